@@ -1,0 +1,72 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
+ * and only in the direction ARCHITECTURE.md allows.
+ */
+const ours = ['contracts', 'core', 'store', 'ingest', 'testkit'];
+const allowed = {
+  'services/contracts': [],
+  'services/core': ['contracts'],
+  'services/store': ['contracts', 'core'],
+  'services/ingest': ['contracts', 'core', 'store'],
+  'services/testkit': ['contracts', 'core', 'store', 'ingest'],
+  'services/cli': ['contracts', 'core', 'store', 'ingest'],
+};
+
+const deepImports = {
+  group: ['@hazardwatch/*/*', '../../*/src/*', '../../../*'],
+  message: 'Import a package only through its public entry (@hazardwatch/name).',
+};
+
+const boundaryBlocks = Object.entries(allowed).map(([dir, deps]) => ({
+  files: [`${dir}/src/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          deepImports,
+          ...ours
+            .filter((p) => !deps.includes(p) && `services/${p}` !== dir)
+            .map((p) => ({
+              group: [`@hazardwatch/${p}`],
+              message: `${dir} may not depend on @hazardwatch/${p} (see ARCHITECTURE.md).`,
+            })),
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.ts'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  ...boundaryBlocks,
+  {
+    files: ['**/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+  { files: ['*.js', '*.ts'], ...tseslint.configs.disableTypeChecked },
+);

@@ -1,0 +1,4 @@
+export * from './topics.js';
+export * from './quality.js';
+export * from './telemetry.js';
+export * from './gateway-status.js';

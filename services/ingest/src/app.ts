@@ -1,0 +1,119 @@
+import { parseTopic } from '@hazardwatch/contracts';
+import type { Logger } from 'pino';
+import type { IngestConfig } from './config.js';
+import { DurableAckSubscriber, type AckTicket } from './durable-ack-subscriber.js';
+import { GatewayPresence } from './gateway-presence.js';
+import { IngestCounters } from './ingest-counters.js';
+import { IngestPipeline, type BatchWriter, type ReadingObserver } from './ingest-pipeline.js';
+import { LatestValues } from './latest-values.js';
+import type { PointDirectory } from './point-directory.js';
+import { realTimers, type Timers } from './retry-backoff.js';
+import { TelemetryDecoder } from './telemetry-decoder.js';
+
+export interface IngestDeps {
+  readonly logger: Logger;
+  readonly writer: BatchWriter;
+  /** Current site directory; read per message, so a site change takes effect without a restart. */
+  readonly directory: () => PointDirectory;
+  readonly observers?: readonly ReadingObserver[];
+  readonly now?: () => number;
+  readonly timers?: Timers;
+}
+
+export interface IngestApp {
+  readonly pipeline: IngestPipeline;
+  readonly counters: IngestCounters;
+  readonly latest: LatestValues;
+  readonly presence: GatewayPresence;
+  readonly subscriber: DurableAckSubscriber;
+  start(): Promise<void>;
+  /** Flushes what is buffered, then disconnects; unwritten messages stay unacknowledged. */
+  close(): Promise<void>;
+}
+
+/** Builds the ingest service from validated config and injected dependencies (no I/O until start). */
+export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestApp {
+  const log = deps.logger.child({ component: 'ingest' });
+  const now = deps.now ?? Date.now;
+  const counters = new IngestCounters();
+  const latest = new LatestValues();
+  const presence = new GatewayPresence();
+  const decoder = new TelemetryDecoder(deps.directory, config.limits);
+  const latestObserver: ReadingObserver = { observe: (id, ts, v, q) => void latest.update(id, ts, v, q) };
+  let subscriber: DurableAckSubscriber | undefined;
+  const pipeline = new IngestPipeline(
+    {
+      decoder,
+      writer: deps.writer,
+      counters,
+      observers: [latestObserver, ...(deps.observers ?? [])],
+      logger: deps.logger,
+      now,
+      timers: deps.timers ?? realTimers,
+      intake: { pause: () => subscriber?.pause(), resume: () => subscriber?.resume() },
+    },
+    {
+      maxBatchRows: config.batching.maxBatchRows,
+      maxInFlightWrites: config.batching.maxInFlightWrites,
+      maxBufferedRows: config.batching.maxBufferedRows,
+      maxDeadLettersPerBatch: config.deadLetters.maxPerBatch,
+      maxDeadLetterRawBytes: config.deadLetters.maxRawBytes,
+      retryInitialDelayMs: config.retry.initialDelayMs,
+      retryMaxDelayMs: config.retry.maxDelayMs,
+    },
+  );
+
+  const onMessage = (topicName: string, payload: Buffer, ack: AckTicket): void => {
+    const topic = parseTopic(topicName);
+    if (!topic) {
+      pipeline.rejectMessage(topicName, payload, 'bad_topic', 'not a hw/v1 gateway topic', ack);
+      return;
+    }
+    if (topic.kind === 'telemetry') {
+      presence.seen(topic.enterprise, topic.gateway, now());
+      pipeline.acceptTelemetry(topic, topicName, payload, ack);
+    } else if (topic.kind === 'status') {
+      if (!presence.status(topic.enterprise, topic.gateway, payload, now())) {
+        log.warn({ topic: topicName }, 'status payload rejected');
+      }
+      ack.done();
+    } else {
+      ack.done();
+    }
+  };
+  subscriber = new DurableAckSubscriber(
+    {
+      url: config.mqtt.url,
+      clientId: config.mqtt.clientId,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      protocolVersion: config.mqtt.protocolVersion,
+      keepaliveSec: config.mqtt.keepaliveSec,
+      reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
+      connectTimeoutMs: config.mqtt.connectTimeoutMs,
+      receiveMaximum: config.mqtt.receiveMaximum,
+      sessionExpirySec: config.mqtt.sessionExpirySec,
+      subscriptions: config.mqtt.subscriptions,
+      logger: deps.logger,
+    },
+    onMessage,
+  );
+  const sub = subscriber;
+
+  return {
+    pipeline,
+    counters,
+    latest,
+    presence,
+    subscriber: sub,
+    start: async () => {
+      await sub.start();
+      log.info('ingest started');
+    },
+    close: async () => {
+      await pipeline.close();
+      await sub.close();
+      log.info({ counters: counters.snapshot() }, 'ingest stopped');
+    },
+  };
+}

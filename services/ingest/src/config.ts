@@ -1,0 +1,87 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { topicFilter } from '@hazardwatch/contracts';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** Ingest service configuration; every field documents its unit and default. */
+export const IngestConfigSchema = Type.Object(
+  {
+    mqtt: Type.Object(
+      {
+        /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
+        url: Type.String({ minLength: 1 }),
+        /** Stable client id: the broker keeps this session's unacknowledged messages across restarts. @default hw-ingest */
+        clientId: Type.String({ minLength: 1, maxLength: 128, default: 'hw-ingest' }),
+        username: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String()),
+        /** 4 = MQTT 3.1.1, 5 = MQTT 5. @default 4 */
+        protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], { default: 4 }),
+        /** @default 30 */
+        keepaliveSec: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+        /** @default 1000 */
+        reconnectPeriodMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+        /** @default 10000 */
+        connectTimeoutMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 10_000 }),
+        /** MQTT 5: unacknowledged messages in flight to us. @default 1000 */
+        receiveMaximum: Type.Integer({ minimum: 1, maximum: 65_535, default: 1000 }),
+        /** MQTT 5: session kept by the broker while we are away. @default 604800 (7 days) */
+        sessionExpirySec: Type.Integer({ minimum: 0, default: 7 * 24 * 3600 }),
+        /**
+         * Subscriptions; narrow them to own a partition of the fleet (one enterprise per filter).
+         * @default telemetry and status of every enterprise
+         */
+        subscriptions: Type.Array(Type.String({ minLength: 1 }), {
+          minItems: 1,
+          default: [topicFilter('telemetry'), topicFilter('status')],
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    limits: Type.Object(
+      {
+        /** @default 262144 (256 KiB) */
+        maxPayloadBytes: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+        /** @default 10000 */
+        maxReadingsPerMessage: Type.Integer({ minimum: 1, default: 10_000 }),
+        /** Device clock ahead of ours by more than this is refused. @default 300000 (5 min) */
+        maxFutureSkewMs: Type.Integer({ minimum: 0, default: 5 * MINUTE_MS }),
+        /** Source timestamps older than this are refused; keep it below raw retention. @default 604800000 (7 days) */
+        maxAgeMs: Type.Integer({ minimum: MINUTE_MS, default: 7 * DAY_MS }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    batching: Type.Object(
+      {
+        /** @default 20000 */
+        maxBatchRows: Type.Integer({ minimum: 1, default: 20_000 }),
+        /** @default 2 */
+        maxInFlightWrites: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+        /** Intake pauses above this many rows not yet durable. @default 200000 */
+        maxBufferedRows: Type.Integer({ minimum: 1, default: 200_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    deadLetters: Type.Object(
+      {
+        /** @default 1000 */
+        maxPerBatch: Type.Integer({ minimum: 0, default: 1000 }),
+        /** @default 16384 */
+        maxRawBytes: Type.Integer({ minimum: 0, default: 16 * 1024 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    retry: Type.Object(
+      {
+        /** @default 200 */
+        initialDelayMs: Type.Integer({ minimum: 1, default: 200 }),
+        /** @default 10000 */
+        maxDelayMs: Type.Integer({ minimum: 1, default: 10_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type IngestConfig = Static<typeof IngestConfigSchema>;

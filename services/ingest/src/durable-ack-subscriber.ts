@@ -1,0 +1,196 @@
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import type { Logger } from 'pino';
+
+/** Handed out with every message; `done()` once the message's content is durable. */
+export interface AckTicket {
+  done(): void;
+}
+
+export type DurableMessageHandler = (topic: string, payload: Buffer, ack: AckTicket) => void;
+
+export interface DurableAckSubscriberOptions {
+  readonly url: string;
+  readonly clientId: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly protocolVersion: 4 | 5;
+  readonly keepaliveSec: number;
+  readonly reconnectPeriodMs: number;
+  readonly connectTimeoutMs: number;
+  /** MQTT 5 only: most unacknowledged QoS 1 messages the broker may send us at once. */
+  readonly receiveMaximum: number;
+  /** MQTT 5 only: how long the broker keeps our session (and queued messages) while we are away. */
+  readonly sessionExpirySec: number;
+  readonly subscriptions: readonly string[];
+  readonly logger: Logger;
+}
+
+interface PendingAck {
+  readonly messageId: number;
+  durable: boolean;
+  /** The puback mqtt.js wanted to send for this message, held until `durable`. */
+  puback?: Packet;
+}
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, cbStorePut?: () => void, noStore?: boolean) => void;
+
+/**
+ * MQTT subscriber with at-least-once delivery that survives a crash: a QoS 1 message is
+ * acknowledged to the broker only after the application says its content is durable, with a
+ * persistent session (clean = false) so that unacknowledged messages are redelivered after a
+ * reconnect or a restart.
+ *
+ * mqtt.js sends the PUBACK as soon as `handleMessage` calls back, and it handles the next packet
+ * only after that callback; waiting for the database there would write one message per commit.
+ * So the callback returns at once and the PUBACK packet itself is held back here, then released
+ * in the order the messages arrived (MQTT 3.1.1 §4.6: acknowledgements in receive order). A
+ * connection that closes forgets its held acknowledgements: the broker redelivers those messages,
+ * and the store's (point, ts) key makes the second write a no-op.
+ */
+export class DurableAckSubscriber {
+  readonly client: MqttClient;
+  private readonly log: Logger;
+  private generation = 0;
+  private pending: PendingAck[] = [];
+  private readonly byMessageId = new Map<number, PendingAck>();
+  private readonly sendPacket: SendPacket;
+  private heldCallback: (() => void) | undefined;
+  private paused = false;
+  private connectedOnce = false;
+
+  constructor(
+    private readonly options: DurableAckSubscriberOptions,
+    private readonly onMessage: DurableMessageHandler,
+  ) {
+    this.log = options.logger.child({ component: 'mqtt-subscriber', clientId: options.clientId });
+    const clientOptions: IClientOptions = {
+      clientId: options.clientId,
+      clean: false,
+      protocolVersion: options.protocolVersion,
+      keepalive: options.keepaliveSec,
+      reconnectPeriod: options.reconnectPeriodMs,
+      connectTimeout: options.connectTimeoutMs,
+      resubscribe: true,
+      manualConnect: true,
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.protocolVersion === 5
+        ? { properties: { receiveMaximum: options.receiveMaximum, sessionExpiryInterval: options.sessionExpirySec } }
+        : {}),
+    };
+    this.client = mqtt.connect(options.url, clientOptions);
+    const internals = this.client as unknown as { _sendPacket: SendPacket };
+    this.sendPacket = internals._sendPacket.bind(this.client);
+    internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
+      if (packet.cmd !== 'puback') return this.sendPacket(packet, cb, cbStorePut, noStore);
+      const entry = this.byMessageId.get(packet.messageId ?? -1);
+      if (!entry) return this.sendPacket(packet, cb, cbStorePut, noStore);
+      entry.puback = packet;
+      // Let mqtt.js go on parsing; the PUBACK leaves when the message is durable.
+      cb?.();
+      this.releaseAcks();
+    };
+    this.client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+      this.receive(packet);
+      if (this.paused) this.heldCallback = () => callback();
+      else callback();
+    };
+    this.client.on('connect', (connack) => {
+      this.log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
+      if (!this.connectedOnce || !connack.sessionPresent) this.subscribe();
+      this.connectedOnce = true;
+    });
+    this.client.on('close', () => this.forgetConnection());
+    this.client.on('error', (err) => this.log.warn({ err }, 'mqtt error'));
+    this.client.on('offline', () => this.log.warn('broker unreachable, reconnecting'));
+  }
+
+  /** Resolves on the first successful connection (later reconnects happen by themselves). */
+  async start(): Promise<void> {
+    const connected = new Promise<void>((resolve) => this.client.once('connect', () => resolve()));
+    this.client.connect();
+    await connected;
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Stops taking packets off the socket (TCP backpressure) until `resume()`. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const held = this.heldCallback;
+    this.heldCallback = undefined;
+    held?.();
+  }
+
+  /** Number of received messages whose acknowledgement is still held. */
+  get unacknowledged(): number {
+    return this.pending.length;
+  }
+
+  /** Disconnects. Messages not yet durable stay unacknowledged and are redelivered later. */
+  async close(): Promise<void> {
+    this.resume();
+    await this.client.endAsync(false);
+  }
+
+  /** Drops the connection without a DISCONNECT, as a crash would (tests). */
+  async kill(): Promise<void> {
+    this.resume();
+    await this.client.endAsync(true);
+  }
+
+  private subscribe(): void {
+    const topics = Object.fromEntries(this.options.subscriptions.map((t) => [t, { qos: 1 as const }]));
+    this.client.subscribe(topics, (err) => {
+      if (err) this.log.error({ err }, 'subscribe failed');
+      else this.log.info({ topics: this.options.subscriptions }, 'subscribed');
+    });
+  }
+
+  private receive(packet: IPublishPacket): void {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      this.onMessage(packet.topic, payload, NOOP_TICKET);
+      return;
+    }
+    const generation = this.generation;
+    const entry: PendingAck = { messageId: packet.messageId, durable: false };
+    this.pending.push(entry);
+    this.byMessageId.set(packet.messageId, entry);
+    this.onMessage(packet.topic, payload, {
+      done: () => {
+        if (generation !== this.generation || entry.durable) return;
+        entry.durable = true;
+        this.releaseAcks();
+      },
+    });
+  }
+
+  /** Sends the PUBACKs of the longest durable prefix, in arrival order. */
+  private releaseAcks(): void {
+    let n = 0;
+    while (n < this.pending.length) {
+      const entry = this.pending[n]!;
+      if (!entry.durable || !entry.puback) break;
+      this.byMessageId.delete(entry.messageId);
+      this.sendPacket(entry.puback);
+      n++;
+    }
+    if (n > 0) this.pending = this.pending.slice(n);
+  }
+
+  private forgetConnection(): void {
+    if (this.pending.length > 0) this.log.info({ unacknowledged: this.pending.length }, 'connection closed; broker will redeliver');
+    this.generation++;
+    this.pending = [];
+    this.byMessageId.clear();
+  }
+}
+
+const NOOP_TICKET: AckTicket = { done: () => undefined };

@@ -1,0 +1,46 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Aedes, type AedesOptions } from 'aedes';
+import type { Logger } from 'pino';
+
+export interface EmbeddedBrokerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly logger: Logger;
+  /** Authentication/authorisation hooks (the API installs its device ACL here). */
+  readonly hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+}
+
+export interface EmbeddedBrokerHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly broker: Aedes;
+  close(): Promise<void>;
+}
+
+/**
+ * An in-process MQTT 3.1.1 broker (aedes) for the embedded default and for tests on a machine
+ * without a broker. Sessions and QoS 1 queues live in memory: they survive a client reconnect
+ * (what at-least-once delivery to the ingest needs), not a restart of this process.
+ */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBrokerHandle> {
+  const log = options.logger.child({ component: 'embedded-broker' });
+  const broker = await Aedes.createBroker({ ...options.hooks });
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
+  log.info({ host: options.host, port }, 'embedded MQTT broker listening');
+  return {
+    url: `mqtt://${options.host}:${port}`,
+    port,
+    broker,
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { GatewayStatusSchema, type GatewayStatus } from '@hazardwatch/contracts';
+
+export interface GatewayState {
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly online: boolean;
+  /** Our clock when the last status arrived, ms. */
+  readonly lastSeenMs: number;
+  readonly spoolDepth: number | undefined;
+}
+
+const checkStatus = TypeCompiler.Compile(GatewayStatusSchema);
+
+/**
+ * Gateway online/offline from birth, death (MQTT last will) and heartbeat messages. Telemetry
+ * also counts as a sign of life. The alarm engine turns "offline" into one gateway alarm.
+ */
+export class GatewayPresence {
+  private readonly states = new Map<string, GatewayState>();
+  private readonly listeners: Array<(state: GatewayState) => void> = [];
+
+  onChange(listener: (state: GatewayState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** @returns false when the payload is not a valid status message. */
+  status(enterprise: string, gateway: string, payload: Buffer, nowMs: number): boolean {
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return false;
+    }
+    if (!checkStatus.Check(body)) return false;
+    const status: GatewayStatus = body;
+    this.set(enterprise, gateway, status.type !== 'death', nowMs, status.spoolDepth);
+    return true;
+  }
+
+  seen(enterprise: string, gateway: string, nowMs: number): void {
+    const key = `${enterprise}/${gateway}`;
+    const state = this.states.get(key);
+    if (state?.online && nowMs - state.lastSeenMs < 1000) return;
+    this.set(enterprise, gateway, true, nowMs, state?.spoolDepth);
+  }
+
+  get(enterprise: string, gateway: string): GatewayState | undefined {
+    return this.states.get(`${enterprise}/${gateway}`);
+  }
+
+  all(): GatewayState[] {
+    return [...this.states.values()];
+  }
+
+  private set(enterprise: string, gateway: string, online: boolean, nowMs: number, spoolDepth: number | undefined): void {
+    const key = `${enterprise}/${gateway}`;
+    const previous = this.states.get(key);
+    const next: GatewayState = { enterprise, gateway, online, lastSeenMs: nowMs, spoolDepth };
+    this.states.set(key, next);
+    if (previous?.online !== online) for (const l of this.listeners) l(next);
+  }
+}

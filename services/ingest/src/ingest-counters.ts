@@ -1,0 +1,55 @@
+import { REJECT_REASONS, type RejectReason } from '@hazardwatch/contracts';
+
+export interface GatewayCounts {
+  accepted: number;
+  rejected: number;
+}
+
+export interface IngestCountersSnapshot {
+  readonly messages: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Record<RejectReason, number>>;
+  readonly byGateway: Readonly<Record<string, GatewayCounts>>;
+  readonly rowsWritten: number;
+  readonly batchesWritten: number;
+  readonly storageRetries: number;
+  readonly deadLettersDropped: number;
+}
+
+/**
+ * Counts every message and every reading by outcome, so that accepted + rejected always equals
+ * what arrived (the fuzz test checks that the numbers add up).
+ */
+export class IngestCounters {
+  messages = 0;
+  accepted = 0;
+  rejected = 0;
+  rowsWritten = 0;
+  batchesWritten = 0;
+  storageRetries = 0;
+  /** Dead letters not stored because a batch exceeded its dead-letter allowance (still counted). */
+  deadLettersDropped = 0;
+  readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+  private readonly gateways = new Map<string, GatewayCounts>();
+
+  gateway(key: string): GatewayCounts {
+    let counts = this.gateways.get(key);
+    if (!counts) this.gateways.set(key, (counts = { accepted: 0, rejected: 0 }));
+    return counts;
+  }
+
+  snapshot(): IngestCountersSnapshot {
+    return {
+      messages: this.messages,
+      accepted: this.accepted,
+      rejected: this.rejected,
+      rejectedByReason: { ...this.rejectedByReason },
+      byGateway: Object.fromEntries([...this.gateways].map(([k, v]) => [k, { ...v }])),
+      rowsWritten: this.rowsWritten,
+      batchesWritten: this.batchesWritten,
+      storageRetries: this.storageRetries,
+      deadLettersDropped: this.deadLettersDropped,
+    };
+  }
+}

@@ -1,0 +1,271 @@
+import type { ParsedTopic, RejectReason } from '@hazardwatch/contracts';
+import { ReadingBuffer, type DeadLetterRow, type WriteOutcome } from '@hazardwatch/store';
+import type { Logger } from 'pino';
+import type { AckTicket } from './durable-ack-subscriber.js';
+import type { IngestCounters } from './ingest-counters.js';
+import type { DecodeSink, TelemetryDecoder } from './telemetry-decoder.js';
+import { RetryBackoff, type Timers } from './retry-backoff.js';
+
+/** Sees every accepted reading as it is decoded (latest values, evaluators, live push). */
+export interface ReadingObserver {
+  observe(pointId: number, ts: number, value: number, quality: number): void;
+}
+
+export interface BatchWriter {
+  write(rows: ReadingBuffer, deadLetters: readonly DeadLetterRow[]): Promise<WriteOutcome>;
+}
+
+export interface PipelineOptions {
+  /** A batch is cut at this many rows even while writes are in flight. */
+  readonly maxBatchRows: number;
+  /** Concurrent COPY writes. */
+  readonly maxInFlightWrites: number;
+  /** Rows buffered (pending + queued) above which intake pauses. */
+  readonly maxBufferedRows: number;
+  /** Dead letters stored per batch; the rest are counted only. */
+  readonly maxDeadLettersPerBatch: number;
+  /** Bytes of raw payload kept with a dead letter. */
+  readonly maxDeadLetterRawBytes: number;
+  readonly retryInitialDelayMs: number;
+  readonly retryMaxDelayMs: number;
+}
+
+export interface PipelineDeps {
+  readonly decoder: TelemetryDecoder;
+  readonly writer: BatchWriter;
+  readonly counters: IngestCounters;
+  readonly observers: readonly ReadingObserver[];
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly timers: Timers;
+  /** Flow control towards the broker connection. */
+  readonly intake?: { pause(): void; resume(): void };
+}
+
+class Batch {
+  readonly rows: ReadingBuffer;
+  readonly deadLetters: DeadLetterRow[] = [];
+  readonly tickets: AckTicket[] = [];
+  constructor(capacity: number) {
+    this.rows = new ReadingBuffer(capacity);
+  }
+  get empty(): boolean {
+    return this.tickets.length === 0 && this.rows.length === 0 && this.deadLetters.length === 0;
+  }
+}
+
+export interface BatchStats {
+  rows: number;
+  commitMs: number;
+}
+
+/**
+ * Decode → observe → batch → write → acknowledge.
+ *
+ * Group commit: while a write is in flight, arriving readings gather in the pending batch; when a
+ * writer slot frees, everything gathered goes in one COPY. A quiet system therefore writes each
+ * message at once (low latency) and a busy one writes large batches (high throughput), with no
+ * timer to tune. Tickets are released only after their batch is durable; a failed write is
+ * retried with backoff for as long as it takes (database outage), never dropped.
+ */
+export class IngestPipeline {
+  private pending: Batch;
+  private readonly queue: Batch[] = [];
+  private inFlight = 0;
+  private queuedRows = 0;
+  private flushScheduled = false;
+  private paused = false;
+  private closing = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly log: Logger;
+  private readonly backoff: RetryBackoff;
+  private readonly batchListeners: Array<(stats: BatchStats) => void> = [];
+  /** False while the database is failing writes. */
+  storageHealthy = true;
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly options: PipelineOptions,
+  ) {
+    this.log = deps.logger.child({ component: 'ingest-pipeline' });
+    this.pending = new Batch(1024);
+    this.backoff = new RetryBackoff(options.retryInitialDelayMs, options.retryMaxDelayMs, deps.timers);
+  }
+
+  onBatch(listener: (stats: BatchStats) => void): void {
+    this.batchListeners.push(listener);
+  }
+
+  /** Handles one telemetry message; synchronous, never throws for bad input. */
+  acceptTelemetry(topic: ParsedTopic, topicName: string, payload: Buffer, ticket: AckTicket): void {
+    const { counters } = this.deps;
+    counters.messages++;
+    const batch = this.pending;
+    const gatewayKey = `${topic.enterprise}/${topic.gateway}`;
+    const gatewayCounts = counters.gateway(gatewayKey);
+    const receivedAtMs = this.deps.now();
+    const start = batch.rows.length;
+    const sink: DecodeSink = {
+      accept: (pointId, ts, value, quality) => batch.rows.push(pointId, ts, value, quality),
+      reject: (reason, detail, tag, reading) => {
+        counters.rejected++;
+        counters.rejectedByReason[reason]++;
+        gatewayCounts.rejected++;
+        this.deadLetter(batch, {
+          receivedAtMs,
+          topic: topicName,
+          enterprise: topic.enterprise,
+          gateway: topic.gateway,
+          reason,
+          detail,
+          tag,
+          raw: reading === undefined ? payload : Buffer.from(JSON.stringify(reading)),
+        });
+      },
+    };
+    this.deps.decoder.decode(topic, payload, receivedAtMs, sink);
+    const accepted = batch.rows.length - start;
+    counters.accepted += accepted;
+    gatewayCounts.accepted += accepted;
+    this.notifyObservers(batch.rows, start);
+    batch.tickets.push(ticket);
+    if (batch.rows.length >= this.options.maxBatchRows) this.cut();
+    this.scheduleFlush();
+  }
+
+  /** A message refused before decoding (unknown topic layout): counted and dead-lettered. */
+  rejectMessage(topicName: string, payload: Buffer, reason: RejectReason, detail: string, ticket: AckTicket): void {
+    const { counters } = this.deps;
+    counters.messages++;
+    counters.rejected++;
+    counters.rejectedByReason[reason]++;
+    this.deadLetter(this.pending, { receivedAtMs: this.deps.now(), topic: topicName, reason, detail, raw: payload });
+    this.pending.tickets.push(ticket);
+    this.scheduleFlush();
+  }
+
+  /** Rows accepted but not yet durable. */
+  get bufferedRows(): number {
+    return this.pending.rows.length + this.queuedRows;
+  }
+
+  /** Resolves when everything accepted so far is durable. */
+  async drain(): Promise<void> {
+    if (this.isIdle()) return;
+    this.scheduleFlush();
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Writes what is buffered, then stops retrying: anything still failing stays unacknowledged. */
+  async close(): Promise<void> {
+    await Promise.race([this.drain(), new Promise<void>((r) => this.deps.timers.setTimeout(r, 10_000))]);
+    this.closing = true;
+  }
+
+  private deadLetter(batch: Batch, letter: DeadLetterRow): void {
+    if (batch.deadLetters.length >= this.options.maxDeadLettersPerBatch) {
+      this.deps.counters.deadLettersDropped++;
+      return;
+    }
+    const raw = letter.raw;
+    const max = this.options.maxDeadLetterRawBytes;
+    batch.deadLetters.push(raw && raw.byteLength > max ? { ...letter, raw: raw.subarray(0, max) } : letter);
+  }
+
+  private notifyObservers(rows: ReadingBuffer, start: number): void {
+    const { observers } = this.deps;
+    if (observers.length === 0) return;
+    for (let i = start; i < rows.length; i++) {
+      const id = rows.pointIds[i]!;
+      const ts = rows.ts[i]!;
+      const value = rows.values[i]!;
+      const q = rows.qualities[i]!;
+      for (const o of observers) o.observe(id, ts, value, q);
+    }
+  }
+
+  private cut(): void {
+    const batch = this.pending;
+    if (batch.empty) return;
+    this.queue.push(batch);
+    this.queuedRows += batch.rows.length;
+    this.pending = new Batch(Math.min(this.options.maxBatchRows, Math.max(1024, batch.rows.length)));
+    if (!this.paused && this.bufferedRows >= this.options.maxBufferedRows) {
+      this.paused = true;
+      this.log.warn({ bufferedRows: this.bufferedRows }, 'intake paused: storage is behind');
+      this.deps.intake?.pause();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate: every packet already read from the socket joins this batch first.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlightWrites) {
+      if (this.queue.length === 0) this.cut();
+      const batch = this.queue.shift();
+      if (!batch) break;
+      this.queuedRows -= batch.rows.length;
+      this.inFlight++;
+      void this.writeUntilDurable(batch).finally(() => {
+        this.inFlight--;
+        if (this.paused && this.bufferedRows < this.options.maxBufferedRows / 2) {
+          this.paused = false;
+          this.log.info('intake resumed');
+          this.deps.intake?.resume();
+        }
+        if (this.isIdle()) this.wakeIdle();
+        else this.scheduleFlush();
+      });
+    }
+  }
+
+  private async writeUntilDurable(batch: Batch): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      try {
+        const outcome = await this.deps.writer.write(batch.rows, batch.deadLetters);
+        const commitMs = performance.now() - started;
+        this.deps.counters.rowsWritten += outcome.rows;
+        this.deps.counters.batchesWritten++;
+        if (outcome.storageRejected > 0) {
+          this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
+          this.deps.counters.rejected += outcome.storageRejected;
+          this.deps.counters.accepted -= outcome.storageRejected;
+        }
+        if (!this.storageHealthy) this.log.info({ attempts: attempt + 1 }, 'storage recovered');
+        this.storageHealthy = true;
+        for (const ticket of batch.tickets) ticket.done();
+        for (const listener of this.batchListeners) listener({ rows: batch.rows.length, commitMs });
+        return;
+      } catch (err) {
+        this.storageHealthy = false;
+        this.deps.counters.storageRetries++;
+        if (this.closing) {
+          this.log.warn({ rows: batch.rows.length }, 'closing with an unwritten batch; it stays unacknowledged');
+          return;
+        }
+        const delayMs = this.backoff.delayFor(attempt);
+        this.log.warn({ err, attempt, delayMs, rows: batch.rows.length }, 'batch write failed; will retry');
+        await this.backoff.wait(delayMs);
+      }
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0 && this.pending.empty;
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,198 @@
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Logger } from 'pino';
+import { encodeReadingsBinary, READING_COPY_COLUMNS } from './copy-binary.js';
+import type { ReadingBuffer } from './reading-buffer.js';
+
+/** One rejected message or reading, kept with its raw bytes for later diagnosis. */
+export interface DeadLetterRow {
+  readonly receivedAtMs: number;
+  readonly topic: string;
+  readonly enterprise?: string | undefined;
+  readonly gateway?: string | undefined;
+  readonly reason: string;
+  readonly detail?: string | undefined;
+  readonly tag?: string | undefined;
+  readonly raw?: Buffer | undefined;
+}
+
+export interface WriteOutcome {
+  /** Rows handed to the database (duplicates of stored rows are ignored by it, not counted apart). */
+  readonly rows: number;
+  /** Rows the database refused one by one (data exceptions); dead-lettered as `storage_rejected`. */
+  readonly storageRejected: number;
+  /** True when a redelivered batch had to take the conflict-tolerant path. */
+  readonly deduplicated: boolean;
+}
+
+export interface ReadingWriterOptions {
+  readonly logger: Logger;
+  /** Called when a row found no partition (plain dialect); should create partitions covering the range. */
+  readonly onMissingPartition?: (fromMs: number, toMs: number) => Promise<void>;
+  /** Clock for dead-letter timestamps, ms. */
+  readonly now: () => number;
+}
+
+/** SQLSTATE classes whose failure belongs to a row's data rather than to the connection. */
+const ROW_LEVEL_CLASSES = new Set(['22', '23']);
+const UNIQUE_VIOLATION = '23505';
+const CHECK_VIOLATION = '23514';
+
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * True when an error says nothing about the rows (connection lost, server restarting, resources,
+ * serialisation): the same write should simply be tried again later.
+ */
+export function isRetryableStorageError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === undefined || !ROW_LEVEL_CLASSES.has(state.slice(0, 2));
+}
+
+/**
+ * Writes reading batches with binary COPY. The fast path COPYs straight into `readings`; when a
+ * redelivered batch hits the (point_id, ts) key, the batch is COPYed into a temporary staging
+ * table and merged with ON CONFLICT DO NOTHING, so redelivery is idempotent without slowing the
+ * common path. A row the database refuses on its own (a data exception) is isolated by bisection
+ * and dead-lettered, so it can never hold back the good rows of its batch.
+ */
+export class PgReadingWriter {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: ReadingWriterOptions,
+  ) {
+    this.log = options.logger.child({ component: 'reading-writer' });
+  }
+
+  /** Resolves once rows and dead letters are durable; rejects only with a retryable error. */
+  async write(rows: ReadingBuffer, deadLetters: readonly DeadLetterRow[]): Promise<WriteOutcome> {
+    const poison: DeadLetterRow[] = [];
+    let deduplicated = false;
+    const attempt = async (start: number, end: number): Promise<void> => {
+      if (start === end) return;
+      try {
+        deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
+      } catch (error) {
+        if (isRetryableStorageError(error)) throw error;
+        if (sqlState(error) === CHECK_VIOLATION && this.options.onMissingPartition) {
+          await this.options.onMissingPartition(minTs(rows, start, end), maxTs(rows, start, end));
+          try {
+            deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
+            return;
+          } catch (retryError) {
+            if (isRetryableStorageError(retryError)) throw retryError;
+            error = retryError;
+          }
+        }
+        if (end - start === 1) {
+          poison.push(rowDeadLetter(rows, start, error, this.options.now()));
+          return;
+        }
+        const mid = (start + end) >>> 1;
+        await attempt(start, mid);
+        await attempt(mid, end);
+      }
+    };
+    await attempt(0, rows.length);
+    if (poison.length > 0) this.log.warn({ rows: poison.length }, 'rows refused by the database');
+    const letters = poison.length > 0 ? [...deadLetters, ...poison] : deadLetters;
+    if (letters.length > 0) await this.insertDeadLetters(letters);
+    return { rows: rows.length, storageRejected: poison.length, deduplicated };
+  }
+
+  /** @returns true when the conflict-tolerant path was needed. */
+  private async copyRange(rows: ReadingBuffer, start: number, end: number): Promise<boolean> {
+    const payload = encodeReadingsBinary(rows, start, end);
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // A connection lost while checked out is reported on the client, not only on the query.
+    const onClientError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onClientError);
+    try {
+      try {
+        await copyInto(client, `COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`, payload);
+        return false;
+      } catch (error) {
+        if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+      }
+      await client.query('BEGIN');
+      try {
+        await client.query(
+          'CREATE TEMP TABLE IF NOT EXISTS readings_stage (LIKE readings INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
+        );
+        await copyInto(client, `COPY readings_stage ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`, payload);
+        await client.query(
+          `INSERT INTO readings ${READING_COPY_COLUMNS} SELECT point_id, ts, value, quality FROM readings_stage ON CONFLICT DO NOTHING`,
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      return true;
+    } catch (error) {
+      if (isRetryableStorageError(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.off('error', onClientError);
+      // A connection that failed mid-COPY is not reusable: let the pool discard it.
+      client.release(broken);
+    }
+  }
+
+  private async insertDeadLetters(letters: readonly DeadLetterRow[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO dead_letters (received_at, topic, enterprise, gateway, reason, detail, tag, raw)
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[])`,
+      [
+        letters.map((l) => new Date(l.receivedAtMs)),
+        letters.map((l) => l.topic),
+        letters.map((l) => l.enterprise ?? null),
+        letters.map((l) => l.gateway ?? null),
+        letters.map((l) => l.reason),
+        letters.map((l) => l.detail ?? null),
+        letters.map((l) => l.tag ?? null),
+        letters.map((l) => l.raw ?? null),
+      ],
+    );
+  }
+}
+
+function copyInto(client: pg.PoolClient, sql: string, payload: Buffer): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.once('error', reject);
+    stream.once('finish', () => resolve());
+    stream.end(payload);
+  });
+}
+
+function rowDeadLetter(rows: ReadingBuffer, i: number, error: unknown, nowMs: number): DeadLetterRow {
+  const row = { pointId: rows.pointIds[i], ts: rows.ts[i], value: rows.values[i], quality: rows.qualities[i] };
+  return {
+    receivedAtMs: nowMs,
+    topic: '',
+    reason: 'storage_rejected',
+    detail: `${sqlState(error) ?? ''} ${(error as Error).message}`.trim(),
+    raw: Buffer.from(JSON.stringify(row)),
+  };
+}
+
+function minTs(rows: ReadingBuffer, start: number, end: number): number {
+  let min = Infinity;
+  for (let i = start; i < end; i++) min = Math.min(min, rows.ts[i]!);
+  return min;
+}
+
+function maxTs(rows: ReadingBuffer, start: number, end: number): number {
+  let max = -Infinity;
+  for (let i = start; i < end; i++) max = Math.max(max, rows.ts[i]!);
+  return max;
+}

@@ -1,0 +1,4 @@
+export * from './services.js';
+export * from './test-database.js';
+export * from './tcp-proxy.js';
+export * from './provided.js';

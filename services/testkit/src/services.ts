@@ -1,0 +1,78 @@
+import { connect } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '@hazardwatch/store';
+import { startEmbeddedBroker } from '@hazardwatch/ingest';
+
+/** The real services integration suites run against; started in-process when the machine has none. */
+export interface TestServices {
+  readonly postgresAdminUrl: string;
+  readonly mqttUrl: string;
+  /** `external` (e.g. Mosquitto on 1883) or `embedded` (aedes in the vitest main process). */
+  readonly mqttKind: 'external' | 'embedded';
+  stop(): Promise<void>;
+}
+
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+const LOCAL_MQTT_PORT = 1883;
+
+export async function startTestServices(): Promise<TestServices> {
+  const log = pino({ level: 'warn' });
+  const stops: Array<() => Promise<void>> = [];
+
+  let postgresAdminUrl = LOCAL_POSTGRES;
+  if (!(await postgresReachable(LOCAL_POSTGRES))) {
+    // The data directory lives under the OS temp dir: as root, the server runs as `postgres`.
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'hw-test-pg-')), 'data');
+    const pgHandle = await startEmbeddedPostgres({ dataDir, port: 0, logger: log });
+    postgresAdminUrl = pgHandle.url;
+    stops.push(() => pgHandle.stop());
+  }
+
+  let mqttUrl = `mqtt://127.0.0.1:${LOCAL_MQTT_PORT}`;
+  let mqttKind: TestServices['mqttKind'] = 'external';
+  if (!(await tcpOpen('127.0.0.1', LOCAL_MQTT_PORT))) {
+    const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: log });
+    mqttUrl = broker.url;
+    mqttKind = 'embedded';
+    stops.push(() => broker.close());
+  }
+
+  return {
+    postgresAdminUrl,
+    mqttUrl,
+    mqttKind,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+async function postgresReachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (open: boolean): void => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests import sibling packages through their public entry (`@hazardwatch/x`), resolved to the
+// TypeScript source so a test run never depends on a stale build.
+const pkg = (dir: string): string => fileURLToPath(new URL(`./${dir}/src/index.ts`, import.meta.url));
+const alias = {
+  '@hazardwatch/contracts': pkg('services/contracts'),
+  '@hazardwatch/core': pkg('services/core'),
+  '@hazardwatch/store': pkg('services/store'),
+  '@hazardwatch/ingest': pkg('services/ingest'),
+  '@hazardwatch/testkit': pkg('services/testkit'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['{services,edge,simulators,dashboards}/*/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          typecheck: { enabled: true, include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'int',
+          include: ['{services,edge,simulators,dashboards}/*/test/**/*.int.test.ts'],
+          globalSetup: ['./services/testkit/src/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Integration suites share one PostgreSQL server and broker; each suite makes its own database.
+          fileParallelism: true,
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
