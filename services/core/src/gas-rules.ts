@@ -1,0 +1,170 @@
+/**
+ * Gas channel rules, GB/T 50493-2019 §5.5.2 (REFERENCE §2, §8 items 7–9).
+ *
+ * Gas alarm levels are stored in the ordinary limit slots: level-1 (一级报警) = `h`, level-2
+ * (二级报警) = `hh`. Oxygen uses `l` for deficiency (缺氧) and `h` for excess (富氧). One limit
+ * model keeps the evaluator uniform and matches the provincial sensor table (上限01/上限02).
+ */
+import { fmt, type IssueCollector } from './site-issues.js';
+import { LIMIT_NAMES, type LimitName, type PointFile, type PointKind } from './site-schema.js';
+
+export type Limits = Readonly<Record<LimitName, number | null>>;
+
+/** §5.5.2: combustible gas level-1 ≤ 25 %LEL, level-2 ≤ 50 %LEL. */
+export const COMBUSTIBLE_L1_MAX_PCT_LEL = 25;
+export const COMBUSTIBLE_L2_MAX_PCT_LEL = 50;
+/** §5.5.2: toxic gas level-1 ≤ 100 %OEL, level-2 ≤ 200 %OEL … */
+export const TOXIC_L1_MAX_OEL_FRACTION = 1;
+export const TOXIC_L2_MAX_OEL_FRACTION = 2;
+/** … or, when the range cannot cover that, level-1 ≤ 5 %IDLH, level-2 ≤ 10 %IDLH. */
+export const TOXIC_L1_MAX_IDLH_FRACTION = 0.05;
+export const TOXIC_L2_MAX_IDLH_FRACTION = 0.1;
+/** §5.5.2 (宜, recommended): oxygen-deficiency alarm 19.5 %VOL, over-oxygen alarm 23.5 %VOL. */
+export const OXYGEN_DEFAULT_LOW_PCT_VOL = 19.5;
+export const OXYGEN_DEFAULT_HIGH_PCT_VOL = 23.5;
+/** §5.5.2: open-path (线型) combustible detectors, level-1 1 LEL·m, level-2 2 LEL·m. */
+export const OPEN_PATH_DEFAULT_L1_LEL_M = 1;
+export const OPEN_PATH_DEFAULT_L2_LEL_M = 2;
+
+/** Kinds whose `h`/`hh` are gas alarm levels 1/2. */
+export const GAS_LEVEL_KINDS: ReadonlySet<PointKind> = new Set([
+  'combustible_gas',
+  'toxic_gas',
+  'open_path_gas',
+]);
+
+const unitKey = (unit: string): string => unit.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
+
+/** Accepted unit spellings per gas kind (compared case-insensitively, spaces ignored). */
+const REQUIRED_UNITS: Partial<Record<PointKind, readonly string[]>> = {
+  combustible_gas: ['%LEL'],
+  open_path_gas: ['LEL·M', 'LEL.M', 'LEL*M', 'LEL-M', 'LELM'],
+  oxygen: ['%VOL', '%V/V'],
+};
+
+/** Slack for comparisons against percentages of OEL/IDLH computed in binary floating point. */
+const within = (value: number, max: number): boolean => value <= max + Math.abs(max) * 1e-9;
+
+/**
+ * The limits a point runs with: its own, plus standard defaults for O₂ (§8 item 9) and open-path
+ * detectors where the file leaves a slot empty. `defaulted` lists the filled slots.
+ */
+export function effectiveLimits(point: PointFile): { limits: Limits; defaulted: LimitName[] } {
+  const own = point.limits ?? {};
+  const limits: Record<LimitName, number | null> = {
+    ll: own.ll ?? null,
+    l: own.l ?? null,
+    h: own.h ?? null,
+    hh: own.hh ?? null,
+  };
+  const defaulted: LimitName[] = [];
+  const fill = (name: LimitName, value: number): void => {
+    if (limits[name] === null) {
+      limits[name] = value;
+      defaulted.push(name);
+    }
+  };
+  if (point.kind === 'oxygen') {
+    fill('l', OXYGEN_DEFAULT_LOW_PCT_VOL);
+    fill('h', OXYGEN_DEFAULT_HIGH_PCT_VOL);
+  } else if (point.kind === 'open_path_gas') {
+    fill('h', OPEN_PATH_DEFAULT_L1_LEL_M);
+    fill('hh', OPEN_PATH_DEFAULT_L2_LEL_M);
+  }
+  return { limits, defaulted };
+}
+
+/** Check one gas point against §5.5.2. `limits` are the effective limits. */
+export function checkGasPoint(point: PointFile, index: number, limits: Limits, out: IssueCollector): void {
+  const subject = { type: 'point', enterprise: point.enterprise, tag: point.tag } as const;
+  const path = `/points/${index}`;
+  const units = REQUIRED_UNITS[point.kind];
+  if (units !== undefined && !units.includes(unitKey(point.unit))) {
+    out.add(
+      'GAS_UNIT',
+      `${path}/unit`,
+      subject,
+      `${point.kind} must be measured in ${units[0]}, not "${point.unit}"`,
+    );
+    return; // the numeric rules below assume the unit
+  }
+  if (!GAS_LEVEL_KINDS.has(point.kind)) return;
+
+  const { h: l1, hh: l2 } = limits;
+  const anySet = LIMIT_NAMES.some((n) => limits[n] !== null);
+  if (anySet && (l1 === null || l2 === null)) {
+    out.add(
+      'GAS_LEVEL_MISSING',
+      `${path}/limits`,
+      subject,
+      `level-${l1 === null ? 1 : 2} alarm (${l1 === null ? 'h' : 'hh'}) is not set`,
+    );
+  }
+
+  if (point.kind === 'combustible_gas') {
+    if (l1 !== null && l1 > COMBUSTIBLE_L1_MAX_PCT_LEL) {
+      out.add(
+        'GAS_COMBUSTIBLE_L1_MAX',
+        `${path}/limits/h`,
+        subject,
+        `level-1 ${fmt(l1)} %LEL exceeds ${COMBUSTIBLE_L1_MAX_PCT_LEL} %LEL`,
+      );
+    }
+    if (l2 !== null && l2 > COMBUSTIBLE_L2_MAX_PCT_LEL) {
+      out.add(
+        'GAS_COMBUSTIBLE_L2_MAX',
+        `${path}/limits/hh`,
+        subject,
+        `level-2 ${fmt(l2)} %LEL exceeds ${COMBUSTIBLE_L2_MAX_PCT_LEL} %LEL`,
+      );
+    }
+  }
+
+  if (point.kind === 'toxic_gas') checkToxic(point, path, subject, l1, l2, out);
+}
+
+function checkToxic(
+  point: PointFile,
+  path: string,
+  subject: { type: 'point'; enterprise: string; tag: string },
+  l1: number | null,
+  l2: number | null,
+  out: IssueCollector,
+): void {
+  const gas = point.gas;
+  const basis = gas?.basis ?? 'OEL';
+  const reference = basis === 'OEL' ? gas?.oel : gas?.idlh;
+  if (gas?.basis === undefined || reference === undefined) {
+    if (l1 === null && l2 === null) return; // nothing to judge; POINT_NO_LIMITS covers it
+    out.add(
+      'GAS_TOXIC_BASIS_MISSING',
+      `${path}/gas`,
+      subject,
+      gas?.basis === undefined
+        ? 'toxic gas needs gas.basis (OEL or IDLH) and the matching gas.oel / gas.idlh value in the point unit'
+        : `gas.basis is ${basis} but gas.${basis.toLowerCase()} is not set`,
+    );
+    return;
+  }
+  const [f1, f2] =
+    basis === 'OEL'
+      ? [TOXIC_L1_MAX_OEL_FRACTION, TOXIC_L2_MAX_OEL_FRACTION]
+      : [TOXIC_L1_MAX_IDLH_FRACTION, TOXIC_L2_MAX_IDLH_FRACTION];
+  const pct = (f: number): string => `${fmt(f * 100)} %${basis}`;
+  if (l1 !== null && !within(l1, f1 * reference)) {
+    out.add(
+      'GAS_TOXIC_L1_MAX',
+      `${path}/limits/h`,
+      subject,
+      `level-1 ${fmt(l1)} ${point.unit} exceeds ${pct(f1)} = ${fmt(f1 * reference)} ${point.unit}`,
+    );
+  }
+  if (l2 !== null && !within(l2, f2 * reference)) {
+    out.add(
+      'GAS_TOXIC_L2_MAX',
+      `${path}/limits/hh`,
+      subject,
+      `level-2 ${fmt(l2)} ${point.unit} exceeds ${pct(f2)} = ${fmt(f2 * reference)} ${point.unit}`,
+    );
+  }
+}

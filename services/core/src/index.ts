@@ -1,0 +1,127 @@
+/**
+ * @hazardwatch/core — pure domain logic, no I/O, browser-safe.
+ * Config parsing, site model and configuration, GB 18218-2018 assessment, enterprise risk colour,
+ * coded errors.
+ */
+export { deepFreeze, parseConfig, type ConfigResult } from './config-parse.js';
+
+export {
+  HazardWatchError,
+  coreErrors,
+  defineErrors,
+  renderTemplate,
+  type CoreErrorCode,
+  type ErrorData,
+  type ErrorRegistry,
+  type ErrorSpec,
+  type TemplateParams,
+} from './errors.js';
+
+export {
+  ENTERPRISE_RISK_COLOUR_ZH,
+  enterpriseRiskColour,
+  enterpriseRiskGrade,
+  type EnterpriseRiskColour,
+  type EnterpriseRiskGrade,
+} from './enterprise-risk.js';
+
+export {
+  ALPHA_TABLE,
+  CATEGORY_TABLE,
+  GB18218_STANDARD,
+  HAZARD_LEVEL_ZH,
+  LEVEL_TABLE,
+  NAMED_SUBSTANCES,
+  findNamedSubstance,
+  isHazardCategory,
+  substanceKey,
+  type Gb18218Standard,
+  type HazardCategory,
+  type HazardLevel,
+  type NamedSubstance,
+} from './gb18218-constants.js';
+export {
+  alphaForPopulation,
+  assessHazard,
+  computeR,
+  computeS,
+  hazardLevelFromR,
+  resolveInventoryLine,
+  type AssessmentTerm,
+  type HazardAssessment,
+  type InventoryLine,
+} from './gb18218.js';
+
+export {
+  COMBUSTIBLE_L1_MAX_PCT_LEL,
+  COMBUSTIBLE_L2_MAX_PCT_LEL,
+  OPEN_PATH_DEFAULT_L1_LEL_M,
+  OPEN_PATH_DEFAULT_L2_LEL_M,
+  OXYGEN_DEFAULT_HIGH_PCT_VOL,
+  OXYGEN_DEFAULT_LOW_PCT_VOL,
+  TOXIC_L1_MAX_IDLH_FRACTION,
+  TOXIC_L1_MAX_OEL_FRACTION,
+  TOXIC_L2_MAX_IDLH_FRACTION,
+  TOXIC_L2_MAX_OEL_FRACTION,
+} from './gas-rules.js';
+
+export {
+  EnterpriseSchema,
+  FloorPlanPositionSchema,
+  GatewaySchema,
+  HAZARD_TYPES,
+  HazardSchema,
+  InventoryItemSchema,
+  LIMIT_NAMES,
+  LocationSchema,
+  POINT_KINDS,
+  PersonSchema,
+  PointSchema,
+  REGION_KINDS,
+  RegionSchema,
+  SiteFileSchema,
+  TAG_PATTERN,
+  TOPIC_SAFE_CODE,
+  siteFileJsonSchema,
+  type EnterpriseFile,
+  type FloorPlanPosition,
+  type GatewayFile,
+  type HazardFile,
+  type HazardType,
+  type InventoryItem,
+  type LimitName,
+  type Location,
+  type Person,
+  type PointFile,
+  type PointKind,
+  type RegionFile,
+  type RegionKind,
+  type SiteFile,
+} from './site-schema.js';
+export {
+  HazardAssessmentSchema,
+  NormalisedEnterpriseSchema,
+  NormalisedGatewaySchema,
+  NormalisedHazardSchema,
+  NormalisedPointSchema,
+  NormalisedRegionSchema,
+  NormalisedSiteSchema,
+  type DeepReadonly,
+  type NormalisedEnterprise,
+  type NormalisedGateway,
+  type NormalisedHazard,
+  type NormalisedPoint,
+  type NormalisedRegion,
+  type NormalisedSite,
+} from './site-normal-schema.js';
+export { SITE_RULES, type SiteIssue, type SiteRule } from './site-issues.js';
+export { SITE_DEFAULTS } from './site-normalise.js';
+export {
+  requireValidSite,
+  validateSite,
+  type SiteValidationResult,
+  type ValidateSiteOptions,
+} from './site-validate.js';
+export { parseSiteDocument, type SiteDocumentFormat } from './site-document.js';
+export { SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptions } from './site-index.js';
+export * from './config-parse.js';
