@@ -77,8 +77,9 @@ export class PgReadingWriter {
       if (start === end) return;
       try {
         deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
-      } catch (error) {
-        if (isRetryableStorageError(error)) throw error;
+      } catch (firstError) {
+        if (isRetryableStorageError(firstError)) throw firstError;
+        let error = firstError;
         if (sqlState(error) === CHECK_VIOLATION && this.options.onMissingPartition) {
           await this.options.onMissingPartition(minTs(rows, start, end), maxTs(rows, start, end));
           try {

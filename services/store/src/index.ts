@@ -1,0 +1,17 @@
+export * from './errors.js';
+export * from './sql-client.js';
+export * from './options.js';
+export * from './dialect.js';
+export * from './migrate.js';
+export type { Migration } from './migrations/types.js';
+export { CaggRefresh } from './timescale-policies.js';
+export * from './partitions.js';
+export * from './rollups.js';
+export * from './history.js';
+export * from './dead-letters.js';
+export * from './point-ids.js';
+export * from './site-documents.js';
+export * from './reading-buffer.js';
+export * from './copy-binary.js';
+export * from './reading-writer.js';
+export * from './embedded-postgres.js';

@@ -1,0 +1,74 @@
+import { coreTables } from './common.js';
+import type { DialectMigrations, Migration } from './types.js';
+
+/** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
+const readings: Migration = {
+  version: 2,
+  name: 'readings',
+  async up(tx) {
+    await tx.exec(`
+      CREATE TABLE readings (
+        point_id integer NOT NULL,
+        ts timestamptz NOT NULL,
+        value double precision NOT NULL,
+        -- 0 good, 1 uncertain, 2 bad
+        quality smallint NOT NULL DEFAULT 0 CHECK (quality BETWEEN 0 AND 2),
+        -- Readings are idempotent on (point, ts): a redelivered MQTT message must not duplicate.
+        PRIMARY KEY (point_id, ts)
+      );
+      -- 1-day chunks: retention drops whole days, like the plain dialect's daily partitions.
+      SELECT create_hypertable('readings', by_range('ts', INTERVAL '1 day'));
+      -- History reads one point over a range: segment by point, newest first inside a segment.
+      ALTER TABLE readings SET (
+        timescaledb.compress,
+        timescaledb.compress_segmentby = 'point_id',
+        timescaledb.compress_orderby = 'ts DESC'
+      );
+    `);
+  },
+};
+
+/**
+ * Continuous aggregates with the same names and columns as the plain rollup tables.
+ * materialized_only = false: queries add not-yet-materialised raw rows (real-time aggregation), so
+ * a trend never misses the last minutes between refresh-policy runs.
+ * readings_1h is built on readings_1m (hierarchical): it stays computable after raw is dropped.
+ */
+const rollups: Migration = {
+  version: 3,
+  name: 'rollups',
+  async up(tx) {
+    await tx.exec(`
+      CREATE MATERIALIZED VIEW readings_1m
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+      SELECT time_bucket(INTERVAL '1 minute', ts) AS bucket,
+             point_id,
+             min(value) AS min,
+             max(value) AS max,
+             avg(value) AS avg,
+             last(value, ts) AS last,
+             count(*) AS count
+      FROM readings
+      GROUP BY bucket, point_id
+      WITH NO DATA;
+
+      CREATE MATERIALIZED VIEW readings_1h
+      WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
+      SELECT time_bucket(INTERVAL '1 hour', bucket) AS bucket,
+             point_id,
+             min(min) AS min,
+             max(max) AS max,
+             sum(avg * count) / sum(count) AS avg,
+             last(last, bucket) AS last,
+             sum(count)::bigint AS count
+      FROM readings_1m
+      GROUP BY 1, point_id
+      WITH NO DATA;
+    `);
+  },
+};
+
+export const timescaleMigrations: DialectMigrations = {
+  dialect: 'timescaledb',
+  migrations: [coreTables, readings, rollups],
+};

@@ -1,0 +1,56 @@
+import { AdvisoryLock, lockForTransaction } from './locks.js';
+import type { SqlClient } from './sql-client.js';
+
+export interface SiteDocumentVersion {
+  version: number;
+  sha256: string | null;
+  document: unknown;
+  /** ms since epoch */
+  loadedAtMs: number;
+}
+
+const SELECT_LATEST = `
+  SELECT version::float8 AS version, sha256, document, (extract(epoch FROM loaded_at) * 1000)::float8 AS loaded_at_ms
+  FROM site_documents ORDER BY version DESC LIMIT 1`;
+
+interface Row {
+  version: number;
+  sha256: string | null;
+  document: unknown;
+  loaded_at_ms: number;
+}
+
+const toVersion = (r: Row): SiteDocumentVersion => ({
+  version: r.version,
+  sha256: r.sha256,
+  document: r.document,
+  loadedAtMs: r.loaded_at_ms,
+});
+
+export async function latestSiteDocument(client: SqlClient): Promise<SiteDocumentVersion | undefined> {
+  const { rows } = await client.query<Row>(SELECT_LATEST);
+  const row = rows[0];
+  return row ? toVersion(row) : undefined;
+}
+
+/**
+ * Stores `document` as a new version unless the latest version has the same sha256 (a restart
+ * with an unchanged site file adds nothing). Serialised so two instances loading the same file
+ * together still add one version.
+ */
+export async function saveSiteDocument(
+  client: SqlClient,
+  document: unknown,
+  sha256: string,
+): Promise<{ version: number; created: boolean }> {
+  return client.transaction(async (tx) => {
+    await lockForTransaction(tx, AdvisoryLock.siteDocuments);
+    const latest = (await tx.query<Row>(SELECT_LATEST)).rows[0];
+    if (latest && latest.sha256 === sha256) return { version: latest.version, created: false };
+    const { rows } = await tx.query<{ version: number }>(
+      'INSERT INTO site_documents (sha256, document) VALUES ($1, $2::jsonb) RETURNING version::float8 AS version',
+      [sha256, JSON.stringify(document)],
+    );
+    return { version: rows[0]!.version, created: true };
+  });
+}

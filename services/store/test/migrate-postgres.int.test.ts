@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  LATEST_SCHEMA_VERSION,
+  StoreErrors,
+  migrate,
+  recordedDialect,
+  sqlClientFromPg,
+} from '@hazardwatch/store';
+import type { TestDatabase } from './support/db.js';
+import { createTestDatabase } from './support/db.js';
+import { silentLogger } from './support/logger.js';
+
+describe('migrate (plain PostgreSQL server)', () => {
+  let db: TestDatabase | undefined;
+  afterEach(async () => {
+    await db?.drop();
+    db = undefined;
+  });
+
+  it('detects plain PostgreSQL and creates every table', async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    const result = await migrate(client, { logger: silentLogger });
+    expect(result).toMatchObject({
+      dialect: 'postgres',
+      applied: [1, 2, 3],
+      schemaVersion: LATEST_SCHEMA_VERSION,
+    });
+    expect(await recordedDialect(client)).toBe('postgres');
+    const { rows } = await client.query<{ name: string; kind: string }>(
+      `SELECT relname AS name, relkind::text AS kind FROM pg_class
+       WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`,
+    );
+    expect(rows).toEqual([
+      { name: 'dead_letters', kind: 'r' },
+      { name: 'hw_schema_migrations', kind: 'r' },
+      { name: 'point_ids', kind: 'r' },
+      { name: 'readings', kind: 'p' },
+      { name: 'readings_1h', kind: 'r' },
+      { name: 'readings_1m', kind: 'r' },
+      { name: 'site_documents', kind: 'r' },
+    ]);
+    const { rows: key } = await client.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'readings'::regclass AND contype = 'p'`,
+    );
+    expect(key).toEqual([{ def: 'PRIMARY KEY (point_id, ts)' }]);
+  });
+
+  it('is a no-op when run again', async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    await migrate(client, { logger: silentLogger });
+    const again = await migrate(client, { logger: silentLogger });
+    expect(again.applied).toEqual([]);
+    expect(again.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+  });
+
+  it('lets concurrent migrators apply each migration exactly once', async () => {
+    db = await createTestDatabase();
+    const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
+    const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
+    const applied = results.flatMap((r) => r.applied).sort();
+    expect(applied).toEqual([1, 2, 3]);
+    const { rows } = await clients[0]!.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM hw_schema_migrations',
+    );
+    expect(rows[0]!.n).toBe(3);
+  });
+
+  it('refuses a database migrated by newer code', async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    await migrate(client, { logger: silentLogger });
+    await client.query(
+      `INSERT INTO hw_schema_migrations (version, name, dialect) VALUES (999, 'future', 'postgres')`,
+    );
+    const err: unknown = await migrate(client, { logger: silentLogger }).catch((e: unknown) => e);
+    expect(StoreErrors.schemaTooNew.is(err)).toBe(true);
+    expect(err).toMatchObject({
+      data: { databaseVersion: 999, codeVersion: LATEST_SCHEMA_VERSION },
+      retryable: false,
+    });
+  });
+
+  it('refuses TimescaleDB where the extension is not installed, and a dialect switch', async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    const unavailable: unknown = await migrate(client, {
+      logger: silentLogger,
+      dialect: 'timescaledb',
+    }).catch((e: unknown) => e);
+    expect(StoreErrors.timescaleUnavailable.is(unavailable)).toBe(true);
+    await migrate(client, { logger: silentLogger, dialect: 'postgres' });
+    const mismatch: unknown = await migrate(client, { logger: silentLogger, dialect: 'timescaledb' }).catch(
+      (e: unknown) => e,
+    );
+    expect(StoreErrors.dialectMismatch.is(mismatch)).toBe(true);
+    expect(mismatch).toMatchObject({ data: { recorded: 'postgres', requested: 'timescaledb' } });
+  });
+
+  it('rejects raw retention below 30 days before touching the database', async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    const err: unknown = await migrate(client, { logger: silentLogger, rawRetentionDays: 7 }).catch(
+      (e: unknown) => e,
+    );
+    expect(StoreErrors.configInvalid.is(err)).toBe(true);
+    expect(await recordedDialect(client)).toBeUndefined();
+  });
+});

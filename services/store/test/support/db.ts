@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Local stand-in for @hazardwatch/testkit's createTestDatabase(): a fresh database per suite on
+ * the shared server, dropped (with its connections) afterwards.
+ */
+export const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Opens a pool on the test database; closed by drop(). */
+  pool(): pg.Pool;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `hw_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const pools: pg.Pool[] = [];
+  return {
+    name,
+    url: url.toString(),
+    pool() {
+      const p = new pg.Pool({ connectionString: url.toString(), max: 4 });
+      // DROP DATABASE ... WITH (FORCE) terminates connections still closing (57P01 admin_shutdown);
+      // anything else on an idle client is a real failure and fails the run.
+      p.on('error', (err: Error & { code?: string }) => {
+        if (err.code !== '57P01') throw err;
+      });
+      pools.push(p);
+      return p;
+    },
+    async drop() {
+      await Promise.all(pools.map((p) => p.end()));
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

