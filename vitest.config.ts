@@ -29,6 +29,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'int',
+          sequence: { groupOrder: 1 },
           include: ['{services,edge,simulators,dashboards}/*/test/**/*.int.test.ts'],
           globalSetup: ['./services/testkit/src/global-setup.ts'],
           testTimeout: 60_000,

@@ -40,7 +40,6 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
   const presence = new GatewayPresence();
   const decoder = new TelemetryDecoder(deps.directory, config.limits);
   const latestObserver: ReadingObserver = { observe: (id, ts, v, q) => void latest.update(id, ts, v, q) };
-  let subscriber: DurableAckSubscriber | undefined;
   const pipeline = new IngestPipeline(
     {
       decoder,
@@ -50,7 +49,8 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
       logger: deps.logger,
       now,
       timers: deps.timers ?? realTimers,
-      intake: { pause: () => subscriber?.pause(), resume: () => subscriber?.resume() },
+      // The subscriber is created below; intake is only used once messages flow.
+      intake: { pause: () => subscriber.pause(), resume: () => subscriber.resume() },
     },
     {
       maxBatchRows: config.batching.maxBatchRows,
@@ -81,7 +81,7 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
       ack.done();
     }
   };
-  subscriber = new DurableAckSubscriber(
+  const subscriber = new DurableAckSubscriber(
     {
       url: config.mqtt.url,
       clientId: config.mqtt.clientId,
@@ -98,21 +98,20 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     },
     onMessage,
   );
-  const sub = subscriber;
 
   return {
     pipeline,
     counters,
     latest,
     presence,
-    subscriber: sub,
+    subscriber,
     start: async () => {
-      await sub.start();
+      await subscriber.start();
       log.info('ingest started');
     },
     close: async () => {
       await pipeline.close();
-      await sub.close();
+      await subscriber.close();
       log.info({ counters: counters.snapshot() }, 'ingest stopped');
     },
   };

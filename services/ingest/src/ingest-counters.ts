@@ -7,6 +7,7 @@ export interface GatewayCounts {
 
 export interface IngestCountersSnapshot {
   readonly messages: number;
+  readonly messagesDurable: number;
   readonly accepted: number;
   readonly rejected: number;
   readonly rejectedByReason: Readonly<Record<RejectReason, number>>;
@@ -23,6 +24,8 @@ export interface IngestCountersSnapshot {
  */
 export class IngestCounters {
   messages = 0;
+  /** Messages whose content is durable (their acknowledgement may leave). */
+  messagesDurable = 0;
   accepted = 0;
   rejected = 0;
   rowsWritten = 0;
@@ -42,6 +45,7 @@ export class IngestCounters {
   snapshot(): IngestCountersSnapshot {
     return {
       messages: this.messages,
+      messagesDurable: this.messagesDurable,
       accepted: this.accepted,
       rejected: this.rejected,
       rejectedByReason: { ...this.rejectedByReason },

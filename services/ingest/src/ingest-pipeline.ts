@@ -242,6 +242,7 @@ export class IngestPipeline {
         }
         if (!this.storageHealthy) this.log.info({ attempts: attempt + 1 }, 'storage recovered');
         this.storageHealthy = true;
+        this.deps.counters.messagesDurable += batch.tickets.length;
         for (const ticket of batch.tickets) ticket.done();
         for (const listener of this.batchListeners) listener({ rows: batch.rows.length, commitMs });
         return;

@@ -1,0 +1,57 @@
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { encodeReadingsBinary, READING_COPY_COLUMNS, ReadingBuffer } from '@hazardwatch/store';
+
+/**
+ * The storage ceiling: raw binary COPY of as many rows as the pipeline stored, shaped the same
+ * (same point ids in the same order, one tick of 1 ms per round), into a fresh database with the
+ * same `readings` layout, two concurrent writers, and nothing else running in the process.
+ */
+export async function measureCopyCeiling(
+  pool: pg.Pool,
+  pointIds: readonly number[],
+  startTs: number,
+  totalRows: number,
+  batchRows: number,
+  writers: number,
+): Promise<{ rowsPerSec: number; rows: number }> {
+  let tick = 0;
+  let cursor = 0;
+  let remaining = totalRows;
+  const nextBatch = (): ReadingBuffer => {
+    const n = Math.min(batchRows, remaining);
+    remaining -= n;
+    const buf = new ReadingBuffer(n);
+    for (let i = 0; i < n; i++) {
+      buf.push(pointIds[cursor]!, startTs + tick, Math.sin(i) * 100, 0);
+      if (++cursor === pointIds.length) {
+        cursor = 0;
+        tick++;
+      }
+    }
+    return buf;
+  };
+  let rows = 0;
+  const started = performance.now();
+  const writer = async (): Promise<void> => {
+    const client = await pool.connect();
+    try {
+      while (remaining > 0) {
+        const batch = nextBatch();
+        const payload = encodeReadingsBinary(batch);
+        await new Promise<void>((resolve, reject) => {
+          const stream = client.query(copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`));
+          stream.once('error', reject);
+          stream.once('finish', () => resolve());
+          stream.end(payload);
+        });
+        rows += batch.length;
+      }
+    } finally {
+      client.release();
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, () => writer()));
+  const seconds = (performance.now() - started) / 1000;
+  return { rowsPerSec: Math.round(rows / seconds), rows };
+}

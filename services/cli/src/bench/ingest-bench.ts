@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import mqtt from 'mqtt';
+import type { Logger } from 'pino';
+import { topicFilter } from '@hazardwatch/contracts';
+import { parseConfig } from '@hazardwatch/core';
+import { buildIngestApp, IngestConfigSchema, pointDirectoryFrom } from '@hazardwatch/ingest';
+import { ensurePointIds, pointKey, PgReadingWriter, sqlClientFromPg } from '@hazardwatch/store';
+import { createBenchDatabase } from './bench-database.js';
+import { measureCopyCeiling } from './copy-ceiling.js';
+import type { MainToPublisher, PublisherSpec, PublisherToMain } from './publisher-worker.js';
+
+export interface IngestBenchOptions {
+  readonly databaseUrl: string;
+  readonly mqttUrl: string;
+  readonly durationMs: number;
+  readonly points: number;
+  readonly readingsPerMessage: number;
+  readonly logger: Logger;
+}
+
+export interface IngestBenchResult {
+  readonly bench: 'ingest';
+  readonly readingsPerSec: number;
+  readonly rowsVerified: number;
+  readonly readingsPublished: number;
+  readonly commitLatencyP50Ms: number;
+  readonly commitLatencyP99Ms: number;
+  readonly meanBatchRows: number;
+  readonly rssMb: number;
+  readonly copyCeilingRowsPerSec: number;
+  readonly ratioToCeiling: number;
+  readonly points: number;
+  readonly readingsPerMessage: number;
+  readonly durationS: number;
+  readonly evaluation: string;
+}
+
+const POINTS_PER_GATEWAY = 100;
+const GATEWAYS_PER_ENTERPRISE = 10;
+const WARMUP_MS = 2000;
+
+/**
+ * End-to-end ingest benchmark: a publisher thread sends batched readings at QoS 1 through a real
+ * broker; the ingest pipeline decodes, validates, observes and COPYs them into a fresh database;
+ * afterwards the rows are counted in the database. The same run measures the raw COPY ceiling.
+ */
+export async function runIngestBench(options: IngestBenchOptions): Promise<IngestBenchResult> {
+  const log = options.logger.child({ component: 'bench-ingest' });
+  const run = randomBytes(3).toString('hex');
+  const gateways: Array<{ enterprise: string; gateway: string; tags: string[] }> = [];
+  for (let p = 0, g = 0; p < options.points; g++) {
+    const enterprise = `B${run}E${Math.floor(g / GATEWAYS_PER_ENTERPRISE)}`;
+    const tags = Array.from({ length: Math.min(POINTS_PER_GATEWAY, options.points - p) }, (_, i) => `T${g}-${i}`);
+    gateways.push({ enterprise, gateway: `G${g % GATEWAYS_PER_ENTERPRISE}`, tags });
+    p += tags.length;
+  }
+  const enterprises = [...new Set(gateways.map((g) => g.enterprise))];
+  const startTs = Date.now() - 3_600_000;
+
+  const db = await createBenchDatabase(options.databaseUrl, options.logger, 4);
+  const clientId = `hw-bench-ingest-${run}`;
+  try {
+    const ids = await ensurePointIds(sqlClientFromPg(db.pool), gateways.flatMap((g) => g.tags.map((tag) => ({ enterprise: g.enterprise, tag }))));
+    const directory = pointDirectoryFrom(
+      gateways.map((g) => ({ enterprise: g.enterprise, code: g.gateway })),
+      gateways.flatMap((g) =>
+        g.tags.map((tag) => ({ enterprise: g.enterprise, tag, gateway: g.gateway, enabled: true, id: ids.get(pointKey(g.enterprise, tag))! })),
+      ),
+    );
+    const parsed = parseConfig(IngestConfigSchema, {
+      mqtt: { url: options.mqttUrl, clientId, subscriptions: enterprises.map((e) => topicFilter('telemetry', e)) },
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const app = buildIngestApp(parsed.value, {
+      logger: options.logger,
+      writer: new PgReadingWriter(db.pool, { logger: options.logger, now: Date.now }),
+      directory: () => directory,
+    });
+    const latencies: number[] = [];
+    const batchRows: number[] = [];
+    let measuring = false;
+    app.pipeline.onBatch(({ rows, commitMs }) => {
+      if (!measuring) return;
+      latencies.push(commitMs);
+      batchRows.push(rows);
+    });
+    await app.start();
+
+    const spec: PublisherSpec = {
+      mqttUrl: options.mqttUrl,
+      gateways,
+      readingsPerMessage: options.readingsPerMessage,
+      durationMs: options.durationMs,
+      windowMessages: 500,
+      startTs,
+    };
+    const worker = new Worker(new URL('./publisher-worker.js', import.meta.url), { workerData: spec });
+    const progress = setInterval(() => worker.postMessage({ type: 'accepted', messages: app.counters.messagesDurable } satisfies MainToPublisher), 10);
+    let rss = 0;
+    const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 250);
+    let t0 = 0;
+    let rows0 = 0;
+    const warm = setTimeout(() => {
+      measuring = true;
+      t0 = performance.now();
+      rows0 = app.counters.rowsWritten;
+    }, WARMUP_MS);
+    const published = await new Promise<{ messages: number; readings: number; maxOutstanding: number }>((resolve, reject) => {
+      worker.on('message', (m: PublisherToMain) => (m.type === 'done' ? resolve(m) : reject(new Error(m.message))));
+      worker.once('error', reject);
+    });
+    const t1 = performance.now();
+    log.info({ published }, 'publisher finished');
+    const rows1 = app.counters.rowsWritten;
+    measuring = false;
+    clearTimeout(warm);
+    clearInterval(progress);
+    await worker.terminate();
+
+    // Everything published must arrive and be durable before the count.
+    const deadline = Date.now() + 60_000;
+    while (app.counters.accepted < published.readings && Date.now() < deadline) await sleep(50);
+    await app.pipeline.drain();
+    clearInterval(sampler);
+    await app.close();
+    const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
+    const rowsVerified = Number(rows[0]!.n);
+    if (rowsVerified !== published.readings) {
+      log.error({ rowsVerified, published: published.readings, counters: app.counters.snapshot() }, 'row count mismatch');
+    }
+    const readingsPerSec = Math.round(((rows1 - rows0) * 1000) / (t1 - t0));
+    log.info({ rows: rowsVerified }, 'measuring the COPY ceiling with the same rows');
+    const ceiling = await copyCeiling(options, gateways, startTs, rowsVerified);
+    log.info({ copyCeilingRowsPerSec: ceiling.rowsPerSec }, 'COPY ceiling measured');
+    latencies.sort((a, b) => a - b);
+    return {
+      bench: 'ingest',
+      readingsPerSec,
+      rowsVerified,
+      readingsPublished: published.readings,
+      commitLatencyP50Ms: round(percentile(latencies, 0.5)),
+      commitLatencyP99Ms: round(percentile(latencies, 0.99)),
+      meanBatchRows: Math.round(batchRows.reduce((a, b) => a + b, 0) / Math.max(1, batchRows.length)),
+      rssMb: Math.round(rss / 1048576),
+      copyCeilingRowsPerSec: ceiling.rowsPerSec,
+      ratioToCeiling: round(readingsPerSec / ceiling.rowsPerSec),
+      points: options.points,
+      readingsPerMessage: options.readingsPerMessage,
+      durationS: options.durationMs / 1000,
+      evaluation: 'latest-value store and reading observers on; alarm evaluators arrive with the alarm engine',
+    };
+  } finally {
+    const c = await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true }).catch(() => undefined);
+    await c?.endAsync();
+    await db.drop();
+  }
+}
+
+async function copyCeiling(
+  options: IngestBenchOptions,
+  gateways: ReadonlyArray<{ enterprise: string; tags: readonly string[] }>,
+  startTs: number,
+  rows: number,
+): Promise<{ rowsPerSec: number }> {
+  const ceilingDb = await createBenchDatabase(options.databaseUrl, options.logger, 4);
+  try {
+    const keys = gateways.flatMap((g) => g.tags.map((tag) => ({ enterprise: g.enterprise, tag })));
+    const ids = await ensurePointIds(sqlClientFromPg(ceilingDb.pool), keys);
+    const ordered = keys.map((k) => ids.get(pointKey(k.enterprise, k.tag))!);
+    return await measureCopyCeiling(ceilingDb.pool, ordered, startTs, rows, 20_000, 2);
+  } finally {
+    await ceilingDb.drop();
+  }
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,72 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import mqtt from 'mqtt';
+
+/**
+ * Load generator for the ingest benchmark, in its own thread so that building payloads does not
+ * steal the ingest's event loop. Closed loop: it keeps at most `windowMessages` messages ahead of
+ * what the ingest has made durable (and so acknowledged), so the broker's per-client queue never
+ * reaches its limit (Mosquitto drops beyond max_queued_messages, default 1000) and the figure
+ * measured is the ingest's, not the broker's drop policy.
+ */
+export interface PublisherSpec {
+  readonly mqttUrl: string;
+  readonly gateways: ReadonlyArray<{ enterprise: string; gateway: string; tags: readonly string[] }>;
+  readonly readingsPerMessage: number;
+  readonly durationMs: number;
+  readonly windowMessages: number;
+  readonly startTs: number;
+}
+
+export type PublisherToMain =
+  | { type: 'done'; messages: number; readings: number; maxOutstanding: number } | { type: 'error'; message: string };
+export type MainToPublisher = { type: 'accepted'; messages: number };
+
+async function run(spec: PublisherSpec): Promise<void> {
+  const client = await mqtt.connectAsync(spec.mqttUrl, { clientId: `hw-bench-pub-${process.pid}`, clean: true });
+  let accepted = 0;
+  let wake: (() => void) | undefined;
+  parentPort!.on('message', (m: MainToPublisher) => {
+    accepted = m.messages;
+    wake?.();
+  });
+  const deadline = Date.now() + spec.durationMs;
+  let messages = 0;
+  let readings = 0;
+  let tick = 0;
+  let maxOutstanding = 0;
+  const topics = spec.gateways.map((g) => `hw/v1/${g.enterprise}/${g.gateway}/telemetry`);
+  while (Date.now() < deadline) {
+    // One tick: every point of every gateway reports once, 1 ms after the previous tick.
+    const ts = spec.startTs + tick++;
+    for (let g = 0; g < spec.gateways.length && Date.now() < deadline; g++) {
+      const { tags } = spec.gateways[g]!;
+      for (let off = 0; off < tags.length; off += spec.readingsPerMessage) {
+        while (messages - accepted >= spec.windowMessages) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 20);
+          });
+        }
+        let body = '{"readings":[';
+        const end = Math.min(tags.length, off + spec.readingsPerMessage);
+        for (let i = off; i < end; i++) {
+          const value = Math.round(Math.sin(ts / 1000 + i) * 10_000) / 100;
+          body += `${i > off ? ',' : ''}{"tag":"${tags[i]}","ts":${ts},"value":${value}}`;
+        }
+        body += ']}';
+        maxOutstanding = Math.max(maxOutstanding, messages - accepted);
+        client.publish(topics[g]!, body, { qos: 1 });
+        messages++;
+        readings += end - off;
+        // Yield now and then so PUBACKs and window updates are processed.
+        if (messages % 50 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+  await client.endAsync();
+  parentPort!.postMessage({ type: 'done', messages, readings, maxOutstanding } satisfies PublisherToMain);
+}
+
+run(workerData as PublisherSpec).catch((error: unknown) => {
+  parentPort!.postMessage({ type: 'error', message: String(error) } satisfies PublisherToMain);
+});

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { ConfigError, loadRuntimeConfig } from './config.js';
+import { resolveInfrastructure } from './infrastructure.js';
+import { runIngestBench } from './bench/ingest-bench.js';
+
+export interface CommandContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly stdout: NodeJS.WritableStream;
+}
+
+const USAGE = `usage: hazardwatch <command> [options]
+
+commands:
+  migrate                 create or upgrade the database schema (idempotent)
+  ingest                  run the MQTT ingestion service
+  bench ingest [--json] [--duration S] [--points N] [--per-message N]
+                          end-to-end ingest benchmark; prints one JSON line last
+
+environment: DATABASE_URL, MQTT_URL, LOG_LEVEL, HW_CONFIG_FILE, HW_DATA_DIR, HW_SITE_FILE, ...
+(with no DATABASE_URL / MQTT_URL, embedded PostgreSQL and an in-process broker are started)`;
+
+export async function runCommand(positionals: readonly string[], argv: readonly string[], ctx: CommandContext): Promise<number> {
+  const [command, sub] = positionals;
+  try {
+    switch (command) {
+      case 'bench':
+        if (sub === 'ingest') return await benchIngest(argv.slice(argv.indexOf('ingest') + 1), ctx);
+        break;
+      default:
+        break;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      ctx.logger.fatal({ problems: error.problems }, 'invalid configuration');
+      return 2;
+    }
+    throw error;
+  }
+  ctx.stdout.write(`${USAGE}\n`);
+  return command === undefined || command === 'help' ? 0 : 2;
+}
+
+async function benchIngest(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      json: { type: 'boolean', default: false },
+      duration: { type: 'string', default: '20' },
+      points: { type: 'string', default: '10000' },
+      'per-message': { type: 'string', default: '100' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+  try {
+    const result = await runIngestBench({
+      databaseUrl: infra.databaseUrl,
+      mqttUrl: infra.mqttUrl,
+      durationMs: Number(values.duration) * 1000,
+      points: Number(values.points),
+      readingsPerMessage: Number(values['per-message']),
+      logger: ctx.logger,
+    });
+    ctx.stdout.write(`${JSON.stringify(result)}\n`);
+    return result.rowsVerified === result.readingsPublished ? 0 : 1;
+  } finally {
+    await infra.stop();
+  }
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { parse as parseYaml } from 'yaml';
+import { parseConfig } from '@hazardwatch/core';
+
+/** Runtime configuration shared by the commands. Read once, at start-up, from a file and the environment. */
+export const RuntimeConfigSchema = Type.Object(
+  {
+    /** Directory for embedded PostgreSQL data and other local state. @default .data */
+    dataDir: Type.String({ minLength: 1, default: '.data' }),
+    database: Type.Object(
+      {
+        /** postgres://… ; absent → embedded PostgreSQL under dataDir. */
+        url: Type.Optional(Type.String({ minLength: 1 })),
+        /** @default auto */
+        dialect: Type.Union([Type.Literal('auto'), Type.Literal('postgres'), Type.Literal('timescaledb')], { default: 'auto' }),
+        /** @default 8 */
+        poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 8 }),
+        /** Raw readings kept, days (Order 40: ≥ 30). @default 30 */
+        rawRetentionDays: Type.Integer({ minimum: 30, default: 30 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    mqtt: Type.Object(
+      {
+        /** mqtt://… ; absent → in-process broker on mqtt.embeddedPort. */
+        url: Type.Optional(Type.String({ minLength: 1 })),
+        /** @default 1883 */
+        embeddedPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 1883 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    site: Type.Object(
+      {
+        /** Site file (YAML or JSON) loaded at start and stored in the database. */
+        file: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Ingest settings, as in @hazardwatch/ingest's IngestConfigSchema, without mqtt.url. */
+    ingest: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type RuntimeConfig = Static<typeof RuntimeConfigSchema>;
+
+/** Environment variables we read, and where each lands in the configuration. */
+const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>, value: string) => void> = {
+  DATABASE_URL: (c, v) => (section(c, 'database').url = v),
+  MQTT_URL: (c, v) => (section(c, 'mqtt').url = v),
+  HW_DATA_DIR: (c, v) => (c['dataDir'] = v as never),
+  HW_SITE_FILE: (c, v) => (section(c, 'site').file = v),
+  HW_DB_DIALECT: (c, v) => (section(c, 'database').dialect = v),
+  HW_DB_POOL_SIZE: (c, v) => (section(c, 'database').poolSize = Number(v)),
+  HW_RAW_RETENTION_DAYS: (c, v) => (section(c, 'database').rawRetentionDays = Number(v)),
+  HW_MQTT_EMBEDDED_PORT: (c, v) => (section(c, 'mqtt').embeddedPort = Number(v)),
+  HW_CONFIG_FILE: () => undefined,
+};
+
+function section(config: Record<string, Record<string, unknown>>, key: string): Record<string, unknown> {
+  return (config[key] ??= {});
+}
+
+export class ConfigError extends Error {
+  readonly code = 'HW_CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * Builds the runtime configuration: the YAML/JSON file named by HW_CONFIG_FILE (or --config),
+ * overlaid with the environment. An unknown HW_* variable or file key is an error that names it.
+ */
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv, configFile?: string): RuntimeConfig {
+  const problems: string[] = [];
+  const file = configFile ?? env['HW_CONFIG_FILE'];
+  let base: Record<string, Record<string, unknown>> = {};
+  if (file) {
+    try {
+      base = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as typeof base;
+    } catch (error) {
+      throw new ConfigError([`config file ${file}: ${(error as Error).message}`]);
+    }
+  }
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const apply = ENV_KEYS[key];
+    if (apply) apply(base, value);
+    else if (key.startsWith('HW_')) problems.push(`unknown environment variable ${key}`);
+  }
+  const parsed = parseConfig(RuntimeConfigSchema, base);
+  if (!parsed.ok) problems.push(...parsed.errors);
+  if (problems.length > 0 || !parsed.ok) throw new ConfigError(problems);
+  return parsed.value;
+}

@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './commands.js';
+export * from './infrastructure.js';
