@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runIngestBench } from './bench/ingest-bench.js';
+import { ingestCommand, migrateCommand } from './commands-service.js';
 
 export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
   readonly stdout: NodeJS.WritableStream;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  readonly stopSignal: Promise<string>;
 }
 
 const USAGE = `usage: hazardwatch <command> [options]
@@ -25,6 +28,10 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
   const [command, sub] = positionals;
   try {
     switch (command) {
+      case 'migrate':
+        return await migrateCommand(ctx);
+      case 'ingest':
+        return await ingestCommand(ctx);
       case 'bench':
         if (sub === 'ingest') return await benchIngest(argv.slice(argv.indexOf('ingest') + 1), ctx);
         break;

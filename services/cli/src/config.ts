@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
+import { topicFilter } from '@hazardwatch/contracts';
 import { parseConfig } from '@hazardwatch/core';
 
 /** Runtime configuration shared by the commands. Read once, at start-up, from a file and the environment. */
@@ -37,7 +38,9 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    /** Ingest settings, as in @hazardwatch/ingest's IngestConfigSchema, without mqtt.url. */
+    /** HTTP port for /healthz, /readyz and /metrics of a long-running command; 0 disables. @default 9464 */
+    healthPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9464 }),
+    /** Ingest settings, as in @hazardwatch/ingest's IngestConfigSchema (mqtt.url comes from mqtt.url). */
     ingest: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
@@ -54,8 +57,22 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_DB_POOL_SIZE: (c, v) => (section(c, 'database').poolSize = Number(v)),
   HW_RAW_RETENTION_DAYS: (c, v) => (section(c, 'database').rawRetentionDays = Number(v)),
   HW_MQTT_EMBEDDED_PORT: (c, v) => (section(c, 'mqtt').embeddedPort = Number(v)),
+  HW_HEALTH_PORT: (c, v) => (c['healthPort'] = Number(v) as never),
+  HW_INGEST_CLIENT_ID: (c, v) => (ingestMqtt(c).clientId = v),
+  // Comma-separated enterprise codes this worker owns (its partition); all when unset.
+  HW_INGEST_ENTERPRISES: (c, v) =>
+    (ingestMqtt(c).subscriptions = v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)])),
   HW_CONFIG_FILE: () => undefined,
 };
+
+function ingestMqtt(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const ingest = section(config, 'ingest');
+  return (ingest['mqtt'] ??= {}) as Record<string, unknown>;
+}
 
 function section(config: Record<string, Record<string, unknown>>, key: string): Record<string, unknown> {
   return (config[key] ??= {});

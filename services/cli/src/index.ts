@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './commands.js';
 export * from './infrastructure.js';
+export * from './ingest-service.js';

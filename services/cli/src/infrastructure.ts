@@ -30,23 +30,29 @@ export async function resolveInfrastructure(
   }
   if (!mqttUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 1883))) mqttUrl = 'mqtt://127.0.0.1:1883';
   const embedded = { database: !databaseUrl, mqtt: !mqttUrl };
-  if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'postgres'), port: 0, logger });
-    databaseUrl = pg.url;
-    stops.push(() => pg.stop());
-  }
-  if (!mqttUrl) {
-    const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: config.mqtt.embeddedPort, logger });
-    mqttUrl = broker.url;
-    stops.push(() => broker.close());
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'postgres'), port: 0, logger });
+      databaseUrl = pg.url;
+      stops.push(() => pg.stop());
+    }
+    if (!mqttUrl) {
+      const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: config.mqtt.embeddedPort, logger });
+      mqttUrl = broker.url;
+      stops.push(() => broker.close());
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
   return {
     databaseUrl,
     mqttUrl,
     embedded,
-    stop: async () => {
-      for (const stop of stops.reverse()) await stop();
-    },
+    stop: stopAll,
   };
 }
 

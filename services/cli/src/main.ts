@@ -14,9 +14,15 @@ const { positionals, values } = parseArgs({
 });
 const logger = pino({ level: typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info') });
 
-runCommand(positionals, process.argv.slice(2), { env: process.env, logger, stdout: process.stdout }).then(
+const stopSignal = new Promise<string>((resolve) => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+});
+
+runCommand(positionals, process.argv.slice(2), { env: process.env, logger, stdout: process.stdout, stopSignal }).then(
   (code) => {
     process.exitCode = code;
+    // Open handles (embedded servers' children are already stopped) must not keep a finished command alive.
+    setTimeout(() => process.exit(code), 2000).unref();
   },
   (error: unknown) => {
     logger.fatal({ err: error }, 'command failed');

@@ -9,3 +9,4 @@ export * from './latest-values.js';
 export * from './point-directory.js';
 export * from './retry-backoff.js';
 export * from './telemetry-decoder.js';
+export * from './ingest-metrics.js';

@@ -1,3 +1,5 @@
+import type { SiteIndex } from '@hazardwatch/core';
+
 /**
  * What the decoder needs to know about the configured site: which gateways exist and which point
  * a tag names. Lookups happen once per reading, so implementations keep plain Maps.
@@ -33,4 +35,12 @@ export function pointDirectoryFrom(
   for (const g of gateways) entry(g.enterprise).gateways.add(g.code);
   for (const p of points) entry(p.enterprise).points.set(p.tag, { id: p.id, gateway: p.gateway, enabled: p.enabled });
   return { enterprise: (code) => byEnterprise.get(code) };
+}
+
+/** The directory of a validated, indexed site (points carry their store-assigned ids). */
+export function pointDirectoryFromSite(index: SiteIndex): PointDirectory {
+  return pointDirectoryFrom(
+    index.site.gateways.map((g) => ({ enterprise: g.enterprise, code: g.code })),
+    index.points().map((p) => ({ enterprise: p.enterprise, tag: p.tag, id: p.id, gateway: p.gateway, enabled: p.enabled })),
+  );
 }

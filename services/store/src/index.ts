@@ -15,3 +15,4 @@ export * from './reading-buffer.js';
 export * from './copy-binary.js';
 export * from './reading-writer.js';
 export * from './embedded-postgres.js';
+export * from './site-repository.js';

@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import { loadRuntimeConfig } from './config.js';
+import { startIngestService } from './ingest-service.js';
+import { resolveInfrastructure } from './infrastructure.js';
+import { openStore } from './store-setup.js';
+
+export interface ServiceCommandContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly stdout: NodeJS.WritableStream;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  readonly stopSignal: Promise<string>;
+}
+
+/** `hazardwatch migrate`: create or upgrade the schema, then exit. */
+export async function migrateCommand(ctx: ServiceCommandContext): Promise<number> {
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger);
+  try {
+    const store = await openStore(infra.databaseUrl, config, ctx.logger);
+    await store.close();
+    const { dialect, applied, schemaVersion } = store.migration;
+    ctx.stdout.write(`${JSON.stringify({ dialect, applied, schemaVersion })}\n`);
+    return 0;
+  } finally {
+    await infra.stop();
+  }
+}
+
+/** `hazardwatch ingest`: run until SIGINT/SIGTERM, then flush and stop cleanly. */
+export async function ingestCommand(ctx: ServiceCommandContext): Promise<number> {
+  const config = loadRuntimeConfig(ctx.env);
+  const service = await startIngestService(config, ctx.logger);
+  const signal = await ctx.stopSignal;
+  ctx.logger.info({ signal }, 'stopping');
+  await service.close();
+  return 0;
+}

@@ -1,0 +1,203 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Logger } from 'pino';
+import { parseConfig } from '@hazardwatch/core';
+import {
+  buildIngestApp,
+  IngestConfigSchema,
+  ingestMetricsText,
+  pointDirectoryFrom,
+  pointDirectoryFromSite,
+  type IngestApp,
+  type IngestConfig,
+  type PointDirectory,
+  type ReadingObserver,
+} from '@hazardwatch/ingest';
+import {
+  DeadLetterRepository,
+  importSiteDocument,
+  loadStoredSite,
+  PartitionMaintainer,
+  PgReadingWriter,
+  RollupMaintainer,
+  type LoadedSite,
+} from '@hazardwatch/store';
+import { ConfigError, type RuntimeConfig } from './config.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
+import { openStore } from './store-setup.js';
+
+const PARTITION_INTERVAL_MS = 3_600_000;
+const ROLLUP_INTERVAL_MS = 60_000;
+const DEAD_LETTER_PRUNE_INTERVAL_MS = 600_000;
+const DEAD_LETTER_MAX_ROWS = 100_000;
+
+export interface IngestService {
+  readonly app: IngestApp;
+  readonly infrastructure: Infrastructure;
+  readonly health: HealthServer | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The ingest process: embedded database/broker when none is configured, migrations, the site
+ * (from HW_SITE_FILE, stored as a new version, or the newest stored one), the MQTT pipeline,
+ * background maintenance (partitions, rollups of late data, dead-letter bound) and health.
+ */
+export async function startIngestService(config: RuntimeConfig, logger: Logger): Promise<IngestService> {
+  const log = logger.child({ component: 'ingest-service' });
+  const infrastructure = await resolveInfrastructure(config, logger);
+  const ingestConfig = parseConfig(IngestConfigSchema, {
+    ...config.ingest,
+    mqtt: { ...(config.ingest?.['mqtt'] as object | undefined), url: infrastructure.mqttUrl },
+  });
+  if (!ingestConfig.ok) {
+    await infrastructure.stop();
+    throw new ConfigError(ingestConfig.errors.map((e) => `ingest.${e}`));
+  }
+  const settings = ingestConfig.value;
+  // Whatever started is stopped again, in reverse order, if a later step fails.
+  const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
+  try {
+    return await startOn(infrastructure, settings, config, logger, log, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
+    throw error;
+  }
+}
+
+async function startOn(
+  infrastructure: Infrastructure,
+  settings: IngestConfig,
+  config: RuntimeConfig,
+  logger: Logger,
+  log: Logger,
+  undo: Array<() => Promise<unknown>>,
+): Promise<IngestService> {
+  const store = await openStore(infrastructure.databaseUrl, config, logger, { maxAcceptedAgeMs: settings.limits.maxAgeMs });
+  undo.push(() => store.close());
+  const { client, migration } = store;
+
+  const site = await loadSite(config, client, log);
+  let directory: PointDirectory = site?.ok ? pointDirectoryFromSite(site.index) : pointDirectoryFrom([], []);
+  if (!site) log.warn('no site configured (HW_SITE_FILE) or stored: every reading will be rejected as unknown');
+
+  const partitions = new PartitionMaintainer({
+    client,
+    logger,
+    now: Date.now,
+    retention: migration.retention,
+    maxAcceptedAgeMs: settings.limits.maxAgeMs,
+  });
+  const rollups = new RollupMaintainer({ client, dialect: migration.dialect, logger, now: Date.now, retention: migration.retention });
+  const dirty = new DirtyRange();
+  const writer = new PgReadingWriter(store.pool, {
+    logger,
+    now: Date.now,
+    ...(migration.dialect === 'postgres' ? { onMissingPartition: (from: number, to: number) => partitions.ensureCovering(from, to).then(() => undefined) } : {}),
+  });
+  const app = buildIngestApp(settings, { logger, writer, directory: () => directory, observers: [dirty] });
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
+    timers.push(setInterval(() => void task().catch((err: unknown) => log.error({ err, task: what }, 'maintenance task failed')), ms));
+  };
+  if (migration.dialect === 'postgres') every(PARTITION_INTERVAL_MS, 'partitions', () => partitions.run());
+  every(ROLLUP_INTERVAL_MS, 'rollups', async () => {
+    const range = dirty.take();
+    if (range) await rollups.refresh(range.fromMs, range.toMs);
+    await rollups.prune();
+  });
+  const deadLetters = new DeadLetterRepository(client);
+  every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'dead-letters', () => deadLetters.pruneTo(DEAD_LETTER_MAX_ROWS));
+
+  undo.push(() => {
+    for (const t of timers) clearInterval(t);
+    return Promise.resolve();
+  });
+  await app.start();
+  undo.push(() => app.close());
+  const health =
+    config.healthPort === 0
+      ? undefined
+      : await startHealthServer(
+          config.healthPort,
+          {
+            ready: () => ({
+              ready: app.subscriber.connected && app.pipeline.storageHealthy,
+              detail: { broker: app.subscriber.connected, storage: app.pipeline.storageHealthy, siteVersion: site?.ok ? site.version : null },
+            }),
+            metrics: () =>
+              ingestMetricsText(app.counters, {
+                bufferedRows: app.pipeline.bufferedRows,
+                unacknowledgedMessages: app.subscriber.unacknowledged,
+                storageHealthy: app.pipeline.storageHealthy,
+                brokerConnected: app.subscriber.connected,
+              }),
+          },
+          logger,
+        );
+  log.info(
+    { dialect: migration.dialect, mqtt: redact(infrastructure.mqttUrl), embedded: infrastructure.embedded, points: site?.ok ? site.index.points().length : 0 },
+    'ingest service ready',
+  );
+
+  return {
+    app,
+    infrastructure,
+    health,
+    close: async () => {
+      for (const t of timers) clearInterval(t);
+      await app.close();
+      await health?.close();
+      const range = dirty.take();
+      if (range) await rollups.refresh(range.fromMs, range.toMs).catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
+      await store.close();
+      await infrastructure.stop();
+      directory = pointDirectoryFrom([], []);
+    },
+  };
+}
+
+async function loadSite(config: RuntimeConfig, client: Parameters<typeof loadStoredSite>[0], log: Logger): Promise<LoadedSite | undefined> {
+  let site: LoadedSite | undefined;
+  if (config.site.file) {
+    const text = await readFile(config.site.file, 'utf8');
+    const format = extname(config.site.file).toLowerCase() === '.json' ? 'json' : 'yaml';
+    site = await importSiteDocument(client, text, format, Date.now());
+  } else {
+    site = await loadStoredSite(client, Date.now());
+  }
+  if (site && !site.ok) {
+    for (const e of site.errors) log.error({ rule: e.rule, path: e.path, line: e.line }, e.message);
+    throw new ConfigError([`site ${config.site.file ?? '(stored)'} is invalid: ${site.errors.length} error(s), first: ${site.errors[0]?.message ?? ''}`]);
+  }
+  if (site?.ok) {
+    for (const d of site.defects) log.warn({ rule: d.rule, path: d.path, enterprise: d.enterprise, tag: d.tag }, d.message);
+    log.info({ version: site.version, points: site.index.points().length, defects: site.defects.length }, 'site loaded');
+  }
+  return site;
+}
+
+/** Tracks the span of source timestamps written since the last rollup refresh (late data included). */
+class DirtyRange implements ReadingObserver {
+  private from = Infinity;
+  private to = -Infinity;
+  observe(_pointId: number, ts: number): void {
+    if (ts < this.from) this.from = ts;
+    if (ts > this.to) this.to = ts;
+  }
+  take(): { fromMs: number; toMs: number } | undefined {
+    if (this.from > this.to) return undefined;
+    const range = { fromMs: this.from, toMs: this.to + 1 };
+    this.from = Infinity;
+    this.to = -Infinity;
+    return range;
+  }
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

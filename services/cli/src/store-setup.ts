@@ -1,0 +1,44 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { migrate, PartitionMaintainer, sqlClientFromPg, type MigrateResult, type SqlClient } from '@hazardwatch/store';
+import type { RuntimeConfig } from './config.js';
+
+export interface OpenedStore {
+  readonly pool: pg.Pool;
+  readonly client: SqlClient;
+  readonly migration: MigrateResult;
+  close(): Promise<void>;
+}
+
+/** Connects, applies migrations (idempotent, safe beside other instances) and ensures partitions. */
+export async function openStore(
+  databaseUrl: string,
+  config: RuntimeConfig,
+  logger: Logger,
+  options: { maxAcceptedAgeMs?: number; now?: () => number } = {},
+): Promise<OpenedStore> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: config.database.poolSize });
+  // Idle clients that lose their connection report it here; the pool replaces them.
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+  const client = sqlClientFromPg(pool);
+  try {
+    const migration = await migrate(client, {
+      logger,
+      dialect: config.database.dialect,
+      rawRetentionDays: config.database.rawRetentionDays,
+    });
+    if (migration.dialect === 'postgres') {
+      await new PartitionMaintainer({
+        client,
+        logger,
+        now: options.now ?? Date.now,
+        retention: migration.retention,
+        ...(options.maxAcceptedAgeMs !== undefined ? { maxAcceptedAgeMs: options.maxAcceptedAgeMs } : {}),
+      }).run();
+    }
+    return { pool, client, migration, close: () => pool.end() };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
