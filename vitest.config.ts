@@ -10,6 +10,7 @@ const alias = {
   '@hazardwatch/store': pkg('services/store'),
   '@hazardwatch/ingest': pkg('services/ingest'),
   '@hazardwatch/testkit': pkg('services/testkit'),
+  hazardwatch: pkg('services/cli'),
 };
 
 export default defineConfig({

@@ -53,7 +53,9 @@ export async function startIngestService(config: RuntimeConfig, logger: Logger):
   });
   if (!ingestConfig.ok) {
     await infrastructure.stop();
-    throw new ConfigError(ingestConfig.errors.map((e) => `ingest.${e}`));
+    throw new ConfigError(
+      ingestConfig.errors.map((e) => (e.startsWith('unknown key ') ? `unknown key ingest.${e.slice(12)}` : `ingest.${e}`)),
+    );
   }
   const settings = ingestConfig.value;
   // Whatever started is stopped again, in reverse order, if a later step fails.

@@ -14,19 +14,11 @@ export function parseConfig<S extends TSchema>(schema: S, input: unknown): Confi
   const errors: string[] = [];
   for (const error of Value.Errors(schema, candidate)) {
     const key = error.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const message =
-      error.schema && (error.schema as { additionalProperties?: unknown }).additionalProperties === false &&
-      error.message.includes('additional')
-        ? `unknown key(s) under ${key}: ${unknownKeys(error.value, error.schema).join(', ')}`
-        : `${key}: ${error.message}`;
+    // TypeBox reports an unknown key at its own path ("Unexpected property").
+    const message = error.message === 'Unexpected property' ? `unknown key ${key}` : `${key}: ${error.message}`;
     if (!errors.includes(message)) errors.push(message);
   }
   return { ok: false, errors };
-}
-
-function unknownKeys(value: unknown, schema: TSchema): string[] {
-  const known = new Set(Object.keys((schema as { properties?: Record<string, unknown> }).properties ?? {}));
-  return value && typeof value === 'object' ? Object.keys(value).filter((k) => !known.has(k)) : [];
 }
 
 export function deepFreeze<T>(value: T): T {

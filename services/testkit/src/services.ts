@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -19,14 +19,17 @@ export interface TestServices {
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOCAL_MQTT_PORT = 1883;
 
-export async function startTestServices(): Promise<TestServices> {
+/** @param forceEmbedded ignore servers on the standard ports (checks the fresh-machine path). */
+export async function startTestServices(forceEmbedded = false): Promise<TestServices> {
   const log = pino({ level: 'warn' });
   const stops: Array<() => Promise<void>> = [];
 
   let postgresAdminUrl = LOCAL_POSTGRES;
-  if (!(await postgresReachable(LOCAL_POSTGRES))) {
+  if (forceEmbedded || !(await postgresReachable(LOCAL_POSTGRES))) {
     // The data directory lives under the OS temp dir: as root, the server runs as `postgres`.
-    const dataDir = join(await mkdtemp(join(tmpdir(), 'hw-test-pg-')), 'data');
+    const parent = await mkdtemp(join(tmpdir(), 'hw-test-pg-'));
+    await chmod(parent, 0o755);
+    const dataDir = join(parent, 'data');
     const pgHandle = await startEmbeddedPostgres({ dataDir, port: 0, logger: log });
     postgresAdminUrl = pgHandle.url;
     stops.push(() => pgHandle.stop());
@@ -34,7 +37,7 @@ export async function startTestServices(): Promise<TestServices> {
 
   let mqttUrl = `mqtt://127.0.0.1:${LOCAL_MQTT_PORT}`;
   let mqttKind: TestServices['mqttKind'] = 'external';
-  if (!(await tcpOpen('127.0.0.1', LOCAL_MQTT_PORT))) {
+  if (forceEmbedded || !(await tcpOpen('127.0.0.1', LOCAL_MQTT_PORT))) {
     const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: log });
     mqttUrl = broker.url;
     mqttKind = 'embedded';

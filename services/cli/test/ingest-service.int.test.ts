@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { telemetryTopic } from '@hazardwatch/contracts';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@hazardwatch/store';
+import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { ConfigError, loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
+
+const logger = pino({ level: 'silent' });
+const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
+const EXAMPLE_ENTERPRISE = '91320623MA1W000001';
+
+/** The example site under a unique enterprise code, so runs on a shared broker never cross. */
+function siteFile(): { path: string; enterprise: string } {
+  const enterprise = `91320623T${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
+  const dir = mkdtempSync(join(tmpdir(), 'hw-site-'));
+  const path = join(dir, 'site.yaml');
+  writeFileSync(path, readFileSync(EXAMPLE, 'utf8').replaceAll(EXAMPLE_ENTERPRISE, enterprise));
+  return { path, enterprise };
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('hazardwatch ingest service', () => {
+  const { postgresAdminUrl, mqttUrl } = providedServices();
+  let services: IngestService[] = [];
+  let pub: MqttClient;
+  let cleanup: Array<() => Promise<unknown>> = [];
+
+  beforeEach(async () => {
+    pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-test-pub-${randomBytes(3).toString('hex')}` });
+  });
+  afterEach(async () => {
+    for (const s of services) await s.close().catch(() => undefined);
+    await pub.endAsync();
+    for (const c of cleanup.reverse()) await c().catch(() => undefined);
+    services = [];
+    cleanup = [];
+  });
+
+  function env(databaseUrl: string, site: string, clientId: string): NodeJS.ProcessEnv {
+    cleanup.push(async () => (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync());
+    return { DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, HW_SITE_FILE: site, HW_HEALTH_PORT: '0', HW_INGEST_CLIENT_ID: clientId };
+  }
+
+  async function publish(enterprise: string, tag: string, count: number, offset: number): Promise<void> {
+    const base = Date.now() - 120_000 + offset;
+    const readings = Array.from({ length: count }, (_, i) => ({ tag, ts: base + i, value: 40 + (i % 10) }));
+    await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings }), { qos: 1 });
+  }
+
+  it('stores the site file, gives its points ids, and lands readings for them', async () => {
+    const db: TestDatabase = await createTestDatabase(postgresAdminUrl);
+    cleanup.push(() => db.drop());
+    const site = siteFile();
+    const service = await startIngestService(loadRuntimeConfig(env(db.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`)), logger);
+    services.push(service);
+    await publish(site.enterprise, 'LT-1101', 10, 0);
+    await publish(site.enterprise, 'PT-1101', 5, 0);
+    const check = new pg.Client({ connectionString: db.url });
+    await check.connect();
+    cleanup.push(() => check.end());
+    await waitFor(async () => Number((await check.query('SELECT count(*) AS n FROM readings')).rows[0].n) === 15, '15 rows');
+    const { rows } = await check.query<{ version: string; points: string }>(
+      'SELECT (SELECT max(version) FROM site_documents) AS version, (SELECT count(*) FROM point_ids) AS points',
+    );
+    expect(rows[0]).toEqual({ version: '1', points: '13' });
+  });
+
+  it('refuses an invalid site file, naming the point and rule, and leaves nothing running', async () => {
+    const db = await createTestDatabase(postgresAdminUrl);
+    cleanup.push(() => db.drop());
+    const site = siteFile();
+    // Level-1 combustible alarm above 25 %LEL (GB/T 50493-2019 §5.5.2).
+    const text = readFileSync(site.path, 'utf8');
+    const broken = text.replace(/(tag: AT-1101[\s\S]*?limits: \{ *h: )\d+/, '$130');
+    expect(broken).not.toBe(text);
+    writeFileSync(site.path, broken);
+    const error: unknown = await startIngestService(loadRuntimeConfig(env(db.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`)), logger).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.join('\n')).toMatch(/AT-1101/);
+    const check = new pg.Client({ connectionString: db.url });
+    await check.connect();
+    const { rows } = await check.query('SELECT count(*) AS n FROM site_documents');
+    await check.end();
+    expect(rows[0].n).toBe('0');
+  });
+
+  it('loses nothing and duplicates nothing when the database server stops and starts again', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'hw-pg-restart-'));
+    // As root, the server runs as `postgres`, which must be able to reach its data directory.
+    chmodSync(parent, 0o755);
+    const dataDir = join(parent, 'data');
+    let server: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir, port: 0, logger });
+    const port = server.port;
+    cleanup.push(() => server.stop());
+    const site = siteFile();
+    const service = await startIngestService(loadRuntimeConfig(env(server.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`)), logger);
+    services.push(service);
+    const count = async (): Promise<number> => {
+      const c = new pg.Client({ connectionString: server.url });
+      await c.connect();
+      try {
+        return Number((await c.query('SELECT count(*) AS n FROM readings')).rows[0].n);
+      } finally {
+        await c.end();
+      }
+    };
+    for (let m = 0; m < 5; m++) await publish(site.enterprise, 'LT-1101', 100, m * 1000);
+    await waitFor(async () => (await count()) === 500, 'first 500 rows');
+
+    await server.stop();
+    for (let m = 5; m < 15; m++) await publish(site.enterprise, 'LT-1101', 100, m * 1000);
+    await waitFor(() => Promise.resolve(service.app.counters.storageRetries > 0), 'a failed write');
+    expect(service.app.subscriber.unacknowledged).toBeGreaterThan(0);
+
+    server = await startEmbeddedPostgres({ dataDir, port, logger });
+    await waitFor(async () => (await count()) === 1500, 'all 1500 rows after the restart');
+    await service.app.pipeline.drain();
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    const dup = await c.query('SELECT count(*) AS n FROM (SELECT point_id, ts FROM readings GROUP BY 1, 2 HAVING count(*) > 1) d');
+    await c.end();
+    expect(dup.rows[0].n).toBe('0');
+    expect(service.app.subscriber.unacknowledged).toBe(0);
+  });
+
+  it('refuses configuration with an unknown ingest key, naming it', async () => {
+    const config = loadRuntimeConfig({ HW_CONFIG_FILE: writeConfig('ingest:\n  batching:\n    maxBatchRowz: 5\n'), HW_HEALTH_PORT: '0', MQTT_URL: mqttUrl, DATABASE_URL: postgresAdminUrl });
+    const error = await startIngestService(config, logger).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toContain('unknown key ingest.batching.maxBatchRowz');
+  });
+});
+
+function writeConfig(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'hw-cfg-')), 'config.yaml');
+  writeFileSync(path, text);
+  return path;
+}
