@@ -4,6 +4,7 @@ import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runIngestBench } from './bench/ingest-bench.js';
 import { ingestCommand, migrateCommand } from './commands-service.js';
+import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 
 export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
@@ -18,6 +19,8 @@ const USAGE = `usage: hazardwatch <command> [options]
 commands:
   migrate                 create or upgrade the database schema (idempotent)
   ingest                  run the MQTT ingestion service
+  site check FILE         validate a site file (YAML/JSON): errors name the point and rule
+  site schema             print the site file's JSON Schema
   bench ingest [--json] [--duration S] [--points N] [--per-message N]
                           end-to-end ingest benchmark; prints one JSON line last
 
@@ -32,6 +35,21 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
         return await migrateCommand(ctx);
       case 'ingest':
         return await ingestCommand(ctx);
+      case 'site':
+        if (sub === 'schema') {
+          ctx.stdout.write(siteSchemaText());
+          return 0;
+        }
+        if (sub === 'check' && positionals[2]) {
+          const report = await checkSiteFile(positionals[2], Date.now());
+          for (const e of report.errors) ctx.stdout.write(`${formatIssue('error', e)}\n`);
+          for (const d of report.defects) ctx.stdout.write(`${formatIssue('defect', d)}\n`);
+          ctx.stdout.write(
+            `${report.ok ? 'valid' : 'invalid'}: ${report.points} points, ${report.errors.length} errors, ${report.defects.length} defects\n`,
+          );
+          return report.ok ? 0 : 1;
+        }
+        break;
       case 'bench':
         if (sub === 'ingest') return await benchIngest(argv.slice(argv.indexOf('ingest') + 1), ctx);
         break;

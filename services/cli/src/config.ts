@@ -3,6 +3,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
 import { topicFilter } from '@hazardwatch/contracts';
 import { parseConfig } from '@hazardwatch/core';
+import { ConfigError } from './errors.js';
+
+export { ConfigError } from './errors.js';
 
 /** Runtime configuration shared by the commands. Read once, at start-up, from a file and the environment. */
 export const RuntimeConfigSchema = Type.Object(
@@ -78,12 +81,6 @@ function section(config: Record<string, Record<string, unknown>>, key: string): 
   return (config[key] ??= {});
 }
 
-export class ConfigError extends Error {
-  readonly code = 'HW_CONFIG_INVALID';
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
 
 /**
  * Builds the runtime configuration: the YAML/JSON file named by HW_CONFIG_FILE (or --config),

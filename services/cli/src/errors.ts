@@ -1,0 +1,21 @@
+import { defineErrors, HazardWatchError } from '@hazardwatch/core';
+
+/** Error registry of the hazardwatch command line (STYLE rule 4). */
+export const cliErrors = defineErrors({
+  HW_CLI_CONFIG_INVALID: {
+    template: 'invalid configuration:\n  - {problemList}',
+    retryable: false,
+  },
+});
+
+/**
+ * Start-up configuration is wrong (unknown key, bad value, invalid site file): the process
+ * refuses to start and says which key; retrying without a change cannot help.
+ */
+export class ConfigError extends HazardWatchError<'HW_CLI_CONFIG_INVALID'> {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    const base = cliErrors.create('HW_CLI_CONFIG_INVALID', { problemList: problems.join('\n  - '), problems });
+    super(base.code, base.message, base.data, base.retryable);
+  }
+}
