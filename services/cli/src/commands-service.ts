@@ -15,7 +15,7 @@ export interface ServiceCommandContext {
 /** `hazardwatch migrate`: create or upgrade the schema, then exit. */
 export async function migrateCommand(ctx: ServiceCommandContext): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
-  const infra = await resolveInfrastructure(config, ctx.logger);
+  const infra = await resolveInfrastructure(config, ctx.logger, { needsBroker: false });
   try {
     const store = await openStore(infra.databaseUrl, config, ctx.logger);
     await store.close();

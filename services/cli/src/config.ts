@@ -22,6 +22,12 @@ export const RuntimeConfigSchema = Type.Object(
         poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 8 }),
         /** Raw readings kept, days (Order 40: ≥ 30). @default 30 */
         rawRetentionDays: Type.Integer({ minimum: 30, default: 30 }),
+        /** 1-minute rollups kept, days; ≥ rawRetentionDays. @default 180 */
+        rollup1mRetentionDays: Type.Integer({ minimum: 1, default: 180 }),
+        /** 1-hour rollups kept, days; ≥ rollup1mRetentionDays. @default 1826 (5 years) */
+        rollup1hRetentionDays: Type.Integer({ minimum: 1, default: 1826 }),
+        /** TimescaleDB: compress raw chunks older than this, days. @default 7 */
+        compressAfterDays: Type.Integer({ minimum: 1, default: 7 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -59,6 +65,9 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_DB_DIALECT: (c, v) => (section(c, 'database').dialect = v),
   HW_DB_POOL_SIZE: (c, v) => (section(c, 'database').poolSize = Number(v)),
   HW_RAW_RETENTION_DAYS: (c, v) => (section(c, 'database').rawRetentionDays = Number(v)),
+  HW_ROLLUP_1M_RETENTION_DAYS: (c, v) => (section(c, 'database').rollup1mRetentionDays = Number(v)),
+  HW_ROLLUP_1H_RETENTION_DAYS: (c, v) => (section(c, 'database').rollup1hRetentionDays = Number(v)),
+  HW_COMPRESS_AFTER_DAYS: (c, v) => (section(c, 'database').compressAfterDays = Number(v)),
   HW_MQTT_EMBEDDED_PORT: (c, v) => (section(c, 'mqtt').embeddedPort = Number(v)),
   HW_HEALTH_PORT: (c, v) => (c['healthPort'] = Number(v) as never),
   HW_INGEST_CLIENT_ID: (c, v) => (ingestMqtt(c).clientId = v),

@@ -7,6 +7,7 @@ import type { RuntimeConfig } from './config.js';
 
 export interface Infrastructure {
   readonly databaseUrl: string;
+  /** Empty when the command said it needs no broker. */
   readonly mqttUrl: string;
   readonly embedded: { readonly database: boolean; readonly mqtt: boolean };
   stop(): Promise<void>;
@@ -20,7 +21,7 @@ export interface Infrastructure {
 export async function resolveInfrastructure(
   config: RuntimeConfig,
   logger: Logger,
-  options: { preferLocal?: boolean } = {},
+  options: { preferLocal?: boolean; needsBroker?: boolean } = {},
 ): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   let databaseUrl = config.database.url;
@@ -29,7 +30,8 @@ export async function resolveInfrastructure(
     databaseUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
   }
   if (!mqttUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 1883))) mqttUrl = 'mqtt://127.0.0.1:1883';
-  const embedded = { database: !databaseUrl, mqtt: !mqttUrl };
+  const needsBroker = options.needsBroker ?? true;
+  const embedded = { database: !databaseUrl, mqtt: needsBroker && !mqttUrl };
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
@@ -39,7 +41,7 @@ export async function resolveInfrastructure(
       databaseUrl = pg.url;
       stops.push(() => pg.stop());
     }
-    if (!mqttUrl) {
+    if (!mqttUrl && needsBroker) {
       const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: config.mqtt.embeddedPort, logger });
       mqttUrl = broker.url;
       stops.push(() => broker.close());
@@ -50,7 +52,7 @@ export async function resolveInfrastructure(
   }
   return {
     databaseUrl,
-    mqttUrl,
+    mqttUrl: mqttUrl ?? '',
     embedded,
     stop: stopAll,
   };

@@ -1,6 +1,14 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { migrate, PartitionMaintainer, sqlClientFromPg, type MigrateResult, type SqlClient } from '@hazardwatch/store';
+import {
+  migrate,
+  PartitionMaintainer,
+  sqlClientFromPg,
+  StoreErrors,
+  type MigrateResult,
+  type SqlClient,
+} from '@hazardwatch/store';
+import { ConfigError } from './errors.js';
 import type { RuntimeConfig } from './config.js';
 
 export interface OpenedStore {
@@ -22,10 +30,14 @@ export async function openStore(
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
   const client = sqlClientFromPg(pool);
   try {
+    // Retention relations (raw ≤ 1 min ≤ 1 h) are checked by the store and reported as config errors.
     const migration = await migrate(client, {
       logger,
       dialect: config.database.dialect,
       rawRetentionDays: config.database.rawRetentionDays,
+      rollup1mRetentionDays: config.database.rollup1mRetentionDays,
+      rollup1hRetentionDays: config.database.rollup1hRetentionDays,
+      compressAfterDays: config.database.compressAfterDays,
     });
     if (migration.dialect === 'postgres') {
       await new PartitionMaintainer({
@@ -39,6 +51,9 @@ export async function openStore(
     return { pool, client, migration, close: () => pool.end() };
   } catch (error) {
     await pool.end();
+    if (StoreErrors.configInvalid.is(error)) {
+      throw new ConfigError([`database.${error.data.key}: ${error.data.reason}`]);
+    }
     throw error;
   }
 }

@@ -2,3 +2,4 @@ export * from './topics.js';
 export * from './quality.js';
 export * from './telemetry.js';
 export * from './gateway-status.js';
+export * from './alarms.js';

@@ -23,7 +23,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3],
+      applied: [1, 2, 3, 4],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -32,13 +32,19 @@ describe('migrate (plain PostgreSQL server)', () => {
        WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`,
     );
     expect(rows).toEqual([
+      { name: 'alarm_events', kind: 'r' },
+      { name: 'alarms', kind: 'r' },
+      { name: 'colour_events', kind: 'r' },
       { name: 'dead_letters', kind: 'r' },
       { name: 'hw_schema_migrations', kind: 'r' },
+      { name: 'notification_outbox', kind: 'r' },
       { name: 'point_ids', kind: 'r' },
       { name: 'readings', kind: 'p' },
       { name: 'readings_1h', kind: 'r' },
       { name: 'readings_1m', kind: 'r' },
       { name: 'site_documents', kind: 'r' },
+      { name: 'warning_events', kind: 'r' },
+      { name: 'warnings', kind: 'r' },
     ]);
     const { rows: key } = await client.query<{ def: string }>(
       `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'readings'::regclass AND contype = 'p'`,
@@ -59,12 +65,12 @@ describe('migrate (plain PostgreSQL server)', () => {
     db = await createTestDatabase();
     const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
-    const applied = results.flatMap((r) => r.applied).sort();
-    expect(applied).toEqual([1, 2, 3]);
+    const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
+    expect(applied).toEqual([1, 2, 3, 4]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',
     );
-    expect(rows[0]!.n).toBe(3);
+    expect(rows[0]!.n).toBe(LATEST_SCHEMA_VERSION);
   });
 
   it('refuses a database migrated by newer code', async () => {

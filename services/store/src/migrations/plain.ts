@@ -1,3 +1,4 @@
+import { alarmTables } from './alarms.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -51,5 +52,5 @@ const rollups: Migration = {
 
 export const plainMigrations: DialectMigrations = {
   dialect: 'postgres',
-  migrations: [coreTables, readings, rollups],
+  migrations: [coreTables, readings, rollups, alarmTables],
 };

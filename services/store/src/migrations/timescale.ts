@@ -1,3 +1,4 @@
+import { alarmTables } from './alarms.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -70,5 +71,5 @@ const rollups: Migration = {
 
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
-  migrations: [coreTables, readings, rollups],
+  migrations: [coreTables, readings, rollups, alarmTables],
 };
