@@ -10,3 +10,4 @@ export * from './point-directory.js';
 export * from './retry-backoff.js';
 export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
+export * from './notify/index.js';

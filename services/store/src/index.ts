@@ -16,3 +16,4 @@ export * from './copy-binary.js';
 export * from './reading-writer.js';
 export * from './embedded-postgres.js';
 export * from './site-repository.js';
+export * from './notification-outbox.js';

@@ -1,0 +1,81 @@
+import type { NotificationOutbox } from '@hazardwatch/store';
+import type { Logger } from 'pino';
+import { RetryBackoff, type Timers } from '../retry-backoff.js';
+import { ChannelError, type NotificationChannel } from './notification-channel.js';
+
+export interface OutboxWorkerOptions {
+  /** @default 100 */
+  readonly batchSize?: number;
+  /** How long a claimed item is reserved for this worker. @default 60000 */
+  readonly leaseMs?: number;
+  /** Attempts before an item is marked failed. @default 12 */
+  readonly maxAttempts?: number;
+  /** @default 1000 */
+  readonly retryInitialDelayMs?: number;
+  /** @default 300000 */
+  readonly retryMaxDelayMs?: number;
+}
+
+export interface OutboxWorkerCounters {
+  delivered: number;
+  retried: number;
+  failed: number;
+}
+
+/**
+ * Delivers the notification outbox through its channels. Runs beside alarm processing and never
+ * inside it: a channel that is down only makes its items wait (retries with backoff), counted,
+ * and an item that keeps failing is marked failed after `maxAttempts`, never silently dropped.
+ */
+export class OutboxWorker {
+  readonly counters: OutboxWorkerCounters = { delivered: 0, retried: 0, failed: 0 };
+  private readonly channels: ReadonlyMap<string, NotificationChannel>;
+  private readonly backoff: RetryBackoff;
+  private readonly log: Logger;
+  private running = false;
+
+  constructor(
+    private readonly outbox: NotificationOutbox,
+    channels: readonly NotificationChannel[],
+    private readonly deps: { logger: Logger; now: () => number; timers: Timers },
+    private readonly options: OutboxWorkerOptions = {},
+  ) {
+    this.channels = new Map(channels.map((c) => [c.name, c]));
+    this.backoff = new RetryBackoff(options.retryInitialDelayMs ?? 1000, options.retryMaxDelayMs ?? 300_000, deps.timers);
+    this.log = deps.logger.child({ component: 'outbox-worker' });
+  }
+
+  /** Delivers what is due now; returns how many items were attempted. Never rejects. */
+  async runOnce(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      const now = this.deps.now();
+      const items = await this.outbox.claimDue(this.options.batchSize ?? 100, now, this.options.leaseMs ?? 60_000);
+      for (const item of items) {
+        const channel = this.channels.get(item.channel);
+        try {
+          if (!channel) throw new ChannelError(`no channel named ${item.channel}`, false);
+          await channel.deliver(item.payload);
+          await this.outbox.markDelivered(item.id, this.deps.now());
+          this.counters.delivered++;
+        } catch (error) {
+          const retryable = error instanceof ChannelError ? error.retryable : true;
+          const attempt = item.attempts + 1;
+          const giveUp = !retryable || attempt >= (this.options.maxAttempts ?? 12);
+          const retryAt = giveUp ? null : this.deps.now() + this.backoff.delayFor(attempt - 1);
+          await this.outbox.markAttemptFailed(item.id, (error as Error).message, this.deps.now(), retryAt);
+          if (giveUp) this.counters.failed++;
+          else this.counters.retried++;
+          this.log.warn({ id: item.id, channel: item.channel, attempt, giveUp, err: error }, 'notification delivery failed');
+        }
+      }
+      return items.length;
+    } catch (error) {
+      this.log.warn({ err: error }, 'outbox unavailable; will try again');
+      return 0;
+    } finally {
+      this.running = false;
+    }
+  }
+}

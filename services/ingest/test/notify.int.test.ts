@@ -1,0 +1,127 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  OutboxWorker,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  WebhookChannel,
+  webhookSignature,
+  type Timers,
+} from '@hazardwatch/ingest';
+import { migrate, NotificationOutbox, sqlClientFromPg } from '@hazardwatch/store';
+import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+
+const logger = pino({ level: 'silent' });
+const SECRET = 'webhook-secret';
+const noTimers: Timers = { setTimeout: () => undefined };
+
+interface Received {
+  body: string;
+  headers: IncomingMessage['headers'];
+}
+
+describe('notification outbox delivered through a signed webhook', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let server: Server;
+  let url: string;
+  let received: Received[];
+  let statuses: number[];
+  let outbox: NotificationOutbox;
+  let now: number;
+
+  beforeEach(async () => {
+    db = await createTestDatabase(providedServices().postgresAdminUrl);
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    await migrate(sqlClientFromPg(pool), { logger, dialect: 'postgres' });
+    outbox = new NotificationOutbox(sqlClientFromPg(pool));
+    received = [];
+    statuses = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ body, headers: req.headers });
+        res.writeHead(statuses.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    now = Date.UTC(2026, 10, 23, 8, 0, 0);
+  });
+
+  afterEach(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await pool.end();
+    await db.drop();
+  });
+
+  const worker = (maxAttempts = 5): OutboxWorker =>
+    new OutboxWorker(
+      outbox,
+      [new WebhookChannel({ name: 'regulator-hook', url, secret: SECRET, now: () => now })],
+      { logger, now: () => now, timers: noTimers },
+      { maxAttempts, retryInitialDelayMs: 1000, retryMaxDelayMs: 60_000 },
+    );
+
+  it('delivers with a signature the receiver can verify, once', async () => {
+    await outbox.enqueue([{ channel: 'regulator-hook', payload: { warningId: 'w1', colour: 'red' } }], now);
+    const w = worker();
+    expect(await w.runOnce()).toBe(1);
+    expect(await w.runOnce()).toBe(0);
+    expect(received).toHaveLength(1);
+    const { body, headers } = received[0]!;
+    expect(JSON.parse(body)).toEqual({ warningId: 'w1', colour: 'red' });
+    expect(headers[SIGNATURE_HEADER]).toBe(webhookSignature(SECRET, String(headers[TIMESTAMP_HEADER]), body));
+    expect(headers[SIGNATURE_HEADER]).not.toBe(webhookSignature('wrong', String(headers[TIMESTAMP_HEADER]), body));
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 1, failed: 0 });
+  });
+
+  it('retries a failing receiver with backoff, then delivers', async () => {
+    statuses = [503, 500];
+    await outbox.enqueue([{ channel: 'regulator-hook', payload: { n: 1 } }], now);
+    const w = worker();
+    await w.runOnce();
+    // Not due again before its backoff has passed.
+    expect(await w.runOnce()).toBe(0);
+    now += 2_000;
+    await w.runOnce();
+    now += 5_000;
+    await w.runOnce();
+    expect(received).toHaveLength(3);
+    expect(w.counters).toEqual({ delivered: 1, retried: 2, failed: 0 });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 1, failed: 0 });
+  });
+
+  it('gives up at once on a refusal, after maxAttempts on repeated failures, and on an unknown channel — counted, kept', async () => {
+    statuses = [400, 500, 500];
+    await outbox.enqueue(
+      [
+        { channel: 'regulator-hook', payload: { n: 'refused' } },
+        { channel: 'regulator-hook', payload: { n: 'flaky' } },
+        { channel: 'sms', payload: { n: 'nowhere' } },
+      ],
+      now,
+    );
+    const w = worker(2);
+    await w.runOnce();
+    now += 10_000;
+    await w.runOnce();
+    expect(w.counters).toEqual({ delivered: 0, retried: 1, failed: 3 });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 0, failed: 3 });
+  });
+
+  it('never rejects when the outbox itself is unreachable', async () => {
+    const unreachable = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
+    const broken = new OutboxWorker(new NotificationOutbox(sqlClientFromPg(unreachable)), [], {
+      logger,
+      now: () => now,
+      timers: noTimers,
+    });
+    await expect(broken.runOnce()).resolves.toBe(0);
+    await unreachable.end();
+  });
+});

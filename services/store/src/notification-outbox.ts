@@ -1,0 +1,85 @@
+import type { SqlClient } from './sql-client.js';
+
+export interface OutboxItem {
+  readonly id: number;
+  readonly channel: string;
+  readonly payload: unknown;
+  readonly attempts: number;
+  readonly createdAtMs: number;
+}
+
+interface Row {
+  id: string;
+  channel: string;
+  payload: unknown;
+  attempts: number;
+  created_at_ms: number;
+}
+
+/**
+ * The notification outbox: notifications are written in the same transaction as the alarm or
+ * warning events that caused them, then delivered by a worker. Claiming uses FOR UPDATE SKIP
+ * LOCKED with a lease (next_attempt_at pushed forward), so several workers never deliver the same
+ * item at once and a worker that dies mid-delivery only delays it by the lease.
+ */
+export class NotificationOutbox {
+  constructor(private readonly client: SqlClient) {}
+
+  async enqueue(items: ReadonlyArray<{ channel: string; payload: unknown }>, nowMs: number, tx: SqlClient = this.client): Promise<void> {
+    if (items.length === 0) return;
+    await tx.query(
+      `INSERT INTO notification_outbox (channel, payload, created_at, next_attempt_at)
+       SELECT c, p, to_timestamp($3 / 1000.0), to_timestamp($3 / 1000.0)
+       FROM unnest($1::text[], $2::jsonb[]) AS t(c, p)`,
+      [items.map((i) => i.channel), items.map((i) => JSON.stringify(i.payload)), nowMs],
+    );
+  }
+
+  /** Up to `limit` due items, leased for `leaseMs` to this caller. */
+  async claimDue(limit: number, nowMs: number, leaseMs: number): Promise<OutboxItem[]> {
+    const { rows } = await this.client.query<Row>(
+      `UPDATE notification_outbox o SET next_attempt_at = to_timestamp(($2 + $3) / 1000.0)
+       WHERE o.id IN (
+         SELECT id FROM notification_outbox
+         WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= to_timestamp($2 / 1000.0)
+         ORDER BY next_attempt_at, id
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+       RETURNING o.id::text AS id, o.channel, o.payload, o.attempts,
+         (extract(epoch FROM o.created_at) * 1000)::float8 AS created_at_ms`,
+      [limit, nowMs, leaseMs],
+    );
+    return rows
+      .map((r) => ({ id: Number(r.id), channel: r.channel, payload: r.payload, attempts: r.attempts, createdAtMs: r.created_at_ms }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async markDelivered(id: number, nowMs: number): Promise<void> {
+    await this.client.query(
+      'UPDATE notification_outbox SET delivered_at = to_timestamp($2 / 1000.0), attempts = attempts + 1, last_error = NULL WHERE id = $1',
+      [id, nowMs],
+    );
+  }
+
+  /** Records a failed attempt; `retryAtMs` null gives up on the item (it stays, marked failed). */
+  async markAttemptFailed(id: number, error: string, nowMs: number, retryAtMs: number | null): Promise<void> {
+    await this.client.query(
+      `UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2,
+         next_attempt_at = coalesce(to_timestamp($4 / 1000.0), next_attempt_at),
+         failed_at = CASE WHEN $4::float8 IS NULL THEN to_timestamp($3 / 1000.0) END
+       WHERE id = $1`,
+      [id, error.slice(0, 2000), nowMs, retryAtMs],
+    );
+  }
+
+  async counts(): Promise<{ pending: number; delivered: number; failed: number }> {
+    const { rows } = await this.client.query<{ pending: string; delivered: string; failed: string }>(
+      `SELECT count(*) FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL) AS pending,
+              count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
+              count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+       FROM notification_outbox`,
+    );
+    const r = rows[0]!;
+    return { pending: Number(r.pending), delivered: Number(r.delivered), failed: Number(r.failed) };
+  }
+}
