@@ -6,15 +6,18 @@ import tseslint from 'typescript-eslint';
  * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
  * and only in the direction ARCHITECTURE.md allows.
  */
-const ours = ['contracts', 'core', 'store', 'ingest', 'testkit'];
+const ours = ['contracts', 'core', 'store', 'ingest', 'testkit', 'simulators'];
 const allowed = {
   'services/contracts': [],
   'services/core': ['contracts'],
   'services/store': ['contracts', 'core'],
   'services/ingest': ['contracts', 'core', 'store'],
   'services/testkit': ['contracts', 'core', 'store', 'ingest'],
-  'services/cli': ['contracts', 'core', 'store', 'ingest'],
+  'services/cli': ['contracts', 'core', 'store', 'ingest', 'simulators'],
+  // Simulators speak protocols only: hardware-in-the-loop tests must go through MQTT / OPC-UA.
+  'simulators/plant': ['contracts'],
 };
+const packageOf = (dir) => (dir === 'simulators/plant' ? 'simulators' : dir.replace('services/', ''));
 
 const deepImports = {
   group: ['@hazardwatch/*/*', '../../*/src/*', '../../../*'],
@@ -30,7 +33,7 @@ const boundaryBlocks = Object.entries(allowed).map(([dir, deps]) => ({
         patterns: [
           deepImports,
           ...ours
-            .filter((p) => !deps.includes(p) && `services/${p}` !== dir)
+            .filter((p) => !deps.includes(p) && packageOf(dir) !== p)
             .map((p) => ({
               group: [`@hazardwatch/${p}`],
               message: `${dir} may not depend on @hazardwatch/${p} (see ARCHITECTURE.md).`,

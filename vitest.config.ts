@@ -10,6 +10,7 @@ const alias = {
   '@hazardwatch/store': pkg('services/store'),
   '@hazardwatch/ingest': pkg('services/ingest'),
   '@hazardwatch/testkit': pkg('services/testkit'),
+  '@hazardwatch/simulators': pkg('simulators/plant'),
   hazardwatch: pkg('services/cli'),
 };
 
@@ -23,7 +24,7 @@ export default defineConfig({
           name: 'unit',
           include: ['{services,edge,simulators,dashboards}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
-          typecheck: { enabled: true, include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'] },
+          typecheck: { enabled: true, tsconfig: './tsconfig.test.json', include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'] },
         },
       },
       {

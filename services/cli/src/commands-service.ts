@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { loadRuntimeConfig } from './config.js';
+import { startDemo } from './demo.js';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { openStore } from './store-setup.js';
@@ -34,5 +35,22 @@ export async function ingestCommand(ctx: ServiceCommandContext): Promise<number>
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
   await service.close();
+  return 0;
+}
+
+/** `hazardwatch demo [--port N] [--reset]`: the whole chain on this machine until Ctrl-C. */
+export async function demoCommand(ctx: ServiceCommandContext, options: { port: number; reset: boolean }): Promise<number> {
+  const config = loadRuntimeConfig(ctx.env);
+  ctx.stdout.write('starting: embedded database, broker, migrations, site, ingest, simulated fleet …\n');
+  const demo = await startDemo(config, options, ctx.logger);
+  ctx.stdout.write(`${demo.summary}\n`);
+  const progress = setInterval(() => {
+    const c = demo.service.app.counters;
+    ctx.logger.info({ readings: c.accepted, rowsWritten: c.rowsWritten, rejected: c.rejected }, 'demo progress');
+  }, 10_000);
+  const signal = await ctx.stopSignal;
+  clearInterval(progress);
+  ctx.logger.info({ signal }, 'stopping');
+  await demo.close();
   return 0;
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runIngestBench } from './bench/ingest-bench.js';
-import { ingestCommand, migrateCommand } from './commands-service.js';
+import { demoCommand, ingestCommand, migrateCommand } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 
 export interface CommandContext {
@@ -17,6 +17,8 @@ export interface CommandContext {
 const USAGE = `usage: hazardwatch <command> [options]
 
 commands:
+  demo [--port N] [--reset]
+                          embedded database and broker, example site, simulated fleet, ingest
   migrate                 create or upgrade the database schema (idempotent)
   ingest                  run the MQTT ingestion service
   site check FILE         validate a site file (YAML/JSON): errors name the point and rule
@@ -31,6 +33,14 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
   const [command, sub] = positionals;
   try {
     switch (command) {
+      case 'demo': {
+        const { values } = parseArgs({
+          args: argv.slice(argv.indexOf('demo') + 1),
+          options: { port: { type: 'string', default: '8080' }, reset: { type: 'boolean', default: false }, 'log-level': { type: 'string' } },
+          strict: true,
+        });
+        return await demoCommand(ctx, { port: Number(values.port), reset: values.reset });
+      }
       case 'migrate':
         return await migrateCommand(ctx);
       case 'ingest':

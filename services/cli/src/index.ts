@@ -4,3 +4,4 @@ export * from './infrastructure.js';
 export * from './ingest-service.js';
 export * from './commands-site.js';
 export * from './errors.js';
+export * from './demo.js';

@@ -35,7 +35,10 @@ export type AlarmAction = (typeof ALARM_ACTIONS)[number];
 /** One append-only state change of an alarm, as stored and pushed. */
 export interface AlarmEvent {
   readonly alarmId: string;
-  readonly pointId: number;
+  /** `point:<id>` or `gateway:<enterprise>/<gateway>`. */
+  readonly sourceKey: string;
+  /** The point, or null for a gateway alarm (communication loss). */
+  readonly pointId: number | null;
   readonly condition: AlarmCondition;
   readonly from: AlarmState;
   readonly to: AlarmState;

@@ -125,3 +125,4 @@ export {
 export { parseSiteDocument, type SiteDocumentFormat } from './site-document.js';
 export { SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptions } from './site-index.js';
 export * from './config-parse.js';
+export * from './alarms/index.js';

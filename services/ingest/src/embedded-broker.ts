@@ -18,6 +18,24 @@ export interface EmbeddedBrokerHandle {
   close(): Promise<void>;
 }
 
+type AuthorizePublish = NonNullable<AedesOptions['authorizePublish']>;
+
+/**
+ * aedes 1.2 mishandles a QoS 1 publish to a topic with an empty level (`hw/v1/E1//telemetry`):
+ * it drops the *subscriber's* connection, so one bad device would knock ingestion offline again
+ * and again. Such topics are refused at the broker (the publisher is disconnected instead).
+ */
+function guardTopics(next: AuthorizePublish | undefined): AuthorizePublish {
+  return (client, packet, callback) => {
+    if (packet.topic.split('/').includes('')) {
+      callback(new Error(`topic with an empty level refused: ${packet.topic}`));
+      return;
+    }
+    if (next) next(client, packet, callback);
+    else callback(null);
+  };
+}
+
 /**
  * An in-process MQTT 3.1.1 broker (aedes) for the embedded default and for tests on a machine
  * without a broker. Sessions and QoS 1 queues live in memory: they survive a client reconnect
@@ -25,7 +43,7 @@ export interface EmbeddedBrokerHandle {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBrokerHandle> {
   const log = options.logger.child({ component: 'embedded-broker' });
-  const broker = await Aedes.createBroker({ ...options.hooks });
+  const broker = await Aedes.createBroker({ ...options.hooks, authorizePublish: guardTopics(options.hooks?.authorizePublish) });
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -72,6 +72,7 @@ export class IngestPipeline {
   private pending: Batch;
   private readonly queue: Batch[] = [];
   private inFlight = 0;
+  private inFlightRows = 0;
   private queuedRows = 0;
   private flushScheduled = false;
   private paused = false;
@@ -119,7 +120,7 @@ export class IngestPipeline {
           reason,
           detail,
           tag,
-          raw: reading === undefined ? payload : Buffer.from(JSON.stringify(reading)),
+          raw: reading === undefined ? payload : readingBytes(reading),
         });
       },
     };
@@ -130,6 +131,7 @@ export class IngestPipeline {
     this.notifyObservers(batch.rows, start);
     batch.tickets.push(ticket);
     if (batch.rows.length >= this.options.maxBatchRows) this.cut();
+    this.applyBackpressure();
     this.scheduleFlush();
   }
 
@@ -144,9 +146,9 @@ export class IngestPipeline {
     this.scheduleFlush();
   }
 
-  /** Rows accepted but not yet durable. */
+  /** Rows accepted but not yet durable (pending, queued and being written). */
   get bufferedRows(): number {
-    return this.pending.rows.length + this.queuedRows;
+    return this.pending.rows.length + this.queuedRows + this.inFlightRows;
   }
 
   /** Resolves when everything accepted so far is durable. */
@@ -190,6 +192,10 @@ export class IngestPipeline {
     this.queue.push(batch);
     this.queuedRows += batch.rows.length;
     this.pending = new Batch(Math.min(this.options.maxBatchRows, Math.max(1024, batch.rows.length)));
+  }
+
+  /** Stops taking messages off the broker connection while too much is waiting for storage. */
+  private applyBackpressure(): void {
     if (!this.paused && this.bufferedRows >= this.options.maxBufferedRows) {
       this.paused = true;
       this.log.warn({ bufferedRows: this.bufferedRows }, 'intake paused: storage is behind');
@@ -214,8 +220,10 @@ export class IngestPipeline {
       if (!batch) break;
       this.queuedRows -= batch.rows.length;
       this.inFlight++;
+      this.inFlightRows += batch.rows.length;
       void this.writeUntilDurable(batch).finally(() => {
         this.inFlight--;
+        this.inFlightRows -= batch.rows.length;
         if (this.paused && this.bufferedRows < this.options.maxBufferedRows / 2) {
           this.paused = false;
           this.log.info('intake resumed');
@@ -235,6 +243,7 @@ export class IngestPipeline {
         const commitMs = performance.now() - started;
         this.deps.counters.rowsWritten += outcome.rows;
         this.deps.counters.batchesWritten++;
+        this.deps.counters.deadLettersDropped += outcome.deadLettersLost;
         if (outcome.storageRejected > 0) {
           this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
           this.deps.counters.rejected += outcome.storageRejected;
@@ -268,5 +277,17 @@ export class IngestPipeline {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+}
+
+/**
+ * The offending reading as stored with its dead letter. A reading can be anything JSON allows,
+ * including nesting too deep to serialise again: that must not take its message down.
+ */
+function readingBytes(reading: unknown): Buffer {
+  try {
+    return Buffer.from(JSON.stringify(reading) ?? 'null');
+  } catch {
+    return Buffer.from('"<reading not serialisable>"');
   }
 }

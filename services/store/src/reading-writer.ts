@@ -23,6 +23,8 @@ export interface WriteOutcome {
   readonly storageRejected: number;
   /** True when a redelivered batch had to take the conflict-tolerant path. */
   readonly deduplicated: boolean;
+  /** Dead letters the database refused (counted and logged, never retried forever). */
+  readonly deadLettersLost: number;
 }
 
 export interface ReadingWriterOptions {
@@ -102,8 +104,18 @@ export class PgReadingWriter {
     await attempt(0, rows.length);
     if (poison.length > 0) this.log.warn({ rows: poison.length }, 'rows refused by the database');
     const letters = poison.length > 0 ? [...deadLetters, ...poison] : deadLetters;
-    if (letters.length > 0) await this.insertDeadLetters(letters);
-    return { rows: rows.length, storageRejected: poison.length, deduplicated };
+    let deadLettersLost = 0;
+    if (letters.length > 0) {
+      try {
+        await this.insertDeadLetters(letters);
+      } catch (error) {
+        // Dead letters are diagnostics: one the database refuses must not hold back the readings.
+        if (isRetryableStorageError(error)) throw error;
+        deadLettersLost = letters.length;
+        this.log.error({ err: error, deadLetters: letters.length }, 'dead letters refused by the database');
+      }
+    }
+    return { rows: rows.length, storageRejected: poison.length, deduplicated, deadLettersLost };
   }
 
   /** @returns true when the conflict-tolerant path was needed. */
@@ -154,16 +166,25 @@ export class PgReadingWriter {
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[])`,
       [
         letters.map((l) => new Date(l.receivedAtMs)),
-        letters.map((l) => l.topic),
-        letters.map((l) => l.enterprise ?? null),
-        letters.map((l) => l.gateway ?? null),
-        letters.map((l) => l.reason),
-        letters.map((l) => l.detail ?? null),
-        letters.map((l) => l.tag ?? null),
+        letters.map((l) => pgText(l.topic)),
+        letters.map((l) => pgTextOrNull(l.enterprise)),
+        letters.map((l) => pgTextOrNull(l.gateway)),
+        letters.map((l) => pgText(l.reason)),
+        letters.map((l) => pgTextOrNull(l.detail)),
+        letters.map((l) => pgTextOrNull(l.tag)),
         letters.map((l) => l.raw ?? null),
       ],
     );
   }
+}
+
+/** PostgreSQL text cannot hold U+0000; dead letters quote untrusted input, so it is made visible instead. */
+function pgText(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
+}
+
+function pgTextOrNull(value: string | undefined): string | null {
+  return value === undefined ? null : pgText(value);
 }
 
 function copyInto(client: pg.PoolClient, sql: string, payload: Buffer): Promise<void> {

@@ -1,0 +1,36 @@
+import type { AlarmCondition } from '@hazardwatch/contracts';
+
+/**
+ * What an alarm is about: a monitoring point, or a gateway (communication loss is raised once
+ * per gateway, not once per point behind it).
+ */
+export type AlarmSource =
+  | { readonly kind: 'point'; readonly pointId: number }
+  | { readonly kind: 'gateway'; readonly enterprise: string; readonly gateway: string };
+
+/** Stable text key of a source, e.g. `point:42` or `gateway:E1/GW01`. One active alarm per (key, condition). */
+export function sourceKey(source: AlarmSource): string {
+  return source.kind === 'point' ? `point:${source.pointId}` : `gateway:${source.enterprise}/${source.gateway}`;
+}
+
+/**
+ * An evaluator's verdict that a condition started or ended. Emitted only on transitions (and on
+ * the first sample of a point after start-up, so that a condition that ended while the process
+ * was down is cleared), never per reading: allocation is off the hot path.
+ */
+export interface ConditionChange {
+  readonly source: AlarmSource;
+  readonly condition: AlarmCondition;
+  /** true: the condition holds (after on-delay); false: it returned to normal (after deadband and off-delay). */
+  readonly active: boolean;
+  /** Source timestamp of the sample that decided it, ms UTC (or the evaluation clock for staleness). */
+  readonly ts: number;
+  /** The process value that decided it, when there is one. */
+  readonly value: number | null;
+  /** The limit or slope it was compared with, when there is one. */
+  readonly limit: number | null;
+}
+
+export interface ConditionSink {
+  change(change: ConditionChange): void;
+}

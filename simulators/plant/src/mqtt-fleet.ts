@@ -1,0 +1,379 @@
+/**
+ * A fleet of simulated gateways that speak the platform's MQTT contract, exactly as field devices
+ * do: one MQTT connection per gateway, a retained `birth` on every connect, the broker-held last
+ * will `death`, one QoS 1 telemetry batch per tick and a retained `heartbeat` every N ticks.
+ *
+ *   hw/v1/{enterprise}/{gateway}/status      {type:'birth'|'heartbeat'|'death', ts, …}  QoS 1, retained
+ *   hw/v1/{enterprise}/{gateway}/telemetry   {seq, readings:[{tag, ts, value}]}         QoS 1
+ *
+ * Time comes from the injected clock and ticks from the injected timers (STYLE rule 10), so tests
+ * and scenario runs drive the fleet tick by tick.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import {
+  statusTopic,
+  telemetryTopic,
+  type GatewayStatus,
+  type Reading,
+  type TelemetryPayload,
+} from '@hazardwatch/contracts';
+import { SimulatorError } from './errors.js';
+import { parseFleetOptions, type FleetOptions, type FleetOptionsInput } from './fleet-options.js';
+import { NormalOperation, type PointValueSource } from './signal.js';
+import type { SimulatedPoint, SimulatedSite } from './site-points.js';
+
+/** The interval timer the fleet ticks on; `globalThis` timers by default, a manual one in tests. */
+export interface FleetTimers {
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface FleetDeps {
+  readonly site: SimulatedSite;
+  /** Parent logger; the fleet logs through `child({ component: 'sim-mqtt-fleet' })`. */
+  readonly logger: Logger;
+  /** Simulated time, ms since the Unix epoch (UTC). @default Date.now */
+  readonly clock?: () => number;
+  /** @default setInterval / clearInterval of globalThis */
+  readonly timers?: FleetTimers;
+  /** Values of the points. @default NormalOperation seeded with `options.seed` */
+  readonly values?: PointValueSource;
+}
+
+export interface FleetCounters {
+  /** Ticks run while the fleet was running. */
+  readonly ticks: number;
+  /** Messages the broker acknowledged (telemetry and status). */
+  readonly messages: number;
+  readonly telemetryMessages: number;
+  /** Readings in acknowledged telemetry batches. */
+  readonly readings: number;
+  /** Publishes that failed (the batch is not retried: a simulator has no spool). */
+  readonly publishErrors: number;
+  /** Batches not sent because `maxPendingBatches` were still unacknowledged. */
+  readonly batchesDropped: number;
+}
+
+export interface FleetGatewayState {
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly clientId: string;
+  readonly connected: boolean;
+  /** Sequence number of the last telemetry batch sent. */
+  readonly seq: number;
+  /** Telemetry batches sent and not yet acknowledged. */
+  readonly pendingBatches: number;
+}
+
+type FleetState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+interface GatewayLink {
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly clientId: string;
+  /** Enabled points only: a disabled point (是否停用) sends nothing. */
+  readonly points: readonly SimulatedPoint[];
+  readonly log: Logger;
+  client: MqttClient | undefined;
+  /** The `birth` sent on the latest connect. */
+  birth: Promise<boolean>;
+  seq: number;
+  pendingBatches: number;
+  pendingReadings: number;
+}
+
+const defaultTimers: FleetTimers = {
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+};
+
+export class MqttFleet {
+  readonly options: Readonly<FleetOptions>;
+  private readonly log: Logger;
+  private readonly clock: () => number;
+  private readonly timers: FleetTimers;
+  private readonly values: PointValueSource;
+  private readonly links: GatewayLink[];
+  private readonly inFlight = new Set<Promise<void>>();
+  private state: FleetState = 'idle';
+  private starting: Promise<void> | undefined;
+  private interval: unknown;
+  private count = {
+    ticks: 0,
+    messages: 0,
+    telemetryMessages: 0,
+    readings: 0,
+    publishErrors: 0,
+    batchesDropped: 0,
+  };
+
+  /** @throws SimulatorError HW_SIM_OPTIONS_INVALID */
+  constructor(options: FleetOptionsInput, deps: FleetDeps) {
+    this.options = parseFleetOptions(options);
+    this.log = deps.logger.child({ component: 'sim-mqtt-fleet' });
+    this.clock = deps.clock ?? Date.now;
+    this.timers = deps.timers ?? defaultTimers;
+    this.values = deps.values ?? new NormalOperation(this.options.seed);
+    this.links = deps.site.gateways.map((g) => {
+      const clientId = `${this.options.clientIdPrefix}-${g.enterprise}-${g.code}`;
+      return {
+        enterprise: g.enterprise,
+        gateway: g.code,
+        clientId,
+        points: g.points.filter((p) => p.enabled),
+        log: this.log.child({ enterprise: g.enterprise, gateway: g.code }),
+        client: undefined,
+        birth: Promise.resolve(false),
+        seq: 0,
+        pendingBatches: 0,
+        pendingReadings: 0,
+      };
+    });
+  }
+
+  get counters(): FleetCounters {
+    return { ...this.count };
+  }
+
+  get gateways(): FleetGatewayState[] {
+    return this.links.map((l) => ({
+      enterprise: l.enterprise,
+      gateway: l.gateway,
+      clientId: l.clientId,
+      connected: l.client?.connected ?? false,
+      seq: l.seq,
+      pendingBatches: l.pendingBatches,
+    }));
+  }
+
+  /**
+   * Connects every gateway, waits until each `birth` is acknowledged, then ticks every
+   * `tickIntervalMs`. If any gateway cannot connect, all connections are dropped.
+   * @throws SimulatorError HW_SIM_FLEET_CONNECT (retryable) or HW_SIM_FLEET_STATE
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'idle')
+      throw new SimulatorError('HW_SIM_FLEET_STATE', { action: 'start', state: this.state });
+    this.state = 'starting';
+    this.starting = this.connectAll();
+    try {
+      await this.starting;
+    } catch (err) {
+      this.state = 'idle';
+      throw err;
+    }
+    this.state = 'running';
+    this.interval = this.timers.setInterval(() => {
+      this.tick().catch((err: unknown) => this.log.error({ err }, 'tick failed'));
+    }, this.options.tickIntervalMs);
+    this.log.info(
+      { gateways: this.links.length, points: this.links.reduce((n, l) => n + l.points.length, 0) },
+      'fleet started',
+    );
+  }
+
+  /**
+   * One tick at the clock's time: a telemetry batch from each gateway with the value of each of
+   * its enabled points, and a heartbeat every `heartbeatEveryTicks`. Resolves when the broker has
+   * answered every publish; never rejects (failures are counted and logged).
+   */
+  async tick(): Promise<void> {
+    if (this.state !== 'running') return; // a timer callback that raced `stop()`
+    this.count.ticks++;
+    const ts = Math.floor(this.clock());
+    const heartbeat = this.count.ticks % this.options.heartbeatEveryTicks === 0;
+    const work = Promise.all(this.links.map((link) => this.tickGateway(link, ts, heartbeat))).then(
+      () => undefined,
+    );
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  /**
+   * Stops ticking, waits for in-flight publishes, then each gateway publishes its own retained
+   * `death` and disconnects cleanly. A clean DISCONNECT makes the broker discard the last will,
+   * so without that explicit `death` the platform would go on seeing the gateways online.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'starting') await this.starting?.catch(() => undefined);
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.timers.clearInterval(this.interval);
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.all(this.links.map((link) => this.disconnect(link)));
+    this.state = 'stopped';
+    this.log.info({ counters: this.counters }, 'fleet stopped');
+  }
+
+  private async connectAll(): Promise<void> {
+    const results = await Promise.allSettled(this.links.map((link) => this.connect(link)));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed === -1) return;
+    const clients = this.links.flatMap((link) => (link.client === undefined ? [] : [link.client]));
+    await Promise.all(clients.map((client) => client.endAsync(true).catch(() => undefined)));
+    for (const link of this.links) link.client = undefined;
+    const link = this.links[failed]!;
+    const reason = (results[failed] as PromiseRejectedResult).reason as unknown;
+    throw new SimulatorError(
+      'HW_SIM_FLEET_CONNECT',
+      {
+        enterprise: link.enterprise,
+        gateway: link.gateway,
+        url: this.options.url,
+        reason: reason instanceof Error ? reason.message : String(reason),
+      },
+      { cause: reason },
+    );
+  }
+
+  private async connect(link: GatewayLink): Promise<void> {
+    const { options } = this;
+    const clientOptions: IClientOptions = {
+      clientId: link.clientId,
+      clean: true,
+      protocolVersion: options.protocolVersion,
+      keepalive: options.keepaliveSec,
+      connectTimeout: options.connectTimeoutMs,
+      reconnectPeriod: options.reconnectPeriodMs,
+      username: options.username,
+      password: options.password,
+      will: this.will(link),
+    };
+    const client = mqtt.connect(options.url, clientOptions);
+    link.client = client;
+    // The broker publishes the will if the connection is lost: refresh its timestamp per attempt.
+    client.on('reconnect', () => {
+      client.options.will = this.will(link);
+    });
+    client.on('connect', () => {
+      link.log.debug({ clientId: link.clientId }, 'gateway connected');
+      link.birth = this.publishStatus(link, { type: 'birth', ts: this.now(), version: options.version });
+    });
+    client.on('offline', () => link.log.warn({ clientId: link.clientId }, 'gateway offline'));
+    client.on('error', (err) => link.log.warn({ err, clientId: link.clientId }, 'gateway connection error'));
+    await firstConnect(client);
+    if (!(await link.birth)) throw new Error('birth was not acknowledged');
+  }
+
+  private async tickGateway(link: GatewayLink, ts: number, heartbeat: boolean): Promise<void> {
+    // Values advance whether or not the batch can go out, so the process does not depend on the link.
+    const readings: Reading[] = link.points.map((p) => ({
+      tag: p.tag,
+      ts,
+      value: this.values.valueAt(p, ts),
+    }));
+    const jobs: Promise<unknown>[] = [];
+    if (readings.length > 0) jobs.push(this.publishTelemetry(link, readings));
+    // A heartbeat queued while offline would only arrive stale after the reconnect's birth.
+    if (heartbeat && link.client?.connected === true) {
+      jobs.push(
+        this.publishStatus(link, {
+          type: 'heartbeat',
+          ts,
+          version: this.options.version,
+          spoolDepth: link.pendingReadings,
+        }),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  private async publishTelemetry(link: GatewayLink, readings: Reading[]): Promise<void> {
+    const client = link.client;
+    if (client === undefined) return;
+    if (link.pendingBatches >= this.options.maxPendingBatches) {
+      this.count.batchesDropped++;
+      link.log.warn(
+        { pendingBatches: link.pendingBatches },
+        'telemetry batch dropped: broker not acknowledging',
+      );
+      return;
+    }
+    link.seq++;
+    const payload: TelemetryPayload = { seq: link.seq, readings };
+    const topic = telemetryTopic(link);
+    link.pendingBatches++;
+    link.pendingReadings += readings.length;
+    try {
+      await client.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
+      this.count.messages++;
+      this.count.telemetryMessages++;
+      this.count.readings += readings.length;
+    } catch (err) {
+      this.count.publishErrors++;
+      link.log.warn({ err, topic, seq: payload.seq }, 'telemetry publish failed');
+    } finally {
+      link.pendingBatches--;
+      link.pendingReadings -= readings.length;
+    }
+  }
+
+  /** @returns whether the broker acknowledged the status message. */
+  private async publishStatus(link: GatewayLink, status: GatewayStatus): Promise<boolean> {
+    const client = link.client;
+    if (client === undefined) return false;
+    const topic = statusTopic(link);
+    try {
+      await client.publishAsync(topic, JSON.stringify(status), { qos: 1, retain: true });
+      this.count.messages++;
+      return true;
+    } catch (err) {
+      this.count.publishErrors++;
+      link.log.warn({ err, topic, type: status.type }, 'status publish failed');
+      return false;
+    }
+  }
+
+  private async disconnect(link: GatewayLink): Promise<void> {
+    const client = link.client;
+    if (client === undefined) return;
+    if (client.connected) {
+      await this.publishStatus(link, { type: 'death', ts: this.now() });
+      await client.endAsync().catch((err: unknown) => link.log.warn({ err }, 'clean disconnect failed'));
+    } else {
+      // Not connected: the broker has already published the will; stop reconnecting.
+      await client.endAsync(true).catch(() => undefined);
+    }
+    link.log.debug({ clientId: link.clientId }, 'gateway disconnected');
+  }
+
+  private will(link: GatewayLink): NonNullable<IClientOptions['will']> {
+    const death: GatewayStatus = { type: 'death', ts: this.now() };
+    return { topic: statusTopic(link), payload: Buffer.from(JSON.stringify(death)), qos: 1, retain: true };
+  }
+
+  private now(): number {
+    return Math.floor(this.clock());
+  }
+}
+
+/** Resolves on the first CONNACK; rejects if the first attempt errors or closes (no retry loop at start). */
+function firstConnect(client: MqttClient): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      client.off('connect', onConnect);
+      client.off('error', onError);
+      client.off('close', onClose);
+    };
+    const onConnect = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('connection closed before CONNACK'));
+    };
+    client.on('connect', onConnect);
+    client.on('error', onError);
+    client.on('close', onClose);
+  });
+}
