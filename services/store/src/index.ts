@@ -17,3 +17,4 @@ export * from './reading-writer.js';
 export * from './embedded-postgres.js';
 export * from './site-repository.js';
 export * from './notification-outbox.js';
+export * from './alarm-repository.js';

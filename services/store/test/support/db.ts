@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
+import { providedServices } from '@hazardwatch/testkit';
+
 /**
- * Local stand-in for @hazardwatch/testkit's createTestDatabase(): a fresh database per suite on
- * the shared server, dropped (with its connections) afterwards.
+ * A fresh database per suite on the test server (the local one, or the embedded one the global
+ * setup started on a machine without PostgreSQL), dropped with its connections afterwards.
  */
-export const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const adminUrl = (): string => providedServices().postgresAdminUrl;
 
 export interface TestDatabase {
   readonly name: string;
@@ -17,14 +19,14 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `hw_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   const pools: pg.Pool[] = [];
   return {
@@ -42,7 +44,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     async drop() {
       await Promise.all(pools.map((p) => p.end()));
-      const c = new pg.Client({ connectionString: ADMIN_URL });
+      const c = new pg.Client({ connectionString: adminUrl() });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

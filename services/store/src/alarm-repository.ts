@@ -1,0 +1,166 @@
+import type { AlarmCondition, AlarmEvent, AlarmState, WarningColour } from '@hazardwatch/contracts';
+import type { AlarmRecord, ColourChange } from '@hazardwatch/core';
+import type { SqlClient } from './sql-client.js';
+
+/** Everything one step of the alarm engine produced, written in one transaction. */
+export interface AlarmWrite {
+  /** Changed alarm records (a record in NORM has just closed). */
+  readonly alarms: readonly AlarmRecord[];
+  readonly events: readonly AlarmEvent[];
+  readonly colourChanges: readonly ColourChange[];
+}
+
+export interface StoredAlarmEvent extends AlarmEvent {
+  readonly id: number;
+  readonly colour: WarningColour | null;
+}
+
+const isOpen = (state: AlarmState): boolean => state !== 'NORM';
+
+/**
+ * Alarms, their append-only events and colour changes. One open alarm per (source, condition) is
+ * enforced by the database too (partial unique index), so a duplicate can never be stored even by
+ * two writers racing; such a write fails with SQLSTATE 23505 and nothing of it is kept.
+ */
+export class AlarmRepository {
+  constructor(private readonly client: SqlClient) {}
+
+  async write(batch: AlarmWrite, tx?: SqlClient): Promise<void> {
+    if (batch.alarms.length === 0 && batch.events.length === 0 && batch.colourChanges.length === 0) return;
+    const run = async (t: SqlClient): Promise<void> => {
+      if (batch.alarms.length > 0) await this.upsertAlarms(t, latestPerId(batch.alarms));
+      if (batch.events.length > 0) await this.insertEvents(t, batch.events, batch.alarms);
+      if (batch.colourChanges.length > 0) await this.insertColourChanges(t, batch.colourChanges);
+    };
+    if (tx) await run(tx);
+    else await this.client.transaction(run);
+  }
+
+  /** Open alarms, to reload the alarm book after a restart. */
+  async openAlarms(): Promise<AlarmRecord[]> {
+    const { rows } = await this.client.query<{ record: AlarmRecord }>(
+      'SELECT record FROM alarms WHERE closed_at IS NULL ORDER BY raised_at, id',
+    );
+    return rows.map((r) => r.record);
+  }
+
+  /** Events in [fromMs, toMs), in the order they happened (for KPIs and history). */
+  async events(fromMs: number, toMs: number, limit = 1_000_000): Promise<StoredAlarmEvent[]> {
+    const { rows } = await this.client.query<{
+      id: string;
+      alarm_id: string;
+      source_key: string;
+      condition: AlarmCondition;
+      from_state: AlarmState;
+      to_state: AlarmState;
+      ts_ms: number;
+      actor: string;
+      reason: string | null;
+      value: number | null;
+      colour: WarningColour | null;
+    }>(
+      `SELECT id::text, alarm_id, source_key, condition, from_state, to_state,
+         (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, actor, reason, value, colour
+       FROM alarm_events WHERE ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0)
+       ORDER BY ts, id LIMIT $3`,
+      [fromMs, toMs, limit],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      alarmId: r.alarm_id,
+      sourceKey: r.source_key,
+      pointId: r.source_key.startsWith('point:') ? Number(r.source_key.slice(6)) : null,
+      condition: r.condition,
+      from: r.from_state,
+      to: r.to_state,
+      ts: r.ts_ms,
+      actor: r.actor,
+      reason: r.reason,
+      value: r.value,
+      colour: r.colour,
+    }));
+  }
+
+  /** Deletes closed alarms (and their events) closed before the cutoff. */
+  async pruneClosedBefore(cutoffMs: number): Promise<number> {
+    const { rows } = await this.client.query<{ n: string }>(
+      `WITH gone AS (DELETE FROM alarms WHERE closed_at < to_timestamp($1 / 1000.0) RETURNING 1)
+       SELECT count(*)::text AS n FROM gone`,
+      [cutoffMs],
+    );
+    await this.client.query('DELETE FROM colour_events WHERE ts < to_timestamp($1 / 1000.0)', [cutoffMs]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async upsertAlarms(tx: SqlClient, alarms: readonly AlarmRecord[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO alarms (id, source_key, condition, point_id, enterprise, gateway, state, colour, raised_at, updated_at, closed_at, record)
+       SELECT id, sk, cond, pid, ent, gw, st, col, to_timestamp(raised / 1000.0), to_timestamp(upd / 1000.0),
+              CASE WHEN op THEN NULL ELSE to_timestamp(upd / 1000.0) END, rec
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::float8[], $10::float8[], $11::bool[], $12::jsonb[])
+         AS t(id, sk, cond, pid, ent, gw, st, col, raised, upd, op, rec)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, colour = excluded.colour, updated_at = excluded.updated_at,
+         closed_at = excluded.closed_at, record = excluded.record`,
+      [
+        alarms.map((a) => a.id),
+        alarms.map((a) => a.sourceKey),
+        alarms.map((a) => a.condition),
+        alarms.map((a) => (a.source.kind === 'point' ? a.source.pointId : null)),
+        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.enterprise : null)),
+        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.gateway : null)),
+        alarms.map((a) => a.state),
+        alarms.map((a) => a.colour),
+        alarms.map((a) => a.raisedAt),
+        alarms.map((a) => a.stateSinceMs),
+        alarms.map((a) => isOpen(a.state)),
+        alarms.map((a) => JSON.stringify(a)),
+      ],
+    );
+  }
+
+  private async insertEvents(tx: SqlClient, events: readonly AlarmEvent[], alarms: readonly AlarmRecord[]): Promise<void> {
+    const colours = new Map(alarms.map((a) => [a.id, a.colour]));
+    await tx.query(
+      `INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, reason, value, colour)
+       SELECT a, sk, c, f, t, to_timestamp(ts / 1000.0), act, r, v, col
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::text[],
+                   $9::float8[], $10::text[]) AS x(a, sk, c, f, t, ts, act, r, v, col)`,
+      [
+        events.map((e) => e.alarmId),
+        events.map((e) => e.sourceKey),
+        events.map((e) => e.condition),
+        events.map((e) => e.from),
+        events.map((e) => e.to),
+        events.map((e) => e.ts),
+        events.map((e) => e.actor),
+        events.map((e) => e.reason),
+        events.map((e) => e.value),
+        events.map((e) => colours.get(e.alarmId) ?? null),
+      ],
+    );
+  }
+
+  private async insertColourChanges(tx: SqlClient, changes: readonly ColourChange[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO colour_events (level, code, from_colour, to_colour, ts)
+       SELECT l, c, f, t, to_timestamp(ts / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) AS x(l, c, f, t, ts)`,
+      [
+        changes.map((c) => c.level),
+        changes.map((c) => c.code),
+        changes.map((c) => c.from),
+        changes.map((c) => c.to),
+        changes.map((c) => c.ts),
+      ],
+    );
+  }
+}
+
+/** The same alarm may change several times in one step; only its last record is stored. */
+function latestPerId(alarms: readonly AlarmRecord[]): AlarmRecord[] {
+  const byId = new Map<string, AlarmRecord>();
+  for (const a of alarms) byId.set(a.id, a);
+  // Closing records first: a key's old alarm must be closed before its new one is inserted, or the
+  // one-open-alarm index (checked row by row) would refuse the new one.
+  return [...byId.values()].sort((a, b) => Number(isOpen(a.state)) - Number(isOpen(b.state)));
+}

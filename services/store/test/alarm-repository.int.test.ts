@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AlarmEvent } from '@hazardwatch/contracts';
+import type { AlarmRecord } from '@hazardwatch/core';
+import { AlarmRepository, migrate, sqlClientFromPg, sqlState } from '@hazardwatch/store';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { silentLogger } from './support/logger.js';
+
+const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
+
+function record(id: string, over: Partial<AlarmRecord> = {}): AlarmRecord {
+  return {
+    id,
+    source: { kind: 'point', pointId: 7 },
+    sourceKey: 'point:7',
+    condition: 'HH',
+    state: 'UNACK',
+    active: true,
+    latched: false,
+    colour: 'red',
+    raisedAt: T0,
+    stateSinceMs: T0,
+    lastActivationMs: T0,
+    ackedAt: null,
+    ackedBy: null,
+    value: 2.1,
+    limit: 2,
+    shelvedUntilMs: null,
+    shelveReason: null,
+    suppressReason: null,
+    suppressedBy: null,
+    outOfServiceReason: null,
+    chattering: false,
+    ...over,
+  } as AlarmRecord;
+}
+
+function event(alarmId: string, from: AlarmEvent['from'], to: AlarmEvent['to'], ts: number, actor = 'system'): AlarmEvent {
+  return { alarmId, sourceKey: 'point:7', pointId: 7, condition: 'HH', from, to, ts, actor, reason: null, value: 2.1 };
+}
+
+describe('AlarmRepository (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let repo: AlarmRepository;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    await migrate(client, { logger: silentLogger, dialect: 'postgres' });
+    repo = new AlarmRepository(client);
+  });
+  afterEach(() => db.drop());
+
+  it('stores alarms with their events and reloads the open ones', async () => {
+    await repo.write({
+      alarms: [record('a1'), record('g1', { source: { kind: 'gateway', enterprise: 'E1', gateway: 'GW1' }, sourceKey: 'gateway:E1/GW1', condition: 'GATEWAY_OFFLINE', colour: 'blue' })],
+      events: [event('a1', 'NORM', 'UNACK', T0)],
+      colourChanges: [{ level: 'hazard', code: 'E1/TF1', from: null, to: 'red', ts: T0 }],
+    });
+    await repo.write({ alarms: [record('a1', { state: 'ACKED', ackedBy: 'u1', stateSinceMs: T0 + 1000 })], events: [event('a1', 'UNACK', 'ACKED', T0 + 1000, 'u1')], colourChanges: [] });
+    const open = await repo.openAlarms();
+    expect(open.map((a) => [a.id, a.state])).toEqual([
+      ['a1', 'ACKED'],
+      ['g1', 'UNACK'],
+    ]);
+    expect(open[1]!.source).toEqual({ kind: 'gateway', enterprise: 'E1', gateway: 'GW1' });
+    const events = await repo.events(T0, T0 + 2000);
+    expect(events.map((e) => [e.from, e.to, e.actor, e.colour, e.pointId])).toEqual([
+      ['NORM', 'UNACK', 'system', 'red', 7],
+      ['UNACK', 'ACKED', 'u1', 'red', 7],
+    ]);
+  });
+
+  it('refuses a second open alarm for one source and condition, keeping nothing of that write', async () => {
+    await repo.write({ alarms: [record('a1')], events: [event('a1', 'NORM', 'UNACK', T0)], colourChanges: [] });
+    const error = await repo
+      .write({ alarms: [record('a2')], events: [event('a2', 'NORM', 'UNACK', T0 + 5)], colourChanges: [] })
+      .catch((e: unknown) => e);
+    expect(sqlState(error)).toBe('23505');
+    expect((await repo.openAlarms()).map((a) => a.id)).toEqual(['a1']);
+    expect(await repo.events(T0, T0 + 10)).toHaveLength(1);
+  });
+
+  it('closes an alarm and opens the next occurrence of the same condition in one write', async () => {
+    await repo.write({ alarms: [record('a1')], events: [event('a1', 'NORM', 'UNACK', T0)], colourChanges: [] });
+    await repo.write({
+      // The new occurrence is listed first on purpose: the repository orders the closing first.
+      alarms: [record('a2', { raisedAt: T0 + 60_000 }), record('a1', { state: 'NORM', active: false, stateSinceMs: T0 + 30_000 })],
+      events: [event('a1', 'UNACK', 'RTNUN', T0 + 20_000), event('a1', 'RTNUN', 'NORM', T0 + 30_000, 'u1'), event('a2', 'NORM', 'UNACK', T0 + 60_000)],
+      colourChanges: [],
+    });
+    expect((await repo.openAlarms()).map((a) => a.id)).toEqual(['a2']);
+    expect(await repo.pruneClosedBefore(T0 + 40_000)).toBe(1);
+    expect((await repo.events(T0, T0 + 100_000)).map((e) => e.alarmId)).toEqual(['a2']);
+  });
+});
