@@ -126,3 +126,6 @@ export { parseSiteDocument, type SiteDocumentFormat } from './site-document.js';
 export { SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptions } from './site-index.js';
 export * from './config-parse.js';
 export * from './alarms/index.js';
+export * from './warnings/index.js';
+export * from './kpi/index.js';
+export * from './evaluation/index.js';

@@ -31,7 +31,7 @@ function record(id: string, over: Partial<AlarmRecord> = {}): AlarmRecord {
     outOfServiceReason: null,
     chattering: false,
     ...over,
-  } as AlarmRecord;
+  };
 }
 
 function event(alarmId: string, from: AlarmEvent['from'], to: AlarmEvent['to'], ts: number, actor = 'system'): AlarmEvent {
