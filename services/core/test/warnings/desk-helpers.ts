@@ -1,0 +1,36 @@
+/** Shared helpers for the 预警 desk tests. */
+import { expect } from 'vitest';
+import {
+  WarningDesk,
+  type WarningDeskOptions,
+  type WarningEvent,
+  type WarningNotification,
+  type WarningResult,
+} from '@hazardwatch/core';
+import { warningSite } from './warning-site.js';
+
+export function makeDesk(options: WarningDeskOptions = {}): WarningDesk {
+  return new WarningDesk(warningSite(), options);
+}
+
+/** Assert success and return the lists. */
+export function ok(result: WarningResult): {
+  warningId: string | null;
+  events: readonly WarningEvent[];
+  notifications: readonly WarningNotification[];
+} {
+  if (!result.ok) expect.fail(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result;
+}
+
+/** Assert failure with `code`, and that nothing was emitted. */
+export function failsWith(result: WarningResult, code: string): void {
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error.code).toBe(code);
+  expect(result.events).toEqual([]);
+  expect(result.notifications).toEqual([]);
+}
+
+/** Who a notification is for, as short labels: `principal:张主`, `regulator:PARK1`. */
+export const who = (n: WarningNotification): string[] =>
+  n.recipients.map((r) => (r.role === 'regulator' ? `regulator:${r.regionCode}` : `${r.role}:${r.name}`));
