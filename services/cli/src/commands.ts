@@ -85,6 +85,8 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
       duration: { type: 'string', default: '20' },
       points: { type: 'string', default: '10000' },
       'per-message': { type: 'string', default: '100' },
+      evaluation: { type: 'boolean', default: true },
+      'no-evaluation': { type: 'boolean', default: false },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -98,6 +100,7 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
       durationMs: Number(values.duration) * 1000,
       points: Number(values.points),
       readingsPerMessage: Number(values['per-message']),
+      evaluation: !values['no-evaluation'],
       logger: ctx.logger,
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);

@@ -26,6 +26,8 @@ export const RuntimeConfigSchema = Type.Object(
         rollup1mRetentionDays: Type.Integer({ minimum: 1, default: 180 }),
         /** 1-hour rollups kept, days; ≥ rollup1mRetentionDays. @default 1826 (5 years) */
         rollup1hRetentionDays: Type.Integer({ minimum: 1, default: 1826 }),
+        /** Closed alarms, their events and 预警 kept, days (REFERENCE §8 item 17: ≥ 30). @default 365 */
+        alarmRetentionDays: Type.Integer({ minimum: 30, default: 365 }),
         /** TimescaleDB: compress raw chunks older than this, days. @default 7 */
         compressAfterDays: Type.Integer({ minimum: 1, default: 7 }),
       },
@@ -44,6 +46,23 @@ export const RuntimeConfigSchema = Type.Object(
       {
         /** Site file (YAML or JSON) loaded at start and stored in the database. */
         file: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    notifications: Type.Object(
+      {
+        /** Signed webhooks every 预警 notification is sent to (HMAC-SHA256, see docs/operations.md). */
+        webhooks: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }),
+              url: Type.String({ pattern: '^https?://' }),
+              secret: Type.String({ minLength: 16 }),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [] },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -78,8 +97,18 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
       .map((e) => e.trim())
       .filter(Boolean)
       .flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)])),
+  HW_ALARM_RETENTION_DAYS: (c, v) => (section(c, 'database').alarmRetentionDays = Number(v)),
+  // One webhook from the environment; more in the config file (notifications.webhooks).
+  HW_WEBHOOK_URL: (c, v) => (webhook(c).url = v),
+  HW_WEBHOOK_SECRET: (c, v) => (webhook(c).secret = v),
   HW_CONFIG_FILE: () => undefined,
 };
+
+function webhook(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const notifications = section(config, 'notifications');
+  const hooks = (notifications['webhooks'] ??= [{ name: 'default' }]) as Array<Record<string, unknown>>;
+  return hooks[0]!;
+}
 
 function ingestMqtt(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const ingest = section(config, 'ingest');

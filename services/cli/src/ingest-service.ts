@@ -1,9 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Logger } from 'pino';
-import { parseConfig } from '@hazardwatch/core';
+import { EvaluationEngine, parseConfig } from '@hazardwatch/core';
 import {
+  AlarmHost,
   buildIngestApp,
+  OutboxWorker,
+  realTimers,
+  WebhookChannel,
+  type DurableWork,
   IngestConfigSchema,
   ingestMetricsText,
   pointDirectoryFrom,
@@ -14,7 +19,10 @@ import {
   type ReadingObserver,
 } from '@hazardwatch/ingest';
 import {
+  AlarmRepository,
   DeadLetterRepository,
+  NotificationOutbox,
+  WarningRepository,
   importSiteDocument,
   loadStoredSite,
   PartitionMaintainer,
@@ -31,9 +39,14 @@ const PARTITION_INTERVAL_MS = 3_600_000;
 const ROLLUP_INTERVAL_MS = 60_000;
 const DEAD_LETTER_PRUNE_INTERVAL_MS = 600_000;
 const DEAD_LETTER_MAX_ROWS = 100_000;
+/** Staleness, shelve expiry, re-alarm and 预警 deadlines are checked this often. */
+const ALARM_TICK_MS = 1000;
+const OUTBOX_INTERVAL_MS = 2000;
 
 export interface IngestService {
   readonly app: IngestApp;
+  /** The alarm engine's host; undefined while no site is configured. */
+  readonly alarms: AlarmHost | undefined;
   readonly infrastructure: Infrastructure;
   readonly health: HealthServer | undefined;
   close(): Promise<void>;
@@ -98,7 +111,34 @@ async function startOn(
     now: Date.now,
     ...(migration.dialect === 'postgres' ? { onMissingPartition: (from: number, to: number) => partitions.ensureCovering(from, to).then(() => undefined) } : {}),
   });
-  const app = buildIngestApp(settings, { logger, writer, directory: () => directory, observers: [dirty] });
+  // The alarm engine: evaluators → ISA-18.2 alarm book → four-colour roll-up → 预警 desk, persisted
+  // as part of the ingest batch that caused each change.
+  let attach: (work: DurableWork) => void = () => undefined;
+  const alarmRepository = new AlarmRepository(client);
+  const outbox = new NotificationOutbox(client);
+  const host = site?.ok
+    ? new AlarmHost({
+        index: site.index,
+        logger,
+        now: Date.now,
+        client,
+        alarms: alarmRepository,
+        warnings: new WarningRepository(client),
+        outbox,
+        channels: config.notifications.webhooks.map((w) => w.name),
+        attach: (work) => attach(work),
+      })
+    : undefined;
+  const engine = host && site?.ok ? new EvaluationEngine({ sink: host, points: site.index.points(), gateways: site.index.site.gateways }) : undefined;
+  const app = buildIngestApp(settings, { logger, writer, directory: () => directory, observers: engine ? [dirty, engine] : [dirty] });
+  attach = (work) => app.pipeline.attach(work);
+  if (host) await host.restore();
+  if (engine) {
+    app.presence.onChange((g) => {
+      if (g.online) engine.gatewayOnline(g.enterprise, g.gateway, g.lastSeenMs);
+      else engine.gatewayOffline(g.enterprise, g.gateway, g.lastSeenMs);
+    });
+  }
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
@@ -110,6 +150,24 @@ async function startOn(
     if (range) await rollups.refresh(range.fromMs, range.toMs);
     await rollups.prune();
   });
+  if (engine && host) {
+    timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        engine.tick(now);
+        host.tick(now);
+      }, ALARM_TICK_MS),
+    );
+  }
+  const worker = new OutboxWorker(
+    outbox,
+    config.notifications.webhooks.map((w) => new WebhookChannel(w)),
+    { logger, now: Date.now, timers: realTimers },
+  );
+  every(OUTBOX_INTERVAL_MS, 'notifications', () => worker.runOnce());
+  every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'alarm-retention', () =>
+    alarmRepository.pruneClosedBefore(Date.now() - config.database.alarmRetentionDays * 86_400_000),
+  );
   const deadLetters = new DeadLetterRepository(client);
   every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'dead-letters', () => deadLetters.pruneTo(DEAD_LETTER_MAX_ROWS));
 
@@ -146,6 +204,7 @@ async function startOn(
 
   return {
     app,
+    alarms: host,
     infrastructure,
     health,
     close: async () => {

@@ -128,3 +128,4 @@ export * from './config-parse.js';
 export * from './alarms/index.js';
 export * from './warnings/index.js';
 export * from './kpi/index.js';
+export * from './evaluation/index.js';

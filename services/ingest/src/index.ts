@@ -11,3 +11,4 @@ export * from './retry-backoff.js';
 export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';
+export * from './alarm-host.js';

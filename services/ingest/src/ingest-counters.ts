@@ -16,6 +16,7 @@ export interface IngestCountersSnapshot {
   readonly batchesWritten: number;
   readonly storageRetries: number;
   readonly deadLettersDropped: number;
+  readonly durableWorkFailed: number;
 }
 
 /**
@@ -33,6 +34,8 @@ export class IngestCounters {
   storageRetries = 0;
   /** Dead letters not stored because a batch exceeded its dead-letter allowance (still counted). */
   deadLettersDropped = 0;
+  /** Attached durable work (alarm persistence) the database refused for good. */
+  durableWorkFailed = 0;
   readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private readonly gateways = new Map<string, GatewayCounts>();
 
@@ -54,6 +57,7 @@ export class IngestCounters {
       batchesWritten: this.batchesWritten,
       storageRetries: this.storageRetries,
       deadLettersDropped: this.deadLettersDropped,
+      durableWorkFailed: this.durableWorkFailed,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { ParsedTopic, RejectReason } from '@hazardwatch/contracts';
-import { ReadingBuffer, type DeadLetterRow, type WriteOutcome } from '@hazardwatch/store';
+import { isRetryableStorageError, ReadingBuffer, type DeadLetterRow, type WriteOutcome } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import type { AckTicket } from './durable-ack-subscriber.js';
 import type { IngestCounters } from './ingest-counters.js';
@@ -9,6 +9,8 @@ import { RetryBackoff, type Timers } from './retry-backoff.js';
 /** Sees every accepted reading as it is decoded (latest values, evaluators, live push). */
 export interface ReadingObserver {
   observe(pointId: number, ts: number, value: number, quality: number): void;
+  /** Optional columnar form: rows [start, end) of a buffer in one call (no per-reading call). */
+  observeRows?(rows: ReadingBuffer, start: number, end: number): void;
 }
 
 export interface BatchWriter {
@@ -42,15 +44,22 @@ export interface PipelineDeps {
   readonly intake?: { pause(): void; resume(): void };
 }
 
+/** Work that must be durable before the batch's messages are acknowledged (e.g. alarm events). */
+export type DurableWork = () => Promise<void>;
+
 class Batch {
   readonly rows: ReadingBuffer;
   readonly deadLetters: DeadLetterRow[] = [];
   readonly tickets: AckTicket[] = [];
+  readonly work: DurableWork[] = [];
+  /** Rows and dead letters are stored (a retry then only redoes the remaining work). */
+  rowsDone = false;
+  workDone = 0;
   constructor(capacity: number) {
     this.rows = new ReadingBuffer(capacity);
   }
   get empty(): boolean {
-    return this.tickets.length === 0 && this.rows.length === 0 && this.deadLetters.length === 0;
+    return this.tickets.length === 0 && this.rows.length === 0 && this.deadLetters.length === 0 && this.work.length === 0;
   }
 }
 
@@ -135,6 +144,17 @@ export class IngestPipeline {
     this.scheduleFlush();
   }
 
+  /**
+   * Joins work to the batch being gathered: it runs after the batch's rows are stored and before
+   * its messages are acknowledged, so what readings caused (alarm transitions) is never lost to a
+   * crash between acknowledgement and persistence. Retried like the rows while it fails
+   * retryably; a non-retryable failure is logged and counted, never allowed to wedge ingestion.
+   */
+  attach(work: DurableWork): void {
+    this.pending.work.push(work);
+    this.scheduleFlush();
+  }
+
   /** A message refused before decoding (unknown topic layout): counted and dead-lettered. */
   rejectMessage(topicName: string, payload: Buffer, reason: RejectReason, detail: string, ticket: AckTicket): void {
     const { counters } = this.deps;
@@ -175,14 +195,12 @@ export class IngestPipeline {
   }
 
   private notifyObservers(rows: ReadingBuffer, start: number): void {
-    const { observers } = this.deps;
-    if (observers.length === 0) return;
-    for (let i = start; i < rows.length; i++) {
-      const id = rows.pointIds[i]!;
-      const ts = rows.ts[i]!;
-      const value = rows.values[i]!;
-      const q = rows.qualities[i]!;
-      for (const o of observers) o.observe(id, ts, value, q);
+    for (const o of this.deps.observers) {
+      if (o.observeRows) {
+        o.observeRows(rows, start, rows.length);
+        continue;
+      }
+      for (let i = start; i < rows.length; i++) o.observe(rows.pointIds[i]!, rows.ts[i]!, rows.values[i]!, rows.qualities[i]!);
     }
   }
 
@@ -239,16 +257,29 @@ export class IngestPipeline {
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
-        const outcome = await this.deps.writer.write(batch.rows, batch.deadLetters);
-        const commitMs = performance.now() - started;
-        this.deps.counters.rowsWritten += outcome.rows;
-        this.deps.counters.batchesWritten++;
-        this.deps.counters.deadLettersDropped += outcome.deadLettersLost;
-        if (outcome.storageRejected > 0) {
-          this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
-          this.deps.counters.rejected += outcome.storageRejected;
-          this.deps.counters.accepted -= outcome.storageRejected;
+        if (!batch.rowsDone) {
+          const outcome = await this.deps.writer.write(batch.rows, batch.deadLetters);
+          batch.rowsDone = true;
+          this.deps.counters.rowsWritten += outcome.rows;
+          this.deps.counters.batchesWritten++;
+          this.deps.counters.deadLettersDropped += outcome.deadLettersLost;
+          if (outcome.storageRejected > 0) {
+            this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
+            this.deps.counters.rejected += outcome.storageRejected;
+            this.deps.counters.accepted -= outcome.storageRejected;
+          }
         }
+        while (batch.workDone < batch.work.length) {
+          try {
+            await batch.work[batch.workDone]!();
+          } catch (error) {
+            if (isRetryableStorageError(error)) throw error;
+            this.deps.counters.durableWorkFailed++;
+            this.log.error({ err: error }, 'durable work refused by storage; skipped');
+          }
+          batch.workDone++;
+        }
+        const commitMs = performance.now() - started;
         if (!this.storageHealthy) this.log.info({ attempts: attempt + 1 }, 'storage recovered');
         this.storageHealthy = true;
         this.deps.counters.messagesDurable += batch.tickets.length;

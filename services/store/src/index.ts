@@ -18,3 +18,4 @@ export * from './embedded-postgres.js';
 export * from './site-repository.js';
 export * from './notification-outbox.js';
 export * from './alarm-repository.js';
+export * from './warning-repository.js';

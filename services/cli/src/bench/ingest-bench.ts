@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { topicFilter } from '@hazardwatch/contracts';
-import { parseConfig } from '@hazardwatch/core';
+import { EvaluationEngine, parseConfig, type EvaluatedPoint } from '@hazardwatch/core';
 import { buildIngestApp, IngestConfigSchema, pointDirectoryFrom } from '@hazardwatch/ingest';
 import { ensurePointIds, pointKey, PgReadingWriter, sqlClientFromPg } from '@hazardwatch/store';
 import { createBenchDatabase } from './bench-database.js';
@@ -16,6 +16,8 @@ export interface IngestBenchOptions {
   readonly durationMs: number;
   readonly points: number;
   readonly readingsPerMessage: number;
+  /** Run every reading through the alarm evaluators (threshold, rate of change, staleness). */
+  readonly evaluation: boolean;
   readonly logger: Logger;
 }
 
@@ -34,6 +36,7 @@ export interface IngestBenchResult {
   readonly readingsPerMessage: number;
   readonly durationS: number;
   readonly evaluation: string;
+  readonly conditionChanges: number;
 }
 
 const POINTS_PER_GATEWAY = 100;
@@ -72,10 +75,19 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       mqtt: { url: options.mqttUrl, clientId, subscriptions: enterprises.map((e) => topicFilter('telemetry', e)) },
     });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const conditions = { changes: 0 };
+    const engine = options.evaluation
+      ? new EvaluationEngine({
+          sink: { change: () => void conditions.changes++ },
+          points: gateways.flatMap((g) => g.tags.map((tag) => benchPoint(g.enterprise, g.gateway, tag, ids.get(pointKey(g.enterprise, tag))!))),
+          gateways: gateways.map((g) => ({ enterprise: g.enterprise, code: g.gateway, offlineAfterMs: 300_000 })),
+        })
+      : undefined;
     const app = buildIngestApp(parsed.value, {
       logger: options.logger,
       writer: new PgReadingWriter(db.pool, { logger: options.logger, now: Date.now }),
       directory: () => directory,
+      observers: engine ? [engine] : [],
     });
     const latencies: number[] = [];
     const batchRows: number[] = [];
@@ -148,7 +160,8 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       points: options.points,
       readingsPerMessage: options.readingsPerMessage,
       durationS: options.durationMs / 1000,
-      evaluation: 'latest-value store and reading observers on; alarm evaluators arrive with the alarm engine',
+      evaluation: options.evaluation ? 'on (threshold, rate of change, staleness, sensor fault)' : 'off',
+      conditionChanges: conditions.changes,
     };
   } finally {
     const c = await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true }).catch(() => undefined);
@@ -172,6 +185,27 @@ async function copyCeiling(
   } finally {
     await ceilingDb.drop();
   }
+}
+
+/**
+ * A benchmark point: limits outside the publisher's ±100 signal (normal operation, as nearly all
+ * readings are in a plant), a deadband, delays and a rate-of-change rule, so every evaluator runs.
+ */
+function benchPoint(enterprise: string, gateway: string, tag: string, id: number): EvaluatedPoint {
+  return {
+    id,
+    tag,
+    enterprise,
+    gateway,
+    limits: { ll: -150, l: -120, h: 120, hh: 150 },
+    deadband: { ll: 1, l: 1, h: 1, hh: 1 },
+    onDelayMs: 5000,
+    offDelayMs: 5000,
+    staleAfterMs: 300_000,
+    rateOfChange: [{ direction: 'rising', slopePerMin: 1_000_000, windowMs: 60_000 }],
+    range: { min: -200, max: 200 },
+    enabled: true,
+  };
 }
 
 function percentile(sorted: readonly number[], q: number): number {

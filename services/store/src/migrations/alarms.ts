@@ -73,7 +73,8 @@ export const alarmTables: Migration = {
         opened_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL,
         closed_at timestamptz,
-        record jsonb NOT NULL
+        -- The open warning's handling record (timers, notified tiers), reloaded after a restart.
+        record jsonb
       );
       CREATE UNIQUE INDEX warnings_one_open_idx ON warnings (enterprise, coalesce(hazard, '')) WHERE closed_at IS NULL;
       CREATE INDEX warnings_opened_at_idx ON warnings (opened_at);
@@ -86,6 +87,8 @@ export const alarmTables: Migration = {
         to_state text,
         ts timestamptz NOT NULL,
         actor text NOT NULL,
+        colour text NOT NULL,
+        level text NOT NULL,
         detail jsonb
       );
       CREATE INDEX warning_events_ts_idx ON warning_events (ts);

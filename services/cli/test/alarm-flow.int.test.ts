@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { telemetryTopic } from '@hazardwatch/contracts';
+import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
+
+const logger = pino({ level: 'silent' });
+const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
+
+async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('readings → alarms → four colours → 预警 → notifications, across a restart', () => {
+  const { postgresAdminUrl, mqttUrl } = providedServices();
+  let db: TestDatabase;
+  let check: pg.Client;
+  let pub: MqttClient;
+  let hook: Server;
+  let hookBodies: unknown[];
+  let services: IngestService[];
+  let enterprise: string;
+  let sitePath: string;
+  let clientId: string;
+
+  beforeEach(async () => {
+    db = await createTestDatabase(postgresAdminUrl);
+    check = new pg.Client({ connectionString: db.url });
+    await check.connect();
+    pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-test-pub-${randomBytes(3).toString('hex')}` });
+    hookBodies = [];
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        hookBodies.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    enterprise = `91320623A${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
+    sitePath = join(mkdtempSync(join(tmpdir(), 'hw-site-')), 'site.yaml');
+    writeFileSync(sitePath, readFileSync(EXAMPLE, 'utf8').replaceAll('91320623MA1W000001', enterprise));
+    clientId = `hw-t-${randomBytes(3).toString('hex')}`;
+    services = [];
+  });
+
+  afterEach(async () => {
+    for (const s of services) await s.close().catch(() => undefined);
+    await pub.endAsync();
+    await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+    await new Promise<void>((r) => hook.close(() => r()));
+    await check.end();
+    await db.drop();
+  });
+
+  async function start(): Promise<IngestService> {
+    const config = loadRuntimeConfig({
+      DATABASE_URL: db.url,
+      MQTT_URL: mqttUrl,
+      HW_SITE_FILE: sitePath,
+      HW_HEALTH_PORT: '0',
+      HW_INGEST_CLIENT_ID: clientId,
+      HW_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hw`,
+      HW_WEBHOOK_SECRET: 'a-very-long-shared-secret',
+    });
+    const service = await startIngestService(config, logger);
+    services.push(service);
+    return service;
+  }
+
+  const level = (ts: number, value: number) =>
+    pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts, value }] }), { qos: 1 });
+
+  const alarms = async () =>
+    (
+      await check.query<{ condition: string; state: string; colour: string; closed: boolean }>(
+        `SELECT condition, state, colour, closed_at IS NOT NULL AS closed FROM alarms WHERE source_key LIKE 'point:%' ORDER BY raised_at`,
+      )
+    ).rows;
+
+  it('raises one red HH alarm after its on-delay, opens a red 预警, notifies, survives a restart, returns to normal', async () => {
+    const first = await start();
+    const t0 = Date.now() - 120_000;
+    await level(t0, 60);
+    await level(t0 + 1_000, 90);
+    // LT-1101: HH 85, on-delay 10 s (source time) — not yet.
+    await level(t0 + 5_000, 90);
+    await first.app.pipeline.drain();
+    expect(await alarms()).toEqual([]);
+    await level(t0 + 12_000, 90);
+    const raised = await waitFor(alarms, (a) => a.length === 1, 'the HH alarm');
+    // HH on a 一级 hazard (the chlorine tank farm is computed 一级) ⇒ red (our default colour policy).
+    expect(raised).toEqual([{ condition: 'HH', state: 'UNACK', colour: 'red', closed: false }]);
+    const warning = await check.query<{ colour: string; state: string; hazard: string }>('SELECT colour, state, hazard FROM warnings');
+    expect(warning.rows).toEqual([{ colour: 'red', state: 'pushed', hazard: 'CL-TF01' }]);
+    const hazardColour = await check.query<{ to_colour: string }>(`SELECT to_colour FROM colour_events WHERE level = 'hazard'`);
+    expect(hazardColour.rows.map((r) => r.to_colour)).toContain('red');
+    await waitFor(() => Promise.resolve(hookBodies.length), (n) => n >= 1, 'the webhook notification');
+    expect(hookBodies[0]).toMatchObject({ kind: 'opened', colour: 'red', hazard: 'CL-TF01', enterprise });
+
+    // Restart while the level is still high: the stored alarm is reloaded, no duplicate raised.
+    await first.close();
+    services = [];
+    const second = await start();
+    await level(t0 + 20_000, 91);
+    await level(t0 + 21_000, 91);
+    await second.app.pipeline.drain();
+    expect(await alarms()).toEqual([{ condition: 'HH', state: 'UNACK', colour: 'red', closed: false }]);
+
+    // Back to normal (below HH by more than the deadband, held through the off-delay): RTNUN,
+    // still open until someone acknowledges it (ISA-18.2 B→D).
+    await level(t0 + 30_000, 50);
+    await level(t0 + 40_000, 50);
+    await waitFor(alarms, (a) => a[0]?.state === 'RTNUN', 'return to normal unacknowledged');
+    // (The other example enterprise may show GATEWAY_OFFLINE from a retained `death` on a shared broker.)
+    const events = await check.query<{ from_state: string; to_state: string }>(
+      `SELECT from_state, to_state FROM alarm_events WHERE source_key LIKE 'point:%' ORDER BY id`,
+    );
+    expect(events.rows).toEqual([
+      { from_state: 'NORM', to_state: 'UNACK' },
+      { from_state: 'UNACK', to_state: 'RTNUN' },
+    ]);
+  });
+});

@@ -1,0 +1,354 @@
+/**
+ * The evaluation engine: every evaluator for every point of a site, behind the ingestion
+ * observer signature `observe(pointId, ts, value, quality)`. Pure and browser-safe: time comes in
+ * through sample timestamps (limits, delays, rate of change: source time) and tick(nowMs)
+ * (staleness, gateway loss: evaluation clock). Output is ConditionChange transitions only.
+ *
+ * Per reading (hot path): an id → index lookup in an Int32Array, a few typed-array reads and
+ * writes, no closures and no objects; a ConditionChange is allocated only on a transition.
+ *
+ * Ordering (ARCHITECTURE "the core never trusts arrival order"): a sample whose timestamp is not
+ * newer than the newest one seen for the point (late redelivery, duplicate) is counted and
+ * ignored entirely; it never drives a state machine, so replays cannot raise false alarms. The
+ * price is that a genuinely late sample is not evaluated, which is the safe side for alarms:
+ * history keeps it (the store is idempotent on (point, ts)).
+ *
+ * Restart semantics: every condition starts UNKNOWN (condition-ledger.ts), so the first sample of
+ * a point after construction emits its current state: clears for the conditions that are normal
+ * (STALE, rate of change, the limits), and a raise for one that holds once its on-delay has run.
+ *
+ * NO_LIMITS: validation already reports POINT_NO_LIMITS when the site is loaded; the engine also
+ * raises the NO_LIMITS data-quality condition once per enabled point without LL/L/H/HH (at the
+ * first tick, or at the first sample if that comes earlier) so that the defect shows on the
+ * console and in the regulator's data-quality figures (REFERENCE §1, §8 item 1). A point that has
+ * limits clears it at its first sample (restart) or when a reconfiguration adds limits.
+ *
+ * Disabled points (是否停用) are not evaluated; disabling one clears its active conditions.
+ */
+import type { ConditionSink } from '../alarms/alarm-types.js';
+import { coreErrors } from '../errors.js';
+import {
+  ACTIVE,
+  C_NO_LIMITS,
+  C_ROC_FALL,
+  C_ROC_RISE,
+  ConditionLedger,
+  POINT_CONDITIONS,
+  UNKNOWN,
+  type PointCondition,
+} from './condition-ledger.js';
+import {
+  hasNoLimits,
+  sameEvaluationConfig,
+  type EvaluatedGateway,
+  type EvaluatedPoint,
+} from './evaluated-point.js';
+import { RateOfChangeEvaluator } from './rate-of-change-evaluator.js';
+import { SensorFaultEvaluator } from './sensor-fault.js';
+import { ADOPTED_CHANGED, ADOPTED_SAME, StalenessMonitor } from './staleness-monitor.js';
+import { createSampleRegister, SAMPLE_TS, SAMPLE_VALUE, type SampleRegister } from './sample-register.js';
+import { ThresholdEvaluator } from './threshold-evaluator.js';
+
+export interface EvaluationEngineOptions {
+  /** Normalised points with their ids, e.g. `siteIndex.points()`. Disabled points are skipped. */
+  readonly points: Iterable<EvaluatedPoint>;
+  /** The site's gateways (`site.gateways`), for their offline timeouts. */
+  readonly gateways?: Iterable<EvaluatedGateway>;
+  readonly sink: ConditionSink;
+  /**
+   * Rate of change: width of the spike-rejecting running median, and the number of samples
+   * needed before a slope is judged. Odd, 3–9. @default 3 (a single outlier never raises)
+   */
+  readonly rocMinSamples?: number;
+}
+
+/** Columnar readings, e.g. the store's ReadingBuffer. */
+export interface ReadingColumns {
+  readonly pointIds: Int32Array;
+  /** Source timestamps, ms UTC. */
+  readonly ts: Float64Array;
+  readonly values: Float64Array;
+  /** QUALITY_CODES values. */
+  readonly qualities: Uint8Array;
+}
+
+export interface EvaluationCounters {
+  /** In-order samples evaluated. */
+  readonly accepted: number;
+  /** Samples with the same timestamp as the newest one of their point. */
+  readonly duplicate: number;
+  /** Samples older than the newest one of their point (late, redelivered). */
+  readonly outOfOrder: number;
+  /** Samples for an id that is not an enabled point of the configuration. */
+  readonly unknownPoint: number;
+}
+
+const ACCEPTED = 0;
+const DUPLICATE = 1;
+const OUT_OF_ORDER = 2;
+const UNKNOWN_POINT = 3;
+
+/** Id tables up to this many slots per point are dense arrays; sparser ids use a Map. */
+const DENSE_SLOTS_PER_POINT = 8;
+
+/** Everything built from one configuration; replaced as a whole on reconfigure(). */
+interface Layout {
+  readonly points: readonly EvaluatedPoint[];
+  readonly dense: Int32Array | null;
+  readonly sparse: ReadonlyMap<number, number> | null;
+  readonly ledger: ConditionLedger;
+  /** The sample being evaluated (sample-register.ts). */
+  readonly sample: SampleRegister;
+  readonly fault: SensorFaultEvaluator;
+  readonly threshold: ThresholdEvaluator;
+  readonly roc: RateOfChangeEvaluator;
+  readonly staleness: StalenessMonitor;
+  /** Newest sample timestamp per point; −∞ before the first one. */
+  readonly newest: Float64Array;
+  readonly noLimits: Uint8Array;
+}
+
+function indexOf(l: Layout, id: number): number {
+  if (l.dense !== null) {
+    const i = l.dense[id];
+    return i === undefined ? -1 : i;
+  }
+  return l.sparse!.get(id) ?? -1;
+}
+
+function buildLayout(
+  all: Iterable<EvaluatedPoint>,
+  gateways: Iterable<EvaluatedGateway>,
+  sink: ConditionSink,
+  rocMinSamples: number,
+): Layout {
+  const points = [...all].filter((p) => p.enabled);
+  let maxId = -1;
+  const seen = new Set<number>();
+  for (const p of points) {
+    if (!Number.isSafeInteger(p.id) || p.id < 0 || seen.has(p.id)) {
+      throw coreErrors.create('HW_CORE_SITE_INDEX_BAD_ID', {
+        id: p.id,
+        enterprise: p.enterprise,
+        tag: p.tag,
+      });
+    }
+    seen.add(p.id);
+    if (p.id > maxId) maxId = p.id;
+  }
+  let dense: Int32Array | null = null;
+  let sparse: Map<number, number> | null = null;
+  if (maxId < DENSE_SLOTS_PER_POINT * points.length + 1024) {
+    dense = new Int32Array(maxId + 1).fill(-1);
+    points.forEach((p, i) => (dense![p.id] = i));
+  } else sparse = new Map(points.map((p, i) => [p.id, i]));
+  const ledger = new ConditionLedger(
+    sink,
+    points.map((p) => p.id),
+  );
+  const sample = createSampleRegister();
+  return {
+    points,
+    dense,
+    sparse,
+    ledger,
+    sample,
+    fault: new SensorFaultEvaluator(ledger, sample, points),
+    threshold: new ThresholdEvaluator(ledger, sample, points),
+    roc: new RateOfChangeEvaluator(ledger, sample, points, { minSamples: rocMinSamples }),
+    staleness: new StalenessMonitor(ledger, sample, sink, points, [...gateways]),
+    newest: new Float64Array(points.length).fill(-Infinity),
+    noLimits: Uint8Array.from(points, (p) => (hasNoLimits(p) ? 1 : 0)),
+  };
+}
+
+export class EvaluationEngine {
+  readonly #sink: ConditionSink;
+  readonly #rocMinSamples: number;
+  readonly #counters = new Float64Array(4);
+  #l: Layout;
+
+  /** Throws HW_CORE_SITE_INDEX_BAD_ID for a duplicate or invalid point id, HW_CORE_INVALID_NUMBER for a bad option. */
+  constructor(options: EvaluationEngineOptions) {
+    const minSamples = options.rocMinSamples ?? 3;
+    if (!Number.isInteger(minSamples) || minSamples < 3 || minSamples > 9 || minSamples % 2 === 0) {
+      throw coreErrors.create('HW_CORE_INVALID_NUMBER', {
+        name: 'rocMinSamples (odd, 3–9)',
+        value: minSamples,
+      });
+    }
+    this.#sink = options.sink;
+    this.#rocMinSamples = minSamples;
+    this.#l = buildLayout(options.points, options.gateways ?? [], this.#sink, minSamples);
+  }
+
+  /**
+   * Hot path: one accepted reading. `ts` is the source timestamp (ms UTC), `quality` the
+   * QUALITY_CODES value (0 good, 1 uncertain, 2 bad).
+   */
+  observe(pointId: number, ts: number, value: number, quality: number): void {
+    const l = this.#l;
+    l.sample[SAMPLE_TS] = ts;
+    l.sample[SAMPLE_VALUE] = value;
+    this.#evaluateSample(l, pointId, quality);
+  }
+
+  /**
+   * Hot path, batched: rows [start, end) of columnar readings (the shape of the store's
+   * ReadingBuffer). Same semantics as observe() per row, but the doubles go straight from the
+   * typed arrays into the sample register: a caller of observe() that V8 does not inline it into
+   * boxes `ts` and `value` into two heap numbers per reading (≈ 32 bytes, see the evaluate bench).
+   */
+  observeRows(rows: ReadingColumns, start: number, end: number): void {
+    const l = this.#l;
+    const sample = l.sample;
+    const { pointIds, ts, values, qualities } = rows;
+    for (let r = start; r < end; r++) {
+      sample[SAMPLE_TS] = ts[r]!;
+      sample[SAMPLE_VALUE] = values[r]!;
+      this.#evaluateSample(l, pointIds[r]!, qualities[r]!);
+    }
+  }
+
+  /** The sample is in the register; only integers cross calls from here on (sample-register.ts). */
+  #evaluateSample(l: Layout, pointId: number, quality: number): void {
+    const i = indexOf(l, pointId);
+    if (i < 0) {
+      this.#counters[UNKNOWN_POINT]!++;
+      return;
+    }
+    const ts = l.sample[SAMPLE_TS]!;
+    const newest = l.newest[i]!;
+    if (!(ts > newest)) {
+      this.#counters[ts === newest ? DUPLICATE : OUT_OF_ORDER]!++;
+      return;
+    }
+    l.newest[i] = ts;
+    this.#counters[ACCEPTED]!++;
+    l.staleness.arrived(i);
+    if (newest === -Infinity) this.#firstSample(l, i);
+    if (!l.fault.evaluate(i, quality)) return;
+    l.threshold.evaluate(i);
+    if (l.roc.has(i)) l.roc.evaluate(i);
+  }
+
+  /** Advance the evaluation clock (host wall clock, e.g. every second): staleness, gateway loss. */
+  tick(nowMs: number): void {
+    const l = this.#l;
+    const wasStarted = l.staleness.started;
+    l.staleness.tick(nowMs);
+    if (wasStarted || !l.staleness.started) return;
+    for (let i = 0; i < l.points.length; i++) {
+      if (l.noLimits[i] === 1) l.ledger.set(i, C_NO_LIMITS, true, nowMs, null, null);
+    }
+  }
+
+  /** Host: MQTT last will / broker says the gateway is gone. @returns false for an unknown gateway. */
+  gatewayOffline(enterprise: string, gateway: string, ts: number): boolean {
+    const g = this.#l.staleness.gatewayIndex(enterprise, gateway);
+    if (g < 0) return false;
+    this.#l.staleness.gatewayOffline(g, ts);
+    return true;
+  }
+
+  /** Host: birth or heartbeat. @returns false for an unknown gateway. */
+  gatewayOnline(enterprise: string, gateway: string, ts: number): boolean {
+    const g = this.#l.staleness.gatewayIndex(enterprise, gateway);
+    if (g < 0) return false;
+    this.#l.staleness.gatewayOnline(g, ts);
+    return true;
+  }
+
+  /** Stale now: own timeout ran out, or the gateway is offline. undefined for an unknown point. */
+  isStale(pointId: number): boolean | undefined {
+    const i = indexOf(this.#l, pointId);
+    return i < 0 ? undefined : this.#l.staleness.isStale(i);
+  }
+
+  isGatewayOffline(enterprise: string, gateway: string): boolean | undefined {
+    const g = this.#l.staleness.gatewayIndex(enterprise, gateway);
+    return g < 0 ? undefined : this.#l.staleness.isGatewayOffline(g);
+  }
+
+  /** The conditions last emitted active for a point (diagnostics, tests). */
+  activeConditions(pointId: number): PointCondition[] {
+    const l = this.#l;
+    const i = indexOf(l, pointId);
+    if (i < 0) return [];
+    return POINT_CONDITIONS.filter((_, c) => l.ledger.state(i, c) === ACTIVE);
+  }
+
+  counters(): EvaluationCounters {
+    const c = this.#counters;
+    return {
+      accepted: c[ACCEPTED]!,
+      duplicate: c[DUPLICATE]!,
+      outOfOrder: c[OUT_OF_ORDER]!,
+      unknownPoint: c[UNKNOWN_POINT]!,
+    };
+  }
+
+  /**
+   * Replace the configuration. Points (by id) and gateways (by enterprise + code) that remain keep
+   * their state; a point whose evaluation settings are unchanged keeps its delay machines and
+   * rate-of-change history, a changed one keeps what was emitted and is re-judged at its next
+   * sample (its rate-of-change conditions are cleared: the history no longer applies). Removed
+   * or disabled points and removed gateways have their active conditions cleared.
+   */
+  reconfigure(points: Iterable<EvaluatedPoint>, gateways: Iterable<EvaluatedGateway> = []): void {
+    const old = this.#l;
+    const next = buildLayout(points, gateways, this.#sink, this.#rocMinSamples);
+    const started = old.staleness.started;
+    const clock = old.staleness.clock;
+    next.staleness.adoptClock(old.staleness);
+    const pointMarks = new Uint8Array(next.points.length);
+    const kept = new Uint8Array(old.points.length);
+    next.points.forEach((p, j) => {
+      const i = indexOf(old, p.id);
+      if (i < 0) {
+        if (started && next.noLimits[j] === 1) next.ledger.set(j, C_NO_LIMITS, true, clock, null, null);
+        return;
+      }
+      kept[i] = 1;
+      const same = sameEvaluationConfig(old.points[i]!, p);
+      pointMarks[j] = same ? ADOPTED_SAME : ADOPTED_CHANGED;
+      next.ledger.adopt(old.ledger, i, j);
+      next.newest[j] = old.newest[i]!;
+      next.threshold.adopt(old.threshold, i, j, same);
+      next.roc.adopt(old.roc, i, j, same);
+      next.staleness.adoptPoint(old.staleness, i, j);
+      if (same) return;
+      const ts = started ? clock : old.newest[i]!;
+      if (next.noLimits[j] === 1 || next.ledger.state(j, C_NO_LIMITS) !== UNKNOWN) {
+        next.ledger.set(j, C_NO_LIMITS, next.noLimits[j] === 1, ts, null, null);
+      }
+      if (next.ledger.state(j, C_ROC_RISE) === ACTIVE) next.ledger.set(j, C_ROC_RISE, false, ts, null, null);
+      if (next.ledger.state(j, C_ROC_FALL) === ACTIVE) next.ledger.set(j, C_ROC_FALL, false, ts, null, null);
+    });
+    old.points.forEach((_, i) => {
+      if (kept[i] === 0) old.ledger.clearAll(i, started ? clock : old.newest[i]!);
+    });
+    const oldGateways = new Map(old.staleness.gatewayEntries());
+    const gatewayMarks = new Uint8Array(next.staleness.gatewayCount());
+    const keptGateways = new Set<number>();
+    for (const [key, g] of next.staleness.gatewayEntries()) {
+      const og = oldGateways.get(key);
+      if (og === undefined) continue;
+      next.staleness.adoptGateway(old.staleness, og, g);
+      gatewayMarks[g] = 1;
+      keptGateways.add(og);
+    }
+    for (const og of oldGateways.values()) if (!keptGateways.has(og)) old.staleness.retireGateway(og);
+    next.staleness.rearm(pointMarks, gatewayMarks);
+    this.#l = next;
+  }
+
+  #firstSample(l: Layout, i: number): void {
+    const ts = l.sample[SAMPLE_TS]!;
+    // Restart semantics: rate of change is judged only after a window of new data, so it starts
+    // normal; the limit conditions follow from the first good sample (threshold-evaluator.ts).
+    l.ledger.set(i, C_ROC_RISE, false, ts, null, null);
+    l.ledger.set(i, C_ROC_FALL, false, ts, null, null);
+    l.ledger.set(i, C_NO_LIMITS, l.noLimits[i] === 1, ts, null, null);
+  }
+}

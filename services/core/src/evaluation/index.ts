@@ -1,0 +1,12 @@
+/**
+ * Alarm-condition evaluation (REFERENCE §6, §7, §8 items 13, 14, 18): limits with deadband and
+ * delays, rate of change, staleness and gateway loss, sensor faults, composed by EvaluationEngine.
+ */
+export {
+  EvaluationEngine,
+  type EvaluationCounters,
+  type EvaluationEngineOptions,
+  type ReadingColumns,
+} from './evaluation-engine.js';
+export { POINT_CONDITIONS, type PointCondition } from './condition-ledger.js';
+export type { EvaluatedGateway, EvaluatedPoint } from './evaluated-point.js';

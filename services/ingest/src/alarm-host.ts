@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { WARNING_COLOURS, type AlarmEvent, type WarningColour } from '@hazardwatch/contracts';
+import {
+  AlarmBook,
+  DEFAULT_ALARM_POLICY,
+  DEFAULT_COLOUR_POLICY,
+  NotificationGrouper,
+  RollupState,
+  siteColourOf,
+  WarningDesk,
+  type AlarmPolicy,
+  type AlarmRecord,
+  type AlarmTarget,
+  type BookUpdate,
+  type ColourChange,
+  type ColourPolicy,
+  type ConditionChange,
+  type ConditionSink,
+  type OperatorRequest,
+  type OutboundWarningNotification,
+  type SiteIndex,
+  type WarningEvent,
+  type WarningPolicyOptions,
+  type WarningRecord,
+  type WarningResult,
+} from '@hazardwatch/core';
+import {
+  isRetryableStorageError,
+  type AlarmRepository,
+  type NotificationOutbox,
+  type SqlClient,
+  type WarningRepository,
+} from '@hazardwatch/store';
+import type { Logger } from 'pino';
+import type { DurableWork } from './ingest-pipeline.js';
+
+/** What one persistence unit holds: everything the engine produced between two flushes. */
+interface Unit {
+  readonly alarms: AlarmRecord[];
+  readonly events: AlarmEvent[];
+  readonly colourChanges: ColourChange[];
+  readonly warningEvents: WarningEvent[];
+  readonly notifications: OutboundWarningNotification[];
+  /** Resolves once this unit is stored (or given up): the next unit waits for it. */
+  readonly stored: Promise<void>;
+  markStored(): void;
+}
+
+export interface AlarmHostDeps {
+  readonly index: SiteIndex;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly client: SqlClient;
+  readonly alarms: AlarmRepository;
+  readonly warnings: WarningRepository;
+  readonly outbox: NotificationOutbox;
+  /** Outbox channel names every 预警 notification goes to (e.g. configured webhooks). */
+  readonly channels: readonly string[];
+  /** Makes a persistence step part of the current ingest batch (pipeline.attach). */
+  readonly attach: (work: DurableWork) => void;
+  readonly alarmPolicy?: AlarmPolicy;
+  readonly colourPolicy?: ColourPolicy;
+  readonly warningPolicy?: WarningPolicyOptions;
+  /**
+   * Lowest hazard colour that opens a 预警. Blue (data quality: stale, comms loss) shows on the
+   * dashboards without pushing a warning to regulators. @default 'yellow'
+   */
+  readonly openWarningsFrom?: WarningColour;
+}
+
+export interface AlarmHostEvents {
+  readonly alarmEvents: readonly AlarmEvent[];
+  readonly colourChanges: readonly ColourChange[];
+  readonly warningEvents: readonly WarningEvent[];
+}
+
+/**
+ * Runs the pure alarm engine of @hazardwatch/core inside ingestion: condition changes from the
+ * evaluators go through the ISA-18.2 alarm book, the four-colour roll-up and the 预警 desk; what
+ * they produce is persisted as part of the ingest batch that caused it (before that batch's
+ * messages are acknowledged), in order, in one transaction per unit, with notifications written
+ * to the outbox in the same transaction. Listeners hear about events once they are stored.
+ */
+export class AlarmHost implements ConditionSink {
+  readonly book: AlarmBook;
+  readonly rollup: RollupState;
+  readonly desk: WarningDesk;
+  private readonly grouper = new NotificationGrouper();
+  private readonly log: Logger;
+  private current: Unit | undefined;
+  private lastStored: Promise<void> = Promise.resolve();
+  private readonly listeners: Array<(events: AlarmHostEvents) => void> = [];
+  private readonly openFrom: WarningColour;
+
+  constructor(private readonly deps: AlarmHostDeps) {
+    this.log = deps.logger.child({ component: 'alarm-host' });
+    this.openFrom = deps.openWarningsFrom ?? 'yellow';
+    const colourPolicy = deps.colourPolicy ?? DEFAULT_COLOUR_POLICY;
+    this.book = new AlarmBook({
+      newId: () => randomUUID(),
+      policy: deps.alarmPolicy ?? DEFAULT_ALARM_POLICY,
+      colourOf: siteColourOf(deps.index, colourPolicy),
+    });
+    this.rollup = new RollupState(deps.index, colourPolicy);
+    this.desk = new WarningDesk(deps.index, {
+      ...(deps.warningPolicy ? { policy: deps.warningPolicy } : {}),
+      newId: () => `wrn-${randomUUID()}`,
+    });
+  }
+
+  onStored(listener: (events: AlarmHostEvents) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Reloads open alarms and warnings after a restart: no duplicate is raised for a condition
+   * that is still active, and the roll-up starts from the stored state.
+   */
+  async restore(): Promise<{ alarms: number; warnings: number }> {
+    const open = await this.deps.alarms.openAlarms();
+    const loaded = this.book.load(open);
+    if (!loaded.ok) throw loaded.error;
+    this.rollup.apply(open, this.deps.now());
+    const warnings: WarningRecord[] = await this.deps.warnings.openRecords();
+    const restored = this.desk.load(warnings);
+    for (const error of restored.errors) this.log.warn({ err: error }, 'stored warning not restored');
+    this.log.info({ alarms: open.length, warnings: restored.loaded }, 'alarm state restored');
+    return { alarms: open.length, warnings: restored.loaded };
+  }
+
+  /** From the evaluators (ConditionSink). */
+  change(change: ConditionChange): void {
+    this.absorb(this.book.change(change), change.ts);
+  }
+
+  /** Operator action (acknowledge, shelve, …); the result says why a refused action was refused. */
+  act(target: AlarmTarget, request: OperatorRequest): ReturnType<AlarmBook['act']> {
+    const result = this.book.act(target, request);
+    if (result.ok) this.absorb(result.value, this.deps.now());
+    return result;
+  }
+
+  /** Timers: shelve expiry, re-alarm, 预警 deadlines and escalation, grouped notifications. */
+  tick(nowMs: number): void {
+    this.absorb(this.book.tick(nowMs), nowMs);
+    this.absorbWarnings(this.desk.tick(nowMs), nowMs);
+    const flushed = this.grouper.flush(nowMs);
+    if (flushed.length > 0) this.unit().notifications.push(...flushed);
+  }
+
+  private absorb(update: BookUpdate, ts: number): void {
+    if (update.events.length === 0 && update.alarms.length === 0) return;
+    const unit = this.unit();
+    unit.alarms.push(...update.alarms);
+    unit.events.push(...update.events);
+    for (const e of update.events) {
+      if (e.to === 'UNACK' && (e.from === 'NORM' || e.from === 'RTNUN')) {
+        const enterprise = this.enterpriseOf(e);
+        if (enterprise) this.grouper.recordAlarm(enterprise, e.ts);
+      }
+    }
+    const rolled = this.rollup.apply(update.alarms, ts);
+    unit.colourChanges.push(...rolled.changes);
+    // 预警 are per major hazard: they go to its three responsible persons and its regulators.
+    for (const change of rolled.changes) {
+      if (change.level !== 'hazard') continue;
+      const [enterprise, hazard] = splitHazard(change.code);
+      const subject = { enterprise, hazard };
+      if (this.desk.openWarningFor(subject) !== undefined) {
+        this.absorbWarnings(this.desk.observe(subject, change.to, ts), ts);
+      } else if (change.to !== null && colourRank(change.to) >= colourRank(this.openFrom)) {
+        const causes = update.alarms
+          .filter((a) => a.source.kind === 'point' && this.deps.index.pointById(a.source.pointId)?.hazard === hazard)
+          .map((a) => a.id);
+        this.absorbWarnings(this.desk.open(subject, change.to, causes, ts), ts);
+      }
+    }
+  }
+
+  private absorbWarnings(result: WarningResult, nowMs: number): void {
+    if (!result.ok) {
+      this.log.warn({ err: result.error }, 'warning desk refused an engine update');
+      return;
+    }
+    if (result.events.length === 0 && result.notifications.length === 0) return;
+    const unit = this.unit();
+    unit.warningEvents.push(...result.events);
+    for (const n of result.notifications) unit.notifications.push(...this.grouper.push(n, nowMs));
+  }
+
+  private enterpriseOf(event: AlarmEvent): string | undefined {
+    if (event.pointId !== null) return this.deps.index.pointById(event.pointId)?.enterprise;
+    return event.sourceKey.slice('gateway:'.length).split('/')[0];
+  }
+
+  /** The unit being gathered; a new one is attached to the current ingest batch when needed. */
+  private unit(): Unit {
+    if (this.current) return this.current;
+    let markStored!: () => void;
+    const stored = new Promise<void>((resolve) => (markStored = resolve));
+    const unit: Unit = { alarms: [], events: [], colourChanges: [], warningEvents: [], notifications: [], stored, markStored };
+    const previous = this.lastStored;
+    this.lastStored = stored;
+    this.current = unit;
+    this.deps.attach(() => this.persist(unit, previous));
+    return unit;
+  }
+
+  private async persist(unit: Unit, previous: Promise<void>): Promise<void> {
+    // Sealed: later changes go to a new unit, written after this one (records must not regress).
+    if (this.current === unit) this.current = undefined;
+    await previous;
+    try {
+      const openRecords = new Map<string, WarningRecord>();
+      for (const e of unit.warningEvents) {
+        const record = this.desk.get(e.warningId);
+        if (record) openRecords.set(e.warningId, record);
+      }
+      const now = this.deps.now();
+      await this.deps.client.transaction(async (tx) => {
+        await this.deps.alarms.write({ alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges }, tx);
+        await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
+        await this.deps.outbox.enqueue(
+          unit.notifications.flatMap((payload) => this.deps.channels.map((channel) => ({ channel, payload }))),
+          now,
+          tx,
+        );
+      });
+    } catch (error) {
+      // A retryable failure is retried by the pipeline with this same unit; anything else is given
+      // up by it, and must not hold back the units after this one.
+      if (!isRetryableStorageError(error)) unit.markStored();
+      throw error;
+    }
+    unit.markStored();
+    const events: AlarmHostEvents = { alarmEvents: unit.events, colourChanges: unit.colourChanges, warningEvents: unit.warningEvents };
+    for (const listener of this.listeners) listener(events);
+  }
+}
+
+function splitHazard(code: string): [string, string] {
+  const slash = code.indexOf('/');
+  return [code.slice(0, slash), code.slice(slash + 1)];
+}
+
+const colourRank = (colour: WarningColour): number => WARNING_COLOURS.indexOf(colour);
