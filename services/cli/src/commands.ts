@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
+import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
 import { demoCommand, ingestCommand, migrateCommand } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
@@ -23,8 +24,10 @@ commands:
   ingest                  run the MQTT ingestion service
   site check FILE         validate a site file (YAML/JSON): errors name the point and rule
   site schema             print the site file's JSON Schema
-  bench ingest [--json] [--duration S] [--points N] [--per-message N]
+  bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
                           end-to-end ingest benchmark; prints one JSON line last
+  bench evaluate [--json] [--points N] [--readings N]
+                          alarm evaluators alone, in-process; prints one JSON line last
 
 environment: DATABASE_URL, MQTT_URL, LOG_LEVEL, HW_CONFIG_FILE, HW_DATA_DIR, HW_SITE_FILE, ...
 (with no DATABASE_URL / MQTT_URL, embedded PostgreSQL and an in-process broker are started)`;
@@ -62,6 +65,21 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
         break;
       case 'bench':
         if (sub === 'ingest') return await benchIngest(argv.slice(argv.indexOf('ingest') + 1), ctx);
+        if (sub === 'evaluate') {
+          const { values } = parseArgs({
+            args: argv.slice(argv.indexOf('evaluate') + 1),
+            options: {
+              json: { type: 'boolean', default: false },
+              points: { type: 'string', default: '100000' },
+              readings: { type: 'string', default: '20000000' },
+              'log-level': { type: 'string' },
+            },
+            strict: true,
+          });
+          const result = runEvaluateBench({ points: Number(values.points), readings: Number(values.readings) });
+          ctx.stdout.write(`${JSON.stringify(result)}\n`);
+          return 0;
+        }
         break;
       default:
         break;
