@@ -3,6 +3,7 @@ import { loadRuntimeConfig } from './config.js';
 import { startDemo } from './demo.js';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
+import { AlarmRepository } from '@hazardwatch/store';
 import { openStore } from './store-setup.js';
 
 export interface ServiceCommandContext {
@@ -53,4 +54,26 @@ export async function demoCommand(ctx: ServiceCommandContext, options: { port: n
   ctx.logger.info({ signal }, 'stopping');
   await demo.close();
   return 0;
+}
+
+/** `hazardwatch alarms kpi [--hours H] [--enterprise CODE]`: ISA-18.2 alarm KPIs from the event log. */
+export async function alarmKpiCommand(ctx: ServiceCommandContext, options: { hours: number; enterprise?: string }): Promise<number> {
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger, { needsBroker: false });
+  try {
+    const store = await openStore(infra.databaseUrl, config, ctx.logger);
+    try {
+      const toMs = Date.now();
+      const report = await new AlarmRepository(store.client).kpiReport(
+        { fromMs: toMs - options.hours * 3_600_000, toMs },
+        options.enterprise !== undefined ? { enterprise: options.enterprise } : {},
+      );
+      ctx.stdout.write(`${JSON.stringify(report)}\n`);
+      return report.alerts.length > 0 ? 3 : 0;
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await infra.stop();
+  }
 }

@@ -4,7 +4,7 @@ import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
-import { demoCommand, ingestCommand, migrateCommand } from './commands-service.js';
+import { alarmKpiCommand, demoCommand, ingestCommand, migrateCommand } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 
 export interface CommandContext {
@@ -22,6 +22,9 @@ commands:
                           embedded database and broker, example site, simulated fleet, ingest
   migrate                 create or upgrade the database schema (idempotent)
   ingest                  run the MQTT ingestion service
+  alarms kpi [--hours H] [--enterprise CODE]
+                          ISA-18.2 alarm KPIs (rates, floods, chattering, stale, priority mix);
+                          exit code 3 when a KPI alert fires
   site check FILE         validate a site file (YAML/JSON): errors name the point and rule
   site schema             print the site file's JSON Schema
   bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
@@ -48,6 +51,19 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
         return await migrateCommand(ctx);
       case 'ingest':
         return await ingestCommand(ctx);
+      case 'alarms':
+        if (sub === 'kpi') {
+          const { values } = parseArgs({
+            args: argv.slice(argv.indexOf('kpi') + 1),
+            options: { hours: { type: 'string', default: '24' }, enterprise: { type: 'string' }, 'log-level': { type: 'string' } },
+            strict: true,
+          });
+          return await alarmKpiCommand(ctx, {
+            hours: Number(values.hours),
+            ...(values.enterprise !== undefined ? { enterprise: values.enterprise } : {}),
+          });
+        }
+        break;
       case 'site':
         if (sub === 'schema') {
           ctx.stdout.write(siteSchemaText());

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
+import { AlarmRepository, sqlClientFromPg } from '@hazardwatch/store';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import { loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
 
@@ -30,6 +31,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
   const { postgresAdminUrl, mqttUrl } = providedServices();
   let db: TestDatabase;
   let check: pg.Client;
+  let pool: pg.Pool;
   let pub: MqttClient;
   let hook: Server;
   let hookBodies: unknown[];
@@ -42,6 +44,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     db = await createTestDatabase(postgresAdminUrl);
     check = new pg.Client({ connectionString: db.url });
     await check.connect();
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
     pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-test-pub-${randomBytes(3).toString('hex')}` });
     hookBodies = [];
     hook = createServer((req, res) => {
@@ -66,6 +69,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
     await new Promise<void>((r) => hook.close(() => r()));
     await check.end();
+    await pool.end();
     await db.drop();
   });
 
@@ -136,5 +140,33 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
       { from_state: 'NORM', to_state: 'UNACK' },
       { from_state: 'UNACK', to_state: 'RTNUN' },
     ]);
+
+    // The operator acknowledges: RTNUN → NORM, and the alarm record closes.
+    const host = second.alarms!;
+    const open = host.book.open().find((a) => a.condition === 'HH')!;
+    const acked = host.act({ alarmId: open.id }, { action: "ack", actor: "operator-1" });
+    if (!acked.ok) throw acked.error;
+    await waitFor(alarms, (a) => a[0]?.closed === true, 'the acknowledged alarm to close');
+
+    // 闭环: the responsible person signs, reports handling, and the warning is closed (cause gone).
+    const warningId = (await check.query<{ id: string }>('SELECT id FROM warnings')).rows[0]!.id;
+    expect(host.closeWarning(warningId, 'principal-1').ok).toBe(false); // no feedback yet, no reason
+    expect(host.signWarning(warningId, 'principal-1').ok).toBe(true);
+    expect(host.feedbackWarning(warningId, 'principal-1', '已关闭进料阀，液位回落至正常').ok).toBe(true);
+    expect(host.closeWarning(warningId, 'principal-1').ok).toBe(true);
+    await waitFor(
+      async () => (await check.query<{ type: string }>('SELECT type FROM warning_events ORDER BY id')).rows.map((r) => r.type),
+      (types) => types.includes('closed'),
+      'the closed warning',
+    );
+    const { rows: w } = await check.query<{ state: string; closed: boolean }>('SELECT state, closed_at IS NOT NULL AS closed FROM warnings');
+    expect(w).toEqual([{ state: 'closed', closed: true }]);
+    const { rows: types } = await check.query<{ type: string }>('SELECT type FROM warning_events ORDER BY id');
+    expect(types.map((t) => t.type)).toEqual(expect.arrayContaining(['opened', 'signed', 'feedback', 'closed']));
+
+    // KPIs for this enterprise from the event log: one annunciation, red.
+    const kpi = await new AlarmRepository(sqlClientFromPg(pool)).kpiReport({ fromMs: t0 - 60_000, toMs: Date.now() + 60_000 }, { enterprise });
+    expect(kpi.total).toBe(1);
+    expect(kpi.priority?.counts.red).toBe(1);
   });
 });

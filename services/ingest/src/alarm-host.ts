@@ -133,10 +133,41 @@ export class AlarmHost implements ConditionSink {
     this.absorb(this.book.change(change), change.ts);
   }
 
-  /** Operator action (acknowledge, shelve, …); the result says why a refused action was refused. */
-  act(target: AlarmTarget, request: OperatorRequest): ReturnType<AlarmBook['act']> {
-    const result = this.book.act(target, request);
-    if (result.ok) this.absorb(result.value, this.deps.now());
+  /**
+   * Operator action (acknowledge, shelve, …), stamped with this host's clock; the result says why
+   * a refused action was refused.
+   */
+  act(target: AlarmTarget, request: Omit<OperatorRequest, 'ts'>): ReturnType<AlarmBook['act']> {
+    const now = this.deps.now();
+    const result = this.book.act(target, { ...request, ts: now });
+    if (result.ok) this.absorb(result.value, now);
+    return result;
+  }
+
+  /** 签收: the responsible person or regulator signs for a 预警. */
+  signWarning(warningId: string, actor: string): WarningResult {
+    return this.warningAction(this.desk.sign(warningId, actor, this.deps.now()));
+  }
+
+  /** 处置反馈: handling feedback, text required. */
+  feedbackWarning(warningId: string, actor: string, text: string): WarningResult {
+    return this.warningAction(this.desk.feedback(warningId, actor, text, this.deps.now()));
+  }
+
+  /**
+   * 消警: closes a 预警 when its hazard is back to normal, or with a reason (recorded as forced).
+   * Whether the cause is still active is judged here, from the hazard's rolled-up colour.
+   */
+  closeWarning(warningId: string, actor: string, reason?: string): WarningResult {
+    const record = this.desk.get(warningId);
+    const causeActive = record?.hazard ? this.rollup.colour('hazard', `${record.enterprise}/${record.hazard}`) !== null : false;
+    return this.warningAction(
+      this.desk.close(warningId, actor, { causeActive, ...(reason !== undefined ? { reason } : {}) }, this.deps.now()),
+    );
+  }
+
+  private warningAction(result: WarningResult): WarningResult {
+    if (result.ok) this.absorbWarnings(result, this.deps.now());
     return result;
   }
 

@@ -1,5 +1,5 @@
 import type { AlarmCondition, AlarmEvent, AlarmState, WarningColour } from '@hazardwatch/contracts';
-import type { AlarmRecord, ColourChange } from '@hazardwatch/core';
+import { alarmKpiReport, type AlarmKpiReport, type AlarmRecord, type ColourChange } from '@hazardwatch/core';
 import type { SqlClient } from './sql-client.js';
 
 /** Everything one step of the alarm engine produced, written in one transaction. */
@@ -44,8 +44,12 @@ export class AlarmRepository {
     return rows.map((r) => r.record);
   }
 
-  /** Events in [fromMs, toMs), in the order they happened (for KPIs and history). */
-  async events(fromMs: number, toMs: number, limit = 1_000_000): Promise<StoredAlarmEvent[]> {
+  /**
+   * Events in [fromMs, toMs), in the order they happened (for KPIs and history), optionally only
+   * those of one enterprise (its points and its gateways).
+   */
+  async events(fromMs: number, toMs: number, options: { enterprise?: string; limit?: number } = {}): Promise<StoredAlarmEvent[]> {
+    const limit = options.limit ?? 1_000_000;
     const { rows } = await this.client.query<{
       id: string;
       alarm_id: string;
@@ -61,9 +65,13 @@ export class AlarmRepository {
     }>(
       `SELECT id::text, alarm_id, source_key, condition, from_state, to_state,
          (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, actor, reason, value, colour
-       FROM alarm_events WHERE ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0)
+       FROM alarm_events e
+       WHERE ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0)
+         AND ($4::text IS NULL OR EXISTS (
+           SELECT 1 FROM alarms a LEFT JOIN point_ids p ON p.id = a.point_id
+           WHERE a.id = e.alarm_id AND coalesce(p.enterprise_code, a.enterprise) = $4))
        ORDER BY ts, id LIMIT $3`,
-      [fromMs, toMs, limit],
+      [fromMs, toMs, limit, options.enterprise ?? null],
     );
     return rows.map((r) => ({
       id: Number(r.id),
@@ -79,6 +87,21 @@ export class AlarmRepository {
       value: r.value,
       colour: r.colour,
     }));
+  }
+
+  /**
+   * ISA-18.2 KPIs (REFERENCE §7) over [fromMs, toMs). Events from `lookBackMs` before the range are
+   * read too, so alarms raised earlier and still standing count as stale.
+   */
+  async kpiReport(
+    range: { fromMs: number; toMs: number },
+    options: { enterprise?: string; lookBackMs?: number } = {},
+  ): Promise<AlarmKpiReport> {
+    const events = await this.events(range.fromMs - (options.lookBackMs ?? 30 * 86_400_000), range.toMs, {
+      ...(options.enterprise !== undefined ? { enterprise: options.enterprise } : {}),
+    });
+    const colours = new Map(events.map((e) => [e.alarmId, e.colour ?? undefined]));
+    return alarmKpiReport(events, range, { colourOf: (id) => colours.get(id) });
   }
 
   /** Deletes closed alarms (and their events) closed before the cutoff. */
