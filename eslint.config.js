@@ -6,14 +6,15 @@ import tseslint from 'typescript-eslint';
  * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
  * and only in the direction ARCHITECTURE.md allows.
  */
-const ours = ['contracts', 'core', 'store', 'ingest', 'testkit', 'simulators'];
+const ours = ['contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'simulators'];
 const allowed = {
   'services/contracts': [],
   'services/core': ['contracts'],
   'services/store': ['contracts', 'core'],
   'services/ingest': ['contracts', 'core', 'store'],
+  'services/api': ['contracts', 'core', 'store'],
   'services/testkit': ['contracts', 'core', 'store', 'ingest'],
-  'services/cli': ['contracts', 'core', 'store', 'ingest', 'simulators'],
+  'services/cli': ['contracts', 'core', 'store', 'ingest', 'api', 'simulators'],
   // Simulators speak protocols only: hardware-in-the-loop tests must go through MQTT / OPC-UA.
   'simulators/plant': ['contracts'],
 };

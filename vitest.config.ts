@@ -9,6 +9,7 @@ const alias = {
   '@hazardwatch/core': pkg('services/core'),
   '@hazardwatch/store': pkg('services/store'),
   '@hazardwatch/ingest': pkg('services/ingest'),
+  '@hazardwatch/api': pkg('services/api'),
   '@hazardwatch/testkit': pkg('services/testkit'),
   '@hazardwatch/simulators': pkg('simulators/plant'),
   hazardwatch: pkg('services/cli'),
