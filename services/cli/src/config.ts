@@ -49,6 +49,23 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Alarm engine policies, as data (docs/operations.md): `policy` (re-alarm, latching, shelving
+     * limits, chattering), `colours` (the four-colour rules), `warnings` (预警 timeouts and
+     * escalation), `openWarningsFrom` (lowest hazard colour that pushes a 预警). Each is checked
+     * by the engine's own schema at start-up; omitted ⇒ the documented defaults.
+     */
+    alarms: Type.Object(
+      {
+        policy: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        colours: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        warnings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        openWarningsFrom: Type.Union([Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')], {
+          default: 'yellow',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     notifications: Type.Object(
       {
         /** Signed webhooks every 预警 notification is sent to (HMAC-SHA256, see docs/operations.md). */

@@ -1,10 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Logger } from 'pino';
-import { EvaluationEngine, parseConfig } from '@hazardwatch/core';
+import {
+  compileAlarmPolicy,
+  compileColourPolicy,
+  compileWarningPolicy,
+  EvaluationEngine,
+  parseConfig,
+  type WarningPolicyOptions,
+} from '@hazardwatch/core';
 import {
   AlarmHost,
   buildIngestApp,
+  type AlarmHostDeps,
   OutboxWorker,
   realTimers,
   WebhookChannel,
@@ -116,8 +124,10 @@ async function startOn(
   let attach: (work: DurableWork) => void = () => undefined;
   const alarmRepository = new AlarmRepository(client);
   const outbox = new NotificationOutbox(client);
+  const policies = compilePolicies(config);
   const host = site?.ok
     ? new AlarmHost({
+        ...policies,
         index: site.index,
         logger,
         now: Date.now,
@@ -217,6 +227,29 @@ async function startOn(
       await infrastructure.stop();
       directory = pointDirectoryFrom([], []);
     },
+  };
+}
+
+/** The alarm engine's policies from configuration; a bad key is a ConfigError naming it. */
+function compilePolicies(config: RuntimeConfig): Pick<AlarmHostDeps, 'alarmPolicy' | 'colourPolicy' | 'warningPolicy' | 'openWarningsFrom'> {
+  const problems: string[] = [];
+  const alarmPolicy = compileAlarmPolicy(config.alarms.policy ?? {});
+  if (!alarmPolicy.ok) problems.push(`alarms.policy: ${alarmPolicy.error.message}`);
+  const colourPolicy = compileColourPolicy(config.alarms.colours ?? {});
+  if (!colourPolicy.ok) problems.push(`alarms.colours: ${colourPolicy.error.message}`);
+  let warningPolicy: WarningPolicyOptions | undefined;
+  try {
+    compileWarningPolicy(config.alarms.warnings ?? {});
+    warningPolicy = config.alarms.warnings;
+  } catch (error) {
+    problems.push(`alarms.warnings: ${(error as Error).message}`);
+  }
+  if (problems.length > 0 || !alarmPolicy.ok || !colourPolicy.ok) throw new ConfigError(problems);
+  return {
+    alarmPolicy: alarmPolicy.value,
+    colourPolicy: colourPolicy.value,
+    ...(warningPolicy ? { warningPolicy } : {}),
+    openWarningsFrom: config.alarms.openWarningsFrom,
   };
 }
 

@@ -147,6 +147,32 @@ describe('hazardwatch ingest service', () => {
   });
 });
 
+describe('alarm engine policies from configuration', () => {
+  const { postgresAdminUrl, mqttUrl } = providedServices();
+
+  it.each([
+    ['alarms:\n  policy:\n    reAlarmMinutes: 5\n', 'alarms.policy'],
+    ['alarms:\n  colours:\n    redd: []\n', 'alarms.colours'],
+    ['alarms:\n  warnings:\n    timeout: {}\n', 'alarms.warnings'],
+  ])('refuses %j, naming the section', async (yaml, section) => {
+    const db = await createTestDatabase(postgresAdminUrl);
+    try {
+      const config = loadRuntimeConfig({
+        HW_CONFIG_FILE: writeConfig(yaml),
+        HW_HEALTH_PORT: '0',
+        MQTT_URL: mqttUrl,
+        DATABASE_URL: db.url,
+        HW_SITE_FILE: EXAMPLE,
+      });
+      const error = await startIngestService(config, logger).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join('\n')).toContain(section);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
 function writeConfig(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'hw-cfg-')), 'config.yaml');
   writeFileSync(path, text);

@@ -5,6 +5,7 @@ import {
   type ConditionChange,
   type ConditionSink,
   type EvaluatedPoint,
+  type PointKind,
 } from '@hazardwatch/core';
 
 export interface EvaluateBenchOptions {
@@ -54,7 +55,7 @@ const NOISE_SIZE = 1 << 16;
 const BATCH_ROWS = 4096;
 
 interface Kind {
-  readonly name: string;
+  readonly name: PointKind;
   readonly limits: EvaluatedPoint['limits'];
   readonly deadband: number;
   readonly onDelayMs: number;
@@ -141,6 +142,7 @@ function buildPoints(count: number): {
     const db = kind.deadband;
     points.push({
       id: i + 1,
+      kind: kind.name,
       tag: `T${i}`,
       enterprise,
       gateway,

@@ -194,6 +194,7 @@ async function copyCeiling(
 function benchPoint(enterprise: string, gateway: string, tag: string, id: number): EvaluatedPoint {
   return {
     id,
+    kind: 'other',
     tag,
     enterprise,
     gateway,

@@ -1,11 +1,15 @@
 import type { NormalisedGateway } from '../site-normal-schema.js';
 import type { IndexedPoint } from '../site-index.js';
 
-/** The fields of a normalised, indexed point that evaluation reads. `IndexedPoint` satisfies it. */
+/**
+ * The fields of a normalised, indexed point that evaluation reads. `IndexedPoint` satisfies it.
+ * `kind` decides which side of the range saturates into the limits (sensor-fault.ts).
+ */
 export type EvaluatedPoint = Pick<
   IndexedPoint,
   | 'id'
   | 'tag'
+  | 'kind'
   | 'enterprise'
   | 'gateway'
   | 'limits'
@@ -31,6 +35,7 @@ export function hasNoLimits(p: EvaluatedPoint): boolean {
 export function sameEvaluationConfig(a: EvaluatedPoint, b: EvaluatedPoint): boolean {
   return (
     a.enterprise === b.enterprise &&
+    a.kind === b.kind &&
     a.gateway === b.gateway &&
     a.enabled === b.enabled &&
     a.onDelayMs === b.onDelayMs &&

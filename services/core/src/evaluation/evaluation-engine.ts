@@ -23,6 +23,12 @@
  * console and in the regulator's data-quality figures (REFERENCE §1, §8 item 1). A point that has
  * limits clears it at its first sample (restart) or when a reconfiguration adds limits.
  *
+ * Fail-safe (a lost or failed measurement never clears a process alarm): STALE and
+ * GATEWAY_OFFLINE are data-quality conditions raised beside HH/H/L/LL, never instead of them; an
+ * active limit alarm stays active, and a running off-delay stays pending, until an in-order, in-range
+ * sample clears it. Bad quality holds the limits too, and a saturated gas or O₂ reading drives
+ * them (sensor-fault.ts).
+ *
  * Disabled points (是否停用) are not evaluated; disabling one clears its active conditions.
  */
 import type { ConditionSink } from '../alarms/alarm-types.js';
@@ -44,7 +50,7 @@ import {
   type EvaluatedPoint,
 } from './evaluated-point.js';
 import { RateOfChangeEvaluator } from './rate-of-change-evaluator.js';
-import { SensorFaultEvaluator } from './sensor-fault.js';
+import { SAMPLE_GOOD, SAMPLE_HOLD, SAMPLE_OVER, SensorFaultEvaluator } from './sensor-fault.js';
 import { ADOPTED_CHANGED, ADOPTED_SAME, StalenessMonitor } from './staleness-monitor.js';
 import { createSampleRegister, SAMPLE_TS, SAMPLE_VALUE, type SampleRegister } from './sample-register.js';
 import { ThresholdEvaluator } from './threshold-evaluator.js';
@@ -227,9 +233,16 @@ export class EvaluationEngine {
     this.#counters[ACCEPTED]!++;
     l.staleness.arrived(i);
     if (newest === -Infinity) this.#firstSample(l, i);
-    if (!l.fault.evaluate(i, quality)) return;
-    l.threshold.evaluate(i);
-    if (l.roc.has(i)) l.roc.evaluate(i);
+    const verdict = l.fault.evaluate(i, quality);
+    if (verdict === SAMPLE_GOOD) {
+      l.threshold.evaluate(i);
+      if (l.roc.has(i)) l.roc.evaluate(i);
+    } else if (verdict !== SAMPLE_HOLD) {
+      // Saturated gas / O₂ reading (sensor-fault.ts): the limits see it as beyond every limit of
+      // its side. Rate of change holds: a clipped value has no meaningful slope, and the limit
+      // alarm is the one that must not be missed.
+      l.threshold.evaluateSaturated(i, verdict === SAMPLE_OVER);
+    }
   }
 
   /** Advance the evaluation clock (host wall clock, e.g. every second): staleness, gateway loss. */

@@ -16,6 +16,12 @@
  * - A limit whose on-delay is still running is undecided: nothing is emitted for it. This makes
  *   the first sample after start-up clear the normal conditions and raise the held one only after
  *   its on-delay (restart semantics).
+ * - A saturated reading (gas above range max, O₂ beyond either bound; sensor-fault.ts) runs the
+ *   same machines with every limit of its side reached and every limit of the other side cleared,
+ *   whatever the configured values: fail-safe, a detector pegged at full scale is at least at its
+ *   level-2 set point (GB/T 50493-2019 §5.5.2) even if HH was configured above the range. On-delay,
+ *   off-delay and deadband apply unchanged, so the alarm clears only once a real in-range value
+ *   clears the limit by its deadband.
  */
 import { advanceDelay, delayVerdict, M_ACTIVE, M_NORMAL } from './alarm-delay.js';
 import { ACTIVE, C_H, C_HH, C_L, C_LL, INACTIVE, type ConditionLedger } from './condition-ledger.js';
@@ -97,6 +103,26 @@ export class ThresholdEvaluator {
     this.#annunciate(i, ts, v);
   }
 
+  /**
+   * One in-order sample of point i beyond its range on a saturating side (sensor-fault.ts):
+   * `over` = above range max (high limits reached), else below range min (low limits reached).
+   * Off the hot path: only out-of-range readings of gas and O₂ channels come here.
+   */
+  evaluateSaturated(i: number, over: boolean): void {
+    const ts = this.#sample[SAMPLE_TS]!;
+    const v = this.#sample[SAMPLE_VALUE]!;
+    const b = i * 4;
+    const on = this.#onDelayMs[i]!;
+    const off = this.#offDelayMs[i]!;
+    for (let k = b; k < b + 4; k++) {
+      if (Number.isNaN(this.#limit[k]!)) continue;
+      const high = k - b >= H;
+      const beyond = high === over;
+      advanceDelay(this.#machine, this.#since, k, beyond, !beyond, ts, on, off);
+    }
+    this.#annunciate(i, ts, v);
+  }
+
   #annunciate(i: number, ts: number, v: number): void {
     const b = i * 4;
     const m = this.#machine;
@@ -128,7 +154,15 @@ export class ThresholdEvaluator {
 
   #emit(i: number, condition: number, slot: number, active: boolean, ts: number, v: number): void {
     const limit = this.#limit[i * 4 + slot]!;
-    this.#ledger.set(i, condition, active, ts, v, Number.isNaN(limit) ? null : limit);
+    // A saturated reading may be ±Infinity: no number to report (as for OUT_OF_RANGE).
+    this.#ledger.set(
+      i,
+      condition,
+      active,
+      ts,
+      Number.isFinite(v) ? v : null,
+      Number.isNaN(limit) ? null : limit,
+    );
   }
 
   /**

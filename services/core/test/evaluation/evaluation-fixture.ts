@@ -8,6 +8,8 @@ type Limits = EvaluatedPoint['limits'];
 
 export interface PointSpec {
   readonly id?: number;
+  /** @default 'other' */
+  readonly kind?: EvaluatedPoint['kind'];
   readonly gateway?: string;
   readonly limits?: Partial<Limits>;
   /** One deadband for every limit, or per limit. */
@@ -29,6 +31,7 @@ export function point(spec: PointSpec = {}): EvaluatedPoint {
   return {
     id,
     tag: `T${id}`,
+    kind: spec.kind ?? 'other',
     enterprise: E1,
     gateway: spec.gateway ?? GW1,
     limits: { ll: null, l: null, h: null, hh: null, ...spec.limits },

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EvaluationEngine, sourceKey, type ConditionChange, type EvaluatedPoint } from '@hazardwatch/core';
-import { E1, RecordingSink, gateway, point } from './evaluation-fixture.js';
+import { E1, LADDER, RecordingSink, gateway, point } from './evaluation-fixture.js';
 
 const GATEWAYS = ['GW1', 'GW2'] as const;
+/** Range of every generated point; generated values go beyond it on both sides. */
+const RANGE = { min: -10, max: 110 };
+/** Kinds whose over-range (and for O₂ under-range) readings drive the limits (sensor-fault.ts). */
+const KINDS = ['other', 'temperature', 'combustible_gas', 'toxic_gas', 'open_path_gas', 'oxygen'] as const;
 
 const limitsArb = fc
   .tuple(
@@ -25,6 +29,7 @@ const pointArb = (id: number) =>
       offDelayMs: fc.constantFrom(0, 0, 1000, 3000),
       staleAfterMs: fc.constantFrom(0, 5000, 20_000),
       gateway: fc.constantFrom(...GATEWAYS),
+      kind: fc.constantFrom(...KINDS),
       roc: fc.constantFrom<EvaluatedPoint['rateOfChange']>(
         [],
         [{ direction: 'rising', slopePerMin: 30, windowMs: 5000 }],
@@ -34,7 +39,7 @@ const pointArb = (id: number) =>
         ],
       ),
     })
-    .map(({ roc, ...rest }) => point({ id, ...rest, rateOfChange: roc, range: { min: -10, max: 110 } }));
+    .map(({ roc, ...rest }) => point({ id, ...rest, rateOfChange: roc, range: RANGE }));
 
 const configArb = fc.tuple(pointArb(1), pointArb(2), pointArb(3));
 
@@ -100,6 +105,15 @@ function run(config: readonly EvaluatedPoint[], ops: readonly Op[]): ConditionCh
   return perOp;
 }
 
+/** The side a sample saturates into (sensor-fault.ts): 'high', 'low' or null (evaluated or held). */
+function saturates(p: EvaluatedPoint, value: number, quality: number): 'high' | 'low' | null {
+  if (quality >= 2) return null;
+  const gas = p.kind === 'combustible_gas' || p.kind === 'toxic_gas' || p.kind === 'open_path_gas';
+  if (value > RANGE.max && (gas || p.kind === 'oxygen')) return 'high';
+  if (value < RANGE.min && p.kind === 'oxygen') return 'low';
+  return null;
+}
+
 describe('evaluation invariants (fast-check)', () => {
   // "Between operations": within one sample an H ↔ HH hand-over emits the raise before the
   // clear (threshold-evaluator.ts), so the point is never momentarily normal.
@@ -125,6 +139,54 @@ describe('evaluation invariants (fast-check)', () => {
             expect(active.has(`${src}|L`) && active.has(`${src}|LL`)).toBe(false);
           }
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  // Fail-safe: a limit alarm is never cleared by the clock, by gateway loss, by a bad or held
+  // reading, nor by a saturated one on its own side (there it may only hand over H ↔ HH).
+  it('limit alarms clear only on an evaluated sample (never on ticks, gateway loss, holds or saturation)', () => {
+    fc.assert(
+      fc.property(configArb, fc.array(opArb, { maxLength: 300 }), (initial, ops) => {
+        let config: readonly EvaluatedPoint[] = initial;
+        const perOp = run(initial, ops);
+        ops.forEach((o, k) => {
+          const clears = perOp[k]!.filter((c) => LADDER.has(c.condition) && !c.active);
+          const raises = perOp[k]!.filter((c) => LADDER.has(c.condition) && c.active);
+          switch (o.op) {
+            case 'reconfigure':
+              config = o.config;
+              return;
+            case 'tick':
+            case 'offline':
+            case 'online':
+              expect(perOp[k]!.filter((c) => LADDER.has(c.condition))).toEqual([]);
+              return;
+            case 'observe': {
+              const p = config.find((q) => q.id === o.id);
+              if (p === undefined) return;
+              const inRange = o.value >= RANGE.min && o.value <= RANGE.max;
+              const side = saturates(p, o.value, o.quality);
+              if (side === null && (o.quality >= 2 || !inRange)) {
+                expect(clears, 'held sample cleared a limit').toEqual([]);
+                expect(raises, 'held sample raised a limit').toEqual([]);
+                return;
+              }
+              const own = side === 'high' ? ['H', 'HH'] : side === 'low' ? ['L', 'LL'] : [];
+              for (const c of clears.filter((x) => own.includes(x.condition))) {
+                // Only a hand-over to the other condition of the side, or a limit no longer configured.
+                const other = own.find((n) => n !== c.condition)!;
+                const key = c.condition.toLowerCase() as keyof EvaluatedPoint['limits'];
+                const handedOver = raises.some((r) => r.condition === other);
+                expect(
+                  handedOver || p.limits[key] === null,
+                  `${c.condition} cleared by a saturated sample`,
+                ).toBe(true);
+              }
+            }
+          }
+        });
       }),
       { numRuns: 300 },
     );
