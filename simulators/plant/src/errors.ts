@@ -32,6 +32,26 @@ export const SIMULATOR_ERRORS = {
     template: 'MQTT fleet cannot {action} while {state}',
     retryable: false,
   },
+  HW_SIM_FLEET_UNKNOWN_GATEWAY: {
+    template: 'the fleet has no gateway {enterprise}/{gateway}',
+    retryable: false,
+  },
+  HW_SIM_SCENARIO_PARSE: {
+    template: 'scenario {file} is not valid YAML: {reason}',
+    retryable: false,
+  },
+  HW_SIM_SCENARIO_INVALID: {
+    template: 'scenario {file} has {count} problem(s): {issues}',
+    retryable: false,
+  },
+  HW_SIM_SCENARIO_STATE: {
+    template: 'scenario runner cannot {action} while {state}',
+    retryable: false,
+  },
+  HW_SIM_GENERATE_INVALID: {
+    template: 'invalid site generator parameters: {issues}',
+    retryable: false,
+  },
   HW_SIM_FLEET_CONNECT: {
     template: 'gateway {enterprise}/{gateway} could not connect to {url}: {reason}',
     retryable: true,

@@ -20,6 +20,7 @@ import {
 } from '@hazardwatch/contracts';
 import { SimulatorError } from './errors.js';
 import { parseFleetOptions, type FleetOptions, type FleetOptionsInput } from './fleet-options.js';
+import { firstConnect } from './mqtt-connect.js';
 import { NormalOperation, type PointValueSource } from './signal.js';
 import type { SimulatedPoint, SimulatedSite } from './site-points.js';
 
@@ -53,6 +54,11 @@ export interface FleetCounters {
   readonly publishErrors: number;
   /** Batches not sent because `maxPendingBatches` were still unacknowledged. */
   readonly batchesDropped: number;
+  /** Batches kept in a gateway spool during a network outage, and later dropped or replayed. */
+  readonly batchesSpooled: number;
+  readonly batchesReplayed: number;
+  /** Raw payloads sent with `publishRaw` (fault injection). */
+  readonly rawMessages: number;
 }
 
 export interface FleetGatewayState {
@@ -81,6 +87,10 @@ interface GatewayLink {
   seq: number;
   pendingBatches: number;
   pendingReadings: number;
+  /** False after `powerOff`: no client, nothing sent, until `powerOn`. */
+  powered: boolean;
+  /** During a network outage (`holdTelemetry`): the batches the gateway keeps in its spool. */
+  spool: Reading[][] | undefined;
 }
 
 const defaultTimers: FleetTimers = {
@@ -106,6 +116,9 @@ export class MqttFleet {
     readings: 0,
     publishErrors: 0,
     batchesDropped: 0,
+    batchesSpooled: 0,
+    batchesReplayed: 0,
+    rawMessages: 0,
   };
 
   /** @throws SimulatorError HW_SIM_OPTIONS_INVALID */
@@ -128,6 +141,8 @@ export class MqttFleet {
         seq: 0,
         pendingBatches: 0,
         pendingReadings: 0,
+        powered: true,
+        spool: undefined,
       };
     });
   }
@@ -260,13 +275,130 @@ export class MqttFleet {
     if (!(await link.birth)) throw new Error('birth was not acknowledged');
   }
 
+  /**
+   * Power loss (fault injection): the gateway's connection drops without a DISCONNECT, so the
+   * broker publishes its last will (`death`); nothing is sent until `powerOn`. Readings taken
+   * meanwhile are lost, as on a real dead gateway.
+   */
+  async powerOff(enterprise: string, gateway: string): Promise<void> {
+    const link = this.link(enterprise, gateway);
+    if (!link.powered) return;
+    link.powered = false;
+    link.spool = undefined;
+    const client = link.client;
+    link.client = undefined;
+    // end(true) destroys the socket without DISCONNECT: the broker treats it as a lost connection.
+    if (client !== undefined) await client.endAsync(true).catch(() => undefined);
+    link.log.info('gateway power off');
+  }
+
+  /** Power back: a fresh connection with a new `birth`. @throws SimulatorError HW_SIM_FLEET_CONNECT */
+  async powerOn(enterprise: string, gateway: string): Promise<void> {
+    const link = this.link(enterprise, gateway);
+    if (link.powered) return;
+    link.powered = true;
+    try {
+      await this.connect(link);
+    } catch (err) {
+      const client = link.client;
+      link.client = undefined;
+      link.powered = false;
+      await client?.endAsync(true).catch(() => undefined);
+      throw new SimulatorError(
+        'HW_SIM_FLEET_CONNECT',
+        { enterprise, gateway, url: this.options.url, reason: err instanceof Error ? err.message : String(err) },
+        { cause: err },
+      );
+    }
+    link.log.info('gateway power on');
+  }
+
+  /**
+   * Network outage seen from the gateway (fault injection): the connection stays (no `death`),
+   * but telemetry goes to the gateway's spool and heartbeats stop, until `releaseTelemetry`.
+   */
+  holdTelemetry(enterprise: string, gateway: string): void {
+    const link = this.link(enterprise, gateway);
+    link.spool ??= [];
+  }
+
+  /**
+   * End of a network outage: the spooled batches are replayed in order (`replay`), or dropped
+   * (a gateway without a disk spool, or one that lost it). Resolves when replayed batches are
+   * acknowledged. @returns the number of spooled batches
+   */
+  async releaseTelemetry(enterprise: string, gateway: string, replay: boolean): Promise<number> {
+    const link = this.link(enterprise, gateway);
+    const spool = link.spool ?? [];
+    link.spool = undefined;
+    if (replay) {
+      for (const batch of spool) {
+        await this.publishTelemetry(link, batch);
+        this.count.batchesReplayed++;
+      }
+    }
+    link.log.info({ batches: spool.length, replay }, 'telemetry released after outage');
+    return spool.length;
+  }
+
+  /**
+   * Publishes an arbitrary payload on a gateway's topic (fault injection: malformed JSON, unknown
+   * tags). @returns whether the broker acknowledged it
+   */
+  async publishRaw(
+    enterprise: string,
+    gateway: string,
+    kind: 'telemetry' | 'status',
+    payload: string,
+  ): Promise<boolean> {
+    const link = this.link(enterprise, gateway);
+    const client = link.client;
+    if (client === undefined || link.spool !== undefined) return false;
+    const topic = kind === 'telemetry' ? telemetryTopic(link) : statusTopic(link);
+    try {
+      await client.publishAsync(topic, payload, { qos: 1 });
+      this.count.messages++;
+      this.count.rawMessages++;
+      return true;
+    } catch (err) {
+      this.count.publishErrors++;
+      link.log.warn({ err, topic }, 'raw publish failed');
+      return false;
+    }
+  }
+
+  private link(enterprise: string, gateway: string): GatewayLink {
+    const link = this.links.find((l) => l.enterprise === enterprise && l.gateway === gateway);
+    if (link === undefined) {
+      throw new SimulatorError('HW_SIM_FLEET_UNKNOWN_GATEWAY', { enterprise, gateway });
+    }
+    return link;
+  }
+
+  private readingsAt(link: GatewayLink, ts: number): Reading[] {
+    const values = this.values;
+    if (values.sampleAt === undefined) {
+      return link.points.map((p) => ({ tag: p.tag, ts, value: values.valueAt(p, ts) }));
+    }
+    const readings: Reading[] = [];
+    for (const p of link.points) {
+      const reading = values.sampleAt(p, ts);
+      if (reading !== undefined) readings.push(reading);
+    }
+    return readings;
+  }
+
   private async tickGateway(link: GatewayLink, ts: number, heartbeat: boolean): Promise<void> {
     // Values advance whether or not the batch can go out, so the process does not depend on the link.
-    const readings: Reading[] = link.points.map((p) => ({
-      tag: p.tag,
-      ts,
-      value: this.values.valueAt(p, ts),
-    }));
+    const readings = this.readingsAt(link, ts);
+    if (!link.powered) return;
+    if (link.spool !== undefined) {
+      if (readings.length > 0) {
+        link.spool.push(readings);
+        this.count.batchesSpooled++;
+      }
+      return;
+    }
     const jobs: Promise<unknown>[] = [];
     if (readings.length > 0) jobs.push(this.publishTelemetry(link, readings));
     // A heartbeat queued while offline would only arrive stale after the reconnect's birth.
@@ -350,30 +482,4 @@ export class MqttFleet {
   private now(): number {
     return Math.floor(this.clock());
   }
-}
-
-/** Resolves on the first CONNACK; rejects if the first attempt errors or closes (no retry loop at start). */
-function firstConnect(client: MqttClient): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      client.off('connect', onConnect);
-      client.off('error', onError);
-      client.off('close', onClose);
-    };
-    const onConnect = () => {
-      cleanup();
-      resolve();
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new Error('connection closed before CONNACK'));
-    };
-    client.on('connect', onConnect);
-    client.on('error', onError);
-    client.on('close', onClose);
-  });
 }

@@ -8,6 +8,7 @@
  * the limits (and inside the range), and every published value is clamped into that band.
  * Excursions belong to scenarios (a later issue), which replace or steer this model.
  */
+import type { Reading } from '@hazardwatch/contracts';
 import { SimulatorError } from './errors.js';
 import { rngFor, type Rng } from './prng.js';
 import type { PointLimits, SimulatedPoint } from './site-points.js';
@@ -189,6 +190,12 @@ export class PointSignal {
 /** Where a simulator gets each point's value at a simulated time; scenarios plug in here. */
 export interface PointValueSource {
   valueAt(point: SimulatedPoint, tsMs: number): number;
+  /**
+   * Optional richer form, preferred by the fleet when present: the whole reading for the tick at
+   * `tickMs` (its own source timestamp, e.g. with sample jitter or a skewed device clock, and a
+   * quality), or `undefined` when the device produced no sample this tick.
+   */
+  sampleAt?(point: SimulatedPoint, tickMs: number): Reading | undefined;
 }
 
 /**

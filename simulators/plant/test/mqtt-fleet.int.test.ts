@@ -210,6 +210,9 @@ describe('MqttFleet against a real broker', () => {
       readings: 3 * (7 + 5),
       publishErrors: 0,
       batchesDropped: 0,
+      batchesSpooled: 0,
+      batchesReplayed: 0,
+      rawMessages: 0,
     });
     expect(sim.gateways.every((g) => !g.connected)).toBe(true);
 
