@@ -6,6 +6,7 @@ import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
 import { alarmKpiCommand, demoCommand, ingestCommand, migrateCommand } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
+import { simCommand } from './commands-sim.js';
 
 export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
@@ -25,6 +26,13 @@ commands:
   alarms kpi [--hours H] [--enterprise CODE]
                           ISA-18.2 alarm KPIs (rates, floods, chattering, stale, priority mix);
                           exit code 3 when a KPI alert fires
+  sim generate-site [--cities N] [--enterprises N] [--points N] [--seed S] [--out FILE]
+                          write a realistic site file (regions, enterprises, hazards, points)
+  sim run SCENARIO [--fast]
+                          play a scenario over MQTT against a running system (MQTT_URL)
+  sim verify (SCENARIO… | --all) [--fast]
+                          play scenarios against a system started for each and check their
+                          expected and forbidden alarms; exit 1 on any failure
   site check FILE         validate a site file (YAML/JSON): errors name the point and rule
   site schema             print the site file's JSON Schema
   bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
@@ -64,6 +72,8 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
           });
         }
         break;
+      case 'sim':
+        return await simCommand(sub, argv.slice(argv.indexOf(sub ?? 'sim') + 1), ctx);
       case 'site':
         if (sub === 'schema') {
           ctx.stdout.write(siteSchemaText());

@@ -5,3 +5,4 @@ export * from './ingest-service.js';
 export * from './commands-site.js';
 export * from './errors.js';
 export * from './demo.js';
+export * from './sim.js';

@@ -7,6 +7,7 @@ import {
   compileWarningPolicy,
   EvaluationEngine,
   parseConfig,
+  type SiteIndex,
   type WarningPolicyOptions,
 } from '@hazardwatch/core';
 import {
@@ -55,6 +56,8 @@ export interface IngestService {
   readonly app: IngestApp;
   /** The alarm engine's host; undefined while no site is configured. */
   readonly alarms: AlarmHost | undefined;
+  /** The site in force (with point ids); undefined while none is configured. */
+  readonly site: SiteIndex | undefined;
   readonly infrastructure: Infrastructure;
   readonly health: HealthServer | undefined;
   close(): Promise<void>;
@@ -215,6 +218,7 @@ async function startOn(
   return {
     app,
     alarms: host,
+    site: site?.ok ? site.index : undefined,
     infrastructure,
     health,
     close: async () => {

@@ -197,13 +197,16 @@ export class AlarmHost implements ConditionSink {
       if (change.level !== 'hazard') continue;
       const [enterprise, hazard] = splitHazard(change.code);
       const subject = { enterprise, hazard };
+      // 预警 run on the platform's clock, not on source timestamps: their deadlines measure how
+      // fast people respond (and late or replayed data must not make a fresh warning overdue).
+      const now = this.deps.now();
       if (this.desk.openWarningFor(subject) !== undefined) {
-        this.absorbWarnings(this.desk.observe(subject, change.to, ts), ts);
+        this.absorbWarnings(this.desk.observe(subject, change.to, now), now);
       } else if (change.to !== null && colourRank(change.to) >= colourRank(this.openFrom)) {
         const causes = update.alarms
           .filter((a) => a.source.kind === 'point' && this.deps.index.pointById(a.source.pointId)?.hazard === hazard)
           .map((a) => a.id);
-        this.absorbWarnings(this.desk.open(subject, change.to, causes, ts), ts);
+        this.absorbWarnings(this.desk.open(subject, change.to, causes, now), now);
       }
     }
   }

@@ -42,7 +42,7 @@ const GAS_KINDS = new Set(['combustible_gas', 'toxic_gas', 'open_path_gas']);
 const TIME_CONSTANT_MS: Readonly<Record<string, number>> = {
   temperature: 600_000,
   level: 900_000,
-  pressure: 120_000,
+  pressure: 600_000,
   flow: 20_000,
   valve_position: 60_000,
   humidity: 600_000,
@@ -109,9 +109,12 @@ export function signalProfile(point: SignalPoint, overrides: Partial<SignalProfi
   ) {
     normal = AMBIENT_C; // a vessel with only a high limit sits near ambient, not at the range bottom
   }
-  // Three σ to the nearer band edge: the clamp is touched rarely, the trace looks free.
-  let stdDev = Math.min(normal - lo, hi - normal) / 6;
-  let noiseStdDev = stdDev / 8;
+  // Three σ to the nearer band edge: the clamp is touched rarely, the trace looks free. A
+  // controlled process variable at steady state wanders about 1 % of its span at most, with
+  // transmitter noise near 0.05 % of span; larger swings would trip any sensible rate-of-change
+  // rule in normal operation (a scenario found the reactor's 0.1 MPa/min rule firing on noise).
+  let stdDev = Math.min(Math.min(normal - lo, hi - normal) / 6, 0.01 * span);
+  let noiseStdDev = Math.min(stdDev / 8, 0.0005 * span);
   if (GAS_KINDS.has(point.kind)) {
     normal = Math.max(lo, rMin + 0.005 * span);
     stdDev = 0.004 * span;
