@@ -1,1 +1,17 @@
-export {};
+/**
+ * @hazardwatch/api — the control-room REST backend: users and scopes, site model, values,
+ * alarms and 预警 actions, overview, KPIs, audit, health and metrics.
+ */
+export { buildApiApp, type ApiDeps } from './app.js';
+export { startApiServer, type ApiServer, type StartApiServerOptions } from './server.js';
+export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
+export { apiErrors, type ApiErrorCode } from './errors.js';
+export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';
+export type { SiteSource } from './routes/context.js';
+export { createUser, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, type CreateUserInput } from './auth/create-user.js';
+export type { PublicUser, TokenPair } from './auth/auth-service.js';
+export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './auth/password.js';
+export { signJwt, verifyJwt, type JwtClaims, type JwtVerification } from './auth/jwt.js';
+export { Access, type Principal } from './access/access.js';
+export type { ScopeKind, ScopeRule } from './access/scope-rule.js';
+export { installScopeGuard, type RouteScope, type ScopeGuardOptions } from './access/scope-guard.js';

@@ -19,3 +19,5 @@ export * from './site-repository.js';
 export * from './notification-outbox.js';
 export * from './alarm-repository.js';
 export * from './warning-repository.js';
+export * from './user-repository.js';
+export * from './audit-repository.js';

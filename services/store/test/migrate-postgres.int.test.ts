@@ -23,7 +23,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3, 4],
+      applied: [1, 2, 3, 4, 5],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -34,6 +34,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     expect(rows).toEqual([
       { name: 'alarm_events', kind: 'r' },
       { name: 'alarms', kind: 'r' },
+      { name: 'audit_log', kind: 'r' },
       { name: 'colour_events', kind: 'r' },
       { name: 'dead_letters', kind: 'r' },
       { name: 'hw_schema_migrations', kind: 'r' },
@@ -42,7 +43,9 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'readings', kind: 'p' },
       { name: 'readings_1h', kind: 'r' },
       { name: 'readings_1m', kind: 'r' },
+      { name: 'refresh_tokens', kind: 'r' },
       { name: 'site_documents', kind: 'r' },
+      { name: 'users', kind: 'r' },
       { name: 'warning_events', kind: 'r' },
       { name: 'warnings', kind: 'r' },
     ]);
@@ -66,7 +69,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
     const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
-    expect(applied).toEqual([1, 2, 3, 4]);
+    expect(applied).toEqual([1, 2, 3, 4, 5]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',
     );

@@ -1,4 +1,5 @@
 import { alarmTables } from './alarms.js';
+import { apiTables } from './api-tables.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -52,5 +53,5 @@ const rollups: Migration = {
 
 export const plainMigrations: DialectMigrations = {
   dialect: 'postgres',
-  migrations: [coreTables, readings, rollups, alarmTables],
+  migrations: [coreTables, readings, rollups, alarmTables, apiTables],
 };

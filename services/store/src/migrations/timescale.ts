@@ -1,4 +1,5 @@
 import { alarmTables } from './alarms.js';
+import { apiTables } from './api-tables.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -71,5 +72,5 @@ const rollups: Migration = {
 
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
-  migrations: [coreTables, readings, rollups, alarmTables],
+  migrations: [coreTables, readings, rollups, alarmTables, apiTables],
 };

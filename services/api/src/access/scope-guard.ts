@@ -1,0 +1,169 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { SiteIndex } from '@hazardwatch/core';
+import { apiErrors } from '../errors.js';
+import { Access, type Principal } from './access.js';
+import type { ScopeRule, ScopeTarget } from './scope-rule.js';
+
+/** One registered route and its rule, as the guard saw it at registration. */
+export interface RouteScope {
+  readonly method: string;
+  readonly url: string;
+  readonly scope: ScopeRule;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its scope rule (docs, tests, the scope table test). */
+    readonly routeScopes: readonly RouteScope[];
+  }
+  interface FastifyContextConfig {
+    scope?: ScopeRule;
+  }
+  interface FastifyRequest {
+    /** Set by the guard for every non-public route. */
+    principal: Principal | null;
+    access: Access | null;
+    /** The resource a scoped route resolved to. */
+    target: ScopeTarget | null;
+  }
+}
+
+export interface ScopeGuardOptions {
+  readonly site: () => SiteIndex | undefined;
+  /** Bearer token → principal, or the reason it was refused. */
+  readonly authenticate: (token: string) => { ok: true; principal: Principal } | { ok: false; reason: string };
+  /** Enterprise an alarm / a 预警 belongs to; undefined when there is none with that id. */
+  readonly alarmEnterprise: (id: string) => Promise<string | null | undefined>;
+  readonly warningEnterprise: (id: string) => Promise<string | undefined>;
+  /** Routes under these prefixes are served by plugins (Swagger UI) and are public. */
+  readonly publicPrefixes?: readonly string[];
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
+
+/**
+ * The one place routes are scope-checked (issue 4: "not per handler"):
+ * - at registration, a route without `config.scope`, or without a querystring schema (so unknown
+ *   query parameters are refused), or a POST/PUT/PATCH without a body schema, stops the app from
+ *   building;
+ * - `onRequest` authenticates the bearer token (401 before the body is even parsed);
+ * - `preHandler` (after validation, so parameters are well-formed) checks role, write permission
+ *   and that the named resource is inside the caller's scope (403; 404 when it does not exist).
+ */
+export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptions): void {
+  const publicPrefixes = options.publicPrefixes ?? [];
+  app.decorateRequest('principal', null);
+  app.decorateRequest('access', null);
+  app.decorateRequest('target', null);
+  const routes: RouteScope[] = [];
+  app.decorate('routeScopes', routes);
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const method = String(route.method);
+    if (publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+      const scope = route.config?.scope ?? { kind: 'public' };
+      route.config = { ...route.config, scope };
+      routes.push({ method, url: route.url, scope });
+      return;
+    }
+    if (route.config?.scope === undefined) throw apiErrors.create('HW_API_ROUTE_SCOPE_MISSING', { method, url: route.url });
+    if (route.schema?.querystring === undefined) {
+      throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'querystring' });
+    }
+    if (/^(POST|PUT|PATCH)$/.test(method) && route.schema.body === undefined) {
+      throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'body' });
+    }
+    routes.push({ method, url: route.url, scope: route.config.scope });
+  });
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    const rule = request.routeOptions.config.scope;
+    // No rule: the not-found handler (unknown route) — it answers 404 itself.
+    if (rule === undefined || rule.kind === 'public') return done();
+    const header = request.headers.authorization;
+    const match = header === undefined ? null : BEARER.exec(header);
+    if (!match) return done(apiErrors.create('HW_API_UNAUTHENTICATED', { reason: 'no bearer token' }));
+    const verdict = options.authenticate(match[1]!);
+    if (!verdict.ok) return done(apiErrors.create('HW_API_UNAUTHENTICATED', { reason: verdict.reason }));
+    request.principal = verdict.principal;
+    request.access = new Access(verdict.principal, options.site());
+    done();
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const rule = request.routeOptions.config.scope;
+    if (rule === undefined || rule.kind === 'public') return;
+    const access = request.access!;
+    const role = access.principal.role;
+    if (rule.roles !== undefined && !rule.roles.includes(role)) {
+      throw apiErrors.create('HW_API_FORBIDDEN', { reason: `role ${role} may not use this route` });
+    }
+    if (rule.write === true && !access.canWrite) throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'read-only role' });
+    if (rule.kind === 'any') return;
+    if (rule.kind === 'admin') {
+      if (!access.isAdmin) throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'administrators only' });
+      return;
+    }
+    request.target = await resolveTarget(request, rule, access, options);
+  });
+}
+
+function param(request: FastifyRequest, name: string): string {
+  return String((request.params as Record<string, unknown>)[name]);
+}
+
+async function resolveTarget(request: FastifyRequest, rule: ScopeRule, access: Access, options: ScopeGuardOptions): Promise<ScopeTarget> {
+  const site = options.site();
+  if (site === undefined) throw apiErrors.create('HW_API_SITE_UNAVAILABLE', {});
+  const outside = (kind: string, id: string) => apiErrors.create('HW_API_FORBIDDEN', { reason: `${kind} ${id} is outside your scope`, kind, id });
+  const missing = (kind: string, id: string) => apiErrors.create('HW_API_NOT_FOUND', { kind, id });
+  const inEnterprise = (kind: string, id: string, enterprise: string): ScopeTarget => {
+    if (!access.seesEnterprise(enterprise)) throw outside(kind, id);
+    return { enterprise, region: site.enterprise(enterprise)?.region ?? null };
+  };
+
+  switch (rule.kind) {
+    case 'region': {
+      const code = param(request, rule.param ?? 'code');
+      if (site.region(code) === undefined) throw missing('region', code);
+      if (!access.seesRegion(code)) throw outside('region', code);
+      return { enterprise: null, region: code };
+    }
+    case 'enterprise': {
+      const code = param(request, rule.param ?? 'enterprise');
+      if (site.enterprise(code) === undefined) throw missing('enterprise', code);
+      return inEnterprise('enterprise', code, code);
+    }
+    case 'hazard': {
+      const enterprise = param(request, 'enterprise');
+      const hazard = param(request, 'hazard');
+      if (site.hazard(enterprise, hazard) === undefined) throw missing('hazard', `${enterprise}/${hazard}`);
+      return inEnterprise('hazard', `${enterprise}/${hazard}`, enterprise);
+    }
+    case 'point': {
+      const id = param(request, rule.param ?? 'id');
+      const point = site.pointById(Number(id));
+      if (point === undefined) throw missing('point', id);
+      return inEnterprise('point', id, point.enterprise);
+    }
+    case 'alarm': {
+      const id = param(request, rule.param ?? 'id');
+      const enterprise = await options.alarmEnterprise(id);
+      if (enterprise === undefined) throw missing('alarm', id);
+      // An alarm of a point no longer in the site model is visible to admins only.
+      if (enterprise === null) {
+        if (!access.isAdmin) throw outside('alarm', id);
+        return { enterprise: null, region: null };
+      }
+      return inEnterprise('alarm', id, enterprise);
+    }
+    case 'warning': {
+      const id = param(request, rule.param ?? 'id');
+      const enterprise = await options.warningEnterprise(id);
+      if (enterprise === undefined) throw missing('warning', id);
+      return inEnterprise('warning', id, enterprise);
+    }
+    default:
+      throw new TypeError(`unhandled scope kind ${rule.kind}`);
+  }
+}

@@ -1,0 +1,130 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import { DEFAULT_COLOUR_POLICY, type ColourPolicy } from '@hazardwatch/core';
+import { AlarmRepository, AuditRepository, UserRepository, WarningRepository, type SqlClient, type StoreDialect } from '@hazardwatch/store';
+import { installScopeGuard } from './access/scope-guard.js';
+import type { AlarmControl } from './alarm-control.js';
+import { Auditor } from './audit.js';
+import { AuthService } from './auth/auth-service.js';
+import type { ApiSettings } from './config.js';
+import { apiErrors } from './errors.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { installMetrics } from './http/metrics.js';
+import { alarmEnterprise } from './queries/alarm-queries.js';
+import { warningEnterprise } from './queries/warning-queries.js';
+import { alarmRoutes } from './routes/alarm-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import type { RouteContext, SiteSource } from './routes/context.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { overviewRoutes } from './routes/overview-routes.js';
+import { siteRoutes } from './routes/site-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import { valueRoutes } from './routes/value-routes.js';
+import { warningRoutes } from './routes/warning-routes.js';
+
+export interface ApiDeps {
+  readonly logger: Logger;
+  readonly client: SqlClient;
+  /** Migrated dialect (history queries). */
+  readonly dialect: StoreDialect;
+  readonly site: SiteSource;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** The alarm engine; without it alarm and 预警 actions answer 503. */
+  readonly alarmControl?: AlarmControl;
+  /** The four-colour policy the engine runs with (region overview). @default DEFAULT_COLOUR_POLICY */
+  readonly colourPolicy?: ColourPolicy;
+  /** Extra readiness checks besides the database, e.g. `{ broker: () => subscriber.connected }`. */
+  readonly readiness?: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /** Extra Prometheus text appended to /metrics (ingest counters in the same process). */
+  readonly metricsText?: () => string | Promise<string>;
+  /** Process metrics in /metrics. @default true */
+  readonly processMetrics?: boolean;
+}
+
+const DOCS_PREFIX = '/docs';
+
+/**
+ * Builds the REST API from validated settings and its dependencies, without listening (STYLE
+ * rule 7): tests `inject` into it, `startApiServer` listens. Rejects when a route lacks a scope
+ * rule or a request schema.
+ */
+export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }),
+    trustProxy: settings.trustProxy,
+    bodyLimit: settings.bodyLimitBytes,
+    exposeHeadRoutes: false,
+    // Unknown properties must be refused (400), not silently removed; query strings are coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  const users = new UserRepository(deps.client);
+  const auditRepository = new AuditRepository(deps.client);
+  const auth = new AuthService(users, settings.auth, now);
+  const site = () => deps.site.current();
+
+  installErrorHandler(app);
+  installScopeGuard(app, {
+    site,
+    authenticate: (token) => auth.authenticate(token),
+    alarmEnterprise: (id) => alarmEnterprise(deps.client, id),
+    warningEnterprise: (id) => warningEnterprise(deps.client, id),
+    publicPrefixes: [DOCS_PREFIX],
+  });
+  const metrics = installMetrics(app, {
+    client: deps.client,
+    ...(deps.metricsText ? { extraText: deps.metricsText } : {}),
+    ...(deps.processMetrics !== undefined ? { processMetrics: deps.processMetrics } : {}),
+  });
+  await app.register(rateLimit, {
+    global: false,
+    // After body parsing, so the login limit can key on the username.
+    hook: 'preHandler',
+    errorResponseBuilder: (_request, context) => apiErrors.create('HW_API_RATE_LIMITED', { retryAfterSec: Math.ceil(context.ttl / 1000) }),
+  });
+  if (settings.docs) {
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'HazardWatch control-room API', version: '1' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  }
+
+  const ctx: RouteContext = {
+    settings,
+    client: deps.client,
+    dialect: deps.dialect,
+    siteSource: deps.site,
+    site,
+    now,
+    auth,
+    users,
+    alarms: new AlarmRepository(deps.client),
+    warnings: new WarningRepository(deps.client),
+    auditor: new Auditor(auditRepository, site, now),
+    auditRepository,
+    metrics,
+    alarmControl: deps.alarmControl,
+    colourPolicy: deps.colourPolicy ?? DEFAULT_COLOUR_POLICY,
+    readiness: deps.readiness ?? {},
+  };
+  healthRoutes(app, ctx);
+  authRoutes(app, ctx);
+  userRoutes(app, ctx);
+  siteRoutes(app, ctx);
+  valueRoutes(app, ctx);
+  alarmRoutes(app, ctx);
+  warningRoutes(app, ctx);
+  overviewRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  await app.ready();
+  return app;
+}

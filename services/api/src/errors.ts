@@ -1,0 +1,110 @@
+/**
+ * Error registry of @hazardwatch/api (STYLE rule 4). `status` is the HTTP answer; the error
+ * handler sends `{ code, message }` for these and never the data or the cause. Errors of other
+ * packages that carry a 4xx status (alarm and 预警 refusals from the core) pass through with their
+ * own code.
+ */
+import { defineErrors } from '@hazardwatch/core';
+
+export const apiErrors = defineErrors({
+  HW_API_CONFIG_INVALID: {
+    template: 'API configuration is invalid: {problems}',
+    retryable: false,
+  },
+  HW_API_ROUTE_SCOPE_MISSING: {
+    template: 'route {method} {url} declares no scope rule (config.scope)',
+    retryable: false,
+  },
+  HW_API_ROUTE_SCHEMA_MISSING: {
+    template: 'route {method} {url} declares no {part} schema',
+    retryable: false,
+  },
+  HW_API_VALIDATION: {
+    template: 'invalid request: {detail}',
+    retryable: false,
+    status: 400,
+  },
+  /** A 4xx raised by fastify itself (media type, body size, malformed JSON); status is the original. */
+  HW_API_REQUEST_REJECTED: {
+    template: '{detail}',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_RANGE_INVALID: {
+    template: 'time range from {fromMs} to {toMs} is empty or reversed',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_FILTER_INVALID: {
+    template: 'filter {filter} needs {needs}',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_UNAUTHENTICATED: {
+    template: 'authentication required: {reason}',
+    retryable: false,
+    status: 401,
+  },
+  HW_API_LOGIN_FAILED: {
+    template: 'wrong username or password',
+    retryable: false,
+    status: 401,
+  },
+  HW_API_REFRESH_INVALID: {
+    template: 'refresh token is invalid, expired or already used',
+    retryable: false,
+    status: 401,
+  },
+  HW_API_FORBIDDEN: {
+    template: 'forbidden: {reason}',
+    retryable: false,
+    status: 403,
+  },
+  HW_API_NOT_FOUND: {
+    template: 'no {kind} {id}',
+    retryable: false,
+    status: 404,
+  },
+  HW_API_ROUTE_NOT_FOUND: {
+    template: 'no route {method} {url}',
+    retryable: false,
+    status: 404,
+  },
+  HW_API_USER_EXISTS: {
+    template: 'user {username} already exists',
+    retryable: false,
+    status: 409,
+  },
+  HW_API_USER_INVALID: {
+    template: 'user {username}: {problem}',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_SITE_INVALID: {
+    template: 'site document is invalid ({count} errors); first: {first}',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_RATE_LIMITED: {
+    template: 'too many requests; retry in {retryAfterSec} s',
+    retryable: true,
+    status: 429,
+  },
+  HW_API_INTERNAL: {
+    template: 'internal error',
+    retryable: true,
+    status: 500,
+  },
+  HW_API_SITE_UNAVAILABLE: {
+    template: 'no site model is loaded yet',
+    retryable: true,
+    status: 503,
+  },
+  HW_API_ALARM_CONTROL_UNAVAILABLE: {
+    template: 'alarm and 预警 actions are not available on this instance',
+    retryable: true,
+    status: 503,
+  },
+});
+
+export type ApiErrorCode = (typeof apiErrors.codes)[number];

@@ -1,0 +1,160 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { ALARM_CONDITIONS, type AlarmAction } from '@hazardwatch/contracts';
+import { HazardWatchError } from '@hazardwatch/core';
+import type { AlarmActionRequest, ControlOutcome } from '../alarm-control.js';
+import { apiErrors } from '../errors.js';
+import { defineRoute } from '../http/route.js';
+import { AlarmStateFilter, closed, Code, ColourFilter, EpochMs, IdParams, NoQuery, Pagination } from '../http/schemas.js';
+import { alarmById, alarmEvents, queryAlarms } from '../queries/alarm-queries.js';
+import { API, type RouteContext } from './context.js';
+
+const Reason = Type.String({ minLength: 1, maxLength: 2000 });
+
+/** REST verb → ISA-18.2 operator action, with the body each takes. */
+const ACTIONS: ReadonlyArray<{ path: string; action: AlarmAction; summary: string; body: TSchema }> = [
+  { path: 'ack', action: 'ack', summary: 'Acknowledge', body: Type.Object({ comment: Type.Optional(Reason) }, closed) },
+  {
+    path: 'shelve',
+    action: 'shelve',
+    summary: 'Shelve with a reason and an expiry (REFERENCE §8 item 16)',
+    body: Type.Object({ reason: Reason, until: EpochMs('shelve expiry') }, closed),
+  },
+  { path: 'unshelve', action: 'unshelve', summary: 'Unshelve', body: Type.Object({ comment: Type.Optional(Reason) }, closed) },
+  { path: 'oos', action: 'remove_from_service', summary: 'Take out of service (maintenance), with a reason', body: Type.Object({ reason: Reason }, closed) },
+  { path: 'return', action: 'return_to_service', summary: 'Return to service', body: Type.Object({ comment: Type.Optional(Reason) }, closed) },
+  { path: 'comment', action: 'comment', summary: 'Add a comment to the alarm journal', body: Type.Object({ text: Reason }, closed) },
+];
+
+const AlarmFilters = {
+  region: Type.Optional(Code),
+  enterprise: Type.Optional(Code),
+  hazard: Type.Optional(Code),
+  colour: Type.Optional(Type.Array(ColourFilter, { maxItems: 4 })),
+  state: Type.Optional(Type.Array(AlarmStateFilter, { maxItems: 7 })),
+  condition: Type.Optional(Type.Array(Type.Union(ALARM_CONDITIONS.map((c) => Type.Literal(c))), { maxItems: ALARM_CONDITIONS.length })),
+  ...Pagination,
+};
+
+/** Replies with the engine's coded refusal, or audits the action and returns the new record. */
+export async function answerControl(
+  ctx: RouteContext,
+  request: FastifyRequest,
+  outcome: ControlOutcome,
+  audit: { action: string; targetType: string; targetId: string; detail?: Record<string, unknown> },
+): Promise<{ ok: true; after: unknown }> {
+  if (!outcome.ok) {
+    const status = outcome.error.status ?? 409;
+    // The engine's own code and message (bad input, wrong state), never an internal error.
+    throw new HazardWatchError(outcome.error.code, outcome.error.message, {}, false, status);
+  }
+  await ctx.auditor.record(request, {
+    action: audit.action,
+    targetType: audit.targetType,
+    targetId: audit.targetId,
+    before: outcome.before,
+    after: audit.detail ? { record: outcome.after, ...audit.detail } : outcome.after,
+  });
+  return { ok: true, after: outcome.after };
+}
+
+/** Active and historical alarms, one alarm with its journal, and operator actions. */
+export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const tags = ['alarms'];
+  const list = async (openOnly: boolean, request: FastifyRequest) => {
+    const q = request.query as {
+      region?: string;
+      enterprise?: string;
+      hazard?: string;
+      colour?: ('blue' | 'yellow' | 'orange' | 'red')[];
+      state?: ('NORM' | 'UNACK' | 'ACKED' | 'RTNUN' | 'SHLVD' | 'DSUPR' | 'OOSRV')[];
+      condition?: (typeof ALARM_CONDITIONS)[number][];
+      from?: number;
+      to?: number;
+      limit: number;
+      offset: number;
+    };
+    if (q.hazard !== undefined && q.enterprise === undefined) throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
+    if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: q.from, toMs: q.to });
+    const site = ctx.site();
+    const enterprises = request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise });
+    const pointIds = q.hazard !== undefined && q.enterprise !== undefined ? (site?.pointsOfHazard(q.enterprise, q.hazard).map((p) => p.id) ?? []) : null;
+    const { items, total } = await queryAlarms(ctx.client, site, {
+      openOnly,
+      enterprises,
+      pointIds,
+      colours: q.colour,
+      states: q.state,
+      conditions: q.condition,
+      fromMs: q.from,
+      toMs: q.to,
+      limit: q.limit,
+      offset: q.offset,
+    });
+    return { items, total, limit: q.limit, offset: q.offset };
+  };
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/alarms/active`,
+    scope: { kind: 'any' },
+    summary: 'Open alarms in the caller’s scope, filtered by region subtree, enterprise, hazard, colour, state, condition',
+    tags,
+    schema: { querystring: Type.Object(AlarmFilters, closed) },
+    handler: (request) => list(true, request),
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/alarms`,
+    scope: { kind: 'any' },
+    summary: 'Alarms (open and closed) standing at some time in [from, to)',
+    tags,
+    schema: { querystring: Type.Object({ ...AlarmFilters, from: Type.Optional(EpochMs('from')), to: Type.Optional(EpochMs('to')) }, closed) },
+    handler: (request) => list(false, request),
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/alarms/:id`,
+    scope: { kind: 'alarm', param: 'id' },
+    summary: 'One alarm with its append-only journal',
+    tags,
+    schema: { params: IdParams, querystring: NoQuery },
+    handler: async (request) => {
+      const alarm = await alarmById(ctx.client, ctx.site(), request.params.id);
+      if (!alarm) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'alarm', id: request.params.id });
+      return { ...alarm, events: await alarmEvents(ctx.client, request.params.id) };
+    },
+  });
+
+  for (const a of ACTIONS) {
+    defineRoute(app, {
+      method: 'POST',
+      url: `${API}/alarms/:id/${a.path}`,
+      scope: { kind: 'alarm', param: 'id', write: true },
+      summary: a.summary,
+      tags,
+      schema: { params: IdParams, querystring: NoQuery, body: a.body },
+      handler: async (request) => {
+        if (!ctx.alarmControl) throw apiErrors.create('HW_API_ALARM_CONTROL_UNAVAILABLE', {});
+        const body = request.body as { comment?: string; reason?: string; text?: string; until?: number };
+        const reason = body.reason ?? body.text ?? body.comment;
+        const req: AlarmActionRequest = {
+          action: a.action,
+          actor: request.principal!.username,
+          ...(reason !== undefined ? { reason } : {}),
+          ...(body.until !== undefined ? { untilMs: body.until } : {}),
+        };
+        const outcome = await ctx.alarmControl.act(request.params.id, req);
+        const { after } = await answerControl(ctx, request, outcome, {
+          action: `alarm.${a.path}`,
+          targetType: 'alarm',
+          targetId: request.params.id,
+          ...(reason !== undefined ? { detail: { reason } } : {}),
+        });
+        return { id: request.params.id, action: a.action, alarm: after };
+      },
+    });
+  }
+}

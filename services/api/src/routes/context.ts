@@ -1,0 +1,36 @@
+import type { ColourPolicy, SiteIndex } from '@hazardwatch/core';
+import type { AlarmRepository, AuditRepository, SqlClient, StoreDialect, UserRepository, WarningRepository } from '@hazardwatch/store';
+import type { AlarmControl } from '../alarm-control.js';
+import type { Auditor } from '../audit.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { ApiSettings } from '../config.js';
+import type { ApiMetrics } from '../http/metrics.js';
+
+/** Where the API gets the current site model; the CLI swaps it when a new site is imported. */
+export interface SiteSource {
+  current(): SiteIndex | undefined;
+  /** Called after `PUT /api/v1/site` stored a new valid site model. */
+  replaced?(site: { readonly index: SiteIndex; readonly version: number }): void;
+}
+
+/** What route modules share; built once by `buildApiApp`. */
+export interface RouteContext {
+  readonly settings: ApiSettings;
+  readonly client: SqlClient;
+  readonly dialect: StoreDialect;
+  readonly siteSource: SiteSource;
+  readonly site: () => SiteIndex | undefined;
+  readonly now: () => number;
+  readonly auth: AuthService;
+  readonly users: UserRepository;
+  readonly alarms: AlarmRepository;
+  readonly warnings: WarningRepository;
+  readonly auditor: Auditor;
+  readonly auditRepository: AuditRepository;
+  readonly metrics: ApiMetrics;
+  readonly alarmControl: AlarmControl | undefined;
+  readonly colourPolicy: ColourPolicy;
+  readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+}
+
+export const API = '/api/v1';

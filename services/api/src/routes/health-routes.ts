@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { defineRoute } from '../http/route.js';
+import { NoQuery } from '../http/schemas.js';
+import type { RouteContext } from './context.js';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+async function probe(check: () => boolean | Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([Promise.resolve().then(check), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness, readiness (database and injected probes, e.g. the broker) and Prometheus metrics. */
+export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  defineRoute(app, {
+    method: 'GET',
+    url: '/healthz',
+    scope: { kind: 'public' },
+    summary: 'Liveness: the process answers',
+    tags: ['health'],
+    schema: { querystring: NoQuery, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    handler: () => ({ status: 'ok' as const }),
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/readyz',
+    scope: { kind: 'public' },
+    summary: 'Readiness: database and every injected dependency probe reachable',
+    tags: ['health'],
+    schema: {
+      querystring: NoQuery,
+      response: {
+        200: Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Type.Boolean()) }),
+        503: Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Type.Boolean()) }),
+      },
+    },
+    handler: async (_request, reply) => {
+      const checks: Record<string, boolean> = {
+        database: await probe(async () => (await ctx.client.query('SELECT 1')).rows.length === 1),
+      };
+      for (const [name, check] of Object.entries(ctx.readiness)) checks[name] = await probe(check);
+      const ready = Object.values(checks).every(Boolean);
+      return reply.status(ready ? 200 : 503).send({ ready, checks });
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/metrics',
+    scope: { kind: 'public' },
+    summary: 'Prometheus metrics (text exposition format)',
+    tags: ['health'],
+    schema: { querystring: NoQuery },
+    handler: async (_request, reply) => reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.text()),
+  });
+}

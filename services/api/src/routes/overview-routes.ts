@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { alarmKpiReport, type SiteIndex } from '@hazardwatch/core';
+import type { WarningColour } from '@hazardwatch/contracts';
+import { apiErrors } from '../errors.js';
+import { defineRoute } from '../http/route.js';
+import { closed, EnterpriseParams, EpochMs, NoQuery, RegionParams } from '../http/schemas.js';
+import { regionOverview } from '../overview.js';
+import { API, type RouteContext } from './context.js';
+
+const DAY_MS = 86_400_000;
+/** KPI ranges are bounded: the report reads every event of the range into memory. */
+const KPI_MAX_RANGE_MS = 92 * DAY_MS;
+/** Events this far before the range are read too, so alarms standing since earlier count as stale. */
+const KPI_LOOK_BACK_MS = 30 * DAY_MS;
+
+const KpiQuery = Type.Object(
+  { from: EpochMs('range start, inclusive'), to: EpochMs('range end, exclusive') },
+  closed,
+);
+
+/** Region overview and ISA-18.2 alarm KPIs for a region subtree or an enterprise. */
+export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const site = (): SiteIndex => {
+    const s = ctx.site();
+    if (s === undefined) throw apiErrors.create('HW_API_SITE_UNAVAILABLE', {});
+    return s;
+  };
+  const checkRange = (from: number, to: number): void => {
+    if (to <= from || to - from > KPI_MAX_RANGE_MS) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to, maxRangeMs: KPI_MAX_RANGE_MS });
+  };
+  const kpis = async (from: number, to: number, enterprises: ReadonlySet<string>) => {
+    const s = site();
+    const events = (await ctx.alarms.events(from - KPI_LOOK_BACK_MS, to)).filter((e) => {
+      const enterprise = e.pointId !== null ? s.pointById(e.pointId)?.enterprise : e.sourceKey.slice('gateway:'.length).split('/')[0];
+      return enterprise !== undefined && enterprises.has(enterprise);
+    });
+    const colours = new Map<string, WarningColour | undefined>(events.map((e) => [e.alarmId, e.colour ?? undefined]));
+    return alarmKpiReport(events, { fromMs: from, toMs: to }, { colourOf: (id) => colours.get(id) });
+  };
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/regions/:code/overview`,
+    scope: { kind: 'region', param: 'code' },
+    summary: 'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline',
+    tags: ['overview'],
+    schema: { params: RegionParams, querystring: NoQuery },
+    handler: async (request) => regionOverview(site(), request.params.code, await ctx.alarms.openAlarms(), ctx.colourPolicy, ctx.now()),
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/regions/:code/kpis`,
+    scope: { kind: 'region', param: 'code' },
+    summary: 'Alarm KPIs (ISA-18.2 / EEMUA 191) of the enterprises in a region subtree',
+    tags: ['overview'],
+    schema: { params: RegionParams, querystring: KpiQuery },
+    handler: async (request) => {
+      const { from, to } = request.query;
+      checkRange(from, to);
+      const code = request.params.code;
+      const s = site();
+      const enterprises = new Set(s.site.enterprises.filter((e) => s.regionChain(e.region).some((r) => r.code === code)).map((e) => e.code));
+      return kpis(from, to, enterprises);
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/enterprises/:enterprise/kpis`,
+    scope: { kind: 'enterprise' },
+    summary: 'Alarm KPIs of one enterprise',
+    tags: ['overview'],
+    schema: { params: EnterpriseParams, querystring: KpiQuery },
+    handler: async (request) => {
+      const { from, to } = request.query;
+      checkRange(from, to);
+      return kpis(from, to, new Set([request.params.enterprise]));
+    },
+  });
+}

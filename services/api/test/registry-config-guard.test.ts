@@ -1,0 +1,75 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { Type } from '@sinclair/typebox';
+import { apiErrors, compileApiConfig, installScopeGuard } from '@hazardwatch/api';
+
+describe('API error registry', () => {
+  it('uses HW_API_ codes, and every 4xx/5xx status is a valid HTTP error status', () => {
+    for (const code of apiErrors.codes) {
+      expect(code).toMatch(/^HW_API_[A-Z_]+$/);
+      const status = (apiErrors.specs[code] as { status?: number }).status;
+      if (status !== undefined) expect(status >= 400 && status < 600).toBe(true);
+    }
+    const e = apiErrors.create('HW_API_NOT_FOUND', { kind: 'alarm', id: 'a1' });
+    expect([e.message, e.status, apiErrors.is(e, 'HW_API_NOT_FOUND')]).toEqual(['no alarm a1', 404, true]);
+  });
+});
+
+describe('API configuration', () => {
+  it('applies defaults and compiles seconds to milliseconds', () => {
+    const s = compileApiConfig({ auth: { jwtSecret: 's'.repeat(32) } });
+    expect(s).toMatchObject({ host: '0.0.0.0', port: 3000, docs: true, auth: { accessTokenTtlMs: 900_000, refreshTokenTtlMs: 604_800_000 }, loginRateLimit: { max: 5, windowMs: 60_000 } });
+    expect(Object.isFrozen(s)).toBe(true);
+  });
+
+  it('names a short secret and an unknown key', () => {
+    const err: unknown = (() => {
+      try {
+        return compileApiConfig({ auth: { jwtSecret: 'short' }, cors: true });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(apiErrors.is(err, 'HW_API_CONFIG_INVALID')).toBe(true);
+    expect((err as Error).message).toContain('unknown key cors');
+    expect((err as Error).message).toContain('auth.jwtSecret');
+  });
+});
+
+/** The error a route registration raises, at once or when the app becomes ready. */
+async function registrationError(app: FastifyInstance, register: () => unknown): Promise<unknown> {
+  try {
+    register();
+    await app.ready();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('scope guard at registration', () => {
+  const guarded = () => {
+    const app = Fastify();
+    installScopeGuard(app, {
+      site: () => undefined,
+      authenticate: () => ({ ok: false, reason: 'none' }),
+      alarmEnterprise: () => Promise.resolve(undefined),
+      warningEnterprise: () => Promise.resolve(undefined),
+    });
+    return app;
+  };
+
+  it('refuses to build an app with a route that declares no scope rule', async () => {
+    const app = guarded();
+    const err = await registrationError(app, () => app.get('/api/v1/forgotten', { schema: { querystring: Type.Object({}) } }, () => ({})));
+    expect(apiErrors.is(err, 'HW_API_ROUTE_SCOPE_MISSING')).toBe(true);
+    await app.close();
+  });
+
+  it('refuses a route without a querystring schema, so unknown parameters could slip through', async () => {
+    const app = guarded();
+    const err = await registrationError(app, () => app.get('/x', { config: { scope: { kind: 'any' } } }, () => ({})));
+    expect(apiErrors.is(err, 'HW_API_ROUTE_SCHEMA_MISSING')).toBe(true);
+    await app.close();
+  });
+});
