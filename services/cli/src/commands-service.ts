@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { loadRuntimeConfig } from './config.js';
+import { startApiBeside } from './api-service.js';
 import { startDemo } from './demo.js';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
@@ -76,4 +77,22 @@ export async function alarmKpiCommand(ctx: ServiceCommandContext, options: { hou
   } finally {
     await infra.stop();
   }
+}
+
+/** `hazardwatch serve`: ingestion, the alarm engine and the REST API in one process, until a signal. */
+export async function serveCommand(ctx: ServiceCommandContext): Promise<number> {
+  const config = loadRuntimeConfig(ctx.env);
+  const service = await startIngestService(config, ctx.logger);
+  let api;
+  try {
+    api = await startApiBeside(service, config, ctx.logger, config.api.port);
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+  const signal = await ctx.stopSignal;
+  ctx.logger.info({ signal }, 'stopping');
+  await api.close();
+  await service.close();
+  return 0;
 }

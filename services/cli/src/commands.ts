@@ -4,7 +4,7 @@ import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
-import { alarmKpiCommand, demoCommand, ingestCommand, migrateCommand } from './commands-service.js';
+import { alarmKpiCommand, demoCommand, ingestCommand, migrateCommand, serveCommand } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 import { simCommand } from './commands-sim.js';
 
@@ -22,7 +22,8 @@ commands:
   demo [--port N] [--reset]
                           embedded database and broker, example site, simulated fleet, ingest
   migrate                 create or upgrade the database schema (idempotent)
-  ingest                  run the MQTT ingestion service
+  ingest                  run the MQTT ingestion service (with the alarm engine)
+  serve                   ingestion, alarm engine and the REST API in one process (HW_API_PORT)
   alarms kpi [--hours H] [--enterprise CODE]
                           ISA-18.2 alarm KPIs (rates, floods, chattering, stale, priority mix);
                           exit code 3 when a KPI alert fires
@@ -59,6 +60,8 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
         return await migrateCommand(ctx);
       case 'ingest':
         return await ingestCommand(ctx);
+      case 'serve':
+        return await serveCommand(ctx);
       case 'alarms':
         if (sub === 'kpi') {
           const { values } = parseArgs({

@@ -83,6 +83,17 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    api: Type.Object(
+      {
+        /** @default 0.0.0.0 */
+        host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+        /** REST API port (`serve`, `demo`). @default 8080 */
+        port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
+        /** HMAC secret of access tokens, ≥ 32 characters; random per process when unset (sessions end on restart). */
+        jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** HTTP port for /healthz, /readyz and /metrics of a long-running command; 0 disables. @default 9464 */
     healthPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9464 }),
     /** Ingest settings, as in @hazardwatch/ingest's IngestConfigSchema (mqtt.url comes from mqtt.url). */
@@ -118,6 +129,8 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   // One webhook from the environment; more in the config file (notifications.webhooks).
   HW_WEBHOOK_URL: (c, v) => (webhook(c).url = v),
   HW_WEBHOOK_SECRET: (c, v) => (webhook(c).secret = v),
+  HW_API_PORT: (c, v) => (section(c, 'api').port = Number(v)),
+  HW_JWT_SECRET: (c, v) => (section(c, 'api').jwtSecret = v),
   HW_CONFIG_FILE: () => undefined,
 };
 

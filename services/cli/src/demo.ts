@@ -5,8 +5,17 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { loadSimulatedSite, MqttFleet } from '@hazardwatch/simulators';
+import type { ApiServer } from '@hazardwatch/api';
+import { ensureUsers, startApiBeside, type DemoUser } from './api-service.js';
 import type { RuntimeConfig } from './config.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
+
+/** Demo logins (printed at start): one county regulator, one enterprise operator, one admin. */
+export const DEMO_USERS: readonly DemoUser[] = [
+  { username: 'rudong-regulator', password: 'hazardwatch-demo', role: 'regulator', regionCode: '320623' },
+  { username: 'chlor-operator', password: 'hazardwatch-demo', role: 'operator', enterpriseCode: '91320623MA1W000001' },
+  { username: 'admin', password: 'hazardwatch-admin', role: 'admin' },
+];
 
 export const EXAMPLE_SITE_FILE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 
@@ -19,6 +28,7 @@ export interface DemoOptions {
 
 export interface RunningDemo {
   readonly service: IngestService;
+  readonly api: ApiServer;
   readonly fleet: MqttFleet;
   readonly summary: string;
   close(): Promise<void>;
@@ -38,13 +48,17 @@ export async function startDemo(base: RuntimeConfig, options: DemoOptions, logge
   const config: RuntimeConfig = {
     ...base,
     dataDir,
-    healthPort: options.port,
+    // The API serves /healthz, /readyz and /metrics (with the ingest counters) on the demo port.
+    healthPort: 0,
     site: { file: siteFile },
     mqtt: { ...base.mqtt, embeddedPort },
   };
   const service = await startIngestService(config, logger);
   let fleet: MqttFleet;
+  let api: ApiServer;
   try {
+    if (siteFile === EXAMPLE_SITE_FILE) await ensureUsers(service, DEMO_USERS);
+    api = await startApiBeside(service, config, logger, options.port);
     const site = loadSimulatedSite(await readFile(siteFile, 'utf8'));
     fleet = new MqttFleet({ url: service.infrastructure.mqttUrl, tickIntervalMs: 1000 }, { site, logger });
     await fleet.start();
@@ -52,10 +66,14 @@ export async function startDemo(base: RuntimeConfig, options: DemoOptions, logge
     await service.close();
     throw error;
   }
-  const port = service.health?.port ?? options.port;
+  const port = api.port;
   const summary = [
     'HazardWatch demo is running / 演示已启动',
+    `  API      http://127.0.0.1:${port}/api/v1   docs: http://127.0.0.1:${port}/docs`,
     `  health   http://127.0.0.1:${port}/healthz   ready: /readyz   metrics: /metrics`,
+    ...(siteFile === EXAMPLE_SITE_FILE
+      ? ['  logins   ' + DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role})`).join(', ')]
+      : []),
     `  MQTT     ${service.infrastructure.mqttUrl}   (simulated gateways publish every second)`,
     `  site     ${siteFile}`,
     `  data     ${dataDir}${service.infrastructure.embedded.database ? ' (embedded PostgreSQL)' : ''}`,
@@ -65,10 +83,12 @@ export async function startDemo(base: RuntimeConfig, options: DemoOptions, logge
   ].join('\n');
   return {
     service,
+    api,
     fleet,
     summary,
     close: async () => {
       await fleet.stop().catch((err: unknown) => logger.warn({ err }, 'fleet stop failed'));
+      await api.close();
       await service.close();
     },
   };

@@ -42,7 +42,7 @@ import {
 import { ConfigError, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
-import { openStore } from './store-setup.js';
+import { openStore, type OpenedStore } from './store-setup.js';
 
 const PARTITION_INTERVAL_MS = 3_600_000;
 const ROLLUP_INTERVAL_MS = 60_000;
@@ -58,6 +58,8 @@ export interface IngestService {
   readonly alarms: AlarmHost | undefined;
   /** The site in force (with point ids); undefined while none is configured. */
   readonly site: SiteIndex | undefined;
+  /** The database connection the service writes through (shared with an API in the same process). */
+  readonly store: OpenedStore;
   readonly infrastructure: Infrastructure;
   readonly health: HealthServer | undefined;
   close(): Promise<void>;
@@ -219,6 +221,7 @@ async function startOn(
     app,
     alarms: host,
     site: site?.ok ? site.index : undefined,
+    store,
     infrastructure,
     health,
     close: async () => {

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createUser, startApiServer, type AlarmControl, type ApiServer, type ControlOutcome } from '@hazardwatch/api';
+import type { AlarmHost } from '@hazardwatch/ingest';
+import { ingestMetricsText } from '@hazardwatch/ingest';
+import { UserRepository } from '@hazardwatch/store';
+import type { RuntimeConfig } from './config.js';
+import type { IngestService } from './ingest-service.js';
+
+type Result = { readonly ok: boolean; readonly error?: unknown };
+
+const outcome = (before: unknown, result: Result, after: () => unknown): ControlOutcome =>
+  result.ok
+    ? { ok: true, before, after: after() }
+    : { ok: false, error: result.error as { code: string; message: string; status?: number } };
+
+/** The alarm engine of this process, as the API's AlarmControl (alarm state lives in one place). */
+export function alarmControlFor(host: AlarmHost): AlarmControl {
+  return {
+    act: (id, request) => {
+      const before = host.book.get(id) ?? null;
+      const result = host.act({ alarmId: id }, request);
+      return Promise.resolve(
+        outcome(before, result, () => (result.ok ? result.value.alarms.find((a) => a.id === id) : undefined) ?? host.book.get(id) ?? null),
+      );
+    },
+    signWarning: (id, actor) => {
+      const before = host.desk.get(id) ?? null;
+      return Promise.resolve(outcome(before, host.signWarning(id, actor), () => host.desk.get(id) ?? null));
+    },
+    feedbackWarning: (id, actor, text) => {
+      const before = host.desk.get(id) ?? null;
+      return Promise.resolve(outcome(before, host.feedbackWarning(id, actor, text), () => host.desk.get(id) ?? null));
+    },
+    closeWarning: (id, actor, reason) => {
+      const before = host.desk.get(id) ?? null;
+      return Promise.resolve(outcome(before, host.closeWarning(id, actor, reason), () => host.desk.get(id) ?? { id, state: 'closed' }));
+    },
+  };
+}
+
+/**
+ * The REST API in the same process as ingestion (`hazardwatch serve`, the demo): it reads the
+ * database the ingest writes, sees the site the ingest runs, and acts on alarms through the
+ * ingest's alarm engine. /metrics carries the ingest counters too.
+ */
+export async function startApiBeside(service: IngestService, config: RuntimeConfig, logger: Logger, port: number): Promise<ApiServer> {
+  const store = service.store;
+  const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
+  if (!config.api.jwtSecret) logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
+  const server = await startApiServer(
+    { host: config.api.host, port, auth: { jwtSecret } },
+    {
+      logger,
+      client: store.client,
+      dialect: store.migration.dialect,
+      site: { current: () => service.site },
+      ...(service.alarms ? { alarmControl: alarmControlFor(service.alarms) } : {}),
+      readiness: { broker: () => service.app.subscriber.connected, storage: () => service.app.pipeline.storageHealthy },
+      metricsText: () =>
+        ingestMetricsText(service.app.counters, {
+          bufferedRows: service.app.pipeline.bufferedRows,
+          unacknowledgedMessages: service.app.subscriber.unacknowledged,
+          storageHealthy: service.app.pipeline.storageHealthy,
+          brokerConnected: service.app.subscriber.connected,
+        }),
+    },
+  );
+  // Spent refresh tokens are pruned daily.
+  const users = new UserRepository(store.client);
+  const prune = setInterval(() => void users.pruneRefreshTokens(Date.now()).catch(() => undefined), 86_400_000);
+  prune.unref();
+  return { ...server, close: async () => (clearInterval(prune), server.close()) };
+}
+
+export interface DemoUser {
+  readonly username: string;
+  readonly password: string;
+  readonly role: 'admin' | 'regulator' | 'operator';
+  readonly regionCode?: string;
+  readonly enterpriseCode?: string;
+}
+
+/** Creates users that do not exist yet (idempotent across demo restarts). */
+export async function ensureUsers(service: IngestService, users: readonly DemoUser[]): Promise<void> {
+  const repo = new UserRepository(service.store.client);
+  for (const user of users) {
+    if (await repo.byUsername(user.username)) continue;
+    await createUser(service.store.client, user);
+  }
+}
