@@ -6,3 +6,4 @@ export * from './commands-site.js';
 export * from './errors.js';
 export * from './demo.js';
 export * from './sim.js';
+export * from './api-service.js';

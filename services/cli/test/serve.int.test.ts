@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { telemetryTopic } from '@hazardwatch/contracts';
+import type { ApiServer } from '@hazardwatch/api';
+import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { ensureUsers, loadRuntimeConfig, startApiBeside, startIngestService, type IngestService } from 'hazardwatch';
+
+const logger = pino({ level: 'silent' });
+const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
+const PASSWORD = 'serve-test-password';
+
+async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The control room's path end to end: MQTT readings → alarm engine → REST, scoped per user, and
+ * an operator's acknowledgement going back through the API into the engine and the audit log.
+ */
+describe('hazardwatch serve: readings to the control room and back', () => {
+  const { postgresAdminUrl, mqttUrl } = providedServices();
+  let db: TestDatabase;
+  let service: IngestService;
+  let api: ApiServer;
+  let pub: MqttClient;
+  let enterprise: string;
+  let clientId: string;
+
+  beforeEach(async () => {
+    db = await createTestDatabase(postgresAdminUrl);
+    enterprise = `91320623S${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
+    // A second county with no enterprise, for a regulator who must see nothing.
+    const site = readFileSync(EXAMPLE, 'utf8')
+      .replaceAll('91320623MA1W000001', enterprise)
+      .replace("  - { code: '320623', name: 如东县, kind: county, parent: '320600' }", "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }\n  - { code: '320682', name: 如皋市, kind: county, parent: '320600' }");
+    const sitePath = join(mkdtempSync(join(tmpdir(), 'hw-serve-')), 'site.yaml');
+    writeFileSync(sitePath, site);
+    clientId = `hw-serve-${randomBytes(3).toString('hex')}`;
+    const config = loadRuntimeConfig({
+      DATABASE_URL: db.url,
+      MQTT_URL: mqttUrl,
+      HW_SITE_FILE: sitePath,
+      HW_HEALTH_PORT: '0',
+      HW_INGEST_CLIENT_ID: clientId,
+      HW_JWT_SECRET: 'a-test-secret-that-is-at-least-32-chars',
+    });
+    service = await startIngestService(config, logger);
+    api = await startApiBeside(service, config, logger, 0);
+    await ensureUsers(service, [
+      { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+      { username: 'rugao', password: PASSWORD, role: 'regulator', regionCode: '320682' },
+      { username: 'operator', password: PASSWORD, role: 'operator', enterpriseCode: enterprise },
+      { username: 'admin', password: PASSWORD, role: 'admin' },
+    ]);
+    pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-test-pub-${randomBytes(3).toString('hex')}` });
+  });
+
+  afterEach(async () => {
+    await pub.endAsync();
+    await api.close();
+    await service.close();
+    await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+    await db.drop();
+  });
+
+  const base = () => `http://127.0.0.1:${api.port}/api/v1`;
+  async function login(username: string): Promise<string> {
+    const res = await fetch(`${base()}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { accessToken: string }).accessToken;
+  }
+  interface AlarmDto {
+    id: string;
+    condition: string;
+    state: string;
+    colour: string | null;
+  }
+  interface Body {
+    items?: AlarmDto[];
+    state?: string;
+    colour?: string | null;
+  }
+  const get = async (token: string, path: string): Promise<{ status: number; body: Body }> => {
+    const res = await fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (await res.json()) as Body };
+  };
+
+  it('shows a red HH alarm to the county regulator and the operator, not to another county; the ack is applied and audited', async () => {
+    const [rudong, rugao, operator, admin] = await Promise.all(['rudong', 'rugao', 'operator', 'admin'].map(login));
+    const t0 = Date.now() - 60_000;
+    for (const [dt, value] of [[0, 60], [1000, 90], [12_000, 90]] as const) {
+      await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }), { qos: 1 });
+    }
+    const active = await waitFor(
+      () => get(rudong, `/alarms/active?enterprise=${enterprise}`),
+      (r) => r.body.items?.some((a) => a.condition === 'HH') ?? false,
+      'the HH alarm through REST',
+    );
+    const hh = active.body.items!.find((a) => a.condition === 'HH')!;
+    expect(hh).toMatchObject({ condition: 'HH', state: 'UNACK', colour: 'red' });
+    expect((await get(operator, '/alarms/active')).body.items!.map((a) => a.id)).toContain(hh.id);
+    expect((await get(rugao, '/alarms/active')).body.items).toEqual([]);
+    expect((await get(rugao, `/alarms/${hh.id}`)).status).toBe(403);
+    const overview = await get(rudong, '/regions/320623/overview');
+    expect(overview.body.colour).toBe('red');
+
+    const ack = await fetch(`${base()}/alarms/${hh.id}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    expect(ack.status).toBe(200);
+    await waitFor(() => get(rudong, `/alarms/${hh.id}`), (r) => r.body.state === 'ACKED', 'the acknowledged state');
+    const audit = await get(admin, '/audit');
+    expect(JSON.stringify(audit.body)).toContain(hh.id);
+  });
+});
