@@ -102,7 +102,7 @@ describe('hazardwatch serve: readings to the control room and back', () => {
   };
 
   it('shows a red HH alarm to the county regulator and the operator, not to another county; the ack is applied and audited', async () => {
-    const [rudong, rugao, operator, admin] = await Promise.all(['rudong', 'rugao', 'operator', 'admin'].map(login));
+    const [rudong, rugao, operator, admin] = (await Promise.all(['rudong', 'rugao', 'operator', 'admin'].map(login))) as [string, string, string, string];
     const t0 = Date.now() - 60_000;
     for (const [dt, value] of [[0, 60], [1000, 90], [12_000, 90]] as const) {
       await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }), { qos: 1 });
