@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
+import { runFleetBench } from './bench/fleet-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
 import { alarmKpiCommand, demoCommand, ingestCommand, migrateCommand, serveCommand } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
@@ -38,6 +39,8 @@ commands:
   site schema             print the site file's JSON Schema
   bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
                           end-to-end ingest benchmark; prints one JSON line last
+  bench fleet [--json] [--points N] [--duration S]
+                          simulated gateway fleet at 1 Hz (load-generator capacity)
   bench evaluate [--json] [--points N] [--readings N]
                           alarm evaluators alone, in-process; prints one JSON line last
 
@@ -94,6 +97,32 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
         break;
       case 'bench':
         if (sub === 'ingest') return await benchIngest(argv.slice(argv.indexOf('ingest') + 1), ctx);
+        if (sub === 'fleet') {
+          const { values } = parseArgs({
+            args: argv.slice(argv.indexOf('fleet') + 1),
+            options: {
+              json: { type: 'boolean', default: false },
+              points: { type: 'string', default: '100000' },
+              duration: { type: 'string', default: '20' },
+              'log-level': { type: 'string' },
+            },
+            strict: true,
+          });
+          const config = loadRuntimeConfig(ctx.env);
+          const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+          try {
+            const result = await runFleetBench({
+              mqttUrl: infra.mqttUrl,
+              points: Number(values.points),
+              durationMs: Number(values.duration) * 1000,
+              logger: ctx.logger,
+            });
+            ctx.stdout.write(`${JSON.stringify(result)}\n`);
+          } finally {
+            await infra.stop();
+          }
+          return 0;
+        }
         if (sub === 'evaluate') {
           const { values } = parseArgs({
             args: argv.slice(argv.indexOf('evaluate') + 1),
