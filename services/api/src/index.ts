@@ -15,3 +15,4 @@ export { signJwt, verifyJwt, type JwtClaims, type JwtVerification } from './auth
 export { Access, type Principal } from './access/access.js';
 export type { ScopeKind, ScopeRule } from './access/scope-rule.js';
 export { installScopeGuard, type RouteScope, type ScopeGuardOptions } from './access/scope-guard.js';
+export { attachLiveGateway, systemClock, ValueConflator, type ConflatorOptions, type LiveClock, type LiveGateway, type LiveGatewayOptions, type LiveServer, type LiveSink, type LiveSocketData, type LiveSource, type LiveStoredEvents } from './live/live-gateway.js';

@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createUser, startApiServer, type AlarmControl, type ApiServer, type ControlOutcome } from '@hazardwatch/api';
+import {
+  attachLiveGateway,
+  compileApiConfig,
+  createUser,
+  startApiServer,
+  type AlarmControl,
+  type ApiServer,
+  type ControlOutcome,
+} from '@hazardwatch/api';
+import { liveSourceFor, type LiveValueTap } from './live-source.js';
 import type { AlarmHost } from '@hazardwatch/ingest';
 import { ingestMetricsText } from '@hazardwatch/ingest';
 import { UserRepository } from '@hazardwatch/store';
@@ -44,12 +53,19 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
  * database the ingest writes, sees the site the ingest runs, and acts on alarms through the
  * ingest's alarm engine. /metrics carries the ingest counters too.
  */
-export async function startApiBeside(service: IngestService, config: RuntimeConfig, logger: Logger, port: number): Promise<ApiServer> {
+export async function startApiBeside(
+  service: IngestService,
+  config: RuntimeConfig,
+  logger: Logger,
+  port: number,
+  tap?: LiveValueTap,
+): Promise<ApiServer> {
   const store = service.store;
   const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
   if (!config.api.jwtSecret) logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
+  const apiConfig = { host: config.api.host, port, auth: { jwtSecret } };
   const server = await startApiServer(
-    { host: config.api.host, port, auth: { jwtSecret } },
+    apiConfig,
     {
       logger,
       client: store.client,
@@ -66,11 +82,31 @@ export async function startApiBeside(service: IngestService, config: RuntimeConf
         }),
     },
   );
+  // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,
+  // rooms checked against the user's scope; with REDIS_URL several instances share rooms.
+  const live = tap
+    ? await attachLiveGateway({
+        httpServer: server.app.server,
+        settings: compileApiConfig(apiConfig),
+        site: { current: () => service.site },
+        client: store.client,
+        logger,
+        source: liveSourceFor(service, tap),
+        ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
+      })
+    : undefined;
   // Spent refresh tokens are pruned daily.
   const users = new UserRepository(store.client);
   const prune = setInterval(() => void users.pruneRefreshTokens(Date.now()).catch(() => undefined), 86_400_000);
   prune.unref();
-  return { ...server, close: async () => (clearInterval(prune), server.close()) };
+  return {
+    ...server,
+    close: async () => {
+      clearInterval(prune);
+      await live?.close();
+      await server.close();
+    },
+  };
 }
 
 export interface DemoUser {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { loadRuntimeConfig } from './config.js';
 import { startApiBeside } from './api-service.js';
+import { LiveValueTap } from './live-source.js';
 import { startDemo } from './demo.js';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
@@ -82,10 +83,11 @@ export async function alarmKpiCommand(ctx: ServiceCommandContext, options: { hou
 /** `hazardwatch serve`: ingestion, the alarm engine and the REST API in one process, until a signal. */
 export async function serveCommand(ctx: ServiceCommandContext): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
-  const service = await startIngestService(config, ctx.logger);
+  const tap = new LiveValueTap();
+  const service = await startIngestService(config, ctx.logger, { observers: [tap] });
   let api;
   try {
-    api = await startApiBeside(service, config, ctx.logger, config.api.port);
+    api = await startApiBeside(service, config, ctx.logger, config.api.port, tap);
   } catch (error) {
     await service.close();
     throw error;

@@ -83,6 +83,13 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    redis: Type.Object(
+      {
+        /** redis://… : socket.io instances share rooms through it (Redis streams adapter). Absent: one instance. */
+        url: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     api: Type.Object(
       {
         /** @default 0.0.0.0 */
@@ -129,6 +136,7 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   // One webhook from the environment; more in the config file (notifications.webhooks).
   HW_WEBHOOK_URL: (c, v) => (webhook(c).url = v),
   HW_WEBHOOK_SECRET: (c, v) => (webhook(c).secret = v),
+  REDIS_URL: (c, v) => (section(c, 'redis').url = v),
   HW_API_PORT: (c, v) => (section(c, 'api').port = Number(v)),
   HW_JWT_SECRET: (c, v) => (section(c, 'api').jwtSecret = v),
   HW_CONFIG_FILE: () => undefined,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { loadSimulatedSite, MqttFleet } from '@hazardwatch/simulators';
 import type { ApiServer } from '@hazardwatch/api';
 import { ensureUsers, startApiBeside, type DemoUser } from './api-service.js';
+import { LiveValueTap } from './live-source.js';
 import type { RuntimeConfig } from './config.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
 
@@ -53,12 +54,13 @@ export async function startDemo(base: RuntimeConfig, options: DemoOptions, logge
     site: { file: siteFile },
     mqtt: { ...base.mqtt, embeddedPort },
   };
-  const service = await startIngestService(config, logger);
+  const tap = new LiveValueTap();
+  const service = await startIngestService(config, logger, { observers: [tap] });
   let fleet: MqttFleet;
   let api: ApiServer;
   try {
     if (siteFile === EXAMPLE_SITE_FILE) await ensureUsers(service, DEMO_USERS);
-    api = await startApiBeside(service, config, logger, options.port);
+    api = await startApiBeside(service, config, logger, options.port, tap);
     const site = loadSimulatedSite(await readFile(siteFile, 'utf8'));
     fleet = new MqttFleet({ url: service.infrastructure.mqttUrl, tickIntervalMs: 1000 }, { site, logger });
     await fleet.start();
@@ -69,7 +71,7 @@ export async function startDemo(base: RuntimeConfig, options: DemoOptions, logge
   const port = api.port;
   const summary = [
     'HazardWatch demo is running / 演示已启动',
-    `  API      http://127.0.0.1:${port}/api/v1   docs: http://127.0.0.1:${port}/docs`,
+    `  API      http://127.0.0.1:${port}/api/v1   docs: http://127.0.0.1:${port}/docs   live: socket.io on the same port`,
     `  health   http://127.0.0.1:${port}/healthz   ready: /readyz   metrics: /metrics`,
     ...(siteFile === EXAMPLE_SITE_FILE
       ? ['  logins   ' + DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role})`).join(', ')]

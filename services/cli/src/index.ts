@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './demo.js';
 export * from './sim.js';
 export * from './api-service.js';
+export * from './live-source.js';

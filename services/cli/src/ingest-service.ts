@@ -70,7 +70,12 @@ export interface IngestService {
  * (from HW_SITE_FILE, stored as a new version, or the newest stored one), the MQTT pipeline,
  * background maintenance (partitions, rollups of late data, dead-letter bound) and health.
  */
-export async function startIngestService(config: RuntimeConfig, logger: Logger): Promise<IngestService> {
+export interface IngestServiceOptions {
+  /** More observers of every accepted reading (e.g. the live value tap of an API in this process). */
+  readonly observers?: readonly ReadingObserver[];
+}
+
+export async function startIngestService(config: RuntimeConfig, logger: Logger, options: IngestServiceOptions = {}): Promise<IngestService> {
   const log = logger.child({ component: 'ingest-service' });
   const infrastructure = await resolveInfrastructure(config, logger);
   const ingestConfig = parseConfig(IngestConfigSchema, {
@@ -87,7 +92,7 @@ export async function startIngestService(config: RuntimeConfig, logger: Logger):
   // Whatever started is stopped again, in reverse order, if a later step fails.
   const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
   try {
-    return await startOn(infrastructure, settings, config, logger, log, undo);
+    return await startOn(infrastructure, settings, config, logger, log, undo, options);
   } catch (error) {
     for (const step of undo.reverse()) await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
     throw error;
@@ -101,6 +106,7 @@ async function startOn(
   logger: Logger,
   log: Logger,
   undo: Array<() => Promise<unknown>>,
+  options: IngestServiceOptions,
 ): Promise<IngestService> {
   const store = await openStore(infrastructure.databaseUrl, config, logger, { maxAcceptedAgeMs: settings.limits.maxAgeMs });
   undo.push(() => store.close());
@@ -145,7 +151,7 @@ async function startOn(
       })
     : undefined;
   const engine = host && site?.ok ? new EvaluationEngine({ sink: host, points: site.index.points(), gateways: site.index.site.gateways }) : undefined;
-  const app = buildIngestApp(settings, { logger, writer, directory: () => directory, observers: engine ? [dirty, engine] : [dirty] });
+  const app = buildIngestApp(settings, { logger, writer, directory: () => directory, observers: [dirty, ...(engine ? [engine] : []), ...(options.observers ?? [])] });
   attach = (work) => app.pipeline.attach(work);
   if (host) await host.restore();
   if (engine) {

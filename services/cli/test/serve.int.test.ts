@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { ensureUsers, loadRuntimeConfig, startApiBeside, startIngestService, type IngestService } from 'hazardwatch';
+import { io as connectSocket } from 'socket.io-client';
+import { ensureUsers, LiveValueTap, loadRuntimeConfig, startApiBeside, startIngestService, type IngestService } from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
@@ -56,8 +57,9 @@ describe('hazardwatch serve: readings to the control room and back', () => {
       HW_INGEST_CLIENT_ID: clientId,
       HW_JWT_SECRET: 'a-test-secret-that-is-at-least-32-chars',
     });
-    service = await startIngestService(config, logger);
-    api = await startApiBeside(service, config, logger, 0);
+    const tap = new LiveValueTap();
+    service = await startIngestService(config, logger, { observers: [tap] });
+    api = await startApiBeside(service, config, logger, 0, tap);
     await ensureUsers(service, [
       { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
       { username: 'rugao', password: PASSWORD, role: 'regulator', regionCode: '320682' },
@@ -100,6 +102,29 @@ describe('hazardwatch serve: readings to the control room and back', () => {
     const res = await fetch(`${base()}${path}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, body: (await res.json()) as Body };
   };
+
+  it('pushes the alarm and live values to a subscribed county regulator over socket.io', async () => {
+    const token = await login('rudong');
+    const socket = connectSocket(`http://127.0.0.1:${api.port}`, { auth: { token }, transports: ['websocket'] });
+    try {
+      const alarm = new Promise<{ condition: string; colour: string | null }>((resolve) =>
+        socket.on('alarm', (e: { condition: string; colour: string | null }) => {
+          if (e.condition === 'HH') resolve(e);
+        }),
+      );
+      const values = new Promise<Array<{ value: number }>>((resolve) => socket.once('values', resolve));
+      const joined = await socket.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'region', code: '320623' }] });
+      expect(joined).toMatchObject({ ok: true });
+      const t0 = Date.now() - 60_000;
+      for (const [dt, value] of [[0, 60], [1000, 90], [12_000, 90]] as const) {
+        await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }), { qos: 1 });
+      }
+      expect(await alarm).toMatchObject({ condition: 'HH', colour: 'red' });
+      expect((await values).length).toBeGreaterThan(0);
+    } finally {
+      socket.disconnect();
+    }
+  });
 
   it('shows a red HH alarm to the county regulator and the operator, not to another county; the ack is applied and audited', async () => {
     const [rudong, rugao, operator, admin] = (await Promise.all(['rudong', 'rugao', 'operator', 'admin'].map(login))) as [string, string, string, string];

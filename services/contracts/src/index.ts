@@ -3,3 +3,4 @@ export * from './quality.js';
 export * from './telemetry.js';
 export * from './gateway-status.js';
 export * from './alarms.js';
+export * from './live.js';

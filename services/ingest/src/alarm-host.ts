@@ -108,8 +108,13 @@ export class AlarmHost implements ConditionSink {
     });
   }
 
-  onStored(listener: (events: AlarmHostEvents) => void): void {
+  /** Hears every unit once it is stored; returns a function that stops listening. */
+  onStored(listener: (events: AlarmHostEvents) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /**

@@ -20,8 +20,13 @@ export class GatewayPresence {
   private readonly states = new Map<string, GatewayState>();
   private readonly listeners: Array<(state: GatewayState) => void> = [];
 
-  onChange(listener: (state: GatewayState) => void): void {
+  /** Returns a function that stops listening. */
+  onChange(listener: (state: GatewayState) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   /** @returns false when the payload is not a valid status message. */

@@ -1,0 +1,194 @@
+import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { LIVE_VALUES_DEFAULT_INTERVAL_MS, type LiveConnectErrorData } from '@hazardwatch/contracts';
+import { UserRepository, type SqlClient } from '@hazardwatch/store';
+import type { Logger } from 'pino';
+import { createClient } from 'redis';
+import { Server } from 'socket.io';
+import { AuthService } from '../auth/auth-service.js';
+import type { ApiSettings } from '../config.js';
+import type { SiteSource } from '../routes/context.js';
+import { AlarmEventLog } from './alarm-event-log.js';
+import { LiveFanout, RoomCache } from './live-fanout.js';
+import { installHandlers, recheckRooms } from './live-handlers.js';
+import type { LiveSource } from './live-source.js';
+import type { LiveServer, LiveSocket } from './live-types.js';
+import { systemClock, ValueConflator, type LiveClock } from './value-conflator.js';
+
+export interface LiveGatewayOptions {
+  /** The API's HTTP server (`app.server` of the fastify instance); the gateway serves `path` on it. */
+  readonly httpServer: HttpServer;
+  /** The API settings: access tokens are verified with `auth` exactly as REST verifies them. */
+  readonly settings: Pick<ApiSettings, 'auth'>;
+  readonly site: SiteSource;
+  /** Alarm, colour, 预警, value and gateway events; without it the gateway only relays (Redis). */
+  readonly source?: LiveSource;
+  /** The database: alarm events are read back from it by id (live ids and replay). */
+  readonly client: SqlClient;
+  readonly logger: Logger;
+  /** Share rooms with other instances through the Redis streams adapter. */
+  readonly redisUrl?: string;
+  /** Redis stream name. @default 'hazardwatch:live' */
+  readonly redisStreamName?: string;
+  /** Longest XREAD block; `close()` may wait this long for the adapter's reader. @default 1000 */
+  readonly redisBlockMs?: number;
+  /** socket.io path. @default '/socket.io' */
+  readonly path?: string;
+  /** How long a dropped client's session (rooms, missed broadcasts) is kept. @default 120000 */
+  readonly recoveryWindowMs?: number;
+  /** Most alarm events one `sinceEventId` replay sends. @default 10000 */
+  readonly replayLimit?: number;
+  /**
+   * A values batch waits while the client's transport is busy and this many packets are already
+   * queued for it. @default 8
+   */
+  readonly maxQueuedPackets?: number;
+  /** @default system clock */
+  readonly clock?: LiveClock;
+}
+
+export interface LiveGateway {
+  readonly io: LiveServer;
+  /** Sockets connected to this instance. */
+  readonly clients: number;
+  /** Resolves once every source batch handed in so far has been sent (tests, benchmarks). */
+  idle(): Promise<void>;
+  /** Stops the source, disconnects this instance's clients (they may reconnect elsewhere and recover), closes Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+function refused(reason: string): Error & { data: LiveConnectErrorData } {
+  return Object.assign(new Error(`authentication required: ${reason}`), { data: { code: 'HW_API_UNAUTHENTICATED' as const } });
+}
+
+/** Packets engine.io holds for a socket (not part of its typed API; absent → unknown). */
+function queuedPackets(socket: LiveSocket): number {
+  const buffer = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer;
+  return Array.isArray(buffer) ? buffer.length : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The socket.io live push of issue 4, attached to the API's HTTP server from outside the app
+ * (STYLE rule 7: the app factory stays free of it; the process entry wires it). Clients connect
+ * with `auth: { token: <access token> }`, join scope-checked rooms with `subscribe`, and receive
+ * alarm, colour, 预警, gateway and conflated value events. A client that drops is recovered by
+ * socket.io connection state recovery, or asks for a replay with `sinceEventId`.
+ */
+export async function attachLiveGateway(options: LiveGatewayOptions): Promise<LiveGateway> {
+  const logger = options.logger.child({ component: 'live' });
+  const clock = options.clock ?? systemClock;
+  const maxQueued = options.maxQueuedPackets ?? 8;
+  const auth = new AuthService(new UserRepository(options.client), options.settings.auth, () => clock.now());
+  const rooms = new RoomCache(() => options.site.current());
+  const log = new AlarmEventLog(options.client);
+  const conflators = new Map<string, ValueConflator>();
+
+  const io: LiveServer = new Server({
+    path: options.path ?? '/socket.io',
+    serveClient: false,
+    connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs ?? 120_000, skipMiddlewares: false },
+  });
+
+  const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl, logger);
+  if (redis) {
+    io.adapter(createAdapter(redis.client, { streamName: options.redisStreamName ?? 'hazardwatch:live', blockTimeInMs: options.redisBlockMs ?? 1000 }));
+  }
+
+  const fanout = new LiveFanout(io, rooms, log, logger, conflators, await log.lastId());
+
+  io.use((socket, next) => {
+    const token: unknown = (socket.handshake.auth as Record<string, unknown>)['token'];
+    if (typeof token !== 'string' || token === '') return next(refused('no access token'));
+    const verdict = auth.authenticate(token);
+    if (!verdict.ok) return next(refused(verdict.reason));
+    socket.data.principal = verdict.principal;
+    socket.data.scopes ??= {};
+    socket.data.intervalMs ??= LIVE_VALUES_DEFAULT_INTERVAL_MS;
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    const conflator = new ValueConflator({
+      clock,
+      intervalMs: socket.data.intervalMs,
+      canSend: () => socket.conn.transport.writable || queuedPackets(socket) < maxQueued,
+      send: (values) => socket.emit('values', values),
+    });
+    conflators.set(socket.id, conflator);
+    socket.on('disconnect', () => {
+      conflator.close();
+      if (conflators.get(socket.id) === conflator) conflators.delete(socket.id);
+    });
+    installHandlers(socket, conflator, { rooms, log, logger, replayLimit: options.replayLimit ?? 10_000 });
+    if (socket.recovered) {
+      recheckRooms(socket, rooms).catch((err: unknown) => logger.error({ err, socket: socket.id }, 'room recheck failed'));
+    }
+  });
+
+  io.attach(options.httpServer);
+  const stopSource = options.source?.subscribe({
+    stored: (events) => fanout.stored(events),
+    values: (values) => fanout.values(values),
+    gateway: (presence) => fanout.gateway(presence),
+  });
+  logger.info({ redis: redis !== undefined }, 'live gateway attached');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopSource?.();
+      await fanout.idle();
+      for (const c of conflators.values()) c.close();
+      conflators.clear();
+      // Not `io.close()`: that would close the HTTP server, which the API owns. Closing the
+      // engine drops every connection as a transport close, which clients recover from.
+      io.engine.close();
+      await io.of('/').adapter.close();
+      await redis?.close();
+      logger.info('live gateway closed');
+    })();
+    return closing;
+  };
+
+  return {
+    io,
+    get clients() {
+      return io.engine.clientsCount;
+    },
+    idle: () => fanout.idle(),
+    close,
+  };
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * The adapter's Redis client. The adapter duplicates it for its stream reader and subscriber and
+ * disconnects those itself on close; they are tracked here so `close()` waits for them, leaving
+ * no open handle.
+ */
+async function connectRedis(url: string, logger: Logger): Promise<{ client: RedisClient; close(): Promise<void> }> {
+  const client = createClient({ url });
+  const duplicates: RedisClient[] = [];
+  const watch = (c: RedisClient): RedisClient => c.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = (...args: Parameters<RedisClient['duplicate']>) => {
+    const d = watch(duplicate(...args));
+    duplicates.push(d);
+    return d;
+  };
+  watch(client);
+  await client.connect();
+  return {
+    client,
+    close: async () => {
+      await Promise.all(duplicates.map(async (d) => (d.isOpen ? once(d, 'end') : undefined)));
+      if (client.isOpen) await client.quit();
+    },
+  };
+}
+
+export type { LiveSink, LiveSource, LiveStoredEvents } from './live-source.js';
+export { ValueConflator, systemClock, type ConflatorOptions, type LiveClock } from './value-conflator.js';
+export type { LiveServer, LiveSocketData } from './live-types.js';

@@ -1,0 +1,152 @@
+import type { AddressInfo } from 'node:net';
+import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import type { AlarmEvent, ClientToServerEvents, ServerToClientEvents } from '@hazardwatch/contracts';
+import type { AlarmRecord } from '@hazardwatch/core';
+import { attachLiveGateway, compileApiConfig, type LiveGateway, type LiveGatewayOptions, type LiveSink, type LiveSource } from '@hazardwatch/api';
+import { AlarmRepository } from '@hazardwatch/store';
+import { NOW, silentLogger, type TestApi, type TestUser } from './support/api-fixture.js';
+
+export type LiveClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Our own seam, driven by the test: what the ingest's alarm host and presence would deliver. */
+export class TestLiveSource implements LiveSource {
+  sink: LiveSink | undefined;
+  subscribe(sink: LiveSink): () => void {
+    this.sink = sink;
+    return () => (this.sink = undefined);
+  }
+  get live(): LiveSink {
+    if (!this.sink) throw new Error('live source not subscribed');
+    return this.sink;
+  }
+}
+
+/** Tokens are signed at the fixture's NOW: the gateway's clock runs from there. */
+export function fixtureClock(): LiveGatewayOptions['clock'] {
+  const start = Date.now();
+  return {
+    now: () => NOW + (Date.now() - start),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  };
+}
+
+export const SETTINGS = compileApiConfig({ port: 0, auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123' } });
+
+export async function attachTo(api: TestApi, httpServer: LiveGatewayOptions['httpServer'], over: Partial<LiveGatewayOptions> = {}): Promise<LiveGateway> {
+  return attachLiveGateway({
+    httpServer,
+    settings: SETTINGS,
+    site: { current: () => api.site },
+    client: api.client,
+    logger: silentLogger,
+    clock: fixtureClock(),
+    ...over,
+  });
+}
+
+export const urlOf = (server: { address(): unknown }): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** A client; connected unless the handshake is refused. Closed by `closeClients`. */
+export function client(url: string, token: string | undefined, options: { reconnection?: boolean } = {}): LiveClient {
+  return connectClient(url, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 20,
+    reconnectionDelayMax: 50,
+    randomizationFactor: 0,
+  });
+}
+
+export async function connected(socket: LiveClient, timeoutMs = 5000): Promise<LiveClient> {
+  if (socket.connected) return socket;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('connect timed out')), timeoutMs);
+    socket.once('connect', () => (clearTimeout(timer), resolve()));
+    socket.once('connect_error', (err) => (clearTimeout(timer), reject(err)));
+  });
+  return socket;
+}
+
+/** The next `event` matching `accept`, or a timeout. */
+export function next<E extends keyof ServerToClientEvents>(
+  socket: LiveClient,
+  event: E,
+  accept: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const listener = ((payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (!accept(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    }) as never;
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no ${String(event)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on(event, listener);
+  });
+}
+
+/** Records every payload of `event` from now on. */
+export function record<E extends keyof ServerToClientEvents>(socket: LiveClient, event: E): Array<Parameters<ServerToClientEvents[E]>[0]> {
+  const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
+  socket.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => seen.push(payload)) as never);
+  return seen;
+}
+
+export async function connectAs(url: string, api: TestApi, user: TestUser, options: { reconnection?: boolean } = {}): Promise<LiveClient> {
+  return connected(client(url, api.tokens[user], options));
+}
+
+let seq = 0;
+
+/** Stores one alarm raise (record + event) for a point, as the alarm host would, and returns the event. */
+export async function storeAlarm(api: TestApi, pointId: number, over: Partial<AlarmEvent> = {}): Promise<AlarmEvent> {
+  seq += 1;
+  const id = `live-${seq}-${pointId}`;
+  const ts = NOW + seq;
+  const record: AlarmRecord = {
+    id,
+    source: { kind: 'point', pointId },
+    sourceKey: `point:${pointId}`,
+    condition: 'H',
+    // Stored closed, so tests may raise the same point and condition again (one open alarm per key).
+    state: 'NORM',
+    active: false,
+    latched: false,
+    colour: 'yellow',
+    raisedAt: ts,
+    stateSinceMs: ts,
+    lastActivationMs: ts,
+    ackedAt: null,
+    ackedBy: null,
+    value: 90,
+    limit: 85,
+    shelvedUntilMs: null,
+    shelveReason: null,
+    suppressReason: null,
+    suppressedBy: null,
+    outOfServiceReason: null,
+    chattering: false,
+  };
+  const event: AlarmEvent = {
+    alarmId: id,
+    sourceKey: `point:${pointId}`,
+    pointId,
+    condition: 'H',
+    from: 'NORM',
+    to: 'UNACK',
+    ts,
+    actor: 'system',
+    reason: null,
+    value: 90,
+    ...over,
+  };
+  await new AlarmRepository(api.client).write({ alarms: [record], events: [event], colourChanges: [] });
+  return event;
+}

@@ -1,0 +1,198 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { AlarmEvent, WarningColour } from './alarms.js';
+import type { Quality } from './quality.js';
+
+/**
+ * socket.io live push (issue 4): the typed event maps shared by the API's gateway and the
+ * dashboards, in the manner of socket.io's `typed-events.ts` (`new Server<ClientToServerEvents,
+ * ServerToClientEvents>()` on one side, `io(url) as Socket<ServerToClientEvents,
+ * ClientToServerEvents>` on the other). Client → server payloads also have TypeBox schemas: the
+ * server checks them at runtime, the type comes from the same schema.
+ */
+
+/** Live values: bounds of the conflation interval a client may ask for, ms. */
+export const LIVE_VALUES_MIN_INTERVAL_MS = 250;
+export const LIVE_VALUES_MAX_INTERVAL_MS = 60_000;
+/** @default interval until the client asks for another, ms. */
+export const LIVE_VALUES_DEFAULT_INTERVAL_MS = 1000;
+/** Scopes one `subscribe` / `unsubscribe` may name. */
+export const LIVE_MAX_SCOPES_PER_REQUEST = 200;
+
+const code = Type.String({ minLength: 1, maxLength: 64 });
+
+/** A room a client may join: a region subtree, an enterprise, a major hazard or a point. */
+export const LiveScopeSchema = Type.Union([
+  Type.Object({ type: Type.Literal('region'), code }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('enterprise'), code }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('hazard'), enterprise: code, code }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('point'), id: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+]);
+export type LiveScope = Static<typeof LiveScopeSchema>;
+
+export const LiveSubscribeRequestSchema = Type.Object(
+  {
+    scopes: Type.Array(LiveScopeSchema, { minItems: 1, maxItems: LIVE_MAX_SCOPES_PER_REQUEST }),
+    /**
+     * Replay stored alarm events with a larger id (within the joined rooms) before `replay:done`;
+     * the `id` of the last `alarm` event the client saw before it dropped.
+     */
+    sinceEventId: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type LiveSubscribeRequest = Static<typeof LiveSubscribeRequestSchema>;
+
+export const LiveUnsubscribeRequestSchema = Type.Object(
+  { scopes: Type.Array(LiveScopeSchema, { minItems: 1, maxItems: LIVE_MAX_SCOPES_PER_REQUEST }) },
+  { additionalProperties: false },
+);
+export type LiveUnsubscribeRequest = Static<typeof LiveUnsubscribeRequestSchema>;
+
+export const LiveValuesIntervalRequestSchema = Type.Object(
+  { intervalMs: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+export type LiveValuesIntervalRequest = Static<typeof LiveValuesIntervalRequestSchema>;
+
+/** Room names, as `socket.rooms` and the server use them. */
+export type LiveRoom = `region:${string}` | `enterprise:${string}` | `hazard:${string}/${string}` | `point:${number}`;
+
+export function liveRoom(scope: LiveScope): LiveRoom {
+  switch (scope.type) {
+    case 'region':
+      return `region:${scope.code}`;
+    case 'enterprise':
+      return `enterprise:${scope.code}`;
+    case 'hazard':
+      return `hazard:${scope.enterprise}/${scope.code}`;
+    case 'point':
+      return `point:${scope.id}`;
+  }
+}
+
+/**
+ * Codes a live request is refused with; they are the REST API's codes for the same refusals
+ * (`HW_API_*` in @hazardwatch/api), so clients handle both alike.
+ */
+export const LIVE_ERROR_CODES = [
+  'HW_API_UNAUTHENTICATED',
+  'HW_API_VALIDATION',
+  'HW_API_FORBIDDEN',
+  'HW_API_NOT_FOUND',
+  'HW_API_SITE_UNAVAILABLE',
+  'HW_API_INTERNAL',
+] as const;
+export type LiveErrorCode = (typeof LIVE_ERROR_CODES)[number];
+
+export interface LiveError {
+  readonly code: LiveErrorCode;
+  readonly message: string;
+  /** The refused scope, when one scope of the request was refused. */
+  readonly scope?: LiveScope;
+}
+
+/** `err.data` of a refused handshake (`connect_error`). */
+export interface LiveConnectErrorData {
+  readonly code: Extract<LiveErrorCode, 'HW_API_UNAUTHENTICATED'>;
+}
+
+/** Answer to `subscribe` / `unsubscribe`: on success, every room the socket is now in. */
+export type LiveSubscribeResult =
+  | { readonly ok: true; readonly rooms: readonly LiveRoom[] }
+  | { readonly ok: false; readonly error: LiveError };
+
+/** Answer to `values:interval`: the interval in effect, clamped to the allowed bounds, ms. */
+export type LiveValuesIntervalResult =
+  | { readonly ok: true; readonly intervalMs: number }
+  | { readonly ok: false; readonly error: LiveError };
+
+/** An alarm state change as pushed: the stored event with its id (the replay cursor) and its place. */
+export interface LiveAlarmEvent extends AlarmEvent {
+  /** `alarm_events.id`: increases with every stored event; clients de-duplicate on it. */
+  readonly id: number;
+  /** The alarm's 预警 colour when the event was stored. */
+  readonly colour: WarningColour | null;
+  readonly enterprise: string | null;
+  /** Major hazard of the point, if any. */
+  readonly hazard: string | null;
+  /** Gateway of the point, or the gateway of a gateway alarm. */
+  readonly gateway: string | null;
+  /** The enterprise's innermost region. */
+  readonly region: string | null;
+  /** true when sent by a `sinceEventId` replay, not live. */
+  readonly replayed: boolean;
+}
+
+/** Roll-up levels (the four-colour roll-up in @hazardwatch/core). */
+export type LiveColourLevel = 'point' | 'gateway' | 'hazard' | 'enterprise' | 'region';
+
+/**
+ * A colour change of one node. `code`: point id, `enterprise/gateway`, `enterprise/hazard`,
+ * enterprise code or region code. `to` null = back to normal.
+ */
+export interface LiveColourChange {
+  readonly level: LiveColourLevel;
+  readonly code: string;
+  readonly from: WarningColour | null;
+  readonly to: WarningColour | null;
+  /** ms UTC. */
+  readonly ts: number;
+}
+
+/** A 预警 state change (push → 签收 → 处置反馈 → 消警, escalation, colour change). */
+export interface LiveWarningEvent {
+  readonly warningId: string;
+  readonly enterprise: string;
+  readonly hazard: string | null;
+  readonly type: 'opened' | 'upgraded' | 'downgraded' | 'signed' | 'feedback' | 'escalated' | 'overdue' | 'closed';
+  readonly from: 'pushed' | 'signed' | 'feedback' | 'closed' | null;
+  readonly to: 'pushed' | 'signed' | 'feedback' | 'closed';
+  /** ms UTC. */
+  readonly ts: number;
+  readonly actor: string;
+  readonly colour: WarningColour;
+  readonly previousColour: WarningColour | null;
+  /** Administrative level answerable after the event. */
+  readonly level: 'enterprise' | 'county' | 'city' | 'province';
+}
+
+/** One point's latest value in a conflated `values` batch. */
+export interface LiveValue {
+  readonly pointId: number;
+  /** Source timestamp, ms UTC. */
+  readonly ts: number;
+  readonly value: number;
+  readonly quality: Quality;
+}
+
+export interface LiveGatewayPresence {
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly online: boolean;
+  /** ms UTC. */
+  readonly ts: number;
+}
+
+export interface LiveReplayDone {
+  /** The id the replay read up to (its request's `sinceEventId` when nothing was missed): the next `sinceEventId`. */
+  readonly lastEventId: number;
+  readonly count: number;
+  /** false when the replay stopped at its cap: fetch the rest over REST (`GET /api/v1/alarms`). */
+  readonly complete: boolean;
+}
+
+export interface ServerToClientEvents {
+  alarm: (event: LiveAlarmEvent) => void;
+  colour: (change: LiveColourChange) => void;
+  warning: (event: LiveWarningEvent) => void;
+  /** At most one value per point per the client's interval; the latest wins. */
+  values: (values: readonly LiveValue[]) => void;
+  gateway: (presence: LiveGatewayPresence) => void;
+  'replay:done': (done: LiveReplayDone) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (request: LiveSubscribeRequest, ack: (result: LiveSubscribeResult) => void) => void;
+  unsubscribe: (request: LiveUnsubscribeRequest, ack: (result: LiveSubscribeResult) => void) => void;
+  'values:interval': (request: LiveValuesIntervalRequest, ack: (result: LiveValuesIntervalResult) => void) => void;
+}
