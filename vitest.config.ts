@@ -25,7 +25,11 @@ export default defineConfig({
           name: 'unit',
           include: ['{services,edge,simulators,dashboards}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
-          typecheck: { enabled: true, tsconfig: './tsconfig.test.json', include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'] },
+          typecheck: {
+            enabled: true,
+            tsconfig: './tsconfig.test.json',
+            include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'],
+          },
         },
       },
       {

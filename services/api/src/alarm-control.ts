@@ -9,7 +9,9 @@ export interface ControlError {
 }
 
 /** `before`/`after`: the alarm or 预警 record around the action, as written to the audit log. */
-export type ControlOutcome = { readonly ok: true; readonly before: unknown; readonly after: unknown } | { readonly ok: false; readonly error: ControlError };
+export type ControlOutcome =
+  | { readonly ok: true; readonly before: unknown; readonly after: unknown }
+  | { readonly ok: false; readonly error: ControlError };
 
 export interface AlarmActionRequest {
   readonly action: AlarmAction;

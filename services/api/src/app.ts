@@ -4,7 +4,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { DEFAULT_COLOUR_POLICY, type ColourPolicy } from '@hazardwatch/core';
-import { AlarmRepository, AuditRepository, UserRepository, WarningRepository, type SqlClient, type StoreDialect } from '@hazardwatch/store';
+import {
+  AlarmRepository,
+  AuditRepository,
+  UserRepository,
+  WarningRepository,
+  type SqlClient,
+  type StoreDialect,
+} from '@hazardwatch/store';
 import { installScopeGuard } from './access/scope-guard.js';
 import type { AlarmControl } from './alarm-control.js';
 import { Auditor } from './audit.js';
@@ -61,7 +68,9 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     bodyLimit: settings.bodyLimitBytes,
     exposeHeadRoutes: false,
     // Unknown properties must be refused (400), not silently removed; query strings are coerced.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
   }) as unknown as FastifyInstance;
 
   const users = new UserRepository(deps.client);
@@ -86,7 +95,8 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     global: false,
     // After body parsing, so the login limit can key on the username.
     hook: 'preHandler',
-    errorResponseBuilder: (_request, context) => apiErrors.create('HW_API_RATE_LIMITED', { retryAfterSec: Math.ceil(context.ttl / 1000) }),
+    errorResponseBuilder: (_request, context) =>
+      apiErrors.create('HW_API_RATE_LIMITED', { retryAfterSec: Math.ceil(context.ttl / 1000) }),
   });
   if (settings.docs) {
     await app.register(swagger, {

@@ -24,11 +24,17 @@ export class Auditor {
   ) {}
 
   async record(request: FastifyRequest, entry: AuditRecord): Promise<void> {
-    const enterprise = entry.enterprise !== undefined ? entry.enterprise : (request.target?.enterprise ?? request.principal?.enterpriseCode ?? null);
+    const enterprise =
+      entry.enterprise !== undefined
+        ? entry.enterprise
+        : (request.target?.enterprise ?? request.principal?.enterpriseCode ?? null);
     const region =
       entry.region !== undefined
         ? entry.region
-        : ((enterprise !== null ? this.site()?.enterprise(enterprise)?.region : undefined) ?? request.target?.region ?? request.principal?.regionCode ?? null);
+        : ((enterprise !== null ? this.site()?.enterprise(enterprise)?.region : undefined) ??
+          request.target?.region ??
+          request.principal?.regionCode ??
+          null);
     await this.repo.append({
       ts: this.now(),
       actor: entry.actor ?? request.principal?.username ?? 'anonymous',

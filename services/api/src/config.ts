@@ -70,7 +70,11 @@ export interface ApiSettings {
 /** Validates and compiles; throws HW_API_CONFIG_INVALID naming every bad or unknown key. */
 export function compileApiConfig(input: unknown): ApiSettings {
   const parsed = parseConfig(ApiConfigSchema, input);
-  if (!parsed.ok) throw apiErrors.create('HW_API_CONFIG_INVALID', { problems: parsed.errors.join('; '), errors: parsed.errors });
+  if (!parsed.ok)
+    throw apiErrors.create('HW_API_CONFIG_INVALID', {
+      problems: parsed.errors.join('; '),
+      errors: parsed.errors,
+    });
   const c = parsed.value;
   return Object.freeze({
     host: c.host,

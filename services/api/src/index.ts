@@ -8,11 +8,29 @@ export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } f
 export { apiErrors, type ApiErrorCode } from './errors.js';
 export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';
 export type { SiteSource } from './routes/context.js';
-export { createUser, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, type CreateUserInput } from './auth/create-user.js';
+export {
+  createUser,
+  PASSWORD_MIN_LENGTH,
+  USERNAME_PATTERN,
+  type CreateUserInput,
+} from './auth/create-user.js';
 export type { PublicUser, TokenPair } from './auth/auth-service.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './auth/password.js';
 export { signJwt, verifyJwt, type JwtClaims, type JwtVerification } from './auth/jwt.js';
 export { Access, type Principal } from './access/access.js';
 export type { ScopeKind, ScopeRule } from './access/scope-rule.js';
 export { installScopeGuard, type RouteScope, type ScopeGuardOptions } from './access/scope-guard.js';
-export { attachLiveGateway, systemClock, ValueConflator, type ConflatorOptions, type LiveClock, type LiveGateway, type LiveGatewayOptions, type LiveServer, type LiveSink, type LiveSocketData, type LiveSource, type LiveStoredEvents } from './live/live-gateway.js';
+export {
+  attachLiveGateway,
+  systemClock,
+  ValueConflator,
+  type ConflatorOptions,
+  type LiveClock,
+  type LiveGateway,
+  type LiveGatewayOptions,
+  type LiveServer,
+  type LiveSink,
+  type LiveSocketData,
+  type LiveSource,
+  type LiveStoredEvents,
+} from './live/live-gateway.js';

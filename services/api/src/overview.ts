@@ -9,7 +9,13 @@ const LIST_MAX = 100;
  * worst colour of each child region and of each enterprise directly in the region, stale points
  * (REFERENCE §8 item 18) and gateways offline.
  */
-export function regionOverview(site: SiteIndex, code: string, open: readonly AlarmRecord[], policy: ColourPolicy, nowMs: number) {
+export function regionOverview(
+  site: SiteIndex,
+  code: string,
+  open: readonly AlarmRecord[],
+  policy: ColourPolicy,
+  nowMs: number,
+) {
   const rollup = new RollupState(site, policy);
   rollup.apply(open, nowMs);
   const summary = rollup.region(code)!;
@@ -21,14 +27,30 @@ export function regionOverview(site: SiteIndex, code: string, open: readonly Ala
   const standing = open.filter((a) => a.active && a.state !== 'NORM');
   const stale = standing
     .filter((a) => a.condition === 'STALE' && a.source.kind === 'point')
-    .map((a) => ({ alarm: a, point: a.source.kind === 'point' ? site.pointById(a.source.pointId) : undefined }))
+    .map((a) => ({
+      alarm: a,
+      point: a.source.kind === 'point' ? site.pointById(a.source.pointId) : undefined,
+    }))
     .filter((x) => inSubtree(x.point?.enterprise))
-    .map((x) => ({ pointId: x.point!.id, enterprise: x.point!.enterprise, tag: x.point!.tag, since: x.alarm.raisedAt }));
+    .map((x) => ({
+      pointId: x.point!.id,
+      enterprise: x.point!.enterprise,
+      tag: x.point!.tag,
+      since: x.alarm.raisedAt,
+    }));
   const offline = standing
-    .filter((a) => a.condition === 'GATEWAY_OFFLINE' && a.source.kind === 'gateway' && inSubtree(a.source.enterprise))
-    .map((a) => (a.source.kind === 'gateway' ? { enterprise: a.source.enterprise, gateway: a.source.gateway, since: a.raisedAt } : undefined))
+    .filter(
+      (a) =>
+        a.condition === 'GATEWAY_OFFLINE' && a.source.kind === 'gateway' && inSubtree(a.source.enterprise),
+    )
+    .map((a) =>
+      a.source.kind === 'gateway'
+        ? { enterprise: a.source.enterprise, gateway: a.source.gateway, since: a.raisedAt }
+        : undefined,
+    )
     .filter((x) => x !== undefined);
-  const colourOf = (level: 'region' | 'enterprise', c: string): WarningColour | null => rollup.colour(level, c);
+  const colourOf = (level: 'region' | 'enterprise', c: string): WarningColour | null =>
+    rollup.colour(level, c);
   return {
     code,
     name: site.region(code)!.name,
@@ -39,7 +61,14 @@ export function regionOverview(site: SiteIndex, code: string, open: readonly Ala
       .filter((r) => r.parent === code)
       .map((r) => {
         const s = rollup.region(r.code)!;
-        return { code: r.code, name: r.name, kind: r.kind, colour: s.colour, hazards: { ...s.hazards, total: s.hazardTotal }, enterprises: { ...s.enterprises, total: s.enterpriseTotal } };
+        return {
+          code: r.code,
+          name: r.name,
+          kind: r.kind,
+          colour: s.colour,
+          hazards: { ...s.hazards, total: s.hazardTotal },
+          enterprises: { ...s.enterprises, total: s.enterpriseTotal },
+        };
       }),
     enterpriseColours: site.site.enterprises
       .filter((e) => e.region === code)

@@ -23,7 +23,11 @@ export interface StartApiServerOptions {
  * The API process entry (STYLE rule 7): validates the configuration once, builds the app,
  * listens, and closes gracefully.
  */
-export async function startApiServer(config: unknown, deps: ApiDeps, options: StartApiServerOptions = {}): Promise<ApiServer> {
+export async function startApiServer(
+  config: unknown,
+  deps: ApiDeps,
+  options: StartApiServerOptions = {},
+): Promise<ApiServer> {
   const settings = compileApiConfig(config);
   const app = await buildApiApp(settings, deps);
   await app.listen({ host: settings.host, port: settings.port });

@@ -24,7 +24,9 @@ describe('HS256 JWT', () => {
 
   it('refuses alg none and any other header, even with a valid HMAC over it', () => {
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const body = Buffer.from(JSON.stringify({ sub: 'admin', iat: T0 / 1000, exp: T0 / 1000 + 60 })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ sub: 'admin', iat: T0 / 1000, exp: T0 / 1000 + 60 })).toString(
+      'base64url',
+    );
     const sig = createHmac('sha256', SECRET).update(`${header}.${body}`).digest('base64url');
     expect(verifyJwt(`${header}.${body}.${sig}`, SECRET, T0)).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyJwt(`${header}.${body}.`, SECRET, T0)).toEqual({ ok: false, reason: 'malformed' });

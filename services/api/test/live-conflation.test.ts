@@ -37,7 +37,12 @@ function setup(intervalMs = 1000) {
   const clock = new ManualClock();
   const sent: LiveValue[][] = [];
   let writable = true;
-  const conflator = new ValueConflator({ clock, intervalMs, canSend: () => writable, send: (b) => sent.push([...b]) });
+  const conflator = new ValueConflator({
+    clock,
+    intervalMs,
+    canSend: () => writable,
+    send: (b) => sent.push([...b]),
+  });
   return { clock, sent, conflator, block: (w: boolean) => (writable = !w) };
 }
 

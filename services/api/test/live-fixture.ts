@@ -2,7 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import type { AlarmEvent, ClientToServerEvents, ServerToClientEvents } from '@hazardwatch/contracts';
 import type { AlarmRecord } from '@hazardwatch/core';
-import { attachLiveGateway, compileApiConfig, type LiveGateway, type LiveGatewayOptions, type LiveSink, type LiveSource } from '@hazardwatch/api';
+import {
+  attachLiveGateway,
+  compileApiConfig,
+  type LiveGateway,
+  type LiveGatewayOptions,
+  type LiveSink,
+  type LiveSource,
+} from '@hazardwatch/api';
 import { AlarmRepository } from '@hazardwatch/store';
 import { NOW, silentLogger, type TestApi, type TestUser } from './support/api-fixture.js';
 
@@ -31,9 +38,16 @@ export function fixtureClock(): LiveGatewayOptions['clock'] {
   };
 }
 
-export const SETTINGS = compileApiConfig({ port: 0, auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123' } });
+export const SETTINGS = compileApiConfig({
+  port: 0,
+  auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123' },
+});
 
-export async function attachTo(api: TestApi, httpServer: LiveGatewayOptions['httpServer'], over: Partial<LiveGatewayOptions> = {}): Promise<LiveGateway> {
+export async function attachTo(
+  api: TestApi,
+  httpServer: LiveGatewayOptions['httpServer'],
+  over: Partial<LiveGatewayOptions> = {},
+): Promise<LiveGateway> {
   return attachLiveGateway({
     httpServer,
     settings: SETTINGS,
@@ -45,10 +59,15 @@ export async function attachTo(api: TestApi, httpServer: LiveGatewayOptions['htt
   });
 }
 
-export const urlOf = (server: { address(): unknown }): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+export const urlOf = (server: { address(): unknown }): string =>
+  `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 /** A client; connected unless the handshake is refused. Closed by `closeClients`. */
-export function client(url: string, token: string | undefined, options: { reconnection?: boolean } = {}): LiveClient {
+export function client(
+  url: string,
+  token: string | undefined,
+  options: { reconnection?: boolean } = {},
+): LiveClient {
   return connectClient(url, {
     auth: token === undefined ? {} : { token },
     transports: ['websocket'],
@@ -93,20 +112,32 @@ export function next<E extends keyof ServerToClientEvents>(
 }
 
 /** Records every payload of `event` from now on. */
-export function record<E extends keyof ServerToClientEvents>(socket: LiveClient, event: E): Array<Parameters<ServerToClientEvents[E]>[0]> {
+export function record<E extends keyof ServerToClientEvents>(
+  socket: LiveClient,
+  event: E,
+): Array<Parameters<ServerToClientEvents[E]>[0]> {
   const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
   socket.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => seen.push(payload)) as never);
   return seen;
 }
 
-export async function connectAs(url: string, api: TestApi, user: TestUser, options: { reconnection?: boolean } = {}): Promise<LiveClient> {
+export async function connectAs(
+  url: string,
+  api: TestApi,
+  user: TestUser,
+  options: { reconnection?: boolean } = {},
+): Promise<LiveClient> {
   return connected(client(url, api.tokens[user], options));
 }
 
 let seq = 0;
 
 /** Stores one alarm raise (record + event) for a point, as the alarm host would, and returns the event. */
-export async function storeAlarm(api: TestApi, pointId: number, over: Partial<AlarmEvent> = {}): Promise<AlarmEvent> {
+export async function storeAlarm(
+  api: TestApi,
+  pointId: number,
+  over: Partial<AlarmEvent> = {},
+): Promise<AlarmEvent> {
   seq += 1;
   const id = `live-${seq}-${pointId}`;
   const ts = NOW + seq;

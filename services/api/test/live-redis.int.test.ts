@@ -4,7 +4,15 @@ import type { Socket } from 'node:net';
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import type { LiveGateway } from '@hazardwatch/api';
 import { buildTestApi, E1, type TestApi } from './support/api-fixture.js';
-import { attachTo, connectAs, next, storeAlarm, TestLiveSource, urlOf, type LiveClient } from './live-fixture.js';
+import {
+  attachTo,
+  connectAs,
+  next,
+  storeAlarm,
+  TestLiveSource,
+  urlOf,
+  type LiveClient,
+} from './live-fixture.js';
 
 /** The Redis of this environment (issue 4: "test it with two gateway instances on the real Redis here"). */
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -28,7 +36,11 @@ function openSockets(ports: readonly number[]): number {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles.filter((h) => {
     const s = h as Partial<Socket>;
-    return typeof s.remotePort === 'number' && !s.destroyed && (s.remotePort === REDIS_PORT || ports.includes(s.remotePort) || ports.includes(s.localPort ?? -1));
+    return (
+      typeof s.remotePort === 'number' &&
+      !s.destroyed &&
+      (s.remotePort === REDIS_PORT || ports.includes(s.remotePort) || ports.includes(s.localPort ?? -1))
+    );
   }).length;
 }
 
@@ -49,15 +61,30 @@ describe('two gateway instances sharing rooms through the Redis streams adapter'
     const [httpA, httpB] = [await listening(), await listening()];
     servers.push(httpA, httpB);
     const ports = [httpA, httpB].map((s) => Number(new URL(urlOf(s)).port));
-    const a = await attachTo(api, httpA, { source, redisUrl: REDIS_URL, redisStreamName: streamName, redisBlockMs: 200 });
-    const b = await attachTo(api, httpB, { redisUrl: REDIS_URL, redisStreamName: streamName, redisBlockMs: 200 });
+    const a = await attachTo(api, httpA, {
+      source,
+      redisUrl: REDIS_URL,
+      redisStreamName: streamName,
+      redisBlockMs: 200,
+    });
+    const b = await attachTo(api, httpB, {
+      redisUrl: REDIS_URL,
+      redisStreamName: streamName,
+      redisBlockMs: 200,
+    });
     gateways.push(a, b);
 
     const onB = await connectAs(urlOf(httpB), api, 'opE1');
     clients.push(onB);
-    expect(await onB.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'enterprise', code: E1 }] })).toMatchObject({ ok: true });
+    expect(
+      await onB.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'enterprise', code: E1 }] }),
+    ).toMatchObject({ ok: true });
     // Instance A sees B's socket in B's room once the instances have found each other.
-    await vi.waitFor(async () => expect((await a.io.in(`enterprise:${E1}`).fetchSockets()).map((s) => s.id)).toContain(onB.id), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      async () =>
+        expect((await a.io.in(`enterprise:${E1}`).fetchSockets()).map((s) => s.id)).toContain(onB.id),
+      { timeout: 10_000, interval: 50 },
+    );
 
     const event = await storeAlarm(api, api.site.pointByKey(E1, 'LT-1101')!.id);
     const got = next(onB, 'alarm', (e) => e.alarmId === event.alarmId);

@@ -1,11 +1,36 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveErrorCode, LiveScope, LiveValue } from '@hazardwatch/contracts';
 import { signJwt, type LiveGateway } from '@hazardwatch/api';
-import { buildTestApi, CITY, COUNTY_A, COUNTY_B, E1, E2, E3, NOW, PARK_A, type TestApi, type TestUser } from './support/api-fixture.js';
-import { attachTo, client, connectAs, connected, next, record, SETTINGS, storeAlarm, TestLiveSource, urlOf, type LiveClient } from './live-fixture.js';
+import {
+  buildTestApi,
+  CITY,
+  COUNTY_A,
+  COUNTY_B,
+  E1,
+  E2,
+  E3,
+  NOW,
+  PARK_A,
+  type TestApi,
+  type TestUser,
+} from './support/api-fixture.js';
+import {
+  attachTo,
+  client,
+  connectAs,
+  connected,
+  next,
+  record,
+  SETTINGS,
+  storeAlarm,
+  TestLiveSource,
+  urlOf,
+  type LiveClient,
+} from './live-fixture.js';
 
 /** A round trip: everything the server sent this client before answering has arrived. */
-const barrier = (c: LiveClient) => c.timeout(5000).emitWithAck('unsubscribe', { scopes: [{ type: 'region', code: '0' }] });
+const barrier = (c: LiveClient) =>
+  c.timeout(5000).emitWithAck('unsubscribe', { scopes: [{ type: 'region', code: '0' }] });
 
 let api: TestApi;
 let gateway: LiveGateway;
@@ -14,9 +39,12 @@ let url: string;
 const clients: LiveClient[] = [];
 
 const track = (c: LiveClient): LiveClient => (clients.push(c), c);
-const as = async (user: TestUser, options: { reconnection?: boolean } = {}): Promise<LiveClient> => track(await connectAs(url, api, user, options));
+const as = async (user: TestUser, options: { reconnection?: boolean } = {}): Promise<LiveClient> =>
+  track(await connectAs(url, api, user, options));
 const subscribe = (c: LiveClient, scopes: LiveScope[], sinceEventId?: number) =>
-  c.timeout(5000).emitWithAck('subscribe', { scopes, ...(sinceEventId !== undefined ? { sinceEventId } : {}) });
+  c
+    .timeout(5000)
+    .emitWithAck('subscribe', { scopes, ...(sinceEventId !== undefined ? { sinceEventId } : {}) });
 
 let P1: number; // E1, hazard CL-TF01
 let P2: number; // E1, same hazard
@@ -49,8 +77,18 @@ afterAll(async () => {
 
 describe('handshake', () => {
   it('refuses a connection without a token, with a bad one and with an expired one', async () => {
-    const expired = signJwt({ sub: 'x', name: 'x', role: 'admin', iss: 'hazardwatch' }, SETTINGS.auth.jwtSecret, NOW - 3_600_000, 60_000);
-    const forged = signJwt({ sub: 'x', name: 'x', role: 'admin', iss: 'hazardwatch' }, 'another-secret-another-secret-0000', NOW, 60_000);
+    const expired = signJwt(
+      { sub: 'x', name: 'x', role: 'admin', iss: 'hazardwatch' },
+      SETTINGS.auth.jwtSecret,
+      NOW - 3_600_000,
+      60_000,
+    );
+    const forged = signJwt(
+      { sub: 'x', name: 'x', role: 'admin', iss: 'hazardwatch' },
+      'another-secret-another-secret-0000',
+      NOW,
+      60_000,
+    );
     for (const token of [undefined, 'not-a-jwt', expired, forged]) {
       const c = track(client(url, token));
       const err = (await connected(c).catch((e: unknown) => e)) as Error & { data?: { code: string } };
@@ -79,19 +117,74 @@ describe('room scope table', () => {
     readonly code?: LiveErrorCode;
   }
   const TABLE: Record<string, Row> = {
-    'region (county A)': { scope: () => ({ type: 'region', code: COUNTY_A }), allowed: COUNTY_A_REGULATORS, denied: ['regOther', 'opE1', 'opE2', 'opE3'] },
-    'region (park in county A)': { scope: () => ({ type: 'region', code: PARK_A }), allowed: COUNTY_A_REGULATORS, denied: ['regOther', 'opE1', 'opE3'] },
-    'region (city)': { scope: () => ({ type: 'region', code: CITY }), allowed: ADMIN_AND_CITY, denied: ['regCounty', 'regOther', 'viewerCounty', 'opE1'] },
-    'region (county B)': { scope: () => ({ type: 'region', code: COUNTY_B }), allowed: [...ADMIN_AND_CITY, 'regOther'], denied: ['regCounty', 'viewerCounty', 'opE1', 'opE3'] },
-    'enterprise E1': { scope: () => ({ type: 'enterprise', code: E1 }), allowed: E1_INSIDERS, denied: ['regOther', 'opE2', 'opE3'] },
-    'hazard of E1': { scope: () => ({ type: 'hazard', enterprise: E1, code: 'CL-TF01' }), allowed: E1_INSIDERS, denied: ['regOther', 'opE2', 'opE3'] },
-    'point of E1': { scope: () => ({ type: 'point', id: P1 }), allowed: E1_INSIDERS, denied: ['regOther', 'opE2', 'opE3'] },
-    'enterprise E3 (county B)': { scope: () => ({ type: 'enterprise', code: E3 }), allowed: [...ADMIN_AND_CITY, 'regOther', 'opE3'], denied: ['regCounty', 'viewerCounty', 'opE1', 'opE2'] },
-    'hazard of E3': { scope: () => ({ type: 'hazard', enterprise: E3, code: 'HYD-U02' }), allowed: [...ADMIN_AND_CITY, 'regOther', 'opE3'], denied: ['regCounty', 'opE1'] },
-    'point of E3': { scope: () => ({ type: 'point', id: P3101 }), allowed: [...ADMIN_AND_CITY, 'regOther', 'opE3'], denied: ['regCounty', 'opE1'] },
-    'unknown region': { scope: () => ({ type: 'region', code: '999999' }), allowed: [], denied: ['admin', 'regCounty', 'opE1'], code: 'HW_API_NOT_FOUND' },
-    'unknown hazard': { scope: () => ({ type: 'hazard', enterprise: E1, code: 'NOPE' }), allowed: [], denied: ['admin', 'opE1'], code: 'HW_API_NOT_FOUND' },
-    'unknown point': { scope: () => ({ type: 'point', id: 999_999 }), allowed: [], denied: ['admin', 'opE1'], code: 'HW_API_NOT_FOUND' },
+    'region (county A)': {
+      scope: () => ({ type: 'region', code: COUNTY_A }),
+      allowed: COUNTY_A_REGULATORS,
+      denied: ['regOther', 'opE1', 'opE2', 'opE3'],
+    },
+    'region (park in county A)': {
+      scope: () => ({ type: 'region', code: PARK_A }),
+      allowed: COUNTY_A_REGULATORS,
+      denied: ['regOther', 'opE1', 'opE3'],
+    },
+    'region (city)': {
+      scope: () => ({ type: 'region', code: CITY }),
+      allowed: ADMIN_AND_CITY,
+      denied: ['regCounty', 'regOther', 'viewerCounty', 'opE1'],
+    },
+    'region (county B)': {
+      scope: () => ({ type: 'region', code: COUNTY_B }),
+      allowed: [...ADMIN_AND_CITY, 'regOther'],
+      denied: ['regCounty', 'viewerCounty', 'opE1', 'opE3'],
+    },
+    'enterprise E1': {
+      scope: () => ({ type: 'enterprise', code: E1 }),
+      allowed: E1_INSIDERS,
+      denied: ['regOther', 'opE2', 'opE3'],
+    },
+    'hazard of E1': {
+      scope: () => ({ type: 'hazard', enterprise: E1, code: 'CL-TF01' }),
+      allowed: E1_INSIDERS,
+      denied: ['regOther', 'opE2', 'opE3'],
+    },
+    'point of E1': {
+      scope: () => ({ type: 'point', id: P1 }),
+      allowed: E1_INSIDERS,
+      denied: ['regOther', 'opE2', 'opE3'],
+    },
+    'enterprise E3 (county B)': {
+      scope: () => ({ type: 'enterprise', code: E3 }),
+      allowed: [...ADMIN_AND_CITY, 'regOther', 'opE3'],
+      denied: ['regCounty', 'viewerCounty', 'opE1', 'opE2'],
+    },
+    'hazard of E3': {
+      scope: () => ({ type: 'hazard', enterprise: E3, code: 'HYD-U02' }),
+      allowed: [...ADMIN_AND_CITY, 'regOther', 'opE3'],
+      denied: ['regCounty', 'opE1'],
+    },
+    'point of E3': {
+      scope: () => ({ type: 'point', id: P3101 }),
+      allowed: [...ADMIN_AND_CITY, 'regOther', 'opE3'],
+      denied: ['regCounty', 'opE1'],
+    },
+    'unknown region': {
+      scope: () => ({ type: 'region', code: '999999' }),
+      allowed: [],
+      denied: ['admin', 'regCounty', 'opE1'],
+      code: 'HW_API_NOT_FOUND',
+    },
+    'unknown hazard': {
+      scope: () => ({ type: 'hazard', enterprise: E1, code: 'NOPE' }),
+      allowed: [],
+      denied: ['admin', 'opE1'],
+      code: 'HW_API_NOT_FOUND',
+    },
+    'unknown point': {
+      scope: () => ({ type: 'point', id: 999_999 }),
+      allowed: [],
+      denied: ['admin', 'opE1'],
+      code: 'HW_API_NOT_FOUND',
+    },
   };
 
   for (const [name, row] of Object.entries(TABLE)) {
@@ -105,25 +198,41 @@ describe('room scope table', () => {
       for (const user of row.denied) {
         const c = await as(user);
         const result = await subscribe(c, [scope]);
-        expect(result, user).toMatchObject({ ok: false, error: { code: row.code ?? 'HW_API_FORBIDDEN', scope } });
+        expect(result, user).toMatchObject({
+          ok: false,
+          error: { code: row.code ?? 'HW_API_FORBIDDEN', scope },
+        });
       }
     });
   }
 
   it('joins all scopes of a request or none', async () => {
     const c = await as('opE1');
-    const refused = await subscribe(c, [{ type: 'enterprise', code: E1 }, { type: 'enterprise', code: E3 }]);
+    const refused = await subscribe(c, [
+      { type: 'enterprise', code: E1 },
+      { type: 'enterprise', code: E3 },
+    ]);
     expect(refused).toMatchObject({ ok: false, error: { code: 'HW_API_FORBIDDEN' } });
-    expect(await c.timeout(5000).emitWithAck('unsubscribe', { scopes: [{ type: 'enterprise', code: E3 }] })).toEqual({ ok: true, rooms: [] });
+    expect(
+      await c.timeout(5000).emitWithAck('unsubscribe', { scopes: [{ type: 'enterprise', code: E3 }] }),
+    ).toEqual({ ok: true, rooms: [] });
   });
 
   it('refuses malformed requests with HW_API_VALIDATION', async () => {
     const c = await as('admin');
-    for (const bad of [{}, { scopes: [] }, { scopes: [{ type: 'galaxy', code: 'x' }] }, { scopes: [{ type: 'point', id: 'one' }] }]) {
+    for (const bad of [
+      {},
+      { scopes: [] },
+      { scopes: [{ type: 'galaxy', code: 'x' }] },
+      { scopes: [{ type: 'point', id: 'one' }] },
+    ]) {
       const result = await c.timeout(5000).emitWithAck('subscribe', bad as never);
       expect(result, JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'HW_API_VALIDATION' } });
     }
-    expect(await c.timeout(5000).emitWithAck('values:interval', { intervalMs: -1 })).toMatchObject({ ok: false, error: { code: 'HW_API_VALIDATION' } });
+    expect(await c.timeout(5000).emitWithAck('values:interval', { intervalMs: -1 })).toMatchObject({
+      ok: false,
+      error: { code: 'HW_API_VALIDATION' },
+    });
   });
 });
 
@@ -136,13 +245,25 @@ describe('fan-out', () => {
     const otherCounty = await as('regOther');
     const samePointOtherRoom = await as('opE1');
     await subscribe(inPoint, [{ type: 'point', id: P1 }]);
-    await subscribe(inHazardAndEnterprise, [{ type: 'hazard', enterprise: E1, code: 'CL-TF01' }, { type: 'enterprise', code: E1 }, { type: 'region', code: PARK_A }]);
+    await subscribe(inHazardAndEnterprise, [
+      { type: 'hazard', enterprise: E1, code: 'CL-TF01' },
+      { type: 'enterprise', code: E1 },
+      { type: 'region', code: PARK_A },
+    ]);
     await subscribe(inCity, [{ type: 'region', code: CITY }]);
     await subscribe(otherEnterprise, [{ type: 'enterprise', code: E2 }]);
     await subscribe(otherCounty, [{ type: 'region', code: COUNTY_B }]);
     await subscribe(samePointOtherRoom, [{ type: 'point', id: P2 }]);
     const seen = new Map<LiveClient, ReturnType<typeof record<'alarm'>>>();
-    for (const c of [inPoint, inHazardAndEnterprise, inCity, otherEnterprise, otherCounty, samePointOtherRoom]) seen.set(c, record(c, 'alarm'));
+    for (const c of [
+      inPoint,
+      inHazardAndEnterprise,
+      inCity,
+      otherEnterprise,
+      otherCounty,
+      samePointOtherRoom,
+    ])
+      seen.set(c, record(c, 'alarm'));
 
     const e1 = await storeAlarm(api, P1);
     // Markers after it, in the same ordered stream: once a client has its marker, it would have had the E1 event too.
@@ -153,7 +274,8 @@ describe('fan-out', () => {
     await gateway.idle();
 
     const got = async (c: LiveClient, marker: string): Promise<string[]> => {
-      if (!seen.get(c)!.some((e) => e.alarmId === marker)) await next(c, 'alarm', (e) => e.alarmId === marker);
+      if (!seen.get(c)!.some((e) => e.alarmId === marker))
+        await next(c, 'alarm', (e) => e.alarmId === marker);
       return seen.get(c)!.map((e) => e.alarmId);
     };
     expect(await got(inPoint, e1.alarmId)).toEqual([e1.alarmId]);
@@ -165,7 +287,16 @@ describe('fan-out', () => {
     expect(await got(samePointOtherRoom, p2.alarmId)).toEqual([p2.alarmId]);
 
     const first = seen.get(inPoint)![0]!;
-    expect(first).toMatchObject({ alarmId: e1.alarmId, pointId: P1, enterprise: E1, hazard: 'CL-TF01', gateway: 'GW01', region: PARK_A, colour: 'yellow', replayed: false });
+    expect(first).toMatchObject({
+      alarmId: e1.alarmId,
+      pointId: P1,
+      enterprise: E1,
+      hazard: 'CL-TF01',
+      gateway: 'GW01',
+      region: PARK_A,
+      colour: 'yellow',
+      replayed: false,
+    });
     expect(first.id).toBeGreaterThan(0);
   });
 
@@ -188,8 +319,31 @@ describe('fan-out', () => {
         { level: 'enterprise', code: E3, from: null, to: 'orange', ts: NOW },
       ],
       warningEvents: [
-        { warningId: 'w1', enterprise: E1, hazard: 'CL-TF01', type: 'opened', from: null, to: 'pushed', ts: NOW, actor: 'system', colour: 'red', level: 'enterprise', causeAlarmIds: ['a'] },
-        { warningId: 'w3', enterprise: E3, hazard: 'HYD-U02', type: 'signed', from: 'pushed', to: 'signed', ts: NOW, actor: 'u', colour: 'red', level: 'enterprise' },
+        {
+          warningId: 'w1',
+          enterprise: E1,
+          hazard: 'CL-TF01',
+          type: 'opened',
+          from: null,
+          to: 'pushed',
+          ts: NOW,
+          actor: 'system',
+          colour: 'red',
+          level: 'enterprise',
+          causeAlarmIds: ['a'],
+        },
+        {
+          warningId: 'w3',
+          enterprise: E3,
+          hazard: 'HYD-U02',
+          type: 'signed',
+          from: 'pushed',
+          to: 'signed',
+          ts: NOW,
+          actor: 'u',
+          colour: 'red',
+          level: 'enterprise',
+        },
       ],
     });
     source.live.gateway({ enterprise: E3, gateway: 'GW01', online: false, ts: NOW });
@@ -197,14 +351,28 @@ describe('fan-out', () => {
     await gateway.idle();
     await Promise.all([regCounty, opE1, opE3].map(barrier));
 
-    expect(colours[0]!.map((c) => `${c.level}:${c.code}`)).toEqual([`point:${P7}`, `hazard:${E1}/CL-TF01`, `region:${COUNTY_A}`]);
+    expect(colours[0]!.map((c) => `${c.level}:${c.code}`)).toEqual([
+      `point:${P7}`,
+      `hazard:${E1}/CL-TF01`,
+      `region:${COUNTY_A}`,
+    ]);
     expect(colours[1]!.map((c) => `${c.level}:${c.code}`)).toEqual([`hazard:${E1}/CL-TF01`]);
     expect(colours[2]!.map((c) => `${c.level}:${c.code}`)).toEqual([`enterprise:${E3}`]);
     expect(warnings[0]!.map((w) => w.warningId)).toEqual(['w1']);
     expect(warnings[1]!.map((w) => w.warningId)).toEqual(['w1']);
     expect(warnings[2]!.map((w) => w.warningId)).toEqual(['w3']);
     expect(warnings[0]![0]).toEqual({
-      warningId: 'w1', enterprise: E1, hazard: 'CL-TF01', type: 'opened', from: null, to: 'pushed', ts: NOW, actor: 'system', colour: 'red', previousColour: null, level: 'enterprise',
+      warningId: 'w1',
+      enterprise: E1,
+      hazard: 'CL-TF01',
+      type: 'opened',
+      from: null,
+      to: 'pushed',
+      ts: NOW,
+      actor: 'system',
+      colour: 'red',
+      previousColour: null,
+      level: 'enterprise',
     });
   });
 });
@@ -215,10 +383,18 @@ describe('live values', () => {
     const other = await as('opE2');
     await subscribe(c, [{ type: 'point', id: P1 }]);
     await subscribe(other, [{ type: 'enterprise', code: E2 }]);
-    expect(await c.timeout(5000).emitWithAck('values:interval', { intervalMs: 50 })).toEqual({ ok: true, intervalMs: 250 });
+    expect(await c.timeout(5000).emitWithAck('values:interval', { intervalMs: 50 })).toEqual({
+      ok: true,
+      intervalMs: 250,
+    });
     const batches = record(c, 'values');
     const otherBatches = record(other, 'values');
-    const update = (pointId: number, i: number): LiveValue => ({ pointId, ts: NOW + i, value: i, quality: 'good' });
+    const update = (pointId: number, i: number): LiveValue => ({
+      pointId,
+      ts: NOW + i,
+      value: i,
+      quality: 'good',
+    });
     for (let i = 0; i < 100; i += 1) source.live.values([update(P1, i)]);
     source.live.values([update(P8, 7)]);
 
@@ -250,7 +426,10 @@ describe('reconnect', () => {
     const again = await as('opE1');
     const replayed = record(again, 'alarm');
     const done = next(again, 'replay:done');
-    expect(await subscribe(again, [{ type: 'enterprise', code: E1 }], lastSeen.id)).toEqual({ ok: true, rooms: [`enterprise:${E1}`] });
+    expect(await subscribe(again, [{ type: 'enterprise', code: E1 }], lastSeen.id)).toEqual({
+      ok: true,
+      rooms: [`enterprise:${E1}`],
+    });
     const summary = await done;
     expect(replayed.map((e) => [e.alarmId, e.replayed])).toEqual([
       [missed1.alarmId, true],

@@ -18,7 +18,13 @@ describe('API error registry', () => {
 describe('API configuration', () => {
   it('applies defaults and compiles seconds to milliseconds', () => {
     const s = compileApiConfig({ auth: { jwtSecret: 's'.repeat(32) } });
-    expect(s).toMatchObject({ host: '0.0.0.0', port: 3000, docs: true, auth: { accessTokenTtlMs: 900_000, refreshTokenTtlMs: 604_800_000 }, loginRateLimit: { max: 5, windowMs: 60_000 } });
+    expect(s).toMatchObject({
+      host: '0.0.0.0',
+      port: 3000,
+      docs: true,
+      auth: { accessTokenTtlMs: 900_000, refreshTokenTtlMs: 604_800_000 },
+      loginRateLimit: { max: 5, windowMs: 60_000 },
+    });
     expect(Object.isFrozen(s)).toBe(true);
   });
 
@@ -61,14 +67,18 @@ describe('scope guard at registration', () => {
 
   it('refuses to build an app with a route that declares no scope rule', async () => {
     const app = guarded();
-    const err = await registrationError(app, () => app.get('/api/v1/forgotten', { schema: { querystring: Type.Object({}) } }, () => ({})));
+    const err = await registrationError(app, () =>
+      app.get('/api/v1/forgotten', { schema: { querystring: Type.Object({}) } }, () => ({})),
+    );
     expect(apiErrors.is(err, 'HW_API_ROUTE_SCOPE_MISSING')).toBe(true);
     await app.close();
   });
 
   it('refuses a route without a querystring schema, so unknown parameters could slip through', async () => {
     const app = guarded();
-    const err = await registrationError(app, () => app.get('/x', { config: { scope: { kind: 'any' } } }, () => ({})));
+    const err = await registrationError(app, () =>
+      app.get('/x', { config: { scope: { kind: 'any' } } }, () => ({})),
+    );
     expect(apiErrors.is(err, 'HW_API_ROUTE_SCHEMA_MISSING')).toBe(true);
     await app.close();
   });

@@ -34,8 +34,18 @@ const TABLE: Record<string, Row> = {
   'POST /api/v1/auth/login': { url: '', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/refresh': { url: '', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/logout': { url: '', kind: 'public', allowed: [], denied: [] },
-  'GET /api/v1/auth/me': { url: '/api/v1/auth/me', kind: 'resource', allowed: [...INSIDERS, ...OUTSIDERS], denied: [] },
-  'GET /api/v1/users': { url: '/api/v1/users', kind: 'resource', allowed: ['admin'], denied: ['regCounty', 'opE1', ...OUTSIDERS] },
+  'GET /api/v1/auth/me': {
+    url: '/api/v1/auth/me',
+    kind: 'resource',
+    allowed: [...INSIDERS, ...OUTSIDERS],
+    denied: [],
+  },
+  'GET /api/v1/users': {
+    url: '/api/v1/users',
+    kind: 'resource',
+    allowed: ['admin'],
+    denied: ['regCounty', 'opE1', ...OUTSIDERS],
+  },
   'POST /api/v1/users': {
     url: '/api/v1/users',
     body: { username: 'new-user', password: 'long enough password', role: 'viewer', regionCode: COUNTY_A },
@@ -43,7 +53,13 @@ const TABLE: Record<string, Row> = {
     allowed: ['admin'],
     denied: ['regCounty', 'opE1', ...OUTSIDERS],
   },
-  'PATCH /api/v1/users/:id': { url: '/api/v1/users/00000000-0000-4000-8000-000000000000', body: { disabled: true }, kind: 'resource', allowed: [], denied: ['regCounty', 'opE1', ...OUTSIDERS] },
+  'PATCH /api/v1/users/:id': {
+    url: '/api/v1/users/00000000-0000-4000-8000-000000000000',
+    body: { disabled: true },
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'opE1', ...OUTSIDERS],
+  },
   'GET /api/v1/regions': {
     url: '/api/v1/regions',
     kind: 'collection',
@@ -51,27 +67,139 @@ const TABLE: Record<string, Row> = {
     denied: OUTSIDERS,
     showsE1: (b) => json(b).includes(`"${COUNTY_A}"`),
   },
-  'GET /api/v1/regions/:code': { url: `/api/v1/regions/${COUNTY_A}`, kind: 'resource', allowed: REGULATORS, denied: [...OUTSIDERS, 'opE1'] },
-  'GET /api/v1/regions/:code/overview': { url: `/api/v1/regions/${COUNTY_A}/overview`, kind: 'resource', allowed: REGULATORS, denied: [...OUTSIDERS, 'opE1'] },
-  'GET /api/v1/regions/:code/kpis': { url: `/api/v1/regions/${COUNTY_A}/kpis?${range}`, kind: 'resource', allowed: REGULATORS, denied: [...OUTSIDERS, 'opE1'] },
-  'GET /api/v1/enterprises': { url: '/api/v1/enterprises', kind: 'collection', allowed: INSIDERS, denied: OUTSIDERS, showsE1: (b) => json(items(b)).includes(E1) },
-  'GET /api/v1/enterprises/:enterprise': { url: `/api/v1/enterprises/${E1}`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/enterprises/:enterprise/gateways': { url: `/api/v1/enterprises/${E1}/gateways`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/enterprises/:enterprise/latest': { url: `/api/v1/enterprises/${E1}/latest`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/enterprises/:enterprise/kpis': { url: `/api/v1/enterprises/${E1}/kpis?${range}`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/hazards': { url: '/api/v1/hazards', kind: 'collection', allowed: INSIDERS, denied: OUTSIDERS, showsE1: (b) => json(items(b)).includes(E1) },
-  'GET /api/v1/enterprises/:enterprise/hazards/:hazard': { url: `/api/v1/enterprises/${E1}/hazards/CL-TF01`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/enterprises/:enterprise/hazards/:hazard/latest': { url: `/api/v1/enterprises/${E1}/hazards/CL-TF01/latest`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/points': { url: '/api/v1/points', kind: 'collection', allowed: INSIDERS, denied: OUTSIDERS, showsE1: (b) => json(items(b)).includes(E1) },
-  'GET /api/v1/points/:id': { url: `/api/v1/points/${pointE1}`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/points/:id/latest': { url: `/api/v1/points/${pointE1}/latest`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/points/:id/history': { url: `/api/v1/points/${pointE1}/history?${range}`, kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'GET /api/v1/site': { url: '/api/v1/site', kind: 'resource', allowed: ['admin'], denied: ['regCounty', 'opE1', ...OUTSIDERS] },
-  'PUT /api/v1/site': { url: '/api/v1/site', body: { format: 'json', text: '{}' }, kind: 'resource', allowed: [], denied: ['regCounty', 'opE1', ...OUTSIDERS] },
-  'GET /api/v1/alarms/active': { url: '/api/v1/alarms/active', kind: 'collection', allowed: INSIDERS, denied: OUTSIDERS, showsE1: (b) => json(items(b)).includes('alarm-e1') },
-  'GET /api/v1/alarms': { url: '/api/v1/alarms', kind: 'collection', allowed: INSIDERS, denied: OUTSIDERS, showsE1: (b) => json(items(b)).includes('alarm-e1') },
-  'GET /api/v1/alarms/:id': { url: '/api/v1/alarms/alarm-e1', kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'POST /api/v1/alarms/:id/ack': { url: '/api/v1/alarms/alarm-e1/ack', body: {}, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
+  'GET /api/v1/regions/:code': {
+    url: `/api/v1/regions/${COUNTY_A}`,
+    kind: 'resource',
+    allowed: REGULATORS,
+    denied: [...OUTSIDERS, 'opE1'],
+  },
+  'GET /api/v1/regions/:code/overview': {
+    url: `/api/v1/regions/${COUNTY_A}/overview`,
+    kind: 'resource',
+    allowed: REGULATORS,
+    denied: [...OUTSIDERS, 'opE1'],
+  },
+  'GET /api/v1/regions/:code/kpis': {
+    url: `/api/v1/regions/${COUNTY_A}/kpis?${range}`,
+    kind: 'resource',
+    allowed: REGULATORS,
+    denied: [...OUTSIDERS, 'opE1'],
+  },
+  'GET /api/v1/enterprises': {
+    url: '/api/v1/enterprises',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
+  'GET /api/v1/enterprises/:enterprise': {
+    url: `/api/v1/enterprises/${E1}`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/enterprises/:enterprise/gateways': {
+    url: `/api/v1/enterprises/${E1}/gateways`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/enterprises/:enterprise/latest': {
+    url: `/api/v1/enterprises/${E1}/latest`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/enterprises/:enterprise/kpis': {
+    url: `/api/v1/enterprises/${E1}/kpis?${range}`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/hazards': {
+    url: '/api/v1/hazards',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
+  'GET /api/v1/enterprises/:enterprise/hazards/:hazard': {
+    url: `/api/v1/enterprises/${E1}/hazards/CL-TF01`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/enterprises/:enterprise/hazards/:hazard/latest': {
+    url: `/api/v1/enterprises/${E1}/hazards/CL-TF01/latest`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/points': {
+    url: '/api/v1/points',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
+  'GET /api/v1/points/:id': {
+    url: `/api/v1/points/${pointE1}`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/points/:id/latest': {
+    url: `/api/v1/points/${pointE1}/latest`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/points/:id/history': {
+    url: `/api/v1/points/${pointE1}/history?${range}`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/site': {
+    url: '/api/v1/site',
+    kind: 'resource',
+    allowed: ['admin'],
+    denied: ['regCounty', 'opE1', ...OUTSIDERS],
+  },
+  'PUT /api/v1/site': {
+    url: '/api/v1/site',
+    body: { format: 'json', text: '{}' },
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'opE1', ...OUTSIDERS],
+  },
+  'GET /api/v1/alarms/active': {
+    url: '/api/v1/alarms/active',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes('alarm-e1'),
+  },
+  'GET /api/v1/alarms': {
+    url: '/api/v1/alarms',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes('alarm-e1'),
+  },
+  'GET /api/v1/alarms/:id': {
+    url: '/api/v1/alarms/alarm-e1',
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'POST /api/v1/alarms/:id/ack': {
+    url: '/api/v1/alarms/alarm-e1/ack',
+    body: {},
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
   'POST /api/v1/alarms/:id/shelve': {
     url: '/api/v1/alarms/alarm-e1/shelve',
     body: { reason: 'sensor recalibration', until: 1772500000000 },
@@ -79,17 +207,76 @@ const TABLE: Record<string, Row> = {
     allowed: WRITERS,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
-  'POST /api/v1/alarms/:id/unshelve': { url: '/api/v1/alarms/alarm-e1/unshelve', body: {}, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
-  'POST /api/v1/alarms/:id/oos': { url: '/api/v1/alarms/alarm-e1/oos', body: { reason: 'maintenance' }, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
-  'POST /api/v1/alarms/:id/return': { url: '/api/v1/alarms/alarm-e1/return', body: {}, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
-  'POST /api/v1/alarms/:id/comment': { url: '/api/v1/alarms/alarm-e1/comment', body: { text: 'checked on site' }, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
-  'GET /api/v1/warnings': { url: '/api/v1/warnings', kind: 'collection', allowed: INSIDERS, denied: OUTSIDERS, showsE1: (b) => json(items(b)).includes('warning-e1') },
-  'GET /api/v1/warnings/:id': { url: '/api/v1/warnings/warning-e1', kind: 'resource', allowed: INSIDERS, denied: OUTSIDERS },
-  'POST /api/v1/warnings/:id/sign': { url: '/api/v1/warnings/warning-e1/sign', body: {}, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
-  'POST /api/v1/warnings/:id/feedback': { url: '/api/v1/warnings/warning-e1/feedback', body: { text: 'valve closed' }, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
-  'POST /api/v1/warnings/:id/close': { url: '/api/v1/warnings/warning-e1/close', body: {}, kind: 'resource', allowed: WRITERS, denied: [...OUTSIDERS, 'viewerCounty'] },
+  'POST /api/v1/alarms/:id/unshelve': {
+    url: '/api/v1/alarms/alarm-e1/unshelve',
+    body: {},
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
+  'POST /api/v1/alarms/:id/oos': {
+    url: '/api/v1/alarms/alarm-e1/oos',
+    body: { reason: 'maintenance' },
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
+  'POST /api/v1/alarms/:id/return': {
+    url: '/api/v1/alarms/alarm-e1/return',
+    body: {},
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
+  'POST /api/v1/alarms/:id/comment': {
+    url: '/api/v1/alarms/alarm-e1/comment',
+    body: { text: 'checked on site' },
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
+  'GET /api/v1/warnings': {
+    url: '/api/v1/warnings',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes('warning-e1'),
+  },
+  'GET /api/v1/warnings/:id': {
+    url: '/api/v1/warnings/warning-e1',
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'POST /api/v1/warnings/:id/sign': {
+    url: '/api/v1/warnings/warning-e1/sign',
+    body: {},
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
+  'POST /api/v1/warnings/:id/feedback': {
+    url: '/api/v1/warnings/warning-e1/feedback',
+    body: { text: 'valve closed' },
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
+  'POST /api/v1/warnings/:id/close': {
+    url: '/api/v1/warnings/warning-e1/close',
+    body: {},
+    kind: 'resource',
+    allowed: WRITERS,
+    denied: [...OUTSIDERS, 'viewerCounty'],
+  },
   // Login entries of E1's operator carry E1 as their scope enterprise.
-  'GET /api/v1/audit': { url: '/api/v1/audit', kind: 'collection', allowed: ['admin', 'regCity', 'regCounty'], denied: ['regOther'], showsE1: (b) => json(items(b)).includes(`"${E1}"`) },
+  'GET /api/v1/audit': {
+    url: '/api/v1/audit',
+    kind: 'collection',
+    allowed: ['admin', 'regCity', 'regCounty'],
+    denied: ['regOther'],
+    showsE1: (b) => json(items(b)).includes(`"${E1}"`),
+  },
 };
 
 describe('scope table over every route', () => {
@@ -100,19 +287,33 @@ describe('scope table over every route', () => {
   afterAll(() => api.close());
 
   it('has a row for every registered route, and no row for a route that does not exist', () => {
-    const registered = api.app.routeScopes.filter((r) => !r.url.startsWith('/docs')).map((r) => `${r.method} ${r.url}`);
-    expect(registered.filter((k) => !(k in TABLE)), 'routes without a scope-table row').toEqual([]);
-    expect(Object.keys(TABLE).filter((k) => !registered.includes(k)), 'rows for unknown routes').toEqual([]);
+    const registered = api.app.routeScopes
+      .filter((r) => !r.url.startsWith('/docs'))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(
+      registered.filter((k) => !(k in TABLE)),
+      'routes without a scope-table row',
+    ).toEqual([]);
+    expect(
+      Object.keys(TABLE).filter((k) => !registered.includes(k)),
+      'rows for unknown routes',
+    ).toEqual([]);
   });
 
   it('serves the documentation routes without a token', () => {
-    for (const r of api.app.routeScopes.filter((x) => x.url.startsWith('/docs'))) expect(r.scope.kind).toBe('public');
+    for (const r of api.app.routeScopes.filter((x) => x.url.startsWith('/docs')))
+      expect(r.scope.kind).toBe('public');
   });
 
   const inject = (key: string, user: TestUser | undefined) => {
     const row = TABLE[key]!;
     const method = key.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'PATCH';
-    return api.app.inject({ method, url: row.url, headers: user ? api.auth(user) : {}, ...(row.body ? { payload: row.body } : {}) });
+    return api.app.inject({
+      method,
+      url: row.url,
+      headers: user ? api.auth(user) : {},
+      ...(row.body ? { payload: row.body } : {}),
+    });
   };
 
   for (const [key, row] of Object.entries(TABLE)) {

@@ -14,14 +14,23 @@ describe('startApiServer', () => {
   it('validates the configuration, listens on a free port and closes idempotently', async () => {
     const server = await startApiServer(
       { host: '127.0.0.1', port: 0, docs: false, auth: { jwtSecret: 'z'.repeat(32) } },
-      { logger: pino({ level: 'silent' }), client: noDatabase, dialect: 'postgres', site: { current: () => undefined }, processMetrics: false },
+      {
+        logger: pino({ level: 'silent' }),
+        client: noDatabase,
+        dialect: 'postgres',
+        site: { current: () => undefined },
+        processMetrics: false,
+      },
     );
     try {
       expect(server.port).toBeGreaterThan(0);
       const res = await fetch(`http://127.0.0.1:${server.port}/healthz`);
       expect(await res.json()).toEqual({ status: 'ok' });
       const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
-      expect([ready.status, await ready.json()]).toEqual([503, { ready: false, checks: { database: false } }]);
+      expect([ready.status, await ready.json()]).toEqual([
+        503,
+        { ready: false, checks: { database: false } },
+      ]);
     } finally {
       await server.close();
       await server.close();
@@ -31,7 +40,15 @@ describe('startApiServer', () => {
 
   it('refuses to start with an invalid configuration', async () => {
     await expect(
-      startApiServer({ auth: { jwtSecret: 'short' } }, { logger: pino({ level: 'silent' }), client: noDatabase, dialect: 'postgres', site: { current: () => undefined } }),
+      startApiServer(
+        { auth: { jwtSecret: 'short' } },
+        {
+          logger: pino({ level: 'silent' }),
+          client: noDatabase,
+          dialect: 'postgres',
+          site: { current: () => undefined },
+        },
+      ),
     ).rejects.toMatchObject({ code: 'HW_API_CONFIG_INVALID' });
   });
 });

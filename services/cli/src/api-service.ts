@@ -30,7 +30,14 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
       const before = host.book.get(id) ?? null;
       const result = host.act({ alarmId: id }, request);
       return Promise.resolve(
-        outcome(before, result, () => (result.ok ? result.value.alarms.find((a) => a.id === id) : undefined) ?? host.book.get(id) ?? null),
+        outcome(
+          before,
+          result,
+          () =>
+            (result.ok ? result.value.alarms.find((a) => a.id === id) : undefined) ??
+            host.book.get(id) ??
+            null,
+        ),
       );
     },
     signWarning: (id, actor) => {
@@ -39,11 +46,19 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
     },
     feedbackWarning: (id, actor, text) => {
       const before = host.desk.get(id) ?? null;
-      return Promise.resolve(outcome(before, host.feedbackWarning(id, actor, text), () => host.desk.get(id) ?? null));
+      return Promise.resolve(
+        outcome(before, host.feedbackWarning(id, actor, text), () => host.desk.get(id) ?? null),
+      );
     },
     closeWarning: (id, actor, reason) => {
       const before = host.desk.get(id) ?? null;
-      return Promise.resolve(outcome(before, host.closeWarning(id, actor, reason), () => host.desk.get(id) ?? { id, state: 'closed' }));
+      return Promise.resolve(
+        outcome(
+          before,
+          host.closeWarning(id, actor, reason),
+          () => host.desk.get(id) ?? { id, state: 'closed' },
+        ),
+      );
     },
   };
 }
@@ -62,26 +77,27 @@ export async function startApiBeside(
 ): Promise<ApiServer> {
   const store = service.store;
   const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
-  if (!config.api.jwtSecret) logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
+  if (!config.api.jwtSecret)
+    logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
   const apiConfig = { host: config.api.host, port, auth: { jwtSecret } };
-  const server = await startApiServer(
-    apiConfig,
-    {
-      logger,
-      client: store.client,
-      dialect: store.migration.dialect,
-      site: { current: () => service.site },
-      ...(service.alarms ? { alarmControl: alarmControlFor(service.alarms) } : {}),
-      readiness: { broker: () => service.app.subscriber.connected, storage: () => service.app.pipeline.storageHealthy },
-      metricsText: () =>
-        ingestMetricsText(service.app.counters, {
-          bufferedRows: service.app.pipeline.bufferedRows,
-          unacknowledgedMessages: service.app.subscriber.unacknowledged,
-          storageHealthy: service.app.pipeline.storageHealthy,
-          brokerConnected: service.app.subscriber.connected,
-        }),
+  const server = await startApiServer(apiConfig, {
+    logger,
+    client: store.client,
+    dialect: store.migration.dialect,
+    site: { current: () => service.site },
+    ...(service.alarms ? { alarmControl: alarmControlFor(service.alarms) } : {}),
+    readiness: {
+      broker: () => service.app.subscriber.connected,
+      storage: () => service.app.pipeline.storageHealthy,
     },
-  );
+    metricsText: () =>
+      ingestMetricsText(service.app.counters, {
+        bufferedRows: service.app.pipeline.bufferedRows,
+        unacknowledgedMessages: service.app.subscriber.unacknowledged,
+        storageHealthy: service.app.pipeline.storageHealthy,
+        brokerConnected: service.app.subscriber.connected,
+      }),
+  });
   // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,
   // rooms checked against the user's scope; with REDIS_URL several instances share rooms.
   const live = tap
@@ -97,7 +113,10 @@ export async function startApiBeside(
     : undefined;
   // Spent refresh tokens are pruned daily.
   const users = new UserRepository(store.client);
-  const prune = setInterval(() => void users.pruneRefreshTokens(Date.now()).catch(() => undefined), 86_400_000);
+  const prune = setInterval(
+    () => void users.pruneRefreshTokens(Date.now()).catch(() => undefined),
+    86_400_000,
+  );
   prune.unref();
   return {
     ...server,

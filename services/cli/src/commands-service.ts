@@ -42,14 +42,20 @@ export async function ingestCommand(ctx: ServiceCommandContext): Promise<number>
 }
 
 /** `hazardwatch demo [--port N] [--reset]`: the whole chain on this machine until Ctrl-C. */
-export async function demoCommand(ctx: ServiceCommandContext, options: { port: number; reset: boolean }): Promise<number> {
+export async function demoCommand(
+  ctx: ServiceCommandContext,
+  options: { port: number; reset: boolean },
+): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
   ctx.stdout.write('starting: embedded database, broker, migrations, site, ingest, simulated fleet …\n');
   const demo = await startDemo(config, options, ctx.logger);
   ctx.stdout.write(`${demo.summary}\n`);
   const progress = setInterval(() => {
     const c = demo.service.app.counters;
-    ctx.logger.info({ readings: c.accepted, rowsWritten: c.rowsWritten, rejected: c.rejected }, 'demo progress');
+    ctx.logger.info(
+      { readings: c.accepted, rowsWritten: c.rowsWritten, rejected: c.rejected },
+      'demo progress',
+    );
   }, 10_000);
   const signal = await ctx.stopSignal;
   clearInterval(progress);
@@ -59,7 +65,10 @@ export async function demoCommand(ctx: ServiceCommandContext, options: { port: n
 }
 
 /** `hazardwatch alarms kpi [--hours H] [--enterprise CODE]`: ISA-18.2 alarm KPIs from the event log. */
-export async function alarmKpiCommand(ctx: ServiceCommandContext, options: { hours: number; enterprise?: string }): Promise<number> {
+export async function alarmKpiCommand(
+  ctx: ServiceCommandContext,
+  options: { hours: number; enterprise?: string },
+): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { needsBroker: false });
   try {

@@ -14,7 +14,11 @@ import { resolveInfrastructure } from './infrastructure.js';
 import { verifyScenario } from './sim.js';
 
 /** `hazardwatch sim generate-site|run|verify …` — the hardware-in-the-loop tester's tools. */
-export async function simCommand(sub: string | undefined, args: readonly string[], ctx: ServiceCommandContext): Promise<number> {
+export async function simCommand(
+  sub: string | undefined,
+  args: readonly string[],
+  ctx: ServiceCommandContext,
+): Promise<number> {
   switch (sub) {
     case 'generate-site':
       return generate(args, ctx);
@@ -87,7 +91,11 @@ async function run(args: readonly string[], ctx: ServiceCommandContext): Promise
 async function verify(args: readonly string[], ctx: ServiceCommandContext): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { all: { type: 'boolean', default: false }, fast: { type: 'boolean', default: false }, 'log-level': { type: 'string' } },
+    options: {
+      all: { type: 'boolean', default: false },
+      fast: { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });

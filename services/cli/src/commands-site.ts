@@ -17,7 +17,9 @@ export interface SiteCheckReport {
 /** Validates a site file without touching any database (`hazardwatch site check FILE`). */
 export async function checkSiteFile(path: string, nowMs: number): Promise<SiteCheckReport> {
   const text = await readFile(path, 'utf8');
-  const result = parseSiteDocument(text, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', { now: nowMs });
+  const result = parseSiteDocument(text, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', {
+    now: nowMs,
+  });
   return result.ok
     ? { ok: true, errors: [], defects: result.defects, points: result.site.points.length }
     : { ok: false, errors: result.errors, defects: result.defects, points: 0 };

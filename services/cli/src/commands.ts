@@ -5,7 +5,13 @@ import { resolveInfrastructure } from './infrastructure.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runFleetBench } from './bench/fleet-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
-import { alarmKpiCommand, demoCommand, ingestCommand, migrateCommand, serveCommand } from './commands-service.js';
+import {
+  alarmKpiCommand,
+  demoCommand,
+  ingestCommand,
+  migrateCommand,
+  serveCommand,
+} from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 import { simCommand } from './commands-sim.js';
 
@@ -47,14 +53,22 @@ commands:
 environment: DATABASE_URL, MQTT_URL, LOG_LEVEL, HW_CONFIG_FILE, HW_DATA_DIR, HW_SITE_FILE, ...
 (with no DATABASE_URL / MQTT_URL, embedded PostgreSQL and an in-process broker are started)`;
 
-export async function runCommand(positionals: readonly string[], argv: readonly string[], ctx: CommandContext): Promise<number> {
+export async function runCommand(
+  positionals: readonly string[],
+  argv: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
   const [command, sub] = positionals;
   try {
     switch (command) {
       case 'demo': {
         const { values } = parseArgs({
           args: argv.slice(argv.indexOf('demo') + 1),
-          options: { port: { type: 'string', default: '8080' }, reset: { type: 'boolean', default: false }, 'log-level': { type: 'string' } },
+          options: {
+            port: { type: 'string', default: '8080' },
+            reset: { type: 'boolean', default: false },
+            'log-level': { type: 'string' },
+          },
           strict: true,
         });
         return await demoCommand(ctx, { port: Number(values.port), reset: values.reset });
@@ -69,7 +83,11 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
         if (sub === 'kpi') {
           const { values } = parseArgs({
             args: argv.slice(argv.indexOf('kpi') + 1),
-            options: { hours: { type: 'string', default: '24' }, enterprise: { type: 'string' }, 'log-level': { type: 'string' } },
+            options: {
+              hours: { type: 'string', default: '24' },
+              enterprise: { type: 'string' },
+              'log-level': { type: 'string' },
+            },
             strict: true,
           });
           return await alarmKpiCommand(ctx, {
@@ -134,7 +152,10 @@ export async function runCommand(positionals: readonly string[], argv: readonly 
             },
             strict: true,
           });
-          const result = runEvaluateBench({ points: Number(values.points), readings: Number(values.readings) });
+          const result = runEvaluateBench({
+            points: Number(values.points),
+            readings: Number(values.readings),
+          });
           ctx.stdout.write(`${JSON.stringify(result)}\n`);
           return 0;
         }

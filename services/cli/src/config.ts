@@ -17,7 +17,9 @@ export const RuntimeConfigSchema = Type.Object(
         /** postgres://… ; absent → embedded PostgreSQL under dataDir. */
         url: Type.Optional(Type.String({ minLength: 1 })),
         /** @default auto */
-        dialect: Type.Union([Type.Literal('auto'), Type.Literal('postgres'), Type.Literal('timescaledb')], { default: 'auto' }),
+        dialect: Type.Union([Type.Literal('auto'), Type.Literal('postgres'), Type.Literal('timescaledb')], {
+          default: 'auto',
+        }),
         /** @default 8 */
         poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 8 }),
         /** Raw readings kept, days (Order 40: ≥ 30). @default 30 */
@@ -60,9 +62,12 @@ export const RuntimeConfigSchema = Type.Object(
         policy: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         colours: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         warnings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        openWarningsFrom: Type.Union([Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')], {
-          default: 'yellow',
-        }),
+        openWarningsFrom: Type.Union(
+          [Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')],
+          {
+            default: 'yellow',
+          },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -156,7 +161,6 @@ function ingestMqtt(config: Record<string, Record<string, unknown>>): Record<str
 function section(config: Record<string, Record<string, unknown>>, key: string): Record<string, unknown> {
   return (config[key] ??= {});
 }
-
 
 /**
  * Builds the runtime configuration: the YAML/JSON file named by HW_CONFIG_FILE (or --config),

@@ -14,11 +14,18 @@ import { startIngestService, type IngestService } from './ingest-service.js';
 /** Demo logins (printed at start): one county regulator, one enterprise operator, one admin. */
 export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'rudong-regulator', password: 'hazardwatch-demo', role: 'regulator', regionCode: '320623' },
-  { username: 'chlor-operator', password: 'hazardwatch-demo', role: 'operator', enterpriseCode: '91320623MA1W000001' },
+  {
+    username: 'chlor-operator',
+    password: 'hazardwatch-demo',
+    role: 'operator',
+    enterpriseCode: '91320623MA1W000001',
+  },
   { username: 'admin', password: 'hazardwatch-admin', role: 'admin' },
 ];
 
-export const EXAMPLE_SITE_FILE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
+export const EXAMPLE_SITE_FILE = fileURLToPath(
+  new URL('../../core/examples/site.example.yaml', import.meta.url),
+);
 
 export interface DemoOptions {
   /** HTTP port for /healthz, /readyz, /metrics. */
@@ -40,12 +47,20 @@ export interface RunningDemo {
  * broker, the example site (two enterprises in a chemical park), a simulated sensor fleet that
  * publishes over MQTT like real gateways, and the ingest service writing every reading.
  */
-export async function startDemo(base: RuntimeConfig, options: DemoOptions, logger: Logger): Promise<RunningDemo> {
+export async function startDemo(
+  base: RuntimeConfig,
+  options: DemoOptions,
+  logger: Logger,
+): Promise<RunningDemo> {
   const dataDir = base.dataDir === '.data' ? resolve('.data', 'demo') : resolve(base.dataDir);
   if (options.reset && existsSync(dataDir)) await rm(dataDir, { recursive: true, force: true });
   const siteFile = base.site.file ?? EXAMPLE_SITE_FILE;
   // Gateways and mosquitto_pub reach the embedded broker on 1883 unless something already listens there.
-  const embeddedPort = base.mqtt.url ? base.mqtt.embeddedPort : (await portFree(base.mqtt.embeddedPort)) ? base.mqtt.embeddedPort : 0;
+  const embeddedPort = base.mqtt.url
+    ? base.mqtt.embeddedPort
+    : (await portFree(base.mqtt.embeddedPort))
+      ? base.mqtt.embeddedPort
+      : 0;
   const config: RuntimeConfig = {
     ...base,
     dataDir,

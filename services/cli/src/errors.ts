@@ -15,7 +15,10 @@ export const cliErrors = defineErrors({
 export class ConfigError extends HazardWatchError<'HW_CLI_CONFIG_INVALID'> {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
-    const base = cliErrors.create('HW_CLI_CONFIG_INVALID', { problemList: problems.join('\n  - '), problems });
+    const base = cliErrors.create('HW_CLI_CONFIG_INVALID', {
+      problemList: problems.join('\n  - '),
+      problems,
+    });
     super(base.code, base.message, base.data, base.retryable);
   }
 }

@@ -18,7 +18,11 @@ export interface HealthServer {
  * Minimal HTTP endpoints for a long-running process: GET /healthz (alive), GET /readyz
  * (dependencies reachable; 503 otherwise), GET /metrics (Prometheus text format).
  */
-export async function startHealthServer(port: number, source: HealthSource, logger: Logger): Promise<HealthServer> {
+export async function startHealthServer(
+  port: number,
+  source: HealthSource,
+  logger: Logger,
+): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET') {
       res.writeHead(405).end();
@@ -28,7 +32,9 @@ export async function startHealthServer(port: number, source: HealthSource, logg
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else if (req.url === '/readyz') {
       const { ready, detail } = source.ready();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ready, ...detail }));
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ready, ...detail }));
     } else if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(source.metrics());
     } else {

@@ -29,7 +29,8 @@ export async function resolveInfrastructure(
   if (!databaseUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 5432))) {
     databaseUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
   }
-  if (!mqttUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 1883))) mqttUrl = 'mqtt://127.0.0.1:1883';
+  if (!mqttUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 1883)))
+    mqttUrl = 'mqtt://127.0.0.1:1883';
   const needsBroker = options.needsBroker ?? true;
   const embedded = { database: !databaseUrl, mqtt: needsBroker && !mqttUrl };
   const stopAll = async (): Promise<void> => {
@@ -37,7 +38,11 @@ export async function resolveInfrastructure(
   };
   try {
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: resolve(config.dataDir, 'postgres'), port: 0, logger });
+      const pg = await startEmbeddedPostgres({
+        dataDir: resolve(config.dataDir, 'postgres'),
+        port: 0,
+        logger,
+      });
       databaseUrl = pg.url;
       stops.push(() => pg.stop());
     }

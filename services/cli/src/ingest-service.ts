@@ -75,7 +75,11 @@ export interface IngestServiceOptions {
   readonly observers?: readonly ReadingObserver[];
 }
 
-export async function startIngestService(config: RuntimeConfig, logger: Logger, options: IngestServiceOptions = {}): Promise<IngestService> {
+export async function startIngestService(
+  config: RuntimeConfig,
+  logger: Logger,
+  options: IngestServiceOptions = {},
+): Promise<IngestService> {
   const log = logger.child({ component: 'ingest-service' });
   const infrastructure = await resolveInfrastructure(config, logger);
   const ingestConfig = parseConfig(IngestConfigSchema, {
@@ -85,7 +89,9 @@ export async function startIngestService(config: RuntimeConfig, logger: Logger, 
   if (!ingestConfig.ok) {
     await infrastructure.stop();
     throw new ConfigError(
-      ingestConfig.errors.map((e) => (e.startsWith('unknown key ') ? `unknown key ingest.${e.slice(12)}` : `ingest.${e}`)),
+      ingestConfig.errors.map((e) =>
+        e.startsWith('unknown key ') ? `unknown key ingest.${e.slice(12)}` : `ingest.${e}`,
+      ),
     );
   }
   const settings = ingestConfig.value;
@@ -94,7 +100,8 @@ export async function startIngestService(config: RuntimeConfig, logger: Logger, 
   try {
     return await startOn(infrastructure, settings, config, logger, log, undo, options);
   } catch (error) {
-    for (const step of undo.reverse()) await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
+    for (const step of undo.reverse())
+      await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
     throw error;
   }
 }
@@ -108,13 +115,16 @@ async function startOn(
   undo: Array<() => Promise<unknown>>,
   options: IngestServiceOptions,
 ): Promise<IngestService> {
-  const store = await openStore(infrastructure.databaseUrl, config, logger, { maxAcceptedAgeMs: settings.limits.maxAgeMs });
+  const store = await openStore(infrastructure.databaseUrl, config, logger, {
+    maxAcceptedAgeMs: settings.limits.maxAgeMs,
+  });
   undo.push(() => store.close());
   const { client, migration } = store;
 
   const site = await loadSite(config, client, log);
   let directory: PointDirectory = site?.ok ? pointDirectoryFromSite(site.index) : pointDirectoryFrom([], []);
-  if (!site) log.warn('no site configured (HW_SITE_FILE) or stored: every reading will be rejected as unknown');
+  if (!site)
+    log.warn('no site configured (HW_SITE_FILE) or stored: every reading will be rejected as unknown');
 
   const partitions = new PartitionMaintainer({
     client,
@@ -123,12 +133,23 @@ async function startOn(
     retention: migration.retention,
     maxAcceptedAgeMs: settings.limits.maxAgeMs,
   });
-  const rollups = new RollupMaintainer({ client, dialect: migration.dialect, logger, now: Date.now, retention: migration.retention });
+  const rollups = new RollupMaintainer({
+    client,
+    dialect: migration.dialect,
+    logger,
+    now: Date.now,
+    retention: migration.retention,
+  });
   const dirty = new DirtyRange();
   const writer = new PgReadingWriter(store.pool, {
     logger,
     now: Date.now,
-    ...(migration.dialect === 'postgres' ? { onMissingPartition: (from: number, to: number) => partitions.ensureCovering(from, to).then(() => undefined) } : {}),
+    ...(migration.dialect === 'postgres'
+      ? {
+          onMissingPartition: (from: number, to: number) =>
+            partitions.ensureCovering(from, to).then(() => undefined),
+        }
+      : {}),
   });
   // The alarm engine: evaluators → ISA-18.2 alarm book → four-colour roll-up → 预警 desk, persisted
   // as part of the ingest batch that caused each change.
@@ -150,8 +171,16 @@ async function startOn(
         attach: (work) => attach(work),
       })
     : undefined;
-  const engine = host && site?.ok ? new EvaluationEngine({ sink: host, points: site.index.points(), gateways: site.index.site.gateways }) : undefined;
-  const app = buildIngestApp(settings, { logger, writer, directory: () => directory, observers: [dirty, ...(engine ? [engine] : []), ...(options.observers ?? [])] });
+  const engine =
+    host && site?.ok
+      ? new EvaluationEngine({ sink: host, points: site.index.points(), gateways: site.index.site.gateways })
+      : undefined;
+  const app = buildIngestApp(settings, {
+    logger,
+    writer,
+    directory: () => directory,
+    observers: [dirty, ...(engine ? [engine] : []), ...(options.observers ?? [])],
+  });
   attach = (work) => app.pipeline.attach(work);
   if (host) await host.restore();
   if (engine) {
@@ -163,7 +192,12 @@ async function startOn(
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
-    timers.push(setInterval(() => void task().catch((err: unknown) => log.error({ err, task: what }, 'maintenance task failed')), ms));
+    timers.push(
+      setInterval(
+        () => void task().catch((err: unknown) => log.error({ err, task: what }, 'maintenance task failed')),
+        ms,
+      ),
+    );
   };
   if (migration.dialect === 'postgres') every(PARTITION_INTERVAL_MS, 'partitions', () => partitions.run());
   every(ROLLUP_INTERVAL_MS, 'rollups', async () => {
@@ -206,7 +240,11 @@ async function startOn(
           {
             ready: () => ({
               ready: app.subscriber.connected && app.pipeline.storageHealthy,
-              detail: { broker: app.subscriber.connected, storage: app.pipeline.storageHealthy, siteVersion: site?.ok ? site.version : null },
+              detail: {
+                broker: app.subscriber.connected,
+                storage: app.pipeline.storageHealthy,
+                siteVersion: site?.ok ? site.version : null,
+              },
             }),
             metrics: () =>
               ingestMetricsText(app.counters, {
@@ -219,7 +257,12 @@ async function startOn(
           logger,
         );
   log.info(
-    { dialect: migration.dialect, mqtt: redact(infrastructure.mqttUrl), embedded: infrastructure.embedded, points: site?.ok ? site.index.points().length : 0 },
+    {
+      dialect: migration.dialect,
+      mqtt: redact(infrastructure.mqttUrl),
+      embedded: infrastructure.embedded,
+      points: site?.ok ? site.index.points().length : 0,
+    },
     'ingest service ready',
   );
 
@@ -235,7 +278,10 @@ async function startOn(
       await app.close();
       await health?.close();
       const range = dirty.take();
-      if (range) await rollups.refresh(range.fromMs, range.toMs).catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
+      if (range)
+        await rollups
+          .refresh(range.fromMs, range.toMs)
+          .catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
       await store.close();
       await infrastructure.stop();
       directory = pointDirectoryFrom([], []);
@@ -244,7 +290,9 @@ async function startOn(
 }
 
 /** The alarm engine's policies from configuration; a bad key is a ConfigError naming it. */
-function compilePolicies(config: RuntimeConfig): Pick<AlarmHostDeps, 'alarmPolicy' | 'colourPolicy' | 'warningPolicy' | 'openWarningsFrom'> {
+function compilePolicies(
+  config: RuntimeConfig,
+): Pick<AlarmHostDeps, 'alarmPolicy' | 'colourPolicy' | 'warningPolicy' | 'openWarningsFrom'> {
   const problems: string[] = [];
   const alarmPolicy = compileAlarmPolicy(config.alarms.policy ?? {});
   if (!alarmPolicy.ok) problems.push(`alarms.policy: ${alarmPolicy.error.message}`);
@@ -266,7 +314,11 @@ function compilePolicies(config: RuntimeConfig): Pick<AlarmHostDeps, 'alarmPolic
   };
 }
 
-async function loadSite(config: RuntimeConfig, client: Parameters<typeof loadStoredSite>[0], log: Logger): Promise<LoadedSite | undefined> {
+async function loadSite(
+  config: RuntimeConfig,
+  client: Parameters<typeof loadStoredSite>[0],
+  log: Logger,
+): Promise<LoadedSite | undefined> {
   let site: LoadedSite | undefined;
   if (config.site.file) {
     const text = await readFile(config.site.file, 'utf8');
@@ -277,11 +329,17 @@ async function loadSite(config: RuntimeConfig, client: Parameters<typeof loadSto
   }
   if (site && !site.ok) {
     for (const e of site.errors) log.error({ rule: e.rule, path: e.path, line: e.line }, e.message);
-    throw new ConfigError([`site ${config.site.file ?? '(stored)'} is invalid: ${site.errors.length} error(s), first: ${site.errors[0]?.message ?? ''}`]);
+    throw new ConfigError([
+      `site ${config.site.file ?? '(stored)'} is invalid: ${site.errors.length} error(s), first: ${site.errors[0]?.message ?? ''}`,
+    ]);
   }
   if (site?.ok) {
-    for (const d of site.defects) log.warn({ rule: d.rule, path: d.path, enterprise: d.enterprise, tag: d.tag }, d.message);
-    log.info({ version: site.version, points: site.index.points().length, defects: site.defects.length }, 'site loaded');
+    for (const d of site.defects)
+      log.warn({ rule: d.rule, path: d.path, enterprise: d.enterprise, tag: d.tag }, d.message);
+    log.info(
+      { version: site.version, points: site.index.points().length, defects: site.defects.length },
+      'site loaded',
+    );
   }
   return site;
 }

@@ -5,7 +5,11 @@ import type { IngestService } from './ingest-service.js';
 
 /** What the live gateway subscribes to (structurally the API's LiveSource). */
 export interface InProcessLiveSink {
-  stored(events: { alarmEvents: readonly unknown[]; colourChanges: readonly unknown[]; warningEvents: readonly unknown[] }): void;
+  stored(events: {
+    alarmEvents: readonly unknown[];
+    colourChanges: readonly unknown[];
+    warningEvents: readonly unknown[];
+  }): void;
   values(values: readonly LiveValue[]): void;
   gateway(presence: { enterprise: string; gateway: string; online: boolean; ts: number }): void;
 }
@@ -30,7 +34,8 @@ export class LiveValueTap implements ReadingObserver {
 
   observeRows(rows: ReadingBuffer, start: number, end: number): void {
     if (this.sinks.size === 0) return;
-    for (let i = start; i < end; i++) this.observe(rows.pointIds[i]!, rows.ts[i]!, rows.values[i]!, rows.qualities[i]!);
+    for (let i = start; i < end; i++)
+      this.observe(rows.pointIds[i]!, rows.ts[i]!, rows.values[i]!, rows.qualities[i]!);
   }
 
   add(sink: InProcessLiveSink): () => void {
@@ -55,12 +60,17 @@ export class LiveValueTap implements ReadingObserver {
 }
 
 /** The ingest service of this process as the live gateway's event source. */
-export function liveSourceFor(service: IngestService, tap: LiveValueTap): { subscribe(sink: InProcessLiveSink): () => void } {
+export function liveSourceFor(
+  service: IngestService,
+  tap: LiveValueTap,
+): { subscribe(sink: InProcessLiveSink): () => void } {
   return {
     subscribe: (sink) => {
       const stops = [
         service.alarms?.onStored((events) => sink.stored(events)),
-        service.app.presence.onChange((g) => sink.gateway({ enterprise: g.enterprise, gateway: g.gateway, online: g.online, ts: g.lastSeenMs })),
+        service.app.presence.onChange((g) =>
+          sink.gateway({ enterprise: g.enterprise, gateway: g.gateway, online: g.online, ts: g.lastSeenMs }),
+        ),
         tap.add(sink),
       ];
       return () => {

@@ -12,13 +12,20 @@ const { positionals, values } = parseArgs({
   allowPositionals: true,
   strict: false,
 });
-const logger = pino({ level: typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info') });
+const logger = pino({
+  level: typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info'),
+});
 
 const stopSignal = new Promise<string>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
 });
 
-runCommand(positionals, process.argv.slice(2), { env: process.env, logger, stdout: process.stdout, stopSignal }).then(
+runCommand(positionals, process.argv.slice(2), {
+  env: process.env,
+  logger,
+  stdout: process.stdout,
+  stopSignal,
+}).then(
   (code) => {
     process.exitCode = code;
     // Open handles (embedded servers' children are already stopped) must not keep a finished command alive.

@@ -44,7 +44,10 @@ export interface ScenarioVerification {
  * with the scenario's expectations. Alarms are read from the alarm event log the system writes;
  * the REST API and socket events take over this role once the control-room backend exists.
  */
-export async function verifyScenario(loaded: LoadedScenario, options: VerifyScenarioOptions): Promise<ScenarioVerification> {
+export async function verifyScenario(
+  loaded: LoadedScenario,
+  options: VerifyScenarioOptions,
+): Promise<ScenarioVerification> {
   const log = options.logger.child({ component: 'sim-verify', scenario: loaded.scenario.name });
   const dbName = `hw_sim_${randomBytes(5).toString('hex')}`;
   await admin(options.adminDatabaseUrl, `CREATE DATABASE ${dbName}`);
@@ -66,7 +69,13 @@ export async function verifyScenario(loaded: LoadedScenario, options: VerifyScen
         healthPort: 0,
         ingest: {
           ...options.base.ingest,
-          mqtt: { clientId, subscriptions: enterprises.flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)]) },
+          mqtt: {
+            clientId,
+            subscriptions: enterprises.flatMap((e) => [
+              topicFilter('telemetry', e),
+              topicFilter('status', e),
+            ]),
+          },
         },
       },
       options.logger,
@@ -87,8 +96,12 @@ export async function verifyScenario(loaded: LoadedScenario, options: VerifyScen
       readingsRejected: service.app.counters.rejected,
     };
   } finally {
-    await service?.close().catch((err: unknown) => log.warn({ err }, 'system under test did not stop cleanly'));
-    await admin(options.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await service
+      ?.close()
+      .catch((err: unknown) => log.warn({ err }, 'system under test did not stop cleanly'));
+    await admin(options.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(
+      () => undefined,
+    );
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -100,7 +113,7 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
 /** Waits until the ingest has taken in and stored everything the scenario published. */
 async function settle(service: IngestService): Promise<void> {
   let last = -1;
-  for (let quiet = 0; quiet < 10; ) {
+  for (let quiet = 0; quiet < 10;) {
     await new Promise((r) => setTimeout(r, 100));
     const seen = service.app.counters.messages;
     quiet = seen === last && service.app.subscriber.unacknowledged === 0 ? quiet + 1 : 0;
@@ -114,7 +127,12 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ source_key: string; condition: AlarmCondition; colour: WarningColour; ts_ms: number }>(
+    const { rows } = await client.query<{
+      source_key: string;
+      condition: AlarmCondition;
+      colour: WarningColour;
+      ts_ms: number;
+    }>(
       `SELECT e.source_key, e.condition, a.colour, (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms
        FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id
        WHERE e.to_state = 'UNACK' AND e.from_state IN ('NORM', 'RTNUN') ORDER BY e.ts, e.id`,
@@ -123,10 +141,24 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
     for (const r of rows) {
       if (r.source_key.startsWith('point:')) {
         const point = service.site?.pointById(Number(r.source_key.slice('point:'.length)));
-        if (point) observed.push({ enterprise: point.enterprise, tag: point.tag, condition: r.condition, colour: r.colour, raisedAtMs: r.ts_ms });
+        if (point)
+          observed.push({
+            enterprise: point.enterprise,
+            tag: point.tag,
+            condition: r.condition,
+            colour: r.colour,
+            raisedAtMs: r.ts_ms,
+          });
       } else {
         const [enterprise, gateway] = r.source_key.slice('gateway:'.length).split('/');
-        if (enterprise && gateway) observed.push({ enterprise, tag: gateway, condition: r.condition, colour: r.colour, raisedAtMs: r.ts_ms });
+        if (enterprise && gateway)
+          observed.push({
+            enterprise,
+            tag: gateway,
+            condition: r.condition,
+            colour: r.colour,
+            raisedAtMs: r.ts_ms,
+          });
       }
     }
     return observed;

@@ -17,7 +17,12 @@ import { loadRuntimeConfig, startIngestService, type IngestService } from 'hazar
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 
-async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -80,6 +85,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
       HW_SITE_FILE: sitePath,
       HW_HEALTH_PORT: '0',
       HW_INGEST_CLIENT_ID: clientId,
+      HW_INGEST_ENTERPRISES: enterprise,
       HW_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hw`,
       HW_WEBHOOK_SECRET: 'a-very-long-shared-secret',
     });
@@ -89,7 +95,11 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
   }
 
   const level = (ts: number, value: number) =>
-    pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts, value }] }), { qos: 1 });
+    pub.publishAsync(
+      telemetryTopic({ enterprise, gateway: 'GW01' }),
+      JSON.stringify({ readings: [{ tag: 'LT-1101', ts, value }] }),
+      { qos: 1 },
+    );
 
   const alarms = async () =>
     (
@@ -111,11 +121,19 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     const raised = await waitFor(alarms, (a) => a.length === 1, 'the HH alarm');
     // HH on a 一级 hazard (the chlorine tank farm is computed 一级) ⇒ red (our default colour policy).
     expect(raised).toEqual([{ condition: 'HH', state: 'UNACK', colour: 'red', closed: false }]);
-    const warning = await check.query<{ colour: string; state: string; hazard: string }>('SELECT colour, state, hazard FROM warnings');
+    const warning = await check.query<{ colour: string; state: string; hazard: string }>(
+      'SELECT colour, state, hazard FROM warnings',
+    );
     expect(warning.rows).toEqual([{ colour: 'red', state: 'pushed', hazard: 'CL-TF01' }]);
-    const hazardColour = await check.query<{ to_colour: string }>(`SELECT to_colour FROM colour_events WHERE level = 'hazard'`);
+    const hazardColour = await check.query<{ to_colour: string }>(
+      `SELECT to_colour FROM colour_events WHERE level = 'hazard'`,
+    );
     expect(hazardColour.rows.map((r) => r.to_colour)).toContain('red');
-    await waitFor(() => Promise.resolve(hookBodies.length), (n) => n >= 1, 'the webhook notification');
+    await waitFor(
+      () => Promise.resolve(hookBodies.length),
+      (n) => n >= 1,
+      'the webhook notification',
+    );
     expect(hookBodies[0]).toMatchObject({ kind: 'opened', colour: 'red', hazard: 'CL-TF01', enterprise });
 
     // Restart while the level is still high: the stored alarm is reloaded, no duplicate raised.
@@ -144,7 +162,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     // The operator acknowledges: RTNUN → NORM, and the alarm record closes.
     const host = second.alarms!;
     const open = host.book.open().find((a) => a.condition === 'HH')!;
-    const acked = host.act({ alarmId: open.id }, { action: "ack", actor: "operator-1" });
+    const acked = host.act({ alarmId: open.id }, { action: 'ack', actor: 'operator-1' });
     if (!acked.ok) throw acked.error;
     await waitFor(alarms, (a) => a[0]?.closed === true, 'the acknowledged alarm to close');
 
@@ -155,17 +173,29 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     expect(host.feedbackWarning(warningId, 'principal-1', '已关闭进料阀，液位回落至正常').ok).toBe(true);
     expect(host.closeWarning(warningId, 'principal-1').ok).toBe(true);
     await waitFor(
-      async () => (await check.query<{ type: string }>('SELECT type FROM warning_events ORDER BY id')).rows.map((r) => r.type),
+      async () =>
+        (await check.query<{ type: string }>('SELECT type FROM warning_events ORDER BY id')).rows.map(
+          (r) => r.type,
+        ),
       (types) => types.includes('closed'),
       'the closed warning',
     );
-    const { rows: w } = await check.query<{ state: string; closed: boolean }>('SELECT state, closed_at IS NOT NULL AS closed FROM warnings');
+    const { rows: w } = await check.query<{ state: string; closed: boolean }>(
+      'SELECT state, closed_at IS NOT NULL AS closed FROM warnings',
+    );
     expect(w).toEqual([{ state: 'closed', closed: true }]);
-    const { rows: types } = await check.query<{ type: string }>('SELECT type FROM warning_events ORDER BY id');
-    expect(types.map((t) => t.type)).toEqual(expect.arrayContaining(['opened', 'signed', 'feedback', 'closed']));
+    const { rows: types } = await check.query<{ type: string }>(
+      'SELECT type FROM warning_events ORDER BY id',
+    );
+    expect(types.map((t) => t.type)).toEqual(
+      expect.arrayContaining(['opened', 'signed', 'feedback', 'closed']),
+    );
 
     // KPIs for this enterprise from the event log: one annunciation, red.
-    const kpi = await new AlarmRepository(sqlClientFromPg(pool)).kpiReport({ fromMs: t0 - 60_000, toMs: Date.now() + 60_000 }, { enterprise });
+    const kpi = await new AlarmRepository(sqlClientFromPg(pool)).kpiReport(
+      { fromMs: t0 - 60_000, toMs: Date.now() + 60_000 },
+      { enterprise },
+    );
     expect(kpi.total).toBe(1);
     expect(kpi.priority?.counts.red).toBe(1);
   });

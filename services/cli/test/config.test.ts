@@ -17,7 +17,11 @@ function problems(env: NodeJS.ProcessEnv, file?: string): readonly string[] {
 describe('runtime configuration', () => {
   it('applies documented defaults and is frozen', () => {
     const config = loadRuntimeConfig({});
-    expect(config).toMatchObject({ dataDir: '.data', healthPort: 9464, database: { dialect: 'auto', poolSize: 8, rawRetentionDays: 30 } });
+    expect(config).toMatchObject({
+      dataDir: '.data',
+      healthPort: 9464,
+      database: { dialect: 'auto', poolSize: 8, rawRetentionDays: 30 },
+    });
     expect(config.database.url).toBeUndefined();
     expect(Object.isFrozen(config.database)).toBe(true);
   });
@@ -38,7 +42,12 @@ describe('runtime configuration', () => {
     expect(config.ingest).toEqual({
       mqtt: {
         clientId: 'ingest-a',
-        subscriptions: ['hw/v1/E1/+/telemetry', 'hw/v1/E1/+/status', 'hw/v1/E2/+/telemetry', 'hw/v1/E2/+/status'],
+        subscriptions: [
+          'hw/v1/E1/+/telemetry',
+          'hw/v1/E1/+/status',
+          'hw/v1/E2/+/telemetry',
+          'hw/v1/E2/+/status',
+        ],
       },
     });
   });

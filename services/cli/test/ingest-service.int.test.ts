@@ -50,29 +50,46 @@ describe('hazardwatch ingest service', () => {
     cleanup = [];
   });
 
-  function env(databaseUrl: string, site: string, clientId: string): NodeJS.ProcessEnv {
+  function env(databaseUrl: string, site: string, clientId: string, enterprise: string): NodeJS.ProcessEnv {
     cleanup.push(async () => (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync());
-    return { DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, HW_SITE_FILE: site, HW_HEALTH_PORT: '0', HW_INGEST_CLIENT_ID: clientId };
+    // Only this test's enterprise: a shared broker carries other suites' traffic, and a session
+    // subscribed to everything could fall behind and have its queue trimmed by the broker.
+    return {
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: mqttUrl,
+      HW_SITE_FILE: site,
+      HW_HEALTH_PORT: '0',
+      HW_INGEST_CLIENT_ID: clientId,
+      HW_INGEST_ENTERPRISES: enterprise,
+    };
   }
 
   async function publish(enterprise: string, tag: string, count: number, offset: number): Promise<void> {
     const base = Date.now() - 120_000 + offset;
     const readings = Array.from({ length: count }, (_, i) => ({ tag, ts: base + i, value: 40 + (i % 10) }));
-    await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings }), { qos: 1 });
+    await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings }), {
+      qos: 1,
+    });
   }
 
   it('stores the site file, gives its points ids, and lands readings for them', async () => {
     const db: TestDatabase = await createTestDatabase(postgresAdminUrl);
     cleanup.push(() => db.drop());
     const site = siteFile();
-    const service = await startIngestService(loadRuntimeConfig(env(db.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`)), logger);
+    const service = await startIngestService(
+      loadRuntimeConfig(env(db.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`, site.enterprise)),
+      logger,
+    );
     services.push(service);
     await publish(site.enterprise, 'LT-1101', 10, 0);
     await publish(site.enterprise, 'PT-1101', 5, 0);
     const check = new pg.Client({ connectionString: db.url });
     await check.connect();
     cleanup.push(() => check.end());
-    await waitFor(async () => Number((await check.query('SELECT count(*) AS n FROM readings')).rows[0].n) === 15, '15 rows');
+    await waitFor(
+      async () => Number((await check.query('SELECT count(*) AS n FROM readings')).rows[0].n) === 15,
+      '15 rows',
+    );
     const { rows } = await check.query<{ version: string; points: string }>(
       'SELECT (SELECT max(version) FROM site_documents) AS version, (SELECT count(*) FROM point_ids) AS points',
     );
@@ -88,9 +105,10 @@ describe('hazardwatch ingest service', () => {
     const broken = text.replace(/(tag: AT-1101[\s\S]*?limits: \{ *h: )\d+/, '$130');
     expect(broken).not.toBe(text);
     writeFileSync(site.path, broken);
-    const error: unknown = await startIngestService(loadRuntimeConfig(env(db.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`)), logger).catch(
-      (e: unknown) => e,
-    );
+    const error: unknown = await startIngestService(
+      loadRuntimeConfig(env(db.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`, site.enterprise)),
+      logger,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.join('\n')).toMatch(/AT-1101/);
     const check = new pg.Client({ connectionString: db.url });
@@ -109,7 +127,12 @@ describe('hazardwatch ingest service', () => {
     const port = server.port;
     cleanup.push(() => server.stop());
     const site = siteFile();
-    const service = await startIngestService(loadRuntimeConfig(env(server.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`)), logger);
+    const service = await startIngestService(
+      loadRuntimeConfig(
+        env(server.url, site.path, `hw-t-${randomBytes(3).toString('hex')}`, site.enterprise),
+      ),
+      logger,
+    );
     services.push(service);
     const count = async (): Promise<number> => {
       const c = new pg.Client({ connectionString: server.url });
@@ -133,14 +156,21 @@ describe('hazardwatch ingest service', () => {
     await service.app.pipeline.drain();
     const c = new pg.Client({ connectionString: server.url });
     await c.connect();
-    const dup = await c.query('SELECT count(*) AS n FROM (SELECT point_id, ts FROM readings GROUP BY 1, 2 HAVING count(*) > 1) d');
+    const dup = await c.query(
+      'SELECT count(*) AS n FROM (SELECT point_id, ts FROM readings GROUP BY 1, 2 HAVING count(*) > 1) d',
+    );
     await c.end();
     expect(dup.rows[0].n).toBe('0');
     expect(service.app.subscriber.unacknowledged).toBe(0);
   });
 
   it('refuses configuration with an unknown ingest key, naming it', async () => {
-    const config = loadRuntimeConfig({ HW_CONFIG_FILE: writeConfig('ingest:\n  batching:\n    maxBatchRowz: 5\n'), HW_HEALTH_PORT: '0', MQTT_URL: mqttUrl, DATABASE_URL: postgresAdminUrl });
+    const config = loadRuntimeConfig({
+      HW_CONFIG_FILE: writeConfig('ingest:\n  batching:\n    maxBatchRowz: 5\n'),
+      HW_HEALTH_PORT: '0',
+      MQTT_URL: mqttUrl,
+      DATABASE_URL: postgresAdminUrl,
+    });
     const error = await startIngestService(config, logger).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toContain('unknown key ingest.batching.maxBatchRowz');

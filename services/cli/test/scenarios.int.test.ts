@@ -19,16 +19,20 @@ describe('shipped scenarios (fast-forward) against the real system', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(scenarios.map((file) => [file.split('/').pop()!, file]))('%s', { timeout: 180_000 }, async (_name, file) => {
-    const loaded = await loadScenarioFile(file);
-    const result = await verifyScenario(loaded, {
-      adminDatabaseUrl: postgresAdminUrl,
-      mqttUrl,
-      mode: 'fast',
-      logger,
-      base: loadRuntimeConfig({}),
-    });
-    expect(result.report.passed, formatVerificationTable(result.report)).toBe(true);
-    expect(result.report.verdicts.some((v) => v.status === 'pass')).toBe(true);
-  });
+  it.each(scenarios.map((file) => [file.split('/').pop()!, file]))(
+    '%s',
+    { timeout: 180_000 },
+    async (_name, file) => {
+      const loaded = await loadScenarioFile(file);
+      const result = await verifyScenario(loaded, {
+        adminDatabaseUrl: postgresAdminUrl,
+        mqttUrl,
+        mode: 'fast',
+        logger,
+        base: loadRuntimeConfig({}),
+      });
+      expect(result.report.passed, formatVerificationTable(result.report)).toBe(true);
+      expect(result.report.verdicts.some((v) => v.status === 'pass')).toBe(true);
+    },
+  );
 });

@@ -10,13 +10,25 @@ import { telemetryTopic } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import { io as connectSocket } from 'socket.io-client';
-import { ensureUsers, LiveValueTap, loadRuntimeConfig, startApiBeside, startIngestService, type IngestService } from 'hazardwatch';
+import {
+  ensureUsers,
+  LiveValueTap,
+  loadRuntimeConfig,
+  startApiBeside,
+  startIngestService,
+  type IngestService,
+} from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 const PASSWORD = 'serve-test-password';
 
-async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -45,7 +57,10 @@ describe('hazardwatch serve: readings to the control room and back', () => {
     // A second county with no enterprise, for a regulator who must see nothing.
     const site = readFileSync(EXAMPLE, 'utf8')
       .replaceAll('91320623MA1W000001', enterprise)
-      .replace("  - { code: '320623', name: 如东县, kind: county, parent: '320600' }", "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }\n  - { code: '320682', name: 如皋市, kind: county, parent: '320600' }");
+      .replace(
+        "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }",
+        "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }\n  - { code: '320682', name: 如皋市, kind: county, parent: '320600' }",
+      );
     const sitePath = join(mkdtempSync(join(tmpdir(), 'hw-serve-')), 'site.yaml');
     writeFileSync(sitePath, site);
     clientId = `hw-serve-${randomBytes(3).toString('hex')}`;
@@ -55,6 +70,7 @@ describe('hazardwatch serve: readings to the control room and back', () => {
       HW_SITE_FILE: sitePath,
       HW_HEALTH_PORT: '0',
       HW_INGEST_CLIENT_ID: clientId,
+      HW_INGEST_ENTERPRISES: enterprise,
       HW_JWT_SECRET: 'a-test-secret-that-is-at-least-32-chars',
     });
     const tap = new LiveValueTap();
@@ -105,7 +121,10 @@ describe('hazardwatch serve: readings to the control room and back', () => {
 
   it('pushes the alarm and live values to a subscribed county regulator over socket.io', async () => {
     const token = await login('rudong');
-    const socket = connectSocket(`http://127.0.0.1:${api.port}`, { auth: { token }, transports: ['websocket'] });
+    const socket = connectSocket(`http://127.0.0.1:${api.port}`, {
+      auth: { token },
+      transports: ['websocket'],
+    });
     try {
       const alarm = new Promise<{ condition: string; colour: string | null }>((resolve) =>
         socket.on('alarm', (e: { condition: string; colour: string | null }) => {
@@ -113,11 +132,21 @@ describe('hazardwatch serve: readings to the control room and back', () => {
         }),
       );
       const values = new Promise<Array<{ value: number }>>((resolve) => socket.once('values', resolve));
-      const joined = await socket.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'region', code: '320623' }] });
+      const joined = await socket
+        .timeout(5000)
+        .emitWithAck('subscribe', { scopes: [{ type: 'region', code: '320623' }] });
       expect(joined).toMatchObject({ ok: true });
       const t0 = Date.now() - 60_000;
-      for (const [dt, value] of [[0, 60], [1000, 90], [12_000, 90]] as const) {
-        await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }), { qos: 1 });
+      for (const [dt, value] of [
+        [0, 60],
+        [1000, 90],
+        [12_000, 90],
+      ] as const) {
+        await pub.publishAsync(
+          telemetryTopic({ enterprise, gateway: 'GW01' }),
+          JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }),
+          { qos: 1 },
+        );
       }
       expect(await alarm).toMatchObject({ condition: 'HH', colour: 'red' });
       expect((await values).length).toBeGreaterThan(0);
@@ -127,10 +156,20 @@ describe('hazardwatch serve: readings to the control room and back', () => {
   });
 
   it('shows a red HH alarm to the county regulator and the operator, not to another county; the ack is applied and audited', async () => {
-    const [rudong, rugao, operator, admin] = (await Promise.all(['rudong', 'rugao', 'operator', 'admin'].map(login))) as [string, string, string, string];
+    const [rudong, rugao, operator, admin] = (await Promise.all(
+      ['rudong', 'rugao', 'operator', 'admin'].map(login),
+    )) as [string, string, string, string];
     const t0 = Date.now() - 60_000;
-    for (const [dt, value] of [[0, 60], [1000, 90], [12_000, 90]] as const) {
-      await pub.publishAsync(telemetryTopic({ enterprise, gateway: 'GW01' }), JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }), { qos: 1 });
+    for (const [dt, value] of [
+      [0, 60],
+      [1000, 90],
+      [12_000, 90],
+    ] as const) {
+      await pub.publishAsync(
+        telemetryTopic({ enterprise, gateway: 'GW01' }),
+        JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }),
+        { qos: 1 },
+      );
     }
     const active = await waitFor(
       () => get(rudong, `/alarms/active?enterprise=${enterprise}`),
@@ -151,7 +190,11 @@ describe('hazardwatch serve: readings to the control room and back', () => {
       body: JSON.stringify({}),
     });
     expect(ack.status).toBe(200);
-    await waitFor(() => get(rudong, `/alarms/${hh.id}`), (r) => r.body.state === 'ACKED', 'the acknowledged state');
+    await waitFor(
+      () => get(rudong, `/alarms/${hh.id}`),
+      (r) => r.body.state === 'ACKED',
+      'the acknowledged state',
+    );
     const audit = await get(admin, '/audit');
     expect(JSON.stringify(audit.body)).toContain(hh.id);
   });

@@ -11,7 +11,10 @@ describe('site file tooling', () => {
   });
 
   it('the example site validates without errors or defects', async () => {
-    const report = await checkSiteFile(root('services/core/examples/site.example.yaml'), Date.UTC(2026, 0, 1));
+    const report = await checkSiteFile(
+      root('services/core/examples/site.example.yaml'),
+      Date.UTC(2026, 0, 1),
+    );
     expect(report).toMatchObject({ ok: true, errors: [], defects: [] });
     expect(report.points).toBeGreaterThan(10);
   });

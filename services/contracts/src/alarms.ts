@@ -9,7 +9,14 @@ export const ALARM_STATES = ['NORM', 'UNACK', 'ACKED', 'RTNUN', 'SHLVD', 'DSUPR'
 export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** States in which an alarm record is open (the condition or the operator's duty is outstanding). */
-export const OPEN_ALARM_STATES: readonly AlarmState[] = ['UNACK', 'ACKED', 'RTNUN', 'SHLVD', 'DSUPR', 'OOSRV'];
+export const OPEN_ALARM_STATES: readonly AlarmState[] = [
+  'UNACK',
+  'ACKED',
+  'RTNUN',
+  'SHLVD',
+  'DSUPR',
+  'OOSRV',
+];
 
 /**
  * What an evaluator detects on a point (or a gateway). Process alarms are limit and
@@ -17,7 +24,13 @@ export const OPEN_ALARM_STATES: readonly AlarmState[] = ['UNACK', 'ACKED', 'RTNU
  * apart from them (REFERENCE §8 item 18) and are coloured blue by the default policy.
  */
 export const PROCESS_CONDITIONS = ['HH', 'H', 'L', 'LL', 'ROC_RISE', 'ROC_FALL'] as const;
-export const QUALITY_CONDITIONS = ['STALE', 'SENSOR_BAD', 'OUT_OF_RANGE', 'GATEWAY_OFFLINE', 'NO_LIMITS'] as const;
+export const QUALITY_CONDITIONS = [
+  'STALE',
+  'SENSOR_BAD',
+  'OUT_OF_RANGE',
+  'GATEWAY_OFFLINE',
+  'NO_LIMITS',
+] as const;
 export const ALARM_CONDITIONS = [...PROCESS_CONDITIONS, ...QUALITY_CONDITIONS] as const;
 export type ProcessCondition = (typeof PROCESS_CONDITIONS)[number];
 export type QualityCondition = (typeof QUALITY_CONDITIONS)[number];
@@ -26,10 +39,24 @@ export type AlarmCondition = (typeof ALARM_CONDITIONS)[number];
 /** 预警 colour (Jilin mechanism: 红 重大, 橙 较大, 黄 一般, 蓝 低). Ordered from lowest to highest. */
 export const WARNING_COLOURS = ['blue', 'yellow', 'orange', 'red'] as const;
 export type WarningColour = (typeof WARNING_COLOURS)[number];
-export const WARNING_COLOUR_ZH: Readonly<Record<WarningColour, string>> = { red: '红', orange: '橙', yellow: '黄', blue: '蓝' };
+export const WARNING_COLOUR_ZH: Readonly<Record<WarningColour, string>> = {
+  red: '红',
+  orange: '橙',
+  yellow: '黄',
+  blue: '蓝',
+};
 
 /** Operator actions on an alarm (ISA-18.2 §§ on acknowledge, shelve, out of service). */
-export const ALARM_ACTIONS = ['ack', 'shelve', 'unshelve', 'remove_from_service', 'return_to_service', 'suppress', 'unsuppress', 'comment'] as const;
+export const ALARM_ACTIONS = [
+  'ack',
+  'shelve',
+  'unshelve',
+  'remove_from_service',
+  'return_to_service',
+  'suppress',
+  'unsuppress',
+  'comment',
+] as const;
 export type AlarmAction = (typeof ALARM_ACTIONS)[number];
 
 /** One append-only state change of an alarm, as stored and pushed. */

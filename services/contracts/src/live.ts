@@ -25,7 +25,10 @@ export const LiveScopeSchema = Type.Union([
   Type.Object({ type: Type.Literal('region'), code }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('enterprise'), code }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('hazard'), enterprise: code, code }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('point'), id: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('point'), id: Type.Integer({ minimum: 0 }) },
+    { additionalProperties: false },
+  ),
 ]);
 export type LiveScope = Static<typeof LiveScopeSchema>;
 
@@ -55,7 +58,8 @@ export const LiveValuesIntervalRequestSchema = Type.Object(
 export type LiveValuesIntervalRequest = Static<typeof LiveValuesIntervalRequestSchema>;
 
 /** Room names, as `socket.rooms` and the server use them. */
-export type LiveRoom = `region:${string}` | `enterprise:${string}` | `hazard:${string}/${string}` | `point:${number}`;
+export type LiveRoom =
+  `region:${string}` | `enterprise:${string}` | `hazard:${string}/${string}` | `point:${number}`;
 
 export function liveRoom(scope: LiveScope): LiveRoom {
   switch (scope.type) {
@@ -103,8 +107,7 @@ export type LiveSubscribeResult =
 
 /** Answer to `values:interval`: the interval in effect, clamped to the allowed bounds, ms. */
 export type LiveValuesIntervalResult =
-  | { readonly ok: true; readonly intervalMs: number }
-  | { readonly ok: false; readonly error: LiveError };
+  { readonly ok: true; readonly intervalMs: number } | { readonly ok: false; readonly error: LiveError };
 
 /** An alarm state change as pushed: the stored event with its id (the replay cursor) and its place. */
 export interface LiveAlarmEvent extends AlarmEvent {
@@ -144,7 +147,8 @@ export interface LiveWarningEvent {
   readonly warningId: string;
   readonly enterprise: string;
   readonly hazard: string | null;
-  readonly type: 'opened' | 'upgraded' | 'downgraded' | 'signed' | 'feedback' | 'escalated' | 'overdue' | 'closed';
+  readonly type:
+    'opened' | 'upgraded' | 'downgraded' | 'signed' | 'feedback' | 'escalated' | 'overdue' | 'closed';
   readonly from: 'pushed' | 'signed' | 'feedback' | 'closed' | null;
   readonly to: 'pushed' | 'signed' | 'feedback' | 'closed';
   /** ms UTC. */
@@ -194,5 +198,8 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   subscribe: (request: LiveSubscribeRequest, ack: (result: LiveSubscribeResult) => void) => void;
   unsubscribe: (request: LiveUnsubscribeRequest, ack: (result: LiveSubscribeResult) => void) => void;
-  'values:interval': (request: LiveValuesIntervalRequest, ack: (result: LiveValuesIntervalResult) => void) => void;
+  'values:interval': (
+    request: LiveValuesIntervalRequest,
+    ack: (result: LiveValuesIntervalResult) => void,
+  ) => void;
 }

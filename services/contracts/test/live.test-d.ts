@@ -24,12 +24,18 @@ import { liveRoom } from '@hazardwatch/contracts';
 
 describe('server → client events', () => {
   it('locks the event names and their payloads', () => {
-    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<'alarm' | 'colour' | 'warning' | 'values' | 'gateway' | 'replay:done'>();
+    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
+      'alarm' | 'colour' | 'warning' | 'values' | 'gateway' | 'replay:done'
+    >();
     expectTypeOf<Parameters<ServerToClientEvents['alarm']>>().toEqualTypeOf<[event: LiveAlarmEvent]>();
     expectTypeOf<Parameters<ServerToClientEvents['colour']>>().toEqualTypeOf<[change: LiveColourChange]>();
     expectTypeOf<Parameters<ServerToClientEvents['warning']>>().toEqualTypeOf<[event: LiveWarningEvent]>();
-    expectTypeOf<Parameters<ServerToClientEvents['values']>>().toEqualTypeOf<[values: readonly LiveValue[]]>();
-    expectTypeOf<Parameters<ServerToClientEvents['gateway']>>().toEqualTypeOf<[presence: LiveGatewayPresence]>();
+    expectTypeOf<Parameters<ServerToClientEvents['values']>>().toEqualTypeOf<
+      [values: readonly LiveValue[]]
+    >();
+    expectTypeOf<Parameters<ServerToClientEvents['gateway']>>().toEqualTypeOf<
+      [presence: LiveGatewayPresence]
+    >();
     expectTypeOf<Parameters<ServerToClientEvents['replay:done']>>().toEqualTypeOf<[done: LiveReplayDone]>();
   });
 
@@ -53,21 +59,40 @@ describe('server → client events', () => {
       readonly value: number;
       readonly quality: 'good' | 'uncertain' | 'bad';
     }>();
-    expectTypeOf<LiveColourChange['level']>().toEqualTypeOf<'point' | 'gateway' | 'hazard' | 'enterprise' | 'region'>();
+    expectTypeOf<LiveColourChange['level']>().toEqualTypeOf<
+      'point' | 'gateway' | 'hazard' | 'enterprise' | 'region'
+    >();
     expectTypeOf<LiveColourChange['to']>().toEqualTypeOf<WarningColour | null>();
-    expectTypeOf<LiveGatewayPresence>().toEqualTypeOf<{ readonly enterprise: string; readonly gateway: string; readonly online: boolean; readonly ts: number }>();
-    expectTypeOf<LiveReplayDone>().toEqualTypeOf<{ readonly lastEventId: number; readonly count: number; readonly complete: boolean }>();
+    expectTypeOf<LiveGatewayPresence>().toEqualTypeOf<{
+      readonly enterprise: string;
+      readonly gateway: string;
+      readonly online: boolean;
+      readonly ts: number;
+    }>();
+    expectTypeOf<LiveReplayDone>().toEqualTypeOf<{
+      readonly lastEventId: number;
+      readonly count: number;
+      readonly complete: boolean;
+    }>();
     expectTypeOf<LiveWarningEvent['to']>().toEqualTypeOf<'pushed' | 'signed' | 'feedback' | 'closed'>();
   });
 });
 
 describe('client → server events', () => {
   it('locks the event names, requests and acknowledgements', () => {
-    expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<'subscribe' | 'unsubscribe' | 'values:interval'>();
+    expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<
+      'subscribe' | 'unsubscribe' | 'values:interval'
+    >();
     expectTypeOf<Parameters<ClientToServerEvents['subscribe']>[0]>().toEqualTypeOf<LiveSubscribeRequest>();
-    expectTypeOf<Parameters<Parameters<ClientToServerEvents['subscribe']>[1]>[0]>().toEqualTypeOf<LiveSubscribeResult>();
-    expectTypeOf<Parameters<Parameters<ClientToServerEvents['values:interval']>[1]>[0]>().toEqualTypeOf<LiveValuesIntervalResult>();
-    expectTypeOf<Parameters<ClientToServerEvents['values:interval']>[0]>().toEqualTypeOf<{ intervalMs: number }>();
+    expectTypeOf<
+      Parameters<Parameters<ClientToServerEvents['subscribe']>[1]>[0]
+    >().toEqualTypeOf<LiveSubscribeResult>();
+    expectTypeOf<
+      Parameters<Parameters<ClientToServerEvents['values:interval']>[1]>[0]
+    >().toEqualTypeOf<LiveValuesIntervalResult>();
+    expectTypeOf<Parameters<ClientToServerEvents['values:interval']>[0]>().toEqualTypeOf<{
+      intervalMs: number;
+    }>();
   });
 
   it('locks the scopes as a union tagged on type', () => {
@@ -83,8 +108,15 @@ describe('client → server events', () => {
 
   it('locks the refusal codes, shared with the REST API', () => {
     expectTypeOf<LiveErrorCode>().toEqualTypeOf<
-      'HW_API_UNAUTHENTICATED' | 'HW_API_VALIDATION' | 'HW_API_FORBIDDEN' | 'HW_API_NOT_FOUND' | 'HW_API_SITE_UNAVAILABLE' | 'HW_API_INTERNAL'
+      | 'HW_API_UNAUTHENTICATED'
+      | 'HW_API_VALIDATION'
+      | 'HW_API_FORBIDDEN'
+      | 'HW_API_NOT_FOUND'
+      | 'HW_API_SITE_UNAVAILABLE'
+      | 'HW_API_INTERNAL'
     >();
-    expectTypeOf<Extract<LiveSubscribeResult, { ok: false }>['error']['code']>().toEqualTypeOf<LiveErrorCode>();
+    expectTypeOf<
+      Extract<LiveSubscribeResult, { ok: false }>['error']['code']
+    >().toEqualTypeOf<LiveErrorCode>();
   });
 });

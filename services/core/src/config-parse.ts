@@ -15,7 +15,8 @@ export function parseConfig<S extends TSchema>(schema: S, input: unknown): Confi
   for (const error of Value.Errors(schema, candidate)) {
     const key = error.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     // TypeBox reports an unknown key at its own path ("Unexpected property").
-    const message = error.message === 'Unexpected property' ? `unknown key ${key}` : `${key}: ${error.message}`;
+    const message =
+      error.message === 'Unexpected property' ? `unknown key ${key}` : `${key}: ${error.message}`;
     if (!errors.includes(message)) errors.push(message);
   }
   return { ok: false, errors };

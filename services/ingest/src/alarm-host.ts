@@ -165,9 +165,16 @@ export class AlarmHost implements ConditionSink {
    */
   closeWarning(warningId: string, actor: string, reason?: string): WarningResult {
     const record = this.desk.get(warningId);
-    const causeActive = record?.hazard ? this.rollup.colour('hazard', `${record.enterprise}/${record.hazard}`) !== null : false;
+    const causeActive = record?.hazard
+      ? this.rollup.colour('hazard', `${record.enterprise}/${record.hazard}`) !== null
+      : false;
     return this.warningAction(
-      this.desk.close(warningId, actor, { causeActive, ...(reason !== undefined ? { reason } : {}) }, this.deps.now()),
+      this.desk.close(
+        warningId,
+        actor,
+        { causeActive, ...(reason !== undefined ? { reason } : {}) },
+        this.deps.now(),
+      ),
     );
   }
 
@@ -209,7 +216,10 @@ export class AlarmHost implements ConditionSink {
         this.absorbWarnings(this.desk.observe(subject, change.to, now), now);
       } else if (change.to !== null && colourRank(change.to) >= colourRank(this.openFrom)) {
         const causes = update.alarms
-          .filter((a) => a.source.kind === 'point' && this.deps.index.pointById(a.source.pointId)?.hazard === hazard)
+          .filter(
+            (a) =>
+              a.source.kind === 'point' && this.deps.index.pointById(a.source.pointId)?.hazard === hazard,
+          )
           .map((a) => a.id);
         this.absorbWarnings(this.desk.open(subject, change.to, causes, now), now);
       }
@@ -237,7 +247,15 @@ export class AlarmHost implements ConditionSink {
     if (this.current) return this.current;
     let markStored!: () => void;
     const stored = new Promise<void>((resolve) => (markStored = resolve));
-    const unit: Unit = { alarms: [], events: [], colourChanges: [], warningEvents: [], notifications: [], stored, markStored };
+    const unit: Unit = {
+      alarms: [],
+      events: [],
+      colourChanges: [],
+      warningEvents: [],
+      notifications: [],
+      stored,
+      markStored,
+    };
     const previous = this.lastStored;
     this.lastStored = stored;
     this.current = unit;
@@ -257,10 +275,15 @@ export class AlarmHost implements ConditionSink {
       }
       const now = this.deps.now();
       await this.deps.client.transaction(async (tx) => {
-        await this.deps.alarms.write({ alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges }, tx);
+        await this.deps.alarms.write(
+          { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges },
+          tx,
+        );
         await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
         await this.deps.outbox.enqueue(
-          unit.notifications.flatMap((payload) => this.deps.channels.map((channel) => ({ channel, payload }))),
+          unit.notifications.flatMap((payload) =>
+            this.deps.channels.map((channel) => ({ channel, payload })),
+          ),
           now,
           tx,
         );
@@ -272,7 +295,11 @@ export class AlarmHost implements ConditionSink {
       throw error;
     }
     unit.markStored();
-    const events: AlarmHostEvents = { alarmEvents: unit.events, colourChanges: unit.colourChanges, warningEvents: unit.warningEvents };
+    const events: AlarmHostEvents = {
+      alarmEvents: unit.events,
+      colourChanges: unit.colourChanges,
+      warningEvents: unit.warningEvents,
+    };
     for (const listener of this.listeners) listener(events);
   }
 }

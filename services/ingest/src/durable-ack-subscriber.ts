@@ -32,7 +32,12 @@ interface PendingAck {
   puback?: Packet;
 }
 
-type SendPacket = (packet: Packet, cb?: (err?: Error) => void, cbStorePut?: () => void, noStore?: boolean) => void;
+type SendPacket = (
+  packet: Packet,
+  cb?: (err?: Error) => void,
+  cbStorePut?: () => void,
+  noStore?: boolean,
+) => void;
 
 /**
  * MQTT subscriber with at-least-once delivery that survives a crash: a QoS 1 message is
@@ -75,7 +80,12 @@ export class DurableAckSubscriber {
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
       ...(options.protocolVersion === 5
-        ? { properties: { receiveMaximum: options.receiveMaximum, sessionExpiryInterval: options.sessionExpirySec } }
+        ? {
+            properties: {
+              receiveMaximum: options.receiveMaximum,
+              sessionExpiryInterval: options.sessionExpirySec,
+            },
+          }
         : {}),
     };
     this.client = mqtt.connect(options.url, clientOptions);
@@ -186,7 +196,8 @@ export class DurableAckSubscriber {
   }
 
   private forgetConnection(): void {
-    if (this.pending.length > 0) this.log.info({ unacknowledged: this.pending.length }, 'connection closed; broker will redeliver');
+    if (this.pending.length > 0)
+      this.log.info({ unacknowledged: this.pending.length }, 'connection closed; broker will redeliver');
     this.generation++;
     this.pending = [];
     this.byMessageId.clear();

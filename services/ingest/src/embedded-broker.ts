@@ -43,7 +43,10 @@ function guardTopics(next: AuthorizePublish | undefined): AuthorizePublish {
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBrokerHandle> {
   const log = options.logger.child({ component: 'embedded-broker' });
-  const broker = await Aedes.createBroker({ ...options.hooks, authorizePublish: guardTopics(options.hooks?.authorizePublish) });
+  const broker = await Aedes.createBroker({
+    ...options.hooks,
+    authorizePublish: guardTopics(options.hooks?.authorizePublish),
+  });
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -58,7 +58,13 @@ export class GatewayPresence {
     return [...this.states.values()];
   }
 
-  private set(enterprise: string, gateway: string, online: boolean, nowMs: number, spoolDepth: number | undefined): void {
+  private set(
+    enterprise: string,
+    gateway: string,
+    online: boolean,
+    nowMs: number,
+    spoolDepth: number | undefined,
+  ): void {
     const key = `${enterprise}/${gateway}`;
     const previous = this.states.get(key);
     const next: GatewayState = { enterprise, gateway, online, lastSeenMs: nowMs, spoolDepth };

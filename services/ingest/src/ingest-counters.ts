@@ -36,7 +36,10 @@ export class IngestCounters {
   deadLettersDropped = 0;
   /** Attached durable work (alarm persistence) the database refused for good. */
   durableWorkFailed = 0;
-  readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+  readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<
+    RejectReason,
+    number
+  >;
   private readonly gateways = new Map<string, GatewayCounts>();
 
   gateway(key: string): GatewayCounts {

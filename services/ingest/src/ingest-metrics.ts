@@ -11,12 +11,22 @@ export interface IngestGauges {
 export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges): string {
   const c = counters.snapshot();
   const lines: string[] = [];
-  const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: Array<[string, number]>): void => {
+  const metric = (
+    name: string,
+    type: 'counter' | 'gauge',
+    help: string,
+    samples: Array<[string, number]>,
+  ): void => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
   };
   metric('hw_ingest_messages_total', 'counter', 'MQTT messages received.', [['', c.messages]]);
-  metric('hw_ingest_messages_durable_total', 'counter', 'Messages whose content is durable and acknowledged.', [['', c.messagesDurable]]);
+  metric(
+    'hw_ingest_messages_durable_total',
+    'counter',
+    'Messages whose content is durable and acknowledged.',
+    [['', c.messagesDurable]],
+  );
   metric('hw_ingest_readings_accepted_total', 'counter', 'Readings accepted.', [['', c.accepted]]);
   metric(
     'hw_ingest_rejected_total',
@@ -39,15 +49,26 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
   );
   metric('hw_ingest_rows_written_total', 'counter', 'Rows written to storage.', [['', c.rowsWritten]]);
   metric('hw_ingest_batches_written_total', 'counter', 'Batches committed.', [['', c.batchesWritten]]);
-  metric('hw_ingest_storage_retries_total', 'counter', 'Failed batch writes that were retried.', [['', c.storageRetries]]);
-  metric('hw_ingest_dead_letters_dropped_total', 'counter', 'Dead letters counted but not stored (per-batch cap).', [
-    ['', c.deadLettersDropped],
+  metric('hw_ingest_storage_retries_total', 'counter', 'Failed batch writes that were retried.', [
+    ['', c.storageRetries],
   ]);
-  metric('hw_ingest_buffered_rows', 'gauge', 'Rows accepted but not yet durable.', [['', gauges.bufferedRows]]);
+  metric(
+    'hw_ingest_dead_letters_dropped_total',
+    'counter',
+    'Dead letters counted but not stored (per-batch cap).',
+    [['', c.deadLettersDropped]],
+  );
+  metric('hw_ingest_buffered_rows', 'gauge', 'Rows accepted but not yet durable.', [
+    ['', gauges.bufferedRows],
+  ]);
   metric('hw_ingest_unacknowledged_messages', 'gauge', 'Messages received whose acknowledgement is held.', [
     ['', gauges.unacknowledgedMessages],
   ]);
-  metric('hw_ingest_storage_healthy', 'gauge', '1 while batch writes succeed.', [['', gauges.storageHealthy ? 1 : 0]]);
-  metric('hw_ingest_broker_connected', 'gauge', '1 while connected to the broker.', [['', gauges.brokerConnected ? 1 : 0]]);
+  metric('hw_ingest_storage_healthy', 'gauge', '1 while batch writes succeed.', [
+    ['', gauges.storageHealthy ? 1 : 0],
+  ]);
+  metric('hw_ingest_broker_connected', 'gauge', '1 while connected to the broker.', [
+    ['', gauges.brokerConnected ? 1 : 0],
+  ]);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,10 @@
 import type { ParsedTopic, RejectReason } from '@hazardwatch/contracts';
-import { isRetryableStorageError, ReadingBuffer, type DeadLetterRow, type WriteOutcome } from '@hazardwatch/store';
+import {
+  isRetryableStorageError,
+  ReadingBuffer,
+  type DeadLetterRow,
+  type WriteOutcome,
+} from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import type { AckTicket } from './durable-ack-subscriber.js';
 import type { IngestCounters } from './ingest-counters.js';
@@ -59,7 +64,12 @@ class Batch {
     this.rows = new ReadingBuffer(capacity);
   }
   get empty(): boolean {
-    return this.tickets.length === 0 && this.rows.length === 0 && this.deadLetters.length === 0 && this.work.length === 0;
+    return (
+      this.tickets.length === 0 &&
+      this.rows.length === 0 &&
+      this.deadLetters.length === 0 &&
+      this.work.length === 0
+    );
   }
 }
 
@@ -156,12 +166,24 @@ export class IngestPipeline {
   }
 
   /** A message refused before decoding (unknown topic layout): counted and dead-lettered. */
-  rejectMessage(topicName: string, payload: Buffer, reason: RejectReason, detail: string, ticket: AckTicket): void {
+  rejectMessage(
+    topicName: string,
+    payload: Buffer,
+    reason: RejectReason,
+    detail: string,
+    ticket: AckTicket,
+  ): void {
     const { counters } = this.deps;
     counters.messages++;
     counters.rejected++;
     counters.rejectedByReason[reason]++;
-    this.deadLetter(this.pending, { receivedAtMs: this.deps.now(), topic: topicName, reason, detail, raw: payload });
+    this.deadLetter(this.pending, {
+      receivedAtMs: this.deps.now(),
+      topic: topicName,
+      reason,
+      detail,
+      raw: payload,
+    });
     this.pending.tickets.push(ticket);
     this.scheduleFlush();
   }
@@ -200,7 +222,8 @@ export class IngestPipeline {
         o.observeRows(rows, start, rows.length);
         continue;
       }
-      for (let i = start; i < rows.length; i++) o.observe(rows.pointIds[i]!, rows.ts[i]!, rows.values[i]!, rows.qualities[i]!);
+      for (let i = start; i < rows.length; i++)
+        o.observe(rows.pointIds[i]!, rows.ts[i]!, rows.values[i]!, rows.qualities[i]!);
     }
   }
 
@@ -290,7 +313,10 @@ export class IngestPipeline {
         this.storageHealthy = false;
         this.deps.counters.storageRetries++;
         if (this.closing) {
-          this.log.warn({ rows: batch.rows.length }, 'closing with an unwritten batch; it stays unacknowledged');
+          this.log.warn(
+            { rows: batch.rows.length },
+            'closing with an unwritten batch; it stays unacknowledged',
+          );
           return;
         }
         const delayMs = this.backoff.delayFor(attempt);

@@ -33,7 +33,8 @@ export function pointDirectoryFrom(
     return e;
   };
   for (const g of gateways) entry(g.enterprise).gateways.add(g.code);
-  for (const p of points) entry(p.enterprise).points.set(p.tag, { id: p.id, gateway: p.gateway, enabled: p.enabled });
+  for (const p of points)
+    entry(p.enterprise).points.set(p.tag, { id: p.id, gateway: p.gateway, enabled: p.enabled });
   return { enterprise: (code) => byEnterprise.get(code) };
 }
 
@@ -41,6 +42,12 @@ export function pointDirectoryFrom(
 export function pointDirectoryFromSite(index: SiteIndex): PointDirectory {
   return pointDirectoryFrom(
     index.site.gateways.map((g) => ({ enterprise: g.enterprise, code: g.code })),
-    index.points().map((p) => ({ enterprise: p.enterprise, tag: p.tag, id: p.id, gateway: p.gateway, enabled: p.enabled })),
+    index.points().map((p) => ({
+      enterprise: p.enterprise,
+      tag: p.tag,
+      id: p.id,
+      gateway: p.gateway,
+      enabled: p.enabled,
+    })),
   );
 }

@@ -29,7 +29,8 @@ export interface DecodeSink {
 
 const checkReading = TypeCompiler.Compile(ReadingSchema);
 const checkEnvelope = TypeCompiler.Compile(TelemetryEnvelopeSchema);
-const qualityCode = (q: Quality | undefined): number => (q === undefined ? QUALITY_CODES.good : QUALITY_CODES[q]);
+const qualityCode = (q: Quality | undefined): number =>
+  q === undefined ? QUALITY_CODES.good : QUALITY_CODES[q];
 
 /**
  * Decodes one telemetry message: size → JSON → envelope → per reading schema, finiteness, time
@@ -44,7 +45,12 @@ export class TelemetryDecoder {
 
   decode(topic: ParsedTopic, payload: Uint8Array, nowMs: number, sink: DecodeSink): void {
     if (payload.byteLength > this.limits.maxPayloadBytes) {
-      sink.reject('oversized', `${payload.byteLength} bytes > ${this.limits.maxPayloadBytes}`, undefined, undefined);
+      sink.reject(
+        'oversized',
+        `${payload.byteLength} bytes > ${this.limits.maxPayloadBytes}`,
+        undefined,
+        undefined,
+      );
       return;
     }
     let body: unknown;
@@ -56,12 +62,22 @@ export class TelemetryDecoder {
     }
     if (!checkEnvelope.Check(body)) {
       const first = checkEnvelope.Errors(body).First();
-      sink.reject('bad_envelope', first ? `${first.path || '/'}: ${first.message}` : 'invalid', undefined, undefined);
+      sink.reject(
+        'bad_envelope',
+        first ? `${first.path || '/'}: ${first.message}` : 'invalid',
+        undefined,
+        undefined,
+      );
       return;
     }
     const readings = body.readings;
     if (readings.length > this.limits.maxReadingsPerMessage) {
-      sink.reject('oversized', `${readings.length} readings > ${this.limits.maxReadingsPerMessage}`, undefined, undefined);
+      sink.reject(
+        'oversized',
+        `${readings.length} readings > ${this.limits.maxReadingsPerMessage}`,
+        undefined,
+        undefined,
+      );
       return;
     }
     const enterprise = this.directory().enterprise(topic.enterprise);
@@ -81,7 +97,12 @@ export class TelemetryDecoder {
           sink.reject('non_finite', `readings/${i}/value is not finite`, tagText, r);
         } else {
           const first = checkReading.Errors(r).First();
-          sink.reject('bad_reading', `readings/${i}${first?.path ?? ''}: ${first?.message ?? 'invalid'}`, tagText, r);
+          sink.reject(
+            'bad_reading',
+            `readings/${i}${first?.path ?? ''}: ${first?.message ?? 'invalid'}`,
+            tagText,
+            r,
+          );
         }
         continue;
       }
@@ -99,7 +120,12 @@ export class TelemetryDecoder {
         continue;
       }
       if (point.gateway !== topic.gateway) {
-        sink.reject('wrong_gateway', `readings/${i}/tag ${r.tag} belongs to gateway ${point.gateway}`, r.tag, r);
+        sink.reject(
+          'wrong_gateway',
+          `readings/${i}/tag ${r.tag} belongs to gateway ${point.gateway}`,
+          r.tag,
+          r,
+        );
         continue;
       }
       if (!point.enabled) {

@@ -231,100 +231,106 @@ describe('ingest fuzz through the real broker and database', () => {
     await fx.close();
   });
 
-  it('accounts for every message, stores exactly the valid readings and keeps running', { timeout: 180_000 }, async () => {
-    // After the fixture: its partitions were made for a clock no later than this one.
-    const now = Date.now();
-    const config = ingestConfig(mqttUrl, fx.enterprise, clientId, { limits: LIMITS });
-    app = startClockedIngest(config, fx.pool, fx.directory, { now: () => now });
-    await app.start();
+  it(
+    'accounts for every message, stores exactly the valid readings and keeps running',
+    { timeout: 180_000 },
+    async () => {
+      // After the fixture: its partitions were made for a clock no later than this one.
+      const now = Date.now();
+      const config = ingestConfig(mqttUrl, fx.enterprise, clientId, { limits: LIMITS });
+      app = startClockedIngest(config, fx.pool, fx.directory, { now: () => now });
+      await app.start();
 
-    const site: OracleSite = {
-      enterprise: fx.enterprise,
-      gateways: new Set(['GW1', 'GW2']),
-      points: new Map(
-        TAGS.map((tag) => [
-          tag,
-          { id: fx.pointIds.get(tag)!, gateway: fx.gateway, enabled: tag !== 'DISABLED' },
-        ]),
-      ),
-    };
-    const sent = messages(now, fx.enterprise, mqttKind === 'external');
-    const expectedByReason = new Map<RejectReason, number>();
-    const valid = new Map<string, ExpectedRow[]>();
-    let expectedAccepted = 0;
-    let expectedUnits = 0;
-    for (const m of sent) {
-      const outcome = expectedOutcome(m.topic, m.payload, now, LIMITS, site);
-      for (const r of outcome.rejects) expectedByReason.set(r, (expectedByReason.get(r) ?? 0) + 1);
-      for (const row of outcome.accepts) {
-        const key = `${row.pointId}:${row.ts}`;
-        valid.set(key, [...(valid.get(key) ?? []), row]);
-      }
-      expectedAccepted += outcome.accepts.length;
-      expectedUnits += outcome.accepts.length + outcome.rejects.length;
-    }
-    // The mix must exercise what it claims to: plenty accepted, every decoder reason, duplicates.
-    expect(expectedAccepted).toBeGreaterThan(5000);
-    expect(valid.size).toBeLessThan(expectedAccepted);
-    for (const reason of REJECT_REASONS.filter((r) => r !== 'storage_rejected')) {
-      expect(expectedByReason.get(reason) ?? 0, reason).toBeGreaterThan(0);
-    }
-
-    // QoS 1 in windows; wait for the ingest to catch up so the broker's per-client queue
-    // (Mosquitto: max_queued_messages, 1000 by default) never overflows and drops messages.
-    const statusPayloads = fc.sample(
-      fc.oneof(
-        fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
-        fc.constantFrom(
-          Buffer.from('{"type":"birth","ts":1}'),
-          Buffer.from('{"type":"heartbeat","ts":2,"spoolDepth":5}'),
+      const site: OracleSite = {
+        enterprise: fx.enterprise,
+        gateways: new Set(['GW1', 'GW2']),
+        points: new Map(
+          TAGS.map((tag) => [
+            tag,
+            { id: fx.pointIds.get(tag)!, gateway: fx.gateway, enabled: tag !== 'DISABLED' },
+          ]),
         ),
-      ),
-      { seed: SEED + 1, numRuns: MESSAGES / WINDOW },
-    );
-    const status = statusTopic({ enterprise: fx.enterprise, gateway: fx.gateway });
-    for (let i = 0; i < sent.length; i += WINDOW) {
-      const chunk = sent.slice(i, i + WINDOW).map((m) => pub.publishAsync(m.topic, m.payload, { qos: 1 }));
-      chunk.push(pub.publishAsync(status, statusPayloads[i / WINDOW]!, { qos: 1 }));
-      await Promise.all(chunk);
-      // Flow control on what is acknowledged (durable), not merely received: a broker drops what
-      // exceeds its per-session queue (Mosquitto: max_queued_messages, 1000 by default).
-      await waitFor(() => i + WINDOW - app!.counters.messagesDurable <= 400, 60_000, 'ingest to keep up');
-    }
-    await waitFor(() => app!.counters.messages === sent.length, 60_000, `${sent.length} messages`);
-    await app.pipeline.drain();
+      };
+      const sent = messages(now, fx.enterprise, mqttKind === 'external');
+      const expectedByReason = new Map<RejectReason, number>();
+      const valid = new Map<string, ExpectedRow[]>();
+      let expectedAccepted = 0;
+      let expectedUnits = 0;
+      for (const m of sent) {
+        const outcome = expectedOutcome(m.topic, m.payload, now, LIMITS, site);
+        for (const r of outcome.rejects) expectedByReason.set(r, (expectedByReason.get(r) ?? 0) + 1);
+        for (const row of outcome.accepts) {
+          const key = `${row.pointId}:${row.ts}`;
+          valid.set(key, [...(valid.get(key) ?? []), row]);
+        }
+        expectedAccepted += outcome.accepts.length;
+        expectedUnits += outcome.accepts.length + outcome.rejects.length;
+      }
+      // The mix must exercise what it claims to: plenty accepted, every decoder reason, duplicates.
+      expect(expectedAccepted).toBeGreaterThan(5000);
+      expect(valid.size).toBeLessThan(expectedAccepted);
+      for (const reason of REJECT_REASONS.filter((r) => r !== 'storage_rejected')) {
+        expect(expectedByReason.get(reason) ?? 0, reason).toBeGreaterThan(0);
+      }
 
-    const c = app.counters.snapshot();
-    expect(c.messages).toBe(sent.length);
-    expect(c.accepted + c.rejected).toBe(expectedUnits);
-    expect(c.accepted).toBe(expectedAccepted);
-    expect(c.rowsWritten).toBe(expectedAccepted);
-    const byReason = Object.fromEntries(Object.entries(c.rejectedByReason).filter(([, n]) => n > 0));
-    expect(byReason).toEqual(Object.fromEntries(expectedByReason));
-    expect(c.messagesDurable).toBe(sent.length);
-    expect(app.subscriber.unacknowledged).toBe(0);
+      // QoS 1 in windows; wait for the ingest to catch up so the broker's per-client queue
+      // (Mosquitto: max_queued_messages, 1000 by default) never overflows and drops messages.
+      const statusPayloads = fc.sample(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
+          fc.constantFrom(
+            Buffer.from('{"type":"birth","ts":1}'),
+            Buffer.from('{"type":"heartbeat","ts":2,"spoolDepth":5}'),
+          ),
+        ),
+        { seed: SEED + 1, numRuns: MESSAGES / WINDOW },
+      );
+      const status = statusTopic({ enterprise: fx.enterprise, gateway: fx.gateway });
+      for (let i = 0; i < sent.length; i += WINDOW) {
+        const chunk = sent.slice(i, i + WINDOW).map((m) => pub.publishAsync(m.topic, m.payload, { qos: 1 }));
+        chunk.push(pub.publishAsync(status, statusPayloads[i / WINDOW]!, { qos: 1 }));
+        await Promise.all(chunk);
+        // Flow control on what is acknowledged (durable), not merely received: a broker drops what
+        // exceeds its per-session queue (Mosquitto: max_queued_messages, 1000 by default).
+        await waitFor(() => i + WINDOW - app!.counters.messagesDurable <= 400, 60_000, 'ingest to keep up');
+      }
+      await waitFor(() => app!.counters.messages === sent.length, 60_000, `${sent.length} messages`);
+      await app.pipeline.drain();
 
-    expect(await rowCount(fx.pool)).toBe(valid.size);
-    const { rows } = await fx.pool.query<{ point_id: number; ts: Date; value: number; quality: number }>(
-      'SELECT point_id, ts, value, quality FROM readings',
-    );
-    for (const row of rows) {
-      const candidates = valid.get(`${row.point_id}:${row.ts.getTime()}`);
-      expect(
-        candidates,
-        `stored row ${row.point_id} @ ${row.ts.toISOString()} was never valid`,
-      ).toBeDefined();
-      // Redelivered keys keep one of their readings; a unique key keeps exactly its own.
-      expect(candidates!.some((r) => Object.is(r.value, row.value) && r.quality === row.quality)).toBe(true);
-    }
-    const { rows: letters } = await fx.pool.query<{ n: string }>('SELECT count(*) AS n FROM dead_letters');
-    expect(Number(letters[0]!.n)).toBe(c.rejected - c.deadLettersDropped);
+      const c = app.counters.snapshot();
+      expect(c.messages).toBe(sent.length);
+      expect(c.accepted + c.rejected).toBe(expectedUnits);
+      expect(c.accepted).toBe(expectedAccepted);
+      expect(c.rowsWritten).toBe(expectedAccepted);
+      const byReason = Object.fromEntries(Object.entries(c.rejectedByReason).filter(([, n]) => n > 0));
+      expect(byReason).toEqual(Object.fromEntries(expectedByReason));
+      expect(c.messagesDurable).toBe(sent.length);
+      expect(app.subscriber.unacknowledged).toBe(0);
 
-    // Still alive: a final good message lands.
-    const finalTs = now - 123;
-    expect(valid.has(`${fx.pointIds.get('TI-101')!}:${finalTs}`)).toBe(false);
-    await publishReadings(pub, fx.enterprise, fx.gateway, [{ tag: 'TI-101', ts: finalTs, value: 123.25 }]);
-    await waitFor(async () => (await rowCount(fx.pool)) === valid.size + 1, 20_000, 'the final reading');
-    expect(app.presence.get(fx.enterprise, fx.gateway)?.online).toBe(true);
-  });
+      expect(await rowCount(fx.pool)).toBe(valid.size);
+      const { rows } = await fx.pool.query<{ point_id: number; ts: Date; value: number; quality: number }>(
+        'SELECT point_id, ts, value, quality FROM readings',
+      );
+      for (const row of rows) {
+        const candidates = valid.get(`${row.point_id}:${row.ts.getTime()}`);
+        expect(
+          candidates,
+          `stored row ${row.point_id} @ ${row.ts.toISOString()} was never valid`,
+        ).toBeDefined();
+        // Redelivered keys keep one of their readings; a unique key keeps exactly its own.
+        expect(candidates!.some((r) => Object.is(r.value, row.value) && r.quality === row.quality)).toBe(
+          true,
+        );
+      }
+      const { rows: letters } = await fx.pool.query<{ n: string }>('SELECT count(*) AS n FROM dead_letters');
+      expect(Number(letters[0]!.n)).toBe(c.rejected - c.deadLettersDropped);
+
+      // Still alive: a final good message lands.
+      const finalTs = now - 123;
+      expect(valid.has(`${fx.pointIds.get('TI-101')!}:${finalTs}`)).toBe(false);
+      await publishReadings(pub, fx.enterprise, fx.gateway, [{ tag: 'TI-101', ts: finalTs, value: 123.25 }]);
+      await waitFor(async () => (await rowCount(fx.pool)) === valid.size + 1, 20_000, 'the final reading');
+      expect(app.presence.get(fx.enterprise, fx.gateway)?.online).toBe(true);
+    },
+  );
 });

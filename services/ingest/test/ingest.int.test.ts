@@ -53,7 +53,11 @@ describe('ingest → PostgreSQL through a real broker', () => {
 
   const now = Date.now();
   const good = (n: number, offset = 0) =>
-    Array.from({ length: n }, (_, i) => ({ tag: TAGS[i % 3]!, ts: now - 60_000 + offset + i, value: i * 1.5 }));
+    Array.from({ length: n }, (_, i) => ({
+      tag: TAGS[i % 3]!,
+      ts: now - 60_000 + offset + i,
+      value: i * 1.5,
+    }));
 
   it('lands a good batch with values and qualities intact', async () => {
     const app = await start();
@@ -87,7 +91,9 @@ describe('ingest → PostgreSQL through a real broker', () => {
     ]);
     // Whole-message rejections beside it: malformed JSON, unknown gateway, bad envelope.
     await pub.publishAsync(`hw/v1/${fx.enterprise}/GW1/telemetry`, '{"readings": [', { qos: 1 });
-    await pub.publishAsync(`hw/v1/${fx.enterprise}/GW9/telemetry`, JSON.stringify({ readings: good(1) }), { qos: 1 });
+    await pub.publishAsync(`hw/v1/${fx.enterprise}/GW9/telemetry`, JSON.stringify({ readings: good(1) }), {
+      qos: 1,
+    });
     await pub.publishAsync(`hw/v1/${fx.enterprise}/GW1/telemetry`, JSON.stringify({ data: [] }), { qos: 1 });
     await publishReadings(pub, fx.enterprise, 'GW2', [{ tag: 'TI-101', ts: now - 5000, value: 1 }]);
     await waitFor(() => app.counters.messages === 5, 20_000, '5 messages');
@@ -111,7 +117,12 @@ describe('ingest → PostgreSQL through a real broker', () => {
     const counts = app.counters.snapshot();
     expect(counts.accepted).toBe(2);
     expect(counts.rejected).toBe(9);
-    expect(counts.rejectedByReason).toMatchObject({ unknown_point: 1, ts_in_future: 1, wrong_gateway: 1, malformed_json: 1 });
+    expect(counts.rejectedByReason).toMatchObject({
+      unknown_point: 1,
+      ts_in_future: 1,
+      wrong_gateway: 1,
+      malformed_json: 1,
+    });
     expect(counts.byGateway[`${fx.enterprise}/GW1`]).toEqual({ accepted: 2, rejected: 7 });
   });
 

@@ -76,7 +76,9 @@ describe('notification outbox delivered through a signed webhook', () => {
     const { body, headers } = received[0]!;
     expect(JSON.parse(body)).toEqual({ warningId: 'w1', colour: 'red' });
     expect(headers[SIGNATURE_HEADER]).toBe(webhookSignature(SECRET, String(headers[TIMESTAMP_HEADER]), body));
-    expect(headers[SIGNATURE_HEADER]).not.toBe(webhookSignature('wrong', String(headers[TIMESTAMP_HEADER]), body));
+    expect(headers[SIGNATURE_HEADER]).not.toBe(
+      webhookSignature('wrong', String(headers[TIMESTAMP_HEADER]), body),
+    );
     expect(await outbox.counts()).toEqual({ pending: 0, delivered: 1, failed: 0 });
   });
 
@@ -115,7 +117,10 @@ describe('notification outbox delivered through a signed webhook', () => {
   });
 
   it('never rejects when the outbox itself is unreachable', async () => {
-    const unreachable = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
+    const unreachable = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      connectionTimeoutMillis: 500,
+    });
     const broken = new OutboxWorker(new NotificationOutbox(sqlClientFromPg(unreachable)), [], {
       logger,
       now: () => now,

@@ -70,7 +70,13 @@ export class ScriptedWriter implements BatchWriter {
         settled: false,
         resolve: (outcome = {}) => {
           call.settled = true;
-          resolve({ rows: copy.length, storageRejected: 0, deduplicated: false, deadLettersLost: 0, ...outcome });
+          resolve({
+            rows: copy.length,
+            storageRejected: 0,
+            deduplicated: false,
+            deadLettersLost: 0,
+            ...outcome,
+          });
         },
         reject: (error) => {
           call.settled = true;

@@ -44,14 +44,26 @@ export async function ingestFixture(adminUrl: string, tags: readonly string[]): 
   pool.on('error', () => undefined);
   const client = sqlClientFromPg(pool);
   await migrate(client, { logger, dialect: 'postgres' });
-  await new PartitionMaintainer({ client, logger, now: Date.now, retention: compileRetention(), maxAcceptedAgeMs: 7 * 86_400_000 }).run();
+  await new PartitionMaintainer({
+    client,
+    logger,
+    now: Date.now,
+    retention: compileRetention(),
+    maxAcceptedAgeMs: 7 * 86_400_000,
+  }).run();
   const enterprise = uid('E');
   const gateway = 'GW1';
-  const ids = await ensurePointIds(client, tags.map((tag) => ({ enterprise, tag })));
+  const ids = await ensurePointIds(
+    client,
+    tags.map((tag) => ({ enterprise, tag })),
+  );
   const pointIds = new Map<string, number>();
   for (const tag of tags) pointIds.set(tag, ids.get(pointKey(enterprise, tag))!);
   const directory = pointDirectoryFrom(
-    [{ enterprise, code: gateway }, { enterprise, code: 'GW2' }],
+    [
+      { enterprise, code: gateway },
+      { enterprise, code: 'GW2' },
+    ],
     tags.map((tag) => ({ enterprise, tag, id: pointIds.get(tag)!, gateway, enabled: tag !== 'DISABLED' })),
   );
   return {
@@ -68,9 +80,18 @@ export async function ingestFixture(adminUrl: string, tags: readonly string[]): 
   };
 }
 
-export function ingestConfig(mqttUrl: string, enterprise: string, clientId: string, overrides: object = {}): IngestConfig {
+export function ingestConfig(
+  mqttUrl: string,
+  enterprise: string,
+  clientId: string,
+  overrides: object = {},
+): IngestConfig {
   const parsed = parseConfig(IngestConfigSchema, {
-    mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise), topicFilter('status', enterprise)] },
+    mqtt: {
+      url: mqttUrl,
+      clientId,
+      subscriptions: [topicFilter('telemetry', enterprise), topicFilter('status', enterprise)],
+    },
     retry: { initialDelayMs: 50, maxDelayMs: 500 },
     ...overrides,
   });
@@ -93,7 +114,9 @@ export async function publishReadings(
   gateway: string,
   readings: ReadonlyArray<Reading | Record<string, unknown>>,
 ): Promise<void> {
-  await client.publishAsync(telemetryTopic({ enterprise, gateway }), JSON.stringify({ readings }), { qos: 1 });
+  await client.publishAsync(telemetryTopic({ enterprise, gateway }), JSON.stringify({ readings }), {
+    qos: 1,
+  });
 }
 
 /** Removes a persistent session from the broker (a clean connect discards it). */
@@ -102,7 +125,11 @@ export async function discardSession(mqttUrl: string, clientId: string): Promise
   await c.endAsync();
 }
 
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

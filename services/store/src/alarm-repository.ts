@@ -48,7 +48,11 @@ export class AlarmRepository {
    * Events in [fromMs, toMs), in the order they happened (for KPIs and history), optionally only
    * those of one enterprise (its points and its gateways).
    */
-  async events(fromMs: number, toMs: number, options: { enterprise?: string; limit?: number } = {}): Promise<StoredAlarmEvent[]> {
+  async events(
+    fromMs: number,
+    toMs: number,
+    options: { enterprise?: string; limit?: number } = {},
+  ): Promise<StoredAlarmEvent[]> {
     const limit = options.limit ?? 1_000_000;
     const { rows } = await this.client.query<{
       id: string;
@@ -142,7 +146,11 @@ export class AlarmRepository {
     );
   }
 
-  private async insertEvents(tx: SqlClient, events: readonly AlarmEvent[], alarms: readonly AlarmRecord[]): Promise<void> {
+  private async insertEvents(
+    tx: SqlClient,
+    events: readonly AlarmEvent[],
+    alarms: readonly AlarmRecord[],
+  ): Promise<void> {
     const colours = new Map(alarms.map((a) => [a.id, a.colour]));
     await tx.query(
       `INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, reason, value, colour)

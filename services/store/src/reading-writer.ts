@@ -140,7 +140,11 @@ export class PgReadingWriter {
         await client.query(
           'CREATE TEMP TABLE IF NOT EXISTS readings_stage (LIKE readings INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
         );
-        await copyInto(client, `COPY readings_stage ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`, payload);
+        await copyInto(
+          client,
+          `COPY readings_stage ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`,
+          payload,
+        );
         await client.query(
           `INSERT INTO readings ${READING_COPY_COLUMNS} SELECT point_id, ts, value, quality FROM readings_stage ON CONFLICT DO NOTHING`,
         );
@@ -197,7 +201,12 @@ function copyInto(client: pg.PoolClient, sql: string, payload: Buffer): Promise<
 }
 
 function rowDeadLetter(rows: ReadingBuffer, i: number, error: unknown, nowMs: number): DeadLetterRow {
-  const row = { pointId: rows.pointIds[i], ts: rows.ts[i], value: rows.values[i], quality: rows.qualities[i] };
+  const row = {
+    pointId: rows.pointIds[i],
+    ts: rows.ts[i],
+    value: rows.values[i],
+    quality: rows.qualities[i],
+  };
   return {
     receivedAtMs: nowMs,
     topic: '',

@@ -13,7 +13,12 @@ import { latestSiteDocument, saveSiteDocument } from './site-documents.js';
 import type { SqlClient } from './sql-client.js';
 
 export type LoadedSite =
-  | { readonly ok: true; readonly index: SiteIndex; readonly defects: readonly SiteIssue[]; readonly version: number }
+  | {
+      readonly ok: true;
+      readonly index: SiteIndex;
+      readonly defects: readonly SiteIssue[];
+      readonly version: number;
+    }
   | { readonly ok: false; readonly errors: readonly SiteIssue[] };
 
 /**

@@ -76,14 +76,20 @@ export class UserRepository {
   }
 
   async byUsername(username: string): Promise<StoredUser | undefined> {
-    const { rows } = await this.client.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [username]);
+    const { rows } = await this.client.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE username = $1`,
+      [username],
+    );
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   async byId(id: string): Promise<StoredUser | undefined> {
     // A malformed id is simply unknown, not a database error.
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const { rows } = await this.client.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`, [id]);
+    const { rows } = await this.client.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`,
+      [id],
+    );
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
@@ -113,11 +119,20 @@ export class UserRepository {
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
-    const { rows } = await this.client.query(`UPDATE users SET password_hash = $2 WHERE id = $1::uuid RETURNING 1`, [id, passwordHash]);
+    const { rows } = await this.client.query(
+      `UPDATE users SET password_hash = $2 WHERE id = $1::uuid RETURNING 1`,
+      [id, passwordHash],
+    );
     return rows.length > 0;
   }
 
-  async insertRefreshToken(token: { tokenHash: string; userId: string; family: string; nowMs: number; expiresAtMs: number }): Promise<void> {
+  async insertRefreshToken(token: {
+    tokenHash: string;
+    userId: string;
+    family: string;
+    nowMs: number;
+    expiresAtMs: number;
+  }): Promise<void> {
     await this.client.query(
       `INSERT INTO refresh_tokens (token_hash, user_id, family, created_at, expires_at)
        VALUES ($1, $2::uuid, $3::uuid, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0))`,
@@ -130,9 +145,18 @@ export class UserRepository {
    * stored in the same family. A token presented a second time, or after revocation, revokes the
    * family (OAuth 2.0 Security BCP, refresh token rotation with reuse detection).
    */
-  async rotateRefreshToken(presentedHash: string, next: { tokenHash: string; nowMs: number; expiresAtMs: number }): Promise<RefreshRotation> {
+  async rotateRefreshToken(
+    presentedHash: string,
+    next: { tokenHash: string; nowMs: number; expiresAtMs: number },
+  ): Promise<RefreshRotation> {
     return this.client.transaction(async (tx) => {
-      const { rows } = await tx.query<{ user_id: string; family: string; expires_ms: number; used: boolean; revoked: boolean }>(
+      const { rows } = await tx.query<{
+        user_id: string;
+        family: string;
+        expires_ms: number;
+        used: boolean;
+        revoked: boolean;
+      }>(
         `SELECT user_id::text, family::text, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms,
                 used_at IS NOT NULL AS used, revoked_at IS NOT NULL AS revoked
          FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
@@ -145,7 +169,10 @@ export class UserRepository {
         return { kind: 'reused', userId: row.user_id, family: row.family } as const;
       }
       if (row.expires_ms <= next.nowMs) return { kind: 'expired', userId: row.user_id } as const;
-      await tx.query('UPDATE refresh_tokens SET used_at = to_timestamp($2 / 1000.0) WHERE token_hash = $1', [presentedHash, next.nowMs]);
+      await tx.query('UPDATE refresh_tokens SET used_at = to_timestamp($2 / 1000.0) WHERE token_hash = $1', [
+        presentedHash,
+        next.nowMs,
+      ]);
       await tx.query(
         `INSERT INTO refresh_tokens (token_hash, user_id, family, created_at, expires_at)
          VALUES ($1, $2::uuid, $3::uuid, to_timestamp($4 / 1000.0), to_timestamp($5 / 1000.0))`,
@@ -178,7 +205,12 @@ export class UserRepository {
   }
 }
 
-async function revokeWhere(client: SqlClient, where: string, params: unknown[], nowMs: number): Promise<void> {
+async function revokeWhere(
+  client: SqlClient,
+  where: string,
+  params: unknown[],
+  nowMs: number,
+): Promise<void> {
   await client.query(
     `UPDATE refresh_tokens SET revoked_at = to_timestamp($${params.length + 1} / 1000.0) WHERE ${where} AND revoked_at IS NULL`,
     [...params, nowMs],

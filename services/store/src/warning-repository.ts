@@ -69,13 +69,31 @@ export class WarningRepository {
     return rows.map((r) => r.record);
   }
 
-  async events(warningId: string): Promise<Array<{ type: string; from: string | null; to: string; ts: number; actor: string; level: string }>> {
-    const { rows } = await this.client.query<{ type: string; from_state: string | null; to_state: string; ts_ms: number; actor: string; level: string }>(
+  async events(
+    warningId: string,
+  ): Promise<
+    Array<{ type: string; from: string | null; to: string; ts: number; actor: string; level: string }>
+  > {
+    const { rows } = await this.client.query<{
+      type: string;
+      from_state: string | null;
+      to_state: string;
+      ts_ms: number;
+      actor: string;
+      level: string;
+    }>(
       `SELECT type, from_state, to_state, (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, actor, level
        FROM warning_events WHERE warning_id = $1 ORDER BY id`,
       [warningId],
     );
-    return rows.map((r) => ({ type: r.type, from: r.from_state, to: r.to_state, ts: r.ts_ms, actor: r.actor, level: r.level }));
+    return rows.map((r) => ({
+      type: r.type,
+      from: r.from_state,
+      to: r.to_state,
+      ts: r.ts_ms,
+      actor: r.actor,
+      level: r.level,
+    }));
   }
 }
 
@@ -111,6 +129,18 @@ function rowsFrom(batch: WarningWrite): WarningRow[] {
 }
 
 function detailOf(e: WarningEvent): Record<string, unknown> {
-  const { warningId: _w, enterprise: _e, hazard: _h, type: _t, from: _f, to: _to, ts: _ts, actor: _a, colour: _c, level: _l, ...rest } = e;
+  const {
+    warningId: _w,
+    enterprise: _e,
+    hazard: _h,
+    type: _t,
+    from: _f,
+    to: _to,
+    ts: _ts,
+    actor: _a,
+    colour: _c,
+    level: _l,
+    ...rest
+  } = e;
   return rest;
 }

@@ -34,8 +34,25 @@ function record(id: string, over: Partial<AlarmRecord> = {}): AlarmRecord {
   };
 }
 
-function event(alarmId: string, from: AlarmEvent['from'], to: AlarmEvent['to'], ts: number, actor = 'system'): AlarmEvent {
-  return { alarmId, sourceKey: 'point:7', pointId: 7, condition: 'HH', from, to, ts, actor, reason: null, value: 2.1 };
+function event(
+  alarmId: string,
+  from: AlarmEvent['from'],
+  to: AlarmEvent['to'],
+  ts: number,
+  actor = 'system',
+): AlarmEvent {
+  return {
+    alarmId,
+    sourceKey: 'point:7',
+    pointId: 7,
+    condition: 'HH',
+    from,
+    to,
+    ts,
+    actor,
+    reason: null,
+    value: 2.1,
+  };
 }
 
 describe('AlarmRepository (PostgreSQL)', () => {
@@ -52,11 +69,23 @@ describe('AlarmRepository (PostgreSQL)', () => {
 
   it('stores alarms with their events and reloads the open ones', async () => {
     await repo.write({
-      alarms: [record('a1'), record('g1', { source: { kind: 'gateway', enterprise: 'E1', gateway: 'GW1' }, sourceKey: 'gateway:E1/GW1', condition: 'GATEWAY_OFFLINE', colour: 'blue' })],
+      alarms: [
+        record('a1'),
+        record('g1', {
+          source: { kind: 'gateway', enterprise: 'E1', gateway: 'GW1' },
+          sourceKey: 'gateway:E1/GW1',
+          condition: 'GATEWAY_OFFLINE',
+          colour: 'blue',
+        }),
+      ],
       events: [event('a1', 'NORM', 'UNACK', T0)],
       colourChanges: [{ level: 'hazard', code: 'E1/TF1', from: null, to: 'red', ts: T0 }],
     });
-    await repo.write({ alarms: [record('a1', { state: 'ACKED', ackedBy: 'u1', stateSinceMs: T0 + 1000 })], events: [event('a1', 'UNACK', 'ACKED', T0 + 1000, 'u1')], colourChanges: [] });
+    await repo.write({
+      alarms: [record('a1', { state: 'ACKED', ackedBy: 'u1', stateSinceMs: T0 + 1000 })],
+      events: [event('a1', 'UNACK', 'ACKED', T0 + 1000, 'u1')],
+      colourChanges: [],
+    });
     const open = await repo.openAlarms();
     expect(open.map((a) => [a.id, a.state])).toEqual([
       ['a1', 'ACKED'],
@@ -71,7 +100,11 @@ describe('AlarmRepository (PostgreSQL)', () => {
   });
 
   it('refuses a second open alarm for one source and condition, keeping nothing of that write', async () => {
-    await repo.write({ alarms: [record('a1')], events: [event('a1', 'NORM', 'UNACK', T0)], colourChanges: [] });
+    await repo.write({
+      alarms: [record('a1')],
+      events: [event('a1', 'NORM', 'UNACK', T0)],
+      colourChanges: [],
+    });
     const error = await repo
       .write({ alarms: [record('a2')], events: [event('a2', 'NORM', 'UNACK', T0 + 5)], colourChanges: [] })
       .catch((e: unknown) => e);
@@ -81,11 +114,22 @@ describe('AlarmRepository (PostgreSQL)', () => {
   });
 
   it('closes an alarm and opens the next occurrence of the same condition in one write', async () => {
-    await repo.write({ alarms: [record('a1')], events: [event('a1', 'NORM', 'UNACK', T0)], colourChanges: [] });
+    await repo.write({
+      alarms: [record('a1')],
+      events: [event('a1', 'NORM', 'UNACK', T0)],
+      colourChanges: [],
+    });
     await repo.write({
       // The new occurrence is listed first on purpose: the repository orders the closing first.
-      alarms: [record('a2', { raisedAt: T0 + 60_000 }), record('a1', { state: 'NORM', active: false, stateSinceMs: T0 + 30_000 })],
-      events: [event('a1', 'UNACK', 'RTNUN', T0 + 20_000), event('a1', 'RTNUN', 'NORM', T0 + 30_000, 'u1'), event('a2', 'NORM', 'UNACK', T0 + 60_000)],
+      alarms: [
+        record('a2', { raisedAt: T0 + 60_000 }),
+        record('a1', { state: 'NORM', active: false, stateSinceMs: T0 + 30_000 }),
+      ],
+      events: [
+        event('a1', 'UNACK', 'RTNUN', T0 + 20_000),
+        event('a1', 'RTNUN', 'NORM', T0 + 30_000, 'u1'),
+        event('a2', 'NORM', 'UNACK', T0 + 60_000),
+      ],
       colourChanges: [],
     });
     expect((await repo.openAlarms()).map((a) => a.id)).toEqual(['a2']);

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditRepository, migrate, sqlClientFromPg, type AuditEntry, type SqlClient } from '@hazardwatch/store';
+import {
+  AuditRepository,
+  migrate,
+  sqlClientFromPg,
+  type AuditEntry,
+  type SqlClient,
+} from '@hazardwatch/store';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { silentLogger } from './support/logger.js';
 
@@ -34,21 +40,59 @@ describe('AuditRepository (PostgreSQL)', () => {
 
   it('appends entries and reads them newest first with filters and scope', async () => {
     await repo.append(entry({}));
-    await repo.append(entry({ ts: T0 + 1000, actor: 'bob', action: 'warning.sign', targetType: 'warning', targetId: 'w1', scopeEnterprise: 'E2', scopeRegion: 'P2' }));
-    await repo.append(entry({ ts: T0 + 2000, action: 'auth.login', targetType: 'user', targetId: 'u1', before: undefined, after: undefined, scopeEnterprise: null, scopeRegion: 'P1' }));
+    await repo.append(
+      entry({
+        ts: T0 + 1000,
+        actor: 'bob',
+        action: 'warning.sign',
+        targetType: 'warning',
+        targetId: 'w1',
+        scopeEnterprise: 'E2',
+        scopeRegion: 'P2',
+      }),
+    );
+    await repo.append(
+      entry({
+        ts: T0 + 2000,
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: 'u1',
+        before: undefined,
+        after: undefined,
+        scopeEnterprise: null,
+        scopeRegion: 'P1',
+      }),
+    );
 
     const all = await repo.query({ limit: 10, offset: 0 });
     expect(all.total).toBe(3);
     expect(all.items.map((e) => e.action)).toEqual(['auth.login', 'warning.sign', 'alarm.ack']);
-    expect(all.items[2]).toMatchObject({ ts: T0, before: { state: 'UNACK' }, after: { state: 'ACKED' }, ip: '10.0.0.1' });
+    expect(all.items[2]).toMatchObject({
+      ts: T0,
+      before: { state: 'UNACK' },
+      after: { state: 'ACKED' },
+      ip: '10.0.0.1',
+    });
     expect(all.items[0]).toMatchObject({ before: null, after: null });
 
-    expect((await repo.query({ actor: 'bob', limit: 10, offset: 0 })).items.map((e) => e.targetId)).toEqual(['w1']);
+    expect((await repo.query({ actor: 'bob', limit: 10, offset: 0 })).items.map((e) => e.targetId)).toEqual([
+      'w1',
+    ]);
     expect((await repo.query({ action: 'alarm.', limit: 10, offset: 0 })).total).toBe(1);
-    expect((await repo.query({ fromMs: T0 + 1000, toMs: T0 + 2000, limit: 10, offset: 0 })).items.map((e) => e.targetId)).toEqual(['w1']);
-    const scoped = await repo.query({ within: { regions: ['P1'], enterprises: ['E1'] }, limit: 10, offset: 0 });
+    expect(
+      (await repo.query({ fromMs: T0 + 1000, toMs: T0 + 2000, limit: 10, offset: 0 })).items.map(
+        (e) => e.targetId,
+      ),
+    ).toEqual(['w1']);
+    const scoped = await repo.query({
+      within: { regions: ['P1'], enterprises: ['E1'] },
+      limit: 10,
+      offset: 0,
+    });
     expect(scoped.items.map((e) => e.action)).toEqual(['auth.login', 'alarm.ack']);
-    expect((await repo.query({ within: { regions: [], enterprises: [] }, limit: 10, offset: 0 })).items).toEqual([]);
+    expect(
+      (await repo.query({ within: { regions: [], enterprises: [] }, limit: 10, offset: 0 })).items,
+    ).toEqual([]);
     expect((await repo.query({ limit: 1, offset: 1 })).items.map((e) => e.action)).toEqual(['warning.sign']);
   });
 
@@ -60,7 +104,9 @@ describe('AuditRepository (PostgreSQL)', () => {
 
   it('is append-only: an entry cannot be edited', async () => {
     const id = await repo.append(entry({}));
-    const err = await client.query('UPDATE audit_log SET actor = $1 WHERE id = $2', ['mallory', id]).catch((e: unknown) => e);
+    const err = await client
+      .query('UPDATE audit_log SET actor = $1 WHERE id = $2', ['mallory', id])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((await repo.query({ limit: 10, offset: 0 })).items[0]!.actor).toBe('alice');
   });

@@ -20,7 +20,13 @@ describe('UserRepository (PostgreSQL)', () => {
   afterEach(() => db.drop());
 
   it('creates users, finds them by name and id, and refuses a taken username', async () => {
-    const admin = await repo.create({ username: 'root', passwordHash: '$scrypt$x', role: 'admin', regionCode: null, enterpriseCode: null });
+    const admin = await repo.create({
+      username: 'root',
+      passwordHash: '$scrypt$x',
+      role: 'admin',
+      regionCode: null,
+      enterpriseCode: null,
+    });
     expect(admin).toMatchObject({ username: 'root', role: 'admin', disabled: false });
     expect(await repo.byUsername('root')).toEqual(admin);
     expect(await repo.byId(admin.id)).toEqual(admin);
@@ -41,37 +47,94 @@ describe('UserRepository (PostgreSQL)', () => {
       const err = await repo.create({ username: `u${i}`, passwordHash: 'h', ...b }).catch((e: unknown) => e);
       expect(sqlState(err)).toBe('23514');
     }
-    await repo.create({ username: 'op', passwordHash: 'h', role: 'operator', regionCode: null, enterpriseCode: 'E1' });
+    await repo.create({
+      username: 'op',
+      passwordHash: 'h',
+      role: 'operator',
+      regionCode: null,
+      enterpriseCode: 'E1',
+    });
     expect((await repo.list({ limit: 10, offset: 0 })).items.map((u) => u.username)).toEqual(['op']);
   });
 
   it('rotates refresh tokens once and revokes the family when a used token comes back', async () => {
-    const user = await repo.create({ username: 'op', passwordHash: 'h', role: 'operator', regionCode: null, enterpriseCode: 'E1' });
+    const user = await repo.create({
+      username: 'op',
+      passwordHash: 'h',
+      role: 'operator',
+      regionCode: null,
+      enterpriseCode: 'E1',
+    });
     const family = '7d2c1c9e-7f7e-4c8a-9b1a-0d6b6a3c2f10';
-    await repo.insertRefreshToken({ tokenHash: 'h1', userId: user.id, family, nowMs: T0, expiresAtMs: T0 + HOUR });
-    expect(await repo.rotateRefreshToken('h1', { tokenHash: 'h2', nowMs: T0 + 1, expiresAtMs: T0 + 2 * HOUR })).toEqual({
+    await repo.insertRefreshToken({
+      tokenHash: 'h1',
+      userId: user.id,
+      family,
+      nowMs: T0,
+      expiresAtMs: T0 + HOUR,
+    });
+    expect(
+      await repo.rotateRefreshToken('h1', { tokenHash: 'h2', nowMs: T0 + 1, expiresAtMs: T0 + 2 * HOUR }),
+    ).toEqual({
       kind: 'rotated',
       userId: user.id,
       family,
     });
     // h1 presented again (a stolen copy): refused, and h2 is revoked with it.
-    expect((await repo.rotateRefreshToken('h1', { tokenHash: 'h3', nowMs: T0 + 2, expiresAtMs: T0 + HOUR })).kind).toBe('reused');
-    expect((await repo.rotateRefreshToken('h2', { tokenHash: 'h4', nowMs: T0 + 3, expiresAtMs: T0 + HOUR })).kind).toBe('reused');
-    expect((await repo.rotateRefreshToken('nope', { tokenHash: 'h5', nowMs: T0, expiresAtMs: T0 + HOUR })).kind).toBe('unknown');
+    expect(
+      (await repo.rotateRefreshToken('h1', { tokenHash: 'h3', nowMs: T0 + 2, expiresAtMs: T0 + HOUR })).kind,
+    ).toBe('reused');
+    expect(
+      (await repo.rotateRefreshToken('h2', { tokenHash: 'h4', nowMs: T0 + 3, expiresAtMs: T0 + HOUR })).kind,
+    ).toBe('reused');
+    expect(
+      (await repo.rotateRefreshToken('nope', { tokenHash: 'h5', nowMs: T0, expiresAtMs: T0 + HOUR })).kind,
+    ).toBe('unknown');
   });
 
   it('refuses an expired token, and logout or disabling revokes tokens', async () => {
-    const user = await repo.create({ username: 'v', passwordHash: 'h', role: 'viewer', regionCode: '320623', enterpriseCode: null });
+    const user = await repo.create({
+      username: 'v',
+      passwordHash: 'h',
+      role: 'viewer',
+      regionCode: '320623',
+      enterpriseCode: null,
+    });
     const f1 = '11111111-1111-4111-8111-111111111111';
     const f2 = '22222222-2222-4222-8222-222222222222';
-    await repo.insertRefreshToken({ tokenHash: 'old', userId: user.id, family: f1, nowMs: T0, expiresAtMs: T0 + HOUR });
-    expect((await repo.rotateRefreshToken('old', { tokenHash: 'x', nowMs: T0 + HOUR, expiresAtMs: T0 + 2 * HOUR })).kind).toBe('expired');
-    await repo.insertRefreshToken({ tokenHash: 'a', userId: user.id, family: f2, nowMs: T0, expiresAtMs: T0 + HOUR });
+    await repo.insertRefreshToken({
+      tokenHash: 'old',
+      userId: user.id,
+      family: f1,
+      nowMs: T0,
+      expiresAtMs: T0 + HOUR,
+    });
+    expect(
+      (await repo.rotateRefreshToken('old', { tokenHash: 'x', nowMs: T0 + HOUR, expiresAtMs: T0 + 2 * HOUR }))
+        .kind,
+    ).toBe('expired');
+    await repo.insertRefreshToken({
+      tokenHash: 'a',
+      userId: user.id,
+      family: f2,
+      nowMs: T0,
+      expiresAtMs: T0 + HOUR,
+    });
     expect(await repo.revokeRefreshFamily('a', T0 + 1)).toBe(user.id);
-    expect((await repo.rotateRefreshToken('a', { tokenHash: 'b', nowMs: T0 + 2, expiresAtMs: T0 + HOUR })).kind).toBe('reused');
-    await repo.insertRefreshToken({ tokenHash: 'c', userId: user.id, family: f1, nowMs: T0, expiresAtMs: T0 + HOUR });
+    expect(
+      (await repo.rotateRefreshToken('a', { tokenHash: 'b', nowMs: T0 + 2, expiresAtMs: T0 + HOUR })).kind,
+    ).toBe('reused');
+    await repo.insertRefreshToken({
+      tokenHash: 'c',
+      userId: user.id,
+      family: f1,
+      nowMs: T0,
+      expiresAtMs: T0 + HOUR,
+    });
     expect((await repo.setDisabled(user.id, true, T0 + 3))?.disabled).toBe(true);
-    expect((await repo.rotateRefreshToken('c', { tokenHash: 'd', nowMs: T0 + 4, expiresAtMs: T0 + HOUR })).kind).toBe('reused');
+    expect(
+      (await repo.rotateRefreshToken('c', { tokenHash: 'd', nowMs: T0 + 4, expiresAtMs: T0 + HOUR })).kind,
+    ).toBe('reused');
     expect(await repo.pruneRefreshTokens(T0 + 10 * HOUR)).toBe(3);
   });
 });

@@ -9,6 +9,14 @@ declare module 'vitest' {
 }
 
 /** The services the integration global setup provided (see global-setup.ts). */
-export function providedServices(): { postgresAdminUrl: string; mqttUrl: string; mqttKind: 'external' | 'embedded' } {
-  return { postgresAdminUrl: inject('postgresAdminUrl'), mqttUrl: inject('mqttUrl'), mqttKind: inject('mqttKind') };
+export function providedServices(): {
+  postgresAdminUrl: string;
+  mqttUrl: string;
+  mqttKind: 'external' | 'embedded';
+} {
+  return {
+    postgresAdminUrl: inject('postgresAdminUrl'),
+    mqttUrl: inject('mqttUrl'),
+    mqttKind: inject('mqttKind'),
+  };
 }

@@ -18,7 +18,13 @@ export * from './scenario/scenario-schema.js';
 export * from './scenario/scenario-parse.js';
 export * from './scenario/scenario-load.js';
 export * from './scenario/scenario-plant.js';
-export { bindPlant, pointKey, type PlantBinding, type EnterprisePlant, type Binding } from './scenario/plant-bindings.js';
+export {
+  bindPlant,
+  pointKey,
+  type PlantBinding,
+  type EnterprisePlant,
+  type Binding,
+} from './scenario/plant-bindings.js';
 export * from './runner/run-timeline.js';
 export * from './runner/scenario-runner.js';
 export * from './runner/bad-payloads.js';

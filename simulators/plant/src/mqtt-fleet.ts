@@ -306,7 +306,12 @@ export class MqttFleet {
       await client?.endAsync(true).catch(() => undefined);
       throw new SimulatorError(
         'HW_SIM_FLEET_CONNECT',
-        { enterprise, gateway, url: this.options.url, reason: err instanceof Error ? err.message : String(err) },
+        {
+          enterprise,
+          gateway,
+          url: this.options.url,
+          reason: err instanceof Error ? err.message : String(err),
+        },
         { cause: err },
       );
     }

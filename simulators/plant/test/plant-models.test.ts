@@ -56,7 +56,7 @@ describe('media', () => {
   it.each([
     ['mg/m3', 1e-6, 'chlorine', 1],
     ['ppm', 1e-6, 'ammonia', 24.45 / 17.03],
-    ['%LEL', 1e-6 * (40_000 * 2.016) / 24.45, 'hydrogen', 100],
+    ['%LEL', (1e-6 * (40_000 * 2.016)) / 24.45, 'hydrogen', 100],
   ] as const)('converts kg/m³ to %s', (unit, kg, medium, expected) => {
     expect(concentrationIn(unit, kg, medium)).toBeCloseTo(expected, 3);
   });
@@ -120,7 +120,9 @@ describe('gas plume', () => {
     else expect(c).toBeGreaterThan(0);
   });
   it('falls with distance and arrives after the travel time', () => {
-    expect(plumeConcentration(leak, { x: 10, y: 0 }, wind)).toBeGreaterThan(plumeConcentration(leak, { x: 40, y: 0 }, wind));
+    expect(plumeConcentration(leak, { x: 10, y: 0 }, wind)).toBeGreaterThan(
+      plumeConcentration(leak, { x: 40, y: 0 }, wind),
+    );
     expect(plumeConcentration({ ...leak, elapsedMs: 10_000 }, { x: 40, y: 0 }, wind)).toBe(0); // 20 s to arrive
     expect(plumeConcentration({ ...leak, elapsedMs: 21_000 }, { x: 40, y: 0 }, wind)).toBeGreaterThan(0);
   });

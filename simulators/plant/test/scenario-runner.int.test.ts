@@ -30,7 +30,10 @@ async function fixture(): Promise<{ file: string; e1: string; e2: string }> {
   const e2 = `E2${tag}`;
   const dir = await mkdtemp(join(tmpdir(), 'hw-scn-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'site.yaml'), EXAMPLE_SITE_YAML.replaceAll(CHLOR_ALKALI, e1).replaceAll(FINE_CHEM, e2));
+  await writeFile(
+    join(dir, 'site.yaml'),
+    EXAMPLE_SITE_YAML.replaceAll(CHLOR_ALKALI, e1).replaceAll(FINE_CHEM, e2),
+  );
   const file = join(dir, 'scenario.yaml');
   await writeFile(
     file,
@@ -54,15 +57,25 @@ expectations:
   return { file, e1, e2 };
 }
 
-async function listen(url: string, enterprises: string[]): Promise<{ client: MqttClient; messages: Message[] }> {
-  const client = await mqtt.connectAsync(url, { clientId: `hw-scn-sub-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0 });
+async function listen(
+  url: string,
+  enterprises: string[],
+): Promise<{ client: MqttClient; messages: Message[] }> {
+  const client = await mqtt.connectAsync(url, {
+    clientId: `hw-scn-sub-${randomBytes(4).toString('hex')}`,
+    reconnectPeriod: 0,
+  });
   cleanups.push(() => client.endAsync(true));
   const messages: Message[] = [];
   client.on('message', (topic, payload, packet) => {
     const parsed = parseTopic(topic);
-    if (parsed !== undefined && !packet.retain) messages.push({ topic, kind: parsed.kind, text: payload.toString('utf8') });
+    if (parsed !== undefined && !packet.retain)
+      messages.push({ topic, kind: parsed.kind, text: payload.toString('utf8') });
   });
-  await client.subscribeAsync(enterprises.map((e) => `hw/v1/${e}/+/#`), { qos: 1 });
+  await client.subscribeAsync(
+    enterprises.map((e) => `hw/v1/${e}/+/#`),
+    { qos: 1 },
+  );
   return { client, messages };
 }
 
@@ -77,7 +90,9 @@ async function until(check: () => boolean, what: string): Promise<void> {
 /** Telemetry per topic in arrival order (QoS 1 keeps a client's order), hashed topic by topic. */
 function telemetryHash(messages: Message[], rename: (t: string) => string): string {
   const hash = createHash('sha256');
-  for (const m of messages.filter((x) => x.kind === 'telemetry').sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))) {
+  for (const m of messages
+    .filter((x) => x.kind === 'telemetry')
+    .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))) {
     hash.update(`${rename(m.topic)} ${rename(m.text)}\n`);
   }
   return hash.digest('hex');
@@ -119,10 +134,19 @@ describe('ScenarioRunner (fast-forward, real broker)', () => {
     expect(at('pwr').startMs).toBe(EPOCH + 5000);
     expect(at('pwr').endMs).toBe(EPOCH + 10_000);
     expect(at('net').endMs).toBe(EPOCH + 16_000);
-    expect(events.map((e) => `${e.id}:${e.phase}`)).toEqual(['fill:start', 'pwr:start', 'pwr:end', 'net:start', 'net:end', 'junk:start']);
+    expect(events.map((e) => `${e.id}:${e.phase}`)).toEqual([
+      'fill:start',
+      'pwr:start',
+      'pwr:end',
+      'net:start',
+      'net:end',
+      'junk:start',
+    ]);
 
     // Power loss: the broker published the last will (death), then a new birth came.
-    const status = messages.filter((m) => m.topic === `hw/v1/${e2}/GW01/status`).map((m) => JSON.parse(m.text) as { type: string });
+    const status = messages
+      .filter((m) => m.topic === `hw/v1/${e2}/GW01/status`)
+      .map((m) => JSON.parse(m.text) as { type: string });
     expect(status.map((s) => s.type)).toEqual(expect.arrayContaining(['death', 'birth']));
     // Outage with replay: 4 batches spooled and all sent afterwards.
     expect(timeline.counters.batchesSpooled).toBe(4);

@@ -12,7 +12,9 @@ import {
 } from '@hazardwatch/simulators';
 
 const dir = fileURLToPath(new URL('../scenarios/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const EPOCH = 1_750_000_000_000;
 
 /** Every reading the fleet would publish over `seconds` of the scenario, hashed. */
@@ -34,7 +36,8 @@ describe('shipped scenarios', () => {
   it('at least 8, covering every incident and fault type', async () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
     const types = new Set<string>();
-    for (const f of files) for (const i of (await loadScenarioFile(dir + f)).scenario.timeline) types.add(i.type);
+    for (const f of files)
+      for (const i of (await loadScenarioFile(dir + f)).scenario.timeline) types.add(i.type);
     expect([...types].sort()).toEqual([...INCIDENT_TYPES].sort());
   });
 
@@ -97,12 +100,31 @@ expectations:
 `;
   it.each([
     ['unknown top-level key', base + 'bogus: 1\n', '/bogus: unknown key "bogus"'],
-    ['unknown incident key', base.replace('tag: T1 }', 'tag: T1, colour: red }'), '/timeline/0/colour: unknown key "colour"'],
+    [
+      'unknown incident key',
+      base.replace('tag: T1 }', 'tag: T1, colour: red }'),
+      '/timeline/0/colour: unknown key "colour"',
+    ],
     ['unknown incident type', base.replace('sensor_stuck', 'meteor'), '/timeline/0/type: must be one of'],
-    ['unknown expectation key', base.replace("alarm: { tag: T1 } }", "alarm: { tag: T1 }, withinSecs: 3 }"), 'unknown key "withinSecs"'],
-    ['expectation after an unknown incident', base.replace("type: no_alarm,", "type: no_alarm, after: zz,"), 'no incident "zz"'],
+    [
+      'unknown expectation key',
+      base.replace('alarm: { tag: T1 } }', 'alarm: { tag: T1 }, withinSecs: 3 }'),
+      'unknown key "withinSecs"',
+    ],
+    [
+      'expectation after an unknown incident',
+      base.replace('type: no_alarm,', 'type: no_alarm, after: zz,'),
+      'no incident "zz"',
+    ],
     ['incident after the end', base.replace('atSec: 1', 'atSec: 500'), 'starts after the scenario ends'],
-    ['duplicate incident id', base.replace('expectations:', '  - { id: a, type: noise_burst, atSec: 1, enterprise: E1, tag: T1, stdDev: 1 }\nexpectations:'), 'duplicate incident id'],
+    [
+      'duplicate incident id',
+      base.replace(
+        'expectations:',
+        '  - { id: a, type: noise_burst, atSec: 1, enterprise: E1, tag: T1, stdDev: 1 }\nexpectations:',
+      ),
+      'duplicate incident id',
+    ],
   ])('%s is refused with the key named', (_name, text, message) => {
     try {
       parseScenario(text, 't.yaml');

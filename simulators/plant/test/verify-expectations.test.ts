@@ -35,12 +35,43 @@ const timeline: RunTimeline = {
   endedWallMs: 5_100_000,
   ticks: 1001,
   incidents: [
-    { id: 'inc', type: 'overfill', enterprise: E, startMs: 1_100_000, endMs: undefined, startWallMs: 5_010_000, endWallMs: undefined },
-    { id: 'pwr', type: 'gateway_power_loss', enterprise: E, startMs: 1_500_000, endMs: undefined, startWallMs: 5_050_000, endWallMs: undefined },
+    {
+      id: 'inc',
+      type: 'overfill',
+      enterprise: E,
+      startMs: 1_100_000,
+      endMs: undefined,
+      startWallMs: 5_010_000,
+      endWallMs: undefined,
+    },
+    {
+      id: 'pwr',
+      type: 'gateway_power_loss',
+      enterprise: E,
+      startMs: 1_500_000,
+      endMs: undefined,
+      startWallMs: 5_050_000,
+      endWallMs: undefined,
+    },
   ],
-  counters: { ticks: 0, messages: 0, telemetryMessages: 0, readings: 0, publishErrors: 0, batchesDropped: 0, batchesSpooled: 0, batchesReplayed: 0, rawMessages: 0 },
+  counters: {
+    ticks: 0,
+    messages: 0,
+    telemetryMessages: 0,
+    readings: 0,
+    publishErrors: 0,
+    batchesDropped: 0,
+    batchesSpooled: 0,
+    batchesReplayed: 0,
+    rawMessages: 0,
+  },
 };
-const alarm = (tag: string, condition: ObservedAlarm['condition'], colour: ObservedAlarm['colour'], raisedAtMs: number): ObservedAlarm => ({
+const alarm = (
+  tag: string,
+  condition: ObservedAlarm['condition'],
+  colour: ObservedAlarm['colour'],
+  raisedAtMs: number,
+): ObservedAlarm => ({
   enterprise: E,
   tag,
   condition,
@@ -54,7 +85,11 @@ describe('verifyExpectations', () => {
   it.each([
     {
       name: 'everything as expected',
-      observed: [alarm('LT', 'H', 'yellow', 1_200_000), alarm('LT', 'HH', 'red', 1_250_000), alarm('GW01', 'GATEWAY_OFFLINE', 'blue', 5_050_500)],
+      observed: [
+        alarm('LT', 'H', 'yellow', 1_200_000),
+        alarm('LT', 'HH', 'red', 1_250_000),
+        alarm('GW01', 'GATEWAY_OFFLINE', 'blue', 5_050_500),
+      ],
       expected: { hh: 'pass', 'h-once': 'pass', quiet: 'pass', offline: 'pass', stale: 'skipped' },
     },
     {
@@ -69,7 +104,11 @@ describe('verifyExpectations', () => {
     },
     {
       name: 'H chattering, a forbidden alarm',
-      observed: [alarm('LT', 'H', 'yellow', 1_200_000), alarm('LT', 'H', 'yellow', 1_210_000), alarm('PT', 'H', 'yellow', 1_900_000)],
+      observed: [
+        alarm('LT', 'H', 'yellow', 1_200_000),
+        alarm('LT', 'H', 'yellow', 1_210_000),
+        alarm('PT', 'H', 'yellow', 1_900_000),
+      ],
       expected: { 'h-once': 'fail', quiet: 'fail' },
     },
     {

@@ -57,7 +57,9 @@ export class Access {
 
   /** Visible enterprise codes, in site order. */
   enterprises(): readonly string[] {
-    this.#enterprises ??= (this.site?.site.enterprises ?? []).map((e) => e.code).filter((c) => this.seesEnterprise(c));
+    this.#enterprises ??= (this.site?.site.enterprises ?? [])
+      .map((e) => e.code)
+      .filter((c) => this.seesEnterprise(c));
     return this.#enterprises;
   }
 
@@ -71,7 +73,10 @@ export class Access {
    * Enterprises a collection query may return, narrowed by optional filters: null means "no
    * restriction" (an admin without filters); an empty list means nothing is visible.
    */
-  enterpriseFilter(filter: { region?: string | undefined; enterprise?: string | undefined }): readonly string[] | null {
+  enterpriseFilter(filter: {
+    region?: string | undefined;
+    enterprise?: string | undefined;
+  }): readonly string[] | null {
     if (filter.region === undefined && filter.enterprise === undefined && this.isAdmin) return null;
     let codes = this.enterprises();
     if (filter.enterprise !== undefined) codes = codes.filter((c) => c === filter.enterprise);

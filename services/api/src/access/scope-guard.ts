@@ -31,7 +31,9 @@ declare module 'fastify' {
 export interface ScopeGuardOptions {
   readonly site: () => SiteIndex | undefined;
   /** Bearer token → principal, or the reason it was refused. */
-  readonly authenticate: (token: string) => { ok: true; principal: Principal } | { ok: false; reason: string };
+  readonly authenticate: (
+    token: string,
+  ) => { ok: true; principal: Principal } | { ok: false; reason: string };
   /** Enterprise an alarm / a 预警 belongs to; undefined when there is none with that id. */
   readonly alarmEnterprise: (id: string) => Promise<string | null | undefined>;
   readonly warningEnterprise: (id: string) => Promise<string | undefined>;
@@ -66,7 +68,8 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
       routes.push({ method, url: route.url, scope });
       return;
     }
-    if (route.config?.scope === undefined) throw apiErrors.create('HW_API_ROUTE_SCOPE_MISSING', { method, url: route.url });
+    if (route.config?.scope === undefined)
+      throw apiErrors.create('HW_API_ROUTE_SCOPE_MISSING', { method, url: route.url });
     if (route.schema?.querystring === undefined) {
       throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'querystring' });
     }
@@ -98,7 +101,8 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
     if (rule.roles !== undefined && !rule.roles.includes(role)) {
       throw apiErrors.create('HW_API_FORBIDDEN', { reason: `role ${role} may not use this route` });
     }
-    if (rule.write === true && !access.canWrite) throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'read-only role' });
+    if (rule.write === true && !access.canWrite)
+      throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'read-only role' });
     if (rule.kind === 'any') return;
     if (rule.kind === 'admin') {
       if (!access.isAdmin) throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'administrators only' });
@@ -112,10 +116,16 @@ function param(request: FastifyRequest, name: string): string {
   return String((request.params as Record<string, unknown>)[name]);
 }
 
-async function resolveTarget(request: FastifyRequest, rule: ScopeRule, access: Access, options: ScopeGuardOptions): Promise<ScopeTarget> {
+async function resolveTarget(
+  request: FastifyRequest,
+  rule: ScopeRule,
+  access: Access,
+  options: ScopeGuardOptions,
+): Promise<ScopeTarget> {
   const site = options.site();
   if (site === undefined) throw apiErrors.create('HW_API_SITE_UNAVAILABLE', {});
-  const outside = (kind: string, id: string) => apiErrors.create('HW_API_FORBIDDEN', { reason: `${kind} ${id} is outside your scope`, kind, id });
+  const outside = (kind: string, id: string) =>
+    apiErrors.create('HW_API_FORBIDDEN', { reason: `${kind} ${id} is outside your scope`, kind, id });
   const missing = (kind: string, id: string) => apiErrors.create('HW_API_NOT_FOUND', { kind, id });
   const inEnterprise = (kind: string, id: string, enterprise: string): ScopeTarget => {
     if (!access.seesEnterprise(enterprise)) throw outside(kind, id);

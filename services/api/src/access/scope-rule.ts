@@ -11,7 +11,8 @@ import type { UserRole } from '@hazardwatch/store';
  *   route parameter `param` must be inside the caller's scope (hazard: params `enterprise` and
  *   `hazard`).
  */
-export type ScopeKind = 'public' | 'any' | 'admin' | 'region' | 'enterprise' | 'hazard' | 'point' | 'alarm' | 'warning';
+export type ScopeKind =
+  'public' | 'any' | 'admin' | 'region' | 'enterprise' | 'hazard' | 'point' | 'alarm' | 'warning';
 
 export interface ScopeRule {
   readonly kind: ScopeKind;

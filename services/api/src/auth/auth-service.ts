@@ -70,7 +70,8 @@ export class AuthService {
       nowMs: now,
       expiresAtMs: now + this.settings.refreshTokenTtlMs,
     });
-    if (rotation.kind !== 'rotated') throw apiErrors.create('HW_API_REFRESH_INVALID', { outcome: rotation.kind });
+    if (rotation.kind !== 'rotated')
+      throw apiErrors.create('HW_API_REFRESH_INVALID', { outcome: rotation.kind });
     const user = await this.users.byId(rotation.userId);
     if (!user || user.disabled) throw apiErrors.create('HW_API_REFRESH_INVALID', { outcome: 'disabled' });
     return { user, tokens: this.pair(user, next) };
@@ -86,13 +87,23 @@ export class AuthService {
     if (!verdict.ok) return { ok: false, reason: `access token ${verdict.reason}` };
     const c = verdict.claims;
     const role = c['role'];
-    if (typeof c['sub'] !== 'string' || typeof c['name'] !== 'string' || !USER_ROLES.includes(role as UserRole)) {
+    if (
+      typeof c['sub'] !== 'string' ||
+      typeof c['name'] !== 'string' ||
+      !USER_ROLES.includes(role as UserRole)
+    ) {
       return { ok: false, reason: 'access token claims' };
     }
     const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     return {
       ok: true,
-      principal: { userId: c['sub'], username: c['name'], role: role as UserRole, regionCode: text(c['rgn']), enterpriseCode: text(c['ent']) },
+      principal: {
+        userId: c['sub'],
+        username: c['name'],
+        role: role as UserRole,
+        regionCode: text(c['rgn']),
+        enterpriseCode: text(c['ent']),
+      },
     };
   }
 
@@ -110,7 +121,15 @@ export class AuthService {
   }
 
   private pair(user: StoredUser, refreshToken: string): TokenPair {
-    const claims = { sub: user.id, name: user.username, role: user.role, rgn: user.regionCode, ent: user.enterpriseCode, iss: this.settings.issuer, typ: 'access' };
+    const claims = {
+      sub: user.id,
+      name: user.username,
+      role: user.role,
+      rgn: user.regionCode,
+      ent: user.enterpriseCode,
+      iss: this.settings.issuer,
+      typ: 'access',
+    };
     return {
       accessToken: signJwt(claims, this.settings.jwtSecret, this.now(), this.settings.accessTokenTtlMs),
       tokenType: 'Bearer',

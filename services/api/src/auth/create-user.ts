@@ -22,7 +22,11 @@ export const PASSWORD_MIN_LENGTH = 10;
  * HW_API_USER_EXISTS for a taken name. The region/enterprise code is not checked against the site
  * model: the first admin may exist before any site does.
  */
-export async function createUser(client: SqlClient, input: CreateUserInput, options: { cost?: ScryptCost } = {}): Promise<PublicUser> {
+export async function createUser(
+  client: SqlClient,
+  input: CreateUserInput,
+  options: { cost?: ScryptCost } = {},
+): Promise<PublicUser> {
   const { username, password, role } = input;
   const invalid = (problem: string) => apiErrors.create('HW_API_USER_INVALID', { username, problem });
   if (!new RegExp(USERNAME_PATTERN).test(username)) throw invalid(`name must match ${USERNAME_PATTERN}`);
@@ -33,13 +37,18 @@ export async function createUser(client: SqlClient, input: CreateUserInput, opti
   const regionCode = input.regionCode ?? null;
   const enterpriseCode = input.enterpriseCode ?? null;
   const needsRegion = role === 'regulator' || role === 'viewer';
-  if (needsRegion !== (regionCode !== null)) throw invalid(needsRegion ? `${role} needs a region code` : `${role} takes no region code`);
+  if (needsRegion !== (regionCode !== null))
+    throw invalid(needsRegion ? `${role} needs a region code` : `${role} takes no region code`);
   if ((role === 'operator') !== (enterpriseCode !== null)) {
-    throw invalid(role === 'operator' ? 'operator needs an enterprise code' : `${role} takes no enterprise code`);
+    throw invalid(
+      role === 'operator' ? 'operator needs an enterprise code' : `${role} takes no enterprise code`,
+    );
   }
   const passwordHash = await hashPassword(password, options.cost);
   try {
-    return publicUser(await new UserRepository(client).create({ username, passwordHash, role, regionCode, enterpriseCode }));
+    return publicUser(
+      await new UserRepository(client).create({ username, passwordHash, role, regionCode, enterpriseCode }),
+    );
   } catch (error) {
     if (sqlState(error) === '23505') throw apiErrors.create('HW_API_USER_EXISTS', { username });
     throw error;

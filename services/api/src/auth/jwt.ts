@@ -27,7 +27,12 @@ function sign(input: string, secret: string): Buffer {
 }
 
 /** Signs `claims` with `iat` = now and `exp` = now + ttl (both whole seconds). */
-export function signJwt(claims: Record<string, unknown>, secret: string, nowMs: number, ttlMs: number): string {
+export function signJwt(
+  claims: Record<string, unknown>,
+  secret: string,
+  nowMs: number,
+  ttlMs: number,
+): string {
   const iat = Math.floor(nowMs / 1000);
   const body = base64url(JSON.stringify({ ...claims, iat, exp: iat + Math.ceil(ttlMs / 1000) }));
   const input = `${HEADER}.${body}`;
@@ -35,14 +40,20 @@ export function signJwt(claims: Record<string, unknown>, secret: string, nowMs: 
 }
 
 /** Checks shape, header, signature (constant time), `exp` and, when given, `iss`. */
-export function verifyJwt(token: string, secret: string, nowMs: number, expect: { iss?: string } = {}): JwtVerification {
+export function verifyJwt(
+  token: string,
+  secret: string,
+  nowMs: number,
+  expect: { iss?: string } = {},
+): JwtVerification {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'malformed' };
   const [header, body, signature] = parts as [string, string, string];
   if (header !== HEADER) return { ok: false, reason: 'malformed' };
   const given = Buffer.from(signature, 'base64url');
   const wanted = sign(`${header}.${body}`, secret);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return { ok: false, reason: 'signature' };
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
+    return { ok: false, reason: 'signature' };
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

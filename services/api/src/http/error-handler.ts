@@ -18,7 +18,8 @@ function validationDetail(error: FastifyError): string {
   const issues = (error.validation ?? []) as AjvIssue[];
   const parts = issues.map((i) => {
     const where = `${context}${i.instancePath ?? ''}`;
-    if (i.params?.additionalProperty !== undefined) return `${where}: unknown property '${i.params.additionalProperty}'`;
+    if (i.params?.additionalProperty !== undefined)
+      return `${where}: unknown property '${i.params.additionalProperty}'`;
     return `${where} ${i.message ?? 'is invalid'}`;
   });
   return parts.length > 0 ? parts.join('; ') : error.message;
@@ -43,7 +44,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const e = apiErrors.create('HW_API_VALIDATION', { detail: validationDetail(error) });
       return reply.status(400).send({ code: e.code, message: e.message } satisfies ErrorBody);
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send({ code: 'HW_API_REQUEST_REJECTED', message: error.message } satisfies ErrorBody);
+      return reply
+        .status(error.statusCode)
+        .send({ code: 'HW_API_REQUEST_REJECTED', message: error.message } satisfies ErrorBody);
     }
     request.log.error({ err: error }, 'request failed');
     const e = apiErrors.create('HW_API_INTERNAL', {});
@@ -51,7 +54,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const e = apiErrors.create('HW_API_ROUTE_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] ?? '' });
+    const e = apiErrors.create('HW_API_ROUTE_NOT_FOUND', {
+      method: request.method,
+      url: request.url.split('?')[0] ?? '',
+    });
     return reply.status(404).send({ code: e.code, message: e.message } satisfies ErrorBody);
   });
 }

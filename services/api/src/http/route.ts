@@ -10,7 +10,9 @@ export interface RouteSchemas {
   readonly response?: Readonly<Record<number, TSchema>>;
 }
 
-type In<S extends RouteSchemas, K extends keyof RouteSchemas> = S[K] extends TSchema ? Static<S[K]> : undefined;
+type In<S extends RouteSchemas, K extends keyof RouteSchemas> = S[K] extends TSchema
+  ? Static<S[K]>
+  : undefined;
 
 export type TypedRequest<S extends RouteSchemas> = FastifyRequest<{
   Params: In<S, 'params'>;

@@ -13,7 +13,8 @@ export const Pagination = {
   offset: Type.Integer({ minimum: 0, default: 0 }),
 };
 
-export const EpochMs = (description: string) => Type.Integer({ minimum: 0, description: `${description} (ms since epoch, UTC)` });
+export const EpochMs = (description: string) =>
+  Type.Integer({ minimum: 0, description: `${description} (ms since epoch, UTC)` });
 
 export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 
@@ -30,8 +31,17 @@ export const ErrorBodySchema = Type.Object({ code: Type.String(), message: Type.
 
 /** `{ items, total, limit, offset }` */
 export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
 
-export function page<T>(all: readonly T[], limit: number, offset: number): { items: T[]; total: number; limit: number; offset: number } {
+export function page<T>(
+  all: readonly T[],
+  limit: number,
+  offset: number,
+): { items: T[]; total: number; limit: number; offset: number } {
   return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
 }

@@ -41,7 +41,9 @@ export class AlarmEventLog {
 
   /** Largest stored id (0 when empty). */
   async lastId(): Promise<number> {
-    const { rows } = await this.client.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM alarm_events');
+    const { rows } = await this.client.query<{ id: string }>(
+      'SELECT coalesce(max(id), 0)::text AS id FROM alarm_events',
+    );
     return Number(rows[0]?.id ?? 0);
   }
 

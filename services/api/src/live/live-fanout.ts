@@ -1,4 +1,11 @@
-import type { LiveAlarmEvent, LiveColourChange, LiveGatewayPresence, LiveRoom, LiveValue, LiveWarningEvent } from '@hazardwatch/contracts';
+import type {
+  LiveAlarmEvent,
+  LiveColourChange,
+  LiveGatewayPresence,
+  LiveRoom,
+  LiveValue,
+  LiveWarningEvent,
+} from '@hazardwatch/contracts';
 import type { SiteIndex, WarningEvent } from '@hazardwatch/core';
 import type { Logger } from 'pino';
 import type { AlarmEventLog, LoggedAlarmEvent } from './alarm-event-log.js';
@@ -26,7 +33,14 @@ export class RoomCache {
 
 export function liveAlarm(event: LoggedAlarmEvent, rooms: LiveRooms, replayed: boolean): LiveAlarmEvent {
   const place = rooms.place(event.sourceKey);
-  return { ...event, enterprise: place.enterprise, hazard: place.hazard, gateway: place.gateway, region: place.region, replayed };
+  return {
+    ...event,
+    enterprise: place.enterprise,
+    hazard: place.hazard,
+    gateway: place.gateway,
+    region: place.region,
+    replayed,
+  };
 }
 
 export function liveWarning(e: WarningEvent): LiveWarningEvent {

@@ -59,7 +59,9 @@ export interface LiveGateway {
 }
 
 function refused(reason: string): Error & { data: LiveConnectErrorData } {
-  return Object.assign(new Error(`authentication required: ${reason}`), { data: { code: 'HW_API_UNAUTHENTICATED' as const } });
+  return Object.assign(new Error(`authentication required: ${reason}`), {
+    data: { code: 'HW_API_UNAUTHENTICATED' as const },
+  });
 }
 
 /** Packets engine.io holds for a socket (not part of its typed API; absent → unknown). */
@@ -87,12 +89,20 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   const io: LiveServer = new Server({
     path: options.path ?? '/socket.io',
     serveClient: false,
-    connectionStateRecovery: { maxDisconnectionDuration: options.recoveryWindowMs ?? 120_000, skipMiddlewares: false },
+    connectionStateRecovery: {
+      maxDisconnectionDuration: options.recoveryWindowMs ?? 120_000,
+      skipMiddlewares: false,
+    },
   });
 
   const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl, logger);
   if (redis) {
-    io.adapter(createAdapter(redis.client, { streamName: options.redisStreamName ?? 'hazardwatch:live', blockTimeInMs: options.redisBlockMs ?? 1000 }));
+    io.adapter(
+      createAdapter(redis.client, {
+        streamName: options.redisStreamName ?? 'hazardwatch:live',
+        blockTimeInMs: options.redisBlockMs ?? 1000,
+      }),
+    );
   }
 
   const fanout = new LiveFanout(io, rooms, log, logger, conflators, await log.lastId());
@@ -122,7 +132,9 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     });
     installHandlers(socket, conflator, { rooms, log, logger, replayLimit: options.replayLimit ?? 10_000 });
     if (socket.recovered) {
-      recheckRooms(socket, rooms).catch((err: unknown) => logger.error({ err, socket: socket.id }, 'room recheck failed'));
+      recheckRooms(socket, rooms).catch((err: unknown) =>
+        logger.error({ err, socket: socket.id }, 'room recheck failed'),
+      );
     }
   });
 
@@ -168,10 +180,14 @@ type RedisClient = ReturnType<typeof createClient>;
  * disconnects those itself on close; they are tracked here so `close()` waits for them, leaving
  * no open handle.
  */
-async function connectRedis(url: string, logger: Logger): Promise<{ client: RedisClient; close(): Promise<void> }> {
+async function connectRedis(
+  url: string,
+  logger: Logger,
+): Promise<{ client: RedisClient; close(): Promise<void> }> {
   const client = createClient({ url });
   const duplicates: RedisClient[] = [];
-  const watch = (c: RedisClient): RedisClient => c.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
+  const watch = (c: RedisClient): RedisClient =>
+    c.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
   const duplicate = client.duplicate.bind(client);
   client.duplicate = (...args: Parameters<RedisClient['duplicate']>) => {
     const d = watch(duplicate(...args));

@@ -34,7 +34,10 @@ export interface HandlerDeps {
   readonly replayLimit: number;
 }
 
-const invalid = (detail: string): LiveError => ({ code: 'HW_API_VALIDATION', message: `invalid request: ${detail}` });
+const invalid = (detail: string): LiveError => ({
+  code: 'HW_API_VALIDATION',
+  message: `invalid request: ${detail}`,
+});
 const unavailable: LiveError = { code: 'HW_API_SITE_UNAVAILABLE', message: 'no site model is loaded yet' };
 
 /** Rooms the socket is in besides its own id room. */
@@ -46,7 +49,11 @@ export function joinedRooms(socket: LiveSocket): LiveRoom[] {
  * Joins the scopes' rooms, all or none: every scope is checked (one check, `checkLiveScope`)
  * before any room is joined.
  */
-export async function join(socket: LiveSocket, scopes: readonly LiveScope[], rooms: RoomCache): Promise<LiveSubscribeResult> {
+export async function join(
+  socket: LiveSocket,
+  scopes: readonly LiveScope[],
+  rooms: RoomCache,
+): Promise<LiveSubscribeResult> {
   const site = rooms.current()?.site;
   if (site === undefined) return { ok: false, error: unavailable };
   const access = new Access(socket.data.principal, site);
@@ -71,7 +78,12 @@ export async function recheckRooms(socket: LiveSocket, rooms: RoomCache): Promis
   const access = site === undefined ? undefined : new Access(socket.data.principal, site);
   for (const room of joinedRooms(socket)) {
     const scope = socket.data.scopes[room];
-    if (scope === undefined || access === undefined || site === undefined || !checkLiveScope(access, site, scope).ok) {
+    if (
+      scope === undefined ||
+      access === undefined ||
+      site === undefined ||
+      !checkLiveScope(access, site, scope).ok
+    ) {
       delete socket.data.scopes[room];
       await socket.leave(room);
     }
@@ -144,7 +156,10 @@ export function installHandlers(socket: LiveSocket, conflator: ValueConflator, d
       ack({ ok: false, error: invalid(checkInterval.Errors(request).First()?.message ?? 'values:interval') });
       return;
     }
-    const intervalMs = Math.min(LIVE_VALUES_MAX_INTERVAL_MS, Math.max(LIVE_VALUES_MIN_INTERVAL_MS, request.intervalMs));
+    const intervalMs = Math.min(
+      LIVE_VALUES_MAX_INTERVAL_MS,
+      Math.max(LIVE_VALUES_MIN_INTERVAL_MS, request.intervalMs),
+    );
     socket.data.intervalMs = intervalMs;
     conflator.intervalMs = intervalMs;
     ack({ ok: true, intervalMs });

@@ -47,7 +47,13 @@ export class LiveRooms {
     let rooms = this.#points.get(id);
     if (rooms === undefined) {
       const p = this.site.pointById(id);
-      rooms = p === undefined ? [] : [liveRoom({ type: 'point', id }), ...(p.hazard === null ? this.enterprise(p.enterprise) : this.hazard(p.enterprise, p.hazard))];
+      rooms =
+        p === undefined
+          ? []
+          : [
+              liveRoom({ type: 'point', id }),
+              ...(p.hazard === null ? this.enterprise(p.enterprise) : this.hazard(p.enterprise, p.hazard)),
+            ];
       this.#points.set(id, rooms);
     }
     return rooms;
@@ -79,12 +85,23 @@ export class LiveRooms {
       const pointId = Number(sourceKey.slice('point:'.length));
       const p = this.site.pointById(pointId);
       if (p === undefined) return { ...NOWHERE, pointId };
-      return { pointId, enterprise: p.enterprise, hazard: p.hazard, gateway: p.gateway, region: this.site.enterprise(p.enterprise)?.region ?? null };
+      return {
+        pointId,
+        enterprise: p.enterprise,
+        hazard: p.hazard,
+        gateway: p.gateway,
+        region: this.site.enterprise(p.enterprise)?.region ?? null,
+      };
     }
     if (sourceKey.startsWith('gateway:')) {
       const key = sourceKey.slice('gateway:'.length);
       const enterprise = before(key);
-      return { ...NOWHERE, enterprise, gateway: after(key), region: this.site.enterprise(enterprise)?.region ?? null };
+      return {
+        ...NOWHERE,
+        enterprise,
+        gateway: after(key),
+        region: this.site.enterprise(enterprise)?.region ?? null,
+      };
     }
     return NOWHERE;
   }

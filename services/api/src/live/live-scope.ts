@@ -2,7 +2,8 @@ import { liveRoom, type LiveError, type LiveRoom, type LiveScope } from '@hazard
 import type { SiteIndex } from '@hazardwatch/core';
 import type { Access } from '../access/access.js';
 
-export type ScopeVerdict = { readonly ok: true; readonly room: LiveRoom } | { readonly ok: false; readonly error: LiveError };
+export type ScopeVerdict =
+  { readonly ok: true; readonly room: LiveRoom } | { readonly ok: false; readonly error: LiveError };
 
 /**
  * The one place socket rooms are scope-checked, with the REST scope guard's rules and answers
@@ -10,7 +11,10 @@ export type ScopeVerdict = { readonly ok: true; readonly room: LiveRoom } | { re
  * rooms of its region subtree only, an operator those of its own enterprise only.
  */
 export function checkLiveScope(access: Access, site: SiteIndex, scope: LiveScope): ScopeVerdict {
-  const missing = (what: string): ScopeVerdict => ({ ok: false, error: { code: 'HW_API_NOT_FOUND', message: `no ${what}`, scope } });
+  const missing = (what: string): ScopeVerdict => ({
+    ok: false,
+    error: { code: 'HW_API_NOT_FOUND', message: `no ${what}`, scope },
+  });
   const outside = (what: string): ScopeVerdict => ({
     ok: false,
     error: { code: 'HW_API_FORBIDDEN', message: `forbidden: ${what} is outside your scope`, scope },
@@ -21,7 +25,9 @@ export function checkLiveScope(access: Access, site: SiteIndex, scope: LiveScope
   switch (scope.type) {
     case 'region':
       if (site.region(scope.code) === undefined) return missing(`region ${scope.code}`);
-      return access.seesRegion(scope.code) ? { ok: true, room: liveRoom(scope) } : outside(`region ${scope.code}`);
+      return access.seesRegion(scope.code)
+        ? { ok: true, room: liveRoom(scope) }
+        : outside(`region ${scope.code}`);
     case 'enterprise':
       if (site.enterprise(scope.code) === undefined) return missing(`enterprise ${scope.code}`);
       return inEnterprise(`enterprise ${scope.code}`, scope.code);

@@ -17,5 +17,15 @@ export interface LiveSocketData {
   intervalMs: number;
 }
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, LiveInterServerEvents, LiveSocketData>;
-export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, LiveInterServerEvents, LiveSocketData>;
+export type LiveServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  LiveInterServerEvents,
+  LiveSocketData
+>;
+export type LiveSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  LiveInterServerEvents,
+  LiveSocketData
+>;

@@ -87,7 +87,11 @@ function toDto(r: Row, site: SiteIndex | undefined): AlarmDto {
 }
 
 /** Alarms from the `alarms` table with their enterprise (via point ids, or the gateway's). */
-export async function queryAlarms(client: SqlClient, site: SiteIndex | undefined, q: AlarmQuery): Promise<{ items: AlarmDto[]; total: number }> {
+export async function queryAlarms(
+  client: SqlClient,
+  site: SiteIndex | undefined,
+  q: AlarmQuery,
+): Promise<{ items: AlarmDto[]; total: number }> {
   if (q.enterprises?.length === 0 || q.pointIds?.length === 0) return { items: [], total: 0 };
   const { rows } = await client.query<Row>(
     `SELECT a.id, a.condition, a.state, a.colour, a.point_id, ${ENTERPRISE} AS enterprise, a.gateway,
@@ -121,7 +125,11 @@ export async function queryAlarms(client: SqlClient, site: SiteIndex | undefined
   return { items: rows.map((r) => toDto(r, site)), total: rows[0]?.total ?? 0 };
 }
 
-export async function alarmById(client: SqlClient, site: SiteIndex | undefined, id: string): Promise<AlarmDto | undefined> {
+export async function alarmById(
+  client: SqlClient,
+  site: SiteIndex | undefined,
+  id: string,
+): Promise<AlarmDto | undefined> {
   const { rows } = await client.query<Row>(
     `SELECT a.id, a.condition, a.state, a.colour, a.point_id, ${ENTERPRISE} AS enterprise, a.gateway,
             ${MS('a.raised_at')} AS raised_ms, ${MS('a.updated_at')} AS updated_ms,
@@ -144,10 +152,33 @@ export async function alarmEnterprise(client: SqlClient, id: string): Promise<st
 export async function alarmEvents(
   client: SqlClient,
   id: string,
-): Promise<Array<{ from: AlarmState; to: AlarmState; ts: number; actor: string; reason: string | null; value: number | null }>> {
-  const { rows } = await client.query<{ from_state: AlarmState; to_state: AlarmState; ts_ms: number; actor: string; reason: string | null; value: number | null }>(
+): Promise<
+  Array<{
+    from: AlarmState;
+    to: AlarmState;
+    ts: number;
+    actor: string;
+    reason: string | null;
+    value: number | null;
+  }>
+> {
+  const { rows } = await client.query<{
+    from_state: AlarmState;
+    to_state: AlarmState;
+    ts_ms: number;
+    actor: string;
+    reason: string | null;
+    value: number | null;
+  }>(
     `SELECT from_state, to_state, ${MS('ts')} AS ts_ms, actor, reason, value FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
     [id],
   );
-  return rows.map((r) => ({ from: r.from_state, to: r.to_state, ts: r.ts_ms, actor: r.actor, reason: r.reason, value: r.value }));
+  return rows.map((r) => ({
+    from: r.from_state,
+    to: r.to_state,
+    ts: r.ts_ms,
+    actor: r.actor,
+    reason: r.reason,
+    value: r.value,
+  }));
 }

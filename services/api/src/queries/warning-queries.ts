@@ -56,7 +56,10 @@ const toDto = (r: Row): WarningDto => ({
 });
 
 /** 预警 from the `warnings` table, newest first; time filter = open at some time in [from, to). */
-export async function queryWarnings(client: SqlClient, q: WarningQuery): Promise<{ items: WarningDto[]; total: number }> {
+export async function queryWarnings(
+  client: SqlClient,
+  q: WarningQuery,
+): Promise<{ items: WarningDto[]; total: number }> {
   if (q.enterprises?.length === 0) return { items: [], total: 0 };
   const { rows } = await client.query<Row>(
     `SELECT ${COLUMNS}, (count(*) OVER ())::int AS total FROM warnings
@@ -68,7 +71,17 @@ export async function queryWarnings(client: SqlClient, q: WarningQuery): Promise
        AND ($6::float8 IS NULL OR closed_at IS NULL OR closed_at >= to_timestamp($6 / 1000.0))
        AND ($7::float8 IS NULL OR opened_at < to_timestamp($7 / 1000.0))
      ORDER BY opened_at DESC, id LIMIT $8 OFFSET $9`,
-    [q.openOnly, q.enterprises, q.hazard ?? null, q.colours ?? null, q.states ?? null, q.fromMs ?? null, q.toMs ?? null, q.limit, q.offset],
+    [
+      q.openOnly,
+      q.enterprises,
+      q.hazard ?? null,
+      q.colours ?? null,
+      q.states ?? null,
+      q.fromMs ?? null,
+      q.toMs ?? null,
+      q.limit,
+      q.offset,
+    ],
   );
   return { items: rows.map(toDto), total: rows[0]?.total ?? 0 };
 }
@@ -79,6 +92,9 @@ export async function warningById(client: SqlClient, id: string): Promise<Warnin
 }
 
 export async function warningEnterprise(client: SqlClient, id: string): Promise<string | undefined> {
-  const { rows } = await client.query<{ enterprise: string }>('SELECT enterprise FROM warnings WHERE id = $1', [id]);
+  const { rows } = await client.query<{ enterprise: string }>(
+    'SELECT enterprise FROM warnings WHERE id = $1',
+    [id],
+  );
   return rows[0]?.enterprise;
 }

@@ -5,7 +5,16 @@ import { HazardWatchError } from '@hazardwatch/core';
 import type { AlarmActionRequest, ControlOutcome } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { AlarmStateFilter, closed, Code, ColourFilter, EpochMs, IdParams, NoQuery, Pagination } from '../http/schemas.js';
+import {
+  AlarmStateFilter,
+  closed,
+  Code,
+  ColourFilter,
+  EpochMs,
+  IdParams,
+  NoQuery,
+  Pagination,
+} from '../http/schemas.js';
 import { alarmById, alarmEvents, queryAlarms } from '../queries/alarm-queries.js';
 import { API, type RouteContext } from './context.js';
 
@@ -13,17 +22,42 @@ const Reason = Type.String({ minLength: 1, maxLength: 2000 });
 
 /** REST verb → ISA-18.2 operator action, with the body each takes. */
 const ACTIONS: ReadonlyArray<{ path: string; action: AlarmAction; summary: string; body: TSchema }> = [
-  { path: 'ack', action: 'ack', summary: 'Acknowledge', body: Type.Object({ comment: Type.Optional(Reason) }, closed) },
+  {
+    path: 'ack',
+    action: 'ack',
+    summary: 'Acknowledge',
+    body: Type.Object({ comment: Type.Optional(Reason) }, closed),
+  },
   {
     path: 'shelve',
     action: 'shelve',
     summary: 'Shelve with a reason and an expiry (REFERENCE §8 item 16)',
     body: Type.Object({ reason: Reason, until: EpochMs('shelve expiry') }, closed),
   },
-  { path: 'unshelve', action: 'unshelve', summary: 'Unshelve', body: Type.Object({ comment: Type.Optional(Reason) }, closed) },
-  { path: 'oos', action: 'remove_from_service', summary: 'Take out of service (maintenance), with a reason', body: Type.Object({ reason: Reason }, closed) },
-  { path: 'return', action: 'return_to_service', summary: 'Return to service', body: Type.Object({ comment: Type.Optional(Reason) }, closed) },
-  { path: 'comment', action: 'comment', summary: 'Add a comment to the alarm journal', body: Type.Object({ text: Reason }, closed) },
+  {
+    path: 'unshelve',
+    action: 'unshelve',
+    summary: 'Unshelve',
+    body: Type.Object({ comment: Type.Optional(Reason) }, closed),
+  },
+  {
+    path: 'oos',
+    action: 'remove_from_service',
+    summary: 'Take out of service (maintenance), with a reason',
+    body: Type.Object({ reason: Reason }, closed),
+  },
+  {
+    path: 'return',
+    action: 'return_to_service',
+    summary: 'Return to service',
+    body: Type.Object({ comment: Type.Optional(Reason) }, closed),
+  },
+  {
+    path: 'comment',
+    action: 'comment',
+    summary: 'Add a comment to the alarm journal',
+    body: Type.Object({ text: Reason }, closed),
+  },
 ];
 
 const AlarmFilters = {
@@ -32,7 +66,11 @@ const AlarmFilters = {
   hazard: Type.Optional(Code),
   colour: Type.Optional(Type.Array(ColourFilter, { maxItems: 4 })),
   state: Type.Optional(Type.Array(AlarmStateFilter, { maxItems: 7 })),
-  condition: Type.Optional(Type.Array(Type.Union(ALARM_CONDITIONS.map((c) => Type.Literal(c))), { maxItems: ALARM_CONDITIONS.length })),
+  condition: Type.Optional(
+    Type.Array(Type.Union(ALARM_CONDITIONS.map((c) => Type.Literal(c))), {
+      maxItems: ALARM_CONDITIONS.length,
+    }),
+  ),
   ...Pagination,
 };
 
@@ -74,11 +112,16 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
       limit: number;
       offset: number;
     };
-    if (q.hazard !== undefined && q.enterprise === undefined) throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
-    if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: q.from, toMs: q.to });
+    if (q.hazard !== undefined && q.enterprise === undefined)
+      throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
+    if (q.from !== undefined && q.to !== undefined && q.to <= q.from)
+      throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: q.from, toMs: q.to });
     const site = ctx.site();
     const enterprises = request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise });
-    const pointIds = q.hazard !== undefined && q.enterprise !== undefined ? (site?.pointsOfHazard(q.enterprise, q.hazard).map((p) => p.id) ?? []) : null;
+    const pointIds =
+      q.hazard !== undefined && q.enterprise !== undefined
+        ? (site?.pointsOfHazard(q.enterprise, q.hazard).map((p) => p.id) ?? [])
+        : null;
     const { items, total } = await queryAlarms(ctx.client, site, {
       openOnly,
       enterprises,
@@ -98,7 +141,8 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/alarms/active`,
     scope: { kind: 'any' },
-    summary: 'Open alarms in the caller’s scope, filtered by region subtree, enterprise, hazard, colour, state, condition',
+    summary:
+      'Open alarms in the caller’s scope, filtered by region subtree, enterprise, hazard, colour, state, condition',
     tags,
     schema: { querystring: Type.Object(AlarmFilters, closed) },
     handler: (request) => list(true, request),
@@ -110,7 +154,12 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'any' },
     summary: 'Alarms (open and closed) standing at some time in [from, to)',
     tags,
-    schema: { querystring: Type.Object({ ...AlarmFilters, from: Type.Optional(EpochMs('from')), to: Type.Optional(EpochMs('to')) }, closed) },
+    schema: {
+      querystring: Type.Object(
+        { ...AlarmFilters, from: Type.Optional(EpochMs('from')), to: Type.Optional(EpochMs('to')) },
+        closed,
+      ),
+    },
     handler: (request) => list(false, request),
   });
 

@@ -18,7 +18,13 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
           from: Type.Optional(EpochMs('from')),
           to: Type.Optional(EpochMs('to')),
           actor: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'exact action, or a prefix ending in "." (alarm.)' })),
+          action: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              description: 'exact action, or a prefix ending in "." (alarm.)',
+            }),
+          ),
           targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
           targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           ...Pagination,
@@ -36,7 +42,9 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
         ...(q.action !== undefined ? { action: q.action } : {}),
         ...(q.targetType !== undefined ? { targetType: q.targetType } : {}),
         ...(q.targetId !== undefined ? { targetId: q.targetId } : {}),
-        ...(access.isAdmin ? {} : { within: { regions: access.regions(), enterprises: access.enterprises() } }),
+        ...(access.isAdmin
+          ? {}
+          : { within: { regions: access.regions(), enterprises: access.enterprises() } }),
         limit: q.limit,
         offset: q.offset,
       });

@@ -47,7 +47,13 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     schema: {
       querystring: NoQuery,
-      body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, closed),
+      body: Type.Object(
+        {
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+        },
+        closed,
+      ),
       response: { 200: TokenPairSchema },
     },
     handler: async (request) => {
@@ -65,7 +71,14 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
         return tokens;
       } catch (error) {
         if (apiErrors.is(error, 'HW_API_LOGIN_FAILED')) {
-          await ctx.auditor.record(request, { action: 'auth.login_failed', targetType: 'user', targetId: null, actor: username, enterprise: null, region: null });
+          await ctx.auditor.record(request, {
+            action: 'auth.login_failed',
+            targetType: 'user',
+            targetId: null,
+            actor: username,
+            enterprise: null,
+            region: null,
+          });
         }
         throw error;
       }

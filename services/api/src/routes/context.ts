@@ -1,5 +1,12 @@
 import type { ColourPolicy, SiteIndex } from '@hazardwatch/core';
-import type { AlarmRepository, AuditRepository, SqlClient, StoreDialect, UserRepository, WarningRepository } from '@hazardwatch/store';
+import type {
+  AlarmRepository,
+  AuditRepository,
+  SqlClient,
+  StoreDialect,
+  UserRepository,
+  WarningRepository,
+} from '@hazardwatch/store';
 import type { AlarmControl } from '../alarm-control.js';
 import type { Auditor } from '../audit.js';
 import type { AuthService } from '../auth/auth-service.js';

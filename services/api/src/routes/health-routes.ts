@@ -8,7 +8,9 @@ const PROBE_TIMEOUT_MS = 2000;
 
 async function probe(check: () => boolean | Promise<boolean>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
+  const timeout = new Promise<boolean>(
+    (resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)),
+  );
   try {
     return await Promise.race([Promise.resolve().then(check), timeout]);
   } catch {
@@ -60,6 +62,7 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary: 'Prometheus metrics (text exposition format)',
     tags: ['health'],
     schema: { querystring: NoQuery },
-    handler: async (_request, reply) => reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.text()),
+    handler: async (_request, reply) =>
+      reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.text()),
   });
 }

@@ -27,15 +27,25 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return s;
   };
   const checkRange = (from: number, to: number): void => {
-    if (to <= from || to - from > KPI_MAX_RANGE_MS) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to, maxRangeMs: KPI_MAX_RANGE_MS });
+    if (to <= from || to - from > KPI_MAX_RANGE_MS)
+      throw apiErrors.create('HW_API_RANGE_INVALID', {
+        fromMs: from,
+        toMs: to,
+        maxRangeMs: KPI_MAX_RANGE_MS,
+      });
   };
   const kpis = async (from: number, to: number, enterprises: ReadonlySet<string>) => {
     const s = site();
     const events = (await ctx.alarms.events(from - KPI_LOOK_BACK_MS, to)).filter((e) => {
-      const enterprise = e.pointId !== null ? s.pointById(e.pointId)?.enterprise : e.sourceKey.slice('gateway:'.length).split('/')[0];
+      const enterprise =
+        e.pointId !== null
+          ? s.pointById(e.pointId)?.enterprise
+          : e.sourceKey.slice('gateway:'.length).split('/')[0];
       return enterprise !== undefined && enterprises.has(enterprise);
     });
-    const colours = new Map<string, WarningColour | undefined>(events.map((e) => [e.alarmId, e.colour ?? undefined]));
+    const colours = new Map<string, WarningColour | undefined>(
+      events.map((e) => [e.alarmId, e.colour ?? undefined]),
+    );
     return alarmKpiReport(events, { fromMs: from, toMs: to }, { colourOf: (id) => colours.get(id) });
   };
 
@@ -43,10 +53,12 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/regions/:code/overview`,
     scope: { kind: 'region', param: 'code' },
-    summary: 'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline',
+    summary:
+      'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline',
     tags: ['overview'],
     schema: { params: RegionParams, querystring: NoQuery },
-    handler: async (request) => regionOverview(site(), request.params.code, await ctx.alarms.openAlarms(), ctx.colourPolicy, ctx.now()),
+    handler: async (request) =>
+      regionOverview(site(), request.params.code, await ctx.alarms.openAlarms(), ctx.colourPolicy, ctx.now()),
   });
 
   defineRoute(app, {
@@ -61,7 +73,11 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       checkRange(from, to);
       const code = request.params.code;
       const s = site();
-      const enterprises = new Set(s.site.enterprises.filter((e) => s.regionChain(e.region).some((r) => r.code === code)).map((e) => e.code));
+      const enterprises = new Set(
+        s.site.enterprises
+          .filter((e) => s.regionChain(e.region).some((r) => r.code === code))
+          .map((e) => e.code),
+      );
       return kpis(from, to, enterprises);
     },
   });

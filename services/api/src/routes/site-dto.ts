@@ -25,7 +25,13 @@ export function regionForest(site: SiteIndex, visible: readonly string[]): Regio
   return roots;
 }
 
-export const regionDto = (r: NormalisedRegion) => ({ code: r.code, name: r.name, kind: r.kind, parent: r.parent, centroid: r.centroid });
+export const regionDto = (r: NormalisedRegion) => ({
+  code: r.code,
+  name: r.name,
+  kind: r.kind,
+  parent: r.parent,
+  centroid: r.centroid,
+});
 
 export function enterpriseDto(site: SiteIndex, e: NormalisedEnterprise) {
   return {

@@ -3,7 +3,17 @@ import { Type } from '@sinclair/typebox';
 import { importSiteDocument, latestSiteDocument } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, Code, EnterpriseParams, HazardParams, NoQuery, page, Pagination, PointParams, RegionParams } from '../http/schemas.js';
+import {
+  closed,
+  Code,
+  EnterpriseParams,
+  HazardParams,
+  NoQuery,
+  page,
+  Pagination,
+  PointParams,
+  RegionParams,
+} from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 import { enterpriseDto, hazardDto, regionDto, regionForest } from './site-dto.js';
 
@@ -40,7 +50,9 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
         ...regionDto(r),
         chain: s.regionChain(r.code).map((x) => x.code),
         children: s.site.regions.filter((c) => c.parent === r.code).map(regionDto),
-        enterprises: s.site.enterprises.filter((e) => e.region === r.code).map((e) => ({ code: e.code, name: e.name })),
+        enterprises: s.site.enterprises
+          .filter((e) => e.region === r.code)
+          .map((e) => ({ code: e.code, name: e.name })),
       };
     },
   });
@@ -57,7 +69,11 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (!ctx.site()) return page([], limit, offset);
       const s = site();
       const codes = request.access!.enterpriseFilter({ region }) ?? s.site.enterprises.map((e) => e.code);
-      return page(codes.map((c) => enterpriseDto(s, s.enterprise(c)!)), limit, offset);
+      return page(
+        codes.map((c) => enterpriseDto(s, s.enterprise(c)!)),
+        limit,
+        offset,
+      );
     },
   });
 
@@ -77,7 +93,12 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'any' },
     summary: 'Major hazards visible to the caller (level declared vs computed, responsible persons)',
     tags,
-    schema: { querystring: Type.Object({ region: Type.Optional(Code), enterprise: Type.Optional(Code), ...Pagination }, closed) },
+    schema: {
+      querystring: Type.Object(
+        { region: Type.Optional(Code), enterprise: Type.Optional(Code), ...Pagination },
+        closed,
+      ),
+    },
     handler: (request) => {
       const { region, enterprise, limit, offset } = request.query;
       if (!ctx.site()) return page([], limit, offset);
@@ -85,7 +106,11 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const codes = request.access!.enterpriseFilter({ region, enterprise });
       const allowed = codes === null ? null : new Set(codes);
       const hazards = s.site.hazards.filter((h) => allowed === null || allowed.has(h.enterprise));
-      return page(hazards.map((h) => hazardDto(s, h)), limit, offset);
+      return page(
+        hazards.map((h) => hazardDto(s, h)),
+        limit,
+        offset,
+      );
     },
   });
 
@@ -121,14 +146,23 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags,
     schema: {
       querystring: Type.Object(
-        { region: Type.Optional(Code), enterprise: Type.Optional(Code), hazard: Type.Optional(Code), gateway: Type.Optional(Code), ...Pagination },
+        {
+          region: Type.Optional(Code),
+          enterprise: Type.Optional(Code),
+          hazard: Type.Optional(Code),
+          gateway: Type.Optional(Code),
+          ...Pagination,
+        },
         closed,
       ),
     },
     handler: (request) => {
       const { region, enterprise, hazard, gateway, limit, offset } = request.query;
       if ((hazard !== undefined || gateway !== undefined) && enterprise === undefined) {
-        throw apiErrors.create('HW_API_FILTER_INVALID', { filter: hazard !== undefined ? 'hazard' : 'gateway', needs: 'enterprise' });
+        throw apiErrors.create('HW_API_FILTER_INVALID', {
+          filter: hazard !== undefined ? 'hazard' : 'gateway',
+          needs: 'enterprise',
+        });
       }
       if (!ctx.site()) return page([], limit, offset);
       const s = site();
@@ -136,7 +170,12 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const allowed = codes === null ? null : new Set(codes);
       const points = s
         .points()
-        .filter((p) => (allowed === null || allowed.has(p.enterprise)) && (hazard === undefined || p.hazard === hazard) && (gateway === undefined || p.gateway === gateway));
+        .filter(
+          (p) =>
+            (allowed === null || allowed.has(p.enterprise)) &&
+            (hazard === undefined || p.hazard === hazard) &&
+            (gateway === undefined || p.gateway === gateway),
+        );
       return page(points, limit, offset);
     },
   });
@@ -161,7 +200,12 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async () => {
       const latest = await latestSiteDocument(ctx.client);
       if (!latest) throw apiErrors.create('HW_API_SITE_UNAVAILABLE', {});
-      return { version: latest.version, sha256: latest.sha256, loadedAt: latest.loadedAtMs, document: latest.document };
+      return {
+        version: latest.version,
+        sha256: latest.sha256,
+        loadedAt: latest.loadedAtMs,
+        document: latest.document,
+      };
     },
   });
 
@@ -173,7 +217,13 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags,
     schema: {
       querystring: NoQuery,
-      body: Type.Object({ format: Type.Union([Type.Literal('yaml'), Type.Literal('json')]), text: Type.String({ minLength: 1 }) }, closed),
+      body: Type.Object(
+        {
+          format: Type.Union([Type.Literal('yaml'), Type.Literal('json')]),
+          text: Type.String({ minLength: 1 }),
+        },
+        closed,
+      ),
     },
     handler: async (request) => {
       const before = await latestSiteDocument(ctx.client);
@@ -190,7 +240,11 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
         targetType: 'site',
         targetId: String(loaded.version),
         before: before ? { version: before.version, sha256: before.sha256 } : null,
-        after: { version: loaded.version, points: loaded.index.points().length, defects: loaded.defects.length },
+        after: {
+          version: loaded.version,
+          points: loaded.index.points().length,
+          defects: loaded.defects.length,
+        },
         enterprise: null,
         region: null,
       });

@@ -65,11 +65,17 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'admin', write: true },
     summary: 'Disable or re-enable a user (disabling revokes their refresh tokens)',
     tags: ['users'],
-    schema: { params: IdParams, querystring: NoQuery, body: Type.Object({ disabled: Type.Boolean() }, closed), response: { 200: UserSchema } },
+    schema: {
+      params: IdParams,
+      querystring: NoQuery,
+      body: Type.Object({ disabled: Type.Boolean() }, closed),
+      response: { 200: UserSchema },
+    },
     handler: async (request) => {
       const before = await ctx.users.byId(request.params.id);
       const after = await ctx.users.setDisabled(request.params.id, request.body.disabled, ctx.now());
-      if (!before || !after) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'user', id: request.params.id });
+      if (!before || !after)
+        throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'user', id: request.params.id });
       await ctx.auditor.record(request, {
         action: request.body.disabled ? 'user.disable' : 'user.enable',
         targetType: 'user',

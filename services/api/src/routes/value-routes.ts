@@ -21,7 +21,15 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
       items: values.map((v) => {
         const p = byId.get(v.pointId)!;
         // Stale: no reading within the point's staleness timeout (REFERENCE §8 item 18).
-        return { pointId: v.pointId, tag: p.tag, unit: p.unit, ts: v.ts, value: v.value, quality: v.quality, stale: now - v.ts > p.staleAfterMs };
+        return {
+          pointId: v.pointId,
+          tag: p.tag,
+          unit: p.unit,
+          ts: v.ts,
+          value: v.value,
+          quality: v.quality,
+          stale: now - v.ts > p.staleAfterMs,
+        };
       }),
     };
   };
@@ -48,7 +56,8 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary: 'Newest stored reading of every point of a major hazard',
     tags,
     schema: { params: HazardParams, querystring: NoQuery },
-    handler: async (request) => latestOf(site().pointsOfHazard(request.params.enterprise, request.params.hazard)),
+    handler: async (request) =>
+      latestOf(site().pointsOfHazard(request.params.enterprise, request.params.hazard)),
   });
 
   defineRoute(app, {
@@ -82,8 +91,19 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => {
       const { from, to, maxPoints } = request.query;
       if (to <= from) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to });
-      const [series] = await queryHistory(ctx.client, ctx.dialect, { pointIds: [request.params.id], fromMs: from, toMs: to, maxPoints });
-      return { pointId: request.params.id, from, to, resolution: series!.resolution, buckets: series!.buckets };
+      const [series] = await queryHistory(ctx.client, ctx.dialect, {
+        pointIds: [request.params.id],
+        fromMs: from,
+        toMs: to,
+        maxPoints,
+      });
+      return {
+        pointId: request.params.id,
+        from,
+        to,
+        resolution: series!.resolution,
+        buckets: series!.buckets,
+      };
     },
   });
 }

@@ -22,7 +22,8 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/warnings`,
     scope: { kind: 'any' },
-    summary: '预警 in the caller’s scope (open only by default), filtered by region, enterprise, hazard, colour, state, time',
+    summary:
+      '预警 in the caller’s scope (open only by default), filtered by region, enterprise, hazard, colour, state, time',
     tags,
     schema: {
       querystring: Type.Object(
@@ -32,7 +33,9 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
           enterprise: Type.Optional(Code),
           hazard: Type.Optional(Code),
           colour: Type.Optional(Type.Array(ColourFilter, { maxItems: 4 })),
-          state: Type.Optional(Type.Array(Type.Union(WARNING_STATES.map((s) => Type.Literal(s))), { maxItems: 4 })),
+          state: Type.Optional(
+            Type.Array(Type.Union(WARNING_STATES.map((s) => Type.Literal(s))), { maxItems: 4 }),
+          ),
           from: Type.Optional(EpochMs('from')),
           to: Type.Optional(EpochMs('to')),
           ...Pagination,
@@ -42,7 +45,8 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async (request) => {
       const q = request.query;
-      if (q.hazard !== undefined && q.enterprise === undefined) throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
+      if (q.hazard !== undefined && q.enterprise === undefined)
+        throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
       const { items, total } = await queryWarnings(ctx.client, {
         openOnly: q.open,
         enterprises: request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise }),
@@ -81,7 +85,11 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: { params: IdParams, querystring: NoQuery, body: Type.Object({}, closed) },
     handler: async (request) => {
       const outcome = await control().signWarning(request.params.id, request.principal!.username);
-      const { after } = await answerControl(ctx, request, outcome, { action: 'warning.sign', targetType: 'warning', targetId: request.params.id });
+      const { after } = await answerControl(ctx, request, outcome, {
+        action: 'warning.sign',
+        targetType: 'warning',
+        targetId: request.params.id,
+      });
       return { id: request.params.id, warning: after };
     },
   });
@@ -94,7 +102,11 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags,
     schema: { params: IdParams, querystring: NoQuery, body: Type.Object({ text: Text }, closed) },
     handler: async (request) => {
-      const outcome = await control().feedbackWarning(request.params.id, request.principal!.username, request.body.text);
+      const outcome = await control().feedbackWarning(
+        request.params.id,
+        request.principal!.username,
+        request.body.text,
+      );
       const { after } = await answerControl(ctx, request, outcome, {
         action: 'warning.feedback',
         targetType: 'warning',
@@ -111,9 +123,17 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'warning', param: 'id', write: true },
     summary: '消警: close; with a reason it may be forced while the cause is active',
     tags,
-    schema: { params: IdParams, querystring: NoQuery, body: Type.Object({ reason: Type.Optional(Text) }, closed) },
+    schema: {
+      params: IdParams,
+      querystring: NoQuery,
+      body: Type.Object({ reason: Type.Optional(Text) }, closed),
+    },
     handler: async (request) => {
-      const outcome = await control().closeWarning(request.params.id, request.principal!.username, request.body.reason);
+      const outcome = await control().closeWarning(
+        request.params.id,
+        request.principal!.username,
+        request.body.reason,
+      );
       const { after } = await answerControl(ctx, request, outcome, {
         action: 'warning.close',
         targetType: 'warning',

@@ -4,9 +4,23 @@ import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { FastifyInstance } from 'fastify';
 import type { AlarmRecord, SiteIndex } from '@hazardwatch/core';
-import { buildApiApp, compileApiConfig, createUser, type AlarmControl, type ApiDeps, type ControlOutcome } from '@hazardwatch/api';
+import {
+  buildApiApp,
+  compileApiConfig,
+  createUser,
+  type AlarmControl,
+  type ApiDeps,
+  type ControlOutcome,
+} from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { AlarmRepository, importSiteDocument, migrate, PartitionMaintainer, sqlClientFromPg, type SqlClient } from '@hazardwatch/store';
+import {
+  AlarmRepository,
+  importSiteDocument,
+  migrate,
+  PartitionMaintainer,
+  sqlClientFromPg,
+  type SqlClient,
+} from '@hazardwatch/store';
 
 export const silentLogger = pino({ level: 'silent' });
 /** Fast scrypt for fixtures only (production default is ln=15). */
@@ -23,7 +37,9 @@ export const PARK_A = 'P32062301';
 export const CITY = '320600';
 
 export function testSiteJson(): string {
-  const doc = parseYaml(readFileSync(new URL('../../../core/examples/site.example.yaml', import.meta.url), 'utf8')) as {
+  const doc = parseYaml(
+    readFileSync(new URL('../../../core/examples/site.example.yaml', import.meta.url), 'utf8'),
+  ) as {
     regions: unknown[];
     enterprises: unknown[];
     hazards: Array<Record<string, unknown>>;
@@ -31,7 +47,13 @@ export function testSiteJson(): string {
     points: unknown[];
   };
   doc.regions.push({ code: COUNTY_B, name: '如皋市', kind: 'county', parent: CITY });
-  doc.enterprises.push({ code: E3, name: '如皋示例化工有限公司', region: COUNTY_B, location: { lon: 120.57, lat: 32.37 }, risk: { score: 80 } });
+  doc.enterprises.push({
+    code: E3,
+    name: '如皋示例化工有限公司',
+    region: COUNTY_B,
+    location: { lon: 120.57, lat: 32.37 },
+    risk: { score: 80 },
+  });
   const hyd = doc.hazards.find((h) => h['code'] === 'HYD-U01')!;
   doc.hazards.push({ ...hyd, enterprise: E3, code: 'HYD-U02', location: { lon: 120.571, lat: 32.371 } });
   doc.gateways.push({ code: 'GW01', enterprise: E3, name: '如皋网关' });
@@ -130,18 +152,26 @@ function alarm(id: string, pointId: number, over: Partial<AlarmRecord> = {}): Al
  * example site (plus a second county), one user per role and scope, an alarm and a 预警 per
  * enterprise E1 and E3, and the app built on it (not listening).
  */
-export async function buildTestApi(options: { deps?: Partial<ApiDeps>; config?: Record<string, unknown> } = {}): Promise<TestApi> {
+export async function buildTestApi(
+  options: { deps?: Partial<ApiDeps>; config?: Record<string, unknown> } = {},
+): Promise<TestApi> {
   const db: TestDatabase = await createTestDatabase(providedServices().postgresAdminUrl, 'hw_api');
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   pool.on('error', () => undefined);
   const client = sqlClientFromPg(pool);
   try {
     const migration = await migrate(client, { logger: silentLogger, dialect: 'postgres' });
-    await new PartitionMaintainer({ client, logger: silentLogger, now: () => NOW, retention: migration.retention }).ensureCovering(NOW - 2 * 86_400_000, NOW + 86_400_000);
+    await new PartitionMaintainer({
+      client,
+      logger: silentLogger,
+      now: () => NOW,
+      retention: migration.retention,
+    }).ensureCovering(NOW - 2 * 86_400_000, NOW + 86_400_000);
     const loaded = await importSiteDocument(client, testSiteJson(), 'json', NOW);
     if (!loaded.ok) throw new Error(`test site invalid: ${loaded.errors.map((e) => e.message).join('; ')}`);
     const site = loaded.index;
-    for (const [username, u] of Object.entries(USERS)) await createUser(client, { username, password: PASSWORD, ...u }, { cost: TEST_COST });
+    for (const [username, u] of Object.entries(USERS))
+      await createUser(client, { username, password: PASSWORD, ...u }, { cost: TEST_COST });
 
     const e1Point = site.pointByKey(E1, 'LT-1101')!;
     const e3Point = site.pointByKey(E3, 'TT-3101')!;
@@ -149,7 +179,12 @@ export async function buildTestApi(options: { deps?: Partial<ApiDeps>; config?: 
       alarms: [
         alarm('alarm-e1', e1Point.id),
         alarm('alarm-e3', e3Point.id),
-        alarm('gw-e1', 0, { source: { kind: 'gateway', enterprise: E1, gateway: 'GW01' }, sourceKey: `gateway:${E1}/GW01`, condition: 'GATEWAY_OFFLINE', colour: 'blue' }),
+        alarm('gw-e1', 0, {
+          source: { kind: 'gateway', enterprise: E1, gateway: 'GW01' },
+          sourceKey: `gateway:${E1}/GW01`,
+          condition: 'GATEWAY_OFFLINE',
+          colour: 'blue',
+        }),
       ],
       events: [],
       colourChanges: [],
@@ -162,7 +197,11 @@ export async function buildTestApi(options: { deps?: Partial<ApiDeps>; config?: 
     );
 
     const control = new FakeAlarmControl();
-    const settings = compileApiConfig({ port: 0, auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123' }, ...options.config });
+    const settings = compileApiConfig({
+      port: 0,
+      auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123' },
+      ...options.config,
+    });
     const app = await buildApiApp(settings, {
       logger: silentLogger,
       client,
@@ -175,7 +214,11 @@ export async function buildTestApi(options: { deps?: Partial<ApiDeps>; config?: 
     });
     const tokens = {} as Record<TestUser, string>;
     for (const username of Object.keys(USERS) as TestUser[]) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password: PASSWORD },
+      });
       if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
       tokens[username] = res.json<{ accessToken: string }>().accessToken;
     }

@@ -10,7 +10,11 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createBenchDatabase(adminUrl: string, logger: Logger, poolSize: number): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  adminUrl: string,
+  logger: Logger,
+  poolSize: number,
+): Promise<BenchDatabase> {
   const name = `hw_bench_${randomBytes(5).toString('hex')}`;
   await adminExec(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);

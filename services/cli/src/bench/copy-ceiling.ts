@@ -40,7 +40,9 @@ export async function measureCopyCeiling(
         const batch = nextBatch();
         const payload = encodeReadingsBinary(batch);
         await new Promise<void>((resolve, reject) => {
-          const stream = client.query(copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`));
+          const stream = client.query(
+            copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`),
+          );
           stream.once('error', reject);
           stream.once('finish', () => resolve());
           stream.end(payload);

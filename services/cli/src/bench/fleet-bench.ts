@@ -32,7 +32,12 @@ export interface FleetBenchResult {
  * per gateway, QoS 1 batches; readings actually published, CPU and memory are measured.
  */
 export async function runFleetBench(options: FleetBenchOptions): Promise<FleetBenchResult> {
-  const siteDoc = generateSite({ cities: 3, enterprises: Math.max(1, Math.round(options.points / 2500)), points: options.points, seed: 7 });
+  const siteDoc = generateSite({
+    cities: 3,
+    enterprises: Math.max(1, Math.round(options.points / 2500)),
+    points: options.points,
+    seed: 7,
+  });
   const site = simulatedSiteFrom(siteDoc);
   const fleet = new MqttFleet(
     { url: options.mqttUrl, tickIntervalMs: 1000, clientIdPrefix: `hw-bench-${process.pid}` },

@@ -54,7 +54,10 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
   const gateways: Array<{ enterprise: string; gateway: string; tags: string[] }> = [];
   for (let p = 0, g = 0; p < options.points; g++) {
     const enterprise = `B${run}E${Math.floor(g / GATEWAYS_PER_ENTERPRISE)}`;
-    const tags = Array.from({ length: Math.min(POINTS_PER_GATEWAY, options.points - p) }, (_, i) => `T${g}-${i}`);
+    const tags = Array.from(
+      { length: Math.min(POINTS_PER_GATEWAY, options.points - p) },
+      (_, i) => `T${g}-${i}`,
+    );
     gateways.push({ enterprise, gateway: `G${g % GATEWAYS_PER_ENTERPRISE}`, tags });
     p += tags.length;
   }
@@ -64,23 +67,44 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
   const db = await createBenchDatabase(options.databaseUrl, options.logger, 4);
   const clientId = `hw-bench-ingest-${run}`;
   try {
-    const ids = await ensurePointIds(sqlClientFromPg(db.pool), gateways.flatMap((g) => g.tags.map((tag) => ({ enterprise: g.enterprise, tag }))));
+    const ids = await ensurePointIds(
+      sqlClientFromPg(db.pool),
+      gateways.flatMap((g) => g.tags.map((tag) => ({ enterprise: g.enterprise, tag }))),
+    );
     const directory = pointDirectoryFrom(
       gateways.map((g) => ({ enterprise: g.enterprise, code: g.gateway })),
       gateways.flatMap((g) =>
-        g.tags.map((tag) => ({ enterprise: g.enterprise, tag, gateway: g.gateway, enabled: true, id: ids.get(pointKey(g.enterprise, tag))! })),
+        g.tags.map((tag) => ({
+          enterprise: g.enterprise,
+          tag,
+          gateway: g.gateway,
+          enabled: true,
+          id: ids.get(pointKey(g.enterprise, tag))!,
+        })),
       ),
     );
     const parsed = parseConfig(IngestConfigSchema, {
-      mqtt: { url: options.mqttUrl, clientId, subscriptions: enterprises.map((e) => topicFilter('telemetry', e)) },
+      mqtt: {
+        url: options.mqttUrl,
+        clientId,
+        subscriptions: enterprises.map((e) => topicFilter('telemetry', e)),
+      },
     });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
     const conditions = { changes: 0 };
     const engine = options.evaluation
       ? new EvaluationEngine({
           sink: { change: () => void conditions.changes++ },
-          points: gateways.flatMap((g) => g.tags.map((tag) => benchPoint(g.enterprise, g.gateway, tag, ids.get(pointKey(g.enterprise, tag))!))),
-          gateways: gateways.map((g) => ({ enterprise: g.enterprise, code: g.gateway, offlineAfterMs: 300_000 })),
+          points: gateways.flatMap((g) =>
+            g.tags.map((tag) =>
+              benchPoint(g.enterprise, g.gateway, tag, ids.get(pointKey(g.enterprise, tag))!),
+            ),
+          ),
+          gateways: gateways.map((g) => ({
+            enterprise: g.enterprise,
+            code: g.gateway,
+            offlineAfterMs: 300_000,
+          })),
         })
       : undefined;
     const app = buildIngestApp(parsed.value, {
@@ -108,7 +132,14 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       startTs,
     };
     const worker = new Worker(new URL('./publisher-worker.js', import.meta.url), { workerData: spec });
-    const progress = setInterval(() => worker.postMessage({ type: 'accepted', messages: app.counters.messagesDurable } satisfies MainToPublisher), 10);
+    const progress = setInterval(
+      () =>
+        worker.postMessage({
+          type: 'accepted',
+          messages: app.counters.messagesDurable,
+        } satisfies MainToPublisher),
+      10,
+    );
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 250);
     let t0 = 0;
@@ -118,10 +149,14 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       t0 = performance.now();
       rows0 = app.counters.rowsWritten;
     }, WARMUP_MS);
-    const published = await new Promise<{ messages: number; readings: number; maxOutstanding: number }>((resolve, reject) => {
-      worker.on('message', (m: PublisherToMain) => (m.type === 'done' ? resolve(m) : reject(new Error(m.message))));
-      worker.once('error', reject);
-    });
+    const published = await new Promise<{ messages: number; readings: number; maxOutstanding: number }>(
+      (resolve, reject) => {
+        worker.on('message', (m: PublisherToMain) =>
+          m.type === 'done' ? resolve(m) : reject(new Error(m.message)),
+        );
+        worker.once('error', reject);
+      },
+    );
     const t1 = performance.now();
     log.info({ published }, 'publisher finished');
     const rows1 = app.counters.rowsWritten;
@@ -139,7 +174,10 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     const { rows } = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
     const rowsVerified = Number(rows[0]!.n);
     if (rowsVerified !== published.readings) {
-      log.error({ rowsVerified, published: published.readings, counters: app.counters.snapshot() }, 'row count mismatch');
+      log.error(
+        { rowsVerified, published: published.readings, counters: app.counters.snapshot() },
+        'row count mismatch',
+      );
     }
     const readingsPerSec = Math.round(((rows1 - rows0) * 1000) / (t1 - t0));
     log.info({ rows: rowsVerified }, 'measuring the COPY ceiling with the same rows');

@@ -18,11 +18,15 @@ export interface PublisherSpec {
 }
 
 export type PublisherToMain =
-  | { type: 'done'; messages: number; readings: number; maxOutstanding: number } | { type: 'error'; message: string };
+  | { type: 'done'; messages: number; readings: number; maxOutstanding: number }
+  | { type: 'error'; message: string };
 export type MainToPublisher = { type: 'accepted'; messages: number };
 
 async function run(spec: PublisherSpec): Promise<void> {
-  const client = await mqtt.connectAsync(spec.mqttUrl, { clientId: `hw-bench-pub-${process.pid}`, clean: true });
+  const client = await mqtt.connectAsync(spec.mqttUrl, {
+    clientId: `hw-bench-pub-${process.pid}`,
+    clean: true,
+  });
   let accepted = 0;
   let wake: (() => void) | undefined;
   parentPort!.on('message', (m: MainToPublisher) => {

@@ -10,7 +10,9 @@ export type AlarmSource =
 
 /** Stable text key of a source, e.g. `point:42` or `gateway:E1/GW01`. One active alarm per (key, condition). */
 export function sourceKey(source: AlarmSource): string {
-  return source.kind === 'point' ? `point:${source.pointId}` : `gateway:${source.enterprise}/${source.gateway}`;
+  return source.kind === 'point'
+    ? `point:${source.pointId}`
+    : `gateway:${source.enterprise}/${source.gateway}`;
 }
 
 /**

@@ -6,7 +6,11 @@
 import type { AlarmEvent, WarningColour } from '@hazardwatch/contracts';
 import { isAlarmActivation, isAlarmAnnunciation, sourceConditionKey } from './alarm-annunciation.js';
 import { countAlarmIntervals, type KpiIntervalStats, type KpiRange } from './alarm-intervals.js';
-import { findChatteringAlarms, type KpiActivationSeries, type KpiChatteringAlarm } from './chattering-alarms.js';
+import {
+  findChatteringAlarms,
+  type KpiActivationSeries,
+  type KpiChatteringAlarm,
+} from './chattering-alarms.js';
 import { findFloodEpisodes, type KpiFloodStats } from './flood-episodes.js';
 import { kpiErrors } from './kpi-errors.js';
 import {
@@ -88,9 +92,16 @@ function positive(key: string, value: number, integer: boolean): number {
 function compileTargets(overrides: Partial<KpiTargets> = {}): KpiTargets {
   const out: Record<string, number> = { ...DEFAULT_KPI_TARGETS };
   for (const [k, v] of Object.entries(overrides)) {
-    if (!(k in DEFAULT_KPI_TARGETS)) throw kpiErrors.create('HW_CORE_KPI_INVALID_OPTION', { key: `targets.${k}`, problem: 'is not a known target' });
+    if (!(k in DEFAULT_KPI_TARGETS))
+      throw kpiErrors.create('HW_CORE_KPI_INVALID_OPTION', {
+        key: `targets.${k}`,
+        problem: 'is not a known target',
+      });
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      throw kpiErrors.create('HW_CORE_KPI_INVALID_OPTION', { key: `targets.${k}`, problem: 'must be a finite number ≥ 0' });
+      throw kpiErrors.create('HW_CORE_KPI_INVALID_OPTION', {
+        key: `targets.${k}`,
+        problem: 'must be a finite number ≥ 0',
+      });
     out[k] = v;
   }
   return out as unknown as KpiTargets;
@@ -99,12 +110,19 @@ function compileTargets(overrides: Partial<KpiTargets> = {}): KpiTargets {
 interface Collected {
   times: number[];
   alarmIds: string[];
-  bySource: Map<string, { sourceKey: string; pointId: number | null; condition: AlarmEvent['condition']; count: number }>;
+  bySource: Map<
+    string,
+    { sourceKey: string; pointId: number | null; condition: AlarmEvent['condition']; count: number }
+  >;
   activations: Map<string, KpiActivationSeries>;
 }
 
 /** The single pass: annunciations and activations within the range. */
-function collect(events: readonly AlarmEvent[], range: KpiRange, include: (e: AlarmEvent) => boolean): Collected {
+function collect(
+  events: readonly AlarmEvent[],
+  range: KpiRange,
+  include: (e: AlarmEvent) => boolean,
+): Collected {
   const c: Collected = { times: [], alarmIds: [], bySource: new Map(), activations: new Map() };
   for (const e of events) {
     if (e.ts < range.fromMs || e.ts >= range.toMs || e.to !== 'UNACK' || !include(e)) continue;
@@ -113,12 +131,19 @@ function collect(events: readonly AlarmEvent[], range: KpiRange, include: (e: Al
       c.times.push(e.ts);
       c.alarmIds.push(e.alarmId);
       const s = c.bySource.get(key);
-      if (s === undefined) c.bySource.set(key, { sourceKey: e.sourceKey, pointId: e.pointId, condition: e.condition, count: 1 });
+      if (s === undefined)
+        c.bySource.set(key, { sourceKey: e.sourceKey, pointId: e.pointId, condition: e.condition, count: 1 });
       else s.count++;
     }
     if (isAlarmActivation(e)) {
       const a = c.activations.get(key);
-      if (a === undefined) c.activations.set(key, { sourceKey: e.sourceKey, pointId: e.pointId, condition: e.condition, times: [e.ts] });
+      if (a === undefined)
+        c.activations.set(key, {
+          sourceKey: e.sourceKey,
+          pointId: e.pointId,
+          condition: e.condition,
+          times: [e.ts],
+        });
       else a.times.push(e.ts);
     }
   }
@@ -138,7 +163,8 @@ export function alarmKpiReport(
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || fromMs >= toMs)
     throw kpiErrors.create('HW_CORE_KPI_INVALID_RANGE', { fromMs, toMs });
   for (const k of Object.keys(options))
-    if (!OPTION_KEYS.has(k)) throw kpiErrors.create('HW_CORE_KPI_INVALID_OPTION', { key: k, problem: 'is not a known option' });
+    if (!OPTION_KEYS.has(k))
+      throw kpiErrors.create('HW_CORE_KPI_INVALID_OPTION', { key: k, problem: 'is not a known option' });
   const intervalMs = positive('intervalMs', options.intervalMs ?? 10 * MINUTE, false);
   const floodThreshold = positive('floodThreshold', options.floodThreshold ?? 10, true);
   const chatterActivations = positive('chatterActivations', options.chatterActivations ?? 3, true);
@@ -163,7 +189,8 @@ export function alarmKpiReport(
   const stale = findStaleAlarms(events, include, toMs, staleAfterMs);
   const priority = options.colourOf === undefined ? null : alarmPriorityMix(c.alarmIds, options.colourOf);
   const coloured = priority === null ? 0 : total - priority.unknown;
-  const share = (colour: WarningColour) => (priority === null || coloured === 0 ? null : priority.sharePct[colour]);
+  const share = (colour: WarningColour) =>
+    priority === null || coloured === 0 ? null : priority.sharePct[colour];
 
   const checks = [
     checkTarget('avgPerHourAcceptable', avgPerHour, targets.acceptablePerHour, '<='),
@@ -180,7 +207,12 @@ export function alarmKpiReport(
   ];
 
   return Object.freeze({
-    range: Object.freeze({ fromMs, toMs, hours, coversRecommendedPeriod: rangeMs >= KPI_RECOMMENDED_PERIOD_MS }),
+    range: Object.freeze({
+      fromMs,
+      toMs,
+      hours,
+      coversRecommendedPeriod: rangeMs >= KPI_RECOMMENDED_PERIOD_MS,
+    }),
     total,
     avgPerHour,
     avgPer10Min,

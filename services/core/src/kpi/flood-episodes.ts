@@ -41,7 +41,9 @@ export function findFloodEpisodes(
   const end = (at: number) => {
     if (start === null) return;
     const clipped = at > range.toMs;
-    episodes.push(Object.freeze({ startMs: start, endMs: clipped ? range.toMs : at, peakCount: peak, clipped }));
+    episodes.push(
+      Object.freeze({ startMs: start, endMs: clipped ? range.toMs : at, peakCount: peak, clipped }),
+    );
     start = null;
   };
   while (depart < n) {

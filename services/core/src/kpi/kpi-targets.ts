@@ -90,8 +90,20 @@ export interface KpiAlert {
 export function kpiAlerts(avgPerHour: number, floodTimeSharePct: number, targets: KpiTargets): KpiAlert[] {
   const out: KpiAlert[] = [];
   if (avgPerHour > targets.manageablePerHour)
-    out.push(Object.freeze({ code: 'ALARM_RATE_OVER_MANAGEABLE', value: avgPerHour, limit: targets.manageablePerHour }));
+    out.push(
+      Object.freeze({
+        code: 'ALARM_RATE_OVER_MANAGEABLE',
+        value: avgPerHour,
+        limit: targets.manageablePerHour,
+      }),
+    );
   if (floodTimeSharePct > targets.floodTimeSharePct)
-    out.push(Object.freeze({ code: 'FLOOD_TIME_OVER_TARGET', value: floodTimeSharePct, limit: targets.floodTimeSharePct }));
+    out.push(
+      Object.freeze({
+        code: 'FLOOD_TIME_OVER_TARGET',
+        value: floodTimeSharePct,
+        limit: targets.floodTimeSharePct,
+      }),
+    );
   return out;
 }

@@ -28,11 +28,12 @@ export interface KpiTopAlarms {
 /** Highest count first; ties by source key, then condition, so the answer never depends on input order. */
 export function topAlarmSources(counts: Iterable<KpiSourceCount>, total: number, n: number): KpiTopAlarms {
   const sorted = [...counts].sort(
-    (a, b) => b.count - a.count || compareText(a.sourceKey, b.sourceKey) || compareText(a.condition, b.condition),
+    (a, b) =>
+      b.count - a.count || compareText(a.sourceKey, b.sourceKey) || compareText(a.condition, b.condition),
   );
-  const entries = sorted.slice(0, n).map((c) =>
-    Object.freeze({ ...c, sharePct: total === 0 ? 0 : (c.count / total) * 100 }),
-  );
+  const entries = sorted
+    .slice(0, n)
+    .map((c) => Object.freeze({ ...c, sharePct: total === 0 ? 0 : (c.count / total) * 100 }));
   return Object.freeze({
     entries: Object.freeze(entries),
     sharePct: entries.reduce((s, e) => s + e.sharePct, 0),

@@ -61,7 +61,11 @@ function positive(key: string, value: number, integer: boolean): number {
   return value;
 }
 
-function summarise(enterprise: string, items: readonly WarningNotification[], ts: number): WarningNotificationSummary {
+function summarise(
+  enterprise: string,
+  items: readonly WarningNotification[],
+  ts: number,
+): WarningNotificationSummary {
   const ids = new Set<string>();
   const kinds: Partial<Record<WarningNotificationKind, number>> = {};
   const recipients = new Map<string, WarningRecipient>();

@@ -124,13 +124,21 @@ export class WarningDesk {
    * (same event stream, never a second warning). A colour not above the open one only records
    * the observation (see `observe`).
    */
-  open(subject: WarningSubject, colour: WarningColour, causeAlarmIds: readonly string[], nowMs: number): WarningResult {
+  open(
+    subject: WarningSubject,
+    colour: WarningColour,
+    causeAlarmIds: readonly string[],
+    nowMs: number,
+  ): WarningResult {
     if (!Number.isFinite(nowMs)) return failure(timeError('nowMs', nowMs));
-    if (!isWarningColour(colour)) return failure(warningErrors.create('HW_CORE_WARNING_INVALID_COLOUR', { colour }));
+    if (!isWarningColour(colour))
+      return failure(warningErrors.create('HW_CORE_WARNING_INVALID_COLOUR', { colour }));
     const current = this.openWarningFor(subject);
     if (current !== undefined) return this.#observeExisting(current, colour, causeAlarmIds, nowMs);
     if (!subjectExists(this.#site, subject))
-      return failure(warningErrors.create('HW_CORE_WARNING_UNKNOWN_SUBJECT', { subject: subjectText(subject) }));
+      return failure(
+        warningErrors.create('HW_CORE_WARNING_UNKNOWN_SUBJECT', { subject: subjectText(subject) }),
+      );
 
     const id = this.#newId(subject, nowMs, ++this.#seq);
     const record: WarningRecord = {
@@ -193,7 +201,11 @@ export class WarningDesk {
     const trimmed = typeof text === 'string' ? text.trim() : '';
     if (trimmed === '') return failure(warningErrors.create('HW_CORE_WARNING_TEXT_REQUIRED', { warningId }));
     return this.#apply(found.record, nowMs, (w, out) => {
-      out.events.push({ ...this.#eventBase(w, w.state, 'feedback', nowMs, actor), type: 'feedback', text: trimmed });
+      out.events.push({
+        ...this.#eventBase(w, w.state, 'feedback', nowMs, actor),
+        type: 'feedback',
+        text: trimmed,
+      });
       return { ...w, state: 'feedback', updatedAt: nowMs };
     });
   }
@@ -210,8 +222,11 @@ export class WarningDesk {
     const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
     const normal = !request.causeActive && w0.state === 'feedback';
     if (!normal && reason === '') {
-      if (request.causeActive) return failure(warningErrors.create('HW_CORE_WARNING_CAUSE_ACTIVE', { warningId }));
-      return failure(warningErrors.create('HW_CORE_WARNING_FEEDBACK_REQUIRED', { warningId, state: w0.state }));
+      if (request.causeActive)
+        return failure(warningErrors.create('HW_CORE_WARNING_CAUSE_ACTIVE', { warningId }));
+      return failure(
+        warningErrors.create('HW_CORE_WARNING_FEEDBACK_REQUIRED', { warningId, state: w0.state }),
+      );
     }
     const out: WarningOutput = { events: [], notifications: [] };
     const w = advanceWarning(this.#site, this.policy, w0, nowMs, out);
@@ -232,7 +247,8 @@ export class WarningDesk {
   tick(nowMs: number): WarningResult {
     if (!Number.isFinite(nowMs)) return failure(timeError('nowMs', nowMs));
     const out: WarningOutput = { events: [], notifications: [] };
-    for (const w of [...this.#open.values()]) this.#store(advanceWarning(this.#site, this.policy, w, nowMs, out));
+    for (const w of [...this.#open.values()])
+      this.#store(advanceWarning(this.#site, this.policy, w, nowMs, out));
     return success(null, out);
   }
 
@@ -240,13 +256,18 @@ export class WarningDesk {
    * Restore open warnings after a restart. Records with a subject that left the site model are
    * still loaded (they must stay closable); their notifications then have fewer recipients.
    */
-  load(openWarnings: readonly WarningRecord[]): { readonly loaded: number; readonly errors: readonly WarningError[] } {
+  load(openWarnings: readonly WarningRecord[]): {
+    readonly loaded: number;
+    readonly errors: readonly WarningError[];
+  } {
     const errors: WarningError[] = [];
     let loaded = 0;
     for (const record of openWarnings) {
       const problem = checkLoadable(record, this.#open, this.#bySubject.has(subjectKey(record)));
       if (problem !== null) {
-        errors.push(warningErrors.create('HW_CORE_WARNING_LOAD_REJECTED', { warningId: String(record.id), problem }));
+        errors.push(
+          warningErrors.create('HW_CORE_WARNING_LOAD_REJECTED', { warningId: String(record.id), problem }),
+        );
         continue;
       }
       this.#store(Object.freeze({ ...record }));
@@ -306,7 +327,10 @@ export class WarningDesk {
       causeAlarmIds: Object.freeze(added),
     });
     out.notifications.push(
-      buildNotification(this.#site, upgraded, 'upgraded', nowMs, { persons: true, tiers: upgraded.notifiedTiers }),
+      buildNotification(this.#site, upgraded, 'upgraded', nowMs, {
+        persons: true,
+        tiers: upgraded.notifiedTiers,
+      }),
     );
     return upgraded;
   }
@@ -340,16 +364,27 @@ export class WarningDesk {
     if (!allowed.includes(record.state))
       return {
         ok: false,
-        error: warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', { action, warningId, state: record.state }),
+        error: warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', {
+          action,
+          warningId,
+          state: record.state,
+        }),
       };
     if (typeof actor !== 'string' || actor.trim() === '')
-      return { ok: false, error: warningErrors.create('HW_CORE_WARNING_ACTOR_REQUIRED', { action, warningId }) };
+      return {
+        ok: false,
+        error: warningErrors.create('HW_CORE_WARNING_ACTOR_REQUIRED', { action, warningId }),
+      };
     if (nowMs < record.updatedAt) return { ok: false, error: this.#reversed(record, nowMs) };
     return { ok: true, record };
   }
 
   #reversed(w: WarningRecord, nowMs: number): WarningError {
-    return warningErrors.create('HW_CORE_WARNING_TIME_REVERSED', { warningId: w.id, nowMs, lastMs: w.updatedAt });
+    return warningErrors.create('HW_CORE_WARNING_TIME_REVERSED', {
+      warningId: w.id,
+      nowMs,
+      lastMs: w.updatedAt,
+    });
   }
 
   #eventBase(w: WarningRecord, from: WarningState | null, to: WarningState, ts: number, actor: string) {

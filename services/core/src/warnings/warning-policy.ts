@@ -24,24 +24,28 @@ export interface WarningColourTimeouts {
 }
 
 /** Provisional defaults (see the file comment): red 5 min / 30 min; orange 15 min / 2 h; yellow 60 min / 24 h; blue no escalation, feedback 72 h. */
-export const DEFAULT_WARNING_TIMEOUTS: Readonly<Record<WarningColour, WarningColourTimeouts>> = Object.freeze({
-  red: Object.freeze({ signWithinMs: 5 * MIN, feedbackWithinMs: 30 * MIN, escalate: true }),
-  orange: Object.freeze({ signWithinMs: 15 * MIN, feedbackWithinMs: 2 * HOUR, escalate: true }),
-  yellow: Object.freeze({ signWithinMs: 60 * MIN, feedbackWithinMs: 24 * HOUR, escalate: true }),
-  blue: Object.freeze({ signWithinMs: null, feedbackWithinMs: 72 * HOUR, escalate: false }),
-});
+export const DEFAULT_WARNING_TIMEOUTS: Readonly<Record<WarningColour, WarningColourTimeouts>> = Object.freeze(
+  {
+    red: Object.freeze({ signWithinMs: 5 * MIN, feedbackWithinMs: 30 * MIN, escalate: true }),
+    orange: Object.freeze({ signWithinMs: 15 * MIN, feedbackWithinMs: 2 * HOUR, escalate: true }),
+    yellow: Object.freeze({ signWithinMs: 60 * MIN, feedbackWithinMs: 24 * HOUR, escalate: true }),
+    blue: Object.freeze({ signWithinMs: null, feedbackWithinMs: 72 * HOUR, escalate: false }),
+  },
+);
 
 /**
  * Regulator tiers pushed when a warning opens, besides the three responsible persons. Default:
  * the grassroots regulator (county/park) for every colour, as the national system does
  * (REFERENCE §1, S1); higher tiers hear of it through escalation.
  */
-export const DEFAULT_INITIAL_TIERS: Readonly<Record<WarningColour, readonly RegulatorTier[]>> = Object.freeze({
-  red: Object.freeze(['county'] as const),
-  orange: Object.freeze(['county'] as const),
-  yellow: Object.freeze(['county'] as const),
-  blue: Object.freeze(['county'] as const),
-});
+export const DEFAULT_INITIAL_TIERS: Readonly<Record<WarningColour, readonly RegulatorTier[]>> = Object.freeze(
+  {
+    red: Object.freeze(['county'] as const),
+    orange: Object.freeze(['county'] as const),
+    yellow: Object.freeze(['county'] as const),
+    blue: Object.freeze(['county'] as const),
+  },
+);
 
 /** Provisional: a lower rolled-up colour must hold 30 min before the warning steps down one colour. */
 export const DEFAULT_DOWNGRADE_STEP_MS = 30 * MIN;
@@ -91,12 +95,16 @@ function compileTimeouts(
   const out = {} as Record<WarningColour, WarningColourTimeouts>;
   for (const colour of WARNING_COLOURS) {
     const o = overrides?.[colour] ?? {};
-    for (const k of Object.keys(o)) if (!TIMEOUT_KEYS.has(k)) fail(`timeouts.${colour}.${k}`, 'is not a known key');
+    for (const k of Object.keys(o))
+      if (!TIMEOUT_KEYS.has(k)) fail(`timeouts.${colour}.${k}`, 'is not a known key');
     const d = DEFAULT_WARNING_TIMEOUTS[colour];
     const escalate = o.escalate ?? d.escalate;
     if (typeof escalate !== 'boolean') fail(`timeouts.${colour}.escalate`, 'must be a boolean');
     out[colour] = Object.freeze({
-      signWithinMs: checkDuration(`timeouts.${colour}.signWithinMs`, o.signWithinMs === undefined ? d.signWithinMs : o.signWithinMs),
+      signWithinMs: checkDuration(
+        `timeouts.${colour}.signWithinMs`,
+        o.signWithinMs === undefined ? d.signWithinMs : o.signWithinMs,
+      ),
       feedbackWithinMs: checkDuration(
         `timeouts.${colour}.feedbackWithinMs`,
         o.feedbackWithinMs === undefined ? d.feedbackWithinMs : o.feedbackWithinMs,
@@ -114,7 +122,8 @@ function compileTiers(
   const out = {} as Record<WarningColour, readonly RegulatorTier[]>;
   for (const colour of WARNING_COLOURS) {
     const tiers = overrides?.[colour] ?? DEFAULT_INITIAL_TIERS[colour];
-    for (const t of tiers) if (!TIERS.includes(t)) fail(`initialTiers.${colour}`, `has unknown tier "${String(t)}"`);
+    for (const t of tiers)
+      if (!TIERS.includes(t)) fail(`initialTiers.${colour}`, `has unknown tier "${String(t)}"`);
     out[colour] = Object.freeze([...new Set(tiers)]);
   }
   return out;

@@ -23,7 +23,10 @@ export interface WarningOutput {
  * upgrade or last escalation): "sign within 5 min, feedback within 30 min" of the push. Signing
  * does not restart the feedback timer.
  */
-export function nextDeadline(w: WarningRecord, policy: WarningPolicy): { step: WarningStep; at: number } | null {
+export function nextDeadline(
+  w: WarningRecord,
+  policy: WarningPolicy,
+): { step: WarningStep; at: number } | null {
   const t = policy.timeouts[w.colour];
   let best: { step: WarningStep; at: number } | null = null;
   if (w.state === 'pushed' && t.signWithinMs !== null && !w.overdue.includes('sign'))
@@ -61,13 +64,31 @@ function missDeadline(
       overdue: [],
       updatedAt: at,
     };
-    out.events.push({ ...base, type: 'escalated', ts: at, actor: 'system', colour: w.colour, level: next, step });
-    out.notifications.push(buildNotification(site, escalated, 'escalated', at, { persons: false, tiers: [next] }));
+    out.events.push({
+      ...base,
+      type: 'escalated',
+      ts: at,
+      actor: 'system',
+      colour: w.colour,
+      level: next,
+      step,
+    });
+    out.notifications.push(
+      buildNotification(site, escalated, 'escalated', at, { persons: false, tiers: [next] }),
+    );
     return escalated;
   }
   // No escalation for this colour, or already at the top level: record it once and remind.
   const reminded: WarningRecord = { ...w, overdue: [...w.overdue, step], updatedAt: at };
-  out.events.push({ ...base, type: 'overdue', ts: at, actor: 'system', colour: w.colour, level: w.level, step });
+  out.events.push({
+    ...base,
+    type: 'overdue',
+    ts: at,
+    actor: 'system',
+    colour: w.colour,
+    level: w.level,
+    step,
+  });
   out.notifications.push(
     buildNotification(site, reminded, 'reminder', at, {
       persons: true,

@@ -86,7 +86,9 @@ describe('rates, intervals and floods (hand-computed)', () => {
 
   it('a flood still running at the end of the range is clipped there', () => {
     const r = alarmKpiReport(burst, { fromMs: T0, toMs: T0 + 7 * MIN });
-    expect(r.floods.episodes).toEqual([{ startMs: T0 + 5 * MIN, endMs: T0 + 7 * MIN, peakCount: 13, clipped: true }]);
+    expect(r.floods.episodes).toEqual([
+      { startMs: T0 + 5 * MIN, endMs: T0 + 7 * MIN, peakCount: 13, clipped: true },
+    ]);
   });
 
   it('more than 12 alarms per hour raises the rate alert', () => {
@@ -123,7 +125,11 @@ describe('chattering: ≥ 3 activations within 60 s for one source + condition',
   });
 
   it('lists the source with its activations and the worst window', () => {
-    const events = [...chatter(59 * SEC), ev(7, 'UNACK', 'RTNUN', T0 + 70 * SEC), ev(7, 'RTNUN', 'UNACK', T0 + 80 * SEC)];
+    const events = [
+      ...chatter(59 * SEC),
+      ev(7, 'UNACK', 'RTNUN', T0 + 70 * SEC),
+      ev(7, 'RTNUN', 'UNACK', T0 + 80 * SEC),
+    ];
     expect(alarmKpiReport(events, range).chattering.alarms).toEqual([
       { sourceKey: 'point:7', pointId: 7, condition: 'H', activations: 4, maxInWindow: 3, firstMs: T0 },
     ]);
@@ -151,12 +157,24 @@ describe('top-10 most frequent alarms', () => {
     const events: AlarmEvent[] = [];
     for (let p = 1; p <= 12; p++)
       for (let k = 0; k < p; k++) {
-        events.push(ev(p, 'NORM', 'UNACK', T0 + (p * 100 + k) * MIN), ev(p, 'UNACK', 'NORM', T0 + (p * 100 + k) * MIN + SEC));
+        events.push(
+          ev(p, 'NORM', 'UNACK', T0 + (p * 100 + k) * MIN),
+          ev(p, 'UNACK', 'NORM', T0 + (p * 100 + k) * MIN + SEC),
+        );
       }
     const r = alarmKpiReport(events, { fromMs: T0, toMs: T0 + 30 * DAY });
     expect(r.total).toBe(78);
     expect(r.top.entries.map((e) => [e.pointId, e.count])).toEqual([
-      [12, 12], [11, 11], [10, 10], [9, 9], [8, 8], [7, 7], [6, 6], [5, 5], [4, 4], [3, 3],
+      [12, 12],
+      [11, 11],
+      [10, 10],
+      [9, 9],
+      [8, 8],
+      [7, 7],
+      [6, 6],
+      [5, 5],
+      [4, 4],
+      [3, 3],
     ]);
     expect(r.top.entries[0]!.sharePct).toBeCloseTo((12 / 78) * 100, 10);
     expect(r.top.sharePct).toBeCloseTo((75 / 78) * 100, 10);
@@ -187,12 +205,44 @@ describe('stale alarms: active (UNACK/ACKED) for more than 24 h at the end of th
     ['unacked 3 days ago (before the range)', [raise(2, toMs - 3 * DAY)], true],
     ['raised 23 h ago', [raise(3, toMs - 23 * HOUR)], false],
     ['exactly 24 h', [raise(4, toMs - 24 * HOUR)], false],
-    ['returned to normal', [raise(5, toMs - 30 * HOUR), ev(5, 'UNACK', 'ACKED', toMs - 29 * HOUR), ev(5, 'ACKED', 'NORM', toMs - 2 * HOUR)], false],
-    ['RTNUN (cleared, awaiting ack)', [raise(6, toMs - 30 * HOUR), ev(6, 'UNACK', 'RTNUN', toMs - 29 * HOUR)], false],
-    ['re-alarm from ACKED does not restart the age', [raise(7, toMs - 30 * HOUR), ev(7, 'UNACK', 'ACKED', toMs - 29 * HOUR), ev(7, 'ACKED', 'UNACK', toMs - HOUR)], true],
-    ['re-alarm after clearing restarts it', [raise(8, toMs - 30 * HOUR), ev(8, 'UNACK', 'RTNUN', toMs - 29 * HOUR), ev(8, 'RTNUN', 'UNACK', toMs - HOUR)], false],
+    [
+      'returned to normal',
+      [
+        raise(5, toMs - 30 * HOUR),
+        ev(5, 'UNACK', 'ACKED', toMs - 29 * HOUR),
+        ev(5, 'ACKED', 'NORM', toMs - 2 * HOUR),
+      ],
+      false,
+    ],
+    [
+      'RTNUN (cleared, awaiting ack)',
+      [raise(6, toMs - 30 * HOUR), ev(6, 'UNACK', 'RTNUN', toMs - 29 * HOUR)],
+      false,
+    ],
+    [
+      're-alarm from ACKED does not restart the age',
+      [
+        raise(7, toMs - 30 * HOUR),
+        ev(7, 'UNACK', 'ACKED', toMs - 29 * HOUR),
+        ev(7, 'ACKED', 'UNACK', toMs - HOUR),
+      ],
+      true,
+    ],
+    [
+      're-alarm after clearing restarts it',
+      [
+        raise(8, toMs - 30 * HOUR),
+        ev(8, 'UNACK', 'RTNUN', toMs - 29 * HOUR),
+        ev(8, 'RTNUN', 'UNACK', toMs - HOUR),
+      ],
+      false,
+    ],
     ['shelved', [raise(9, toMs - 30 * HOUR), ev(9, 'UNACK', 'SHLVD', toMs - 29 * HOUR)], false],
-    ['cleared after the range end', [raise(10, toMs - 30 * HOUR), ev(10, 'UNACK', 'NORM', toMs + HOUR)], true],
+    [
+      'cleared after the range end',
+      [raise(10, toMs - 30 * HOUR), ev(10, 'UNACK', 'NORM', toMs + HOUR)],
+      true,
+    ],
   ];
 
   it.each(cases)('%s → stale %s', (_name, events, stale) => {
@@ -236,25 +286,25 @@ describe('priority (colour) distribution: ~80/15/5, red < 1 %', () => {
       unknown: 10,
       sharePct: { blue: 80, yellow: 15, orange: 5, red: 0 },
     });
-    expect(['priorityRed', 'priorityOrange', 'priorityYellow'].map((id) => target(r, id as KpiTargetId).pass)).toEqual([
-      true,
-      true,
-      true,
-    ]);
+    expect(
+      ['priorityRed', 'priorityOrange', 'priorityYellow'].map((id) => target(r, id as KpiTargetId).pass),
+    ).toEqual([true, true, true]);
   });
 
   it('2 % red and 20 % yellow fail', () => {
     const r = mix({ blue: 70, yellow: 20, orange: 8, red: 2 });
-    expect(['priorityRed', 'priorityOrange', 'priorityYellow'].map((id) => target(r, id as KpiTargetId).pass)).toEqual([
-      false,
-      false,
-      false,
-    ]);
+    expect(
+      ['priorityRed', 'priorityOrange', 'priorityYellow'].map((id) => target(r, id as KpiTargetId).pass),
+    ).toEqual([false, false, false]);
   });
 
   it('targets are configurable', () => {
     const events = [raise(1, T0)];
-    const r = alarmKpiReport(events, { fromMs: T0, toMs: T0 + HOUR }, { targets: { manageablePerHour: 0.5 } });
+    const r = alarmKpiReport(
+      events,
+      { fromMs: T0, toMs: T0 + HOUR },
+      { targets: { manageablePerHour: 0.5 } },
+    );
     expect(r.alerts.map((a) => a.code)).toEqual(['ALARM_RATE_OVER_MANAGEABLE']);
   });
 });

@@ -30,7 +30,9 @@ describe('30 days, 200,000 events', () => {
       events.push(
         ev(pointId, 'NORM', 'UNACK', t, 'H', `c${i}`),
         ev(pointId, 'UNACK', 'ACKED', t + 30_000, 'H', `c${i}`),
-        realarm ? ev(pointId, 'ACKED', 'UNACK', t + 60_000, 'H', `c${i}`) : ev(pointId, 'ACKED', 'NORM', t + 60_000, 'H', `c${i}`),
+        realarm
+          ? ev(pointId, 'ACKED', 'UNACK', t + 60_000, 'H', `c${i}`)
+          : ev(pointId, 'ACKED', 'NORM', t + 60_000, 'H', `c${i}`),
         ev(pointId, realarm ? 'UNACK' : 'NORM', realarm ? 'RTNUN' : 'NORM', t + 90_000, 'H', `c${i}`),
       );
       for (const at of realarm ? [t, t + 60_000] : [t]) if (at < range.toMs) annunciations++;
@@ -68,15 +70,21 @@ describe('properties', () => {
 
   it('every KPI is invariant to the order of the input events', () => {
     fc.assert(
-      fc.property(eventsArb, fc.array(fc.double({ noNaN: true }), { minLength: 300, maxLength: 300 }), (events, keys) => {
-        const shuffled = events
-          .map((e, i) => ({ e, k: keys[i] ?? 0 }))
-          .sort((a, b) => a.k - b.k)
-          .map((x) => x.e);
-        const colourOf = (id: string) => (id.endsWith('HH') ? 'red' : 'blue');
-        expect(alarmKpiReport(shuffled, RANGE, { colourOf })).toEqual(alarmKpiReport(events, RANGE, { colourOf }));
-        expect(alarmKpiReport([...events].reverse(), RANGE)).toEqual(alarmKpiReport(events, RANGE));
-      }),
+      fc.property(
+        eventsArb,
+        fc.array(fc.double({ noNaN: true }), { minLength: 300, maxLength: 300 }),
+        (events, keys) => {
+          const shuffled = events
+            .map((e, i) => ({ e, k: keys[i] ?? 0 }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.e);
+          const colourOf = (id: string) => (id.endsWith('HH') ? 'red' : 'blue');
+          expect(alarmKpiReport(shuffled, RANGE, { colourOf })).toEqual(
+            alarmKpiReport(events, RANGE, { colourOf }),
+          );
+          expect(alarmKpiReport([...events].reverse(), RANGE)).toEqual(alarmKpiReport(events, RANGE));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -97,21 +105,28 @@ describe('properties', () => {
 
   it('sliding floods agree with a brute-force window count', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 3 * HOUR - 1 }), { maxLength: 120 }), (offsets) => {
-        const times = offsets.map((o) => T0 + o).sort((a, b) => a - b);
-        const range = { fromMs: T0, toMs: T0 + 3 * HOUR };
-        const { floodTimeMs } = findFloodEpisodes(times, range, 10 * MIN, 10);
-        // Brute force: the window count is constant between arrivals and departures, so check each such instant.
-        let brute = 0;
-        const marks = [...new Set([...times, ...times.map((t) => t + 10 * MIN), range.toMs])].filter((t) => t <= range.toMs).sort((a, b) => a - b);
-        for (let i = 0; i + 1 < marks.length; i++) {
-          const at = marks[i]!;
-          const inWindow = times.filter((t) => t > at - 10 * MIN && t <= at).length;
-          if (inWindow > 10) brute += marks[i + 1]! - at;
-        }
-        expect(floodTimeMs).toBe(brute);
-        expect(countAlarmIntervals(times, range, 10 * MIN, 10).counts.reduce((s, c) => s + c, 0)).toBe(times.length);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 3 * HOUR - 1 }), { maxLength: 120 }),
+        (offsets) => {
+          const times = offsets.map((o) => T0 + o).sort((a, b) => a - b);
+          const range = { fromMs: T0, toMs: T0 + 3 * HOUR };
+          const { floodTimeMs } = findFloodEpisodes(times, range, 10 * MIN, 10);
+          // Brute force: the window count is constant between arrivals and departures, so check each such instant.
+          let brute = 0;
+          const marks = [...new Set([...times, ...times.map((t) => t + 10 * MIN), range.toMs])]
+            .filter((t) => t <= range.toMs)
+            .sort((a, b) => a - b);
+          for (let i = 0; i + 1 < marks.length; i++) {
+            const at = marks[i]!;
+            const inWindow = times.filter((t) => t > at - 10 * MIN && t <= at).length;
+            if (inWindow > 10) brute += marks[i + 1]! - at;
+          }
+          expect(floodTimeMs).toBe(brute);
+          expect(countAlarmIntervals(times, range, 10 * MIN, 10).counts.reduce((s, c) => s + c, 0)).toBe(
+            times.length,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -15,7 +15,18 @@ export function ev(
   condition: AlarmCondition = 'H',
   alarmId = `a-${pointId}-${condition}`,
 ): AlarmEvent {
-  return { alarmId, sourceKey: `point:${pointId}`, pointId, condition, from, to, ts, actor: 'system', reason: null, value: null };
+  return {
+    alarmId,
+    sourceKey: `point:${pointId}`,
+    pointId,
+    condition,
+    from,
+    to,
+    ts,
+    actor: 'system',
+    reason: null,
+    value: null,
+  };
 }
 
 /** A new alarm: NORM → UNACK. */

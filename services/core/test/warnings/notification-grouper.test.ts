@@ -112,7 +112,10 @@ describe('NotificationGrouper', () => {
     g.push(note('w2', 'yellow', T0 + 21 * SEC), T0 + 21 * SEC);
     const after = T0 + 10 * MIN + 5 * SEC; // out of flood, before any flush
     const out = g.push(note('w3', 'blue', after), after);
-    expect(out.map((n) => (n.kind === 'summary' ? `summary:${n.count}` : n.warningId))).toEqual(['summary:2', 'w3']);
+    expect(out.map((n) => (n.kind === 'summary' ? `summary:${n.count}` : n.warningId))).toEqual([
+      'summary:2',
+      'w3',
+    ]);
   });
 
   it('flush releases a group early when the flood is over; a group of one goes out as itself', () => {
@@ -141,7 +144,12 @@ describe('NotificationGrouper', () => {
     for (const n of [...a.notifications, ...b.notifications]) expect(g.push(n, now)).toEqual([]);
     const out = g.flush(now + 60 * SEC);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ kind: 'summary', count: 2, colour: 'orange', warningIds: [a.warningId, b.warningId] });
+    expect(out[0]).toMatchObject({
+      kind: 'summary',
+      count: 2,
+      colour: 'orange',
+      warningIds: [a.warningId, b.warningId],
+    });
   });
 
   it.each([

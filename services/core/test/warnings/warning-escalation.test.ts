@@ -65,7 +65,10 @@ describe('timeout escalation: enterprise → county → city → province, then 
     const desk = makeDesk();
     const id = ok(desk.open(TF1, 'red', [], T0)).warningId!;
     // The sign deadline (5 min) passed before this sign at 7 min: the escalation is recorded first.
-    expect(summary(ok(desk.sign(id, 'u-1', T0 + 7 * MIN)).events)).toEqual(['escalated:sign:county@5', 'signed::county@7']);
+    expect(summary(ok(desk.sign(id, 'u-1', T0 + 7 * MIN)).events)).toEqual([
+      'escalated:sign:county@5',
+      'signed::county@7',
+    ]);
     // Feedback is now due 30 min after the escalation at 5 min, i.e. at 35 min.
     expect(ok(desk.tick(T0 + 35 * MIN - 1)).events).toEqual([]);
     expect(summary(ok(desk.tick(T0 + 35 * MIN)).events)).toEqual(['escalated:feedback:city@35']);
@@ -75,7 +78,11 @@ describe('timeout escalation: enterprise → county → city → province, then 
     const desk = makeDesk();
     ok(desk.open({ enterprise: 'E3', hazard: 'H3' }, 'red', [], T0));
     const r = ok(desk.tick(T0 + 15 * MIN));
-    expect(summary(r.events)).toEqual(['escalated:sign:city@5', 'escalated:sign:province@10', 'overdue:sign:province@15']);
+    expect(summary(r.events)).toEqual([
+      'escalated:sign:city@5',
+      'escalated:sign:province@10',
+      'overdue:sign:province@15',
+    ]);
     expect(who(r.notifications[0]!)).toEqual(['regulator:320500']);
   });
 

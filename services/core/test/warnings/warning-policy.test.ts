@@ -23,7 +23,9 @@ describe('warning policy (provisional defaults, REFERENCE §9)', () => {
   });
 
   it('merges per-colour overrides over the defaults', () => {
-    const p = compileWarningPolicy({ timeouts: { red: { signWithinMs: 2 * MIN }, blue: { escalate: true } } });
+    const p = compileWarningPolicy({
+      timeouts: { red: { signWithinMs: 2 * MIN }, blue: { escalate: true } },
+    });
     expect(p.timeouts.red).toEqual({ signWithinMs: 2 * MIN, feedbackWithinMs: 30 * MIN, escalate: true });
     expect(p.timeouts.blue.escalate).toBe(true);
   });
@@ -48,7 +50,9 @@ describe('warning policy (provisional defaults, REFERENCE §9)', () => {
   });
 
   it('the desk refuses a bad policy at construction', () => {
-    expect(() => new WarningDesk(warningSite(), { policy: { downgradeStepMs: 0 } })).toThrow(HazardWatchError);
+    expect(() => new WarningDesk(warningSite(), { policy: { downgradeStepMs: 0 } })).toThrow(
+      HazardWatchError,
+    );
   });
 });
 

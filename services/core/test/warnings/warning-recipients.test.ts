@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { nextEscalationLevel, regulatorRecipients, regulatorTierOf, responsiblePersons } from '@hazardwatch/core';
+import {
+  nextEscalationLevel,
+  regulatorRecipients,
+  regulatorTierOf,
+  responsiblePersons,
+} from '@hazardwatch/core';
 import { makeDesk, ok, who } from './desk-helpers.js';
 import { T0, warningSite } from './warning-site.js';
 
@@ -71,7 +76,10 @@ describe('recipients from the site model (REFERENCE §8 items 2 and 20)', () => 
       'regulator:PARK1',
       'regulator:320623',
     ]);
-    expect(n.recipients.find((x) => x.regionCode === 'PARK1')).toMatchObject({ tier: 'county', name: '洋口化工园区' });
+    expect(n.recipients.find((x) => x.regionCode === 'PARK1')).toMatchObject({
+      tier: 'county',
+      name: '洋口化工园区',
+    });
   });
 
   it('initial tiers are configurable per colour', () => {

@@ -7,7 +7,11 @@
  */
 import { SiteIndex, requireValidSite } from '@hazardwatch/core';
 
-const person = (name: string, phone: string, userId?: string) => ({ name, phone, ...(userId ? { userId } : {}) });
+const person = (name: string, phone: string, userId?: string) => ({
+  name,
+  phone,
+  ...(userId ? { userId } : {}),
+});
 
 const hazard = (code: string, enterprise: string, who: [string, string, string]) => ({
   code,

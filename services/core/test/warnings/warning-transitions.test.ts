@@ -22,7 +22,8 @@ const feedback: Action = (d, id, now) => d.feedback(id, 'u-1', '处置完毕', n
 const feedbackBlank: Action = (d, id, now) => d.feedback(id, 'u-1', '   ', now);
 const closeNormal: Action = (d, id, now) => d.close(id, 'u-1', { causeActive: false }, now);
 const closeActive: Action = (d, id, now) => d.close(id, 'u-1', { causeActive: true }, now);
-const closeForced: Action = (d, id, now) => d.close(id, 'u-1', { causeActive: true, reason: '仪表故障误报，已报修' }, now);
+const closeForced: Action = (d, id, now) =>
+  d.close(id, 'u-1', { causeActive: true, reason: '仪表故障误报，已报修' }, now);
 const closeEarlyWithReason: Action = (d, id, now) =>
   d.close(id, 'u-1', { causeActive: false, reason: '检修期间报警' }, now);
 
@@ -35,7 +36,12 @@ describe('预警 handling transitions: pushed → signed → feedback → closed
     ['pushed', 'close (normal)', closeNormal, 'HW_CORE_WARNING_FEEDBACK_REQUIRED'],
     ['pushed', 'close (cause active)', closeActive, 'HW_CORE_WARNING_CAUSE_ACTIVE'],
     ['pushed', 'close (forced)', closeForced, { type: 'closed', to: 'closed', forced: true }],
-    ['pushed', 'close (reason, no feedback)', closeEarlyWithReason, { type: 'closed', to: 'closed', forced: true }],
+    [
+      'pushed',
+      'close (reason, no feedback)',
+      closeEarlyWithReason,
+      { type: 'closed', to: 'closed', forced: true },
+    ],
     ['signed', 'sign', sign, 'HW_CORE_WARNING_INVALID_TRANSITION'],
     ['signed', 'feedback', feedback, { type: 'feedback', to: 'feedback' }],
     ['signed', 'feedback (blank text)', feedbackBlank, 'HW_CORE_WARNING_TEXT_REQUIRED'],
@@ -93,9 +99,21 @@ describe('预警 handling transitions: pushed → signed → feedback → closed
     ['empty actor', (d, id) => d.sign(id, ' ', NOW), 'HW_CORE_WARNING_ACTOR_REQUIRED'],
     ['time before the last change', (d, id) => d.sign(id, 'u-1', T0 - 1), 'HW_CORE_WARNING_TIME_REVERSED'],
     ['non-finite time', (d, id) => d.sign(id, 'u-1', Number.NaN), 'HW_CORE_WARNING_INVALID_TIME'],
-    ['open an unknown hazard', (d) => d.open({ enterprise: 'E1', hazard: 'XX' }, 'red', [], NOW), 'HW_CORE_WARNING_UNKNOWN_SUBJECT'],
-    ['open an unknown enterprise', (d) => d.open({ enterprise: 'E9', hazard: null }, 'red', [], NOW), 'HW_CORE_WARNING_UNKNOWN_SUBJECT'],
-    ['open with a bad colour', (d) => d.open(TF1, 'purple' as never, [], NOW), 'HW_CORE_WARNING_INVALID_COLOUR'],
+    [
+      'open an unknown hazard',
+      (d) => d.open({ enterprise: 'E1', hazard: 'XX' }, 'red', [], NOW),
+      'HW_CORE_WARNING_UNKNOWN_SUBJECT',
+    ],
+    [
+      'open an unknown enterprise',
+      (d) => d.open({ enterprise: 'E9', hazard: null }, 'red', [], NOW),
+      'HW_CORE_WARNING_UNKNOWN_SUBJECT',
+    ],
+    [
+      'open with a bad colour',
+      (d) => d.open(TF1, 'purple' as never, [], NOW),
+      'HW_CORE_WARNING_INVALID_COLOUR',
+    ],
     ['observe a bad colour', (d) => d.observe(TF1, 'green' as never, NOW), 'HW_CORE_WARNING_INVALID_COLOUR'],
     ['tick at NaN', (d) => d.tick(Number.NaN), 'HW_CORE_WARNING_INVALID_TIME'],
   ])('%s is answered with a coded error, not thrown', (_name, act, code) => {

@@ -36,7 +36,12 @@ describe('upgrade: a higher colour upgrades the open warning, never a second one
     ]);
     expect(up.notifications.map((n) => [n.kind, n.colour])).toEqual([['upgraded', 'red']]);
     expect(who(up.notifications[0]!)).toContain('principal:张主');
-    expect(desk.get(id)).toMatchObject({ colour: 'red', state: 'pushed', causeAlarmIds: ['a1', 'a2'], timerStartMs: T0 + 2 * MIN });
+    expect(desk.get(id)).toMatchObject({
+      colour: 'red',
+      state: 'pushed',
+      causeAlarmIds: ['a1', 'a2'],
+      timerStartMs: T0 + 2 * MIN,
+    });
   });
 
   it('an upgrade restarts the timers with the tighter deadlines of the new colour', () => {
@@ -135,7 +140,12 @@ describe('load: open warnings survive a restart', () => {
     ok(a.open(TF1, 'red', [], T0));
     const [rec] = a.openWarnings();
     const b = makeDesk();
-    const result = b.load([rec!, rec!, { ...rec!, id: 'x', state: 'closed' as never }, { ...rec!, id: 'y', hazard: 'TF2', colour: 'pink' as never }]);
+    const result = b.load([
+      rec!,
+      rec!,
+      { ...rec!, id: 'x', state: 'closed' as never },
+      { ...rec!, id: 'y', hazard: 'TF2', colour: 'pink' as never },
+    ]);
     expect(result.loaded).toBe(1);
     expect(result.errors.map((e) => e.code)).toEqual([
       'HW_CORE_WARNING_LOAD_REJECTED',

@@ -41,7 +41,11 @@ export class OutboxWorker {
     private readonly options: OutboxWorkerOptions = {},
   ) {
     this.channels = new Map(channels.map((c) => [c.name, c]));
-    this.backoff = new RetryBackoff(options.retryInitialDelayMs ?? 1000, options.retryMaxDelayMs ?? 300_000, deps.timers);
+    this.backoff = new RetryBackoff(
+      options.retryInitialDelayMs ?? 1000,
+      options.retryMaxDelayMs ?? 300_000,
+      deps.timers,
+    );
     this.log = deps.logger.child({ component: 'outbox-worker' });
   }
 
@@ -51,7 +55,11 @@ export class OutboxWorker {
     this.running = true;
     try {
       const now = this.deps.now();
-      const items = await this.outbox.claimDue(this.options.batchSize ?? 100, now, this.options.leaseMs ?? 60_000);
+      const items = await this.outbox.claimDue(
+        this.options.batchSize ?? 100,
+        now,
+        this.options.leaseMs ?? 60_000,
+      );
       for (const item of items) {
         const channel = this.channels.get(item.channel);
         try {
@@ -67,7 +75,10 @@ export class OutboxWorker {
           await this.outbox.markAttemptFailed(item.id, (error as Error).message, this.deps.now(), retryAt);
           if (giveUp) this.counters.failed++;
           else this.counters.retried++;
-          this.log.warn({ id: item.id, channel: item.channel, attempt, giveUp, err: error }, 'notification delivery failed');
+          this.log.warn(
+            { id: item.id, channel: item.channel, attempt, giveUp, err: error },
+            'notification delivery failed',
+          );
         }
       }
       return items.length;

@@ -123,7 +123,9 @@ export class ReactorModel {
     const { spec } = this;
     const t0 = spec.setpointC + KELVIN;
     const t = tempC + KELVIN;
-    return spec.rateAtSetpointPerMin * Math.exp((spec.activationEnergyJMol / GAS_CONSTANT) * (1 / t0 - 1 / t));
+    return (
+      spec.rateAtSetpointPerMin * Math.exp((spec.activationEnergyJMol / GAS_CONSTANT) * (1 / t0 - 1 / t))
+    );
   }
 
   private integrate(dtMin: number, inputs: ReactorInputs): void {

@@ -14,7 +14,13 @@ import type { Rng } from '../prng.js';
 export type SensorFault =
   | { readonly kind: 'drift'; readonly id: string; readonly sinceMs: number; readonly ratePerMin: number }
   | { readonly kind: 'stuck'; readonly id: string; readonly sinceMs: number; readonly value?: number }
-  | { readonly kind: 'spike'; readonly id: string; readonly sinceMs: number; readonly value: number; readonly samples: number }
+  | {
+      readonly kind: 'spike';
+      readonly id: string;
+      readonly sinceMs: number;
+      readonly value: number;
+      readonly samples: number;
+    }
   | { readonly kind: 'noise_burst'; readonly id: string; readonly sinceMs: number; readonly stdDev: number }
   | {
       readonly kind: 'flapping';

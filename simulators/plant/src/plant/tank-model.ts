@@ -140,7 +140,10 @@ export class TankModel {
     const baseFeed = overfill ? (inputs.overfillFeedM3PerH ?? 0) : spec.feedM3PerH;
     const wantDraw = overfill
       ? 0
-      : Math.min(2 * spec.feedM3PerH, Math.max(0, baseFeed * (1 + LEVEL_GAIN_PER_PCT * (level - spec.levelPct))));
+      : Math.min(
+          2 * spec.feedM3PerH,
+          Math.max(0, baseFeed * (1 + LEVEL_GAIN_PER_PCT * (level - spec.levelPct))),
+        );
     const drawCmd = this.llTripped ? 0 : spec.feedM3PerH > 0 ? wantDraw / (2 * spec.feedM3PerH) : 0;
     const travel = dt / Math.max(spec.valveStrokeSec, 0.1);
     this.feedValve = approach(this.feedValve, feedCmd, travel);
@@ -170,7 +173,9 @@ export class TankModel {
   private pressureMPa(): number {
     const { spec } = this;
     const p =
-      spec.kind === 'pressure' ? vapourPressureMPa(spec.medium, this.tempC) - ATMOSPHERE_MPA + this.padMPa : this.padMPa;
+      spec.kind === 'pressure'
+        ? vapourPressureMPa(spec.medium, this.tempC) - ATMOSPHERE_MPA + this.padMPa
+        : this.padMPa;
     return Math.min(p, spec.reliefSetMPa);
   }
 }

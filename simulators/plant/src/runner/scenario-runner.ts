@@ -92,9 +92,14 @@ export class ScenarioRunner {
     this.tickMs = Math.round(scenario.tickSec * 1000);
     const durationMs = scenario.durationSec * 1000;
     this.epochMs =
-      options.startEpochMs ?? (options.mode === 'fast' ? this.wall() - durationMs - this.tickMs : this.wall());
+      options.startEpochMs ??
+      (options.mode === 'fast' ? this.wall() - durationMs - this.tickMs : this.wall());
     this.simNow = this.epochMs;
-    this.log = options.logger.child({ component: 'sim-scenario', scenario: scenario.name, mode: options.mode });
+    this.log = options.logger.child({
+      component: 'sim-scenario',
+      scenario: scenario.name,
+      mode: options.mode,
+    });
     this.plant = new ScenarioPlant(scenario, loaded.site, this.epochMs);
     this.fleet = new MqttFleet(
       {
@@ -104,12 +109,19 @@ export class ScenarioRunner {
         seed: scenario.seed,
         heartbeatEveryTicks: Math.max(1, Math.round(scenario.heartbeatEverySec / scenario.tickSec)),
       },
-      { site: loaded.site, logger: options.logger, clock: () => this.simNow, timers: noTimers, values: this.plant },
+      {
+        site: loaded.site,
+        logger: options.logger,
+        clock: () => this.simNow,
+        timers: noTimers,
+        values: this.plant,
+      },
     );
   }
 
   async run(): Promise<RunTimeline> {
-    if (this.state !== 'ready') throw new SimulatorError('HW_SIM_SCENARIO_STATE', { action: 'run', state: this.state });
+    if (this.state !== 'ready')
+      throw new SimulatorError('HW_SIM_SCENARIO_STATE', { action: 'run', state: this.state });
     this.state = 'running';
     const { scenario } = this.loaded;
     const sleep = this.options.sleep ?? defaultSleep;
@@ -178,10 +190,17 @@ export class ScenarioRunner {
         break;
       case 'bad_payloads':
         if (phase === 'start') {
-          const gw = this.loaded.site.gateways.find((g) => g.enterprise === inc.enterprise && g.code === inc.gateway);
+          const gw = this.loaded.site.gateways.find(
+            (g) => g.enterprise === inc.enterprise && g.code === inc.gateway,
+          );
           const tag = gw?.points[0]?.tag ?? 'TAG';
           for (let n = 0; n < inc.count; n++) {
-            await fleet.publishRaw(inc.enterprise, inc.gateway, 'telemetry', badPayload(inc.kinds, n, simMs, tag));
+            await fleet.publishRaw(
+              inc.enterprise,
+              inc.gateway,
+              'telemetry',
+              badPayload(inc.kinds, n, simMs, tag),
+            );
           }
         }
         break;

@@ -31,7 +31,12 @@ export interface EnterprisePlant {
 export type WeatherChannel = 'windSpeed' | 'windDirection' | 'airTemperature' | 'humidity';
 
 export type Binding =
-  | { readonly model: 'tank'; readonly plant: EnterprisePlant; readonly tank: TankModel; readonly read: (o: TankOutputs) => number }
+  | {
+      readonly model: 'tank';
+      readonly plant: EnterprisePlant;
+      readonly tank: TankModel;
+      readonly read: (o: TankOutputs) => number;
+    }
   | {
       readonly model: 'reactor';
       readonly plant: EnterprisePlant;
@@ -74,7 +79,12 @@ export function bindPlant(scenario: Scenario, site: SimulatedSite): PlantBinding
   const bindings = new Map<string, Binding>();
   const enterprises = new Set(site.enterprises);
 
-  const bind = (at: string, enterprise: string, tags: string | readonly string[] | undefined, make: (p: SimulatedPoint) => Binding) => {
+  const bind = (
+    at: string,
+    enterprise: string,
+    tags: string | readonly string[] | undefined,
+    make: (p: SimulatedPoint) => Binding,
+  ) => {
     for (const tag of tags === undefined ? [] : typeof tags === 'string' ? [tags] : tags) {
       const key = pointKey(enterprise, tag);
       const point = points.get(key);
@@ -86,7 +96,8 @@ export function bindPlant(scenario: Scenario, site: SimulatedSite): PlantBinding
 
   scenario.plant.forEach((file, i) => {
     const at = `/plant/${i}`;
-    if (!enterprises.has(file.enterprise)) issues.push(`${at}/enterprise: site has no enterprise ${file.enterprise}`);
+    if (!enterprises.has(file.enterprise))
+      issues.push(`${at}/enterprise: site has no enterprise ${file.enterprise}`);
     if (plants.has(file.enterprise)) issues.push(`${at}/enterprise: ${file.enterprise} appears twice`);
     const plant = buildPlant(file, scenario);
     plants.set(file.enterprise, plant);
@@ -102,30 +113,80 @@ export function bindPlant(scenario: Scenario, site: SimulatedSite): PlantBinding
       const tat = `${at}/tanks/${j}/tags`;
       bind(tat, file.enterprise, t.tags.level, (p) => {
         const u = p.unit.toLowerCase();
-        const read = u === 'mm' ? (o: TankOutputs) => o.levelM * 1000 : u === 'm' ? (o: TankOutputs) => o.levelM : (o: TankOutputs) => o.levelPct;
+        const read =
+          u === 'mm'
+            ? (o: TankOutputs) => o.levelM * 1000
+            : u === 'm'
+              ? (o: TankOutputs) => o.levelM
+              : (o: TankOutputs) => o.levelPct;
         return { model: 'tank', plant, tank, read };
       });
       bind(tat, file.enterprise, t.tags.pressure, (p) => {
         const conv = pressureIn(p.unit);
         return { model: 'tank', plant, tank, read: (o) => conv(o.pressureMPa) };
       });
-      bind(tat, file.enterprise, t.tags.temperature, tb((o) => o.temperatureC));
-      bind(tat, file.enterprise, t.tags.feedFlow, tb((o) => o.feedFlowM3PerH));
-      bind(tat, file.enterprise, t.tags.drawFlow, tb((o) => o.drawFlowM3PerH));
-      bind(tat, file.enterprise, t.tags.feedValve, tb((o) => o.feedValvePct));
-      bind(tat, file.enterprise, t.tags.drawValve, tb((o) => o.drawValvePct));
+      bind(
+        tat,
+        file.enterprise,
+        t.tags.temperature,
+        tb((o) => o.temperatureC),
+      );
+      bind(
+        tat,
+        file.enterprise,
+        t.tags.feedFlow,
+        tb((o) => o.feedFlowM3PerH),
+      );
+      bind(
+        tat,
+        file.enterprise,
+        t.tags.drawFlow,
+        tb((o) => o.drawFlowM3PerH),
+      );
+      bind(
+        tat,
+        file.enterprise,
+        t.tags.feedValve,
+        tb((o) => o.feedValvePct),
+      );
+      bind(
+        tat,
+        file.enterprise,
+        t.tags.drawValve,
+        tb((o) => o.drawValvePct),
+      );
     });
     (file.reactors ?? []).forEach((r, j) => {
       const reactor = plant.reactors.get(r.id)!;
       const rat = `${at}/reactors/${j}/tags`;
-      const rb = (read: (o: ReactorOutputs) => number) => (): Binding => ({ model: 'reactor', plant, reactor, read });
-      bind(rat, file.enterprise, r.tags.temperature, rb((o) => o.temperatureC));
+      const rb = (read: (o: ReactorOutputs) => number) => (): Binding => ({
+        model: 'reactor',
+        plant,
+        reactor,
+        read,
+      });
+      bind(
+        rat,
+        file.enterprise,
+        r.tags.temperature,
+        rb((o) => o.temperatureC),
+      );
       bind(rat, file.enterprise, r.tags.pressure, (p) => {
         const conv = pressureIn(p.unit);
         return { model: 'reactor', plant, reactor, read: (o) => conv(o.pressureMPa) };
       });
-      bind(rat, file.enterprise, r.tags.jacketTemperature, rb((o) => o.jacketC));
-      bind(rat, file.enterprise, r.tags.coolantFlow, rb((o) => o.coolantFlowPct));
+      bind(
+        rat,
+        file.enterprise,
+        r.tags.jacketTemperature,
+        rb((o) => o.jacketC),
+      );
+      bind(
+        rat,
+        file.enterprise,
+        r.tags.coolantFlow,
+        rb((o) => o.coolantFlowPct),
+      );
     });
     for (const [tag, detector] of plant.detectors) {
       bind(`${at}/detectors`, file.enterprise, tag, (p) => {
@@ -208,7 +269,8 @@ function checkIncidents(
   const enterprises = new Set(site.enterprises);
   scenario.timeline.forEach((inc, i) => {
     const at = `/timeline/${i}`;
-    if (!enterprises.has(inc.enterprise)) issues.push(`${at}/enterprise: site has no enterprise ${inc.enterprise}`);
+    if (!enterprises.has(inc.enterprise))
+      issues.push(`${at}/enterprise: site has no enterprise ${inc.enterprise}`);
     const plant = plants.get(inc.enterprise);
     if ('tag' in inc && !points.has(pointKey(inc.enterprise, inc.tag))) {
       issues.push(`${at}/tag: site has no point ${pointKey(inc.enterprise, inc.tag)}`);
@@ -230,4 +292,3 @@ function checkIncidents(
     }
   });
 }
-

@@ -37,7 +37,12 @@ export function advancePlant(
   }
 }
 
-function stepPlant(plant: EnterprisePlant, timeline: readonly Incident[], fromMs: number, toMs: number): void {
+function stepPlant(
+  plant: EnterprisePlant,
+  timeline: readonly Incident[],
+  fromMs: number,
+  toMs: number,
+): void {
   const dt = toMs - fromMs;
   const mine = timeline.filter((i) => i.enterprise === plant.enterprise && incidentActive(i, fromMs));
   const overrides: { -readonly [K in keyof WeatherOverrides]: WeatherOverrides[K] } = {};
@@ -49,19 +54,28 @@ function stepPlant(plant: EnterprisePlant, timeline: readonly Incident[], fromMs
   const weather = plant.weather.at(toMs, overrides);
 
   for (const [id, tank] of plant.tanks) {
-    const overfill = mine.find((i): i is Extract<Incident, { type: 'overfill' }> => i.type === 'overfill' && i.tank === id);
-    const pressure = mine.find((i): i is Extract<Incident, { type: 'overpressure' }> => i.type === 'overpressure' && i.tank === id);
+    const overfill = mine.find(
+      (i): i is Extract<Incident, { type: 'overfill' }> => i.type === 'overfill' && i.tank === id,
+    );
+    const pressure = mine.find(
+      (i): i is Extract<Incident, { type: 'overpressure' }> => i.type === 'overpressure' && i.tank === id,
+    );
     if (overfill === undefined) tank.resetInterlocks();
     tank.step(dt, {
       ambientC: weather.airTempC,
-      ...(overfill !== undefined ? { overfillFeedM3PerH: overfill.feedM3PerH ?? 2 * tank.spec.feedM3PerH } : {}),
+      ...(overfill !== undefined
+        ? { overfillFeedM3PerH: overfill.feedM3PerH ?? 2 * tank.spec.feedM3PerH }
+        : {}),
       ...(pressure?.heatingKPerMin !== undefined ? { heatingKPerMin: pressure.heatingKPerMin } : {}),
       ...(pressure?.padRiseMPaPerMin !== undefined ? { padRiseMPaPerMin: pressure.padRiseMPaPerMin } : {}),
     });
   }
 
   for (const [id, reactor] of plant.reactors) {
-    const loss = mine.find((i): i is Extract<Incident, { type: 'loss_of_cooling' }> => i.type === 'loss_of_cooling' && i.reactor === id);
+    const loss = mine.find(
+      (i): i is Extract<Incident, { type: 'loss_of_cooling' }> =>
+        i.type === 'loss_of_cooling' && i.reactor === id,
+    );
     reactor.step(dt, {
       ambientC: weather.airTempC,
       coolingFraction: loss === undefined ? 1 : (loss.remainingCoolingPct ?? 0) / 100,
@@ -78,7 +92,8 @@ function stepPlant(plant: EnterprisePlant, timeline: readonly Incident[], fromMs
     const combustible = isLelUnit(d.unit);
     let target = 0;
     for (const leak of leaks) {
-      if (combustible ? MEDIUM_DATA[leak.substance].lelPctVol === undefined : leak.substance !== d.spec.gas) continue;
+      if (combustible ? MEDIUM_DATA[leak.substance].lelPctVol === undefined : leak.substance !== d.spec.gas)
+        continue;
       const startMs = leak.atSec * 1000;
       const endMs = leak.durationSec === undefined ? undefined : startMs + leak.durationSec * 1000;
       const kgM3 = plumeConcentration(

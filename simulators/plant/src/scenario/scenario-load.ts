@@ -39,7 +39,13 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   if (typeof scenario.site === 'string') {
     const siteFile = resolve(dirname(path), scenario.site);
     const text = await readFile(siteFile, 'utf8');
-    return { file: path, scenario, site: loadSimulatedSite(text), siteDocument: parseYaml(text) as unknown, siteFile };
+    return {
+      file: path,
+      scenario,
+      site: loadSimulatedSite(text),
+      siteDocument: parseYaml(text) as unknown,
+      siteFile,
+    };
   }
   return { file: path, ...withGeneratedSite(scenario), siteFile: undefined };
 }

@@ -38,7 +38,10 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
 export function checkScenario(doc: unknown, file = '<scenario>'): Scenario {
   const issues = schemaIssues(ScenarioHeadSchema, doc);
   if (issues.length > 0) throw invalid(file, issues);
-  const head = doc as { timeline: unknown[]; expectations: unknown[] } & Omit<Scenario, 'timeline' | 'expectations'>;
+  const head = doc as { timeline: unknown[]; expectations: unknown[] } & Omit<
+    Scenario,
+    'timeline' | 'expectations'
+  >;
 
   const timeline = head.timeline.map((item, i) =>
     byType<Incident>(INCIDENT_SCHEMAS, item, `/timeline/${i}`, issues),
@@ -63,7 +66,8 @@ export function checkScenario(doc: unknown, file = '<scenario>'): Scenario {
     }
     if (exp.type === 'alarm') {
       for (const key of ['enterprise', 'tag', 'condition'] as const) {
-        if (exp.alarm[key] === undefined) issues.push(`/expectations/${i}/alarm/${key}: required for an alarm expectation`);
+        if (exp.alarm[key] === undefined)
+          issues.push(`/expectations/${i}/alarm/${key}: required for an alarm expectation`);
       }
     }
   });

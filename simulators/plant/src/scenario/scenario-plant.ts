@@ -65,7 +65,9 @@ export class ScenarioPlant implements PointValueSource {
       const key = pointKey(inc.enterprise, inc.tag);
       this.faultsByPoint.set(key, [...(this.faultsByPoint.get(key) ?? []), fault]);
     }
-    this.skews = scenario.timeline.filter((i): i is Extract<Incident, { type: 'clock_skew' }> => i.type === 'clock_skew');
+    this.skews = scenario.timeline.filter(
+      (i): i is Extract<Incident, { type: 'clock_skew' }> => i.type === 'clock_skew',
+    );
   }
 
   valueAt(point: SimulatedPoint, tsMs: number): number {
@@ -94,7 +96,11 @@ export class ScenarioPlant implements PointValueSource {
     value = roundToStep(Math.min(hi, Math.max(lo, value)), state.step);
     const jitterMax = Math.min(this.scenario.sampleJitterMs, this.scenario.tickSec * 1000 - 1);
     const jitter = jitterMax > 0 ? Math.floor(state.rng.next() * jitterMax) : 0;
-    return { tag: point.tag, ts: Math.max(0, Math.round(tickMs + jitter + this.skewMs(point, elapsed))), value };
+    return {
+      tag: point.tag,
+      ts: Math.max(0, Math.round(tickMs + jitter + this.skewMs(point, elapsed))),
+      value,
+    };
   }
 
   /** Steps every model up to `elapsedMs` (only forward; each tick advances the plant once). */
@@ -164,7 +170,14 @@ function sensorFault(inc: Incident, site: SimulatedSite): SensorFault | undefine
     case 'flapping': {
       const point = site.points.find((p) => p.enterprise === inc.enterprise && p.tag === inc.tag);
       const around = typeof inc.around === 'number' ? inc.around : (point?.limits[inc.around] ?? 0);
-      return { kind: 'flapping', id: inc.id, sinceMs, around, amplitude: inc.amplitude, periodMs: inc.periodSec * 1000 };
+      return {
+        kind: 'flapping',
+        id: inc.id,
+        sinceMs,
+        around,
+        amplitude: inc.amplitude,
+        periodMs: inc.periodSec * 1000,
+      };
     }
     default:
       return undefined;

@@ -277,7 +277,9 @@ export const EXPECTATION_SCHEMAS = {
 } as const;
 
 export type ExpectationType = keyof typeof EXPECTATION_SCHEMAS;
-export type Expectation = { [K in ExpectationType]: Static<(typeof EXPECTATION_SCHEMAS)[K]> }[ExpectationType];
+export type Expectation = {
+  [K in ExpectationType]: Static<(typeof EXPECTATION_SCHEMAS)[K]>;
+}[ExpectationType];
 export type AlarmMatcher = Static<typeof AlarmMatcherSchema>;
 
 /** Top level; `timeline` and `expectations` items are checked one by one by type. */

@@ -12,7 +12,12 @@
  */
 import { SimulatorError } from '../errors.js';
 import { mulberry32, seedFrom, type Rng } from '../prng.js';
-import { HAZARD_TEMPLATES, weatherPoints, type GeneratedPoint, type HazardTemplate } from './hazard-templates.js';
+import {
+  HAZARD_TEMPLATES,
+  weatherPoints,
+  type GeneratedPoint,
+  type HazardTemplate,
+} from './hazard-templates.js';
 import { JIANGSU, JIANGSU_CITIES, type CountyEntry } from './jiangsu-regions.js';
 import { usccFor } from './uscc.js';
 
@@ -38,8 +43,37 @@ const EXPOSURE: readonly { readonly people: [number, number]; readonly alpha: nu
 ];
 
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙朱马胡郭林何高罗';
-const GIVEN = ['建国', '志强', '海涛', '立新', '晓东', '春雷', '文博', '秀英', '丽娟', '国平', '明辉', '红梅', '振华', '卫东', '桂兰'];
-const BRANDS = ['华港', '联海', '恒泰', '金瑞', '中盛', '宏达', '江海', '瑞丰', '天成', '新奥', '海晨', '裕隆'];
+const GIVEN = [
+  '建国',
+  '志强',
+  '海涛',
+  '立新',
+  '晓东',
+  '春雷',
+  '文博',
+  '秀英',
+  '丽娟',
+  '国平',
+  '明辉',
+  '红梅',
+  '振华',
+  '卫东',
+  '桂兰',
+];
+const BRANDS = [
+  '华港',
+  '联海',
+  '恒泰',
+  '金瑞',
+  '中盛',
+  '宏达',
+  '江海',
+  '瑞丰',
+  '天成',
+  '新奥',
+  '海晨',
+  '裕隆',
+];
 const TRADES = ['化工', '石化', '精细化工', '新材料', '氯碱化工', '能源'];
 
 export function generateSite(options: GenerateSiteOptions): Record<string, unknown> {
@@ -69,8 +103,16 @@ export function generateSite(options: GenerateSiteOptions): Record<string, unkno
     }
   }
 
-  const out = { enterprises: [] as unknown[], hazards: [] as unknown[], gateways: [] as unknown[], points: [] as unknown[] };
-  const person = () => ({ name: pick([...SURNAMES]) + pick(GIVEN), phone: `1${int(3, 9)}${String(int(0, 99_999_999)).padStart(9, '0')}` });
+  const out = {
+    enterprises: [] as unknown[],
+    hazards: [] as unknown[],
+    gateways: [] as unknown[],
+    points: [] as unknown[],
+  };
+  const person = () => ({
+    name: pick([...SURNAMES]) + pick(GIVEN),
+    phone: `1${int(3, 9)}${String(int(0, 99_999_999)).padStart(9, '0')}`,
+  });
   let hazardSerial = 0;
   for (let e = 0; e < enterprises; e++) {
     const county = counties[e % counties.length]!;
@@ -88,7 +130,13 @@ export function generateSite(options: GenerateSiteOptions): Record<string, unkno
 
     const budget = Math.floor(points / enterprises) + (e < points % enterprises ? 1 : 0);
     const hazardCount = Math.max(1, Math.min(3, int(1, 3), Math.floor((budget - 3) / 5)));
-    const hazards: { template: HazardTemplate; code: string; gateway: string; area: number; location: { lon: number; lat: number } }[] = [];
+    const hazards: {
+      template: HazardTemplate;
+      code: string;
+      gateway: string;
+      area: number;
+      location: { lon: number; lat: number };
+    }[] = [];
     for (let h = 0; h < hazardCount; h++) {
       const level = ((hazardSerial++ % 4) + 1) as Level;
       const template = pick(HAZARD_TEMPLATES.filter((t) => t.levels.includes(level)));
@@ -111,7 +159,13 @@ export function generateSite(options: GenerateSiteOptions): Record<string, unkno
 
     const mine: GeneratedPoint[] = [];
     const place = (p: GeneratedPoint, gateway: string, near: { lon: number; lat: number }, hazard?: string) =>
-      mine.push({ ...p, enterprise: code, gateway, ...(hazard !== undefined ? { hazard } : {}), location: jitter(rng, near, 0.0004) });
+      mine.push({
+        ...p,
+        enterprise: code,
+        gateway,
+        ...(hazard !== undefined ? { hazard } : {}),
+        location: jitter(rng, near, 0.0004),
+      });
     for (const p of weatherPoints().slice(0, budget)) place(p, 'GW01', at);
     const units = hazards.map(() => 0);
     let fillers = 0;
@@ -155,7 +209,10 @@ export function generateSite(options: GenerateSiteOptions): Record<string, unkno
       designMaxTonnes: t,
     });
     return {
-      inventory: [line(template.main, tonnes), ...(extra === undefined ? [] : [line(extra.of, extra.tonnes)])],
+      inventory: [
+        line(template.main, tonnes),
+        ...(extra === undefined ? [] : [line(extra.of, extra.tonnes)]),
+      ],
       exposedPopulation,
     };
   }
@@ -170,7 +227,8 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 function checkOptions(o: GenerateSiteOptions): Required<Omit<GenerateSiteOptions, 'seed'>> {
   const issues: string[] = [];
   const whole = (name: keyof GenerateSiteOptions, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(v) || v < min || v > max) issues.push(`${name} must be an integer in ${min}…${max}, got ${v}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      issues.push(`${name} must be an integer in ${min}…${max}, got ${v}`);
   };
   whole('cities', o.cities, 1, JIANGSU_CITIES.length);
   whole('enterprises', o.enterprises, 1);

@@ -44,7 +44,8 @@ export const SUBSTANCES = {
   toluene: { substance: '甲苯', cas: '108-88-3', category: 'W5.3', q: 500, beta: 1 },
 } as const satisfies Record<string, InventorySubstance>;
 
-export type HazardTemplateId = 'chlorine_tanks' | 'ammonia_tanks' | 'lpg_spheres' | 'lng_tanks' | 'chlorination_unit' | 'chlorine_store';
+export type HazardTemplateId =
+  'chlorine_tanks' | 'ammonia_tanks' | 'lpg_spheres' | 'lng_tanks' | 'chlorination_unit' | 'chlorine_store';
 
 export interface HazardTemplate {
   readonly id: HazardTemplateId;
@@ -66,11 +67,35 @@ const P = (p: Partial0): GeneratedPoint => ({ enterprise: '', gateway: '', ...p 
 const nn = (n: number): string => String(n).padStart(2, '0');
 
 const chlorineDetector = (tag: string, where: string): GeneratedPoint =>
-  P({ tag, name: `${where}氯气有毒气体探测器`, kind: 'toxic_gas', unit: 'mg/m3', range: { min: 0, max: 10 }, limits: { h: 1, hh: 2 }, gas: { substance: '氯气', basis: 'OEL', oel: 1 } });
+  P({
+    tag,
+    name: `${where}氯气有毒气体探测器`,
+    kind: 'toxic_gas',
+    unit: 'mg/m3',
+    range: { min: 0, max: 10 },
+    limits: { h: 1, hh: 2 },
+    gas: { substance: '氯气', basis: 'OEL', oel: 1 },
+  });
 const ammoniaDetector = (tag: string, where: string): GeneratedPoint =>
-  P({ tag, name: `${where}氨气有毒气体探测器`, kind: 'toxic_gas', unit: 'ppm', range: { min: 0, max: 100 }, limits: { h: 25, hh: 50 }, gas: { substance: '氨', basis: 'OEL', oel: 25 } });
+  P({
+    tag,
+    name: `${where}氨气有毒气体探测器`,
+    kind: 'toxic_gas',
+    unit: 'ppm',
+    range: { min: 0, max: 100 },
+    limits: { h: 25, hh: 50 },
+    gas: { substance: '氨', basis: 'OEL', oel: 25 },
+  });
 const combustibleDetector = (tag: string, where: string, substance: string): GeneratedPoint =>
-  P({ tag, name: `${where}${substance}可燃气体探测器`, kind: 'combustible_gas', unit: '%LEL', range: { min: 0, max: 100 }, limits: { h: 20, hh: 40 }, gas: { substance } });
+  P({
+    tag,
+    name: `${where}${substance}可燃气体探测器`,
+    kind: 'combustible_gas',
+    unit: '%LEL',
+    range: { min: 0, max: 100 },
+    limits: { h: 20, hh: 40 },
+    gas: { substance },
+  });
 
 function tankUnit(
   a: number,
@@ -94,9 +119,32 @@ function tankUnit(
       onDelaySec: 10,
       interlocks: { hh: `联锁关闭进料紧急切断阀XV-${loop}A`, ll: `联锁关闭出料切断阀XV-${loop}B` },
     }),
-    P({ tag: `LSHH-${loop}`, name: `${vessel}独立高高液位`, kind: 'level', unit: '%', range: { min: 0, max: 100 }, limits: { hh: 85 }, independentOf: `LT-${loop}` }),
-    P({ tag: `PT-${loop}`, name: `${vessel}压力`, kind: 'pressure', unit: pressure.unit, range: { min: pressure.min, max: pressure.max }, limits: pressure.limits }),
-    P({ tag: `TT-${loop}`, name: `${vessel}温度`, kind: 'temperature', unit: '°C', range: temperature.range, limits: temperature.limits, onDelaySec: 60 }),
+    P({
+      tag: `LSHH-${loop}`,
+      name: `${vessel}独立高高液位`,
+      kind: 'level',
+      unit: '%',
+      range: { min: 0, max: 100 },
+      limits: { hh: 85 },
+      independentOf: `LT-${loop}`,
+    }),
+    P({
+      tag: `PT-${loop}`,
+      name: `${vessel}压力`,
+      kind: 'pressure',
+      unit: pressure.unit,
+      range: { min: pressure.min, max: pressure.max },
+      limits: pressure.limits,
+    }),
+    P({
+      tag: `TT-${loop}`,
+      name: `${vessel}温度`,
+      kind: 'temperature',
+      unit: '°C',
+      range: temperature.range,
+      limits: temperature.limits,
+      onDelaySec: 60,
+    }),
     detector(`AT-${loop}A`, `${vessel}`),
     detector(`AT-${loop}B`, `${vessel}`),
   ];
@@ -111,7 +159,15 @@ export const HAZARD_TEMPLATES: readonly HazardTemplate[] = [
     name: '液氯储罐区',
     main: SUBSTANCES.chlorine,
     levels: [1, 2, 3, 4],
-    unit: (a, n) => tankUnit(a, n, '液氯储罐', { unit: 'MPa', min: 0, max: 2.5, limits: { h: 1.0, hh: 1.2 } }, PRESSURE_TANK_T, chlorineDetector),
+    unit: (a, n) =>
+      tankUnit(
+        a,
+        n,
+        '液氯储罐',
+        { unit: 'MPa', min: 0, max: 2.5, limits: { h: 1.0, hh: 1.2 } },
+        PRESSURE_TANK_T,
+        chlorineDetector,
+      ),
     detector: (a, k) => chlorineDetector(`AT-${a}${200 + k}`, '罐区'),
   },
   {
@@ -120,7 +176,15 @@ export const HAZARD_TEMPLATES: readonly HazardTemplate[] = [
     name: '液氨储罐区',
     main: SUBSTANCES.ammonia,
     levels: [1, 2, 3, 4],
-    unit: (a, n) => tankUnit(a, n, '液氨储罐', { unit: 'MPa', min: 0, max: 2.5, limits: { h: 1.4, hh: 1.6 } }, PRESSURE_TANK_T, ammoniaDetector),
+    unit: (a, n) =>
+      tankUnit(
+        a,
+        n,
+        '液氨储罐',
+        { unit: 'MPa', min: 0, max: 2.5, limits: { h: 1.4, hh: 1.6 } },
+        PRESSURE_TANK_T,
+        ammoniaDetector,
+      ),
     detector: (a, k) => ammoniaDetector(`AT-${a}${200 + k}`, '罐区'),
   },
   {
@@ -130,8 +194,13 @@ export const HAZARD_TEMPLATES: readonly HazardTemplate[] = [
     main: SUBSTANCES.lpg,
     levels: [1, 2, 3, 4],
     unit: (a, n) =>
-      tankUnit(a, n, '液化石油气球罐', { unit: 'MPa', min: 0, max: 2.5, limits: { h: 1.4, hh: 1.6 } }, PRESSURE_TANK_T, (t, w) =>
-        combustibleDetector(t, w, '液化石油气'),
+      tankUnit(
+        a,
+        n,
+        '液化石油气球罐',
+        { unit: 'MPa', min: 0, max: 2.5, limits: { h: 1.4, hh: 1.6 } },
+        PRESSURE_TANK_T,
+        (t, w) => combustibleDetector(t, w, '液化石油气'),
       ),
     detector: (a, k) => combustibleDetector(`AT-${a}${200 + k}`, '罐区', '液化石油气'),
   },
@@ -164,9 +233,34 @@ export const HAZARD_TEMPLATES: readonly HazardTemplate[] = [
       const loop = `${a}1${nn(n)}`;
       const r = `氯化反应釜R-${loop}`;
       return [
-        P({ tag: `TT-${loop}`, name: `${r}温度`, kind: 'temperature', unit: '°C', range: { min: 0, max: 200 }, limits: { h: 130, hh: 140 }, deadband: 1, rateOfChange: [{ direction: 'rising', slopePerMin: 2, windowSec: 60 }] }),
-        P({ tag: `PT-${loop}`, name: `${r}压力`, kind: 'pressure', unit: 'MPa', range: { min: 0, max: 6 }, limits: { l: 0.5, h: 4.0, hh: 4.5 }, rateOfChange: [{ direction: 'rising', slopePerMin: 0.1, windowSec: 60 }] }),
-        P({ tag: `FT-${loop}`, name: `${r}氯气进料流量`, kind: 'flow', unit: 'kg/h', range: { min: 0, max: 1000 }, limits: { l: 100, h: 800 }, onDelaySec: 15 }),
+        P({
+          tag: `TT-${loop}`,
+          name: `${r}温度`,
+          kind: 'temperature',
+          unit: '°C',
+          range: { min: 0, max: 200 },
+          limits: { h: 130, hh: 140 },
+          deadband: 1,
+          rateOfChange: [{ direction: 'rising', slopePerMin: 2, windowSec: 60 }],
+        }),
+        P({
+          tag: `PT-${loop}`,
+          name: `${r}压力`,
+          kind: 'pressure',
+          unit: 'MPa',
+          range: { min: 0, max: 6 },
+          limits: { l: 0.5, h: 4.0, hh: 4.5 },
+          rateOfChange: [{ direction: 'rising', slopePerMin: 0.1, windowSec: 60 }],
+        }),
+        P({
+          tag: `FT-${loop}`,
+          name: `${r}氯气进料流量`,
+          kind: 'flow',
+          unit: 'kg/h',
+          range: { min: 0, max: 1000 },
+          limits: { l: 100, h: 800 },
+          onDelaySec: 15,
+        }),
         chlorineDetector(`AT-${loop}A`, r),
         combustibleDetector(`AT-${loop}B`, r, '甲苯'),
       ];
@@ -183,9 +277,30 @@ export const HAZARD_TEMPLATES: readonly HazardTemplate[] = [
       const loop = `${a}1${nn(n)}`;
       const room = `钢瓶库${n}号间`;
       return [
-        P({ tag: `TT-${loop}`, name: `${room}室内温度`, kind: 'temperature', unit: '°C', range: { min: -20, max: 60 }, limits: { h: 35, hh: 40 } }),
-        P({ tag: `MT-${loop}`, name: `${room}湿度`, kind: 'humidity', unit: '%RH', range: { min: 0, max: 100 }, limits: { h: 80, hh: 90 } }),
-        P({ tag: `AT-${loop}O`, name: `${room}氧含量`, kind: 'oxygen', unit: '%VOL', range: { min: 0, max: 25 }, limits: { l: 19.5, h: 23.5 } }),
+        P({
+          tag: `TT-${loop}`,
+          name: `${room}室内温度`,
+          kind: 'temperature',
+          unit: '°C',
+          range: { min: -20, max: 60 },
+          limits: { h: 35, hh: 40 },
+        }),
+        P({
+          tag: `MT-${loop}`,
+          name: `${room}湿度`,
+          kind: 'humidity',
+          unit: '%RH',
+          range: { min: 0, max: 100 },
+          limits: { h: 80, hh: 90 },
+        }),
+        P({
+          tag: `AT-${loop}O`,
+          name: `${room}氧含量`,
+          kind: 'oxygen',
+          unit: '%VOL',
+          range: { min: 0, max: 25 },
+          limits: { l: 19.5, h: 23.5 },
+        }),
         chlorineDetector(`AT-${loop}A`, room),
         chlorineDetector(`AT-${loop}B`, room),
       ];
@@ -197,8 +312,29 @@ export const HAZARD_TEMPLATES: readonly HazardTemplate[] = [
 /** Weather points of an enterprise (AQ 3035-2010 §4.5 c), on its first gateway, no hazard. */
 export function weatherPoints(): GeneratedPoint[] {
   return [
-    P({ tag: 'SIT-9001', name: '厂区风速', kind: 'wind_speed', unit: 'm/s', range: { min: 0, max: 60 }, limits: { h: 10.8 } }),
-    P({ tag: 'TT-9002', name: '厂区环境温度', kind: 'temperature', unit: '°C', range: { min: -30, max: 60 }, limits: { h: 38 } }),
-    P({ tag: 'MT-9003', name: '厂区环境湿度', kind: 'humidity', unit: '%RH', range: { min: 0, max: 100 }, limits: { h: 98 } }),
+    P({
+      tag: 'SIT-9001',
+      name: '厂区风速',
+      kind: 'wind_speed',
+      unit: 'm/s',
+      range: { min: 0, max: 60 },
+      limits: { h: 10.8 },
+    }),
+    P({
+      tag: 'TT-9002',
+      name: '厂区环境温度',
+      kind: 'temperature',
+      unit: '°C',
+      range: { min: -30, max: 60 },
+      limits: { h: 38 },
+    }),
+    P({
+      tag: 'MT-9003',
+      name: '厂区环境湿度',
+      kind: 'humidity',
+      unit: '%RH',
+      range: { min: 0, max: 100 },
+      limits: { h: 98 },
+    }),
   ];
 }

@@ -92,7 +92,11 @@ export function verifyExpectations(
   return { scenario: scenario.name, passed: verdicts.every((v) => v.status !== 'fail'), verdicts };
 }
 
-function verifyOne(e: Expectation, timeline: RunTimeline, observed: readonly ObservedAlarm[]): ExpectationVerdict {
+function verifyOne(
+  e: Expectation,
+  timeline: RunTimeline,
+  observed: readonly ObservedAlarm[],
+): ExpectationVerdict {
   const wallClock = usesWallClock(e.alarm);
   const incident = e.after === undefined ? undefined : timeline.incidents.find((i) => i.id === e.after);
   const runStart = wallClock ? timeline.startedWallMs : timeline.epochMs;
@@ -129,7 +133,11 @@ function verifyOne(e: Expectation, timeline: RunTimeline, observed: readonly Obs
 
   const start = e.type === 'alarm' ? reference + (e.notBeforeSec ?? 0) * 1000 : reference;
   const end =
-    e.type === 'alarm' ? reference + e.withinSec * 1000 : e.forSec !== undefined ? reference + e.forSec * 1000 : runEnd;
+    e.type === 'alarm'
+      ? reference + e.withinSec * 1000
+      : e.forSec !== undefined
+        ? reference + e.forSec * 1000
+        : runEnd;
   const inWindow = observed
     .filter((a) => a.raisedAtMs >= start && a.raisedAtMs <= end && matches(e.alarm, a, false))
     .sort((a, b) => a.raisedAtMs - b.raisedAtMs);
@@ -148,12 +156,17 @@ function verifyOne(e: Expectation, timeline: RunTimeline, observed: readonly Obs
       delayMs: coloured[0] === undefined ? undefined : coloured[0].raisedAtMs - reference,
       colourOk: undefined,
       count: coloured.length,
-      reason: coloured.length === 0 ? '' : `${coloured.length} forbidden alarm(s) raised / 出现 ${coloured.length} 条误报警`,
+      reason:
+        coloured.length === 0
+          ? ''
+          : `${coloured.length} forbidden alarm(s) raised / 出现 ${coloured.length} 条误报警`,
     };
   }
   let reason = '';
-  if (matched === undefined) reason = `no matching alarm within ${e.withinSec} s / ${e.withinSec} 秒内未出现报警`;
-  else if (colourOk === false) reason = `colour ${matched.colour}, expected ${asList(e.alarm.colour)?.join('|')} / 颜色不符`;
+  if (matched === undefined)
+    reason = `no matching alarm within ${e.withinSec} s / ${e.withinSec} 秒内未出现报警`;
+  else if (colourOk === false)
+    reason = `colour ${matched.colour}, expected ${asList(e.alarm.colour)?.join('|')} / 颜色不符`;
   else if (e.maxCount !== undefined && inWindow.length > e.maxCount) {
     reason = `${inWindow.length} alarms, at most ${e.maxCount} expected / 报警 ${inWindow.length} 次，超过 ${e.maxCount}`;
   }
