@@ -4,6 +4,7 @@ import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runFleetBench } from './bench/fleet-bench.js';
+import { runLatencyBench } from './bench/latency-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
 import {
   alarmKpiCommand,
@@ -45,6 +46,8 @@ commands:
   site schema             print the site file's JSON Schema
   bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
                           end-to-end ingest benchmark; prints one JSON line last
+  bench latency [--json] [--load N] [--samples N]
+                          MQTT reading → alarm on a subscribed socket.io client, under load
   bench fleet [--json] [--points N] [--duration S]
                           simulated gateway fleet at 1 Hz (load-generator capacity)
   bench evaluate [--json] [--points N] [--readings N]
@@ -133,6 +136,34 @@ export async function runCommand(
               mqttUrl: infra.mqttUrl,
               points: Number(values.points),
               durationMs: Number(values.duration) * 1000,
+              logger: ctx.logger,
+            });
+            ctx.stdout.write(`${JSON.stringify(result)}\n`);
+          } finally {
+            await infra.stop();
+          }
+          return 0;
+        }
+        if (sub === 'latency') {
+          const { values } = parseArgs({
+            args: argv.slice(argv.indexOf('latency') + 1),
+            options: {
+              json: { type: 'boolean', default: false },
+              load: { type: 'string', default: '100000' },
+              samples: { type: 'string', default: '200' },
+              'log-level': { type: 'string' },
+            },
+            strict: true,
+          });
+          const config = loadRuntimeConfig(ctx.env);
+          const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+          try {
+            const result = await runLatencyBench({
+              adminDatabaseUrl: infra.databaseUrl,
+              mqttUrl: infra.mqttUrl,
+              loadPoints: Number(values.load),
+              samples: Number(values.samples),
+              base: config,
               logger: ctx.logger,
             });
             ctx.stdout.write(`${JSON.stringify(result)}\n`);

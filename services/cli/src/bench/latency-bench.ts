@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { io as connectSocket } from 'socket.io-client';
+import { telemetryTopic } from '@hazardwatch/contracts';
+import { generateSite, MqttFleet, simulatedSiteFrom, siteToYaml } from '@hazardwatch/simulators';
+import { ensureUsers, startApiBeside } from '../api-service.js';
+import type { RuntimeConfig } from '../config.js';
+import { startIngestService } from '../ingest-service.js';
+import { LiveValueTap } from '../live-source.js';
+
+export interface LatencyBenchOptions {
+  readonly adminDatabaseUrl: string;
+  readonly mqttUrl: string;
+  /** Background points publishing at 1 Hz (readings/s of load). */
+  readonly loadPoints: number;
+  readonly samples: number;
+  readonly base: RuntimeConfig;
+  readonly logger: Logger;
+}
+
+export interface LatencyBenchResult {
+  readonly bench: 'latency';
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly samples: number;
+  readonly loadReadingsPerSec: number;
+}
+
+const PROBE_TAG = 'PROBE-PT-1';
+
+/**
+ * End-to-end alarm latency: a probe reading that crosses a limit is published over MQTT while a
+ * simulated fleet keeps the system under load; the time runs until a socket.io client, logged in
+ * as a regulator of the province and subscribed to it, receives the alarm event. The whole chain
+ * is real: broker, ingestion, evaluators, alarm book, database commit (the event is pushed only
+ * once stored), live gateway.
+ */
+export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
+  const site = generateSite({
+    cities: 2,
+    enterprises: Math.max(2, Math.round(options.loadPoints / 2500)),
+    points: options.loadPoints,
+    seed: 11,
+  });
+  const points = site['points'] as Array<Record<string, unknown>>;
+  const first = points[0]!;
+  const enterprise = first['enterprise'] as string;
+  const gateway = first['gateway'] as string;
+  const hazard = (site['hazards'] as Array<{ code: string; enterprise: string }>).find(
+    (h) => h.enterprise === enterprise,
+  )?.code;
+  // The probe: no on-delay, so the figure is the system's latency, not a configured delay.
+  points.push({
+    enterprise,
+    gateway,
+    tag: PROBE_TAG,
+    name: 'latency probe',
+    kind: 'pressure',
+    unit: 'MPa',
+    range: { min: 0, max: 10 },
+    limits: { h: 5, hh: 8 },
+    onDelaySec: 0,
+    offDelaySec: 0,
+    ...(hazard ? { hazard } : {}),
+  });
+  const province = (site['regions'] as Array<{ code: string; kind: string }>).find(
+    (r) => r.kind === 'province',
+  )!.code;
+  const dir = await mkdtemp(join(tmpdir(), 'hw-latency-'));
+  const siteFile = join(dir, 'site.yaml');
+  await writeFile(siteFile, siteToYaml(site));
+  const dbName = `hw_bench_${randomBytes(5).toString('hex')}`;
+  await admin(options.adminDatabaseUrl, `CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(options.adminDatabaseUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const enterprises = [...new Set(points.map((p) => p['enterprise'] as string))];
+  const clientId = `hw-bench-latency-${randomBytes(3).toString('hex')}`;
+  const config: RuntimeConfig = {
+    ...options.base,
+    database: { ...options.base.database, url: dbUrl.toString() },
+    mqtt: { ...options.base.mqtt, url: options.mqttUrl },
+    site: { file: siteFile },
+    healthPort: 0,
+    api: { ...options.base.api, jwtSecret: randomBytes(32).toString('hex') },
+    ingest: {
+      mqtt: {
+        clientId,
+        subscriptions: enterprises.flatMap((e) => [`hw/v1/${e}/+/telemetry`, `hw/v1/${e}/+/status`]),
+      },
+    },
+  };
+  const tap = new LiveValueTap();
+  const service = await startIngestService(config, options.logger, { observers: [tap] });
+  const api = await startApiBeside(service, config, options.logger, 0, tap);
+  const fleet = new MqttFleet(
+    { url: options.mqttUrl, tickIntervalMs: 1000, clientIdPrefix: `hw-bench-${process.pid}` },
+    {
+      site: simulatedSiteFrom({ ...site, points: points.filter((p) => p['tag'] !== PROBE_TAG) }),
+      logger: options.logger,
+    },
+  );
+  const probe = await mqtt.connectAsync(options.mqttUrl, { clientId: `hw-bench-probe-${process.pid}` });
+  const socket = connectSocket(`http://127.0.0.1:${api.port}`, {
+    transports: ['websocket'],
+    autoConnect: false,
+  });
+  try {
+    await ensureUsers(service, [
+      { username: 'bench-province', password: 'bench-password-1', role: 'regulator', regionCode: province },
+    ]);
+    const login = await fetch(`http://127.0.0.1:${api.port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench-province', password: 'bench-password-1' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    socket.auth = { token: accessToken };
+    socket.connect();
+    await socket.timeout(10_000).emitWithAck('subscribe', { scopes: [{ type: 'region', code: province }] });
+    const probeId = service.site!.pointByKey(enterprise, PROBE_TAG)!.id;
+    let pending: { sentAt: number; resolve: () => void } | undefined;
+    socket.on('alarm', (e: { pointId: number | null; to: string }) => {
+      if (e.pointId === probeId && e.to === 'UNACK' && pending) pending.resolve();
+    });
+    await fleet.start();
+    await new Promise((r) => setTimeout(r, 3000)); // load running
+    const topic = telemetryTopic({ enterprise, gateway });
+    const latencies: number[] = [];
+    for (let i = 0; i < options.samples; i++) {
+      const received = new Promise<void>((resolve) => (pending = { sentAt: performance.now(), resolve }));
+      const sentAt = performance.now();
+      await probe.publishAsync(
+        topic,
+        JSON.stringify({ readings: [{ tag: PROBE_TAG, ts: Date.now(), value: 6 }] }),
+        { qos: 1 },
+      );
+      const got = await Promise.race([
+        received.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+      ]);
+      if (got) latencies.push(performance.now() - sentAt);
+      // Back to normal (the H alarm returns unacknowledged; the next crossing re-alarms it).
+      await new Promise((r) => setTimeout(r, 100));
+      await probe.publishAsync(
+        topic,
+        JSON.stringify({ readings: [{ tag: PROBE_TAG, ts: Date.now(), value: 1 }] }),
+        { qos: 1 },
+      );
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    latencies.sort((a, b) => a - b);
+    const at = (q: number): number =>
+      Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 10) /
+      10;
+    return {
+      bench: 'latency',
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: at(1),
+      samples: latencies.length,
+      loadReadingsPerSec:
+        fleet.counters.ticks > 0 ? Math.round(fleet.counters.readings / fleet.counters.ticks) : 0,
+    };
+  } finally {
+    socket.disconnect();
+    await probe.endAsync();
+    await fleet.stop().catch(() => undefined);
+    await api.close();
+    await service.close();
+    await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
+    await admin(options.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(
+      () => undefined,
+    );
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
