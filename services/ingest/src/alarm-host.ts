@@ -91,6 +91,8 @@ export class AlarmHost implements ConditionSink {
   private lastStored: Promise<void> = Promise.resolve();
   private readonly listeners: Array<(events: AlarmHostEvents) => void> = [];
   private readonly openFrom: WarningColour;
+  /** Units the database refused for good (not retried). */
+  failedUnits = 0;
 
   constructor(private readonly deps: AlarmHostDeps) {
     this.log = deps.logger.child({ component: 'alarm-host' });
@@ -259,41 +261,61 @@ export class AlarmHost implements ConditionSink {
     const previous = this.lastStored;
     this.lastStored = stored;
     this.current = unit;
-    this.deps.attach(() => this.persist(unit, previous));
+    // The ingest batch that caused these changes is acknowledged only once they are stored ...
+    this.deps.attach(() => unit.stored);
+    // ... but they are written at once, beside the bulk COPY of readings rather than behind it:
+    // an operator sees an alarm within milliseconds even when ingestion is busy. (setImmediate:
+    // every packet already read from the socket has added its changes to this unit first.)
+    setImmediate(() => void this.persistUntilStored(unit, previous));
     return unit;
   }
 
-  private async persist(unit: Unit, previous: Promise<void>): Promise<void> {
+  /** Writes a unit after its predecessor, retrying while storage is unavailable; never rejects. */
+  private async persistUntilStored(unit: Unit, previous: Promise<void>): Promise<void> {
     // Sealed: later changes go to a new unit, written after this one (records must not regress).
     if (this.current === unit) this.current = undefined;
     await previous;
-    try {
-      const openRecords = new Map<string, WarningRecord>();
-      for (const e of unit.warningEvents) {
-        const record = this.desk.get(e.warningId);
-        if (record) openRecords.set(e.warningId, record);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.persist(unit);
+        return;
+      } catch (error) {
+        if (!isRetryableStorageError(error)) {
+          // Refused for good (a bug, not an outage): logged and counted, never allowed to block.
+          this.failedUnits++;
+          this.log.error(
+            { err: error, events: unit.events.length },
+            'alarm unit refused by storage; skipped',
+          );
+          unit.markStored();
+          return;
+        }
+        const delayMs = Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
+        this.log.warn({ err: error, attempt, delayMs }, 'alarm unit not stored yet; will retry');
+        await new Promise((r) => setTimeout(r, delayMs));
       }
-      const now = this.deps.now();
-      await this.deps.client.transaction(async (tx) => {
-        await this.deps.alarms.write(
-          { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges },
-          tx,
-        );
-        await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
-        await this.deps.outbox.enqueue(
-          unit.notifications.flatMap((payload) =>
-            this.deps.channels.map((channel) => ({ channel, payload })),
-          ),
-          now,
-          tx,
-        );
-      });
-    } catch (error) {
-      // A retryable failure is retried by the pipeline with this same unit; anything else is given
-      // up by it, and must not hold back the units after this one.
-      if (!isRetryableStorageError(error)) unit.markStored();
-      throw error;
     }
+  }
+
+  private async persist(unit: Unit): Promise<void> {
+    const openRecords = new Map<string, WarningRecord>();
+    for (const e of unit.warningEvents) {
+      const record = this.desk.get(e.warningId);
+      if (record) openRecords.set(e.warningId, record);
+    }
+    const now = this.deps.now();
+    await this.deps.client.transaction(async (tx) => {
+      await this.deps.alarms.write(
+        { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges },
+        tx,
+      );
+      await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
+      await this.deps.outbox.enqueue(
+        unit.notifications.flatMap((payload) => this.deps.channels.map((channel) => ({ channel, payload }))),
+        now,
+        tx,
+      );
+    });
     unit.markStored();
     const events: AlarmHostEvents = {
       alarmEvents: unit.events,
