@@ -53,44 +53,37 @@ export class AlarmRepository {
     toMs: number,
     options: { enterprise?: string; limit?: number } = {},
   ): Promise<StoredAlarmEvent[]> {
-    const limit = options.limit ?? 1_000_000;
-    const { rows } = await this.client.query<{
-      id: string;
-      alarm_id: string;
-      source_key: string;
-      condition: AlarmCondition;
-      from_state: AlarmState;
-      to_state: AlarmState;
-      ts_ms: number;
-      actor: string;
-      reason: string | null;
-      value: number | null;
-      colour: WarningColour | null;
-    }>(
-      `SELECT id::text, alarm_id, source_key, condition, from_state, to_state,
-         (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, actor, reason, value, colour
+    const { rows } = await this.client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS}
        FROM alarm_events e
        WHERE ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0)
          AND ($4::text IS NULL OR EXISTS (
            SELECT 1 FROM alarms a LEFT JOIN point_ids p ON p.id = a.point_id
            WHERE a.id = e.alarm_id AND coalesce(p.enterprise_code, a.enterprise) = $4))
        ORDER BY ts, id LIMIT $3`,
-      [fromMs, toMs, limit, options.enterprise ?? null],
+      [fromMs, toMs, options.limit ?? 1_000_000, options.enterprise ?? null],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      alarmId: r.alarm_id,
-      sourceKey: r.source_key,
-      pointId: r.source_key.startsWith('point:') ? Number(r.source_key.slice(6)) : null,
-      condition: r.condition,
-      from: r.from_state,
-      to: r.to_state,
-      ts: r.ts_ms,
-      actor: r.actor,
-      reason: r.reason,
-      value: r.value,
-      colour: r.colour,
-    }));
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Events with id > `afterId`, in id order, at most `limit`: the bigserial id is the cursor live
+   * clients replay from after a reconnect.
+   */
+  async eventsAfter(afterId: number, limit: number): Promise<StoredAlarmEvent[]> {
+    const { rows } = await this.client.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM alarm_events e WHERE id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /** Largest stored event id (0 when empty). */
+  async lastEventId(): Promise<number> {
+    const { rows } = await this.client.query<{ id: string }>(
+      'SELECT coalesce(max(id), 0)::text AS id FROM alarm_events',
+    );
+    return Number(rows[0]?.id ?? 0);
   }
 
   /**
@@ -185,6 +178,40 @@ export class AlarmRepository {
       ],
     );
   }
+}
+
+interface EventRow {
+  id: string;
+  alarm_id: string;
+  source_key: string;
+  condition: AlarmCondition;
+  from_state: AlarmState;
+  to_state: AlarmState;
+  ts_ms: number;
+  actor: string;
+  reason: string | null;
+  value: number | null;
+  colour: WarningColour | null;
+}
+
+const EVENT_COLUMNS = `e.id::text, e.alarm_id, e.source_key, e.condition, e.from_state, e.to_state,
+  (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms, e.actor, e.reason, e.value, e.colour`;
+
+function toStoredEvent(r: EventRow): StoredAlarmEvent {
+  return {
+    id: Number(r.id),
+    alarmId: r.alarm_id,
+    sourceKey: r.source_key,
+    pointId: r.source_key.startsWith('point:') ? Number(r.source_key.slice('point:'.length)) : null,
+    condition: r.condition,
+    from: r.from_state,
+    to: r.to_state,
+    ts: r.ts_ms,
+    actor: r.actor,
+    reason: r.reason,
+    value: r.value,
+    colour: r.colour,
+  };
 }
 
 /** The same alarm may change several times in one step; only its last record is stored. */

@@ -8,7 +8,7 @@ import type {
 } from '@hazardwatch/contracts';
 import type { SiteIndex, WarningEvent } from '@hazardwatch/core';
 import type { Logger } from 'pino';
-import type { AlarmEventLog, LoggedAlarmEvent } from './alarm-event-log.js';
+import type { AlarmRepository, StoredAlarmEvent } from '@hazardwatch/store';
 import { LiveRooms } from './live-rooms.js';
 import type { LiveStoredEvents } from './live-source.js';
 import type { LiveServer } from './live-types.js';
@@ -31,7 +31,7 @@ export class RoomCache {
   }
 }
 
-export function liveAlarm(event: LoggedAlarmEvent, rooms: LiveRooms, replayed: boolean): LiveAlarmEvent {
+export function liveAlarm(event: StoredAlarmEvent, rooms: LiveRooms, replayed: boolean): LiveAlarmEvent {
   const place = rooms.place(event.sourceKey);
   return {
     ...event,
@@ -76,7 +76,7 @@ export class LiveFanout {
   constructor(
     private readonly io: LiveServer,
     private readonly rooms: RoomCache,
-    private readonly log: AlarmEventLog,
+    private readonly log: AlarmRepository,
     private readonly logger: Logger,
     private readonly conflators: ReadonlyMap<string, ValueConflator>,
     lastId: number,
@@ -130,7 +130,7 @@ export class LiveFanout {
   async #tail(rooms: LiveRooms): Promise<void> {
     try {
       for (;;) {
-        const page = await this.log.after(this.#lastId, TAIL_PAGE);
+        const page = await this.log.eventsAfter(this.#lastId, TAIL_PAGE);
         for (const e of page) {
           this.#lastId = e.id;
           const event = liveAlarm(e, rooms, false);

@@ -2,14 +2,14 @@ import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { LIVE_VALUES_DEFAULT_INTERVAL_MS, type LiveConnectErrorData } from '@hazardwatch/contracts';
-import { UserRepository, type SqlClient } from '@hazardwatch/store';
+import { AlarmRepository, UserRepository, type SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { AuthService } from '../auth/auth-service.js';
 import type { ApiSettings } from '../config.js';
 import type { SiteSource } from '../routes/context.js';
-import { AlarmEventLog } from './alarm-event-log.js';
+
 import { LiveFanout, RoomCache } from './live-fanout.js';
 import { installHandlers, recheckRooms } from './live-handlers.js';
 import type { LiveSource } from './live-source.js';
@@ -83,7 +83,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   const maxQueued = options.maxQueuedPackets ?? 8;
   const auth = new AuthService(new UserRepository(options.client), options.settings.auth, () => clock.now());
   const rooms = new RoomCache(() => options.site.current());
-  const log = new AlarmEventLog(options.client);
+  const log = new AlarmRepository(options.client);
   const conflators = new Map<string, ValueConflator>();
 
   const io: LiveServer = new Server({
@@ -105,7 +105,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     );
   }
 
-  const fanout = new LiveFanout(io, rooms, log, logger, conflators, await log.lastId());
+  const fanout = new LiveFanout(io, rooms, log, logger, conflators, await log.lastEventId());
 
   io.use((socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown>)['token'];

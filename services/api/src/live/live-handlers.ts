@@ -13,7 +13,7 @@ import {
 } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
 import { Access } from '../access/access.js';
-import type { AlarmEventLog } from './alarm-event-log.js';
+import type { AlarmRepository } from '@hazardwatch/store';
 import { liveAlarm, type RoomCache } from './live-fanout.js';
 import { checkLiveScope } from './live-scope.js';
 import type { LiveSocket } from './live-types.js';
@@ -28,7 +28,7 @@ const REPLAY_PAGE = 500;
 
 export interface HandlerDeps {
   readonly rooms: RoomCache;
-  readonly log: AlarmEventLog;
+  readonly log: AlarmRepository;
   readonly logger: Logger;
   /** Most alarm events one replay sends. */
   readonly replayLimit: number;
@@ -98,7 +98,7 @@ async function replay(socket: LiveSocket, sinceEventId: number, deps: HandlerDep
   while (socket.connected) {
     const rooms = deps.rooms.current();
     if (rooms === undefined) break;
-    const page = await deps.log.after(cursor, REPLAY_PAGE);
+    const page = await deps.log.eventsAfter(cursor, REPLAY_PAGE);
     for (const e of page) {
       if (count >= deps.replayLimit) break;
       cursor = e.id;
