@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
  * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
  * and only in the direction ARCHITECTURE.md allows.
  */
-const ours = ['contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'simulators'];
+const ours = ['contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'edge', 'simulators'];
 const allowed = {
   'services/contracts': [],
   'services/core': ['contracts'],
@@ -14,11 +14,18 @@ const allowed = {
   'services/ingest': ['contracts', 'core', 'store'],
   'services/api': ['contracts', 'core', 'store'],
   'services/testkit': ['contracts', 'core', 'store', 'ingest'],
-  'services/cli': ['contracts', 'core', 'store', 'ingest', 'api', 'simulators'],
+  'services/cli': ['contracts', 'core', 'store', 'ingest', 'api', 'edge', 'simulators'],
+  // The edge collector runs on a plant's gateway: it speaks the wire contracts and nothing else.
+  'edge/collector': ['contracts'],
   // Simulators speak protocols only: hardware-in-the-loop tests must go through MQTT / OPC-UA.
   'simulators/plant': ['contracts'],
 };
-const packageOf = (dir) => (dir === 'simulators/plant' ? 'simulators' : dir.replace('services/', ''));
+const packageOf = (dir) =>
+  dir === 'simulators/plant'
+    ? 'simulators'
+    : dir === 'edge/collector'
+      ? 'edge'
+      : dir.replace('services/', '');
 
 const deepImports = {
   group: ['@hazardwatch/*/*', '../../*/src/*', '../../../*'],

@@ -11,6 +11,7 @@ const alias = {
   '@hazardwatch/ingest': pkg('services/ingest'),
   '@hazardwatch/api': pkg('services/api'),
   '@hazardwatch/testkit': pkg('services/testkit'),
+  '@hazardwatch/edge': pkg('edge/collector'),
   '@hazardwatch/simulators': pkg('simulators/plant'),
   hazardwatch: pkg('services/cli'),
 };

@@ -1,0 +1,3 @@
+export * from './source.js';
+export * from './tag-mapping.js';
+export * from './spool/spool.js';
