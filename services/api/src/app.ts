@@ -28,6 +28,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import type { RouteContext, SiteSource } from './routes/context.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { overviewRoutes } from './routes/overview-routes.js';
+import { siteEditRoutes } from './routes/site-edit-routes.js';
 import { siteRoutes } from './routes/site-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { valueRoutes } from './routes/value-routes.js';
@@ -130,6 +131,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   authRoutes(app, ctx);
   userRoutes(app, ctx);
   siteRoutes(app, ctx);
+  siteEditRoutes(app, ctx);
   valueRoutes(app, ctx);
   alarmRoutes(app, ctx);
   warningRoutes(app, ctx);

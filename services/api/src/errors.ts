@@ -85,6 +85,21 @@ export const apiErrors = defineErrors({
     retryable: false,
     status: 400,
   },
+  HW_API_SITE_ENTITY_EXISTS: {
+    template: '{kind} {id} already exists',
+    retryable: false,
+    status: 409,
+  },
+  HW_API_SITE_KEY_IMMUTABLE: {
+    template: '{kind} field {field} identifies it and cannot be changed (delete and create instead)',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_SITE_CONFLICT: {
+    template: 'the site model changed meanwhile (now version {latest}); read it again and retry',
+    retryable: true,
+    status: 409,
+  },
   HW_API_RATE_LIMITED: {
     template: 'too many requests; retry in {retryAfterSec} s',
     retryable: true,

@@ -9,6 +9,15 @@ export { apiErrors, type ApiErrorCode } from './errors.js';
 export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';
 export type { SiteSource } from './routes/context.js';
 export {
+  applySiteEdit,
+  emptySiteDocument,
+  mergePatch,
+  type EntityKey,
+  type SiteEdit,
+  type SiteEditResult,
+  type SiteEntity,
+} from './site-edit.js';
+export {
   createUser,
   PASSWORD_MIN_LENGTH,
   USERNAME_PATTERN,

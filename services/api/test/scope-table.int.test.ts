@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApi, COUNTY_A, E1, type TestApi, type TestUser } from './support/api-fixture.js';
+import {
+  buildTestApi,
+  CITY,
+  COUNTY_A,
+  E1,
+  PARK_A,
+  testSiteJson,
+  type TestApi,
+  type TestUser,
+} from './support/api-fixture.js';
 
 /**
  * The scope table (issue 4): every registered route has a row here, or this test fails. Each row
@@ -26,6 +35,22 @@ const items = (b: unknown): unknown[] => (b as { items: unknown[] }).items;
 const json = (b: unknown): string => JSON.stringify(b);
 const range = 'from=1772400000000&to=1772440000000';
 const pointE1 = 1;
+/** Bodies that pass validation, so the refusal tested is the scope's. */
+const example = JSON.parse(testSiteJson()) as Record<'hazards' | 'points', Array<Record<string, unknown>>>;
+const withoutEnterprise = (o: Record<string, unknown>, key: string, value: string) => {
+  const { enterprise: _e, ...rest } = o;
+  return { ...rest, [key]: value };
+};
+const newHazard = withoutEnterprise(
+  example.hazards.find((h) => h['enterprise'] === E1)!,
+  'code',
+  'NEW-H',
+);
+const newPoint = withoutEnterprise(
+  example.points.find((p) => p['enterprise'] === E1)!,
+  'tag',
+  'NEW-1',
+);
 
 const TABLE: Record<string, Row> = {
   'GET /healthz': { url: '/healthz', kind: 'public', allowed: [], denied: [] },
@@ -173,6 +198,108 @@ const TABLE: Record<string, Row> = {
     allowed: [],
     denied: ['regCounty', 'opE1', ...OUTSIDERS],
   },
+  // Site-model writes. Creating and deleting are checked for refusals only (the shared site must
+  // stay as it is for the other rows); harmless patches go through for the allowed roles.
+  'POST /api/v1/regions': {
+    url: '/api/v1/regions',
+    body: { code: '320699', name: '测试区', kind: 'county', parent: CITY },
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'opE1', 'viewerCounty', ...OUTSIDERS],
+  },
+  'PATCH /api/v1/regions/:code': {
+    url: `/api/v1/regions/${COUNTY_A}`,
+    body: { name: '如东县' },
+    kind: 'resource',
+    allowed: ['admin'],
+    denied: ['regCounty', 'opE1', 'viewerCounty', ...OUTSIDERS],
+  },
+  'DELETE /api/v1/regions/:code': {
+    url: `/api/v1/regions/${COUNTY_A}`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'opE1', 'viewerCounty', ...OUTSIDERS],
+  },
+  'POST /api/v1/enterprises': {
+    url: '/api/v1/enterprises',
+    body: { code: 'NEW-E', name: '新企业', region: PARK_A, location: { lon: 121, lat: 32.5 } },
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'opE1', 'viewerCounty', ...OUTSIDERS],
+  },
+  'PATCH /api/v1/enterprises/:enterprise': {
+    url: `/api/v1/enterprises/${E1}`,
+    body: { risk: { score: 78 } },
+    kind: 'resource',
+    allowed: ['admin', 'opE1'],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'DELETE /api/v1/enterprises/:enterprise': {
+    url: `/api/v1/enterprises/${E1}`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'POST /api/v1/enterprises/:enterprise/hazards': {
+    url: `/api/v1/enterprises/${E1}/hazards`,
+    body: newHazard,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'PATCH /api/v1/enterprises/:enterprise/hazards/:hazard': {
+    url: `/api/v1/enterprises/${E1}/hazards/CL-TF01`,
+    body: { name: '液氯罐区' },
+    kind: 'resource',
+    allowed: ['admin', 'opE1'],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'DELETE /api/v1/enterprises/:enterprise/hazards/:hazard': {
+    url: `/api/v1/enterprises/${E1}/hazards/CL-TF01`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'POST /api/v1/enterprises/:enterprise/gateways': {
+    url: `/api/v1/enterprises/${E1}/gateways`,
+    body: { code: 'GW-NEW', name: '新网关' },
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'PATCH /api/v1/enterprises/:enterprise/gateways/:gateway': {
+    url: `/api/v1/enterprises/${E1}/gateways/GW01`,
+    body: { offlineAfterSec: 180 },
+    kind: 'resource',
+    allowed: ['admin', 'opE1'],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'DELETE /api/v1/enterprises/:enterprise/gateways/:gateway': {
+    url: `/api/v1/enterprises/${E1}/gateways/GW01`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'POST /api/v1/enterprises/:enterprise/points': {
+    url: `/api/v1/enterprises/${E1}/points`,
+    body: newPoint,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'PATCH /api/v1/points/:id': {
+    url: `/api/v1/points/${pointE1}`,
+    body: { name: '液氯储罐压力' },
+    kind: 'resource',
+    allowed: ['admin', 'opE1'],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'DELETE /api/v1/points/:id': {
+    url: `/api/v1/points/${pointE1}`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
   'GET /api/v1/alarms/active': {
     url: '/api/v1/alarms/active',
     kind: 'collection',
@@ -307,7 +434,7 @@ describe('scope table over every route', () => {
 
   const inject = (key: string, user: TestUser | undefined) => {
     const row = TABLE[key]!;
-    const method = key.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'PATCH';
+    const method = key.split(' ')[0] as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     return api.app.inject({
       method,
       url: row.url,

@@ -84,8 +84,8 @@ export async function startApiBeside(
     logger,
     client: store.client,
     dialect: store.migration.dialect,
-    site: { current: () => service.site },
-    ...(service.alarms ? { alarmControl: alarmControlFor(service.alarms) } : {}),
+    site: { current: () => service.site, replaced: (next) => service.applySite(next) },
+    alarmControl: alarmControlFor(service.alarms),
     readiness: {
       broker: () => service.app.subscriber.connected,
       storage: () => service.app.pipeline.storageHealthy,

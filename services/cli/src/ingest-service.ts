@@ -5,9 +5,10 @@ import {
   compileAlarmPolicy,
   compileColourPolicy,
   compileWarningPolicy,
+  EMPTY_SITE,
   EvaluationEngine,
   parseConfig,
-  type SiteIndex,
+  SiteIndex,
   type WarningPolicyOptions,
 } from '@hazardwatch/core';
 import {
@@ -54,10 +55,18 @@ const OUTBOX_INTERVAL_MS = 2000;
 
 export interface IngestService {
   readonly app: IngestApp;
-  /** The alarm engine's host; undefined while no site is configured. */
-  readonly alarms: AlarmHost | undefined;
+  /** The alarm engine's host (over an empty site until one is configured). */
+  readonly alarms: AlarmHost;
   /** The site in force (with point ids); undefined while none is configured. */
   readonly site: SiteIndex | undefined;
+  /** Version of the stored site document in force; null while none is configured. */
+  readonly siteVersion: number | null;
+  /**
+   * Puts a new site model in force without a restart: the point directory (which readings are
+   * accepted), the evaluators (limits, delays; removed or disabled points return to normal) and
+   * the alarm engine's roll-up and colours. Called after the API stored a new site version.
+   */
+  applySite(site: { readonly index: SiteIndex; readonly version: number }): void;
   /** The database connection the service writes through (shared with an API in the same process). */
   readonly store: OpenedStore;
   readonly infrastructure: Infrastructure;
@@ -157,38 +166,38 @@ async function startOn(
   const alarmRepository = new AlarmRepository(client);
   const outbox = new NotificationOutbox(client);
   const policies = compilePolicies(config);
-  const host = site?.ok
-    ? new AlarmHost({
-        ...policies,
-        index: site.index,
-        logger,
-        now: Date.now,
-        client,
-        alarms: alarmRepository,
-        warnings: new WarningRepository(client),
-        outbox,
-        channels: config.notifications.webhooks.map((w) => w.name),
-        attach: (work) => attach(work),
-      })
+  let current: { index: SiteIndex; version: number } | undefined = site?.ok
+    ? { index: site.index, version: site.version }
     : undefined;
-  const engine =
-    host && site?.ok
-      ? new EvaluationEngine({ sink: host, points: site.index.points(), gateways: site.index.site.gateways })
-      : undefined;
+  const host = new AlarmHost({
+    ...policies,
+    index: current?.index ?? new SiteIndex(EMPTY_SITE),
+    logger,
+    now: Date.now,
+    client,
+    alarms: alarmRepository,
+    warnings: new WarningRepository(client),
+    outbox,
+    channels: config.notifications.webhooks.map((w) => w.name),
+    attach: (work) => attach(work),
+  });
+  const engine = new EvaluationEngine({
+    sink: host,
+    points: current?.index.points() ?? [],
+    gateways: current?.index.site.gateways ?? [],
+  });
   const app = buildIngestApp(settings, {
     logger,
     writer,
     directory: () => directory,
-    observers: [dirty, ...(engine ? [engine] : []), ...(options.observers ?? [])],
+    observers: [dirty, engine, ...(options.observers ?? [])],
   });
   attach = (work) => app.pipeline.attach(work);
-  if (host) await host.restore();
-  if (engine) {
-    app.presence.onChange((g) => {
-      if (g.online) engine.gatewayOnline(g.enterprise, g.gateway, g.lastSeenMs);
-      else engine.gatewayOffline(g.enterprise, g.gateway, g.lastSeenMs);
-    });
-  }
+  await host.restore();
+  app.presence.onChange((g) => {
+    if (g.online) engine.gatewayOnline(g.enterprise, g.gateway, g.lastSeenMs);
+    else engine.gatewayOffline(g.enterprise, g.gateway, g.lastSeenMs);
+  });
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
@@ -205,15 +214,13 @@ async function startOn(
     if (range) await rollups.refresh(range.fromMs, range.toMs);
     await rollups.prune();
   });
-  if (engine && host) {
-    timers.push(
-      setInterval(() => {
-        const now = Date.now();
-        engine.tick(now);
-        host.tick(now);
-      }, ALARM_TICK_MS),
-    );
-  }
+  timers.push(
+    setInterval(() => {
+      const now = Date.now();
+      engine.tick(now);
+      host.tick(now);
+    }, ALARM_TICK_MS),
+  );
   const worker = new OutboxWorker(
     outbox,
     config.notifications.webhooks.map((w) => new WebhookChannel(w)),
@@ -243,7 +250,7 @@ async function startOn(
               detail: {
                 broker: app.subscriber.connected,
                 storage: app.pipeline.storageHealthy,
-                siteVersion: site?.ok ? site.version : null,
+                siteVersion: current?.version ?? null,
               },
             }),
             metrics: () =>
@@ -269,7 +276,21 @@ async function startOn(
   return {
     app,
     alarms: host,
-    site: site?.ok ? site.index : undefined,
+    get site() {
+      return current?.index;
+    },
+    get siteVersion() {
+      return current?.version ?? null;
+    },
+    applySite: (next) => {
+      // Order matters: the evaluators first (removed and disabled points return to normal through
+      // the alarm engine while it still knows them), then the directory, then the engine's site.
+      engine.reconfigure(next.index.points(), next.index.site.gateways);
+      directory = pointDirectoryFromSite(next.index);
+      host.replaceSite(next.index);
+      current = { index: next.index, version: next.version };
+      log.info({ version: next.version, points: next.index.points().length }, 'site model in force');
+    },
     store,
     infrastructure,
     health,

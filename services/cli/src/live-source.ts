@@ -67,7 +67,7 @@ export function liveSourceFor(
   return {
     subscribe: (sink) => {
       const stops = [
-        service.alarms?.onStored((events) => sink.stored(events)),
+        service.alarms.onStored((events) => sink.stored(events)),
         service.app.presence.onChange((g) =>
           sink.gateway({ enterprise: g.enterprise, gateway: g.gateway, online: g.online, ts: g.lastSeenMs }),
         ),

@@ -160,7 +160,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     ]);
 
     // The operator acknowledges: RTNUN → NORM, and the alarm record closes.
-    const host = second.alarms!;
+    const host = second.alarms;
     const open = host.book.open().find((a) => a.condition === 'HH')!;
     const acked = host.act({ alarmId: open.id }, { action: 'ack', actor: 'operator-1' });
     if (!acked.ok) throw acked.error;

@@ -155,6 +155,84 @@ describe('hazardwatch serve: readings to the control room and back', () => {
     }
   });
 
+  it('puts site-model edits made through the API in force in ingestion without a restart', async () => {
+    const admin = await login('admin');
+    const send = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base()}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const pointId = async (tag: string) => {
+      const { body } = await get(admin, `/points?enterprise=${enterprise}&limit=500`);
+      return (body.items as unknown as Array<{ id: number; tag: string }>).find((p) => p.tag === tag)?.id;
+    };
+    const lt = (await pointId('LT-1101'))!;
+    const publish = async (tag: string, readings: ReadonlyArray<readonly [number, number]>) => {
+      for (const [ts, value] of readings) {
+        await pub.publishAsync(
+          telemetryTopic({ enterprise, gateway: 'GW01' }),
+          JSON.stringify({ readings: [{ tag, ts, value }] }),
+          { qos: 1 },
+        );
+      }
+    };
+
+    // 75 % is normal under the file's limits (h 80, hh 85) and HH once the limits are lowered.
+    const lowered = await send('PATCH', `/points/${lt}`, { limits: { h: 65, hh: 70 }, onDelaySec: null });
+    expect(lowered.status, JSON.stringify(lowered.body)).toBe(200);
+    expect(lowered.body['siteVersion']).toBe(2);
+    const t0 = Date.now() - 60_000;
+    await publish('LT-1101', [
+      [t0, 60],
+      [t0 + 1000, 75],
+      [t0 + 12_000, 75],
+    ]);
+    const raised = await waitFor(
+      () => get(admin, `/alarms/active?enterprise=${enterprise}`),
+      (r) => r.body.items?.some((a) => a.condition === 'HH') ?? false,
+      'HH under the edited limits',
+    );
+    const hh = raised.body.items!.find((a) => a.condition === 'HH')!;
+
+    // Disabling the point returns its alarm to normal (still to be acknowledged) at once.
+    expect((await send('PATCH', `/points/${lt}`, { enabled: false })).status).toBe(200);
+    await waitFor(
+      () => get(admin, `/alarms/${hh.id}`),
+      (r) => r.body.state === 'RTNUN',
+      'the alarm of the disabled point back to normal',
+    );
+
+    // A point created through the API is accepted by ingestion straight away.
+    const created = await send('POST', `/enterprises/${enterprise}/points`, {
+      tag: 'TT-NEW1',
+      hazard: 'CL-TF01',
+      gateway: 'GW01',
+      kind: 'temperature',
+      unit: '°C',
+      range: { min: -40, max: 80 },
+      limits: { h: 45, hh: 50 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = (await pointId('TT-NEW1'))!;
+    await publish('TT-NEW1', [[Date.now() - 1000, 21.5]]);
+    const latest = await waitFor(
+      () => get(admin, `/points/${id}/latest`),
+      (r) => (r.body as { items?: Array<{ value: number }> }).items?.[0]?.value === 21.5,
+      "the new point's reading",
+    );
+    expect(latest.status).toBe(200);
+
+    // Edits that the site file would refuse are refused the same way, and nothing changes.
+    const bad = await send('PATCH', `/points/${id}`, { gateway: 'NO-SUCH-GW' });
+    expect(bad.status).toBe(400);
+    expect(bad.body['code']).toBe('HW_API_SITE_INVALID');
+    const audit = await get(admin, '/audit?action=site.point.create');
+    expect(JSON.stringify(audit.body)).toContain('TT-NEW1');
+  });
+
   it('shows a red HH alarm to the county regulator and the operator, not to another county; the ack is applied and audited', async () => {
     const [rudong, rugao, operator, admin] = (await Promise.all(
       ['rudong', 'rugao', 'operator', 'admin'].map(login),

@@ -123,7 +123,7 @@ export {
   type ValidateSiteOptions,
 } from './site-validate.js';
 export { parseSiteDocument, type SiteDocumentFormat } from './site-document.js';
-export { SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptions } from './site-index.js';
+export { EMPTY_SITE, SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptions } from './site-index.js';
 export * from './config-parse.js';
 export * from './alarms/index.js';
 export * from './warnings/index.js';

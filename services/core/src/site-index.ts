@@ -48,6 +48,23 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 
 const EMPTY: readonly IndexedPoint[] = Object.freeze([]);
 
+/** A site with nothing in it: ingestion runs (and rejects every reading as unknown) until one is imported. */
+export const EMPTY_SITE: NormalisedSite = Object.freeze({
+  version: 1,
+  name: null,
+  defaults: Object.freeze({
+    onDelayMs: 0,
+    offDelayMs: 0,
+    staleAfterMs: 300_000,
+    gatewayOfflineAfterMs: 120_000,
+  }),
+  regions: [],
+  enterprises: [],
+  hazards: [],
+  gateways: [],
+  points: [],
+});
+
 export class SiteIndex {
   readonly site: NormalisedSite;
   readonly #points: readonly IndexedPoint[];

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WARNING_COLOURS, type AlarmEvent, type WarningColour } from '@hazardwatch/contracts';
+import {
+  WARNING_COLOURS,
+  type AlarmCondition,
+  type AlarmEvent,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import {
   AlarmBook,
   DEFAULT_ALARM_POLICY,
@@ -10,6 +15,7 @@ import {
   WarningDesk,
   type AlarmPolicy,
   type AlarmRecord,
+  type AlarmSource,
   type AlarmTarget,
   type BookUpdate,
   type ColourChange,
@@ -83,8 +89,12 @@ export interface AlarmHostEvents {
  */
 export class AlarmHost implements ConditionSink {
   readonly book: AlarmBook;
-  readonly rollup: RollupState;
-  readonly desk: WarningDesk;
+  private rollupState: RollupState;
+  private warningDesk: WarningDesk;
+  /** The site model in force; replaced by `replaceSite`. */
+  private index: SiteIndex;
+  private colourOf: (source: AlarmSource, condition: AlarmCondition) => WarningColour;
+  private readonly colourPolicy: ColourPolicy;
   private readonly grouper = new NotificationGrouper();
   private readonly log: Logger;
   private current: Unit | undefined;
@@ -98,14 +108,72 @@ export class AlarmHost implements ConditionSink {
     this.log = deps.logger.child({ component: 'alarm-host' });
     this.openFrom = deps.openWarningsFrom ?? 'yellow';
     const colourPolicy = deps.colourPolicy ?? DEFAULT_COLOUR_POLICY;
+    this.colourPolicy = colourPolicy;
+    this.index = deps.index;
+    this.colourOf = siteColourOf(deps.index, colourPolicy);
     this.book = new AlarmBook({
       newId: () => randomUUID(),
       policy: deps.alarmPolicy ?? DEFAULT_ALARM_POLICY,
-      colourOf: siteColourOf(deps.index, colourPolicy),
+      // Through the field, so a replaced site model colours new alarms from then on.
+      colourOf: (source, condition) => this.colourOf(source, condition),
     });
-    this.rollup = new RollupState(deps.index, colourPolicy);
-    this.desk = new WarningDesk(deps.index, {
-      ...(deps.warningPolicy ? { policy: deps.warningPolicy } : {}),
+    this.rollupState = new RollupState(deps.index, colourPolicy);
+    this.warningDesk = this.newDesk(deps.index);
+  }
+
+  /** The four-colour roll-up over the site in force. */
+  get rollup(): RollupState {
+    return this.rollupState;
+  }
+
+  /** The 预警 desk over the site in force. */
+  get desk(): WarningDesk {
+    return this.warningDesk;
+  }
+
+  /**
+   * The site model changed (import or edit through the API), without a restart. Open alarms are
+   * re-coloured where a hazard's level or a point's role changed, the roll-up is rebuilt over the
+   * new hierarchy and only real colour differences are emitted (and may open or update 预警), and
+   * open 预警 carry over. Call after the evaluation engine was reconfigured, so alarms of removed
+   * or disabled points have already returned to normal.
+   */
+  replaceSite(index: SiteIndex): { recoloured: number; colourChanges: number } {
+    const now = this.deps.now();
+    this.index = index;
+    this.colourOf = siteColourOf(index, this.colourPolicy);
+    const changedAlarms: AlarmRecord[] = [];
+    const events: AlarmEvent[] = [];
+    for (const alarm of this.book.open()) {
+      const colour = this.colourOf(alarm.source, alarm.condition);
+      if (colour === alarm.colour) continue;
+      const result = this.book.recolour(alarm.id, colour, now, 'site model changed');
+      if (!result.ok) continue;
+      changedAlarms.push(...result.value.alarms);
+      events.push(...result.value.events);
+    }
+    const rollup = new RollupState(index, this.colourPolicy);
+    rollup.apply(this.book.open(), now);
+    const changes = RollupState.diff(this.rollupState, rollup, now);
+    this.rollupState = rollup;
+    const desk = this.newDesk(index);
+    const carried = desk.load(this.warningDesk.openWarnings());
+    for (const error of carried.errors) this.log.warn({ err: error }, 'open warning not carried over');
+    this.warningDesk = desk;
+    if (changedAlarms.length > 0 || changes.length > 0) {
+      const unit = this.unit();
+      unit.alarms.push(...changedAlarms);
+      unit.events.push(...events);
+      unit.colourChanges.push(...changes);
+      this.warnOnHazardChanges(changes, changedAlarms);
+    }
+    this.log.info({ recoloured: changedAlarms.length, colourChanges: changes.length }, 'site model replaced');
+    return { recoloured: changedAlarms.length, colourChanges: changes.length };
+  }
+
+  private newDesk(index: SiteIndex): WarningDesk {
+    return new WarningDesk(index, {
+      ...(this.deps.warningPolicy ? { policy: this.deps.warningPolicy } : {}),
       newId: () => `wrn-${randomUUID()}`,
     });
   }
@@ -206,8 +274,12 @@ export class AlarmHost implements ConditionSink {
     }
     const rolled = this.rollup.apply(update.alarms, ts);
     unit.colourChanges.push(...rolled.changes);
-    // 预警 are per major hazard: they go to its three responsible persons and its regulators.
-    for (const change of rolled.changes) {
+    this.warnOnHazardChanges(rolled.changes, update.alarms);
+  }
+
+  /** 预警 are per major hazard: they go to its three responsible persons and its regulators. */
+  private warnOnHazardChanges(changes: readonly ColourChange[], alarms: readonly AlarmRecord[]): void {
+    for (const change of changes) {
       if (change.level !== 'hazard') continue;
       const [enterprise, hazard] = splitHazard(change.code);
       const subject = { enterprise, hazard };
@@ -217,10 +289,9 @@ export class AlarmHost implements ConditionSink {
       if (this.desk.openWarningFor(subject) !== undefined) {
         this.absorbWarnings(this.desk.observe(subject, change.to, now), now);
       } else if (change.to !== null && colourRank(change.to) >= colourRank(this.openFrom)) {
-        const causes = update.alarms
+        const causes = alarms
           .filter(
-            (a) =>
-              a.source.kind === 'point' && this.deps.index.pointById(a.source.pointId)?.hazard === hazard,
+            (a) => a.source.kind === 'point' && this.index.pointById(a.source.pointId)?.hazard === hazard,
           )
           .map((a) => a.id);
         this.absorbWarnings(this.desk.open(subject, change.to, causes, now), now);
@@ -240,7 +311,7 @@ export class AlarmHost implements ConditionSink {
   }
 
   private enterpriseOf(event: AlarmEvent): string | undefined {
-    if (event.pointId !== null) return this.deps.index.pointById(event.pointId)?.enterprise;
+    if (event.pointId !== null) return this.index.pointById(event.pointId)?.enterprise;
     return event.sourceKey.slice('gateway:'.length).split('/')[0];
   }
 

@@ -91,4 +91,10 @@ export const StoreErrors = Object.freeze({
     'history range [{fromMs}, {toMs}) with maxPoints {maxPoints} is invalid',
     false,
   ),
+  /** An edit was made on a site version that is no longer the newest: re-read and edit again. */
+  siteConflict: defineStoreError<{ basedOn: number; latest: number }>(
+    'STORE_SITE_CONFLICT',
+    'the site changed while this edit was made (edited version {basedOn}, newest {latest})',
+    true,
+  ),
 });

@@ -1,3 +1,4 @@
+import { StoreErrors } from './errors.js';
 import { AdvisoryLock, lockForTransaction } from './locks.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -42,10 +43,15 @@ export async function saveSiteDocument(
   client: SqlClient,
   document: unknown,
   sha256: string,
+  basedOnVersion?: number,
 ): Promise<{ version: number; created: boolean }> {
   return client.transaction(async (tx) => {
     await lockForTransaction(tx, AdvisoryLock.siteDocuments);
     const latest = (await tx.query<Row>(SELECT_LATEST)).rows[0];
+    // Optimistic concurrency for edits (read, change, write): another writer in between wins.
+    if (basedOnVersion !== undefined && (latest?.version ?? 0) !== basedOnVersion) {
+      throw StoreErrors.siteConflict({ basedOn: basedOnVersion, latest: latest?.version ?? 0 });
+    }
     if (latest && latest.sha256 === sha256) return { version: latest.version, created: false };
     const { rows } = await tx.query<{ version: number }>(
       'INSERT INTO site_documents (sha256, document) VALUES ($1, $2::jsonb) RETURNING version::float8 AS version',

@@ -31,13 +31,14 @@ export async function importSiteDocument(
   text: string,
   format: SiteDocumentFormat,
   nowMs: number,
+  options: { readonly basedOnVersion?: number } = {},
 ): Promise<LoadedSite> {
   const checked = parseSiteDocument(text, format, { now: nowMs });
   if (!checked.ok) return { ok: false, errors: checked.errors };
   // The document is kept as written (defaults not applied), so a later export round-trips.
   const document: unknown = format === 'json' ? JSON.parse(text) : parseYaml(text);
   const sha256 = createHash('sha256').update(JSON.stringify(document)).digest('hex');
-  const { version } = await saveSiteDocument(client, document, sha256);
+  const { version } = await saveSiteDocument(client, document, sha256, options.basedOnVersion);
   return indexSite(client, checked.site, checked.defects, version);
 }
 

@@ -112,6 +112,34 @@ export class RollupState {
     return this.#colour.get(`${level}:${code}`) ?? null;
   }
 
+  /** Every node that has a colour now (normal nodes are absent): lets two roll-ups be compared. */
+  coloured(): Array<{ readonly level: RollupLevel; readonly code: string; readonly colour: WarningColour }> {
+    const out: Array<{ level: RollupLevel; code: string; colour: WarningColour }> = [];
+    for (const [key, colour] of this.#colour) {
+      const colon = key.indexOf(':');
+      out.push({ level: key.slice(0, colon) as RollupLevel, code: key.slice(colon + 1), colour });
+    }
+    for (const [code, t] of this.#regions)
+      if (t.colour !== null) out.push({ level: 'region', code, colour: t.colour });
+    return out;
+  }
+
+  /** Colour changes that turn the roll-up `before` into `after` (e.g. after the site model changed). */
+  static diff(before: RollupState, after: RollupState, ts: number): ColourChange[] {
+    const key = (level: RollupLevel, code: string): string => `${level}:${code}`;
+    const old = new Map(before.coloured().map((n) => [key(n.level, n.code), n]));
+    const changes: ColourChange[] = [];
+    for (const n of after.coloured()) {
+      const was = old.get(key(n.level, n.code));
+      old.delete(key(n.level, n.code));
+      if (was?.colour !== n.colour)
+        changes.push({ level: n.level, code: n.code, from: was?.colour ?? null, to: n.colour, ts });
+    }
+    for (const n of old.values())
+      changes.push({ level: n.level, code: n.code, from: n.colour, to: null, ts });
+    return changes;
+  }
+
   /** Why a hazard has its colour. */
   hazardVerdict(enterprise: string, hazard: string): HazardColourVerdict | undefined {
     return this.#verdicts.get(`${enterprise}/${hazard}`);
