@@ -55,10 +55,13 @@ describe('enumerations', () => {
   });
 
   it('locks the gateway status tag and fields', () => {
-    expectTypeOf<GatewayStatus['type']>().toEqualTypeOf<'birth' | 'death' | 'heartbeat'>();
+    expectTypeOf<GatewayStatus['type']>().toEqualTypeOf<'birth' | 'death' | 'heartbeat' | 'data_loss'>();
     expectTypeOf<GatewayStatus['ts']>().toEqualTypeOf<number>();
     expectTypeOf<GatewayStatus>().toHaveProperty('spoolDepth').toEqualTypeOf<number | undefined>();
     expectTypeOf<GatewayStatus>().toHaveProperty('version').toEqualTypeOf<string | undefined>();
+    expectTypeOf<GatewayStatus>().toHaveProperty('spoolBytes').toEqualTypeOf<number | undefined>();
+    expectTypeOf<NonNullable<GatewayStatus['dropped']>['readings']>().toEqualTypeOf<number>();
+    expectTypeOf<NonNullable<GatewayStatus['sources']>[number]['reconnects']>().toEqualTypeOf<number>();
   });
 });
 

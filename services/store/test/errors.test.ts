@@ -9,6 +9,7 @@ const samples: { [K in keyof typeof StoreErrors]: Parameters<(typeof StoreErrors
   migrationFailed: { version: 2, migration: 'readings' },
   configInvalid: { key: 'rawRetentionDays', reason: 'must be ≥ 30' },
   historyRangeInvalid: { fromMs: 10, toMs: 5, maxPoints: 100 },
+  siteConflict: { basedOn: 3, latest: 4 },
 };
 
 describe('store error registry', () => {
