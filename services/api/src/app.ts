@@ -7,6 +7,9 @@ import { DEFAULT_COLOUR_POLICY, type ColourPolicy } from '@hazardwatch/core';
 import {
   AlarmRepository,
   AuditRepository,
+  DeviceCredentialRepository,
+  mqttAccessFromStore,
+  type MqttAccessControl,
   UserRepository,
   WarningRepository,
   type SqlClient,
@@ -25,6 +28,7 @@ import { warningEnterprise } from './queries/warning-queries.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { deviceRoutes } from './routes/device-routes.js';
 import type { RouteContext, SiteSource } from './routes/context.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { overviewRoutes } from './routes/overview-routes.js';
@@ -52,6 +56,11 @@ export interface ApiDeps {
   readonly metricsText?: () => string | Promise<string>;
   /** Process metrics in /metrics. @default true */
   readonly processMetrics?: boolean;
+  /**
+   * MQTT access control shared with an embedded broker in this process (one set of counters);
+   * by default one over the credential table without service users.
+   */
+  readonly mqttAccess?: MqttAccessControl;
 }
 
 const DOCS_PREFIX = '/docs';
@@ -137,6 +146,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   warningRoutes(app, ctx);
   overviewRoutes(app, ctx);
   auditRoutes(app, ctx);
+  deviceRoutes(app, ctx, deps.mqttAccess ?? mqttAccessFromStore(new DeviceCredentialRepository(deps.client)));
   await app.ready();
   return app;
 }

@@ -45,6 +45,11 @@ export const ApiConfigSchema = Type.Object(
     docs: Type.Boolean({ default: true }),
     /** Largest accepted request body, bytes (a site file fits). @default 8 MiB */
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+    /**
+     * Shared secret the MQTT broker presents (header `x-hw-hook-token`) on the HTTP authentication
+     * and authorisation hooks `/mqtt/auth` and `/mqtt/acl`. Without it the hooks answer 503.
+     */
+    mqttHookToken: Type.Optional(Type.String({ minLength: 16 })),
   },
   closed,
 );
@@ -65,6 +70,7 @@ export interface ApiSettings {
   readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
   readonly docs: boolean;
   readonly bodyLimitBytes: number;
+  readonly mqttHookToken: string | undefined;
 }
 
 /** Validates and compiles; throws HW_API_CONFIG_INVALID naming every bad or unknown key. */
@@ -88,6 +94,7 @@ export function compileApiConfig(input: unknown): ApiSettings {
     }),
     loginRateLimit: Object.freeze({ max: c.loginRateLimit.max, windowMs: c.loginRateLimit.windowSec * 1000 }),
     docs: c.docs,
+    mqttHookToken: c.mqttHookToken,
     bodyLimitBytes: c.bodyLimitBytes,
   });
 }

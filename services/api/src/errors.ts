@@ -100,6 +100,16 @@ export const apiErrors = defineErrors({
     retryable: true,
     status: 409,
   },
+  HW_API_HOOK_DISABLED: {
+    template: 'the MQTT broker hooks are not enabled on this instance (set mqttHookToken)',
+    retryable: false,
+    status: 503,
+  },
+  HW_API_HOOK_TOKEN: {
+    template: 'MQTT hook call without the right x-hw-hook-token',
+    retryable: false,
+    status: 401,
+  },
   HW_API_RATE_LIMITED: {
     template: 'too many requests; retry in {retryAfterSec} s',
     retryable: true,

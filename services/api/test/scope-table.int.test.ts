@@ -300,6 +300,29 @@ const TABLE: Record<string, Row> = {
     allowed: [],
     denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
   },
+  'GET /api/v1/enterprises/:enterprise/gateways/:gateway/credentials': {
+    url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,
+    kind: 'resource',
+    // No credential issued in the fixture: allowed callers get 404, so only refusals are tabled.
+    allowed: [],
+    denied: ['viewerCounty', ...OUTSIDERS],
+  },
+  'POST /api/v1/enterprises/:enterprise/gateways/:gateway/credentials': {
+    url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,
+    body: {},
+    kind: 'resource',
+    allowed: ['admin', 'opE1'],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'DELETE /api/v1/enterprises/:enterprise/gateways/:gateway/credentials': {
+    url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  // Broker hooks: no user token; the broker's shared hook token is checked instead (device tests).
+  'POST /mqtt/auth': { url: '', kind: 'public', allowed: [], denied: [] },
+  'POST /mqtt/acl': { url: '', kind: 'public', allowed: [], denied: [] },
   'GET /api/v1/alarms/active': {
     url: '/api/v1/alarms/active',
     kind: 'collection',

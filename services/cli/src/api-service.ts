@@ -12,7 +12,7 @@ import {
 import { liveSourceFor, type LiveValueTap } from './live-source.js';
 import type { AlarmHost } from '@hazardwatch/ingest';
 import { ingestMetricsText } from '@hazardwatch/ingest';
-import { UserRepository } from '@hazardwatch/store';
+import { DeviceCredentialRepository, mqttAccessFromStore, UserRepository } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
 import type { IngestService } from './ingest-service.js';
 
@@ -79,13 +79,27 @@ export async function startApiBeside(
   const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
   if (!config.api.jwtSecret)
     logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
-  const apiConfig = { host: config.api.host, port, auth: { jwtSecret } };
+  const apiConfig = {
+    host: config.api.host,
+    port,
+    auth: { jwtSecret },
+    ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
+  };
+  // One access control for the embedded broker and the HTTP hooks (shared refusal counters).
+  const serviceLogin = service.infrastructure.mqttService;
+  const mqttAccess =
+    service.infrastructure.mqttAccess?.control ??
+    mqttAccessFromStore(
+      new DeviceCredentialRepository(store.client),
+      new Map(serviceLogin ? [[serviceLogin.username, serviceLogin.password]] : []),
+    );
   const server = await startApiServer(apiConfig, {
     logger,
     client: store.client,
     dialect: store.migration.dialect,
     site: { current: () => service.site, replaced: (next) => service.applySite(next) },
     alarmControl: alarmControlFor(service.alarms),
+    mqttAccess,
     readiness: {
       broker: () => service.app.subscriber.connected,
       storage: () => service.app.pipeline.storageHealthy,

@@ -41,6 +41,17 @@ export const RuntimeConfigSchema = Type.Object(
         url: Type.Optional(Type.String({ minLength: 1 })),
         /** @default 1883 */
         embeddedPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 1883 }),
+        /**
+         * The embedded broker requires gateway credentials (issued through the API) and enforces
+         * the topic ACL. Production brokers enforce the same through the API's /mqtt hooks.
+         * @default false
+         */
+        deviceAuth: Type.Boolean({ default: false }),
+        /** The platform's own MQTT login (ingestion workers); allowed everything by the ACL. */
+        serviceUsername: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+        servicePassword: Type.Optional(Type.String({ minLength: 16 })),
+        /** Shared secret a production broker presents on the API's /mqtt/auth and /mqtt/acl hooks. */
+        hookToken: Type.Optional(Type.String({ minLength: 16 })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -128,6 +139,10 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_ROLLUP_1H_RETENTION_DAYS: (c, v) => (section(c, 'database').rollup1hRetentionDays = Number(v)),
   HW_COMPRESS_AFTER_DAYS: (c, v) => (section(c, 'database').compressAfterDays = Number(v)),
   HW_MQTT_EMBEDDED_PORT: (c, v) => (section(c, 'mqtt').embeddedPort = Number(v)),
+  HW_MQTT_DEVICE_AUTH: (c, v) => (section(c, 'mqtt').deviceAuth = booleanEnv(v)),
+  HW_MQTT_SERVICE_USERNAME: (c, v) => (section(c, 'mqtt').serviceUsername = v),
+  HW_MQTT_SERVICE_PASSWORD: (c, v) => (section(c, 'mqtt').servicePassword = v),
+  HW_MQTT_HOOK_TOKEN: (c, v) => (section(c, 'mqtt').hookToken = v),
   HW_HEALTH_PORT: (c, v) => (c['healthPort'] = Number(v) as never),
   HW_INGEST_CLIENT_ID: (c, v) => (ingestMqtt(c).clientId = v),
   // Comma-separated enterprise codes this worker owns (its partition); all when unset.
@@ -146,6 +161,13 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_JWT_SECRET: (c, v) => (section(c, 'api').jwtSecret = v),
   HW_CONFIG_FILE: () => undefined,
 };
+
+/** "true"/"1" and "false"/"0"; anything else stays text, so validation names the variable's key. */
+function booleanEnv(value: string): boolean | string {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+}
 
 function webhook(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const notifications = section(config, 'notifications');

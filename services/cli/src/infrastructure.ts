@@ -1,8 +1,10 @@
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { startEmbeddedBroker } from '@hazardwatch/ingest';
-import { startEmbeddedPostgres } from '@hazardwatch/store';
+import type { DeviceCredentialRecord } from '@hazardwatch/core';
+import { brokerAccessHooks, startEmbeddedBroker } from '@hazardwatch/ingest';
+import { MqttAccessControl, startEmbeddedPostgres } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
 
 export interface Infrastructure {
@@ -10,7 +12,29 @@ export interface Infrastructure {
   /** Empty when the command said it needs no broker. */
   readonly mqttUrl: string;
   readonly embedded: { readonly database: boolean; readonly mqtt: boolean };
+  /** The platform's own MQTT login, when the broker requires one. */
+  readonly mqttService: { readonly username: string; readonly password: string } | undefined;
+  /**
+   * Device access control of the embedded broker (mqtt.deviceAuth): it looks credentials up in
+   * the database once `useCredentials` is given the repository (the broker starts before it).
+   */
+  readonly mqttAccess:
+    | {
+        readonly control: MqttAccessControl;
+        useCredentials(repo: { byUsername(u: string): Promise<DeviceCredentialRecord | undefined> }): void;
+      }
+    | undefined;
   stop(): Promise<void>;
+}
+
+/** The service login: configured, or (embedded broker with device auth) made up for this process. */
+function serviceLogin(config: RuntimeConfig): { username: string; password: string } | undefined {
+  const { serviceUsername, servicePassword } = config.mqtt;
+  if (serviceUsername !== undefined && servicePassword !== undefined)
+    return { username: serviceUsername, password: servicePassword };
+  if (config.mqtt.deviceAuth && !config.mqtt.url)
+    return { username: 'hazardwatch-service', password: randomBytes(24).toString('base64url') };
+  return undefined;
 }
 
 /**
@@ -24,6 +48,8 @@ export async function resolveInfrastructure(
   options: { preferLocal?: boolean; needsBroker?: boolean } = {},
 ): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
+  const mqttService = serviceLogin(config);
+  let mqttAccess: Infrastructure['mqttAccess'];
   let databaseUrl = config.database.url;
   let mqttUrl = config.mqtt.url;
   if (!databaseUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 5432))) {
@@ -47,7 +73,21 @@ export async function resolveInfrastructure(
       stops.push(() => pg.stop());
     }
     if (!mqttUrl && needsBroker) {
-      const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: config.mqtt.embeddedPort, logger });
+      if (mqttService && config.mqtt.deviceAuth) {
+        let repo: { byUsername(u: string): Promise<DeviceCredentialRecord | undefined> } | undefined;
+        const control = new MqttAccessControl({
+          lookup: (username) =>
+            repo ? repo.byUsername(username) : Promise.reject(new Error('credential store not open yet')),
+          services: new Map([[mqttService.username, mqttService.password]]),
+        });
+        mqttAccess = { control, useCredentials: (r) => (repo = r) };
+      }
+      const broker = await startEmbeddedBroker({
+        host: '127.0.0.1',
+        port: config.mqtt.embeddedPort,
+        logger,
+        ...(mqttAccess ? { hooks: brokerAccessHooks(mqttAccess.control, logger) } : {}),
+      });
       mqttUrl = broker.url;
       stops.push(() => broker.close());
     }
@@ -59,6 +99,8 @@ export async function resolveInfrastructure(
     databaseUrl,
     mqttUrl: mqttUrl ?? '',
     embedded,
+    mqttService,
+    mqttAccess,
     stop: stopAll,
   };
 }

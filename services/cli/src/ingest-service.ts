@@ -31,6 +31,7 @@ import {
 import {
   AlarmRepository,
   DeadLetterRepository,
+  DeviceCredentialRepository,
   NotificationOutbox,
   WarningRepository,
   importSiteDocument,
@@ -93,7 +94,13 @@ export async function startIngestService(
   const infrastructure = await resolveInfrastructure(config, logger);
   const ingestConfig = parseConfig(IngestConfigSchema, {
     ...config.ingest,
-    mqtt: { ...(config.ingest?.['mqtt'] as object | undefined), url: infrastructure.mqttUrl },
+    mqtt: {
+      ...(infrastructure.mqttService
+        ? { username: infrastructure.mqttService.username, password: infrastructure.mqttService.password }
+        : {}),
+      ...(config.ingest?.['mqtt'] as object | undefined),
+      url: infrastructure.mqttUrl,
+    },
   });
   if (!ingestConfig.ok) {
     await infrastructure.stop();
@@ -129,6 +136,7 @@ async function startOn(
   });
   undo.push(() => store.close());
   const { client, migration } = store;
+  infrastructure.mqttAccess?.useCredentials(new DeviceCredentialRepository(client));
 
   const site = await loadSite(config, client, log);
   let directory: PointDirectory = site?.ok ? pointDirectoryFromSite(site.index) : pointDirectoryFrom([], []);

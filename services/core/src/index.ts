@@ -129,3 +129,14 @@ export * from './alarms/index.js';
 export * from './warnings/index.js';
 export * from './kpi/index.js';
 export * from './evaluation/index.js';
+export {
+  deviceMayPublish,
+  deviceMaySubscribe,
+  deviceUsername,
+  MQTT_AUTH_FAILURES,
+  type DeviceCredentialRecord,
+  type DeviceIdentity,
+  type MqttAuthFailure,
+  type MqttAuthResult,
+  type MqttPrincipal,
+} from './mqtt-access.js';

@@ -12,3 +12,4 @@ export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';
 export * from './alarm-host.js';
+export { brokerAccessHooks } from './broker-access.js';

@@ -21,3 +21,12 @@ export * from './alarm-repository.js';
 export * from './warning-repository.js';
 export * from './user-repository.js';
 export * from './audit-repository.js';
+export { DeviceCredentialRepository, type StoredDeviceCredential } from './device-credential-repository.js';
+export {
+  hashDeviceSecret,
+  MqttAccessControl,
+  mqttAccessFromStore,
+  newDeviceSecret,
+  type MqttAccessCounters,
+  type MqttAccessOptions,
+} from './mqtt-access-control.js';

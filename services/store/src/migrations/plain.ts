@@ -1,5 +1,6 @@
 import { alarmTables } from './alarms.js';
 import { apiTables } from './api-tables.js';
+import { deviceCredentials } from './device-credentials.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -53,5 +54,5 @@ const rollups: Migration = {
 
 export const plainMigrations: DialectMigrations = {
   dialect: 'postgres',
-  migrations: [coreTables, readings, rollups, alarmTables, apiTables],
+  migrations: [coreTables, readings, rollups, alarmTables, apiTables, deviceCredentials],
 };

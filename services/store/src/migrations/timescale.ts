@@ -1,5 +1,6 @@
 import { alarmTables } from './alarms.js';
 import { apiTables } from './api-tables.js';
+import { deviceCredentials } from './device-credentials.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -72,5 +73,5 @@ const rollups: Migration = {
 
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
-  migrations: [coreTables, readings, rollups, alarmTables, apiTables],
+  migrations: [coreTables, readings, rollups, alarmTables, apiTables, deviceCredentials],
 };

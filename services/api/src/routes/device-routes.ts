@@ -1,0 +1,235 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { Counter } from 'prom-client';
+import { deviceUsername, MQTT_AUTH_FAILURES, type MqttPrincipal } from '@hazardwatch/core';
+import { DeviceCredentialRepository, newDeviceSecret, type MqttAccessControl } from '@hazardwatch/store';
+import { apiErrors } from '../errors.js';
+import { defineRoute } from '../http/route.js';
+import { closed, Code, NoQuery } from '../http/schemas.js';
+import { API, type RouteContext } from './context.js';
+
+const GatewayParams = Type.Object({ enterprise: Code, gateway: Code }, closed);
+
+/** What a broker sends to the hooks: EMQX 5 (body template) and mosquitto-go-auth field names. */
+const HookAuthBody = Type.Object(
+  {
+    username: Type.Optional(Type.String({ maxLength: 256 })),
+    password: Type.Optional(Type.String({ maxLength: 1024 })),
+    clientid: Type.Optional(Type.String({ maxLength: 256 })),
+    peerhost: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  closed,
+);
+const HookAclBody = Type.Object(
+  {
+    username: Type.String({ maxLength: 256 }),
+    topic: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** EMQX: publish | subscribe. */
+    action: Type.Optional(Type.Union([Type.Literal('publish'), Type.Literal('subscribe')])),
+    /** mosquitto-go-auth: 1 read, 2 write, 3 read-write, 4 subscribe. */
+    acc: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
+    clientid: Type.Optional(Type.String({ maxLength: 256 })),
+    peerhost: Type.Optional(Type.String({ maxLength: 64 })),
+    qos: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
+    retain: Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: 8 })])),
+  },
+  closed,
+);
+
+/**
+ * Both broker families read the answer from one body with status 200: EMQX 5 looks at `result`
+ * (and `is_superuser`); mosquitto-go-auth (response_mode json) at `ok` and `error`.
+ */
+const verdict = (allow: boolean, error = '', superuser = false) => ({
+  result: allow ? 'allow' : 'deny',
+  is_superuser: superuser,
+  ok: allow,
+  error,
+});
+
+/**
+ * Gateway MQTT credentials (issue or rotate, shown once; revoke) and the HTTP authentication and
+ * authorisation hooks production brokers call, applying the same rules as the embedded broker.
+ */
+export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: MqttAccessControl): void {
+  const tags = ['devices'];
+  const credentials = new DeviceCredentialRepository(ctx.client);
+  const knownGateway = (enterprise: string, gateway: string): void => {
+    if (!ctx.site()?.gateway(enterprise, gateway))
+      throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'gateway', id: `${enterprise}/${gateway}` });
+  };
+  const scopeOf = (enterprise: string) => ({
+    enterprise,
+    region: ctx.site()?.enterprise(enterprise)?.region ?? null,
+  });
+  const credentialDto = (c: Awaited<ReturnType<DeviceCredentialRepository['forGateway']>> & object) => ({
+    username: c.username,
+    enterprise: c.enterprise,
+    gateway: c.gateway,
+    createdAt: c.createdAt,
+    createdBy: c.createdBy,
+    rotatedAt: c.rotatedAt,
+    revokedAt: c.revokedAt,
+    revokedBy: c.revokedBy,
+    state: c.revokedAt === null ? 'active' : 'revoked',
+  });
+  const url = `${API}/enterprises/:enterprise/gateways/:gateway/credentials`;
+  const writeScope = { kind: 'enterprise', write: true, roles: ['admin', 'operator'] } as const;
+
+  defineRoute(app, {
+    method: 'GET',
+    url,
+    scope: { kind: 'enterprise', roles: ['admin', 'operator', 'regulator'] },
+    summary: "A gateway's MQTT credential (never the secret)",
+    tags,
+    schema: { params: GatewayParams, querystring: NoQuery },
+    handler: async (request) => {
+      const { enterprise, gateway } = request.params;
+      const found = await credentials.forGateway(enterprise, gateway);
+      if (!found)
+        throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'credential', id: `${enterprise}/${gateway}` });
+      return credentialDto(found);
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url,
+    scope: writeScope,
+    summary: 'Issue or rotate the MQTT credential of a gateway; the secret is in this answer only',
+    tags,
+    schema: { params: GatewayParams, querystring: NoQuery, body: Type.Object({}, closed) },
+    handler: async (request, reply) => {
+      const { enterprise, gateway } = request.params;
+      knownGateway(enterprise, gateway);
+      const before = await credentials.forGateway(enterprise, gateway);
+      const { secret, salt, secretHash } = newDeviceSecret();
+      const username = deviceUsername({ enterprise, gateway });
+      const actor = request.access!.principal.username;
+      const stored = await credentials.issue(
+        { username, enterprise, gateway, salt, secretHash },
+        actor,
+        ctx.now(),
+      );
+      await ctx.auditor.record(request, {
+        action: before ? 'device.credential.rotate' : 'device.credential.issue',
+        targetType: 'gateway',
+        targetId: `${enterprise}/${gateway}`,
+        before: before ? credentialDto(before) : null,
+        after: credentialDto(stored),
+        ...scopeOf(enterprise),
+      });
+      return reply.status(201).send({ ...credentialDto(stored), secret });
+    },
+  });
+
+  defineRoute(app, {
+    method: 'DELETE',
+    url,
+    scope: writeScope,
+    summary: 'Revoke the MQTT credential of a gateway (its next login is refused)',
+    tags,
+    schema: { params: GatewayParams, querystring: NoQuery },
+    handler: async (request) => {
+      const { enterprise, gateway } = request.params;
+      const before = await credentials.forGateway(enterprise, gateway);
+      const actor = request.access!.principal.username;
+      if (!before || !(await credentials.revoke(enterprise, gateway, actor, ctx.now())))
+        throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'credential', id: `${enterprise}/${gateway}` });
+      const after = (await credentials.forGateway(enterprise, gateway))!;
+      await ctx.auditor.record(request, {
+        action: 'device.credential.revoke',
+        targetType: 'gateway',
+        targetId: `${enterprise}/${gateway}`,
+        before: credentialDto(before),
+        after: credentialDto(after),
+        ...scopeOf(enterprise),
+      });
+      return credentialDto(after);
+    },
+  });
+
+  // ---- Broker hooks (EMQX HTTP authn/authz, mosquitto-go-auth HTTP backend) ----
+  const checkHookToken = (request: FastifyRequest): void => {
+    const expected = ctx.settings.mqttHookToken;
+    if (expected === undefined) throw apiErrors.create('HW_API_HOOK_DISABLED', {});
+    const given = Buffer.from(String(request.headers['x-hw-hook-token'] ?? ''));
+    const want = Buffer.from(expected);
+    if (given.length !== want.length || !timingSafeEqual(given, want))
+      throw apiErrors.create('HW_API_HOOK_TOKEN', {});
+  };
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/mqtt/auth',
+    scope: { kind: 'public' },
+    summary: 'Broker hook: may this username/secret connect? (EMQX HTTP authentication, go-auth)',
+    tags,
+    schema: { querystring: NoQuery, body: HookAuthBody },
+    handler: async (request) => {
+      checkHookToken(request);
+      const result = await access.authenticate(request.body.username, request.body.password);
+      if (!result.ok) {
+        request.log.warn({ username: request.body.username, reason: result.reason }, 'MQTT login refused');
+        return verdict(false, result.reason);
+      }
+      return verdict(true, '', result.principal.kind === 'service');
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/mqtt/acl',
+    scope: { kind: 'public' },
+    summary:
+      'Broker hook: may this user publish to / subscribe to this topic? (EMQX HTTP authorisation, go-auth)',
+    tags,
+    schema: { querystring: NoQuery, body: HookAclBody },
+    handler: async (request) => {
+      checkHookToken(request);
+      const { username, topic, action, acc } = request.body;
+      const principal = await principalOf(username);
+      const subscribe = action === 'subscribe' || acc === 4 || acc === 1;
+      if (!principal) {
+        if (subscribe) access.counters.subscribeDenied++;
+        else access.counters.publishDenied++;
+        return verdict(false, 'unknown or revoked user');
+      }
+      const allow = subscribe ? access.maySubscribe(principal, topic) : access.mayPublish(principal, topic);
+      if (!allow) request.log.warn({ username, topic, subscribe }, 'MQTT topic refused');
+      return verdict(allow, allow ? '' : 'topic not allowed');
+    },
+  });
+
+  /** The ACL hook carries no secret: the username names the principal (the broker authenticated it). */
+  const principalOf = async (username: string): Promise<MqttPrincipal | undefined> => {
+    if (access.isServiceUser(username)) return { kind: 'service', username };
+    const c = await credentials.byUsername(username);
+    if (!c || c.revokedAt !== null) return undefined;
+    return { kind: 'device', username, device: { enterprise: c.enterprise, gateway: c.gateway } };
+  };
+
+  new Counter({
+    name: 'hazardwatch_mqtt_auth_failures_total',
+    help: 'MQTT logins refused by the hook, by reason',
+    labelNames: ['reason'],
+    registers: [ctx.metrics.registry],
+    collect() {
+      // The counts live in the access control (shared with the embedded broker); mirrored here.
+      this.reset();
+      for (const reason of MQTT_AUTH_FAILURES) this.inc({ reason }, access.counters.authFailures[reason]);
+    },
+  });
+  new Counter({
+    name: 'hazardwatch_mqtt_denied_total',
+    help: 'MQTT publishes and subscriptions refused by the topic ACL',
+    labelNames: ['action'],
+    registers: [ctx.metrics.registry],
+    collect() {
+      this.reset();
+      this.inc({ action: 'publish' }, access.counters.publishDenied);
+      this.inc({ action: 'subscribe' }, access.counters.subscribeDenied);
+    },
+  });
+}
