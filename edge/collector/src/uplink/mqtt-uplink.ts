@@ -1,0 +1,253 @@
+import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { pino, type Logger } from 'pino';
+import {
+  statusTopic,
+  telemetryTopic,
+  type GatewaySourceStatus,
+  type GatewayStatus,
+  type Reading,
+  type SpoolDropReport,
+  type TelemetryPayload,
+} from '@hazardwatch/contracts';
+import { EdgeError } from '../errors.js';
+
+/** What a heartbeat reports besides type, time and version; supplied by the collector on each beat. */
+export interface HeartbeatStatus {
+  /** Readings waiting in the spool. */
+  readonly spoolDepth: number;
+  readonly spoolBytes: number;
+  /** Source timestamp (ms) of the oldest spooled reading. */
+  readonly spoolOldestTs?: number;
+  readonly sources: readonly GatewaySourceStatus[];
+}
+
+export type UplinkState = 'connected' | 'disconnected';
+
+/** The uplink seen from the forwarder. */
+export interface Uplink {
+  /** True between a CONNACK (birth sent) and the loss of that connection. */
+  readonly connected: boolean;
+  /**
+   * Publishes one spool entry as `{ seq: entryId, readings }`, QoS 1; resolves on PUBACK. Rejects
+   * with HW_EDGE_UPLINK_OFFLINE when not connected and HW_EDGE_UPLINK_PUBLISH when the connection
+   * drops before the PUBACK: the caller owns the retry (the spool), never the MQTT client.
+   */
+  publishBatch(entryId: number, readings: readonly Reading[]): Promise<void>;
+  /** Publishes a `data_loss` status (QoS 1, not retained). */
+  publishDataLoss(dropped: SpoolDropReport): Promise<void>;
+  /** Returns a function that removes the listener. */
+  onState(listener: (state: UplinkState) => void): () => void;
+}
+
+export interface MqttUplinkOptions {
+  readonly url: string;
+  readonly clientId: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly enterprise: string;
+  readonly gateway: string;
+  /** Collector version reported in birth, death and heartbeat. */
+  readonly version: string;
+  /** @default 30 s */
+  readonly keepaliveSec?: number;
+  /** @default 2000 ms */
+  readonly reconnectPeriodMs?: number;
+  /** @default 10000 ms */
+  readonly connectTimeoutMs?: number;
+  /** @default 30000 ms */
+  readonly heartbeatIntervalMs?: number;
+  /** How long `close` waits for the broker to acknowledge the retained death. @default 5000 ms */
+  readonly closeTimeoutMs?: number;
+  readonly statusProvider: () => HeartbeatStatus;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default pino silent */
+  readonly logger?: Logger;
+}
+
+const RETAINED: IClientPublishOptions = { qos: 1, retain: true };
+const TELEMETRY: IClientPublishOptions = { qos: 1, retain: false };
+
+/**
+ * MQTT uplink to the central broker. Presence follows the status topic contract: the last will is
+ * a retained `death`, every (re)connect publishes a retained `birth` and a heartbeat, heartbeats
+ * repeat on a timer, and a graceful close publishes the `death` itself (a DISCONNECT discards the
+ * will, and the core should show the gateway offline at once).
+ *
+ * mqtt.js keeps un-acknowledged QoS 1 publishes in its outgoing store and re-sends them after a
+ * reconnect, and queues publishes made while offline. Both would duplicate the spool's own replay
+ * and leave promises pending for minutes, so this uplink fails fast: it refuses to publish while
+ * not connected, and on every connection loss it rejects all pending publishes and purges them
+ * from the client's outgoing store.
+ */
+export class MqttUplink implements Uplink {
+  private client: MqttClient | undefined;
+  private isConnected = false;
+  private lastState: UplinkState = 'disconnected';
+  private closing = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<(reason: Error) => void>();
+  private readonly listeners = new Set<(state: UplinkState) => void>();
+  private readonly statusTopic: string;
+  private readonly telemetryTopic: string;
+  private readonly safeUrl: string;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(private readonly options: MqttUplinkOptions) {
+    const address = { enterprise: options.enterprise, gateway: options.gateway };
+    this.statusTopic = statusTopic(address);
+    this.telemetryTopic = telemetryTopic(address);
+    const url = new URL(options.url);
+    url.username = '';
+    url.password = '';
+    this.safeUrl = url.toString();
+    this.now = options.now ?? Date.now;
+    this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'uplink', ...address });
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  /** Starts connecting (and re-connecting for as long as it runs); an unreachable broker is a state, not an error. */
+  start(): void {
+    if (this.client) return;
+    const o = this.options;
+    const client = mqtt.connect(o.url, {
+      clientId: o.clientId,
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      clean: true,
+      keepalive: o.keepaliveSec ?? 30,
+      reconnectPeriod: o.reconnectPeriodMs ?? 2000,
+      connectTimeout: o.connectTimeoutMs ?? 10_000,
+      queueQoSZero: false,
+      will: { topic: this.statusTopic, payload: Buffer.from(this.status('death')), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('connect', () => this.onConnect());
+    client.on('close', () => this.onClose());
+    client.on('error', (err) => this.log.warn({ err: err.message }, 'mqtt error'));
+    this.heartbeat = setInterval(() => this.publishHeartbeat(), o.heartbeatIntervalMs ?? 30_000);
+    this.heartbeat.unref();
+  }
+
+  publishBatch(entryId: number, readings: readonly Reading[]): Promise<void> {
+    const payload: TelemetryPayload = { seq: entryId, readings: readings as Reading[] };
+    return this.publish(this.telemetryTopic, JSON.stringify(payload), TELEMETRY);
+  }
+
+  publishDataLoss(dropped: SpoolDropReport): Promise<void> {
+    return this.publish(this.statusTopic, this.status('data_loss', { dropped }), TELEMETRY);
+  }
+
+  onState(listener: (state: UplinkState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Publishes a retained `death` (when connected), then disconnects. Idempotent. */
+  async close(): Promise<void> {
+    const client = this.client;
+    if (!client || this.closing) return;
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    if (this.isConnected) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.options.closeTimeoutMs ?? 5000);
+      });
+      const death = this.publish(this.statusTopic, this.status('death'), RETAINED).catch((err: unknown) =>
+        this.log.warn({ err: String(err) }, 'death not acknowledged'),
+      );
+      await Promise.race([death, timeout]);
+      clearTimeout(timer);
+    }
+    this.failPending(new Error('uplink closed'));
+    await client.endAsync(true);
+    this.setState(false);
+  }
+
+  private publish(topic: string, payload: string, options: IClientPublishOptions): Promise<void> {
+    const client = this.client;
+    if (!client || !this.isConnected) {
+      return Promise.reject(new EdgeError('HW_EDGE_UPLINK_OFFLINE', { url: this.safeUrl }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const fail = (reason: Error): void =>
+        reject(new EdgeError('HW_EDGE_UPLINK_PUBLISH', { topic, reason: reason.message }, { cause: reason }));
+      this.pending.add(fail);
+      client.publish(topic, payload, options, (err) => {
+        this.pending.delete(fail);
+        if (err) fail(err);
+        else resolve();
+      });
+    });
+  }
+
+  private onConnect(): void {
+    this.log.info({ url: this.safeUrl }, 'uplink connected');
+    // Birth and the first heartbeat go out before anything else on this connection.
+    this.isConnected = true;
+    this.publishPresence('birth');
+    this.publishHeartbeat();
+    this.setState(true);
+  }
+
+  private onClose(): void {
+    const client = this.client!;
+    this.isConnected = false;
+    this.failPending(new Error('connection lost before PUBACK'));
+    // Purge what mqtt.js would re-send after the reconnect: the spool replays it instead.
+    for (const [id, pending] of Object.entries(client.outgoing)) {
+      if (pending.cmd === 'publish') client.removeOutgoingMessage(Number(id));
+    }
+    if (!this.closing) this.log.warn({ url: this.safeUrl }, 'uplink disconnected');
+    this.setState(false);
+  }
+
+  private failPending(reason: Error): void {
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const fail of pending) fail(reason);
+  }
+
+  private setState(connected: boolean): void {
+    const state: UplinkState = connected ? 'connected' : 'disconnected';
+    if (state === this.lastState) return;
+    this.lastState = state;
+    for (const listener of this.listeners) listener(state);
+  }
+
+  private publishPresence(type: 'birth'): void {
+    this.publish(this.statusTopic, this.status(type), RETAINED).catch((err: unknown) =>
+      this.log.warn({ err: String(err), type }, 'status publish failed'),
+    );
+  }
+
+  private publishHeartbeat(): void {
+    if (!this.isConnected) return;
+    let status: HeartbeatStatus;
+    try {
+      status = this.options.statusProvider();
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'status provider failed');
+      return;
+    }
+    const body = {
+      spoolDepth: status.spoolDepth,
+      spoolBytes: status.spoolBytes,
+      sources: [...status.sources],
+      ...(status.spoolOldestTs === undefined ? {} : { spoolOldestTs: status.spoolOldestTs }),
+    };
+    this.publish(this.statusTopic, this.status('heartbeat', body), RETAINED).catch((err: unknown) =>
+      this.log.warn({ err: String(err) }, 'heartbeat publish failed'),
+    );
+  }
+
+  private status(type: GatewayStatus['type'], extra: Partial<GatewayStatus> = {}): string {
+    const status: GatewayStatus = { type, ts: this.now(), version: this.options.version, ...extra };
+    return JSON.stringify(status);
+  }
+}
