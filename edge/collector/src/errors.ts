@@ -36,6 +36,10 @@ export const EDGE_ERRORS = {
     template: 'a batch of {bytes} bytes exceeds the spool limit of {maxBytes} bytes',
     retryable: false,
   },
+  HW_EDGE_SPOOL_IO: {
+    template: 'spool {op} failed in {dir}: {reason}',
+    retryable: true,
+  },
   HW_EDGE_UPLINK_OFFLINE: {
     template: 'uplink to {url} is not connected',
     retryable: true,
@@ -43,6 +47,33 @@ export const EDGE_ERRORS = {
   HW_EDGE_UPLINK_PUBLISH: {
     template: 'publish to {topic} failed: {reason}',
     retryable: true,
+  },
+  HW_EDGE_SOURCE_CONNECT: {
+    template: 'source {source} cannot connect to {peer}: {reason}',
+    retryable: true,
+  },
+  HW_EDGE_SOURCE_DISCONNECTED: {
+    template: 'source {source} lost its connection to {peer}',
+    retryable: true,
+  },
+  HW_EDGE_MODBUS_TIMEOUT: {
+    template:
+      'no answer from {peer} unit {unitId} to a {table} read at {start}+{count} within {timeoutMs} ms',
+    retryable: true,
+  },
+  HW_EDGE_MODBUS_ILLEGAL_REQUEST: {
+    template:
+      'unit {unitId} refused a {table} read at {start}+{count}: exception {exceptionCode} ({exceptionName})',
+    retryable: false,
+  },
+  HW_EDGE_MODBUS_DEVICE_FAILURE: {
+    template:
+      'unit {unitId} failed a {table} read at {start}+{count}: exception {exceptionCode} ({exceptionName})',
+    retryable: true,
+  },
+  HW_EDGE_MQTT_BRIDGE_PAYLOAD: {
+    template: 'message on {topic} yields no reading for {field}: {reason}',
+    retryable: false,
   },
 } as const satisfies Readonly<Record<string, EdgeErrorSpec>>;
 

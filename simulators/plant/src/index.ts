@@ -33,3 +33,6 @@ export * from './verify/verify-table.js';
 export * from './site-gen/generate-site.js';
 export * from './site-gen/site-yaml.js';
 export { usccFor, usccCheckChar } from './site-gen/uscc.js';
+export * from './opcua/plant-opcua-server.js';
+export * from './opcua/plant-opcua-feed.js';
+export { plantNodeId, plantBrowsePath, statusForQuality, type PlantOpcuaTag } from './opcua/address-space.js';

@@ -1,0 +1,289 @@
+/**
+ * OPC-UA source: subscribes to a plant's OPC-UA server and hands readings to the sink, mapped to
+ * point tags and scaled.
+ *
+ * Recovery is ours, not node-opcua's: one `OpcuaConnection` generation is built from scratch
+ * (client, session, browse paths resolved anew, subscriptions, monitored items) and torn down
+ * whole at the first sign of trouble — connection lost or closed, session closed, subscription
+ * terminated or timed out, or the watchdog finding a subscription silent for `watchdogMs` (no data
+ * and no keep-alive, as on a half-open TCP link). Then the source waits its backoff (doubling from
+ * `reconnectInitialMs` to `reconnectMaxMs`, reset by a successful connect) and builds the next
+ * one, for as long as it runs. An outage is a gap: nothing is sent for it.
+ */
+import { mkdirSync } from 'node:fs';
+import { OPCUACertificateManager, type DataValue } from 'node-opcua';
+import type { Reading } from '@hazardwatch/contracts';
+import type { ReadingSink, Source, SourceKind, SourceState, SourceStatus } from '../source.js';
+import { OpcuaConnection } from './opcua-connection.js';
+import {
+  opcuaBackoffDelayMs,
+  compileOpcuaOptions,
+  type CompiledOpcuaOptions,
+  type CompiledOpcuaTag,
+  type OpcuaSourceOptions,
+} from './opcua-options.js';
+import { readingFromDataValue } from './opcua-status.js';
+
+/** Counters beyond `SourceStatus`, for diagnostics and tests. */
+export interface OpcuaSourceCounters {
+  /** DataValues without a usable number (skipped, never invented). */
+  readonly skipped: number;
+  /** Generations built (first connect included). */
+  readonly connects: number;
+  readonly subscriptions: number;
+  readonly monitoredItems: number;
+  /** Tags not monitored now, with the reason. */
+  readonly unavailable: Readonly<Record<string, string>>;
+}
+
+export class OpcuaSource implements Source {
+  readonly kind: SourceKind = 'opcua';
+  readonly name: string;
+  readonly options: CompiledOpcuaOptions;
+  private sink: ReadingSink | undefined;
+  private state: SourceState = 'connecting';
+  private detail: string | undefined;
+  private count = { readings: 0, errors: 0, reconnects: 0, skipped: 0, connects: 0 };
+  private lastReadingAt: number | undefined;
+  private connection: OpcuaConnection | undefined;
+  private certificates: OPCUACertificateManager | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly stopping = deferred<string>();
+  private stopped = false;
+  private pending: Reading[] = [];
+  private flushQueued = false;
+  private readonly delays = new Set<() => void>();
+
+  /** @throws EdgeError HW_EDGE_SOURCE_CONFIG */
+  constructor(options: OpcuaSourceOptions) {
+    this.options = compileOpcuaOptions(options);
+    this.name = options.name;
+  }
+
+  start(sink: ReadingSink): Promise<void> {
+    if (this.sink !== undefined || this.stopped) return Promise.resolve();
+    this.sink = sink;
+    mkdirSync(this.options.pkiDir, { recursive: true });
+    this.certificates = new OPCUACertificateManager({
+      rootFolder: this.options.pkiDir,
+      automaticallyAcceptUnknownCertificate: this.options.acceptUnknownServerCertificate,
+      disableFileWatchers: true,
+    });
+    this.loop = this.run().catch((err: unknown) => this.options.logger.error({ err }, 'source loop failed'));
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.state = 'stopped';
+    this.pending = [];
+    this.stopping.resolve('stopped');
+    for (const cancel of [...this.delays]) cancel();
+    await this.loop;
+    await this.certificates?.dispose().catch(() => undefined);
+    this.options.logger.info({ readings: this.count.readings }, 'source stopped');
+  }
+
+  status(): SourceStatus {
+    return {
+      name: this.name,
+      kind: this.kind,
+      state: this.state,
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+      readings: this.count.readings,
+      errors: this.count.errors,
+      reconnects: this.count.reconnects,
+      ...(this.lastReadingAt === undefined ? {} : { lastReadingAt: this.lastReadingAt }),
+    };
+  }
+
+  counters(): OpcuaSourceCounters {
+    const c = this.connection;
+    const unavailable: Record<string, string> = {};
+    for (const [index, reason] of c?.unavailable ?? []) {
+      const tag = this.options.tags[index];
+      if (tag !== undefined) unavailable[tag.tag] = reason;
+    }
+    return {
+      skipped: this.count.skipped,
+      connects: this.count.connects,
+      subscriptions: c?.subscriptionCount ?? 0,
+      monitoredItems: c?.monitoredCount ?? 0,
+      unavailable,
+    };
+  }
+
+  /** Builds generations until stopped; each one lives until it fails, then backoff. */
+  private async run(): Promise<void> {
+    const o = this.options;
+    let attempt = 0;
+    while (!this.stopped) {
+      const { reason, connected } = await this.generation();
+      if (this.stopped) return;
+      this.count.errors++;
+      this.state = 'connecting';
+      this.detail = reason;
+      // A generation that connected resets the backoff: the next loss starts from the initial delay.
+      if (connected) attempt = 0;
+      const delayMs = opcuaBackoffDelayMs(attempt++, o.reconnectInitialMs, o.reconnectMaxMs);
+      o.logger.warn({ reason, attempt, delayMs }, 'opcua link down; rebuilding');
+      await this.delay(delayMs).promise;
+    }
+  }
+
+  /** One generation: open, serve until it fails or the source stops, close. */
+  private async generation(): Promise<{ reason: string; connected: boolean }> {
+    const o = this.options;
+    const ended = deferred<string>();
+    const connection = new OpcuaConnection(o, this.certificates!, {
+      value: (tag, dv) => this.onValue(connection, tag, dv),
+      failed: (reason) => ended.resolve(reason),
+    });
+    this.connection = connection;
+    const interrupted = Promise.race([ended.promise, this.stopping.promise]);
+    const timeout = this.delay(o.connectTimeoutMs);
+    try {
+      const outcome = await Promise.race([
+        connection.open().then(() => undefined),
+        interrupted,
+        timeout.promise.then(() => 'connect timed out'),
+      ]);
+      if (outcome !== undefined) throw new Error(outcome);
+    } catch (err) {
+      await connection.close();
+      return {
+        reason: `connect failed: ${err instanceof Error ? err.message : String(err)}`,
+        connected: false,
+      };
+    }
+    if (this.count.connects > 0) this.count.reconnects++;
+    this.count.connects++;
+    this.updateState(connection);
+    o.logger.info(
+      { subscriptions: connection.subscriptionCount, monitoredItems: connection.monitoredCount },
+      'opcua connected',
+    );
+    const timers = this.startTimers(connection, (reason) => ended.resolve(reason));
+    const reason = await interrupted;
+    timers.cancel();
+    await connection.close();
+    return { reason: `lost: ${reason}`, connected: true };
+  }
+
+  /** Watchdog and the retry of unavailable tags, for one generation. */
+  private startTimers(connection: OpcuaConnection, fail: (reason: string) => void): { cancel(): void } {
+    const o = this.options;
+    const handles = new Set<unknown>();
+    let cancelled = false;
+    const every = (ms: number, tick: () => Promise<void> | void): void => {
+      const handle = o.timers.setTimeout(() => {
+        handles.delete(handle);
+        if (cancelled) return;
+        Promise.resolve()
+          .then(tick)
+          .catch((err: unknown) => o.logger.warn({ err }, 'opcua timer task failed'))
+          .finally(() => {
+            if (!cancelled) every(ms, tick);
+          });
+      }, ms);
+      handles.add(handle);
+    };
+    // Half-open links and dead subscriptions send nothing at all: silence is the only signal.
+    every(Math.max(50, Math.min(o.watchdogMs / 4, o.publishingIntervalMs)), () => {
+      const silent = connection.silentForMs(o.clock());
+      if (silent > o.watchdogMs) fail(`watchdog: no publish response for ${silent} ms`);
+    });
+    every(o.retryUnavailableMs, async () => {
+      if (connection.unavailable.size === 0) return;
+      await connection.retryUnavailable();
+      this.updateState(connection);
+    });
+    return {
+      cancel: () => {
+        cancelled = true;
+        for (const h of handles) o.timers.clearTimeout(h);
+      },
+    };
+  }
+
+  private onValue(connection: OpcuaConnection, tag: CompiledOpcuaTag, dataValue: DataValue): void {
+    if (this.stopped || this.connection !== connection) return;
+    const outcome = readingFromDataValue(tag.tag, tag.scale, dataValue, this.options.clock());
+    if (outcome.kind === 'reading') {
+      this.pending.push(outcome.reading);
+      this.queueFlush();
+      return;
+    }
+    this.count.errors++;
+    if (outcome.kind === 'skipped') {
+      this.count.skipped++;
+      return;
+    }
+    connection.markGone(tag, dataValue.statusCode.name);
+    this.updateState(connection);
+  }
+
+  /** One sink call per burst of notifications (a publish response carries many). */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      const batch = this.pending;
+      this.pending = [];
+      if (this.stopped || batch.length === 0 || this.sink === undefined) return;
+      this.count.readings += batch.length;
+      this.lastReadingAt = this.options.clock();
+      try {
+        this.sink(batch);
+      } catch (err) {
+        this.options.logger.error({ err }, 'reading sink threw');
+      }
+    });
+  }
+
+  private updateState(connection: OpcuaConnection): void {
+    if (this.stopped || this.connection !== connection) return;
+    const missing = connection.unavailable;
+    if (missing.size === 0) {
+      this.state = 'connected';
+      this.detail = undefined;
+      return;
+    }
+    const names = [...missing].slice(0, 5).map(([i, why]) => `${this.options.tags[i]?.tag ?? i} (${why})`);
+    this.state = 'degraded';
+    this.detail = `${missing.size} of ${this.options.tags.length} tags unavailable: ${names.join(', ')}${
+      missing.size > 5 ? ', …' : ''
+    }`;
+  }
+
+  /** A delay on the injected timers; `stop()` ends every pending one, so nothing outlives the source. */
+  private delay(ms: number): { readonly promise: Promise<void>; cancel(): void } {
+    const timers = this.options.timers;
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      const handle = timers.setTimeout(() => done(), ms);
+      done = () => {
+        timers.clearTimeout(handle);
+        this.delays.delete(done);
+        resolve();
+      };
+    });
+    this.delays.add(done);
+    return { promise, cancel: done };
+  }
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
