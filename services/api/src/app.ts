@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -23,6 +24,7 @@ import type { ApiSettings } from './config.js';
 import { apiErrors } from './errors.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
+import { serveDashboard } from './http/dashboard.js';
 import { alarmEnterprise } from './queries/alarm-queries.js';
 import { warningEnterprise } from './queries/warning-queries.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
@@ -61,6 +63,8 @@ export interface ApiDeps {
    * by default one over the credential table without service users.
    */
   readonly mqttAccess?: MqttAccessControl;
+  /** Built control-room dashboard (dashboards/control-room/dist) served at `/`; none when absent. */
+  readonly dashboardDir?: string;
 }
 
 const DOCS_PREFIX = '/docs';
@@ -101,6 +105,14 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     ...(deps.metricsText ? { extraText: deps.metricsText } : {}),
     ...(deps.processMetrics !== undefined ? { processMetrics: deps.processMetrics } : {}),
   });
+  if (settings.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...settings.corsOrigins],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      maxAge: 600,
+    });
+  }
   await app.register(rateLimit, {
     global: false,
     // After body parsing, so the login limit can key on the username.
@@ -146,6 +158,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   warningRoutes(app, ctx);
   overviewRoutes(app, ctx);
   auditRoutes(app, ctx);
+  if (deps.dashboardDir) await serveDashboard(app, deps.dashboardDir);
   deviceRoutes(app, ctx, deps.mqttAccess ?? mqttAccessFromStore(new DeviceCredentialRepository(deps.client)));
   await app.ready();
   return app;

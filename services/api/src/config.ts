@@ -50,6 +50,11 @@ export const ApiConfigSchema = Type.Object(
      * and authorisation hooks `/mqtt/auth` and `/mqtt/acl`. Without it the hooks answer 503.
      */
     mqttHookToken: Type.Optional(Type.String({ minLength: 16 })),
+    /**
+     * Origins allowed to call the API from a browser (CORS), e.g. a dashboard on another host.
+     * Empty: same origin only (the dashboard served by this API needs nothing). @default []
+     */
+    corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [] }),
   },
   closed,
 );
@@ -71,6 +76,7 @@ export interface ApiSettings {
   readonly docs: boolean;
   readonly bodyLimitBytes: number;
   readonly mqttHookToken: string | undefined;
+  readonly corsOrigins: readonly string[];
 }
 
 /** Validates and compiles; throws HW_API_CONFIG_INVALID naming every bad or unknown key. */
@@ -95,6 +101,7 @@ export function compileApiConfig(input: unknown): ApiSettings {
     loginRateLimit: Object.freeze({ max: c.loginRateLimit.max, windowMs: c.loginRateLimit.windowSec * 1000 }),
     docs: c.docs,
     mqttHookToken: c.mqttHookToken,
+    corsOrigins: Object.freeze([...c.corsOrigins]),
     bodyLimitBytes: c.bodyLimitBytes,
   });
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import {
   attachLiveGateway,
@@ -68,6 +69,11 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
  * database the ingest writes, sees the site the ingest runs, and acts on alarms through the
  * ingest's alarm engine. /metrics carries the ingest counters too.
  */
+/** The dashboard build of this checkout (services/cli/dist → dashboards/control-room/dist). */
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(
+  new URL('../../../dashboards/control-room/dist', import.meta.url),
+);
+
 export async function startApiBeside(
   service: IngestService,
   config: RuntimeConfig,
@@ -84,6 +90,7 @@ export async function startApiBeside(
     port,
     auth: { jwtSecret },
     ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
+    corsOrigins: config.api.corsOrigins,
   };
   // One access control for the embedded broker and the HTTP hooks (shared refusal counters).
   const serviceLogin = service.infrastructure.mqttService;
@@ -100,6 +107,7 @@ export async function startApiBeside(
     site: { current: () => service.site, replaced: (next) => service.applySite(next) },
     alarmControl: alarmControlFor(service.alarms),
     mqttAccess,
+    dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     readiness: {
       broker: () => service.app.subscriber.connected,
       storage: () => service.app.pipeline.storageHealthy,

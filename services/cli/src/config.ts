@@ -114,6 +114,10 @@ export const RuntimeConfigSchema = Type.Object(
         port: Type.Integer({ minimum: 0, maximum: 65_535, default: 8080 }),
         /** HMAC secret of access tokens, ≥ 32 characters; random per process when unset (sessions end on restart). */
         jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
+        /** Built dashboard served at `/`. @default dashboards/control-room/dist of this checkout */
+        dashboardDir: Type.Optional(Type.String({ minLength: 1 })),
+        /** Browser origins allowed to call the API from elsewhere (CORS). @default [] */
+        corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [] }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -159,6 +163,13 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   REDIS_URL: (c, v) => (section(c, 'redis').url = v),
   HW_API_PORT: (c, v) => (section(c, 'api').port = Number(v)),
   HW_JWT_SECRET: (c, v) => (section(c, 'api').jwtSecret = v),
+  HW_DASHBOARD_DIR: (c, v) => (section(c, 'api').dashboardDir = v),
+  // Comma-separated origins, e.g. https://screen.example.gov.cn
+  HW_CORS_ORIGINS: (c, v) =>
+    (section(c, 'api').corsOrigins = v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)),
   HW_CONFIG_FILE: () => undefined,
 };
 

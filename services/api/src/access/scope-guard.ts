@@ -62,7 +62,11 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const method = String(route.method);
-    if (publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+    // CORS pre-flight (OPTIONS) answers carry no data; documentation is public by design.
+    if (
+      method === 'OPTIONS' ||
+      publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))
+    ) {
       const scope = route.config?.scope ?? { kind: 'public' };
       route.config = { ...route.config, scope };
       routes.push({ method, url: route.url, scope });
