@@ -23,3 +23,7 @@ export {
   type MappedMessage,
 } from './sources/mqtt-bridge-mapping.js';
 export * from './sources/mqtt-bridge-source.js';
+export * from './edge-config.js';
+export * from './exception-filter.js';
+export * from './collector.js';
+export type { EdgeHealthServer } from './health-server.js';

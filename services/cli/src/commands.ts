@@ -14,6 +14,7 @@ import {
   serveCommand,
 } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
+import { edgeCommand } from './commands-edge.js';
 import { simCommand } from './commands-sim.js';
 
 export interface CommandContext {
@@ -32,6 +33,8 @@ commands:
   migrate                 create or upgrade the database schema (idempotent)
   ingest                  run the MQTT ingestion service (with the alarm engine)
   serve                   ingestion, alarm engine and the REST API in one process (HW_API_PORT)
+  edge --config FILE      edge collector on a plant gateway: OPC-UA / Modbus TCP / MQTT sources →
+                          disk spool → MQTT uplink (docs/edge-collector.md)
   alarms kpi [--hours H] [--enterprise CODE]
                           ISA-18.2 alarm KPIs (rates, floods, chattering, stale, priority mix);
                           exit code 3 when a KPI alert fires
@@ -82,6 +85,8 @@ export async function runCommand(
         return await ingestCommand(ctx);
       case 'serve':
         return await serveCommand(ctx);
+      case 'edge':
+        return await edgeCommand(argv.slice(argv.indexOf('edge') + 1), ctx);
       case 'alarms':
         if (sub === 'kpi') {
           const { values } = parseArgs({

@@ -171,6 +171,8 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
       .map((o) => o.trim())
       .filter(Boolean)),
   HW_CONFIG_FILE: () => undefined,
+  // Read by `hazardwatch edge` only.
+  HW_EDGE_CONFIG: () => undefined,
 };
 
 /** "true"/"1" and "false"/"0"; anything else stays text, so validation names the variable's key. */
