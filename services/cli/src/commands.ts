@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
+import { runEdgeBench } from './bench/edge-bench.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runFleetBench } from './bench/fleet-bench.js';
 import { runLatencyBench } from './bench/latency-bench.js';
@@ -53,6 +54,8 @@ commands:
                           MQTT reading → alarm on a subscribed socket.io client, under load
   bench fleet [--json] [--points N] [--duration S]
                           simulated gateway fleet at 1 Hz (load-generator capacity)
+  bench edge [--json] [--points N] [--duration S] [--outage S] [--replay-rate N]
+                          OPC-UA items at 1 Hz through the edge collector: CPU, RSS, backlog replay
   bench evaluate [--json] [--points N] [--readings N]
                           alarm evaluators alone, in-process; prints one JSON line last
 
@@ -177,6 +180,7 @@ export async function runCommand(
           }
           return 0;
         }
+        if (sub === 'edge') return await benchEdge(argv.slice(argv.indexOf('edge') + 1), ctx);
         if (sub === 'evaluate') {
           const { values } = parseArgs({
             args: argv.slice(argv.indexOf('evaluate') + 1),
@@ -238,6 +242,37 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);
     return result.rowsVerified === result.readingsPublished ? 0 : 1;
+  } finally {
+    await infra.stop();
+  }
+}
+
+async function benchEdge(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      json: { type: 'boolean', default: false },
+      points: { type: 'string', default: '10000' },
+      duration: { type: 'string', default: '30' },
+      outage: { type: 'string', default: '300' },
+      'replay-rate': { type: 'string', default: '100000' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+  try {
+    const result = await runEdgeBench({
+      mqttUrl: infra.mqttUrl,
+      points: Number(values.points),
+      durationMs: Number(values.duration) * 1000,
+      outageSec: Number(values.outage),
+      replayReadingsPerSec: Number(values['replay-rate']),
+      logger: ctx.logger,
+    });
+    ctx.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
   } finally {
     await infra.stop();
   }
