@@ -19,13 +19,17 @@ const allowed = {
   'edge/collector': ['contracts'],
   // Simulators speak protocols only: hardware-in-the-loop tests must go through MQTT / OPC-UA.
   'simulators/plant': ['contracts'],
+  // The dashboard runs in the browser and speaks the wire contracts (types) and REST only.
+  'dashboards/control-room': ['contracts'],
 };
 const packageOf = (dir) =>
   dir === 'simulators/plant'
     ? 'simulators'
     : dir === 'edge/collector'
       ? 'edge'
-      : dir.replace('services/', '');
+      : dir === 'dashboards/control-room'
+        ? 'control-room'
+        : dir.replace('services/', '');
 
 const deepImports = {
   group: ['@hazardwatch/*/*', '../../*/src/*', '../../../*'],

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
 
 // Tests import sibling packages through their public entry (`@hazardwatch/x`), resolved to the
@@ -24,13 +25,24 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{services,edge,simulators,dashboards}/*/test/**/*.test.ts'],
+          // Dashboard tests need the Vue plugin and a DOM: they run in the `dashboard` project.
+          include: ['{services,edge,simulators}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           typecheck: {
             enabled: true,
             tsconfig: './tsconfig.test.json',
             include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'],
           },
+        },
+      },
+      {
+        plugins: [vue()],
+        resolve: { alias },
+        test: {
+          name: 'dashboard',
+          environment: 'happy-dom',
+          include: ['dashboards/*/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
       {

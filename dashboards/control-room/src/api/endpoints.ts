@@ -1,0 +1,138 @@
+/** The REST calls the dashboard makes, typed (routes in services/api/src/routes). */
+import { ApiRequestError, type HttpClient } from './http.js';
+import type {
+  Alarm,
+  AlarmJournalEntry,
+  AuditEntry,
+  Enterprise,
+  Gateway,
+  Hazard,
+  History,
+  KpiReport,
+  LatestValue,
+  Page,
+  PlanInfo,
+  Point,
+  RegionDetail,
+  RegionNode,
+  RegionOverview,
+  Warning,
+} from './types.js';
+
+/** The API's page size cap (services/api/src/http/schemas.ts Pagination). */
+const PAGE = 1000;
+
+export class HazardApi {
+  constructor(readonly http: HttpClient) {}
+
+  /** Every page of a paged list, up to `max` items. */
+  async all<T>(
+    path: string,
+    query: Record<string, string | number | string[] | undefined> = {},
+    max = 10_000,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (let offset = 0; offset < max; offset += PAGE) {
+      const page = await this.http.get<Page<T>>(path, { ...query, limit: PAGE, offset });
+      out.push(...page.items);
+      if (page.items.length < PAGE || out.length >= page.total) break;
+    }
+    return out;
+  }
+
+  regions = async (): Promise<RegionNode[]> =>
+    (await this.http.get<{ items: RegionNode[] }>('/regions')).items;
+  region = (code: string): Promise<RegionDetail> => this.http.get(`/regions/${encodeURIComponent(code)}`);
+  overview = (code: string): Promise<RegionOverview> =>
+    this.http.get(`/regions/${encodeURIComponent(code)}/overview`);
+  enterprises = (): Promise<Enterprise[]> => this.all('/enterprises');
+  hazards = (enterprise?: string): Promise<Hazard[]> => this.all('/hazards', { enterprise });
+  points = (enterprise?: string): Promise<Point[]> => this.all('/points', { enterprise });
+  point = (id: number): Promise<Point> => this.http.get(`/points/${id}`);
+  gateways = async (enterprise: string): Promise<Gateway[]> =>
+    (await this.http.get<{ items: Gateway[] }>(`/enterprises/${encodeURIComponent(enterprise)}/gateways`))
+      .items;
+  latestOfEnterprise = async (enterprise: string): Promise<LatestValue[]> =>
+    (await this.http.get<{ items: LatestValue[] }>(`/enterprises/${encodeURIComponent(enterprise)}/latest`))
+      .items;
+  history = (id: number, from: number, to: number, maxPoints: number): Promise<History> =>
+    this.http.get(`/points/${id}/history`, { from: Math.floor(from), to: Math.ceil(to), maxPoints });
+
+  activeAlarms = (): Promise<Alarm[]> => this.all('/alarms/active');
+  alarms = (query: {
+    enterprise?: string;
+    from?: number;
+    to?: number;
+    limit?: number;
+  }): Promise<Page<Alarm>> => this.http.get('/alarms', query);
+  alarmsOfHazard = (enterprise: string, hazard: string, from: number, to: number): Promise<Page<Alarm>> =>
+    this.http.get('/alarms', { enterprise, hazard, from, to, limit: 200 });
+  alarm = (id: string): Promise<Alarm & { events: AlarmJournalEntry[] }> =>
+    this.http.get(`/alarms/${encodeURIComponent(id)}`);
+  ack = (id: string, comment?: string): Promise<unknown> =>
+    this.http.post(`/alarms/${encodeURIComponent(id)}/ack`, comment ? { comment } : {});
+  shelve = (id: string, reason: string, until: number): Promise<unknown> =>
+    this.http.post(`/alarms/${encodeURIComponent(id)}/shelve`, { reason, until: Math.round(until) });
+  unshelve = (id: string): Promise<unknown> =>
+    this.http.post(`/alarms/${encodeURIComponent(id)}/unshelve`, {});
+  comment = (id: string, text: string): Promise<unknown> =>
+    this.http.post(`/alarms/${encodeURIComponent(id)}/comment`, { text });
+
+  warnings = (): Promise<Warning[]> => this.all('/warnings', {}, 2000);
+  signWarning = (id: string): Promise<unknown> =>
+    this.http.post(`/warnings/${encodeURIComponent(id)}/sign`, {});
+  feedbackWarning = (id: string, text: string): Promise<unknown> =>
+    this.http.post(`/warnings/${encodeURIComponent(id)}/feedback`, { text });
+  closeWarning = (id: string, reason?: string): Promise<unknown> =>
+    this.http.post(`/warnings/${encodeURIComponent(id)}/close`, reason ? { reason } : {});
+
+  audit = (query: { targetType?: string; targetId?: string; limit?: number }): Promise<Page<AuditEntry>> =>
+    this.http.get('/audit', { limit: 50, ...query });
+  regionKpis = (code: string, from: number, to: number): Promise<KpiReport> =>
+    this.http.get(`/regions/${encodeURIComponent(code)}/kpis`, { from, to });
+  enterpriseKpis = (enterprise: string, from: number, to: number): Promise<KpiReport> =>
+    this.http.get(`/enterprises/${encodeURIComponent(enterprise)}/kpis`, { from, to });
+
+  /** Places a point on a floor plan (JSON merge patch of the site model's `floorPlan`). */
+  placePoint = (id: number, floorPlan: { plan?: string; x: number; y: number }): Promise<unknown> =>
+    this.http.request('PATCH', `/points/${id}`, { body: { floorPlan } });
+
+  /**
+   * Floor-plan images. The contract (PUT raw PNG/SVG, GET image, GET list) is being added to the
+   * API; until then the list answers 404 and the plan view draws a schematic, so a 404 is "none".
+   */
+  async plans(enterprise: string): Promise<PlanInfo[]> {
+    try {
+      const body = await this.http.get<PlanInfo[] | { items: PlanInfo[] }>(
+        `/enterprises/${encodeURIComponent(enterprise)}/plans`,
+      );
+      return Array.isArray(body) ? body : body.items;
+    } catch (error) {
+      if (error instanceof ApiRequestError && (error.status === 404 || error.status === 405)) return [];
+      throw error;
+    }
+  }
+
+  /** The image as an object URL the caller revokes, or null when there is none (404). */
+  async planImage(enterprise: string, plan: string): Promise<string | null> {
+    try {
+      const blob = await this.http.get<Blob>(
+        `/enterprises/${encodeURIComponent(enterprise)}/plans/${encodeURIComponent(plan)}`,
+      );
+      return URL.createObjectURL(blob);
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  uploadPlan = (enterprise: string, plan: string, file: Blob): Promise<unknown> =>
+    this.http.request(
+      'PUT',
+      `/enterprises/${encodeURIComponent(enterprise)}/plans/${encodeURIComponent(plan)}`,
+      {
+        raw: file,
+        contentType: file.type === 'image/svg+xml' ? 'image/svg+xml' : 'image/png',
+      },
+    );
+}

@@ -1,0 +1,145 @@
+/**
+ * REST client for /api/v1: bearer token, one refresh-token rotation on 401 (shared by concurrent
+ * requests), and the API's `{code, message}` errors surfaced as ApiRequestError with the HTTP status.
+ */
+import type { ApiError, TokenPair } from './types.js';
+
+export const API_BASE = '/api/v1';
+
+export class ApiRequestError extends Error implements ApiError {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+export interface TokenStore {
+  current(): TokenPair | null;
+  replace(tokens: TokenPair | null): void;
+}
+
+export type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
+
+export function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) p.append(k, String(x));
+    else p.append(k, String(v));
+  }
+  const s = p.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+async function errorOf(res: Response): Promise<ApiRequestError> {
+  let code = `HTTP_${res.status}`;
+  let message = res.statusText;
+  try {
+    const body = (await res.json()) as Partial<ApiError>;
+    if (typeof body.code === 'string') code = body.code;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  return new ApiRequestError(res.status, code, message);
+}
+
+export class HttpClient {
+  #refreshing: Promise<boolean> | null = null;
+
+  constructor(
+    private readonly tokens: TokenStore,
+    private readonly fetchFn: typeof fetch = (...a) => fetch(...a),
+  ) {}
+
+  async login(username: string, password: string): Promise<TokenPair> {
+    const res = await this.fetchFn(`${API_BASE}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    if (!res.ok) throw await errorOf(res);
+    const pair = (await res.json()) as TokenPair;
+    this.tokens.replace(pair);
+    return pair;
+  }
+
+  async logout(): Promise<void> {
+    const pair = this.tokens.current();
+    this.tokens.replace(null);
+    if (!pair) return;
+    await this.fetchFn(`${API_BASE}/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: pair.refreshToken }),
+    }).catch(() => undefined);
+  }
+
+  /** Rotates the refresh token once for every caller waiting on it; false = logged out. */
+  refresh(): Promise<boolean> {
+    this.#refreshing ??= (async () => {
+      const pair = this.tokens.current();
+      if (!pair) return false;
+      const res = await this.fetchFn(`${API_BASE}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: pair.refreshToken }),
+      }).catch(() => undefined);
+      if (res === undefined) return false;
+      if (!res.ok) {
+        // Only a refused token ends the session; a server error leaves it for the next try.
+        if (res.status === 401 || res.status === 400) this.tokens.replace(null);
+        return false;
+      }
+      this.tokens.replace((await res.json()) as TokenPair);
+      return true;
+    })().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown; raw?: BodyInit; contentType?: string } = {},
+  ): Promise<T> {
+    const send = (): Promise<Response> => {
+      const token = this.tokens.current()?.accessToken;
+      const headers: Record<string, string> = {};
+      if (token) headers['authorization'] = `Bearer ${token}`;
+      let body: BodyInit | undefined;
+      if (options.raw !== undefined) {
+        body = options.raw;
+        if (options.contentType) headers['content-type'] = options.contentType;
+      } else if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] = 'application/json';
+      }
+      return this.fetchFn(`${API_BASE}${path}${queryString(options.query)}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
+    };
+    let res = await send();
+    if (res.status === 401 && (await this.refresh())) res = await send();
+    if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return undefined as T;
+    const type = res.headers.get('content-type') ?? '';
+    return (type.includes('json') ? await res.json() : await res.blob()) as T;
+  }
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, query ? { query } : {});
+  }
+
+  post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.request<T>('POST', path, { body });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The socket.io live connection with the typed event maps of @hazardwatch/contracts. It keeps
+ * itself connected and tells the store what the operator must see:
+ *  - `state`: connecting / live / offline / refused — the screen never looks live when it is not;
+ *  - after a reconnect that socket.io could not recover (rooms lost), it subscribes again with
+ *    `sinceEventId` (the replay cursor) and asks the store to reload its REST snapshots, which the
+ *    books merge without double-applying anything;
+ *  - a refused handshake (expired access token) refreshes the token and retries with backoff.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  LiveAlarmEvent,
+  LiveColourChange,
+  LiveGatewayPresence,
+  LiveReplayDone,
+  LiveScope,
+  LiveValue,
+  LiveWarningEvent,
+  ServerToClientEvents,
+} from '@hazardwatch/contracts';
+import { logger } from '../logic/logger.js';
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionState = 'connecting' | 'live' | 'offline' | 'refused';
+
+export interface LiveHandlers {
+  state(state: ConnectionState, detail?: string): void;
+  alarm(event: LiveAlarmEvent): void;
+  colour(change: LiveColourChange): void;
+  warning(event: LiveWarningEvent): void;
+  values(values: readonly LiveValue[]): void;
+  gateway(presence: LiveGatewayPresence): void;
+  replayDone(done: LiveReplayDone): void;
+  /** Rooms were (re)joined without state recovery: reload the REST snapshots. */
+  resync(): void;
+}
+
+export interface LiveClientOptions {
+  /** The API origin; undefined = the page's own (the API serves the dashboard). */
+  readonly url?: string;
+  /** A current access token (refreshed when needed), or null when logged out. */
+  readonly token: () => Promise<string | null>;
+  /** Makes the next `token()` a fresh one after the server refused the old. */
+  readonly refreshToken: () => Promise<boolean>;
+  readonly scopes: readonly LiveScope[];
+  /** The last alarm event id seen, for replay after a drop. */
+  readonly sinceEventId: () => number | null;
+  readonly handlers: LiveHandlers;
+  /** For tests. @default socket.io-client's io */
+  readonly connect?: (url: string | undefined, options: Parameters<typeof io>[1]) => LiveSocket;
+}
+
+const log = logger('live');
+
+export class LiveClient {
+  #socket: LiveSocket | null = null;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #refusals = 0;
+  #stopped = false;
+
+  constructor(private readonly options: LiveClientOptions) {}
+
+  start(): void {
+    const { handlers } = this.options;
+    const connect =
+      this.options.connect ?? ((url, o): LiveSocket => (url === undefined ? io(o) : io(url, o)));
+    handlers.state('connecting');
+    const socket = connect(this.options.url, {
+      // Each (re)connection asks for the token again, so a refreshed one is used.
+      auth: (cb) => {
+        this.options.token().then(
+          (token) => cb({ token: token ?? '' }),
+          () => cb({ token: '' }),
+        );
+      },
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 10_000,
+    });
+    this.#socket = socket;
+    socket.on('connect', () => {
+      this.#refusals = 0;
+      if (socket.recovered) {
+        handlers.state('live');
+        return;
+      }
+      this.#subscribe(socket);
+    });
+    socket.on('disconnect', (reason) => {
+      handlers.state('offline', reason);
+      // The server closing the socket on purpose stops socket.io's own reconnection.
+      if (reason === 'io server disconnect' && !this.#stopped) this.#later(() => socket.connect(), 2000);
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (socket.active) {
+        handlers.state('offline', err.message);
+        return;
+      }
+      // Refused by the server's middleware: not retried by socket.io. Refresh the token and retry.
+      this.#refusals += 1;
+      handlers.state(this.#refusals > 3 ? 'refused' : 'offline', err.data?.code ?? err.message);
+      const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.#refusals, 5));
+      this.#later(() => {
+        this.options.refreshToken().then(
+          () => socket.connect(),
+          () => socket.connect(),
+        );
+      }, delay);
+    });
+    socket.on('alarm', (e) => handlers.alarm(e));
+    socket.on('colour', (c) => handlers.colour(c));
+    socket.on('warning', (w) => handlers.warning(w));
+    socket.on('values', (v) => handlers.values(v));
+    socket.on('gateway', (g) => handlers.gateway(g));
+    socket.on('replay:done', (d) => handlers.replayDone(d));
+  }
+
+  #later(fn: () => void, ms: number): void {
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => {
+      if (!this.#stopped) fn();
+    }, ms);
+  }
+
+  #subscribe(socket: LiveSocket): void {
+    const { handlers, scopes } = this.options;
+    if (scopes.length === 0) {
+      handlers.state('live');
+      handlers.resync();
+      return;
+    }
+    const since = this.options.sinceEventId();
+    socket
+      .timeout(10_000)
+      .emit(
+        'subscribe',
+        { scopes: [...scopes], ...(since !== null ? { sinceEventId: since } : {}) },
+        (err, result) => {
+          if (err) {
+            log.warn({ err: String(err) }, 'subscribe timed out');
+            handlers.state('offline', 'subscribe timeout');
+            socket.disconnect().connect();
+            return;
+          }
+          if (!result.ok) {
+            log.error({ code: result.error.code, message: result.error.message }, 'subscribe refused');
+            handlers.state('refused', result.error.code);
+            return;
+          }
+          handlers.state('live');
+          handlers.resync();
+        },
+      );
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#retry);
+    this.#socket?.disconnect();
+    this.#socket = null;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Hash routes (`#/alarms`): the API serves index.html at `/` only, with no history fallback
+ * (services/api/src/http/dashboard.ts), so every view lives behind the hash.
+ */
+export type Route =
+  | { readonly view: 'map'; readonly region: string | null }
+  | { readonly view: 'alarms' }
+  | { readonly view: 'plan'; readonly enterprise: string; readonly hazard: string | null }
+  | { readonly view: 'point'; readonly id: number }
+  | { readonly view: 'quality' }
+  | { readonly view: 'kpi' };
+
+export type View = Route['view'];
+
+const DEFAULT: Route = { view: 'map', region: null };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p));
+  const [head, a, b] = parts;
+  switch (head) {
+    case 'map':
+      return { view: 'map', region: a ?? null };
+    case 'alarms':
+      return { view: 'alarms' };
+    case 'plan':
+      return a ? { view: 'plan', enterprise: a, hazard: b ?? null } : DEFAULT;
+    case 'point': {
+      const id = Number(a);
+      return Number.isInteger(id) && id >= 0 ? { view: 'point', id } : DEFAULT;
+    }
+    case 'quality':
+      return { view: 'quality' };
+    case 'kpi':
+      return { view: 'kpi' };
+    default:
+      return DEFAULT;
+  }
+}
+
+export function formatRoute(route: Route): string {
+  const enc = encodeURIComponent;
+  switch (route.view) {
+    case 'map':
+      return route.region ? `#/map/${enc(route.region)}` : '#/map';
+    case 'plan':
+      return route.hazard
+        ? `#/plan/${enc(route.enterprise)}/${enc(route.hazard)}`
+        : `#/plan/${enc(route.enterprise)}`;
+    case 'point':
+      return `#/point/${route.id}`;
+    default:
+      return `#/${route.view}`;
+  }
+}

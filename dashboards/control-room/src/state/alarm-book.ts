@@ -1,0 +1,173 @@
+/**
+ * The console's set of open alarms: a REST snapshot merged with live `alarm` events
+ * (@hazardwatch/contracts LiveAlarmEvent). Pure (no Vue), so the merge rules are unit-tested:
+ *  - an event is applied once: ids at or below the alarm's last applied id are duplicates
+ *    (socket.io recovery and `sinceEventId` replay may both deliver it);
+ *  - an event older than the snapshot row it would change is ignored;
+ *  - `→ NORM` closes the alarm (ISA-18.2: ACKED → NORM, RTNUN → NORM on acknowledgement);
+ *  - a snapshot replaces the book, but what live events did after the snapshot was requested
+ *    (opened, changed or closed a row) stays done. "After" is by arrival order (`mark()`), not by
+ *    timestamps: event times are the server's (often the reading's source time), the request
+ *    time is the browser's, and the two clocks must never be compared.
+ */
+import type { AlarmState, LiveAlarmEvent } from '@hazardwatch/contracts';
+import type { Alarm } from '../api/types.js';
+
+export interface OpenAlarm extends Alarm {
+  /** Id of the last live event applied; null while the row is as the snapshot gave it. */
+  readonly lastEventId: number | null;
+}
+
+/** What the book knows of a point, to fill a row that arrives by event only. */
+export interface PointFacts {
+  readonly tag: string;
+  readonly hazard: string | null;
+  readonly limits: Readonly<Record<'ll' | 'l' | 'h' | 'hh', number | null>>;
+}
+
+export type AlarmChange =
+  | { readonly kind: 'ignored' }
+  | { readonly kind: 'closed'; readonly alarm: OpenAlarm }
+  | { readonly kind: 'opened' | 'changed'; readonly alarm: OpenAlarm; readonly annunciated: boolean };
+
+/**
+ * A transition that annunciates (REFERENCE §7, core ANNUNCIATION_FROM_STATES): into UNACK from
+ * NORM, RTNUN (re-alarm) or ACKED (re-alarm at a higher severity).
+ */
+const ANNUNCIATING_FROM: ReadonlySet<AlarmState> = new Set<AlarmState>(['NORM', 'RTNUN', 'ACKED']);
+
+/** The condition's own limit, so a row born from an event shows its limit like a REST row does. */
+function limitOf(condition: string, facts: PointFacts | undefined): number | null {
+  if (!facts) return null;
+  switch (condition) {
+    case 'HH':
+      return facts.limits.hh;
+    case 'H':
+      return facts.limits.h;
+    case 'L':
+      return facts.limits.l;
+    case 'LL':
+      return facts.limits.ll;
+    default:
+      return null;
+  }
+}
+
+export class AlarmBook {
+  readonly #alarms = new Map<string, OpenAlarm>();
+  /** Arrival sequence of the last event that changed each row, and of closed rows (tombstones). */
+  readonly #seqOf = new Map<string, number>();
+  readonly #closed = new Map<string, number>();
+  #seq = 0;
+  /** Highest event id seen: the `sinceEventId` of the next replay. */
+  lastEventId: number | null = null;
+
+  constructor(private readonly pointFacts: (pointId: number) => PointFacts | undefined = () => undefined) {}
+
+  get size(): number {
+    return this.#alarms.size;
+  }
+
+  get(id: string): OpenAlarm | undefined {
+    return this.#alarms.get(id);
+  }
+
+  all(): OpenAlarm[] {
+    return [...this.#alarms.values()];
+  }
+
+  /** The arrival position now: pass it to `loadSnapshot` for a snapshot requested from here on. */
+  mark(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Replaces the book with a snapshot whose request started at `since` (a `mark()`). A row an
+   * event changed after that keeps the newer of the two (by the server's `updatedAt`); a row an
+   * event opened after it stays even if the snapshot missed it; a row an event closed after it
+   * stays closed even if the snapshot still lists it.
+   */
+  loadSnapshot(items: readonly Alarm[], since: number): void {
+    const next = new Map<string, OpenAlarm>();
+    for (const item of items) {
+      if ((this.#closed.get(item.id) ?? -1) > since) continue;
+      const held = this.#alarms.get(item.id);
+      next.set(
+        item.id,
+        held && held.updatedAt > item.updatedAt ? held : { ...item, lastEventId: held?.lastEventId ?? null },
+      );
+    }
+    for (const [id, held] of this.#alarms) {
+      if (!next.has(id) && (this.#seqOf.get(id) ?? -1) > since) next.set(id, held);
+    }
+    this.#alarms.clear();
+    for (const [id, a] of next) this.#alarms.set(id, a);
+    for (const [id, seq] of this.#closed) if (seq <= since) this.#closed.delete(id);
+    for (const id of [...this.#seqOf.keys()]) if (!next.has(id)) this.#seqOf.delete(id);
+  }
+
+  apply(e: LiveAlarmEvent): AlarmChange {
+    if (this.lastEventId === null || e.id > this.lastEventId) this.lastEventId = e.id;
+    const held = this.#alarms.get(e.alarmId);
+    if (held) {
+      if (held.lastEventId !== null ? e.id <= held.lastEventId : e.ts < held.updatedAt)
+        return { kind: 'ignored' };
+    }
+    this.#seq += 1;
+    if (e.to === 'NORM') {
+      this.#closed.set(e.alarmId, this.#seq);
+      if (!held) return { kind: 'ignored' };
+      this.#alarms.delete(e.alarmId);
+      this.#seqOf.delete(e.alarmId);
+      return { kind: 'closed', alarm: held };
+    }
+    const annunciated = e.to === 'UNACK' && ANNUNCIATING_FROM.has(e.from);
+    const facts = e.pointId === null ? undefined : this.pointFacts(e.pointId);
+    const active =
+      e.to === 'UNACK' || e.to === 'ACKED' ? true : e.to === 'RTNUN' ? false : (held?.active ?? true);
+    const acked = e.to === 'ACKED' || (e.from === 'RTNUN' && e.to !== 'UNACK');
+    const base: OpenAlarm = held ?? {
+      id: e.alarmId,
+      condition: e.condition,
+      state: e.to,
+      colour: e.colour,
+      active,
+      enterprise: e.enterprise,
+      pointId: e.pointId,
+      tag: facts?.tag ?? null,
+      hazard: e.hazard ?? facts?.hazard ?? null,
+      gateway: e.gateway,
+      // Not the raise time when the first event we see is a later one; the next snapshot fixes it.
+      raisedAt: e.ts,
+      updatedAt: e.ts,
+      closedAt: null,
+      value: e.value,
+      limit: limitOf(e.condition, facts),
+      ackedAt: null,
+      ackedBy: null,
+      shelvedUntilMs: null,
+      shelveReason: null,
+      outOfServiceReason: null,
+      lastEventId: e.id,
+    };
+    const next: OpenAlarm = {
+      ...base,
+      state: e.to,
+      // A re-alarm at a higher severity carries the new colour; null keeps the one we had.
+      colour: e.colour ?? base.colour,
+      active,
+      value: e.value ?? base.value,
+      updatedAt: e.ts,
+      raisedAt: annunciated && e.from === 'NORM' ? e.ts : base.raisedAt,
+      ackedAt: acked && e.actor !== 'system' ? e.ts : e.to === 'UNACK' ? null : base.ackedAt,
+      ackedBy: acked && e.actor !== 'system' ? e.actor : e.to === 'UNACK' ? null : base.ackedBy,
+      shelveReason: e.to === 'SHLVD' ? e.reason : base.shelveReason,
+      outOfServiceReason: e.to === 'OOSRV' ? e.reason : base.outOfServiceReason,
+      lastEventId: e.id,
+    };
+    this.#alarms.set(e.alarmId, next);
+    this.#seqOf.set(e.alarmId, this.#seq);
+    this.#closed.delete(e.alarmId);
+    return { kind: held ? 'changed' : 'opened', alarm: next, annunciated };
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Live state for the views: open alarms, latest values, four-colour states, 预警 and gateway
+ * presence, fed by REST snapshots and the socket.io push. The books are plain classes; Vue sees a
+ * version counter per book, bumped after each merge, so a burst of events costs one render.
+ */
+import { computed, ref, shallowRef } from 'vue';
+import type { LiveScope } from '@hazardwatch/contracts';
+import type { HazardApi } from '../api/endpoints.js';
+import type { Warning } from '../api/types.js';
+import { createBeeper } from '../logic/beeper.js';
+import { sortAlarms } from '../logic/alarm-sort.js';
+import { FloodDetector } from '../logic/flood.js';
+import { logger } from '../logic/logger.js';
+import { LiveClient, type ConnectionState, type LiveClientOptions } from '../live/live-client.js';
+import { AlarmBook } from './alarm-book.js';
+import { ColourBook } from './colour-book.js';
+import type { SiteStore } from './site-store.js';
+import { ValueBook } from './value-book.js';
+
+const log = logger('live-store');
+/** No live message for this long while "connected" ⇒ shown as quiet, not live. */
+export const QUIET_AFTER_MS = 15_000;
+
+export function createLiveStore(api: HazardApi, site: SiteStore, now: () => number = () => Date.now()) {
+  const alarms = new AlarmBook((id) => site.points.value.get(id));
+  const values = new ValueBook();
+  const colours = new ColourBook();
+  const flood = new FloodDetector();
+  const beeper = createBeeper(now);
+  const alarmsVersion = ref(0);
+  const valuesVersion = ref(0);
+  const coloursVersion = ref(0);
+  const warnings = shallowRef<Warning[]>([]);
+  const gatewayOnline = shallowRef(new Map<string, { online: boolean; ts: number }>());
+  const connection = ref<ConnectionState>('connecting');
+  const connectionDetail = ref<string | null>(null);
+  /** Client time of the last live message or snapshot: the "data as of" of the header. */
+  const lastDataAt = ref<number | null>(null);
+  const floodCount = ref(0);
+  const muted = ref(localStorage.getItem('hw.muted') === '1');
+  beeper.muted = muted.value;
+  let client: LiveClient | null = null;
+
+  const sortedAlarms = computed(() => {
+    void alarmsVersion.value;
+    return sortAlarms(alarms.all());
+  });
+
+  const touch = (): void => {
+    lastDataAt.value = now();
+  };
+
+  function recolourFromAlarms(since: number): void {
+    const list = alarms.all();
+    const byPoint = ColourBook.fromAlarms(
+      list.map((a) => ({ ...a, key: a.pointId === null ? null : String(a.pointId) })),
+    );
+    const byHazard = ColourBook.fromAlarms(
+      list.map((a) => ({
+        ...a,
+        key: a.hazard !== null && a.enterprise !== null ? `${a.enterprise}/${a.hazard}` : null,
+      })),
+    );
+    for (const p of site.points.value.values())
+      colours.set('point', String(p.id), byPoint.get(String(p.id)) ?? null, since);
+    for (const h of site.hazards.value) {
+      const code = `${h.enterprise}/${h.code}`;
+      colours.set('hazard', code, byHazard.get(code) ?? null, since);
+    }
+    for (const o of site.overviews.value.values()) {
+      colours.set('region', o.code, o.colour, since);
+      for (const e of o.enterpriseColours) colours.set('enterprise', e.code, e.colour, since);
+    }
+    coloursVersion.value += 1;
+  }
+
+  /** REST snapshots: open alarms, latest values, overviews (colours), 预警. */
+  async function reload(): Promise<void> {
+    const alarmsSince = alarms.mark();
+    const coloursSince = colours.mark();
+    const [open, latest, warns] = await Promise.all([
+      api.activeAlarms(),
+      Promise.all(site.enterprises.value.map((e) => api.latestOfEnterprise(e.code))),
+      api.warnings(),
+      site.loadOverviews(),
+    ]);
+    alarms.loadSnapshot(open, alarmsSince);
+    alarmsVersion.value += 1;
+    if (values.merge(latest.flat()) > 0) valuesVersion.value += 1;
+    warnings.value = warns;
+    recolourFromAlarms(coloursSince);
+    touch();
+  }
+
+  function start(
+    scopes: readonly LiveScope[],
+    options: Pick<LiveClientOptions, 'token' | 'refreshToken' | 'connect'>,
+  ): void {
+    client?.stop();
+    client = new LiveClient({
+      ...options,
+      scopes,
+      sinceEventId: () => alarms.lastEventId,
+      handlers: {
+        state: (s, detail) => {
+          connection.value = s;
+          connectionDetail.value = detail ?? null;
+        },
+        alarm: (e) => {
+          const change = alarms.apply(e);
+          touch();
+          if (change.kind === 'ignored') return;
+          alarmsVersion.value += 1;
+          if (change.kind !== 'closed' && change.annunciated) {
+            // Arrival time on this console (the operator's load), never the server's event time:
+            // the two clocks are not compared. Replayed events are past annunciations.
+            if (!e.replayed) flood.record(now());
+            floodCount.value = flood.count(now());
+            const colour = change.alarm.colour;
+            if (!e.replayed && (colour === 'red' || colour === 'orange')) beeper.alert(colour);
+          }
+        },
+        colour: (c) => {
+          touch();
+          colours.apply(c);
+          coloursVersion.value += 1;
+        },
+        warning: () => {
+          touch();
+          api.warnings().then(
+            (w) => (warnings.value = w),
+            (err: unknown) => log.warn({ err: String(err) }, 'warnings reload failed'),
+          );
+        },
+        values: (v) => {
+          touch();
+          if (values.merge(v) > 0) valuesVersion.value += 1;
+        },
+        gateway: (g) => {
+          touch();
+          const next = new Map(gatewayOnline.value);
+          next.set(`${g.enterprise}/${g.gateway}`, { online: g.online, ts: g.ts });
+          gatewayOnline.value = next;
+        },
+        replayDone: (d) => {
+          // A capped replay misses events: the snapshot reload that follows the resubscription covers them.
+          if (!d.complete) log.warn({ count: d.count }, 'replay incomplete');
+        },
+        resync: () => {
+          reload().catch((err: unknown) => log.error({ err: String(err) }, 'snapshot reload failed'));
+        },
+      },
+    });
+    client.start();
+  }
+
+  function stop(): void {
+    client?.stop();
+    client = null;
+  }
+
+  function setMuted(m: boolean): void {
+    muted.value = m;
+    beeper.muted = m;
+    localStorage.setItem('hw.muted', m ? '1' : '0');
+  }
+
+  /** Re-evaluates the flood window as time passes (no new alarm needed to leave a flood). */
+  function tick(): void {
+    floodCount.value = flood.count(now());
+  }
+
+  return {
+    alarms,
+    values,
+    colours,
+    alarmsVersion,
+    valuesVersion,
+    coloursVersion,
+    sortedAlarms,
+    warnings,
+    gatewayOnline,
+    connection,
+    connectionDetail,
+    lastDataAt,
+    floodCount,
+    muted,
+    beeper,
+    reload,
+    start,
+    stop,
+    setMuted,
+    tick,
+  };
+}
+
+export type LiveStore = ReturnType<typeof createLiveStore>;

@@ -1,0 +1,46 @@
+/**
+ * The logged-in session: tokens in sessionStorage (a control-room PC shared between shifts keeps
+ * no session once the browser closes), the user, and the live scopes the user's role gives
+ * (regulator → region subtree, operator → own enterprise, admin → every root region).
+ */
+import { ref, type Ref } from 'vue';
+import type { LiveScope } from '@hazardwatch/contracts';
+import type { TokenStore } from '../api/http.js';
+import type { RegionNode, TokenPair, User } from '../api/types.js';
+
+const KEY = 'hw.session';
+
+export interface Session extends TokenStore {
+  readonly user: Ref<User | null>;
+}
+
+export function createSession(
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = sessionStorage,
+): Session {
+  let pair: TokenPair | null = null;
+  try {
+    const raw = storage.getItem(KEY);
+    pair = raw ? (JSON.parse(raw) as TokenPair) : null;
+  } catch {
+    pair = null;
+  }
+  const user = ref<User | null>(pair?.user ?? null);
+  return {
+    user,
+    current: () => pair,
+    replace(next) {
+      pair = next;
+      user.value = next?.user ?? null;
+      if (next) storage.setItem(KEY, JSON.stringify(next));
+      else storage.removeItem(KEY);
+    },
+  };
+}
+
+/** The rooms a user's role lets them watch. */
+export function liveScopesFor(user: User, roots: readonly RegionNode[]): LiveScope[] {
+  if (user.role === 'operator' && user.enterpriseCode)
+    return [{ type: 'enterprise', code: user.enterpriseCode }];
+  if (user.regionCode) return [{ type: 'region', code: user.regionCode }];
+  return roots.map((r) => ({ type: 'region', code: r.code }));
+}

@@ -1,0 +1,102 @@
+import { mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import AlarmTable from '../src/components/alarms/AlarmTable.vue';
+import { createAppI18n } from '../src/i18n/index.js';
+import type { OpenAlarm } from '../src/state/alarm-book.js';
+
+function alarm(
+  id: string,
+  colour: OpenAlarm['colour'],
+  raisedAt: number,
+  state: OpenAlarm['state'] = 'UNACK',
+): OpenAlarm {
+  return {
+    id,
+    colour,
+    raisedAt,
+    state,
+    condition: 'HH',
+    active: state !== 'RTNUN',
+    enterprise: 'E1',
+    pointId: 1,
+    tag: `T-${id}`,
+    hazard: null,
+    gateway: 'GW01',
+    updatedAt: raisedAt,
+    closedAt: null,
+    value: 1.23,
+    limit: 1.2,
+    ackedAt: null,
+    ackedBy: null,
+    shelvedUntilMs: null,
+    shelveReason: null,
+    outOfServiceReason: null,
+    lastEventId: null,
+  };
+}
+
+const mountTable = (alarms: OpenAlarm[], now = 100_000) =>
+  mount(AlarmTable, { props: { alarms, now }, global: { plugins: [createAppI18n()] } });
+
+describe('AlarmTable (alarm console list)', () => {
+  it('orders by colour, then newest first', () => {
+    const w = mountTable([
+      alarm('y', 'yellow', 90_000),
+      alarm('r-old', 'red', 10_000, 'ACKED'),
+      alarm('b', 'blue', 99_000),
+      alarm('o', 'orange', 50_000),
+      alarm('r-new', 'red', 60_000),
+    ]);
+    expect(w.findAll('.alarm').map((r) => r.attributes('data-alarm'))).toEqual([
+      'r-new',
+      'r-old',
+      'o',
+      'y',
+      'b',
+    ]);
+  });
+
+  it('renders the ISA-18.2 state: UNACK blinking, ACKED steady, RTNUN hollow; ack only where due', () => {
+    const w = mountTable([
+      alarm('u', 'red', 3),
+      alarm('a', 'red', 2, 'ACKED'),
+      alarm('rt', 'red', 1, 'RTNUN'),
+    ]);
+    const row = (id: string) => w.find(`[data-alarm="${id}"]`);
+    expect(row('u').classes()).toContain('state-UNACK');
+    expect(row('u').find('[data-test="state"]').text()).toBe('未确认');
+    expect(row('a').classes()).toContain('state-ACKED');
+    expect(row('a').find('[data-test="state"]').text()).toBe('已确认');
+    expect(row('rt').classes()).toContain('state-RTNUN');
+    expect(row('rt').find('[data-test="state"]').text()).toBe('已恢复未确认');
+    expect(row('u').find('[data-test="ack"]').exists()).toBe(true);
+    expect(row('a').find('[data-test="ack"]').exists()).toBe(false);
+    expect(row('rt').find('[data-test="ack"]').exists()).toBe(true);
+  });
+
+  it('shows value, limit and how long the alarm has stood', () => {
+    const w = mountTable([alarm('x', 'orange', 100_000 - 125_000)], 100_000);
+    const text = w.find('[data-alarm="x"]').text();
+    expect(text).toContain('1.23');
+    expect(text).toContain('1.2');
+    expect(text).toContain('02:05');
+  });
+
+  it('emits ack with the alarm id', async () => {
+    const w = mountTable([alarm('x', 'red', 1)]);
+    await w.find('[data-test="ack"]').trigger('click');
+    expect(w.emitted('ack')).toEqual([['x']]);
+    expect(w.emitted('open')).toBeUndefined();
+  });
+
+  it('renders a bounded window of rows for 2,000 alarms', () => {
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      alarm(`a${i}`, (['red', 'orange', 'yellow', 'blue'] as const)[i % 4]!, i),
+    );
+    const w = mountTable(many);
+    const rows = w.findAll('.alarm');
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(60);
+    expect(rows[0]!.attributes('data-alarm')).toBe('a1996');
+  });
+});

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import type { LiveAlarmEvent } from '@hazardwatch/contracts';
+import type { Alarm } from '../src/api/types.js';
+import { AlarmBook, type PointFacts } from '../src/state/alarm-book.js';
+
+const facts: PointFacts = {
+  tag: 'PT-1101',
+  hazard: 'CL-TF01',
+  limits: { ll: null, l: null, h: 1.0, hh: 1.2 },
+};
+
+function event(
+  over: Partial<LiveAlarmEvent> & Pick<LiveAlarmEvent, 'id' | 'from' | 'to' | 'ts'>,
+): LiveAlarmEvent {
+  return {
+    alarmId: 'a1',
+    sourceKey: 'point:7',
+    pointId: 7,
+    condition: 'HH',
+    actor: 'system',
+    reason: null,
+    value: 1.5,
+    colour: 'red',
+    enterprise: 'E1',
+    hazard: 'CL-TF01',
+    gateway: 'GW01',
+    region: 'R1',
+    replayed: false,
+    ...over,
+  };
+}
+
+function rest(over: Partial<Alarm> & Pick<Alarm, 'id' | 'state' | 'updatedAt'>): Alarm {
+  return {
+    condition: 'HH',
+    colour: 'red',
+    active: true,
+    enterprise: 'E1',
+    pointId: 7,
+    tag: 'PT-1101',
+    hazard: 'CL-TF01',
+    gateway: 'GW01',
+    raisedAt: 1000,
+    closedAt: null,
+    value: 1.5,
+    limit: 1.2,
+    ackedAt: null,
+    ackedBy: null,
+    shelvedUntilMs: null,
+    shelveReason: null,
+    outOfServiceReason: null,
+    ...over,
+  };
+}
+
+describe('AlarmBook: live alarm events merged into the console', () => {
+  it('opens an alarm from an event, filling tag and limit from the point', () => {
+    const book = new AlarmBook(() => facts);
+    const change = book.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 5000 }));
+    expect(change).toMatchObject({ kind: 'opened', annunciated: true });
+    expect(book.get('a1')).toMatchObject({
+      state: 'UNACK',
+      tag: 'PT-1101',
+      limit: 1.2,
+      raisedAt: 5000,
+      colour: 'red',
+      active: true,
+    });
+    expect(book.lastEventId).toBe(10);
+  });
+
+  it('follows ISA-18.2 transitions and closes on → NORM', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
+    expect(
+      book.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, actor: 'op1', value: null })),
+    ).toMatchObject({ kind: 'changed', annunciated: false });
+    expect(book.get('a1')).toMatchObject({
+      state: 'ACKED',
+      ackedBy: 'op1',
+      ackedAt: 2,
+      active: true,
+      value: 1.5,
+    });
+    book.apply(event({ id: 3, from: 'ACKED', to: 'NORM', ts: 3 }));
+    expect(book.get('a1')).toBeUndefined();
+    expect(book.size).toBe(0);
+  });
+
+  it('marks RTNUN inactive and re-alarm from RTNUN as a new annunciation', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
+    book.apply(event({ id: 2, from: 'UNACK', to: 'RTNUN', ts: 2 }));
+    expect(book.get('a1')).toMatchObject({ state: 'RTNUN', active: false });
+    expect(book.apply(event({ id: 3, from: 'RTNUN', to: 'UNACK', ts: 3 }))).toMatchObject({
+      annunciated: true,
+    });
+    expect(book.get('a1')).toMatchObject({ state: 'UNACK', active: true, raisedAt: 1 });
+  });
+
+  it('applies an event once: duplicates from recovery and replay are ignored', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
+    book.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, actor: 'op1' }));
+    expect(book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, replayed: true }))).toEqual({
+      kind: 'ignored',
+    });
+    expect(book.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, replayed: true }))).toEqual({
+      kind: 'ignored',
+    });
+    expect(book.get('a1')?.state).toBe('ACKED');
+  });
+
+  it('ignores an event older than the snapshot row, applies a newer one', () => {
+    const book = new AlarmBook(() => facts);
+    book.loadSnapshot([rest({ id: 'a1', state: 'ACKED', updatedAt: 5000 })], book.mark());
+    expect(book.apply(event({ id: 4, from: 'NORM', to: 'UNACK', ts: 4000 }))).toEqual({ kind: 'ignored' });
+    expect(book.get('a1')?.state).toBe('ACKED');
+    book.apply(event({ id: 5, from: 'ACKED', to: 'NORM', ts: 7000 }));
+    expect(book.get('a1')).toBeUndefined();
+  });
+
+  it('keeps, across a snapshot, what events did after the snapshot was requested', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 1, alarmId: 'before', from: 'NORM', to: 'UNACK', ts: 1000 }));
+    const since = book.mark();
+    // Arrive while the snapshot is in flight; their (server) times are older than any browser time.
+    book.apply(event({ id: 2, alarmId: 'live-new', from: 'NORM', to: 'UNACK', ts: 10 }));
+    book.apply(event({ id: 3, alarmId: 'a1', from: 'UNACK', to: 'ACKED', ts: 8500, actor: 'op' }));
+    book.apply(event({ id: 4, alarmId: 'closed', from: 'ACKED', to: 'NORM', ts: 8600 }));
+    // The snapshot lists a1 still UNACK (older), `closed` still open, not `live-new`, not `before` (closed meanwhile).
+    book.loadSnapshot(
+      [
+        rest({ id: 'a1', state: 'UNACK', updatedAt: 7000 }),
+        rest({ id: 'closed', state: 'ACKED', updatedAt: 7000 }),
+        rest({ id: 'other', state: 'UNACK', updatedAt: 7500 }),
+      ],
+      since,
+    );
+    expect(
+      book
+        .all()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['a1', 'live-new', 'other']);
+    expect(book.get('a1')?.state).toBe('ACKED');
+    // A later snapshot is authoritative again for rows no event touched since.
+    book.loadSnapshot([rest({ id: 'closed', state: 'ACKED', updatedAt: 9000 })], book.mark());
+    expect(book.all().map((a) => a.id)).toEqual(['closed']);
+  });
+
+  it('keeps the colour when a later event carries none', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, colour: 'orange' }));
+    book.apply(event({ id: 2, from: 'UNACK', to: 'SHLVD', ts: 2, colour: null, reason: 'maintenance' }));
+    expect(book.get('a1')).toMatchObject({ colour: 'orange', state: 'SHLVD', shelveReason: 'maintenance' });
+  });
+});

@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telemetryTopic } from '@hazardwatch/contracts';
+import type { ApiServer } from '@hazardwatch/api';
+import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import {
+  ensureUsers,
+  loadRuntimeConfig,
+  LiveValueTap,
+  startApiBeside,
+  startIngestService,
+  type IngestService,
+} from 'hazardwatch';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
+const RUDONG_ENTERPRISE = '91320623MA1W000001';
+const RUGAO_ENTERPRISE = '91320682MA1W000009';
+const PASSWORD = 'e2e-test-password';
+const logger = pino({ level: 'silent' });
+
+/** The built dashboard is missing or older than a source file: the test would exercise stale code. */
+function distStale(): boolean {
+  const index = join(DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((d) =>
+      d.isDirectory() ? newer(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs > built,
+    );
+  return newer(join(ROOT, 'src')) || statSync(join(ROOT, 'index.html')).mtimeMs > built;
+}
+
+/**
+ * The control room in headless Chromium against the real chain (PostgreSQL, broker, ingest,
+ * alarm engine, API serving the built dashboard): a county regulator logs in, sees the map
+ * coloured, an overpressure reading published over MQTT shows up as a red alarm within 5 s, is
+ * acknowledged from the console, and its trend opens; another county's enterprise never appears.
+ */
+describe('control-room dashboard end to end', () => {
+  const { postgresAdminUrl, mqttUrl } = providedServices();
+  let db: TestDatabase;
+  let service: IngestService;
+  let api: ApiServer;
+  let pub: MqttClient;
+  let browser: Browser;
+  let page: Page;
+  let clientId: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    db = await createTestDatabase(postgresAdminUrl);
+    // A second county (如皋市) with its own enterprise: the 如东 regulator must never see it.
+    const site = readFileSync(EXAMPLE, 'utf8')
+      .replace(
+        "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }",
+        "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }\n  - { code: '320682', name: 如皋市, kind: county, parent: '320600' }",
+      )
+      .replace(
+        'enterprises:\n',
+        `enterprises:\n  - code: ${RUGAO_ENTERPRISE}\n    name: 如皋另一县化工有限公司\n    region: '320682'\n    location: { lon: 120.57, lat: 32.37 }\n`,
+      );
+    const sitePath = join(mkdtempSync(join(tmpdir(), 'hw-e2e-')), 'site.yaml');
+    writeFileSync(sitePath, site);
+    clientId = `hw-e2e-${randomBytes(3).toString('hex')}`;
+    const config = loadRuntimeConfig({
+      DATABASE_URL: db.url,
+      MQTT_URL: mqttUrl,
+      HW_SITE_FILE: sitePath,
+      HW_HEALTH_PORT: '0',
+      HW_INGEST_CLIENT_ID: clientId,
+      HW_INGEST_ENTERPRISES: `${RUDONG_ENTERPRISE},91320623MA1W000002,${RUGAO_ENTERPRISE}`,
+      HW_JWT_SECRET: 'an-e2e-test-secret-that-is-at-least-32-chars',
+      HW_DASHBOARD_DIR: DIST,
+    });
+    const tap = new LiveValueTap();
+    service = await startIngestService(config, logger, { observers: [tap] });
+    api = await startApiBeside(service, config, logger, 0, tap);
+    await ensureUsers(service, [
+      { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+    ]);
+    pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-e2e-pub-${randomBytes(3).toString('hex')}` });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await pub?.endAsync();
+    await api?.close();
+    await service?.close();
+    await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+    await db?.drop();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  const publish = async (tag: string, readings: ReadonlyArray<readonly [number, number]>) => {
+    for (const [ts, value] of readings) {
+      await pub.publishAsync(
+        telemetryTopic({ enterprise: RUDONG_ENTERPRISE, gateway: 'GW01' }),
+        JSON.stringify({ readings: [{ tag, ts, value }] }),
+        { qos: 1 },
+      );
+    }
+  };
+
+  it('logs in as the county regulator, sees the coloured map, gets a red alarm, acknowledges it and opens its trend', async () => {
+    await page.goto(`http://127.0.0.1:${api.port}/`);
+    // zh-CN first.
+    await expect(page.locator('button[type=submit]').textContent()).resolves.toBe('登录');
+    await page.fill('input[name=username]', 'rudong');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+
+    // The map: both 如东 enterprises as coloured markers, nothing of 如皋.
+    await page.waitForSelector('path.hw-enterprise[data-colour]', { timeout: 15_000 });
+    await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
+    const markers = await page.locator('path.hw-enterprise').evaluateAll((els) =>
+      els.map((e) => ({
+        code: e.getAttribute('data-enterprise'),
+        colour: e.getAttribute('data-colour'),
+        fill: e.getAttribute('fill'),
+      })),
+    );
+    expect(markers.map((m) => m.code).sort()).toEqual([RUDONG_ENTERPRISE, '91320623MA1W000002']);
+    // Coloured by state: the fill is the colour the marker reports. Quality conditions (a point
+    // with no data yet) may already make one blue; nothing is red before the overpressure.
+    const HEX: Record<string, string> = {
+      normal: '#34c759',
+      blue: '#0a84ff',
+      yellow: '#ffd60a',
+      orange: '#ff9500',
+      red: '#ff3b30',
+    };
+    for (const m of markers) {
+      expect(m.colour).not.toBe('red');
+      expect(m.fill).toBe(HEX[m.colour!]);
+    }
+    expect(await page.locator('body').textContent()).not.toContain('如皋');
+    await shot('01-map');
+
+    // Overpressure on the chlorine tank: PT-1101 HH (1.2 MPa) on a 一级 hazard ⇒ red.
+    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    const t0 = Date.now() - 30_000;
+    const published = Date.now();
+    await publish('PT-1101', [
+      [t0, 0.6],
+      [t0 + 1000, 1.5],
+      [t0 + 8000, 1.5],
+    ]);
+    const row = page.locator('.alarm[data-colour="red"]').first();
+    await row.waitFor({ timeout: 5000 });
+    expect(Date.now() - published).toBeLessThan(5000);
+    await expect(row.getAttribute('data-state')).resolves.toBe('UNACK');
+    await expect(row.locator('[data-test="state"]').textContent()).resolves.toBe('未确认');
+    expect(await row.textContent()).toContain('PT-1101');
+    await shot('02-alarm-unack');
+
+    // The map turns red with it (live colour change).
+    await page.goto(`http://127.0.0.1:${api.port}/#/map`);
+    await page.waitForSelector(
+      `path.hw-enterprise[data-enterprise="${RUDONG_ENTERPRISE}"][data-colour="red"]`,
+      { timeout: 10_000 },
+    );
+    await shot('03-map-red');
+
+    // Acknowledge from the console: the state changes to ACKED (steady).
+    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await row.locator('[data-test="ack"]').click();
+    await page.waitForSelector('.alarm[data-colour="red"][data-state="ACKED"]', { timeout: 10_000 });
+    await expect(
+      page.locator('.alarm[data-colour="red"] [data-test="state"]').first().textContent(),
+    ).resolves.toBe('已确认');
+    await shot('04-alarm-acked');
+
+    // Its trend.
+    await page.locator('.alarm[data-colour="red"]').first().click();
+    await page
+      .locator('[data-test="trend"]')
+      .first()
+      .waitFor({ state: 'detached', timeout: 100 })
+      .catch(() => undefined);
+    await page.click('[data-test="alarm-actions"] [data-test="trend"]');
+    await page.waitForSelector('[data-test="trend"] canvas', { timeout: 10_000 });
+    await expect(page.locator('[data-test="live-value"]').textContent()).resolves.toContain('1.5');
+    await page.waitForTimeout(500);
+    await shot('05-trend');
+
+    // Floor plan, data quality and KPI views render; then English for readable screenshots.
+    for (const [hash, name] of [
+      [`#/plan/${RUDONG_ENTERPRISE}/CL-TF01`, '06-plan'],
+      ['#/quality', '07-quality'],
+      ['#/kpi', '08-kpi'],
+    ] as const) {
+      await page.goto(`http://127.0.0.1:${api.port}/${hash}`);
+      await page.waitForTimeout(1500);
+      await shot(name);
+    }
+    await expect(page.locator('body').textContent()).resolves.not.toContain('如皋');
+    await page.click('[data-test="locale"]');
+    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.waitForSelector('.alarm[data-state="ACKED"]');
+    await expect(
+      page.locator('.alarm[data-colour="red"] [data-test="state"]').first().textContent(),
+    ).resolves.toBe('Acknowledged');
+    await shot('09-alarms-en');
+    await page.goto(`http://127.0.0.1:${api.port}/#/map`);
+    await page.waitForTimeout(1000);
+    await shot('10-map-en');
+    expect(errors).toEqual([]);
+  });
+});
