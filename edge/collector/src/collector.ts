@@ -3,6 +3,7 @@ import type { Reading } from '@hazardwatch/contracts';
 import { pino, type Logger } from 'pino';
 import type { EdgeConfig, EdgeSourceConfig } from './edge-config.js';
 import { ExceptionFilter, type ExceptionRule } from './exception-filter.js';
+import { QuietTagRepeater } from './quiet-tag-repeater.js';
 import { startHealthServer, type EdgeHealthServer } from './health-server.js';
 import type { Source } from './source.js';
 import { ModbusSource } from './sources/modbus-source.js';
@@ -17,7 +18,8 @@ export const COLLECTOR_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-const DEFAULT_HEARTBEAT_SEC = 60;
+/** A steady value is still sent this often (and repeated for OPC-UA, which reports only changes). */
+const DEFAULT_HEARTBEAT_SEC = 10;
 
 export interface CollectorDeps {
   /** @default pino silent */
@@ -92,19 +94,32 @@ export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {
     deadband: 0,
     heartbeatMs: DEFAULT_HEARTBEAT_SEC * 1000,
   });
-  const sink = (readings: readonly Reading[]): void => {
-    const kept = filter.filter(readings);
-    if (kept.length > 0) forwarder.submit(kept);
-  };
+  const rules = exceptionRules(config.sources);
+  const repeater = new QuietTagRepeater((tag) => rules.get(tag)?.heartbeatMs ?? DEFAULT_HEARTBEAT_SEC * 1000);
+  const sinkFor =
+    (source: Source) =>
+    (readings: readonly Reading[]): void => {
+      const kept = filter.filter(readings);
+      if (kept.length === 0) return;
+      forwarder.submit(kept);
+      // Only sources that report by change (OPC-UA subscriptions) get their quiet tags repeated.
+      if (source.kind === 'opcua') repeater.record(source.name, kept);
+    };
+  const byName = new Map(sources.map((s) => [s.name, s]));
+  const repeatTimer = setInterval(() => {
+    const due = repeater.due((name) => byName.get(name)?.status().state === 'connected');
+    if (due.length > 0) forwarder.submit(due);
+  }, 1000);
 
   uplink.start();
   const started: Source[] = [];
   try {
     for (const source of sources) {
-      await source.start(sink);
+      await source.start(sinkFor(source));
       started.push(source);
     }
   } catch (error) {
+    clearInterval(repeatTimer);
     for (const s of started) await s.stop();
     await forwarder.close();
     await uplink.close();

@@ -27,7 +27,7 @@ const ScaleSchema = Type.Union([
 const ExceptionFields = {
   /** Absolute deadband in engineering units; 0 sends every sample. @default the source's, else 0 */
   deadband: Type.Optional(Type.Number({ minimum: 0 })),
-  /** A flat value is still sent this often, so it is not taken for a dead sensor. @default the source's, else 60 */
+  /** A steady value is still sent this often (OPC-UA: repeated while the subscription is healthy). @default the source's, else 10 */
   heartbeatSec: Type.Optional(Type.Integer({ minimum: 1 })),
 };
 const TagBase = {

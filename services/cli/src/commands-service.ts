@@ -47,8 +47,13 @@ export async function demoCommand(
   options: { port: number; reset: boolean },
 ): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
-  ctx.stdout.write('starting: embedded database, broker, migrations, site, ingest, simulated fleet …\n');
-  const demo = await startDemo(config, options, ctx.logger);
+  const started = Date.now();
+  const demo = await startDemo(
+    config,
+    { ...options, onProgress: (step) => ctx.stdout.write(`… ${step}\n`) },
+    ctx.logger,
+  );
+  ctx.stdout.write(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   ctx.stdout.write(`${demo.summary}\n`);
   const progress = setInterval(() => {
     const c = demo.service.app.counters;

@@ -1,14 +1,23 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { loadSimulatedSite, MqttFleet } from '@hazardwatch/simulators';
+import { parse as parseYaml } from 'yaml';
+import {
+  listShippedScenarios,
+  loadScenarioFile,
+  loadSimulatedSite,
+  MqttFleet,
+  siteToYaml,
+  simulatedSiteFrom,
+} from '@hazardwatch/simulators';
 import type { ApiServer } from '@hazardwatch/api';
 import { ensureUsers, startApiBeside, type DemoUser } from './api-service.js';
 import { LiveValueTap } from './live-source.js';
 import type { RuntimeConfig } from './config.js';
+import { demoSiteDocument, startDemoPlant, type DemoPlant } from './demo-plant.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
 
 /** Demo logins (printed at start): one county regulator, one enterprise operator, one admin. */
@@ -32,12 +41,22 @@ export interface DemoOptions {
   readonly port: number;
   /** Start from empty data. */
   readonly reset: boolean;
+  /** Start-up steps as they happen (the command prints them). */
+  readonly onProgress?: (step: string) => void;
 }
+
+/** The incident loop the demo plays (every colour within a few minutes, then again). */
+const DEMO_SCENARIO = '12-demo-incident-loop.yaml';
+/** This gateway's data goes the hardware way: OPC-UA plant server → edge collector → MQTT. */
+const OPCUA_GATEWAY = { enterprise: '91320623MA1W000001', gateway: 'GW01' } as const;
 
 export interface RunningDemo {
   readonly service: IngestService;
   readonly api: ApiServer;
+  /** The simulated gateways publishing over MQTT. */
   readonly fleet: MqttFleet;
+  /** With the built-in demo region: the OPC-UA plant, the edge collector and the incident loop. */
+  readonly plant: DemoPlant | undefined;
   readonly summary: string;
   close(): Promise<void>;
 }
@@ -52,9 +71,18 @@ export async function startDemo(
   options: DemoOptions,
   logger: Logger,
 ): Promise<RunningDemo> {
+  const progress = options.onProgress ?? (() => undefined);
   const dataDir = base.dataDir === '.data' ? resolve('.data', 'demo') : resolve(base.dataDir);
   if (options.reset && existsSync(dataDir)) await rm(dataDir, { recursive: true, force: true });
-  const siteFile = base.site.file ?? EXAMPLE_SITE_FILE;
+  await mkdir(dataDir, { recursive: true });
+  // The built-in region (the example park inside a generated region), unless a site file is given.
+  const builtIn = base.site.file === undefined;
+  const siteFile = base.site.file ?? resolve(dataDir, 'demo-site.yaml');
+  if (builtIn) {
+    progress('generating the demo region (example park + 3 cities, 38 enterprises, ~3,000 points)');
+    const example = parseYaml(await readFile(EXAMPLE_SITE_FILE, 'utf8')) as Record<string, unknown[]>;
+    await writeFile(siteFile, siteToYaml(demoSiteDocument(example)));
+  }
   // Gateways and mosquitto_pub reach the embedded broker on 1883 unless something already listens there.
   const embeddedPort = base.mqtt.url
     ? base.mqtt.embeddedPort
@@ -69,29 +97,56 @@ export async function startDemo(
     site: { file: siteFile },
     mqtt: { ...base.mqtt, embeddedPort },
   };
+  progress('starting PostgreSQL (embedded unless DATABASE_URL), MQTT broker, migrations, site, ingestion');
   const tap = new LiveValueTap();
   const service = await startIngestService(config, logger, { observers: [tap] });
   let fleet: MqttFleet;
+  let plant: DemoPlant | undefined;
   let api: ApiServer;
   try {
-    if (siteFile === EXAMPLE_SITE_FILE) await ensureUsers(service, DEMO_USERS);
+    if (builtIn) await ensureUsers(service, DEMO_USERS);
+    progress('starting the REST API, live push and dashboard');
     api = await startApiBeside(service, config, logger, options.port, tap);
-    const site = loadSimulatedSite(await readFile(siteFile, 'utf8'));
-    fleet = new MqttFleet({ url: service.infrastructure.mqttUrl, tickIntervalMs: 1000 }, { site, logger });
-    await fleet.start();
+    if (builtIn) {
+      progress('starting the plants: OPC-UA server + edge collector, MQTT gateway fleet, incident loop');
+      const scenarioFile = (await listShippedScenarios()).find((f) => f.endsWith(DEMO_SCENARIO));
+      if (scenarioFile === undefined) throw new Error(`demo scenario ${DEMO_SCENARIO} is missing`);
+      const loaded = await loadScenarioFile(scenarioFile);
+      plant = await startDemoPlant({
+        site: simulatedSiteFrom(parseYaml(await readFile(siteFile, 'utf8'))),
+        scenario: loaded.scenario,
+        mqttUrl: service.infrastructure.mqttUrl,
+        opcuaGateway: OPCUA_GATEWAY,
+        dataDir,
+        logger,
+      });
+      fleet = plant.fleet;
+    } else {
+      const site = loadSimulatedSite(await readFile(siteFile, 'utf8'));
+      fleet = new MqttFleet({ url: service.infrastructure.mqttUrl, tickIntervalMs: 1000 }, { site, logger });
+      await fleet.start();
+    }
   } catch (error) {
+    await plant?.close();
     await service.close();
     throw error;
   }
   const port = api.port;
   const summary = [
     'HazardWatch demo is running / 演示已启动',
+    `  dashboard http://127.0.0.1:${port}/   (控制室 / control room)`,
     `  API      http://127.0.0.1:${port}/api/v1   docs: http://127.0.0.1:${port}/docs   live: socket.io on the same port`,
     `  health   http://127.0.0.1:${port}/healthz   ready: /readyz   metrics: /metrics`,
-    ...(siteFile === EXAMPLE_SITE_FILE
+    ...(builtIn
       ? ['  logins   ' + DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role})`).join(', ')]
       : []),
     `  MQTT     ${service.infrastructure.mqttUrl}   (simulated gateways publish every second)`,
+    ...(plant
+      ? [
+          `  OPC-UA   ${plant.opcua.endpointUrl}   (read by an edge collector for ${OPCUA_GATEWAY.enterprise}/${OPCUA_GATEWAY.gateway})`,
+          `  incidents every ${Math.round(plant.plant.durationSec / 60)} min: blue, yellow, orange and red alarms (${DEMO_SCENARIO})`,
+        ]
+      : []),
     `  site     ${siteFile}`,
     `  data     ${dataDir}${service.infrastructure.embedded.database ? ' (embedded PostgreSQL)' : ''}`,
     '  try      mosquitto_pub -q 1 -t hw/v1/91320623MA1W000001/GW01/telemetry \\',
@@ -102,9 +157,11 @@ export async function startDemo(
     service,
     api,
     fleet,
+    plant,
     summary,
     close: async () => {
-      await fleet.stop().catch((err: unknown) => logger.warn({ err }, 'fleet stop failed'));
+      if (plant) await plant.close();
+      else await fleet.stop().catch((err: unknown) => logger.warn({ err }, 'fleet stop failed'));
       await api.close();
       await service.close();
     },
