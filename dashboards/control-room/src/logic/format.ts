@@ -33,3 +33,10 @@ export function formatValue(v: number | null | undefined): string {
   const digits = abs >= 100 ? 1 : abs >= 10 ? 2 : 3;
   return String(Number(v.toFixed(digits)));
 }
+
+/** An alarm's limit: a value for process conditions, a timeout for staleness and gateway loss (ms). */
+export function formatLimit(condition: string, limit: number | null | undefined): string {
+  if ((condition === 'STALE' || condition === 'GATEWAY_OFFLINE') && typeof limit === 'number')
+    return formatDuration(limit);
+  return formatValue(limit);
+}
