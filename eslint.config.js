@@ -87,4 +87,13 @@ export default tseslint.config(
     },
   },
   { files: ['*.js', '*.ts'], ...tseslint.configs.disableTypeChecked },
+  // Small Node build scripts (plain JavaScript, no type information).
+  {
+    files: ['**/scripts/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly' },
+    },
+  },
 );
