@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # HazardWatch service image: one image, the command chooses the service
-# (docker run IMAGE migrate | ingest | bench ingest). See docs/operations.md.
+# (docker run IMAGE migrate | serve | ingest | edge --config FILE). See docs/operations.md.
 #
 #   docker build -t hazardwatch:local .
 
@@ -9,23 +9,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 
-# Manifests first, so the dependency layer is reused until a manifest or the lock file changes.
-# Every workspace listed in the root package.json must appear here (npm ci checks them against
-# package-lock.json); add a line when a workspace is added.
-COPY package.json package-lock.json ./
-COPY services/contracts/package.json services/contracts/
-COPY services/core/package.json services/core/
-COPY services/store/package.json services/store/
-COPY services/ingest/package.json services/ingest/
-COPY services/testkit/package.json services/testkit/
-COPY services/cli/package.json services/cli/
-RUN npm ci --no-audit --no-fund
-
-COPY tsconfig.base.json tsconfig.json ./
-COPY services/ services/
-# `npm run build` is `tsc -b` over every workspace; then drop dev dependencies (TypeScript, vitest,
-# eslint, type packages) from node_modules before it is copied into the runtime image.
-RUN npm run build \
+# The whole source (see .dockerignore), then `npm ci`: its `prepare` script runs `npm run build`
+# (tsc -b over every workspace and the dashboard's vite build), so sources must be in place first.
+COPY . .
+RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: compiled JavaScript and production dependencies only, non-root -----------------
@@ -45,6 +32,14 @@ COPY --from=build /app/services/store/package.json services/store/
 COPY --from=build /app/services/store/dist services/store/dist
 COPY --from=build /app/services/ingest/package.json services/ingest/
 COPY --from=build /app/services/ingest/dist services/ingest/dist
+COPY --from=build /app/services/api/package.json services/api/
+COPY --from=build /app/services/api/dist services/api/dist
+COPY --from=build /app/edge/collector/package.json edge/collector/
+COPY --from=build /app/edge/collector/dist edge/collector/dist
+COPY --from=build /app/simulators/plant/package.json simulators/plant/
+COPY --from=build /app/simulators/plant/dist simulators/plant/dist
+COPY --from=build /app/simulators/plant/scenarios simulators/plant/scenarios
+COPY --from=build /app/dashboards/control-room/dist dashboards/control-room/dist
 COPY --from=build /app/services/cli/package.json services/cli/
 COPY --from=build /app/services/cli/dist services/cli/dist
 
@@ -53,7 +48,8 @@ COPY --from=build /app/services/cli/dist services/cli/dist
 # write under HW_DATA_DIR, which must then be a writable volume.
 USER node
 
-# 9464: GET /healthz, /readyz, /metrics of `ingest` (HW_HEALTH_PORT). 1883 is the broker's, not ours.
-EXPOSE 9464
+# 8080: REST API, live push and the dashboard (`serve`); 9464: /healthz, /readyz, /metrics of
+# `ingest` (HW_HEALTH_PORT). 1883 is the broker's, not ours.
+EXPOSE 8080 9464
 ENTRYPOINT ["node", "services/cli/dist/main.js"]
 CMD ["help"]
