@@ -34,6 +34,7 @@ import { deviceRoutes } from './routes/device-routes.js';
 import type { RouteContext, SiteSource } from './routes/context.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { overviewRoutes } from './routes/overview-routes.js';
+import { planRoutes } from './routes/plan-routes.js';
 import { siteEditRoutes } from './routes/site-edit-routes.js';
 import { siteRoutes } from './routes/site-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -158,6 +159,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   warningRoutes(app, ctx);
   overviewRoutes(app, ctx);
   auditRoutes(app, ctx);
+  planRoutes(app, ctx);
   if (deps.dashboardDir) await serveDashboard(app, deps.dashboardDir);
   deviceRoutes(app, ctx, deps.mqttAccess ?? mqttAccessFromStore(new DeviceCredentialRepository(deps.client)));
   await app.ready();

@@ -40,6 +40,12 @@ export const apiErrors = defineErrors({
     retryable: false,
     status: 400,
   },
+  /** A floor plan upload that is not a well-formed, self-contained PNG or SVG. */
+  HW_API_PLAN_INVALID: {
+    template: 'floor plan ({contentType}) refused: {problem}',
+    retryable: false,
+    status: 400,
+  },
   HW_API_UNAUTHENTICATED: {
     template: 'authentication required: {reason}',
     retryable: false,
@@ -124,6 +130,21 @@ export const apiErrors = defineErrors({
     template: 'no site model is loaded yet',
     retryable: true,
     status: 503,
+  },
+  /**
+   * A forwarded alarm/预警 action got no answer from the ingest worker owning the enterprise in
+   * time. The request was marked expired and will not be applied later: retrying is safe.
+   */
+  HW_API_ACTION_TIMEOUT: {
+    template:
+      'no alarm engine answered for enterprise {enterprise} within {timeoutSec} s; the action was not applied',
+    retryable: true,
+    status: 504,
+  },
+  HW_API_ACTION_UNROUTABLE: {
+    template: 'alarm {id} belongs to no enterprise of the site model; no alarm engine owns it',
+    retryable: false,
+    status: 409,
   },
   HW_API_ALARM_CONTROL_UNAVAILABLE: {
     template: 'alarm and 预警 actions are not available on this instance',

@@ -7,6 +7,11 @@ export { startApiServer, type ApiServer, type StartApiServerOptions } from './se
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';
 export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';
+export {
+  startActionForwarding,
+  type ActionForwarding,
+  type ActionForwardingOptions,
+} from './alarm-control-forwarding.js';
 export type { SiteSource } from './routes/context.js';
 export {
   applySiteEdit,
@@ -43,3 +48,4 @@ export {
   type LiveSource,
   type LiveStoredEvents,
 } from './live/live-gateway.js';
+export { inspectPlanImage, PLAN_MAX_BYTES, PLAN_MAX_PNG_SIDE, type PlanImageCheck } from './plan-image.js';

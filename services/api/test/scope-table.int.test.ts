@@ -9,6 +9,7 @@ import {
   type TestApi,
   type TestUser,
 } from './support/api-fixture.js';
+import { pngImage } from './support/images.js';
 
 /**
  * The scope table (issue 4): every registered route has a row here, or this test fails. Each row
@@ -19,6 +20,8 @@ import {
 interface Row {
   readonly url: string;
   readonly body?: Record<string, unknown>;
+  /** A non-JSON body (floor plan images). */
+  readonly raw?: { readonly contentType: string; readonly payload: Buffer };
   /** `resource`: denied → 403. `collection`: denied → 200 without E1 data. */
   readonly kind: 'resource' | 'collection' | 'public';
   readonly allowed: readonly TestUser[];
@@ -184,6 +187,38 @@ const TABLE: Record<string, Row> = {
     kind: 'resource',
     allowed: INSIDERS,
     denied: OUTSIDERS,
+  },
+  'GET /api/v1/history': {
+    url: `/api/v1/history?points=${pointE1}&${range}`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/enterprises/:enterprise/plans': {
+    url: `/api/v1/enterprises/${E1}/plans`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  // Before the GET row below: rows run in order, and this one stores the plan that one reads.
+  'PUT /api/v1/enterprises/:enterprise/plans/:plan': {
+    url: `/api/v1/enterprises/${E1}/plans/main`,
+    raw: { contentType: 'image/png', payload: pngImage(2, 2) },
+    kind: 'resource',
+    allowed: ['admin', 'opE1'],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'GET /api/v1/enterprises/:enterprise/plans/:plan': {
+    url: `/api/v1/enterprises/${E1}/plans/main`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'DELETE /api/v1/enterprises/:enterprise/plans/:plan': {
+    url: `/api/v1/enterprises/${E1}/plans/main`,
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'GET /api/v1/site': {
     url: '/api/v1/site',
@@ -461,8 +496,12 @@ describe('scope table over every route', () => {
     return api.app.inject({
       method,
       url: row.url,
-      headers: user ? api.auth(user) : {},
+      headers: {
+        ...(user ? api.auth(user) : {}),
+        ...(row.raw ? { 'content-type': row.raw.contentType } : {}),
+      },
       ...(row.body ? { payload: row.body } : {}),
+      ...(row.raw ? { payload: row.raw.payload } : {}),
     });
   };
 

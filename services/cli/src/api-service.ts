@@ -8,59 +8,37 @@ import {
   startApiServer,
   type AlarmControl,
   type ApiServer,
-  type ControlOutcome,
 } from '@hazardwatch/api';
 import { liveSourceFor, type LiveValueTap } from './live-source.js';
 import type { AlarmHost } from '@hazardwatch/ingest';
-import { ingestMetricsText } from '@hazardwatch/ingest';
+import { applyAlarmAction, ingestMetricsText } from '@hazardwatch/ingest';
 import { DeviceCredentialRepository, mqttAccessFromStore, UserRepository } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
 import type { IngestService } from './ingest-service.js';
 
-type Result = { readonly ok: boolean; readonly error?: unknown };
-
-const outcome = (before: unknown, result: Result, after: () => unknown): ControlOutcome =>
-  result.ok
-    ? { ok: true, before, after: after() }
-    : { ok: false, error: result.error as { code: string; message: string; status?: number } };
-
-/** The alarm engine of this process, as the API's AlarmControl (alarm state lives in one place). */
+/**
+ * The alarm engine of this process, as the API's AlarmControl (alarm state lives in one place).
+ * The same `applyAlarmAction` applies actions a separate API forwards to an ingest worker.
+ */
 export function alarmControlFor(host: AlarmHost): AlarmControl {
   return {
-    act: (id, request) => {
-      const before = host.book.get(id) ?? null;
-      const result = host.act({ alarmId: id }, request);
-      return Promise.resolve(
-        outcome(
-          before,
-          result,
-          () =>
-            (result.ok ? result.value.alarms.find((a) => a.id === id) : undefined) ??
-            host.book.get(id) ??
-            null,
-        ),
-      );
-    },
-    signWarning: (id, actor) => {
-      const before = host.desk.get(id) ?? null;
-      return Promise.resolve(outcome(before, host.signWarning(id, actor), () => host.desk.get(id) ?? null));
-    },
-    feedbackWarning: (id, actor, text) => {
-      const before = host.desk.get(id) ?? null;
-      return Promise.resolve(
-        outcome(before, host.feedbackWarning(id, actor, text), () => host.desk.get(id) ?? null),
-      );
-    },
-    closeWarning: (id, actor, reason) => {
-      const before = host.desk.get(id) ?? null;
-      return Promise.resolve(
-        outcome(
-          before,
-          host.closeWarning(id, actor, reason),
-          () => host.desk.get(id) ?? { id, state: 'closed' },
-        ),
-      );
-    },
+    act: (alarmId, r) =>
+      Promise.resolve(
+        applyAlarmAction(host, {
+          kind: 'alarm.act',
+          alarmId,
+          actor: r.actor,
+          action: r.action,
+          reason: r.reason,
+          untilMs: r.untilMs,
+        }),
+      ),
+    signWarning: (warningId, actor) =>
+      Promise.resolve(applyAlarmAction(host, { kind: 'warning.sign', warningId, actor })),
+    feedbackWarning: (warningId, actor, text) =>
+      Promise.resolve(applyAlarmAction(host, { kind: 'warning.feedback', warningId, actor, text })),
+    closeWarning: (warningId, actor, reason) =>
+      Promise.resolve(applyAlarmAction(host, { kind: 'warning.close', warningId, actor, reason })),
   };
 }
 
@@ -70,7 +48,7 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
  * ingest's alarm engine. /metrics carries the ingest counters too.
  */
 /** The dashboard build of this checkout (services/cli/dist → dashboards/control-room/dist). */
-const DEFAULT_DASHBOARD_DIR = fileURLToPath(
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(
   new URL('../../../dashboards/control-room/dist', import.meta.url),
 );
 

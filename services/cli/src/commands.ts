@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
+import { apiCommand } from './api-command.js';
 import { runEdgeBench } from './bench/edge-bench.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
+import { runFanoutBench } from './bench/fanout-bench.js';
 import { runFleetBench } from './bench/fleet-bench.js';
 import { runLatencyBench } from './bench/latency-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
@@ -34,6 +36,8 @@ commands:
   migrate                 create or upgrade the database schema (idempotent)
   ingest                  run the MQTT ingestion service (with the alarm engine)
   serve                   ingestion, alarm engine and the REST API in one process (HW_API_PORT)
+  api                     the REST API and live push alone (HW_API_PORT), beside ingest workers;
+                          alarm and 预警 actions are forwarded to the worker owning the enterprise
   edge --config FILE      edge collector on a plant gateway: OPC-UA / Modbus TCP / MQTT sources →
                           disk spool → MQTT uplink (docs/edge-collector.md)
   alarms kpi [--hours H] [--enterprise CODE]
@@ -54,6 +58,8 @@ commands:
                           MQTT reading → alarm on a subscribed socket.io client, under load
   bench fleet [--json] [--points N] [--duration S]
                           simulated gateway fleet at 1 Hz (load-generator capacity)
+  bench fanout [--json] [--points N] [--clients N] [--duration S] [--interval MS]
+                          live values to many socket.io clients: value age p50/p99, server CPU
   bench edge [--json] [--points N] [--duration S] [--outage S] [--replay-rate N]
                           OPC-UA items at 1 Hz through the edge collector: CPU, RSS, backlog replay
   bench evaluate [--json] [--points N] [--readings N]
@@ -88,6 +94,8 @@ export async function runCommand(
         return await ingestCommand(ctx);
       case 'serve':
         return await serveCommand(ctx);
+      case 'api':
+        return await apiCommand(ctx);
       case 'edge':
         return await edgeCommand(argv.slice(argv.indexOf('edge') + 1), ctx);
       case 'alarms':
@@ -180,6 +188,7 @@ export async function runCommand(
           }
           return 0;
         }
+        if (sub === 'fanout') return await benchFanout(argv.slice(argv.indexOf('fanout') + 1), ctx);
         if (sub === 'edge') return await benchEdge(argv.slice(argv.indexOf('edge') + 1), ctx);
         if (sub === 'evaluate') {
           const { values } = parseArgs({
@@ -242,6 +251,39 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);
     return result.rowsVerified === result.readingsPublished ? 0 : 1;
+  } finally {
+    await infra.stop();
+  }
+}
+
+async function benchFanout(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      json: { type: 'boolean', default: false },
+      points: { type: 'string', default: '20000' },
+      clients: { type: 'string', default: '500' },
+      duration: { type: 'string', default: '30' },
+      interval: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+  try {
+    const result = await runFanoutBench({
+      adminDatabaseUrl: infra.databaseUrl,
+      mqttUrl: infra.mqttUrl,
+      points: Number(values.points),
+      clients: Number(values.clients),
+      durationMs: Number(values.duration) * 1000,
+      intervalMs: values.interval === undefined ? undefined : Number(values.interval),
+      base: config,
+      logger: ctx.logger,
+    });
+    ctx.stdout.write(`${JSON.stringify(result)}\n`);
+    return result.silentClients === 0 ? 0 : 1;
   } finally {
     await infra.stop();
   }

@@ -30,6 +30,12 @@ export const RuntimeConfigSchema = Type.Object(
         rollup1hRetentionDays: Type.Integer({ minimum: 1, default: 1826 }),
         /** Closed alarms, their events and 预警 kept, days (REFERENCE §8 item 17: ≥ 30). @default 365 */
         alarmRetentionDays: Type.Integer({ minimum: 30, default: 365 }),
+        /**
+         * Audit log entries kept, days; older ones are pruned daily. Minimum 180: the Cybersecurity
+         * Law of the PRC, art. 21(3), requires network logs to be kept for at least six months.
+         * @default 365
+         */
+        auditRetentionDays: Type.Integer({ minimum: 180, default: 365 }),
         /** TimescaleDB: compress raw chunks older than this, days. @default 7 */
         compressAfterDays: Type.Integer({ minimum: 1, default: 7 }),
       },
@@ -157,6 +163,7 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
       .filter(Boolean)
       .flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)])),
   HW_ALARM_RETENTION_DAYS: (c, v) => (section(c, 'database').alarmRetentionDays = Number(v)),
+  HW_AUDIT_RETENTION_DAYS: (c, v) => (section(c, 'database').auditRetentionDays = Number(v)),
   // One webhook from the environment; more in the config file (notifications.webhooks).
   HW_WEBHOOK_URL: (c, v) => (webhook(c).url = v),
   HW_WEBHOOK_SECRET: (c, v) => (webhook(c).secret = v),

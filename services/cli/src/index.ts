@@ -7,4 +7,6 @@ export * from './errors.js';
 export * from './demo.js';
 export * from './sim.js';
 export * from './api-service.js';
+export * from './api-command.js';
+export { planFanoutClients } from './bench/fanout-bench.js';
 export * from './live-source.js';

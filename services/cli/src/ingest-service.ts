@@ -12,8 +12,10 @@ import {
   type WarningPolicyOptions,
 } from '@hazardwatch/core';
 import {
+  ActionWorker,
   AlarmHost,
   buildIngestApp,
+  ownedEnterprises,
   type AlarmHostDeps,
   OutboxWorker,
   realTimers,
@@ -29,7 +31,9 @@ import {
   type ReadingObserver,
 } from '@hazardwatch/ingest';
 import {
+  ActionRequestRepository,
   AlarmRepository,
+  AuditRepository,
   DeadLetterRepository,
   DeviceCredentialRepository,
   NotificationOutbox,
@@ -49,15 +53,20 @@ import { openStore, type OpenedStore } from './store-setup.js';
 const PARTITION_INTERVAL_MS = 3_600_000;
 const ROLLUP_INTERVAL_MS = 60_000;
 const DEAD_LETTER_PRUNE_INTERVAL_MS = 600_000;
+const AUDIT_PRUNE_INTERVAL_MS = 86_400_000;
 const DEAD_LETTER_MAX_ROWS = 100_000;
 /** Staleness, shelve expiry, re-alarm and 预警 deadlines are checked this often. */
 const ALARM_TICK_MS = 1000;
 const OUTBOX_INTERVAL_MS = 2000;
+/** Finished forwarded actions are kept this long (the audit log keeps what was done). */
+const ACTION_REQUEST_KEEP_MS = 7 * 86_400_000;
 
 export interface IngestService {
   readonly app: IngestApp;
   /** The alarm engine's host (over an empty site until one is configured). */
   readonly alarms: AlarmHost;
+  /** Applies alarm and 预警 actions forwarded by API instances in other processes. */
+  readonly actions: ActionWorker;
   /** The site in force (with point ids); undefined while none is configured. */
   readonly site: SiteIndex | undefined;
   /** Version of the stored site document in force; null while none is configured. */
@@ -238,6 +247,10 @@ async function startOn(
   every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'alarm-retention', () =>
     alarmRepository.pruneClosedBefore(Date.now() - config.database.alarmRetentionDays * 86_400_000),
   );
+  // Daily; the kept span is the configured one (≥ 180 days, Cybersecurity Law art. 21).
+  every(AUDIT_PRUNE_INTERVAL_MS, 'audit-retention', () =>
+    new AuditRepository(client).pruneBefore(Date.now() - config.database.auditRetentionDays * 86_400_000),
+  );
   const deadLetters = new DeadLetterRepository(client);
   every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'dead-letters', () => deadLetters.pruneTo(DEAD_LETTER_MAX_ROWS));
 
@@ -247,6 +260,21 @@ async function startOn(
   });
   await app.start();
   undo.push(() => app.close());
+  // Actions asked through a separate API (`hazardwatch api`) for the enterprises this worker owns.
+  const actionRequests = new ActionRequestRepository(client);
+  const actions = new ActionWorker({
+    host,
+    requests: actionRequests,
+    connectionString: infrastructure.databaseUrl,
+    workerId: settings.mqtt.clientId,
+    enterprises: ownedEnterprises(settings.mqtt.subscriptions),
+    logger,
+  });
+  await actions.start();
+  undo.push(() => actions.close());
+  every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'action-requests', () =>
+    actionRequests.pruneDoneBefore(Date.now() - ACTION_REQUEST_KEEP_MS),
+  );
   const health =
     config.healthPort === 0
       ? undefined
@@ -284,6 +312,7 @@ async function startOn(
   return {
     app,
     alarms: host,
+    actions,
     get site() {
       return current?.index;
     },
@@ -304,6 +333,7 @@ async function startOn(
     health,
     close: async () => {
       for (const t of timers) clearInterval(t);
+      await actions.close();
       await app.close();
       await health?.close();
       const range = dirty.take();

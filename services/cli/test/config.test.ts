@@ -20,7 +20,7 @@ describe('runtime configuration', () => {
     expect(config).toMatchObject({
       dataDir: '.data',
       healthPort: 9464,
-      database: { dialect: 'auto', poolSize: 8, rawRetentionDays: 30 },
+      database: { dialect: 'auto', poolSize: 8, rawRetentionDays: 30, auditRetentionDays: 365 },
     });
     expect(config.database.url).toBeUndefined();
     expect(Object.isFrozen(config.database)).toBe(true);
@@ -32,11 +32,12 @@ describe('runtime configuration', () => {
       MQTT_URL: 'mqtt://broker:1883',
       HW_SITE_FILE: '/etc/hw/site.yaml',
       HW_DB_POOL_SIZE: '12',
+      HW_AUDIT_RETENTION_DAYS: '400',
       HW_INGEST_CLIENT_ID: 'ingest-a',
       HW_INGEST_ENTERPRISES: 'E1, E2',
       PATH: '/usr/bin',
     });
-    expect(config.database).toMatchObject({ url: 'postgres://db/hw', poolSize: 12 });
+    expect(config.database).toMatchObject({ url: 'postgres://db/hw', poolSize: 12, auditRetentionDays: 400 });
     expect(config.mqtt.url).toBe('mqtt://broker:1883');
     expect(config.site.file).toBe('/etc/hw/site.yaml');
     expect(config.ingest).toEqual({
@@ -56,6 +57,7 @@ describe('runtime configuration', () => {
     [{ HW_DATABSE_URL: 'x' }, 'unknown environment variable HW_DATABSE_URL'],
     [{ HW_DB_POOL_SIZE: 'many' }, 'database.poolSize'],
     [{ HW_RAW_RETENTION_DAYS: '7' }, 'database.rawRetentionDays'],
+    [{ HW_AUDIT_RETENTION_DAYS: '179' }, 'database.auditRetentionDays'],
     [{ HW_DB_DIALECT: 'oracle' }, 'database.dialect'],
     [{ HW_HEALTH_PORT: '70000' }, 'healthPort'],
   ])('names the bad key: %o', (env, expected) => {

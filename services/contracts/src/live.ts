@@ -57,6 +57,17 @@ export const LiveValuesIntervalRequestSchema = Type.Object(
 );
 export type LiveValuesIntervalRequest = Static<typeof LiveValuesIntervalRequestSchema>;
 
+/**
+ * A fresh access token for the running session (from `POST /api/v1/auth/refresh`), sent before
+ * the current one expires. It must belong to the same user. Also set it as the client's
+ * `auth.token`, so a reconnect presents it too.
+ */
+export const LiveReauthRequestSchema = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 4096 }) },
+  { additionalProperties: false },
+);
+export type LiveReauthRequest = Static<typeof LiveReauthRequestSchema>;
+
 /** Room names, as `socket.rooms` and the server use them. */
 export type LiveRoom =
   `region:${string}` | `enterprise:${string}` | `hazard:${string}/${string}` | `point:${number}`;
@@ -108,6 +119,23 @@ export type LiveSubscribeResult =
 /** Answer to `values:interval`: the interval in effect, clamped to the allowed bounds, ms. */
 export type LiveValuesIntervalResult =
   { readonly ok: true; readonly intervalMs: number } | { readonly ok: false; readonly error: LiveError };
+
+/**
+ * Answer to `reauth`: when the session now ends (the new token's expiry, ms UTC) and the rooms the
+ * socket is still in — a scope narrowed since the last token leaves rooms now refused.
+ */
+export type LiveReauthResult =
+  | { readonly ok: true; readonly expiresAt: number; readonly rooms: readonly LiveRoom[] }
+  | { readonly ok: false; readonly error: LiveError };
+
+/**
+ * Sent once when the access token the session runs on expires, just before the server
+ * disconnects the socket. Reconnect with a fresh token (the session is not recovered).
+ */
+export interface LiveSessionExpired {
+  /** The token's expiry, ms UTC. */
+  readonly expiredAt: number;
+}
 
 /** An alarm state change as pushed: the stored event with its id (the replay cursor) and its place. */
 export interface LiveAlarmEvent extends AlarmEvent {
@@ -193,6 +221,7 @@ export interface ServerToClientEvents {
   values: (values: readonly LiveValue[]) => void;
   gateway: (presence: LiveGatewayPresence) => void;
   'replay:done': (done: LiveReplayDone) => void;
+  session_expired: (expired: LiveSessionExpired) => void;
 }
 
 export interface ClientToServerEvents {
@@ -202,4 +231,5 @@ export interface ClientToServerEvents {
     request: LiveValuesIntervalRequest,
     ack: (result: LiveValuesIntervalResult) => void,
   ) => void;
+  reauth: (request: LiveReauthRequest, ack: (result: LiveReauthResult) => void) => void;
 }

@@ -6,9 +6,12 @@ import type {
   LiveColourChange,
   LiveErrorCode,
   LiveGatewayPresence,
+  LiveReauthRequest,
+  LiveReauthResult,
   LiveReplayDone,
   LiveRoom,
   LiveScope,
+  LiveSessionExpired,
   LiveSubscribeRequest,
   LiveSubscribeResult,
   LiveValue,
@@ -25,7 +28,7 @@ import { liveRoom } from '@hazardwatch/contracts';
 describe('server → client events', () => {
   it('locks the event names and their payloads', () => {
     expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
-      'alarm' | 'colour' | 'warning' | 'values' | 'gateway' | 'replay:done'
+      'alarm' | 'colour' | 'warning' | 'values' | 'gateway' | 'replay:done' | 'session_expired'
     >();
     expectTypeOf<Parameters<ServerToClientEvents['alarm']>>().toEqualTypeOf<[event: LiveAlarmEvent]>();
     expectTypeOf<Parameters<ServerToClientEvents['colour']>>().toEqualTypeOf<[change: LiveColourChange]>();
@@ -37,6 +40,10 @@ describe('server → client events', () => {
       [presence: LiveGatewayPresence]
     >();
     expectTypeOf<Parameters<ServerToClientEvents['replay:done']>>().toEqualTypeOf<[done: LiveReplayDone]>();
+    expectTypeOf<Parameters<ServerToClientEvents['session_expired']>>().toEqualTypeOf<
+      [expired: LiveSessionExpired]
+    >();
+    expectTypeOf<LiveSessionExpired>().toEqualTypeOf<{ readonly expiredAt: number }>();
   });
 
   it('locks the alarm event: the stored event plus its id and place', () => {
@@ -81,7 +88,7 @@ describe('server → client events', () => {
 describe('client → server events', () => {
   it('locks the event names, requests and acknowledgements', () => {
     expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<
-      'subscribe' | 'unsubscribe' | 'values:interval'
+      'subscribe' | 'unsubscribe' | 'values:interval' | 'reauth'
     >();
     expectTypeOf<Parameters<ClientToServerEvents['subscribe']>[0]>().toEqualTypeOf<LiveSubscribeRequest>();
     expectTypeOf<
@@ -92,6 +99,16 @@ describe('client → server events', () => {
     >().toEqualTypeOf<LiveValuesIntervalResult>();
     expectTypeOf<Parameters<ClientToServerEvents['values:interval']>[0]>().toEqualTypeOf<{
       intervalMs: number;
+    }>();
+    expectTypeOf<Parameters<ClientToServerEvents['reauth']>[0]>().toEqualTypeOf<LiveReauthRequest>();
+    expectTypeOf<LiveReauthRequest>().toEqualTypeOf<{ token: string }>();
+    expectTypeOf<
+      Parameters<Parameters<ClientToServerEvents['reauth']>[1]>[0]
+    >().toEqualTypeOf<LiveReauthResult>();
+    expectTypeOf<Extract<LiveReauthResult, { ok: true }>>().toEqualTypeOf<{
+      readonly ok: true;
+      readonly expiresAt: number;
+      readonly rooms: readonly LiveRoom[];
     }>();
   });
 

@@ -13,3 +13,5 @@ export * from './ingest-metrics.js';
 export * from './notify/index.js';
 export * from './alarm-host.js';
 export { brokerAccessHooks } from './broker-access.js';
+export * from './alarm-actions.js';
+export { ActionWorker, ownedEnterprises, type ActionWorkerOptions } from './action-worker.js';

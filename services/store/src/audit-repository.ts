@@ -82,6 +82,29 @@ export class AuditRepository {
     return Number(rows[0]!.id);
   }
 
+  /**
+   * Deletes entries older than `beforeMs` (ms since epoch, exclusive) in batches, so a first prune
+   * of a long backlog never holds one huge delete; the number deleted. Callers keep at least the
+   * legal minimum (Cybersecurity Law art. 21: network logs ≥ 6 months).
+   */
+  async pruneBefore(beforeMs: number, batchSize = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rows } = await this.client.query<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM audit_log WHERE id IN (
+             SELECT id FROM audit_log WHERE ts < to_timestamp($1 / 1000.0) LIMIT $2
+           ) RETURNING 1
+         )
+         SELECT count(*)::int AS n FROM gone`,
+        [beforeMs, batchSize],
+      );
+      const n = rows[0]?.n ?? 0;
+      total += n;
+      if (n < batchSize) return total;
+    }
+  }
+
   async query(q: AuditQuery): Promise<{ items: StoredAuditEntry[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];

@@ -21,6 +21,7 @@ export * from './alarm-repository.js';
 export * from './warning-repository.js';
 export * from './user-repository.js';
 export * from './audit-repository.js';
+export * from './plan-repository.js';
 export { DeviceCredentialRepository, type StoredDeviceCredential } from './device-credential-repository.js';
 export {
   hashDeviceSecret,
@@ -30,3 +31,5 @@ export {
   type MqttAccessCounters,
   type MqttAccessOptions,
 } from './mqtt-access-control.js';
+export * from './action-requests.js';
+export { PgListener, type ListenerTimers, type PgListenerOptions } from './pg-listener.js';

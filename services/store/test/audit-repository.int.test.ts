@@ -110,4 +110,14 @@ describe('AuditRepository (PostgreSQL)', () => {
     expect(err).toBeInstanceOf(Error);
     expect((await repo.query({ limit: 10, offset: 0 })).items[0]!.actor).toBe('alice');
   });
+
+  it('prunes entries older than the cut-off, in batches, and keeps the rest', async () => {
+    const day = 86_400_000;
+    for (let i = 0; i < 7; i += 1) await repo.append(entry({ ts: T0 - i * day, targetId: `d${i}` }));
+    // Cut-off exactly at an entry's instant: that entry is kept (exclusive bound).
+    expect(await repo.pruneBefore(T0 - 3 * day, 2)).toBe(3);
+    const left = await repo.query({ limit: 10, offset: 0 });
+    expect(left.items.map((e) => e.targetId)).toEqual(['d0', 'd1', 'd2', 'd3']);
+    expect(await repo.pruneBefore(T0 - 3 * day)).toBe(0);
+  });
 });

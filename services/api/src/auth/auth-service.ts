@@ -82,7 +82,10 @@ export class AuthService {
     return this.users.revokeRefreshFamily(hashToken(refreshToken), this.now());
   }
 
-  authenticate(token: string): { ok: true; principal: Principal } | { ok: false; reason: string } {
+  /** The principal and when the token expires (ms since epoch: a live session must not outlive it). */
+  authenticate(
+    token: string,
+  ): { ok: true; principal: Principal; expiresAtMs: number } | { ok: false; reason: string } {
     const verdict = verifyJwt(token, this.settings.jwtSecret, this.now(), { iss: this.settings.issuer });
     if (!verdict.ok) return { ok: false, reason: `access token ${verdict.reason}` };
     const c = verdict.claims;
@@ -97,6 +100,7 @@ export class AuthService {
     const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     return {
       ok: true,
+      expiresAtMs: c.exp * 1000,
       principal: {
         userId: c['sub'],
         username: c['name'],

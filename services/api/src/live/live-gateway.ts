@@ -12,6 +12,7 @@ import type { SiteSource } from '../routes/context.js';
 
 import { LiveFanout, RoomCache } from './live-fanout.js';
 import { installHandlers, recheckRooms } from './live-handlers.js';
+import { installSessionExpiry } from './live-session.js';
 import type { LiveSource } from './live-source.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
 import { systemClock, ValueConflator, type LiveClock } from './value-conflator.js';
@@ -75,7 +76,8 @@ function queuedPackets(socket: LiveSocket): number {
  * (STYLE rule 7: the app factory stays free of it; the process entry wires it). Clients connect
  * with `auth: { token: <access token> }`, join scope-checked rooms with `subscribe`, and receive
  * alarm, colour, 预警, gateway and conflated value events. A client that drops is recovered by
- * socket.io connection state recovery, or asks for a replay with `sinceEventId`.
+ * socket.io connection state recovery, or asks for a replay with `sinceEventId`. A session ends
+ * with its access token (`session_expired`) unless the client sends a fresh one with `reauth`.
  */
 export async function attachLiveGateway(options: LiveGatewayOptions): Promise<LiveGateway> {
   const logger = options.logger.child({ component: 'live' });
@@ -113,6 +115,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     const verdict = auth.authenticate(token);
     if (!verdict.ok) return next(refused(verdict.reason));
     socket.data.principal = verdict.principal;
+    socket.data.expiresAtMs = verdict.expiresAtMs;
     socket.data.scopes ??= {};
     socket.data.intervalMs ??= LIVE_VALUES_DEFAULT_INTERVAL_MS;
     next();
@@ -131,6 +134,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
       if (conflators.get(socket.id) === conflator) conflators.delete(socket.id);
     });
     installHandlers(socket, conflator, { rooms, log, logger, replayLimit: options.replayLimit ?? 10_000 });
+    installSessionExpiry(socket, { clock, authenticate: (token) => auth.authenticate(token), rooms, logger });
     if (socket.recovered) {
       recheckRooms(socket, rooms).catch((err: unknown) =>
         logger.error({ err, socket: socket.id }, 'room recheck failed'),

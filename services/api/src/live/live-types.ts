@@ -11,6 +11,8 @@ export type LiveInterServerEvents = Record<string, never>;
  */
 export interface LiveSocketData {
   principal: Principal;
+  /** When the access token the session runs on expires, ms since epoch. */
+  expiresAtMs: number;
   /** Joined rooms and the scope each was checked as. */
   scopes: Partial<Record<LiveRoom, LiveScope>>;
   /** Live values interval, ms. */

@@ -1,11 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { IndexedPoint } from '@hazardwatch/core';
 import { latestValues, queryHistory } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { closed, EnterpriseParams, EpochMs, HazardParams, NoQuery, PointParams } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
+
+/** Most points one `GET /history` may ask for (a trend panel, not a bulk export). */
+export const MAX_HISTORY_POINTS = 50;
+
+const historyQuery = {
+  from: EpochMs('range start, inclusive'),
+  to: EpochMs('range end, exclusive'),
+  /** Buckets per point. @default 1000 */
+  maxPoints: Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 }),
+};
+const HistoryQuery = Type.Object(historyQuery, closed);
+type HistoryQuery = Static<typeof HistoryQuery>;
 
 /** Latest values (cold start of a live view) and trend history with automatic resolution. */
 export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -70,40 +82,78 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => latestOf(site().pointsOfEnterprise(request.params.enterprise)),
   });
 
+  /** One code path for one point and for several: all points share one resolution. */
+  const historyOf = async (pointIds: readonly number[], query: HistoryQuery) => {
+    const { from, to, maxPoints } = query;
+    if (to <= from) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to });
+    const series = await queryHistory(ctx.client, ctx.dialect, {
+      pointIds,
+      fromMs: from,
+      toMs: to,
+      maxPoints,
+    });
+    return series.map((s) => ({
+      pointId: s.pointId,
+      from,
+      to,
+      resolution: s.resolution,
+      buckets: s.buckets,
+    }));
+  };
+
   defineRoute(app, {
     method: 'GET',
     url: `${API}/points/:id/history`,
     scope: { kind: 'point', param: 'id' },
     summary: 'Trend of a point: raw, 1 min or 1 h buckets (min/max/avg/last) chosen to fit maxPoints',
     tags,
+    schema: { params: PointParams, querystring: HistoryQuery },
+    handler: async (request) => (await historyOf([request.params.id], request.query))[0],
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/history`,
+    // Several points, each checked below: the guard's rules name one resource per route.
+    scope: { kind: 'any' },
+    summary: `Trends of up to ${MAX_HISTORY_POINTS} points, one resolution for all (as /points/:id/history)`,
+    tags,
     schema: {
-      params: PointParams,
       querystring: Type.Object(
         {
-          from: EpochMs('range start, inclusive'),
-          to: EpochMs('range end, exclusive'),
-          /** @default 1000 */
-          maxPoints: Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 }),
+          points: Type.String({
+            pattern: '^[0-9]{1,10}(,[0-9]{1,10})*$',
+            maxLength: 11 * MAX_HISTORY_POINTS,
+            description: `comma-separated point ids, at most ${MAX_HISTORY_POINTS}`,
+          }),
+          ...historyQuery,
         },
         closed,
       ),
     },
     handler: async (request) => {
-      const { from, to, maxPoints } = request.query;
-      if (to <= from) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to });
-      const [series] = await queryHistory(ctx.client, ctx.dialect, {
-        pointIds: [request.params.id],
-        fromMs: from,
-        toMs: to,
-        maxPoints,
-      });
-      return {
-        pointId: request.params.id,
-        from,
-        to,
-        resolution: series!.resolution,
-        buckets: series!.buckets,
-      };
+      const { points, ...query } = request.query;
+      const ids = [...new Set(points.split(',').map(Number))];
+      if (ids.length > MAX_HISTORY_POINTS) {
+        throw apiErrors.create('HW_API_VALIDATION', {
+          detail: `querystring/points names ${ids.length} points, at most ${MAX_HISTORY_POINTS} allowed`,
+        });
+      }
+      const index = site();
+      const access = request.access!;
+      // In request order, so the answer names the first point refused.
+      for (const id of ids) {
+        const point = index.pointById(id);
+        if (point === undefined) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'point', id });
+        if (!access.seesEnterprise(point.enterprise)) {
+          throw apiErrors.create('HW_API_FORBIDDEN', {
+            reason: `point ${id} is outside your scope`,
+            kind: 'point',
+            id,
+          });
+        }
+      }
+      return { items: await historyOf(ids, query) };
     },
   });
 }

@@ -1,6 +1,8 @@
+import { actionRequests } from './action-requests.js';
 import { alarmTables } from './alarms.js';
 import { apiTables } from './api-tables.js';
 import { deviceCredentials } from './device-credentials.js';
+import { floorPlans } from './floor-plans.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
 
@@ -73,5 +75,14 @@ const rollups: Migration = {
 
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
-  migrations: [coreTables, readings, rollups, alarmTables, apiTables, deviceCredentials],
+  migrations: [
+    coreTables,
+    readings,
+    rollups,
+    alarmTables,
+    apiTables,
+    deviceCredentials,
+    floorPlans,
+    actionRequests,
+  ],
 };

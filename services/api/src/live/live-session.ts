@@ -1,0 +1,87 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { LiveReauthRequestSchema, type LiveError } from '@hazardwatch/contracts';
+import type { Logger } from 'pino';
+import type { Principal } from '../access/access.js';
+import type { RoomCache } from './live-fanout.js';
+import { joinedRooms, recheckRooms } from './live-handlers.js';
+import type { LiveSocket } from './live-types.js';
+import type { LiveClock } from './value-conflator.js';
+
+const checkReauth = TypeCompiler.Compile(LiveReauthRequestSchema);
+
+/** Longest delay a Node.js timer takes (2^31 − 1 ms); longer waits are re-armed. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface SessionDeps {
+  readonly clock: LiveClock;
+  /** The REST API's access-token check (same secret, issuer and clock). */
+  readonly authenticate: (
+    token: string,
+  ) => { ok: true; principal: Principal; expiresAtMs: number } | { ok: false; reason: string };
+  readonly rooms: RoomCache;
+  readonly logger: Logger;
+}
+
+/**
+ * Keeps a socket's session within its access token's lifetime: when `socket.data.expiresAtMs`
+ * passes, the client gets `session_expired` and is disconnected (a server disconnect, so the
+ * session is not recovered: a reconnect needs a valid token). Before that, `reauth` with a fresh
+ * token of the same user moves the end to the new token's expiry; the new token's scope applies
+ * at once (rooms it no longer allows are left).
+ */
+export function installSessionExpiry(socket: LiveSocket, deps: SessionDeps): void {
+  let timer: unknown;
+  const stop = (): void => {
+    if (timer !== undefined) deps.clock.clearTimeout(timer);
+    timer = undefined;
+  };
+  const arm = (): void => {
+    stop();
+    const leftMs = socket.data.expiresAtMs - deps.clock.now();
+    if (leftMs <= 0) {
+      socket.emit('session_expired', { expiredAt: socket.data.expiresAtMs });
+      socket.disconnect(true);
+      return;
+    }
+    // Fires at the expiry (or re-arms after the longest timer); `arm` then decides on the clock.
+    timer = deps.clock.setTimeout(
+      () => {
+        timer = undefined;
+        arm();
+      },
+      Math.min(leftMs, MAX_TIMER_MS),
+    );
+  };
+  socket.on('disconnect', stop);
+
+  socket.on('reauth', (request, ack) => {
+    if (typeof ack !== 'function') return;
+    const refuse = (error: LiveError): void => ack({ ok: false, error });
+    if (!checkReauth.Check(request)) {
+      const detail = checkReauth.Errors(request).First()?.message ?? 'reauth';
+      refuse({ code: 'HW_API_VALIDATION', message: `invalid request: ${detail}` });
+      return;
+    }
+    const verdict = deps.authenticate(request.token);
+    if (!verdict.ok) {
+      refuse({ code: 'HW_API_UNAUTHENTICATED', message: `authentication required: ${verdict.reason}` });
+      return;
+    }
+    if (verdict.principal.userId !== socket.data.principal.userId) {
+      refuse({ code: 'HW_API_FORBIDDEN', message: 'forbidden: the token belongs to another user' });
+      return;
+    }
+    socket.data.principal = verdict.principal;
+    socket.data.expiresAtMs = verdict.expiresAtMs;
+    arm();
+    recheckRooms(socket, deps.rooms).then(
+      () => ack({ ok: true, expiresAt: verdict.expiresAtMs, rooms: joinedRooms(socket) }),
+      (err: unknown) => {
+        deps.logger.error({ err, socket: socket.id }, 'live request failed');
+        refuse({ code: 'HW_API_INTERNAL', message: 'internal error' });
+      },
+    );
+  });
+
+  arm();
+}

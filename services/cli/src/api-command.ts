@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  attachLiveGateway,
+  compileApiConfig,
+  startActionForwarding,
+  startApiServer,
+  type ApiServer,
+} from '@hazardwatch/api';
+import type { SiteIndex } from '@hazardwatch/core';
+import { loadStoredSite, UserRepository } from '@hazardwatch/store';
+import { DEFAULT_DASHBOARD_DIR } from './api-service.js';
+import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
+import { resolveInfrastructure } from './infrastructure.js';
+import { openStore } from './store-setup.js';
+
+/** How often a separate API looks for a site version stored by another process. */
+const SITE_CHECK_INTERVAL_MS = 30_000;
+
+export interface ApiServiceOptions {
+  /** @default config.api.port */
+  readonly port?: number;
+  /**
+   * How long an alarm/预警 action waits for the owning ingest worker before it is expired and
+   * answered HW_API_ACTION_TIMEOUT, ms. @default 10000
+   */
+  readonly actionTimeoutMs?: number;
+  /** Fallback poll for action outcomes, ms. @default 500 */
+  readonly actionPollIntervalMs?: number;
+}
+
+export interface ApiService {
+  readonly server: ApiServer;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The REST API and live push as a process of their own (`hazardwatch api`), beside ingest
+ * workers that each own a partition of enterprises (HW_INGEST_ENTERPRISES). It reads the
+ * database the workers write and forwards alarm and 预警 actions to the owning worker through
+ * PostgreSQL (`alarm_action_requests`, LISTEN/NOTIFY): it runs no ingestion and no alarm engine.
+ * Live push: with REDIS_URL the socket.io rooms are shared with the other instances.
+ */
+export async function startApiService(
+  config: RuntimeConfig,
+  logger: Logger,
+  options: ApiServiceOptions = {},
+): Promise<ApiService> {
+  const log = logger.child({ component: 'api-service' });
+  const infrastructure = await resolveInfrastructure(config, logger, { needsBroker: false });
+  const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
+  try {
+    const store = await openStore(infrastructure.databaseUrl, config, logger);
+    undo.push(() => store.close());
+    let site: { index: SiteIndex; version: number } | undefined;
+    const refreshSite = async (): Promise<void> => {
+      const { rows } = await store.client.query<{ version: number | null }>(
+        'SELECT max(version)::float8 AS version FROM site_documents',
+      );
+      const latest = rows[0]?.version ?? null;
+      if (latest === null || latest === site?.version) return;
+      const loaded = await loadStoredSite(store.client, Date.now());
+      if (loaded?.ok) {
+        site = { index: loaded.index, version: loaded.version };
+        log.info({ version: loaded.version, points: loaded.index.points().length }, 'site model in force');
+      } else if (loaded) log.error({ version: latest, errors: loaded.errors.length }, 'stored site invalid');
+    };
+    await refreshSite();
+    if (!site) log.warn('no site stored yet: scoped routes answer 503 until an ingest worker stores one');
+
+    const forwarding = await startActionForwarding({
+      client: store.client,
+      connectionString: infrastructure.databaseUrl,
+      logger,
+      ...(options.actionTimeoutMs !== undefined ? { timeoutMs: options.actionTimeoutMs } : {}),
+      ...(options.actionPollIntervalMs !== undefined ? { pollIntervalMs: options.actionPollIntervalMs } : {}),
+    });
+    undo.push(() => forwarding.close());
+
+    const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
+    if (!config.api.jwtSecret)
+      log.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
+    const apiConfig = {
+      host: config.api.host,
+      port: options.port ?? config.api.port,
+      auth: { jwtSecret },
+      ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
+      corsOrigins: config.api.corsOrigins,
+    };
+    const server = await startApiServer(apiConfig, {
+      logger,
+      client: store.client,
+      dialect: store.migration.dialect,
+      site: { current: () => site?.index, replaced: (next) => (site = next) },
+      alarmControl: forwarding.control,
+      dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+    });
+    undo.push(() => server.close());
+    // Without an event source of its own, the gateway relays what other instances publish
+    // through the Redis adapter.
+    const live = await attachLiveGateway({
+      httpServer: server.app.server,
+      settings: compileApiConfig(apiConfig),
+      site: { current: () => site?.index },
+      client: store.client,
+      logger,
+      ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
+    });
+    undo.push(() => live.close());
+
+    const users = new UserRepository(store.client);
+    const timers = [
+      setInterval(
+        () => void refreshSite().catch((err: unknown) => log.warn({ err }, 'site check failed')),
+        SITE_CHECK_INTERVAL_MS,
+      ),
+      setInterval(() => void users.pruneRefreshTokens(Date.now()).catch(() => undefined), 86_400_000),
+    ];
+    for (const t of timers) t.unref();
+    log.info({ port: server.port, siteVersion: site?.version ?? null }, 'api service ready');
+    return {
+      server,
+      port: server.port,
+      close: async () => {
+        for (const t of timers) clearInterval(t);
+        // Waiting callers are answered first (their requests expire), then the server drains.
+        await forwarding.close();
+        await live.close();
+        await server.close();
+        await store.close();
+        await infrastructure.stop();
+      },
+    };
+  } catch (error) {
+    for (const step of undo.reverse())
+      await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
+    throw error;
+  }
+}
+
+/** `hazardwatch api`: the REST API and live push, until SIGINT/SIGTERM. */
+export async function apiCommand(ctx: {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly stopSignal: Promise<string>;
+}): Promise<number> {
+  const config = loadRuntimeConfig(ctx.env);
+  const service = await startApiService(config, ctx.logger);
+  const signal = await ctx.stopSignal;
+  ctx.logger.info({ signal }, 'stopping');
+  await service.close();
+  return 0;
+}

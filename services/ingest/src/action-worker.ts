@@ -1,0 +1,185 @@
+import { ALARM_ACTIONS, TOPIC_ROOT, TOPIC_VERSION, type AlarmAction } from '@hazardwatch/contracts';
+import {
+  ACTION_REQUEST_CHANNEL,
+  PgListener,
+  type ActionRequestRepository,
+  type ClaimedActionRequest,
+} from '@hazardwatch/store';
+import type { Logger } from 'pino';
+import { applyAlarmAction, type AlarmActionCommand, type AppliedAction } from './alarm-actions.js';
+import type { AlarmHost } from './alarm-host.js';
+
+export interface ActionWorkerOptions {
+  readonly host: AlarmHost;
+  readonly requests: ActionRequestRepository;
+  /** For the dedicated LISTEN connection. */
+  readonly connectionString: string;
+  /** Written to `claimed_by` (the ingest's MQTT client id: unique per worker, stable across restarts). */
+  readonly workerId: string;
+  /** Enterprises this worker owns (its partition); null: every enterprise. */
+  readonly enterprises: readonly string[] | null;
+  readonly logger: Logger;
+  /** Fallback poll, ms: NOTIFY is lost while the listen connection is down. @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** Requests claimed per transaction. @default 100 */
+  readonly batchSize?: number;
+}
+
+/** Code of a stored request that does not describe an action (written by something else). */
+const INVALID = 'HW_INGEST_ACTION_INVALID';
+
+/**
+ * The enterprises an ingest worker owns, from its MQTT subscriptions (`hw/v1/<enterprise>/+/…`,
+ * as HW_INGEST_ENTERPRISES writes them); null when a filter covers every enterprise.
+ */
+export function ownedEnterprises(subscriptions: readonly string[]): readonly string[] | null {
+  const owned = new Set<string>();
+  for (const filter of subscriptions) {
+    const [root, version, enterprise] = filter.split('/');
+    if (root === '#' || (root === TOPIC_ROOT && (version === '#' || version === '+'))) return null;
+    if (root !== TOPIC_ROOT || version !== TOPIC_VERSION || enterprise === undefined) continue;
+    if (enterprise === '+' || enterprise === '#') return null;
+    owned.add(enterprise);
+  }
+  return [...owned];
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The stored request as an engine command; undefined when it is not one. */
+function commandOf(r: ClaimedActionRequest): AlarmActionCommand | undefined {
+  const q = r.request;
+  switch (r.kind) {
+    case 'alarm.act': {
+      const action = text(q['action']);
+      if (action === undefined || !(ALARM_ACTIONS as readonly string[]).includes(action)) return undefined;
+      const untilMs = q['untilMs'];
+      return {
+        kind: r.kind,
+        alarmId: r.targetId,
+        actor: r.actor,
+        action: action as AlarmAction,
+        reason: text(q['reason']),
+        untilMs: typeof untilMs === 'number' ? untilMs : undefined,
+      };
+    }
+    case 'warning.sign':
+      return { kind: r.kind, warningId: r.targetId, actor: r.actor };
+    case 'warning.feedback': {
+      const t = text(q['text']);
+      return t === undefined ? undefined : { kind: r.kind, warningId: r.targetId, actor: r.actor, text: t };
+    }
+    case 'warning.close':
+      return { kind: r.kind, warningId: r.targetId, actor: r.actor, reason: text(q['reason']) };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Applies alarm and 预警 actions that API instances in other processes forwarded through
+ * `alarm_action_requests`, for the enterprises this worker owns — through this process's alarm
+ * engine, exactly as the in-process API does. Woken by NOTIFY on ACTION_REQUEST_CHANNEL, with a
+ * poll as fallback; on start it finds what was asked while it was down (still within deadline).
+ */
+export class ActionWorker {
+  readonly #log: Logger;
+  readonly #listener: PgListener;
+  readonly #batchSize: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+  /** Requests applied since start (metrics, tests). */
+  applied = 0;
+
+  constructor(private readonly options: ActionWorkerOptions) {
+    this.#log = options.logger.child({ component: 'action-worker', worker: options.workerId });
+    this.#batchSize = options.batchSize ?? 100;
+    const owns = (enterprise: string): boolean =>
+      options.enterprises === null || options.enterprises.includes(enterprise);
+    this.#listener = new PgListener({
+      connectionString: options.connectionString,
+      channels: [ACTION_REQUEST_CHANNEL],
+      onNotification: (_channel, enterprise) => {
+        if (owns(enterprise)) this.wake();
+      },
+      // Requests made while not listening were not announced to us.
+      onListening: () => this.wake(),
+      logger: options.logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#listener.start();
+    this.wake();
+    this.#timer = setInterval(() => {
+      this.wake();
+      this.options.requests
+        .expireOverdue(this.options.enterprises)
+        .catch((err: unknown) => this.#log.warn({ err }, 'expiring overdue action requests failed'));
+    }, this.options.pollIntervalMs ?? 1000);
+    this.#log.info({ enterprises: this.options.enterprises ?? 'all' }, 'action worker started');
+  }
+
+  /** Resolves when everything claimable when called has been applied (tests). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Runs a claim pass now, or right after the one in progress. */
+  wake(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#drain().finally(() => (this.#running = undefined));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.idle();
+    await this.#listener.close();
+  }
+
+  async #drain(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        for (;;) {
+          const n = await this.options.requests.claimAndApply(
+            this.options.workerId,
+            this.options.enterprises,
+            this.#batchSize,
+            (r) => this.#apply(r),
+          );
+          this.applied += n;
+          if (n < this.#batchSize) break;
+        }
+      } catch (err) {
+        // Nothing was applied for good (the transaction rolled back); the next poll retries.
+        this.#log.warn({ err }, 'claiming action requests failed');
+        return;
+      }
+    } while (this.#again && !this.#closed);
+  }
+
+  #apply(r: ClaimedActionRequest): AppliedAction {
+    const command = commandOf(r);
+    if (command === undefined) {
+      this.#log.warn({ id: r.id, kind: r.kind }, 'action request refused: not an action');
+      return {
+        ok: false,
+        error: { code: INVALID, message: `request ${r.id} is not a valid ${r.kind}`, status: 400 },
+      };
+    }
+    const outcome = applyAlarmAction(this.options.host, command);
+    this.#log.info(
+      { id: r.id, kind: r.kind, target: r.targetId, actor: r.actor, ok: outcome.ok },
+      'forwarded action applied',
+    );
+    return outcome;
+  }
+}
