@@ -90,11 +90,11 @@ export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {
     replayReadingsPerSec: config.uplink.replayReadingsPerSec,
     logger,
   });
-  const filter = new ExceptionFilter(exceptionRules(config.sources), {
+  const rules = exceptionRules(config.sources);
+  const filter = new ExceptionFilter(rules, {
     deadband: 0,
     heartbeatMs: DEFAULT_HEARTBEAT_SEC * 1000,
   });
-  const rules = exceptionRules(config.sources);
   const repeater = new QuietTagRepeater((tag) => rules.get(tag)?.heartbeatMs ?? DEFAULT_HEARTBEAT_SEC * 1000);
   const sinkFor =
     (source: Source) =>
