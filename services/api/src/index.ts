@@ -36,13 +36,17 @@ export type { ScopeKind, ScopeRule } from './access/scope-rule.js';
 export { installScopeGuard, type RouteScope, type ScopeGuardOptions } from './access/scope-guard.js';
 export {
   attachLiveGateway,
+  LIVE_BATCH_WINDOW_MS,
   systemClock,
   ValueConflator,
+  ValueRouter,
+  type ValueRouterOptions,
   type ConflatorOptions,
   type LiveClock,
   type LiveGateway,
   type LiveGatewayOptions,
   type LiveServer,
+  type LiveSocket,
   type LiveSink,
   type LiveSocketData,
   type LiveSource,

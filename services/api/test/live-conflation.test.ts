@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveValue } from '@hazardwatch/contracts';
-import { ValueConflator, type LiveClock } from '@hazardwatch/api';
+import {
+  LIVE_BATCH_WINDOW_MS,
+  ValueConflator,
+  ValueRouter,
+  type LiveClock,
+  type LiveServer,
+  type LiveSocket,
+} from '@hazardwatch/api';
 
 /** A manual clock: `advance` runs due timers in order (STYLE rule 10: no sleeps). */
 class ManualClock implements LiveClock {
@@ -47,17 +54,56 @@ function setup(intervalMs = 1000) {
 }
 
 describe('ValueConflator', () => {
-  it('sends the first value at once, then at most one batch per interval with the latest value per point', () => {
+  it('sends a point at once when it is due, and at most once per interval with its latest value', () => {
     const { clock, sent, conflator } = setup(1000);
     conflator.offer(v(1, 1));
     clock.advance(0);
     expect(sent).toEqual([[v(1, 1)]]);
     for (let ts = 2; ts <= 100; ts += 1) conflator.offer(v(1, ts));
+    // Point 2 was never sent: it goes after one batch window, not after point 1's interval.
     conflator.offer(v(2, 5));
-    clock.advance(999);
+    clock.advance(LIVE_BATCH_WINDOW_MS - 1);
     expect(sent).toHaveLength(1);
     clock.advance(1);
-    expect(sent).toEqual([[v(1, 1)], [v(1, 100), v(2, 5)]]);
+    expect(sent).toEqual([[v(1, 1)], [v(2, 5)]]);
+    clock.advance(1000 - LIVE_BATCH_WINDOW_MS - 1);
+    expect(sent).toHaveLength(2);
+    clock.advance(1);
+    expect(sent).toEqual([[v(1, 1)], [v(2, 5)], [v(1, 100)]]);
+  });
+
+  it('passes a point updating at the interval through without holding it back', () => {
+    const { clock, sent, conflator } = setup(1000);
+    const delays: number[] = [];
+    let offeredAt = 0;
+    const send = sent.push.bind(sent);
+    sent.push = (...batches) => {
+      delays.push(clock.now() - offeredAt);
+      return send(...batches);
+    };
+    // 1 Hz with ±20 ms jitter: each value arrives about one interval after the last was sent.
+    for (let i = 0; i < 20; i++) {
+      clock.advance(i === 0 ? 0 : 1000 + (i % 2 === 0 ? 20 : -20));
+      offeredAt = clock.now();
+      conflator.offer(v(7, i + 1));
+    }
+    clock.advance(1000);
+    expect(sent.flat().map((x) => x.ts)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // A value that came early waits only for the rest of the point's interval (20 or 40 ms).
+    expect(Math.max(...delays)).toBeLessThanOrEqual(40);
+  });
+
+  it('puts values that become due within one batch window into one frame', () => {
+    const { clock, sent, conflator } = setup(1000);
+    conflator.offer(v(1, 1));
+    clock.advance(0);
+    for (let p = 2; p <= 20; p++) {
+      conflator.offer(v(p, p));
+      clock.advance(2);
+    }
+    clock.advance(LIVE_BATCH_WINDOW_MS);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.map((x) => x.pointId)).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
   });
 
   it('never lets an older reading overwrite a newer one', () => {
@@ -83,17 +129,154 @@ describe('ValueConflator', () => {
     expect(sent[0]!.find((x) => x.pointId === 0)).toEqual(v(0, 10_000));
   });
 
-  it('applies a new interval to the pending batch, and sends nothing after close', () => {
+  it('applies a new interval to a held value, and sends nothing after close', () => {
     const { clock, sent, conflator } = setup(10_000);
     conflator.offer(v(1, 1));
     clock.advance(0);
     conflator.offer(v(1, 2));
+    clock.advance(400);
+    expect(sent).toHaveLength(1);
     conflator.intervalMs = 500;
-    clock.advance(500);
-    expect(sent).toHaveLength(2);
+    clock.advance(99);
+    expect(sent).toHaveLength(1);
+    clock.advance(1);
+    expect(sent).toEqual([[v(1, 1)], [v(1, 2)]]);
     conflator.offer(v(1, 3));
     conflator.close();
     clock.advance(10_000);
     expect(sent).toHaveLength(2);
+  });
+
+  it('forgets when points were sent once their interval has passed', () => {
+    const { clock, sent, conflator } = setup(1000);
+    for (let p = 0; p < 1000; p++) conflator.offer(v(p, 1));
+    clock.advance(0);
+    expect(sent[0]).toHaveLength(1000);
+    clock.advance(5000);
+    conflator.offer(v(5000, 2));
+    clock.advance(LIVE_BATCH_WINDOW_MS);
+    // Only the point just sent is still remembered.
+    expect(conflator.remembered).toBe(1);
+  });
+});
+
+/** A socket as ValueRouter sees it: rooms, interval, and the frames written to it. */
+function fakeSocket(id: string, rooms: string[], intervalMs = 1000) {
+  const frames: LiveValue[][] = [];
+  const socket = {
+    id,
+    rooms: new Set([id, ...rooms]),
+    data: { intervalMs },
+    client: {
+      _packet: (encoded: { data: [string, LiveValue[]] }) => {
+        expect(encoded.data[0]).toBe('values');
+        frames.push(encoded.data[1]);
+      },
+    },
+  };
+  return { socket: socket as unknown as LiveSocket, frames, raw: socket };
+}
+
+function routerSetup() {
+  const clock = new ManualClock();
+  let encodes = 0;
+  const io = {
+    encoder: {
+      encode: (packet: unknown) => {
+        encodes += 1;
+        return packet;
+      },
+    },
+  } as unknown as LiveServer;
+  const backedUp = new Set<string>();
+  // Point p is in room `point:p` and in `ent:A` (p < 100) or `ent:B`.
+  const pointRooms = (p: number) => [`point:${p}`, p < 100 ? 'ent:A' : 'ent:B'];
+  const router = new ValueRouter({
+    io,
+    clock,
+    canSend: (s) => !backedUp.has(s.id),
+    pointRooms,
+  });
+  const offer = (...values: LiveValue[]) =>
+    router.values(values, { point: pointRooms } as unknown as Parameters<ValueRouter['values']>[1]);
+  return { clock, router, offer, backedUp, encodes: () => encodes };
+}
+
+describe('ValueRouter', () => {
+  it('encodes each batch once for all the sockets watching the same room at the same interval', () => {
+    const { clock, router, offer, encodes } = routerSetup();
+    const a = fakeSocket('a', ['ent:A']);
+    const b = fakeSocket('b', ['ent:A']);
+    const c = fakeSocket('c', ['ent:B']);
+    for (const s of [a, b, c]) router.update(s.socket);
+    expect(router.counts).toEqual({ streams: 2, shared: 3, own: 0 });
+    offer(v(1, 1), v(2, 1), v(150, 1));
+    clock.advance(0);
+    expect(a.frames).toEqual([[v(1, 1), v(2, 1)]]);
+    expect(b.frames).toEqual(a.frames);
+    expect(c.frames).toEqual([[v(150, 1)]]);
+    expect(encodes()).toBe(2);
+  });
+
+  it('sends a socket in two rooms each point once per interval', () => {
+    const { clock, router, offer } = routerSetup();
+    const s = fakeSocket('s', ['ent:A', 'point:1']);
+    router.update(s.socket);
+    expect(router.counts).toEqual({ streams: 0, shared: 0, own: 1 });
+    offer(v(1, 1));
+    clock.advance(0);
+    offer(v(1, 2));
+    clock.advance(999);
+    expect(s.frames).toEqual([[v(1, 1)]]);
+    clock.advance(1);
+    expect(s.frames).toEqual([[v(1, 1)], [v(1, 2)]]);
+  });
+
+  it('skips a backed-up socket, then sends it the latest value of every point it missed with the next batch', () => {
+    const { clock, router, offer, backedUp } = routerSetup();
+    const fast = fakeSocket('fast', ['ent:A']);
+    const slow = fakeSocket('slow', ['ent:A']);
+    router.update(fast.socket);
+    router.update(slow.socket);
+    backedUp.add('slow');
+    offer(v(1, 1), v(2, 1));
+    clock.advance(0);
+    offer(v(3, 2));
+    clock.advance(100);
+    expect(slow.frames).toEqual([]);
+    backedUp.delete('slow');
+    offer(v(1, 3), v(99, 3));
+    clock.advance(1000);
+    // Point 99 was due at once, point 1 one interval after it was sent.
+    expect(fast.frames).toEqual([[v(1, 1), v(2, 1)], [v(3, 2)], [v(99, 3)], [v(1, 3)]]);
+    expect(slow.frames).toHaveLength(2);
+    expect(slow.frames[0]!.sort((x, y) => x.pointId - y.pointId)).toEqual([
+      v(1, 1),
+      v(2, 1),
+      v(3, 2),
+      v(99, 3),
+    ]);
+    // Caught up: from then on it gets the shared frame.
+    expect(slow.frames[1]).toBe(fast.frames[3]);
+  });
+
+  it('moves a socket to the stream of its new interval and room, carrying what waited for it', () => {
+    const { clock, router, offer } = routerSetup();
+    const s = fakeSocket('s', ['ent:A']);
+    router.update(s.socket);
+    offer(v(1, 1));
+    clock.advance(0);
+    offer(v(1, 2), v(150, 2));
+    s.raw.data.intervalMs = 250;
+    router.update(s.socket);
+    expect(router.counts).toEqual({ streams: 1, shared: 1, own: 0 });
+    // Point 1's newer value, held back by the old interval, goes at once.
+    expect(s.frames).toEqual([[v(1, 1)], [v(1, 2)]]);
+    s.raw.rooms.delete('ent:A');
+    router.update(s.socket);
+    expect(router.counts).toEqual({ streams: 0, shared: 0, own: 0 });
+    offer(v(1, 9));
+    clock.advance(5000);
+    expect(s.frames).toHaveLength(2);
   });
 });

@@ -458,3 +458,64 @@ describe('reconnect', () => {
     expect(await got).toMatchObject({ alarmId: missed.alarmId, enterprise: E2, replayed: false });
   });
 });
+
+describe('live values shared per room', () => {
+  const at = (pointId: number, i: number): LiveValue => ({
+    pointId,
+    ts: NOW + 10_000 + i,
+    value: i,
+    quality: 'good',
+  });
+
+  it('gives every client of one room the same values, and a client of a room and a point each point once', async () => {
+    const a = await as('regCounty');
+    const b = await as('regCounty');
+    const both = await as('opE1');
+    await subscribe(a, [{ type: 'region', code: COUNTY_A }]);
+    await subscribe(b, [{ type: 'region', code: COUNTY_A }]);
+    await subscribe(both, [
+      { type: 'enterprise', code: E1 },
+      { type: 'point', id: P1 },
+    ]);
+    const gotA = record(a, 'values');
+    const gotB = record(b, 'values');
+    const gotBoth = record(both, 'values');
+    source.live.values([at(P1, 1), at(P8, 1)]);
+    await next(a, 'values');
+    await next(both, 'values').catch(() => undefined);
+    await barrier(b);
+    await barrier(both);
+    expect(gotA.flat().sort((x, y) => x.pointId - y.pointId)).toEqual(
+      [at(P1, 1), at(P8, 1)].sort((x, y) => x.pointId - y.pointId),
+    );
+    expect(gotB).toEqual(gotA);
+    expect(gotBoth).toEqual([[at(P1, 1)]]);
+  });
+
+  it('does not replay superseded values on recovery (alarms yes), and values flow again after it', async () => {
+    const c = await as('regCounty', { reconnection: true });
+    await subscribe(c, [{ type: 'region', code: COUNTY_A }]);
+    const got = record(c, 'values');
+    source.live.values([at(P2, 1)]);
+    await next(c, 'values');
+    // An alarm broadcast gives the client the offset it recovers from.
+    const a = await storeAlarm(api, P1);
+    source.live.stored({ alarmEvents: [a], colourChanges: [], warningEvents: [] });
+    await next(c, 'alarm', (e) => e.alarmId === a.alarmId);
+
+    const dropped = new Promise<void>((resolve) => c.once('disconnect', () => resolve()));
+    c.io.engine.close();
+    await dropped;
+    source.live.values([at(P2, 2)]);
+    const missed = await storeAlarm(api, P2);
+    const replayed = next(c, 'alarm', (e) => e.alarmId === missed.alarmId);
+    source.live.stored({ alarmEvents: [missed], colourChanges: [], warningEvents: [] });
+    await gateway.idle();
+    await connected(c);
+    expect(c.recovered).toBe(true);
+    await replayed;
+    source.live.values([at(P7, 3)]);
+    await next(c, 'values', (batch) => batch.some((v) => v.pointId === P7));
+    expect(got).toEqual([[at(P2, 1)], [at(P7, 3)]]);
+  });
+});

@@ -12,7 +12,7 @@ import type { AlarmRepository, StoredAlarmEvent } from '@hazardwatch/store';
 import { LiveRooms } from './live-rooms.js';
 import type { LiveStoredEvents } from './live-source.js';
 import type { LiveServer } from './live-types.js';
-import type { ValueConflator } from './value-conflator.js';
+import type { ValueRouter } from './value-router.js';
 
 /** Rows read per tail query. */
 const TAIL_PAGE = 1000;
@@ -78,7 +78,7 @@ export class LiveFanout {
     private readonly rooms: RoomCache,
     private readonly log: AlarmRepository,
     private readonly logger: Logger,
-    private readonly conflators: ReadonlyMap<string, ValueConflator>,
+    private readonly router: Pick<ValueRouter, 'values'>,
     lastId: number,
   ) {
     this.#lastId = lastId;
@@ -98,18 +98,11 @@ export class LiveFanout {
     this.#emit(rooms, (to) => to.emit('gateway', presence));
   }
 
-  /** Marks each value dirty on every local socket in one of its point's rooms. */
+  /** Offers each value to the local sockets in one of its point's rooms (ValueRouter). */
   values(values: readonly LiveValue[]): void {
     const rooms = this.rooms.current();
     if (rooms === undefined) return;
-    const members = this.io.of('/').adapter.rooms;
-    for (const value of values) {
-      for (const room of rooms.point(value.pointId)) {
-        const sockets = members.get(room);
-        if (sockets === undefined) continue;
-        for (const id of sockets) this.conflators.get(id)?.offer(value);
-      }
-    }
+    this.router.values(values, rooms);
   }
 
   async #publish(events: LiveStoredEvents): Promise<void> {

@@ -15,7 +15,8 @@ import { installHandlers, recheckRooms } from './live-handlers.js';
 import { installSessionExpiry } from './live-session.js';
 import type { LiveSource } from './live-source.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
-import { systemClock, ValueConflator, type LiveClock } from './value-conflator.js';
+import { systemClock, type LiveClock } from './value-conflator.js';
+import { ValueRouter } from './value-router.js';
 
 export interface LiveGatewayOptions {
   /** The API's HTTP server (`app.server` of the fastify instance); the gateway serves `path` on it. */
@@ -86,7 +87,6 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   const auth = new AuthService(new UserRepository(options.client), options.settings.auth, () => clock.now());
   const rooms = new RoomCache(() => options.site.current());
   const log = new AlarmRepository(options.client);
-  const conflators = new Map<string, ValueConflator>();
 
   const io: LiveServer = new Server({
     path: options.path ?? '/socket.io',
@@ -107,7 +107,23 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     );
   }
 
-  const fanout = new LiveFanout(io, rooms, log, logger, conflators, await log.lastEventId());
+  const values = new ValueRouter({
+    io,
+    clock,
+    canSend: (socket) => socket.conn.transport.writable || queuedPackets(socket) < maxQueued,
+    pointRooms: (pointId) => rooms.current()?.point(pointId) ?? [],
+  });
+  // Every join and leave (subscribe, unsubscribe, scope re-checks, session expiry) re-places the
+  // socket's values: one hook, whatever made the change.
+  const nsp = io.of('/');
+  const replace = (_room: unknown, id: string): void => {
+    const socket = nsp.sockets.get(id);
+    if (socket !== undefined) values.update(socket);
+  };
+  nsp.adapter.on('join-room', replace);
+  nsp.adapter.on('leave-room', replace);
+
+  const fanout = new LiveFanout(io, rooms, log, logger, values, await log.lastEventId());
 
   io.use((socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown>)['token'];
@@ -122,18 +138,10 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   });
 
   io.on('connection', (socket) => {
-    const conflator = new ValueConflator({
-      clock,
-      intervalMs: socket.data.intervalMs,
-      canSend: () => socket.conn.transport.writable || queuedPackets(socket) < maxQueued,
-      send: (values) => socket.emit('values', values),
-    });
-    conflators.set(socket.id, conflator);
-    socket.on('disconnect', () => {
-      conflator.close();
-      if (conflators.get(socket.id) === conflator) conflators.delete(socket.id);
-    });
-    installHandlers(socket, conflator, { rooms, log, logger, replayLimit: options.replayLimit ?? 10_000 });
+    // A recovered socket rejoined its rooms before it was registered here.
+    values.update(socket);
+    socket.on('disconnect', () => values.remove(socket));
+    installHandlers(socket, values, { rooms, log, logger, replayLimit: options.replayLimit ?? 10_000 });
     installSessionExpiry(socket, { clock, authenticate: (token) => auth.authenticate(token), rooms, logger });
     if (socket.recovered) {
       recheckRooms(socket, rooms).catch((err: unknown) =>
@@ -155,8 +163,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     closing ??= (async () => {
       stopSource?.();
       await fanout.idle();
-      for (const c of conflators.values()) c.close();
-      conflators.clear();
+      values.close();
       // Not `io.close()`: that would close the HTTP server, which the API owns. Closing the
       // engine drops every connection as a transport close, which clients recover from.
       io.engine.close();
@@ -210,5 +217,12 @@ async function connectRedis(
 }
 
 export type { LiveSink, LiveSource, LiveStoredEvents } from './live-source.js';
-export { ValueConflator, systemClock, type ConflatorOptions, type LiveClock } from './value-conflator.js';
-export type { LiveServer, LiveSocketData } from './live-types.js';
+export {
+  LIVE_BATCH_WINDOW_MS,
+  ValueConflator,
+  systemClock,
+  type ConflatorOptions,
+  type LiveClock,
+} from './value-conflator.js';
+export type { LiveServer, LiveSocket, LiveSocketData } from './live-types.js';
+export { ValueRouter, type ValueRouterOptions } from './value-router.js';

@@ -17,7 +17,7 @@ import type { AlarmRepository } from '@hazardwatch/store';
 import { liveAlarm, type RoomCache } from './live-fanout.js';
 import { checkLiveScope } from './live-scope.js';
 import type { LiveSocket } from './live-types.js';
-import type { ValueConflator } from './value-conflator.js';
+import type { ValueRouter } from './value-router.js';
 
 const checkSubscribe = TypeCompiler.Compile(LiveSubscribeRequestSchema);
 const checkUnsubscribe = TypeCompiler.Compile(LiveUnsubscribeRequestSchema);
@@ -116,7 +116,11 @@ async function replay(socket: LiveSocket, sinceEventId: number, deps: HandlerDep
 }
 
 /** The client → server events of one socket. Every handler answers through its ack, never throws. */
-export function installHandlers(socket: LiveSocket, conflator: ValueConflator, deps: HandlerDeps): void {
+export function installHandlers(
+  socket: LiveSocket,
+  values: Pick<ValueRouter, 'update'>,
+  deps: HandlerDeps,
+): void {
   const fail = (err: unknown, ack: (result: { ok: false; error: LiveError }) => void): void => {
     deps.logger.error({ err, socket: socket.id }, 'live request failed');
     ack({ ok: false, error: { code: 'HW_API_INTERNAL', message: 'internal error' } });
@@ -161,7 +165,7 @@ export function installHandlers(socket: LiveSocket, conflator: ValueConflator, d
       Math.max(LIVE_VALUES_MIN_INTERVAL_MS, request.intervalMs),
     );
     socket.data.intervalMs = intervalMs;
-    conflator.intervalMs = intervalMs;
+    values.update(socket);
     ack({ ok: true, intervalMs });
   });
 }

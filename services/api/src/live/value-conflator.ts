@@ -18,90 +18,166 @@ export const systemClock: LiveClock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** Default gap between two batches to one client, ms: what a value may wait to share a frame. */
+export const LIVE_BATCH_WINDOW_MS = 50;
+
 export interface ConflatorOptions {
   readonly clock: LiveClock;
-  /** ms between two batches to this client. */
+  /** At most one value per point per this many ms (the client's `values:interval`). */
   readonly intervalMs: number;
+  /**
+   * Shortest gap between two batches to this client, ms (default LIVE_BATCH_WINDOW_MS, never
+   * more than the interval): values that become due close together share one frame.
+   */
+  readonly batchWindowMs?: number;
   /** false while the client's connection is backed up: the batch waits (and keeps conflating). */
   readonly canSend: () => boolean;
   readonly send: (values: readonly LiveValue[]) => void;
 }
 
 /**
- * Live values for one client, conflated (issue 4): at most one batch per interval, holding at
- * most one value per point — the latest (by source timestamp) wins, intermediate values are
- * dropped. Memory is bounded by the points in the client's rooms whatever its speed, because a
- * slow client only makes the dirty map wait, never grow past one entry per point.
+ * Live values for one client, conflated per point (issue 4): at most one update per point per
+ * interval, the latest (by source timestamp) wins and intermediate values are dropped.
  *
- * The first value after a quiet spell is sent at once; later ones wait for the interval.
+ * A value is sent as soon as its point is due — when the point has not been sent for a whole
+ * interval, at once (within one batch window) — so a point updating no faster than the interval
+ * reaches the client without waiting, and only a point changing faster is held back. Values due
+ * within one batch window share a frame, so a busy client gets at most one frame per window.
+ *
+ * Memory is bounded by the points in the client's rooms whatever its speed: a slow client only
+ * makes the pending map wait, never grow past one entry per point, and the record of when each
+ * point was last sent forgets points once their interval has passed.
  */
 export class ValueConflator {
-  readonly #dirty = new Map<number, LiveValue>();
+  readonly #pending = new Map<number, LiveValue>();
+  /** When each recently sent point was sent; entries older than one interval are swept. */
+  readonly #sentAt = new Map<number, number>();
+  #lastSweepMs = 0;
   #intervalMs: number;
-  #lastSentMs = Number.NEGATIVE_INFINITY;
+  readonly #windowMs: number;
+  #lastBatchMs = Number.NEGATIVE_INFINITY;
+  /** Earliest time a pending point becomes due (a lower bound; exact after each flush). */
+  #nextDueMs = Number.POSITIVE_INFINITY;
   #timer: unknown;
+  #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
   /** Flushes skipped because the client was backed up (metrics, tests). */
   skipped = 0;
 
   constructor(private readonly options: ConflatorOptions) {
     this.#intervalMs = options.intervalMs;
+    this.#windowMs = options.batchWindowMs ?? LIVE_BATCH_WINDOW_MS;
   }
 
   get intervalMs(): number {
     return this.#intervalMs;
   }
 
-  /** Points waiting to be sent. */
-  get pending(): number {
-    return this.#dirty.size;
-  }
-
   set intervalMs(ms: number) {
     this.#intervalMs = ms;
-    if (this.#timer !== undefined) {
-      this.options.clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#schedule();
-    }
+    // Due times depend on the interval: recompute at the next flush, which comes at once.
+    this.#nextDueMs = Number.NEGATIVE_INFINITY;
+    this.#reschedule();
+  }
+
+  /** Points whose last send time is still kept (bounded: swept once per interval). */
+  get remembered(): number {
+    return this.#sentAt.size;
+  }
+
+  /** The values waiting to be sent (one per point). */
+  waiting(): LiveValue[] {
+    return [...this.#pending.values()];
+  }
+
+  /** Points waiting to be sent. */
+  get pending(): number {
+    return this.#pending.size;
   }
 
   offer(value: LiveValue): void {
     if (this.#closed) return;
-    const held = this.#dirty.get(value.pointId);
+    const held = this.#pending.get(value.pointId);
     // Late or replayed readings never overwrite a newer one.
     if (held !== undefined && held.ts > value.ts) return;
-    this.#dirty.set(value.pointId, value);
-    this.#schedule();
+    this.#pending.set(value.pointId, value);
+    if (held !== undefined) return; // already counted in the due time and scheduled
+    const sent = this.#sentAt.get(value.pointId);
+    const due = sent === undefined ? Number.NEGATIVE_INFINITY : sent + this.#intervalMs;
+    if (due < this.#nextDueMs) {
+      this.#nextDueMs = due;
+      this.#reschedule();
+    }
   }
 
   close(): void {
     this.#closed = true;
-    this.#dirty.clear();
-    if (this.#timer !== undefined) this.options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#pending.clear();
+    this.#sentAt.clear();
+    this.#cancel();
   }
 
-  #schedule(): void {
-    if (this.#timer !== undefined || this.#dirty.size === 0) return;
-    const wait = Math.max(0, this.#lastSentMs + this.#intervalMs - this.options.clock.now());
-    this.#timer = this.options.clock.setTimeout(() => this.#flush(), wait);
+  #window(): number {
+    return Math.min(this.#windowMs, this.#intervalMs);
+  }
+
+  #cancel(): void {
+    if (this.#timer !== undefined) this.options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** (Re)arms the timer for the earliest moment a batch may go: a point due, one window after the last batch. */
+  #reschedule(): void {
+    if (this.#closed || this.#pending.size === 0) return;
+    const now = this.options.clock.now();
+    const at = Math.max(this.#nextDueMs, this.#lastBatchMs + this.#window(), now);
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    this.#cancel();
+    this.#timerAt = at;
+    this.#timer = this.options.clock.setTimeout(() => this.#flush(), at - now);
   }
 
   #flush(): void {
     this.#timer = undefined;
-    if (this.#closed || this.#dirty.size === 0) return;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    if (this.#closed || this.#pending.size === 0) return;
     const now = this.options.clock.now();
     if (!this.options.canSend()) {
       this.skipped += 1;
-      // Try again one interval later; values keep conflating meanwhile.
-      this.#lastSentMs = now;
-      this.#schedule();
+      // Try again a few windows later (never later than one interval); values keep conflating.
+      this.#lastBatchMs = now + Math.min(this.#intervalMs, 4 * this.#window()) - this.#window();
+      this.#reschedule();
       return;
     }
-    const batch = [...this.#dirty.values()];
-    this.#dirty.clear();
-    this.#lastSentMs = now;
-    this.options.send(batch);
+    this.#sweep(now);
+    const batch: LiveValue[] = [];
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const [pointId, value] of this.#pending) {
+      const sent = this.#sentAt.get(pointId);
+      const due = sent === undefined ? Number.NEGATIVE_INFINITY : sent + this.#intervalMs;
+      if (due <= now) {
+        batch.push(value);
+        this.#pending.delete(pointId);
+        this.#sentAt.set(pointId, now);
+      } else if (due < nextDue) {
+        nextDue = due;
+      }
+    }
+    this.#nextDueMs = nextDue;
+    if (batch.length > 0) {
+      this.#lastBatchMs = now;
+      this.options.send(batch);
+    }
+    this.#reschedule();
+  }
+
+  /** Forgets send times older than one interval (such points are due at once anyway). */
+  #sweep(now: number): void {
+    if (now - this.#lastSweepMs < this.#intervalMs) return;
+    this.#lastSweepMs = now;
+    const horizon = now - this.#intervalMs;
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const [pointId, at] of this.#sentAt) if (at <= horizon) this.#sentAt.delete(pointId);
   }
 }
