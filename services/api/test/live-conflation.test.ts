@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveValue } from '@hazardwatch/contracts';
+import { decodeLiveValues, type LiveValue, type LiveValueFrame } from '@hazardwatch/contracts';
 import {
   LIVE_BATCH_WINDOW_MS,
   ValueConflator,
@@ -72,7 +72,7 @@ describe('ValueConflator', () => {
     expect(sent).toEqual([[v(1, 1)], [v(2, 5)], [v(1, 100)]]);
   });
 
-  it('passes a point updating at the interval through without holding it back', () => {
+  it('passes a point updating at the interval through without holding it back, however late the last one came', () => {
     const { clock, sent, conflator } = setup(1000);
     const delays: number[] = [];
     let offeredAt = 0;
@@ -81,16 +81,40 @@ describe('ValueConflator', () => {
       delays.push(clock.now() - offeredAt);
       return send(...batches);
     };
-    // 1 Hz with ±20 ms jitter: each value arrives about one interval after the last was sent.
-    for (let i = 0; i < 20; i++) {
-      clock.advance(i === 0 ? 0 : 1000 + (i % 2 === 0 ? 20 : -20));
+    // 1 Hz source, delivered 0–90 ms after the source time: a late value followed by a prompt one
+    // must not make the prompt one wait for the late one's interval (the delay would ratchet up).
+    const lateness = [90, 0, 45, 10, 90, 5, 60, 0, 90, 1, 30, 80, 0, 90, 20, 70, 0, 90, 0, 50];
+    lateness.forEach((late, i) => {
+      clock.advance(i * 1000 + late - clock.now());
       offeredAt = clock.now();
-      conflator.offer(v(7, i + 1));
-    }
+      conflator.offer(v(7, i * 1000));
+    });
     clock.advance(1000);
-    expect(sent.flat().map((x) => x.ts)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    // A value that came early waits only for the rest of the point's interval (20 or 40 ms).
-    expect(Math.max(...delays)).toBeLessThanOrEqual(40);
+    expect(sent.flat()).toHaveLength(20);
+    expect(delays).toEqual(new Array(20).fill(0));
+  });
+
+  it('sends a point changing faster than the interval about once per interval, never closer than 3/4 interval', () => {
+    const { clock, sent, conflator } = setup(1000);
+    const sentAt: number[] = [];
+    const send = sent.push.bind(sent);
+    sent.push = (...batches) => {
+      sentAt.push(clock.now());
+      return send(...batches);
+    };
+    // 10 Hz for 10 s, each value arriving 0–90 ms after its source time.
+    for (let i = 0; i < 100; i++) {
+      const ts = i * 100;
+      clock.advance(ts + ((i * 37) % 90) - clock.now());
+      conflator.offer(v(3, ts));
+    }
+    clock.advance(2000);
+    const ts = sent.flat().map((x) => x.ts);
+    expect(ts.at(-1)).toBe(9900);
+    for (let i = 1; i < ts.length; i++) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(750);
+    // About one per interval (3/4 interval apart at most would allow 14).
+    expect(ts.length).toBeGreaterThanOrEqual(9);
+    expect(ts.length).toBeLessThanOrEqual(12);
   });
 
   it('puts values that become due within one batch window into one frame', () => {
@@ -163,18 +187,20 @@ describe('ValueConflator', () => {
 /** A socket as ValueRouter sees it: rooms, interval, and the frames written to it. */
 function fakeSocket(id: string, rooms: string[], intervalMs = 1000) {
   const frames: LiveValue[][] = [];
+  const packets: unknown[] = [];
   const socket = {
     id,
     rooms: new Set([id, ...rooms]),
     data: { intervalMs },
     client: {
-      _packet: (encoded: { data: [string, LiveValue[]] }) => {
+      _packet: (encoded: { data: [string, LiveValueFrame] }) => {
         expect(encoded.data[0]).toBe('values');
-        frames.push(encoded.data[1]);
+        packets.push(encoded);
+        frames.push(decodeLiveValues(encoded.data[1]));
       },
     },
   };
-  return { socket: socket as unknown as LiveSocket, frames, raw: socket };
+  return { socket: socket as unknown as LiveSocket, frames, packets, raw: socket };
 }
 
 function routerSetup() {
@@ -257,7 +283,7 @@ describe('ValueRouter', () => {
       v(99, 3),
     ]);
     // Caught up: from then on it gets the shared frame.
-    expect(slow.frames[1]).toBe(fast.frames[3]);
+    expect(slow.packets[1]).toBe(fast.packets[3]);
   });
 
   it('moves a socket to the stream of its new interval and room, carrying what waited for it', () => {

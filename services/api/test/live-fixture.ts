@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
-import type { AlarmEvent, ClientToServerEvents, ServerToClientEvents } from '@hazardwatch/contracts';
+import {
+  decodeLiveValues,
+  type AlarmEvent,
+  type ClientToServerEvents,
+  type LiveValue,
+  type ServerToClientEvents,
+} from '@hazardwatch/contracts';
 import type { AlarmRecord } from '@hazardwatch/core';
 import {
   attachLiveGateway,
@@ -119,6 +125,20 @@ export function record<E extends keyof ServerToClientEvents>(
   const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = [];
   socket.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => seen.push(payload)) as never);
   return seen;
+}
+
+/** The `values` frames a socket receives, decoded (LiveValueFrame → LiveValue[]). */
+export function recordValues(socket: LiveClient): LiveValue[][] {
+  const seen: LiveValue[][] = [];
+  socket.on('values', (frame) => seen.push(decodeLiveValues(frame)));
+  return seen;
+}
+
+export async function nextValues(
+  socket: LiveClient,
+  accept: (values: LiveValue[]) => boolean = () => true,
+): Promise<LiveValue[]> {
+  return decodeLiveValues(await next(socket, 'values', (frame) => accept(decodeLiveValues(frame))));
 }
 
 export async function connectAs(

@@ -20,7 +20,9 @@ import {
   connectAs,
   connected,
   next,
+  nextValues,
   record,
+  recordValues,
   SETTINGS,
   storeAlarm,
   TestLiveSource,
@@ -387,8 +389,8 @@ describe('live values', () => {
       ok: true,
       intervalMs: 250,
     });
-    const batches = record(c, 'values');
-    const otherBatches = record(other, 'values');
+    const batches = recordValues(c);
+    const otherBatches = recordValues(other);
     const update = (pointId: number, i: number): LiveValue => ({
       pointId,
       ts: NOW + i,
@@ -398,8 +400,8 @@ describe('live values', () => {
     for (let i = 0; i < 100; i += 1) source.live.values([update(P1, i)]);
     source.live.values([update(P8, 7)]);
 
-    await next(c, 'values', (b) => b.some((v) => v.value === 99));
-    await next(other, 'values').catch(() => undefined);
+    await nextValues(c, (b) => b.some((v) => v.value === 99));
+    await nextValues(other).catch(() => undefined);
     expect(batches.length).toBeLessThanOrEqual(2);
     expect(batches.at(-1)).toEqual([update(P1, 99)]);
     for (const b of batches) expect(new Set(b.map((v) => v.pointId)).size).toBe(b.length);
@@ -477,12 +479,12 @@ describe('live values shared per room', () => {
       { type: 'enterprise', code: E1 },
       { type: 'point', id: P1 },
     ]);
-    const gotA = record(a, 'values');
-    const gotB = record(b, 'values');
-    const gotBoth = record(both, 'values');
+    const gotA = recordValues(a);
+    const gotB = recordValues(b);
+    const gotBoth = recordValues(both);
     source.live.values([at(P1, 1), at(P8, 1)]);
-    await next(a, 'values');
-    await next(both, 'values').catch(() => undefined);
+    await nextValues(a);
+    await nextValues(both).catch(() => undefined);
     await barrier(b);
     await barrier(both);
     expect(gotA.flat().sort((x, y) => x.pointId - y.pointId)).toEqual(
@@ -495,9 +497,9 @@ describe('live values shared per room', () => {
   it('does not replay superseded values on recovery (alarms yes), and values flow again after it', async () => {
     const c = await as('regCounty', { reconnection: true });
     await subscribe(c, [{ type: 'region', code: COUNTY_A }]);
-    const got = record(c, 'values');
+    const got = recordValues(c);
     source.live.values([at(P2, 1)]);
-    await next(c, 'values');
+    await nextValues(c);
     // An alarm broadcast gives the client the offset it recovers from.
     const a = await storeAlarm(api, P1);
     source.live.stored({ alarmEvents: [a], colourChanges: [], warningEvents: [] });
@@ -515,7 +517,7 @@ describe('live values shared per room', () => {
     expect(c.recovered).toBe(true);
     await replayed;
     source.live.values([at(P7, 3)]);
-    await next(c, 'values', (batch) => batch.some((v) => v.pointId === P7));
+    await nextValues(c, (batch) => batch.some((v) => v.pointId === P7));
     expect(got).toEqual([[at(P2, 1)], [at(P7, 3)]]);
   });
 });

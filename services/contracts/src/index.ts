@@ -4,3 +4,4 @@ export * from './telemetry.js';
 export * from './gateway-status.js';
 export * from './alarms.js';
 export * from './live.js';
+export * from './live-frame.js';

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmEvent, WarningColour } from './alarms.js';
 import type { Quality } from './quality.js';
+import type { LiveValueFrame } from './live-frame.js';
 
 /**
  * socket.io live push (issue 4): the typed event maps shared by the API's gateway and the
@@ -218,7 +219,7 @@ export interface ServerToClientEvents {
   colour: (change: LiveColourChange) => void;
   warning: (event: LiveWarningEvent) => void;
   /** At most one value per point per the client's interval; the latest wins. */
-  values: (values: readonly LiveValue[]) => void;
+  values: (frame: LiveValueFrame) => void;
   gateway: (presence: LiveGatewayPresence) => void;
   'replay:done': (done: LiveReplayDone) => void;
   session_expired: (expired: LiveSessionExpired) => void;

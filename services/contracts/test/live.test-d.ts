@@ -15,6 +15,7 @@ import type {
   LiveSubscribeRequest,
   LiveSubscribeResult,
   LiveValue,
+  LiveValueFrame,
   LiveValuesIntervalResult,
   LiveWarningEvent,
   ServerToClientEvents,
@@ -33,9 +34,7 @@ describe('server → client events', () => {
     expectTypeOf<Parameters<ServerToClientEvents['alarm']>>().toEqualTypeOf<[event: LiveAlarmEvent]>();
     expectTypeOf<Parameters<ServerToClientEvents['colour']>>().toEqualTypeOf<[change: LiveColourChange]>();
     expectTypeOf<Parameters<ServerToClientEvents['warning']>>().toEqualTypeOf<[event: LiveWarningEvent]>();
-    expectTypeOf<Parameters<ServerToClientEvents['values']>>().toEqualTypeOf<
-      [values: readonly LiveValue[]]
-    >();
+    expectTypeOf<Parameters<ServerToClientEvents['values']>>().toEqualTypeOf<[frame: LiveValueFrame]>();
     expectTypeOf<Parameters<ServerToClientEvents['gateway']>>().toEqualTypeOf<
       [presence: LiveGatewayPresence]
     >();

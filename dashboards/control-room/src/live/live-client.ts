@@ -19,6 +19,7 @@ import type {
   LiveWarningEvent,
   ServerToClientEvents,
 } from '@hazardwatch/contracts';
+import { decodeLiveValues } from '@hazardwatch/contracts/live-frame';
 import { logger } from '../logic/logger.js';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -111,7 +112,7 @@ export class LiveClient {
     socket.on('alarm', (e) => handlers.alarm(e));
     socket.on('colour', (c) => handlers.colour(c));
     socket.on('warning', (w) => handlers.warning(w));
-    socket.on('values', (v) => handlers.values(v));
+    socket.on('values', (frame) => handlers.values(decodeLiveValues(frame)));
     socket.on('gateway', (g) => handlers.gateway(g));
     socket.on('replay:done', (d) => handlers.replayDone(d));
   }

@@ -39,9 +39,9 @@ export interface ConflatorOptions {
  * Live values for one client, conflated per point (issue 4): at most one update per point per
  * interval, the latest (by source timestamp) wins and intermediate values are dropped.
  *
- * A value is sent as soon as its point is due — when the point has not been sent for a whole
- * interval, at once (within one batch window) — so a point updating no faster than the interval
- * reaches the client without waiting, and only a point changing faster is held back. Values due
+ * A value is sent as soon as its point is due (see `#due`) — within one batch window — so a point
+ * updating no faster than the interval reaches the client without waiting, and only a point
+ * changing faster is held back. Values due
  * within one batch window share a frame, so a busy client gets at most one frame per window.
  *
  * Memory is bounded by the points in the client's rooms whatever its speed: a slow client only
@@ -52,6 +52,8 @@ export class ValueConflator {
   readonly #pending = new Map<number, LiveValue>();
   /** When each recently sent point was sent; entries older than one interval are swept. */
   readonly #sentAt = new Map<number, number>();
+  /** The source timestamp of the value each recently sent point was sent with. */
+  readonly #sentTs = new Map<number, number>();
   #lastSweepMs = 0;
   #intervalMs: number;
   readonly #windowMs: number;
@@ -101,9 +103,7 @@ export class ValueConflator {
     // Late or replayed readings never overwrite a newer one.
     if (held !== undefined && held.ts > value.ts) return;
     this.#pending.set(value.pointId, value);
-    if (held !== undefined) return; // already counted in the due time and scheduled
-    const sent = this.#sentAt.get(value.pointId);
-    const due = sent === undefined ? Number.NEGATIVE_INFINITY : sent + this.#intervalMs;
+    const due = this.#due(value);
     if (due < this.#nextDueMs) {
       this.#nextDueMs = due;
       this.#reschedule();
@@ -114,6 +114,7 @@ export class ValueConflator {
     this.#closed = true;
     this.#pending.clear();
     this.#sentAt.clear();
+    this.#sentTs.clear();
     this.#cancel();
   }
 
@@ -154,12 +155,12 @@ export class ValueConflator {
     const batch: LiveValue[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const [pointId, value] of this.#pending) {
-      const sent = this.#sentAt.get(pointId);
-      const due = sent === undefined ? Number.NEGATIVE_INFINITY : sent + this.#intervalMs;
+      const due = this.#due(value);
       if (due <= now) {
         batch.push(value);
         this.#pending.delete(pointId);
         this.#sentAt.set(pointId, now);
+        this.#sentTs.set(pointId, value.ts);
       } else if (due < nextDue) {
         nextDue = due;
       }
@@ -172,12 +173,32 @@ export class ValueConflator {
     this.#reschedule();
   }
 
+  /**
+   * When a value may go. A point not sent within the last interval: at once. Otherwise one
+   * interval after its last send — or already three quarters of an interval after it when the
+   * value is a whole interval newer (by source time) than the one last sent: a point updating
+   * at the interval keeps its pace instead of being held back by the jitter of its own previous
+   * delivery (which would otherwise ratchet every later update's delay up). Sends of one point
+   * are thus never closer than 3/4 interval, and for live data (source time advancing with the
+   * clock) not more than one per interval on average.
+   */
+  #due(value: LiveValue): number {
+    const at = this.#sentAt.get(value.pointId);
+    if (at === undefined) return Number.NEGATIVE_INFINITY;
+    const ts = this.#sentTs.get(value.pointId)!;
+    return value.ts - ts >= this.#intervalMs ? at + this.#intervalMs * 0.75 : at + this.#intervalMs;
+  }
+
   /** Forgets send times older than one interval (such points are due at once anyway). */
   #sweep(now: number): void {
     if (now - this.#lastSweepMs < this.#intervalMs) return;
     this.#lastSweepMs = now;
     const horizon = now - this.#intervalMs;
     // Deleting the entry being visited is safe while iterating a Map.
-    for (const [pointId, at] of this.#sentAt) if (at <= horizon) this.#sentAt.delete(pointId);
+    for (const [pointId, at] of this.#sentAt) {
+      if (at > horizon) continue;
+      this.#sentAt.delete(pointId);
+      this.#sentTs.delete(pointId);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { LiveValue } from '@hazardwatch/contracts';
+import { encodeLiveValues, type LiveValue } from '@hazardwatch/contracts';
 import type { LiveRooms } from './live-rooms.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
 import { ValueConflator, type LiveClock } from './value-conflator.js';
@@ -106,7 +106,7 @@ export class ValueRouter {
   }
 
   encode(values: readonly LiveValue[]): unknown {
-    return this.options.io.encoder.encode({ type: EVENT_PACKET, nsp: '/', data: ['values', values] });
+    return this.options.io.encoder.encode({ type: EVENT_PACKET, nsp: '/', data: ['values', encodeLiveValues(values)] });
   }
 
   write(socket: LiveSocket, encoded: unknown): void {

@@ -1,7 +1,7 @@
 import { cpuUsage } from 'node:process';
 import { pino } from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import type { LiveScope, LiveValue } from '@hazardwatch/contracts';
+import type { LiveScope, LiveValueFrame } from '@hazardwatch/contracts';
 import { AgeHistogram } from './age-histogram.js';
 import {
   generateSite,
@@ -109,12 +109,12 @@ async function run(spec: FanoutLoadSpec): Promise<void> {
           reconnection: true,
         });
         sockets.push(socket);
-        socket.on('values', (values: readonly LiveValue[]) => {
+        socket.on('values', (frame: LiveValueFrame) => {
           if (!measuring) return;
           const now = Date.now();
           batches += 1;
-          received[i]! += values.length;
-          for (const v of values) histogram.add(now - v.ts);
+          received[i]! += frame.p.length;
+          for (const dt of frame.t) histogram.add(now - (frame.t0 + dt));
         });
         socket.on('disconnect', () => (disconnects += measuring ? 1 : 0));
         const joined = (await socket.timeout(30_000).emitWithAck('subscribe', { scopes: client.scopes })) as {
