@@ -32,7 +32,9 @@ const packageOf = (dir) =>
         : dir.replace('services/', '');
 
 const deepImports = {
-  group: ['@hazardwatch/*/*', '../../*/src/*', '../../../*'],
+  // The one second entry: contracts' frame codec without the TypeBox schemas, for browser bundles
+  // (declared in services/contracts/package.json "exports").
+  group: ['@hazardwatch/*/*', '!@hazardwatch/contracts/live-frame', '../../*/src/*', '../../../*'],
   message: 'Import a package only through its public entry (@hazardwatch/name).',
 };
 

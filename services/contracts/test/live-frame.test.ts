@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLiveValues, encodeLiveValues, type LiveValue } from '@hazardwatch/contracts';
+import {
+  decodeLiveValues,
+  encodeLiveValues,
+  type LiveValue,
+  type LiveValueFrame,
+} from '@hazardwatch/contracts';
 
 describe('live value frames', () => {
   it('round-trips values by column, with qualities only when one is not good', () => {
@@ -15,7 +20,7 @@ describe('live value frames', () => {
       t: [0, -750, 1000],
       v: [12.345678901234, 0, 1e-9],
     });
-    expect(decodeLiveValues(JSON.parse(JSON.stringify(frame)))).toEqual(good);
+    expect(decodeLiveValues(JSON.parse(JSON.stringify(frame)) as LiveValueFrame)).toEqual(good);
 
     const mixed: LiveValue[] = [
       { pointId: 1, ts: 5, value: 1, quality: 'uncertain' },
@@ -23,7 +28,9 @@ describe('live value frames', () => {
       { pointId: 3, ts: 7, value: 3, quality: 'bad' },
     ];
     expect(encodeLiveValues(mixed).q).toEqual([1, 0, 2]);
-    expect(decodeLiveValues(JSON.parse(JSON.stringify(encodeLiveValues(mixed))))).toEqual(mixed);
+    expect(decodeLiveValues(JSON.parse(JSON.stringify(encodeLiveValues(mixed))) as LiveValueFrame)).toEqual(
+      mixed,
+    );
     expect(decodeLiveValues(encodeLiveValues([]))).toEqual([]);
   });
 
