@@ -8,7 +8,7 @@ import {
   type ApiServer,
 } from '@hazardwatch/api';
 import type { SiteIndex } from '@hazardwatch/core';
-import { loadStoredSite, UserRepository } from '@hazardwatch/store';
+import { latestSiteVersion, loadStoredSite, UserRepository, watchSiteDocuments } from '@hazardwatch/store';
 import { DEFAULT_DASHBOARD_DIR } from './api-service.js';
 import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
@@ -55,11 +55,8 @@ export async function startApiService(
     undo.push(() => store.close());
     let site: { index: SiteIndex; version: number } | undefined;
     const refreshSite = async (): Promise<void> => {
-      const { rows } = await store.client.query<{ version: number | null }>(
-        'SELECT max(version)::float8 AS version FROM site_documents',
-      );
-      const latest = rows[0]?.version ?? null;
-      if (latest === null || latest === site?.version) return;
+      const latest = await latestSiteVersion(store.client);
+      if (latest === null || latest <= (site?.version ?? 0)) return;
       const loaded = await loadStoredSite(store.client, Date.now());
       if (loaded?.ok) {
         site = { index: loaded.index, version: loaded.version };
@@ -110,11 +107,15 @@ export async function startApiService(
     undo.push(() => live.close());
 
     const users = new UserRepository(store.client);
+    // Edits saved by another API instance (NOTIFY on a new stored version; polled as a fallback).
+    const siteWatch = await watchSiteDocuments({
+      connectionString: infrastructure.databaseUrl,
+      logger,
+      check: refreshSite,
+      pollIntervalMs: SITE_CHECK_INTERVAL_MS,
+    });
+    undo.push(() => siteWatch.close());
     const timers = [
-      setInterval(
-        () => void refreshSite().catch((err: unknown) => log.warn({ err }, 'site check failed')),
-        SITE_CHECK_INTERVAL_MS,
-      ),
       setInterval(() => void users.pruneRefreshTokens(Date.now()).catch(() => undefined), 86_400_000),
     ];
     for (const t of timers) t.unref();
@@ -124,6 +125,7 @@ export async function startApiService(
       port: server.port,
       close: async () => {
         for (const t of timers) clearInterval(t);
+        await siteWatch.close();
         // Waiting callers are answered first (their requests expire), then the server drains.
         await forwarding.close();
         await live.close();

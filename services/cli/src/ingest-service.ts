@@ -39,7 +39,9 @@ import {
   NotificationOutbox,
   WarningRepository,
   importSiteDocument,
+  latestSiteVersion,
   loadStoredSite,
+  watchSiteDocuments,
   PartitionMaintainer,
   PgReadingWriter,
   RollupMaintainer,
@@ -203,6 +205,15 @@ async function startOn(
     points: current?.index.points() ?? [],
     gateways: current?.index.site.gateways ?? [],
   });
+  const applySite = (next: { readonly index: SiteIndex; readonly version: number }): void => {
+    // Order matters: the evaluators first (removed and disabled points return to normal through
+    // the alarm engine while it still knows them), then the directory, then the engine's site.
+    engine.reconfigure(next.index.points(), next.index.site.gateways);
+    directory = pointDirectoryFromSite(next.index);
+    host.replaceSite(next.index);
+    current = { index: next.index, version: next.version };
+    log.info({ version: next.version, points: next.index.points().length }, 'site model in force');
+  };
   const app = buildIngestApp(settings, {
     logger,
     writer,
@@ -275,6 +286,26 @@ async function startOn(
   every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'action-requests', () =>
     actionRequests.pruneDoneBefore(Date.now() - ACTION_REQUEST_KEEP_MS),
   );
+  // Site edits saved by any API process (a new stored version, NOTIFY) take effect here too.
+  const siteWatch = await watchSiteDocuments({
+    connectionString: infrastructure.databaseUrl,
+    logger,
+    check: async () => {
+      const latest = await latestSiteVersion(client);
+      if (latest === null || latest <= (current?.version ?? 0)) return;
+      const loaded = await loadStoredSite(client, Date.now());
+      if (!loaded?.ok) {
+        log.error(
+          { version: latest, errors: loaded?.errors.length ?? 0 },
+          'stored site invalid; kept the one in force',
+        );
+        return;
+      }
+      if (loaded.version > (current?.version ?? 0))
+        applySite({ index: loaded.index, version: loaded.version });
+    },
+  });
+  undo.push(() => siteWatch.close());
   const health =
     config.healthPort === 0
       ? undefined
@@ -319,20 +350,13 @@ async function startOn(
     get siteVersion() {
       return current?.version ?? null;
     },
-    applySite: (next) => {
-      // Order matters: the evaluators first (removed and disabled points return to normal through
-      // the alarm engine while it still knows them), then the directory, then the engine's site.
-      engine.reconfigure(next.index.points(), next.index.site.gateways);
-      directory = pointDirectoryFromSite(next.index);
-      host.replaceSite(next.index);
-      current = { index: next.index, version: next.version };
-      log.info({ version: next.version, points: next.index.points().length }, 'site model in force');
-    },
+    applySite,
     store,
     infrastructure,
     health,
     close: async () => {
       for (const t of timers) clearInterval(t);
+      await siteWatch.close();
       await actions.close();
       await app.close();
       await health?.close();

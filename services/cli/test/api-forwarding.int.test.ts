@@ -180,6 +180,50 @@ describe('separate API: alarm actions forwarded to the owning ingest worker', ()
     return hh.id;
   }
 
+  it('applies a site edit made through the separate API in the owning worker without a restart', async () => {
+    const worker = await startWorker(enterprise, `hw-fwd-s-${randomBytes(3).toString('hex')}`);
+    const api = await startApi(20_000);
+    await ensureUsers(worker, [{ username: 'admin', password: PASSWORD, role: 'admin' }]);
+    const admin = await login(api, 'admin');
+    const before = worker.siteVersion!;
+    const lt = worker.site!.pointByKey(enterprise, 'LT-1101')!.id;
+    const res = await fetch(`http://127.0.0.1:${api.port}/api/v1/points/${lt}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ limits: { h: 65, hh: 70 }, onDelaySec: null }),
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { siteVersion } = (await res.json()) as { siteVersion: number };
+    expect(siteVersion).toBeGreaterThan(before);
+    // NOTIFY wakes the worker at once (its fallback poll is 30 s away).
+    await waitFor(
+      () => Promise.resolve(worker.siteVersion),
+      (v) => v === siteVersion,
+      'the worker to apply the edited site',
+      10_000,
+    );
+    expect(worker.site!.pointById(lt)?.limits).toMatchObject({ h: 65, hh: 70 });
+    // And it evaluates under it: 75 % is HH now (it was normal under the file's hh 85).
+    const t0 = Date.now() - 60_000;
+    for (const [dt, value] of [
+      [0, 60],
+      [1000, 75],
+    ] as const) {
+      await pub.publishAsync(
+        telemetryTopic({ enterprise, gateway: 'GW01' }),
+        JSON.stringify({ readings: [{ tag: 'LT-1101', ts: t0 + dt, value }] }),
+        { qos: 1 },
+      );
+    }
+    await waitFor(
+      () => call(api, admin, 'GET', `/alarms/active?enterprise=${enterprise}`),
+      (r) =>
+        (r.body['items'] as Array<{ condition: string }> | undefined)?.some((a) => a.condition === 'HH') ??
+        false,
+      'HH under the edited limits',
+    );
+  });
+
   it('applies an acknowledgement through the owning worker’s engine, answers ACKED and audits it', async () => {
     const workerId = `hw-fwd-a-${randomBytes(3).toString('hex')}`;
     const worker = await startWorker(enterprise, workerId);

@@ -11,6 +11,7 @@ export * from './history.js';
 export * from './dead-letters.js';
 export * from './point-ids.js';
 export * from './site-documents.js';
+export { watchSiteDocuments, type SiteWatch, type SiteWatchOptions } from './site-watch.js';
 export * from './reading-buffer.js';
 export * from './copy-binary.js';
 export * from './reading-writer.js';

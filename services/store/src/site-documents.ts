@@ -2,6 +2,12 @@ import { StoreErrors } from './errors.js';
 import { AdvisoryLock, lockForTransaction } from './locks.js';
 import type { SqlClient } from './sql-client.js';
 
+/**
+ * NOTIFY channel of a new site document version (payload: the version). Sent in the storing
+ * transaction, so listeners hear of it only once it is committed.
+ */
+export const SITE_CHANGED_CHANNEL = 'hw_site_changed';
+
 export interface SiteDocumentVersion {
   version: number;
   sha256: string | null;
@@ -34,6 +40,14 @@ export async function latestSiteDocument(client: SqlClient): Promise<SiteDocumen
   return row ? toVersion(row) : undefined;
 }
 
+/** The latest stored version's number (cheap: no document), or null when none is stored. */
+export async function latestSiteVersion(client: SqlClient): Promise<number | null> {
+  const { rows } = await client.query<{ version: number | null }>(
+    'SELECT max(version)::float8 AS version FROM site_documents',
+  );
+  return rows[0]?.version ?? null;
+}
+
 /**
  * Stores `document` as a new version unless the latest version has the same sha256 (a restart
  * with an unchanged site file adds nothing). Serialised so two instances loading the same file
@@ -57,6 +71,8 @@ export async function saveSiteDocument(
       'INSERT INTO site_documents (sha256, document) VALUES ($1, $2::jsonb) RETURNING version::float8 AS version',
       [sha256, JSON.stringify(document)],
     );
-    return { version: rows[0]!.version, created: true };
+    const version = rows[0]!.version;
+    await tx.query('SELECT pg_notify($1, $2)', [SITE_CHANGED_CHANNEL, String(version)]);
+    return { version, created: true };
   });
 }

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { PgListener, type ListenerTimers } from './pg-listener.js';
+import { SITE_CHANGED_CHANNEL } from './site-documents.js';
+
+export interface SiteWatchOptions {
+  readonly connectionString: string;
+  readonly logger: Logger;
+  /**
+   * Looks for a newer site version and applies it. Called on each notification, after every
+   * (re)connection of the listener (notifications sent while it was down are lost) and every
+   * `pollIntervalMs`; never twice at once — calls asked for meanwhile collapse into one more.
+   */
+  readonly check: () => Promise<void>;
+  /** Fallback poll, ms. @default 30000 */
+  readonly pollIntervalMs?: number;
+  readonly timers?: ListenerTimers & {
+    setInterval(fn: () => void, ms: number): unknown;
+    clearInterval(handle: unknown): void;
+  };
+}
+
+export interface SiteWatch {
+  /** Runs a check now (and waits for it), as a notification would. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const realTimers = {
+  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+  setInterval: (fn: () => void, ms: number) => {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearInterval: (handle: unknown) => clearInterval(handle as NodeJS.Timeout),
+};
+
+/**
+ * Follows the stored site model across processes: an edit saved through any API instance (a new
+ * `site_documents` version, NOTIFY SITE_CHANGED_CHANNEL) reaches every ingest worker and API
+ * process within moments, without a restart. The notification is only a wake-up; `check` reads
+ * the latest version itself, so a lost notification costs at most one poll interval.
+ */
+export async function watchSiteDocuments(options: SiteWatchOptions): Promise<SiteWatch> {
+  const log = options.logger.child({ component: 'site-watch' });
+  const timers = options.timers ?? realTimers;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  const run = (): Promise<void> => {
+    if (closed) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await options.check();
+        } catch (err) {
+          log.warn({ err }, 'site check failed');
+        }
+      } while (again && !closed);
+    })().finally(() => (running = undefined));
+    return running;
+  };
+  const listener = new PgListener({
+    connectionString: options.connectionString,
+    channels: [SITE_CHANGED_CHANNEL],
+    logger: options.logger,
+    onNotification: () => void run(),
+    onListening: () => void run(),
+    timers,
+  });
+  await listener.start();
+  const poll = timers.setInterval(() => void run(), options.pollIntervalMs ?? 30_000);
+  return {
+    check: run,
+    close: async () => {
+      closed = true;
+      timers.clearInterval(poll);
+      await listener.close();
+      await running;
+    },
+  };
+}
