@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import { tcpOpen } from '@hazardwatch/testkit';
 import type { LiveGateway } from '@hazardwatch/api';
-import { buildTestApi, E1, type TestApi } from './support/api-fixture.js';
+import { decodeLiveValues } from '@hazardwatch/contracts';
+import { buildTestApi, COUNTY_A, E1, E2, type TestApi } from './support/api-fixture.js';
 import {
   attachTo,
   connectAs,
@@ -103,5 +104,64 @@ describe.skipIf(!redisUp)('two gateway instances sharing rooms through the Redis
     for (const g of gateways.splice(0)) await g.close();
     for (const s of servers.splice(0)) await closeServer(s);
     expect(openSockets(ports)).toBe(0);
+  });
+
+  it('serves an API-only instance the values and alarms of two partitioned workers, each alarm once', async () => {
+    const streamName = `hw-live-test-${randomUUID()}`;
+    const [sourceA, sourceB] = [new TestLiveSource(), new TestLiveSource()];
+    const [httpA, httpB, httpApi] = [await listening(), await listening(), await listening()];
+    servers.push(httpA, httpB, httpApi);
+    const redis = { redisUrl: REDIS_URL, redisStreamName: streamName, redisBlockMs: 200 };
+    // Worker A owns E1, worker B owns E2; both read the one event log.
+    const a = await attachTo(api, httpA, { ...redis, source: sourceA, ownsEnterprise: (e) => e === E1 });
+    const b = await attachTo(api, httpB, { ...redis, source: sourceB, ownsEnterprise: (e) => e === E2 });
+    const apiOnly = await attachTo(api, httpApi, redis);
+    gateways.push(a, b, apiOnly);
+
+    const c = await connectAs(urlOf(httpApi), api, 'regCounty');
+    clients.push(c);
+    expect(
+      await c.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'region', code: COUNTY_A }] }),
+    ).toMatchObject({ ok: true });
+    await vi.waitFor(
+      async () =>
+        expect((await a.io.in(`region:${COUNTY_A}`).fetchSockets()).map((s) => s.id)).toContain(c.id),
+      { timeout: 10_000, interval: 50 },
+    );
+
+    // Values: each worker's own points, relayed to the API-only instance's client.
+    const p1 = api.site.pointByKey(E1, 'LT-1101')!.id;
+    const p8 = api.site.pointByKey(E2, 'TT-2101')!.id;
+    const seen = new Map<number, number>();
+    c.on('values', (frame) => {
+      for (const v of decodeLiveValues(frame)) seen.set(v.pointId, v.value);
+    });
+    await vi.waitFor(
+      () => {
+        sourceA.live.values([{ pointId: p1, ts: Date.now(), value: 41, quality: 'good' }]);
+        sourceB.live.values([{ pointId: p8, ts: Date.now(), value: 42, quality: 'good' }]);
+        expect(seen.get(p1)).toBe(41);
+        expect(seen.get(p8)).toBe(42);
+      },
+      { timeout: 10_000, interval: 300 },
+    );
+
+    // Alarms: both workers tail the shared log after each batch; only the owner publishes.
+    const alarms: string[] = [];
+    c.on('alarm', (e) => alarms.push(e.alarmId));
+    const e1 = await storeAlarm(api, p1);
+    const e2 = await storeAlarm(api, p8);
+    const batch = { alarmEvents: [e1, e2], colourChanges: [], warningEvents: [] };
+    sourceA.live.stored(batch);
+    sourceB.live.stored(batch);
+    await a.idle();
+    await b.idle();
+    await vi.waitFor(() => expect([...alarms].sort()).toEqual([e1.alarmId, e2.alarmId].sort()), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    // A moment more: a duplicate would have arrived by now.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(alarms).toHaveLength(2);
   });
 });

@@ -108,6 +108,7 @@ export async function startApiBeside(
         client: store.client,
         logger,
         source: liveSourceFor(service, tap),
+        ...ownership(service.ownedEnterprises),
         ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
       })
     : undefined;
@@ -143,4 +144,11 @@ export async function ensureUsers(service: IngestService, users: readonly DemoUs
     if (await repo.byUsername(user.username)) continue;
     await createUser(service.store.client, user);
   }
+}
+
+/** A partitioned worker publishes the stored alarm events of its own enterprises only. */
+function ownership(owned: readonly string[] | null): { ownsEnterprise?: (enterprise: string) => boolean } {
+  if (owned === null) return {};
+  const set = new Set(owned);
+  return { ownsEnterprise: (enterprise) => set.has(enterprise) };
 }

@@ -79,6 +79,8 @@ export interface IngestService {
    * the alarm engine's roll-up and colours. Called after the API stored a new site version.
    */
   applySite(site: { readonly index: SiteIndex; readonly version: number }): void;
+  /** The enterprises this worker ingests (HW_INGEST_ENTERPRISES); null: all of them. */
+  readonly ownedEnterprises: readonly string[] | null;
   /** The database connection the service writes through (shared with an API in the same process). */
   readonly store: OpenedStore;
   readonly infrastructure: Infrastructure;
@@ -273,12 +275,13 @@ async function startOn(
   undo.push(() => app.close());
   // Actions asked through a separate API (`hazardwatch api`) for the enterprises this worker owns.
   const actionRequests = new ActionRequestRepository(client);
+  const owned = ownedEnterprises(settings.mqtt.subscriptions);
   const actions = new ActionWorker({
     host,
     requests: actionRequests,
     connectionString: infrastructure.databaseUrl,
     workerId: settings.mqtt.clientId,
-    enterprises: ownedEnterprises(settings.mqtt.subscriptions),
+    enterprises: owned,
     logger,
   });
   await actions.start();
@@ -351,6 +354,7 @@ async function startOn(
       return current?.version ?? null;
     },
     applySite,
+    ownedEnterprises: owned,
     store,
     infrastructure,
     health,

@@ -80,6 +80,7 @@ export class LiveFanout {
     private readonly logger: Logger,
     private readonly router: Pick<ValueRouter, 'values'>,
     lastId: number,
+    private readonly owns: (enterprise: string) => boolean = () => true,
   ) {
     this.#lastId = lastId;
   }
@@ -127,6 +128,8 @@ export class LiveFanout {
         for (const e of page) {
           this.#lastId = e.id;
           const event = liveAlarm(e, rooms, false);
+          // Another worker's event: that worker publishes it.
+          if (event.enterprise !== null && !this.owns(event.enterprise)) continue;
           this.#emit(rooms.source(e.sourceKey), (to) => to.emit('alarm', event));
         }
         if (page.length < TAIL_PAGE) return;

@@ -17,6 +17,7 @@ import type { LiveSource } from './live-source.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
 import { systemClock, type LiveClock } from './value-conflator.js';
 import { ValueRouter } from './value-router.js';
+import { startValueRelay } from './value-relay.js';
 
 export interface LiveGatewayOptions {
   /** The API's HTTP server (`app.server` of the fastify instance); the gateway serves `path` on it. */
@@ -48,6 +49,12 @@ export interface LiveGatewayOptions {
   readonly maxQueuedPackets?: number;
   /** @default system clock */
   readonly clock?: LiveClock;
+  /**
+   * The enterprises whose stored alarm events this instance publishes (an ingest worker owning a
+   * partition, HW_INGEST_ENTERPRISES): every instance reads the one event log, and each event must
+   * go out once — through its owner (with Redis, to every instance's sockets). @default all
+   */
+  readonly ownsEnterprise?: (enterprise: string) => boolean;
 }
 
 export interface LiveGateway {
@@ -123,7 +130,17 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   nsp.adapter.on('join-room', replace);
   nsp.adapter.on('leave-room', replace);
 
-  const fanout = new LiveFanout(io, rooms, log, logger, values, await log.lastEventId());
+  const owns = options.ownsEnterprise;
+  const fanout = new LiveFanout(io, rooms, log, logger, values, await log.lastEventId(), owns);
+  // Values of the other instances' sources (with Redis), and ours for them.
+  const relay = redis
+    ? await startValueRelay({
+        client: redis.client,
+        channel: `${options.redisStreamName ?? 'hazardwatch:live'}:values`,
+        logger,
+        deliver: (v) => fanout.values(v),
+      })
+    : undefined;
 
   io.use((socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown>)['token'];
@@ -153,7 +170,10 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   io.attach(options.httpServer);
   const stopSource = options.source?.subscribe({
     stored: (events) => fanout.stored(events),
-    values: (values) => fanout.values(values),
+    values: (v) => {
+      fanout.values(v);
+      relay?.publish(v);
+    },
     gateway: (presence) => fanout.gateway(presence),
   });
   logger.info({ redis: redis !== undefined }, 'live gateway attached');
@@ -164,6 +184,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
       stopSource?.();
       await fanout.idle();
       values.close();
+      await relay?.close();
       // Not `io.close()`: that would close the HTTP server, which the API owns. Closing the
       // engine drops every connection as a transport close, which clients recover from.
       io.engine.close();

@@ -106,7 +106,11 @@ export class ValueRouter {
   }
 
   encode(values: readonly LiveValue[]): unknown {
-    return this.options.io.encoder.encode({ type: EVENT_PACKET, nsp: '/', data: ['values', encodeLiveValues(values)] });
+    return this.options.io.encoder.encode({
+      type: EVENT_PACKET,
+      nsp: '/',
+      data: ['values', encodeLiveValues(values)],
+    });
   }
 
   write(socket: LiveSocket, encoded: unknown): void {

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import {
+  decodeLiveValues,
+  encodeLiveValues,
+  type LiveValue,
+  type LiveValueFrame,
+} from '@hazardwatch/contracts';
+import type { Logger } from 'pino';
+import type { createClient } from 'redis';
+
+type RedisClient = ReturnType<typeof createClient>;
+
+export interface ValueRelayOptions {
+  /** Connected client; the relay subscribes on a duplicate of it. */
+  readonly client: RedisClient;
+  readonly channel: string;
+  readonly logger: Logger;
+  /** Values another instance's source produced, for this instance's sockets. */
+  readonly deliver: (values: readonly LiveValue[]) => void;
+  /** Values are gathered this long before one message goes out, ms. @default 25 */
+  readonly flushMs?: number;
+}
+
+export interface ValueRelay {
+  /** Shares values from this instance's source with the other instances. */
+  publish(values: readonly LiveValue[]): void;
+  /** Messages published / received / dropped as malformed (metrics, tests). */
+  readonly counters: { published: number; received: number; malformed: number };
+  close(): Promise<void>;
+}
+
+/**
+ * Live values across instances (Redis pub/sub). Alarm, colour, 预警 and gateway events already
+ * reach every instance through the socket.io Redis adapter; values do not go through the adapter
+ * (they are conflated per room on each instance, see ValueRouter), so each instance with a source
+ * (an ingest worker running the API) publishes its values here, and every other instance — an
+ * API-only process, or a worker whose clients watch another worker's enterprises — fans them out
+ * to its own sockets. Best effort, as live values are: a value lost here is superseded by the
+ * next one; nothing durable rides on it.
+ */
+export async function startValueRelay(options: ValueRelayOptions): Promise<ValueRelay> {
+  const self = randomUUID();
+  const log = options.logger.child({ component: 'value-relay' });
+  const counters = { published: 0, received: 0, malformed: 0 };
+  const subscriber = options.client.duplicate();
+  subscriber.on('error', (err: unknown) => log.warn({ err }, 'redis subscriber error'));
+  await subscriber.connect();
+  await subscriber.subscribe(options.channel, (message: string) => {
+    const cut = message.indexOf('\n');
+    if (cut < 0) {
+      counters.malformed += 1;
+      return;
+    }
+    if (message.slice(0, cut) === self) return;
+    try {
+      const values = decodeLiveValues(JSON.parse(message.slice(cut + 1)) as LiveValueFrame);
+      counters.received += 1;
+      options.deliver(values);
+    } catch (err) {
+      counters.malformed += 1;
+      log.warn({ err }, 'malformed value relay message dropped');
+    }
+  });
+
+  let gathered: LiveValue[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    if (gathered.length === 0) return;
+    const frame = encodeLiveValues(gathered);
+    gathered = [];
+    counters.published += 1;
+    options.client
+      .publish(options.channel, `${self}\n${JSON.stringify(frame)}`)
+      .catch((err: unknown) => log.warn({ err }, 'value relay publish failed'));
+  };
+  return {
+    counters,
+    publish(values) {
+      for (const v of values) gathered.push(v);
+      timer ??= setTimeout(flush, options.flushMs ?? 25);
+    },
+    async close() {
+      if (timer) clearTimeout(timer);
+      flush();
+      if (subscriber.isOpen) await subscriber.quit();
+    },
+  };
+}
