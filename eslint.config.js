@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 /**
  * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
@@ -89,6 +90,24 @@ export default tseslint.config(
     },
   },
   { files: ['*.js', '*.ts'], ...tseslint.configs.disableTypeChecked },
+  // Dashboard single-file components: Vue's error-preventing rules (formatting is prettier's), the
+  // <script lang="ts"> blocks parsed by typescript-eslint. Type-aware rules stay with the .ts
+  // files: vue-tsc type-checks the components (npm run typecheck).
+  ...pluginVue.configs['flat/essential'].map((c) => ({ ...c, files: ['dashboards/**/*.vue'] })),
+  {
+    files: ['dashboards/**/*.vue'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], projectService: false },
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly' },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      'no-console': 'error',
+      eqeqeq: ['error', 'always'],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
   // Small Node build scripts (plain JavaScript, no type information).
   {
     files: ['**/scripts/*.mjs'],
