@@ -1,11 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuUsage } from 'node:process';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -16,7 +13,8 @@ import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
 import { LiveValueTap } from '../live-source.js';
 import { AgeHistogram } from './age-histogram.js';
-import type { FanoutLoadFigures, FanoutLoadSpec, LoadToParent, ParentToLoad } from './fanout-load.js';
+import type { FanoutLoadFigures, FanoutLoadSpec } from './fanout-load.js';
+import { exited, spawnLoad, stopLoad, type LoadChild } from './load-child.js';
 
 export interface FanoutBenchOptions {
   readonly adminDatabaseUrl: string;
@@ -174,7 +172,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
   };
   let service: Awaited<ReturnType<typeof startIngestService>> | undefined;
   let api: Awaited<ReturnType<typeof startApiBeside>> | undefined;
-  const children: ChildProcess[] = [];
+  const children: LoadChild[] = [];
   try {
     const tap = new LiveValueTap();
     let ingestAges = new AgeHistogram();
@@ -187,13 +185,8 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
     for (const user of plan.users) tokens.set(user.username, await login(apiUrl, user.username));
     log.info({ users: plan.users.length, clients: plan.clients.length, mix: plan.mix }, 'starting load');
 
-    const spawn = (role: FanoutLoadSpec['role']) => {
-      const child = fork(fileURLToPath(new URL('./fanout-load.js', import.meta.url)), [], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      children.push(child);
-      const messages = loadMessages(child);
-      const spec: FanoutLoadSpec = {
+    const spawn = (role: FanoutLoadSpec['role']): LoadChild => {
+      const load = spawnLoad({
         role,
         mqttUrl: options.mqttUrl,
         apiUrl,
@@ -206,19 +199,17 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
         warmupMs: WARMUP_MS,
         durationMs: options.durationMs,
         clientIdPrefix: `hw-bench-fanout-${run}`,
-      };
-      const start: ParentToLoad = { type: 'start', spec };
-      child.send(start);
-      return { child, messages };
+      });
+      children.push(load);
+      return load;
     };
     const clients = spawn('clients');
-    const ready = await clients.messages.next('ready');
+    const ready = await clients.next('ready');
     log.info({ connected: ready.connected }, 'clients subscribed; fleet starting');
     const fleet = spawn('fleet');
-    await fleet.messages.next('ready');
-    const go: ParentToLoad = { type: 'go' };
-    clients.child.send(go);
-    await clients.messages.next('measuring');
+    await fleet.next('ready');
+    clients.send({ type: 'go' });
+    await clients.next('measuring');
     ingestAges = new AgeHistogram();
     const cpu0 = cpuUsage();
     const t0 = performance.now();
@@ -229,15 +220,14 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
       rss = Math.max(rss, m.rss);
       heap = Math.max(heap, m.heapUsed);
     }, 500);
-    const result = await clients.messages.next('result');
+    const result = await clients.next('result');
     clearInterval(sampler);
     const cpu = cpuUsage(cpu0);
     const seconds = (performance.now() - t0) / 1000;
-    const stop: ParentToLoad = { type: 'stop' };
-    fleet.child.send(stop);
-    const published = (await fleet.messages.next('result')).figures;
+    fleet.send({ type: 'stop' });
+    const published = (await fleet.next('result')).figures;
     const f = result.figures;
-    await Promise.all(children.map((c) => exited(c, 30_000)));
+    await Promise.all(children.map((c) => exited(c.child, 30_000)));
     return {
       p99Ms: f.p99Ms,
       cpuPct: Math.round(((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10,
@@ -266,11 +256,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
       mix: plan.mix,
     };
   } finally {
-    for (const child of children) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      child.kill('SIGTERM');
-      await exited(child, 10_000).catch(() => child.kill('SIGKILL'));
-    }
+    await stopLoad(children);
     await api?.close().catch((err: unknown) => log.warn({ err }, 'api close failed'));
     await service?.close().catch((err: unknown) => log.warn({ err }, 'ingest close failed'));
     // The ingest's persistent MQTT session (clean: false) must not outlive the benchmark.
@@ -279,46 +265,6 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
       (err: unknown) => log.warn({ err, dbName }, 'benchmark database not dropped'),
     );
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-type Message<T extends LoadToParent['type']> = Extract<LoadToParent, { type: T }>;
-
-/** The child's messages in order; an error message or an early exit rejects the wait. */
-function loadMessages(child: ChildProcess): {
-  next<T extends LoadToParent['type']>(type: T): Promise<Message<T>>;
-} {
-  const queue: LoadToParent[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  child.on('message', (m: LoadToParent) => {
-    if (m.type === 'error') failure = new Error(`fanout load failed: ${m.message}`);
-    else queue.push(m);
-    wake?.();
-  });
-  child.once('exit', (code) => {
-    failure ??= new Error(`fanout load exited (${code ?? 'signal'}) early`);
-    wake?.();
-  });
-  return {
-    next: async <T extends LoadToParent['type']>(type: T): Promise<Message<T>> => {
-      for (;;) {
-        const i = queue.findIndex((m) => m.type === type);
-        if (i >= 0) return queue.splice(i, 1)[0] as Message<T>;
-        if (failure) throw failure;
-        await new Promise<void>((r) => (wake = r));
-      }
-    },
-  };
-}
-
-async function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  try {
-    await once(child, 'exit');
-  } finally {
-    clearTimeout(timer);
   }
 }
 

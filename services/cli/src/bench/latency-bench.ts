@@ -7,11 +7,12 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { io as connectSocket } from 'socket.io-client';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { generateSite, MqttFleet, simulatedSiteFrom, siteToYaml } from '@hazardwatch/simulators';
+import { generateSite, siteToYaml, type GenerateSiteOptions } from '@hazardwatch/simulators';
 import { ensureUsers, startApiBeside } from '../api-service.js';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
 import { LiveValueTap } from '../live-source.js';
+import { spawnLoad, stopLoad, type LoadChild } from './load-child.js';
 
 export interface LatencyBenchOptions {
   readonly adminDatabaseUrl: string;
@@ -30,6 +31,8 @@ export interface LatencyBenchResult {
   readonly maxMs: number;
   readonly samples: number;
   readonly loadReadingsPerSec: number;
+  /** The fleet process, % of one core (it shares the machine with the system). */
+  readonly loadCpuPct: number;
 }
 
 const PROBE_TAG = 'PROBE-PT-1';
@@ -42,12 +45,13 @@ const PROBE_TAG = 'PROBE-PT-1';
  * once stored), live gateway.
  */
 export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
-  const site = generateSite({
+  const siteOptions: GenerateSiteOptions = {
     cities: 2,
     enterprises: Math.max(2, Math.round(options.loadPoints / 2500)),
     points: options.loadPoints,
     seed: 11,
-  });
+  };
+  const site = generateSite(siteOptions);
   const points = site['points'] as Array<Record<string, unknown>>;
   const first = points[0]!;
   const enterprise = first['enterprise'] as string;
@@ -91,6 +95,9 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     ingest: {
       mqtt: {
         clientId,
+        // MQTT 5, as in production (docs/operations.md): the ingest's Receive Maximum sets the
+        // in-flight window, not a stock broker's 20 unacknowledged messages under 3.1.1.
+        protocolVersion: 5,
         subscriptions: enterprises.flatMap((e) => [`hw/v1/${e}/+/telemetry`, `hw/v1/${e}/+/status`]),
       },
     },
@@ -98,13 +105,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   const tap = new LiveValueTap();
   const service = await startIngestService(config, options.logger, { observers: [tap] });
   const api = await startApiBeside(service, config, options.logger, 0, tap);
-  const fleet = new MqttFleet(
-    { url: options.mqttUrl, tickIntervalMs: 1000, clientIdPrefix: `hw-bench-${process.pid}` },
-    {
-      site: simulatedSiteFrom({ ...site, points: points.filter((p) => p['tag'] !== PROBE_TAG) }),
-      logger: options.logger,
-    },
-  );
+  let fleet: LoadChild | undefined;
   const probe = await mqtt.connectAsync(options.mqttUrl, { clientId: `hw-bench-probe-${process.pid}` });
   const socket = connectSocket(`http://127.0.0.1:${api.port}`, {
     transports: ['websocket'],
@@ -128,7 +129,20 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     socket.on('alarm', (e: { pointId: number | null; to: string }) => {
       if (e.pointId === probeId && e.to === 'UNACK' && pending) pending.resolve();
     });
-    await fleet.start();
+    // The background load: the same generated site (without the probe) published at 1 Hz by a
+    // fleet in its own process, gateways ticking on phases spread over the second.
+    fleet = spawnLoad({
+      role: 'fleet',
+      mqttUrl: options.mqttUrl,
+      apiUrl: `http://127.0.0.1:${api.port}`,
+      site: siteOptions,
+      clients: [],
+      intervalMs: undefined,
+      warmupMs: 0,
+      durationMs: 0,
+      clientIdPrefix: `hw-bench-latency-${process.pid}`,
+    });
+    await fleet.next('ready');
     await new Promise((r) => setTimeout(r, 3000)); // load running
     const topic = telemetryTopic({ enterprise, gateway });
     const latencies: number[] = [];
@@ -154,6 +168,8 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       );
       await new Promise((r) => setTimeout(r, 250));
     }
+    fleet.send({ type: 'stop' });
+    const load = (await fleet.next('result')).figures;
     latencies.sort((a, b) => a - b);
     const at = (q: number): number =>
       Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 10) /
@@ -164,13 +180,13 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       p99Ms: at(0.99),
       maxMs: at(1),
       samples: latencies.length,
-      loadReadingsPerSec:
-        fleet.counters.ticks > 0 ? Math.round(fleet.counters.readings / fleet.counters.ticks) : 0,
+      loadReadingsPerSec: load.readingsPerSec,
+      loadCpuPct: load.loadCpuPct,
     };
   } finally {
     socket.disconnect();
     await probe.endAsync();
-    await fleet.stop().catch(() => undefined);
+    if (fleet) await stopLoad([fleet]);
     await api.close();
     await service.close();
     await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
