@@ -11,7 +11,13 @@ export interface InProcessLiveSink {
     warningEvents: readonly unknown[];
   }): void;
   values(values: readonly LiveValue[]): void;
-  gateway(presence: { enterprise: string; gateway: string; online: boolean; ts: number }): void;
+  gateway(presence: {
+    enterprise: string;
+    gateway: string;
+    online: boolean;
+    ts: number;
+    spoolDepth: number | null;
+  }): void;
 }
 
 /**
@@ -23,7 +29,7 @@ export class LiveValueTap implements ReadingObserver {
   private readonly sinks = new Set<InProcessLiveSink>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs = 100) {}
+  constructor(private readonly intervalMs = 25) {}
 
   observe(pointId: number, ts: number, value: number, quality: number): void {
     if (this.sinks.size === 0) return;
@@ -69,7 +75,13 @@ export function liveSourceFor(
       const stops = [
         service.alarms.onStored((events) => sink.stored(events)),
         service.app.presence.onChange((g) =>
-          sink.gateway({ enterprise: g.enterprise, gateway: g.gateway, online: g.online, ts: g.lastSeenMs }),
+          sink.gateway({
+            enterprise: g.enterprise,
+            gateway: g.gateway,
+            online: g.online,
+            ts: g.lastSeenMs,
+            spoolDepth: g.spoolDepth ?? null,
+          }),
         ),
         tap.add(sink),
       ];

@@ -33,6 +33,12 @@ export interface LatencyBenchResult {
   readonly loadReadingsPerSec: number;
   /** The fleet process, % of one core (it shares the machine with the system). */
   readonly loadCpuPct: number;
+  /** Publish → the crossing reading decoded by the ingest (broker and intake), ms. */
+  readonly decodedP50Ms: number;
+  readonly decodedP99Ms: number;
+  /** Publish → its alarm event committed (evaluation, batch, database), ms. */
+  readonly storedP50Ms: number;
+  readonly storedP99Ms: number;
 }
 
 const PROBE_TAG = 'PROBE-PT-1';
@@ -103,7 +109,19 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     },
   };
   const tap = new LiveValueTap();
-  const service = await startIngestService(config, options.logger, { observers: [tap] });
+  // Where the time goes: the probe's crossing reading decoded by the ingest, its alarm event stored.
+  let probeId = -1;
+  const stage: { decodedAt?: number; storedAt?: number } = {};
+  const probeSeen = {
+    observe: (pointId: number, _ts: number, value: number) => {
+      if (pointId === probeId && value > 5) stage.decodedAt ??= performance.now();
+    },
+  };
+  const service = await startIngestService(config, options.logger, { observers: [tap, probeSeen] });
+  service.alarms.onStored((events) => {
+    if (events.alarmEvents.some((e) => e.pointId === probeId && e.to === 'UNACK'))
+      stage.storedAt ??= performance.now();
+  });
   const api = await startApiBeside(service, config, options.logger, 0, tap);
   let fleet: LoadChild | undefined;
   const probe = await mqtt.connectAsync(options.mqttUrl, { clientId: `hw-bench-probe-${process.pid}` });
@@ -124,7 +142,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     socket.auth = { token: accessToken };
     socket.connect();
     await socket.timeout(10_000).emitWithAck('subscribe', { scopes: [{ type: 'region', code: province }] });
-    const probeId = service.site!.pointByKey(enterprise, PROBE_TAG)!.id;
+    probeId = service.site!.pointByKey(enterprise, PROBE_TAG)!.id;
     let pending: { sentAt: number; resolve: () => void } | undefined;
     socket.on('alarm', (e: { pointId: number | null; to: string }) => {
       if (e.pointId === probeId && e.to === 'UNACK' && pending) pending.resolve();
@@ -146,7 +164,11 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     await new Promise((r) => setTimeout(r, 3000)); // load running
     const topic = telemetryTopic({ enterprise, gateway });
     const latencies: number[] = [];
+    const decoded: number[] = [];
+    const stored: number[] = [];
     for (let i = 0; i < options.samples; i++) {
+      delete stage.decodedAt;
+      delete stage.storedAt;
       const received = new Promise<void>((resolve) => (pending = { sentAt: performance.now(), resolve }));
       const sentAt = performance.now();
       await probe.publishAsync(
@@ -158,7 +180,11 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
         received.then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
       ]);
-      if (got) latencies.push(performance.now() - sentAt);
+      if (got) {
+        latencies.push(performance.now() - sentAt);
+        if (stage.decodedAt !== undefined) decoded.push(stage.decodedAt - sentAt);
+        if (stage.storedAt !== undefined) stored.push(stage.storedAt - sentAt);
+      }
       // Back to normal (the H alarm returns unacknowledged; the next crossing re-alarms it).
       await new Promise((r) => setTimeout(r, 100));
       await probe.publishAsync(
@@ -170,10 +196,12 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     }
     fleet.send({ type: 'stop' });
     const load = (await fleet.next('result')).figures;
-    latencies.sort((a, b) => a - b);
-    const at = (q: number): number =>
-      Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN) * 10) /
-      10;
+    const at = (q: number, xs: number[] = latencies): number => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return (
+        Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN) * 10) / 10
+      );
+    };
     return {
       bench: 'latency',
       p50Ms: at(0.5),
@@ -182,6 +210,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       samples: latencies.length,
       loadReadingsPerSec: load.readingsPerSec,
       loadCpuPct: load.loadCpuPct,
+      decodedP50Ms: at(0.5, decoded),
+      decodedP99Ms: at(0.99, decoded),
+      storedP50Ms: at(0.5, stored),
+      storedP99Ms: at(0.99, stored),
     };
   } finally {
     socket.disconnect();
