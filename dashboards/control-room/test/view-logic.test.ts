@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WARNING_COLOURS } from '@hazardwatch/contracts';
 import { hourlyCounts } from '../src/components/kpi/kpi-series.js';
-import { hazardAreas, placedOn, toPlan } from '../src/components/plan/plan-geometry.js';
-import type { Point } from '../src/api/types.js';
+import { hazardAreas, hazardsOn, placedOn, toPlan } from '../src/components/plan/plan-geometry.js';
+import type { Hazard, Point } from '../src/api/types.js';
 import { COLOURS } from '../src/logic/colour.js';
 import { convexHull } from '../src/logic/hull.js';
 import { formatRoute, parseRoute, type Route } from '../src/logic/router.js';
@@ -96,6 +96,40 @@ describe('geometry', () => {
         () => null,
       )[0]?.colour,
     ).toBeNull();
+  });
+
+  it("places hazards by their own floor-plan position; an area holds its hazard's position", () => {
+    const hazard = (code: string, floorPlan: Hazard['floorPlan']): Hazard =>
+      ({ code, enterprise: 'E1', floorPlan }) as unknown as Hazard;
+    const anchors = hazardsOn(
+      [
+        hazard('H1', { plan: null, x: 400, y: 300 }),
+        hazard('H2', { plan: 'site', x: 700, y: 500 }),
+        hazard('H3', { plan: 'other', x: 1, y: 1 }),
+        hazard('H4', null),
+      ],
+      'site',
+    );
+    expect(anchors).toEqual([
+      { hazard: 'H1', x: 400, y: 300 },
+      { hazard: 'H2', x: 700, y: 500 },
+    ]);
+    const placed = placedOn([point(1, 'H1', { plan: null, x: 100, y: 100 })], 'site');
+    const areas = hazardAreas(
+      placed,
+      () => 'yellow',
+      (h) => (h === 'H2' ? 'orange' : null),
+      anchors,
+    );
+    expect(areas.map((a) => [a.hazard, a.colour, a.anchor])).toEqual([
+      ['H1', 'yellow', { x: 400, y: 300 }],
+      ['H2', 'orange', { x: 700, y: 500 }],
+    ]);
+    // H1's hull spans its point and its own position (padded), the label sits over the position.
+    const xs = [...areas[0]!.path.matchAll(/[ML](-?[\d.]+),/g)].map((m) => Number(m[1]));
+    expect(Math.min(...xs)).toBeLessThan(100);
+    expect(Math.max(...xs)).toBeGreaterThan(400);
+    expect(areas[0]!.labelX).toBe(400);
   });
 
   it('maps a click on a letterboxed plan back to plan pixels', () => {

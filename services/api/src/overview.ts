@@ -1,5 +1,6 @@
 import type { WarningColour } from '@hazardwatch/contracts';
 import { RollupState, type AlarmRecord, type ColourPolicy, type SiteIndex } from '@hazardwatch/core';
+import type { GatewayStatusRecord } from '@hazardwatch/store';
 
 const LIST_MAX = 100;
 
@@ -7,7 +8,7 @@ const LIST_MAX = 100;
  * A region's control-room overview, computed from the open alarms with the core's four-colour
  * roll-up (REFERENCE §5): counts per colour of the hazards and enterprises of the subtree, the
  * worst colour of each child region and of each enterprise directly in the region, stale points
- * (REFERENCE §8 item 18) and gateways offline.
+ * (REFERENCE §8 item 18), gateways offline and the readings waiting in gateway spools.
  */
 export function regionOverview(
   site: SiteIndex,
@@ -15,6 +16,7 @@ export function regionOverview(
   open: readonly AlarmRecord[],
   policy: ColourPolicy,
   nowMs: number,
+  gatewayStatuses: readonly GatewayStatusRecord[],
 ) {
   const rollup = new RollupState(site, policy);
   rollup.apply(open, nowMs);
@@ -49,6 +51,13 @@ export function regionOverview(
         : undefined,
     )
     .filter((x) => x !== undefined);
+  // Gateways of the site model only: a row left behind by a deleted gateway is not backlog.
+  const backlog = gatewayStatuses.filter(
+    (g) =>
+      g.spoolDepth !== null &&
+      inSubtree(g.enterprise) &&
+      site.site.gateways.some((x) => x.enterprise === g.enterprise && x.code === g.gateway),
+  );
   const colourOf = (level: 'region' | 'enterprise', c: string): WarningColour | null =>
     rollup.colour(level, c);
   return {
@@ -75,5 +84,10 @@ export function regionOverview(
       .map((e) => ({ code: e.code, name: e.name, colour: colourOf('enterprise', e.code) })),
     stalePoints: { count: stale.length, items: stale.slice(0, LIST_MAX) },
     gatewaysOffline: { count: offline.length, items: offline.slice(0, LIST_MAX) },
+    /** Readings waiting in the spools of the subtree's gateways (last reported depths). */
+    gatewaysBacklog: {
+      readings: backlog.reduce((sum, g) => sum + g.spoolDepth!, 0),
+      gateways: backlog.filter((g) => g.spoolDepth! > 0).length,
+    },
   };
 }

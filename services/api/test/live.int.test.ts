@@ -348,8 +348,14 @@ describe('fan-out', () => {
         },
       ],
     });
-    source.live.gateway({ enterprise: E3, gateway: 'GW01', online: false, ts: NOW });
-    expect(await next(opE3, 'gateway')).toEqual({ enterprise: E3, gateway: 'GW01', online: false, ts: NOW });
+    source.live.gateway({ enterprise: E3, gateway: 'GW01', online: false, ts: NOW, spoolDepth: 1200 });
+    expect(await next(opE3, 'gateway')).toEqual({
+      enterprise: E3,
+      gateway: 'GW01',
+      online: false,
+      ts: NOW,
+      spoolDepth: 1200,
+    });
     await gateway.idle();
     await Promise.all([regCounty, opE1, opE3].map(barrier));
 

@@ -39,6 +39,7 @@ import {
   NotificationOutbox,
   WarningRepository,
   importSiteDocument,
+  GatewayStatusRepository,
   latestSiteVersion,
   loadStoredSite,
   watchSiteDocuments,
@@ -221,6 +222,7 @@ async function startOn(
     writer,
     directory: () => directory,
     observers: [dirty, engine, ...(options.observers ?? [])],
+    gatewayStatus: new GatewayStatusRepository(client),
   });
   attach = (work) => app.pipeline.attach(work);
   await host.restore();

@@ -204,6 +204,8 @@ export interface LiveGatewayPresence {
   readonly online: boolean;
   /** ms UTC. */
   readonly ts: number;
+  /** Readings waiting in the gateway's disk spool as last reported; null = never reported. */
+  readonly spoolDepth: number | null;
 }
 
 export interface LiveReplayDone {

@@ -74,6 +74,7 @@ describe('server → client events', () => {
       readonly gateway: string;
       readonly online: boolean;
       readonly ts: number;
+      readonly spoolDepth: number | null;
     }>();
     expectTypeOf<LiveReplayDone>().toEqualTypeOf<{
       readonly lastEventId: number;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { IngestConfig } from './config.js';
 import { DurableAckSubscriber, type AckTicket } from './durable-ack-subscriber.js';
 import { GatewayPresence } from './gateway-presence.js';
+import { GatewayStatusRecorder, type GatewayStatusStore } from './gateway-status-recorder.js';
 import { IngestCounters } from './ingest-counters.js';
 import { IngestPipeline, type BatchWriter, type ReadingObserver } from './ingest-pipeline.js';
 import { LatestValues } from './latest-values.js';
@@ -18,6 +19,11 @@ export interface IngestDeps {
   readonly observers?: readonly ReadingObserver[];
   readonly now?: () => number;
   readonly timers?: Timers;
+  /**
+   * Where gateway presence (online, last seen, spool depth) is persisted for the REST API;
+   * without it presence is kept in memory only.
+   */
+  readonly gatewayStatus?: GatewayStatusStore;
 }
 
 export interface IngestApp {
@@ -38,6 +44,18 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
   const counters = new IngestCounters();
   const latest = new LatestValues();
   const presence = new GatewayPresence();
+  const timers = deps.timers ?? realTimers;
+  const statusRecorder = deps.gatewayStatus
+    ? new GatewayStatusRecorder({
+        store: deps.gatewayStatus,
+        counters,
+        logger: deps.logger,
+        now,
+        timers,
+      })
+    : undefined;
+  // State changes (including telemetry bringing a gateway back) and, below, every status message.
+  if (statusRecorder) presence.onChange((state) => statusRecorder.record(state));
   const decoder = new TelemetryDecoder(deps.directory, config.limits);
   const latestObserver: ReadingObserver = { observe: (id, ts, v, q) => void latest.update(id, ts, v, q) };
   const pipeline = new IngestPipeline(
@@ -48,7 +66,7 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
       observers: [latestObserver, ...(deps.observers ?? [])],
       logger: deps.logger,
       now,
-      timers: deps.timers ?? realTimers,
+      timers,
       // The subscriber is created below; intake is only used once messages flow.
       intake: { pause: () => subscriber.pause(), resume: () => subscriber.resume() },
     },
@@ -75,6 +93,8 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     } else if (topic.kind === 'status') {
       if (!presence.status(topic.enterprise, topic.gateway, payload, now())) {
         log.warn({ topic: topicName }, 'status payload rejected');
+      } else if (statusRecorder) {
+        statusRecorder.record(presence.get(topic.enterprise, topic.gateway)!);
       }
       ack.done();
     } else {
@@ -112,6 +132,7 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     close: async () => {
       await pipeline.close();
       await subscriber.close();
+      await statusRecorder?.close();
       log.info({ counters: counters.snapshot() }, 'ingest stopped');
     },
   };

@@ -39,7 +39,10 @@ export class GatewayPresence {
     }
     if (!checkStatus.Check(body)) return false;
     const status: GatewayStatus = body;
-    this.set(enterprise, gateway, status.type !== 'death', nowMs, status.spoolDepth);
+    // A death (the broker's last will, composed at connect) or data_loss report carries no depth:
+    // the last reported one still says what the gateway holds.
+    const spoolDepth = status.spoolDepth ?? this.get(enterprise, gateway)?.spoolDepth;
+    this.set(enterprise, gateway, status.type !== 'death', nowMs, spoolDepth);
     return true;
   }
 
@@ -69,6 +72,8 @@ export class GatewayPresence {
     const previous = this.states.get(key);
     const next: GatewayState = { enterprise, gateway, online, lastSeenMs: nowMs, spoolDepth };
     this.states.set(key, next);
-    if (previous?.online !== online) for (const l of this.listeners) l(next);
+    // Listeners hear of online/offline changes and of a new spool depth (the backlog shown live).
+    if (previous?.online !== online || previous.spoolDepth !== spoolDepth)
+      for (const l of this.listeners) l(next);
   }
 }

@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './durable-ack-subscriber.js';
 export * from './embedded-broker.js';
 export * from './gateway-presence.js';
+export * from './gateway-status-recorder.js';
 export * from './ingest-counters.js';
 export * from './ingest-pipeline.js';
 export * from './latest-values.js';

@@ -17,6 +17,8 @@ export interface IngestCountersSnapshot {
   readonly storageRetries: number;
   readonly deadLettersDropped: number;
   readonly durableWorkFailed: number;
+  readonly gatewayStatusWrites: number;
+  readonly gatewayStatusWritesFailed: number;
 }
 
 /**
@@ -36,6 +38,9 @@ export class IngestCounters {
   deadLettersDropped = 0;
   /** Attached durable work (alarm persistence) the database refused for good. */
   durableWorkFailed = 0;
+  /** Gateway status upserts (one per flush, any number of gateways) that succeeded / failed. */
+  gatewayStatusWrites = 0;
+  gatewayStatusWritesFailed = 0;
   readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<
     RejectReason,
     number
@@ -61,6 +66,8 @@ export class IngestCounters {
       storageRetries: this.storageRetries,
       deadLettersDropped: this.deadLettersDropped,
       durableWorkFailed: this.durableWorkFailed,
+      gatewayStatusWrites: this.gatewayStatusWrites,
+      gatewayStatusWritesFailed: this.gatewayStatusWritesFailed,
     };
   }
 }

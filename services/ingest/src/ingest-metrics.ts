@@ -58,6 +58,15 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
     'Dead letters counted but not stored (per-batch cap).',
     [['', c.deadLettersDropped]],
   );
+  metric(
+    'hw_ingest_gateway_status_writes_total',
+    'counter',
+    'Gateway status upserts (one per flush), by outcome.',
+    [
+      ['{outcome="ok"}', c.gatewayStatusWrites],
+      ['{outcome="failed"}', c.gatewayStatusWritesFailed],
+    ],
+  );
   metric('hw_ingest_buffered_rows', 'gauge', 'Rows accepted but not yet durable.', [
     ['', gauges.bufferedRows],
   ]);

@@ -26,12 +26,14 @@ describe('GatewayPresence transitions', () => {
       online: false,
     },
     {
-      name: 'heartbeat while online',
+      name: 'heartbeats while online: only a new spool depth is news',
       steps: [
         ['status', birth()],
         ['status', heartbeat(5)],
+        ['status', heartbeat(5)],
+        ['status', heartbeat(0)],
       ],
-      notified: [true, false],
+      notified: [true, true, false, true],
       online: true,
     },
     {
@@ -116,6 +118,17 @@ describe('GatewayPresence transitions', () => {
     expect(presence.get('E1', 'GW1')?.lastSeenMs).toBe(1000);
     presence.seen('E1', 'GW1', 2000);
     expect(presence.get('E1', 'GW1')).toMatchObject({ lastSeenMs: 2000, spoolDepth: 42 });
+  });
+
+  it('keeps the last reported spool depth through a death or a status without one', () => {
+    const { presence } = watched();
+    presence.status('E1', 'GW1', heartbeat(42), 1000);
+    presence.status('E1', 'GW1', death(), 2000);
+    expect(presence.get('E1', 'GW1')).toMatchObject({ online: false, lastSeenMs: 2000, spoolDepth: 42 });
+    presence.status('E1', 'GW1', birth(), 3000);
+    expect(presence.get('E1', 'GW1')).toMatchObject({ online: true, spoolDepth: 42 });
+    presence.status('E1', 'GW1', heartbeat(0), 4000);
+    expect(presence.get('E1', 'GW1')?.spoolDepth).toBe(0);
   });
 
   it('tracks gateways apart', () => {

@@ -23,6 +23,7 @@ export * from './warning-repository.js';
 export * from './user-repository.js';
 export * from './audit-repository.js';
 export * from './plan-repository.js';
+export * from './gateway-status-repository.js';
 export { DeviceCredentialRepository, type StoredDeviceCredential } from './device-credential-repository.js';
 export {
   hashDeviceSecret,

@@ -85,7 +85,7 @@ export interface Hazard {
   readonly computedLevel: 1 | 2 | 3 | 4 | null;
   readonly levelMismatch: boolean;
   readonly location: LonLat | null;
-  readonly floorPlan?: FloorPlanPosition | null;
+  readonly floorPlan: FloorPlanPosition | null;
   readonly points: number;
 }
 
@@ -118,11 +118,22 @@ export interface LatestValue {
   readonly stale: boolean;
 }
 
+/** A gateway's last known status as ingestion stored it (GET /enterprises/:e/gateways). */
+export interface GatewayStatus {
+  readonly online: boolean;
+  /** ISO 8601. */
+  readonly lastSeen: string;
+  /** Readings waiting in the gateway's disk spool as last reported; null = never reported. */
+  readonly spoolDepth: number | null;
+}
+
 export interface Gateway {
   readonly code: string;
   readonly enterprise: string;
   readonly name: string;
   readonly points: number;
+  /** null = never heard from. */
+  readonly status: GatewayStatus | null;
 }
 
 export interface Alarm {
@@ -195,6 +206,8 @@ export interface RegionOverview {
     readonly count: number;
     readonly items: ReadonlyArray<{ enterprise: string; gateway: string; since: number }>;
   };
+  /** Readings waiting in the spools of the subtree's gateways (last reported depths). */
+  readonly gatewaysBacklog: { readonly readings: number; readonly gateways: number };
 }
 
 export type HistoryResolution = 'raw' | '1m' | '1h';

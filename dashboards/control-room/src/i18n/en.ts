@@ -148,7 +148,7 @@ export const en: Messages = {
     offlineState: 'Offline',
     unknown: 'Unknown',
     spool: 'Spool backlog',
-    spoolNA: 'not exposed by the API',
+    spoolUnknown: 'not reported',
     stale: 'Stale points',
     noLimits: 'Points without limits',
     disabled: 'Disabled points',

@@ -146,7 +146,7 @@ export const zhCN = {
     offlineState: '离线',
     unknown: '未知',
     spool: '缓存积压',
-    spoolNA: '接口未提供',
+    spoolUnknown: '未上报',
     stale: '数据中断测点',
     noLimits: '未设阈值测点',
     disabled: '停用测点',

@@ -31,7 +31,9 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
   const valuesVersion = ref(0);
   const coloursVersion = ref(0);
   const warnings = shallowRef<Warning[]>([]);
-  const gatewayOnline = shallowRef(new Map<string, { online: boolean; ts: number }>());
+  const gatewayOnline = shallowRef(
+    new Map<string, { online: boolean; ts: number; spoolDepth: number | null }>(),
+  );
   const connection = ref<ConnectionState>('connecting');
   const connectionDetail = ref<string | null>(null);
   /** Client time of the last live message or snapshot: the "data as of" of the header. */
@@ -139,7 +141,7 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
         gateway: (g) => {
           touch();
           const next = new Map(gatewayOnline.value);
-          next.set(`${g.enterprise}/${g.gateway}`, { online: g.online, ts: g.ts });
+          next.set(`${g.enterprise}/${g.gateway}`, { online: g.online, ts: g.ts, spoolDepth: g.spoolDepth });
           gatewayOnline.value = next;
         },
         replayDone: (d) => {

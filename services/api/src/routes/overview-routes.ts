@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { alarmKpiReport, type SiteIndex } from '@hazardwatch/core';
 import type { WarningColour } from '@hazardwatch/contracts';
+import { GatewayStatusRepository } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { closed, EnterpriseParams, EpochMs, NoQuery, RegionParams } from '../http/schemas.js';
@@ -26,6 +27,9 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (s === undefined) throw apiErrors.create('HW_API_SITE_UNAVAILABLE', {});
     return s;
   };
+  const gatewayStatus = new GatewayStatusRepository(ctx.client);
+  const enterprisesIn = (s: SiteIndex, code: string): string[] =>
+    s.site.enterprises.filter((e) => s.regionChain(e.region).some((r) => r.code === code)).map((e) => e.code);
   const checkRange = (from: number, to: number): void => {
     if (to <= from || to - from > KPI_MAX_RANGE_MS)
       throw apiErrors.create('HW_API_RANGE_INVALID', {
@@ -54,11 +58,19 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     url: `${API}/regions/:code/overview`,
     scope: { kind: 'region', param: 'code' },
     summary:
-      'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline',
+      'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline, ' +
+      'gateway spool backlog',
     tags: ['overview'],
     schema: { params: RegionParams, querystring: NoQuery },
-    handler: async (request) =>
-      regionOverview(site(), request.params.code, await ctx.alarms.openAlarms(), ctx.colourPolicy, ctx.now()),
+    handler: async (request) => {
+      const s = site();
+      const { code } = request.params;
+      const [open, statuses] = await Promise.all([
+        ctx.alarms.openAlarms(),
+        gatewayStatus.byEnterprises(enterprisesIn(s, code)),
+      ]);
+      return regionOverview(s, code, open, ctx.colourPolicy, ctx.now(), statuses);
+    },
   });
 
   defineRoute(app, {
@@ -73,12 +85,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       checkRange(from, to);
       const code = request.params.code;
       const s = site();
-      const enterprises = new Set(
-        s.site.enterprises
-          .filter((e) => s.regionChain(e.region).some((r) => r.code === code))
-          .map((e) => e.code),
-      );
-      return kpis(from, to, enterprises);
+      return kpis(from, to, new Set(enterprisesIn(s, code)));
     },
   });
 

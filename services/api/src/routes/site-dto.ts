@@ -1,4 +1,5 @@
 import type { NormalisedEnterprise, NormalisedHazard, NormalisedRegion, SiteIndex } from '@hazardwatch/core';
+import type { GatewayStatusRecord } from '@hazardwatch/store';
 
 export interface RegionNode {
   code: string;
@@ -64,8 +65,17 @@ export function hazardDto(site: SiteIndex, h: NormalisedHazard) {
     // 包保责任制: 主要 / 技术 / 操作负责人 (REFERENCE §1, §8 item 2).
     responsible: h.responsible,
     location: h.location,
+    // Plan-image pixels, like the points' `floorPlan`; `plan` null = the enterprise's default plan.
+    floorPlan: h.floorPlan,
     exposedPopulation: h.exposedPopulation,
     inventory: h.inventory,
     points: site.pointsOfHazard(h.enterprise, h.code).length,
   };
 }
+
+/** A gateway's last known status as the ingest stored it (`gateway_status`). */
+export const gatewayStatusDto = (r: GatewayStatusRecord) => ({
+  online: r.online,
+  lastSeen: new Date(r.lastSeenMs).toISOString(),
+  spoolDepth: r.spoolDepth,
+});

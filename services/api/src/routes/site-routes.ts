@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { importSiteDocument, latestSiteDocument } from '@hazardwatch/store';
+import { GatewayStatusRepository, importSiteDocument, latestSiteDocument } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -15,7 +15,7 @@ import {
   RegionParams,
 } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
-import { enterpriseDto, hazardDto, regionDto, regionForest } from './site-dto.js';
+import { enterpriseDto, gatewayStatusDto, hazardDto, regionDto, regionForest } from './site-dto.js';
 
 /** The site model, read through the caller's scope; whole-site import/export for admins. */
 export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -25,6 +25,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return s;
   };
   const tags = ['site'];
+  const gatewayStatus = new GatewayStatusRepository(ctx.client);
 
   defineRoute(app, {
     method: 'GET',
@@ -128,14 +129,27 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/gateways`,
     scope: { kind: 'enterprise' },
-    summary: "An enterprise's data-collection gateways",
+    summary:
+      "An enterprise's data-collection gateways, each with its last known status (online, last seen, " +
+      'spool backlog; null when never heard from)',
     tags,
     schema: { params: EnterpriseParams, querystring: NoQuery },
-    handler: (request) => ({
-      items: site()
-        .site.gateways.filter((g) => g.enterprise === request.params.enterprise)
-        .map((g) => ({ ...g, points: site().pointsOfGateway(g.enterprise, g.code).length })),
-    }),
+    handler: async (request) => {
+      const s = site();
+      const { enterprise } = request.params;
+      const statuses = new Map(
+        (await gatewayStatus.byEnterprises([enterprise])).map((r) => [r.gateway, gatewayStatusDto(r)]),
+      );
+      return {
+        items: s.site.gateways
+          .filter((g) => g.enterprise === enterprise)
+          .map((g) => ({
+            ...g,
+            points: s.pointsOfGateway(g.enterprise, g.code).length,
+            status: statuses.get(g.code) ?? null,
+          })),
+      };
+    },
   });
 
   defineRoute(app, {
