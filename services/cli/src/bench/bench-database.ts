@@ -10,16 +10,33 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+/** An empty throw-away database on the benchmark's server (the service under test migrates it). */
+export interface ScratchDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+export async function createScratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
+  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
+  await adminExec(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => adminExec(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
 export async function createBenchDatabase(
   adminUrl: string,
   logger: Logger,
   poolSize: number,
 ): Promise<BenchDatabase> {
-  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
-  await adminExec(adminUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: poolSize });
+  const scratch = await createScratchDatabase(adminUrl);
+  const { name } = scratch;
+  const pool = new pg.Pool({ connectionString: scratch.url, max: poolSize });
   pool.on('error', (err) => logger.warn({ err }, 'bench pool error'));
   const client = sqlClientFromPg(pool);
   await migrate(client, { logger, dialect: 'auto' });
@@ -29,7 +46,7 @@ export async function createBenchDatabase(
     name,
     drop: async () => {
       await pool.end();
-      await adminExec(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
     },
   };
 }

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuUsage } from 'node:process';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { topicFilter, type LiveScope } from '@hazardwatch/contracts';
 import { generateSite, siteToYaml, type GenerateSiteOptions } from '@hazardwatch/simulators';
 import { ensureUsers, startApiBeside, type DemoUser } from '../api-service.js';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
+import { createScratchDatabase } from './bench-database.js';
 import { LiveValueTap } from '../live-source.js';
 import { AgeHistogram } from './age-histogram.js';
 import type { FanoutLoadFigures, FanoutLoadSpec } from './fanout-load.js';
@@ -144,16 +144,13 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
   const dir = await mkdtemp(join(tmpdir(), 'hw-fanout-'));
   const siteFile = join(dir, 'site.yaml');
   await writeFile(siteFile, siteToYaml(site));
-  const dbName = `hw_bench_${randomBytes(5).toString('hex')}`;
-  await admin(options.adminDatabaseUrl, `CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(options.adminDatabaseUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await createScratchDatabase(options.adminDatabaseUrl);
   const enterprises = (site['enterprises'] as Array<{ code: string }>).map((e) => e.code);
   const run = randomBytes(3).toString('hex');
   const clientId = `hw-bench-fanout-${run}`;
   const config: RuntimeConfig = {
     ...options.base,
-    database: { ...options.base.database, url: dbUrl.toString() },
+    database: { ...options.base.database, url: db.url },
     mqtt: { ...options.base.mqtt, url: options.mqttUrl },
     site: { file: siteFile },
     healthPort: 0,
@@ -261,9 +258,9 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
     await service?.close().catch((err: unknown) => log.warn({ err }, 'ingest close failed'));
     // The ingest's persistent MQTT session (clean: false) must not outlive the benchmark.
     await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
-    await admin(options.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(
-      (err: unknown) => log.warn({ err, dbName }, 'benchmark database not dropped'),
-    );
+    await db
+      .drop()
+      .catch((err: unknown) => log.warn({ err, dbName: db.name }, 'benchmark database not dropped'));
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -276,14 +273,4 @@ async function login(apiUrl: string, username: string): Promise<string> {
   });
   if (res.status !== 200) throw new Error(`login ${username}: HTTP ${res.status}`);
   return ((await res.json()) as { accessToken: string }).accessToken;
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

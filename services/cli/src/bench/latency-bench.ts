@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { io as connectSocket } from 'socket.io-client';
 import { telemetryTopic } from '@hazardwatch/contracts';
@@ -11,6 +10,7 @@ import { generateSite, siteToYaml, type GenerateSiteOptions } from '@hazardwatch
 import { ensureUsers, startApiBeside } from '../api-service.js';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
+import { createScratchDatabase } from './bench-database.js';
 import { LiveValueTap } from '../live-source.js';
 import { spawnLoad, stopLoad, type LoadChild } from './load-child.js';
 
@@ -85,15 +85,12 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   const dir = await mkdtemp(join(tmpdir(), 'hw-latency-'));
   const siteFile = join(dir, 'site.yaml');
   await writeFile(siteFile, siteToYaml(site));
-  const dbName = `hw_bench_${randomBytes(5).toString('hex')}`;
-  await admin(options.adminDatabaseUrl, `CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(options.adminDatabaseUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await createScratchDatabase(options.adminDatabaseUrl);
   const enterprises = [...new Set(points.map((p) => p['enterprise'] as string))];
   const clientId = `hw-bench-latency-${randomBytes(3).toString('hex')}`;
   const config: RuntimeConfig = {
     ...options.base,
-    database: { ...options.base.database, url: dbUrl.toString() },
+    database: { ...options.base.database, url: db.url },
     mqtt: { ...options.base.mqtt, url: options.mqttUrl },
     site: { file: siteFile },
     healthPort: 0,
@@ -222,19 +219,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     await api.close();
     await service.close();
     await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
-    await admin(options.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(
-      () => undefined,
-    );
+    await db.drop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
