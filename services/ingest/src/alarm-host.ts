@@ -375,18 +375,24 @@ export class AlarmHost implements ConditionSink {
       if (record) openRecords.set(e.warningId, record);
     }
     const now = this.deps.now();
-    await this.deps.client.transaction(async (tx) => {
-      await this.deps.alarms.write(
-        { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges },
-        tx,
-      );
-      await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
-      await this.deps.outbox.enqueue(
-        unit.notifications.flatMap((payload) => this.deps.channels.map((channel) => ({ channel, payload }))),
-        now,
-        tx,
-      );
-    });
+    const alarmWrite = { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges };
+    if (unit.warningEvents.length === 0 && unit.notifications.length === 0) {
+      // The common case (an alarm raised, changed or cleared without a 预警 step): one statement,
+      // atomic by itself, one round trip to the database.
+      await this.deps.alarms.write(alarmWrite);
+    } else {
+      await this.deps.client.transaction(async (tx) => {
+        await this.deps.alarms.write(alarmWrite, tx);
+        await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
+        await this.deps.outbox.enqueue(
+          unit.notifications.flatMap((payload) =>
+            this.deps.channels.map((channel) => ({ channel, payload })),
+          ),
+          now,
+          tx,
+        );
+      });
+    }
     unit.markStored();
     const events: AlarmHostEvents = {
       alarmEvents: unit.events,

@@ -25,15 +25,74 @@ const isOpen = (state: AlarmState): boolean => state !== 'NORM';
 export class AlarmRepository {
   constructor(private readonly client: SqlClient) {}
 
+  /**
+   * Stores alarm records, their events and colour changes in one statement (data-modifying CTEs):
+   * atomic on its own and one round trip, so an alarm reaches operators without waiting on a
+   * transaction's BEGIN/…/COMMIT exchanges while the database is busy. Inside `tx` it joins that
+   * transaction.
+   */
   async write(batch: AlarmWrite, tx?: SqlClient): Promise<void> {
     if (batch.alarms.length === 0 && batch.events.length === 0 && batch.colourChanges.length === 0) return;
-    const run = async (t: SqlClient): Promise<void> => {
-      if (batch.alarms.length > 0) await this.upsertAlarms(t, latestPerId(batch.alarms));
-      if (batch.events.length > 0) await this.insertEvents(t, batch.events, batch.alarms);
-      if (batch.colourChanges.length > 0) await this.insertColourChanges(t, batch.colourChanges);
-    };
-    if (tx) await run(tx);
-    else await this.client.transaction(run);
+    const alarms = latestPerId(batch.alarms);
+    const colours = new Map(batch.alarms.map((a) => [a.id, a.colour]));
+    const { events, colourChanges: changes } = batch;
+    await (tx ?? this.client).query(
+      `WITH upserted AS (
+         INSERT INTO alarms (id, source_key, condition, point_id, enterprise, gateway, state, colour, raised_at, updated_at, closed_at, record)
+         SELECT id, sk, cond, pid, ent, gw, st, col, to_timestamp(raised / 1000.0), to_timestamp(upd / 1000.0),
+                CASE WHEN op THEN NULL ELSE to_timestamp(upd / 1000.0) END, rec
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::float8[], $10::float8[], $11::bool[], $12::jsonb[])
+           AS t(id, sk, cond, pid, ent, gw, st, col, raised, upd, op, rec)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, colour = excluded.colour, updated_at = excluded.updated_at,
+           closed_at = excluded.closed_at, record = excluded.record
+         RETURNING 1
+       ), events AS (
+         INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, reason, value, colour)
+         SELECT a, sk, c, f, t, to_timestamp(ts / 1000.0), act, r, v, col
+         FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::float8[], $19::text[], $20::text[],
+                     $21::float8[], $22::text[]) WITH ORDINALITY AS x(a, sk, c, f, t, ts, act, r, v, col, n)
+         ORDER BY n
+         RETURNING 1
+       ), colours AS (
+         INSERT INTO colour_events (level, code, from_colour, to_colour, ts)
+         SELECT l, c, f, t, to_timestamp(ts / 1000.0)
+         FROM unnest($23::text[], $24::text[], $25::text[], $26::text[], $27::float8[]) WITH ORDINALITY AS x(l, c, f, t, ts, n)
+         ORDER BY n
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM upserted) AS alarms, (SELECT count(*) FROM events) AS events,
+              (SELECT count(*) FROM colours) AS colours`,
+      [
+        alarms.map((a) => a.id),
+        alarms.map((a) => a.sourceKey),
+        alarms.map((a) => a.condition),
+        alarms.map((a) => (a.source.kind === 'point' ? a.source.pointId : null)),
+        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.enterprise : null)),
+        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.gateway : null)),
+        alarms.map((a) => a.state),
+        alarms.map((a) => a.colour),
+        alarms.map((a) => a.raisedAt),
+        alarms.map((a) => a.stateSinceMs),
+        alarms.map((a) => isOpen(a.state)),
+        alarms.map((a) => JSON.stringify(a)),
+        events.map((e) => e.alarmId),
+        events.map((e) => e.sourceKey),
+        events.map((e) => e.condition),
+        events.map((e) => e.from),
+        events.map((e) => e.to),
+        events.map((e) => e.ts),
+        events.map((e) => e.actor),
+        events.map((e) => e.reason),
+        events.map((e) => e.value),
+        events.map((e) => colours.get(e.alarmId) ?? null),
+        changes.map((c) => c.level),
+        changes.map((c) => c.code),
+        changes.map((c) => c.from),
+        changes.map((c) => c.to),
+        changes.map((c) => c.ts),
+      ],
+    );
   }
 
   /** Open alarms, to reload the alarm book after a restart. */
@@ -110,73 +169,6 @@ export class AlarmRepository {
     );
     await this.client.query('DELETE FROM colour_events WHERE ts < to_timestamp($1 / 1000.0)', [cutoffMs]);
     return Number(rows[0]?.n ?? 0);
-  }
-
-  private async upsertAlarms(tx: SqlClient, alarms: readonly AlarmRecord[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO alarms (id, source_key, condition, point_id, enterprise, gateway, state, colour, raised_at, updated_at, closed_at, record)
-       SELECT id, sk, cond, pid, ent, gw, st, col, to_timestamp(raised / 1000.0), to_timestamp(upd / 1000.0),
-              CASE WHEN op THEN NULL ELSE to_timestamp(upd / 1000.0) END, rec
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::float8[], $10::float8[], $11::bool[], $12::jsonb[])
-         AS t(id, sk, cond, pid, ent, gw, st, col, raised, upd, op, rec)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, colour = excluded.colour, updated_at = excluded.updated_at,
-         closed_at = excluded.closed_at, record = excluded.record`,
-      [
-        alarms.map((a) => a.id),
-        alarms.map((a) => a.sourceKey),
-        alarms.map((a) => a.condition),
-        alarms.map((a) => (a.source.kind === 'point' ? a.source.pointId : null)),
-        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.enterprise : null)),
-        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.gateway : null)),
-        alarms.map((a) => a.state),
-        alarms.map((a) => a.colour),
-        alarms.map((a) => a.raisedAt),
-        alarms.map((a) => a.stateSinceMs),
-        alarms.map((a) => isOpen(a.state)),
-        alarms.map((a) => JSON.stringify(a)),
-      ],
-    );
-  }
-
-  private async insertEvents(
-    tx: SqlClient,
-    events: readonly AlarmEvent[],
-    alarms: readonly AlarmRecord[],
-  ): Promise<void> {
-    const colours = new Map(alarms.map((a) => [a.id, a.colour]));
-    await tx.query(
-      `INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, reason, value, colour)
-       SELECT a, sk, c, f, t, to_timestamp(ts / 1000.0), act, r, v, col
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::text[],
-                   $9::float8[], $10::text[]) AS x(a, sk, c, f, t, ts, act, r, v, col)`,
-      [
-        events.map((e) => e.alarmId),
-        events.map((e) => e.sourceKey),
-        events.map((e) => e.condition),
-        events.map((e) => e.from),
-        events.map((e) => e.to),
-        events.map((e) => e.ts),
-        events.map((e) => e.actor),
-        events.map((e) => e.reason),
-        events.map((e) => e.value),
-        events.map((e) => colours.get(e.alarmId) ?? null),
-      ],
-    );
-  }
-
-  private async insertColourChanges(tx: SqlClient, changes: readonly ColourChange[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO colour_events (level, code, from_colour, to_colour, ts)
-       SELECT l, c, f, t, to_timestamp(ts / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) AS x(l, c, f, t, ts)`,
-      [
-        changes.map((c) => c.level),
-        changes.map((c) => c.code),
-        changes.map((c) => c.from),
-        changes.map((c) => c.to),
-        changes.map((c) => c.ts),
-      ],
-    );
   }
 }
 

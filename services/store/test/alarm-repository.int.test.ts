@@ -136,4 +136,34 @@ describe('AlarmRepository (PostgreSQL)', () => {
     expect(await repo.pruneClosedBefore(T0 + 40_000)).toBe(1);
     expect((await repo.events(T0, T0 + 100_000)).map((e) => e.alarmId)).toEqual(['a2']);
   });
+
+  it('keeps the order given to events of one write (replay by id follows it) and stores colour changes', async () => {
+    // Same timestamp on purpose: only the written order tells RTNUN before NORM before UNACK.
+    await repo.write({
+      alarms: [record('a1')],
+      events: [
+        event('a1', 'NORM', 'UNACK', T0),
+        event('a1', 'UNACK', 'RTNUN', T0),
+        event('a1', 'RTNUN', 'UNACK', T0),
+      ],
+      colourChanges: [
+        { level: 'point', code: '7', from: null, to: 'red', ts: T0 },
+        { level: 'hazard', code: 'E1/TF1', from: 'blue', to: 'red', ts: T0 },
+        { level: 'enterprise', code: 'E1', from: 'yellow', to: 'red', ts: T0 },
+      ],
+    });
+    const replay = await repo.eventsAfter(0, 10);
+    expect(replay.map((e) => e.to)).toEqual(['UNACK', 'RTNUN', 'UNACK']);
+    expect(replay.map((e) => e.id)).toEqual([...replay.map((e) => e.id)].sort((a, b) => a - b));
+    const { rows } = await db
+      .pool()
+      .query<{ level: string; code: string; from_colour: string | null }>(
+        'SELECT level, code, from_colour FROM colour_events ORDER BY id',
+      );
+    expect(rows).toEqual([
+      { level: 'point', code: '7', from_colour: null },
+      { level: 'hazard', code: 'E1/TF1', from_colour: 'blue' },
+      { level: 'enterprise', code: 'E1', from_colour: 'yellow' },
+    ]);
+  });
 });
