@@ -9,4 +9,5 @@ export * from './sim.js';
 export * from './api-service.js';
 export * from './api-command.js';
 export { planFanoutClients } from './bench/fanout-bench.js';
+export { gatewayLoads, normalValue } from './bench/paced-load.js';
 export * from './live-source.js';

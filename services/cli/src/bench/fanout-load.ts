@@ -3,6 +3,8 @@ import { pino } from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { LiveScope, LiveValueFrame } from '@hazardwatch/contracts';
 import { AgeHistogram } from './age-histogram.js';
+import { epochNow } from './clock.js';
+import { runPacedLoad } from './paced-load.js';
 import {
   generateSite,
   MqttFleet,
@@ -18,7 +20,11 @@ import {
  * clients busy parsing values never delay a publish (which would count as server latency).
  */
 export interface FanoutLoadSpec {
-  readonly role: 'fleet' | 'clients';
+  /**
+   * `paced`: the lean load of paced-load.ts instead of the plant fleet; `watch`: one client (the
+   * first of `clients`) reporting every alarm event it receives (latency benchmark).
+   */
+  readonly role: 'fleet' | 'paced' | 'clients' | 'watch';
   readonly mqttUrl: string;
   readonly apiUrl: string;
   readonly site: GenerateSiteOptions;
@@ -28,6 +34,8 @@ export interface FanoutLoadSpec {
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly clientIdPrefix: string;
+  /** Role `paced`: readings/s in all (default: each point once a second). */
+  readonly readingsPerSec?: number;
 }
 
 export interface FanoutLoadFigures {
@@ -55,6 +63,8 @@ export type LoadToParent =
   | { readonly type: 'ready'; readonly connected: number }
   | { readonly type: 'measuring' }
   | { readonly type: 'result'; readonly figures: FanoutLoadFigures }
+  /** Role `watch`: an alarm event received, `atMs` on the shared clock (epochNow). */
+  | { readonly type: 'alarm'; readonly pointId: number | null; readonly to: string; readonly atMs: number }
   | { readonly type: 'error'; readonly message: string };
 
 /** Resolves once the message is handed to the IPC channel (so exiting afterwards never loses it). */
@@ -77,6 +87,8 @@ const pct = (cpu: NodeJS.CpuUsage, elapsedMs: number): number =>
   Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 1000) / 10;
 
 async function run(spec: FanoutLoadSpec): Promise<void> {
+  if (spec.role === 'paced') return await runPaced(spec);
+  if (spec.role === 'watch') return await runWatch(spec);
   const logger = pino({ level: 'warn' });
   const fleets = (spec.role === 'fleet' ? gatewaySites(generateSite(spec.site)) : []).map(
     (site) =>
@@ -183,7 +195,23 @@ async function runFleet(
   await stop;
   const elapsedMs = performance.now() - t0;
   const c = counters();
-  await send({
+  await sendPublisherResult({
+    readingsPublished: c.readings,
+    readingsPerSec: Math.round((c.readings / elapsedMs) * 1000),
+    publishErrors: c.publishErrors,
+    batchesDropped: c.batchesDropped,
+    loadCpuPct: pct(cpuUsage(cpu0), elapsedMs),
+  });
+}
+
+/** A load generator's figures (the client-side ones do not apply). */
+const sendPublisherResult = (
+  figures: Pick<
+    FanoutLoadFigures,
+    'readingsPublished' | 'readingsPerSec' | 'publishErrors' | 'batchesDropped' | 'loadCpuPct'
+  >,
+): Promise<void> =>
+  send({
     type: 'result',
     figures: {
       p50Ms: NaN,
@@ -193,12 +221,57 @@ async function runFleet(
       batches: 0,
       silentClients: 0,
       disconnects: 0,
-      readingsPublished: c.readings,
-      readingsPerSec: Math.round((c.readings / elapsedMs) * 1000),
-      publishErrors: c.publishErrors,
-      batchesDropped: c.batchesDropped,
-      loadCpuPct: pct(cpuUsage(cpu0), elapsedMs),
+      ...figures,
     },
+  });
+
+async function runWatch(spec: FanoutLoadSpec): Promise<void> {
+  const client = spec.clients[0];
+  if (!client) throw new Error('watch: no client given');
+  const stop = command('stop');
+  const socket = connectSocket(spec.apiUrl, { transports: ['websocket'], auth: { token: client.token } });
+  try {
+    socket.on('alarm', (e: { pointId: number | null; to: string }) => {
+      const atMs = epochNow();
+      void send({ type: 'alarm', pointId: e.pointId, to: e.to, atMs });
+    });
+    const joined = (await socket.timeout(30_000).emitWithAck('subscribe', { scopes: client.scopes })) as {
+      ok: boolean;
+    };
+    if (!joined.ok) throw new Error(`subscribe refused: ${JSON.stringify(joined)}`);
+    if (spec.intervalMs !== undefined)
+      await socket.timeout(30_000).emitWithAck('values:interval', { intervalMs: spec.intervalMs });
+    await send({ type: 'ready', connected: 1 });
+    await stop;
+  } finally {
+    socket.disconnect();
+  }
+}
+
+async function runPaced(spec: FanoutLoadSpec): Promise<void> {
+  const stop = command('stop');
+  const cpu0 = cpuUsage();
+  const t0 = performance.now();
+  const figures = runPacedLoad(
+    {
+      mqttUrl: spec.mqttUrl,
+      site: spec.site,
+      readingsPerSec: spec.readingsPerSec ?? spec.site.points,
+      clientId: `${spec.clientIdPrefix}-paced`,
+      readingsPerMessage: 100,
+      windowMessages: 1000,
+    },
+    stop,
+  );
+  await send({ type: 'ready', connected: 0 });
+  const f = await figures;
+  const elapsedMs = performance.now() - t0;
+  await sendPublisherResult({
+    readingsPublished: f.readingsPublished,
+    readingsPerSec: f.readingsPerSec,
+    publishErrors: f.publishErrors,
+    batchesDropped: f.turnsSkipped,
+    loadCpuPct: pct(cpuUsage(cpu0), elapsedMs),
   });
 }
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
-import { io as connectSocket } from 'socket.io-client';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { generateSite, siteToYaml, type GenerateSiteOptions } from '@hazardwatch/simulators';
 import { ensureUsers, startApiBeside } from '../api-service.js';
@@ -12,14 +12,27 @@ import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
 import { createScratchDatabase } from './bench-database.js';
 import { LiveValueTap } from '../live-source.js';
+import { epochNow } from './clock.js';
 import { spawnLoad, stopLoad, type LoadChild } from './load-child.js';
 
 export interface LatencyBenchOptions {
   readonly adminDatabaseUrl: string;
   readonly mqttUrl: string;
-  /** Background points publishing at 1 Hz (readings/s of load). */
+  /** Background load, readings/s. */
+  readonly loadReadingsPerSec: number;
+  /**
+   * Points the paced load spreads them over (each reports loadReadingsPerSec / loadPoints times a
+   * second); the fleet always has one point per reading/s (1 Hz) and ignores this.
+   */
   readonly loadPoints: number;
   readonly samples: number;
+  /**
+   * The values interval the watching client asks for (undefined: the server's default). An alarm
+   * console that shows no trends asks for the longest.
+   */
+  readonly watchValuesIntervalMs?: number;
+  /** `paced`: lean load (paced-load.ts); `fleet`: the plant simulators. */
+  readonly generator: 'paced' | 'fleet';
   readonly base: RuntimeConfig;
   readonly logger: Logger;
 }
@@ -31,8 +44,13 @@ export interface LatencyBenchResult {
   readonly maxMs: number;
   readonly samples: number;
   readonly loadReadingsPerSec: number;
-  /** The fleet process, % of one core (it shares the machine with the system). */
+  readonly generator: 'paced' | 'fleet';
+  /** The load generator's process, % of one core (it shares the machine with the system). */
   readonly loadCpuPct: number;
+  /** The system under test (ingestion, alarm engine, API, live push: one process), % of one core. */
+  readonly serverCpuPct: number;
+  /** Event-loop delay of that process while sampling (a busy loop delays every step), ms. */
+  readonly serverLoopDelayP99Ms: number;
   /** Publish → the crossing reading decoded by the ingest (broker and intake), ms. */
   readonly decodedP50Ms: number;
   readonly decodedP99Ms: number;
@@ -51,22 +69,23 @@ const PROBE_TAG = 'PROBE-PT-1';
  * once stored), live gateway.
  */
 export async function runLatencyBench(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
+  const points = options.generator === 'fleet' ? options.loadReadingsPerSec : options.loadPoints;
   const siteOptions: GenerateSiteOptions = {
     cities: 2,
-    enterprises: Math.max(2, Math.round(options.loadPoints / 2500)),
-    points: options.loadPoints,
+    enterprises: Math.max(2, Math.round(points / 2500)),
+    points,
     seed: 11,
   };
   const site = generateSite(siteOptions);
-  const points = site['points'] as Array<Record<string, unknown>>;
-  const first = points[0]!;
+  const sitePoints = site['points'] as Array<Record<string, unknown>>;
+  const first = sitePoints[0]!;
   const enterprise = first['enterprise'] as string;
   const gateway = first['gateway'] as string;
   const hazard = (site['hazards'] as Array<{ code: string; enterprise: string }>).find(
     (h) => h.enterprise === enterprise,
   )?.code;
   // The probe: no on-delay, so the figure is the system's latency, not a configured delay.
-  points.push({
+  sitePoints.push({
     enterprise,
     gateway,
     tag: PROBE_TAG,
@@ -86,7 +105,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   const siteFile = join(dir, 'site.yaml');
   await writeFile(siteFile, siteToYaml(site));
   const db = await createScratchDatabase(options.adminDatabaseUrl);
-  const enterprises = [...new Set(points.map((p) => p['enterprise'] as string))];
+  const enterprises = [...new Set(sitePoints.map((p) => p['enterprise'] as string))];
   const clientId = `hw-bench-latency-${randomBytes(3).toString('hex')}`;
   const config: RuntimeConfig = {
     ...options.base,
@@ -111,21 +130,18 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   const stage: { decodedAt?: number; storedAt?: number } = {};
   const probeSeen = {
     observe: (pointId: number, _ts: number, value: number) => {
-      if (pointId === probeId && value > 5) stage.decodedAt ??= performance.now();
+      if (pointId === probeId && value > 5) stage.decodedAt ??= epochNow();
     },
   };
   const service = await startIngestService(config, options.logger, { observers: [tap, probeSeen] });
   service.alarms.onStored((events) => {
     if (events.alarmEvents.some((e) => e.pointId === probeId && e.to === 'UNACK'))
-      stage.storedAt ??= performance.now();
+      stage.storedAt ??= epochNow();
   });
   const api = await startApiBeside(service, config, options.logger, 0, tap);
   let fleet: LoadChild | undefined;
+  let watcher: LoadChild | undefined;
   const probe = await mqtt.connectAsync(options.mqttUrl, { clientId: `hw-bench-probe-${process.pid}` });
-  const socket = connectSocket(`http://127.0.0.1:${api.port}`, {
-    transports: ['websocket'],
-    autoConnect: false,
-  });
   try {
     await ensureUsers(service, [
       { username: 'bench-province', password: 'bench-password-1', role: 'regulator', regionCode: province },
@@ -136,49 +152,65 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       body: JSON.stringify({ username: 'bench-province', password: 'bench-password-1' }),
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
-    socket.auth = { token: accessToken };
-    socket.connect();
-    await socket.timeout(10_000).emitWithAck('subscribe', { scopes: [{ type: 'region', code: province }] });
     probeId = service.site!.pointByKey(enterprise, PROBE_TAG)!.id;
-    let pending: { sentAt: number; resolve: () => void } | undefined;
-    socket.on('alarm', (e: { pointId: number | null; to: string }) => {
-      if (e.pointId === probeId && e.to === 'UNACK' && pending) pending.resolve();
-    });
-    // The background load: the same generated site (without the probe) published at 1 Hz by a
-    // fleet in its own process, gateways ticking on phases spread over the second.
-    fleet = spawnLoad({
-      role: 'fleet',
-      mqttUrl: options.mqttUrl,
-      apiUrl: `http://127.0.0.1:${api.port}`,
-      site: siteOptions,
-      clients: [],
-      intervalMs: undefined,
-      warmupMs: 0,
-      durationMs: 0,
-      clientIdPrefix: `hw-bench-latency-${process.pid}`,
-    });
+    const child = (role: 'paced' | 'fleet' | 'watch'): LoadChild =>
+      spawnLoad({
+        role,
+        mqttUrl: options.mqttUrl,
+        apiUrl: `http://127.0.0.1:${api.port}`,
+        site: siteOptions,
+        readingsPerSec: options.loadReadingsPerSec,
+        clients:
+          role === 'watch' ? [{ token: accessToken, scopes: [{ type: 'region', code: province }] }] : [],
+        intervalMs: role === 'watch' ? options.watchValuesIntervalMs : undefined,
+        warmupMs: 0,
+        durationMs: 0,
+        clientIdPrefix: `hw-bench-latency-${process.pid}`,
+      });
+    // The regulator's socket.io client runs in its own process, as a control-room client does: it
+    // neither adds its own parsing to the server's event loop nor waits on it. It stamps each alarm
+    // event on receipt with the clock this process uses for the publish time.
+    watcher = child('watch');
+    await watcher.next('ready');
+    let pending: { sentAt: number; resolve: (atMs: number) => void } | undefined;
+    const alarms = watcher;
+    void (async () => {
+      for (;;) {
+        const m = await alarms.next('alarm');
+        // A late answer to an earlier probe (after its time-out) is older than the current one.
+        if (m.pointId === probeId && m.to === 'UNACK' && pending && m.atMs >= pending.sentAt)
+          pending.resolve(m.atMs);
+      }
+    })().catch(() => undefined);
+    // The background load, in its own process: paced (lean) or the plant fleet.
+    fleet = child(options.generator);
     await fleet.next('ready');
     await new Promise((r) => setTimeout(r, 3000)); // load running
     const topic = telemetryTopic({ enterprise, gateway });
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
     const latencies: number[] = [];
     const decoded: number[] = [];
     const stored: number[] = [];
     for (let i = 0; i < options.samples; i++) {
       delete stage.decodedAt;
       delete stage.storedAt;
-      const received = new Promise<void>((resolve) => (pending = { sentAt: performance.now(), resolve }));
-      const sentAt = performance.now();
+      const sentAt = epochNow();
+      const received = new Promise<number>((resolve) => (pending = { sentAt, resolve }));
       await probe.publishAsync(
         topic,
         JSON.stringify({ readings: [{ tag: PROBE_TAG, ts: Date.now(), value: 6 }] }),
         { qos: 1 },
       );
-      const got = await Promise.race([
-        received.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+      const receivedAt = await Promise.race([
+        received,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000)),
       ]);
-      if (got) {
-        latencies.push(performance.now() - sentAt);
+      pending = undefined;
+      if (receivedAt !== undefined) {
+        latencies.push(receivedAt - sentAt);
         if (stage.decodedAt !== undefined) decoded.push(stage.decodedAt - sentAt);
         if (stage.storedAt !== undefined) stored.push(stage.storedAt - sentAt);
       }
@@ -191,6 +223,10 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       );
       await new Promise((r) => setTimeout(r, 250));
     }
+    const cpu = process.cpuUsage(cpu0);
+    loopDelay.disable();
+    const serverLoopDelayP99Ms = Math.round(loopDelay.percentile(99) / 1e5) / 10;
+    const serverCpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 1000) / 10;
     fleet.send({ type: 'stop' });
     const load = (await fleet.next('result')).figures;
     const at = (q: number, xs: number[] = latencies): number => {
@@ -206,16 +242,18 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       maxMs: at(1),
       samples: latencies.length,
       loadReadingsPerSec: load.readingsPerSec,
+      generator: options.generator,
       loadCpuPct: load.loadCpuPct,
+      serverCpuPct,
+      serverLoopDelayP99Ms,
       decodedP50Ms: at(0.5, decoded),
       decodedP99Ms: at(0.99, decoded),
       storedP50Ms: at(0.5, stored),
       storedP99Ms: at(0.99, stored),
     };
   } finally {
-    socket.disconnect();
     await probe.endAsync();
-    if (fleet) await stopLoad([fleet]);
+    await stopLoad([fleet, watcher].filter((c): c is LoadChild => c !== undefined));
     await api.close();
     await service.close();
     await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
