@@ -20,7 +20,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # A larger young generation: at ingest rates the objects living until their batch is durable
 # (~0.1-1 s) otherwise survive two scavenges, are promoted, and are freed by mark-compact pauses
-# of 50-350 ms that stall alarm delivery (docs/operations.md, "Node.js heap").
+# of 50-350 ms that stall alarm delivery (docs/operations.md §6.1).
 ENV NODE_OPTIONS="--max-semi-space-size=64"
 WORKDIR /app
 

@@ -5,10 +5,11 @@ import { telemetryTopic } from '@hazardwatch/contracts';
 /**
  * A lean background load at a set rate: every point of a generated site reports `readingsPerSec /
  * points` times a second, each gateway on its own phase spread over the period (as real gateways
- * do), with values inside the point's normal band so the load itself raises no alarm. Unlike the plant fleet it models no physics, so
- * the load costs little CPU and the machine's cores go to the system under test. Back-pressure:
- * at most `windowMessages` publishes unacknowledged by the broker; a gateway that would exceed it
- * skips its turn and the skip is counted (the figure reports the rate actually published).
+ * do), with values inside the point's normal band so the load itself raises no alarm. Unlike the
+ * plant fleet it models no physics, so it costs little CPU and the machine's cores go to the
+ * system under test. Back-pressure: at most `windowMessages` publishes unacknowledged by the
+ * broker; a gateway that would exceed it skips the rest of its turn and the skip is counted (the
+ * figure reports the rate actually published).
  */
 export interface PacedLoadOptions {
   readonly mqttUrl: string;
