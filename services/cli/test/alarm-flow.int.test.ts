@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { AlarmRepository, sqlClientFromPg } from '@hazardwatch/store';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import { loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
@@ -49,7 +49,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     db = await createTestDatabase(postgresAdminUrl);
     check = new pg.Client({ connectionString: db.url });
     await check.connect();
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = openTestPool(db.url, { max: 2 });
     pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-test-pub-${randomBytes(3).toString('hex')}` });
     hookBodies = [];
     hook = createServer((req, res) => {

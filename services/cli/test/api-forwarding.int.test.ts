@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import pg from 'pg';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import {
   ensureUsers,
   loadRuntimeConfig,
@@ -101,7 +101,7 @@ describe('separate API: alarm actions forwarded to the owning ingest worker', ()
 
   beforeEach(async () => {
     db = await createTestDatabase(postgresAdminUrl);
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = openTestPool(db.url, { max: 2 });
     enterprise = `91320623S${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
     const site = readFileSync(EXAMPLE, 'utf8').replaceAll('91320623MA1W000001', enterprise);
     sitePath = join(mkdtempSync(join(tmpdir(), 'hw-forward-')), 'site.yaml');

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reading } from '@hazardwatch/contracts';
@@ -14,6 +13,7 @@ import { OpcuaSource, parseEdgeConfig, startCollector, type Collector, type Sour
 import { startPlantOpcuaServer, type PlantOpcuaServer } from '@hazardwatch/simulators';
 import {
   createTestDatabase,
+  openTestPool,
   providedServices,
   startTcpProxy,
   type TcpProxy,
@@ -193,7 +193,7 @@ describe('edge collector: OPC-UA → spool → MQTT → ingestion', () => {
 
     // Ground truth: distinct (tag, ts) the source produced; all of them are stored, each once.
     const expected = new Set(produced.map((r) => `${r.tag}@${r.ts}`));
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const pool = openTestPool(db.url, { max: 1 });
     try {
       const count = async () =>
         (

@@ -12,7 +12,7 @@ import {
   type Timers,
 } from '@hazardwatch/ingest';
 import { migrate, NotificationOutbox, sqlClientFromPg } from '@hazardwatch/store';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 
 const logger = pino({ level: 'silent' });
 const SECRET = 'webhook-secret';
@@ -35,7 +35,7 @@ describe('notification outbox delivered through a signed webhook', () => {
 
   beforeEach(async () => {
     db = await createTestDatabase(providedServices().postgresAdminUrl);
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = openTestPool(db.url, { max: 2 });
     await migrate(sqlClientFromPg(pool), { logger, dialect: 'postgres' });
     outbox = new NotificationOutbox(sqlClientFromPg(pool));
     received = [];

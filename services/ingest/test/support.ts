@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import pg from 'pg';
+import type pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { telemetryTopic, topicFilter, type Reading } from '@hazardwatch/contracts';
 import {
@@ -21,7 +21,7 @@ import {
   pointKey,
   sqlClientFromPg,
 } from '@hazardwatch/store';
-import { createTestDatabase, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, openTestPool, type TestDatabase } from '@hazardwatch/testkit';
 
 export const logger: Logger = pino({ level: 'silent' });
 
@@ -40,7 +40,7 @@ export interface IngestFixture {
 
 export async function ingestFixture(adminUrl: string, tags: readonly string[]): Promise<IngestFixture> {
   const db = await createTestDatabase(adminUrl);
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const pool = openTestPool(db.url, { max: 4 });
   pool.on('error', () => undefined);
   const client = sqlClientFromPg(pool);
   await migrate(client, { logger, dialect: 'postgres' });

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +11,7 @@ import {
   type ApiDeps,
   type ControlOutcome,
 } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import {
   AlarmRepository,
   importSiteDocument,
@@ -156,7 +155,7 @@ export async function buildTestApi(
   options: { deps?: Partial<ApiDeps>; config?: Record<string, unknown> } = {},
 ): Promise<TestApi> {
   const db: TestDatabase = await createTestDatabase(providedServices().postgresAdminUrl, 'hw_api');
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const pool = openTestPool(db.url, { max: 4 });
   pool.on('error', () => undefined);
   const client = sqlClientFromPg(pool);
   try {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-import { providedServices } from '@hazardwatch/testkit';
+import { openTestPool, providedServices } from '@hazardwatch/testkit';
 
 /**
  * A fresh database per suite on the test server (the local one, or the embedded one the global
@@ -33,12 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url: url.toString(),
     pool() {
-      const p = new pg.Pool({ connectionString: url.toString(), max: 4 });
-      // DROP DATABASE ... WITH (FORCE) terminates connections still closing (57P01 admin_shutdown);
-      // anything else on an idle client is a real failure and fails the run.
-      p.on('error', (err: Error & { code?: string }) => {
-        if (err.code !== '57P01') throw err;
-      });
+      const p = openTestPool(url.toString(), { max: 4 });
       pools.push(p);
       return p;
     },
