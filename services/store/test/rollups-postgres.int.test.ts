@@ -1,10 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlClient } from '@hazardwatch/store';
-import { MS_PER_DAY, RollupMaintainer, compileRetention, migrate, sqlClientFromPg } from '@hazardwatch/store';
+import {
+  MS_PER_DAY,
+  MS_PER_HOUR as HOUR,
+  MS_PER_MINUTE as MIN,
+  PartitionMaintainer,
+  RollupMaintainer,
+  compileRetention,
+  migrate,
+  sqlClientFromPg,
+} from '@hazardwatch/store';
 import { ManualClock } from './support/clock.js';
 import type { TestDatabase } from './support/db.js';
 import { createTestDatabase } from './support/db.js';
 import { silentLogger } from './support/logger.js';
+import type { TestReading } from './support/readings.js';
+import { insertReadings } from './support/readings.js';
 
 const NOW = Date.UTC(2025, 6, 1);
 
@@ -48,5 +59,179 @@ describe('RollupMaintainer.prune (plain PostgreSQL server)', () => {
       'SELECT (SELECT count(*)::int FROM readings_1m) AS n1m, (SELECT count(*)::int FROM readings_1h) AS n1h',
     );
     expect(rows[0]).toEqual({ n1m: 5, n1h: 5 });
+  });
+});
+
+/** The rollups' definition, written the obvious way (one ordered-aggregate statement per level). */
+const REFERENCE_SQL = `
+  CREATE TABLE ref_1m AS
+  SELECT date_bin(INTERVAL '1 minute', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, point_id,
+         min(value) AS min, max(value) AS max, avg(value) AS avg,
+         (array_agg(value ORDER BY ts DESC))[1] AS last, count(*) AS count
+  FROM readings GROUP BY 1, 2;
+  CREATE TABLE ref_1h AS
+  SELECT date_bin(INTERVAL '1 hour', bucket, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, point_id,
+         min(min) AS min, max(max) AS max, sum(avg * count) / sum(count) AS avg,
+         (array_agg(last ORDER BY bucket DESC))[1] AS last, sum(count) AS count
+  FROM ref_1m GROUP BY 1, 2;`;
+
+interface RollupRow {
+  bucket: number;
+  point_id: number;
+  min: number;
+  max: number;
+  avg: number;
+  last: number;
+  count: number;
+}
+
+const rowsOf = async (client: SqlClient, table: string): Promise<RollupRow[]> =>
+  (
+    await client.query<RollupRow>(
+      `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS bucket, point_id, min, max, avg, last,
+              count::int AS count
+       FROM ${table} ORDER BY point_id, bucket`,
+    )
+  ).rows;
+
+/** Equal to the reference; avg within float rounding (partial sums add in another order). */
+function expectSameRollups(actual: RollupRow[], expected: RollupRow[]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((row, i) => {
+    const want = expected[i]!;
+    expect({ ...row, avg: 0 }).toEqual({ ...want, avg: 0 });
+    expect(row.avg).toBeCloseTo(want.avg, 9);
+  });
+}
+
+describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', () => {
+  const T0 = Date.UTC(2025, 5, 30, 22, 0); // two hours that cross a day (and partition) boundary
+  let db: TestDatabase;
+  let client: SqlClient;
+  const clock = new ManualClock(NOW);
+  const maintainer = (options: Partial<ConstructorParameters<typeof RollupMaintainer>[0]> = {}) =>
+    new RollupMaintainer({
+      client,
+      dialect: 'postgres',
+      logger: silentLogger,
+      now: clock.now,
+      retention: compileRetention(),
+      ...options,
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    client = sqlClientFromPg(db.pool());
+    const { retention } = await migrate(client, { logger: silentLogger, dialect: 'postgres' });
+    await new PartitionMaintainer({ client, logger: silentLogger, now: clock.now, retention }).ensureCovering(
+      T0,
+      T0 + 3 * HOUR,
+    );
+    // 20 points every 10 s with jittered times, one point at 20 Hz for five minutes (dense: many
+    // slices per minute), one reading of point 30 at the very last millisecond of a minute, and a
+    // gap of ten quiet minutes (slices grow over it, and must not swallow the dense stretch after).
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const readings: TestReading[] = [];
+    for (let p = 1; p <= 20; p++)
+      for (let t = T0; t < T0 + 2 * HOUR; t += 10_000) {
+        if (t >= T0 + 40 * MIN && t < T0 + 50 * MIN) continue;
+        readings.push({ pointId: p, ts: t + Math.floor(random() * 9_000), value: (random() - 0.5) * 1e3 });
+      }
+    for (let t = T0 + 50 * MIN; t < T0 + 55 * MIN; t += 50)
+      readings.push({ pointId: 21, ts: t, value: Math.sin(t / 1e4) * 50 });
+    readings.push({ pointId: 30, ts: T0 + 7 * MIN - 1, value: 99 });
+    await insertReadings(client, readings);
+    await client.exec(REFERENCE_SQL);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('writes what one ordered-aggregate statement per level computes, read in many small slices', async () => {
+    const sleeps: number[] = [];
+    const stats = await maintainer({
+      targetSliceRows: 200,
+      sleep: (ms) => Promise.resolve(void sleeps.push(ms)),
+    }).refresh(T0, T0 + 2 * HOUR);
+    expectSameRollups(await rowsOf(client, 'readings_1m'), await rowsOf(client, 'ref_1m'));
+    expectSameRollups(await rowsOf(client, 'readings_1h'), await rowsOf(client, 'ref_1h'));
+    // 20 points × 720 + 6,000 + 1 raw rows, then their 1-minute rows, each read exactly once.
+    const minuteRows = (await rowsOf(client, 'ref_1m')).length;
+    expect(stats.sourceRows).toBe(20 * 720 - 20 * 60 + 6_000 + 1 + minuteRows);
+    expect(stats.buckets).toBe(minuteRows + (await rowsOf(client, 'ref_1h')).length);
+    // ~200 rows a slice: about one a minute at the normal rate, 5-second slices in the dense part.
+    expect(stats.slices).toBeGreaterThan(150);
+    // Paced at the default half of a core: the pauses add up to the statements' time.
+    const paused = sleeps.reduce((a, b) => a + b, 0);
+    expect(paused).toBeLessThanOrEqual(stats.busyMs + 1e-6);
+    expect(paused).toBeGreaterThan(stats.busyMs - (stats.slices + 2 * 130));
+  });
+
+  it('gives the same result with one slice per window, and again after a late reading (idempotent)', async () => {
+    await client.exec('TRUNCATE readings_1m, readings_1h');
+    const sleeps: number[] = [];
+    const big = maintainer({ targetSliceRows: 1e9, sleep: (ms) => Promise.resolve(void sleeps.push(ms)) });
+    const stats = await big.refresh(T0, T0 + 2 * HOUR, { pace: false });
+    // Slices grow to whole windows when the target allows (from 5 s, at most 4× per slice).
+    expect(stats.slices).toBeLessThan(50);
+    expect(sleeps).toEqual([]);
+    expectSameRollups(await rowsOf(client, 'readings_1m'), await rowsOf(client, 'ref_1m'));
+
+    await insertReadings(client, [{ pointId: 21, ts: T0 + 52 * MIN + 25, value: 1e6 }]);
+    await client.exec('DROP TABLE ref_1m, ref_1h');
+    await client.exec(REFERENCE_SQL);
+    await big.refresh(T0 + 52 * MIN + 25, T0 + 52 * MIN + 26, { pace: false });
+    await big.refresh(T0 + 52 * MIN + 25, T0 + 52 * MIN + 26, { pace: false });
+    const minute = await rowsOf(client, 'readings_1m');
+    expectSameRollups(minute, await rowsOf(client, 'ref_1m'));
+    expect(minute.find((r) => r.point_id === 21 && r.bucket === T0 + 52 * MIN)?.max).toBe(1e6);
+    expectSameRollups(await rowsOf(client, 'readings_1h'), await rowsOf(client, 'ref_1h'));
+  });
+
+  it('lets two instances refresh the same range at once without deadlock or a stale result', async () => {
+    await client.exec('TRUNCATE readings_1m, readings_1h');
+    const [a, b] = [maintainer({ targetSliceRows: 500 }), maintainer({ targetSliceRows: 300 })];
+    await Promise.all([
+      a.refresh(T0, T0 + 2 * HOUR, { pace: false }),
+      b.refresh(T0, T0 + 2 * HOUR, { pace: false }),
+    ]);
+    expectSameRollups(await rowsOf(client, 'readings_1m'), await rowsOf(client, 'ref_1m'));
+    expectSameRollups(await rowsOf(client, 'readings_1h'), await rowsOf(client, 'ref_1h'));
+  });
+
+  it('reads raw readings by a time index on every partition, not a scan of the day', async () => {
+    const { rows: indexes } = await client.query<{ name: string }>(
+      `SELECT indexrelid::regclass::text AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_am am ON am.oid = c.relam
+       WHERE am.amname = 'brin' AND indrelid::regclass::text LIKE 'readings_p%' ORDER BY 1`,
+    );
+    expect(indexes.map((r) => r.name)).toEqual(['readings_p20250630_ts_idx', 'readings_p20250701_ts_idx']);
+    const plan = await client.transaction(async (tx) => {
+      await tx.exec('SET LOCAL enable_seqscan = off');
+      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT count(*) FROM readings WHERE ts >= $1 AND ts < $2`,
+        [new Date(T0 + 50 * MIN), new Date(T0 + 51 * MIN)],
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Bitmap Index Scan on readings_p20250630_ts_idx/);
+  });
+
+  it('summarises the time index over new pages only, once', async () => {
+    const rollups = maintainer();
+    await rollups.summarizeTimeIndex();
+    expect(await rollups.summarizeTimeIndex()).toBe(0);
+    await insertReadings(
+      client,
+      Array.from({ length: 20_000 }, (_, i) => ({ pointId: 40, ts: T0 + 2 * HOUR + i * 100, value: i })),
+    );
+    expect(await rollups.summarizeTimeIndex()).toBeGreaterThan(0);
+    expect(await rollups.summarizeTimeIndex()).toBe(0);
+  });
+
+  it('refuses a duty cycle outside (0, 1]', () => {
+    expect(() => maintainer({ dutyCycle: 0 })).toThrow(/dutyCycle/);
+    expect(() => maintainer({ dutyCycle: 1.5 })).toThrow(/dutyCycle/);
   });
 });

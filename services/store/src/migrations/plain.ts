@@ -55,6 +55,26 @@ const rollups: Migration = {
   },
 };
 
+/**
+ * Rollup refreshes read raw readings by time range; the primary key leads with point_id, so
+ * without this every refresh scanned the whole day's partition (11 s for one minute of a
+ * 39-million-row day). BRIN, not B-tree: readings arrive nearly in time order, the index stays a
+ * few pages per gigabyte, and inserts pay next to nothing (a B-tree on ts made inserts 40 %
+ * slower). Not autosummarize: at 130,000 readings/s a range fills every 30 ms, far more requests
+ * than autovacuum's work-item queue holds (each refusal is a log line); RollupMaintainer
+ * summarises new ranges itself every few seconds instead. On the partitioned parent, so every
+ * partition, present and future, gets one.
+ */
+const readingsTimeIndex: Migration = {
+  version: 10,
+  name: 'readings-ts-brin',
+  async up(tx) {
+    await tx.exec(`
+      CREATE INDEX readings_ts_brin ON readings USING brin (ts) WITH (pages_per_range = 32);
+    `);
+  },
+};
+
 export const plainMigrations: DialectMigrations = {
   dialect: 'postgres',
   migrations: [
@@ -67,5 +87,6 @@ export const plainMigrations: DialectMigrations = {
     floorPlans,
     actionRequests,
     gatewayStatus,
+    readingsTimeIndex,
   ],
 };

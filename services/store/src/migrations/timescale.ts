@@ -74,6 +74,19 @@ const rollups: Migration = {
   },
 };
 
+/**
+ * Version 10 indexes raw readings by time in both dialects (rollup refreshes read by time range).
+ * create_hypertable already made this index with the table (version 2); it is created here only
+ * if a hypertable was made without default indexes, so both dialects reach version 10 alike.
+ */
+const readingsTimeIndex: Migration = {
+  version: 10,
+  name: 'readings-ts-index',
+  async up(tx) {
+    await tx.exec(`CREATE INDEX IF NOT EXISTS readings_ts_idx ON readings (ts DESC);`);
+  },
+};
+
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
   migrations: [
@@ -86,5 +99,6 @@ export const timescaleMigrations: DialectMigrations = {
     floorPlans,
     actionRequests,
     gatewayStatus,
+    readingsTimeIndex,
   ],
 };
