@@ -11,3 +11,4 @@ export * from './api-command.js';
 export { planFanoutClients } from './bench/fanout-bench.js';
 export { gatewayLoads, normalValue } from './bench/paced-load.js';
 export * from './live-source.js';
+export { completeBefore, DirtyRange, nextRollupAt } from './rollup-schedule.js';

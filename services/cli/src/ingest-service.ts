@@ -28,6 +28,7 @@ import {
   type IngestApp,
   type IngestConfig,
   type PointDirectory,
+  type BatchWriter,
   type ReadingObserver,
 } from '@hazardwatch/ingest';
 import {
@@ -51,10 +52,16 @@ import {
 import { ConfigError, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
+import { completeBefore, DirtyRange, nextRollupAt } from './rollup-schedule.js';
 import { openStore, type OpenedStore } from './store-setup.js';
 
 const PARTITION_INTERVAL_MS = 3_600_000;
-const ROLLUP_INTERVAL_MS = 60_000;
+/** Plain dialect: how often new pages of raw readings are summarised in their time index. */
+const TIME_INDEX_INTERVAL_MS = 5_000;
+/** At start-up, rollups are refreshed for this span before now (see DirtyRange.markSpan). */
+const ROLLUP_STARTUP_LOOKBACK_MS = 5 * 60_000;
+/** Rollups refresh this long after each minute boundary, once the minute's readings are in. */
+const ROLLUP_GRACE_MS = 5_000;
 const DEAD_LETTER_PRUNE_INTERVAL_MS = 600_000;
 const AUDIT_PRUNE_INTERVAL_MS = 86_400_000;
 const DEAD_LETTER_MAX_ROWS = 100_000;
@@ -172,7 +179,9 @@ async function startOn(
     retention: migration.retention,
   });
   const dirty = new DirtyRange();
-  const writer = new PgReadingWriter(store.pool, {
+  // A previous run may have stopped (killed, crashed) after storing readings it never rolled up.
+  dirty.markSpan(Date.now() - ROLLUP_STARTUP_LOOKBACK_MS, Date.now());
+  const pgWriter = new PgReadingWriter(store.pool, {
     logger,
     now: Date.now,
     ...(migration.dialect === 'postgres'
@@ -182,6 +191,14 @@ async function startOn(
         }
       : {}),
   });
+  // Rollups learn a range once its rows are stored (see DirtyRange).
+  const writer: BatchWriter = {
+    write: async (rows, deadLetters) => {
+      const outcome = await pgWriter.write(rows, deadLetters);
+      dirty.markRows(rows);
+      return outcome;
+    },
+  };
   // The alarm engine: evaluators → ISA-18.2 alarm book → four-colour roll-up → 预警 desk, persisted
   // as part of the ingest batch that caused each change.
   let attach: (work: DurableWork) => void = () => undefined;
@@ -221,7 +238,7 @@ async function startOn(
     logger,
     writer,
     directory: () => directory,
-    observers: [dirty, engine, ...(options.observers ?? [])],
+    observers: [engine, ...(options.observers ?? [])],
     gatewayStatus: new GatewayStatusRepository(client),
   });
   attach = (work) => app.pipeline.attach(work);
@@ -240,12 +257,32 @@ async function startOn(
       ),
     );
   };
-  if (migration.dialect === 'postgres') every(PARTITION_INTERVAL_MS, 'partitions', () => partitions.run());
-  every(ROLLUP_INTERVAL_MS, 'rollups', async () => {
-    const range = dirty.take();
-    if (range) await rollups.refresh(range.fromMs, range.toMs);
-    await rollups.prune();
-  });
+  if (migration.dialect === 'postgres') {
+    every(PARTITION_INTERVAL_MS, 'partitions', () => partitions.run());
+    every(TIME_INDEX_INTERVAL_MS, 'time-index', () => rollups.summarizeTimeIndex());
+  }
+  // Rollups: once per minute, just after the boundary, for the minutes that are over (late data
+  // included). Paced and chained, so a long refresh (a backfill) delays the next, never overlaps it.
+  let rollupTimer: NodeJS.Timeout | undefined;
+  let rollupsStopped = false;
+  let rollupRun: Promise<void> = Promise.resolve();
+  const scheduleRollups = (): void => {
+    if (rollupsStopped) return;
+    const now = Date.now();
+    rollupTimer = setTimeout(
+      () => {
+        rollupRun = (async () => {
+          const range = dirty.takeBefore(completeBefore(Date.now(), ROLLUP_GRACE_MS));
+          if (range) await rollups.refresh(range.fromMs, range.toMs);
+          await rollups.prune();
+        })()
+          .catch((err: unknown) => log.error({ err, task: 'rollups' }, 'maintenance task failed'))
+          .finally(scheduleRollups);
+      },
+      nextRollupAt(now, ROLLUP_GRACE_MS) - now,
+    );
+  };
+  scheduleRollups();
   timers.push(
     setInterval(() => {
       const now = Date.now();
@@ -271,7 +308,9 @@ async function startOn(
 
   undo.push(() => {
     for (const t of timers) clearInterval(t);
-    return Promise.resolve();
+    rollupsStopped = true;
+    clearTimeout(rollupTimer);
+    return rollupRun;
   });
   await app.start();
   undo.push(() => app.close());
@@ -362,14 +401,17 @@ async function startOn(
     health,
     close: async () => {
       for (const t of timers) clearInterval(t);
+      rollupsStopped = true;
+      clearTimeout(rollupTimer);
+      await rollupRun;
       await siteWatch.close();
       await actions.close();
       await app.close();
       await health?.close();
-      const range = dirty.take();
+      const range = dirty.takeBefore();
       if (range)
         await rollups
-          .refresh(range.fromMs, range.toMs)
+          .refresh(range.fromMs, range.toMs, { pace: false })
           .catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
       await store.close();
       await infrastructure.stop();
@@ -431,23 +473,6 @@ async function loadSite(
     );
   }
   return site;
-}
-
-/** Tracks the span of source timestamps written since the last rollup refresh (late data included). */
-class DirtyRange implements ReadingObserver {
-  private from = Infinity;
-  private to = -Infinity;
-  observe(_pointId: number, ts: number): void {
-    if (ts < this.from) this.from = ts;
-    if (ts > this.to) this.to = ts;
-  }
-  take(): { fromMs: number; toMs: number } | undefined {
-    if (this.from > this.to) return undefined;
-    const range = { fromMs: this.from, toMs: this.to + 1 };
-    this.from = Infinity;
-    this.to = -Infinity;
-    return range;
-  }
 }
 
 function redact(url: string): string {

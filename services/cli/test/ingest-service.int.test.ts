@@ -94,6 +94,13 @@ describe('hazardwatch ingest service', () => {
       'SELECT (SELECT max(version) FROM site_documents) AS version, (SELECT count(*) FROM point_ids) AS points',
     );
     expect(rows[0]).toEqual({ version: '1', points: '13' });
+    // Stopping refreshes the rollups for everything stored, the minute still open included.
+    await service.close();
+    services = services.filter((s) => s !== service);
+    const rollups = await check.query<{ m: string; h: string }>(
+      'SELECT (SELECT sum(count) FROM readings_1m) AS m, (SELECT sum(count) FROM readings_1h) AS h',
+    );
+    expect(rollups.rows[0]).toEqual({ m: '15', h: '15' });
   });
 
   it('refuses an invalid site file, naming the point and rule, and leaves nothing running', async () => {
