@@ -55,7 +55,7 @@ commands:
   bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
                           end-to-end ingest benchmark; prints one JSON line last
   bench latency [--json] [--load N] [--samples N] [--generator paced|fleet] [--points N]
-                [--values-interval MS]
+                [--values-interval MS] [--trace FILE]
                           MQTT reading → alarm on a subscribed socket.io client, under load
   bench fleet [--json] [--points N] [--duration S]
                           simulated gateway fleet at 1 Hz (load-generator capacity)
@@ -176,6 +176,8 @@ export async function runCommand(
               points: { type: 'string', default: '10000' },
               // The watching client's values interval, ms (default: the server's, 1 s).
               'values-interval': { type: 'string' },
+              // One JSON line per sample (send time, latency or null, stages), to place slow ones.
+              trace: { type: 'string' },
               'log-level': { type: 'string' },
             },
             strict: true,
@@ -197,6 +199,7 @@ export async function runCommand(
                 ? { watchValuesIntervalMs: Number(values['values-interval']) }
                 : {}),
               samples: Number(values.samples),
+              ...(values.trace !== undefined ? { traceFile: values.trace } : {}),
               base: config,
               logger: ctx.logger,
             });

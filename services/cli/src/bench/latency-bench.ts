@@ -33,6 +33,8 @@ export interface LatencyBenchOptions {
   readonly watchValuesIntervalMs?: number;
   /** `paced`: lean load (paced-load.ts); `fleet`: the plant simulators. */
   readonly generator: 'paced' | 'fleet';
+  /** Writes one JSON line per sample here: sent at (epoch ms), latency (null: none in 5 s), stages. */
+  readonly traceFile?: string;
   readonly base: RuntimeConfig;
   readonly logger: Logger;
 }
@@ -194,6 +196,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     const latencies: number[] = [];
     const decoded: number[] = [];
     const stored: number[] = [];
+    const trace: string[] = [];
     for (let i = 0; i < options.samples; i++) {
       delete stage.decodedAt;
       delete stage.storedAt;
@@ -209,6 +212,14 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
         new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000)),
       ]);
       pending = undefined;
+      trace.push(
+        JSON.stringify({
+          sentAtMs: Math.round(sentAt),
+          latencyMs: receivedAt === undefined ? null : Math.round((receivedAt - sentAt) * 10) / 10,
+          decodedMs: stage.decodedAt === undefined ? null : Math.round(stage.decodedAt - sentAt),
+          storedMs: stage.storedAt === undefined ? null : Math.round(stage.storedAt - sentAt),
+        }),
+      );
       if (receivedAt !== undefined) {
         latencies.push(receivedAt - sentAt);
         if (stage.decodedAt !== undefined) decoded.push(stage.decodedAt - sentAt);
@@ -225,6 +236,7 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     }
     const cpu = process.cpuUsage(cpu0);
     loopDelay.disable();
+    if (options.traceFile) await writeFile(options.traceFile, trace.map((l) => `${l}\n`).join(''));
     const serverLoopDelayP99Ms = Math.round(loopDelay.percentile(99) / 1e5) / 10;
     const serverCpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 1000) / 10;
     fleet.send({ type: 'stop' });
