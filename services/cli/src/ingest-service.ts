@@ -273,7 +273,13 @@ async function startOn(
       () => {
         rollupRun = (async () => {
           const range = dirty.takeBefore(completeBefore(Date.now(), ROLLUP_GRACE_MS));
-          if (range) await rollups.refresh(range.fromMs, range.toMs);
+          if (range) {
+            // A failed refresh (database away) leaves its range dirty for the next one.
+            await rollups.refresh(range.fromMs, range.toMs).catch((err: unknown) => {
+              dirty.markSpan(range.fromMs, range.toMs);
+              throw err;
+            });
+          }
           await rollups.prune();
         })()
           .catch((err: unknown) => log.error({ err, task: 'rollups' }, 'maintenance task failed'))
