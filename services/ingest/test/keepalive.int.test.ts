@@ -1,55 +1,35 @@
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { providedServices } from '@hazardwatch/testkit';
+import { providedServices, startTcpProxy } from '@hazardwatch/testkit';
 import { DurableAckSubscriber } from '@hazardwatch/ingest';
 import { discardSession, logger, publisher, uid } from './support.js';
 
 /**
- * A TCP proxy to the broker that drops every PINGRESP on the way back: the broker's answers to
- * keepalive pings never arrive, as when they queue behind a backlog of messages.
+ * Drops every PINGRESP the broker sends back: its answers to keepalive pings never arrive, as when
+ * they queue behind a backlog of messages.
  */
-async function proxyDroppingPingResponses(host: string, port: number): Promise<Server & { port: number }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect({ host, port });
-    sockets.add(client).add(upstream);
-    const teardown = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', teardown).on('close', teardown);
-    upstream.on('error', teardown).on('close', teardown);
-    client.pipe(upstream);
-    let pending = Buffer.alloc(0);
-    upstream.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      // MQTT framing: one type byte, a variable-length remaining length, then the rest.
-      for (;;) {
-        let length = 0;
-        let multiplier = 1;
-        let i = 1;
-        for (; i < pending.length && i <= 4; i++) {
-          length += (pending[i]! & 0x7f) * multiplier;
-          multiplier *= 128;
-          if ((pending[i]! & 0x80) === 0) break;
-        }
-        if (i >= pending.length || pending.length < i + 1 + length) return;
-        const packet = pending.subarray(0, i + 1 + length);
-        pending = pending.subarray(i + 1 + length);
-        if (packet[0] !== 0xd0) client.write(packet); // 0xd0: PINGRESP
+const dropPingResponses = () => {
+  let pending = Buffer.alloc(0);
+  return (chunk: Buffer): Buffer => {
+    pending = Buffer.concat([pending, chunk]);
+    const kept: Buffer[] = [];
+    // MQTT framing: one type byte, a variable-length remaining length, then the rest.
+    for (;;) {
+      let length = 0;
+      let multiplier = 1;
+      let i = 1;
+      for (; i < pending.length && i <= 4; i++) {
+        length += (pending[i]! & 0x7f) * multiplier;
+        multiplier *= 128;
+        if ((pending[i]! & 0x80) === 0) break;
       }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const close = server.close.bind(server);
-  return Object.assign(server, {
-    port: (server.address() as AddressInfo).port,
-    close: (cb?: (err?: Error) => void) => {
-      for (const s of sockets) s.destroy();
-      return close(cb);
-    },
-  });
-}
+      if (i >= pending.length || pending.length < i + 1 + length) break;
+      const packet = pending.subarray(0, i + 1 + length);
+      pending = pending.subarray(i + 1 + length);
+      if (packet[0] !== 0xd0) kept.push(packet); // 0xd0: PINGRESP
+    }
+    return Buffer.concat(kept);
+  };
+};
 
 describe('DurableAckSubscriber keepalive', () => {
   const { mqttUrl } = providedServices();
@@ -61,8 +41,8 @@ describe('DurableAckSubscriber keepalive', () => {
 
   /** Subscribes through the proxy with a 5 s keepalive and counts reconnects over `ms`. */
   async function reconnectsOver(ms: number, traffic: boolean): Promise<number> {
-    const proxy = await proxyDroppingPingResponses(broker.hostname, Number(broker.port || 1883));
-    cleanup.push(() => new Promise((r) => proxy.close(() => r(undefined))));
+    const proxy = await startTcpProxy(broker.hostname, Number(broker.port || 1883), dropPingResponses);
+    cleanup.push(() => proxy.close());
     const clientId = uid('hw-t-keepalive-');
     const topic = `hwtest/${clientId}/data`;
     cleanup.push(() => discardSession(mqttUrl, clientId));

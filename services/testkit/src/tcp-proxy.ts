@@ -12,7 +12,17 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/**
+ * Rewrites what the server sends back on one connection: called once per connection, its result
+ * gets each chunk and returns what to pass on (state may span chunks, e.g. protocol framing).
+ */
+export type DownstreamFilter = () => (chunk: Buffer) => Buffer;
+
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  filterDownstream?: DownstreamFilter,
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
   const server = createServer((client) => {
@@ -31,7 +41,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.on('error', teardown).on('close', teardown);
     upstream.on('error', teardown).on('close', teardown);
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (filterDownstream) {
+      const filter = filterDownstream();
+      upstream.on('data', (chunk: Buffer) => {
+        const out = filter(chunk);
+        if (out.length > 0) client.write(out);
+      });
+    } else {
+      upstream.pipe(client);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
