@@ -33,9 +33,16 @@ const packageOf = (dir) =>
         : dir.replace('services/', '');
 
 const deepImports = {
-  // The one second entry: contracts' frame codec without the TypeBox schemas, for browser bundles
-  // (declared in services/contracts/package.json "exports").
-  group: ['@hazardwatch/*/*', '!@hazardwatch/contracts/live-frame', '../../*/src/*', '../../../*'],
+  // The second entries declared in the packages' "exports": contracts' frame codec without the
+  // TypeBox schemas, for browser bundles; the simulators' OPC-UA plant server, so that node-opcua
+  // is loaded only by those who serve OPC-UA.
+  group: [
+    '@hazardwatch/*/*',
+    '!@hazardwatch/contracts/live-frame',
+    '!@hazardwatch/simulators/opcua',
+    '../../*/src/*',
+    '../../../*',
+  ],
   message: 'Import a package only through its public entry (@hazardwatch/name).',
 };
 

@@ -6,6 +6,10 @@ import { defineConfig } from 'vitest/config';
 // TypeScript source so a test run never depends on a stale build.
 const pkg = (dir: string): string => fileURLToPath(new URL(`./${dir}/src/index.ts`, import.meta.url));
 const alias = {
+  // Subpath entries first: an alias matches by prefix.
+  '@hazardwatch/simulators/opcua': fileURLToPath(
+    new URL('./simulators/plant/src/opcua/index.ts', import.meta.url),
+  ),
   '@hazardwatch/contracts': pkg('services/contracts'),
   '@hazardwatch/core': pkg('services/core'),
   '@hazardwatch/store': pkg('services/store'),

@@ -10,7 +10,7 @@ import {
   type PlantOpcuaServer,
   type PlantOpcuaServerOptions,
   type PlantOpcuaTag,
-} from '@hazardwatch/simulators';
+} from '@hazardwatch/simulators/opcua';
 import { OpcuaSource, type OpcuaSourceOptions, type OpcuaTagOptions } from '../src/index.js';
 import type { SourceHarness } from './source-contract.js';
 

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { isEdgeError, loadEdgeConfig, startCollector } from '@hazardwatch/edge';
 import type { CommandContext } from './commands.js';
+import { parseCommandArgs } from './command-args.js';
 
 /**
  * `hazardwatch edge --config edge.yaml`: the edge collector on a plant gateway (OPC-UA, Modbus TCP
@@ -8,7 +8,7 @@ import type { CommandContext } from './commands.js';
  * goodbye (retained death) before exiting. Exit 2 on a configuration problem.
  */
 export async function edgeCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: { config: { type: 'string' }, 'log-level': { type: 'string' } },
     strict: true,

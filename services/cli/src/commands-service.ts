@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { loadRuntimeConfig } from './config.js';
 import { startApiBeside } from './api-service.js';
 import { LiveValueTap } from './live-source.js';
-import { startDemo } from './demo.js';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';
@@ -48,6 +47,9 @@ export async function demoCommand(
 ): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
   const started = Date.now();
+  // Loaded here: the demo's OPC-UA plant brings node-opcua, whose start-up self-check costs a
+  // second of CPU and prints to stdout — no other command may pay for it or carry its output.
+  const { startDemo } = await import('./demo.js');
   const demo = await startDemo(
     config,
     { ...options, onProgress: (step) => ctx.stdout.write(`… ${step}\n`) },

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   formatVerificationTable,
   generateSite,
+  isSimulatorError,
   listShippedScenarios,
   loadScenarioFile,
   runScenario,
@@ -12,6 +12,8 @@ import type { ServiceCommandContext } from './commands-service.js';
 import { loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { verifyScenario } from './sim.js';
+import { numberOption, parseCommandArgs } from './command-args.js';
+import { UsageError } from './errors.js';
 
 /** `hazardwatch sim generate-site|run|verify …` — the hardware-in-the-loop tester's tools. */
 export async function simCommand(
@@ -27,13 +29,12 @@ export async function simCommand(
     case 'verify':
       return verify(args, ctx);
     default:
-      ctx.stdout.write('usage: hazardwatch sim generate-site|run|verify …\n');
-      return 2;
+      throw new UsageError(`sim needs generate-site, run or verify${sub ? `, not '${sub}'` : ''}`);
   }
 }
 
 async function generate(args: readonly string[], ctx: ServiceCommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       cities: { type: 'string', default: '3' },
@@ -45,12 +46,20 @@ async function generate(args: readonly string[], ctx: ServiceCommandContext): Pr
     },
     strict: true,
   });
-  const site = generateSite({
-    cities: Number(values.cities),
-    enterprises: Number(values.enterprises),
-    points: Number(values.points),
-    seed: Number(values.seed),
-  });
+  const shape = {
+    cities: numberOption('cities', values.cities, { min: 1 }),
+    enterprises: numberOption('enterprises', values.enterprises, { min: 1 }),
+    points: numberOption('points', values.points, { min: 1 }),
+    seed: numberOption('seed', values.seed, { min: 0 }),
+  };
+  let site;
+  try {
+    site = generateSite(shape);
+  } catch (error) {
+    // The generator's own limits (e.g. enough points for every enterprise) are usage problems too.
+    if (isSimulatorError(error, 'HW_SIM_GENERATE_INVALID')) throw new UsageError(error.message);
+    throw error;
+  }
   const yaml = siteToYaml(site);
   if (values.out) await writeFile(values.out, yaml);
   else ctx.stdout.write(yaml);
@@ -59,7 +68,7 @@ async function generate(args: readonly string[], ctx: ServiceCommandContext): Pr
 
 /** Plays a scenario against a running system (MQTT_URL), real time unless --fast. */
 async function run(args: readonly string[], ctx: ServiceCommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     options: { fast: { type: 'boolean', default: false }, 'log-level': { type: 'string' } },
     allowPositionals: true,
@@ -89,7 +98,7 @@ async function run(args: readonly string[], ctx: ServiceCommandContext): Promise
  * Prints a pass/fail table per scenario; exits 1 if any expectation failed.
  */
 async function verify(args: readonly string[], ctx: ServiceCommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args: [...args],
     options: {
       all: { type: 'boolean', default: false },

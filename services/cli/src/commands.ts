@@ -1,13 +1,12 @@
-import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
+import { UsageError } from './errors.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { apiCommand } from './api-command.js';
-import { runEdgeBench } from './bench/edge-bench.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
 import { runFanoutBench } from './bench/fanout-bench.js';
 import { runFleetBench } from './bench/fleet-bench.js';
-import { runLatencyBench } from './bench/latency-bench.js';
+import { runLatencyBench, type LatencyBenchOptions } from './bench/latency-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
 import {
   alarmKpiCommand,
@@ -17,13 +16,15 @@ import {
   serveCommand,
 } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
-import { edgeCommand } from './commands-edge.js';
 import { simCommand } from './commands-sim.js';
+import { numberOption, parseCommandArgs } from './command-args.js';
 
 export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
   readonly stdout: NodeJS.WritableStream;
+  /** Where a usage problem is reported. @default stdout */
+  readonly stderr?: NodeJS.WritableStream;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   readonly stopSignal: Promise<string>;
 }
@@ -75,10 +76,14 @@ export async function runCommand(
   ctx: CommandContext,
 ): Promise<number> {
   const [command, sub] = positionals;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    ctx.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'demo': {
-        const { values } = parseArgs({
+        const { values } = parseCommandArgs({
           args: argv.slice(argv.indexOf('demo') + 1),
           options: {
             port: { type: 'string', default: '8080' },
@@ -87,7 +92,10 @@ export async function runCommand(
           },
           strict: true,
         });
-        return await demoCommand(ctx, { port: Number(values.port), reset: values.reset });
+        return await demoCommand(ctx, {
+          port: numberOption('port', values.port, { min: 0, max: 65535 }),
+          reset: values.reset,
+        });
       }
       case 'migrate':
         return await migrateCommand(ctx);
@@ -98,10 +106,13 @@ export async function runCommand(
       case 'api':
         return await apiCommand(ctx);
       case 'edge':
-        return await edgeCommand(argv.slice(argv.indexOf('edge') + 1), ctx);
+        // node-opcua only where OPC-UA is used (see demoCommand).
+        return await (
+          await import('./commands-edge.js')
+        ).edgeCommand(argv.slice(argv.indexOf('edge') + 1), ctx);
       case 'alarms':
         if (sub === 'kpi') {
-          const { values } = parseArgs({
+          const { values } = parseCommandArgs({
             args: argv.slice(argv.indexOf('kpi') + 1),
             options: {
               hours: { type: 'string', default: '24' },
@@ -111,7 +122,7 @@ export async function runCommand(
             strict: true,
           });
           return await alarmKpiCommand(ctx, {
-            hours: Number(values.hours),
+            hours: numberOption('hours', values.hours, { min: 1 }),
             ...(values.enterprise !== undefined ? { enterprise: values.enterprise } : {}),
           });
         }
@@ -136,7 +147,7 @@ export async function runCommand(
       case 'bench':
         if (sub === 'ingest') return await benchIngest(argv.slice(argv.indexOf('ingest') + 1), ctx);
         if (sub === 'fleet') {
-          const { values } = parseArgs({
+          const { values } = parseCommandArgs({
             args: argv.slice(argv.indexOf('fleet') + 1),
             options: {
               json: { type: 'boolean', default: false },
@@ -146,13 +157,15 @@ export async function runCommand(
             },
             strict: true,
           });
+          const points = numberOption('points', values.points, { min: 1 });
+          const durationMs = numberOption('duration', values.duration, { min: 1 }) * 1000;
           const config = loadRuntimeConfig(ctx.env);
           const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
           try {
             const result = await runFleetBench({
               mqttUrl: infra.mqttUrl,
-              points: Number(values.points),
-              durationMs: Number(values.duration) * 1000,
+              points,
+              durationMs,
               logger: ctx.logger,
             });
             ctx.stdout.write(`${JSON.stringify(result)}\n`);
@@ -162,7 +175,7 @@ export async function runCommand(
           return 0;
         }
         if (sub === 'latency') {
-          const { values } = parseArgs({
+          const { values } = parseCommandArgs({
             args: argv.slice(argv.indexOf('latency') + 1),
             options: {
               json: { type: 'boolean', default: false },
@@ -182,24 +195,31 @@ export async function runCommand(
             },
             strict: true,
           });
-          if (values.generator !== 'paced' && values.generator !== 'fleet') {
-            ctx.logger.fatal(`--generator must be paced or fleet, not ${values.generator}`);
-            return 2;
+          const generator = values.generator;
+          if (generator !== 'paced' && generator !== 'fleet') {
+            throw new UsageError(`--generator must be paced or fleet, not '${generator}'`);
           }
+          const shape: Omit<LatencyBenchOptions, 'adminDatabaseUrl' | 'mqttUrl' | 'base' | 'logger'> = {
+            generator,
+            loadReadingsPerSec: numberOption('load', values.load, { min: 0 }),
+            loadPoints: numberOption('points', values.points, { min: 1 }),
+            ...(values['values-interval'] !== undefined
+              ? {
+                  watchValuesIntervalMs: numberOption('values-interval', values['values-interval'], {
+                    min: 1,
+                  }),
+                }
+              : {}),
+            samples: numberOption('samples', values.samples, { min: 1 }),
+            ...(values.trace !== undefined ? { traceFile: values.trace } : {}),
+          };
           const config = loadRuntimeConfig(ctx.env);
           const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
           try {
             const result = await runLatencyBench({
-              generator: values.generator,
+              ...shape,
               adminDatabaseUrl: infra.databaseUrl,
               mqttUrl: infra.mqttUrl,
-              loadReadingsPerSec: Number(values.load),
-              loadPoints: Number(values.points),
-              ...(values['values-interval'] !== undefined
-                ? { watchValuesIntervalMs: Number(values['values-interval']) }
-                : {}),
-              samples: Number(values.samples),
-              ...(values.trace !== undefined ? { traceFile: values.trace } : {}),
               base: config,
               logger: ctx.logger,
             });
@@ -212,7 +232,7 @@ export async function runCommand(
         if (sub === 'fanout') return await benchFanout(argv.slice(argv.indexOf('fanout') + 1), ctx);
         if (sub === 'edge') return await benchEdge(argv.slice(argv.indexOf('edge') + 1), ctx);
         if (sub === 'evaluate') {
-          const { values } = parseArgs({
+          const { values } = parseCommandArgs({
             args: argv.slice(argv.indexOf('evaluate') + 1),
             options: {
               json: { type: 'boolean', default: false },
@@ -223,8 +243,8 @@ export async function runCommand(
             strict: true,
           });
           const result = runEvaluateBench({
-            points: Number(values.points),
-            readings: Number(values.readings),
+            points: numberOption('points', values.points, { min: 1 }),
+            readings: numberOption('readings', values.readings, { min: 1 }),
           });
           ctx.stdout.write(`${JSON.stringify(result)}\n`);
           return 0;
@@ -238,6 +258,10 @@ export async function runCommand(
       ctx.logger.fatal({ problems: error.problems }, 'invalid configuration');
       return 2;
     }
+    if (error instanceof UsageError) {
+      (ctx.stderr ?? ctx.stdout).write(`hazardwatch: ${error.problem}\n\n${USAGE}\n`);
+      return 2;
+    }
     throw error;
   }
   ctx.stdout.write(`${USAGE}\n`);
@@ -245,7 +269,7 @@ export async function runCommand(
 }
 
 async function benchIngest(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       json: { type: 'boolean', default: false },
@@ -258,16 +282,19 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
     },
     strict: true,
   });
+  const shape = {
+    durationMs: numberOption('duration', values.duration, { min: 1 }) * 1000,
+    points: numberOption('points', values.points, { min: 1 }),
+    readingsPerMessage: numberOption('per-message', values['per-message'], { min: 1 }),
+    evaluation: !values['no-evaluation'],
+  };
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
   try {
     const result = await runIngestBench({
+      ...shape,
       databaseUrl: infra.databaseUrl,
       mqttUrl: infra.mqttUrl,
-      durationMs: Number(values.duration) * 1000,
-      points: Number(values.points),
-      readingsPerMessage: Number(values['per-message']),
-      evaluation: !values['no-evaluation'],
       logger: ctx.logger,
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);
@@ -278,7 +305,7 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
 }
 
 async function benchFanout(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       json: { type: 'boolean', default: false },
@@ -290,16 +317,20 @@ async function benchFanout(args: readonly string[], ctx: CommandContext): Promis
     },
     strict: true,
   });
+  const shape = {
+    points: numberOption('points', values.points, { min: 1 }),
+    clients: numberOption('clients', values.clients, { min: 1 }),
+    durationMs: numberOption('duration', values.duration, { min: 1 }) * 1000,
+    intervalMs:
+      values.interval === undefined ? undefined : numberOption('interval', values.interval, { min: 1 }),
+  };
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
   try {
     const result = await runFanoutBench({
+      ...shape,
       adminDatabaseUrl: infra.databaseUrl,
       mqttUrl: infra.mqttUrl,
-      points: Number(values.points),
-      clients: Number(values.clients),
-      durationMs: Number(values.duration) * 1000,
-      intervalMs: values.interval === undefined ? undefined : Number(values.interval),
       base: config,
       logger: ctx.logger,
     });
@@ -311,7 +342,7 @@ async function benchFanout(args: readonly string[], ctx: CommandContext): Promis
 }
 
 async function benchEdge(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args: [...args],
     options: {
       json: { type: 'boolean', default: false },
@@ -323,15 +354,19 @@ async function benchEdge(args: readonly string[], ctx: CommandContext): Promise<
     },
     strict: true,
   });
+  const shape = {
+    points: numberOption('points', values.points, { min: 1 }),
+    durationMs: numberOption('duration', values.duration, { min: 1 }) * 1000,
+    outageSec: numberOption('outage', values.outage, { min: 0 }),
+    replayReadingsPerSec: numberOption('replay-rate', values['replay-rate'], { min: 1 }),
+  };
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
   try {
+    const { runEdgeBench } = await import('./bench/edge-bench.js');
     const result = await runEdgeBench({
+      ...shape,
       mqttUrl: infra.mqttUrl,
-      points: Number(values.points),
-      durationMs: Number(values.duration) * 1000,
-      outageSec: Number(values.outage),
-      replayReadingsPerSec: Number(values['replay-rate']),
       logger: ctx.logger,
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);

@@ -5,16 +5,18 @@ import { parseEdgeConfig, startCollector, type Collector } from '@hazardwatch/ed
 import {
   generateSite,
   MqttFleet,
-  opcuaTagsFromSite,
-  PlantOpcuaFeed,
   ScenarioPlant,
-  startPlantOpcuaServer,
-  type PlantOpcuaServer,
   type PointValueSource,
   type Scenario,
   type SimulatedPoint,
   type SimulatedSite,
 } from '@hazardwatch/simulators';
+import {
+  opcuaTagsFromSite,
+  PlantOpcuaFeed,
+  startPlantOpcuaServer,
+  type PlantOpcuaServer,
+} from '@hazardwatch/simulators/opcua';
 
 /**
  * The demo's region: the example park (two enterprises whose logins are printed) inside a

@@ -6,6 +6,10 @@ export const cliErrors = defineErrors({
     template: 'invalid configuration:\n  - {problemList}',
     retryable: false,
   },
+  HW_CLI_USAGE: {
+    template: '{problem}',
+    retryable: false,
+  },
 });
 
 /**
@@ -19,6 +23,18 @@ export class ConfigError extends HazardWatchError<'HW_CLI_CONFIG_INVALID'> {
       problemList: problems.join('\n  - '),
       problems,
     });
+    super(base.code, base.message, base.data, base.retryable);
+  }
+}
+
+/**
+ * The command line itself is wrong (unknown option, a number that is not one): the command
+ * prints the problem and the usage and exits 2, without starting anything.
+ */
+export class UsageError extends HazardWatchError<'HW_CLI_USAGE'> {
+  override readonly name = 'UsageError';
+  constructor(readonly problem: string) {
+    const base = cliErrors.create('HW_CLI_USAGE', { problem });
     super(base.code, base.message, base.data, base.retryable);
   }
 }

@@ -24,6 +24,7 @@ runCommand(positionals, process.argv.slice(2), {
   env: process.env,
   logger,
   stdout: process.stdout,
+  stderr: process.stderr,
   stopSignal,
 }).then(
   (code) => {

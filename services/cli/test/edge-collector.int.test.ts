@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reading } from '@hazardwatch/contracts';
 import { OpcuaSource, parseEdgeConfig, startCollector, type Collector, type Source } from '@hazardwatch/edge';
-import { startPlantOpcuaServer, type PlantOpcuaServer } from '@hazardwatch/simulators';
+import { startPlantOpcuaServer, type PlantOpcuaServer } from '@hazardwatch/simulators/opcua';
 import {
   createTestDatabase,
   openTestPool,

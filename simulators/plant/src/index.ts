@@ -33,6 +33,5 @@ export * from './verify/verify-table.js';
 export * from './site-gen/generate-site.js';
 export * from './site-gen/site-yaml.js';
 export { usccFor, usccCheckChar } from './site-gen/uscc.js';
-export * from './opcua/plant-opcua-server.js';
-export * from './opcua/plant-opcua-feed.js';
-export { plantNodeId, plantBrowsePath, statusForQuality, type PlantOpcuaTag } from './opcua/address-space.js';
+// The OPC-UA plant server is at '@hazardwatch/simulators/opcua': node-opcua is loaded only by
+// those who serve OPC-UA (its start-up self-check costs a second of CPU and writes to stdout).

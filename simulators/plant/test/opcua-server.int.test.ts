@@ -15,14 +15,13 @@ import {
 } from 'node-opcua';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NormalOperation, loadSimulatedSite } from '../src/index.js';
 import {
-  NormalOperation,
   PlantOpcuaFeed,
-  loadSimulatedSite,
   opcuaTagsFromSite,
   startPlantOpcuaServer,
   type PlantOpcuaServer,
-} from '../src/index.js';
+} from '../src/opcua/index.js';
 import { CHLOR_ALKALI, EXAMPLE_SITE_YAML } from './example-site.js';
 
 const logger = pino({ level: 'silent' });

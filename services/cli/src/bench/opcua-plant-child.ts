@@ -4,7 +4,7 @@
  * argv: <tags> <pkiDir>. Sends `{ endpointUrl, nodeIds }` over IPC when listening; stops on 'stop'.
  */
 import { pino } from 'pino';
-import { startPlantOpcuaServer } from '@hazardwatch/simulators';
+import { startPlantOpcuaServer } from '@hazardwatch/simulators/opcua';
 
 const count = Number(process.argv[2] ?? '10000');
 const pkiDir = process.argv[3];

@@ -1,0 +1,118 @@
+import { PassThrough } from 'node:stream';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { cliErrors, runCommand } from 'hazardwatch';
+import { numberOption } from '../src/command-args.js';
+
+/** Runs the command line as main.ts does, with nothing configured, and collects what it says. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const positionals = argv.filter((a, i) => !a.startsWith('-') && !(argv[i - 1] ?? '').startsWith('--'));
+  const code = await runCommand(positionals, argv, {
+    env: {},
+    logger: pino({ level: 'silent' }),
+    stdout,
+    stderr,
+    stopSignal: new Promise(() => undefined),
+  });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+describe('command line', () => {
+  it('--help anywhere prints the usage and exits 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['bench', 'latency', '--help'], ['help'], []]) {
+      const result = await run(argv);
+      expect(result.code, argv.join(' ')).toBe(0);
+      expect(result.stdout).toContain('usage: hazardwatch <command>');
+      expect(result.stderr).toBe('');
+    }
+  });
+
+  it.each([
+    [['bench', 'latency', '--hlep'], "Unknown option '--hlep'"],
+    [['bench', 'latency', '--load', 'abc'], "--load must be a whole number ≥ 0, not 'abc'"],
+    [['bench', 'latency', '--samples', '0'], "--samples must be a whole number ≥ 1, not '0'"],
+    [['bench', 'latency', '--generator', 'fast'], "--generator must be paced or fleet, not 'fast'"],
+    [['bench', 'fanout', '--clients', '1.5'], "--clients must be a whole number ≥ 1, not '1.5'"],
+    [['bench', 'ingest', '--duration', ''], "--duration must be a whole number ≥ 1, not ''"],
+    [['bench', 'edge', '--outage=-5'], "--outage must be a whole number ≥ 0, not '-5'"],
+    [['bench', 'edge', '--outage', '-5'], "Option '--outage' argument is ambiguous"],
+    [['bench', 'fleet', '--points', 'many'], "--points must be a whole number ≥ 1, not 'many'"],
+    [['bench', 'evaluate', '--readings', '1e999'], "--readings must be a whole number ≥ 1, not '1e999'"],
+    [['demo', '--port', '70000'], "--port must be a whole number from 0 to 65535, not '70000'"],
+    [['alarms', 'kpi', '--hours', 'x'], "--hours must be a whole number ≥ 1, not 'x'"],
+    [['sim', 'generate-site', '--points=-1'], "--points must be a whole number ≥ 1, not '-1'"],
+    [
+      ['sim', 'generate-site', '--enterprises', '40', '--points', '5'],
+      'invalid site generator parameters: points',
+    ],
+    [['sim', 'frobnicate'], "sim needs generate-site, run or verify, not 'frobnicate'"],
+    [['sim', 'run', '--fats'], "Unknown option '--fats'"],
+  ])('%j is refused with a clear message and the usage, exit 2, nothing started', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`hazardwatch: ${message}`);
+    expect(result.stderr).toContain('usage: hazardwatch <command>');
+    expect(result.stdout).toBe('');
+  });
+
+  it('an unknown command prints the usage and exits 2', async () => {
+    const result = await run(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('usage: hazardwatch <command>');
+  });
+
+  it('a valid command still runs (sim generate-site prints a site)', async () => {
+    const result = await run([
+      'sim',
+      'generate-site',
+      '--cities',
+      '1',
+      '--enterprises',
+      '1',
+      '--points',
+      '4',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('points:');
+  });
+});
+
+describe('numberOption', () => {
+  it.each([
+    ['12', {}, 12],
+    ['0', {}, 0],
+    [' 7 ', {}, 7],
+    ['1e3', {}, 1000],
+    ['2.5', { integer: false }, 2.5],
+    ['65535', { max: 65535 }, 65535],
+  ])('%j %j → %d', (text, rule, expected) => {
+    expect(numberOption('n', text, rule)).toBe(expected);
+  });
+
+  it.each([
+    ['', {}],
+    ['  ', {}],
+    ['abc', {}],
+    ['NaN', {}],
+    ['Infinity', {}],
+    ['2.5', {}],
+    ['-1', {}],
+    ['0', { min: 1 }],
+    ['65536', { max: 65535 }],
+  ])('%j %j is a usage error naming the option', (text, rule) => {
+    let caught: unknown;
+    try {
+      numberOption('samples', text, rule);
+    } catch (error) {
+      caught = error;
+    }
+    expect(cliErrors.is(caught, 'HW_CLI_USAGE')).toBe(true);
+    expect((caught as Error).message).toContain('--samples');
+  });
+});
