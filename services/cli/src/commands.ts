@@ -8,6 +8,7 @@ import { runFanoutBench } from './bench/fanout-bench.js';
 import { runFleetBench } from './bench/fleet-bench.js';
 import { runLatencyBench, type LatencyBenchOptions } from './bench/latency-bench.js';
 import { runIngestBench } from './bench/ingest-bench.js';
+import { runIngestServiceBench } from './bench/ingest-service-bench.js';
 import {
   alarmKpiCommand,
   demoCommand,
@@ -54,7 +55,9 @@ commands:
   site check FILE         validate a site file (YAML/JSON): errors name the point and rule
   site schema             print the site file's JSON Schema
   bench ingest [--json] [--duration S] [--points N] [--per-message N] [--no-evaluation]
-                          end-to-end ingest benchmark; prints one JSON line last
+               [--service [--mqtt-version 4|5]]
+                          end-to-end ingest benchmark; prints one JSON line last (--service: the
+                          whole ingest service with alarms and rollups — run it for minutes)
   bench latency [--json] [--load N] [--samples N] [--generator paced|fleet] [--points N]
                 [--values-interval MS] [--trace FILE]
                           MQTT reading → alarm on a subscribed socket.io client, under load
@@ -278,6 +281,9 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
       'per-message': { type: 'string', default: '100' },
       evaluation: { type: 'boolean', default: true },
       'no-evaluation': { type: 'boolean', default: false },
+      // The whole ingest service (alarm engine, rollups, …) over a generated site, real-time stamps.
+      service: { type: 'boolean', default: false },
+      'mqtt-version': { type: 'string', default: '5' },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -290,6 +296,25 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
   };
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+  if (values.service) {
+    try {
+      const result = await runIngestServiceBench({
+        adminDatabaseUrl: infra.databaseUrl,
+        mqttUrl: infra.mqttUrl,
+        durationMs: shape.durationMs,
+        points: shape.points,
+        readingsPerMessage: shape.readingsPerMessage,
+        warmupMs: Math.min(10_000, shape.durationMs / 4),
+        protocolVersion: numberOption('mqtt-version', values['mqtt-version'], { min: 4, max: 5 }) as 4 | 5,
+        base: config,
+        logger: ctx.logger,
+      });
+      ctx.stdout.write(`${JSON.stringify(result)}\n`);
+      return result.rowsVerified === result.readingsPublished && result.rollupMismatches === 0 ? 0 : 1;
+    } finally {
+      await infra.stop();
+    }
+  }
   try {
     const result = await runIngestBench({
       ...shape,

@@ -10,11 +10,28 @@ import mqtt from 'mqtt';
  */
 export interface PublisherSpec {
   readonly mqttUrl: string;
-  readonly gateways: ReadonlyArray<{ enterprise: string; gateway: string; tags: readonly string[] }>;
+  readonly gateways: ReadonlyArray<PublisherGateway>;
   readonly readingsPerMessage: number;
   readonly durationMs: number;
   readonly windowMessages: number;
-  readonly startTs: number;
+  /**
+   * Time of the first tick; each tick is 1 ms later (a burst: the whole run lies within seconds of
+   * data time). Undefined: every tick is stamped with the time it is sent (as gateways do, so a long
+   * run spreads over real minutes and the service's rollups see a real minute's rows).
+   */
+  readonly startTs?: number;
+}
+
+export interface PublisherGateway {
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly tags: readonly string[];
+  /**
+   * Per tag, the value around which it moves (±0.1 % of `spread`, as the paced load), e.g. the middle of its normal
+   * band so that no alarm is raised. Undefined: a ±100 sine wave.
+   */
+  readonly centres?: readonly number[];
+  readonly spreads?: readonly number[];
 }
 
 export type PublisherToMain =
@@ -39,11 +56,15 @@ async function run(spec: PublisherSpec): Promise<void> {
   let tick = 0;
   let maxOutstanding = 0;
   const topics = spec.gateways.map((g) => `hw/v1/${g.enterprise}/${g.gateway}/telemetry`);
+  const quoted = spec.gateways.map((g) => g.tags.map((t) => JSON.stringify(t)));
+  let lastTs = 0;
   while (Date.now() < deadline) {
-    // One tick: every point of every gateway reports once, 1 ms after the previous tick.
-    const ts = spec.startTs + tick++;
+    // One tick: every point of every gateway reports once, 1 ms after the previous tick (or now).
+    const ts = spec.startTs === undefined ? (lastTs = Math.max(Date.now(), lastTs + 1)) : spec.startTs + tick;
+    tick++;
     for (let g = 0; g < spec.gateways.length && Date.now() < deadline; g++) {
-      const { tags } = spec.gateways[g]!;
+      const { tags, centres, spreads } = spec.gateways[g]!;
+      const tagsJson = quoted[g]!;
       for (let off = 0; off < tags.length; off += spec.readingsPerMessage) {
         while (messages - accepted >= spec.windowMessages) {
           await new Promise<void>((resolve) => {
@@ -54,8 +75,12 @@ async function run(spec: PublisherSpec): Promise<void> {
         let body = '{"readings":[';
         const end = Math.min(tags.length, off + spec.readingsPerMessage);
         for (let i = off; i < end; i++) {
-          const value = Math.round(Math.sin(ts / 1000 + i) * 10_000) / 100;
-          body += `${i > off ? ',' : ''}{"tag":"${tags[i]}","ts":${ts},"value":${value}}`;
+          const wave = Math.sin(ts / 1000 + i);
+          const value =
+            centres === undefined
+              ? Math.round(wave * 10_000) / 100
+              : Math.round((centres[i]! + (spreads?.[i] ?? 0) * 0.001 * wave) * 1000) / 1000;
+          body += `${i > off ? ',' : ''}{"tag":${tagsJson[i]},"ts":${ts},"value":${value}}`;
         }
         body += ']}';
         maxOutstanding = Math.max(maxOutstanding, messages - accepted);

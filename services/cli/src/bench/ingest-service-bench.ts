@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { generateSite, siteToYaml } from '@hazardwatch/simulators';
+import type { RuntimeConfig } from '../config.js';
+import { startIngestService } from '../ingest-service.js';
+import { createScratchDatabase } from './bench-database.js';
+import { normalValue } from './paced-load.js';
+import type {
+  MainToPublisher,
+  PublisherGateway,
+  PublisherSpec,
+  PublisherToMain,
+} from './publisher-worker.js';
+
+export interface IngestServiceBenchOptions {
+  readonly adminDatabaseUrl: string;
+  readonly mqttUrl: string;
+  readonly durationMs: number;
+  readonly points: number;
+  readonly readingsPerMessage: number;
+  /**
+   * The ingest's MQTT version: 5 as in production (its Receive Maximum sets the in-flight window);
+   * 4 for a broker without MQTT 5 (aedes). @default 5
+   */
+  readonly protocolVersion?: 4 | 5;
+  /** Not measured at the start (connections, JIT, first partitions). @default 10_000 */
+  readonly warmupMs?: number;
+  readonly base: RuntimeConfig;
+  readonly logger: Logger;
+}
+
+export interface IngestServiceBenchResult {
+  readonly bench: 'ingest';
+  readonly mode: 'service';
+  /** Readings made durable per second over the run after the warm-up: the sustained maximum. */
+  readonly readingsPerSec: number;
+  /** The slowest whole minute of the run (rollup refreshes, checkpoints and vacuum included). */
+  readonly worstMinuteReadingsPerSec: number;
+  readonly minuteReadingsPerSec: readonly number[];
+  readonly rowsVerified: number;
+  readonly readingsPublished: number;
+  readonly commitLatencyP50Ms: number;
+  readonly commitLatencyP99Ms: number;
+  readonly meanBatchRows: number;
+  /** Rollup rows (1 min) after the final refresh: one per point and minute with readings. */
+  readonly rollupMinuteRows: number;
+  /** Minute rollups that differ from the raw rows (count, min or max) or are missing: must be 0. */
+  readonly rollupMismatches: number;
+  /** Alarms open at the end: a normal-band load should raise none (else the alarm path is measured too). */
+  readonly alarmsOpen: number;
+  readonly rssMb: number;
+  /** This process (service and publisher thread), % of one core. */
+  readonly processCpuPct: number;
+  readonly points: number;
+  readonly readingsPerMessage: number;
+  readonly durationS: number;
+}
+
+/**
+ * The sustained ingest maximum of the whole ingest service, not of the pipeline alone: the same
+ * closed-loop publisher as `bench ingest` (at most a window of messages ahead of what is durable),
+ * but into `startIngestService` over a generated site — alarm engine with persistence, latest
+ * values, the rollup schedule and the time-index summarising — with readings stamped in real time
+ * and values in each point's normal band (as a plant in normal operation). Run it for minutes, not
+ * seconds: checkpoints, rollup refreshes and autovacuum come only with time.
+ */
+export async function runIngestServiceBench(
+  options: IngestServiceBenchOptions,
+): Promise<IngestServiceBenchResult> {
+  const log = options.logger.child({ component: 'bench-ingest-service' });
+  const site = generateSite({
+    cities: 2,
+    enterprises: Math.max(2, Math.round(options.points / 2500)),
+    points: options.points,
+    seed: 11,
+  });
+  const sitePoints = site['points'] as Array<{
+    enterprise: string;
+    gateway: string;
+    tag: string;
+    range: { min: number; max: number };
+    limits?: { ll?: number; l?: number; h?: number; hh?: number };
+  }>;
+  const byGateway = new Map<string, typeof sitePoints>();
+  for (const p of sitePoints) {
+    const key = `${p.enterprise}/${p.gateway}`;
+    byGateway.set(key, [...(byGateway.get(key) ?? []), p]);
+  }
+  const gateways: PublisherGateway[] = [...byGateway.values()].map((points) => ({
+    enterprise: points[0]!.enterprise,
+    gateway: points[0]!.gateway,
+    tags: points.map((p) => p.tag),
+    centres: points.map(normalValue),
+    spreads: points.map((p) => p.range.max - p.range.min),
+  }));
+  const enterprises = [...new Set(sitePoints.map((p) => p.enterprise))];
+  const dir = await mkdtemp(join(tmpdir(), 'hw-ingest-service-'));
+  const siteFile = join(dir, 'site.yaml');
+  await writeFile(siteFile, siteToYaml(site));
+  const db = await createScratchDatabase(options.adminDatabaseUrl);
+  const clientId = `hw-bench-ingest-service-${randomBytes(3).toString('hex')}`;
+  const config: RuntimeConfig = {
+    ...options.base,
+    database: { ...options.base.database, url: db.url },
+    mqtt: { ...options.base.mqtt, url: options.mqttUrl },
+    site: { file: siteFile },
+    healthPort: 0,
+    ingest: {
+      // Readings are stamped as sent: a small future skew lets the in-memory minute rollups cover
+      // the run from its first whole minute (with the default 5 min, a restarted ingest recomputes
+      // its first minutes from the raw rows instead — the steady state is what is measured).
+      limits: { maxFutureSkewMs: 10_000 },
+      mqtt: {
+        clientId,
+        protocolVersion: options.protocolVersion ?? 5,
+        subscriptions: enterprises.map((e) => `hw/v1/${e}/+/telemetry`),
+      },
+    },
+  };
+  const service = await startIngestService(config, options.logger);
+  let serviceClosed = false;
+  try {
+    const counters = service.app.counters;
+    const latencies: number[] = [];
+    const batchRows: number[] = [];
+    let measuring = false;
+    service.app.pipeline.onBatch(({ rows, commitMs }) => {
+      if (!measuring) return;
+      latencies.push(commitMs);
+      batchRows.push(rows);
+    });
+    const spec: PublisherSpec = {
+      mqttUrl: options.mqttUrl,
+      gateways,
+      readingsPerMessage: options.readingsPerMessage,
+      durationMs: options.durationMs,
+      windowMessages: 500,
+    };
+    const worker = new Worker(new URL('./publisher-worker.js', import.meta.url), { workerData: spec });
+    const progress = setInterval(
+      () =>
+        worker.postMessage({
+          type: 'accepted',
+          messages: counters.messagesDurable,
+        } satisfies MainToPublisher),
+      10,
+    );
+    let rss = 0;
+    // Rows durable at each whole second of the measured part: per-minute rates from them.
+    const perSecond: number[] = [];
+    let t0 = 0;
+    let cpu0 = process.cpuUsage();
+    const sampler = setInterval(() => {
+      rss = Math.max(rss, process.memoryUsage().rss);
+      if (measuring) perSecond.push(counters.rowsWritten);
+    }, 1000);
+    const warm = setTimeout(() => {
+      measuring = true;
+      t0 = performance.now();
+      cpu0 = process.cpuUsage();
+      perSecond.push(counters.rowsWritten);
+    }, options.warmupMs ?? 10_000);
+    const published = await new Promise<{ messages: number; readings: number }>((resolve, reject) => {
+      worker.on('message', (m: PublisherToMain) =>
+        m.type === 'done' ? resolve(m) : reject(new Error(m.message)),
+      );
+      worker.once('error', reject);
+    });
+    const t1 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    measuring = false;
+    clearTimeout(warm);
+    clearInterval(progress);
+    clearInterval(sampler);
+    await worker.terminate();
+    const rows0 = perSecond[0] ?? 0;
+    const rows1 = counters.rowsWritten;
+    log.info({ published }, 'publisher finished');
+
+    const deadline = Date.now() + 120_000;
+    while (counters.accepted + counters.rejected < published.readings && Date.now() < deadline)
+      await sleep(50);
+    await service.app.pipeline.drain();
+    const alarmsOpen = service.alarms.book.open().length;
+    // Closing runs the final rollup refresh, so the minute rows can be checked too.
+    await service.close();
+    serviceClosed = true;
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    let rowsVerified: number;
+    let rollupMinuteRows: number;
+    let rollupMismatches: number;
+    try {
+      rowsVerified = Number(
+        (await pool.query<{ n: string }>('SELECT count(*) AS n FROM readings')).rows[0]!.n,
+      );
+      rollupMinuteRows = Number(
+        (await pool.query<{ n: string }>('SELECT count(*) AS n FROM readings_1m')).rows[0]!.n,
+      );
+      // The rollups against the raw rows they summarise (count, min, max: exact; avg and last
+      // are checked by the store's tests), every minute and point of the run.
+      rollupMismatches = Number(
+        (
+          await pool.query<{ n: string }>(
+            `SELECT count(*) AS n FROM (
+               SELECT date_bin(INTERVAL '1 minute', ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, point_id,
+                      count(*) AS count, min(value) AS min, max(value) AS max
+               FROM readings GROUP BY 1, 2) r
+             FULL JOIN readings_1m m USING (bucket, point_id)
+             WHERE m.count IS DISTINCT FROM r.count OR m.min IS DISTINCT FROM r.min OR m.max IS DISTINCT FROM r.max`,
+          )
+        ).rows[0]!.n,
+      );
+    } finally {
+      await pool.end();
+    }
+    if (rowsVerified !== published.readings) {
+      log.error(
+        { rowsVerified, published: published.readings, counters: counters.snapshot() },
+        'row count mismatch',
+      );
+    }
+    const minuteReadingsPerSec: number[] = [];
+    for (let i = 60; i < perSecond.length; i += 60) {
+      minuteReadingsPerSec.push(Math.round((perSecond[i]! - perSecond[i - 60]!) / 60));
+    }
+    latencies.sort((a, b) => a - b);
+    const elapsedMs = t1 - t0;
+    return {
+      bench: 'ingest',
+      mode: 'service',
+      readingsPerSec: Math.round(((rows1 - rows0) * 1000) / elapsedMs),
+      worstMinuteReadingsPerSec: minuteReadingsPerSec.length > 0 ? Math.min(...minuteReadingsPerSec) : 0,
+      minuteReadingsPerSec,
+      rowsVerified,
+      readingsPublished: published.readings,
+      commitLatencyP50Ms: round(percentile(latencies, 0.5)),
+      commitLatencyP99Ms: round(percentile(latencies, 0.99)),
+      meanBatchRows: Math.round(batchRows.reduce((a, b) => a + b, 0) / Math.max(1, batchRows.length)),
+      rollupMinuteRows,
+      rollupMismatches,
+      alarmsOpen,
+      rssMb: Math.round(rss / 1048576),
+      processCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 1000) / 10,
+      points: options.points,
+      readingsPerMessage: options.readingsPerMessage,
+      durationS: options.durationMs / 1000,
+    };
+  } finally {
+    if (!serviceClosed) await service.close().catch(() => undefined);
+    const c = await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true }).catch(() => undefined);
+    await c?.endAsync();
+    await db.drop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
