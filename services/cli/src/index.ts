@@ -11,4 +11,11 @@ export * from './api-command.js';
 export { planFanoutClients } from './bench/fanout-bench.js';
 export { gatewayLoads, normalValue } from './bench/paced-load.js';
 export * from './live-source.js';
-export { completeBefore, DirtyRange, nextRollupAt } from './rollup-schedule.js';
+export {
+  completeBefore,
+  DirtyMinutes,
+  IngestRollups,
+  MinuteAccumulator,
+  type MinuteRun,
+  nextRollupAt,
+} from './rollup-schedule.js';

@@ -52,13 +52,13 @@ import {
 import { ConfigError, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
-import { completeBefore, DirtyRange, nextRollupAt } from './rollup-schedule.js';
+import { completeBefore, IngestRollups, nextRollupAt } from './rollup-schedule.js';
 import { openStore, type OpenedStore } from './store-setup.js';
 
 const PARTITION_INTERVAL_MS = 3_600_000;
 /** Plain dialect: how often new pages of raw readings are summarised in their time index. */
 const TIME_INDEX_INTERVAL_MS = 5_000;
-/** At start-up, rollups are refreshed for this span before now (see DirtyRange.markSpan). */
+/** At start-up, rollups are recomputed for this span before now (see DirtyMinutes.markSpan). */
 const ROLLUP_STARTUP_LOOKBACK_MS = 5 * 60_000;
 /** Rollups refresh this long after each minute boundary, once the minute's readings are in. */
 const ROLLUP_GRACE_MS = 5_000;
@@ -178,9 +178,6 @@ async function startOn(
     now: Date.now,
     retention: migration.retention,
   });
-  const dirty = new DirtyRange();
-  // A previous run may have stopped (killed, crashed) after storing readings it never rolled up.
-  dirty.markSpan(Date.now() - ROLLUP_STARTUP_LOOKBACK_MS, Date.now());
   const pgWriter = new PgReadingWriter(store.pool, {
     logger,
     now: Date.now,
@@ -191,11 +188,23 @@ async function startOn(
         }
       : {}),
   });
-  // Rollups learn a range once its rows are stored (see DirtyRange).
+  // A previous run may have stopped (killed, crashed) after storing readings it never rolled up,
+  // with times up to the future skew the decoder accepts: those minutes are recomputed from the
+  // raw readings. Later minutes are wholly this process's (plain dialect: aggregated in memory).
+  const startedAt = Date.now();
+  const ingestRollups = new IngestRollups({
+    rollups,
+    aggregateMinutes: migration.dialect === 'postgres',
+    coverFromMs: startedAt + settings.limits.maxFutureSkewMs,
+  });
+  ingestRollups.dirty.markSpan(
+    startedAt - ROLLUP_STARTUP_LOOKBACK_MS,
+    startedAt + settings.limits.maxFutureSkewMs,
+  );
   const writer: BatchWriter = {
     write: async (rows, deadLetters) => {
       const outcome = await pgWriter.write(rows, deadLetters);
-      dirty.markRows(rows);
+      ingestRollups.stored(rows, outcome);
       return outcome;
     },
   };
@@ -272,14 +281,7 @@ async function startOn(
     rollupTimer = setTimeout(
       () => {
         rollupRun = (async () => {
-          const range = dirty.takeBefore(completeBefore(Date.now(), ROLLUP_GRACE_MS));
-          if (range) {
-            // A failed refresh (database away) leaves its range dirty for the next one.
-            await rollups.refresh(range.fromMs, range.toMs).catch((err: unknown) => {
-              dirty.markSpan(range.fromMs, range.toMs);
-              throw err;
-            });
-          }
+          await ingestRollups.rollUp(completeBefore(Date.now(), ROLLUP_GRACE_MS), true);
           await rollups.prune();
         })()
           .catch((err: unknown) => log.error({ err, task: 'rollups' }, 'maintenance task failed'))
@@ -414,11 +416,10 @@ async function startOn(
       await actions.close();
       await app.close();
       await health?.close();
-      const range = dirty.takeBefore();
-      if (range)
-        await rollups
-          .refresh(range.fromMs, range.toMs, { pace: false })
-          .catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
+      // Everything stored, the minute still open included (a successor recomputes that minute).
+      await ingestRollups
+        .rollUp(Infinity, false)
+        .catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
       await store.close();
       await infrastructure.stop();
       directory = pointDirectoryFrom([], []);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlClient } from '@hazardwatch/store';
+import type { MinuteRollup, SqlClient } from '@hazardwatch/store';
 import {
   MS_PER_DAY,
   MS_PER_HOUR as HOUR,
@@ -187,6 +187,69 @@ describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', ()
     expectSameRollups(minute, await rowsOf(client, 'ref_1m'));
     expect(minute.find((r) => r.point_id === 21 && r.bucket === T0 + 52 * MIN)?.max).toBe(1e6);
     expectSameRollups(await rowsOf(client, 'readings_1h'), await rowsOf(client, 'ref_1h'));
+  });
+
+  it('storeMinutes: minute aggregates computed outside the database give the same rollups, idempotently', async () => {
+    await client.exec('TRUNCATE readings_1m, readings_1h');
+    // Aggregated here from the raw rows, in shuffled order (a batch need not be in time order).
+    const { rows: raw } = await client.query<{ point_id: number; ts: number; value: number }>(
+      `SELECT point_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, value FROM readings`,
+    );
+    let seed = 11;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = raw.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [raw[i], raw[j]] = [raw[j]!, raw[i]!];
+    }
+    const byKey = new Map<string, MinuteRollup & { lastTs: number }>();
+    for (const r of raw) {
+      const bucketMs = Math.floor(r.ts / MIN) * MIN;
+      const key = `${r.point_id}/${bucketMs}`;
+      const m = byKey.get(key);
+      if (!m) {
+        byKey.set(key, {
+          bucketMs,
+          pointId: r.point_id,
+          min: r.value,
+          max: r.value,
+          sum: r.value,
+          count: 1,
+          last: r.value,
+          lastTs: r.ts,
+        });
+        continue;
+      }
+      byKey.set(key, {
+        ...m,
+        min: Math.min(m.min, r.value),
+        max: Math.max(m.max, r.value),
+        sum: m.sum + r.value,
+        count: m.count + 1,
+        ...(r.ts > m.lastTs ? { last: r.value, lastTs: r.ts } : {}),
+      });
+    }
+    const minutes = [...byKey.values()];
+    const sleeps: number[] = [];
+    const m = maintainer({ sleep: (ms) => Promise.resolve(void sleeps.push(ms)) });
+    const stats = await m.storeMinutes(minutes);
+    expectSameRollups(await rowsOf(client, 'readings_1m'), await rowsOf(client, 'ref_1m'));
+    expectSameRollups(await rowsOf(client, 'readings_1h'), await rowsOf(client, 'ref_1h'));
+    expect(stats.sourceRows).toBe(raw.length + minutes.length);
+    expect(sleeps.length).toBeGreaterThan(0);
+    // Again, with one minute's value changed: replaced, not added to; its hour follows.
+    const changed = minutes.find((x) => x.pointId === 21)!;
+    await m.storeMinutes([{ ...changed, max: 2e6 }], { pace: false });
+    const minute = await rowsOf(client, 'readings_1m');
+    expect(minute).toHaveLength(minutes.length);
+    expect(minute.find((r) => r.point_id === 21 && r.bucket === changed.bucketMs)).toMatchObject({
+      max: 2e6,
+      count: changed.count,
+    });
+    const hour = await rowsOf(client, 'readings_1h');
+    expect(
+      hour.find((r) => r.point_id === 21 && r.bucket === Math.floor(changed.bucketMs / HOUR) * HOUR)?.max,
+    ).toBe(2e6);
+    expect(await m.storeMinutes([])).toEqual({ slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 });
   });
 
   it('lets two instances refresh the same range at once without deadlock or a stale result', async () => {
