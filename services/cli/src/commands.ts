@@ -294,6 +294,7 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
     points: numberOption('points', values.points, { min: 1 }),
     readingsPerMessage: numberOption('per-message', values['per-message'], { min: 1 }),
     evaluation: !values['no-evaluation'],
+    protocolVersion: numberOption('mqtt-version', values['mqtt-version'], { min: 4, max: 5 }) as 4 | 5,
   };
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
@@ -306,7 +307,7 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
         points: shape.points,
         readingsPerMessage: shape.readingsPerMessage,
         warmupMs: Math.min(10_000, shape.durationMs / 4),
-        protocolVersion: numberOption('mqtt-version', values['mqtt-version'], { min: 4, max: 5 }) as 4 | 5,
+        protocolVersion: shape.protocolVersion,
         base: config,
         logger: ctx.logger,
       });

@@ -174,7 +174,8 @@ export class MinuteAccumulator {
     const out: MinuteRollup[] = [];
     for (const [minute, table] of [...this.tables].sort((a, b) => a[0] - b[0])) {
       if (minute >= cutoffMs) continue;
-      out.push(...table.rollups(minute));
+      // A loop, not push(...): a site of 100,000+ points would exceed the argument limit.
+      for (const rollup of table.rollups(minute)) out.push(rollup);
       this.tables.delete(minute);
     }
     if (Number.isFinite(cutoffMs) && cutoffMs > this.takenBefore) this.takenBefore = cutoffMs;
@@ -222,22 +223,21 @@ export class IngestRollups {
   /** Rolls up every minute before `cutoffMs` (Infinity at shutdown: the open minute too). */
   async rollUp(cutoffMs: number, pace: boolean): Promise<void> {
     const runs = this.dirty.takeBefore(cutoffMs);
-    const inRun = (minute: number): boolean => runs.some((r) => minute >= r.fromMs && minute < r.toMs);
-    const fresh = (this.minutes?.takeBefore(cutoffMs) ?? []).filter((m) => !inRun(m.bucketMs));
     const pending: MinuteRun[] = [...runs];
+    let unstored: readonly MinuteRollup[] = [];
     try {
-      if (fresh.length > 0) {
-        await this.options.rollups.storeMinutes(fresh, { pace }).catch((err: unknown) => {
-          // Lost from memory: recomputed from the raw rows next time.
-          for (const m of fresh) this.dirty.markTime(m.bucketMs);
-          throw err;
-        });
-      }
+      const recomputed = new Set<number>();
+      for (const run of runs) for (let m = run.fromMs; m < run.toMs; m += MS_PER_MINUTE) recomputed.add(m);
+      unstored = (this.minutes?.takeBefore(cutoffMs) ?? []).filter((m) => !recomputed.has(m.bucketMs));
+      if (unstored.length > 0) await this.options.rollups.storeMinutes(unstored, { pace });
+      unstored = [];
       while (pending.length > 0) {
         await this.options.rollups.refresh(pending[0]!.fromMs, pending[0]!.toMs, { pace });
         pending.shift();
       }
     } finally {
+      // Whatever was taken and not done stays dirty: lost from memory, recomputed from raw rows.
+      for (const m of unstored) this.dirty.markTime(m.bucketMs);
       for (const run of pending) this.dirty.markSpan(run.fromMs, run.toMs);
     }
   }

@@ -51,6 +51,10 @@ describe('command line', () => {
       ['sim', 'generate-site', '--enterprises', '40', '--points', '5'],
       'invalid site generator parameters: points',
     ],
+    [
+      ['bench', 'ingest', '--service', '--mqtt-version', '3'],
+      "--mqtt-version must be a whole number from 4 to 5, not '3'",
+    ],
     [['sim', 'frobnicate'], "sim needs generate-site, run or verify, not 'frobnicate'"],
     [['sim', 'run', '--fats'], "Unknown option '--fats'"],
   ])('%j is refused with a clear message and the usage, exit 2, nothing started', async (argv, message) => {

@@ -130,6 +130,16 @@ describe('MinuteAccumulator', () => {
     }
   });
 
+  it('takes a minute of a site with hundreds of thousands of points', () => {
+    const acc = new MinuteAccumulator(T, new DirtyMinutes());
+    const rows = new ReadingBuffer(300_000);
+    for (let p = 1; p <= 300_000; p++) rows.push(p, T + (p % 60_000), p, 0);
+    acc.add(rows);
+    const taken = acc.takeBefore(T + MIN);
+    expect(taken).toHaveLength(300_000);
+    expect(taken[299_999]).toMatchObject({ pointId: 300_000, count: 1, last: 300_000 });
+  });
+
   it('leaves to a recompute what it cannot vouch for: minutes before it started, and late rows', () => {
     const dirty = new DirtyMinutes();
     // Started mid-minute: the first whole minute it sees is the next one.
