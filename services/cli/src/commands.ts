@@ -101,12 +101,16 @@ export async function runCommand(
         });
       }
       case 'migrate':
+        noOptions(argv, command);
         return await migrateCommand(ctx);
       case 'ingest':
+        noOptions(argv, command);
         return await ingestCommand(ctx);
       case 'serve':
+        noOptions(argv, command);
         return await serveCommand(ctx);
       case 'api':
+        noOptions(argv, command);
         return await apiCommand(ctx);
       case 'edge':
         // node-opcua only where OPC-UA is used (see demoCommand).
@@ -270,6 +274,18 @@ export async function runCommand(
   }
   ctx.stdout.write(`${USAGE}\n`);
   return command === undefined || command === 'help' ? 0 : 2;
+}
+
+/**
+ * Commands configured by the environment alone (docs/operations.md): anything after them but
+ * `--log-level` is a mistake to report, not to ignore while a service starts.
+ */
+function noOptions(argv: readonly string[], command: string): void {
+  parseCommandArgs({
+    args: argv.slice(argv.indexOf(command) + 1),
+    options: { 'log-level': { type: 'string' } },
+    strict: true,
+  });
 }
 
 async function benchIngest(args: readonly string[], ctx: CommandContext): Promise<number> {

@@ -11,10 +11,19 @@ const { positionals, values } = parseArgs({
   args: process.argv.slice(2),
   allowPositionals: true,
   strict: false,
+  // Declared, so `--log-level debug` takes its value (not a positional); the commands check the rest.
+  options: { 'log-level': { type: 'string' } },
 });
-const logger = pino({
-  level: typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info'),
-});
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const level =
+  typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info');
+if (!LOG_LEVELS.includes(level)) {
+  process.stderr.write(
+    `hazardwatch: log level (--log-level or LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, not '${level}'\n`,
+  );
+  process.exit(2);
+}
+const logger = pino({ level });
 
 const stopSignal = new Promise<string>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));

@@ -27,6 +27,20 @@ describe('command output on stdout', () => {
     expect(schema.title).toBe('HazardWatch site file');
   });
 
+  it('takes --log-level with its value apart from the command, and refuses an unknown level', async () => {
+    const ok = await run(process.execPath, [MAIN, '--log-level', 'warn', 'site', 'schema']);
+    expect((JSON.parse(ok.stdout) as { title: string }).title).toBe('HazardWatch site file');
+    const bad = await run(process.execPath, [MAIN, 'site', 'schema', '--log-level', 'verbose']).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(bad?.code).toBe(2);
+    expect(bad?.stderr).toContain(
+      'hazardwatch: log level (--log-level or LOG_LEVEL) must be one of fatal, error',
+    );
+    expect(bad?.stderr).toContain("not 'verbose'");
+  });
+
   it('sim generate-site prints exactly one YAML document', async () => {
     const { stdout } = await run(
       process.execPath,

@@ -55,6 +55,9 @@ describe('command line', () => {
       ['bench', 'ingest', '--service', '--mqtt-version', '3'],
       "--mqtt-version must be a whole number from 4 to 5, not '3'",
     ],
+    [['ingest', '--site', 'x.yaml'], "Unknown option '--site'"],
+    [['serve', 'now'], "Unexpected argument 'now'"],
+    [['migrate', '--dry-run'], "Unknown option '--dry-run'"],
     [['sim', 'frobnicate'], "sim needs generate-site, run or verify, not 'frobnicate'"],
     [['sim', 'run', '--fats'], "Unknown option '--fats'"],
   ])('%j is refused with a clear message and the usage, exit 2, nothing started', async (argv, message) => {
