@@ -335,7 +335,10 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
   }
   try {
     const result = await runIngestBench({
-      ...shape,
+      durationMs: shape.durationMs,
+      points: shape.points,
+      readingsPerMessage: shape.readingsPerMessage,
+      evaluation: shape.evaluation,
       databaseUrl: infra.databaseUrl,
       mqttUrl: infra.mqttUrl,
       logger: ctx.logger,

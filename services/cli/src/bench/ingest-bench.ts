@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
-import { topicFilter } from '@hazardwatch/contracts';
+import { telemetryTopic, topicFilter } from '@hazardwatch/contracts';
 import { EvaluationEngine, parseConfig, type EvaluatedPoint } from '@hazardwatch/core';
 import { buildIngestApp, IngestConfigSchema, pointDirectoryFrom } from '@hazardwatch/ingest';
 import { ensurePointIds, pointKey, PgReadingWriter, sqlClientFromPg } from '@hazardwatch/store';
 import { createBenchDatabase } from './bench-database.js';
 import { measureCopyCeiling } from './copy-ceiling.js';
-import type { MainToPublisher, PublisherSpec, PublisherToMain } from './publisher-worker.js';
+import { runClosedLoopPublisher } from './closed-loop-publisher.js';
+import type { PublisherSpec } from './publisher-worker.js';
 
 export interface IngestBenchOptions {
   readonly databaseUrl: string;
@@ -125,21 +125,15 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
 
     const spec: PublisherSpec = {
       mqttUrl: options.mqttUrl,
-      gateways,
+      gateways: gateways.map((g) => ({
+        topic: telemetryTopic({ enterprise: g.enterprise, gateway: g.gateway }),
+        tags: g.tags.map((t) => JSON.stringify(t)),
+      })),
       readingsPerMessage: options.readingsPerMessage,
       durationMs: options.durationMs,
       windowMessages: 500,
       startTs,
     };
-    const worker = new Worker(new URL('./publisher-worker.js', import.meta.url), { workerData: spec });
-    const progress = setInterval(
-      () =>
-        worker.postMessage({
-          type: 'accepted',
-          messages: app.counters.messagesDurable,
-        } satisfies MainToPublisher),
-      10,
-    );
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 250);
     let t0 = 0;
@@ -149,21 +143,12 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       t0 = performance.now();
       rows0 = app.counters.rowsWritten;
     }, WARMUP_MS);
-    const published = await new Promise<{ messages: number; readings: number; maxOutstanding: number }>(
-      (resolve, reject) => {
-        worker.on('message', (m: PublisherToMain) =>
-          m.type === 'done' ? resolve(m) : reject(new Error(m.message)),
-        );
-        worker.once('error', reject);
-      },
-    );
+    const published = await runClosedLoopPublisher(spec, () => app.counters.messagesDurable);
     const t1 = performance.now();
     log.info({ published }, 'publisher finished');
     const rows1 = app.counters.rowsWritten;
     measuring = false;
     clearTimeout(warm);
-    clearInterval(progress);
-    await worker.terminate();
 
     // Everything published must arrive and be durable before the count.
     const deadline = Date.now() + 60_000;

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -10,13 +9,9 @@ import { generateSite, siteToYaml } from '@hazardwatch/simulators';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
 import { createScratchDatabase } from './bench-database.js';
-import { normalValue } from './paced-load.js';
-import type {
-  MainToPublisher,
-  PublisherGateway,
-  PublisherSpec,
-  PublisherToMain,
-} from './publisher-worker.js';
+import { gatewayLoads } from './paced-load.js';
+import { runClosedLoopPublisher } from './closed-loop-publisher.js';
+import type { PublisherGateway, PublisherSpec } from './publisher-worker.js';
 
 export interface IngestServiceBenchOptions {
   readonly adminDatabaseUrl: string;
@@ -80,26 +75,15 @@ export async function runIngestServiceBench(
     points: options.points,
     seed: 11,
   });
-  const sitePoints = site['points'] as Array<{
-    enterprise: string;
-    gateway: string;
-    tag: string;
-    range: { min: number; max: number };
-    limits?: { ll?: number; l?: number; h?: number; hh?: number };
-  }>;
-  const byGateway = new Map<string, typeof sitePoints>();
-  for (const p of sitePoints) {
-    const key = `${p.enterprise}/${p.gateway}`;
-    byGateway.set(key, [...(byGateway.get(key) ?? []), p]);
-  }
-  const gateways: PublisherGateway[] = [...byGateway.values()].map((points) => ({
-    enterprise: points[0]!.enterprise,
-    gateway: points[0]!.gateway,
-    tags: points.map((p) => p.tag),
-    centres: points.map(normalValue),
-    spreads: points.map((p) => p.range.max - p.range.min),
+  const gateways: PublisherGateway[] = gatewayLoads(site).map((l) => ({
+    topic: l.topic,
+    tags: l.tags,
+    centre: l.centre,
+    wiggle: l.wiggle,
   }));
-  const enterprises = [...new Set(sitePoints.map((p) => p.enterprise))];
+  const enterprises = [
+    ...new Set((site['points'] as Array<{ enterprise: string }>).map((p) => p.enterprise)),
+  ];
   const dir = await mkdtemp(join(tmpdir(), 'hw-ingest-service-'));
   const siteFile = join(dir, 'site.yaml');
   await writeFile(siteFile, siteToYaml(site));
@@ -142,15 +126,6 @@ export async function runIngestServiceBench(
       durationMs: options.durationMs,
       windowMessages: 500,
     };
-    const worker = new Worker(new URL('./publisher-worker.js', import.meta.url), { workerData: spec });
-    const progress = setInterval(
-      () =>
-        worker.postMessage({
-          type: 'accepted',
-          messages: counters.messagesDurable,
-        } satisfies MainToPublisher),
-      10,
-    );
     let rss = 0;
     // Rows durable at each whole second of the measured part: per-minute rates from them.
     const perSecond: number[] = [];
@@ -166,19 +141,12 @@ export async function runIngestServiceBench(
       cpu0 = process.cpuUsage();
       perSecond.push(counters.rowsWritten);
     }, options.warmupMs ?? 10_000);
-    const published = await new Promise<{ messages: number; readings: number }>((resolve, reject) => {
-      worker.on('message', (m: PublisherToMain) =>
-        m.type === 'done' ? resolve(m) : reject(new Error(m.message)),
-      );
-      worker.once('error', reject);
-    });
+    const published = await runClosedLoopPublisher(spec, () => counters.messagesDurable);
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
     measuring = false;
     clearTimeout(warm);
-    clearInterval(progress);
     clearInterval(sampler);
-    await worker.terminate();
     const rows0 = perSecond[0] ?? 0;
     const rows1 = counters.rowsWritten;
     log.info({ published }, 'publisher finished');

@@ -23,15 +23,15 @@ export interface PublisherSpec {
 }
 
 export interface PublisherGateway {
-  readonly enterprise: string;
-  readonly gateway: string;
+  readonly topic: string;
+  /** The gateway's tags as JSON strings, ready for the payload. */
   readonly tags: readonly string[];
   /**
-   * Per tag, the value around which it moves (±0.1 % of `spread`, as the paced load), e.g. the middle of its normal
-   * band so that no alarm is raised. Undefined: a ±100 sine wave.
+   * Per tag, the value around which it moves (± `wiggle`), e.g. the middle of its normal band so
+   * that no alarm is raised (paced-load.ts `gatewayLoads`). Undefined: a ±100 sine wave.
    */
-  readonly centres?: readonly number[];
-  readonly spreads?: readonly number[];
+  readonly centre?: ArrayLike<number>;
+  readonly wiggle?: ArrayLike<number>;
 }
 
 export type PublisherToMain =
@@ -55,16 +55,13 @@ async function run(spec: PublisherSpec): Promise<void> {
   let readings = 0;
   let tick = 0;
   let maxOutstanding = 0;
-  const topics = spec.gateways.map((g) => `hw/v1/${g.enterprise}/${g.gateway}/telemetry`);
-  const quoted = spec.gateways.map((g) => g.tags.map((t) => JSON.stringify(t)));
   let lastTs = 0;
   while (Date.now() < deadline) {
     // One tick: every point of every gateway reports once, 1 ms after the previous tick (or now).
     const ts = spec.startTs === undefined ? (lastTs = Math.max(Date.now(), lastTs + 1)) : spec.startTs + tick;
     tick++;
     for (let g = 0; g < spec.gateways.length && Date.now() < deadline; g++) {
-      const { tags, centres, spreads } = spec.gateways[g]!;
-      const tagsJson = quoted[g]!;
+      const { topic, tags, centre, wiggle } = spec.gateways[g]!;
       for (let off = 0; off < tags.length; off += spec.readingsPerMessage) {
         while (messages - accepted >= spec.windowMessages) {
           await new Promise<void>((resolve) => {
@@ -77,14 +74,14 @@ async function run(spec: PublisherSpec): Promise<void> {
         for (let i = off; i < end; i++) {
           const wave = Math.sin(ts / 1000 + i);
           const value =
-            centres === undefined
+            centre === undefined
               ? Math.round(wave * 10_000) / 100
-              : Math.round((centres[i]! + (spreads?.[i] ?? 0) * 0.001 * wave) * 1000) / 1000;
-          body += `${i > off ? ',' : ''}{"tag":${tagsJson[i]},"ts":${ts},"value":${value}}`;
+              : Math.round((centre[i]! + (wiggle?.[i] ?? 0) * wave) * 1000) / 1000;
+          body += `${i > off ? ',' : ''}{"tag":${tags[i]},"ts":${ts},"value":${value}}`;
         }
         body += ']}';
         maxOutstanding = Math.max(maxOutstanding, messages - accepted);
-        client.publish(topics[g]!, body, { qos: 1 });
+        client.publish(topic, body, { qos: 1 });
         messages++;
         readings += end - off;
         // Yield now and then so PUBACKs and window updates are processed.
