@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MinuteRollup, SqlClient } from '@hazardwatch/store';
 import {
@@ -126,6 +127,9 @@ describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', ()
     await new PartitionMaintainer({ client, logger: silentLogger, now: clock.now, retention }).ensureCovering(
       T0,
       T0 + 3 * HOUR,
+    );
+    await client.exec(
+      'ALTER TABLE readings_p20250630 SET (autovacuum_enabled = false); ALTER TABLE readings_p20250701 SET (autovacuum_enabled = false)',
     );
     // 20 points every 10 s with jittered times, one point at 20 Hz for five minutes (dense: many
     // slices per minute), one reading of point 30 at the very last millisecond of a minute, and a
@@ -279,6 +283,36 @@ describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', ()
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
     expect(plan).toMatch(/Bitmap Index Scan on readings_p20250630_ts_idx/);
+  });
+
+  it('a refresh reads the day partitions through the time index even with no statistics', async () => {
+    // No ANALYZE has run on these partitions (autovacuum is kept off them, in case the server's is
+    // on): the planner then prefers scanning a whole partition for each slice of time.
+    const { rows: stats } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stats WHERE tablename LIKE 'readings_p2025%'",
+    );
+    expect(stats[0]!.n).toBe(0);
+    // One connection, so its scan counters can be flushed and read back without waiting.
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const one = sqlClientFromPg(pool);
+      const scans = async (): Promise<{ seq: number; idx: number }> => {
+        await one.query('SELECT pg_stat_force_next_flush()');
+        const { rows } = await one.query<{ seq: number; idx: number }>(
+          `SELECT sum(seq_scan)::int AS seq, sum(idx_scan)::int AS idx FROM pg_stat_user_tables
+           WHERE relname IN ('readings_p20250630', 'readings_p20250701')`,
+        );
+        return rows[0]!;
+      };
+      const before = await scans();
+      await maintainer({ client: one, targetSliceRows: 500 }).refresh(T0, T0 + 2 * HOUR, { pace: false });
+      const after = await scans();
+      expect(after.idx).toBeGreaterThan(before.idx);
+      expect(after.seq).toBe(before.seq);
+    } finally {
+      await pool.end();
+    }
+    expectSameRollups(await rowsOf(client, 'readings_1m'), await rowsOf(client, 'ref_1m'));
   });
 
   it('summarises the time index over new pages only, once', async () => {
