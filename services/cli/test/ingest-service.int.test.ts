@@ -72,7 +72,13 @@ describe('hazardwatch ingest service', () => {
     });
   }
 
-  it('stores the site file, gives its points ids, and lands readings for them', async () => {
+  /** The example site's ingest on a fresh database, and a client to look into that database. */
+  async function startOnFreshDatabase(): Promise<{
+    service: IngestService;
+    site: { path: string; enterprise: string };
+    db: TestDatabase;
+    check: pg.Client;
+  }> {
     const db: TestDatabase = await createTestDatabase(postgresAdminUrl);
     cleanup.push(() => db.drop());
     const site = siteFile();
@@ -81,11 +87,16 @@ describe('hazardwatch ingest service', () => {
       logger,
     );
     services.push(service);
-    await publish(site.enterprise, 'LT-1101', 10, 0);
-    await publish(site.enterprise, 'PT-1101', 5, 0);
     const check = new pg.Client({ connectionString: db.url });
     await check.connect();
     cleanup.push(() => check.end());
+    return { service, site, db, check };
+  }
+
+  it('stores the site file, gives its points ids, and lands readings for them', async () => {
+    const { service, site, check } = await startOnFreshDatabase();
+    await publish(site.enterprise, 'LT-1101', 10, 0);
+    await publish(site.enterprise, 'PT-1101', 5, 0);
     await waitFor(
       async () => Number((await check.query('SELECT count(*) AS n FROM readings')).rows[0].n) === 15,
       '15 rows',
@@ -102,6 +113,47 @@ describe('hazardwatch ingest service', () => {
     );
     expect(rollups.rows[0]).toEqual({ m: '15', h: '15' });
   });
+
+  it('rolls up a write still running when closing stops waiting for the pipeline (10 s)', async () => {
+    const { service, site, db, check } = await startOnFreshDatabase();
+    // Another transaction holds one key the batch will write, uncommitted: the batch's COPY waits
+    // on it (unique index) while readers, the final rollup's included, go on without it.
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    cleanup.push(() => blocker.end());
+    const base = Date.now() - 120_000;
+    const { rows: ids } = await check.query<{ id: number }>("SELECT id FROM point_ids WHERE tag = 'LT-1101'");
+    await blocker.query('BEGIN');
+    await blocker.query(
+      'INSERT INTO readings (point_id, ts, value, quality) VALUES ($1, to_timestamp($2 / 1000.0), 1, 0)',
+      [ids[0]!.id, base],
+    );
+    const readings = Array.from({ length: 10 }, (_, i) => ({ tag: 'LT-1101', ts: base + i, value: 40 + i }));
+    await pub.publishAsync(
+      telemetryTopic({ enterprise: site.enterprise, gateway: 'GW01' }),
+      JSON.stringify({ readings }),
+      { qos: 1 },
+    );
+    await waitFor(
+      async () =>
+        (
+          await check.query(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'COPY readings%'",
+          )
+        ).rowCount === 1,
+      'the batch waiting on the uncommitted key',
+    );
+    const closed = service.close();
+    services = services.filter((s) => s !== service);
+    // Past the pipeline's close timeout: closing has gone on to the final rollup by now.
+    await new Promise((r) => setTimeout(r, 11_000));
+    await blocker.query('ROLLBACK');
+    await closed;
+    const { rows } = await check.query<{ raw: string; m: string; h: string }>(
+      'SELECT (SELECT count(*) FROM readings) AS raw, (SELECT sum(count) FROM readings_1m) AS m, (SELECT sum(count) FROM readings_1h) AS h',
+    );
+    expect(rows[0]).toEqual({ raw: '10', m: '10', h: '10' });
+  }, 40_000);
 
   it('refuses an invalid site file, naming the point and rule, and leaves nothing running', async () => {
     const db = await createTestDatabase(postgresAdminUrl);
