@@ -17,6 +17,12 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnTy
   }
 }
 
+/**
+ * Longest `--duration` a benchmark accepts, seconds (a day): beyond 2^31 ms Node's timers fire at
+ * once, so a typo of a few digits would end the run immediately instead of running for ages.
+ */
+export const MAX_DURATION_S = 86_400;
+
 export interface NumberOptionRule {
   /** Smallest value accepted. @default 0 */
   readonly min?: number;

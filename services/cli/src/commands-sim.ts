@@ -13,6 +13,7 @@ import { loadRuntimeConfig } from './config.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { verifyScenario } from './sim.js';
 import { numberOption, parseCommandArgs } from './command-args.js';
+import { loadCommandInput } from './command-input.js';
 import { UsageError } from './errors.js';
 
 /** `hazardwatch sim generate-site|run|verify …` — the hardware-in-the-loop tester's tools. */
@@ -80,9 +81,10 @@ async function run(args: readonly string[], ctx: ServiceCommandContext): Promise
     ctx.stdout.write('usage: MQTT_URL=mqtt://… hazardwatch sim run <scenario.yaml> [--fast]\n');
     return 2;
   }
+  const loaded = await loadCommandInput(file, loadScenarioFile);
   const abort = new AbortController();
   void ctx.stopSignal.then(() => abort.abort());
-  const timeline = await runScenario(await loadScenarioFile(file), {
+  const timeline = await runScenario(loaded, {
     mqttUrl: config.mqtt.url,
     mode: values.fast ? 'fast' : 'realtime',
     logger: ctx.logger,
@@ -113,12 +115,15 @@ async function verify(args: readonly string[], ctx: ServiceCommandContext): Prom
     ctx.stdout.write('usage: hazardwatch sim verify (<scenario.yaml>… | --all) [--fast]\n');
     return 2;
   }
+  // Every scenario is read and checked before any database or broker starts: a typo in the
+  // third file's name is reported at once, not after the first two have played.
+  const scenarios = [];
+  for (const file of files) scenarios.push(await loadCommandInput(file, loadScenarioFile));
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger);
   let failed = 0;
   try {
-    for (const file of files) {
-      const loaded = await loadScenarioFile(file);
+    for (const loaded of scenarios) {
       const result = await verifyScenario(loaded, {
         adminDatabaseUrl: infra.databaseUrl,
         mqttUrl: infra.mqttUrl,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError, loadRuntimeConfig } from './config.js';
-import { UsageError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { apiCommand } from './api-command.js';
 import { runEvaluateBench } from './bench/evaluate-bench.js';
@@ -18,7 +18,8 @@ import {
 } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 import { simCommand } from './commands-sim.js';
-import { numberOption, parseCommandArgs } from './command-args.js';
+import { MAX_DURATION_S, numberOption, parseCommandArgs } from './command-args.js';
+import { loadCommandInput } from './command-input.js';
 
 export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
@@ -141,8 +142,16 @@ export async function runCommand(
           ctx.stdout.write(siteSchemaText());
           return 0;
         }
-        if (sub === 'check' && positionals[2]) {
-          const report = await checkSiteFile(positionals[2], Date.now());
+        if (sub === 'check') {
+          const { positionals: files } = parseCommandArgs({
+            args: argv.slice(argv.indexOf('check') + 1),
+            options: { 'log-level': { type: 'string' } },
+            allowPositionals: true,
+            strict: true,
+          });
+          if (files.length !== 1) throw new UsageError('site check takes one site file');
+          const file = files[0]!;
+          const report = await loadCommandInput(file, (f) => checkSiteFile(f, Date.now()));
           for (const e of report.errors) ctx.stdout.write(`${formatIssue('error', e)}\n`);
           for (const d of report.defects) ctx.stdout.write(`${formatIssue('defect', d)}\n`);
           ctx.stdout.write(
@@ -165,7 +174,8 @@ export async function runCommand(
             strict: true,
           });
           const points = numberOption('points', values.points, { min: 1 });
-          const durationMs = numberOption('duration', values.duration, { min: 1 }) * 1000;
+          const durationMs =
+            numberOption('duration', values.duration, { min: 1, max: MAX_DURATION_S }) * 1000;
           const config = loadRuntimeConfig(ctx.env);
           const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
           try {
@@ -270,6 +280,10 @@ export async function runCommand(
       (ctx.stderr ?? ctx.stdout).write(`hazardwatch: ${error.problem}\n\n${USAGE}\n`);
       return 2;
     }
+    if (error instanceof InputError) {
+      (ctx.stderr ?? ctx.stdout).write(`hazardwatch: ${error.problem}\n`);
+      return 2;
+    }
     throw error;
   }
   ctx.stdout.write(`${USAGE}\n`);
@@ -306,7 +320,7 @@ async function benchIngest(args: readonly string[], ctx: CommandContext): Promis
     strict: true,
   });
   const shape = {
-    durationMs: numberOption('duration', values.duration, { min: 1 }) * 1000,
+    durationMs: numberOption('duration', values.duration, { min: 1, max: MAX_DURATION_S }) * 1000,
     points: numberOption('points', values.points, { min: 1 }),
     readingsPerMessage: numberOption('per-message', values['per-message'], { min: 1 }),
     evaluation: !values['no-evaluation'],
@@ -366,7 +380,7 @@ async function benchFanout(args: readonly string[], ctx: CommandContext): Promis
   const shape = {
     points: numberOption('points', values.points, { min: 1 }),
     clients: numberOption('clients', values.clients, { min: 1 }),
-    durationMs: numberOption('duration', values.duration, { min: 1 }) * 1000,
+    durationMs: numberOption('duration', values.duration, { min: 1, max: MAX_DURATION_S }) * 1000,
     intervalMs:
       values.interval === undefined ? undefined : numberOption('interval', values.interval, { min: 1 }),
   };
@@ -402,7 +416,7 @@ async function benchEdge(args: readonly string[], ctx: CommandContext): Promise<
   });
   const shape = {
     points: numberOption('points', values.points, { min: 1 }),
-    durationMs: numberOption('duration', values.duration, { min: 1 }) * 1000,
+    durationMs: numberOption('duration', values.duration, { min: 1, max: MAX_DURATION_S }) * 1000,
     outageSec: numberOption('outage', values.outage, { min: 0 }),
     replayReadingsPerSec: numberOption('replay-rate', values['replay-rate'], { min: 1 }),
   };

@@ -10,6 +10,10 @@ export const cliErrors = defineErrors({
     template: '{problem}',
     retryable: false,
   },
+  HW_CLI_INPUT: {
+    template: '{problem}',
+    retryable: false,
+  },
 });
 
 /**
@@ -35,6 +39,19 @@ export class UsageError extends HazardWatchError<'HW_CLI_USAGE'> {
   override readonly name = 'UsageError';
   constructor(readonly problem: string) {
     const base = cliErrors.create('HW_CLI_USAGE', { problem });
+    super(base.code, base.message, base.data, base.retryable);
+  }
+}
+
+/**
+ * A file named on the command line cannot be read or is not what it should be (a missing
+ * scenario, a site file that is not YAML): the command says which file and why and exits 2,
+ * before it starts any database or broker.
+ */
+export class InputError extends HazardWatchError<'HW_CLI_INPUT'> {
+  override readonly name = 'InputError';
+  constructor(readonly problem: string) {
+    const base = cliErrors.create('HW_CLI_INPUT', { problem });
     super(base.code, base.message, base.data, base.retryable);
   }
 }

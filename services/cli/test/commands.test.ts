@@ -1,11 +1,18 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listShippedScenarios } from '@hazardwatch/simulators';
 import { cliErrors, runCommand } from 'hazardwatch';
 import { numberOption } from '../src/command-args.js';
 
 /** Runs the command line as main.ts does, with nothing configured, and collects what it says. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
@@ -14,7 +21,7 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   stderr.on('data', (c: Buffer) => err.push(c));
   const positionals = argv.filter((a, i) => !a.startsWith('-') && !(argv[i - 1] ?? '').startsWith('--'));
   const code = await runCommand(positionals, argv, {
-    env: {},
+    env,
     logger: pino({ level: 'silent' }),
     stdout,
     stderr,
@@ -39,7 +46,7 @@ describe('command line', () => {
     [['bench', 'latency', '--samples', '0'], "--samples must be a whole number ≥ 1, not '0'"],
     [['bench', 'latency', '--generator', 'fast'], "--generator must be paced or fleet, not 'fast'"],
     [['bench', 'fanout', '--clients', '1.5'], "--clients must be a whole number ≥ 1, not '1.5'"],
-    [['bench', 'ingest', '--duration', ''], "--duration must be a whole number ≥ 1, not ''"],
+    [['bench', 'ingest', '--duration', ''], "--duration must be a whole number from 1 to 86400, not ''"],
     [['bench', 'edge', '--outage=-5'], "--outage must be a whole number ≥ 0, not '-5'"],
     [['bench', 'edge', '--outage', '-5'], "Option '--outage' argument is ambiguous"],
     [['bench', 'fleet', '--points', 'many'], "--points must be a whole number ≥ 1, not 'many'"],
@@ -60,12 +67,62 @@ describe('command line', () => {
     [['migrate', '--dry-run'], "Unknown option '--dry-run'"],
     [['sim', 'frobnicate'], "sim needs generate-site, run or verify, not 'frobnicate'"],
     [['sim', 'run', '--fats'], "Unknown option '--fats'"],
+    [
+      ['bench', 'fleet', '--duration', '86401'],
+      "--duration must be a whole number from 1 to 86400, not '86401'",
+    ],
+    [['bench', 'ingest', '--duration', '3000000'], '--duration must be a whole number from 1 to 86400'],
+    [['site', 'check'], 'site check takes one site file'],
+    [['site', 'check', 'a.yaml', 'b.yaml'], 'site check takes one site file'],
+    [['site', 'check', 'a.yaml', '--strict'], "Unknown option '--strict'"],
   ])('%j is refused with a clear message and the usage, exit 2, nothing started', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`hazardwatch: ${message}`);
     expect(result.stderr).toContain('usage: hazardwatch <command>');
     expect(result.stdout).toBe('');
+  });
+
+  describe('a named file that cannot be used is reported by name, exit 2, before anything starts', () => {
+    let dir: string;
+    let notYaml: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'hw-cli-input-'));
+      notYaml = join(dir, 'broken.yaml');
+      await writeFile(notYaml, 'name: [unclosed\n');
+    });
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+
+    // With no DATABASE_URL, `sim verify` would start an embedded PostgreSQL before reading the
+    // scenario (seconds, then a stack trace); the file is read first, so this answers at once.
+    it.each([
+      [['site', 'check', '/nonexistent/site.yaml'], 'cannot read /nonexistent/site.yaml: no such file'],
+      [['sim', 'verify', '/nonexistent/s.yaml'], 'cannot read /nonexistent/s.yaml: no such file'],
+      [['sim', 'run', '/nonexistent/s.yaml'], 'cannot read /nonexistent/s.yaml: no such file'],
+      [['site', 'check', '/'], 'cannot read /: it is a directory'],
+    ])('%j', async (argv, message) => {
+      const result = await run(argv, { MQTT_URL: 'mqtt://127.0.0.1:1' });
+      expect(result).toEqual({ code: 2, stdout: '', stderr: `hazardwatch: ${message}\n` });
+    });
+
+    it('sim verify reads every scenario first: a bad second file stops it before the first plays', async () => {
+      const [shipped] = await listShippedScenarios();
+      const result = await run(['sim', 'verify', shipped!, '/nonexistent/second.yaml']);
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'hazardwatch: cannot read /nonexistent/second.yaml: no such file\n',
+      });
+    });
+
+    it("a scenario that is not YAML is named with the parser's reason", async () => {
+      const result = await run(['sim', 'verify', notYaml]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(`^hazardwatch: ${notYaml}: scenario .*broken\\.yaml is not valid YAML: `),
+      );
+    });
   });
 
   it('an unknown command prints the usage and exits 2', async () => {

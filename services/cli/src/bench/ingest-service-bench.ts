@@ -127,19 +127,20 @@ export async function runIngestServiceBench(
       windowMessages: 500,
     };
     let rss = 0;
-    // Rows durable at each whole second of the measured part: per-minute rates from them.
-    const perSecond: number[] = [];
+    // Rows durable, sampled about every second of the measured part with the time of the sample
+    // (a busy event loop delays the timer): per-minute rates from them over the time that passed.
+    const perSecond: Array<{ readonly atMs: number; readonly rows: number }> = [];
     let t0 = 0;
     let cpu0 = process.cpuUsage();
     const sampler = setInterval(() => {
       rss = Math.max(rss, process.memoryUsage().rss);
-      if (measuring) perSecond.push(counters.rowsWritten);
+      if (measuring) perSecond.push({ atMs: performance.now(), rows: counters.rowsWritten });
     }, 1000);
     const warm = setTimeout(() => {
       measuring = true;
       t0 = performance.now();
       cpu0 = process.cpuUsage();
-      perSecond.push(counters.rowsWritten);
+      perSecond.push({ atMs: t0, rows: counters.rowsWritten });
     }, options.warmupMs ?? 10_000);
     const published = await runClosedLoopPublisher(spec, () => counters.messagesDurable);
     const t1 = performance.now();
@@ -147,7 +148,7 @@ export async function runIngestServiceBench(
     measuring = false;
     clearTimeout(warm);
     clearInterval(sampler);
-    const rows0 = perSecond[0] ?? 0;
+    const rows0 = perSecond[0]?.rows ?? 0;
     const rows1 = counters.rowsWritten;
     log.info({ published }, 'publisher finished');
 
@@ -196,7 +197,8 @@ export async function runIngestServiceBench(
     }
     const minuteReadingsPerSec: number[] = [];
     for (let i = 60; i < perSecond.length; i += 60) {
-      minuteReadingsPerSec.push(Math.round((perSecond[i]! - perSecond[i - 60]!) / 60));
+      const [from, to] = [perSecond[i - 60]!, perSecond[i]!];
+      minuteReadingsPerSec.push(Math.round((to.rows - from.rows) / ((to.atMs - from.atMs) / 1000)));
     }
     latencies.sort((a, b) => a - b);
     const elapsedMs = t1 - t0;
