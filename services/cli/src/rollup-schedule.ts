@@ -188,7 +188,7 @@ export class MinuteAccumulator {
 }
 
 export interface IngestRollupsOptions {
-  readonly rollups: Pick<RollupMaintainer, 'refresh' | 'storeMinutes'>;
+  readonly rollups: Pick<RollupMaintainer, 'rollUp'>;
   /** Plain dialect: aggregate minutes in memory (TimescaleDB's continuous aggregates read the table). */
   readonly aggregateMinutes: boolean;
   /** The first time this process can see whole (start + the future skew the decoder accepts). */
@@ -223,22 +223,22 @@ export class IngestRollups {
   /** Rolls up every minute before `cutoffMs` (Infinity at shutdown: the open minute too). */
   async rollUp(cutoffMs: number, pace: boolean): Promise<void> {
     const runs = this.dirty.takeBefore(cutoffMs);
-    const pending: MinuteRun[] = [...runs];
-    let unstored: readonly MinuteRollup[] = [];
+    let minutes: readonly MinuteRollup[] = [];
+    let done = false;
     try {
       const recomputed = new Set<number>();
       for (const run of runs) for (let m = run.fromMs; m < run.toMs; m += MS_PER_MINUTE) recomputed.add(m);
-      unstored = (this.minutes?.takeBefore(cutoffMs) ?? []).filter((m) => !recomputed.has(m.bucketMs));
-      if (unstored.length > 0) await this.options.rollups.storeMinutes(unstored, { pace });
-      unstored = [];
-      while (pending.length > 0) {
-        await this.options.rollups.refresh(pending[0]!.fromMs, pending[0]!.toMs, { pace });
-        pending.shift();
-      }
+      minutes = (this.minutes?.takeBefore(cutoffMs) ?? []).filter((m) => !recomputed.has(m.bucketMs));
+      if (minutes.length > 0 || runs.length > 0)
+        await this.options.rollups.rollUp({ minutes, recompute: runs }, { pace });
+      done = true;
     } finally {
-      // Whatever was taken and not done stays dirty: lost from memory, recomputed from raw rows.
-      for (const m of unstored) this.dirty.markTime(m.bucketMs);
-      for (const run of pending) this.dirty.markSpan(run.fromMs, run.toMs);
+      // Whatever was taken stays dirty unless the cycle finished (each step is idempotent): lost
+      // from memory, recomputed from the raw rows next time.
+      if (!done) {
+        for (const m of minutes) this.dirty.markTime(m.bucketMs);
+        for (const run of runs) this.dirty.markSpan(run.fromMs, run.toMs);
+      }
     }
   }
 }

@@ -85,13 +85,10 @@ describe('IngestRollups (plain PostgreSQL)', () => {
     const stored: MinuteRollup[] = [];
     const refreshed: Array<[number, number]> = [];
     const rollups = {
-      storeMinutes: (m: readonly MinuteRollup[], o?: { pace?: boolean }) => {
-        stored.push(...m);
-        return maintainer.storeMinutes(m, o);
-      },
-      refresh: (from: number, to: number, o?: { pace?: boolean }) => {
-        refreshed.push([from, to]);
-        return maintainer.refresh(from, to, o);
+      rollUp: (work: Parameters<RollupMaintainer['rollUp']>[0], o?: { pace?: boolean }) => {
+        stored.push(...work.minutes);
+        for (const span of work.recompute) refreshed.push([span.fromMs, span.toMs]);
+        return maintainer.rollUp(work, o);
       },
     };
     // Started 30 s into minute T: minute T is not wholly its own.
@@ -157,10 +154,8 @@ describe('IngestRollups (plain PostgreSQL)', () => {
     const maintainer = plainMaintainer();
     let fail = true;
     const rollups = {
-      storeMinutes: (m: readonly MinuteRollup[], o?: { pace?: boolean }) =>
-        fail ? Promise.reject(new Error('database away')) : maintainer.storeMinutes(m, o),
-      refresh: (from: number, to: number, o?: { pace?: boolean }) =>
-        fail ? Promise.reject(new Error('database away')) : maintainer.refresh(from, to, o),
+      rollUp: (work: Parameters<RollupMaintainer['rollUp']>[0], o?: { pace?: boolean }) =>
+        fail ? Promise.reject(new Error('database away')) : maintainer.rollUp(work, o),
     };
     const ingest = new IngestRollups({ rollups, aggregateMinutes: true, coverFromMs: T });
     const writer = new PgReadingWriter(pool, { logger, now: Date.now });

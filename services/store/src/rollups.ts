@@ -164,6 +164,31 @@ const MINUTE_TO_1H: PlainLevel = {
 /** Minute aggregates per statement of storeMinutes. */
 const STORE_MINUTES_CHUNK = 50_000;
 
+/** A span of time [fromMs, toMs), epoch ms. */
+export interface TimeSpan {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** The whole hours a span touches. */
+const hourSpan = (fromMs: number, toMs: number): TimeSpan => ({
+  fromMs: floorTo(fromMs, MS_PER_HOUR),
+  toMs: ceilTo(toMs, MS_PER_HOUR),
+});
+
+/** Spans sorted and merged where they overlap or touch: each time in one span, once. */
+function mergeSpans(spans: readonly TimeSpan[]): TimeSpan[] {
+  const sorted = [...spans].sort((a, b) => a.fromMs - b.fromMs);
+  const merged: TimeSpan[] = [];
+  for (const span of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && span.fromMs <= last.toMs)
+      merged[merged.length - 1] = { fromMs: last.fromMs, toMs: Math.max(last.toMs, span.toMs) };
+    else merged.push(span);
+  }
+  return merged;
+}
+
 /** SQLSTATE of a lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -279,27 +304,23 @@ export class RollupMaintainer {
    * them. `pace: false` skips the pauses (shutdown).
    */
   async refresh(fromMs: number, toMs: number, options: { pace?: boolean } = {}): Promise<RollupRefreshStats> {
-    const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
-    const oldestIntactMs = utcDayStart(this.#now() - this.#retention.rawRetentionMs);
-    const from1m = floorTo(Math.max(fromMs, oldestIntactMs), MS_PER_MINUTE);
-    const to1m = ceilTo(toMs, MS_PER_MINUTE);
-    if (to1m <= from1m) return stats;
-    const from1h = floorTo(from1m, MS_PER_HOUR);
-    const to1h = ceilTo(to1m, MS_PER_HOUR);
     if (this.#dialect === 'timescaledb') {
+      const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
+      const span = this.#intactMinutes({ fromMs, toMs });
+      if (!span) return stats;
       // Must run outside a transaction block (TimescaleDB refuses otherwise).
       const began = performance.now();
-      await this.#refreshCagg('readings_1m', from1m, to1m);
-      await this.#refreshCagg('readings_1h', from1h, to1h);
+      await this.#refreshCagg('readings_1m', span.fromMs, span.toMs);
+      await this.#refreshCagg(
+        'readings_1h',
+        floorTo(span.fromMs, MS_PER_HOUR),
+        ceilTo(span.toMs, MS_PER_HOUR),
+      );
       stats.busyMs = performance.now() - began;
-    } else {
-      const pace = options.pace ?? true;
-      await this.summarizeTimeIndex();
-      await this.#refreshPlain(RAW_TO_1M, from1m, to1m, pace, stats);
-      await this.#refreshPlain(MINUTE_TO_1H, from1h, to1h, pace, stats);
+      this.#log.debug({ ...span, ...stats }, 'rollups refreshed');
+      return stats;
     }
-    this.#log.debug({ fromMs: from1m, toMs: to1m, ...stats }, 'rollups refreshed');
-    return stats;
+    return this.rollUp({ minutes: [], recompute: [{ fromMs, toMs }] }, options);
   }
 
   /**
@@ -314,13 +335,28 @@ export class RollupMaintainer {
     minutes: readonly MinuteRollup[],
     options: { pace?: boolean } = {},
   ): Promise<RollupRefreshStats> {
-    if (this.#dialect === 'timescaledb') throw new Error('storeMinutes is for the plain dialect');
+    return this.rollUp({ minutes, recompute: [] }, options);
+  }
+
+  /**
+   * Plain dialect: one rollup cycle of an ingest — the minutes it aggregated itself stored as by
+   * `storeMinutes`, the spans it cannot vouch for recomputed from the raw rows as by `refresh`
+   * (the time index summarised once for all of them), and then every hour any of them touches
+   * recomputed from readings_1m once (scattered late minutes of one hour cost one hour, not one
+   * each). A minute in both is written twice, the raw rows last: give each minute to one of them.
+   * TimescaleDB: throws.
+   */
+  async rollUp(
+    work: { readonly minutes: readonly MinuteRollup[]; readonly recompute: readonly TimeSpan[] },
+    options: { pace?: boolean } = {},
+  ): Promise<RollupRefreshStats> {
+    if (this.#dialect === 'timescaledb') throw new Error('rollUp is for the plain dialect');
     const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
-    if (minutes.length === 0) return stats;
     const pace = options.pace ?? true;
+    const hours: TimeSpan[] = [];
     // In chunks: one statement's arrays stay bounded for sites of a million points.
-    for (let i = 0; i < minutes.length; i += STORE_MINUTES_CHUNK) {
-      const chunk = minutes.slice(i, i + STORE_MINUTES_CHUNK);
+    for (let i = 0; i < work.minutes.length; i += STORE_MINUTES_CHUNK) {
+      const chunk = work.minutes.slice(i, i + STORE_MINUTES_CHUNK);
       const began = performance.now();
       await this.#client.transaction(async (tx) => {
         await lockForTransaction(tx, AdvisoryLock.rollups);
@@ -338,21 +374,30 @@ export class RollupMaintainer {
       stats.sourceRows += chunk.reduce((n, m) => n + m.count, 0);
       await this.#paced(performance.now() - began, pace, stats);
     }
-    let from = Infinity;
-    let to = -Infinity;
-    for (const m of minutes) {
-      if (m.bucketMs < from) from = m.bucketMs;
-      if (m.bucketMs > to) to = m.bucketMs;
+    for (const bucketMs of new Set(work.minutes.map((m) => m.bucketMs)))
+      hours.push(hourSpan(bucketMs, bucketMs + MS_PER_MINUTE));
+    const spans = work.recompute.map((span) => this.#intactMinutes(span)).filter((s) => s !== undefined);
+    if (spans.length > 0) await this.summarizeTimeIndex();
+    for (const span of spans) {
+      await this.#refreshPlain(RAW_TO_1M, span.fromMs, span.toMs, pace, stats);
+      hours.push(hourSpan(span.fromMs, span.toMs));
     }
-    await this.#refreshPlain(
-      MINUTE_TO_1H,
-      floorTo(from, MS_PER_HOUR),
-      ceilTo(to + 1, MS_PER_HOUR),
-      pace,
-      stats,
-    );
-    this.#log.debug({ fromMs: from, toMs: to + MS_PER_MINUTE, ...stats }, 'minute rollups stored');
+    for (const span of mergeSpans(hours))
+      await this.#refreshPlain(MINUTE_TO_1H, span.fromMs, span.toMs, pace, stats);
+    if (work.minutes.length > 0 || spans.length > 0)
+      this.#log.debug(
+        { minutes: work.minutes.length, recomputed: spans.length, hours: hours.length, ...stats },
+        'rollups refreshed',
+      );
     return stats;
+  }
+
+  /** The whole minutes of a span whose raw rows still fully exist (see `refresh`), if any. */
+  #intactMinutes(span: TimeSpan): TimeSpan | undefined {
+    const oldestIntactMs = utcDayStart(this.#now() - this.#retention.rawRetentionMs);
+    const fromMs = floorTo(Math.max(span.fromMs, oldestIntactMs), MS_PER_MINUTE);
+    const toMs = ceilTo(span.toMs, MS_PER_MINUTE);
+    return toMs > fromMs ? { fromMs, toMs } : undefined;
   }
 
   /**

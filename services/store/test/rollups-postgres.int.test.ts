@@ -285,6 +285,48 @@ describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', ()
     expect(plan).toMatch(/Bitmap Index Scan on readings_p20250630_ts_idx/);
   });
 
+  it('rollUp: scattered spans and stored minutes of one hour recompute that hour once', async () => {
+    await client.exec('TRUNCATE readings_1m, readings_1h');
+    await maintainer().refresh(T0, T0 + 2 * HOUR, { pace: false });
+    const [minute] = (await rowsOf(client, 'readings_1m')).filter((r) => r.bucket === T0 + 20 * MIN);
+    await client.exec('TRUNCATE readings_1h');
+    const statements: string[] = [];
+    const recording = (inner: SqlClient): SqlClient => ({
+      query: <R>(text: string, params?: readonly unknown[]) => {
+        statements.push(text);
+        return inner.query<R>(text, params);
+      },
+      exec: (sql) => {
+        statements.push(sql);
+        return inner.exec(sql);
+      },
+      transaction: (fn) => inner.transaction((tx) => fn(recording(tx))),
+    });
+    const stats = await maintainer({ client: recording(client) }).rollUp(
+      {
+        minutes: [
+          {
+            bucketMs: minute!.bucket,
+            pointId: minute!.point_id,
+            min: minute!.min,
+            max: minute!.max,
+            sum: minute!.avg * minute!.count,
+            last: minute!.last,
+            count: minute!.count,
+          },
+        ],
+        recompute: [5, 17, 33].map((m) => ({ fromMs: T0 + m * MIN, toMs: T0 + (m + 1) * MIN })),
+      },
+      { pace: false },
+    );
+    expect(statements.filter((q) => /INSERT INTO readings_1h/.test(q))).toHaveLength(1);
+    expect(statements.filter((q) => /brin_summarize_new_values/.test(q))).toHaveLength(1);
+    expect(stats.buckets).toBeGreaterThan(0);
+    const hourT0 = (rows: RollupRow[]): RollupRow[] => rows.filter((r) => r.bucket === T0);
+    expectSameRollups(hourT0(await rowsOf(client, 'readings_1h')), hourT0(await rowsOf(client, 'ref_1h')));
+    expectSameRollups(await rowsOf(client, 'readings_1m'), await rowsOf(client, 'ref_1m'));
+  });
+
   it('a refresh reads the day partitions through the time index even with no statistics', async () => {
     // No ANALYZE has run on these partitions (autovacuum is kept off them, in case the server's is
     // on): the planner then prefers scanning a whole partition for each slice of time.
