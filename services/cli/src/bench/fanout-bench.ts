@@ -1,16 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cpuUsage } from 'node:process';
-import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { topicFilter, type LiveScope } from '@hazardwatch/contracts';
-import { generateSite, siteToYaml, type GenerateSiteOptions } from '@hazardwatch/simulators';
+import { generateSite, type GenerateSiteOptions } from '@hazardwatch/simulators';
 import { ensureUsers, startApiBeside, type DemoUser } from '../api-service.js';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
-import { createScratchDatabase } from './bench-database.js';
+import { prepareBenchSystem } from './bench-system.js';
 import { LiveValueTap } from '../live-source.js';
 import { AgeHistogram } from './age-histogram.js';
 import type { FanoutLoadFigures, FanoutLoadSpec } from './fanout-load.js';
@@ -141,23 +136,17 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
   };
   const site = generateSite(siteOptions);
   const plan = planFanoutClients(site, options.clients);
-  const dir = await mkdtemp(join(tmpdir(), 'hw-fanout-'));
-  const siteFile = join(dir, 'site.yaml');
-  await writeFile(siteFile, siteToYaml(site));
-  const db = await createScratchDatabase(options.adminDatabaseUrl);
   const enterprises = (site['enterprises'] as Array<{ code: string }>).map((e) => e.code);
-  const run = randomBytes(3).toString('hex');
-  const clientId = `hw-bench-fanout-${run}`;
-  const config: RuntimeConfig = {
-    ...options.base,
-    database: { ...options.base.database, url: db.url },
-    mqtt: { ...options.base.mqtt, url: options.mqttUrl },
-    site: { file: siteFile },
-    healthPort: 0,
-    api: { ...options.base.api, host: '127.0.0.1', jwtSecret: randomBytes(32).toString('hex') },
+  const system = await prepareBenchSystem({
+    name: 'fanout',
+    adminDatabaseUrl: options.adminDatabaseUrl,
+    mqttUrl: options.mqttUrl,
+    base: options.base,
+    site,
+    api: true,
+    logger: log,
     ingest: {
       mqtt: {
-        clientId,
         // MQTT 5: the ingest's Receive Maximum (1000) sets the in-flight window. Under MQTT 3.1.1 a
         // stock Mosquitto allows 20 unacknowledged messages (max_inflight_messages), and since the
         // ingest acknowledges after the commit, 20 messages per commit would be the ceiling
@@ -166,7 +155,8 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
         subscriptions: enterprises.flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)]),
       },
     },
-  };
+  });
+  const { config } = system;
   let service: Awaited<ReturnType<typeof startIngestService>> | undefined;
   let api: Awaited<ReturnType<typeof startApiBeside>> | undefined;
   const children: LoadChild[] = [];
@@ -195,7 +185,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
         intervalMs: options.intervalMs,
         warmupMs: WARMUP_MS,
         durationMs: options.durationMs,
-        clientIdPrefix: `hw-bench-fanout-${run}`,
+        clientIdPrefix: system.clientId,
       });
       children.push(load);
       return load;
@@ -256,12 +246,7 @@ export async function runFanoutBench(options: FanoutBenchOptions): Promise<Fanou
     await stopLoad(children);
     await api?.close().catch((err: unknown) => log.warn({ err }, 'api close failed'));
     await service?.close().catch((err: unknown) => log.warn({ err }, 'ingest close failed'));
-    // The ingest's persistent MQTT session (clean: false) must not outlive the benchmark.
-    await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
-    await db
-      .drop()
-      .catch((err: unknown) => log.warn({ err, dbName: db.name }, 'benchmark database not dropped'));
-    await rm(dir, { recursive: true, force: true });
+    await system.release();
   }
 }
 

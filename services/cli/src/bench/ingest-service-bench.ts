@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mqtt from 'mqtt';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { generateSite, siteToYaml } from '@hazardwatch/simulators';
+import { generateSite } from '@hazardwatch/simulators';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
-import { createScratchDatabase } from './bench-database.js';
+import { prepareBenchSystem } from './bench-system.js';
 import { gatewayLoads } from './paced-load.js';
 import { runClosedLoopPublisher } from './closed-loop-publisher.js';
 import type { PublisherGateway, PublisherSpec } from './publisher-worker.js';
@@ -84,29 +79,25 @@ export async function runIngestServiceBench(
   const enterprises = [
     ...new Set((site['points'] as Array<{ enterprise: string }>).map((p) => p.enterprise)),
   ];
-  const dir = await mkdtemp(join(tmpdir(), 'hw-ingest-service-'));
-  const siteFile = join(dir, 'site.yaml');
-  await writeFile(siteFile, siteToYaml(site));
-  const db = await createScratchDatabase(options.adminDatabaseUrl);
-  const clientId = `hw-bench-ingest-service-${randomBytes(3).toString('hex')}`;
-  const config: RuntimeConfig = {
-    ...options.base,
-    database: { ...options.base.database, url: db.url },
-    mqtt: { ...options.base.mqtt, url: options.mqttUrl },
-    site: { file: siteFile },
-    healthPort: 0,
+  const system = await prepareBenchSystem({
+    name: 'ingest-service',
+    adminDatabaseUrl: options.adminDatabaseUrl,
+    mqttUrl: options.mqttUrl,
+    base: options.base,
+    site,
+    logger: options.logger,
     ingest: {
       // Readings are stamped as sent: a small future skew lets the in-memory minute rollups cover
       // the run from its first whole minute (with the default 5 min, a restarted ingest recomputes
       // its first minutes from the raw rows instead — the steady state is what is measured).
       limits: { maxFutureSkewMs: 10_000 },
       mqtt: {
-        clientId,
         protocolVersion: options.protocolVersion ?? 5,
         subscriptions: enterprises.map((e) => `hw/v1/${e}/+/telemetry`),
       },
     },
-  };
+  });
+  const { config } = system;
   const service = await startIngestService(config, options.logger);
   let serviceClosed = false;
   try {
@@ -160,7 +151,7 @@ export async function runIngestServiceBench(
     // Closing runs the final rollup refresh, so the minute rows can be checked too.
     await service.close();
     serviceClosed = true;
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const pool = new pg.Pool({ connectionString: system.databaseUrl, max: 1 });
     let rowsVerified: number;
     let rollupMinuteRows: number;
     let rollupMismatches: number;
@@ -224,10 +215,7 @@ export async function runIngestServiceBench(
     };
   } finally {
     if (!serviceClosed) await service.close().catch(() => undefined);
-    const c = await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true }).catch(() => undefined);
-    await c?.endAsync();
-    await db.drop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await system.release();
   }
 }
 

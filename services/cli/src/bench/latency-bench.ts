@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { generateSite, siteToYaml, type GenerateSiteOptions } from '@hazardwatch/simulators';
+import { generateSite, type GenerateSiteOptions } from '@hazardwatch/simulators';
 import { ensureUsers, startApiBeside } from '../api-service.js';
 import type { RuntimeConfig } from '../config.js';
 import { startIngestService } from '../ingest-service.js';
-import { createScratchDatabase } from './bench-database.js';
+import { prepareBenchSystem } from './bench-system.js';
 import { LiveValueTap } from '../live-source.js';
 import { epochNow } from './clock.js';
 import { spawnLoad, stopLoad, type LoadChild } from './load-child.js';
@@ -110,33 +107,29 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
   const province = (site['regions'] as Array<{ code: string; kind: string }>).find(
     (r) => r.kind === 'province',
   )!.code;
-  const dir = await mkdtemp(join(tmpdir(), 'hw-latency-'));
-  const siteFile = join(dir, 'site.yaml');
-  await writeFile(siteFile, siteToYaml(site));
-  const db = await createScratchDatabase(options.adminDatabaseUrl);
   const enterprises = [...new Set(sitePoints.map((p) => p['enterprise'] as string))];
-  const clientId = `hw-bench-latency-${randomBytes(3).toString('hex')}`;
-  const config: RuntimeConfig = {
-    ...options.base,
-    database: { ...options.base.database, url: db.url },
-    mqtt: { ...options.base.mqtt, url: options.mqttUrl },
-    site: { file: siteFile },
-    healthPort: 0,
-    api: { ...options.base.api, jwtSecret: randomBytes(32).toString('hex') },
+  const system = await prepareBenchSystem({
+    name: 'latency',
+    adminDatabaseUrl: options.adminDatabaseUrl,
+    mqttUrl: options.mqttUrl,
+    base: options.base,
+    site,
+    api: true,
+    logger: options.logger,
     ingest: {
       // The steady state: with the default 5 min, the minutes a just-started ingest cannot vouch
       // for (start + accepted future skew) are rolled up from the raw rows — the first six minutes
       // of every run. Readings here are stamped as sent (docs/operations.md §2).
       ...(options.withStartup ? {} : { limits: { maxFutureSkewMs: 10_000 } }),
       mqtt: {
-        clientId,
         // MQTT 5, as in production (docs/operations.md): the ingest's Receive Maximum sets the
         // in-flight window, not a stock broker's 20 unacknowledged messages under 3.1.1.
         protocolVersion: 5,
         subscriptions: enterprises.flatMap((e) => [`hw/v1/${e}/+/telemetry`, `hw/v1/${e}/+/status`]),
       },
     },
-  };
+  });
+  const { config } = system;
   const tap = new LiveValueTap();
   // Where the time goes: the probe's crossing reading decoded by the ingest, its alarm event stored.
   let probeId = -1;
@@ -280,8 +273,6 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
     await stopLoad([fleet, watcher].filter((c): c is LoadChild => c !== undefined));
     await api.close();
     await service.close();
-    await (await mqtt.connectAsync(options.mqttUrl, { clientId, clean: true })).endAsync();
-    await db.drop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await system.release();
   }
 }
