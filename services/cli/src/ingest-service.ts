@@ -426,7 +426,8 @@ async function startOn(
       await actions.close();
       await app.close();
       await health?.close();
-      await Promise.allSettled([...writesInFlight]);
+      // The pipeline may still start queued batches after its close gave up waiting: until none runs.
+      while (writesInFlight.size > 0) await Promise.allSettled([...writesInFlight]);
       // Everything stored, the minute still open included (a successor recomputes that minute).
       await ingestRollups
         .rollUp(Infinity, false)

@@ -119,9 +119,8 @@ describe('command line', () => {
       const result = await run(['sim', 'verify', notYaml]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(
-        new RegExp(`^hazardwatch: ${notYaml}: scenario .*broken\\.yaml is not valid YAML: `),
-      );
+      expect(result.stderr.startsWith(`hazardwatch: ${notYaml}: scenario `)).toBe(true);
+      expect(result.stderr).toMatch(/broken\.yaml is not valid YAML: /);
     });
   });
 

@@ -143,10 +143,21 @@ describe('hazardwatch ingest service', () => {
         ).rowCount === 1,
       'the batch waiting on the uncommitted key',
     );
+    // When the pipeline's close starts (after any rollup run in progress), so the wait below
+    // ends past its 10-s timeout, when closing has gone on towards the final rollup.
+    let pipelineClosing: number | undefined;
+    const pipeline = service.app.pipeline;
+    const closePipeline = pipeline.close.bind(pipeline);
+    pipeline.close = () => {
+      pipelineClosing = Date.now();
+      return closePipeline();
+    };
     const closed = service.close();
     services = services.filter((s) => s !== service);
-    // Past the pipeline's close timeout: closing has gone on to the final rollup by now.
-    await new Promise((r) => setTimeout(r, 11_000));
+    await waitFor(
+      () => Promise.resolve(pipelineClosing !== undefined && Date.now() - pipelineClosing > 10_500),
+      "the pipeline's close timeout",
+    );
     await blocker.query('ROLLBACK');
     await closed;
     const { rows } = await check.query<{ raw: string; m: string; h: string }>(

@@ -344,13 +344,22 @@ export class RollupMaintainer {
    * (the time index summarised once for all of them), and then every hour any of them touches
    * recomputed from readings_1m once (scattered late minutes of one hour cost one hour, not one
    * each). A minute in both is written twice, the raw rows last: give each minute to one of them.
-   * TimescaleDB: throws.
+   * TimescaleDB: the spans' continuous-aggregate buckets are refreshed (as by `refresh`); minutes
+   * computed outside the database are refused (its aggregates read the hypertable).
    */
   async rollUp(
     work: { readonly minutes: readonly MinuteRollup[]; readonly recompute: readonly TimeSpan[] },
     options: { pace?: boolean } = {},
   ): Promise<RollupRefreshStats> {
-    if (this.#dialect === 'timescaledb') throw new Error('rollUp is for the plain dialect');
+    if (this.#dialect === 'timescaledb') {
+      if (work.minutes.length > 0) throw new Error('minutes computed outside are for the plain dialect');
+      const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
+      for (const span of mergeSpans(work.recompute)) {
+        const spanStats = await this.refresh(span.fromMs, span.toMs, options);
+        stats.busyMs += spanStats.busyMs;
+      }
+      return stats;
+    }
     const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
     const pace = options.pace ?? true;
     const hours: TimeSpan[] = [];
@@ -376,7 +385,9 @@ export class RollupMaintainer {
     }
     for (const bucketMs of new Set(work.minutes.map((m) => m.bucketMs)))
       hours.push(hourSpan(bucketMs, bucketMs + MS_PER_MINUTE));
-    const spans = work.recompute.map((span) => this.#intactMinutes(span)).filter((s) => s !== undefined);
+    const spans = mergeSpans(work.recompute)
+      .map((span) => this.#intactMinutes(span))
+      .filter((s) => s !== undefined);
     if (spans.length > 0) await this.summarizeTimeIndex();
     for (const span of spans) {
       await this.#refreshPlain(RAW_TO_1M, span.fromMs, span.toMs, pace, stats);

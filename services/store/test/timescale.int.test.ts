@@ -44,6 +44,14 @@ describe('TimescaleDB dialect (PGlite)', () => {
   afterAll(async () => {
     await pg.close();
   });
+  const timescaleRollups = (nowMs: number): RollupMaintainer =>
+    new RollupMaintainer({
+      client,
+      dialect: 'timescaledb',
+      logger: silentLogger,
+      now: () => nowMs,
+      retention: compileRetention(),
+    });
 
   it('auto-detects TimescaleDB and applies every migration', async () => {
     const result = await migrate(client, { logger: silentLogger });
@@ -126,13 +134,7 @@ describe('TimescaleDB dialect (PGlite)', () => {
       { pointId: 1, ts: base + 59_000, value: 20 },
       { pointId: 1, ts: base + 61_000, value: 5 },
     ]);
-    const rollups = new RollupMaintainer({
-      client,
-      dialect: 'timescaledb',
-      logger: silentLogger,
-      now: () => base + MS_PER_DAY,
-      retention: compileRetention(),
-    });
+    const rollups = timescaleRollups(base + MS_PER_DAY);
     await rollups.refresh(base, base + 2 * 60_000);
     await client.query('DELETE FROM readings WHERE point_id = 1');
     const [m] = await queryHistory(client, 'timescaledb', {
@@ -156,6 +158,40 @@ describe('TimescaleDB dialect (PGlite)', () => {
       maxPoints: 500,
     });
     expect(h!.buckets).toEqual([{ ts: base, min: 5, max: 30, avg: 16.25, last: 5, count: 4 }]);
+  });
+
+  it("refreshes the aggregates over an ingest cycle's spans, and refuses minutes computed outside", async () => {
+    const base = Date.UTC(2025, 5, 2, 8, 0);
+    await insertReadings(client, [
+      { pointId: 2, ts: base + 1_000, value: 10 },
+      { pointId: 2, ts: base + 59_000, value: 20 },
+      { pointId: 2, ts: base + 5 * 60_000 + 1_000, value: 7 },
+    ]);
+    const rollups = timescaleRollups(base + MS_PER_DAY);
+    await rollups.rollUp({
+      minutes: [],
+      recompute: [
+        { fromMs: base, toMs: base + 60_000 },
+        { fromMs: base + 5 * 60_000, toMs: base + 6 * 60_000 },
+      ],
+    });
+    await client.query('DELETE FROM readings WHERE point_id = 2');
+    const [m] = await queryHistory(client, 'timescaledb', {
+      pointIds: [2],
+      fromMs: base,
+      toMs: base + 2 * 3_600_000,
+      maxPoints: 500,
+    });
+    expect(m!.buckets).toEqual([
+      { ts: base, min: 10, max: 20, avg: 15, last: 20, count: 2 },
+      { ts: base + 5 * 60_000, min: 7, max: 7, avg: 7, last: 7, count: 1 },
+    ]);
+    await expect(
+      rollups.rollUp({
+        minutes: [{ bucketMs: base, pointId: 2, min: 1, max: 1, sum: 1, last: 1, count: 1 }],
+        recompute: [],
+      }),
+    ).rejects.toThrow(/plain dialect/);
   });
 
   it('runs the retention and compression jobs on demand (no background workers in WASM)', async () => {
