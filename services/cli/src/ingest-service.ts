@@ -201,21 +201,11 @@ async function startOn(
     startedAt - ROLLUP_STARTUP_LOOKBACK_MS,
     startedAt + settings.limits.maxFutureSkewMs,
   );
-  // Writes still running when the pipeline's close gives up waiting: the final rollup run waits
-  // for them, so what they store is rolled up too and not only marked dirty after it.
-  const writesInFlight = new Set<Promise<unknown>>();
   const writer: BatchWriter = {
-    write: (rows, deadLetters) => {
-      const write = pgWriter.write(rows, deadLetters).then((outcome) => {
-        ingestRollups.stored(rows, outcome);
-        return outcome;
-      });
-      writesInFlight.add(write);
-      void write.then(
-        () => writesInFlight.delete(write),
-        () => writesInFlight.delete(write),
-      );
-      return write;
+    write: async (rows, deadLetters) => {
+      const outcome = await pgWriter.write(rows, deadLetters);
+      ingestRollups.stored(rows, outcome);
+      return outcome;
     },
   };
   // The alarm engine: evaluators → ISA-18.2 alarm book → four-colour roll-up → 预警 desk, persisted
@@ -426,8 +416,6 @@ async function startOn(
       await actions.close();
       await app.close();
       await health?.close();
-      // The pipeline may still start queued batches after its close gave up waiting: until none runs.
-      while (writesInFlight.size > 0) await Promise.allSettled([...writesInFlight]);
       // Everything stored, the minute still open included (a successor recomputes that minute).
       await ingestRollups
         .rollUp(Infinity, false)

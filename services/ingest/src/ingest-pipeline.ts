@@ -96,6 +96,8 @@ export class IngestPipeline {
   private flushScheduled = false;
   private paused = false;
   private closing = false;
+  /** close() waiting for the writes that were running when it stopped waiting for the rest. */
+  private writesEndedWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly log: Logger;
   private readonly backoff: RetryBackoff;
@@ -200,10 +202,15 @@ export class IngestPipeline {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Writes what is buffered, then stops retrying: anything still failing stays unacknowledged. */
+  /**
+   * Writes what is buffered (for up to 10 s), then stops retrying and starting batches: anything
+   * not yet durable stays unacknowledged. Resolves once no write is running, so whatever the
+   * writer still stores is over (and seen by its caller) before the caller goes on.
+   */
   async close(): Promise<void> {
     await Promise.race([this.drain(), new Promise<void>((r) => this.deps.timers.setTimeout(r, 10_000))]);
     this.closing = true;
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.writesEndedWaiters.push(resolve));
   }
 
   private deadLetter(batch: Batch, letter: DeadLetterRow): void {
@@ -255,7 +262,7 @@ export class IngestPipeline {
   }
 
   private pump(): void {
-    while (this.inFlight < this.options.maxInFlightWrites) {
+    while (!this.closing && this.inFlight < this.options.maxInFlightWrites) {
       if (this.queue.length === 0) this.cut();
       const batch = this.queue.shift();
       if (!batch) break;
@@ -265,6 +272,7 @@ export class IngestPipeline {
       void this.writeUntilDurable(batch).finally(() => {
         this.inFlight--;
         this.inFlightRows -= batch.rows.length;
+        if (this.inFlight === 0) for (const wake of this.writesEndedWaiters.splice(0)) wake();
         if (this.paused && this.bufferedRows < this.options.maxBufferedRows / 2) {
           this.paused = false;
           this.log.info('intake resumed');

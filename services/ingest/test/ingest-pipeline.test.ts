@@ -111,6 +111,28 @@ describe('IngestPipeline: group commit and acknowledgement', () => {
     expect(h.pipeline.bufferedRows).toBe(0);
   });
 
+  it('close() gives up waiting after 10 s, starts no queued batch, and resolves once the running write ends', async () => {
+    const h = harness({ maxInFlightWrites: 1 });
+    h.send(goodMessage(1, NOW - 3000));
+    await settle();
+    const running = h.writer.only();
+    const queued = h.send(goodMessage(1, NOW - 2000));
+    let closed = false;
+    const closing = h.pipeline.close().then(() => {
+      closed = true;
+    });
+    await settle();
+    h.timers.advance(10_000);
+    await settle();
+    // Past the wait: the write that runs is still awaited (its caller accounts for what it stores).
+    expect(closed).toBe(false);
+    running.resolve();
+    await closing;
+    await settle();
+    expect(h.writer.calls).toHaveLength(1);
+    expect(queued.count).toBe(0);
+  });
+
   it('shows every accepted reading, and only those, to the observers before it is durable', async () => {
     const h = harness();
     h.send(

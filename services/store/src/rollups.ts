@@ -304,22 +304,6 @@ export class RollupMaintainer {
    * them. `pace: false` skips the pauses (shutdown).
    */
   async refresh(fromMs: number, toMs: number, options: { pace?: boolean } = {}): Promise<RollupRefreshStats> {
-    if (this.#dialect === 'timescaledb') {
-      const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
-      const span = this.#intactMinutes({ fromMs, toMs });
-      if (!span) return stats;
-      // Must run outside a transaction block (TimescaleDB refuses otherwise).
-      const began = performance.now();
-      await this.#refreshCagg('readings_1m', span.fromMs, span.toMs);
-      await this.#refreshCagg(
-        'readings_1h',
-        floorTo(span.fromMs, MS_PER_HOUR),
-        ceilTo(span.toMs, MS_PER_HOUR),
-      );
-      stats.busyMs = performance.now() - began;
-      this.#log.debug({ ...span, ...stats }, 'rollups refreshed');
-      return stats;
-    }
     return this.rollUp({ minutes: [], recompute: [{ fromMs, toMs }] }, options);
   }
 
@@ -339,65 +323,61 @@ export class RollupMaintainer {
   }
 
   /**
-   * Plain dialect: one rollup cycle of an ingest — the minutes it aggregated itself stored as by
-   * `storeMinutes`, the spans it cannot vouch for recomputed from the raw rows as by `refresh`
-   * (the time index summarised once for all of them), and then every hour any of them touches
-   * recomputed from readings_1m once (scattered late minutes of one hour cost one hour, not one
-   * each). A minute in both is written twice, the raw rows last: give each minute to one of them.
-   * TimescaleDB: the spans' continuous-aggregate buckets are refreshed (as by `refresh`); minutes
-   * computed outside the database are refused (its aggregates read the hypertable).
+   * One rollup cycle of an ingest: the minutes it aggregated itself stored as by `storeMinutes`,
+   * the spans it cannot vouch for recomputed from the data below as by `refresh` (plain dialect:
+   * the time index summarised once for all of them), and then every hour any of them touches
+   * recomputed once (scattered late minutes of one hour cost one hour, not one each). A minute in
+   * both is written twice, the raw rows last: give each minute to one of them. TimescaleDB: the
+   * continuous aggregates are refreshed over the spans; minutes computed outside are refused.
    */
   async rollUp(
     work: { readonly minutes: readonly MinuteRollup[]; readonly recompute: readonly TimeSpan[] },
     options: { pace?: boolean } = {},
   ): Promise<RollupRefreshStats> {
-    if (this.#dialect === 'timescaledb') {
-      if (work.minutes.length > 0) throw new Error('minutes computed outside are for the plain dialect');
-      const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
-      for (const span of mergeSpans(work.recompute)) {
-        const spanStats = await this.refresh(span.fromMs, span.toMs, options);
-        stats.busyMs += spanStats.busyMs;
-      }
-      return stats;
-    }
     const stats: RollupRefreshStats = { slices: 0, sourceRows: 0, buckets: 0, busyMs: 0 };
-    const pace = options.pace ?? true;
-    const hours: TimeSpan[] = [];
-    // In chunks: one statement's arrays stay bounded for sites of a million points.
-    for (let i = 0; i < work.minutes.length; i += STORE_MINUTES_CHUNK) {
-      const chunk = work.minutes.slice(i, i + STORE_MINUTES_CHUNK);
-      const began = performance.now();
-      await this.#client.transaction(async (tx) => {
-        await lockForTransaction(tx, AdvisoryLock.rollups);
-        await tx.query(STORE_MINUTES_SQL, [
-          chunk.map((m) => m.bucketMs),
-          chunk.map((m) => m.pointId),
-          chunk.map((m) => m.min),
-          chunk.map((m) => m.max),
-          chunk.map((m) => m.sum),
-          chunk.map((m) => m.last),
-          chunk.map((m) => m.count),
-        ]);
-      });
-      stats.buckets += chunk.length;
-      stats.sourceRows += chunk.reduce((n, m) => n + m.count, 0);
-      await this.#paced(performance.now() - began, pace, stats);
-    }
-    for (const bucketMs of new Set(work.minutes.map((m) => m.bucketMs)))
-      hours.push(hourSpan(bucketMs, bucketMs + MS_PER_MINUTE));
     const spans = mergeSpans(work.recompute)
       .map((span) => this.#intactMinutes(span))
       .filter((s) => s !== undefined);
-    if (spans.length > 0) await this.summarizeTimeIndex();
-    for (const span of spans) {
-      await this.#refreshPlain(RAW_TO_1M, span.fromMs, span.toMs, pace, stats);
-      hours.push(hourSpan(span.fromMs, span.toMs));
+    const hours = mergeSpans([
+      ...[...new Set(work.minutes.map((m) => m.bucketMs))].map((b) => hourSpan(b, b + MS_PER_MINUTE)),
+      ...spans.map((span) => hourSpan(span.fromMs, span.toMs)),
+    ]);
+    if (this.#dialect === 'timescaledb') {
+      if (work.minutes.length > 0) throw new Error('minutes computed outside are for the plain dialect');
+      // Each call outside a transaction block (TimescaleDB refuses otherwise).
+      const began = performance.now();
+      for (const span of spans) await this.#refreshCagg('readings_1m', span.fromMs, span.toMs);
+      for (const span of hours) await this.#refreshCagg('readings_1h', span.fromMs, span.toMs);
+      stats.busyMs = performance.now() - began;
+    } else {
+      const pace = options.pace ?? true;
+      // In chunks: one statement's arrays stay bounded for sites of a million points.
+      for (let i = 0; i < work.minutes.length; i += STORE_MINUTES_CHUNK) {
+        const chunk = work.minutes.slice(i, i + STORE_MINUTES_CHUNK);
+        const began = performance.now();
+        await this.#client.transaction(async (tx) => {
+          await lockForTransaction(tx, AdvisoryLock.rollups);
+          await tx.query(STORE_MINUTES_SQL, [
+            chunk.map((m) => m.bucketMs),
+            chunk.map((m) => m.pointId),
+            chunk.map((m) => m.min),
+            chunk.map((m) => m.max),
+            chunk.map((m) => m.sum),
+            chunk.map((m) => m.last),
+            chunk.map((m) => m.count),
+          ]);
+        });
+        stats.buckets += chunk.length;
+        stats.sourceRows += chunk.reduce((n, m) => n + m.count, 0);
+        await this.#paced(performance.now() - began, pace, stats);
+      }
+      if (spans.length > 0) await this.summarizeTimeIndex();
+      for (const span of spans) await this.#refreshPlain(RAW_TO_1M, span.fromMs, span.toMs, pace, stats);
+      for (const span of hours) await this.#refreshPlain(MINUTE_TO_1H, span.fromMs, span.toMs, pace, stats);
     }
-    for (const span of mergeSpans(hours))
-      await this.#refreshPlain(MINUTE_TO_1H, span.fromMs, span.toMs, pace, stats);
-    if (work.minutes.length > 0 || spans.length > 0)
+    if (hours.length > 0)
       this.#log.debug(
-        { minutes: work.minutes.length, recomputed: spans.length, hours: hours.length, ...stats },
+        { minutes: work.minutes.length, spans: spans.length, hours: hours.length, ...stats },
         'rollups refreshed',
       );
     return stats;
