@@ -35,6 +35,12 @@ export const apiErrors = defineErrors({
     retryable: false,
     status: 400,
   },
+  /** A range that runs forwards but is longer than the route reads (KPIs: 92 days). */
+  HW_API_RANGE_TOO_LONG: {
+    template: 'time range from {fromMs} to {toMs} is longer than {maxDays} days',
+    retryable: false,
+    status: 400,
+  },
   HW_API_FILTER_INVALID: {
     template: 'filter {filter} needs {needs}',
     retryable: false,

@@ -1,28 +1,56 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ALARM_STATES, WARNING_COLOURS } from '@hazardwatch/contracts';
+import { apiErrors } from '../errors.js';
 
 /** Every request schema is closed: unknown properties are a 400, never silently dropped. */
 export const closed = { additionalProperties: false } as const;
 
 export const NoQuery = Type.Object({}, closed);
 
+/**
+ * Largest time accepted, ms since epoch: ECMAScript's time range (ECMA-262 §21.4.1.1, ±8.64e15 ms,
+ * year 275760), inside PostgreSQL's timestamptz range. Beyond it `to_timestamp` fails (a 500).
+ */
+export const MAX_EPOCH_MS = 8.64e15;
+/** Point ids are PostgreSQL `integer` (int4). */
+export const MAX_POINT_ID = 2_147_483_647;
+/** Largest list offset; PostgreSQL refuses an OFFSET past bigint, and no list comes near this. */
+export const MAX_OFFSET = 2_147_483_647;
+
 export const Pagination = {
   /** @default 100 */
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   /** @default 0 */
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
 };
 
 export const EpochMs = (description: string) =>
-  Type.Integer({ minimum: 0, description: `${description} (ms since epoch, UTC)` });
+  Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: `${description} (ms since epoch, UTC)` });
 
 export const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 
 export const EnterpriseParams = Type.Object({ enterprise: Code }, closed);
 export const HazardParams = Type.Object({ enterprise: Code, hazard: Code }, closed);
 export const RegionParams = Type.Object({ code: Code }, closed);
-export const PointParams = Type.Object({ id: Type.Integer({ minimum: 0 }) }, closed);
+export const PointParams = Type.Object({ id: Type.Integer({ minimum: 0, maximum: MAX_POINT_ID }) }, closed);
+/** Alarm and 预警 ids (text keys). */
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }, closed);
+/** User ids are UUIDs (PostgreSQL `uuid`: anything else made the query fail with a 500). */
+export const UserIdParams = Type.Object(
+  {
+    id: Type.String({
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      description: 'user id (UUID)',
+    }),
+  },
+  closed,
+);
+
+/** Refuses a range that does not run forwards (both ends given). */
+export function checkRange(from: number | undefined, to: number | undefined): void {
+  if (from !== undefined && to !== undefined && to <= from)
+    throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to });
+}
 
 export const ColourFilter = Type.Union(WARNING_COLOURS.map((c) => Type.Literal(c)));
 export const AlarmStateFilter = Type.Union(ALARM_STATES.map((s) => Type.Literal(s)));

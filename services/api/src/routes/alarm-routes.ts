@@ -7,6 +7,7 @@ import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
   AlarmStateFilter,
+  checkRange,
   closed,
   Code,
   ColourFilter,
@@ -114,8 +115,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     };
     if (q.hazard !== undefined && q.enterprise === undefined)
       throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
-    if (q.from !== undefined && q.to !== undefined && q.to <= q.from)
-      throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: q.from, toMs: q.to });
+    checkRange(q.from, q.to);
     const site = ctx.site();
     const enterprises = request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise });
     const pointIds =

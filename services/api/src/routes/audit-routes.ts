@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/route.js';
-import { closed, EpochMs, Pagination } from '../http/schemas.js';
+import { checkRange, closed, EpochMs, Pagination } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 
 /** The audit log: admins read everything, regulators the entries of their subtree. */
@@ -35,6 +35,7 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => {
       const q = request.query;
       const access = request.access!;
+      checkRange(q.from, q.to);
       const { items, total } = await ctx.auditRepository.query({
         ...(q.from !== undefined ? { fromMs: q.from } : {}),
         ...(q.to !== undefined ? { toMs: q.to } : {}),

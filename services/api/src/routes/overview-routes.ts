@@ -5,7 +5,7 @@ import type { WarningColour } from '@hazardwatch/contracts';
 import { GatewayStatusRepository } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, EnterpriseParams, EpochMs, NoQuery, RegionParams } from '../http/schemas.js';
+import { checkRange, closed, EnterpriseParams, EpochMs, NoQuery, RegionParams } from '../http/schemas.js';
 import { regionOverview } from '../overview.js';
 import { API, type RouteContext } from './context.js';
 
@@ -30,12 +30,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const gatewayStatus = new GatewayStatusRepository(ctx.client);
   const enterprisesIn = (s: SiteIndex, code: string): string[] =>
     s.site.enterprises.filter((e) => s.regionChain(e.region).some((r) => r.code === code)).map((e) => e.code);
-  const checkRange = (from: number, to: number): void => {
-    if (to <= from || to - from > KPI_MAX_RANGE_MS)
-      throw apiErrors.create('HW_API_RANGE_INVALID', {
+  const checkKpiRange = (from: number, to: number): void => {
+    checkRange(from, to);
+    if (to - from > KPI_MAX_RANGE_MS)
+      throw apiErrors.create('HW_API_RANGE_TOO_LONG', {
         fromMs: from,
         toMs: to,
-        maxRangeMs: KPI_MAX_RANGE_MS,
+        maxDays: KPI_MAX_RANGE_MS / DAY_MS,
       });
   };
   const kpis = async (from: number, to: number, enterprises: ReadonlySet<string>) => {
@@ -82,7 +83,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: { params: RegionParams, querystring: KpiQuery },
     handler: async (request) => {
       const { from, to } = request.query;
-      checkRange(from, to);
+      checkKpiRange(from, to);
       const code = request.params.code;
       const s = site();
       return kpis(from, to, new Set(enterprisesIn(s, code)));
@@ -98,7 +99,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: { params: EnterpriseParams, querystring: KpiQuery },
     handler: async (request) => {
       const { from, to } = request.query;
-      checkRange(from, to);
+      checkKpiRange(from, to);
       return kpis(from, to, new Set([request.params.enterprise]));
     },
   });

@@ -5,7 +5,7 @@ import { publicUser } from '../auth/auth-service.js';
 import { createUser, USERNAME_PATTERN } from '../auth/create-user.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, Code, IdParams, NoQuery, Page, Pagination } from '../http/schemas.js';
+import { closed, Code, NoQuery, Page, Pagination, UserIdParams } from '../http/schemas.js';
 import { UserSchema } from './auth-routes.js';
 import { API, type RouteContext } from './context.js';
 
@@ -66,7 +66,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary: 'Disable or re-enable a user (disabling revokes their refresh tokens)',
     tags: ['users'],
     schema: {
-      params: IdParams,
+      params: UserIdParams,
       querystring: NoQuery,
       body: Type.Object({ disabled: Type.Boolean() }, closed),
       response: { 200: UserSchema },

@@ -4,7 +4,16 @@ import type { IndexedPoint } from '@hazardwatch/core';
 import { latestValues, queryHistory } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, EnterpriseParams, EpochMs, HazardParams, NoQuery, PointParams } from '../http/schemas.js';
+import {
+  checkRange,
+  closed,
+  EnterpriseParams,
+  EpochMs,
+  HazardParams,
+  MAX_POINT_ID,
+  NoQuery,
+  PointParams,
+} from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 
 /** Most points one `GET /history` may ask for (a trend panel, not a bulk export). */
@@ -85,7 +94,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   /** One code path for one point and for several: all points share one resolution. */
   const historyOf = async (pointIds: readonly number[], query: HistoryQuery) => {
     const { from, to, maxPoints } = query;
-    if (to <= from) throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to });
+    checkRange(from, to);
     const series = await queryHistory(ctx.client, ctx.dialect, {
       pointIds,
       fromMs: from,
@@ -134,6 +143,12 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => {
       const { points, ...query } = request.query;
       const ids = [...new Set(points.split(',').map(Number))];
+      const outside = ids.find((id) => id > MAX_POINT_ID);
+      if (outside !== undefined) {
+        throw apiErrors.create('HW_API_VALIDATION', {
+          detail: `querystring/points names point ${outside}, above the largest point id ${MAX_POINT_ID}`,
+        });
+      }
       if (ids.length > MAX_HISTORY_POINTS) {
         throw apiErrors.create('HW_API_VALIDATION', {
           detail: `querystring/points names ${ids.length} points, at most ${MAX_HISTORY_POINTS} allowed`,

@@ -3,7 +3,16 @@ import { Type } from '@sinclair/typebox';
 import { WARNING_STATES } from '@hazardwatch/core';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, Code, ColourFilter, EpochMs, IdParams, NoQuery, Pagination } from '../http/schemas.js';
+import {
+  checkRange,
+  closed,
+  Code,
+  ColourFilter,
+  EpochMs,
+  IdParams,
+  NoQuery,
+  Pagination,
+} from '../http/schemas.js';
 import { queryWarnings, warningById } from '../queries/warning-queries.js';
 import { answerControl } from './alarm-routes.js';
 import { API, type RouteContext } from './context.js';
@@ -47,6 +56,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const q = request.query;
       if (q.hazard !== undefined && q.enterprise === undefined)
         throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
+      checkRange(q.from, q.to);
       const { items, total } = await queryWarnings(ctx.client, {
         openOnly: q.open,
         enterprises: request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise }),
