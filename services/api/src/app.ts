@@ -24,6 +24,7 @@ import type { ApiSettings } from './config.js';
 import { apiErrors } from './errors.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
+import { installValidators } from './http/validators.js';
 import { serveDashboard } from './http/dashboard.js';
 import { alarmEnterprise } from './queries/alarm-queries.js';
 import { warningEnterprise } from './queries/warning-queries.js';
@@ -82,11 +83,8 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     trustProxy: settings.trustProxy,
     bodyLimit: settings.bodyLimitBytes,
     exposeHeadRoutes: false,
-    // Unknown properties must be refused (400), not silently removed; query strings are coerced.
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
   }) as unknown as FastifyInstance;
+  installValidators(app);
 
   const users = new UserRepository(deps.client);
   const auditRepository = new AuditRepository(deps.client);
