@@ -96,6 +96,7 @@ export async function startApiBeside(
         unacknowledgedMessages: service.app.subscriber.unacknowledged,
         storageHealthy: service.app.pipeline.storageHealthy,
         brokerConnected: service.app.subscriber.connected,
+        alarmUnitsFailed: service.alarms.failedUnits,
       }),
   });
   // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,

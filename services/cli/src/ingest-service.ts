@@ -369,6 +369,9 @@ async function startOn(
               detail: {
                 broker: app.subscriber.connected,
                 storage: app.pipeline.storageHealthy,
+                // Stays ready (ingestion goes on), but says so: each is a bug to look at.
+                batchesPoisoned: app.counters.batchesPoisoned,
+                alarmUnitsFailed: host.failedUnits,
                 siteVersion: current?.version ?? null,
               },
             }),
@@ -378,6 +381,7 @@ async function startOn(
                 unacknowledgedMessages: app.subscriber.unacknowledged,
                 storageHealthy: app.pipeline.storageHealthy,
                 brokerConnected: app.subscriber.connected,
+                alarmUnitsFailed: host.failedUnits,
               }),
           },
           logger,

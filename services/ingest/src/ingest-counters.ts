@@ -1,5 +1,12 @@
 import { REJECT_REASONS, type RejectReason } from '@hazardwatch/contracts';
 
+/**
+ * Why a dead letter was counted but not stored: over its gateway's rate, the in-memory queue of
+ * letters waiting for storage full, or refused by the database (or by a writer that failed for good).
+ */
+export const DEAD_LETTER_DROP_REASONS = ['rate_limited', 'queue_full', 'refused'] as const;
+export type DeadLetterDropReason = (typeof DEAD_LETTER_DROP_REASONS)[number];
+
 export interface GatewayCounts {
   accepted: number;
   rejected: number;
@@ -15,7 +22,8 @@ export interface IngestCountersSnapshot {
   readonly rowsWritten: number;
   readonly batchesWritten: number;
   readonly storageRetries: number;
-  readonly deadLettersDropped: number;
+  readonly deadLettersDropped: Readonly<Record<DeadLetterDropReason, number>>;
+  readonly batchesPoisoned: number;
   readonly durableWorkFailed: number;
   readonly gatewayStatusWrites: number;
   readonly gatewayStatusWritesFailed: number;
@@ -34,8 +42,16 @@ export class IngestCounters {
   rowsWritten = 0;
   batchesWritten = 0;
   storageRetries = 0;
-  /** Dead letters not stored because a batch exceeded its dead-letter allowance (still counted). */
-  deadLettersDropped = 0;
+  /** Dead letters counted but not stored, by why. */
+  readonly deadLettersDropped = Object.fromEntries(DEAD_LETTER_DROP_REASONS.map((r) => [r, 0])) as Record<
+    DeadLetterDropReason,
+    number
+  >;
+  /**
+   * Batches whose write failed for good (not a storage outage: a bug, a statement the database
+   * cannot run): their rows were rejected as `storage_rejected` instead of retried forever.
+   */
+  batchesPoisoned = 0;
   /** Attached durable work (alarm persistence) the database refused for good. */
   durableWorkFailed = 0;
   /** Gateway status upserts (one per flush, any number of gateways) that succeeded / failed. */
@@ -64,7 +80,8 @@ export class IngestCounters {
       rowsWritten: this.rowsWritten,
       batchesWritten: this.batchesWritten,
       storageRetries: this.storageRetries,
-      deadLettersDropped: this.deadLettersDropped,
+      deadLettersDropped: { ...this.deadLettersDropped },
+      batchesPoisoned: this.batchesPoisoned,
       durableWorkFailed: this.durableWorkFailed,
       gatewayStatusWrites: this.gatewayStatusWrites,
       gatewayStatusWritesFailed: this.gatewayStatusWritesFailed,

@@ -1,10 +1,12 @@
-import type { IngestCounters } from './ingest-counters.js';
+import { DEAD_LETTER_DROP_REASONS, type IngestCounters } from './ingest-counters.js';
 
 export interface IngestGauges {
   readonly bufferedRows: number;
   readonly unacknowledgedMessages: number;
   readonly storageHealthy: boolean;
   readonly brokerConnected: boolean;
+  /** Alarm persistence units the database refused for good (AlarmHost.failedUnits), if an alarm host runs. */
+  readonly alarmUnitsFailed?: number;
 }
 
 /** Prometheus text exposition (format 0.0.4) of the ingest counters. */
@@ -55,9 +57,28 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
   metric(
     'hw_ingest_dead_letters_dropped_total',
     'counter',
-    'Dead letters counted but not stored (per-batch cap).',
-    [['', c.deadLettersDropped]],
+    'Dead letters counted but not stored, by reason.',
+    DEAD_LETTER_DROP_REASONS.map((reason) => [`{reason="${reason}"}`, c.deadLettersDropped[reason]]),
   );
+  metric(
+    'hw_ingest_batches_poisoned_total',
+    'counter',
+    'Batches whose write failed for good; their rows were dead-lettered as storage_rejected.',
+    [['', c.batchesPoisoned]],
+  );
+  metric(
+    'hw_ingest_durable_work_failed_total',
+    'counter',
+    'Work attached to a batch (alarm persistence) that failed for good and was skipped.',
+    [['', c.durableWorkFailed]],
+  );
+  if (gauges.alarmUnitsFailed !== undefined)
+    metric(
+      'hw_ingest_alarm_units_failed_total',
+      'counter',
+      'Alarm persistence units the database refused for good (not retried).',
+      [['', gauges.alarmUnitsFailed]],
+    );
   metric(
     'hw_ingest_gateway_status_writes_total',
     'counter',

@@ -52,13 +52,27 @@ export interface PipelineDeps {
 /** Work that must be durable before the batch's messages are acknowledged (e.g. alarm events). */
 export type DurableWork = () => Promise<void>;
 
+/** Where rows [start, next origin's start) of a batch came from, for dead letters of its rows. */
+interface Origin {
+  readonly start: number;
+  readonly topic: string;
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly receivedAtMs: number;
+}
+
+const NO_ROWS = new ReadingBuffer(0);
+
 class Batch {
   readonly rows: ReadingBuffer;
   readonly deadLetters: DeadLetterRow[] = [];
   readonly tickets: AckTicket[] = [];
   readonly work: DurableWork[] = [];
+  readonly origins: Origin[] = [];
   /** Rows and dead letters are stored (a retry then only redoes the remaining work). */
   rowsDone = false;
+  /** The write failed for good: the rows became dead letters and are not written. */
+  poisoned = false;
   workDone = 0;
   constructor(capacity: number) {
     this.rows = new ReadingBuffer(capacity);
@@ -84,8 +98,9 @@ export interface BatchStats {
  * Group commit: while a write is in flight, arriving readings gather in the pending batch; when a
  * writer slot frees, everything gathered goes in one COPY. A quiet system therefore writes each
  * message at once (low latency) and a busy one writes large batches (high throughput), with no
- * timer to tune. Tickets are released only after their batch is durable; a failed write is
- * retried with backoff for as long as it takes (database outage), never dropped.
+ * timer to tune. Tickets are released only after their batch is durable. A write that failed
+ * transiently (database outage: see isRetryableStorageError) is retried with backoff for as long as
+ * it takes, never dropped; one that failed for good is poisoned: its rows are dead-lettered.
  */
 export class IngestPipeline {
   private pending: Batch;
@@ -127,6 +142,13 @@ export class IngestPipeline {
     const gatewayCounts = counters.gateway(gatewayKey);
     const receivedAtMs = this.deps.now();
     const start = batch.rows.length;
+    batch.origins.push({
+      start,
+      topic: topicName,
+      enterprise: topic.enterprise,
+      gateway: topic.gateway,
+      receivedAtMs,
+    });
     const sink: DecodeSink = {
       accept: (pointId, ts, value, quality) => batch.rows.push(pointId, ts, value, quality),
       reject: (reason, detail, tag, reading) => {
@@ -215,7 +237,7 @@ export class IngestPipeline {
 
   private deadLetter(batch: Batch, letter: DeadLetterRow): void {
     if (batch.deadLetters.length >= this.options.maxDeadLettersPerBatch) {
-      this.deps.counters.deadLettersDropped++;
+      this.deps.counters.deadLettersDropped.queue_full++;
       return;
     }
     const raw = letter.raw;
@@ -289,11 +311,14 @@ export class IngestPipeline {
       const started = performance.now();
       try {
         if (!batch.rowsDone) {
-          const outcome = await this.deps.writer.write(batch.rows, batch.deadLetters);
+          const outcome = await this.deps.writer.write(
+            batch.poisoned ? NO_ROWS : batch.rows,
+            batch.deadLetters,
+          );
           batch.rowsDone = true;
           this.deps.counters.rowsWritten += outcome.rows;
           this.deps.counters.batchesWritten++;
-          this.deps.counters.deadLettersDropped += outcome.deadLettersLost;
+          this.deps.counters.deadLettersDropped.refused += outcome.deadLettersLost;
           if (outcome.storageRejected > 0) {
             this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
             this.deps.counters.rejected += outcome.storageRejected;
@@ -318,6 +343,10 @@ export class IngestPipeline {
         for (const listener of this.batchListeners) listener({ rows: batch.rows.length, commitMs });
         return;
       } catch (err) {
+        if (!batch.rowsDone && !isRetryableStorageError(err)) {
+          this.refusedForGood(batch, err);
+          continue;
+        }
         this.storageHealthy = false;
         this.deps.counters.storageRetries++;
         if (this.closing) {
@@ -330,6 +359,60 @@ export class IngestPipeline {
         const delayMs = this.backoff.delayFor(attempt);
         this.log.warn({ err, attempt, delayMs, rows: batch.rows.length }, 'batch write failed; will retry');
         await this.backoff.wait(delayMs);
+      }
+    }
+  }
+
+  /**
+   * A write that failed for good (a bug, a statement the database cannot run) is never retried:
+   * retrying cannot help and would hold every later acknowledgement behind it. The batch's rows
+   * become `storage_rejected` dead letters (one per row, within the dead-letter bounds) and its
+   * messages are acknowledged once those are stored; if the writer refuses them too, they are
+   * counted as dropped and the messages acknowledged anyway.
+   */
+  private refusedForGood(batch: Batch, error: unknown): void {
+    const { counters } = this.deps;
+    if (batch.poisoned) {
+      counters.deadLettersDropped.refused += batch.deadLetters.length;
+      batch.rowsDone = true;
+      this.log.error(
+        { err: error, deadLetters: batch.deadLetters.length },
+        'dead letters of a poisoned batch refused too; dropped',
+      );
+      return;
+    }
+    batch.poisoned = true;
+    counters.batchesPoisoned++;
+    const rows = batch.rows;
+    counters.rejected += rows.length;
+    counters.accepted -= rows.length;
+    counters.rejectedByReason.storage_rejected += rows.length;
+    this.log.error(
+      { err: error, rows: rows.length, messages: batch.tickets.length },
+      'batch write failed for good (not an outage); its rows are dead-lettered as storage_rejected',
+    );
+    const detail = describeError(error);
+    const now = this.deps.now();
+    for (let o = 0; o < batch.origins.length; o++) {
+      const origin = batch.origins[o]!;
+      const end = batch.origins[o + 1]?.start ?? rows.length;
+      for (let i = origin.start; i < end; i++) {
+        this.deadLetter(batch, {
+          receivedAtMs: now,
+          topic: origin.topic,
+          enterprise: origin.enterprise,
+          gateway: origin.gateway,
+          reason: 'storage_rejected',
+          detail,
+          raw: Buffer.from(
+            JSON.stringify({
+              pointId: rows.pointIds[i],
+              ts: rows.ts[i],
+              value: rows.values[i],
+              quality: rows.qualities[i],
+            }),
+          ),
+        });
       }
     }
   }
@@ -355,4 +438,11 @@ function readingBytes(reading: unknown): Buffer {
   } catch {
     return Buffer.from('"<reading not serialisable>"');
   }
+}
+
+/** An error as a dead letter's detail: its kind and code, then its message. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import type { IngestCountersSnapshot } from '@hazardwatch/ingest';
 import {
   CountingTicket,
   goodMessage,
@@ -9,6 +10,12 @@ import {
   settle,
   TOPIC_NAME,
 } from './pipeline-harness.js';
+
+/** What the database driver reports while PostgreSQL is unreachable: transient, retried. */
+const connectionRefused = (): Error =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const dropped = (c: IngestCountersSnapshot): number =>
+  Object.values(c.deadLettersDropped).reduce((a, b) => a + b, 0);
 
 describe('IngestPipeline: group commit and acknowledgement', () => {
   it('writes a message on a quiet system at once and releases its ticket only after the write', async () => {
@@ -160,7 +167,7 @@ describe('IngestPipeline: storage failures', () => {
     const ticket = h.send(goodMessage(2));
     await settle();
     for (let attempt = 0; attempt < 3; attempt++) {
-      h.writer.only().reject(new Error('connection refused'));
+      h.writer.only().reject(connectionRefused());
       await settle();
       expect(h.pipeline.storageHealthy).toBe(false);
       expect(h.counters.storageRetries).toBe(attempt + 1);
@@ -194,7 +201,7 @@ describe('IngestPipeline: storage failures', () => {
 
   it('caps the backoff at retryMaxDelayMs', async () => {
     const h = harness({ retryInitialDelayMs: 100, retryMaxDelayMs: 300 });
-    h.writer.respond = () => new Error('down');
+    h.writer.respond = () => connectionRefused();
     h.send(goodMessage(1));
     await settle();
     for (let attempt = 0; attempt < 6; attempt++) {
@@ -203,6 +210,74 @@ describe('IngestPipeline: storage failures', () => {
     }
     // Every retry fires within the cap: one write per 300 ms step, never a longer wait.
     expect(h.writer.calls).toHaveLength(7);
+  });
+
+  it('poisons a batch whose write fails permanently (TypeError): its rows are dead-lettered and counted, later batches flow', async () => {
+    const h = harness({ maxInFlightWrites: 1 });
+    const poisoned = h.send(goodMessage(2, NOW - 20_000));
+    await settle();
+    h.writer.only().reject(new TypeError("Cannot read properties of undefined (reading 'ts')"));
+    await settle();
+    // No backoff, no retry of the same rows: the batch's rows come back as dead letters.
+    const letters = h.writer.only();
+    expect(letters.rows).toEqual([]);
+    expect(letters.deadLetters).toEqual([
+      expect.objectContaining({ reason: 'storage_rejected', topic: TOPIC_NAME }),
+      expect.objectContaining({ reason: 'storage_rejected', topic: TOPIC_NAME }),
+    ]);
+    expect(letters.deadLetters[0]!.detail).toContain('TypeError');
+    expect(JSON.parse(letters.deadLetters[0]!.raw!.toString())).toMatchObject({ ts: NOW - 20_000 });
+    letters.resolve();
+    await settle();
+    expect(poisoned.count).toBe(1);
+    // A later batch is stored and acknowledged.
+    const later = h.send(goodMessage(1, NOW - 10_000));
+    await settle();
+    expect(h.writer.only().rows).toEqual(goodRows(1, NOW - 10_000));
+    h.writer.only().resolve();
+    await settle();
+    expect(later.count).toBe(1);
+    expect(h.timers.pending).toBe(0);
+    expect(h.counters.snapshot()).toMatchObject({
+      batchesPoisoned: 1,
+      storageRetries: 0,
+      rejected: 2,
+      rowsWritten: 1,
+      messagesDurable: 2,
+    });
+    expect(h.counters.rejectedByReason.storage_rejected).toBe(2);
+  });
+
+  it('still retries a transient error (ECONNRESET) with backoff instead of poisoning', async () => {
+    const h = harness({ retryInitialDelayMs: 100, retryMaxDelayMs: 1000 });
+    const ticket = h.send(goodMessage(2));
+    await settle();
+    h.writer.only().reject(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    await settle();
+    expect(h.writer.calls).toHaveLength(1);
+    expect(h.counters.storageRetries).toBe(1);
+    h.timers.advance(100);
+    await settle();
+    const retry = h.writer.only();
+    expect(retry.rows).toEqual(goodRows(2));
+    retry.resolve();
+    await settle();
+    expect(ticket.count).toBe(1);
+    expect(h.counters.snapshot()).toMatchObject({ batchesPoisoned: 0, rowsWritten: 2, rejected: 0 });
+  });
+
+  it('gives up the dead letters of a poisoned batch the writer refuses too, counted, and acknowledges', async () => {
+    const h = harness();
+    h.writer.respond = (call) =>
+      call.rows.length > 0 || call.deadLetters.length > 0 ? new TypeError('bug') : 'ok';
+    const ticket = h.send(goodMessage(3));
+    await h.pipeline.drain();
+    expect(ticket.count).toBe(1);
+    expect(h.writer.calls).toHaveLength(2);
+    const c = h.counters.snapshot();
+    expect(c.batchesPoisoned).toBe(1);
+    expect(c.rejected).toBe(3);
+    expect(c.deadLettersDropped.refused).toBe(3);
   });
 
   it('moves storage-refused rows from accepted to rejected, keeping the sum', async () => {
@@ -276,7 +351,7 @@ describe('IngestPipeline: dead letters', () => {
     await settle();
     const first = h.writer.only();
     expect(first.deadLetters.map((d) => d.tag)).toEqual(['NOPE-0', 'NOPE-1']);
-    expect(h.counters.deadLettersDropped).toBe(3);
+    expect(h.counters.deadLettersDropped.queue_full).toBe(3);
     // The next batch has its own allowance.
     h.send(badReadings(3));
     first.resolve();
@@ -285,7 +360,11 @@ describe('IngestPipeline: dead letters', () => {
     expect(second.deadLetters).toHaveLength(2);
     second.resolve();
     await h.pipeline.drain();
-    expect(h.counters.snapshot()).toMatchObject({ rejected: 8, deadLettersDropped: 4, messagesDurable: 2 });
+    expect(h.counters.snapshot()).toMatchObject({
+      rejected: 8,
+      deadLettersDropped: { queue_full: 4 },
+      messagesDurable: 2,
+    });
     expect(h.counters.rejectedByReason.unknown_point).toBe(8);
   });
 
@@ -407,7 +486,7 @@ describe('IngestPipeline: counters add up', () => {
           expect(c.rowsWritten).toBe(c.accepted);
           expect(h.observed).toHaveLength(c.accepted);
           const letters = h.writer.calls.reduce((n, call) => n + call.deadLetters.length, 0);
-          expect(letters + c.deadLettersDropped).toBe(c.rejected);
+          expect(letters + dropped(c)).toBe(c.rejected);
           expect(tickets.every((t) => t.count === 1)).toBe(true);
           expect(c.messagesDurable).toBe(messages.length);
         },

@@ -97,4 +97,13 @@ export const StoreErrors = Object.freeze({
     'the site changed while this edit was made (edited version {basedOn}, newest {latest})',
     true,
   ),
+  /**
+   * The database connection failed under a call (socket closed, pool connect timed out): the
+   * driver reports these as plain errors without a SQLSTATE, so the store names them here.
+   */
+  connectionLost: defineStoreError<{ operation: string }>(
+    'STORE_CONNECTION_LOST',
+    'the database connection failed during {operation}',
+    true,
+  ),
 });

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './storage-errors.js';
 export * from './sql-client.js';
 export * from './options.js';
 export * from './dialect.js';

@@ -3,6 +3,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import { encodeReadingsBinary, READING_COPY_COLUMNS } from './copy-binary.js';
 import type { ReadingBuffer } from './reading-buffer.js';
+import { asConnectionLost, isRetryableStorageError, sqlState } from './storage-errors.js';
 
 /** One rejected message or reading, kept with its raw bytes for later diagnosis. */
 export interface DeadLetterRow {
@@ -37,22 +38,9 @@ export interface ReadingWriterOptions {
 
 /** SQLSTATE classes whose failure belongs to a row's data rather than to the connection. */
 const ROW_LEVEL_CLASSES = new Set(['22', '23']);
+const isRowLevel = (error: unknown): boolean => ROW_LEVEL_CLASSES.has(sqlState(error)?.slice(0, 2) ?? '');
 const UNIQUE_VIOLATION = '23505';
 const CHECK_VIOLATION = '23514';
-
-export function sqlState(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-}
-
-/**
- * True when an error says nothing about the rows (connection lost, server restarting, resources,
- * serialisation): the same write should simply be tried again later.
- */
-export function isRetryableStorageError(error: unknown): boolean {
-  const state = sqlState(error);
-  return state === undefined || !ROW_LEVEL_CLASSES.has(state.slice(0, 2));
-}
 
 /**
  * Writes reading batches with binary COPY. The fast path COPYs straight into `readings`; when a
@@ -80,7 +68,9 @@ export class PgReadingWriter {
       try {
         deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
       } catch (firstError) {
-        if (isRetryableStorageError(firstError)) throw firstError;
+        // Only a row's own data can be isolated by splitting the batch; anything else (the
+        // connection, a bug) would fail every half alike, so it goes to the caller whole.
+        if (!isRowLevel(firstError)) throw firstError;
         let error = firstError;
         if (sqlState(error) === CHECK_VIOLATION && this.options.onMissingPartition) {
           await this.options.onMissingPartition(minTs(rows, start, end), maxTs(rows, start, end));
@@ -88,7 +78,7 @@ export class PgReadingWriter {
             deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
             return;
           } catch (retryError) {
-            if (isRetryableStorageError(retryError)) throw retryError;
+            if (!isRowLevel(retryError)) throw retryError;
             error = retryError;
           }
         }
@@ -121,7 +111,9 @@ export class PgReadingWriter {
   /** @returns true when the conflict-tolerant path was needed. */
   private async copyRange(rows: ReadingBuffer, start: number, end: number): Promise<boolean> {
     const payload = encodeReadingsBinary(rows, start, end);
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw asConnectionLost(error, 'connect');
+    });
     let broken: Error | undefined;
     // A connection lost while checked out is reported on the client, not only on the query.
     const onClientError = (error: Error): void => {
@@ -155,8 +147,9 @@ export class PgReadingWriter {
       }
       return true;
     } catch (error) {
-      if (isRetryableStorageError(error)) broken = error as Error;
-      throw error;
+      const named = asConnectionLost(error, 'COPY readings');
+      if (isRetryableStorageError(named)) broken = error as Error;
+      throw named;
     } finally {
       client.off('error', onClientError);
       // A connection that failed mid-COPY is not reusable: let the pool discard it.
@@ -165,20 +158,24 @@ export class PgReadingWriter {
   }
 
   private async insertDeadLetters(letters: readonly DeadLetterRow[]): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO dead_letters (received_at, topic, enterprise, gateway, reason, detail, tag, raw)
+    await this.pool
+      .query(
+        `INSERT INTO dead_letters (received_at, topic, enterprise, gateway, reason, detail, tag, raw)
        SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[])`,
-      [
-        letters.map((l) => new Date(l.receivedAtMs)),
-        letters.map((l) => pgText(l.topic)),
-        letters.map((l) => pgTextOrNull(l.enterprise)),
-        letters.map((l) => pgTextOrNull(l.gateway)),
-        letters.map((l) => pgText(l.reason)),
-        letters.map((l) => pgTextOrNull(l.detail)),
-        letters.map((l) => pgTextOrNull(l.tag)),
-        letters.map((l) => l.raw ?? null),
-      ],
-    );
+        [
+          letters.map((l) => new Date(l.receivedAtMs)),
+          letters.map((l) => pgText(l.topic)),
+          letters.map((l) => pgTextOrNull(l.enterprise)),
+          letters.map((l) => pgTextOrNull(l.gateway)),
+          letters.map((l) => pgText(l.reason)),
+          letters.map((l) => pgTextOrNull(l.detail)),
+          letters.map((l) => pgTextOrNull(l.tag)),
+          letters.map((l) => l.raw ?? null),
+        ],
+      )
+      .catch((error: unknown) => {
+        throw asConnectionLost(error, 'INSERT dead_letters');
+      });
   }
 }
 

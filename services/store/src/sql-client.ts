@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { StoreErrors } from './errors.js';
+import { asConnectionLost } from './storage-errors.js';
 
 /**
  * The narrow seam every migration, repository and query in this package runs on, so the same
@@ -21,9 +23,19 @@ export interface SqlClient {
 /** The part of a node-postgres `Client`/`PoolClient` this adapter uses. */
 type PgQueryable = Pick<pg.ClientBase, 'query'>;
 
+/** A statement without parameters (transaction control, DDL); a connection failure is named. */
+async function pgRaw(target: PgQueryable, sql: string): Promise<void> {
+  await target.query(sql).catch((error: unknown) => {
+    throw asConnectionLost(error, 'query');
+  });
+}
+
 function pgQuery(target: PgQueryable): SqlClient['query'] {
   return async <R>(text: string, params?: readonly unknown[]) => {
-    const result = await target.query(text, params as unknown[] | undefined);
+    // A connection that ended is named (retryable) so callers can tell it from a bug.
+    const result = await target.query(text, params as unknown[] | undefined).catch((error: unknown) => {
+      throw asConnectionLost(error, 'query');
+    });
     return { rows: result.rows as R[] };
   };
 }
@@ -33,17 +45,17 @@ function pgTransactionClient(conn: PgQueryable, depth: number): SqlClient {
   const client: SqlClient = {
     query: pgQuery(conn),
     exec: async (sql) => {
-      await conn.query(sql);
+      await pgRaw(conn, sql);
     },
     transaction: async (fn) => {
       const savepoint = `hw_sp_${depth}`;
-      await conn.query(`SAVEPOINT ${savepoint}`);
+      await pgRaw(conn, `SAVEPOINT ${savepoint}`);
       try {
         const value = await fn(pgTransactionClient(conn, depth + 1));
-        await conn.query(`RELEASE SAVEPOINT ${savepoint}`);
+        await pgRaw(conn, `RELEASE SAVEPOINT ${savepoint}`);
         return value;
       } catch (err) {
-        await conn.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        await pgRaw(conn, `ROLLBACK TO SAVEPOINT ${savepoint}`);
         throw err;
       }
     },
@@ -52,13 +64,13 @@ function pgTransactionClient(conn: PgQueryable, depth: number): SqlClient {
 }
 
 async function runPgTransaction<T>(conn: PgQueryable, fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-  await conn.query('BEGIN');
+  await pgRaw(conn, 'BEGIN');
   try {
     const value = await fn(pgTransactionClient(conn, 1));
-    await conn.query('COMMIT');
+    await pgRaw(conn, 'COMMIT');
     return value;
   } catch (err) {
-    await conn.query('ROLLBACK');
+    await pgRaw(conn, 'ROLLBACK');
     throw err;
   }
 }
@@ -76,11 +88,13 @@ export function sqlClientFromPg(target: pg.Pool | pg.ClientBase): SqlClient {
   return {
     query: pgQuery(target),
     exec: async (sql) => {
-      await target.query(sql);
+      await pgRaw(target, sql);
     },
     transaction: async (fn) => {
       if (!isPool(target)) return runPgTransaction(target, fn);
-      const conn = await target.connect();
+      const conn = await target.connect().catch((error: unknown) => {
+        throw asConnectionLost(error, 'connect');
+      });
       let broken = false;
       try {
         return await runPgTransaction(conn, fn);
@@ -97,6 +111,7 @@ export function sqlClientFromPg(target: pg.Pool | pg.ClientBase): SqlClient {
 
 function isConnectionError(err: unknown): boolean {
   // Class 08: connection exception (SQLSTATE); no code at all means a socket-level failure.
+  if (StoreErrors.connectionLost.is(err)) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code !== 'string' || code.startsWith('08');
 }

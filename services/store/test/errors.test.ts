@@ -10,6 +10,7 @@ const samples: { [K in keyof typeof StoreErrors]: Parameters<(typeof StoreErrors
   configInvalid: { key: 'rawRetentionDays', reason: 'must be ≥ 30' },
   historyRangeInvalid: { fromMs: 10, toMs: 5, maxPoints: 100 },
   siteConflict: { basedOn: 3, latest: 4 },
+  connectionLost: { operation: 'COPY readings' },
 };
 
 describe('store error registry', () => {
