@@ -76,4 +76,11 @@ export interface AlarmEvent {
   readonly reason: string | null;
   /** The process value that caused a system transition, if any. */
   readonly value: number | null;
+  /**
+   * The transition was decided from replayed readings (a collector's spool after an uplink
+   * outage), so `ts` is the source time it happened, earlier than when it became known. A late
+   * alarm is a journal entry: it is shown and must be acknowledged, but never sounds the horn
+   * and does not colour the roll-up (docs/operations.md §8). Absent or false otherwise.
+   */
+  readonly late?: boolean;
 }

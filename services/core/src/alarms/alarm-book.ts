@@ -12,6 +12,8 @@ import {
   applyChattering,
   applyColour,
   applyCondition,
+  applyLateNote,
+  applyLiveTakeover,
   applyOperator,
   applyTick,
   newAlarm,
@@ -117,16 +119,31 @@ export class AlarmBook {
     return ok(openAlarms.length);
   }
 
-  /** An evaluator's verdict. A raise on an open alarm never opens a second one; a clear with none is ignored. */
+  /**
+   * An evaluator's verdict. A raise on an open alarm never opens a second one; a clear with none is
+   * ignored.
+   *
+   * Late changes (from replayed readings, evaluation/late-lane.ts) and live ones share the one open
+   * alarm per (source, condition) the database allows: an alarm raised by a late change is marked
+   * late and driven by late changes; the first live change on it hands it to the live lane for
+   * good; a late change on an alarm the live lane holds is only noted (a raise) or ignored (a
+   * clear), so replayed data never clears or re-raises a live alarm. Late activations are not
+   * counted for chattering: they are spread over past source time and were never annunciated.
+   */
   change(change: ConditionChange): BookUpdate {
     const key = bookKey(sourceKey(change.source), change.condition);
     const id = this.#byKey.get(key);
+    const late = change.late === true;
     let alarm = id === undefined ? undefined : this.#byId.get(id);
     if (alarm === undefined) {
       if (!change.active) return EMPTY;
-      alarm = this.#create(change.source, change.condition, change.ts);
+      alarm = this.#create(change.source, change.condition, change.ts, late);
+    } else if (late && alarm.late !== true) {
+      return change.active ? this.#commit(alarm, applyLateNote(alarm, change)) : EMPTY;
+    } else if (!late && alarm.late === true) {
+      return this.#commit(alarm, applyLiveTakeover(alarm, change));
     }
-    const activation = change.active && !alarm.active;
+    const activation = change.active && !alarm.active && !late;
     let step = applyCondition(alarm, change);
     if (activation && this.#chatter.record(key, change.ts) >= this.policy.chattering.count) {
       step = chain(step, applyChattering(step.alarm, change.ts, this.policy));
@@ -176,7 +193,7 @@ export class AlarmBook {
     );
   }
 
-  #create(source: AlarmSource, condition: AlarmCondition, ts: number): AlarmRecord {
+  #create(source: AlarmSource, condition: AlarmCondition, ts: number, late = false): AlarmRecord {
     const id = this.#newId();
     if (this.#byId.has(id)) throw new Error(`alarm id generator repeated open id ${id}`);
     return newAlarm({
@@ -186,6 +203,7 @@ export class AlarmBook {
       colour: this.#colourOf(source, condition),
       latched: this.policy.latchConditions.includes(condition),
       ts,
+      late,
     });
   }
 

@@ -53,6 +53,8 @@ export interface NewAlarm {
   readonly colour: WarningColour;
   readonly latched: boolean;
   readonly ts: number;
+  /** Raised from replayed readings (alarm-record.ts `late`). */
+  readonly late?: boolean;
 }
 
 /** A fresh record in NORM with the condition not (yet) active. */
@@ -79,13 +81,18 @@ export function newAlarm(init: NewAlarm): AlarmRecord {
     suppressedBy: null,
     outOfServiceReason: null,
     chattering: false,
+    ...(init.late === true ? { late: true } : {}),
   });
 }
 
 /** Accumulates one step's record changes and events. */
 class Stepper {
   readonly events: AlarmLifecycleEvent[] = [];
-  constructor(public alarm: AlarmRecord) {}
+  /** @param late events are decided from replayed readings (AlarmEvent `late`). */
+  constructor(
+    public alarm: AlarmRecord,
+    private readonly late = false,
+  ) {}
 
   patch(fields: Partial<AlarmRecord>): void {
     this.alarm = { ...this.alarm, ...fields };
@@ -119,8 +126,8 @@ class Stepper {
   }
 
   /** An annotation: the only event whose `from` equals its `to`. */
-  comment(ts: number, actor: string, reason: string): void {
-    this.#emit(this.alarm.state, this.alarm.state, ts, actor, reason, null);
+  comment(ts: number, actor: string, reason: string, value: number | null = null): void {
+    this.#emit(this.alarm.state, this.alarm.state, ts, actor, reason, value);
   }
 
   /** End a shelve/suppression/out-of-service: back to UNACK or NORM by the current condition (REFERENCE §7). */
@@ -141,20 +148,19 @@ class Stepper {
     value: number | null,
   ): void {
     const a = this.alarm;
-    this.events.push(
-      Object.freeze({
-        alarmId: a.id,
-        pointId: a.source.kind === 'point' ? a.source.pointId : null,
-        sourceKey: a.sourceKey,
-        condition: a.condition,
-        from,
-        to,
-        ts,
-        actor,
-        reason,
-        value,
-      }),
-    );
+    const event: AlarmLifecycleEvent = {
+      alarmId: a.id,
+      pointId: a.source.kind === 'point' ? a.source.pointId : null,
+      sourceKey: a.sourceKey,
+      condition: a.condition,
+      from,
+      to,
+      ts,
+      actor,
+      reason,
+      value,
+    };
+    this.events.push(Object.freeze(this.late ? { ...event, late: true } : event));
   }
 }
 
@@ -163,6 +169,8 @@ export interface ConditionInput {
   readonly ts: number;
   readonly value: number | null;
   readonly limit: number | null;
+  /** Decided from replayed readings (ConditionChange `late`): the events are marked late. */
+  readonly late?: true;
 }
 
 /**
@@ -171,7 +179,7 @@ export interface ConditionInput {
  * suppressed or out of service only `active` is tracked, so the end of it lands in the right state.
  */
 export function applyCondition(alarm: AlarmRecord, input: ConditionInput): Step {
-  const s = new Stepper(alarm);
+  const s = new Stepper(alarm, input.late === true);
   const activation = input.active && !alarm.active;
   s.patch({
     active: input.active,
@@ -201,6 +209,35 @@ export function applyCondition(alarm: AlarmRecord, input: ConditionInput): Step 
       break;
   }
   return s.done();
+}
+
+/**
+ * Replayed readings show the condition active at source time `input.ts` while the live lane holds
+ * this alarm: the occurrence is noted on it (a system comment marked late, dated with the source
+ * time), and nothing else changes — the live lane owns the alarm's state, and one (source,
+ * condition) never has two open alarms (alarm-book.ts).
+ */
+export function applyLateNote(alarm: AlarmRecord, input: ConditionInput): Step {
+  const s = new Stepper(alarm, true);
+  s.comment(input.ts, SYSTEM_ACTOR, 'late: condition also active in replayed readings', input.value);
+  return s.done();
+}
+
+/**
+ * Live readings decide an alarm raised from replayed ones: the live lane owns it from now on.
+ * A live raise on a late UNACK alarm is noted (the alarm is current now; the console stops
+ * showing it as late); every other change goes through applyCondition as usual (RTNUN → UNACK
+ * re-alarms, a clear returns it to normal).
+ */
+export function applyLiveTakeover(alarm: AlarmRecord, input: ConditionInput): Step {
+  const live = { ...alarm, late: false };
+  if (input.active && alarm.active && alarm.state === 'UNACK') {
+    const s = new Stepper(live);
+    s.patch({ value: input.value, limit: input.limit });
+    s.comment(input.ts, SYSTEM_ACTOR, 'live: condition active in live readings', input.value);
+    return s.done();
+  }
+  return applyCondition(live, input);
 }
 
 /**

@@ -38,6 +38,11 @@ export interface AlarmRecord {
   readonly outOfServiceReason: string | null;
   /** ≥ `count` activations within `windowMs` (REFERENCE §7 chattering KPI). */
   readonly chattering: boolean;
+  /**
+   * Raised from replayed readings and still driven by the late lane (alarm-book.ts): a journal of
+   * what happened while the link was down. Absent on records stored before late alarms existed.
+   */
+  readonly late?: boolean;
 }
 
 /** One append-only state change: the wire `AlarmEvent` (a gateway source has `pointId: null`). */

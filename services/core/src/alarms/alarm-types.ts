@@ -31,6 +31,12 @@ export interface ConditionChange {
   readonly value: number | null;
   /** The limit or slope it was compared with, when there is one. */
   readonly limit: number | null;
+  /**
+   * Decided by the late lane (late-lane.ts) from replayed readings older than the point's live
+   * newest: `ts` is then a source time in the past, and the change must not disturb the live
+   * state of the alarm (ARCHITECTURE "Faults are facts"). Absent for live changes.
+   */
+  readonly late?: true;
 }
 
 export interface ConditionSink {

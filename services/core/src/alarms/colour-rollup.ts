@@ -7,7 +7,10 @@
  *   region        = highest over the enterprises of its subtree, with per-colour counts of the
  *                   hazards and enterprises in it.
  * An alarm counts while it is active and annunciated (UNACK or ACKED): RTNUN has returned to
- * normal, and SHLVD/DSUPR/OOSRV are deliberately hidden (ISA-18.2 shelving/suppression).
+ * normal, and SHLVD/DSUPR/OOSRV are deliberately hidden (ISA-18.2 shelving/suppression). A late
+ * alarm (raised from replayed readings, alarm-record.ts) does not count: it tells what happened
+ * while the link was down, the colour says what holds now; once live readings show the
+ * condition the alarm is live and counts.
  * Colour changes are events too: `apply` returns every change at every level.
  */
 import { WARNING_COLOURS, type AlarmCondition, type WarningColour } from '@hazardwatch/contracts';
@@ -74,7 +77,7 @@ interface Owner {
 
 const zero = (): Record<WarningColour, number> => ({ blue: 0, yellow: 0, orange: 0, red: 0 });
 const counts = (alarm: AlarmRecord): boolean =>
-  alarm.active && (alarm.state === 'UNACK' || alarm.state === 'ACKED');
+  alarm.active && alarm.late !== true && (alarm.state === 'UNACK' || alarm.state === 'ACKED');
 
 export class RollupState {
   readonly #index: SiteIndex;

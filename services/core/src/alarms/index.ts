@@ -22,6 +22,8 @@ export {
   applyChattering,
   applyColour,
   applyCondition,
+  applyLateNote,
+  applyLiveTakeover,
   applyOperator,
   applyTick,
   chatteringReason,

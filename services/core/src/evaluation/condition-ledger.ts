@@ -50,10 +50,17 @@ export class ConditionLedger {
   readonly #state: Uint8Array;
   /** One frozen source object per point, made once, shared by every change of that point. */
   readonly #sources: readonly AlarmSource[];
+  readonly #late: boolean;
 
-  constructor(sink: ConditionSink, pointIds: readonly number[]) {
+  /**
+   * @param late the ledger of the late lane (late-lane.ts): every condition starts INACTIVE (a
+   * replay has nothing to report at its start) and every change is marked `late`.
+   */
+  constructor(sink: ConditionSink, pointIds: readonly number[], late = false) {
     this.#sink = sink;
+    this.#late = late;
     this.#state = new Uint8Array(pointIds.length * POINT_CONDITION_COUNT);
+    if (late) this.#state.fill(INACTIVE);
     this.#sources = pointIds.map((pointId) => Object.freeze({ kind: 'point', pointId }) as AlarmSource);
   }
 
@@ -78,14 +85,13 @@ export class ConditionLedger {
     const next = active ? ACTIVE : INACTIVE;
     if (this.#state[slot] === next) return;
     this.#state[slot] = next;
-    this.#sink.change({
-      source: this.#sources[point]!,
-      condition: POINT_CONDITIONS[condition]!,
-      active,
-      ts,
-      value,
-      limit,
-    });
+    const source = this.#sources[point]!;
+    const name = POINT_CONDITIONS[condition]!;
+    this.#sink.change(
+      this.#late
+        ? { source, condition: name, active, ts, value, limit, late: true }
+        : { source, condition: name, active, ts, value, limit },
+    );
   }
 
   /** Clear every active condition of a point (the point left the configuration or was disabled). */

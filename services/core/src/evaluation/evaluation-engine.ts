@@ -8,10 +8,12 @@
  * writes, no closures and no objects; a ConditionChange is allocated only on a transition.
  *
  * Ordering (ARCHITECTURE "the core never trusts arrival order"): a sample whose timestamp is not
- * newer than the newest one seen for the point (late redelivery, duplicate) is counted and
- * ignored entirely; it never drives a state machine, so replays cannot raise false alarms. The
- * price is that a genuinely late sample is not evaluated, which is the safe side for alarms:
- * history keeps it (the store is idempotent on (point, ts)).
+ * newer than the newest one seen for the point never drives the live state machines. A duplicate
+ * of the newest is counted and ignored; an older one (a collector replaying its spool after an
+ * uplink outage, live data first) goes to the point's late lane (late-lane.ts), which evaluates
+ * the limits over replayed samples in their own source-time order and reports what they show as
+ * `late` changes with source times: an alarm that happened while the link was down is recorded,
+ * and the live state is left alone.
  *
  * Restart semantics: every condition starts UNKNOWN (condition-ledger.ts), so the first sample of
  * a point after construction emits its current state: clears for the conditions that are normal
@@ -51,6 +53,7 @@ import {
 } from './evaluated-point.js';
 import { RateOfChangeEvaluator } from './rate-of-change-evaluator.js';
 import { SAMPLE_GOOD, SAMPLE_HOLD, SAMPLE_OVER, SensorFaultEvaluator } from './sensor-fault.js';
+import { LateLane } from './late-lane.js';
 import { ADOPTED_CHANGED, ADOPTED_SAME, StalenessMonitor } from './staleness-monitor.js';
 import { createSampleRegister, SAMPLE_TS, SAMPLE_VALUE, type SampleRegister } from './sample-register.js';
 import { ThresholdEvaluator } from './threshold-evaluator.js';
@@ -66,6 +69,11 @@ export interface EvaluationEngineOptions {
    * needed before a slope is judged. Odd, 3–9. @default 3 (a single outlier never raises)
    */
   readonly rocMinSamples?: number;
+  /**
+   * A point's late lane with no replayed sample for this long (evaluation clock) is settled:
+   * what it still holds active is reconciled with the live state (late-lane.ts). @default 60000, ms
+   */
+  readonly lateSettleMs?: number;
 }
 
 /** Columnar readings, e.g. the store's ReadingBuffer. */
@@ -83,7 +91,9 @@ export interface EvaluationCounters {
   readonly accepted: number;
   /** Samples with the same timestamp as the newest one of their point. */
   readonly duplicate: number;
-  /** Samples older than the newest one of their point (late, redelivered). */
+  /** Samples older than the live newest of their point, evaluated by its late lane (replayed). */
+  readonly late: number;
+  /** Samples older than the live newest and not newer than the late lane's newest (redelivered). */
   readonly outOfOrder: number;
   /** Samples for an id that is not an enabled point of the configuration. */
   readonly unknownPoint: number;
@@ -93,6 +103,7 @@ const ACCEPTED = 0;
 const DUPLICATE = 1;
 const OUT_OF_ORDER = 2;
 const UNKNOWN_POINT = 3;
+const LATE = 4;
 
 /** Id tables up to this many slots per point are dense arrays; sparser ids use a Map. */
 const DENSE_SLOTS_PER_POINT = 8;
@@ -112,6 +123,8 @@ interface Layout {
   /** Newest sample timestamp per point; −∞ before the first one. */
   readonly newest: Float64Array;
   readonly noLimits: Uint8Array;
+  /** Built at the first replayed (older than live newest) sample. */
+  late: LateLane | null;
 }
 
 function indexOf(l: Layout, id: number): number {
@@ -165,13 +178,15 @@ function buildLayout(
     staleness: new StalenessMonitor(ledger, sample, sink, points, [...gateways]),
     newest: new Float64Array(points.length).fill(-Infinity),
     noLimits: Uint8Array.from(points, (p) => (hasNoLimits(p) ? 1 : 0)),
+    late: null,
   };
 }
 
 export class EvaluationEngine {
   readonly #sink: ConditionSink;
   readonly #rocMinSamples: number;
-  readonly #counters = new Float64Array(4);
+  readonly #lateSettleMs: number;
+  readonly #counters = new Float64Array(5);
   #l: Layout;
 
   /** Throws HW_CORE_SITE_INDEX_BAD_ID for a duplicate or invalid point id, HW_CORE_INVALID_NUMBER for a bad option. */
@@ -183,8 +198,13 @@ export class EvaluationEngine {
         value: minSamples,
       });
     }
+    const settle = options.lateSettleMs ?? 60_000;
+    if (!(Number.isFinite(settle) && settle >= 0)) {
+      throw coreErrors.create('HW_CORE_INVALID_NUMBER', { name: 'lateSettleMs (ms ≥ 0)', value: settle });
+    }
     this.#sink = options.sink;
     this.#rocMinSamples = minSamples;
+    this.#lateSettleMs = settle;
     this.#l = buildLayout(options.points, options.gateways ?? [], this.#sink, minSamples);
   }
 
@@ -226,7 +246,8 @@ export class EvaluationEngine {
     const ts = l.sample[SAMPLE_TS]!;
     const newest = l.newest[i]!;
     if (!(ts > newest)) {
-      this.#counters[ts === newest ? DUPLICATE : OUT_OF_ORDER]!++;
+      if (ts === newest) this.#counters[DUPLICATE]!++;
+      else this.#late(l, i, quality);
       return;
     }
     l.newest[i] = ts;
@@ -245,11 +266,18 @@ export class EvaluationEngine {
     }
   }
 
-  /** Advance the evaluation clock (host wall clock, e.g. every second): staleness, gateway loss. */
+  /** A replayed sample (older than the live newest of point i): off the in-order hot path. */
+  #late(l: Layout, i: number, quality: number): void {
+    const lane = l.late ?? (l.late = new LateLane(this.#sink, l.sample, l.points));
+    this.#counters[lane.evaluate(i, quality, l.staleness.clock) ? LATE : OUT_OF_ORDER]!++;
+  }
+
+  /** Advance the evaluation clock (host wall clock, e.g. every second): staleness, gateway loss, late lanes. */
   tick(nowMs: number): void {
     const l = this.#l;
     const wasStarted = l.staleness.started;
     l.staleness.tick(nowMs);
+    if (l.late !== null && l.late.pending > 0) l.late.settle(nowMs, this.#lateSettleMs, l.newest);
     if (wasStarted || !l.staleness.started) return;
     for (let i = 0; i < l.points.length; i++) {
       if (l.noLimits[i] === 1) l.ledger.set(i, C_NO_LIMITS, true, nowMs, null, null);
@@ -296,6 +324,7 @@ export class EvaluationEngine {
     return {
       accepted: c[ACCEPTED]!,
       duplicate: c[DUPLICATE]!,
+      late: c[LATE]!,
       outOfOrder: c[OUT_OF_ORDER]!,
       unknownPoint: c[UNKNOWN_POINT]!,
     };
@@ -310,6 +339,8 @@ export class EvaluationEngine {
    */
   reconfigure(points: Iterable<EvaluatedPoint>, gateways: Iterable<EvaluatedGateway> = []): void {
     const old = this.#l;
+    // Replays in progress are reconciled with the live state before the layout goes.
+    old.late?.settleAll(old.newest);
     const next = buildLayout(points, gateways, this.#sink, this.#rocMinSamples);
     const started = old.staleness.started;
     const clock = old.staleness.clock;

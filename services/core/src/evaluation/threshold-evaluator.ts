@@ -165,6 +165,12 @@ export class ThresholdEvaluator {
     );
   }
 
+  /** Every machine of point i back to normal (the late lane settled); judged fully at its next sample. */
+  reset(i: number): void {
+    this.#machine.fill(M_NORMAL, i * 4, i * 4 + 4);
+    this.#busy[i] = 1;
+  }
+
   /**
    * Carry a point over from a previous evaluator (reconfiguration). With unchanged configuration
    * the machines are copied; otherwise they restart from what was emitted (an active alarm stays

@@ -62,6 +62,13 @@ export interface AlarmKpiReport {
   readonly top: KpiTopAlarms;
   readonly chattering: { readonly count: number; readonly alarms: readonly KpiChatteringAlarm[] };
   readonly stale: { readonly count: number; readonly alarms: readonly KpiStaleAlarm[] };
+  /**
+   * Late alarms: raised in the range from replayed readings (a collector's spool after an uplink
+   * outage). Counted apart and left out of the rates, floods, top and chattering above: those
+   * measure what was annunciated to the operator, and a late alarm never was at the time it
+   * happened (docs/operations.md §8).
+   */
+  readonly late: { readonly count: number };
   /** null without `colourOf`. */
   readonly priority: KpiPriorityMix | null;
   readonly targets: readonly KpiTargetCheck[];
@@ -115,6 +122,7 @@ interface Collected {
     { sourceKey: string; pointId: number | null; condition: AlarmEvent['condition']; count: number }
   >;
   activations: Map<string, KpiActivationSeries>;
+  late: number;
 }
 
 /** The single pass: annunciations and activations within the range. */
@@ -123,9 +131,13 @@ function collect(
   range: KpiRange,
   include: (e: AlarmEvent) => boolean,
 ): Collected {
-  const c: Collected = { times: [], alarmIds: [], bySource: new Map(), activations: new Map() };
+  const c: Collected = { times: [], alarmIds: [], bySource: new Map(), activations: new Map(), late: 0 };
   for (const e of events) {
     if (e.ts < range.fromMs || e.ts >= range.toMs || e.to !== 'UNACK' || !include(e)) continue;
+    if (e.late === true) {
+      if (e.from === 'NORM') c.late++;
+      continue;
+    }
     const key = sourceConditionKey(e.sourceKey, e.condition);
     if (isAlarmAnnunciation(e)) {
       c.times.push(e.ts);
@@ -221,6 +233,7 @@ export function alarmKpiReport(
     top,
     chattering: Object.freeze({ count: chattering.length, alarms: Object.freeze(chattering) }),
     stale: Object.freeze({ count: stale.length, alarms: Object.freeze(stale) }),
+    late: Object.freeze({ count: c.late }),
     priority,
     targets: Object.freeze(checks),
     alerts: Object.freeze(kpiAlerts(avgPerHour, floods.floodTimeSharePct, targets)),

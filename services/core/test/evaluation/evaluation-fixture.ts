@@ -54,7 +54,7 @@ export class RecordingSink implements ConditionSink {
   change(change: ConditionChange): void {
     this.changes.push(change);
   }
-  /** Compact log: `HH+@10` (raise at ts 10), `H-@20` (clear); gateway changes as `GW1:GATEWAY_OFFLINE+@5`; point ids other than 1 prefixed `#2:`. */
+  /** Compact log: `HH+@10` (raise at ts 10), `H-@20` (clear), `HH+@5 late` (from replayed data); gateway changes as `GW1:GATEWAY_OFFLINE+@5`; point ids other than 1 prefixed `#2:`. */
   log(filter?: (c: ConditionChange) => boolean): string[] {
     return this.changes.filter(filter ?? (() => true)).map((c) => {
       const who =
@@ -63,7 +63,7 @@ export class RecordingSink implements ConditionSink {
           : c.source.pointId === 1
             ? ''
             : `#${c.source.pointId}:`;
-      return `${who}${c.condition}${c.active ? '+' : '-'}@${c.ts}`;
+      return `${who}${c.condition}${c.active ? '+' : '-'}@${c.ts}${c.late === true ? ' late' : ''}`;
     });
   }
   /** Only raises and clears after the first emission per condition (the start-up state). */
@@ -77,6 +77,8 @@ export class RecordingSink implements ConditionSink {
 
 export const LADDER = new Set(['HH', 'H', 'L', 'LL']);
 export const isLadder = (c: ConditionChange): boolean => LADDER.has(c.condition);
+/** Changes of the live lane only (not evaluated from replayed, older-than-newest samples). */
+export const isLive = (c: ConditionChange): boolean => c.late !== true;
 
 export function engineWith(
   points: readonly EvaluatedPoint[],

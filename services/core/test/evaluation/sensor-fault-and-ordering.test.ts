@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QUALITY_CODES } from '@hazardwatch/contracts';
-import { engineWith, feed, isLadder, point } from './evaluation-fixture.js';
+import { engineWith, feed, isLadder, isLive, point } from './evaluation-fixture.js';
 
 const ladder = { ll: 0, l: 10, h: 50, hh: 80 };
 const { good, uncertain, bad } = QUALITY_CODES;
@@ -82,8 +82,8 @@ describe('sensor faults (SENSOR_BAD, OUT_OF_RANGE) are separate from process ala
   });
 });
 
-describe('out-of-order and duplicate samples never drive the state machines', () => {
-  it('a late sample beyond HH raises nothing', () => {
+describe('out-of-order and duplicate samples never drive the live state machines', () => {
+  it('a late sample beyond HH raises nothing live (its late lane reports it: late-lane.test.ts)', () => {
     const { engine, sink } = engineWith([point({ limits: ladder })]);
     feed(engine, [
       [0, 40],
@@ -91,8 +91,9 @@ describe('out-of-order and duplicate samples never drive the state machines', ()
       [1000, 95],
       [1500, 95],
     ]);
-    expect(active(sink.log())).toEqual([]);
-    expect(engine.counters()).toEqual({ accepted: 2, duplicate: 0, outOfOrder: 2, unknownPoint: 0 });
+    expect(active(sink.log(isLive))).toEqual([]);
+    expect(active(sink.log())).toEqual(['HH+@1000 late']);
+    expect(engine.counters()).toEqual({ accepted: 2, duplicate: 0, late: 2, outOfOrder: 0, unknownPoint: 0 });
   });
 
   it('a late normal sample does not clear an active alarm', () => {
@@ -116,7 +117,7 @@ describe('out-of-order and duplicate samples never drive the state machines', ()
       [1000, 20],
     ]);
     expect(sink.log(isLadder)).toEqual(['HH-@0', 'H-@0', 'LL-@0', 'L-@0', 'H+@1000']);
-    expect(engine.counters()).toMatchObject({ accepted: 2, duplicate: 3, outOfOrder: 1 });
+    expect(engine.counters()).toMatchObject({ accepted: 2, duplicate: 3, late: 1, outOfOrder: 0 });
   });
 
   it('a late sample cannot complete an on-delay early', () => {

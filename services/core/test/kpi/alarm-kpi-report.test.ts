@@ -330,3 +330,24 @@ describe('bad calls throw coded errors', () => {
     }
   });
 });
+
+describe('late alarms (replayed readings) are counted apart', () => {
+  it('3 live + 2 late raises: total 3, late 2; the late ones are in no rate, flood or top list', () => {
+    const range = { fromMs: T0, toMs: T0 + HOUR };
+    const late = (pointId: number, ts: number): AlarmEvent => ({ ...raise(pointId, ts), late: true });
+    const report = alarmKpiReport(
+      [
+        raise(1, T0 + MIN),
+        raise(2, T0 + 2 * MIN),
+        raise(3, T0 + 3 * MIN),
+        late(4, T0 + 4 * MIN),
+        { ...ev(4, 'UNACK', 'RTNUN', T0 + 5 * MIN), late: true },
+        late(5, T0 + 6 * MIN),
+      ],
+      range,
+    );
+    expect(report.total).toBe(3);
+    expect(report.late).toEqual({ count: 2 });
+    expect(report.top.entries.map((s) => s.pointId)).not.toContain(4);
+  });
+});
