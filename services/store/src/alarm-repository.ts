@@ -48,10 +48,10 @@ export class AlarmRepository {
            closed_at = excluded.closed_at, record = excluded.record
          RETURNING 1
        ), events AS (
-         INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, reason, value, colour)
-         SELECT a, sk, c, f, t, to_timestamp(ts / 1000.0), act, r, v, col
+         INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, reason, value, colour, late)
+         SELECT a, sk, c, f, t, to_timestamp(ts / 1000.0), act, r, v, col, lt
          FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::float8[], $19::text[], $20::text[],
-                     $21::float8[], $22::text[]) WITH ORDINALITY AS x(a, sk, c, f, t, ts, act, r, v, col, n)
+                     $21::float8[], $22::text[], $28::bool[]) WITH ORDINALITY AS x(a, sk, c, f, t, ts, act, r, v, col, lt, n)
          ORDER BY n
          RETURNING 1
        ), colours AS (
@@ -91,6 +91,7 @@ export class AlarmRepository {
         changes.map((c) => c.from),
         changes.map((c) => c.to),
         changes.map((c) => c.ts),
+        events.map((e) => e.late === true),
       ],
     );
   }
@@ -184,10 +185,11 @@ interface EventRow {
   reason: string | null;
   value: number | null;
   colour: WarningColour | null;
+  late: boolean;
 }
 
 const EVENT_COLUMNS = `e.id::text, e.alarm_id, e.source_key, e.condition, e.from_state, e.to_state,
-  (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms, e.actor, e.reason, e.value, e.colour`;
+  (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms, e.actor, e.reason, e.value, e.colour, e.late`;
 
 function toStoredEvent(r: EventRow): StoredAlarmEvent {
   return {
@@ -203,6 +205,7 @@ function toStoredEvent(r: EventRow): StoredAlarmEvent {
     reason: r.reason,
     value: r.value,
     colour: r.colour,
+    ...(r.late ? { late: true } : {}),
   };
 }
 

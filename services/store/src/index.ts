@@ -25,6 +25,7 @@ export * from './user-repository.js';
 export * from './audit-repository.js';
 export * from './plan-repository.js';
 export * from './gateway-status-repository.js';
+export * from './data-loss-repository.js';
 export { DeviceCredentialRepository, type StoredDeviceCredential } from './device-credential-repository.js';
 export {
   hashDeviceSecret,

@@ -99,6 +99,30 @@ describe('AlarmRepository (PostgreSQL)', () => {
     ]);
   });
 
+  it('stores and reads back late events (replayed readings) with their source times', async () => {
+    await repo.write({
+      alarms: [record('a1', { state: 'RTNUN', active: false, late: true, stateSinceMs: T0 + 20_000 })],
+      events: [
+        { ...event('a1', 'NORM', 'UNACK', T0), late: true },
+        { ...event('a1', 'UNACK', 'RTNUN', T0 + 20_000), late: true },
+      ],
+      colourChanges: [],
+    });
+    await repo.write({
+      alarms: [record('a1', { state: 'NORM', active: false, late: true, stateSinceMs: T0 + 90_000 })],
+      events: [event('a1', 'RTNUN', 'NORM', T0 + 90_000, 'u1')],
+      colourChanges: [],
+    });
+    const events = await repo.events(T0, T0 + 100_000);
+    expect(events.map((e) => [e.from, e.to, e.ts - T0, e.late === true])).toEqual([
+      ['NORM', 'UNACK', 0, true],
+      ['UNACK', 'RTNUN', 20_000, true],
+      ['RTNUN', 'NORM', 90_000, false],
+    ]);
+    expect((await repo.eventsAfter(0, 10)).map((e) => e.late === true)).toEqual([true, true, false]);
+    expect((await repo.kpiReport({ fromMs: T0 - 1000, toMs: T0 + 100_000 })).late).toEqual({ count: 1 });
+  });
+
   it('refuses a second open alarm for one source and condition, keeping nothing of that write', async () => {
     await repo.write({
       alarms: [record('a1')],

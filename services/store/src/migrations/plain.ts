@@ -3,6 +3,7 @@ import { alarmTables } from './alarms.js';
 import { apiTables } from './api-tables.js';
 import { deviceCredentials } from './device-credentials.js';
 import { floorPlans } from './floor-plans.js';
+import { faultFacts } from './fault-facts.js';
 import { gatewayStatus } from './gateway-status.js';
 import { coreTables } from './common.js';
 import type { DialectMigrations, Migration } from './types.js';
@@ -88,5 +89,6 @@ export const plainMigrations: DialectMigrations = {
     actionRequests,
     gatewayStatus,
     readingsTimeIndex,
+    faultFacts,
   ],
 };

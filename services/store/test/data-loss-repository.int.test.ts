@@ -1,0 +1,47 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DataLossRepository, migrate, sqlClientFromPg, type DataLossRecord } from '@hazardwatch/store';
+import { createTestDatabase, type TestDatabase } from './support/db.js';
+import { silentLogger } from './support/logger.js';
+
+const T0 = Date.UTC(2026, 11, 6, 4, 0, 0);
+
+const report = (over: Partial<DataLossRecord> = {}): DataLossRecord => ({
+  enterprise: 'E1',
+  gateway: 'GW1',
+  reason: 'max_bytes',
+  readings: 11_297,
+  entries: 56,
+  fromMs: T0,
+  toMs: T0 + 55_000,
+  reportedMs: T0 + 60_000,
+  receivedMs: T0 + 61_000,
+  ...over,
+});
+
+describe('DataLossRepository (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let repo: DataLossRepository;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    await migrate(client, { logger: silentLogger, dialect: 'postgres' });
+    repo = new DataLossRepository(client);
+  });
+  afterEach(() => db.drop());
+
+  it('stores a report once (a QoS 1 redelivery is a no-op) and finds it by the source-time hole', async () => {
+    expect(await repo.insert(report())).toBe(true);
+    expect(await repo.insert(report({ receivedMs: T0 + 62_000 }))).toBe(false);
+    const [stored, ...rest] = await repo.overlapping(['E1'], T0 + 10_000, T0 + 20_000);
+    expect(rest).toEqual([]);
+    expect(stored).toMatchObject({ ...report(), id: expect.any(Number) as number });
+    expect(await repo.overlapping(['E1'], T0 + 55_001, T0 + 90_000)).toEqual([]);
+    expect(await repo.overlapping(['E2'], T0, T0 + 90_000)).toEqual([]);
+  });
+
+  it('a report without a span counts at its report time', async () => {
+    await repo.insert(report({ fromMs: null, toMs: null }));
+    expect(await repo.overlapping(['E1'], T0 + 59_000, T0 + 61_000)).toHaveLength(1);
+    expect(await repo.overlapping(['E1'], T0, T0 + 59_000)).toHaveLength(0);
+  });
+});
