@@ -7,15 +7,19 @@ import { REJECT_REASONS, type RejectReason } from '@hazardwatch/contracts';
 export const DEAD_LETTER_DROP_REASONS = ['rate_limited', 'queue_full', 'refused'] as const;
 export type DeadLetterDropReason = (typeof DEAD_LETTER_DROP_REASONS)[number];
 
+/** Per gateway, counted as messages are decoded: every delivery counts (a redelivery again). */
 export interface GatewayCounts {
-  accepted: number;
+  /** Readings that passed validation. */
+  valid: number;
   rejected: number;
 }
 
 export interface IngestCountersSnapshot {
   readonly messages: number;
   readonly messagesDurable: number;
+  readonly received: number;
   readonly accepted: number;
+  readonly duplicates: number;
   readonly rejected: number;
   readonly rejectedByReason: Readonly<Record<RejectReason, number>>;
   readonly byGateway: Readonly<Record<string, GatewayCounts>>;
@@ -30,14 +34,26 @@ export interface IngestCountersSnapshot {
 }
 
 /**
- * Counts every message and every reading by outcome, so that accepted + rejected always equals
- * what arrived (the fuzz test checks that the numbers add up).
+ * Counts every message and every reading by outcome. Once everything received is durable,
+ * received = accepted + duplicates + rejected, and accepted = rows written = rows this process
+ * added to `readings` (the fuzz and redelivery tests check both against the database).
  */
 export class IngestCounters {
   messages = 0;
   /** Messages whose content is durable (their acknowledgement may leave). */
   messagesDurable = 0;
+  /**
+   * Units received, once per delivery: each reading of a message that decoded, plus each message
+   * refused as a whole (which counts once, however many readings it held).
+   */
+  received = 0;
+  /** Readings stored as new rows (counted when their batch is durable). */
   accepted = 0;
+  /**
+   * Valid readings not stored again because their (point, ts) was already stored: a redelivered
+   * message or a device repeating a reading. Counted when their batch is durable.
+   */
+  duplicates = 0;
   rejected = 0;
   rowsWritten = 0;
   batchesWritten = 0;
@@ -65,7 +81,7 @@ export class IngestCounters {
 
   gateway(key: string): GatewayCounts {
     let counts = this.gateways.get(key);
-    if (!counts) this.gateways.set(key, (counts = { accepted: 0, rejected: 0 }));
+    if (!counts) this.gateways.set(key, (counts = { valid: 0, rejected: 0 }));
     return counts;
   }
 
@@ -73,7 +89,9 @@ export class IngestCounters {
     return {
       messages: this.messages,
       messagesDurable: this.messagesDurable,
+      received: this.received,
       accepted: this.accepted,
+      duplicates: this.duplicates,
       rejected: this.rejected,
       rejectedByReason: { ...this.rejectedByReason },
       byGateway: Object.fromEntries([...this.gateways].map(([k, v]) => [k, { ...v }])),

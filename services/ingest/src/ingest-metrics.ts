@@ -29,7 +29,19 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
     'Messages whose content is durable and acknowledged.',
     [['', c.messagesDurable]],
   );
-  metric('hw_ingest_readings_accepted_total', 'counter', 'Readings accepted.', [['', c.accepted]]);
+  metric(
+    'hw_ingest_readings_received_total',
+    'counter',
+    'Readings received (each delivery) plus messages refused whole.',
+    [['', c.received]],
+  );
+  metric('hw_ingest_readings_accepted_total', 'counter', 'Readings stored as new rows.', [['', c.accepted]]);
+  metric(
+    'hw_ingest_readings_duplicate_total',
+    'counter',
+    'Valid readings already stored (redelivered or repeated), not stored again.',
+    [['', c.duplicates]],
+  );
   metric(
     'hw_ingest_rejected_total',
     'counter',
@@ -39,17 +51,17 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
   metric(
     'hw_ingest_gateway_readings_total',
     'counter',
-    'Readings by gateway and outcome.',
+    'Readings by gateway and validation outcome, each delivery.',
     Object.entries(c.byGateway).flatMap(([gw, n]) => {
       const [enterprise, gateway] = gw.split('/');
       const l = `enterprise="${enterprise}",gateway="${gateway}"`;
       return [
-        [`{${l},outcome="accepted"}`, n.accepted],
+        [`{${l},outcome="valid"}`, n.valid],
         [`{${l},outcome="rejected"}`, n.rejected],
       ] as Array<[string, number]>;
     }),
   );
-  metric('hw_ingest_rows_written_total', 'counter', 'Rows written to storage.', [['', c.rowsWritten]]);
+  metric('hw_ingest_rows_written_total', 'counter', 'Rows inserted into storage.', [['', c.rowsWritten]]);
   metric('hw_ingest_batches_written_total', 'counter', 'Batches committed.', [['', c.batchesWritten]]);
   metric('hw_ingest_storage_retries_total', 'counter', 'Failed batch writes that were retried.', [
     ['', c.storageRetries],

@@ -142,6 +142,7 @@ export class IngestPipeline {
     const gatewayCounts = counters.gateway(gatewayKey);
     const receivedAtMs = this.deps.now();
     const start = batch.rows.length;
+    const rejectedBefore = counters.rejected;
     batch.origins.push({
       start,
       topic: topicName,
@@ -168,9 +169,11 @@ export class IngestPipeline {
       },
     };
     this.deps.decoder.decode(topic, payload, receivedAtMs, sink);
-    const accepted = batch.rows.length - start;
-    counters.accepted += accepted;
-    gatewayCounts.accepted += accepted;
+    // Accepted (stored as new rows) is counted once the batch is durable: a redelivered reading
+    // is valid again but not stored again.
+    const valid = batch.rows.length - start;
+    counters.received += valid + counters.rejected - rejectedBefore;
+    gatewayCounts.valid += valid;
     this.notifyObservers(batch.rows, start);
     batch.tickets.push(ticket);
     if (batch.rows.length >= this.options.maxBatchRows) this.cut();
@@ -199,6 +202,7 @@ export class IngestPipeline {
   ): void {
     const { counters } = this.deps;
     counters.messages++;
+    counters.received++;
     counters.rejected++;
     counters.rejectedByReason[reason]++;
     this.deadLetter(this.pending, {
@@ -317,12 +321,13 @@ export class IngestPipeline {
           );
           batch.rowsDone = true;
           this.deps.counters.rowsWritten += outcome.rows;
+          this.deps.counters.accepted += outcome.rows;
+          this.deps.counters.duplicates += outcome.duplicates;
           this.deps.counters.batchesWritten++;
           this.deps.counters.deadLettersDropped.refused += outcome.deadLettersLost;
           if (outcome.storageRejected > 0) {
             this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
             this.deps.counters.rejected += outcome.storageRejected;
-            this.deps.counters.accepted -= outcome.storageRejected;
           }
         }
         while (batch.workDone < batch.work.length) {
@@ -385,7 +390,6 @@ export class IngestPipeline {
     counters.batchesPoisoned++;
     const rows = batch.rows;
     counters.rejected += rows.length;
-    counters.accepted -= rows.length;
     counters.rejectedByReason.storage_rejected += rows.length;
     this.log.error(
       { err: error, rows: rows.length, messages: batch.tickets.length },

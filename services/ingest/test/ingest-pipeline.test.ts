@@ -280,7 +280,24 @@ describe('IngestPipeline: storage failures', () => {
     expect(c.deadLettersDropped.refused).toBe(3);
   });
 
-  it('moves storage-refused rows from accepted to rejected, keeping the sum', async () => {
+  it('counts duplicates (already stored) apart from accepted rows, keeping received = accepted + duplicates + rejected', async () => {
+    const h = harness();
+    const message = goodMessage(4);
+    h.send(message);
+    await settle();
+    h.writer.only().resolve();
+    await settle();
+    // Redelivered: valid again, but the database already holds three of its four rows.
+    h.send(message);
+    await settle();
+    h.writer.only().resolve({ duplicates: 3 });
+    await h.pipeline.drain();
+    const c = h.counters.snapshot();
+    expect(c).toMatchObject({ received: 8, accepted: 5, duplicates: 3, rejected: 0, rowsWritten: 5 });
+    expect(c.byGateway['E1/GW1']).toEqual({ valid: 8, rejected: 0 });
+  });
+
+  it('counts storage-refused rows as rejected, not accepted, keeping the sum', async () => {
     const h = harness();
     h.send(goodMessage(4));
     await settle();
@@ -481,7 +498,9 @@ describe('IngestPipeline: counters add up', () => {
           await h.pipeline.drain();
           const c = h.counters.snapshot();
           expect(c.messages).toBe(messages.length);
-          expect(c.accepted + c.rejected).toBe(messages.reduce((n, m) => n + m.units, 0));
+          const units = messages.reduce((n, m) => n + m.units, 0);
+          expect(c.received).toBe(units);
+          expect(c.accepted + c.duplicates + c.rejected).toBe(units);
           expect(Object.values(c.rejectedByReason).reduce((a, b) => a + b, 0)).toBe(c.rejected);
           expect(c.rowsWritten).toBe(c.accepted);
           expect(h.observed).toHaveLength(c.accepted);

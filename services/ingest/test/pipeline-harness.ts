@@ -71,7 +71,8 @@ export class ScriptedWriter implements BatchWriter {
         resolve: (outcome = {}) => {
           call.settled = true;
           resolve({
-            rows: copy.length,
+            rows: copy.length - (outcome.storageRejected ?? 0) - (outcome.duplicates ?? 0),
+            duplicates: 0,
             storageRejected: 0,
             deduplicated: false,
             deadLettersLost: 0,

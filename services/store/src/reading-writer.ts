@@ -18,8 +18,13 @@ export interface DeadLetterRow {
 }
 
 export interface WriteOutcome {
-  /** Rows handed to the database (duplicates of stored rows are ignored by it, not counted apart). */
+  /** Rows inserted: new rows in `readings` (the COPY's or the merge's own row count). */
   readonly rows: number;
+  /**
+   * Rows whose (point_id, ts) was already stored (a redelivered message, a device repeating a
+   * reading) or repeated within the batch: not inserted again.
+   */
+  readonly duplicates: number;
   /** Rows the database refused one by one (data exceptions); dead-lettered as `storage_rejected`. */
   readonly storageRejected: number;
   /** True when a redelivered batch had to take the conflict-tolerant path. */
@@ -63,10 +68,16 @@ export class PgReadingWriter {
   async write(rows: ReadingBuffer, deadLetters: readonly DeadLetterRow[]): Promise<WriteOutcome> {
     const poison: DeadLetterRow[] = [];
     let deduplicated = false;
+    let inserted = 0;
+    const copy = async (start: number, end: number): Promise<void> => {
+      const result = await this.copyRange(rows, start, end);
+      inserted += result.inserted;
+      deduplicated = result.deduplicated || deduplicated;
+    };
     const attempt = async (start: number, end: number): Promise<void> => {
       if (start === end) return;
       try {
-        deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
+        await copy(start, end);
       } catch (firstError) {
         // Only a row's own data can be isolated by splitting the batch; anything else (the
         // connection, a bug) would fail every half alike, so it goes to the caller whole.
@@ -75,7 +86,7 @@ export class PgReadingWriter {
         if (sqlState(error) === CHECK_VIOLATION && this.options.onMissingPartition) {
           await this.options.onMissingPartition(minTs(rows, start, end), maxTs(rows, start, end));
           try {
-            deduplicated = (await this.copyRange(rows, start, end)) || deduplicated;
+            await copy(start, end);
             return;
           } catch (retryError) {
             if (!isRowLevel(retryError)) throw retryError;
@@ -105,11 +116,21 @@ export class PgReadingWriter {
         this.log.error({ err: error, deadLetters: letters.length }, 'dead letters refused by the database');
       }
     }
-    return { rows: rows.length, storageRejected: poison.length, deduplicated, deadLettersLost };
+    return {
+      rows: inserted,
+      duplicates: rows.length - poison.length - inserted,
+      storageRejected: poison.length,
+      deduplicated,
+      deadLettersLost,
+    };
   }
 
-  /** @returns true when the conflict-tolerant path was needed. */
-  private async copyRange(rows: ReadingBuffer, start: number, end: number): Promise<boolean> {
+  /** Rows [start, end) in one COPY; `deduplicated` when the conflict-tolerant path was needed. */
+  private async copyRange(
+    rows: ReadingBuffer,
+    start: number,
+    end: number,
+  ): Promise<{ inserted: number; deduplicated: boolean }> {
     const payload = encodeReadingsBinary(rows, start, end);
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asConnectionLost(error, 'connect');
@@ -122,8 +143,12 @@ export class PgReadingWriter {
     client.on('error', onClientError);
     try {
       try {
-        await copyInto(client, `COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`, payload);
-        return false;
+        const copied = await copyInto(
+          client,
+          `COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`,
+          payload,
+        );
+        return { inserted: copied, deduplicated: false };
       } catch (error) {
         if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
       }
@@ -137,15 +162,16 @@ export class PgReadingWriter {
           `COPY readings_stage ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`,
           payload,
         );
-        await client.query(
+        // Its row count is what was new: the rows already stored are the duplicates.
+        const merged = await client.query(
           `INSERT INTO readings ${READING_COPY_COLUMNS} SELECT point_id, ts, value, quality FROM readings_stage ON CONFLICT DO NOTHING`,
         );
         await client.query('COMMIT');
+        return { inserted: merged.rowCount ?? 0, deduplicated: true };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
-      return true;
     } catch (error) {
       const named = asConnectionLost(error, 'COPY readings');
       if (isRetryableStorageError(named)) broken = error as Error;
@@ -188,11 +214,12 @@ function pgTextOrNull(value: string | undefined): string | null {
   return value === undefined ? null : pgText(value);
 }
 
-function copyInto(client: pg.PoolClient, sql: string, payload: Buffer): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/** @returns the rows the COPY stored (its command tag's count). */
+function copyInto(client: pg.PoolClient, sql: string, payload: Buffer): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const stream = client.query(copyFrom(sql));
     stream.once('error', reject);
-    stream.once('finish', () => resolve());
+    stream.once('finish', () => resolve(stream.rowCount));
     stream.end(payload);
   });
 }
