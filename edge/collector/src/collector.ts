@@ -5,7 +5,7 @@ import type { EdgeConfig, EdgeSourceConfig } from './edge-config.js';
 import { ExceptionFilter, type ExceptionRule } from './exception-filter.js';
 import { QuietTagRepeater } from './quiet-tag-repeater.js';
 import { startHealthServer, type EdgeHealthServer } from './health-server.js';
-import type { Source } from './source.js';
+import { reportsByChange, type ChangeReportingSource, type Source } from './source.js';
 import { ModbusSource } from './sources/modbus-source.js';
 import { MqttBridgeSource } from './sources/mqtt-bridge-source.js';
 import { OpcuaSource } from './sources/opcua-source.js';
@@ -96,18 +96,29 @@ export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {
     heartbeatMs: DEFAULT_HEARTBEAT_SEC * 1000,
   });
   const repeater = new QuietTagRepeater((tag) => rules.get(tag)?.heartbeatMs ?? DEFAULT_HEARTBEAT_SEC * 1000);
+  // Link each change-reporting source's values came from; a new link forgets the old one's values.
+  const links = new Map<string, number>();
+  const followLink = (source: ChangeReportingSource): void => {
+    if (links.get(source.name) === source.link) return;
+    links.set(source.name, source.link);
+    repeater.forget(source.name);
+    filter.forget(source.pointTags);
+  };
   const sinkFor =
     (source: Source) =>
     (readings: readonly Reading[]): void => {
+      // Only sources that report by change (OPC-UA subscriptions) get their quiet tags repeated.
+      const byChange = reportsByChange(source) ? source : undefined;
+      if (byChange) followLink(byChange);
       const kept = filter.filter(readings);
       if (kept.length === 0) return;
       forwarder.submit(kept);
-      // Only sources that report by change (OPC-UA subscriptions) get their quiet tags repeated.
-      if (source.kind === 'opcua') repeater.record(source.name, kept);
+      if (byChange) repeater.record(source.name, kept);
     };
-  const byName = new Map(sources.map((s) => [s.name, s]));
+  const byChange = new Map(sources.filter(reportsByChange).map((s) => [s.name, s]));
   const repeatTimer = setInterval(() => {
-    const due = repeater.due((name) => byName.get(name)?.status().state === 'connected');
+    for (const s of byChange.values()) followLink(s);
+    const due = repeater.due((name, tag) => byChange.get(name)?.unchangedThrough(tag));
     if (due.length > 0) forwarder.submit(due);
   }, 1000);
 

@@ -30,6 +30,15 @@ export class ExceptionFilter {
     private readonly fallback: ExceptionRule,
   ) {}
 
+  /**
+   * Forgets what was sent for `tags`, so their next sample is forwarded whatever its value: after
+   * a change-reporting source rebuilt its link, the new link's first value must reach the core
+   * (it is the only value the collector may repeat from then on).
+   */
+  forget(tags: Iterable<string>): void {
+    for (const tag of tags) this.sent.delete(tag);
+  }
+
   /** The readings to forward, in their order; the input is not modified. */
   filter(readings: readonly Reading[]): readonly Reading[] {
     let out: Reading[] | undefined;

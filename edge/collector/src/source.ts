@@ -50,3 +50,29 @@ export interface Source {
   stop(): Promise<void>;
   status(): SourceStatus;
 }
+
+/**
+ * A source that reports a tag only when it changes (OPC-UA subscriptions). The collector repeats
+ * such a tag's last value as a heartbeat (quiet-tag-repeater.ts), as far as the source vouches
+ * for it.
+ */
+export interface ChangeReportingSource extends Source {
+  readonly reportsByChange: true;
+  /** Every tag the source reads. */
+  readonly pointTags: readonly string[];
+  /**
+   * Number of the link (session and subscriptions) values now come from; it changes each time
+   * the link is rebuilt. Values delivered on an earlier link are never repeated.
+   */
+  readonly link: number;
+  /**
+   * Up to when (ms, the source's clock, like the readings' timestamps) the live subscription that
+   * delivered the tag's last value has seen no change of it; undefined when nothing alive vouches
+   * for the tag (link lost, item not monitored, no value on this link yet).
+   */
+  unchangedThrough(tag: string): number | undefined;
+}
+
+export function reportsByChange(source: Source): source is ChangeReportingSource {
+  return (source as Partial<ChangeReportingSource>).reportsByChange === true;
+}

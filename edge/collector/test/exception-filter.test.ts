@@ -38,4 +38,12 @@ describe('ExceptionFilter (report by exception)', () => {
     expect(f.filter(batch)).toBe(batch);
     expect(f.filter([r('PT-1', 100, 1)])).toHaveLength(1);
   });
+
+  it('forwards a forgotten tag’s next sample whatever its value (a change-reporting source’s new link)', () => {
+    const f = filter();
+    expect(f.filter([r('PT-1', 0, 10)])).toHaveLength(1);
+    expect(f.filter([r('PT-1', 1000, 10.1)])).toHaveLength(0);
+    f.forget(['PT-1']);
+    expect(f.filter([r('PT-1', 2000, 10.1)])).toHaveLength(1);
+  });
 });

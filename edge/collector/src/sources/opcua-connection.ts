@@ -8,11 +8,17 @@
  * Tags whose node is missing (BadNodeIdUnknown, unresolved browse path) stay `unavailable` while
  * the rest flow, and are tried again by `retryUnavailable()`: a server may get the node back
  * after a reconfiguration.
+ *
+ * `unchangedThrough(tag)` is what lets the collector repeat a quiet tag (quiet-tag-repeater.ts):
+ * the server's time of the last publish response (data or keep-alive) of the tag's subscription,
+ * less the item's sampling interval, for a tag whose item is alive and has delivered
+ * a value on this link; nothing on a link that failed or closed.
  */
 import {
   AttributeIds,
   MessageSecurityMode,
   OPCUAClient,
+  PublishResponse,
   SecurityPolicy,
   TimestampsToReturn,
   UserTokenType,
@@ -39,6 +45,8 @@ interface Slot {
   readonly tags: readonly CompiledOpcuaTag[];
   /** Last publish response (data or keep-alive), clock ms. */
   lastActivity: number;
+  /** PublishTime of the last publish response, the server's clock, ms UTC. */
+  publishedAt: number | undefined;
 }
 
 /** Limits when the server does not say (0 or unreadable means "no limit" in Part 5 §6.3.11). */
@@ -57,6 +65,10 @@ export class OpcuaConnection {
   private readonly items = new Map<number, { slot: Slot; item: ClientMonitoredItemBase }>();
   private perCall: number;
   private translatePerCall = DEFAULT_TRANSLATE_PER_CALL;
+  /** Subscription id → ResponseHeader.timestamp of its last PublishResponse, server clock ms. */
+  private readonly answeredAt = new Map<number, number>();
+  /** Tags that delivered a value on this link (only those may be repeated). */
+  private readonly delivered = new Set<number>();
   private closed = false;
   private hasFailed = false;
 
@@ -91,6 +103,14 @@ export class OpcuaConnection {
       this.fail(`connection closed${err ? `: ${err.message}` : ''}`),
     );
     client.on('abort', () => this.fail('connection aborted by the server'));
+    // Keep-alives carry no PublishTime from every server (node-opcua's have none); the response
+    // header's timestamp (Part 4 §7.33, the time the server sent the response) always says when.
+    // Emitted just before the response is handed to the subscription.
+    client.on('receive_response', (response: unknown) => {
+      if (!(response instanceof PublishResponse)) return;
+      const at = response.responseHeader.timestamp?.getTime();
+      if (at !== undefined && at > 0) this.answeredAt.set(response.subscriptionId, at);
+    });
     await client.connect(o.endpointUrl);
     this.guard();
     const session = await client.createSession(
@@ -129,6 +149,27 @@ export class OpcuaConnection {
   /** The longest a subscription has been without a publish response, ms. */
   silentForMs(now: number): number {
     return this.slots.reduce((worst, s) => Math.max(worst, now - s.lastActivity), 0);
+  }
+
+  /**
+   * Server-clock ms up to which the tag's subscription has reported no change for it after its
+   * last value; undefined when this link does not vouch for the tag (failed or closed, item not
+   * monitored, no value delivered yet, no PublishTime from the server).
+   *
+   * A change at source time S is found by the first sample at or after S and goes out with the
+   * next publish; so a publish at P without a notification for the tag means no change up to
+   * P − samplingInterval. Stamping a repeat there keeps it older than any change the server still
+   * has to report.
+   */
+  unchangedThrough(index: number): number | undefined {
+    if (this.closed || this.hasFailed || !this.delivered.has(index)) return undefined;
+    const entry = this.items.get(index);
+    const publishedAt = entry?.slot.publishedAt;
+    if (entry === undefined || publishedAt === undefined) return undefined;
+    // The revised interval; negative means "the publishing interval" (Part 4 §7.16).
+    const revised = entry.item.monitoringParameters.samplingInterval;
+    const samplingMs = typeof revised === 'number' && revised >= 0 ? revised : this.o.publishingIntervalMs;
+    return Math.floor(publishedAt - samplingMs);
   }
 
   get subscriptionCount(): number {
@@ -223,12 +264,19 @@ export class OpcuaConnection {
       priority: 10,
     });
     this.guard();
-    const slot: Slot = { subscription, tags, lastActivity: o.clock() };
-    const alive = (): void => {
+    const slot: Slot = { subscription, tags, lastActivity: o.clock(), publishedAt: undefined };
+    // Every publish response, keep-alive or data, before its notifications are dispatched (they
+    // follow in the same task for numeric values; node-opcua awaits only ExtensionObject decoding).
+    // The PublishTime when the server gives one (when the message was built), else the response's.
+    subscription.on('raw_notification', (message: { publishTime?: Date | null }) => {
       slot.lastActivity = o.clock();
-    };
-    subscription.on('keepalive', alive);
-    subscription.on('received_notifications', alive);
+      const published = message.publishTime?.getTime();
+      const at =
+        published !== undefined && published > 0
+          ? published
+          : this.answeredAt.get(subscription.subscriptionId);
+      if (at !== undefined) slot.publishedAt = at;
+    });
     subscription.on('terminated', () => this.fail('subscription terminated'));
     subscription.on('internal_error', (err: Error) => this.fail(`subscription error: ${err.message}`));
     subscription.on('error', (err: Error) => this.fail(`subscription error: ${err.message}`));
@@ -258,6 +306,7 @@ export class OpcuaConnection {
         const tag = batch[index];
         if (tag === undefined || this.closed || this.items.get(tag.index)?.item !== item) return;
         slot.lastActivity = this.o.clock();
+        this.delivered.add(tag.index);
         this.events.value(tag, dataValue);
       });
       batch.forEach((tag, k) => {
@@ -279,6 +328,7 @@ export class OpcuaConnection {
   markGone(tag: CompiledOpcuaTag, reason: string): void {
     const entry = this.items.get(tag.index);
     this.items.delete(tag.index);
+    this.delivered.delete(tag.index);
     this.unavailable.set(tag.index, reason);
     const id = entry?.item.monitoredItemId;
     // The session object implements the raw service; node-opcua's ClientSession type omits it.

@@ -13,7 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { OPCUACertificateManager, type DataValue } from 'node-opcua';
 import type { Reading } from '@hazardwatch/contracts';
-import type { ReadingSink, Source, SourceKind, SourceState, SourceStatus } from '../source.js';
+import type { ChangeReportingSource, ReadingSink, SourceKind, SourceState, SourceStatus } from '../source.js';
 import { OpcuaConnection } from './opcua-connection.js';
 import {
   opcuaBackoffDelayMs,
@@ -36,10 +36,17 @@ export interface OpcuaSourceCounters {
   readonly unavailable: Readonly<Record<string, string>>;
 }
 
-export class OpcuaSource implements Source {
+export class OpcuaSource implements ChangeReportingSource {
   readonly kind: SourceKind = 'opcua';
+  readonly reportsByChange = true;
   readonly name: string;
   readonly options: CompiledOpcuaOptions;
+  readonly pointTags: readonly string[];
+  private readonly indexOf: ReadonlyMap<string, number>;
+  /** Links built so far; the current one is number `link`. */
+  private links = 0;
+  /** Tags logged as unavailable (logged once, until they are back). */
+  private readonly reportedUnavailable = new Set<number>();
   private sink: ReadingSink | undefined;
   private state: SourceState = 'connecting';
   private detail: string | undefined;
@@ -58,6 +65,18 @@ export class OpcuaSource implements Source {
   constructor(options: OpcuaSourceOptions) {
     this.options = compileOpcuaOptions(options);
     this.name = options.name;
+    this.pointTags = this.options.tags.map((t) => t.tag);
+    this.indexOf = new Map(this.options.tags.map((t) => [t.tag, t.index]));
+  }
+
+  get link(): number {
+    return this.links;
+  }
+
+  unchangedThrough(tag: string): number | undefined {
+    const index = this.indexOf.get(tag);
+    if (this.stopped || index === undefined) return undefined;
+    return this.connection?.unchangedThrough(index);
   }
 
   start(sink: ReadingSink): Promise<void> {
@@ -141,6 +160,7 @@ export class OpcuaSource implements Source {
       failed: (reason) => ended.resolve(reason),
     });
     this.connection = connection;
+    this.links++;
     const interrupted = Promise.race([ended.promise, this.stopping.promise]);
     const timeout = this.delay(o.connectTimeoutMs);
     try {
@@ -246,6 +266,7 @@ export class OpcuaSource implements Source {
   private updateState(connection: OpcuaConnection): void {
     if (this.stopped || this.connection !== connection) return;
     const missing = connection.unavailable;
+    this.logUnavailable(missing);
     if (missing.size === 0) {
       this.state = 'connected';
       this.detail = undefined;
@@ -256,6 +277,29 @@ export class OpcuaSource implements Source {
     this.detail = `${missing.size} of ${this.options.tags.length} tags unavailable: ${names.join(', ')}${
       missing.size > 5 ? ', …' : ''
     }`;
+  }
+
+  /**
+   * A tag the server does not have is logged once, with its address, when it goes missing, and
+   * once when it is back — not on every reconnect or retry (its state is in `status()` all along).
+   */
+  private logUnavailable(missing: ReadonlyMap<number, string>): void {
+    const log = this.options.logger;
+    for (const [index, reason] of missing) {
+      if (this.reportedUnavailable.has(index)) continue;
+      this.reportedUnavailable.add(index);
+      const t = this.options.tags[index];
+      log.warn(
+        { tag: t?.tag, nodeId: t?.nodeId, browsePath: t?.browsePath, reason },
+        'opcua tag unavailable; the other tags keep flowing',
+      );
+    }
+    for (const index of [...this.reportedUnavailable]) {
+      if (missing.has(index)) continue;
+      this.reportedUnavailable.delete(index);
+      const t = this.options.tags[index];
+      log.info({ tag: t?.tag, nodeId: t?.nodeId, browsePath: t?.browsePath }, 'opcua tag available again');
+    }
   }
 
   /** A delay on the injected timers; `stop()` ends every pending one, so nothing outlives the source. */
