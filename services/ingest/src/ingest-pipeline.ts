@@ -437,6 +437,8 @@ export class IngestPipeline {
  * including nesting too deep to serialise again: that must not take its message down.
  */
 function readingBytes(reading: unknown): Buffer {
+  // Already bytes: the reading's text as sent (the decoder's choice when parsing lost its value).
+  if (reading instanceof Uint8Array) return Buffer.from(reading);
   try {
     return Buffer.from(JSON.stringify(reading) ?? 'null');
   } catch {

@@ -7,6 +7,7 @@ import {
   type Quality,
   type RejectReason,
 } from '@hazardwatch/contracts';
+import { elementSpan, memberSpan } from './json-source.js';
 import type { PointDirectory } from './point-directory.js';
 
 export interface DecodeLimits {
@@ -23,7 +24,10 @@ export interface DecodeLimits {
 /** Receives the outcome of decoding, reading by reading; no intermediate objects are built. */
 export interface DecodeSink {
   accept(pointId: number, ts: number, value: number, quality: number): void;
-  /** `reading` is the offending reading when the rejection is per reading, else undefined. */
+  /**
+   * `reading` is the offending reading when the rejection is per reading, else undefined; bytes
+   * (a Uint8Array) when it is the reading's text as sent (a non-finite value, which parsing lost).
+   */
   reject(reason: RejectReason, detail: string, tag: string | undefined, reading: unknown): void;
 }
 
@@ -54,8 +58,10 @@ export class TelemetryDecoder {
       return;
     }
     let body: unknown;
+    let text: string;
     try {
-      body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+      text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+      body = JSON.parse(text);
     } catch (error) {
       sink.reject('malformed_json', (error as Error).message, undefined, undefined);
       return;
@@ -94,7 +100,15 @@ export class TelemetryDecoder {
         const tag = (r as { tag?: unknown } | null)?.tag;
         const tagText = typeof tag === 'string' ? tag : undefined;
         if (typeof value === 'number' && !Number.isFinite(value)) {
-          sink.reject('non_finite', `readings/${i}/value is not finite`, tagText, r);
+          // The reading as sent (its bytes), not as parsed: Infinity would be stored as null.
+          const source = readingSource(text, i);
+          const literal = source ? ` ${source.value}` : '';
+          sink.reject(
+            'non_finite',
+            `readings/${i}/value${literal} is not finite`,
+            tagText,
+            source ? Buffer.from(source.reading) : r,
+          );
         } else {
           const first = checkReading.Errors(r).First();
           sink.reject(
@@ -135,4 +149,13 @@ export class TelemetryDecoder {
       sink.accept(point.id, r.ts, r.value, qualityCode(r.quality));
     }
   }
+}
+
+/** Reading `index` of a payload's text, and its value's literal, as the device wrote them. */
+function readingSource(text: string, index: number): { reading: string; value: string } | undefined {
+  const readings = memberSpan(text, 0, 'readings');
+  const reading = readings && elementSpan(text, readings[0], index);
+  const value = reading && memberSpan(text, reading[0], 'value');
+  if (!reading || !value) return undefined;
+  return { reading: text.slice(reading[0], reading[1]), value: text.slice(value[0], value[1]) };
 }

@@ -131,8 +131,10 @@ describe('TelemetryDecoder: reading-level rejections keep the good neighbours', 
     expect(r.reason).toBe(reason);
     for (const part of detail) expect(r.detail).toContain(part);
     expect(r.tag).toBe(tag);
-    // The offending reading itself goes to the dead letter, not the whole message.
-    expect(r.reading).toEqual(JSON.parse(reading));
+    // The offending reading itself goes to the dead letter, not the whole message (as sent when
+    // parsing lost its value).
+    if (reason === 'non_finite') expect(Buffer.from(r.reading as Uint8Array).toString()).toBe(reading);
+    else expect(r.reading).toEqual(JSON.parse(reading));
     expect(accepted).toEqual([FIRST_ROW, LAST_ROW]);
   });
 
@@ -208,6 +210,36 @@ const messageCases: MessageCase[] = [
   ['unknown gateway', readingsOf(1), 'unknown_gateway', ['E1/GW9'], GW9],
   ['unknown enterprise', readingsOf(1), 'unknown_gateway', ['E9/GW1'], E9],
 ];
+
+describe('TelemetryDecoder: a non-finite value keeps the text the device sent', () => {
+  // JSON.parse makes 1e999 Infinity, which JSON.stringify writes as null: the dead letter must show
+  // what was sent, or nobody can tell which device bug it was.
+  it.each([
+    ['1e999', `{"tag":"TI-1","ts":${T},"value":1e999}`, '1e999'],
+    ['spaces and an exponent sign', `{ "value" : -1E+400 , "tag":"TI-1", "ts":${T} }`, '-1E+400'],
+    [
+      'a later duplicate key (JSON.parse keeps the last)',
+      `{"value":1,"tag":"TI-1","ts":${T},"value":2e308}`,
+      '2e308',
+    ],
+  ])('%s', (_name, reading, literal) => {
+    const { rejected } = decode(`{"seq":1,"readings":[${FIRST}, ${reading},${LAST}]}`);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBe('non_finite');
+    expect(Buffer.from(rejected[0]!.reading as Uint8Array).toString()).toBe(reading);
+    expect(rejected[0]!.detail).toBe(`readings/1/value ${literal} is not finite`);
+  });
+
+  it('finds the reading however the text is laid out (brackets and quotes inside strings, nesting)', () => {
+    const reading = `{"tag":"TI-1","ts":${T},"value":1e999}`;
+    const tricky = JSON.stringify({ tag: 'a]}"[{\\', ts: 1, value: 'x', more: [[{ ']': '"value":1' }]] });
+    const payload = `{"readings":[${tricky},${reading}],"seq":2}`;
+    expect(() => JSON.parse(payload) as unknown).not.toThrow();
+    const { rejected } = decode(payload);
+    const nonFinite = rejected.find((r) => r.reason === 'non_finite');
+    expect(Buffer.from(nonFinite!.reading as Uint8Array).toString()).toBe(reading);
+  });
+});
 
 describe('TelemetryDecoder: message-level rejections refuse the whole message once', () => {
   it.each(messageCases)('%s → %s', (_name, payload, reason, detail, topic) => {
