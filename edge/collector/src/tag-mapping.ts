@@ -20,6 +20,17 @@ export function scaleFromRanges(rawMin: number, rawMax: number, engMin: number, 
   return { factor, offset: engMin - rawMin * factor };
 }
 
+/**
+ * Significant digits kept of a scaled value. A factor such as 0.1 has no exact binary form, so
+ * 131 × 0.1 comes out as 13.100000000000001: noise in the 16th–17th digit that would otherwise
+ * reach the wire and the dashboard. Twelve digits are more than any instrument resolves (a 32-bit
+ * raw value has ten) and well above that noise.
+ */
+export const SCALED_SIGNIFICANT_DIGITS = 12;
+
+/** raw × factor + offset, rounded to SCALED_SIGNIFICANT_DIGITS; an unscaled value passes unchanged. */
 export function applyScale(scale: LinearScale, raw: number): number {
-  return raw * scale.factor + scale.offset;
+  if (scale.factor === 1 && scale.offset === 0) return raw;
+  const value = raw * scale.factor + scale.offset;
+  return Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(SCALED_SIGNIFICANT_DIGITS)) : value;
 }
