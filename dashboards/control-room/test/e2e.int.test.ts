@@ -65,6 +65,9 @@ describe('control-room dashboard end to end', () => {
   let page: Page;
   let clientId: string;
   const errors: string[] = [];
+  /** `securitypolicyviolation` events of every page loaded, and console errors (CSP reports land there too). */
+  const violations: string[] = [];
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
@@ -113,6 +116,16 @@ describe('control-room dashboard end to end', () => {
     });
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.exposeFunction('hwCspViolation', (v: string) => violations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        const report = (window as unknown as { hwCspViolation: (v: string) => Promise<void> }).hwCspViolation;
+        void report(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
   });
 
   afterAll(async () => {
@@ -134,6 +147,22 @@ describe('control-room dashboard end to end', () => {
       );
     }
   };
+
+  // Issue 17 item 8: the console (ack/shelve buttons) must not be framed by another site, and the
+  // dashboard runs under a CSP that allows only its own bundles, API and live connection.
+  it('serves the dashboard and the API with security headers', async () => {
+    for (const path of ['/', '/api/v1/auth/me']) {
+      const res = await fetch(`http://127.0.0.1:${api.port}${path}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("object-src 'none'");
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+  });
 
   it('logs in as the county regulator, sees the coloured map, gets a red alarm, acknowledges it and opens its trend', async () => {
     await page.goto(`http://127.0.0.1:${api.port}/`);
@@ -239,5 +268,10 @@ describe('control-room dashboard end to end', () => {
     await page.waitForTimeout(1000);
     await shot('10-map-en');
     expect(errors).toEqual([]);
+    expect(violations, 'CSP violations').toEqual([]);
+    expect(
+      consoleErrors.filter((e) => /content security policy/i.test(e)),
+      'CSP reports on the console',
+    ).toEqual([]);
   });
 });

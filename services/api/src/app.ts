@@ -24,6 +24,7 @@ import type { ApiSettings } from './config.js';
 import { apiErrors } from './errors.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { installValidators } from './http/validators.js';
 import { serveDashboard } from './http/dashboard.js';
 import { alarmEnterprise } from './queries/alarm-queries.js';
@@ -92,6 +93,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   const site = () => deps.site.current();
 
   installErrorHandler(app);
+  await installSecurityHeaders(app, { tileOrigins: settings.tileOrigins });
   installScopeGuard(app, {
     site,
     authenticate: (token) => auth.authenticate(token),

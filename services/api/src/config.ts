@@ -55,6 +55,11 @@ export const ApiConfigSchema = Type.Object(
      * Empty: same origin only (the dashboard served by this API needs nothing). @default []
      */
     corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [] }),
+    /**
+     * Origins the dashboard may load map tiles from (its Content-Security-Policy `img-src`), e.g.
+     * `https://t0.tianditu.gov.cn`. Empty: the offline basemap only. @default []
+     */
+    tileOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s;,\'"]+$' }), { default: [] }),
   },
   closed,
 );
@@ -77,6 +82,7 @@ export interface ApiSettings {
   readonly bodyLimitBytes: number;
   readonly mqttHookToken: string | undefined;
   readonly corsOrigins: readonly string[];
+  readonly tileOrigins: readonly string[];
 }
 
 /** Validates and compiles; throws HW_API_CONFIG_INVALID naming every bad or unknown key. */
@@ -102,6 +108,7 @@ export function compileApiConfig(input: unknown): ApiSettings {
     docs: c.docs,
     mqttHookToken: c.mqttHookToken,
     corsOrigins: Object.freeze([...c.corsOrigins]),
+    tileOrigins: Object.freeze([...c.tileOrigins]),
     bodyLimitBytes: c.bodyLimitBytes,
   });
 }

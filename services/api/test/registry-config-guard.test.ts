@@ -28,6 +28,20 @@ describe('API configuration', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 
+  it('takes tile origins for the CSP, refusing anything that could add a directive', () => {
+    const base = { auth: { jwtSecret: 's'.repeat(32) } };
+    expect(compileApiConfig({ ...base, tileOrigins: ['https://*.tianditu.gov.cn'] }).tileOrigins).toEqual([
+      'https://*.tianditu.gov.cn',
+    ]);
+    for (const bad of [
+      "https://x; script-src 'unsafe-inline'",
+      'https://x/tiles',
+      "'unsafe-eval'",
+      'https://a b',
+    ])
+      expect(() => compileApiConfig({ ...base, tileOrigins: [bad] }), bad).toThrow(/tileOrigins/);
+  });
+
   it('names a short secret and an unknown key', () => {
     const err: unknown = (() => {
       try {
