@@ -91,9 +91,10 @@ function decodeReferences(text: string): string {
  * root is `<svg`; DOCTYPE and entity declarations (XXE, entity expansion); processing
  * instructions other than the XML declaration (`xml-stylesheet`); the elements above; `on…=`
  * event attributes; any `href` that is not a same-document `#fragment`; `url(…)` that is not
- * `#fragment`; `@import`; `javascript:`; backslashes (CSS escapes could hide the rest). Checks run
- * on the text and on the text with character references decoded; false positives (the word
- * "onset = 1" in a label) are accepted as the price of simplicity. The route serves SVG with a
+ * `#fragment`, nor a string of image-set(), image(), src() or cross-fade() that is not one (CSS
+ * fetches those strings as URLs); `@import`; `javascript:`; backslashes (CSS escapes could hide
+ * the rest). Checks run on the text and on the text with character references decoded; false
+ * positives (the word "onset = 1" in a label) are accepted as the price of simplicity. The route serves SVG with a
  * CSP that blocks script and loads anyway; this keeps the file safe where that header is absent
  * (a dashboard that inlines the SVG into its own page).
  */
@@ -132,12 +133,43 @@ function inspectSvg(bytes: Buffer): PlanImageCheck {
       if (view[(m.index ?? 0) + m[0].length] !== '#')
         return refuse('SVG may only reference its own elements (url(#…))');
     }
+    const load = externalCssStringLoad(view);
+    if (load !== undefined) return refuse(`SVG may only reference its own elements (${load}("#…"))`);
     if (/@import/i.test(view)) return refuse('SVG must not import style sheets');
     if (/j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t\s*:/i.test(view))
       return refuse('SVG must not contain javascript: URLs');
     if (view.includes('\\')) return refuse('SVG must not contain backslashes (escapes)');
   }
   return { ok: true, ...svgSize(body) };
+}
+
+/**
+ * CSS functions that fetch a URL given as a plain string, not only as url(): image-set() (CSS
+ * Images 4 §2.2, also -webkit-prefixed), image() (§2.3), src() (CSS Values 5 §4.5); cross-fade()
+ * takes those. Matched anywhere (style elements and style attributes alike), any case.
+ */
+const CSS_STRING_LOADS = /(image-set|image|src|cross-fade)\s*\(/gi;
+
+/**
+ * The first such function with a quoted string in its arguments (up to the matching parenthesis)
+ * that is not a same-document `#fragment`, or undefined. Any string counts, even a type() or
+ * one inside a comment: refusing a harmless one is the price of not parsing CSS.
+ */
+function externalCssStringLoad(view: string): string | undefined {
+  for (const m of view.matchAll(CSS_STRING_LOADS)) {
+    let depth = 1;
+    for (let i = (m.index ?? 0) + m[0].length; i < view.length && depth > 0; i++) {
+      const c = view[i];
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (c === '"' || c === "'") {
+        if (view[i + 1] !== '#') return m[1]!.toLowerCase();
+        const end = view.indexOf(c, i + 1);
+        i = end < 0 ? view.length : end;
+      }
+    }
+  }
+  return undefined;
 }
 
 const LENGTH = /^\s*(\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?\s*(?:px)?\s*$/i;

@@ -83,6 +83,62 @@ describe('inspectPlanImage: SVG', () => {
     expect(!check.ok && check.problem).toContain(problem);
   });
 
+  // Issue 17 item 9: CSS functions whose string argument is a URL (CSS Images 4 image-set() and
+  // image(), CSS Values 5 src()) fetched from elsewhere where url() was the only one checked.
+  const cssLoads: Array<[string, string]> = [
+    [
+      'image-set() in a style element (the audit case)',
+      root('<style>rect{fill:image-set("http://evil/x.png" 1x)}</style>'),
+    ],
+    ['image-set() in a style attribute', root('<rect style="fill:image-set(\'//evil/x.png\' 1x)"/>')],
+    [
+      '-webkit-image-set()',
+      root('<style>rect{background:-webkit-image-set("http://evil/x.png" 1x)}</style>'),
+    ],
+    ['IMAGE-SET() in capitals', root('<style>rect{fill:IMAGE-SET("http://evil/x.png" 1X)}</style>')],
+    [
+      'image-set() with a relative reference',
+      root('<style>rect{fill:image-set("x.png" 1x, "y.png" 2x)}</style>'),
+    ],
+    [
+      'image-set() with a second, external candidate',
+      root('<style>rect{fill:image-set("#g" 1x, "http://evil/y.png" 2x)}</style>'),
+    ],
+    [
+      'image-set() with a type()',
+      root('<style>rect{fill:image-set("http://evil/x.avif" type("image/avif"))}</style>'),
+    ],
+    [
+      'image-set() after a comment',
+      root('<style>rect{fill:image-set(/* x */"http://evil/x.png" 1x)}</style>'),
+    ],
+    [
+      'image-set() with quotes as references',
+      root('<rect style="fill:image-set(&quot;http://evil/x.png&quot; 1x)"/>'),
+    ],
+    ['image() with a URL string', root('<style>rect{fill:image("http://evil/x.png")}</style>')],
+    [
+      'src() with a URL string',
+      root('<style>@font-face{font-family:f;src:src("http://evil/f.woff")}</style>'),
+    ],
+    [
+      'cross-fade() of image-set()',
+      root('<style>rect{fill:cross-fade(image-set("http://evil/a.png" 1x) 50%, #fff)}</style>'),
+    ],
+  ];
+  it.each(cssLoads)('refuses an external reference in CSS: %s', (_name, text) => {
+    const check = svg(text);
+    expect(check.ok, JSON.stringify(check)).toBe(false);
+    expect(!check.ok && check.problem).toContain('own elements');
+  });
+
+  it('accepts CSS that references only its own elements or names fonts', () => {
+    const ok = root(
+      '<style>text{font-family:"Noto Sans SC", sans-serif} rect{fill:image-set("#g" 1x)} .a{fill:url(#g)}</style><text>image (plan)</text>',
+    );
+    expect(svg(ok)).toMatchObject({ ok: true });
+  });
+
   it('refuses bytes that are not UTF-8', () => {
     const check = inspectPlanImage('image/svg+xml', Buffer.from([0x3c, 0x73, 0x76, 0x67, 0xff, 0x2f, 0x3e]));
     expect(check).toEqual({ ok: false, problem: 'SVG is not UTF-8 text' });
