@@ -1,5 +1,6 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Logger } from 'pino';
+import { ingestErrors } from './errors.js';
 
 /** Handed out with every message; `done()` once the message's content is durable. */
 export interface AckTicket {
@@ -28,9 +29,12 @@ export interface DurableAckSubscriberOptions {
 interface PendingAck {
   readonly messageId: number;
   durable: boolean;
-  /** The puback mqtt.js wanted to send for this message, held until `durable`. */
-  puback?: Packet;
+  /** The PUBACK (QoS 1) or PUBREC (QoS 2) mqtt.js wanted to send, held until `durable`. */
+  ack?: Packet;
 }
+
+/** The acknowledgements that hand a message's content over to us, so they wait for durability. */
+const HELD_ACKS: ReadonlySet<Packet['cmd']> = new Set(['puback', 'pubrec']);
 
 type SendPacket = (
   packet: Packet,
@@ -51,6 +55,18 @@ type SendPacket = (
  * in the order the messages arrived (MQTT 3.1.1 §4.6: acknowledgements in receive order). A
  * connection that closes forgets its held acknowledgements: the broker redelivers those messages,
  * and the store's (point, ts) key makes the second write a no-op.
+ *
+ * A broker may deliver QoS 2 although we subscribe at QoS 1 (aedes 1.2 does through a wildcard).
+ * There the hand-over is PUBREC, not PUBCOMP: after PUBREC the broker only re-sends PUBREL, never
+ * the message (MQTT 3.1.1 §4.3.3, MQTT 5 §4.3.3), and mqtt.js sends PUBREC at once and hands the
+ * message to `handleMessage` only at PUBREL. So a QoS 2 message is taken at PUBLISH (the public
+ * `packetreceive` event) and its PUBREC is held like a PUBACK; at PUBREL, mqtt.js's second
+ * hand-over is acknowledged without delivering the message again.
+ *
+ * Holding acknowledgements needs mqtt.js's private `_sendPacket`: `customHandleAcks` (MQTT 5 only)
+ * and `handleMessage` both stop mqtt.js reading the next packet until they call back, so neither
+ * can wait for a batch commit. The ingest package pins the mqtt version its tests guard, and the
+ * constructor refuses to run (HW_INGEST_MQTT_HOOK_MISSING) if the method is gone.
  */
 export class DurableAckSubscriber {
   readonly client: MqttClient;
@@ -62,6 +78,7 @@ export class DurableAckSubscriber {
   private heldCallback: (() => void) | undefined;
   private paused = false;
   private connectedOnce = false;
+  private subscribedNow = false;
   private lastLivenessMs = 0;
 
   constructor(
@@ -90,18 +107,22 @@ export class DurableAckSubscriber {
         : {}),
     };
     this.client = mqtt.connect(options.url, clientOptions);
-    const internals = this.client as unknown as { _sendPacket: SendPacket };
+    const internals = this.client as unknown as { _sendPacket?: SendPacket };
+    if (typeof internals._sendPacket !== 'function')
+      throw ingestErrors.create('HW_INGEST_MQTT_HOOK_MISSING', { hook: 'MqttClient._sendPacket' });
     this.sendPacket = internals._sendPacket.bind(this.client);
     internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
-      if (packet.cmd !== 'puback') return this.sendPacket(packet, cb, cbStorePut, noStore);
-      const entry = this.byMessageId.get(packet.messageId ?? -1);
-      if (!entry) return this.sendPacket(packet, cb, cbStorePut, noStore);
-      entry.puback = packet;
-      // Let mqtt.js go on parsing; the PUBACK leaves when the message is durable.
-      cb?.();
+      const entry = HELD_ACKS.has(packet.cmd) ? this.byMessageId.get(packet.messageId ?? -1) : undefined;
+      if (!entry || entry.ack) return this.sendPacket(packet, cb, cbStorePut, noStore);
+      entry.ack = packet;
+      // Let mqtt.js go on parsing (a PUBREC's callback is where it reads the next packet, so a
+      // paused intake holds it); the acknowledgement leaves when the message is durable.
+      if (this.paused && packet.cmd === 'pubrec') this.heldCallback = () => cb?.();
+      else cb?.();
       this.releaseAcks();
     };
-    this.client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+    this.client.on('packetreceive', (packet) => {
+      if (packet.cmd !== 'publish') return;
       // A message arriving proves the connection alive. mqtt.js counts only acknowledgements and
       // PINGRESP, and a PINGRESP queued behind a backlog of messages (storage behind, intake
       // paused) arrived too late: it closed the connection every 45 s, and each reconnect brought
@@ -111,6 +132,15 @@ export class DurableAckSubscriber {
         this.lastLivenessMs = now;
         this.client.reschedulePing(true);
       }
+      // QoS 2: taken here, before mqtt.js answers PUBREC (see the class comment).
+      if (packet.qos === 2) this.receive(packet);
+    });
+    this.client.handleMessage = (packet: IPublishPacket, callback: (error?: Error) => void) => {
+      // QoS 2 reaches handleMessage at PUBREL, after its content was taken and made durable.
+      if (packet.qos === 2) {
+        callback();
+        return;
+      }
       this.receive(packet);
       if (this.paused) this.heldCallback = () => callback();
       else callback();
@@ -118,6 +148,8 @@ export class DurableAckSubscriber {
     this.client.on('connect', (connack) => {
       this.log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
       if (!this.connectedOnce || !connack.sessionPresent) this.subscribe();
+      // A resumed session still holds the subscriptions (MQTT 3.1.1 §3.2.2.2).
+      else this.subscribedNow = true;
       this.connectedOnce = true;
     });
     this.client.on('close', () => this.forgetConnection());
@@ -134,6 +166,11 @@ export class DurableAckSubscriber {
 
   get connected(): boolean {
     return this.client.connected;
+  }
+
+  /** Connected with the subscriptions in place (SUBACK received, or the session resumed). */
+  get subscribed(): boolean {
+    return this.client.connected && this.subscribedNow;
   }
 
   /** Stops taking packets off the socket (TCP backpressure) until `resume()`. */
@@ -169,7 +206,10 @@ export class DurableAckSubscriber {
     const topics = Object.fromEntries(this.options.subscriptions.map((t) => [t, { qos: 1 as const }]));
     this.client.subscribe(topics, (err) => {
       if (err) this.log.error({ err }, 'subscribe failed');
-      else this.log.info({ topics: this.options.subscriptions }, 'subscribed');
+      else {
+        this.subscribedNow = true;
+        this.log.info({ topics: this.options.subscriptions }, 'subscribed');
+      }
     });
   }
 
@@ -192,14 +232,14 @@ export class DurableAckSubscriber {
     });
   }
 
-  /** Sends the PUBACKs of the longest durable prefix, in arrival order. */
+  /** Sends the PUBACKs and PUBRECs of the longest durable prefix, in arrival order. */
   private releaseAcks(): void {
     let n = 0;
     while (n < this.pending.length) {
       const entry = this.pending[n]!;
-      if (!entry.durable || !entry.puback) break;
+      if (!entry.durable || !entry.ack) break;
       this.byMessageId.delete(entry.messageId);
-      this.sendPacket(entry.puback);
+      this.sendPacket(entry.ack);
       n++;
     }
     if (n > 0) this.pending = this.pending.slice(n);
@@ -209,6 +249,7 @@ export class DurableAckSubscriber {
     if (this.pending.length > 0)
       this.log.info({ unacknowledged: this.pending.length }, 'connection closed; broker will redeliver');
     this.generation++;
+    this.subscribedNow = false;
     this.pending = [];
     this.byMessageId.clear();
   }

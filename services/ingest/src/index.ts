@@ -16,3 +16,4 @@ export * from './alarm-host.js';
 export { brokerAccessHooks } from './broker-access.js';
 export * from './alarm-actions.js';
 export { ActionWorker, ownedEnterprises, type ActionWorkerOptions } from './action-worker.js';
+export { ingestErrors } from './errors.js';
