@@ -30,6 +30,10 @@ export const QUALITY_CONDITIONS = [
   'OUT_OF_RANGE',
   'GATEWAY_OFFLINE',
   'NO_LIMITS',
+  /** A source of the gateway (OPC-UA, Modbus, …) reported down in its heartbeats; the gateway is alive. */
+  'SOURCE_DOWN',
+  /** The gateway reported readings its spool had to drop (`data_loss`). */
+  'DATA_LOSS',
 ] as const;
 export const ALARM_CONDITIONS = [...PROCESS_CONDITIONS, ...QUALITY_CONDITIONS] as const;
 export type ProcessCondition = (typeof PROCESS_CONDITIONS)[number];

@@ -8,7 +8,8 @@
  * which this module never reads.
  *
  * Default table, first matching rule wins:
- *   蓝 blue   data quality: STALE, GATEWAY_OFFLINE, SENSOR_BAD, OUT_OF_RANGE, NO_LIMITS (§8 item 18)
+ *   蓝 blue   data quality: STALE, GATEWAY_OFFLINE, SOURCE_DOWN, DATA_LOSS, SENSOR_BAD, OUT_OF_RANGE,
+ *            NO_LIMITS (§8 item 18)
  *   红 red    gas level-2 (HH on combustible/toxic/open-path gas), any hazard (GB/T 50493-2019 §5.5.2)
  *   红 red    HH/LL on a 一级/二级 hazard
  *   橙 orange HH/LL on a 三级/四级 hazard, or on a point with no hazard (our choice: as 三/四级)
@@ -67,7 +68,15 @@ export const DEFAULT_COLOUR_RULES: readonly ColourRule[] = [
   {
     id: 'data-quality',
     colour: 'blue',
-    conditions: ['STALE', 'GATEWAY_OFFLINE', 'SENSOR_BAD', 'OUT_OF_RANGE', 'NO_LIMITS'],
+    conditions: [
+      'STALE',
+      'GATEWAY_OFFLINE',
+      'SOURCE_DOWN',
+      'DATA_LOSS',
+      'SENSOR_BAD',
+      'OUT_OF_RANGE',
+      'NO_LIMITS',
+    ],
     note: 'REFERENCE §8 item 18',
   },
   {

@@ -53,6 +53,7 @@ import {
 } from './evaluated-point.js';
 import { RateOfChangeEvaluator } from './rate-of-change-evaluator.js';
 import { SAMPLE_GOOD, SAMPLE_HOLD, SAMPLE_OVER, SensorFaultEvaluator } from './sensor-fault.js';
+import { GatewayFaults, type ReportedSource } from './gateway-faults.js';
 import { LateLane } from './late-lane.js';
 import { ADOPTED_CHANGED, ADOPTED_SAME, StalenessMonitor } from './staleness-monitor.js';
 import { createSampleRegister, SAMPLE_TS, SAMPLE_VALUE, type SampleRegister } from './sample-register.js';
@@ -186,6 +187,7 @@ export class EvaluationEngine {
   readonly #sink: ConditionSink;
   readonly #rocMinSamples: number;
   readonly #lateSettleMs: number;
+  readonly #gatewayFaults: GatewayFaults;
   readonly #counters = new Float64Array(5);
   #l: Layout;
 
@@ -205,6 +207,7 @@ export class EvaluationEngine {
     this.#sink = options.sink;
     this.#rocMinSamples = minSamples;
     this.#lateSettleMs = settle;
+    this.#gatewayFaults = new GatewayFaults(options.sink);
     this.#l = buildLayout(options.points, options.gateways ?? [], this.#sink, minSamples);
   }
 
@@ -300,6 +303,33 @@ export class EvaluationEngine {
     return true;
   }
 
+  /**
+   * Host: a heartbeat (or birth) listing the gateway's sources and their states, on the evaluation
+   * clock: SOURCE_DOWN (gateway-faults.ts). A heartbeat is also a sign of life: call gatewayOnline
+   * for it too. @returns false for an unknown gateway.
+   */
+  gatewaySources(
+    enterprise: string,
+    gateway: string,
+    sources: readonly ReportedSource[],
+    ts: number,
+  ): boolean {
+    if (this.#l.staleness.gatewayIndex(enterprise, gateway) < 0) return false;
+    this.#gatewayFaults.sources(enterprise, gateway, sources, ts);
+    return true;
+  }
+
+  /**
+   * Host: the gateway reported `readings` dropped by its spool (`data_loss`), on the evaluation
+   * clock: DATA_LOSS raised and returned to normal (gateway-faults.ts). @returns false for an
+   * unknown gateway.
+   */
+  gatewayDataLoss(enterprise: string, gateway: string, readings: number, ts: number): boolean {
+    if (this.#l.staleness.gatewayIndex(enterprise, gateway) < 0) return false;
+    this.#gatewayFaults.dataLoss(enterprise, gateway, readings, ts);
+    return true;
+  }
+
   /** Stale now: own timeout ran out, or the gateway is offline. undefined for an unknown point. */
   isStale(pointId: number): boolean | undefined {
     const i = indexOf(this.#l, pointId);
@@ -383,6 +413,10 @@ export class EvaluationEngine {
       keptGateways.add(og);
     }
     for (const og of oldGateways.values()) if (!keptGateways.has(og)) old.staleness.retireGateway(og);
+    this.#gatewayFaults.retain(
+      new Set([...next.staleness.gatewayEntries()].map(([key]) => key)),
+      Math.max(clock, 0),
+    );
     next.staleness.rearm(pointMarks, gatewayMarks);
     this.#l = next;
   }

@@ -10,3 +10,4 @@ export {
 } from './evaluation-engine.js';
 export { POINT_CONDITIONS, type PointCondition } from './condition-ledger.js';
 export type { EvaluatedGateway, EvaluatedPoint } from './evaluated-point.js';
+export type { ReportedSource } from './gateway-faults.js';
