@@ -35,7 +35,6 @@ import {
   ActionRequestRepository,
   AlarmRepository,
   AuditRepository,
-  DeadLetterRepository,
   DeviceCredentialRepository,
   NotificationOutbox,
   WarningRepository,
@@ -62,9 +61,9 @@ const TIME_INDEX_INTERVAL_MS = 5_000;
 const ROLLUP_STARTUP_LOOKBACK_MS = 5 * 60_000;
 /** Rollups refresh this long after each minute boundary, once the minute's readings are in. */
 const ROLLUP_GRACE_MS = 5_000;
-const DEAD_LETTER_PRUNE_INTERVAL_MS = 600_000;
+/** Alarm and action-request retention run this often (dead letters are bounded as they are written). */
+const MAINTENANCE_INTERVAL_MS = 600_000;
 const AUDIT_PRUNE_INTERVAL_MS = 86_400_000;
-const DEAD_LETTER_MAX_ROWS = 100_000;
 /** Staleness, shelve expiry, re-alarm and 预警 deadlines are checked this often. */
 const ALARM_TICK_MS = 1000;
 const OUTBOX_INTERVAL_MS = 2000;
@@ -99,7 +98,7 @@ export interface IngestService {
 /**
  * The ingest process: embedded database/broker when none is configured, migrations, the site
  * (from HW_SITE_FILE, stored as a new version, or the newest stored one), the MQTT pipeline,
- * background maintenance (partitions, rollups of late data, dead-letter bound) and health.
+ * background maintenance (partitions, rollups of late data, retention) and health.
  */
 export interface IngestServiceOptions {
   /** More observers of every accepted reading (e.g. the live value tap of an API in this process). */
@@ -181,6 +180,7 @@ async function startOn(
   const pgWriter = new PgReadingWriter(store.pool, {
     logger,
     now: Date.now,
+    deadLetters: { maxRows: settings.deadLetters.maxRows, maxRawBytes: settings.deadLetters.maxRawBytes },
     ...(migration.dialect === 'postgres'
       ? {
           onMissingPartition: (from: number, to: number) =>
@@ -304,15 +304,13 @@ async function startOn(
     { logger, now: Date.now, timers: realTimers },
   );
   every(OUTBOX_INTERVAL_MS, 'notifications', () => worker.runOnce());
-  every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'alarm-retention', () =>
+  every(MAINTENANCE_INTERVAL_MS, 'alarm-retention', () =>
     alarmRepository.pruneClosedBefore(Date.now() - config.database.alarmRetentionDays * 86_400_000),
   );
   // Daily; the kept span is the configured one (≥ 180 days, Cybersecurity Law art. 21).
   every(AUDIT_PRUNE_INTERVAL_MS, 'audit-retention', () =>
     new AuditRepository(client).pruneBefore(Date.now() - config.database.auditRetentionDays * 86_400_000),
   );
-  const deadLetters = new DeadLetterRepository(client);
-  every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'dead-letters', () => deadLetters.pruneTo(DEAD_LETTER_MAX_ROWS));
 
   undo.push(() => {
     for (const t of timers) clearInterval(t);
@@ -335,7 +333,7 @@ async function startOn(
   });
   await actions.start();
   undo.push(() => actions.close());
-  every(DEAD_LETTER_PRUNE_INTERVAL_MS, 'action-requests', () =>
+  every(MAINTENANCE_INTERVAL_MS, 'action-requests', () =>
     actionRequests.pruneDoneBefore(Date.now() - ACTION_REQUEST_KEEP_MS),
   );
   // Site edits saved by any API process (a new stored version, NOTIFY) take effect here too.
@@ -381,6 +379,7 @@ async function startOn(
                 unacknowledgedMessages: app.subscriber.unacknowledged,
                 storageHealthy: app.pipeline.storageHealthy,
                 brokerConnected: app.subscriber.connected,
+                deadLettersQueued: app.pipeline.deadLettersQueued,
                 alarmUnitsFailed: host.failedUnits,
               }),
           },

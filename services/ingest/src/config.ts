@@ -62,12 +62,24 @@ export const IngestConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * Rejected messages and readings kept for diagnosis (docs/mqtt-telemetry.md §5): what is not
+     * kept is counted in hw_ingest_dead_letters_dropped_total{reason}.
+     */
     deadLetters: Type.Object(
       {
-        /** @default 1000 */
-        maxPerBatch: Type.Integer({ minimum: 0, default: 1000 }),
-        /** @default 16384 */
-        maxRawBytes: Type.Integer({ minimum: 0, default: 16 * 1024 }),
+        /** Raw payload bytes kept per dead letter; longer payloads are cut. @default 4096 */
+        maxRawBytes: Type.Integer({ minimum: 0, maximum: 1024 * 1024, default: 4096 }),
+        /** Rows the dead_letters table keeps, newest first, enforced on every write. @default 20000 */
+        maxRows: Type.Integer({ minimum: 1, default: 20_000 }),
+        /** Dead letters per gateway per second, sustained (unknown gateways share one allowance). @default 10 */
+        perGatewayPerSec: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+        /** Dead letters one gateway may produce at once. @default 100 */
+        perGatewayBurst: Type.Integer({ minimum: 1, default: 100 }),
+        /** Dead letters waiting in memory for storage. @default 1000 */
+        maxQueued: Type.Integer({ minimum: 1, default: 1000 }),
+        /** Bytes those hold. @default 8388608 (8 MiB) */
+        maxQueuedBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
       },
       { additionalProperties: false, default: {} },
     ),

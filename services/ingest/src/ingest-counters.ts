@@ -28,6 +28,8 @@ export interface IngestCountersSnapshot {
   readonly storageRetries: number;
   readonly deadLettersDropped: Readonly<Record<DeadLetterDropReason, number>>;
   readonly batchesPoisoned: number;
+  readonly deadLettersWritten: number;
+  readonly deadLettersTruncated: number;
   readonly durableWorkFailed: number;
   readonly gatewayStatusWrites: number;
   readonly gatewayStatusWritesFailed: number;
@@ -68,6 +70,10 @@ export class IngestCounters {
    * cannot run): their rows were rejected as `storage_rejected` instead of retried forever.
    */
   batchesPoisoned = 0;
+  /** Dead letters stored (the writer's own storage_rejected letters included). */
+  deadLettersWritten = 0;
+  /** Dead letters stored with their raw payload cut to the configured size. */
+  deadLettersTruncated = 0;
   /** Attached durable work (alarm persistence) the database refused for good. */
   durableWorkFailed = 0;
   /** Gateway status upserts (one per flush, any number of gateways) that succeeded / failed. */
@@ -100,6 +106,8 @@ export class IngestCounters {
       storageRetries: this.storageRetries,
       deadLettersDropped: { ...this.deadLettersDropped },
       batchesPoisoned: this.batchesPoisoned,
+      deadLettersWritten: this.deadLettersWritten,
+      deadLettersTruncated: this.deadLettersTruncated,
       durableWorkFailed: this.durableWorkFailed,
       gatewayStatusWrites: this.gatewayStatusWrites,
       gatewayStatusWritesFailed: this.gatewayStatusWritesFailed,

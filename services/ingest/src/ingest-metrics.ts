@@ -5,6 +5,8 @@ export interface IngestGauges {
   readonly unacknowledgedMessages: number;
   readonly storageHealthy: boolean;
   readonly brokerConnected: boolean;
+  /** Dead letters waiting for storage (IngestPipeline.deadLettersQueued). */
+  readonly deadLettersQueued?: number;
   /** Alarm persistence units the database refused for good (AlarmHost.failedUnits), if an alarm host runs. */
   readonly alarmUnitsFailed?: number;
 }
@@ -66,6 +68,15 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
   metric('hw_ingest_storage_retries_total', 'counter', 'Failed batch writes that were retried.', [
     ['', c.storageRetries],
   ]);
+  metric('hw_ingest_dead_letters_written_total', 'counter', 'Dead letters stored.', [
+    ['', c.deadLettersWritten],
+  ]);
+  metric(
+    'hw_ingest_dead_letters_truncated_total',
+    'counter',
+    'Dead letters stored with their raw payload cut to deadLetters.maxRawBytes.',
+    [['', c.deadLettersTruncated]],
+  );
   metric(
     'hw_ingest_dead_letters_dropped_total',
     'counter',
@@ -106,6 +117,10 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
   metric('hw_ingest_unacknowledged_messages', 'gauge', 'Messages received whose acknowledgement is held.', [
     ['', gauges.unacknowledgedMessages],
   ]);
+  if (gauges.deadLettersQueued !== undefined)
+    metric('hw_ingest_dead_letters_queued', 'gauge', 'Dead letters waiting for storage.', [
+      ['', gauges.deadLettersQueued],
+    ]);
   metric('hw_ingest_storage_healthy', 'gauge', '1 while batch writes succeed.', [
     ['', gauges.storageHealthy ? 1 : 0],
   ]);

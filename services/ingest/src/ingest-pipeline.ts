@@ -10,6 +10,14 @@ import type { AckTicket } from './durable-ack-subscriber.js';
 import type { IngestCounters } from './ingest-counters.js';
 import type { DecodeSink, TelemetryDecoder } from './telemetry-decoder.js';
 import { RetryBackoff, type Timers } from './retry-backoff.js';
+import { DeadLetterGate } from './dead-letter-gate.js';
+
+/**
+ * Label values for gateways the site does not know: every made-up code counts under one series
+ * (and shares one dead-letter rate), so what devices send cannot grow /metrics or memory.
+ */
+export const UNKNOWN_LABEL = '_unknown';
+const UNKNOWN_KEY = `${UNKNOWN_LABEL}/${UNKNOWN_LABEL}`;
 
 /** Sees every accepted reading as it is decoded (latest values, evaluators, live push). */
 export interface ReadingObserver {
@@ -29,10 +37,16 @@ export interface PipelineOptions {
   readonly maxInFlightWrites: number;
   /** Rows buffered (pending + queued) above which intake pauses. */
   readonly maxBufferedRows: number;
-  /** Dead letters stored per batch; the rest are counted only. */
-  readonly maxDeadLettersPerBatch: number;
-  /** Bytes of raw payload kept with a dead letter. */
+  /** Dead letters waiting for storage, at most; more are counted as dropped (queue_full). */
+  readonly maxDeadLettersQueued: number;
+  /** Bytes those dead letters hold, at most (queue_full beyond). */
+  readonly maxDeadLetterQueuedBytes: number;
+  /** Bytes of raw payload kept with a dead letter (cut beyond, counted as truncated). */
   readonly maxDeadLetterRawBytes: number;
+  /** Dead letters per gateway per second, sustained (rate_limited beyond). */
+  readonly deadLetterRatePerSec: number;
+  /** Dead letters a gateway may produce at once. */
+  readonly deadLetterBurst: number;
   readonly retryInitialDelayMs: number;
   readonly retryMaxDelayMs: number;
 }
@@ -55,6 +69,8 @@ export type DurableWork = () => Promise<void>;
 /** Where rows [start, next origin's start) of a batch came from, for dead letters of its rows. */
 interface Origin {
   readonly start: number;
+  /** The gateway's bounded key (counters, dead-letter rate). */
+  readonly key: string;
   readonly topic: string;
   readonly enterprise: string;
   readonly gateway: string;
@@ -69,6 +85,8 @@ class Batch {
   readonly tickets: AckTicket[] = [];
   readonly work: DurableWork[] = [];
   readonly origins: Origin[] = [];
+  /** Bytes its dead letters hold (released from the dead-letter gate when the batch is done). */
+  deadLetterBytes = 0;
   /** Rows and dead letters are stored (a retry then only redoes the remaining work). */
   rowsDone = false;
   /** The write failed for good: the rows became dead letters and are not written. */
@@ -116,6 +134,7 @@ export class IngestPipeline {
   private idleWaiters: Array<() => void> = [];
   private readonly log: Logger;
   private readonly backoff: RetryBackoff;
+  private readonly gate: DeadLetterGate;
   private readonly batchListeners: Array<(stats: BatchStats) => void> = [];
   /** False while the database is failing writes. */
   storageHealthy = true;
@@ -127,6 +146,22 @@ export class IngestPipeline {
     this.log = deps.logger.child({ component: 'ingest-pipeline' });
     this.pending = new Batch(1024);
     this.backoff = new RetryBackoff(options.retryInitialDelayMs, options.retryMaxDelayMs, deps.timers);
+    this.gate = new DeadLetterGate(
+      {
+        maxQueued: options.maxDeadLettersQueued,
+        maxQueuedBytes: options.maxDeadLetterQueuedBytes,
+        maxRawBytes: options.maxDeadLetterRawBytes,
+        ratePerSec: options.deadLetterRatePerSec,
+        burst: options.deadLetterBurst,
+      },
+      deps.counters,
+      deps.now,
+    );
+  }
+
+  /** Dead letters waiting for storage. */
+  get deadLettersQueued(): number {
+    return this.gate.queuedLetters;
   }
 
   onBatch(listener: (stats: BatchStats) => void): void {
@@ -138,13 +173,14 @@ export class IngestPipeline {
     const { counters } = this.deps;
     counters.messages++;
     const batch = this.pending;
-    const gatewayKey = `${topic.enterprise}/${topic.gateway}`;
+    const gatewayKey = this.gatewayKey(topic.enterprise, topic.gateway);
     const gatewayCounts = counters.gateway(gatewayKey);
     const receivedAtMs = this.deps.now();
     const start = batch.rows.length;
     const rejectedBefore = counters.rejected;
     batch.origins.push({
       start,
+      key: gatewayKey,
       topic: topicName,
       enterprise: topic.enterprise,
       gateway: topic.gateway,
@@ -156,7 +192,7 @@ export class IngestPipeline {
         counters.rejected++;
         counters.rejectedByReason[reason]++;
         gatewayCounts.rejected++;
-        this.deadLetter(batch, {
+        this.deadLetter(batch, gatewayKey, {
           receivedAtMs,
           topic: topicName,
           enterprise: topic.enterprise,
@@ -205,7 +241,7 @@ export class IngestPipeline {
     counters.received++;
     counters.rejected++;
     counters.rejectedByReason[reason]++;
-    this.deadLetter(this.pending, {
+    this.deadLetter(this.pending, UNKNOWN_KEY, {
       receivedAtMs: this.deps.now(),
       topic: topicName,
       reason,
@@ -239,14 +275,23 @@ export class IngestPipeline {
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.writesEndedWaiters.push(resolve));
   }
 
-  private deadLetter(batch: Batch, letter: DeadLetterRow): void {
-    if (batch.deadLetters.length >= this.options.maxDeadLettersPerBatch) {
-      this.deps.counters.deadLettersDropped.queue_full++;
-      return;
+  /** `enterprise/gateway` for a gateway the site knows; else `enterprise/_unknown` or `_unknown/_unknown`. */
+  private gatewayKey(enterprise: string, gateway: string): string {
+    switch (this.deps.decoder.knows(enterprise, gateway)) {
+      case 'gateway':
+        return `${enterprise}/${gateway}`;
+      case 'enterprise':
+        return `${enterprise}/${UNKNOWN_LABEL}`;
+      default:
+        return UNKNOWN_KEY;
     }
-    const raw = letter.raw;
-    const max = this.options.maxDeadLetterRawBytes;
-    batch.deadLetters.push(raw && raw.byteLength > max ? { ...letter, raw: raw.subarray(0, max) } : letter);
+  }
+
+  private deadLetter(batch: Batch, key: string, letter: DeadLetterRow): void {
+    const admitted = this.gate.admit(key, letter);
+    if (!admitted) return;
+    batch.deadLetters.push(admitted.letter);
+    batch.deadLetterBytes += admitted.bytes;
   }
 
   private notifyObservers(rows: ReadingBuffer, start: number): void {
@@ -298,6 +343,7 @@ export class IngestPipeline {
       void this.writeUntilDurable(batch).finally(() => {
         this.inFlight--;
         this.inFlightRows -= batch.rows.length;
+        this.gate.release(batch.deadLetters.length, batch.deadLetterBytes);
         if (this.inFlight === 0) for (const wake of this.writesEndedWaiters.splice(0)) wake();
         if (this.paused && this.bufferedRows < this.options.maxBufferedRows / 2) {
           this.paused = false;
@@ -325,6 +371,8 @@ export class IngestPipeline {
           this.deps.counters.duplicates += outcome.duplicates;
           this.deps.counters.batchesWritten++;
           this.deps.counters.deadLettersDropped.refused += outcome.deadLettersLost;
+          this.deps.counters.deadLettersWritten +=
+            batch.deadLetters.length + outcome.storageRejected - outcome.deadLettersLost;
           if (outcome.storageRejected > 0) {
             this.deps.counters.rejectedByReason.storage_rejected += outcome.storageRejected;
             this.deps.counters.rejected += outcome.storageRejected;
@@ -401,7 +449,7 @@ export class IngestPipeline {
       const origin = batch.origins[o]!;
       const end = batch.origins[o + 1]?.start ?? rows.length;
       for (let i = origin.start; i < end; i++) {
-        this.deadLetter(batch, {
+        this.deadLetter(batch, origin.key, {
           receivedAtMs: now,
           topic: origin.topic,
           enterprise: origin.enterprise,

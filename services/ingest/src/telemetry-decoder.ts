@@ -47,6 +47,13 @@ export class TelemetryDecoder {
     private readonly limits: DecodeLimits,
   ) {}
 
+  /** How much of a topic's partition the site in force knows (bounds per-gateway metric labels). */
+  knows(enterprise: string, gateway: string): 'gateway' | 'enterprise' | 'nothing' {
+    const known = this.directory().enterprise(enterprise);
+    if (!known) return 'nothing';
+    return known.gateways.has(gateway) ? 'gateway' : 'enterprise';
+  }
+
   decode(topic: ParsedTopic, payload: Uint8Array, nowMs: number, sink: DecodeSink): void {
     if (payload.byteLength > this.limits.maxPayloadBytes) {
       sink.reject(

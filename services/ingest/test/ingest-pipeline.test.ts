@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { IngestCountersSnapshot } from '@hazardwatch/ingest';
+import { ingestMetricsText, type IngestCountersSnapshot } from '@hazardwatch/ingest';
 import {
   CountingTicket,
   goodMessage,
@@ -362,27 +362,70 @@ describe('IngestPipeline: dead letters', () => {
       readings: Array.from({ length: n }, (_, i) => ({ tag: `NOPE-${i}`, ts: NOW - 1000, value: i })),
     });
 
-  it('stores at most maxDeadLettersPerBatch per batch and counts the rest as dropped', async () => {
-    const h = harness({ maxDeadLettersPerBatch: 2, maxInFlightWrites: 1 });
-    h.send(badReadings(5));
+  const written = (h: ReturnType<typeof harness>): number =>
+    h.writer.calls.reduce((n, call) => n + call.deadLetters.length, 0);
+
+  it('keeps at most maxDeadLettersQueued letters waiting for storage and counts the rest as queue_full', async () => {
+    const h = harness({ maxDeadLettersQueued: 5, maxInFlightWrites: 1 });
+    h.send(badReadings(3));
     await settle();
     const first = h.writer.only();
-    expect(first.deadLetters.map((d) => d.tag)).toEqual(['NOPE-0', 'NOPE-1']);
-    expect(h.counters.deadLettersDropped.queue_full).toBe(3);
-    // The next batch has its own allowance.
-    h.send(badReadings(3));
+    expect(first.deadLetters).toHaveLength(3);
+    // Three wait in the write, so two more fit while it runs.
+    h.send(badReadings(4));
+    expect(h.pipeline.deadLettersQueued).toBe(5);
+    expect(h.counters.deadLettersDropped.queue_full).toBe(2);
     first.resolve();
     await settle();
-    const second = h.writer.only();
-    expect(second.deadLetters).toHaveLength(2);
-    second.resolve();
+    // Written letters leave the queue: room again.
+    h.send(badReadings(3));
+    h.writer.respond = () => 'ok';
+    h.writer.only().resolve();
     await h.pipeline.drain();
+    expect(written(h)).toBe(8);
+    expect(h.pipeline.deadLettersQueued).toBe(0);
     expect(h.counters.snapshot()).toMatchObject({
-      rejected: 8,
-      deadLettersDropped: { queue_full: 4 },
-      messagesDurable: 2,
+      rejected: 10,
+      deadLettersWritten: 8,
+      deadLettersDropped: { queue_full: 2, rate_limited: 0, refused: 0 },
+      messagesDurable: 3,
     });
-    expect(h.counters.rejectedByReason.unknown_point).toBe(8);
+  });
+
+  it('bounds the bytes waiting for storage too (maxDeadLetterQueuedBytes)', async () => {
+    const h = harness({ maxDeadLetterQueuedBytes: 1200, maxDeadLetterRawBytes: 400, maxInFlightWrites: 1 });
+    for (let i = 0; i < 5; i++) h.send(`{"readings": [ ${'x'.repeat(500)}`);
+    await settle();
+    // Each letter holds 400 raw bytes plus its texts (~500 bytes): two fit in 1200 bytes, not three.
+    expect(h.writer.only().deadLetters).toHaveLength(2);
+    expect(h.counters.deadLettersDropped.queue_full).toBe(3);
+    expect(h.counters.deadLettersTruncated).toBe(2);
+  });
+
+  it('rate-limits dead letters per gateway (token bucket), counted as rate_limited', async () => {
+    const h = harness({ deadLetterRatePerSec: 10, deadLetterBurst: 20 });
+    h.writer.respond = () => 'ok';
+    h.send(badReadings(50));
+    // Another gateway has its own allowance (made-up gateways share one).
+    h.pipeline.acceptTelemetry(
+      { enterprise: 'E1', gateway: 'FAKE', kind: 'telemetry' },
+      'hw/v1/E1/FAKE/telemetry',
+      Buffer.from(goodMessage(1)),
+      new CountingTicket(),
+    );
+    await h.pipeline.drain();
+    expect(written(h)).toBe(21);
+    expect(h.counters.deadLettersDropped.rate_limited).toBe(30);
+    // One second later: ten more.
+    h.clock.ms += 1000;
+    h.send(badReadings(50));
+    await h.pipeline.drain();
+    expect(written(h)).toBe(31);
+    expect(h.counters.snapshot()).toMatchObject({
+      rejected: 101,
+      deadLettersWritten: 31,
+      deadLettersDropped: { rate_limited: 70, queue_full: 0 },
+    });
   });
 
   it('describes each dead letter (topic, partition, reason, detail, tag, the reading as raw)', async () => {
@@ -416,6 +459,7 @@ describe('IngestPipeline: dead letters', () => {
     await settle();
     const [letter] = h.writer.only().deadLetters;
     expect(letter!.raw!.toString()).toBe(raw);
+    expect(h.counters.deadLettersTruncated).toBe(raw.length < Buffer.byteLength(payload) ? 1 : 0);
   });
 
   it('keeps a message refused before decoding (bad topic) with its raw payload and releases its ticket', async () => {
@@ -467,6 +511,41 @@ describe('IngestPipeline: dead letters', () => {
   });
 });
 
+describe('IngestPipeline: bounded metric labels', () => {
+  it('counts made-up gateways and enterprises under _unknown: the series stay bounded', async () => {
+    const h = harness();
+    h.writer.respond = () => 'ok';
+    const send = (enterprise: string, gateway: string): void =>
+      h.pipeline.acceptTelemetry(
+        { enterprise, gateway, kind: 'telemetry' },
+        `hw/v1/${enterprise}/${gateway}/telemetry`,
+        Buffer.from(goodMessage(1)),
+        new CountingTicket(),
+      );
+    for (let g = 0; g < 1000; g++) send('E1', `FAKE${g}`);
+    for (let e = 0; e < 1000; e++) send(`X${e}`, 'GW1');
+    h.send(goodMessage(2));
+    await h.pipeline.drain();
+    const text = ingestMetricsText(h.counters, {
+      bufferedRows: 0,
+      unacknowledgedMessages: 0,
+      storageHealthy: true,
+      brokerConnected: true,
+    });
+    const series = text.split('\n').filter((l) => l.startsWith('hw_ingest_gateway_readings_total{'));
+    expect(series.sort()).toEqual([
+      'hw_ingest_gateway_readings_total{enterprise="E1",gateway="GW1",outcome="rejected"} 0',
+      'hw_ingest_gateway_readings_total{enterprise="E1",gateway="GW1",outcome="valid"} 2',
+      'hw_ingest_gateway_readings_total{enterprise="E1",gateway="_unknown",outcome="rejected"} 1000',
+      'hw_ingest_gateway_readings_total{enterprise="E1",gateway="_unknown",outcome="valid"} 0',
+      'hw_ingest_gateway_readings_total{enterprise="_unknown",gateway="_unknown",outcome="rejected"} 1000',
+      'hw_ingest_gateway_readings_total{enterprise="_unknown",gateway="_unknown",outcome="valid"} 0',
+    ]);
+    expect(text).not.toContain('FAKE');
+    expect(text).not.toContain('X1');
+  });
+});
+
 describe('IngestPipeline: counters add up', () => {
   // A message is either well formed (each reading counts once, accepted or rejected) or refused as
   // a whole (counts once). The generator knows which, so the expected total is computed apart.
@@ -492,7 +571,12 @@ describe('IngestPipeline: counters add up', () => {
         fc.array(message, { minLength: 1, maxLength: 30 }),
         fc.integer({ min: 1, max: 8 }),
         async (messages, maxBatchRows) => {
-          const h = harness({ maxBatchRows, maxDeadLettersPerBatch: 5, maxInFlightWrites: 2 });
+          const h = harness({
+            maxBatchRows,
+            maxDeadLettersQueued: 5,
+            deadLetterBurst: 10,
+            maxInFlightWrites: 2,
+          });
           h.writer.respond = () => 'ok';
           const tickets = messages.map((m) => h.send(m.payload));
           await h.pipeline.drain();
@@ -506,6 +590,7 @@ describe('IngestPipeline: counters add up', () => {
           expect(h.observed).toHaveLength(c.accepted);
           const letters = h.writer.calls.reduce((n, call) => n + call.deadLetters.length, 0);
           expect(letters + dropped(c)).toBe(c.rejected);
+          expect(c.deadLettersWritten).toBe(letters);
           expect(tickets.every((t) => t.count === 1)).toBe(true);
           expect(c.messagesDurable).toBe(messages.length);
         },

@@ -97,4 +97,39 @@ describe('ingest: poison messages', () => {
     expect(app.subscriber.unacknowledged).toBe(0);
     expect(app.pipeline.storageHealthy).toBe(true);
   });
+
+  // A device maker's corpus: thousands of malformed 16 KiB messages and made-up gateway codes in a
+  // second. Neither the dead-letter table nor /metrics may grow with it; whatever is not kept is
+  // counted. (The platform clock stands still here, so each gateway gets exactly its burst.)
+  it('keeps a flood of large malformed messages and made-up gateways bounded, and counts what it drops', async () => {
+    const big = Buffer.concat([Buffer.from('{"readings": ['), Buffer.alloc(16 * 1024 - 14, 0x78)]);
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 300; i++)
+      sends.push(
+        pub.publishAsync(telemetryTopic({ enterprise: fx.enterprise, gateway: fx.gateway }), big, { qos: 1 }),
+      );
+    for (let i = 0; i < 200; i++)
+      sends.push(
+        pub.publishAsync(telemetryTopic({ enterprise: fx.enterprise, gateway: `FAKE${i}` }), big, { qos: 1 }),
+      );
+    await Promise.all(sends);
+    await waitFor(() => app.counters.messages === 500, 20_000, 'every message received');
+    await app.pipeline.drain();
+
+    const c = app.counters.snapshot();
+    expect(c.rejected).toBe(500);
+    const dropped = Object.values(c.deadLettersDropped).reduce((a, b) => a + b, 0);
+    expect(c.deadLettersWritten + dropped).toBe(500);
+    // One burst (100) for the known gateway, one shared by every made-up gateway of the enterprise.
+    expect(c.deadLettersWritten).toBe(200);
+    expect(c.deadLettersDropped.rate_limited).toBe(300);
+    expect(c.deadLettersTruncated).toBe(200);
+    const { rows } = await fx.pool.query<{ n: number; biggest: number }>(
+      'SELECT count(*)::int AS n, max(octet_length(raw))::int AS biggest FROM dead_letters',
+    );
+    expect(rows[0]).toEqual({ n: 200, biggest: 4096 });
+    const series = Object.keys(c.byGateway);
+    expect(series.sort()).toEqual([`${fx.enterprise}/${fx.gateway}`, `${fx.enterprise}/_unknown`]);
+    expect(app.subscriber.unacknowledged).toBe(0);
+  });
 });

@@ -37,8 +37,11 @@ export const DEFAULT_OPTIONS: PipelineOptions = {
   maxBatchRows: 1000,
   maxInFlightWrites: 1,
   maxBufferedRows: 10_000,
-  maxDeadLettersPerBatch: 100,
+  maxDeadLettersQueued: 100,
+  maxDeadLetterQueuedBytes: 1024 * 1024,
   maxDeadLetterRawBytes: 4096,
+  deadLetterRatePerSec: 1000,
+  deadLetterBurst: 1000,
   retryInitialDelayMs: 100,
   retryMaxDelayMs: 1000,
 };
@@ -147,6 +150,8 @@ export interface Harness {
   readonly counters: IngestCounters;
   readonly observed: Row[];
   readonly intake: { pauses: number; resumes: number };
+  /** The platform clock the pipeline reads (dead-letter rate limits); tests move it. */
+  readonly clock: { ms: number };
   /** Sends one message; returns its ticket. */
   send(payload: string | Buffer): CountingTicket;
 }
@@ -161,6 +166,7 @@ export function harness(options: Partial<PipelineOptions> = {}, limits: Partial<
   const counters = new IngestCounters();
   const observed: Row[] = [];
   const intake = { pauses: 0, resumes: 0 };
+  const clock = { ms: NOW };
   const pipeline = new IngestPipeline(
     {
       decoder: new TelemetryDecoder(() => directory, { ...DEFAULT_LIMITS, ...limits }),
@@ -168,7 +174,7 @@ export function harness(options: Partial<PipelineOptions> = {}, limits: Partial<
       counters,
       observers: [{ observe: (id, ts, value, quality) => void observed.push([id, ts, value, quality]) }],
       logger: pino({ level: 'silent' }),
-      now: () => NOW,
+      now: () => clock.ms,
       timers,
       intake: { pause: () => void intake.pauses++, resume: () => void intake.resumes++ },
     },
@@ -181,6 +187,7 @@ export function harness(options: Partial<PipelineOptions> = {}, limits: Partial<
     counters,
     observed,
     intake,
+    clock,
     send: (payload) => {
       const ticket = new CountingTicket();
       pipeline.acceptTelemetry(

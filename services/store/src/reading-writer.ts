@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import { encodeReadingsBinary, READING_COPY_COLUMNS } from './copy-binary.js';
+import { DeadLetterRepository, type DeadLetterBounds } from './dead-letters.js';
 import type { ReadingBuffer } from './reading-buffer.js';
+import { sqlClientFromPg } from './sql-client.js';
 import { asConnectionLost, isRetryableStorageError, sqlState } from './storage-errors.js';
 
 /** One rejected message or reading, kept with its raw bytes for later diagnosis. */
@@ -29,7 +31,10 @@ export interface WriteOutcome {
   readonly storageRejected: number;
   /** True when a redelivered batch had to take the conflict-tolerant path. */
   readonly deduplicated: boolean;
-  /** Dead letters the database refused (counted and logged, never retried forever). */
+  /**
+   * Dead letters not stored: refused by the database (counted and logged, never retried forever),
+   * or more in one batch than the table keeps.
+   */
   readonly deadLettersLost: number;
 }
 
@@ -39,7 +44,17 @@ export interface ReadingWriterOptions {
   readonly onMissingPartition?: (fromMs: number, toMs: number) => Promise<void>;
   /** Clock for dead-letter timestamps, ms. */
   readonly now: () => number;
+  /**
+   * Bounds of the dead-letter table, kept as each batch's letters are appended.
+   * @default { maxRows: 20000, maxRawBytes: 4096 }
+   */
+  readonly deadLetters?: DeadLetterBounds;
 }
+
+export const DEFAULT_DEAD_LETTER_BOUNDS: DeadLetterBounds = Object.freeze({
+  maxRows: 20_000,
+  maxRawBytes: 4096,
+});
 
 /** SQLSTATE classes whose failure belongs to a row's data rather than to the connection. */
 const ROW_LEVEL_CLASSES = new Set(['22', '23']);
@@ -56,12 +71,16 @@ const CHECK_VIOLATION = '23514';
  */
 export class PgReadingWriter {
   private readonly log: Logger;
+  private readonly deadLetters: DeadLetterRepository;
+  private readonly deadLetterBounds: DeadLetterBounds;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: ReadingWriterOptions,
   ) {
     this.log = options.logger.child({ component: 'reading-writer' });
+    this.deadLetters = new DeadLetterRepository(sqlClientFromPg(pool));
+    this.deadLetterBounds = options.deadLetters ?? DEFAULT_DEAD_LETTER_BOUNDS;
   }
 
   /** Resolves once rows and dead letters are durable; rejects only with a retryable error. */
@@ -108,7 +127,7 @@ export class PgReadingWriter {
     let deadLettersLost = 0;
     if (letters.length > 0) {
       try {
-        await this.insertDeadLetters(letters);
+        deadLettersLost = await this.deadLetters.append(letters, this.deadLetterBounds);
       } catch (error) {
         // Dead letters are diagnostics: one the database refuses must not hold back the readings.
         if (isRetryableStorageError(error)) throw error;
@@ -182,36 +201,6 @@ export class PgReadingWriter {
       client.release(broken);
     }
   }
-
-  private async insertDeadLetters(letters: readonly DeadLetterRow[]): Promise<void> {
-    await this.pool
-      .query(
-        `INSERT INTO dead_letters (received_at, topic, enterprise, gateway, reason, detail, tag, raw)
-       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[])`,
-        [
-          letters.map((l) => new Date(l.receivedAtMs)),
-          letters.map((l) => pgText(l.topic)),
-          letters.map((l) => pgTextOrNull(l.enterprise)),
-          letters.map((l) => pgTextOrNull(l.gateway)),
-          letters.map((l) => pgText(l.reason)),
-          letters.map((l) => pgTextOrNull(l.detail)),
-          letters.map((l) => pgTextOrNull(l.tag)),
-          letters.map((l) => l.raw ?? null),
-        ],
-      )
-      .catch((error: unknown) => {
-        throw asConnectionLost(error, 'INSERT dead_letters');
-      });
-  }
-}
-
-/** PostgreSQL text cannot hold U+0000; dead letters quote untrusted input, so it is made visible instead. */
-function pgText(value: string): string {
-  return value.includes('\u0000') ? value.replaceAll('\u0000', '\\u0000') : value;
-}
-
-function pgTextOrNull(value: string | undefined): string | null {
-  return value === undefined ? null : pgText(value);
 }
 
 /** @returns the rows the COPY stored (its command tag's count). */

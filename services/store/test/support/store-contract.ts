@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Retention, SqlClient, StoreDialect } from '@hazardwatch/store';
 import {
+  DEAD_LETTER_TEXT_LIMITS,
   DeadLetterRepository,
   RollupMaintainer,
   ensurePointIds,
@@ -131,6 +132,59 @@ export function describeStoreContract(
         expect(kept.map((d) => d.detail)).toEqual(Array.from({ length: 10 }, (_, i) => `row ${24 - i}`));
         expect(await repo.pruneOlderThan(T0 + 20_000)).toBe(5);
         expect((await repo.recent(100)).length).toBe(5);
+      });
+    });
+
+    describe('dead letters bounded as they are written', () => {
+      it('keeps at most maxRows rows after every append, the newest ones', async () => {
+        await t.client.query('DELETE FROM dead_letters');
+        const repo = new DeadLetterRepository(t.client);
+        const letter = (i: number) => ({
+          receivedAtMs: T0 + i,
+          topic: 'hw/v1/E1/gw1/telemetry',
+          reason: 'malformed_json',
+          detail: `letter ${i}`,
+          raw: new Uint8Array([i % 256]),
+        });
+        let next = 0;
+        for (const size of [30, 30, 5, 80]) {
+          await repo.append(
+            Array.from({ length: size }, () => letter(next++)),
+            { maxRows: 50, maxRawBytes: 16 },
+          );
+          const kept = await repo.recent(1000);
+          expect(kept.length).toBe(Math.min(50, next));
+          expect(kept[0]!.detail).toBe(`letter ${next - 1}`);
+          expect(kept.at(-1)!.detail).toBe(`letter ${next - kept.length}`);
+        }
+      });
+
+      it('cuts raw payloads and text fields so every row has a bounded size', async () => {
+        await t.client.query('DELETE FROM dead_letters');
+        const repo = new DeadLetterRepository(t.client);
+        const long = 'x'.repeat(100_000);
+        await repo.append(
+          [
+            {
+              receivedAtMs: T0,
+              topic: long,
+              enterprise: long,
+              gateway: long,
+              reason: 'bad_topic',
+              detail: long,
+              tag: long,
+              raw: new Uint8Array(100_000),
+            },
+          ],
+          { maxRows: 10, maxRawBytes: 100 },
+        );
+        const [row] = await repo.recent(1);
+        expect(row!.raw!.byteLength).toBe(100);
+        expect(row!.topic.length).toBe(DEAD_LETTER_TEXT_LIMITS.topic);
+        expect(row!.enterprise!.length).toBe(DEAD_LETTER_TEXT_LIMITS.code);
+        expect(row!.gateway!.length).toBe(DEAD_LETTER_TEXT_LIMITS.code);
+        expect(row!.detail!.length).toBe(DEAD_LETTER_TEXT_LIMITS.detail);
+        expect(row!.tag!.length).toBe(DEAD_LETTER_TEXT_LIMITS.tag);
       });
     });
 
