@@ -267,7 +267,9 @@ export class AlarmHost implements ConditionSink {
     unit.alarms.push(...update.alarms);
     unit.events.push(...update.events);
     for (const e of update.events) {
-      if (e.to === 'UNACK' && (e.from === 'NORM' || e.from === 'RTNUN')) {
+      // A late alarm (replayed readings) is a journal entry for the console, not a push: it does
+      // not colour the roll-up either, so it opens no 预警 (docs/operations.md §8).
+      if (e.to === 'UNACK' && (e.from === 'NORM' || e.from === 'RTNUN') && e.late !== true) {
         const enterprise = this.enterpriseOf(e);
         if (enterprise) this.grouper.recordAlarm(enterprise, e.ts);
       }

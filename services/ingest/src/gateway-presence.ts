@@ -14,7 +14,8 @@ const checkStatus = TypeCompiler.Compile(GatewayStatusSchema);
 
 /**
  * Gateway online/offline from birth, death (MQTT last will) and heartbeat messages. Telemetry
- * also counts as a sign of life. The alarm engine turns "offline" into one gateway alarm.
+ * also counts as a sign of life. Listeners hear of changes only; the alarm engine hears of every
+ * status message (gateway-fault-relay.ts) and turns "offline" into one gateway alarm.
  */
 export class GatewayPresence {
   private readonly states = new Map<string, GatewayState>();
@@ -29,21 +30,21 @@ export class GatewayPresence {
     };
   }
 
-  /** @returns false when the payload is not a valid status message. */
-  status(enterprise: string, gateway: string, payload: Buffer, nowMs: number): boolean {
+  /** @returns the status message, or undefined when the payload is not a valid one. */
+  status(enterprise: string, gateway: string, payload: Buffer, nowMs: number): GatewayStatus | undefined {
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
-      return false;
+      return undefined;
     }
-    if (!checkStatus.Check(body)) return false;
+    if (!checkStatus.Check(body)) return undefined;
     const status: GatewayStatus = body;
     // A death (the broker's last will, composed at connect) or data_loss report carries no depth:
     // the last reported one still says what the gateway holds.
     const spoolDepth = status.spoolDepth ?? this.get(enterprise, gateway)?.spoolDepth;
     this.set(enterprise, gateway, status.type !== 'death', nowMs, spoolDepth);
-    return true;
+    return status;
   }
 
   seen(enterprise: string, gateway: string, nowMs: number): void {

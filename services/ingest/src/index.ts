@@ -2,6 +2,7 @@ export * from './app.js';
 export * from './config.js';
 export * from './durable-ack-subscriber.js';
 export * from './embedded-broker.js';
+export * from './gateway-fault-relay.js';
 export * from './gateway-presence.js';
 export * from './gateway-status-recorder.js';
 export * from './ingest-counters.js';
