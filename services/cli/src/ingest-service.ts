@@ -35,6 +35,7 @@ import {
   ActionRequestRepository,
   AlarmRepository,
   AuditRepository,
+  DataLossRepository,
   DeviceCredentialRepository,
   NotificationOutbox,
   WarningRepository,
@@ -249,6 +250,10 @@ async function startOn(
     directory: () => directory,
     observers: [engine, ...(options.observers ?? [])],
     gatewayStatus: new GatewayStatusRepository(client),
+    // Every status message reaches the engine (a heartbeat is a sign of life; source states,
+    // data loss), and data_loss reports are stored (issue #16 items 3, 4).
+    gateways: engine,
+    dataLoss: new DataLossRepository(client),
   });
   attach = (work) => app.pipeline.attach(work);
   await host.restore();

@@ -2,6 +2,7 @@ import { parseTopic } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
 import type { IngestConfig } from './config.js';
 import { DurableAckSubscriber, type AckTicket } from './durable-ack-subscriber.js';
+import { GatewayFaultRelay, type DataLossStore, type GatewayEvaluator } from './gateway-fault-relay.js';
 import { GatewayPresence } from './gateway-presence.js';
 import { GatewayStatusRecorder, type GatewayStatusStore } from './gateway-status-recorder.js';
 import { IngestCounters } from './ingest-counters.js';
@@ -24,6 +25,14 @@ export interface IngestDeps {
    * without it presence is kept in memory only.
    */
   readonly gatewayStatus?: GatewayStatusStore;
+  /**
+   * The alarm engine, told of every status message: signs of life (birth, heartbeat, data_loss),
+   * death, source states and data loss (gateway-fault-relay.ts). Without it gateway status only
+   * updates presence.
+   */
+  readonly gateways?: GatewayEvaluator;
+  /** Where `data_loss` reports are stored; the message is acknowledged once stored. */
+  readonly dataLoss?: DataLossStore;
 }
 
 export interface IngestApp {
@@ -56,6 +65,14 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     : undefined;
   // State changes (including telemetry bringing a gateway back) and, below, every status message.
   if (statusRecorder) presence.onChange((state) => statusRecorder.record(state));
+  const faults = deps.gateways
+    ? new GatewayFaultRelay({
+        evaluator: deps.gateways,
+        ...(deps.dataLoss ? { store: deps.dataLoss } : {}),
+        logger: deps.logger,
+        timers,
+      })
+    : undefined;
   const decoder = new TelemetryDecoder(deps.directory, config.limits);
   const latestObserver: ReadingObserver = { observe: (id, ts, v, q) => void latest.update(id, ts, v, q) };
   const pipeline = new IngestPipeline(
@@ -94,12 +111,17 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
       presence.seen(topic.enterprise, topic.gateway, now());
       pipeline.acceptTelemetry(topic, topicName, payload, ack);
     } else if (topic.kind === 'status') {
-      if (!presence.status(topic.enterprise, topic.gateway, payload, now())) {
+      const at = now();
+      const status = presence.status(topic.enterprise, topic.gateway, payload, at);
+      if (status === undefined) {
         log.warn({ topic: topicName }, 'status payload rejected');
-      } else if (statusRecorder) {
-        statusRecorder.record(presence.get(topic.enterprise, topic.gateway)!);
+        ack.done();
+        return;
       }
-      ack.done();
+      if (statusRecorder) statusRecorder.record(presence.get(topic.enterprise, topic.gateway)!);
+      const stored = faults?.status(topic.enterprise, topic.gateway, status, at);
+      if (stored === undefined) ack.done();
+      else void stored.finally(() => ack.done());
     } else {
       ack.done();
     }
