@@ -17,9 +17,11 @@ describe('AlarmHost: a unit that fails for good', () => {
     const attached: DurableWork[] = [];
     const writes: number[] = [];
     const alarms = {
-      write: async () => {
+      write: (): Promise<void> => {
         writes.push(writes.length);
-        if (writes.length === 1) throw new TypeError("Cannot read properties of undefined (reading 'id')");
+        if (writes.length === 1)
+          return Promise.reject(new TypeError("Cannot read properties of undefined (reading 'id')"));
+        return Promise.resolve();
       },
     } as unknown as AlarmRepository;
     const host = new AlarmHost({
