@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -202,5 +210,25 @@ describe('FileSpool on disk', () => {
     s.onDrop((d) => drops.push(d));
     s.onDrop(() => undefined);
     expect(drops).toEqual([{ reason: 'corrupt', entries: 1, readings: 0 }]);
+  });
+
+  it('keeps the bytes on disk within maxBytes while most entries are acknowledged and some are not', async () => {
+    const maxBytes = 1024 * 1024;
+    // Default segment size; nothing in the spool would reach maxBytes on its own.
+    const s = await open({ maxBytes, fsync: 'none' });
+    const drops: SpoolDrop[] = [];
+    s.onDrop((d) => drops.push(d));
+    const onDisk = (): number => readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+    let largest = 0;
+    for (let i = 0; i < 3_000; i++) {
+      const entry = await s.append(batch(20, i * 20));
+      // The broker acknowledges all but every 100th batch (a PUBACK lost with a reconnect).
+      if (i % 100 !== 0) await s.remove([entry.id]);
+      largest = Math.max(largest, onDisk());
+    }
+    expect(largest).toBeLessThanOrEqual(maxBytes);
+    // Dropping to stay within the bound is reported, never silent.
+    expect(drops.length).toBeGreaterThan(0);
+    expect(drops.every((d) => d.reason === 'max_bytes')).toBe(true);
   });
 });

@@ -142,6 +142,17 @@ export function spoolContract(name: string, makeHarness: () => Promise<SpoolHarn
       expect(Math.max(...drops.map((d) => d.newestTs!))).toBe(T0 + 1003);
     });
 
+    it('does not hold an entry dropped for the bounds before its append resolved', async () => {
+      const s = await open({ maxBytes: 2048 });
+      const first = s.append(batch(20));
+      const second = s.append(batch(20, 100));
+      const [a, b] = await Promise.all([first, second]);
+      expect(s.holds(a.id)).toBe(false);
+      expect(s.holds(b.id)).toBe(true);
+      await s.remove([b.id]);
+      expect(s.holds(b.id)).toBe(false);
+    });
+
     it('refuses a batch larger than maxBytes without touching the queue', async () => {
       const s = await open({ maxBytes: 2048 });
       await s.append(batch(2));

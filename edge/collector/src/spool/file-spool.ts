@@ -31,11 +31,17 @@ export type FsyncPolicy = 'always' | 'none';
 
 export interface FileSpoolOptions {
   readonly dir: string;
-  /** Bound on the bytes of spooled records; the oldest entries are dropped beyond it. @default 256 MiB */
+  /**
+   * Bound on the spool's files on disk (segments and their ack logs); the oldest entries are
+   * dropped (and reported) to stay within it. @default 256 MiB
+   */
   readonly maxBytes?: number;
   /** Entries whose newest reading is older than now − maxAgeMs are dropped. @default 7 days */
   readonly maxAgeMs?: number;
-  /** A segment file rolls over once it would exceed this. @default 8 MiB */
+  /**
+   * A segment file rolls over once it would exceed this; at most maxBytes / 4, so the segment
+   * being written is a small part of the bound. @default 8 MiB, or maxBytes / 4 if smaller
+   */
   readonly segmentBytes?: number;
   /** @default 'always' */
   readonly fsync?: FsyncPolicy;
@@ -46,6 +52,8 @@ export interface FileSpoolOptions {
   /** @default pino silent */
   readonly logger?: Logger;
 }
+
+const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 
 interface IndexEntry {
   readonly id: number;
@@ -95,7 +103,10 @@ export class FileSpool implements Spool {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
     this.maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600_000;
-    this.segmentBytes = options.segmentBytes ?? 8 * 1024 * 1024;
+    this.segmentBytes = Math.max(
+      1,
+      Math.min(options.segmentBytes ?? DEFAULT_SEGMENT_BYTES, Math.floor(this.maxBytes / 4)),
+    );
     this.durable = (options.fsync ?? 'always') === 'always';
     this.now = options.now ?? Date.now;
     this.commit = new GroupCommit(() => this.writeSegment.fd!, this.dir);
@@ -212,6 +223,10 @@ export class FileSpool implements Spool {
     return Promise.resolve();
   }
 
+  holds(id: number): boolean {
+    return this.index.has(id);
+  }
+
   depth(): SpoolDepth {
     if (this.oldestDirty) {
       let oldest: number | undefined;
@@ -305,7 +320,6 @@ export class FileSpool implements Spool {
   /** Drops the oldest entries until `incoming` more bytes fit; queued entries go before leased ones. */
   private makeRoom(incoming: number): void {
     let excess = this.bytes + incoming - this.maxBytes;
-    if (excess <= 0) return;
     const victims: IndexEntry[] = [];
     for (const leased of [false, true]) {
       for (const e of this.index.values()) {
@@ -316,7 +330,41 @@ export class FileSpool implements Spool {
       }
     }
     victims.sort((a, b) => a.id - b.id);
-    this.drop(victims, 'max_bytes');
+    if (victims.length > 0) this.drop(victims, 'max_bytes');
+    this.makeRoomOnDisk(incoming);
+  }
+
+  /**
+   * The bound holds for the files, not only for the records still queued: an acknowledged record
+   * stays in its segment file until every record of that segment is gone, so a few unacknowledged
+   * batches could pin whole segments. Beyond the bound the oldest segment is dropped whole
+   * (reported like any drop); segments are at most a quarter of the bound, so that costs at most
+   * a quarter of it.
+   */
+  private makeRoomOnDisk(incoming: number): void {
+    while (this.diskBytes() + incoming > this.maxBytes) {
+      const oldest = this.segments.values().next().value;
+      if (oldest === undefined) return;
+      if (oldest === this.writeSegment) {
+        if (oldest.size === 0) return;
+        this.roll();
+        continue;
+      }
+      // Ids grow with segments: the oldest segment's entries lead the index.
+      const victims: IndexEntry[] = [];
+      for (const e of this.index.values()) {
+        if (e.segment !== oldest) break;
+        victims.push(e);
+      }
+      if (victims.length > 0) this.drop(victims, 'max_bytes');
+      if (this.segments.get(oldest.firstId) === oldest) this.deleteSegment(oldest);
+    }
+  }
+
+  private diskBytes(): number {
+    let sum = 0;
+    for (const s of this.segments.values()) sum += s.size + s.ackSize;
+    return sum;
   }
 
   /** Cheap age check of the queue head; `expire` sweeps everything. */

@@ -6,6 +6,7 @@ import {
   readFileSync,
   readdirSync,
   renameSync,
+  statSync,
   truncateSync,
   unlinkSync,
   writeSync,
@@ -27,6 +28,8 @@ export interface Segment {
   ackFd: number | undefined;
   /** File size in bytes. */
   size: number;
+  /** Size of the ack log in bytes. */
+  ackSize: number;
   /** Entries of this segment still in the spool. */
   live: number;
 }
@@ -51,6 +54,7 @@ export function segmentFor(dir: string, firstId: number): Segment {
     fd: undefined,
     ackFd: undefined,
     size: 0,
+    ackSize: 0,
     live: 0,
   };
 }
@@ -111,6 +115,7 @@ export function recoverSegment(dir: string, firstId: number, durable: boolean): 
   } else {
     segment.size = buf.length;
   }
+  segment.ackSize = existsSync(segment.ackPath) ? statSync(segment.ackPath).size : 0;
   segment.live = records.length;
   return { segment, records, corrupt: scan.corrupt, maxId };
 }
@@ -135,6 +140,7 @@ export function appendAcks(segment: Segment, ids: readonly number[]): void {
   ids.forEach((id, i) => buf.writeDoubleLE(id, i * 8));
   segment.ackFd ??= openSync(segment.ackPath, 'a');
   writeFully(segment.ackFd, buf);
+  segment.ackSize += buf.length;
 }
 
 export function closeSegment(segment: Segment): void {

@@ -58,6 +58,12 @@ export interface Spool {
   remove(ids: readonly number[]): Promise<void>;
   depth(): SpoolDepth;
   /**
+   * Whether the entry is still in the spool (not removed, not dropped). An append's entry may be
+   * dropped to honour the bounds before its promise resolves; it is then reported as lost and
+   * must not be published.
+   */
+  holds(id: number): boolean;
+  /**
    * Listener for drops made to honour the bounds or found corrupt. Drops that happened before the
    * first listener was registered (e.g. corrupt records found while opening) are delivered to it
    * when it registers, so none goes unreported.

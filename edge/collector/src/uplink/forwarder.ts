@@ -176,6 +176,12 @@ export class Forwarder {
 
   private dispatchLive(entry: SpoolEntry): void {
     const { liveInflight, replayInflight } = this.counters;
+    // Dropped to honour the spool's bounds while its append was being made durable: it is
+    // reported as data loss already, so it must not arrive after all.
+    if (!this.spool.holds(entry.id)) {
+      this.settled();
+      return;
+    }
     if (this.uplink.connected && liveInflight + replayInflight < this.maxInflight) {
       this.publish(entry, 'live');
     } else {
