@@ -40,6 +40,8 @@ export interface AlarmDto {
   shelvedUntilMs: number | null;
   shelveReason: string | null;
   outOfServiceReason: string | null;
+  /** Raised from replayed readings and not (yet) confirmed by live ones (docs/operations.md §8). */
+  late: boolean;
 }
 
 interface Row {
@@ -83,6 +85,7 @@ function toDto(r: Row, site: SiteIndex | undefined): AlarmDto {
     shelvedUntilMs: r.record.shelvedUntilMs,
     shelveReason: r.record.shelveReason,
     outOfServiceReason: r.record.outOfServiceReason,
+    late: r.record.late === true,
   };
 }
 

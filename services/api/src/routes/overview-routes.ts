@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { alarmKpiReport, type SiteIndex } from '@hazardwatch/core';
+import { alarmKpiReport, onlineRate, type SiteIndex } from '@hazardwatch/core';
 import type { WarningColour } from '@hazardwatch/contracts';
-import { GatewayStatusRepository } from '@hazardwatch/store';
+import { DataLossRepository, GatewayStatusRepository } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { checkRange, closed, EnterpriseParams, EpochMs, NoQuery, RegionParams } from '../http/schemas.js';
@@ -14,6 +14,9 @@ const DAY_MS = 86_400_000;
 const KPI_MAX_RANGE_MS = 92 * DAY_MS;
 /** Events this far before the range are read too, so alarms standing since earlier count as stale. */
 const KPI_LOOK_BACK_MS = 30 * DAY_MS;
+/** Data-loss reports listed with the KPIs (the figures count all of them). */
+const DATA_LOSS_LISTED = 200;
+const DATA_LOSS_READ_MAX = 100_000;
 
 const KpiQuery = Type.Object(
   { from: EpochMs('range start, inclusive'), to: EpochMs('range end, exclusive') },
@@ -28,6 +31,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return s;
   };
   const gatewayStatus = new GatewayStatusRepository(ctx.client);
+  const dataLoss = new DataLossRepository(ctx.client);
   const enterprisesIn = (s: SiteIndex, code: string): string[] =>
     s.site.enterprises.filter((e) => s.regionChain(e.region).some((r) => r.code === code)).map((e) => e.code);
   const checkKpiRange = (from: number, to: number): void => {
@@ -51,7 +55,24 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const colours = new Map<string, WarningColour | undefined>(
       events.map((e) => [e.alarmId, e.colour ?? undefined]),
     );
-    return alarmKpiReport(events, { fromMs: from, toMs: to }, { colourOf: (id) => colours.get(id) });
+    const range = { fromMs: from, toMs: to };
+    // Data quality beside the alarm KPIs (issue #16 item 4): the holes gateways reported, and the
+    // online rate they leave (core kpi/online-rate.ts).
+    const losses = await dataLoss.overlapping([...enterprises], from, to, DATA_LOSS_READ_MAX);
+    const pointsPer = new Map<string, number>();
+    for (const p of s.points())
+      pointsPer.set(`${p.enterprise}/${p.gateway}`, (pointsPer.get(`${p.enterprise}/${p.gateway}`) ?? 0) + 1);
+    const gateways = s.site.gateways
+      .filter((g) => enterprises.has(g.enterprise))
+      .map((g) => ({
+        enterprise: g.enterprise,
+        gateway: g.code,
+        points: pointsPer.get(`${g.enterprise}/${g.code}`) ?? 0,
+      }));
+    return {
+      ...alarmKpiReport(events, range, { colourOf: (id) => colours.get(id) }),
+      dataQuality: { ...onlineRate(gateways, losses, range), dataLoss: losses.slice(0, DATA_LOSS_LISTED) },
+    };
   };
 
   defineRoute(app, {
@@ -78,7 +99,9 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/regions/:code/kpis`,
     scope: { kind: 'region', param: 'code' },
-    summary: 'Alarm KPIs (ISA-18.2 / EEMUA 191) of the enterprises in a region subtree',
+    summary:
+      'Alarm KPIs (ISA-18.2 / EEMUA 191) of the enterprises in a region subtree, with data quality ' +
+      '(data-loss reports, online rate)',
     tags: ['overview'],
     schema: { params: RegionParams, querystring: KpiQuery },
     handler: async (request) => {
@@ -94,7 +117,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/kpis`,
     scope: { kind: 'enterprise' },
-    summary: 'Alarm KPIs of one enterprise',
+    summary: 'Alarm KPIs of one enterprise, with data quality (data-loss reports, online rate)',
     tags: ['overview'],
     schema: { params: EnterpriseParams, querystring: KpiQuery },
     handler: async (request) => {

@@ -32,3 +32,4 @@ export {
   type AlarmKpiOptions,
   type AlarmKpiReport,
 } from './alarm-kpi-report.js';
+export { onlineRate, type KpiDataLoss, type KpiGatewayOnline, type KpiOnlineRate } from './online-rate.js';

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlarmRepository, DataLossRepository } from '@hazardwatch/store';
+import { buildTestApi, E1, E2, NOW, type TestApi } from './support/api-fixture.js';
+
+const HOUR = 3_600_000;
+
+/** Issue #16 items 2 and 4 over REST: data-loss holes and the online rate; late alarms marked. */
+describe('data quality over REST: data-loss reports, online rate, late alarms', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await buildTestApi();
+    // As the ingest stores it: E1's gateway dropped 55 s of readings (11,297) to stay in its bounds.
+    await new DataLossRepository(api.client).insert({
+      enterprise: E1,
+      gateway: 'GW01',
+      reason: 'max_bytes',
+      readings: 11_297,
+      entries: 56,
+      fromMs: NOW - 2 * HOUR,
+      toMs: NOW - 2 * HOUR + 55_000,
+      reportedMs: NOW - 2 * HOUR + 60_000,
+      receivedMs: NOW - 2 * HOUR + 61_000,
+    });
+  });
+  afterAll(() => api.close());
+
+  const kpis = (enterprise: string) =>
+    api.app.inject({
+      method: 'GET',
+      url: `/api/v1/enterprises/${enterprise}/kpis?from=${NOW - 10 * HOUR}&to=${NOW}`,
+      headers: api.auth('admin'),
+    });
+
+  it('lists the hole with the KPIs and counts it in the online rate', async () => {
+    const res = await kpis(E1);
+    expect(res.statusCode, res.body).toBe(200);
+    const { dataQuality } = res.json<{
+      dataQuality: {
+        lostReadings: number;
+        onlineRatePct: number;
+        gateways: Array<{ gateway: string; lostMs: number; onlineRatePct: number }>;
+        dataLoss: Array<{ gateway: string; readings: number; fromMs: number; toMs: number }>;
+      };
+    }>();
+    expect(dataQuality.dataLoss).toEqual([
+      expect.objectContaining({
+        gateway: 'GW01',
+        readings: 11_297,
+        fromMs: NOW - 2 * HOUR,
+        toMs: NOW - 2 * HOUR + 55_000,
+      }),
+    ]);
+    expect(dataQuality.lostReadings).toBe(11_297);
+    expect(dataQuality.gateways).toEqual([
+      expect.objectContaining({
+        gateway: 'GW01',
+        lostMs: 55_000,
+        onlineRatePct: 100 * (1 - 55_000 / (10 * HOUR)),
+      }),
+    ]);
+    expect(dataQuality.onlineRatePct).toBeCloseTo(100 * (1 - 55_000 / (10 * HOUR)), 9);
+  });
+
+  it("another enterprise's figures are untouched", async () => {
+    const res = await kpis(E2);
+    expect(
+      res.json<{ dataQuality: { lostReadings: number; onlineRatePct: number } }>().dataQuality,
+    ).toMatchObject({
+      lostReadings: 0,
+      onlineRatePct: 100,
+    });
+  });
+
+  it('marks a late alarm (raised from replayed readings) in the alarm list', async () => {
+    const late = (await new AlarmRepository(api.client).openAlarms()).find((a) => a.id === 'alarm-e1')!;
+    await new AlarmRepository(api.client).write({
+      alarms: [{ ...late, id: 'alarm-late', condition: 'H', state: 'RTNUN', active: false, late: true }],
+      events: [],
+      colourChanges: [],
+    });
+    const res = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/alarms?enterprise=${E1}`,
+      headers: api.auth('admin'),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json<{ items: Array<{ id: string; late: boolean }> }>().items;
+    expect(items.find((a) => a.id === 'alarm-late')?.late).toBe(true);
+    expect(items.find((a) => a.id === 'alarm-e1')?.late).toBe(false);
+  });
+});
