@@ -64,6 +64,7 @@ export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {
     gateway,
     version: COLLECTOR_VERSION,
     heartbeatIntervalMs: config.uplink.heartbeatSec * 1000,
+    keepaliveSec: config.uplink.keepaliveSec,
     logger,
     statusProvider: () => {
       const depth = spool.depth();
@@ -142,7 +143,15 @@ export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {
       ? undefined
       : await startHealthServer(
           { host: config.healthHost, port: config.healthPort },
-          { uplink, spool, forwarder, sources, filter, gateway: { enterprise, gateway } },
+          {
+            uplink,
+            ackTimeoutMs: config.uplink.ackTimeoutSec * 1000,
+            spool,
+            forwarder,
+            sources,
+            filter,
+            gateway: { enterprise, gateway },
+          },
         );
   log.info(
     { enterprise, gateway, sources: sources.length, spool: config.spool.dir, healthPort: health?.port },

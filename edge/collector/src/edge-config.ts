@@ -163,6 +163,16 @@ export const EdgeConfigSchema = Type.Object(
         clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
         /** @default 30 */
         heartbeatSec: Type.Integer({ minimum: 1, default: 30 }),
+        /**
+         * MQTT keepalive: the client pings after this much idle time and takes the link for dead
+         * when no answer comes within half as long again. @default 30
+         */
+        keepaliveSec: Type.Integer({ minimum: 1, maximum: 65_535, default: 30 }),
+        /**
+         * A publish unacknowledged (no PUBACK) this long reports the uplink as not connected in
+         * /healthz and /metrics — a black-holed link the keepalive has not noticed yet. @default 10
+         */
+        ackTimeoutSec: Type.Integer({ minimum: 1, default: 10 }),
         /** Backlog replay rate after an outage (live data always goes first). @default 50000 */
         replayReadingsPerSec: Type.Integer({ minimum: 100, default: 50_000 }),
       },

@@ -12,7 +12,9 @@ export interface EdgeHealthServer {
 }
 
 interface Parts {
-  readonly uplink: Pick<MqttUplink, 'connected'>;
+  readonly uplink: Pick<MqttUplink, 'connected' | 'unackedForMs'>;
+  /** A publish unacknowledged this long counts the uplink as not connected. */
+  readonly ackTimeoutMs: number;
   readonly spool: Pick<FileSpool, 'depth'>;
   readonly forwarder: Pick<Forwarder, 'stats'>;
   readonly sources: readonly Source[];
@@ -25,6 +27,10 @@ interface Parts {
  * `GET /healthz` — 200 while the collector runs (JSON detail: uplink, spool, sources; `degraded`
  * when the uplink is down or a source is not connected, still 200: the process is alive and
  * spooling), `GET /metrics` — Prometheus text format.
+ *
+ * The uplink counts as connected only while the MQTT client is connected and no publish has
+ * waited longer than `ackTimeoutMs` for its PUBACK: a black-holed link keeps TCP and the client
+ * "connected" until the keepalive expires (up to 1.5 × keepaliveSec) while readings pile up.
  */
 export async function startHealthServer(
   listen: { readonly host: string; readonly port: number },
@@ -52,13 +58,19 @@ export async function startHealthServer(
   };
 }
 
+function uplinkUp(p: Parts): { connected: boolean; unackedForMs: number } {
+  const unackedForMs = p.uplink.unackedForMs();
+  return { connected: p.uplink.connected && unackedForMs <= p.ackTimeoutMs, unackedForMs };
+}
+
 function health(p: Parts): Record<string, unknown> {
   const sources = p.sources.map((s) => s.status());
-  const degraded = !p.uplink.connected || sources.some((s) => s.state !== 'connected');
+  const uplink = uplinkUp(p);
+  const degraded = !uplink.connected || sources.some((s) => s.state !== 'connected');
   return {
     status: degraded ? 'degraded' : 'ok',
     gateway: p.gateway,
-    uplink: { connected: p.uplink.connected },
+    uplink,
     spool: p.spool.depth(),
     forwarder: p.forwarder.stats(),
     sources,
@@ -80,8 +92,15 @@ function metricsText(p: Parts): string {
   };
   const depth = p.spool.depth();
   const stats = p.forwarder.stats();
-  metric('hw_edge_uplink_connected', 'gauge', 'Uplink to the central broker connected (1) or not (0)', [
-    ['', p.uplink.connected ? 1 : 0],
+  const uplink = uplinkUp(p);
+  metric(
+    'hw_edge_uplink_connected',
+    'gauge',
+    'Uplink to the central broker connected, publishes acknowledged within the ack timeout (1) or not (0)',
+    [['', uplink.connected ? 1 : 0]],
+  );
+  metric('hw_edge_uplink_unacked_seconds', 'gauge', 'Age of the oldest publish waiting for its PUBACK', [
+    ['', uplink.unackedForMs / 1000],
   ]);
   metric('hw_edge_spool_readings', 'gauge', 'Readings waiting in the disk spool', [['', depth.readings]]);
   metric('hw_edge_spool_bytes', 'gauge', 'Bytes of spooled records', [['', depth.bytes]]);

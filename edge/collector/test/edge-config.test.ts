@@ -42,7 +42,12 @@ describe('edge config', () => {
   it('applies documented defaults and freezes the result', () => {
     const config = parseEdgeConfig(base());
     expect(config.spool).toMatchObject({ maxMb: 1024, maxAgeHours: 168, fsync: 'always' });
-    expect(config.uplink).toMatchObject({ heartbeatSec: 30, replayReadingsPerSec: 50_000 });
+    expect(config.uplink).toMatchObject({
+      heartbeatSec: 30,
+      keepaliveSec: 30,
+      ackTimeoutSec: 10,
+      replayReadingsPerSec: 50_000,
+    });
     expect(config.healthPort).toBe(9465);
     expect(Object.isFrozen(config.sources[0])).toBe(true);
   });

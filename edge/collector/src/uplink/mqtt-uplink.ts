@@ -86,7 +86,8 @@ export class MqttUplink implements Uplink {
   private lastState: UplinkState = 'disconnected';
   private closing = false;
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly pending = new Set<(reason: Error) => void>();
+  /** Publishes waiting for their PUBACK → when each was handed to the client (clock ms). */
+  private readonly pending = new Map<(reason: Error) => void, number>();
   private readonly listeners = new Set<(state: UplinkState) => void>();
   private readonly statusTopic: string;
   private readonly telemetryTopic: string;
@@ -108,6 +109,17 @@ export class MqttUplink implements Uplink {
 
   get connected(): boolean {
     return this.isConnected;
+  }
+
+  /**
+   * How long the oldest publish still waiting for its PUBACK has waited, ms; 0 when none waits.
+   * On a link that silently drops traffic TCP and the MQTT client stay "connected" until the
+   * keepalive expires; unacknowledged publishes show it sooner.
+   */
+  unackedForMs(): number {
+    let oldest = Infinity;
+    for (const since of this.pending.values()) oldest = Math.min(oldest, since);
+    return oldest === Infinity ? 0 : Math.max(0, this.now() - oldest);
   }
 
   /** Starts connecting (and re-connecting for as long as it runs); an unreachable broker is a state, not an error. */
@@ -177,7 +189,7 @@ export class MqttUplink implements Uplink {
     return new Promise<void>((resolve, reject) => {
       const fail = (reason: Error): void =>
         reject(new EdgeError('HW_EDGE_UPLINK_PUBLISH', { topic, reason: reason.message }, { cause: reason }));
-      this.pending.add(fail);
+      this.pending.set(fail, this.now());
       client.publish(topic, payload, options, (err) => {
         this.pending.delete(fail);
         if (err) fail(err);
@@ -208,7 +220,7 @@ export class MqttUplink implements Uplink {
   }
 
   private failPending(reason: Error): void {
-    const pending = [...this.pending];
+    const pending = [...this.pending.keys()];
     this.pending.clear();
     for (const fail of pending) fail(reason);
   }
