@@ -24,7 +24,11 @@ export type Reading = Static<typeof ReadingSchema>;
 
 export const TelemetryEnvelopeSchema = Type.Object(
   {
-    /** Optional sender sequence number, for tracing gaps at the device. */
+    /**
+     * Optional sender sequence number, for tracing gaps at the device. Informative: the platform
+     * never orders or deduplicates by it, and one that is not an integer ≥ 0 is ignored (counted
+     * in hw_ingest_seq_invalid_total) while the message's readings are decoded as usual.
+     */
     seq: Type.Optional(Type.Integer({ minimum: 0 })),
     /** At least one reading. */
     readings: Type.Array(Type.Unknown(), { minItems: 1 }),

@@ -21,6 +21,7 @@ export interface IngestCountersSnapshot {
   readonly accepted: number;
   readonly duplicates: number;
   readonly rejected: number;
+  readonly seqInvalid: number;
   readonly rejectedByReason: Readonly<Record<RejectReason, number>>;
   readonly byGateway: Readonly<Record<string, GatewayCounts>>;
   readonly rowsWritten: number;
@@ -57,6 +58,8 @@ export class IngestCounters {
    */
   duplicates = 0;
   rejected = 0;
+  /** Messages whose `seq` was not an integer ≥ 0: the seq is ignored, the readings decoded. */
+  seqInvalid = 0;
   rowsWritten = 0;
   batchesWritten = 0;
   storageRetries = 0;
@@ -99,6 +102,7 @@ export class IngestCounters {
       accepted: this.accepted,
       duplicates: this.duplicates,
       rejected: this.rejected,
+      seqInvalid: this.seqInvalid,
       rejectedByReason: { ...this.rejectedByReason },
       byGateway: Object.fromEntries([...this.gateways].map(([k, v]) => [k, { ...v }])),
       rowsWritten: this.rowsWritten,

@@ -51,6 +51,12 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
     Object.entries(c.rejectedByReason).map(([reason, n]) => [`{reason="${reason}"}`, n]),
   );
   metric(
+    'hw_ingest_seq_invalid_total',
+    'counter',
+    'Messages whose seq was not an integer >= 0 (ignored; their readings decoded as usual).',
+    [['', c.seqInvalid]],
+  );
+  metric(
     'hw_ingest_gateway_readings_total',
     'counter',
     'Readings by gateway and validation outcome, each delivery.',

@@ -133,6 +133,8 @@ export class IngestPipeline {
   private writesEndedWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private readonly log: Logger;
+  /** Gateways whose bad seq was logged (each is counted every time in seqInvalid). */
+  private readonly badSeqReported = new Set<string>();
   private readonly backoff: RetryBackoff;
   private readonly gate: DeadLetterGate;
   private readonly batchListeners: Array<(stats: BatchStats) => void> = [];
@@ -202,6 +204,14 @@ export class IngestPipeline {
           tag,
           raw: reading === undefined ? payload : readingBytes(reading),
         });
+      },
+      badSeq: (detail) => {
+        counters.seqInvalid++;
+        // Once per gateway (bounded keys): a device sending a bad seq sends it in every message.
+        if (!this.badSeqReported.has(gatewayKey)) {
+          this.badSeqReported.add(gatewayKey);
+          this.log.warn({ topic: topicName, detail }, 'seq ignored: not an integer >= 0 (readings kept)');
+        }
       },
     };
     this.deps.decoder.decode(topic, payload, receivedAtMs, sink);

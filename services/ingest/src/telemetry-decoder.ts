@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import {
   QUALITY_CODES,
@@ -29,10 +30,22 @@ export interface DecodeSink {
    * (a Uint8Array) when it is the reading's text as sent (a non-finite value, which parsing lost).
    */
   reject(reason: RejectReason, detail: string, tag: string | undefined, reading: unknown): void;
+  /** The message's `seq` is not an integer ≥ 0: ignored (it is informative), its readings decoded. */
+  badSeq(detail: string): void;
 }
 
 const checkReading = TypeCompiler.Compile(ReadingSchema);
-const checkEnvelope = TypeCompiler.Compile(TelemetryEnvelopeSchema);
+/**
+ * The envelope as decoded: `seq` only traces gaps at the device, so a bad one (negative,
+ * fractional, not a number) must not lose the readings; the contract's own check finds it after.
+ */
+const checkEnvelope = TypeCompiler.Compile(
+  Type.Object(
+    { ...TelemetryEnvelopeSchema.properties, seq: Type.Optional(Type.Unknown()) },
+    { additionalProperties: false },
+  ),
+);
+const checkContract = TypeCompiler.Compile(TelemetryEnvelopeSchema);
 const qualityCode = (q: Quality | undefined): number =>
   q === undefined ? QUALITY_CODES.good : QUALITY_CODES[q];
 
@@ -82,6 +95,10 @@ export class TelemetryDecoder {
         undefined,
       );
       return;
+    }
+    if (body.seq !== undefined && !checkContract.Check(body)) {
+      const first = checkContract.Errors(body).First();
+      sink.badSeq(first ? `${first.path}: ${first.message}` : '/seq: invalid');
     }
     const readings = body.readings;
     if (readings.length > this.limits.maxReadingsPerMessage) {

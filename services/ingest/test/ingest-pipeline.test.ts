@@ -547,6 +547,26 @@ describe('IngestPipeline: bounded metric labels', () => {
 });
 
 describe('IngestPipeline: counters add up', () => {
+  it('stores the readings of a message with a bad seq and counts the seq in hw_ingest_seq_invalid_total', async () => {
+    const h = harness();
+    const good = JSON.parse(goodMessage(2)) as { readings: unknown[] };
+    const ticket = h.send(JSON.stringify({ seq: -3, readings: good.readings }));
+    await settle();
+    h.writer.only().resolve();
+    await settle();
+    expect(ticket.count).toBe(1);
+    const c = h.counters.snapshot();
+    expect(c).toMatchObject({ accepted: 2, rejected: 0, seqInvalid: 1 });
+    expect(
+      ingestMetricsText(h.counters, {
+        bufferedRows: 0,
+        unacknowledgedMessages: 0,
+        storageHealthy: true,
+        brokerConnected: true,
+      }),
+    ).toContain('hw_ingest_seq_invalid_total 1');
+  });
+
   // A message is either well formed (each reading counts once, accepted or rejected) or refused as
   // a whole (counts once). The generator knows which, so the expected total is computed apart.
   const reading = fc.oneof(
