@@ -132,8 +132,9 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
       condition: AlarmCondition;
       colour: WarningColour;
       ts_ms: number;
+      late: boolean;
     }>(
-      `SELECT e.source_key, e.condition, a.colour, (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms
+      `SELECT e.source_key, e.condition, a.colour, (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms, e.late
        FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id
        WHERE e.to_state = 'UNACK' AND e.from_state IN ('NORM', 'RTNUN') ORDER BY e.ts, e.id`,
     );
@@ -148,6 +149,7 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
             condition: r.condition,
             colour: r.colour,
             raisedAtMs: r.ts_ms,
+            late: r.late,
           });
       } else {
         const [enterprise, gateway] = r.source_key.slice('gateway:'.length).split('/');
@@ -158,6 +160,7 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
             condition: r.condition,
             colour: r.colour,
             raisedAtMs: r.ts_ms,
+            late: r.late,
           });
       }
     }

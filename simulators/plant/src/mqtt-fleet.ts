@@ -4,7 +4,11 @@
  * will `death`, one QoS 1 telemetry batch per tick and a retained `heartbeat` every N ticks.
  *
  *   hw/v1/{enterprise}/{gateway}/status      {type:'birth'|'heartbeat'|'death', ts, …}  QoS 1, retained
+ *                                            {type:'data_loss', ts, dropped}             QoS 1
  *   hw/v1/{enterprise}/{gateway}/telemetry   {seq, readings:[{tag, ts, value}]}         QoS 1
+ *
+ * Heartbeats list the gateway's one simulated source and its state (a source outage reports it
+ * degraded); a bounded spool reports what it dropped, like the edge collector.
  *
  * Time comes from the injected clock and ticks from the injected timers (STYLE rule 10), so tests
  * and scenario runs drive the fleet tick by tick.
@@ -16,6 +20,7 @@ import {
   telemetryTopic,
   type GatewayStatus,
   type Reading,
+  type SpoolDropReport,
   type TelemetryPayload,
 } from '@hazardwatch/contracts';
 import { SimulatorError } from './errors.js';
@@ -40,6 +45,14 @@ export interface FleetDeps {
   readonly timers?: FleetTimers;
   /** Values of the points. @default NormalOperation seeded with `options.seed` */
   readonly values?: PointValueSource;
+  /**
+   * Each gateway's own MQTT login, as a broker with device authentication requires (one
+   * credential per gateway). Where it gives none, `options.username`/`password` are used.
+   */
+  readonly credentials?: (gateway: {
+    readonly enterprise: string;
+    readonly gateway: string;
+  }) => { readonly username: string; readonly password: string } | undefined;
 }
 
 export interface FleetCounters {
@@ -91,6 +104,14 @@ interface GatewayLink {
   powered: boolean;
   /** During a network outage (`holdTelemetry`): the batches the gateway keeps in its spool. */
   spool: Reading[][] | undefined;
+  /** Most batches the spool keeps; older ones are dropped and reported (`data_loss`). */
+  spoolMaxBatches: number;
+  /** What the spool dropped during this outage, reported when the link returns. */
+  dropped: SpoolDropReport | undefined;
+  /** Spooled batches to replay right after the next live batch (collector order: live first). */
+  replayAfterLive: Reading[][] | undefined;
+  /** A source outage (`setSourceDown`): nothing is read, heartbeats report the source degraded. */
+  sourceDown: boolean;
 }
 
 const defaultTimers: FleetTimers = {
@@ -104,6 +125,7 @@ export class MqttFleet {
   private readonly clock: () => number;
   private readonly timers: FleetTimers;
   private readonly values: PointValueSource;
+  private readonly credentials: FleetDeps['credentials'];
   private readonly links: GatewayLink[];
   private readonly inFlight = new Set<Promise<void>>();
   private state: FleetState = 'idle';
@@ -128,6 +150,7 @@ export class MqttFleet {
     this.clock = deps.clock ?? Date.now;
     this.timers = deps.timers ?? defaultTimers;
     this.values = deps.values ?? new NormalOperation(this.options.seed);
+    this.credentials = deps.credentials;
     this.links = deps.site.gateways.map((g) => {
       const clientId = `${this.options.clientIdPrefix}-${g.enterprise}-${g.code}`;
       return {
@@ -143,6 +166,10 @@ export class MqttFleet {
         pendingReadings: 0,
         powered: true,
         spool: undefined,
+        spoolMaxBatches: Infinity,
+        dropped: undefined,
+        replayAfterLive: undefined,
+        sourceDown: false,
       };
     });
   }
@@ -257,6 +284,7 @@ export class MqttFleet {
       reconnectPeriod: options.reconnectPeriodMs,
       username: options.username,
       password: options.password,
+      ...this.credentials?.({ enterprise: link.enterprise, gateway: link.gateway }),
       will: this.will(link),
     };
     const client = mqtt.connect(options.url, clientOptions);
@@ -322,9 +350,20 @@ export class MqttFleet {
    * Network outage seen from the gateway (fault injection): the connection stays (no `death`),
    * but telemetry goes to the gateway's spool and heartbeats stop, until `releaseTelemetry`.
    */
-  holdTelemetry(enterprise: string, gateway: string): void {
+  holdTelemetry(enterprise: string, gateway: string, options: { maxBatches?: number } = {}): void {
     const link = this.link(enterprise, gateway);
     link.spool ??= [];
+    link.spoolMaxBatches = options.maxBatches ?? Infinity;
+    link.dropped = undefined;
+  }
+
+  /**
+   * A source outage seen from a live gateway (fault injection, issue #16 item 3): its OPC-UA or
+   * Modbus source stops delivering, so no readings are sent or spooled, while the connection and
+   * the heartbeats go on, reporting the source `degraded`.
+   */
+  setSourceDown(enterprise: string, gateway: string, down: boolean): void {
+    this.link(enterprise, gateway).sourceDown = down;
   }
 
   /**
@@ -332,16 +371,23 @@ export class MqttFleet {
    * (a gateway without a disk spool, or one that lost it). Resolves when replayed batches are
    * acknowledged. @returns the number of spooled batches
    */
-  async releaseTelemetry(enterprise: string, gateway: string, replay: boolean): Promise<number> {
+  async releaseTelemetry(
+    enterprise: string,
+    gateway: string,
+    replay: boolean,
+    options: { liveFirst?: boolean } = {},
+  ): Promise<number> {
     const link = this.link(enterprise, gateway);
     const spool = link.spool ?? [];
     link.spool = undefined;
-    if (replay) {
-      for (const batch of spool) {
-        await this.publishTelemetry(link, batch);
-        this.count.batchesReplayed++;
-      }
-    }
+    link.spoolMaxBatches = Infinity;
+    // What a bounded spool dropped is reported, never silent (edge collector: `data_loss`).
+    const dropped = link.dropped;
+    link.dropped = undefined;
+    if (dropped !== undefined)
+      await this.publishStatus(link, { type: 'data_loss', ts: this.now(), dropped }, false);
+    if (replay && options.liveFirst === true) link.replayAfterLive = spool;
+    else if (replay) await this.replay(link, spool);
     link.log.info({ batches: spool.length, replay }, 'telemetry released after outage');
     return spool.length;
   }
@@ -393,14 +439,23 @@ export class MqttFleet {
     return readings;
   }
 
+  private async replay(link: GatewayLink, batches: readonly Reading[][]): Promise<void> {
+    for (const batch of batches) {
+      await this.publishTelemetry(link, batch);
+      this.count.batchesReplayed++;
+    }
+  }
+
   private async tickGateway(link: GatewayLink, ts: number, heartbeat: boolean): Promise<void> {
     // Values advance whether or not the batch can go out, so the process does not depend on the link.
-    const readings = this.readingsAt(link, ts);
+    const sampled = this.readingsAt(link, ts);
+    const readings = link.sourceDown ? [] : sampled;
     if (!link.powered) return;
     if (link.spool !== undefined) {
       if (readings.length > 0) {
         link.spool.push(readings);
         this.count.batchesSpooled++;
+        if (link.spool.length > link.spoolMaxBatches) this.drop(link, link.spool.shift()!);
       }
       return;
     }
@@ -414,10 +469,43 @@ export class MqttFleet {
           ts,
           version: this.options.version,
           spoolDepth: link.pendingReadings,
+          sources: [
+            {
+              name: 'plant',
+              kind: 'simulated',
+              state: link.sourceDown ? 'degraded' : 'connected',
+              readings: 0,
+              errors: 0,
+              reconnects: 0,
+            },
+          ],
         }),
       );
     }
     await Promise.all(jobs);
+    const backlog = link.replayAfterLive;
+    if (backlog !== undefined) {
+      link.replayAfterLive = undefined;
+      await this.replay(link, backlog);
+    }
+  }
+
+  /** The spool is full: its oldest batch goes, and is counted for the `data_loss` report. */
+  private drop(link: GatewayLink, batch: readonly Reading[]): void {
+    const d = link.dropped ?? { reason: 'max_entries', entries: 0, readings: 0 };
+    let oldest = d.oldestTs;
+    let newest = d.newestTs;
+    for (const r of batch) {
+      oldest = oldest === undefined ? r.ts : Math.min(oldest, r.ts);
+      newest = newest === undefined ? r.ts : Math.max(newest, r.ts);
+    }
+    link.dropped = {
+      reason: d.reason,
+      entries: d.entries + 1,
+      readings: d.readings + batch.length,
+      ...(oldest !== undefined ? { oldestTs: oldest } : {}),
+      ...(newest !== undefined ? { newestTs: newest } : {}),
+    };
   }
 
   private async publishTelemetry(link: GatewayLink, readings: Reading[]): Promise<void> {
@@ -451,12 +539,12 @@ export class MqttFleet {
   }
 
   /** @returns whether the broker acknowledged the status message. */
-  private async publishStatus(link: GatewayLink, status: GatewayStatus): Promise<boolean> {
+  private async publishStatus(link: GatewayLink, status: GatewayStatus, retain = true): Promise<boolean> {
     const client = link.client;
     if (client === undefined) return false;
     const topic = statusTopic(link);
     try {
-      await client.publishAsync(topic, JSON.stringify(status), { qos: 1, retain: true });
+      await client.publishAsync(topic, JSON.stringify(status), { qos: 1, retain });
       this.count.messages++;
       return true;
     } catch (err) {

@@ -137,3 +137,33 @@ describe('verifyExpectations', () => {
     expect(table.split('\n').at(-1)).toMatch(/^FAILED 失败: \d pass/);
   });
 });
+
+describe('late alarms (raised from replayed readings) in expectations', () => {
+  const lateScenario = parseScenario(`
+name: l
+site: x.yaml
+seed: 1
+durationSec: 1000
+timeline:
+  - { id: inc, type: overfill, atSec: 100, enterprise: ${E}, tank: V }
+expectations:
+  - { id: late-hh, type: alarm, alarm: { enterprise: ${E}, tag: LT, condition: HH, late: true }, after: inc, withinSec: 300 }
+  - { id: no-live, type: no_alarm, alarm: { enterprise: ${E}, tag: LT, condition: HH, late: false } }
+`);
+  const hh = (late: boolean | undefined): ObservedAlarm => ({
+    ...alarm('LT', 'HH', 'red', 1_150_000),
+    ...(late === undefined ? {} : { late }),
+  });
+  const verdicts = (observed: ObservedAlarm[]) =>
+    Object.fromEntries(
+      verifyExpectations(lateScenario, timeline, observed).verdicts.map((v) => [v.id, v.status]),
+    );
+
+  it.each<[string, ObservedAlarm[], Record<string, string>]>([
+    ['a late HH only', [hh(true)], { 'late-hh': 'pass', 'no-live': 'pass' }],
+    ['a live HH only', [hh(false)], { 'late-hh': 'fail', 'no-live': 'fail' }],
+    ['an alarm without the flag is live', [hh(undefined)], { 'late-hh': 'fail', 'no-live': 'fail' }],
+  ])('%s', (_name, observed, expected) => {
+    expect(verdicts(observed)).toEqual(expected);
+  });
+});

@@ -15,8 +15,9 @@
  *   timestamps and sees the scenario exactly as in real time; staleness and gateway-offline run
  *   on the platform's own clock, so STALE from silence cannot be provoked in fast mode (mark such
  *   expectations `modes: [realtime]`). GATEWAY_OFFLINE from a death message works in both.
- *   The platform ignores samples older than the newest it has for a point: consecutive fast runs
- *   on the same points need disjoint time ranges — see `planFastEpochs`.
+ *   The platform evaluates samples older than the newest it has for a point apart, as late alarms
+ *   (a network outage with `replayOrder: live_first` provokes them on purpose): consecutive fast
+ *   runs on the same points need disjoint time ranges — see `planFastEpochs`.
  *
  * Determinism: same scenario + seed ⇒ same readings (values and timestamps relative to the
  * epoch), whatever the mode or the wall clock.
@@ -185,8 +186,18 @@ export class ScenarioRunner {
         else await fleet.powerOn(inc.enterprise, inc.gateway);
         break;
       case 'network_outage':
-        if (phase === 'start') fleet.holdTelemetry(inc.enterprise, inc.gateway);
-        else await fleet.releaseTelemetry(inc.enterprise, inc.gateway, inc.spool === 'replay');
+        if (phase === 'start') {
+          fleet.holdTelemetry(inc.enterprise, inc.gateway, {
+            ...(inc.spoolMaxBatches !== undefined ? { maxBatches: inc.spoolMaxBatches } : {}),
+          });
+        } else {
+          await fleet.releaseTelemetry(inc.enterprise, inc.gateway, inc.spool === 'replay', {
+            liveFirst: inc.replayOrder === 'live_first',
+          });
+        }
+        break;
+      case 'source_outage':
+        fleet.setSourceDown(inc.enterprise, inc.gateway, phase === 'start');
         break;
       case 'bad_payloads':
         if (phase === 'start') {

@@ -203,7 +203,23 @@ export const INCIDENT_SCHEMAS = {
     ...atGateway,
     /** replay: the spooled data is sent after the outage; drop: it is lost. */
     spool: literals(['replay', 'drop'] as const),
+    /**
+     * oldest_first: the backlog is replayed before live data resumes; live_first: as the edge
+     * collector does, the first live batch goes first and the backlog after it (the platform then
+     * sees readings older than the newest: late alarms). @default oldest_first
+     */
+    replayOrder: Type.Optional(literals(['oldest_first', 'live_first'] as const)),
+    /**
+     * A bounded spool: it keeps at most this many batches (one per tick), drops the oldest beyond
+     * and reports them in a `data_loss` status message when the link returns. @default unbounded
+     */
+    spoolMaxBatches: Type.Optional(Type.Integer({ minimum: 1 })),
   }),
+  /**
+   * The gateway's field source (OPC-UA, Modbus) stops delivering while the gateway stays connected:
+   * no readings, heartbeats go on reporting the source degraded (issue #16 item 3).
+   */
+  source_outage: incident('source_outage', atGateway),
   clock_skew: incident('clock_skew', { ...atGateway, offsetSec: Type.Number() }),
   bad_payloads: incident('bad_payloads', {
     ...atGateway,
@@ -235,6 +251,11 @@ export const AlarmMatcherSchema = Type.Object(
     tag: Type.Optional(Tag),
     condition: Type.Optional(oneOrMany(Condition)),
     colour: Type.Optional(oneOrMany(Colour)),
+    /**
+     * true: only alarms raised from replayed readings (late alarms, dated with their source time);
+     * false: only live ones. @default either
+     */
+    late: Type.Optional(Type.Boolean()),
   },
   closed,
 );

@@ -25,6 +25,8 @@ export interface ObservedAlarm {
   readonly colour: WarningColour;
   /** When the platform raised it, ms UTC (its alarm event timestamp). */
   readonly raisedAtMs: number;
+  /** Raised from replayed readings: `raisedAtMs` is then the source time it happened. */
+  readonly late?: boolean;
 }
 
 export type VerdictStatus = 'pass' | 'fail' | 'skipped';
@@ -71,6 +73,7 @@ function matches(m: AlarmMatcher, a: ObservedAlarm, withColour: boolean): boolea
   if (conditions !== undefined && !conditions.includes(a.condition)) return false;
   const colours = asList(m.colour);
   if (withColour && colours !== undefined && !colours.includes(a.colour)) return false;
+  if (m.late !== undefined && m.late !== (a.late === true)) return false;
   return true;
 }
 
@@ -79,6 +82,7 @@ export function describeMatcher(m: AlarmMatcher): string {
     `${m.enterprise ?? '*'}/${m.tag ?? '*'}`,
     asList(m.condition)?.join('|') ?? '*',
     asList(m.colour)?.join('|') ?? '',
+    m.late === undefined ? '' : m.late ? 'late' : 'live',
   ];
   return parts.filter((p) => p !== '').join(' ');
 }
