@@ -10,6 +10,8 @@ import { closed, Code, NoQuery } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 
 const GatewayParams = Type.Object({ enterprise: Code, gateway: Code }, closed);
+/** A request that takes nothing but its path: no body, `null` or `{}`. */
+const NoBody = Type.Union([Type.Object({}, closed), Type.Null()]);
 
 /** What a broker sends to the hooks: EMQX 5 (body template) and mosquitto-go-auth field names. */
 const HookAuthBody = Type.Object(
@@ -99,7 +101,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
     scope: writeScope,
     summary: 'Issue or rotate the MQTT credential of a gateway; the secret is in this answer only',
     tags,
-    schema: { params: GatewayParams, querystring: NoQuery, body: Type.Object({}, closed) },
+    // Nothing to send: no body at all (fastify validates a missing body as null), or `{}`.
+    schema: { params: GatewayParams, querystring: NoQuery, body: NoBody },
     handler: async (request, reply) => {
       const { enterprise, gateway } = request.params;
       knownGateway(enterprise, gateway);
