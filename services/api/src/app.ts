@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
@@ -18,10 +17,9 @@ import {
 } from '@hazardwatch/store';
 import { installScopeGuard } from './access/scope-guard.js';
 import type { AlarmControl } from './alarm-control.js';
-import { Auditor } from './audit.js';
+import { Auditor, installRefusalAudit } from './audit.js';
 import { AuthService } from './auth/auth-service.js';
 import type { ApiSettings } from './config.js';
-import { apiErrors } from './errors.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
 import { installSecurityHeaders } from './http/security-headers.js';
@@ -57,9 +55,9 @@ export interface ApiDeps {
   readonly colourPolicy?: ColourPolicy;
   /** Extra readiness checks besides the database, e.g. `{ broker: () => subscriber.connected }`. */
   readonly readiness?: Readonly<Record<string, () => boolean | Promise<boolean>>>;
-  /** Extra Prometheus text appended to /metrics (ingest counters in the same process). */
+  /** Extra Prometheus text appended to `app.metrics` (another component of this process). */
   readonly metricsText?: () => string | Promise<string>;
-  /** Process metrics in /metrics. @default true */
+  /** Process metrics in `app.metrics`. @default true */
   readonly processMetrics?: boolean;
   /**
    * MQTT access control shared with an embedded broker in this process (one set of counters);
@@ -81,7 +79,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   const now = deps.now ?? Date.now;
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }),
-    trustProxy: settings.trustProxy,
+    trustProxy: typeof settings.trustProxy === 'boolean' ? settings.trustProxy : [...settings.trustProxy],
     bodyLimit: settings.bodyLimitBytes,
     exposeHeadRoutes: false,
   }) as unknown as FastifyInstance;
@@ -114,13 +112,6 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
       maxAge: 600,
     });
   }
-  await app.register(rateLimit, {
-    global: false,
-    // After body parsing, so the login limit can key on the username.
-    hook: 'preHandler',
-    errorResponseBuilder: (_request, context) =>
-      apiErrors.create('HW_API_RATE_LIMITED', { retryAfterSec: Math.ceil(context.ttl / 1000) }),
-  });
   if (settings.docs) {
     await app.register(swagger, {
       openapi: {
@@ -130,6 +121,9 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     });
     await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   }
+
+  const auditor = new Auditor(auditRepository, site, now);
+  installRefusalAudit(app, auditor);
 
   const ctx: RouteContext = {
     settings,
@@ -142,7 +136,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     users,
     alarms: new AlarmRepository(deps.client),
     warnings: new WarningRepository(deps.client),
-    auditor: new Auditor(auditRepository, site, now),
+    auditor,
     auditRepository,
     metrics,
     alarmControl: deps.alarmControl,

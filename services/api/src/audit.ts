@@ -1,6 +1,7 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SiteIndex } from '@hazardwatch/core';
 import type { AuditRepository } from '@hazardwatch/store';
+import { apiErrors } from './errors.js';
 
 export interface AuditRecord {
   readonly action: string;
@@ -48,4 +49,27 @@ export class Auditor {
       scopeEnterprise: enterprise,
     });
   }
+}
+
+/**
+ * Every refusal (403) of an authenticated caller is audited as `access.denied`, target the route
+ * (`PATCH /api/v1/users/:id`), with the reason and the path asked for: probing outside one's scope
+ * shows in the log like the actions themselves. Scoped like other entries (the resource's
+ * enterprise when the guard resolved one, else the caller's scope), so the regulators of the
+ * resource see attempts on it. A failed audit write is logged, and the caller still gets the 403.
+ */
+export function installRefusalAudit(app: FastifyInstance, auditor: Auditor): void {
+  app.addHook('onError', async (request, _reply, error) => {
+    if (!apiErrors.is(error, 'HW_API_FORBIDDEN') || request.principal === null) return;
+    try {
+      await auditor.record(request, {
+        action: 'access.denied',
+        targetType: 'route',
+        targetId: `${request.method} ${request.routeOptions.url ?? ''}`,
+        after: { reason: error.data['reason'] ?? null, path: request.url.split('?')[0] ?? '' },
+      });
+    } catch (auditError) {
+      request.log.error({ err: auditError }, 'refusal not audited');
+    }
+  });
 }

@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { parseConfig } from '@hazardwatch/core';
+import { isIP } from 'node:net';
+import type { LoginBackoffSettings } from './auth/login-backoff.js';
 import { apiErrors } from './errors.js';
 
 const closed = { additionalProperties: false } as const;
@@ -15,10 +17,20 @@ export const ApiConfigSchema = Type.Object(
     /** TCP port; 0 picks a free one. @default 3000 */
     port: Type.Integer({ minimum: 0, maximum: 65_535, default: 3000 }),
     /**
-     * Trust X-Forwarded-For from a reverse proxy, so the audit log and the login rate limit see
-     * the client's address. Only behind a proxy you control. @default false
+     * Reverse proxies whose X-Forwarded-For is believed, so the audit log and the login backoff
+     * see the client's address: addresses or CIDRs (`['10.0.0.5', '172.16.0.0/12']`, also
+     * `loopback`, `linklocal`, `uniquelocal`), as fastify's `trustProxy` takes them; `true`
+     * trusts every peer (only where nothing but the proxy can reach the port). No hop count:
+     * fastify 5 ignores one (fails closed: it cannot tell a proxy from a client that sends the
+     * header itself). @default false (none)
      */
-    trustProxy: Type.Boolean({ default: false }),
+    trustProxy: Type.Union(
+      [
+        Type.Boolean(),
+        Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
+      ],
+      { default: false },
+    ),
     auth: Type.Object(
       {
         /** HS256 key for access tokens; ≥ 32 characters (RFC 7518 §3.2: key ≥ hash output size). */
@@ -32,12 +44,23 @@ export const ApiConfigSchema = Type.Object(
       },
       closed,
     ),
-    loginRateLimit: Type.Object(
+    /**
+     * Exponential backoff on failed logins, per username and per client address (only failures
+     * count; a successful login resets both): past the threshold an attempt waits `baseSec`,
+     * doubling with each further failure up to `maxSec`, answered 429 with Retry-After.
+     */
+    loginBackoff: Type.Object(
       {
-        /** Login attempts allowed per client address and username per window. @default 5 */
-        max: Type.Integer({ minimum: 1, default: 5 }),
-        /** @default 60 */
-        windowSec: Type.Integer({ minimum: 1, default: 60 }),
+        /** Failures of one username (from anywhere) before it waits. @default 5 */
+        usernameFailures: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+        /** Failures from one address (any username; a control room shares one) before it waits. @default 20 */
+        addressFailures: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+        /** First wait, seconds. @default 30 */
+        baseSec: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+        /** Longest wait, seconds: the longest anyone can hold a username back. @default 900 */
+        maxSec: Type.Integer({ minimum: 1, maximum: 86_400, default: 900 }),
+        /** No failure for this long: the count starts afresh, seconds. @default 3600 */
+        forgetAfterSec: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 3600 }),
       },
       { ...closed, default: {} },
     ),
@@ -70,14 +93,15 @@ export type ApiConfig = Static<typeof ApiConfigSchema>;
 export interface ApiSettings {
   readonly host: string;
   readonly port: number;
-  readonly trustProxy: boolean;
+  /** As fastify's `trustProxy` takes it: false (none), true (all), or addresses and CIDRs. */
+  readonly trustProxy: boolean | readonly string[];
   readonly auth: {
     readonly jwtSecret: string;
     readonly accessTokenTtlMs: number;
     readonly refreshTokenTtlMs: number;
     readonly issuer: string;
   };
-  readonly loginRateLimit: { readonly max: number; readonly windowMs: number };
+  readonly loginBackoff: LoginBackoffSettings;
   readonly docs: boolean;
   readonly bodyLimitBytes: number;
   readonly mqttHookToken: string | undefined;
@@ -88,27 +112,49 @@ export interface ApiSettings {
 /** Validates and compiles; throws HW_API_CONFIG_INVALID naming every bad or unknown key. */
 export function compileApiConfig(input: unknown): ApiSettings {
   const parsed = parseConfig(ApiConfigSchema, input);
-  if (!parsed.ok)
-    throw apiErrors.create('HW_API_CONFIG_INVALID', {
-      problems: parsed.errors.join('; '),
-      errors: parsed.errors,
-    });
+  const errors = parsed.ok ? proxyProblems(parsed.value.trustProxy) : parsed.errors;
+  if (!parsed.ok || errors.length > 0)
+    throw apiErrors.create('HW_API_CONFIG_INVALID', { problems: errors.join('; '), errors });
   const c = parsed.value;
   return Object.freeze({
     host: c.host,
     port: c.port,
-    trustProxy: c.trustProxy,
+    trustProxy: typeof c.trustProxy === 'boolean' ? c.trustProxy : Object.freeze([...c.trustProxy]),
     auth: Object.freeze({
       jwtSecret: c.auth.jwtSecret,
       accessTokenTtlMs: c.auth.accessTokenTtlSec * 1000,
       refreshTokenTtlMs: c.auth.refreshTokenTtlSec * 1000,
       issuer: c.auth.issuer,
     }),
-    loginRateLimit: Object.freeze({ max: c.loginRateLimit.max, windowMs: c.loginRateLimit.windowSec * 1000 }),
+    loginBackoff: Object.freeze({
+      usernameFailures: c.loginBackoff.usernameFailures,
+      addressFailures: c.loginBackoff.addressFailures,
+      baseMs: c.loginBackoff.baseSec * 1000,
+      maxMs: c.loginBackoff.maxSec * 1000,
+      forgetAfterMs: c.loginBackoff.forgetAfterSec * 1000,
+    }),
     docs: c.docs,
     mqttHookToken: c.mqttHookToken,
     corsOrigins: Object.freeze([...c.corsOrigins]),
     tileOrigins: Object.freeze([...c.tileOrigins]),
     bodyLimitBytes: c.bodyLimitBytes,
+  });
+}
+
+/** proxy-addr's names for address ranges (fastify passes the list to it). */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Each trusted proxy must be an address, a CIDR or a named range: proxy-addr would throw later. */
+function proxyProblems(trustProxy: boolean | readonly string[]): string[] {
+  if (typeof trustProxy === 'boolean') return [];
+  return trustProxy.flatMap((entry, i) => {
+    if (PROXY_RANGES.has(entry)) return [];
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    return family !== 0 && prefixOk && rest.length === 0
+      ? []
+      : [`trustProxy/${i}: '${entry}' is not an IP address, a CIDR or ${[...PROXY_RANGES].join('/')}`];
   });
 }

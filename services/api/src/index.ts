@@ -1,9 +1,11 @@
 /**
  * @hazardwatch/api — the control-room REST backend: users and scopes, site model, values,
- * alarms and 预警 actions, overview, KPIs, audit, health and metrics.
+ * alarms and 预警 actions, overview, KPIs, audit, health; metrics for the process to serve.
  */
 export { buildApiApp, type ApiDeps } from './app.js';
 export { startApiServer, type ApiServer, type StartApiServerOptions } from './server.js';
+// Also brings the `app.metrics` declaration (served by the process on its internal health port).
+export type { ApiMetrics } from './http/metrics.js';
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';
 export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';
@@ -29,6 +31,7 @@ export {
   type CreateUserInput,
 } from './auth/create-user.js';
 export type { PublicUser, TokenPair } from './auth/auth-service.js';
+export { LoginBackoff, type LoginAttempt, type LoginBackoffSettings } from './auth/login-backoff.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './auth/password.js';
 export { signJwt, verifyJwt, type JwtClaims, type JwtVerification } from './auth/jwt.js';
 export { Access, type Principal } from './access/access.js';

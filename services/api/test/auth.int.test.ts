@@ -94,11 +94,21 @@ describe('authentication, errors and health', () => {
     const actions = audit
       .json<{ items: Array<{ action: string; actor: string; ip: string }> }>()
       .items.filter((e) => e.actor === 'regCounty');
-    expect(actions.map((e) => e.action)).toEqual(['auth.logout', 'auth.login', 'auth.login', 'auth.login']);
+    // Newest first. Each spent or revoked token presented again is audited (issue 17 item 5): the
+    // reused one, its successor revoked with it, and the one revoked by the logout.
+    expect(actions.map((e) => e.action)).toEqual([
+      'auth.refresh_reused',
+      'auth.logout',
+      'auth.login',
+      'auth.refresh_reused',
+      'auth.refresh_reused',
+      'auth.login',
+      'auth.login',
+    ]);
   });
 
-  it('answers a wrong password and an unknown user alike, and rate-limits per address and username', async () => {
-    api = await buildTestApi({ config: { loginRateLimit: { max: 3, windowSec: 60 } } });
+  it('answers a wrong password and an unknown user alike, and backs off failures per username', async () => {
+    api = await buildTestApi({ config: { loginBackoff: { usernameFailures: 3 } } });
     const wrong = await login(api, 'opE1', 'wrong password!');
     const unknown = await login(api, 'nobody', 'wrong password!');
     expect([wrong.statusCode, unknown.statusCode]).toEqual([401, 401]);
@@ -110,7 +120,7 @@ describe('authentication, errors and health', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ code: 'HW_API_RATE_LIMITED' });
     expect(limited.headers['retry-after']).toBeDefined();
-    // Another username from the same address is not locked out (the fixture's logins came from 127.0.0.1).
+    // Another username from the same address is not held back (the fixture's logins came from 127.0.0.1).
     expect((await login(api, 'opE2')).statusCode).toBe(200);
   });
 

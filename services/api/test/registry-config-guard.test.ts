@@ -23,7 +23,8 @@ describe('API configuration', () => {
       port: 3000,
       docs: true,
       auth: { accessTokenTtlMs: 900_000, refreshTokenTtlMs: 604_800_000 },
-      loginRateLimit: { max: 5, windowMs: 60_000 },
+      trustProxy: false,
+      loginBackoff: { usernameFailures: 5, addressFailures: 20, baseMs: 30_000, maxMs: 900_000 },
     });
     expect(Object.isFrozen(s)).toBe(true);
   });

@@ -505,6 +505,15 @@ describe('scope table over every route', () => {
     });
   };
 
+  /** Refusals of this route audited for this user so far (`access.denied`, target `METHOD /route`). */
+  const refusalsAudited = async (user: TestUser, key: string): Promise<number> => {
+    const { rows } = await api.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'access.denied' AND actor = $1 AND target_id = $2`,
+      [user, key],
+    );
+    return rows[0]?.n ?? 0;
+  };
+
   for (const [key, row] of Object.entries(TABLE)) {
     if (row.kind === 'public') continue;
     it(`${key}: 401 without a token, 2xx in scope, refused out of scope`, async () => {
@@ -516,12 +525,15 @@ describe('scope table over every route', () => {
         if (row.showsE1) expect(row.showsE1(res.json()), `${user} should see E1`).toBe(true);
       }
       for (const user of row.denied) {
+        const audited = await refusalsAudited(user, key);
         const res = await inject(key, user);
         if (row.kind === 'collection' && res.statusCode === 200) {
           expect(row.showsE1!(res.json()), `${user} must not see E1: ${res.body}`).toBe(false);
         } else {
           expect(res.statusCode, `${user}: ${res.body}`).toBe(403);
           expect(res.json()).toMatchObject({ code: 'HW_API_FORBIDDEN' });
+          // Issue 17 item 5: every refusal is in the audit log, with who and what.
+          expect(await refusalsAudited(user, key), `${user}: refusal audited`).toBe(audited + 1);
         }
       }
     });

@@ -84,6 +84,8 @@ export async function startApiService(
       auth: { jwtSecret },
       ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
       corsOrigins: config.api.corsOrigins,
+      tileOrigins: config.api.tileOrigins,
+      ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
     };
     const server = await startApiServer(apiConfig, {
       logger,

@@ -69,6 +69,8 @@ export async function startApiBeside(
     auth: { jwtSecret },
     ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
     corsOrigins: config.api.corsOrigins,
+    tileOrigins: config.api.tileOrigins,
+    ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
   };
   // One access control for the embedded broker and the HTTP hooks (shared refusal counters).
   const serviceLogin = service.infrastructure.mqttService;

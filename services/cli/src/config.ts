@@ -124,6 +124,10 @@ export const RuntimeConfigSchema = Type.Object(
         dashboardDir: Type.Optional(Type.String({ minLength: 1 })),
         /** Browser origins allowed to call the API from elsewhere (CORS). @default [] */
         corsOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { default: [] }),
+        /** Reverse proxies whose X-Forwarded-For is believed: addresses or CIDRs (checked by the API). @default none */
+        trustProxy: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        /** Origins the dashboard may load map tiles from (its CSP img-src). @default [] */
+        tileOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -177,10 +181,21 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean)),
+  // Comma-separated addresses or CIDRs of the reverse proxies in front of the API.
+  HW_TRUST_PROXY: (c, v) => (section(c, 'api').trustProxy = commaList(v)),
+  // Comma-separated tile origins, e.g. https://t0.tianditu.gov.cn
+  HW_TILE_ORIGINS: (c, v) => (section(c, 'api').tileOrigins = commaList(v)),
   HW_CONFIG_FILE: () => undefined,
   // Read by `hazardwatch edge` only.
   HW_EDGE_CONFIG: () => undefined,
 };
+
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
 
 /** "true"/"1" and "false"/"0"; anything else stays text, so validation names the variable's key. */
 function booleanEnv(value: string): boolean | string {

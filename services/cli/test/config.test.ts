@@ -53,6 +53,18 @@ describe('runtime configuration', () => {
     });
   });
 
+  it('takes the trusted reverse proxies and tile origins as comma-separated lists (issue 17)', () => {
+    expect(loadRuntimeConfig({}).api).toMatchObject({ trustProxy: [], tileOrigins: [] });
+    const config = loadRuntimeConfig({
+      HW_TRUST_PROXY: '10.0.0.5, 172.16.0.0/12',
+      HW_TILE_ORIGINS: 'https://t0.tianditu.gov.cn',
+    });
+    expect(config.api).toMatchObject({
+      trustProxy: ['10.0.0.5', '172.16.0.0/12'],
+      tileOrigins: ['https://t0.tianditu.gov.cn'],
+    });
+  });
+
   it.each([
     [{ HW_DATABSE_URL: 'x' }, 'unknown environment variable HW_DATABSE_URL'],
     [{ HW_DB_POOL_SIZE: 'many' }, 'database.poolSize'],

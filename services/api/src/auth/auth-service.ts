@@ -70,8 +70,12 @@ export class AuthService {
       nowMs: now,
       expiresAtMs: now + this.settings.refreshTokenTtlMs,
     });
-    if (rotation.kind !== 'rotated')
-      throw apiErrors.create('HW_API_REFRESH_INVALID', { outcome: rotation.kind });
+    if (rotation.kind !== 'rotated') {
+      throw apiErrors.create('HW_API_REFRESH_INVALID', {
+        outcome: rotation.kind,
+        ...(rotation.kind === 'unknown' ? {} : { userId: rotation.userId }),
+      });
+    }
     const user = await this.users.byId(rotation.userId);
     if (!user || user.disabled) throw apiErrors.create('HW_API_REFRESH_INVALID', { outcome: 'disabled' });
     return { user, tokens: this.pair(user, next) };

@@ -27,7 +27,7 @@ export interface RouteDefinition<S extends RouteSchemas> {
   readonly summary: string;
   readonly tags: readonly string[];
   readonly schema: S;
-  /** Extra route config (e.g. `rateLimit`). */
+  /** Extra route config, merged with the scope rule. */
   readonly config?: Record<string, unknown>;
   /** Sync or async; the value returned is the answer. */
   readonly handler: (request: TypedRequest<S>, reply: FastifyReply) => unknown;

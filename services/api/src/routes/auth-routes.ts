@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { LoginBackoff } from '../auth/login-backoff.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { closed, NoQuery } from '../http/schemas.js';
@@ -25,26 +26,15 @@ const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxL
 
 export { UserSchema };
 
-/** Login (rate-limited per address and username), refresh rotation, logout, and who am I. */
+/** Login (failures backed off per username and per address), refresh rotation, logout, and who am I. */
 export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const { max, windowMs } = ctx.settings.loginRateLimit;
+  const backoff = new LoginBackoff(ctx.settings.loginBackoff);
   defineRoute(app, {
     method: 'POST',
     url: `${API}/auth/login`,
     scope: { kind: 'public' },
     summary: 'Exchange username and password for an access token and a refresh token',
     tags: ['auth'],
-    config: {
-      rateLimit: {
-        max,
-        timeWindow: windowMs,
-        // Per address and username: one user's lockout does not lock out a whole control room.
-        keyGenerator: (request: { ip: string; body?: unknown }) => {
-          const username = (request.body as { username?: unknown } | undefined)?.username;
-          return `${request.ip}|${typeof username === 'string' ? username : ''}`;
-        },
-      },
-    },
     schema: {
       querystring: NoQuery,
       body: Type.Object(
@@ -58,8 +48,16 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async (request) => {
       const { username, password } = request.body;
+      const attempt = backoff.begin(username, request.ip, ctx.now());
+      if (!attempt.ok) {
+        request.log.warn({ username, by: attempt.by, retryAfterMs: attempt.retryAfterMs }, 'login held back');
+        throw apiErrors.create('HW_API_RATE_LIMITED', {
+          retryAfterSec: Math.ceil(attempt.retryAfterMs / 1000),
+        });
+      }
       try {
         const { user, tokens } = await ctx.auth.login(username, password);
+        attempt.succeeded();
         await ctx.auditor.record(request, {
           action: 'auth.login',
           targetType: 'user',
@@ -92,7 +90,27 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary: 'Rotate a refresh token: the old one is spent, a new pair is returned',
     tags: ['auth'],
     schema: { querystring: NoQuery, body: RefreshBody, response: { 200: TokenPairSchema } },
-    handler: async (request) => (await ctx.auth.refresh(request.body.refreshToken)).tokens,
+    handler: async (request) => {
+      try {
+        return (await ctx.auth.refresh(request.body.refreshToken)).tokens;
+      } catch (error) {
+        // A spent token presented again: stolen, or a client that lost an answer. The whole
+        // family is revoked already; the log says whose, from where.
+        if (apiErrors.is(error, 'HW_API_REFRESH_INVALID') && error.data['outcome'] === 'reused') {
+          const userId = String(error.data['userId']);
+          const user = await ctx.users.byId(userId);
+          await ctx.auditor.record(request, {
+            action: 'auth.refresh_reused',
+            targetType: 'user',
+            targetId: userId,
+            actor: user?.username ?? userId,
+            enterprise: user?.enterpriseCode ?? null,
+            region: user?.regionCode ?? null,
+          });
+        }
+        throw error;
+      }
+    },
   });
 
   defineRoute(app, {
