@@ -100,3 +100,19 @@ describe('AlarmTable (alarm console list)', () => {
     expect(rows[0]!.attributes('data-alarm')).toBe('a1996');
   });
 });
+
+describe('AlarmTable: late alarms', () => {
+  it('marks a late alarm (replayed readings) and keeps it acknowledgeable', () => {
+    const w = mountTable([
+      { ...alarm('late', 'red', 5000, 'RTNUN'), late: true },
+      alarm('live', 'red', 6000),
+    ]);
+    const late = w.find('[data-alarm="late"]');
+    expect(late.find('[data-test="late"]').text()).toBe('补报');
+    expect(
+      late.find('[data-test="ack"]').exists() ||
+        late.find('input[type="checkbox"]').attributes('disabled') === undefined,
+    ).toBe(true);
+    expect(w.find('[data-alarm="live"] [data-test="late"]').exists()).toBe(false);
+  });
+});

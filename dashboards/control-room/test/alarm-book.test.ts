@@ -156,3 +156,36 @@ describe('AlarmBook: live alarm events merged into the console', () => {
     expect(book.get('a1')).toMatchObject({ colour: 'orange', state: 'SHLVD', shelveReason: 'maintenance' });
   });
 });
+
+describe('AlarmBook: late alarms (raised from replayed readings, issue #16 item 2)', () => {
+  it('shows a late alarm marked late, awaiting acknowledgement, without annunciating (no horn)', () => {
+    const book = new AlarmBook(() => facts);
+    const up = book.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 5000, late: true }));
+    expect(up).toMatchObject({ kind: 'opened', annunciated: false, alarm: { late: true } });
+    const down = book.apply(event({ id: 11, from: 'UNACK', to: 'RTNUN', ts: 25_000, late: true }));
+    expect(down).toMatchObject({ kind: 'changed', alarm: { state: 'RTNUN', late: true, raisedAt: 5000 } });
+  });
+
+  it('a late note on a live alarm leaves it live; live data taking a late alarm over makes it live', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 30_000 }));
+    const note = book.apply(
+      event({ id: 11, from: 'UNACK', to: 'UNACK', ts: 31_000, late: true, reason: 'late: x' }),
+    );
+    expect(note).toMatchObject({ alarm: { late: false }, annunciated: false });
+
+    const other = new AlarmBook(() => facts);
+    other.apply(event({ id: 20, from: 'NORM', to: 'UNACK', ts: 5000, late: true }));
+    const live = other.apply(event({ id: 21, from: 'UNACK', to: 'UNACK', ts: 40_000, reason: 'live: y' }));
+    expect(live).toMatchObject({ alarm: { late: false } });
+  });
+
+  it('takes the late flag of a snapshot row', () => {
+    const book = new AlarmBook(() => facts);
+    book.loadSnapshot(
+      [rest({ id: 'a1', state: 'RTNUN', active: false, updatedAt: 9000, late: true })],
+      book.mark(),
+    );
+    expect(book.get('a1')?.late).toBe(true);
+  });
+});

@@ -157,6 +157,11 @@ export interface Alarm {
   readonly shelvedUntilMs: number | null;
   readonly shelveReason: string | null;
   readonly outOfServiceReason: string | null;
+  /**
+   * Raised from replayed readings (a gateway's spool after an uplink outage): it happened at its
+   * source time while the link was down; shown and acknowledged, never sounded.
+   */
+  readonly late?: boolean;
 }
 
 export interface AlarmJournalEntry {

@@ -53,6 +53,17 @@ function limitOf(condition: string, facts: PointFacts | undefined): number | nul
   }
 }
 
+/**
+ * Whether the row is late after this event: a system transition says it (late from replayed
+ * readings, live otherwise); the engine's note that live readings took the alarm over makes it
+ * live; operator actions and the late notes on a live alarm keep what it was.
+ */
+function lateAfter(e: LiveAlarmEvent, was: boolean): boolean {
+  if (e.actor !== 'system') return was;
+  if (e.from !== e.to) return e.late === true;
+  return e.reason?.startsWith('live:') === true ? false : was;
+}
+
 export class AlarmBook {
   readonly #alarms = new Map<string, OpenAlarm>();
   /** Arrival sequence of the last event that changed each row, and of closed rows (tombstones). */
@@ -121,7 +132,9 @@ export class AlarmBook {
       this.#seqOf.delete(e.alarmId);
       return { kind: 'closed', alarm: held };
     }
-    const annunciated = e.to === 'UNACK' && ANNUNCIATING_FROM.has(e.from);
+    // A late alarm (replayed readings) happened while the link was down: it is shown, marked, and
+    // awaits acknowledgement, but does not annunciate (no horn) — docs/operations.md §8.
+    const annunciated = e.to === 'UNACK' && ANNUNCIATING_FROM.has(e.from) && e.late !== true;
     const facts = e.pointId === null ? undefined : this.pointFacts(e.pointId);
     const active =
       e.to === 'UNACK' || e.to === 'ACKED' ? true : e.to === 'RTNUN' ? false : (held?.active ?? true);
@@ -148,6 +161,7 @@ export class AlarmBook {
       shelvedUntilMs: null,
       shelveReason: null,
       outOfServiceReason: null,
+      late: e.late === true,
       lastEventId: e.id,
     };
     const next: OpenAlarm = {
@@ -163,6 +177,7 @@ export class AlarmBook {
       ackedBy: acked && e.actor !== 'system' ? e.actor : e.to === 'UNACK' ? null : base.ackedBy,
       shelveReason: e.to === 'SHLVD' ? e.reason : base.shelveReason,
       outOfServiceReason: e.to === 'OOSRV' ? e.reason : base.outOfServiceReason,
+      late: lateAfter(e, base.late === true),
       lastEventId: e.id,
     };
     this.#alarms.set(e.alarmId, next);
