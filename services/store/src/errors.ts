@@ -61,6 +61,24 @@ export const StoreErrors = Object.freeze({
     'database schema version {databaseVersion} is newer than this build supports ({codeVersion})',
     false,
   ),
+  /**
+   * The embedded PostgreSQL server ended before it accepted connections (a data directory it may
+   * not use, a port taken, a damaged cluster): `reason` carries its last log lines.
+   */
+  embeddedPostgresFailed: defineStoreError<{ dataDir: string; reason: string }>(
+    'STORE_EMBEDDED_POSTGRES_FAILED',
+    'embedded PostgreSQL in {dataDir} did not start: {reason}',
+    false,
+  ),
+  /**
+   * A PostgreSQL server left running by an earlier run (killed before it could stop it) holds the
+   * data directory and did not stop when asked.
+   */
+  embeddedPostgresBusy: defineStoreError<{ dataDir: string; pid: number; reason: string }>(
+    'STORE_EMBEDDED_POSTGRES_BUSY',
+    'the data directory {dataDir} is held by PostgreSQL process {pid} from an earlier run, which could not be stopped ({reason}): stop it, then start again',
+    false,
+  ),
   dialectMismatch: defineStoreError<{ recorded: string; requested: string }>(
     'STORE_DIALECT_MISMATCH',
     'database was migrated as {recorded} but {requested} was requested',

@@ -3,6 +3,8 @@ import { StoreError, StoreErrors, formatTemplate } from '@hazardwatch/store';
 
 const samples: { [K in keyof typeof StoreErrors]: Parameters<(typeof StoreErrors)[K]>[0] } = {
   schemaTooNew: { databaseVersion: 9, codeVersion: 3 },
+  embeddedPostgresFailed: { dataDir: '/var/lib/hw/postgres', reason: 'exited with code 1' },
+  embeddedPostgresBusy: { dataDir: '/var/lib/hw/postgres', pid: 4242, reason: 'still running after 35 s' },
   dialectMismatch: { recorded: 'postgres', requested: 'timescaledb' },
   timescaleUnavailable: { reason: 'not installed' },
   postgresTooOld: { serverVersionNum: 130000, minimumVersionNum: 140000 },
