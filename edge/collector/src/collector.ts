@@ -9,6 +9,7 @@ import { reportsByChange, type ChangeReportingSource, type Source } from './sour
 import { ModbusSource } from './sources/modbus-source.js';
 import { MqttBridgeSource } from './sources/mqtt-bridge-source.js';
 import { OpcuaSource } from './sources/opcua-source.js';
+import { routeOpcuaLogs } from './sources/opcua-log.js';
 import { openFileSpool, type FileSpool } from './spool/file-spool.js';
 import { IDENTITY_SCALE, scaleFromRanges, type LinearScale } from './tag-mapping.js';
 import { Forwarder } from './uplink/forwarder.js';
@@ -46,6 +47,7 @@ export interface Collector {
 export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {}): Promise<Collector> {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const log = logger.child({ component: 'edge-collector' });
+  routeOpcuaLogs(logger);
   const { enterprise, code: gateway } = config.gateway;
   const spool = await openFileSpool({
     dir: config.spool.dir,

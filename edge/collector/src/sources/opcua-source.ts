@@ -23,6 +23,8 @@ import {
   type OpcuaSourceOptions,
 } from './opcua-options.js';
 import { readingFromDataValue } from './opcua-status.js';
+// node-opcua's own warnings leave the console for the JSON log from the moment it is loaded.
+import './opcua-log.js';
 
 /** Counters beyond `SourceStatus`, for diagnostics and tests. */
 export interface OpcuaSourceCounters {
