@@ -66,8 +66,13 @@ export async function demoCommand(
   }, 10_000);
   const signal = await ctx.stopSignal;
   clearInterval(progress);
+  const stopping = Date.now();
   ctx.logger.info({ signal }, 'stopping');
+  ctx.stdout.write('… stopping: plants, API, ingestion (storing what it received), broker, PostgreSQL\n');
   await demo.close();
+  ctx.stdout.write(
+    `stopped in ${((Date.now() - stopping) / 1000).toFixed(1)} s; ${demo.service.app.counters.rowsWritten} readings stored by this run\n`,
+  );
   return 0;
 }
 

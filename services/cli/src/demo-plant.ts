@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { GatewayLogins } from './demo-credentials.js';
 import type { Reading } from '@hazardwatch/contracts';
 import { parseEdgeConfig, startCollector, type Collector } from '@hazardwatch/edge';
 import {
@@ -92,6 +93,8 @@ export interface DemoPlantOptions {
   /** The collector's spool. */
   readonly dataDir: string;
   readonly logger: Logger;
+  /** The gateways' own MQTT logins (a broker with device authentication). */
+  readonly logins?: GatewayLogins;
 }
 
 export interface DemoPlant {
@@ -133,13 +136,13 @@ export async function startDemoPlant(options: DemoPlantOptions): Promise<DemoPla
   const feed = new PlantOpcuaFeed(opcua, opcuaSite, enterprise, plant);
   feed.tick(Date.now());
   const feedTimer = setInterval(() => feed.tick(Date.now()), 1000);
-  let collector: Collector;
+  let collector: Collector | undefined;
   let fleet: MqttFleet;
   try {
     collector = await startCollector(
       parseEdgeConfig({
         gateway: { enterprise, code: gateway },
-        uplink: { url: options.mqttUrl, heartbeatSec: 30 },
+        uplink: { url: options.mqttUrl, heartbeatSec: 30, ...options.logins?.({ enterprise, gateway }) },
         spool: { dir: join(options.dataDir, 'edge-spool') },
         healthPort: 0,
         sources: [
@@ -155,14 +158,22 @@ export async function startDemoPlant(options: DemoPlantOptions): Promise<DemoPla
     );
     fleet = new MqttFleet(
       { url: options.mqttUrl, tickIntervalMs: 1000, clientIdPrefix: 'hw-demo' },
-      { site: mqttSite, logger: options.logger, values: plant },
+      {
+        site: mqttSite,
+        logger: options.logger,
+        values: plant,
+        ...(options.logins ? { credentials: options.logins } : {}),
+      },
     );
     await fleet.start();
   } catch (error) {
+    // Whatever started is stopped: a collector left running kept a failed demo process alive.
     clearInterval(feedTimer);
-    await opcua.stop();
+    await collector?.close().catch((err: unknown) => log.warn({ err }, 'collector stop failed'));
+    await opcua.stop().catch((err: unknown) => log.warn({ err }, 'OPC-UA server stop failed'));
     throw error;
   }
+  const started = collector;
   log.info(
     { opcuaTags: tags.length, endpoint: opcua.endpointUrl, mqttGateways: mqttSite.gateways.length },
     'demo plant running',
@@ -170,12 +181,12 @@ export async function startDemoPlant(options: DemoPlantOptions): Promise<DemoPla
   return {
     fleet,
     opcua,
-    collector,
+    collector: started,
     plant,
     close: async () => {
       clearInterval(feedTimer);
       await fleet.stop().catch((err: unknown) => log.warn({ err }, 'fleet stop failed'));
-      await collector.close().catch((err: unknown) => log.warn({ err }, 'collector stop failed'));
+      await started.close().catch((err: unknown) => log.warn({ err }, 'collector stop failed'));
       await opcua.stop().catch((err: unknown) => log.warn({ err }, 'OPC-UA server stop failed'));
     },
   };

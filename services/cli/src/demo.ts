@@ -17,6 +17,7 @@ import type { ApiServer } from '@hazardwatch/api';
 import { ensureUsers, startApiBeside, type DemoUser } from './api-service.js';
 import { LiveValueTap } from './live-source.js';
 import type { RuntimeConfig } from './config.js';
+import { issueDemoCredentials, type GatewayLogins } from './demo-credentials.js';
 import { demoSiteDocument, startDemoPlant, type DemoPlant } from './demo-plant.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
 
@@ -102,32 +103,46 @@ export async function startDemo(
   const service = await startIngestService(config, logger, { observers: [tap] });
   let fleet: MqttFleet;
   let plant: DemoPlant | undefined;
-  let api: ApiServer;
+  let api: ApiServer | undefined;
   try {
     if (builtIn) await ensureUsers(service, DEMO_USERS);
     progress('starting the REST API, live push and dashboard');
     api = await startApiBeside(service, config, logger, options.port, tap);
+    // With device authentication the broker admits a gateway only with its own credential.
+    const credentialsFor = async (site: { gateways: ReadonlyArray<{ enterprise: string; code: string }> }) =>
+      config.mqtt.deviceAuth
+        ? await issueDemoCredentials(service.store.client, site.gateways, Date.now())
+        : undefined;
     if (builtIn) {
       progress('starting the plants: OPC-UA server + edge collector, MQTT gateway fleet, incident loop');
       const scenarioFile = (await listShippedScenarios()).find((f) => f.endsWith(DEMO_SCENARIO));
       if (scenarioFile === undefined) throw new Error(`demo scenario ${DEMO_SCENARIO} is missing`);
       const loaded = await loadScenarioFile(scenarioFile);
+      const site = simulatedSiteFrom(parseYaml(await readFile(siteFile, 'utf8')));
+      const logins: GatewayLogins | undefined = await credentialsFor(site);
       plant = await startDemoPlant({
-        site: simulatedSiteFrom(parseYaml(await readFile(siteFile, 'utf8'))),
+        site,
         scenario: loaded.scenario,
         mqttUrl: service.infrastructure.mqttUrl,
         opcuaGateway: OPCUA_GATEWAY,
         dataDir,
         logger,
+        ...(logins ? { logins } : {}),
       });
       fleet = plant.fleet;
     } else {
       const site = loadSimulatedSite(await readFile(siteFile, 'utf8'));
-      fleet = new MqttFleet({ url: service.infrastructure.mqttUrl, tickIntervalMs: 1000 }, { site, logger });
+      const logins = await credentialsFor(site);
+      fleet = new MqttFleet(
+        { url: service.infrastructure.mqttUrl, tickIntervalMs: 1000 },
+        { site, logger, ...(logins ? { credentials: logins } : {}) },
+      );
       await fleet.start();
     }
   } catch (error) {
+    // Everything that started stops again, so a failed start ends the process (nothing left open).
     await plant?.close();
+    await api?.close().catch((err: unknown) => logger.warn({ err }, 'API close after failed start'));
     await service.close();
     throw error;
   }
