@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   commandTopic,
+  FLEET_FILTERS,
   gatewayTopic,
   isTopicSegment,
+  MALFORMED_TOPIC_FILTERS,
   parseTopic,
   statusTopic,
   telemetryTopic,
@@ -51,6 +53,13 @@ describe('parseTopic', () => {
     ['dot in gateway', 'hw/v1/E1/GW.1/telemetry'],
     ['non-ASCII enterprise', 'hw/v1/企业/GW1/telemetry'],
     ['NUL in gateway', 'hw/v1/E1/GW\u00001/telemetry'],
+    ['NUL in enterprise', 'hw/v1/\u0000/GW1/telemetry'],
+    ['NUL after the kind', 'hw/v1/E1/GW1/telemetry\u0000'],
+    ['empty enterprise and gateway', 'hw/v1///telemetry'],
+    ['empty kind', 'hw/v1/E1/GW1/'],
+    ['version in upper case', 'hw/V1/E1/GW1/telemetry'],
+    ['kind all in upper case', 'hw/v1/E1/GW1/TELEMETRY'],
+    ['two extra levels', 'hw/v1/E1/GW1/telemetry/a/b'],
     ['65-character enterprise', `hw/v1/${code65}/GW1/telemetry`],
     ['65-character gateway', `hw/v1/E1/${code65}/telemetry`],
     ['a filter, not a topic', topicFilter('telemetry')],
@@ -129,5 +138,53 @@ describe('topicFilter', () => {
     expect(matches(filter, telemetryTopic({ enterprise: 'E1', gateway: 'GW7' }))).toBe(true);
     expect(matches(filter, statusTopic({ enterprise: 'E1', gateway: 'GW7' }))).toBe(false);
     expect(matches(filter, telemetryTopic({ enterprise: 'E2', gateway: 'GW7' }))).toBe(false);
+  });
+});
+
+/** MQTT 3.1.1 §4.7 topic matching, enough for these filters (no `$` topics involved). */
+const filterMatches = (filter: string, topic: string): boolean => {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+};
+
+describe('catch-all subscriptions', () => {
+  const malformed = [
+    'hw/v1//GW1/telemetry',
+    'hw/v1/E1//telemetry',
+    '/hw/v1/E1/GW1/telemetry',
+    'hw/v1/E1/GW1/telemetry/',
+    'hw/v1/E1/GW1/telemetry/x',
+    'HW/v1/E1/GW1/telemetry',
+    'hw/V1/E1/GW1/telemetry',
+    'hw/v1/E1/GW1/Telemetry',
+    'hw/v1/E1/telemetry',
+    'hw',
+  ];
+  const wellFormed = TOPIC_KINDS.map((kind) => gatewayTopic(kind, { enterprise: 'E1', gateway: 'GW1' }));
+
+  it.each(malformed)('FLEET_FILTERS: %s matches exactly one filter', (topic) => {
+    expect(FLEET_FILTERS.filter((f) => filterMatches(f, topic))).toHaveLength(1);
+  });
+
+  it('FLEET_FILTERS: every gateway topic matches exactly one filter (never delivered twice)', () => {
+    for (const topic of wellFormed)
+      expect(FLEET_FILTERS.filter((f) => filterMatches(f, topic))).toHaveLength(1);
+  });
+
+  it('MALFORMED_TOPIC_FILTERS never match a well-formed topic, and match every malformed one but wrong case below the root', () => {
+    for (const topic of wellFormed)
+      expect(MALFORMED_TOPIC_FILTERS.some((f) => filterMatches(f, topic))).toBe(false);
+    const seen = malformed.filter((t) => MALFORMED_TOPIC_FILTERS.some((f) => filterMatches(f, t)));
+    expect(malformed.filter((t) => !seen.includes(t))).toEqual([
+      'hw/v1//GW1/telemetry',
+      'hw/v1/E1//telemetry',
+      'hw/V1/E1/GW1/telemetry',
+      'hw/v1/E1/GW1/Telemetry',
+    ]);
   });
 });

@@ -35,7 +35,13 @@ const INVALID = 'HW_INGEST_ACTION_INVALID';
 export function ownedEnterprises(subscriptions: readonly string[]): readonly string[] | null {
   const owned = new Set<string>();
   for (const filter of subscriptions) {
-    const [root, version, enterprise] = filter.split('/');
+    const levels = filter.split('/');
+    // A filter that cannot match a five-level gateway topic (the malformed-topic catch-alls,
+    // MALFORMED_TOPIC_FILTERS) owns nothing: `#` also matches its parent level (MQTT 4.7.1.2).
+    const multiLevel = levels[levels.length - 1] === '#';
+    const fixedLevels = multiLevel ? levels.length - 1 : levels.length;
+    if (multiLevel ? fixedLevels > 5 : fixedLevels !== 5) continue;
+    const [root, version, enterprise] = levels;
     if (root === '#' || (root === TOPIC_ROOT && (version === '#' || version === '+'))) return null;
     if (root !== TOPIC_ROOT || version !== TOPIC_VERSION || enterprise === undefined) continue;
     if (enterprise === '+' || enterprise === '#') return null;

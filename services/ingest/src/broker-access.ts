@@ -8,8 +8,11 @@ type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | '
 /**
  * The MQTT access rules as aedes hooks for the embedded broker: a connect without valid
  * credentials is refused (CONNACK "bad username or password"), a publish outside the gateway's
- * own topics disconnects it (MQTT 3.1.1 has no negative PUBACK), a subscription outside its command
- * topic gets a failure return code. Every refusal is counted in `access.counters` and logged.
+ * own topics disconnects it (MQTT 3.1.1 has no negative PUBACK, and aedes closes MQTT 5 clients
+ * too), a subscription outside its command topic gets a failure return code. Every refusal is
+ * counted in `access.counters` and logged. A gateway's own topics are exactly its well-formed
+ * telemetry and status topics, so a malformed topic is refused here, counted as a denied publish,
+ * and never reaches the ingest's `bad_topic` count (docs/mqtt-telemetry.md §2).
  */
 export function brokerAccessHooks(access: MqttAccessControl, logger: Logger): Hooks {
   const log = logger.child({ component: 'broker-access' });

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { topicFilter } from '@hazardwatch/contracts';
+import { FLEET_FILTERS } from '@hazardwatch/contracts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -29,11 +29,13 @@ export const IngestConfigSchema = Type.Object(
         sessionExpirySec: Type.Integer({ minimum: 0, default: 7 * 24 * 3600 }),
         /**
          * Subscriptions; narrow them to own a partition of the fleet (one enterprise per filter).
-         * @default telemetry and status of every enterprise
+         * The default takes everything under `hw/` (also `/hw/`, `HW/`) so that malformed topics
+         * are counted as `bad_topic` rather than dropped by the broker.
+         * @default ["hw/#", "/hw/#", "HW/#"]
          */
         subscriptions: Type.Array(Type.String({ minLength: 1 }), {
           minItems: 1,
-          default: [topicFilter('telemetry'), topicFilter('status')],
+          default: [...FLEET_FILTERS],
         }),
       },
       { additionalProperties: false },

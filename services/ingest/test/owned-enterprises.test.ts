@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { topicFilter } from '@hazardwatch/contracts';
+import { FLEET_FILTERS, MALFORMED_TOPIC_FILTERS, topicFilter } from '@hazardwatch/contracts';
 import { ownedEnterprises } from '@hazardwatch/ingest';
 
 /** Which enterprises' forwarded actions an ingest worker applies, from its subscriptions. */
 describe('ownedEnterprises', () => {
   it.each([
-    ['the default subscriptions', [topicFilter('telemetry'), topicFilter('status')], null],
+    ['the default subscriptions', FLEET_FILTERS, null],
+    ['whole-fleet filters per kind', [topicFilter('telemetry'), topicFilter('status')], null],
+    [
+      'one partition with the malformed-topic catch-alls',
+      [topicFilter('telemetry', 'E1'), topicFilter('status', 'E1'), ...MALFORMED_TOPIC_FILTERS],
+      ['E1'],
+    ],
     [
       'HW_INGEST_ENTERPRISES=E1,E2',
       ['E1', 'E2'].flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)]),
