@@ -80,7 +80,7 @@ export function embeddedBrokerPersistence(): unknown {
     sessions.delete(client.id);
   };
   store.subscriptionsByTopic = async (topic) => {
-    if (!topic.split('/').includes('')) return base.byTopic(topic);
+    if (!hasEmptyLevel(topic)) return base.byTopic(topic);
     const matches: StoredSubscription[] = [];
     for (const own of sessions.values())
       for (const sub of own.values()) if (topicMatchesFilter(sub.topic, topic)) matches.push(sub);
@@ -100,3 +100,6 @@ export function embeddedBrokerPersistence(): unknown {
   };
   return persistence;
 }
+
+const hasEmptyLevel = (topic: string): boolean =>
+  topic === '' || topic.startsWith('/') || topic.endsWith('/') || topic.includes('//');

@@ -62,7 +62,9 @@ function refuseNulTopics(
  * when queued (embedded-broker-persistence.ts).
  */
 const downgradeToGrantedQos: AuthorizeForward = (client, packet) => {
-  if (packet.qos === 0) return packet;
+  // aedes forwards QoS > 0 only on behalf of a subscription granted QoS >= 1 (QoS 0 ones send at
+  // QoS 0 whatever this returns), so only QoS 2 can need a downgrade.
+  if (packet.qos < 2) return packet;
   const subscriptions = (client as Client & { subscriptions?: Record<string, { qos?: number }> })
     .subscriptions;
   if (!subscriptions) return packet;
