@@ -274,6 +274,22 @@ export interface KpiReport {
   readonly priority: { counts: ColourCounts; sharePct: ColourCounts; unknown: number } | null;
   readonly targets: KpiTargetCheck[];
   readonly alerts: Array<{ code: string; value: number; limit: number }>;
+  /** Alarms raised from replayed readings, counted apart from the rates (absent from older APIs). */
+  readonly late?: { count: number };
+  /** Holes gateways reported (data_loss) and the online rate they leave (absent from older APIs). */
+  readonly dataQuality?: {
+    readonly onlineRatePct: number | null;
+    readonly lostReadings: number;
+    readonly dataLoss: ReadonlyArray<{
+      readonly id: number;
+      readonly enterprise: string;
+      readonly gateway: string;
+      readonly readings: number;
+      readonly fromMs: number | null;
+      readonly toMs: number | null;
+      readonly reportedMs: number;
+    }>;
+  };
 }
 
 export interface AuditEntry {
