@@ -208,7 +208,7 @@ describe('authentication, errors and health', () => {
     }
   });
 
-  it('reports liveness, readiness with injected probes, metrics and the OpenAPI document', async () => {
+  it('reports liveness, readiness with injected probes, metrics (to the process) and the OpenAPI document', async () => {
     let brokerUp = true;
     api = await buildTestApi({
       deps: {
@@ -228,7 +228,8 @@ describe('authentication, errors and health', () => {
       { ready: false, checks: { database: true, broker: false } },
     ]);
     await api.app.inject({ method: 'GET', url: '/api/v1/enterprises', headers: api.auth('admin') });
-    const metrics = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    // Not on the public port (metrics-internal.int.test.ts): the process serves them internally.
+    const metrics = await api.app.metrics.text();
     expect(metrics).toContain(
       'hazardwatch_http_request_duration_seconds_count{method="GET",route="/api/v1/enterprises",status="200"} 1',
     );

@@ -58,7 +58,6 @@ const newPoint = withoutEnterprise(
 const TABLE: Record<string, Row> = {
   'GET /healthz': { url: '/healthz', kind: 'public', allowed: [], denied: [] },
   'GET /readyz': { url: '/readyz', kind: 'public', allowed: [], denied: [] },
-  'GET /metrics': { url: '/metrics', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/login': { url: '', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/refresh': { url: '', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/logout': { url: '', kind: 'public', allowed: [], denied: [] },

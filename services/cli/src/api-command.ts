@@ -8,14 +8,23 @@ import {
   type ApiServer,
 } from '@hazardwatch/api';
 import type { SiteIndex } from '@hazardwatch/core';
-import { latestSiteVersion, loadStoredSite, UserRepository, watchSiteDocuments } from '@hazardwatch/store';
-import { DEFAULT_DASHBOARD_DIR } from './api-service.js';
+import {
+  latestSiteVersion,
+  loadStoredSite,
+  UserRepository,
+  watchSiteDocuments,
+  type SqlClient,
+} from '@hazardwatch/store';
+import { apiMetricsText, DEFAULT_DASHBOARD_DIR } from './api-service.js';
 import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { openStore } from './store-setup.js';
 
 /** How often a separate API looks for a site version stored by another process. */
 const SITE_CHECK_INTERVAL_MS = 30_000;
+/** A readiness probe of the database slower than this counts as down, ms. */
+const READY_PROBE_TIMEOUT_MS = 2000;
 
 export interface ApiServiceOptions {
   /** @default config.api.port */
@@ -32,6 +41,8 @@ export interface ApiServiceOptions {
 export interface ApiService {
   readonly server: ApiServer;
   readonly port: number;
+  /** /healthz, /readyz and /metrics on HW_HEALTH_HOST:HW_HEALTH_PORT; undefined when the port is 0. */
+  readonly health: HealthServer | undefined;
   close(): Promise<void>;
 }
 
@@ -107,6 +118,22 @@ export async function startApiService(
       ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
     });
     undo.push(() => live.close());
+    // The API's metrics on the internal port only (issue 17 item 4: never on the public one).
+    const health =
+      config.healthPort === 0
+        ? undefined
+        : await startHealthServer(
+            { host: config.healthHost, port: config.healthPort },
+            {
+              ready: async () => {
+                const database = await databaseAnswers(store.client);
+                return { ready: database, detail: { database, siteVersion: site?.version ?? null } };
+              },
+              metrics: () => apiMetricsText(server, live),
+            },
+            logger,
+          );
+    if (health) undo.push(() => health.close());
 
     const users = new UserRepository(store.client);
     // Edits saved by another API instance (NOTIFY on a new stored version; polled as a fallback).
@@ -125,8 +152,10 @@ export async function startApiService(
     return {
       server,
       port: server.port,
+      health,
       close: async () => {
         for (const t of timers) clearInterval(t);
+        await health?.close();
         await siteWatch.close();
         // Waiting callers are answered first (their requests expire), then the server drains.
         await forwarding.close();
@@ -140,6 +169,21 @@ export async function startApiService(
     for (const step of undo.reverse())
       await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
     throw error;
+  }
+}
+
+/** The database answers `SELECT 1` within READY_PROBE_TIMEOUT_MS. */
+async function databaseAnswers(client: SqlClient): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>(
+    (resolve) => (timer = setTimeout(() => resolve(false), READY_PROBE_TIMEOUT_MS)),
+  );
+  try {
+    return await Promise.race([client.query('SELECT 1').then((r) => r.rows.length === 1), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -8,10 +8,11 @@ import {
   startApiServer,
   type AlarmControl,
   type ApiServer,
+  type LiveGateway,
 } from '@hazardwatch/api';
 import { liveSourceFor, type LiveValueTap } from './live-source.js';
 import type { AlarmHost } from '@hazardwatch/ingest';
-import { applyAlarmAction, ingestMetricsText } from '@hazardwatch/ingest';
+import { applyAlarmAction } from '@hazardwatch/ingest';
 import { DeviceCredentialRepository, mqttAccessFromStore, UserRepository } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
 import type { IngestService } from './ingest-service.js';
@@ -42,15 +43,17 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
   };
 }
 
-/**
- * The REST API in the same process as ingestion (`hazardwatch serve`, the demo): it reads the
- * database the ingest writes, sees the site the ingest runs, and acts on alarms through the
- * ingest's alarm engine. /metrics carries the ingest counters too.
- */
 /** The dashboard build of this checkout (services/cli/dist → dashboards/control-room/dist). */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(
   new URL('../../../dashboards/control-room/dist', import.meta.url),
 );
+
+/**
+ * The REST API in the same process as ingestion (`hazardwatch serve`, the demo): it reads the
+ * database the ingest writes, sees the site the ingest runs, and acts on alarms through the
+ * ingest's alarm engine. Its metrics join the ingest's on the internal health port (the public
+ * port has no /metrics).
+ */
 
 export async function startApiBeside(
   service: IngestService,
@@ -92,14 +95,6 @@ export async function startApiBeside(
       broker: () => service.app.subscriber.connected,
       storage: () => service.app.pipeline.storageHealthy,
     },
-    metricsText: () =>
-      ingestMetricsText(service.app.counters, {
-        bufferedRows: service.app.pipeline.bufferedRows,
-        unacknowledgedMessages: service.app.subscriber.unacknowledged,
-        storageHealthy: service.app.pipeline.storageHealthy,
-        brokerConnected: service.app.subscriber.connected,
-        alarmUnitsFailed: service.alarms.failedUnits,
-      }),
   });
   // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,
   // rooms checked against the user's scope; with REDIS_URL several instances share rooms.
@@ -115,6 +110,7 @@ export async function startApiBeside(
         ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
       })
     : undefined;
+  const unlistMetrics = service.health?.addMetrics(() => apiMetricsText(server, live));
   // Spent refresh tokens are pruned daily.
   const users = new UserRepository(store.client);
   const prune = setInterval(
@@ -126,6 +122,7 @@ export async function startApiBeside(
     ...server,
     close: async () => {
       clearInterval(prune);
+      unlistMetrics?.();
       await live?.close();
       await server.close();
     },
@@ -147,6 +144,24 @@ export async function ensureUsers(service: IngestService, users: readonly DemoUs
     if (await repo.byUsername(user.username)) continue;
     await createUser(service.store.client, user);
   }
+}
+
+/**
+ * The API's metrics for the internal health port: its registry (requests and logins by route,
+ * open alarms by colour, MQTT auth refusals, process) and the live clients of this instance.
+ */
+export async function apiMetricsText(
+  server: ApiServer,
+  live: Pick<LiveGateway, 'clients'> | undefined,
+): Promise<string> {
+  const text = await server.app.metrics.text();
+  if (!live) return text;
+  return [
+    text.endsWith('\n') ? text : `${text}\n`,
+    '# HELP hazardwatch_live_clients socket.io clients connected to this API instance\n',
+    '# TYPE hazardwatch_live_clients gauge\n',
+    `hazardwatch_live_clients ${live.clients}\n`,
+  ].join('');
 }
 
 /** A partitioned worker publishes the stored alarm events of its own enterprises only. */

@@ -131,8 +131,18 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    /** HTTP port for /healthz, /readyz and /metrics of a long-running command; 0 disables. @default 9464 */
+    /**
+     * Internal HTTP port of a long-running command (`ingest`, `serve`, `api`, `demo`): /healthz,
+     * /readyz and /metrics (ingest and API metrics; never on the public API port). 0 disables.
+     * @default 9464
+     */
     healthPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 9464 }),
+    /**
+     * Address the health port binds: loopback by default, as metrics name every enterprise and
+     * count logins; `0.0.0.0` where only a scraper can reach it (a compose or cluster network).
+     * @default 127.0.0.1
+     */
+    healthHost: Type.String({ minLength: 1, default: '127.0.0.1' }),
     /** Ingest settings, as in @hazardwatch/ingest's IngestConfigSchema (mqtt.url comes from mqtt.url). */
     ingest: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
@@ -158,6 +168,7 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_MQTT_SERVICE_PASSWORD: (c, v) => (section(c, 'mqtt').servicePassword = v),
   HW_MQTT_HOOK_TOKEN: (c, v) => (section(c, 'mqtt').hookToken = v),
   HW_HEALTH_PORT: (c, v) => (c['healthPort'] = Number(v) as never),
+  HW_HEALTH_HOST: (c, v) => (c['healthHost'] = v as never),
   HW_INGEST_CLIENT_ID: (c, v) => (ingestMqtt(c).clientId = v),
   // Comma-separated enterprise codes this worker owns (its partition); all when unset.
   HW_INGEST_ENTERPRISES: (c, v) =>

@@ -38,7 +38,7 @@ export const EXAMPLE_SITE_FILE = fileURLToPath(
 );
 
 export interface DemoOptions {
-  /** HTTP port for /healthz, /readyz, /metrics. */
+  /** HTTP port of the API, dashboard, /healthz and /readyz (metrics: the internal health port). */
   readonly port: number;
   /** Start from empty data. */
   readonly reset: boolean;
@@ -93,14 +93,14 @@ export async function startDemo(
   const config: RuntimeConfig = {
     ...base,
     dataDir,
-    // The API serves /healthz, /readyz and /metrics (with the ingest counters) on the demo port.
-    healthPort: 0,
     site: { file: siteFile },
     mqtt: { ...base.mqtt, embeddedPort },
   };
   progress('starting PostgreSQL (embedded unless DATABASE_URL), MQTT broker, migrations, site, ingestion');
   const tap = new LiveValueTap();
-  const service = await startIngestService(config, logger, { observers: [tap] });
+  // Metrics (ingest and API) on the internal health port, never the demo's public one (issue 17
+  // item 4); none when that port is taken (another HazardWatch on this machine).
+  const service = await startIngestService(config, logger, { observers: [tap], healthPortOptional: true });
   let fleet: MqttFleet;
   let plant: DemoPlant | undefined;
   let api: ApiServer | undefined;
@@ -151,7 +151,10 @@ export async function startDemo(
     'HazardWatch demo is running / 演示已启动',
     `  dashboard http://127.0.0.1:${port}/   (控制室 / control room)`,
     `  API      http://127.0.0.1:${port}/api/v1   docs: http://127.0.0.1:${port}/docs   live: socket.io on the same port`,
-    `  health   http://127.0.0.1:${port}/healthz   ready: /readyz   metrics: /metrics`,
+    `  health   http://127.0.0.1:${port}/healthz   ready: /readyz`,
+    service.health
+      ? `  metrics  http://${service.health.host}:${service.health.port}/metrics   (internal port HW_HEALTH_PORT, not the API's)`
+      : `  metrics  off: HW_HEALTH_PORT ${base.healthPort === 0 ? 'is 0' : `${base.healthPort} is in use`}`,
     ...(builtIn
       ? ['  logins   ' + DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role})`).join(', ')]
       : []),

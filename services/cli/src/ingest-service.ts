@@ -92,6 +92,10 @@ export interface IngestService {
   /** The database connection the service writes through (shared with an API in the same process). */
   readonly store: OpenedStore;
   readonly infrastructure: Infrastructure;
+  /**
+   * /healthz, /readyz and /metrics on HW_HEALTH_HOST:HW_HEALTH_PORT (internal); an API in the
+   * same process adds its metrics here. Undefined when the port is 0.
+   */
   readonly health: HealthServer | undefined;
   close(): Promise<void>;
 }
@@ -104,6 +108,11 @@ export interface IngestService {
 export interface IngestServiceOptions {
   /** More observers of every accepted reading (e.g. the live value tap of an API in this process). */
   readonly observers?: readonly ReadingObserver[];
+  /**
+   * A health port already in use is logged and the service runs without it, instead of failing
+   * (the demo: another HazardWatch on the machine). @default false
+   */
+  readonly healthPortOptional?: boolean;
 }
 
 export async function startIngestService(
@@ -365,7 +374,7 @@ async function startOn(
     config.healthPort === 0
       ? undefined
       : await startHealthServer(
-          config.healthPort,
+          { host: config.healthHost, port: config.healthPort },
           {
             ready: () => ({
               ready: app.subscriber.connected && app.pipeline.storageHealthy,
@@ -389,7 +398,11 @@ async function startOn(
               }),
           },
           logger,
-        );
+        ).catch((err: unknown) => {
+          if (!options.healthPortOptional || (err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
+          log.warn({ port: config.healthPort }, 'health port in use: no /healthz, /readyz, /metrics');
+          return undefined;
+        });
   log.info(
     {
       dialect: migration.dialect,

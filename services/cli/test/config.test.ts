@@ -20,6 +20,7 @@ describe('runtime configuration', () => {
     expect(config).toMatchObject({
       dataDir: '.data',
       healthPort: 9464,
+      healthHost: '127.0.0.1',
       database: { dialect: 'auto', poolSize: 8, rawRetentionDays: 30, auditRetentionDays: 365 },
     });
     expect(config.database.url).toBeUndefined();

@@ -51,6 +51,9 @@ describe('the one-command demo', () => {
     expect(steps.join('\n')).toMatch(/OPC-UA server \+ edge collector/);
     expect(demo.summary).toContain(`http://127.0.0.1:${demo.api.port}/`);
     expect(demo.summary).toContain('rudong-regulator / hazardwatch-demo');
+    // Metrics on the internal health port only (issue 17 item 4).
+    expect((await fetch(url('/metrics'))).status).toBe(404);
+    expect(demo.summary).toMatch(/metrics {2}(http:\/\/127\.0\.0\.1:\d+\/metrics|off: HW_HEALTH_PORT)/);
     expect(demo.plant?.opcua.endpointUrl).toMatch(/^opc\.tcp:\/\//);
   });
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -16,6 +17,15 @@ import {
 } from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 const E1 = '91320623MA1W000001';
 const E2 = '91320623MA1W000002';
@@ -42,7 +52,7 @@ describe('device credentials and MQTT authorisation', () => {
       HW_MQTT_DEVICE_AUTH: 'true',
       HW_MQTT_HOOK_TOKEN: HOOK_TOKEN,
       HW_SITE_FILE: EXAMPLE,
-      HW_HEALTH_PORT: '0',
+      HW_HEALTH_PORT: String(await freePort()),
       HW_JWT_SECRET: 'a-test-secret-that-is-at-least-32-chars',
     });
     const tap = new LiveValueTap();
@@ -141,7 +151,8 @@ describe('device credentials and MQTT authorisation', () => {
     const e2 = service.site!.points().find((p) => p.enterprise === E2 && p.tag === 'PT-2101')!;
     expect(service.app.latest.get(e2.id)).toBeUndefined();
 
-    const metrics = await (await fetch(`${base()}/metrics`)).text();
+    // Counted on the internal health port (the API port has no /metrics).
+    const metrics = await (await fetch(`http://127.0.0.1:${service.health!.port}/metrics`)).text();
     expect(metrics).toMatch(/hazardwatch_mqtt_auth_failures_total\{reason="wrong_secret"\} 1/);
     expect(metrics).toMatch(/hazardwatch_mqtt_denied_total\{action="publish"\} 1/);
     expect(metrics).toMatch(/hazardwatch_mqtt_denied_total\{action="subscribe"\} 1/);

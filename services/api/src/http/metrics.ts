@@ -3,6 +3,16 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { WARNING_COLOURS } from '@hazardwatch/contracts';
 import type { SqlClient } from '@hazardwatch/store';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * This API's metrics, for the process to serve on its internal health port: never on the
+     * public port (issue 17: they name every enterprise and count logins and open alarms).
+     */
+    readonly metrics: ApiMetrics;
+  }
+}
+
 export interface ApiMetrics {
   readonly registry: Registry;
   /** Prometheus text exposition: this API's metrics, then any extra text (e.g. ingest counters). */
@@ -19,7 +29,8 @@ export interface ApiMetricsOptions {
 
 /**
  * Request durations by route template (never the raw URL: bounded label cardinality), active
- * alarms by colour read from the database at scrape time, and process metrics.
+ * alarms by colour read from the database at scrape time, and process metrics; decorated on the
+ * app as `app.metrics` (no route serves them).
  */
 export function installMetrics(app: FastifyInstance, options: ApiMetricsOptions): ApiMetrics {
   const registry = new Registry();
@@ -50,7 +61,7 @@ export function installMetrics(app: FastifyInstance, options: ApiMetricsOptions)
       reply.elapsedTime / 1000,
     );
   });
-  return {
+  const metrics: ApiMetrics = {
     registry,
     async text() {
       const own = await registry.metrics();
@@ -58,4 +69,6 @@ export function installMetrics(app: FastifyInstance, options: ApiMetricsOptions)
       return extra === '' ? own : `${own}\n${extra}`;
     },
   };
+  app.decorate('metrics', metrics);
+  return metrics;
 }

@@ -20,7 +20,10 @@ async function probe(check: () => boolean | Promise<boolean>): Promise<boolean> 
   }
 }
 
-/** Liveness, readiness (database and injected probes, e.g. the broker) and Prometheus metrics. */
+/**
+ * Liveness and readiness (database and injected probes, e.g. the broker). No /metrics here: the
+ * process serves `app.metrics` on its internal health port (issue 17 item 4).
+ */
 export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
@@ -53,16 +56,5 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const ready = Object.values(checks).every(Boolean);
       return reply.status(ready ? 200 : 503).send({ ready, checks });
     },
-  });
-
-  defineRoute(app, {
-    method: 'GET',
-    url: '/metrics',
-    scope: { kind: 'public' },
-    summary: 'Prometheus metrics (text exposition format)',
-    tags: ['health'],
-    schema: { querystring: NoQuery },
-    handler: async (_request, reply) =>
-      reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.text()),
   });
 }
