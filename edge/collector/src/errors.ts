@@ -75,6 +75,16 @@ export const EDGE_ERRORS = {
     template: 'message on {topic} yields no reading for {field}: {reason}',
     retryable: false,
   },
+  HW_EDGE_TRUST_NONE: {
+    template:
+      'no rejected server certificate in {pkiDir}/rejected matches {fingerprint} (connect once with the secure mode so the server certificate lands there)',
+    retryable: false,
+  },
+  HW_EDGE_TRUST_AMBIGUOUS: {
+    template:
+      'several rejected server certificates in {pkiDir}/rejected; choose one by fingerprint: {candidates}',
+    retryable: false,
+  },
 } as const satisfies Readonly<Record<string, EdgeErrorSpec>>;
 
 export type EdgeErrorCode = keyof typeof EDGE_ERRORS;

@@ -11,6 +11,7 @@ export { SYSTEM_CLOCK, type SourceClock } from './sources/status-tracker.js';
 export * from './sources/opcua-source.js';
 export * from './sources/opcua-options.js';
 export * from './sources/opcua-status.js';
+export * from './sources/opcua-trust.js';
 export * from './uplink/mqtt-uplink.js';
 export * from './uplink/forwarder.js';
 export * from './sources/mqtt-bridge-path.js';

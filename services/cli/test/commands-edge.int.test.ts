@@ -1,15 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { stringify as stringifyYaml } from 'yaml';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OpcuaSource, rejectedCertificates } from '@hazardwatch/edge';
 import { startPlantOpcuaServer, type PlantOpcuaServer } from '@hazardwatch/simulators/opcua';
 import { providedServices } from '@hazardwatch/testkit';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const run = promisify(execFile);
+
+/** Runs the built command line; its exit code and output, never a throw. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [MAIN, ...args]).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
 
 /** Polls `check` every 50 ms for at most `ms`. */
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -98,5 +109,62 @@ describe('hazardwatch edge (the process)', () => {
     expect(fromOpcua).toContainEqual(
       expect.objectContaining({ level: 40, msg: expect.stringContaining('Creating default certificate') }),
     );
+  });
+
+  it('edge trust-server moves the refused server certificate into the trust list', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-edge-trust-'));
+    server = await startPlantOpcuaServer({
+      tags: [{ site: 'HW', unit: 'U1', tag: 'PT-1' }],
+      logger: pino({ level: 'silent' }),
+      pkiDir: join(dir, 'server-pki'),
+    });
+    const pkiDir = join(dir, 'client-pki');
+    const opcua = {
+      kind: 'opcua',
+      name: 'dcs',
+      endpointUrl: server.endpointUrl,
+      securityMode: 'SignAndEncrypt',
+      securityPolicy: 'Basic256Sha256',
+      pkiDir,
+      tags: [{ nodeId: server.nodeIdOf('PT-1')!, tag: 'PT-1' }],
+    } as const;
+    // A secure connect attempt refuses the unknown server and files its certificate as rejected.
+    const source = new OpcuaSource({ ...opcua, reconnectInitialMs: 100 });
+    await source.start(() => undefined);
+    await waitFor(() => rejectedCertificates(pkiDir).length === 1, 15_000, 'the certificate rejected');
+    await source.stop();
+    const [rejected] = rejectedCertificates(pkiDir);
+    const config = join(dir, 'edge.yaml');
+    writeFileSync(
+      config,
+      stringifyYaml({
+        gateway: { enterprise: 'E1', code: 'GW1' },
+        uplink: { url: mqttUrl },
+        spool: { dir: join(dir, 'spool') },
+        sources: [
+          opcua,
+          {
+            ...opcua,
+            name: 'other',
+            pkiDir: join(dir, 'other-pki'),
+            tags: [{ nodeId: 'ns=1;s=X', tag: 'PT-2' }],
+          },
+        ],
+      }),
+    );
+    // Two OPC-UA sources: which one must be said.
+    const ambiguous = await cli('edge', 'trust-server', '--config', config);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stdout + ambiguous.stderr).toContain('several OPC-UA sources');
+    const trusted = await cli('edge', 'trust-server', '--config', config, '--source', 'dcs');
+    expect(trusted, trusted.stdout + trusted.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(trusted.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      msg: 'server certificate trusted',
+      certificate: rejected!.file,
+    });
+    expect(readdirSync(join(pkiDir, 'trusted', 'certs'))).toEqual([rejected!.file]);
+    expect(readdirSync(join(pkiDir, 'rejected'))).toEqual([]);
+    // Nothing left to trust: said so, exit 1.
+    expect((await cli('edge', 'trust-server', '--config', config, '--source', 'dcs')).code).toBe(1);
   });
 });

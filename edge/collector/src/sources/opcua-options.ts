@@ -9,6 +9,9 @@ import { pino, type Logger } from 'pino';
 import { EdgeError } from '../errors.js';
 import { IDENTITY_SCALE, type LinearScale } from '../tag-mapping.js';
 
+/** Client PKI folder when the configuration names none (security mode None needs no certificates). */
+export const DEFAULT_OPCUA_PKI_DIR: string = join(tmpdir(), 'hazardwatch-edge-opcua-pki');
+
 export type OpcuaSecurityMode = 'None' | 'Sign' | 'SignAndEncrypt';
 /** Policies that work on Node 20 without `--security-revert=CVE-2023-46809` (no RSA PKCS#1 v1.5 encryption). */
 export type OpcuaSecurityPolicy =
@@ -43,7 +46,7 @@ export interface OpcuaSourceOptions {
   readonly securityPolicy?: OpcuaSecurityPolicy;
   /** Client PKI folder (own certificate, trusted server certificates). Required unless securityMode is None. @default <os tmp>/hazardwatch-edge-opcua-pki */
   readonly pkiDir?: string;
-  /** Accept a server certificate not in `pkiDir/trusted` (commissioning, tests). @default false */
+  /** Accept a server certificate not in `pkiDir/trusted/certs` (commissioning, tests). @default false */
   readonly acceptUnknownServerCertificate?: boolean;
   /** User identity; anonymous when omitted. */
   readonly userName?: string;
@@ -163,7 +166,7 @@ export function compileOpcuaOptions(o: OpcuaSourceOptions): CompiledOpcuaOptions
     tags,
     securityMode,
     securityPolicy,
-    pkiDir: o.pkiDir ?? join(tmpdir(), 'hazardwatch-edge-opcua-pki'),
+    pkiDir: o.pkiDir ?? DEFAULT_OPCUA_PKI_DIR,
     acceptUnknownServerCertificate: o.acceptUnknownServerCertificate ?? false,
     userName: o.userName,
     password: o.password,

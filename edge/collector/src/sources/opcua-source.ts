@@ -157,6 +157,12 @@ export class OpcuaSource implements ChangeReportingSource {
   private async generation(): Promise<{ reason: string; connected: boolean }> {
     const o = this.options;
     const ended = deferred<string>();
+    // A server certificate trusted since the last attempt (`hazardwatch edge trust-server` moved
+    // it from rejected/ to trusted/certs/) counts from this attempt on: no restart needed.
+    if (this.links > 0)
+      await this.certificates!.reloadCertificates().catch((err: unknown) =>
+        o.logger.warn({ err }, 'opcua pki folders not reloaded'),
+      );
     const connection = new OpcuaConnection(o, this.certificates!, {
       value: (tag, dv) => this.onValue(connection, tag, dv),
       failed: (reason) => ended.resolve(reason),
