@@ -73,9 +73,22 @@ describe('data quality over REST: data-loss reports, online rate, late alarms', 
 
   it('marks a late alarm (raised from replayed readings) in the alarm list', async () => {
     const late = (await new AlarmRepository(api.client).openAlarms()).find((a) => a.id === 'alarm-e1')!;
+    const raised = {
+      alarmId: 'alarm-late',
+      sourceKey: late.sourceKey,
+      pointId: late.source.kind === 'point' ? late.source.pointId : null,
+      condition: 'H' as const,
+      actor: 'system',
+      reason: null,
+      value: 85,
+      late: true,
+    };
     await new AlarmRepository(api.client).write({
       alarms: [{ ...late, id: 'alarm-late', condition: 'H', state: 'RTNUN', active: false, late: true }],
-      events: [],
+      events: [
+        { ...raised, from: 'NORM', to: 'UNACK', ts: NOW - 3 * HOUR },
+        { ...raised, from: 'UNACK', to: 'RTNUN', ts: NOW - 3 * HOUR + 20_000 },
+      ],
       colourChanges: [],
     });
     const res = await api.app.inject({
@@ -87,5 +100,15 @@ describe('data quality over REST: data-loss reports, online rate, late alarms', 
     const items = res.json<{ items: Array<{ id: string; late: boolean }> }>().items;
     expect(items.find((a) => a.id === 'alarm-late')?.late).toBe(true);
     expect(items.find((a) => a.id === 'alarm-e1')?.late).toBe(false);
+    const one = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/alarms/alarm-late',
+      headers: api.auth('admin'),
+    });
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json<{ events: Array<{ to: string; ts: number; late: boolean }> }>().events).toEqual([
+      expect.objectContaining({ to: 'UNACK', ts: NOW - 3 * HOUR, late: true }),
+      expect.objectContaining({ to: 'RTNUN', ts: NOW - 3 * HOUR + 20_000, late: true }),
+    ]);
   });
 });

@@ -171,6 +171,8 @@ export interface AlarmJournalEntry {
   readonly actor: string;
   readonly reason: string | null;
   readonly value: number | null;
+  /** Decided from replayed readings: `ts` is the source time it happened. */
+  readonly late?: boolean;
 }
 
 export type WarningState = 'pushed' | 'signed' | 'feedback' | 'closed';

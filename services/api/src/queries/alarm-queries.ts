@@ -163,6 +163,8 @@ export async function alarmEvents(
     actor: string;
     reason: string | null;
     value: number | null;
+    /** Decided from replayed readings: `ts` is the source time it happened. */
+    late: boolean;
   }>
 > {
   const { rows } = await client.query<{
@@ -172,8 +174,9 @@ export async function alarmEvents(
     actor: string;
     reason: string | null;
     value: number | null;
+    late: boolean;
   }>(
-    `SELECT from_state, to_state, ${MS('ts')} AS ts_ms, actor, reason, value FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
+    `SELECT from_state, to_state, ${MS('ts')} AS ts_ms, actor, reason, value, late FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
     [id],
   );
   return rows.map((r) => ({
@@ -183,5 +186,6 @@ export async function alarmEvents(
     actor: r.actor,
     reason: r.reason,
     value: r.value,
+    late: r.late,
   }));
 }
