@@ -168,6 +168,7 @@ export async function startCollector(config: EdgeConfig, deps: CollectorDeps = {
     close: async () => {
       // Sources first (nothing new arrives), then the forwarder drains, then the uplink says
       // goodbye (retained death), then the spool is closed with its ack log synced.
+      clearInterval(repeatTimer);
       for (const s of sources)
         await s.stop().catch((err: unknown) => log.warn({ err }, 'source stop failed'));
       await health?.close();
