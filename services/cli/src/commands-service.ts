@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { loadRuntimeConfig } from './config.js';
+import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { startApiBeside } from './api-service.js';
 import { LiveValueTap } from './live-source.js';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';
 import { openStore } from './store-setup.js';
+import { reservePorts, type PortClaim } from './port-reservation.js';
 
 export interface ServiceCommandContext {
   readonly env: NodeJS.ProcessEnv;
@@ -30,9 +31,17 @@ export async function migrateCommand(ctx: ServiceCommandContext): Promise<number
   }
 }
 
+/** The internal health port of a long-running command (0: none). */
+function healthClaim(config: RuntimeConfig): PortClaim {
+  return { what: 'health', setting: 'HW_HEALTH_PORT', host: config.healthHost, port: config.healthPort };
+}
+
 /** `hazardwatch ingest`: run until SIGINT/SIGTERM, then flush and stop cleanly. */
 export async function ingestCommand(ctx: ServiceCommandContext): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
+  // Its port is checked before the site file is stored (issue 17 item 11).
+  const ports = await reservePorts([healthClaim(config)], ctx.logger);
+  await ports.release();
   const service = await startIngestService(config, ctx.logger);
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
@@ -104,10 +113,28 @@ export async function alarmKpiCommand(
 /** `hazardwatch serve`: ingestion, the alarm engine and the REST API in one process, until a signal. */
 export async function serveCommand(ctx: ServiceCommandContext): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
+  // Both ports are ours before anything is stored: the ingest stores HW_SITE_FILE as a new
+  // version at start, which every running process puts in force (issue 17 item 11). The API's is
+  // held until the API listens; the health port is taken by the ingest service itself.
+  const ports = await reservePorts(
+    [
+      { what: 'REST API', setting: 'HW_API_PORT', host: config.api.host, port: config.api.port },
+      healthClaim(config),
+    ],
+    ctx.logger,
+  );
   const tap = new LiveValueTap();
-  const service = await startIngestService(config, ctx.logger, { observers: [tap] });
+  let service;
+  try {
+    await ports.release('health');
+    service = await startIngestService(config, ctx.logger, { observers: [tap] });
+  } catch (error) {
+    await ports.release();
+    throw error;
+  }
   let api;
   try {
+    await ports.release();
     api = await startApiBeside(service, config, ctx.logger, config.api.port, tap);
   } catch (error) {
     await service.close();

@@ -14,6 +14,10 @@ export const cliErrors = defineErrors({
     template: '{problem}',
     retryable: false,
   },
+  HW_CLI_PORT_IN_USE: {
+    template: 'port {port} is already in use ({what}, {setting}, on {host}): nothing was started or stored',
+    retryable: true,
+  },
 });
 
 /**
@@ -53,5 +57,25 @@ export class InputError extends HazardWatchError<'HW_CLI_INPUT'> {
   constructor(readonly problem: string) {
     const base = cliErrors.create('HW_CLI_INPUT', { problem });
     super(base.code, base.message, base.data, base.retryable);
+  }
+}
+
+/**
+ * A port the command must listen on is taken (another HazardWatch, another program): found before
+ * anything is started or stored (issue 17 item 11). Retrying helps once the port is free.
+ */
+export class PortInUseError extends HazardWatchError<'HW_CLI_PORT_IN_USE'> {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly claim: {
+      readonly what: string;
+      readonly setting: string;
+      readonly host: string;
+      readonly port: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    const base = cliErrors.create('HW_CLI_PORT_IN_USE', { ...claim });
+    super(base.code, base.message, base.data, base.retryable, undefined, options);
   }
 }
