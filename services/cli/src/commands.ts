@@ -18,6 +18,8 @@ import {
 } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 import { simCommand } from './commands-sim.js';
+import { userCommand } from './commands-user.js';
+import type { SecretSource } from './secret-input.js';
 import { MAX_DURATION_S, numberOption, parseCommandArgs } from './command-args.js';
 import { loadCommandInput } from './command-input.js';
 
@@ -29,6 +31,8 @@ export interface CommandContext {
   readonly stderr?: NodeJS.WritableStream;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   readonly stopSignal: Promise<string>;
+  /** Standard input (`user create` reads the password from it). */
+  readonly stdin?: SecretSource;
 }
 
 const USAGE = `usage: hazardwatch <command> [options]
@@ -43,6 +47,10 @@ commands:
                           alarm and 预警 actions are forwarded to the worker owning the enterprise
   edge --config FILE      edge collector on a plant gateway: OPC-UA / Modbus TCP / MQTT sources →
                           disk spool → MQTT uplink (docs/edge-collector.md)
+  user create --role admin|regulator|viewer|operator --username NAME [--scope CODE]
+                          create a user (the first admin): the password is read from stdin, or
+                          prompted without echo on a terminal; --scope is a regulator's or
+                          viewer's region code, an operator's enterprise code
   alarms kpi [--hours H] [--enterprise CODE]
                           ISA-18.2 alarm KPIs (rates, floods, chattering, stale, priority mix);
                           exit code 3 when a KPI alert fires
@@ -135,6 +143,8 @@ export async function runCommand(
           });
         }
         break;
+      case 'user':
+        return await userCommand(sub, argv.slice(argv.indexOf(sub ?? 'user') + 1), ctx);
       case 'sim':
         return await simCommand(sub, argv.slice(argv.indexOf(sub ?? 'sim') + 1), ctx);
       case 'site':

@@ -66,6 +66,7 @@ runCommand(positionals, process.argv.slice(2), {
   logger,
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   stopSignal,
 }).then(
   (code) => {
