@@ -52,10 +52,16 @@ describe('hazardwatch user create', () => {
     await db.drop();
   });
 
-  const users = async (): Promise<Array<{ username: string; role: string; region_code: string | null }>> => {
+  interface UserRow {
+    username: string;
+    role: string;
+    region_code: string | null;
+  }
+  const users = async (): Promise<UserRow[]> => {
     const pool = openTestPool(db.url, { max: 1 });
     try {
-      return (await pool.query('SELECT username, role, region_code FROM users ORDER BY username')).rows;
+      return (await pool.query<UserRow>('SELECT username, role, region_code FROM users ORDER BY username'))
+        .rows;
     } finally {
       await pool.end();
     }
