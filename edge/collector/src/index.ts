@@ -12,6 +12,7 @@ export * from './sources/opcua-source.js';
 export * from './sources/opcua-options.js';
 export * from './sources/opcua-status.js';
 export * from './sources/opcua-trust.js';
+export { routeOpcuaLogs } from './sources/opcua-log.js';
 export * from './uplink/mqtt-uplink.js';
 export * from './uplink/forwarder.js';
 export * from './sources/mqtt-bridge-path.js';

@@ -2,6 +2,7 @@ import {
   DEFAULT_OPCUA_PKI_DIR,
   isEdgeError,
   loadEdgeConfig,
+  routeOpcuaLogs,
   startCollector,
   trustRejectedCertificate,
   type EdgeConfig,
@@ -86,6 +87,8 @@ async function trustServerCommand(args: readonly string[], ctx: CommandContext):
   }
   const source = chosen[0]!;
   const pkiDir = source.pkiDir ?? DEFAULT_OPCUA_PKI_DIR;
+  // What node-opcua says while it handles the certificate goes to this command's JSON log.
+  routeOpcuaLogs(ctx.logger);
   try {
     const trusted = await trustRejectedCertificate(pkiDir, values.fingerprint);
     ctx.logger.info(
