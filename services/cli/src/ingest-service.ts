@@ -44,6 +44,7 @@ import {
   latestSiteVersion,
   loadStoredSite,
   watchSiteDocuments,
+  watchDeviceCredentials,
   PartitionMaintainer,
   PgReadingWriter,
   RollupMaintainer,
@@ -167,6 +168,17 @@ async function startOn(
   undo.push(() => store.close());
   const { client, migration } = store;
   infrastructure.mqttAccess?.useCredentials(new DeviceCredentialRepository(client));
+  const mqttAccess = infrastructure.mqttAccess?.control;
+  // Credentials changed by an API in any process (NOTIFY): the embedded broker ends the old
+  // credential's live sessions (issue #17 item 1).
+  const credentialWatch = mqttAccess
+    ? await watchDeviceCredentials({
+        connectionString: infrastructure.databaseUrl,
+        logger,
+        changed: (username) => mqttAccess.credentialChanged(username),
+      })
+    : undefined;
+  if (credentialWatch) undo.push(() => credentialWatch.close());
 
   const site = await loadSite(config, client, log);
   let directory: PointDirectory = site?.ok ? pointDirectoryFromSite(site.index) : pointDirectoryFrom([], []);
@@ -434,6 +446,7 @@ async function startOn(
       clearTimeout(rollupTimer);
       await rollupRun;
       await siteWatch.close();
+      await credentialWatch?.close();
       await actions.close();
       await app.close();
       await health?.close();

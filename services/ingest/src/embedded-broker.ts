@@ -9,8 +9,13 @@ export interface EmbeddedBrokerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly logger: Logger;
-  /** Authentication/authorisation hooks (the API installs its device ACL here). */
-  readonly hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+  /**
+   * Authentication/authorisation hooks (the device ACL, brokerAccessHooks). `attach` is called
+   * with the broker once it exists (live sessions closed on a credential change) and undone on close.
+   */
+  readonly hooks?: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> & {
+    readonly attach?: (broker: Aedes) => () => void;
+  };
 }
 
 export interface EmbeddedBrokerCounters {
@@ -83,16 +88,21 @@ const downgradeToGrantedQos: AuthorizeForward = (client, packet) => {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBrokerHandle> {
   const log = options.logger.child({ component: 'embedded-broker' });
   const counters: EmbeddedBrokerCounters = { nulTopicsRefused: 0 };
+  const { attach, ...hooks } = options.hooks ?? {};
   const broker = await Aedes.createBroker({
-    ...options.hooks,
+    ...hooks,
     persistence: embeddedBrokerPersistence(),
-    authorizePublish: refuseNulTopics(options.hooks?.authorizePublish, counters, log),
+    authorizePublish: refuseNulTopics(hooks.authorizePublish, counters, log),
     authorizeForward: downgradeToGrantedQos,
   });
+  const detach = attach?.(broker);
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
+  }).catch((err: unknown) => {
+    detach?.();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
@@ -103,6 +113,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     broker,
     counters,
     close: async () => {
+      detach?.();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -14,7 +14,7 @@ export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';
 export * from './alarm-host.js';
-export { brokerAccessHooks } from './broker-access.js';
+export { brokerAccessHooks, type BrokerAccessHooks } from './broker-access.js';
 export * from './alarm-actions.js';
 export { ActionWorker, ownedEnterprises, type ActionWorkerOptions } from './action-worker.js';
 export { ingestErrors } from './errors.js';

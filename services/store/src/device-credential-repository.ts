@@ -1,5 +1,11 @@
 import type { SqlClient } from './sql-client.js';
 
+/**
+ * NOTIFY channel of a credential issued, rotated or revoked (payload: its username). Sent by the
+ * statement that stores the change, so it is delivered when, and only if, the change commits.
+ */
+export const DEVICE_CREDENTIAL_CHANNEL = 'hw_device_credentials';
+
 /** A gateway's MQTT credential as stored (the secret only as a salted hash). */
 export interface StoredDeviceCredential {
   readonly username: string;
@@ -45,7 +51,10 @@ const toCredential = (r: Row): StoredDeviceCredential => ({
   revokedBy: r.revoked_by,
 });
 
-/** Gateways' MQTT credentials (issue, rotate, revoke, look up at connect). */
+/**
+ * Gateways' MQTT credentials (issue, rotate, revoke, look up at connect). Every change notifies
+ * DEVICE_CREDENTIAL_CHANNEL, so brokers in any process end the sessions of the old credential.
+ */
 export class DeviceCredentialRepository {
   constructor(private readonly client: SqlClient) {}
 
@@ -75,13 +84,15 @@ export class DeviceCredentialRepository {
     nowMs: number,
   ): Promise<StoredDeviceCredential> {
     const { rows } = await this.client.query<Row>(
-      `INSERT INTO device_credentials
-         (username, enterprise_code, gateway_code, salt, secret_hash, created_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7)
-       ON CONFLICT (enterprise_code, gateway_code) DO UPDATE SET
-         salt = excluded.salt, secret_hash = excluded.secret_hash,
-         rotated_at = excluded.created_at, revoked_at = NULL, revoked_by = NULL
-       RETURNING ${COLUMNS}`,
+      `WITH stored AS (
+         INSERT INTO device_credentials
+           (username, enterprise_code, gateway_code, salt, secret_hash, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7)
+         ON CONFLICT (enterprise_code, gateway_code) DO UPDATE SET
+           salt = excluded.salt, secret_hash = excluded.secret_hash,
+           rotated_at = excluded.created_at, revoked_at = NULL, revoked_by = NULL
+         RETURNING ${COLUMNS})
+       SELECT stored.*, pg_notify($8, stored.username) FROM stored`,
       [
         credential.username,
         credential.enterprise,
@@ -90,6 +101,7 @@ export class DeviceCredentialRepository {
         credential.secretHash,
         nowMs,
         actor,
+        DEVICE_CREDENTIAL_CHANNEL,
       ],
     );
     return toCredential(rows[0]!);
@@ -98,9 +110,11 @@ export class DeviceCredentialRepository {
   /** @returns false when the gateway has no credential. */
   async revoke(enterprise: string, gateway: string, actor: string, nowMs: number): Promise<boolean> {
     const { rows } = await this.client.query(
-      `UPDATE device_credentials SET revoked_at = to_timestamp($3 / 1000.0), revoked_by = $4
-       WHERE enterprise_code = $1 AND gateway_code = $2 RETURNING username`,
-      [enterprise, gateway, nowMs, actor],
+      `WITH revoked AS (
+         UPDATE device_credentials SET revoked_at = to_timestamp($3 / 1000.0), revoked_by = $4
+         WHERE enterprise_code = $1 AND gateway_code = $2 RETURNING username)
+       SELECT username, pg_notify($5, username) FROM revoked`,
+      [enterprise, gateway, nowMs, actor, DEVICE_CREDENTIAL_CHANNEL],
     );
     return rows.length > 0;
   }

@@ -26,12 +26,22 @@ export * from './audit-repository.js';
 export * from './plan-repository.js';
 export * from './gateway-status-repository.js';
 export * from './data-loss-repository.js';
-export { DeviceCredentialRepository, type StoredDeviceCredential } from './device-credential-repository.js';
+export {
+  DEVICE_CREDENTIAL_CHANNEL,
+  DeviceCredentialRepository,
+  type StoredDeviceCredential,
+} from './device-credential-repository.js';
+export {
+  watchDeviceCredentials,
+  type DeviceCredentialWatch,
+  type DeviceCredentialWatchOptions,
+} from './device-credential-watch.js';
 export {
   hashDeviceSecret,
   MqttAccessControl,
   mqttAccessFromStore,
   newDeviceSecret,
+  type CredentialChangeListener,
   type MqttAccessCounters,
   type MqttAccessOptions,
 } from './mqtt-access-control.js';

@@ -38,6 +38,13 @@ export interface MqttAccessOptions {
   readonly lookup: (username: string) => Promise<DeviceCredentialRecord | undefined>;
   /** Platform service credentials: username → password. */
   readonly services?: ReadonlyMap<string, string>;
+  /**
+   * How long `isCurrent` trusts a credential it has read without hearing of a change, ms: the
+   * bound on a change nobody announced (`credentialChanged`). @default 30000
+   */
+  readonly credentialCacheMs?: number;
+  /** Clock of that cache, ms since epoch. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Counts of refusals, for metrics: every refusal is counted, never silent. */
@@ -45,16 +52,47 @@ export interface MqttAccessCounters {
   readonly authFailures: Record<MqttAuthFailure, number>;
   publishDenied: number;
   subscribeDenied: number;
+  /** Live sessions closed because their credential was revoked or rotated. */
+  sessionsEnded: number;
 }
 
+/** Told the username whose credential changed, or undefined when any may have. */
+export type CredentialChangeListener = (username: string | undefined) => void;
+
+interface KnownCredential {
+  readonly record: DeviceCredentialRecord | undefined;
+  readonly readAtMs: number;
+}
+
+/**
+ * The MQTT access rules over the credential store. A session is tied to the credential it logged
+ * in with (its secret hash, which every issue or rotation replaces): `isCurrent` says whether that
+ * credential is still the gateway's, unrevoked. Brokers ask it on every publish, so the answer is
+ * cached per username, until `credentialChanged` (the API after a change, and PostgreSQL NOTIFY
+ * from any process: device-credential-watch.ts) or `credentialCacheMs` ends it.
+ */
 export class MqttAccessControl {
   readonly counters: MqttAccessCounters = {
     authFailures: { no_credentials: 0, unknown_user: 0, revoked: 0, wrong_secret: 0 },
     publishDenied: 0,
     subscribeDenied: 0,
+    sessionsEnded: 0,
   };
 
-  constructor(private readonly options: MqttAccessOptions) {}
+  /** The secret hash each device principal logged in with. */
+  readonly #loggedInWith = new WeakMap<MqttPrincipal, string>();
+  readonly #known = new Map<string, KnownCredential>();
+  readonly #reading = new Map<string, Promise<DeviceCredentialRecord | undefined>>();
+  readonly #listeners = new Set<CredentialChangeListener>();
+  /** Bumped by every change: a read begun before one is not cached. */
+  #changes = 0;
+  readonly #cacheMs: number;
+  readonly #now: () => number;
+
+  constructor(private readonly options: MqttAccessOptions) {
+    this.#cacheMs = options.credentialCacheMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
+  }
 
   /** A configured platform service user (not a device). */
   isServiceUser(username: string): boolean {
@@ -65,9 +103,73 @@ export class MqttAccessControl {
     username: string | undefined,
     password: string | Buffer | undefined,
   ): Promise<MqttAuthResult> {
-    const result = await this.check(username, password);
+    const changes = this.#changes;
+    let result = await this.check(username, password);
+    // A change announced while the credential was read may have been read before it: read again,
+    // so a login racing a rotation or revocation is judged on the credential as it now is.
+    if (this.#changes !== changes) result = await this.check(username, password);
     if (!result.ok) this.counters.authFailures[result.reason]++;
     return result;
+  }
+
+  /**
+   * Whether the credential the principal logged in with is still the gateway's and not revoked
+   * (always, for a service user). A device principal not made by `authenticate` is never current.
+   */
+  async isCurrent(principal: MqttPrincipal): Promise<boolean> {
+    if (principal.kind === 'service') return true;
+    const loggedInWith = this.#loggedInWith.get(principal);
+    if (loggedInWith === undefined) return false;
+    const record = await this.#current(principal.username);
+    return record !== undefined && record.revokedAt === null && sameText(record.secretHash, loggedInWith);
+  }
+
+  /**
+   * A credential was issued, rotated or revoked (`username`), or any may have been (undefined):
+   * what was cached is forgotten and the listeners (brokers closing sessions) are told.
+   */
+  credentialChanged(username?: string): void {
+    this.#changes++;
+    if (username === undefined) {
+      this.#known.clear();
+      this.#reading.clear();
+    } else {
+      this.#known.delete(username);
+      this.#reading.delete(username);
+    }
+    for (const listener of this.#listeners) listener(username);
+  }
+
+  /** @returns a function that stops listening. */
+  onCredentialChanged(listener: CredentialChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The stored credential, read at most once per change or `credentialCacheMs`. */
+  #current(username: string): Promise<DeviceCredentialRecord | undefined> {
+    const known = this.#known.get(username);
+    if (known && this.#now() - known.readAtMs < this.#cacheMs) return Promise.resolve(known.record);
+    const pending = this.#reading.get(username);
+    if (pending) return pending;
+    const changes = this.#changes;
+    const reading = this.options.lookup(username).then(
+      (record) => {
+        if (this.#changes === changes) this.#known.set(username, { record, readAtMs: this.#now() });
+        return record;
+      },
+      (err: unknown) => {
+        // Only an expired read may stand in when the store does not answer; after a change, refuse.
+        if (known && this.#changes === changes) return known.record;
+        throw err;
+      },
+    );
+    const settled = (): void => {
+      if (this.#reading.get(username) === reading) this.#reading.delete(username);
+    };
+    void reading.then(settled, settled);
+    this.#reading.set(username, reading);
+    return reading;
   }
 
   mayPublish(principal: MqttPrincipal, topic: string): boolean {
@@ -95,19 +197,22 @@ export class MqttAccessControl {
         ? { ok: true, principal: { kind: 'service', username } }
         : { ok: false, reason: 'wrong_secret' };
     }
+    // Always the store itself, never the cache: a login is refused the moment a change is stored,
+    // whether or not this process has heard of it (the HTTP hook of an `api` process hears nothing).
+    const changes = this.#changes;
     const record = await this.options.lookup(username);
     if (record === undefined) return { ok: false, reason: 'unknown_user' };
     if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
     if (!sameText(hashDeviceSecret(secret, record.salt), record.secretHash))
       return { ok: false, reason: 'wrong_secret' };
-    return {
-      ok: true,
-      principal: {
-        kind: 'device',
-        username,
-        device: { enterprise: record.enterprise, gateway: record.gateway },
-      },
+    if (this.#changes === changes) this.#known.set(username, { record, readAtMs: this.#now() });
+    const principal: MqttPrincipal = {
+      kind: 'device',
+      username,
+      device: { enterprise: record.enterprise, gateway: record.gateway },
     };
+    this.#loggedInWith.set(principal, record.secretHash);
+    return { ok: true, principal };
   }
 }
 

@@ -79,4 +79,131 @@ describe('MqttAccessControl', () => {
     expect(a.isServiceUser('svc')).toBe(true);
     expect(a.isServiceUser('E1.GW01')).toBe(false);
   });
+
+  describe('whether a session’s credential is still current', () => {
+    const device = (revokedAt: number | null, secret = issued): DeviceCredentialRecord => ({
+      username: 'E1.GW01',
+      enterprise: 'E1',
+      gateway: 'GW01',
+      salt: secret.salt,
+      secretHash: secret.secretHash,
+      revokedAt,
+    });
+    function counting(initial: DeviceCredentialRecord) {
+      const state: {
+        record: DeviceCredentialRecord | undefined;
+        reads: number;
+        failing: boolean;
+        nowMs: number;
+      } = { record: initial, reads: 0, failing: false, nowMs: 0 };
+      const control = new MqttAccessControl({
+        lookup: (u) => {
+          state.reads++;
+          if (state.failing) return Promise.reject(new Error('store down'));
+          return Promise.resolve(u === 'E1.GW01' ? state.record : undefined);
+        },
+        services: new Map([['svc', 'service-password-123']]),
+        credentialCacheMs: 30_000,
+        now: () => state.nowMs,
+      });
+      return { state, control };
+    }
+    const login = async (control: MqttAccessControl, secret: string) => {
+      const result = await control.authenticate('E1.GW01', secret);
+      if (!result.ok) throw new Error(result.reason);
+      return result.principal;
+    };
+
+    it('answers from the login’s read until a change is announced, then reads again', async () => {
+      const { state, control } = counting(device(null));
+      const principal = await login(control, issued.secret);
+      expect(await control.isCurrent(principal)).toBe(true);
+      expect(await control.isCurrent(principal)).toBe(true);
+      expect(state.reads).toBe(1);
+      state.record = device(5);
+      // Not announced yet: the cached answer stands (bounded by credentialCacheMs).
+      expect(await control.isCurrent(principal)).toBe(true);
+      control.credentialChanged('E1.GW01');
+      expect(await control.isCurrent(principal)).toBe(false);
+      expect(state.reads).toBe(2);
+    });
+
+    const changes: Array<[string, () => DeviceCredentialRecord | undefined]> = [
+      ['revoked', () => device(5)],
+      ['rotated', () => device(null, newDeviceSecret())],
+      ['deleted', () => undefined],
+    ];
+    it.each(changes)('is false once the credential is %s', async (_name, next) => {
+      const { state, control } = counting(device(null));
+      const principal = await login(control, issued.secret);
+      state.record = next();
+      control.credentialChanged();
+      expect(await control.isCurrent(principal)).toBe(false);
+    });
+
+    it('keeps a re-issued credential’s new sessions current and the old ones not', async () => {
+      const { state, control } = counting(device(null));
+      const old = await login(control, issued.secret);
+      const second = newDeviceSecret();
+      state.record = device(null, second);
+      control.credentialChanged('E1.GW01');
+      const renewed = await login(control, second.secret);
+      expect([await control.isCurrent(old), await control.isCurrent(renewed)]).toEqual([false, true]);
+    });
+
+    it('reads again after credentialCacheMs, and only then lets an old answer stand if the store fails', async () => {
+      const { state, control } = counting(device(null));
+      const principal = await login(control, issued.secret);
+      state.nowMs = 30_000;
+      state.failing = true;
+      expect(await control.isCurrent(principal)).toBe(true);
+      expect(state.reads).toBe(2);
+      control.credentialChanged('E1.GW01');
+      await expect(control.isCurrent(principal)).rejects.toThrow('store down');
+    });
+
+    it('does not cache a read begun before a change, and judges a login racing one again', async () => {
+      let release = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let record = device(null);
+      let reads = 0;
+      const control = new MqttAccessControl({
+        lookup: async () => {
+          reads++;
+          const seen = record;
+          if (reads === 1) await gate;
+          return seen;
+        },
+      });
+      const pending = control.authenticate('E1.GW01', issued.secret);
+      record = device(5);
+      control.credentialChanged('E1.GW01');
+      release();
+      expect(await pending).toEqual({ ok: false, reason: 'revoked' });
+      expect(reads).toBe(2);
+    });
+
+    it('tells listeners which credential changed, until they stop listening', () => {
+      const { control } = counting(device(null));
+      const heard: Array<string | undefined> = [];
+      const stop = control.onCredentialChanged((u) => heard.push(u));
+      control.credentialChanged('E1.GW01');
+      control.credentialChanged();
+      stop();
+      control.credentialChanged('E1.GW01');
+      expect(heard).toEqual(['E1.GW01', undefined]);
+    });
+
+    it('keeps service users current, and never a principal it did not log in', async () => {
+      const { control } = counting(device(null));
+      const svc = await control.authenticate('svc', 'service-password-123');
+      expect(svc.ok && (await control.isCurrent(svc.principal))).toBe(true);
+      const made = {
+        kind: 'device',
+        username: 'E1.GW01',
+        device: { enterprise: 'E1', gateway: 'GW01' },
+      } as const;
+      expect(await control.isCurrent(made)).toBe(false);
+    });
+  });
 });

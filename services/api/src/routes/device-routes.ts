@@ -99,7 +99,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
     method: 'POST',
     url,
     scope: writeScope,
-    summary: 'Issue or rotate the MQTT credential of a gateway; the secret is in this answer only',
+    summary:
+      'Issue or rotate the MQTT credential of a gateway (the old secret stops working, its sessions closed); the secret is in this answer only',
     tags,
     // Nothing to send: no body at all (fastify validates a missing body as null), or `{}`.
     schema: { params: GatewayParams, querystring: NoQuery, body: NoBody },
@@ -115,6 +116,9 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
         actor,
         ctx.now(),
       );
+      // The old secret's live sessions end now on a broker in this process (any other process
+      // hears of it through the repository's NOTIFY); its next publish is already refused.
+      if (before) access.credentialChanged(username);
       await ctx.auditor.record(request, {
         action: before ? 'device.credential.rotate' : 'device.credential.issue',
         targetType: 'gateway',
@@ -131,7 +135,8 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
     method: 'DELETE',
     url,
     scope: writeScope,
-    summary: 'Revoke the MQTT credential of a gateway (its next login is refused)',
+    summary:
+      'Revoke the MQTT credential of a gateway (logins refused, live sessions on the embedded broker closed)',
     tags,
     schema: { params: GatewayParams, querystring: NoQuery },
     handler: async (request) => {
@@ -140,6 +145,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
       const actor = request.access!.principal.username;
       if (!before || !(await credentials.revoke(enterprise, gateway, actor, ctx.now())))
         throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'credential', id: `${enterprise}/${gateway}` });
+      access.credentialChanged(before.username);
       const after = (await credentials.forGateway(enterprise, gateway))!;
       await ctx.auditor.record(request, {
         action: 'device.credential.revoke',
@@ -233,6 +239,15 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
       this.reset();
       this.inc({ action: 'publish' }, access.counters.publishDenied);
       this.inc({ action: 'subscribe' }, access.counters.subscribeDenied);
+    },
+  });
+  new Counter({
+    name: 'hazardwatch_mqtt_sessions_ended_total',
+    help: 'Live MQTT sessions the embedded broker closed because their credential was revoked or rotated',
+    registers: [ctx.metrics.registry],
+    collect() {
+      this.reset();
+      this.inc(access.counters.sessionsEnded);
     },
   });
 }
