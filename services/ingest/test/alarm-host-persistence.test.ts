@@ -36,12 +36,12 @@ describe('AlarmHost: a unit that fails for good', () => {
       attach: (work) => void attached.push(work),
     });
     const source = { kind: 'point', pointId: 1 } as const;
-    host.change({ source, condition: 'HI', active: true, ts: NOW, value: 90, limit: 80 });
+    host.change({ source, condition: 'H', active: true, ts: NOW, value: 90, limit: 80 });
     expect(attached).toHaveLength(1);
     // Resolves (no retry loop), with the failure counted.
     await attached[0]!();
     expect(host.failedUnits).toBe(1);
-    host.change({ source, condition: 'HI', active: false, ts: NOW + 1000, value: 70, limit: 80 });
+    host.change({ source, condition: 'H', active: false, ts: NOW + 1000, value: 70, limit: 80 });
     expect(attached).toHaveLength(2);
     await attached[1]!();
     expect(writes).toHaveLength(2);
