@@ -52,8 +52,9 @@ COPY --from=build /app/services/cli/dist services/cli/dist
 # write under HW_DATA_DIR, which must then be a writable volume.
 USER node
 
-# 8080: REST API, live push and the dashboard (`serve`); 9464: /healthz, /readyz, /metrics of
-# `ingest` (HW_HEALTH_PORT). 1883 is the broker's, not ours.
+# 8080: REST API, live push and the dashboard (`serve`, `api`); 9464: /healthz, /readyz, /metrics
+# of `ingest`, `serve` and `api` (HW_HEALTH_PORT), internal: bound to 127.0.0.1 unless
+# HW_HEALTH_HOST says otherwise, never to be published. 1883 is the broker's, not ours.
 EXPOSE 8080 9464
 ENTRYPOINT ["node", "services/cli/dist/main.js"]
 CMD ["help"]
