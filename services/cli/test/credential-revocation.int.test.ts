@@ -58,7 +58,10 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
   beforeEach(async () => {
     db = await createTestDatabase(postgresAdminUrl);
     service = await startIngestService(configFor(), logger, { observers: [new LiveValueTap()] });
-    await ensureUsers(service, [{ username: 'admin', password: PASSWORD, role: 'admin' }]);
+    await ensureUsers(service, [
+      { username: 'admin', password: PASSWORD, role: 'admin' },
+      { username: 'op-e1', password: PASSWORD, role: 'operator', enterpriseCode: E1 },
+    ]);
   });
 
   afterEach(async () => {
@@ -71,13 +74,13 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     await db.drop();
   });
 
-  /** A REST client of the API listening on `port`, logged in as the admin. */
-  async function restOn(port: number) {
+  /** A REST client of the API listening on `port`, logged in as `username`. */
+  async function restOn(port: number, username = 'admin') {
     const base = `http://127.0.0.1:${port}`;
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+      body: JSON.stringify({ username, password: PASSWORD }),
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const url = (enterprise: string) => `${base}/api/v1/enterprises/${enterprise}/gateways/GW01/credentials`;
@@ -89,7 +92,19 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
       expect(res.status).toBe(method === 'POST' ? 201 : 200);
       return (await res.json()) as Issued & { state: string };
     };
-    return { issue: (e: string) => send('POST', e), revoke: (e: string) => send('DELETE', e) };
+    const json = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    return { issue: (e: string) => send('POST', e), revoke: (e: string) => send('DELETE', e), json };
   }
 
   const connect = async (credential: Issued): Promise<MqttClient> => {
@@ -191,5 +206,34 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     expect((await rest.revoke(E1)).state).toBe('revoked');
     await waitClosed(closed, revokedFrom);
     expect(await connectOutcome(x)).toBe(4);
+  });
+
+  // Issue #17 item 2, credential part: a secret is the gateway's, not the session of whoever minted
+  // it; the audit says who did.
+  it('keeps a credential issued by a user who is later disabled, and the audit names the issuer', async () => {
+    api = await startApiBeside(service, configFor(), logger, 0);
+    const operator = await restOn(api.port, 'op-e1');
+    const x = await operator.issue(E1);
+    const admin = await restOn(api.port);
+    const users = (await admin.json('GET', '/api/v1/users')) as {
+      items: Array<{ id: string; username: string }>;
+    };
+    const op = users.items.find((u) => u.username === 'op-e1')!;
+    expect(await admin.json('PATCH', `/api/v1/users/${op.id}`, { disabled: true })).toMatchObject({
+      disabled: true,
+    });
+
+    const device = await connect(x);
+    publish(device, E1, 'LT-1101', Date.now() - 1000, 71.5);
+    await waitStored(E1, 'LT-1101', 71.5);
+    expect(device.connected).toBe(true);
+    expect(await admin.json('GET', `/api/v1/enterprises/${E1}/gateways/GW01/credentials`)).toMatchObject({
+      state: 'active',
+      createdBy: 'op-e1',
+    });
+    const audit = (await admin.json('GET', '/api/v1/audit?action=device.credential.issue')) as {
+      items: Array<{ actor: string; targetId: string }>;
+    };
+    expect(audit.items).toEqual([expect.objectContaining({ actor: 'op-e1', targetId: `${E1}/GW01` })]);
   });
 });
