@@ -91,6 +91,7 @@ export async function startApiService(
       log.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
     const apiConfig = {
       host: config.api.host,
+      docs: config.api.docs,
       port: options.port ?? config.api.port,
       auth: { jwtSecret },
       ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),

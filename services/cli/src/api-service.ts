@@ -68,6 +68,7 @@ export async function startApiBeside(
     logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
   const apiConfig = {
     host: config.api.host,
+    docs: config.api.docs,
     port,
     auth: { jwtSecret },
     ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),

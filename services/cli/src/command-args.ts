@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -47,4 +48,15 @@ export function numberOption(name: string, text: string, rule: NumberOptionRule 
     throw new UsageError(`--${name} must be ${kind} ${range}, not '${text}'`);
   }
   return value;
+}
+
+/**
+ * A `--host` listen address: an IPv4 or IPv6 address, or `localhost`. Names other than localhost
+ * are refused (a listen address must be this machine's; a typo must not reach `listen`).
+ */
+export function hostOption(text: string): string {
+  if (text === 'localhost' || isIP(text) !== 0) return text;
+  throw new UsageError(
+    `--host must be an IP address of this machine (127.0.0.1, 0.0.0.0, ::), not '${text}'`,
+  );
 }

@@ -12,6 +12,8 @@ export interface ServiceCommandContext {
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
   readonly stdout: NodeJS.WritableStream;
+  /** Warnings a user must see (the demo exposed to the network). @default stdout */
+  readonly stderr?: NodeJS.WritableStream;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   readonly stopSignal: Promise<string>;
 }
@@ -49,16 +51,18 @@ export async function ingestCommand(ctx: ServiceCommandContext): Promise<number>
   return 0;
 }
 
-/** `hazardwatch demo [--port N] [--reset]`: the whole chain on this machine until Ctrl-C. */
+/** `hazardwatch demo [--port N] [--host ADDRESS] [--reset]`: the whole chain on this machine until Ctrl-C. */
 export async function demoCommand(
   ctx: ServiceCommandContext,
-  options: { port: number; reset: boolean },
+  options: { port: number; host: string; reset: boolean },
 ): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
   const started = Date.now();
   // Loaded here: the demo's OPC-UA plant brings node-opcua, whose start-up self-check costs a
   // second of CPU and prints to stdout — no other command may pay for it or carry its output.
-  const { startDemo } = await import('./demo.js');
+  const { exposureWarning, startDemo } = await import('./demo.js');
+  const exposure = exposureWarning(options.host);
+  if (exposure) (ctx.stderr ?? ctx.stdout).write(`hazardwatch: ${exposure}\n`);
   const demo = await startDemo(
     config,
     { ...options, onProgress: (step) => ctx.stdout.write(`… ${step}\n`) },

@@ -20,7 +20,7 @@ import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 import { simCommand } from './commands-sim.js';
 import { userCommand } from './commands-user.js';
 import type { SecretSource } from './secret-input.js';
-import { MAX_DURATION_S, numberOption, parseCommandArgs } from './command-args.js';
+import { hostOption, MAX_DURATION_S, numberOption, parseCommandArgs } from './command-args.js';
 import { loadCommandInput } from './command-input.js';
 
 export interface CommandContext {
@@ -38,8 +38,9 @@ export interface CommandContext {
 const USAGE = `usage: hazardwatch <command> [options]
 
 commands:
-  demo [--port N] [--reset]
-                          embedded database and broker, example site, simulated fleet, ingest
+  demo [--port N] [--host ADDRESS] [--reset]
+                          embedded database and broker, example site, simulated fleet, ingest;
+                          on 127.0.0.1 unless --host (0.0.0.0: every interface, logins public)
   migrate                 create or upgrade the database schema (idempotent)
   ingest                  run the MQTT ingestion service (with the alarm engine)
   serve                   ingestion, alarm engine and the REST API in one process (HW_API_PORT)
@@ -99,6 +100,7 @@ export async function runCommand(
           args: argv.slice(argv.indexOf('demo') + 1),
           options: {
             port: { type: 'string', default: '8080' },
+            host: { type: 'string', default: '127.0.0.1' },
             reset: { type: 'boolean', default: false },
             'log-level': { type: 'string' },
           },
@@ -106,6 +108,7 @@ export async function runCommand(
         });
         return await demoCommand(ctx, {
           port: numberOption('port', values.port, { min: 0, max: 65535 }),
+          host: hostOption(values.host),
           reset: values.reset,
         });
       }

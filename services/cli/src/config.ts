@@ -48,6 +48,11 @@ export const RuntimeConfigSchema = Type.Object(
         /** @default 1883 */
         embeddedPort: Type.Integer({ minimum: 0, maximum: 65_535, default: 1883 }),
         /**
+         * Address the in-process broker listens on: loopback, unless gateways on other machines
+         * must reach it (`0.0.0.0`; the demo's `--host`). @default 127.0.0.1
+         */
+        embeddedHost: Type.String({ minLength: 1, default: '127.0.0.1' }),
+        /**
          * The embedded broker requires gateway credentials (issued through the API) and enforces
          * the topic ACL. Production brokers enforce the same through the API's /mqtt hooks.
          * @default false
@@ -128,6 +133,11 @@ export const RuntimeConfigSchema = Type.Object(
         trustProxy: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
         /** Origins the dashboard may load map tiles from (its CSP img-src). @default [] */
         tileOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        /**
+         * OpenAPI at /docs/json and Swagger UI at /docs (public, no login). Production: off, unless
+         * integrators need it there (docs/operations.md §10). @default true
+         */
+        docs: Type.Boolean({ default: true }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -163,6 +173,7 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_ROLLUP_1H_RETENTION_DAYS: (c, v) => (section(c, 'database').rollup1hRetentionDays = Number(v)),
   HW_COMPRESS_AFTER_DAYS: (c, v) => (section(c, 'database').compressAfterDays = Number(v)),
   HW_MQTT_EMBEDDED_PORT: (c, v) => (section(c, 'mqtt').embeddedPort = Number(v)),
+  HW_MQTT_EMBEDDED_HOST: (c, v) => (section(c, 'mqtt').embeddedHost = v),
   HW_MQTT_DEVICE_AUTH: (c, v) => (section(c, 'mqtt').deviceAuth = booleanEnv(v)),
   HW_MQTT_SERVICE_USERNAME: (c, v) => (section(c, 'mqtt').serviceUsername = v),
   HW_MQTT_SERVICE_PASSWORD: (c, v) => (section(c, 'mqtt').servicePassword = v),
@@ -184,6 +195,7 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_WEBHOOK_SECRET: (c, v) => (webhook(c).secret = v),
   REDIS_URL: (c, v) => (section(c, 'redis').url = v),
   HW_API_PORT: (c, v) => (section(c, 'api').port = Number(v)),
+  HW_API_DOCS: (c, v) => (section(c, 'api').docs = booleanEnv(v)),
   HW_JWT_SECRET: (c, v) => (section(c, 'api').jwtSecret = v),
   HW_DASHBOARD_DIR: (c, v) => (section(c, 'api').dashboardDir = v),
   // Comma-separated origins, e.g. https://screen.example.gov.cn

@@ -88,6 +88,8 @@ export interface DemoPlantOptions {
   readonly site: SimulatedSite;
   readonly scenario: Scenario;
   readonly mqttUrl: string;
+  /** Address the OPC-UA plant server listens on (the demo's --host). @default 127.0.0.1 */
+  readonly host?: string;
   /** The gateway whose data goes the hardware way: OPC-UA server → edge collector → MQTT. */
   readonly opcuaGateway: { readonly enterprise: string; readonly gateway: string };
   /** The collector's spool. */
@@ -130,6 +132,7 @@ export async function startDemoPlant(options: DemoPlantOptions): Promise<DemoPla
   const tags = opcuaTagsFromSite(opcuaSite, { enterprise });
   const opcua = await startPlantOpcuaServer({
     tags,
+    host: options.host ?? '127.0.0.1',
     logger: options.logger,
     pkiDir: join(options.dataDir, 'opcua-server-pki'),
   });

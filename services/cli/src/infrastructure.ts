@@ -83,12 +83,12 @@ export async function resolveInfrastructure(
         mqttAccess = { control, useCredentials: (r) => (repo = r) };
       }
       const broker = await startEmbeddedBroker({
-        host: '127.0.0.1',
+        host: config.mqtt.embeddedHost,
         port: config.mqtt.embeddedPort,
         logger,
         ...(mqttAccess ? { hooks: brokerAccessHooks(mqttAccess.control, logger) } : {}),
       });
-      mqttUrl = broker.url;
+      mqttUrl = `mqtt://${connectHost(config.mqtt.embeddedHost)}:${broker.port}`;
       stops.push(() => broker.close());
     }
   } catch (error) {
@@ -103,6 +103,23 @@ export async function resolveInfrastructure(
     mqttAccess,
     stop: stopAll,
   };
+}
+
+/** Addresses that listen on every interface. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Whether a listen address means every interface (`0.0.0.0`, `::`). */
+export function isWildcardHost(host: string): boolean {
+  return WILDCARD_HOSTS.has(host);
+}
+
+/**
+ * The host this machine reaches a listener on: loopback for every-interface addresses, the
+ * address itself otherwise (IPv6 in brackets, for URLs).
+ */
+export function connectHost(listenHost: string): string {
+  if (isWildcardHost(listenHost)) return '127.0.0.1';
+  return listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
 }
 
 function tcpOpen(host: string, port: number): Promise<boolean> {

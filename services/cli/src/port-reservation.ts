@@ -64,3 +64,23 @@ export async function reservePorts(claims: readonly PortClaim[], logger: Logger)
     .debug({ ports: claims.filter((c) => c.port !== 0).map((c) => `${c.host}:${c.port}`) }, 'ports reserved');
   return { release };
 }
+
+/**
+ * The first of `count` ports from `from` that can be listened on at `host` right now, or
+ * undefined. Checked by listening (not by connecting: a port bound on another interface only
+ * answers no connection on loopback, yet cannot be bound on every interface).
+ */
+export async function firstFreePort(host: string, from: number, count: number): Promise<number | undefined> {
+  for (let port = from; port < from + count && port <= 65_535; port++) {
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen({ port, host, exclusive: true }, () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  return undefined;
+}

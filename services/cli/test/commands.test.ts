@@ -52,6 +52,10 @@ describe('command line', () => {
     [['bench', 'fleet', '--points', 'many'], "--points must be a whole number ≥ 1, not 'many'"],
     [['bench', 'evaluate', '--readings', '1e999'], "--readings must be a whole number ≥ 1, not '1e999'"],
     [['demo', '--port', '70000'], "--port must be a whole number from 0 to 65535, not '70000'"],
+    [
+      ['demo', '--host', 'everywhere'],
+      "--host must be an IP address of this machine (127.0.0.1, 0.0.0.0, ::), not 'everywhere'",
+    ],
     [['alarms', 'kpi', '--hours', 'x'], "--hours must be a whole number ≥ 1, not 'x'"],
     [['sim', 'generate-site', '--points=-1'], "--points must be a whole number ≥ 1, not '-1'"],
     [

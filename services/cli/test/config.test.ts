@@ -54,6 +54,15 @@ describe('runtime configuration', () => {
     });
   });
 
+  it('serves /docs unless HW_API_DOCS=false, and the embedded broker on loopback unless told (issue 17)', () => {
+    expect(loadRuntimeConfig({}).api.docs).toBe(true);
+    expect(loadRuntimeConfig({}).mqtt.embeddedHost).toBe('127.0.0.1');
+    expect(loadRuntimeConfig({ HW_API_DOCS: 'false' }).api.docs).toBe(false);
+    expect(loadRuntimeConfig({ HW_API_DOCS: '1' }).api.docs).toBe(true);
+    expect(loadRuntimeConfig({ HW_MQTT_EMBEDDED_HOST: '0.0.0.0' }).mqtt.embeddedHost).toBe('0.0.0.0');
+    expect(problems({ HW_API_DOCS: 'off' }).join('\n')).toMatch(/api\.docs/);
+  });
+
   it('takes the trusted reverse proxies and tile origins as comma-separated lists (issue 17)', () => {
     expect(loadRuntimeConfig({}).api).toMatchObject({ trustProxy: [], tileOrigins: [] });
     const config = loadRuntimeConfig({

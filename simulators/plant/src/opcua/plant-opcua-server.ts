@@ -42,6 +42,11 @@ export interface PlantOpcuaServerOptions {
   readonly port?: number;
   /** Host name in the endpoint URL and the certificate. @default 'localhost' */
   readonly hostname?: string;
+  /**
+   * Address the TCP server listens on: loopback, unless OPC-UA clients on other machines must
+   * reach it (`0.0.0.0`). node-opcua alone would listen on every interface. @default '127.0.0.1'
+   */
+  readonly host?: string;
   /** PKI folder (own certificate, trusted/rejected client certificates). @default <os tmp>/hazardwatch-sim-opcua-pki */
   readonly pkiDir?: string;
   /** User/password identities accepted besides anonymous. @default none */
@@ -208,6 +213,7 @@ class PlantOpcuaServerImpl implements PlantOpcuaServer {
     const server = new OPCUAServer({
       port: this.boundPort,
       hostname: this.hostname,
+      host: options.host ?? '127.0.0.1',
       serverCertificateManager: certificates,
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       securityPolicies: [
