@@ -174,6 +174,7 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     await waitStored(E2, 'PT-2101', 1.25);
     expect(await stored(E1, 'LT-1101', 900)).toBe(false);
     expect(await connectOutcome(x)).toBe(4);
+    expect(await api.app.metrics.text()).toMatch(/^hazardwatch_mqtt_sessions_ended_total 1$/m);
   });
 
   it('rotation: the old secret’s live session closes within 1 s and the new secret works', async () => {
