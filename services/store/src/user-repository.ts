@@ -12,8 +12,20 @@ export interface StoredUser {
   readonly regionCode: string | null;
   readonly enterpriseCode: string | null;
   readonly disabled: boolean;
+  /**
+   * Raised whenever the user's grant shrinks or changes (disabled, role or scope changed); every
+   * access token carries the value at issue, and one with another value is refused.
+   */
+  readonly sessionVersion: number;
   /** ms since epoch */
   readonly createdAtMs: number;
+}
+
+/** A role and scope to give a user (the API checks the combination first). */
+export interface UserGrant {
+  readonly role: UserRole;
+  readonly regionCode: string | null;
+  readonly enterpriseCode: string | null;
 }
 
 export interface NewUser {
@@ -41,11 +53,14 @@ interface UserRow {
   region_code: string | null;
   enterprise_code: string | null;
   disabled: boolean;
+  session_version: number;
   created_at_ms: number;
 }
 
 const USER_COLUMNS = `id::text, username, password_hash, role, region_code, enterprise_code, disabled,
-  (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms`;
+  session_version, (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms`;
+
+const UUID = /^[0-9a-f-]{36}$/i;
 
 const toUser = (r: UserRow): StoredUser => ({
   id: r.id,
@@ -55,6 +70,7 @@ const toUser = (r: UserRow): StoredUser => ({
   regionCode: r.region_code,
   enterpriseCode: r.enterprise_code,
   disabled: r.disabled,
+  sessionVersion: r.session_version,
   createdAtMs: r.created_at_ms,
 });
 
@@ -85,7 +101,7 @@ export class UserRepository {
 
   async byId(id: string): Promise<StoredUser | undefined> {
     // A malformed id is simply unknown, not a database error.
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (!UUID.test(id)) return undefined;
     const { rows } = await this.client.query<UserRow>(
       `SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`,
       [id],
@@ -106,16 +122,59 @@ export class UserRepository {
     return rows[0]?.n ?? 0;
   }
 
-  /** Disables or re-enables a user; disabling also revokes every refresh token. Undefined when unknown. */
+  /** Users by id, in no particular order; unknown (or malformed) ids are left out. */
+  async byIds(ids: readonly string[]): Promise<StoredUser[]> {
+    const wellFormed = ids.filter((id) => UUID.test(id));
+    if (wellFormed.length === 0) return [];
+    const { rows } = await this.client.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`,
+      [wellFormed],
+    );
+    return rows.map(toUser);
+  }
+
+  /**
+   * Disables or re-enables a user. Disabling also raises the session version (access tokens
+   * issued before are refused) and revokes every refresh token. Undefined when unknown.
+   */
   async setDisabled(id: string, disabled: boolean, nowMs: number): Promise<StoredUser | undefined> {
     return this.client.transaction(async (tx) => {
       const { rows } = await tx.query<UserRow>(
-        `UPDATE users SET disabled = $2 WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
+        `UPDATE users SET disabled = $2,
+           session_version = session_version + CASE WHEN $2 AND NOT disabled THEN 1 ELSE 0 END
+         WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
         [id, disabled],
       );
       if (rows[0] && disabled) await revokeWhere(tx, 'user_id = $1::uuid', [id], nowMs);
       return rows[0] ? toUser(rows[0]) : undefined;
     });
+  }
+
+  /**
+   * Gives a user another role and scope: raises the session version and revokes every refresh
+   * token, so the user logs in again under the new grant. Undefined when unknown.
+   */
+  async setGrant(id: string, grant: UserGrant, nowMs: number): Promise<StoredUser | undefined> {
+    return this.client.transaction(async (tx) => {
+      const { rows } = await tx.query<UserRow>(
+        `UPDATE users SET role = $2, region_code = $3, enterprise_code = $4,
+           session_version = session_version + 1
+         WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
+        [id, grant.role, grant.regionCode, grant.enterpriseCode],
+      );
+      if (rows[0]) await revokeWhere(tx, 'user_id = $1::uuid', [id], nowMs);
+      return rows[0] ? toUser(rows[0]) : undefined;
+    });
+  }
+
+  /** Deletes a user and (cascade) their refresh tokens; the deleted user, or undefined when unknown. */
+  async delete(id: string): Promise<StoredUser | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.client.query<UserRow>(
+      `DELETE FROM users WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
+      [id],
+    );
+    return rows[0] ? toUser(rows[0]) : undefined;
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {

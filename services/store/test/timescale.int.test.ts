@@ -55,7 +55,10 @@ describe('TimescaleDB dialect (PGlite)', () => {
 
   it('auto-detects TimescaleDB and applies every migration', async () => {
     const result = await migrate(client, { logger: silentLogger });
-    expect(result).toMatchObject({ dialect: 'timescaledb', applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] });
+    expect(result).toMatchObject({
+      dialect: 'timescaledb',
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    });
   });
 
   it('makes readings a hypertable with 1-day chunks and compression by point', async () => {

@@ -57,6 +57,54 @@ describe('UserRepository (PostgreSQL)', () => {
     expect((await repo.list({ limit: 10, offset: 0 })).items.map((u) => u.username)).toEqual(['op']);
   });
 
+  it('raises the session version and revokes refresh tokens when a grant shrinks or moves', async () => {
+    const user = await repo.create({
+      username: 'op',
+      passwordHash: 'h',
+      role: 'operator',
+      regionCode: null,
+      enterpriseCode: 'E1',
+    });
+    expect(user.sessionVersion).toBe(0);
+    const token = async (hash: string) =>
+      repo.insertRefreshToken({
+        tokenHash: hash,
+        userId: user.id,
+        family: '00000000-0000-4000-8000-000000000001',
+        nowMs: T0,
+        expiresAtMs: T0 + HOUR,
+      });
+    const rotate = async (hash: string) =>
+      (await repo.rotateRefreshToken(hash, { tokenHash: `${hash}'`, nowMs: T0 + 1, expiresAtMs: T0 + HOUR }))
+        .kind;
+    // [change, session version after it]
+    const rows: Array<[string, () => Promise<unknown>, number]> = [
+      ['disable', () => repo.setDisabled(user.id, true, T0), 1],
+      ['disable again', () => repo.setDisabled(user.id, true, T0), 1],
+      ['enable', () => repo.setDisabled(user.id, false, T0), 1],
+      [
+        'new scope',
+        () => repo.setGrant(user.id, { role: 'operator', regionCode: null, enterpriseCode: 'E2' }, T0),
+        2,
+      ],
+      [
+        'new role',
+        () => repo.setGrant(user.id, { role: 'viewer', regionCode: '320623', enterpriseCode: null }, T0),
+        3,
+      ],
+    ];
+    for (const [i, [name, change, version]] of rows.entries()) {
+      await token(`t${i}`);
+      await change();
+      expect((await repo.byId(user.id))?.sessionVersion, name).toBe(version);
+      if (name !== 'enable') expect(await rotate(`t${i}`), name).toBe('reused');
+    }
+    expect((await repo.byIds([user.id, 'nope'])).map((u) => u.id)).toEqual([user.id]);
+    expect(await repo.delete(user.id)).toMatchObject({ id: user.id, sessionVersion: 3 });
+    expect(await repo.byIds([user.id])).toEqual([]);
+    expect(await repo.delete(user.id)).toBeUndefined();
+  });
+
   it('rotates refresh tokens once and revokes the family when a used token comes back', async () => {
     const user = await repo.create({
       username: 'op',

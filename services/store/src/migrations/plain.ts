@@ -6,6 +6,7 @@ import { floorPlans } from './floor-plans.js';
 import { faultFacts } from './fault-facts.js';
 import { gatewayStatus } from './gateway-status.js';
 import { coreTables } from './common.js';
+import { userSessions } from './user-sessions.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -90,5 +91,6 @@ export const plainMigrations: DialectMigrations = {
     gatewayStatus,
     readingsTimeIndex,
     faultFacts,
+    userSessions,
   ],
 };

@@ -6,6 +6,7 @@ import { floorPlans } from './floor-plans.js';
 import { faultFacts } from './fault-facts.js';
 import { gatewayStatus } from './gateway-status.js';
 import { coreTables } from './common.js';
+import { userSessions } from './user-sessions.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -102,5 +103,6 @@ export const timescaleMigrations: DialectMigrations = {
     gatewayStatus,
     readingsTimeIndex,
     faultFacts,
+    userSessions,
   ],
 };
