@@ -171,6 +171,14 @@ describe('ValueConflator', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('sends the first value offered after a new interval was set with nothing waiting', () => {
+    const { clock, sent, conflator } = setup(1000);
+    conflator.intervalMs = 250;
+    conflator.offer(v(1, 1));
+    clock.advance(LIVE_BATCH_WINDOW_MS);
+    expect(sent).toEqual([[v(1, 1)]]);
+  });
+
   it('forgets when points were sent once their interval has passed', () => {
     const { clock, sent, conflator } = setup(1000);
     for (let p = 0; p < 1000; p++) conflator.offer(v(p, 1));

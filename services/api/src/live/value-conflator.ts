@@ -77,6 +77,8 @@ export class ValueConflator {
 
   set intervalMs(ms: number) {
     this.#intervalMs = ms;
+    // Nothing waits: the next offer computes its due time (a -∞ bound left here would hide it).
+    if (this.#pending.size === 0) return;
     // Due times depend on the interval: recompute at the next flush, which comes at once.
     this.#nextDueMs = Number.NEGATIVE_INFINITY;
     this.#reschedule();
