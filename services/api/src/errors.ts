@@ -57,6 +57,16 @@ export const apiErrors = defineErrors({
     retryable: false,
     status: 401,
   },
+  /**
+   * The access token is well-formed and unexpired, but its user was disabled, deleted or given
+   * another role or scope since it was issued (issue 17 item 2). The refresh tokens are revoked
+   * too: the client's session is over, it logs in again.
+   */
+  HW_API_SESSION_ENDED: {
+    template: 'session ended: {reason}',
+    retryable: false,
+    status: 401,
+  },
   HW_API_LOGIN_FAILED: {
     template: 'wrong username or password',
     retryable: false,

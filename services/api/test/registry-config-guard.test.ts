@@ -73,7 +73,7 @@ describe('scope guard at registration', () => {
     const app = Fastify();
     installScopeGuard(app, {
       site: () => undefined,
-      authenticate: () => ({ ok: false, reason: 'none' }),
+      authenticate: () => Promise.resolve({ ok: false, code: 'HW_API_UNAUTHENTICATED', reason: 'none' }),
       alarmEnterprise: () => Promise.resolve(undefined),
       warningEnterprise: () => Promise.resolve(undefined),
     });

@@ -87,6 +87,12 @@ const TABLE: Record<string, Row> = {
     allowed: [],
     denied: ['regCounty', 'opE1', ...OUTSIDERS],
   },
+  'DELETE /api/v1/users/:id': {
+    url: '/api/v1/users/00000000-0000-4000-8000-000000000000',
+    kind: 'resource',
+    allowed: [],
+    denied: ['regCounty', 'opE1', ...OUTSIDERS],
+  },
   'GET /api/v1/regions': {
     url: '/api/v1/regions',
     kind: 'collection',

@@ -92,6 +92,7 @@ export function liveRoom(scope: LiveScope): LiveRoom {
  */
 export const LIVE_ERROR_CODES = [
   'HW_API_UNAUTHENTICATED',
+  'HW_API_SESSION_ENDED',
   'HW_API_VALIDATION',
   'HW_API_FORBIDDEN',
   'HW_API_NOT_FOUND',
@@ -107,9 +108,12 @@ export interface LiveError {
   readonly scope?: LiveScope;
 }
 
-/** `err.data` of a refused handshake (`connect_error`). */
+/**
+ * `err.data` of a refused handshake (`connect_error`). HW_API_SESSION_ENDED: the token's user was
+ * disabled, deleted or given another role or scope since it was issued — log in again.
+ */
 export interface LiveConnectErrorData {
-  readonly code: Extract<LiveErrorCode, 'HW_API_UNAUTHENTICATED'>;
+  readonly code: Extract<LiveErrorCode, 'HW_API_UNAUTHENTICATED' | 'HW_API_SESSION_ENDED'>;
 }
 
 /** Answer to `subscribe` / `unsubscribe`: on success, every room the socket is now in. */
@@ -136,6 +140,24 @@ export type LiveReauthResult =
 export interface LiveSessionExpired {
   /** The token's expiry, ms UTC. */
   readonly expiredAt: number;
+}
+
+/**
+ * Sent once when an administrator disabled or deleted the user, or changed their role or scope,
+ * just before the server disconnects the socket; REST answers the same session's tokens 401
+ * HW_API_SESSION_ENDED and its refresh tokens are revoked: the client logs in again.
+ */
+export interface LiveSessionEnded {
+  readonly reason: 'user_disabled' | 'user_deleted' | 'grant_changed';
+}
+
+/**
+ * Rooms the server made the socket leave because they are no longer in the user's scope (the site
+ * model changed: say an enterprise moved to another region). Nothing more is sent for them.
+ */
+export interface LiveRoomsLeft {
+  readonly rooms: readonly LiveRoom[];
+  readonly reason: 'out_of_scope';
 }
 
 /** An alarm state change as pushed: the stored event with its id (the replay cursor) and its place. */
@@ -225,6 +247,8 @@ export interface ServerToClientEvents {
   gateway: (presence: LiveGatewayPresence) => void;
   'replay:done': (done: LiveReplayDone) => void;
   session_expired: (expired: LiveSessionExpired) => void;
+  session_ended: (ended: LiveSessionEnded) => void;
+  rooms_left: (left: LiveRoomsLeft) => void;
 }
 
 export interface ClientToServerEvents {

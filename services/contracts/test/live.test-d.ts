@@ -10,7 +10,9 @@ import type {
   LiveReauthResult,
   LiveReplayDone,
   LiveRoom,
+  LiveRoomsLeft,
   LiveScope,
+  LiveSessionEnded,
   LiveSessionExpired,
   LiveSubscribeRequest,
   LiveSubscribeResult,
@@ -29,7 +31,15 @@ import { liveRoom } from '@hazardwatch/contracts';
 describe('server → client events', () => {
   it('locks the event names and their payloads', () => {
     expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
-      'alarm' | 'colour' | 'warning' | 'values' | 'gateway' | 'replay:done' | 'session_expired'
+      | 'alarm'
+      | 'colour'
+      | 'warning'
+      | 'values'
+      | 'gateway'
+      | 'replay:done'
+      | 'session_expired'
+      | 'session_ended'
+      | 'rooms_left'
     >();
     expectTypeOf<Parameters<ServerToClientEvents['alarm']>>().toEqualTypeOf<[event: LiveAlarmEvent]>();
     expectTypeOf<Parameters<ServerToClientEvents['colour']>>().toEqualTypeOf<[change: LiveColourChange]>();
@@ -43,6 +53,17 @@ describe('server → client events', () => {
       [expired: LiveSessionExpired]
     >();
     expectTypeOf<LiveSessionExpired>().toEqualTypeOf<{ readonly expiredAt: number }>();
+    expectTypeOf<Parameters<ServerToClientEvents['session_ended']>>().toEqualTypeOf<
+      [ended: LiveSessionEnded]
+    >();
+    expectTypeOf<LiveSessionEnded>().toEqualTypeOf<{
+      readonly reason: 'user_disabled' | 'user_deleted' | 'grant_changed';
+    }>();
+    expectTypeOf<Parameters<ServerToClientEvents['rooms_left']>>().toEqualTypeOf<[left: LiveRoomsLeft]>();
+    expectTypeOf<LiveRoomsLeft>().toEqualTypeOf<{
+      readonly rooms: readonly LiveRoom[];
+      readonly reason: 'out_of_scope';
+    }>();
   });
 
   it('locks the alarm event: the stored event plus its id and place', () => {
@@ -126,6 +147,7 @@ describe('client → server events', () => {
   it('locks the refusal codes, shared with the REST API', () => {
     expectTypeOf<LiveErrorCode>().toEqualTypeOf<
       | 'HW_API_UNAUTHENTICATED'
+      | 'HW_API_SESSION_ENDED'
       | 'HW_API_VALIDATION'
       | 'HW_API_FORBIDDEN'
       | 'HW_API_NOT_FOUND'

@@ -30,10 +30,16 @@ declare module 'fastify' {
 
 export interface ScopeGuardOptions {
   readonly site: () => SiteIndex | undefined;
-  /** Bearer token → principal, or the reason it was refused. */
+  /**
+   * Bearer token → principal, or the code and reason it is refused with (HW_API_SESSION_ENDED for
+   * a token whose user was disabled, deleted or re-granted since).
+   */
   readonly authenticate: (
     token: string,
-  ) => { ok: true; principal: Principal } | { ok: false; reason: string };
+  ) => Promise<
+    | { ok: true; principal: Principal }
+    | { ok: false; code: 'HW_API_UNAUTHENTICATED' | 'HW_API_SESSION_ENDED'; reason: string }
+  >;
   /** Enterprise an alarm / a 预警 belongs to; undefined when there is none with that id. */
   readonly alarmEnterprise: (id: string) => Promise<string | null | undefined>;
   readonly warningEnterprise: (id: string) => Promise<string | undefined>;
@@ -48,7 +54,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
  * - at registration, a route without `config.scope`, or without a querystring schema (so unknown
  *   query parameters are refused), or a POST/PUT/PATCH without a body schema, stops the app from
  *   building;
- * - `onRequest` authenticates the bearer token (401 before the body is even parsed);
+ * - `onRequest` authenticates the bearer token, its user's session included (401 before the body
+ *   is even parsed; HW_API_SESSION_ENDED when the user was disabled, deleted or re-granted);
  * - `preHandler` (after validation, so parameters are well-formed) checks role, write permission
  *   and that the named resource is inside the caller's scope (403; 404 when it does not exist).
  */
@@ -83,18 +90,17 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
     routes.push({ method, url: route.url, scope: route.config.scope });
   });
 
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', async (request) => {
     const rule = request.routeOptions.config.scope;
     // No rule: the not-found handler (unknown route) — it answers 404 itself.
-    if (rule === undefined || rule.kind === 'public') return done();
+    if (rule === undefined || rule.kind === 'public') return;
     const header = request.headers.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
-    if (!match) return done(apiErrors.create('HW_API_UNAUTHENTICATED', { reason: 'no bearer token' }));
-    const verdict = options.authenticate(match[1]!);
-    if (!verdict.ok) return done(apiErrors.create('HW_API_UNAUTHENTICATED', { reason: verdict.reason }));
+    if (!match) throw apiErrors.create('HW_API_UNAUTHENTICATED', { reason: 'no bearer token' });
+    const verdict = await options.authenticate(match[1]!);
+    if (!verdict.ok) throw apiErrors.create(verdict.code, { reason: verdict.reason });
     request.principal = verdict.principal;
     request.access = new Access(verdict.principal, options.site());
-    done();
   });
 
   app.addHook('preHandler', async (request) => {

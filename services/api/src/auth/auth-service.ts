@@ -5,6 +5,7 @@ import { apiErrors } from '../errors.js';
 import type { Principal } from '../access/access.js';
 import { signJwt, verifyJwt } from './jwt.js';
 import { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword } from './password.js';
+import { UserSessions, type SessionEnd } from './user-sessions.js';
 
 export interface PublicUser {
   readonly id: string;
@@ -39,19 +40,52 @@ export const publicUser = (u: StoredUser): PublicUser => ({
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newRefreshToken = (): string => randomBytes(32).toString('base64url');
 
+/** Why a session ended, as the 401 answer says it. */
+const ENDED: Readonly<Record<SessionEnd, string>> = {
+  user_disabled: 'the user was disabled',
+  user_deleted: 'the user was deleted',
+  grant_changed: "the user's role or scope changed",
+};
+
+/** An access token checked: the principal, or why it is refused (the error code to answer with). */
+export type Authentication =
+  | {
+      readonly ok: true;
+      readonly principal: Principal;
+      /** When the token expires, ms since epoch (a live session must not outlive it). */
+      readonly expiresAtMs: number;
+      /** The user's session version the token was issued at. */
+      readonly sessionVersion: number;
+    }
+  | {
+      readonly ok: false;
+      readonly code: 'HW_API_UNAUTHENTICATED' | 'HW_API_SESSION_ENDED';
+      readonly reason: string;
+      /** Set for HW_API_SESSION_ENDED. */
+      readonly ended?: SessionEnd;
+    };
+
+export const sessionEndedReason = (end: SessionEnd): string => ENDED[end];
+
 /**
- * Login, access tokens (HS256 JWT) and rotating refresh tokens. Access tokens are not looked up
- * per request: disabling a user stops refreshes at once and access within one access-token TTL.
+ * Login, access tokens (HS256 JWT) and rotating refresh tokens. Every access token carries its
+ * user's session version (`ver`); each use checks it, and the user's disabled flag, through
+ * `sessions` (a cache of at most SESSION_CHECK_TTL_MS), so disabling, deleting or re-granting a
+ * user ends their access within seconds, not at the token's expiry (issue 17 item 2).
  */
 export class AuthService {
   /** Verified against when the username is unknown, so timing does not reveal which usernames exist. */
   #dummyHash: Promise<string> | undefined;
+  readonly sessions: UserSessions;
 
   constructor(
     private readonly users: UserRepository,
     private readonly settings: ApiSettings['auth'],
     private readonly now: () => number,
-  ) {}
+    sessions?: UserSessions,
+  ) {
+    this.sessions = sessions ?? new UserSessions(users, now);
+  }
 
   /** The user, or HW_API_LOGIN_FAILED (same answer for unknown user, wrong password, disabled). */
   async login(username: string, password: string): Promise<{ user: StoredUser; tokens: TokenPair }> {
@@ -86,25 +120,29 @@ export class AuthService {
     return this.users.revokeRefreshFamily(hashToken(refreshToken), this.now());
   }
 
-  /** The principal and when the token expires (ms since epoch: a live session must not outlive it). */
-  authenticate(
-    token: string,
-  ): { ok: true; principal: Principal; expiresAtMs: number } | { ok: false; reason: string } {
+  /** The token's principal and expiry, once its signature, expiry, claims and session are checked. */
+  async authenticate(token: string): Promise<Authentication> {
     const verdict = verifyJwt(token, this.settings.jwtSecret, this.now(), { iss: this.settings.issuer });
-    if (!verdict.ok) return { ok: false, reason: `access token ${verdict.reason}` };
+    if (!verdict.ok)
+      return { ok: false, code: 'HW_API_UNAUTHENTICATED', reason: `access token ${verdict.reason}` };
     const c = verdict.claims;
     const role = c['role'];
+    const version = c['ver'];
     if (
       typeof c['sub'] !== 'string' ||
       typeof c['name'] !== 'string' ||
-      !USER_ROLES.includes(role as UserRole)
+      !USER_ROLES.includes(role as UserRole) ||
+      typeof version !== 'number'
     ) {
-      return { ok: false, reason: 'access token claims' };
+      return { ok: false, code: 'HW_API_UNAUTHENTICATED', reason: 'access token claims' };
     }
+    const ended = await this.sessions.check(c['sub'], version);
+    if (ended !== undefined) return { ok: false, code: 'HW_API_SESSION_ENDED', reason: ENDED[ended], ended };
     const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     return {
       ok: true,
       expiresAtMs: c.exp * 1000,
+      sessionVersion: version,
       principal: {
         userId: c['sub'],
         username: c['name'],
@@ -135,6 +173,7 @@ export class AuthService {
       role: user.role,
       rgn: user.regionCode,
       ent: user.enterpriseCode,
+      ver: user.sessionVersion,
       iss: this.settings.issuer,
       typ: 'access',
     };

@@ -17,6 +17,25 @@ export const USERNAME_PATTERN = '^[A-Za-z0-9._@-]{2,64}$';
 export const PASSWORD_MIN_LENGTH = 10;
 
 /**
+ * What is wrong with a role and scope (the users table's CHECK, said in words), or undefined:
+ * regulators and viewers need a region and no enterprise, operators an enterprise and no region,
+ * admins neither.
+ */
+export function grantProblem(
+  role: UserRole,
+  regionCode: string | null,
+  enterpriseCode: string | null,
+): string | undefined {
+  if (!USER_ROLES.includes(role)) return `unknown role ${String(role)}`;
+  const needsRegion = role === 'regulator' || role === 'viewer';
+  if (needsRegion !== (regionCode !== null))
+    return needsRegion ? `${role} needs a region code` : `${role} takes no region code`;
+  if ((role === 'operator') !== (enterpriseCode !== null))
+    return role === 'operator' ? 'operator needs an enterprise code' : `${role} takes no enterprise code`;
+  return undefined;
+}
+
+/**
  * Creates a user (the CLI uses it for the first admin; `POST /api/v1/users` for the rest).
  * Throws HW_API_USER_INVALID for a bad name, password or role/scope combination, and
  * HW_API_USER_EXISTS for a taken name. The region/enterprise code is not checked against the site
@@ -33,17 +52,10 @@ export async function createUser(
   if (password.length < PASSWORD_MIN_LENGTH || password.length > 1024) {
     throw invalid(`password must have ${PASSWORD_MIN_LENGTH} to 1024 characters`);
   }
-  if (!USER_ROLES.includes(role)) throw invalid(`unknown role ${String(role)}`);
   const regionCode = input.regionCode ?? null;
   const enterpriseCode = input.enterpriseCode ?? null;
-  const needsRegion = role === 'regulator' || role === 'viewer';
-  if (needsRegion !== (regionCode !== null))
-    throw invalid(needsRegion ? `${role} needs a region code` : `${role} takes no region code`);
-  if ((role === 'operator') !== (enterpriseCode !== null)) {
-    throw invalid(
-      role === 'operator' ? 'operator needs an enterprise code' : `${role} takes no enterprise code`,
-    );
-  }
+  const problem = grantProblem(role, regionCode, enterpriseCode);
+  if (problem !== undefined) throw invalid(problem);
   const passwordHash = await hashPassword(password, options.cost);
   try {
     return publicUser(

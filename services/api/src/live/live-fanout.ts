@@ -21,12 +21,20 @@ const TAIL_PAGE = 1000;
 export class RoomCache {
   #rooms: LiveRooms | undefined;
 
-  constructor(private readonly site: () => SiteIndex | undefined) {}
+  /** `replaced`: called when a site model replaces another (joined rooms must be checked again). */
+  constructor(
+    private readonly site: () => SiteIndex | undefined,
+    private readonly replaced: () => void = () => undefined,
+  ) {}
 
   current(): LiveRooms | undefined {
     const site = this.site();
     if (site === undefined) return undefined;
-    if (this.#rooms?.site !== site) this.#rooms = new LiveRooms(site);
+    if (this.#rooms?.site !== site) {
+      const before = this.#rooms;
+      this.#rooms = new LiveRooms(site);
+      if (before !== undefined) this.replaced();
+    }
     return this.#rooms;
   }
 }

@@ -2,16 +2,18 @@ import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { LIVE_VALUES_DEFAULT_INTERVAL_MS, type LiveConnectErrorData } from '@hazardwatch/contracts';
-import { AlarmRepository, UserRepository, type SqlClient } from '@hazardwatch/store';
+import { AlarmRepository, AuditRepository, UserRepository, type SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { AuthService } from '../auth/auth-service.js';
+import { UserSessions } from '../auth/user-sessions.js';
 import type { ApiSettings } from '../config.js';
 import type { SiteSource } from '../routes/context.js';
 
 import { LiveFanout, RoomCache } from './live-fanout.js';
 import { installHandlers, recheckRooms } from './live-handlers.js';
+import { startLiveRevalidation } from './live-revalidation.js';
 import { installSessionExpiry } from './live-session.js';
 import type { LiveSource } from './live-source.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
@@ -55,6 +57,12 @@ export interface LiveGatewayOptions {
    * go out once — through its owner (with Redis, to every instance's sockets). @default all
    */
   readonly ownsEnterprise?: (enterprise: string) => boolean;
+  /**
+   * How often this instance checks its sockets' users (disabled, deleted, new role or scope →
+   * `session_ended`, disconnect) and the site model (rooms out of scope → `rooms_left`), ms.
+   * @default 1000
+   */
+  readonly sessionCheckIntervalMs?: number;
 }
 
 export interface LiveGateway {
@@ -67,10 +75,12 @@ export interface LiveGateway {
   close(): Promise<void>;
 }
 
-function refused(reason: string): Error & { data: LiveConnectErrorData } {
-  return Object.assign(new Error(`authentication required: ${reason}`), {
-    data: { code: 'HW_API_UNAUTHENTICATED' as const },
-  });
+function refused(
+  reason: string,
+  code: LiveConnectErrorData['code'] = 'HW_API_UNAUTHENTICATED',
+): Error & { data: LiveConnectErrorData } {
+  const what = code === 'HW_API_SESSION_ENDED' ? 'session ended' : 'authentication required';
+  return Object.assign(new Error(`${what}: ${reason}`), { data: { code } });
 }
 
 /** Packets engine.io holds for a socket (not part of its typed API; absent → unknown). */
@@ -85,14 +95,23 @@ function queuedPackets(socket: LiveSocket): number {
  * with `auth: { token: <access token> }`, join scope-checked rooms with `subscribe`, and receive
  * alarm, colour, 预警, gateway and conflated value events. A client that drops is recovered by
  * socket.io connection state recovery, or asks for a replay with `sinceEventId`. A session ends
- * with its access token (`session_expired`) unless the client sends a fresh one with `reauth`.
+ * with its access token (`session_expired`) unless the client sends a fresh one with `reauth`,
+ * and within seconds of its user being disabled, deleted or re-granted (`session_ended`); a site
+ * change that puts a joined room out of the user's scope makes the socket leave it (`rooms_left`).
  */
 export async function attachLiveGateway(options: LiveGatewayOptions): Promise<LiveGateway> {
   const logger = options.logger.child({ component: 'live' });
   const clock = options.clock ?? systemClock;
   const maxQueued = options.maxQueuedPackets ?? 8;
-  const auth = new AuthService(new UserRepository(options.client), options.settings.auth, () => clock.now());
-  const rooms = new RoomCache(() => options.site.current());
+  const users = new UserRepository(options.client);
+  const sessions = new UserSessions(users, () => clock.now());
+  const auth = new AuthService(users, options.settings.auth, () => clock.now(), sessions);
+  // Set once the revalidation runs (sockets can join rooms only after that).
+  const siteReplaced = { notify: (): void => undefined };
+  const rooms = new RoomCache(
+    () => options.site.current(),
+    () => siteReplaced.notify(),
+  );
   const log = new AlarmRepository(options.client);
 
   const io: LiveServer = new Server({
@@ -145,13 +164,21 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   io.use((socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown>)['token'];
     if (typeof token !== 'string' || token === '') return next(refused('no access token'));
-    const verdict = auth.authenticate(token);
-    if (!verdict.ok) return next(refused(verdict.reason));
-    socket.data.principal = verdict.principal;
-    socket.data.expiresAtMs = verdict.expiresAtMs;
-    socket.data.scopes ??= {};
-    socket.data.intervalMs ??= LIVE_VALUES_DEFAULT_INTERVAL_MS;
-    next();
+    auth.authenticate(token).then(
+      (verdict) => {
+        if (!verdict.ok) return next(refused(verdict.reason, verdict.code));
+        socket.data.principal = verdict.principal;
+        socket.data.expiresAtMs = verdict.expiresAtMs;
+        socket.data.sessionVersion = verdict.sessionVersion;
+        socket.data.scopes ??= {};
+        socket.data.intervalMs ??= LIVE_VALUES_DEFAULT_INTERVAL_MS;
+        next();
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'live handshake check failed');
+        next(refused('the session could not be checked'));
+      },
+    );
   });
 
   io.on('connection', (socket) => {
@@ -168,6 +195,16 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   });
 
   io.attach(options.httpServer);
+  const revalidation = startLiveRevalidation({
+    io,
+    rooms,
+    sessions,
+    audit: new AuditRepository(options.client),
+    clock,
+    logger,
+    ...(options.sessionCheckIntervalMs !== undefined ? { intervalMs: options.sessionCheckIntervalMs } : {}),
+  });
+  siteReplaced.notify = () => revalidation.siteChanged();
   const stopSource = options.source?.subscribe({
     stored: (events) => fanout.stored(events),
     values: (v) => {
@@ -182,6 +219,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopSource?.();
+      await revalidation.close();
       await fanout.idle();
       values.close();
       await relay?.close();

@@ -69,13 +69,15 @@ export async function join(
 }
 
 /**
- * After a recovered reconnect the socket is back in its rooms; the new token may belong to a
- * principal with another scope, or the site model may have changed, so every room is checked
- * again and those now refused are left.
+ * The one place joined rooms are checked again (`checkLiveScope`, the REST guard's `Access`): after
+ * a recovered reconnect or a `reauth` (the token may carry another scope) and whenever the site
+ * model changes (an enterprise moved to another region). Rooms now refused are left, and the
+ * client is told which (`rooms_left`); the rooms left are returned.
  */
-export async function recheckRooms(socket: LiveSocket, rooms: RoomCache): Promise<void> {
+export async function recheckRooms(socket: LiveSocket, rooms: RoomCache): Promise<LiveRoom[]> {
   const site = rooms.current()?.site;
   const access = site === undefined ? undefined : new Access(socket.data.principal, site);
+  const left: LiveRoom[] = [];
   for (const room of joinedRooms(socket)) {
     const scope = socket.data.scopes[room];
     if (
@@ -86,8 +88,11 @@ export async function recheckRooms(socket: LiveSocket, rooms: RoomCache): Promis
     ) {
       delete socket.data.scopes[room];
       await socket.leave(room);
+      left.push(room);
     }
   }
+  if (left.length > 0 && socket.connected) socket.emit('rooms_left', { rooms: left, reason: 'out_of_scope' });
+  return left;
 }
 
 /** Sends stored alarm events after `sinceEventId` that belong to one of the socket's rooms. */

@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { LiveReauthRequestSchema, type LiveError } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
-import type { Principal } from '../access/access.js';
+import type { Authentication } from '../auth/auth-service.js';
 import type { RoomCache } from './live-fanout.js';
 import { joinedRooms, recheckRooms } from './live-handlers.js';
 import type { LiveSocket } from './live-types.js';
@@ -14,10 +14,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 export interface SessionDeps {
   readonly clock: LiveClock;
-  /** The REST API's access-token check (same secret, issuer and clock). */
-  readonly authenticate: (
-    token: string,
-  ) => { ok: true; principal: Principal; expiresAtMs: number } | { ok: false; reason: string };
+  /** The REST API's access-token check (same secret, issuer, clock and session check). */
+  readonly authenticate: (token: string) => Promise<Authentication>;
   readonly rooms: RoomCache;
   readonly logger: Logger;
 }
@@ -62,25 +60,27 @@ export function installSessionExpiry(socket: LiveSocket, deps: SessionDeps): voi
       refuse({ code: 'HW_API_VALIDATION', message: `invalid request: ${detail}` });
       return;
     }
-    const verdict = deps.authenticate(request.token);
-    if (!verdict.ok) {
-      refuse({ code: 'HW_API_UNAUTHENTICATED', message: `authentication required: ${verdict.reason}` });
-      return;
-    }
-    if (verdict.principal.userId !== socket.data.principal.userId) {
-      refuse({ code: 'HW_API_FORBIDDEN', message: 'forbidden: the token belongs to another user' });
-      return;
-    }
-    socket.data.principal = verdict.principal;
-    socket.data.expiresAtMs = verdict.expiresAtMs;
-    arm();
-    recheckRooms(socket, deps.rooms).then(
-      () => ack({ ok: true, expiresAt: verdict.expiresAtMs, rooms: joinedRooms(socket) }),
-      (err: unknown) => {
-        deps.logger.error({ err, socket: socket.id }, 'live request failed');
-        refuse({ code: 'HW_API_INTERNAL', message: 'internal error' });
-      },
-    );
+    void (async () => {
+      const verdict = await deps.authenticate(request.token);
+      if (!verdict.ok) {
+        const what = verdict.code === 'HW_API_SESSION_ENDED' ? 'session ended' : 'authentication required';
+        refuse({ code: verdict.code, message: `${what}: ${verdict.reason}` });
+        return;
+      }
+      if (verdict.principal.userId !== socket.data.principal.userId) {
+        refuse({ code: 'HW_API_FORBIDDEN', message: 'forbidden: the token belongs to another user' });
+        return;
+      }
+      socket.data.principal = verdict.principal;
+      socket.data.expiresAtMs = verdict.expiresAtMs;
+      socket.data.sessionVersion = verdict.sessionVersion;
+      arm();
+      await recheckRooms(socket, deps.rooms);
+      ack({ ok: true, expiresAt: verdict.expiresAtMs, rooms: joinedRooms(socket) });
+    })().catch((err: unknown) => {
+      deps.logger.error({ err, socket: socket.id }, 'live request failed');
+      refuse({ code: 'HW_API_INTERNAL', message: 'internal error' });
+    });
   });
 
   arm();

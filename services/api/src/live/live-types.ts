@@ -13,6 +13,8 @@ export interface LiveSocketData {
   principal: Principal;
   /** When the access token the session runs on expires, ms since epoch. */
   expiresAtMs: number;
+  /** The user's session version the token was issued at (the session sweep compares it). */
+  sessionVersion: number;
   /** Joined rooms and the scope each was checked as. */
   scopes: Partial<Record<LiveRoom, LiveScope>>;
   /** Live values interval, ms. */

@@ -1,15 +1,21 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { USER_ROLES } from '@hazardwatch/store';
+import { USER_ROLES, type StoredUser } from '@hazardwatch/store';
 import { publicUser } from '../auth/auth-service.js';
-import { createUser, USERNAME_PATTERN } from '../auth/create-user.js';
+import { createUser, grantProblem, USERNAME_PATTERN } from '../auth/create-user.js';
+import type { SessionEnd } from '../auth/user-sessions.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { closed, Code, NoQuery, Page, Pagination, UserIdParams } from '../http/schemas.js';
 import { UserSchema } from './auth-routes.js';
 import { API, type RouteContext } from './context.js';
 
-/** User administration (admins only); every change is audited. */
+/**
+ * User administration (admins only); every change is audited. A change that shrinks or moves a
+ * user's grant (disable, delete, new role or scope) also ends the user's sessions: refresh tokens
+ * revoked, access tokens refused (this process at once, others within SESSION_CHECK_TTL_MS), live
+ * sockets disconnected by the gateways' session sweep — audited as `session.revoke`.
+ */
 export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
@@ -59,33 +65,123 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   });
 
+  const notFound = (id: string) => apiErrors.create('HW_API_NOT_FOUND', { kind: 'user', id });
+  /** The forced logout: access tokens of `user` are refused from now on (issue 17 item 2). */
+  const ended = async (request: FastifyRequest, user: StoredUser, reason: SessionEnd): Promise<void> => {
+    ctx.auth.sessions.invalidate(user.id);
+    request.log.info({ userId: user.id, username: user.username, reason }, 'user sessions ended');
+    await ctx.auditor.record(request, {
+      action: 'session.revoke',
+      targetType: 'user',
+      targetId: user.id,
+      after: { username: user.username, reason },
+      enterprise: user.enterpriseCode,
+      region: user.regionCode,
+    });
+  };
+
   defineRoute(app, {
     method: 'PATCH',
     url: `${API}/users/:id`,
     scope: { kind: 'admin', write: true },
-    summary: 'Disable or re-enable a user (disabling revokes their refresh tokens)',
+    summary:
+      'Disable or re-enable a user, or change their role and scope (a role takes only the scope given with it); disabling and a new role or scope end their sessions (401 HW_API_SESSION_ENDED)',
     tags: ['users'],
     schema: {
       params: UserIdParams,
       querystring: NoQuery,
-      body: Type.Object({ disabled: Type.Boolean() }, closed),
+      body: Type.Object(
+        {
+          disabled: Type.Optional(Type.Boolean()),
+          role: Type.Optional(Type.Union(USER_ROLES.map((r) => Type.Literal(r)))),
+          regionCode: Type.Optional(Type.Union([Code, Type.Null()])),
+          enterpriseCode: Type.Optional(Type.Union([Code, Type.Null()])),
+        },
+        { ...closed, minProperties: 1 },
+      ),
       response: { 200: UserSchema },
     },
     handler: async (request) => {
-      const before = await ctx.users.byId(request.params.id);
-      const after = await ctx.users.setDisabled(request.params.id, request.body.disabled, ctx.now());
-      if (!before || !after)
-        throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'user', id: request.params.id });
-      await ctx.auditor.record(request, {
-        action: request.body.disabled ? 'user.disable' : 'user.enable',
-        targetType: 'user',
-        targetId: after.id,
-        before: publicUser(before),
-        after: publicUser(after),
-        enterprise: after.enterpriseCode,
-        region: after.regionCode,
-      });
+      const { id } = request.params;
+      const body = request.body;
+      const before = await ctx.users.byId(id);
+      if (!before) throw notFound(id);
+      let after: StoredUser = before;
+      const regrants =
+        body.role !== undefined || body.regionCode !== undefined || body.enterpriseCode !== undefined;
+      if (regrants) {
+        // A new role takes exactly the scope given with it; a scope alone keeps the role.
+        const scope = (given: string | null | undefined, kept: string | null) =>
+          given !== undefined ? given : body.role !== undefined ? null : kept;
+        const grant = {
+          role: body.role ?? before.role,
+          regionCode: scope(body.regionCode, before.regionCode),
+          enterpriseCode: scope(body.enterpriseCode, before.enterpriseCode),
+        };
+        const problem = grantProblem(grant.role, grant.regionCode, grant.enterpriseCode);
+        if (problem !== undefined)
+          throw apiErrors.create('HW_API_USER_INVALID', { username: before.username, problem });
+        const changed =
+          grant.role !== before.role ||
+          grant.regionCode !== before.regionCode ||
+          grant.enterpriseCode !== before.enterpriseCode;
+        if (changed) {
+          after = (await ctx.users.setGrant(id, grant, ctx.now())) ?? throwNotFound(id);
+          await ctx.auditor.record(request, {
+            action: 'user.update',
+            targetType: 'user',
+            targetId: id,
+            before: publicUser(before),
+            after: publicUser(after),
+            enterprise: before.enterpriseCode,
+            region: before.regionCode,
+          });
+          await ended(request, before, 'grant_changed');
+        }
+      }
+      if (body.disabled !== undefined && body.disabled !== after.disabled) {
+        const prior = after;
+        after = (await ctx.users.setDisabled(id, body.disabled, ctx.now())) ?? throwNotFound(id);
+        await ctx.auditor.record(request, {
+          action: body.disabled ? 'user.disable' : 'user.enable',
+          targetType: 'user',
+          targetId: id,
+          before: publicUser(prior),
+          after: publicUser(after),
+          enterprise: after.enterpriseCode,
+          region: after.regionCode,
+        });
+        if (body.disabled) await ended(request, after, 'user_disabled');
+      }
       return publicUser(after);
     },
   });
+
+  defineRoute(app, {
+    method: 'DELETE',
+    url: `${API}/users/:id`,
+    scope: { kind: 'admin', write: true },
+    summary: 'Delete a user (their refresh tokens with them); their sessions end within seconds',
+    tags: ['users'],
+    schema: { params: UserIdParams, querystring: NoQuery, response: { 200: UserSchema } },
+    handler: async (request) => {
+      const { id } = request.params;
+      const gone = await ctx.users.delete(id);
+      if (!gone) throw notFound(id);
+      await ctx.auditor.record(request, {
+        action: 'user.delete',
+        targetType: 'user',
+        targetId: id,
+        before: publicUser(gone),
+        enterprise: gone.enterpriseCode,
+        region: gone.regionCode,
+      });
+      await ended(request, gone, 'user_deleted');
+      return publicUser(gone);
+    },
+  });
+}
+
+function throwNotFound(id: string): never {
+  throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'user', id });
 }
