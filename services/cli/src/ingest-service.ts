@@ -51,7 +51,7 @@ import {
   type LoadedSite,
 } from '@hazardwatch/store';
 import { ConfigError, type RuntimeConfig } from './config.js';
-import { startHealthServer, type HealthServer } from './health-server.js';
+import { startHealthServer, type HealthServer, type HealthSource } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
 import { completeBefore, IngestRollups, nextRollupAt } from './rollup-schedule.js';
 import { openStore, type OpenedStore } from './store-setup.js';
@@ -122,6 +122,8 @@ export async function startIngestService(
   options: IngestServiceOptions = {},
 ): Promise<IngestService> {
   const log = logger.child({ component: 'ingest-service' });
+  // Checked before anything starts or is stored: a bad policy must not leave a stored site behind.
+  const policies = compilePolicies(config);
   const infrastructure = await resolveInfrastructure(config, logger);
   const ingestConfig = parseConfig(IngestConfigSchema, {
     ...config.ingest,
@@ -145,7 +147,7 @@ export async function startIngestService(
   // Whatever started is stopped again, in reverse order, if a later step fails.
   const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
   try {
-    return await startOn(infrastructure, settings, config, logger, log, undo, options);
+    return await startOn(infrastructure, settings, policies, config, logger, log, undo, options);
   } catch (error) {
     for (const step of undo.reverse())
       await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
@@ -156,12 +158,33 @@ export async function startIngestService(
 async function startOn(
   infrastructure: Infrastructure,
   settings: IngestConfig,
+  policies: ReturnType<typeof compilePolicies>,
   config: RuntimeConfig,
   logger: Logger,
   log: Logger,
   undo: Array<() => Promise<unknown>>,
   options: IngestServiceOptions,
 ): Promise<IngestService> {
+  // The health port is bound before anything is stored (issue 17 item 11): a process that cannot
+  // have it stops here with nothing written. Not ready, and no metrics, until the service runs.
+  let running: HealthSource | undefined = undefined;
+  const health =
+    config.healthPort === 0
+      ? undefined
+      : await startHealthServer(
+          { host: config.healthHost, port: config.healthPort },
+          {
+            ready: () => running?.ready() ?? { ready: false, detail: { starting: true } },
+            metrics: () => running?.metrics() ?? '',
+          },
+          logger,
+        ).catch((err: unknown) => {
+          if (!options.healthPortOptional || (err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
+          log.warn({ port: config.healthPort }, 'health port in use: no /healthz, /readyz, /metrics');
+          return undefined;
+        });
+  if (health) undo.push(() => health.close());
+
   const store = await openStore(infrastructure.databaseUrl, config, logger, {
     maxAcceptedAgeMs: settings.limits.maxAgeMs,
   });
@@ -235,7 +258,6 @@ async function startOn(
   let attach: (work: DurableWork) => void = () => undefined;
   const alarmRepository = new AlarmRepository(client);
   const outbox = new NotificationOutbox(client);
-  const policies = compilePolicies(config);
   let current: { index: SiteIndex; version: number } | undefined = site?.ok
     ? { index: site.index, version: site.version }
     : undefined;
@@ -382,39 +404,28 @@ async function startOn(
     },
   });
   undo.push(() => siteWatch.close());
-  const health =
-    config.healthPort === 0
-      ? undefined
-      : await startHealthServer(
-          { host: config.healthHost, port: config.healthPort },
-          {
-            ready: () => ({
-              ready: app.subscriber.connected && app.pipeline.storageHealthy,
-              detail: {
-                broker: app.subscriber.connected,
-                storage: app.pipeline.storageHealthy,
-                // Stays ready (ingestion goes on), but says so: each is a bug to look at.
-                batchesPoisoned: app.counters.batchesPoisoned,
-                alarmUnitsFailed: host.failedUnits,
-                siteVersion: current?.version ?? null,
-              },
-            }),
-            metrics: () =>
-              ingestMetricsText(app.counters, {
-                bufferedRows: app.pipeline.bufferedRows,
-                unacknowledgedMessages: app.subscriber.unacknowledged,
-                storageHealthy: app.pipeline.storageHealthy,
-                brokerConnected: app.subscriber.connected,
-                deadLettersQueued: app.pipeline.deadLettersQueued,
-                alarmUnitsFailed: host.failedUnits,
-              }),
-          },
-          logger,
-        ).catch((err: unknown) => {
-          if (!options.healthPortOptional || (err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
-          log.warn({ port: config.healthPort }, 'health port in use: no /healthz, /readyz, /metrics');
-          return undefined;
-        });
+  running = {
+    ready: () => ({
+      ready: app.subscriber.connected && app.pipeline.storageHealthy,
+      detail: {
+        broker: app.subscriber.connected,
+        storage: app.pipeline.storageHealthy,
+        // Stays ready (ingestion goes on), but says so: each is a bug to look at.
+        batchesPoisoned: app.counters.batchesPoisoned,
+        alarmUnitsFailed: host.failedUnits,
+        siteVersion: current?.version ?? null,
+      },
+    }),
+    metrics: () =>
+      ingestMetricsText(app.counters, {
+        bufferedRows: app.pipeline.bufferedRows,
+        unacknowledgedMessages: app.subscriber.unacknowledged,
+        storageHealthy: app.pipeline.storageHealthy,
+        brokerConnected: app.subscriber.connected,
+        deadLettersQueued: app.pipeline.deadLettersQueued,
+        alarmUnitsFailed: host.failedUnits,
+      }),
+  };
   log.info(
     {
       dialect: migration.dialect,

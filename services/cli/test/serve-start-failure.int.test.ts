@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { loadRuntimeConfig, startIngestService } from 'hazardwatch';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
@@ -115,7 +117,7 @@ describe('hazardwatch serve: a start that fails stores nothing', () => {
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const s = { child, exited, stdout: () => out, stderr: () => err };
     started.push(s);
     return s;
@@ -138,12 +140,41 @@ describe('hazardwatch serve: a start that fails stores nothing', () => {
   }
 
   const cases = [
-    { name: 'API port', same: 'api' },
-    { name: 'health port', same: 'health' },
+    { name: 'on the same API port', same: 'api' },
+    { name: 'on the same health port', same: 'health' },
+    // Ports free, but a setting only the ingest checks is wrong: refused before storing too.
+    { name: 'with an invalid alarm policy', same: 'policy' },
   ] as const;
 
+  it('the ingest service binds its health port before it stores the site file', async () => {
+    // Without serve's port check in front (ingest, a library caller, or a port taken between the
+    // check and the bind): the service itself must fail before storing.
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const config = loadRuntimeConfig({
+        DATABASE_URL: db.url,
+        MQTT_URL: mqttUrl,
+        HW_SITE_FILE: siteA,
+        HW_HEALTH_PORT: String(port),
+        HW_INGEST_ENTERPRISES: enterprise,
+      });
+      await expect(startIngestService(config, pino({ level: 'silent' }))).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      // Not even the schema: the port is bound before migrations.
+      const [table] = await sql<{ name: string | null }>(
+        `SELECT to_regclass('site_documents')::text AS name`,
+      );
+      if (table?.name) expect(await sql('SELECT version FROM site_documents')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
   for (const c of cases)
-    it(`a second serve on the same ${c.name} exits non-zero, says so, and the first keeps site A`, async () => {
+    it(`a second serve ${c.name} exits non-zero, says so, and the first keeps site A`, async () => {
       const apiPort = await freePort();
       const healthPort = await freePort();
       const first = serve({
@@ -163,16 +194,23 @@ describe('hazardwatch serve: a start that fails stores nothing', () => {
       await waitFor(async () => (await readyz(healthPort)).siteVersion === 1, 20_000, 'site A in force');
 
       const busy = c.same === 'api' ? apiPort : healthPort;
+      const badConfig = join(dir, 'bad-policy.yaml');
+      writeFileSync(badConfig, 'alarms:\n  policy:\n    reAlarmAfterSex: 600\n');
       const second = serve({
         HW_SITE_FILE: siteB,
         HW_API_PORT: String(c.same === 'api' ? apiPort : await freePort()),
         HW_HEALTH_PORT: String(c.same === 'health' ? healthPort : await freePort()),
         HW_INGEST_CLIENT_ID: `hw-fail-b-${randomBytes(3).toString('hex')}`,
+        ...(c.same === 'policy' ? { HW_CONFIG_FILE: badConfig } : {}),
       });
       const code = await second.exited;
       expect(code).not.toBe(0);
-      expect(second.stderr()).toContain(`port ${busy} is already in use`);
-      expect(second.stderr()).toContain('nothing was started or stored [HW_CLI_PORT_IN_USE]');
+      // A configuration error is logged (pino, stdout) and exits 2.
+      if (c.same === 'policy') expect(second.stdout()).toContain('unknown key reAlarmAfterSex');
+      else {
+        expect(second.stderr()).toContain(`port ${busy} is already in use`);
+        expect(second.stderr()).toContain('nothing was started or stored [HW_CLI_PORT_IN_USE]');
+      }
 
       // Nothing of B stored, and the first never saw a new version.
       const versions = await sql<{ version: string }>('SELECT version FROM site_documents ORDER BY version');
