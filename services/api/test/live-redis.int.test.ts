@@ -3,12 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import { tcpOpen } from '@hazardwatch/testkit';
-import type { LiveGateway } from '@hazardwatch/api';
+import { createUser, type LiveGateway } from '@hazardwatch/api';
 import { decodeLiveValues } from '@hazardwatch/contracts';
-import { buildTestApi, COUNTY_A, E1, E2, type TestApi } from './support/api-fixture.js';
+import { buildTestApi, COUNTY_A, E1, E2, PASSWORD, TEST_COST, type TestApi } from './support/api-fixture.js';
 import {
   attachTo,
+  client,
   connectAs,
+  connected,
   next,
   storeAlarm,
   TestLiveSource,
@@ -163,5 +165,45 @@ describe.skipIf(!redisUp)('two gateway instances sharing rooms through the Redis
     // A moment more: a duplicate would have arrived by now.
     await new Promise((r) => setTimeout(r, 500));
     expect(alarms).toHaveLength(2);
+  });
+
+  it('ends a disabled user’s sessions on every instance within seconds (issue 17 item 2)', async () => {
+    const streamName = `hw-live-test-${randomUUID()}`;
+    const [httpA, httpB] = [await listening(), await listening()];
+    servers.push(httpA, httpB);
+    for (const http of [httpA, httpB]) {
+      gateways.push(
+        await attachTo(api, http, { redisUrl: REDIS_URL, redisStreamName: streamName, redisBlockMs: 200 }),
+      );
+    }
+    const user = await createUser(
+      api.client,
+      { username: 'redis-victim', password: PASSWORD, role: 'operator', enterpriseCode: E1 },
+      { cost: TEST_COST },
+    );
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'redis-victim', password: PASSWORD },
+    });
+    const token = login.json<{ accessToken: string }>().accessToken;
+    const sockets = [
+      await connected(client(urlOf(httpA), token)),
+      await connected(client(urlOf(httpB), token)),
+    ];
+    clients.push(...sockets);
+    const ended = sockets.map((c) => next(c, 'session_ended', () => true, 3000));
+
+    const res = await api.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${user.id}`,
+      headers: api.auth('admin'),
+      payload: { disabled: true },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await Promise.all(ended)).toEqual([{ reason: 'user_disabled' }, { reason: 'user_disabled' }]);
+    await vi.waitFor(() => expect(sockets.map((c) => c.connected)).toEqual([false, false]), {
+      timeout: 3000,
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { AuditRepository } from '@hazardwatch/store';
 import { sessionEnd, type SessionEnd, type UserSessions } from '../auth/user-sessions.js';
 import type { RoomCache } from './live-fanout.js';
 import { recheckRooms } from './live-handlers.js';
+import { endSession } from './live-session.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
 import type { LiveClock } from './value-conflator.js';
 
@@ -48,8 +49,7 @@ export function startLiveRevalidation(options: LiveRevalidationOptions): LiveRev
 
   const end = async (socket: LiveSocket, reason: SessionEnd): Promise<void> => {
     const { principal } = socket.data;
-    socket.emit('session_ended', { reason });
-    socket.disconnect(true);
+    endSession(socket, 'session_ended', { reason });
     log.info(
       { userId: principal.userId, username: principal.username, socket: socket.id, reason },
       'live session ended',

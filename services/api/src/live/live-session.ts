@@ -1,5 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { LiveReauthRequestSchema, type LiveError } from '@hazardwatch/contracts';
+import { LiveReauthRequestSchema, type LiveError, type ServerToClientEvents } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
 import type { Authentication } from '../auth/auth-service.js';
 import type { RoomCache } from './live-fanout.js';
@@ -8,6 +8,25 @@ import type { LiveSocket } from './live-types.js';
 import type { LiveClock } from './value-conflator.js';
 
 const checkReauth = TypeCompiler.Compile(LiveReauthRequestSchema);
+
+/** socket.io-parser's EVENT packet type. */
+const EVENT_PACKET = 2;
+
+/**
+ * Sends a last event and disconnects the socket (a server disconnect: not recovered). The event
+ * is written to the socket's connection directly: with connection state recovery on, `emit`
+ * goes through the adapter, which with Redis delivers it only after a round trip — after the
+ * disconnect, so the client would never see it.
+ */
+export function endSession<E extends 'session_expired' | 'session_ended'>(
+  socket: LiveSocket,
+  event: E,
+  payload: Parameters<ServerToClientEvents[E]>[0],
+): void {
+  const encoded = socket.nsp.server.encoder.encode({ type: EVENT_PACKET, nsp: '/', data: [event, payload] });
+  socket.client._packet(encoded as never, { preEncoded: true });
+  socket.disconnect(true);
+}
 
 /** Longest delay a Node.js timer takes (2^31 − 1 ms); longer waits are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -37,8 +56,7 @@ export function installSessionExpiry(socket: LiveSocket, deps: SessionDeps): voi
     stop();
     const leftMs = socket.data.expiresAtMs - deps.clock.now();
     if (leftMs <= 0) {
-      socket.emit('session_expired', { expiredAt: socket.data.expiresAtMs });
-      socket.disconnect(true);
+      endSession(socket, 'session_expired', { expiredAt: socket.data.expiresAtMs });
       return;
     }
     // Fires at the expiry (or re-arms after the longest timer); `arm` then decides on the clock.
