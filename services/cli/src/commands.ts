@@ -48,6 +48,9 @@ commands:
                           alarm and 预警 actions are forwarded to the worker owning the enterprise
   edge --config FILE      edge collector on a plant gateway: OPC-UA / Modbus TCP / MQTT sources →
                           disk spool → MQTT uplink (docs/edge-collector.md)
+  edge trust-server --config FILE [--source NAME] [--fingerprint HEX]
+                          trust the plant OPC-UA server certificate the source refused (moved from
+                          its PKI's rejected/ to trusted/; --fingerprint picks one of several)
   user create --role admin|regulator|viewer|operator --username NAME [--scope CODE]
                           create a user (the first admin): the password is read from stdin, or
                           prompted without echo on a terminal; --scope is a regulator's or

@@ -30,6 +30,30 @@ async function run(
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 
+/** Every command line runCommand dispatches (commands.ts, with the edge, user and sim dispatchers). */
+const DISPATCHED = [
+  'demo',
+  'migrate',
+  'ingest',
+  'serve',
+  'api',
+  'edge',
+  'edge trust-server',
+  'user create',
+  'alarms kpi',
+  'sim generate-site',
+  'sim run',
+  'sim verify',
+  'site check',
+  'site schema',
+  'bench ingest',
+  'bench latency',
+  'bench fleet',
+  'bench fanout',
+  'bench edge',
+  'bench evaluate',
+];
+
 describe('command line', () => {
   it('--help anywhere prints the usage and exits 0', async () => {
     for (const argv of [['--help'], ['-h'], ['bench', 'latency', '--help'], ['help'], []]) {
@@ -37,6 +61,22 @@ describe('command line', () => {
       expect(result.code, argv.join(' ')).toBe(0);
       expect(result.stdout).toContain('usage: hazardwatch <command>');
       expect(result.stderr).toBe('');
+    }
+  });
+
+  it('the usage lists every command line runCommand dispatches, and only those', async () => {
+    const usage = (await run(['--help'])).stdout;
+    // A command line of the usage: two spaces, then its words (lower case), then options or text.
+    const listed = usage
+      .split('\n')
+      .map((line) => /^ {2}([a-z][a-z-]*(?: [a-z][a-z-]*)?)(?: |$)/.exec(line)?.[1])
+      .filter((words) => words !== undefined);
+    expect([...listed].sort()).toEqual([...DISPATCHED].sort());
+    for (const words of DISPATCHED) {
+      // Dispatched: an unknown option is its own usage problem (site schema takes none and
+      // prints), never the bare usage an unknown command gets.
+      const result = await run([...words.split(' '), '--no-such-option']);
+      expect(result.stderr === '' && result.stdout.startsWith('usage:'), words).toBe(false);
     }
   });
 
