@@ -187,10 +187,12 @@ describe('separate API: alarm actions forwarded to the owning ingest worker', ()
     const admin = await login(api, 'admin');
     const before = worker.siteVersion!;
     const lt = worker.site!.pointByKey(enterprise, 'LT-1101')!.id;
+    // No on-delay, so two readings 1 s apart decide HH. onDelaySec: 0 says so; null would remove
+    // the point's own 10 s and leave it on the site default (5 s): a merge patch's null removes.
     const res = await fetch(`http://127.0.0.1:${api.port}/api/v1/points/${lt}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ limits: { h: 65, hh: 70 }, onDelaySec: null }),
+      body: JSON.stringify({ limits: { h: 65, hh: 70 }, onDelaySec: 0 }),
     });
     expect(res.status, await res.clone().text()).toBe(200);
     const { siteVersion } = (await res.json()) as { siteVersion: number };
@@ -202,7 +204,7 @@ describe('separate API: alarm actions forwarded to the owning ingest worker', ()
       'the worker to apply the edited site',
       10_000,
     );
-    expect(worker.site!.pointById(lt)?.limits).toMatchObject({ h: 65, hh: 70 });
+    expect(worker.site!.pointById(lt)).toMatchObject({ limits: { h: 65, hh: 70 }, onDelayMs: 0 });
     // And it evaluates under it: 75 % is HH now (it was normal under the file's hh 85).
     const t0 = Date.now() - 60_000;
     for (const [dt, value] of [
