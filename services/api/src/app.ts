@@ -64,6 +64,12 @@ export interface ApiDeps {
    * by default one over the credential table without service users.
    */
   readonly mqttAccess?: MqttAccessControl;
+  /**
+   * Whether `app.metrics` exports the refusal counts of `mqttAccess` (hazardwatch_mqtt_*). false
+   * when the process hosting the embedded broker that shares it exports them on its health port.
+   * @default true
+   */
+  readonly mqttAccessMetrics?: boolean;
   /** Built control-room dashboard (dashboards/control-room/dist) served at `/`; none when absent. */
   readonly dashboardDir?: string;
 }
@@ -159,7 +165,8 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   auditRoutes(app, ctx);
   planRoutes(app, ctx);
   if (deps.dashboardDir) await serveDashboard(app, deps.dashboardDir);
-  deviceRoutes(app, ctx, deps.mqttAccess ?? mqttAccessFromStore(new DeviceCredentialRepository(deps.client)));
+  const mqttAccess = deps.mqttAccess ?? mqttAccessFromStore(new DeviceCredentialRepository(deps.client));
+  deviceRoutes(app, ctx, mqttAccess, { accessMetrics: deps.mqttAccessMetrics ?? true });
   await app.ready();
   return app;
 }

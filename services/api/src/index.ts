@@ -6,6 +6,7 @@ export { buildApiApp, type ApiDeps } from './app.js';
 export { startApiServer, type ApiServer, type StartApiServerOptions } from './server.js';
 // Also brings the `app.metrics` declaration (served by the process on its internal health port).
 export type { ApiMetrics } from './http/metrics.js';
+export { registerMqttAccessMetrics } from './http/mqtt-access-metrics.js';
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';
 export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';

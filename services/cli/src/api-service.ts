@@ -76,10 +76,12 @@ export async function startApiBeside(
     tileOrigins: config.api.tileOrigins,
     ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
   };
-  // One access control for the embedded broker and the HTTP hooks (shared refusal counters).
+  // One access control for the embedded broker and the HTTP hooks (shared refusal counters,
+  // exported with the broker's on the ingest's health port, not again in the API's metrics).
   const serviceLogin = service.infrastructure.mqttService;
+  const sharedAccess = service.infrastructure.mqttAccess?.control;
   const mqttAccess =
-    service.infrastructure.mqttAccess?.control ??
+    sharedAccess ??
     mqttAccessFromStore(
       new DeviceCredentialRepository(store.client),
       new Map(serviceLogin ? [[serviceLogin.username, serviceLogin.password]] : []),
@@ -91,6 +93,7 @@ export async function startApiBeside(
     site: { current: () => service.site, replaced: (next) => service.applySite(next) },
     alarmControl: alarmControlFor(service.alarms),
     mqttAccess,
+    mqttAccessMetrics: sharedAccess === undefined,
     dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     readiness: {
       broker: () => service.app.subscriber.connected,

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeviceCredentialRecord } from '@hazardwatch/core';
-import { brokerAccessHooks, startEmbeddedBroker } from '@hazardwatch/ingest';
+import { brokerAccessHooks, startEmbeddedBroker, type EmbeddedBrokerCounters } from '@hazardwatch/ingest';
 import { MqttAccessControl, startEmbeddedPostgres } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
 
@@ -24,6 +24,8 @@ export interface Infrastructure {
         useCredentials(repo: { byUsername(u: string): Promise<DeviceCredentialRecord | undefined> }): void;
       }
     | undefined;
+  /** The embedded broker's own refusal counts (topics with U+0000); undefined with MQTT_URL. */
+  readonly brokerCounters: Readonly<EmbeddedBrokerCounters> | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function resolveInfrastructure(
   const stops: Array<() => Promise<void>> = [];
   const mqttService = serviceLogin(config);
   let mqttAccess: Infrastructure['mqttAccess'];
+  let brokerCounters: Infrastructure['brokerCounters'];
   let databaseUrl = config.database.url;
   let mqttUrl = config.mqtt.url;
   if (!databaseUrl && options.preferLocal && (await tcpOpen('127.0.0.1', 5432))) {
@@ -89,6 +92,7 @@ export async function resolveInfrastructure(
         ...(mqttAccess ? { hooks: brokerAccessHooks(mqttAccess.control, logger) } : {}),
       });
       mqttUrl = `mqtt://${connectHost(config.mqtt.embeddedHost)}:${broker.port}`;
+      brokerCounters = broker.counters;
       stops.push(() => broker.close());
     }
   } catch (error) {
@@ -101,6 +105,7 @@ export async function resolveInfrastructure(
     embedded,
     mqttService,
     mqttAccess,
+    brokerCounters,
     stop: stopAll,
   };
 }

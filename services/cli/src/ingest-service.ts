@@ -50,6 +50,7 @@ import {
   RollupMaintainer,
   type LoadedSite,
 } from '@hazardwatch/store';
+import { embeddedBrokerMetrics } from './broker-metrics.js';
 import { ConfigError, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer, type HealthSource } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
@@ -94,8 +95,9 @@ export interface IngestService {
   readonly store: OpenedStore;
   readonly infrastructure: Infrastructure;
   /**
-   * /healthz, /readyz and /metrics on HW_HEALTH_HOST:HW_HEALTH_PORT (internal); an API in the
-   * same process adds its metrics here. Undefined when the port is 0.
+   * /healthz, /readyz and /metrics on HW_HEALTH_HOST:HW_HEALTH_PORT (internal): the ingest's
+   * counters and the embedded broker's refusals; an API in the same process adds its metrics here.
+   * Undefined when the port is 0.
    */
   readonly health: HealthServer | undefined;
   close(): Promise<void>;
@@ -384,6 +386,8 @@ async function startOn(
   every(MAINTENANCE_INTERVAL_MS, 'action-requests', () =>
     actionRequests.pruneDoneBefore(Date.now() - ACTION_REQUEST_KEEP_MS),
   );
+  // The embedded broker's refusals are this process's to export (an API beside it leaves them out).
+  const brokerMetrics = embeddedBrokerMetrics(infrastructure);
   // Site edits saved by any API process (a new stored version, NOTIFY) take effect here too.
   const siteWatch = await watchSiteDocuments({
     connectionString: infrastructure.databaseUrl,
@@ -416,7 +420,7 @@ async function startOn(
         siteVersion: current?.version ?? null,
       },
     }),
-    metrics: () =>
+    metrics: async () =>
       ingestMetricsText(app.counters, {
         bufferedRows: app.pipeline.bufferedRows,
         unacknowledgedMessages: app.subscriber.unacknowledged,
@@ -424,7 +428,7 @@ async function startOn(
         brokerConnected: app.subscriber.connected,
         deadLettersQueued: app.pipeline.deadLettersQueued,
         alarmUnitsFailed: host.failedUnits,
-      }),
+      }) + ((await brokerMetrics?.metrics()) ?? ''),
   };
   log.info(
     {

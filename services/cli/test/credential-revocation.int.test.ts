@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -25,6 +26,15 @@ const PASSWORD = 'device-test-password';
 /** Issue #17 item 1: a revoked or rotated credential's live sessions end within this, ms. */
 const DISCONNECT_BOUND_MS = 1000;
 
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 interface Issued {
   readonly username: string;
   readonly secret: string;
@@ -45,19 +55,22 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
   let otherApi: ApiService | undefined;
   const clients: MqttClient[] = [];
 
-  const configFor = () =>
+  const configFor = (healthPort = 0) =>
     loadRuntimeConfig({
       DATABASE_URL: db.url,
       HW_MQTT_EMBEDDED_PORT: '0',
       HW_MQTT_DEVICE_AUTH: 'true',
       HW_SITE_FILE: EXAMPLE,
-      HW_HEALTH_PORT: '0',
+      HW_HEALTH_PORT: String(healthPort),
       HW_JWT_SECRET: 'a-test-secret-that-is-at-least-32-chars',
     });
 
   beforeEach(async () => {
     db = await createTestDatabase(postgresAdminUrl);
-    service = await startIngestService(configFor(), logger, { observers: [new LiveValueTap()] });
+    // The broker's process: its health port exports the sessions it ended.
+    service = await startIngestService(configFor(await freePort()), logger, {
+      observers: [new LiveValueTap()],
+    });
     await ensureUsers(service, [
       { username: 'admin', password: PASSWORD, role: 'admin' },
       { username: 'op-e1', password: PASSWORD, role: 'operator', enterpriseCode: E1 },
@@ -146,6 +159,8 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
   };
   const waitStored = (enterprise: string, tag: string, value: number) =>
     expect.poll(() => stored(enterprise, tag, value), { timeout: 20_000, interval: 100 }).toBe(true);
+  /** The ingest's metrics (its health port), with those of an API beside it. */
+  const healthMetrics = async () => (await fetch(`http://127.0.0.1:${service.health!.port}/metrics`)).text();
   const waitClosed = async (seen: { at?: number }, since: number) => {
     await expect.poll(() => seen.at, { timeout: 10_000, interval: 20 }).toBeDefined();
     expect(seen.at! - since).toBeLessThanOrEqual(DISCONNECT_BOUND_MS);
@@ -174,7 +189,10 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     await waitStored(E2, 'PT-2101', 1.25);
     expect(await stored(E1, 'LT-1101', 900)).toBe(false);
     expect(await connectOutcome(x)).toBe(4);
-    expect(await api.app.metrics.text()).toMatch(/^hazardwatch_mqtt_sessions_ended_total 1$/m);
+    // Counted once, by the broker's process (the API beside it shares the counts, not the family).
+    const metrics = await healthMetrics();
+    expect(metrics).toMatch(/^hazardwatch_mqtt_sessions_ended_total 1$/m);
+    expect(metrics.match(/^# TYPE hazardwatch_mqtt_sessions_ended_total /gm)).toHaveLength(1);
   });
 
   it('rotation: the old secret’s live session closes within 1 s and the new secret works', async () => {
@@ -207,6 +225,10 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     expect((await rest.revoke(E1)).state).toBe('revoked');
     await waitClosed(closed, revokedFrom);
     expect(await connectOutcome(x)).toBe(4);
+    // The ingest hosting the broker, with no API in it, exports what its broker ended and refused.
+    const metrics = await healthMetrics();
+    expect(metrics).toMatch(/^hazardwatch_mqtt_sessions_ended_total 1$/m);
+    expect(metrics).toMatch(/^hazardwatch_mqtt_auth_failures_total\{reason="revoked"\} 1$/m);
   });
 
   // Issue #17 item 2, credential part: a secret is the gateway's, not the session of whoever minted

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { Counter } from 'prom-client';
-import { deviceUsername, MQTT_AUTH_FAILURES, type MqttPrincipal } from '@hazardwatch/core';
+import { deviceUsername, type MqttPrincipal } from '@hazardwatch/core';
 import { DeviceCredentialRepository, newDeviceSecret, type MqttAccessControl } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
+import { registerMqttAccessMetrics } from '../http/mqtt-access-metrics.js';
 import { defineRoute } from '../http/route.js';
 import { closed, Code, NoQuery } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
@@ -53,8 +53,14 @@ const verdict = (allow: boolean, error = '', superuser = false) => ({
 /**
  * Gateway MQTT credentials (issue or rotate, shown once; revoke) and the HTTP authentication and
  * authorisation hooks production brokers call, applying the same rules as the embedded broker.
+ * With `accessMetrics`, the access control's refusal counts are in `app.metrics`.
  */
-export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: MqttAccessControl): void {
+export function deviceRoutes(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  access: MqttAccessControl,
+  options: { readonly accessMetrics: boolean },
+): void {
   const tags = ['devices'];
   const credentials = new DeviceCredentialRepository(ctx.client);
   const knownGateway = (enterprise: string, gateway: string): void => {
@@ -219,35 +225,7 @@ export function deviceRoutes(app: FastifyInstance, ctx: RouteContext, access: Mq
     return { kind: 'device', username, device: { enterprise: c.enterprise, gateway: c.gateway } };
   };
 
-  new Counter({
-    name: 'hazardwatch_mqtt_auth_failures_total',
-    help: 'MQTT logins refused by the hook, by reason',
-    labelNames: ['reason'],
-    registers: [ctx.metrics.registry],
-    collect() {
-      // The counts live in the access control (shared with the embedded broker); mirrored here.
-      this.reset();
-      for (const reason of MQTT_AUTH_FAILURES) this.inc({ reason }, access.counters.authFailures[reason]);
-    },
-  });
-  new Counter({
-    name: 'hazardwatch_mqtt_denied_total',
-    help: 'MQTT publishes and subscriptions refused by the topic ACL',
-    labelNames: ['action'],
-    registers: [ctx.metrics.registry],
-    collect() {
-      this.reset();
-      this.inc({ action: 'publish' }, access.counters.publishDenied);
-      this.inc({ action: 'subscribe' }, access.counters.subscribeDenied);
-    },
-  });
-  new Counter({
-    name: 'hazardwatch_mqtt_sessions_ended_total',
-    help: 'Live MQTT sessions the embedded broker closed because their credential was revoked or rotated',
-    registers: [ctx.metrics.registry],
-    collect() {
-      this.reset();
-      this.inc(access.counters.sessionsEnded);
-    },
-  });
+  // The counts live in the access control; exported here unless the process hosting the embedded
+  // broker that shares it exports them (one owner of each family).
+  if (options.accessMetrics) registerMqttAccessMetrics(ctx.metrics.registry, access.counters);
 }
