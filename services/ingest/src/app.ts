@@ -22,7 +22,7 @@ export interface IngestDeps {
   readonly timers?: Timers;
   /**
    * Where gateway presence (online, last seen, spool depth) is persisted for the REST API;
-   * without it presence is kept in memory only.
+   * without it presence is kept in memory only. Either way only for gateways the site has.
    */
   readonly gatewayStatus?: GatewayStatusStore;
   /**
@@ -54,9 +54,14 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
   const latest = new LatestValues();
   const presence = new GatewayPresence();
   const timers = deps.timers ?? realTimers;
+  // Presence is kept (in memory and in gateway_status) only for gateways the site in force has:
+  // every code a device makes up would otherwise add an entry and a row for good (issue #16 item 7).
+  const known = (enterprise: string, gateway: string): boolean =>
+    deps.directory().enterprise(enterprise)?.gateways.has(gateway) === true;
   const statusRecorder = deps.gatewayStatus
     ? new GatewayStatusRecorder({
         store: deps.gatewayStatus,
+        known,
         counters,
         logger: deps.logger,
         now,
@@ -69,6 +74,7 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     ? new GatewayFaultRelay({
         evaluator: deps.gateways,
         ...(deps.dataLoss ? { store: deps.dataLoss } : {}),
+        counters,
         logger: deps.logger,
         timers,
       })
@@ -101,16 +107,37 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     },
   );
 
+  // The site can change at run time (an API edit): a new directory is a new object, so the first
+  // message after a change drops the presence and rows of gateways the site no longer has.
+  let siteSeen = deps.directory();
+  const followSite = (): void => {
+    const site = deps.directory();
+    if (site === siteSeen) return;
+    siteSeen = site;
+    const gone = presence.retain(known);
+    if (gone.length > 0)
+      log.info({ gateways: gone.length }, 'presence of gateways not in the site forgotten');
+    statusRecorder?.prune();
+  };
+
   const onMessage = (topicName: string, payload: Buffer, ack: AckTicket): void => {
     const topic = parseTopic(topicName);
     if (!topic) {
       pipeline.rejectMessage(topicName, payload, 'bad_topic', 'not a hw/v1 gateway topic', ack);
       return;
     }
+    followSite();
     if (topic.kind === 'telemetry') {
-      presence.seen(topic.enterprise, topic.gateway, now());
+      // Telemetry of a gateway the site lacks is refused (and counted) by the pipeline.
+      if (known(topic.enterprise, topic.gateway)) presence.seen(topic.enterprise, topic.gateway, now());
       pipeline.acceptTelemetry(topic, topicName, payload, ack);
     } else if (topic.kind === 'status') {
+      if (!known(topic.enterprise, topic.gateway)) {
+        // Counted only: no presence, no row, no data_loss_events row, nothing told to the engine.
+        counters.unknownGatewayStatus++;
+        ack.done();
+        return;
+      }
       const at = now();
       const status = presence.status(topic.enterprise, topic.gateway, payload, at);
       if (status === undefined) {
@@ -151,6 +178,9 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
     presence,
     subscriber,
     start: async () => {
+      // Rows left by gateways the site lacks (removed while the ingest was down, or written before
+      // presence was bounded) go with the first write.
+      statusRecorder?.prune();
       await subscriber.start();
       log.info('ingest started');
     },

@@ -2,6 +2,7 @@ import type { GatewayStatus } from '@hazardwatch/contracts';
 import type { ReportedSource } from '@hazardwatch/core';
 import { isRetryableStorageError, type DataLossRecord } from '@hazardwatch/store';
 import type { Logger } from 'pino';
+import type { IngestCounters } from './ingest-counters.js';
 import type { Timers } from './retry-backoff.js';
 
 /** What the relay tells about a gateway: EvaluationEngine of @hazardwatch/core satisfies it. */
@@ -26,6 +27,8 @@ export interface DataLossStore {
 export interface GatewayFaultRelayDeps {
   readonly evaluator: GatewayEvaluator;
   readonly store?: DataLossStore;
+  /** Where the outcome of each stored report is counted (dataLossStored, …; on /metrics). */
+  readonly counters: IngestCounters;
   readonly logger: Logger;
   readonly timers: Timers;
   /** Attempts to store one report while storage is unavailable. @default 5 */
@@ -48,9 +51,6 @@ export interface GatewayFaultRelayDeps {
 export class GatewayFaultRelay {
   private readonly log: Logger;
   private readonly attempts: number;
-  /** Reports that could not be stored (storage refused them for good, or stayed away). */
-  dataLossNotStored = 0;
-  dataLossStored = 0;
 
   constructor(private readonly deps: GatewayFaultRelayDeps) {
     this.log = deps.logger.child({ component: 'gateway-faults' });
@@ -103,12 +103,12 @@ export class GatewayFaultRelay {
   private async store(store: DataLossStore, record: DataLossRecord): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.insert(record);
-        this.dataLossStored++;
+        if (await store.insert(record)) this.deps.counters.dataLossStored++;
+        else this.deps.counters.dataLossDuplicate++;
         return;
       } catch (err) {
         if (!isRetryableStorageError(err) || attempt >= this.attempts) {
-          this.dataLossNotStored++;
+          this.deps.counters.dataLossNotStored++;
           this.log.error({ err, gateway: record.gateway, attempt }, 'data loss report not stored');
           return;
         }

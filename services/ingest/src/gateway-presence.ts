@@ -16,6 +16,10 @@ const checkStatus = TypeCompiler.Compile(GatewayStatusSchema);
  * Gateway online/offline from birth, death (MQTT last will) and heartbeat messages. Telemetry
  * also counts as a sign of life. Listeners hear of changes only; the alarm engine hears of every
  * status message (gateway-fault-relay.ts) and turns "offline" into one gateway alarm.
+ *
+ * It keeps one entry per gateway it is told about, so the caller tells it only of gateways the
+ * site knows (app.ts) and calls `retain` when the site changes: codes a device makes up must not
+ * grow it (issue #16 item 7).
  */
 export class GatewayPresence {
   private readonly states = new Map<string, GatewayState>();
@@ -56,6 +60,21 @@ export class GatewayPresence {
 
   get(enterprise: string, gateway: string): GatewayState | undefined {
     return this.states.get(`${enterprise}/${gateway}`);
+  }
+
+  /**
+   * Forgets every gateway `known` refuses (removed from the site), without telling listeners: a
+   * gateway that is no longer configured is neither online nor offline.
+   * @returns the states forgotten.
+   */
+  retain(known: (enterprise: string, gateway: string) => boolean): GatewayState[] {
+    const gone: GatewayState[] = [];
+    for (const [key, state] of this.states)
+      if (!known(state.enterprise, state.gateway)) {
+        this.states.delete(key);
+        gone.push(state);
+      }
+    return gone;
   }
 
   all(): GatewayState[] {

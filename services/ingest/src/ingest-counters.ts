@@ -34,6 +34,10 @@ export interface IngestCountersSnapshot {
   readonly durableWorkFailed: number;
   readonly gatewayStatusWrites: number;
   readonly gatewayStatusWritesFailed: number;
+  readonly unknownGatewayStatus: number;
+  readonly dataLossStored: number;
+  readonly dataLossDuplicate: number;
+  readonly dataLossNotStored: number;
 }
 
 /**
@@ -82,6 +86,18 @@ export class IngestCounters {
   /** Gateway status upserts (one per flush, any number of gateways) that succeeded / failed. */
   gatewayStatusWrites = 0;
   gatewayStatusWritesFailed = 0;
+  /**
+   * Status messages (birth, death, heartbeat, data_loss) of gateways the site in force does not
+   * know: their presence is not kept, not stored, and the alarm engine is not told. (Telemetry of
+   * such gateways is refused whole as `unknown_gateway`, counted in rejectedByReason.)
+   */
+  unknownGatewayStatus = 0;
+  /** `data_loss` reports stored in data_loss_events (GatewayFaultRelay). */
+  dataLossStored = 0;
+  /** `data_loss` reports already stored (a QoS 1 redelivery): not stored again. */
+  dataLossDuplicate = 0;
+  /** `data_loss` reports storage refused for good, or that stayed unstored after every attempt. */
+  dataLossNotStored = 0;
   readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<
     RejectReason,
     number
@@ -115,6 +131,10 @@ export class IngestCounters {
       durableWorkFailed: this.durableWorkFailed,
       gatewayStatusWrites: this.gatewayStatusWrites,
       gatewayStatusWritesFailed: this.gatewayStatusWritesFailed,
+      unknownGatewayStatus: this.unknownGatewayStatus,
+      dataLossStored: this.dataLossStored,
+      dataLossDuplicate: this.dataLossDuplicate,
+      dataLossNotStored: this.dataLossNotStored,
     };
   }
 }

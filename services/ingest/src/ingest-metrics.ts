@@ -117,6 +117,22 @@ export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges
       ['{outcome="failed"}', c.gatewayStatusWritesFailed],
     ],
   );
+  metric(
+    'hw_ingest_unknown_gateway_status_total',
+    'counter',
+    'Status messages of gateways the site does not know: counted only (no presence, no gateway_status row, no alarm).',
+    [['', c.unknownGatewayStatus]],
+  );
+  metric(
+    'hw_ingest_data_loss_reports_total',
+    'counter',
+    'Gateway data_loss reports by storage outcome: stored, duplicate (already stored), not_stored (refused or storage away).',
+    [
+      ['{outcome="stored"}', c.dataLossStored],
+      ['{outcome="duplicate"}', c.dataLossDuplicate],
+      ['{outcome="not_stored"}', c.dataLossNotStored],
+    ],
+  );
   metric('hw_ingest_buffered_rows', 'gauge', 'Rows accepted but not yet durable.', [
     ['', gauges.bufferedRows],
   ]);

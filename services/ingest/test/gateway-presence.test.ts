@@ -176,4 +176,17 @@ describe('GatewayPresence transitions', () => {
     expect(presence.get('E1', 'GW1')).toMatchObject({ online: false, lastSeenMs: 1 });
     expect(changes).toHaveLength(1);
   });
+
+  it('retain forgets the gateways the site lost, silently, and keeps the rest', () => {
+    const { presence, changes } = watched();
+    presence.status('E1', 'GW1', birth(3), 1);
+    presence.status('E1', 'GW2', birth(), 1);
+    presence.seen('E2', 'GW1', 1);
+    const gone = presence.retain((e, g) => e === 'E1' && g === 'GW1');
+    expect(gone.map((s) => `${s.enterprise}/${s.gateway}`)).toEqual(['E1/GW2', 'E2/GW1']);
+    expect(presence.all()).toEqual([
+      { enterprise: 'E1', gateway: 'GW1', online: true, lastSeenMs: 1, spoolDepth: 3 },
+    ]);
+    expect(changes).toHaveLength(3);
+  });
 });

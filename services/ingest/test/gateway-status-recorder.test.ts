@@ -16,8 +16,12 @@ class ScriptedStore implements GatewayStatusStore {
     resolve: () => void;
     reject: (e: Error) => void;
   }> = [];
+  readonly retains: Array<{ resolve: (removed: number) => void; reject: (e: Error) => void }> = [];
   upsert(records: readonly GatewayStatusRecord[]): Promise<void> {
     return new Promise((resolve, reject) => this.calls.push({ records, resolve, reject }));
+  }
+  retain(): Promise<number> {
+    return new Promise((resolve, reject) => this.retains.push({ resolve, reject }));
   }
 }
 
@@ -35,11 +39,14 @@ function setup() {
   const store = new ScriptedStore();
   const timers = new ManualTimers();
   const counters = new IngestCounters();
+  /** Gateways of E1 the site has; a test edits it as the site changes. */
+  const site = new Set(['GW1', 'GW2']);
+  const known = (enterprise: string, gateway: string) => enterprise === 'E1' && site.has(gateway);
   const recorder = new GatewayStatusRecorder(
-    { store, counters, timers, logger: pino({ level: 'silent' }), now: () => 1000 },
+    { store, known, counters, timers, logger: pino({ level: 'silent' }), now: () => 1000 },
     { flushDelayMs: 200, retryDelayMs: 5000 },
   );
-  return { store, timers, counters, recorder };
+  return { store, timers, counters, recorder, site };
 }
 
 describe('GatewayStatusRecorder', () => {
@@ -99,6 +106,39 @@ describe('GatewayStatusRecorder', () => {
     store.calls[1]!.resolve();
     await settle();
     expect(counters.snapshot()).toMatchObject({ gatewayStatusWrites: 1, gatewayStatusWritesFailed: 1 });
+  });
+
+  it('writes only gateways the site has when the write goes out', () => {
+    const { store, timers, recorder, site } = setup();
+    recorder.record(state('GW1', 1));
+    recorder.record(state('GW2', 1));
+    recorder.record(state('GW9', 1));
+    site.delete('GW2');
+    timers.advance(200);
+    expect(store.calls[0]!.records.map((r) => r.gateway)).toEqual(['GW1']);
+  });
+
+  it('prunes after the write in flight, alone if nothing is pending, and again after a failure', async () => {
+    const { store, timers, counters, recorder } = setup();
+    recorder.record(state('GW1', 1));
+    timers.advance(200);
+    recorder.prune();
+    timers.advance(200);
+    expect(store.retains).toHaveLength(0);
+    store.calls[0]!.resolve();
+    await settle();
+    timers.advance(200);
+    expect(store.calls).toHaveLength(1);
+    expect(store.retains).toHaveLength(1);
+    store.retains[0]!.reject(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }));
+    await settle();
+    expect(counters.snapshot()).toMatchObject({ gatewayStatusWrites: 1, gatewayStatusWritesFailed: 1 });
+    timers.advance(5000);
+    expect(store.retains).toHaveLength(2);
+    store.retains[1]!.resolve(3);
+    await settle();
+    timers.advance(10_000);
+    expect(store.retains).toHaveLength(2);
   });
 
   it('writes what is pending on close and then takes nothing more', async () => {

@@ -63,6 +63,31 @@ export class GatewayStatusRepository {
     );
   }
 
+  /**
+   * Removes the rows of every gateway `known` refuses: gateways the site in force no longer has, or
+   * never had (codes a device made up before the ingest checked them). Reads the stored keys, then
+   * deletes the refused ones in one statement; a row a second ingest writes in between is judged
+   * at its next prune.
+   * @returns how many rows were removed.
+   */
+  async retain(known: (enterprise: string, gateway: string) => boolean): Promise<number> {
+    const { rows } = await this.client.query<{ enterprise: string; gateway: string }>(
+      'SELECT enterprise, gateway FROM gateway_status',
+    );
+    const gone = rows.filter((r) => !known(r.enterprise, r.gateway));
+    if (gone.length === 0) return 0;
+    const { rows: removed } = await this.client.query<{ n: number }>(
+      `WITH d AS (
+         DELETE FROM gateway_status s
+          USING unnest($1::text[], $2::text[]) AS x(e, g)
+          WHERE s.enterprise = x.e AND s.gateway = x.g
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM d`,
+      [gone.map((r) => r.enterprise), gone.map((r) => r.gateway)],
+    );
+    return removed[0]?.n ?? 0;
+  }
+
   /** Stored states of the gateways of these enterprises, ordered by enterprise and gateway. */
   async byEnterprises(enterprises: readonly string[]): Promise<GatewayStatusRecord[]> {
     if (enterprises.length === 0) return [];

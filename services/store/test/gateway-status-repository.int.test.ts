@@ -88,6 +88,24 @@ function gatewayStatusContract(client: () => SqlClient): void {
     expect(back.reduce((s, r) => s + (r.spoolDepth ?? 0), 0)).toBe((299 * 300) / 2);
   });
 
+  it('retain removes the rows of gateways the site does not know, and only those', async () => {
+    await repo.upsert(
+      [
+        { enterprise: 'E1', gateway: 'GW1', online: true, lastSeenMs: T0, spoolDepth: 1 },
+        { enterprise: 'E1', gateway: 'FAKE', online: true, lastSeenMs: T0, spoolDepth: 2 },
+        { enterprise: 'X', gateway: 'GW1', online: false, lastSeenMs: T0, spoolDepth: null },
+      ],
+      T0,
+    );
+    const site = new Set(['E1/GW1', 'E2/GW1']);
+    const known = (enterprise: string, gateway: string) => site.has(`${enterprise}/${gateway}`);
+    expect(await repo.retain(known)).toBe(2);
+    expect(await repo.retain(known)).toBe(0);
+    expect((await repo.byEnterprises(['E1', 'X'])).map((r) => `${r.enterprise}/${r.gateway}`)).toEqual([
+      'E1/GW1',
+    ]);
+  });
+
   it('refuses a negative spool depth', async () => {
     await expect(
       repo.upsert([{ enterprise: 'E1', gateway: 'GW1', online: true, lastSeenMs: T0, spoolDepth: -1 }], T0),
