@@ -111,4 +111,117 @@ describe('data quality over REST: data-loss reports, online rate, late alarms', 
       expect.objectContaining({ to: 'RTNUN', ts: NOW - 3 * HOUR + 20_000, late: true }),
     ]);
   });
+
+  describe('the hole in trends and in the data-quality list (issue #16 item 4)', () => {
+    interface Loss {
+      enterprise: string;
+      gateway: string;
+      reason: string;
+      readings: number;
+      fromMs: number | null;
+      toMs: number | null;
+      receivedMs: number;
+    }
+    const e1Hole = {
+      enterprise: E1,
+      gateway: 'GW01',
+      reason: 'max_bytes',
+      readings: 11_297,
+      fromMs: NOW - 2 * HOUR,
+      toMs: NOW - 2 * HOUR + 55_000,
+      receivedMs: NOW - 2 * HOUR + 61_000,
+    };
+    beforeAll(async () => {
+      const repo = new DataLossRepository(api.client);
+      // E2's gateway has the same code: only the enterprise tells them apart.
+      await repo.insert({
+        enterprise: E2,
+        gateway: 'GW01',
+        reason: 'max_age',
+        readings: 40,
+        entries: 1,
+        fromMs: NOW - HOUR,
+        toMs: NOW - HOUR + 10_000,
+        reportedMs: NOW - HOUR + 20_000,
+        receivedMs: NOW - HOUR + 21_000,
+      });
+      // E1's, long before the trend's range.
+      await repo.insert({
+        ...e1Hole,
+        entries: 1,
+        readings: 7,
+        fromMs: NOW - 30 * HOUR,
+        toMs: NOW - 29 * HOUR,
+        reportedMs: NOW - 29 * HOUR,
+        receivedMs: NOW - 29 * HOUR,
+      });
+    });
+
+    it('a trend carries the reported holes of its point’s gateway within its range', async () => {
+      const lt = api.site.pointByKey(E1, 'LT-1101')!.id;
+      const tt = api.site.pointByKey(E2, 'TT-2101')!.id;
+      const range = `from=${NOW - 10 * HOUR}&to=${NOW}`;
+      const res = await api.app.inject({
+        method: 'GET',
+        url: `/api/v1/history?points=${lt},${tt}&${range}`,
+        headers: api.auth('admin'),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const items = res.json<{ items: Array<{ pointId: number; dataLoss: Loss[] }> }>().items;
+      expect(items.map((s) => [s.pointId, s.dataLoss.map((l) => [l.enterprise, l.readings])])).toEqual([
+        [lt, [[E1, 11_297]]],
+        [tt, [[E2, 40]]],
+      ]);
+      expect(items[0]!.dataLoss[0]).toEqual({
+        ...e1Hole,
+        id: expect.any(Number) as number,
+        entries: 56,
+        reportedMs: NOW - 2 * HOUR + 60_000,
+      });
+      const one = await api.app.inject({
+        method: 'GET',
+        url: `/api/v1/points/${lt}/history?${range}`,
+        headers: api.auth('opE1'),
+      });
+      expect(one.json<{ dataLoss: Loss[] }>().dataLoss).toEqual(items[0]!.dataLoss);
+      // A range the hole does not touch: no band.
+      const after = await api.app.inject({
+        method: 'GET',
+        url: `/api/v1/points/${lt}/history?from=${NOW - HOUR}&to=${NOW}`,
+        headers: api.auth('opE1'),
+      });
+      expect(after.json<{ dataLoss: Loss[] }>().dataLoss).toEqual([]);
+    });
+
+    it('lists the recent reports per gateway within the caller’s scope, newest first', async () => {
+      const list = async (user: 'admin' | 'opE1' | 'opE2' | 'regCounty' | 'regOther', query = '') => {
+        const res = await api.app.inject({
+          method: 'GET',
+          url: `/api/v1/data-loss${query}`,
+          headers: api.auth(user),
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        return res
+          .json<{ items: Loss[] }>()
+          .items.map((l) => [l.enterprise, l.gateway, l.readings, l.reason]);
+      };
+      expect(await list('admin')).toEqual([
+        [E2, 'GW01', 40, 'max_age'],
+        [E1, 'GW01', 11_297, 'max_bytes'],
+        [E1, 'GW01', 7, 'max_bytes'],
+      ]);
+      expect(await list('regCounty')).toEqual(await list('admin'));
+      expect(await list('opE1')).toEqual([
+        [E1, 'GW01', 11_297, 'max_bytes'],
+        [E1, 'GW01', 7, 'max_bytes'],
+      ]);
+      expect(await list('opE2')).toEqual([[E2, 'GW01', 40, 'max_age']]);
+      expect(await list('regOther')).toEqual([]);
+      expect(await list('admin', `?enterprise=${E1}&perGateway=1`)).toEqual([
+        [E1, 'GW01', 11_297, 'max_bytes'],
+      ]);
+      // An operator asking for another enterprise gets nothing of it.
+      expect(await list('opE1', `?enterprise=${E2}`)).toEqual([]);
+    });
+  });
 });

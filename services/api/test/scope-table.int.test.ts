@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataLossRepository } from '@hazardwatch/store';
 import {
   buildTestApi,
   CITY,
@@ -459,6 +460,13 @@ const TABLE: Record<string, Row> = {
     allowed: WRITERS,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
+  'GET /api/v1/data-loss': {
+    url: '/api/v1/data-loss',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
   // Login entries of E1's operator carry E1 as their scope enterprise.
   'GET /api/v1/audit': {
     url: '/api/v1/audit',
@@ -473,6 +481,18 @@ describe('scope table over every route', () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await buildTestApi();
+    // A hole E1's gateway reported, for the data-loss list's row.
+    await new DataLossRepository(api.client).insert({
+      enterprise: E1,
+      gateway: 'GW01',
+      reason: 'max_bytes',
+      readings: 100,
+      entries: 1,
+      fromMs: 1772400000000,
+      toMs: 1772400060000,
+      reportedMs: 1772400070000,
+      receivedMs: 1772400071000,
+    });
   });
   afterAll(() => api.close());
 

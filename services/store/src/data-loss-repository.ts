@@ -38,6 +38,10 @@ interface Row {
 }
 
 const MS = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
+/** The dropped span overlaps [from, to) (ms parameters); a report without a span counts at its report time. */
+const OVERLAPS = (from: string, to: string) =>
+  `coalesce(from_ts, reported_at) < to_timestamp(${to} / 1000.0)
+          AND coalesce(to_ts, reported_at) >= to_timestamp(${from} / 1000.0)`;
 
 /**
  * Data-loss reports: stored once each (a QoS 1 redelivery of the same report is a no-op), read
@@ -80,18 +84,62 @@ export class DataLossRepository {
     limit = 1000,
   ): Promise<StoredDataLoss[]> {
     if (enterprises.length === 0) return [];
+    return this.#select(
+      `enterprise = ANY($1::text[]) AND ${OVERLAPS('$2', '$3')}
+        ORDER BY coalesce(from_ts, reported_at), id LIMIT $4`,
+      [enterprises, fromMs, toMs, limit],
+    );
+  }
+
+  /**
+   * As `overlapping`, for these gateways only (a trend's points map to their gateways): the holes
+   * a trend of [fromMs, toMs) shows, oldest first.
+   */
+  async ofGateways(
+    gateways: ReadonlyArray<{ readonly enterprise: string; readonly gateway: string }>,
+    fromMs: number,
+    toMs: number,
+    limit = 1000,
+  ): Promise<StoredDataLoss[]> {
+    if (gateways.length === 0) return [];
+    return this.#select(
+      `(enterprise, gateway) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND ${OVERLAPS('$3', '$4')}
+        ORDER BY coalesce(from_ts, reported_at), id LIMIT $5`,
+      [gateways.map((g) => g.enterprise), gateways.map((g) => g.gateway), fromMs, toMs, limit],
+    );
+  }
+
+  /**
+   * The newest reports as they arrived, at most `perGateway` of each gateway (one gateway dropping
+   * often does not hide the others) and `limit` in all, newest received first. `enterprises` null:
+   * every enterprise (an admin without a filter).
+   */
+  async recent(
+    enterprises: readonly string[] | null,
+    bounds: { readonly perGateway: number; readonly limit: number },
+  ): Promise<StoredDataLoss[]> {
+    if (enterprises !== null && enterprises.length === 0) return [];
+    return this.#select(
+      `id IN (SELECT id FROM (
+                SELECT id, row_number() OVER (PARTITION BY enterprise, gateway ORDER BY received_at DESC, id DESC) AS n
+                  FROM data_loss_events
+                 WHERE $1::text[] IS NULL OR enterprise = ANY($1::text[])) AS ranked
+               WHERE n <= $2)
+        ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [enterprises, bounds.perGateway, bounds.limit],
+    );
+  }
+
+  async #select(where: string, params: readonly unknown[]): Promise<StoredDataLoss[]> {
     const { rows } = await this.client.query<Row>(
       `SELECT id::text, enterprise, gateway, reason, readings, entries,
               CASE WHEN from_ts IS NULL THEN NULL ELSE ${MS('from_ts')} END AS from_ms,
               CASE WHEN to_ts IS NULL THEN NULL ELSE ${MS('to_ts')} END AS to_ms,
               ${MS('reported_at')} AS reported_ms, ${MS('received_at')} AS received_ms
          FROM data_loss_events
-        WHERE enterprise = ANY($1::text[])
-          AND coalesce(from_ts, reported_at) < to_timestamp($3 / 1000.0)
-          AND coalesce(to_ts, reported_at) >= to_timestamp($2 / 1000.0)
-        ORDER BY coalesce(from_ts, reported_at), id
-        LIMIT $4`,
-      [enterprises, fromMs, toMs, limit],
+        WHERE ${where}`,
+      params,
     );
     return rows.map((r) => ({
       id: Number(r.id),

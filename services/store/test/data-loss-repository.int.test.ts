@@ -44,4 +44,36 @@ describe('DataLossRepository (PostgreSQL)', () => {
     expect(await repo.overlapping(['E1'], T0 + 59_000, T0 + 61_000)).toHaveLength(1);
     expect(await repo.overlapping(['E1'], T0, T0 + 59_000)).toHaveLength(0);
   });
+
+  it('finds the holes of given gateways only (enterprise and code together)', async () => {
+    await repo.insert(report());
+    await repo.insert(report({ enterprise: 'E2', reportedMs: T0 + 60_001 }));
+    await repo.insert(report({ gateway: 'GW2', reportedMs: T0 + 60_002 }));
+    const found = await repo.ofGateways([{ enterprise: 'E1', gateway: 'GW1' }], T0, T0 + 90_000);
+    expect(found.map((r) => [r.enterprise, r.gateway])).toEqual([['E1', 'GW1']]);
+    expect(await repo.ofGateways([{ enterprise: 'E1', gateway: 'GW1' }], T0 + 55_001, T0 + 90_000)).toEqual(
+      [],
+    );
+    expect(await repo.ofGateways([], T0, T0 + 90_000)).toEqual([]);
+  });
+
+  it('lists the newest reports per gateway, newest received first, within the enterprises asked', async () => {
+    for (let i = 0; i < 4; i++)
+      await repo.insert(
+        report({ reportedMs: T0 + i * 1000, receivedMs: T0 + i * 1000 + 500, readings: 10 + i }),
+      );
+    await repo.insert(report({ gateway: 'GW2', receivedMs: T0 + 100 }));
+    await repo.insert(report({ enterprise: 'E2', receivedMs: T0 + 9000 }));
+    const recent = await repo.recent(['E1'], { perGateway: 2, limit: 100 });
+    expect(recent.map((r) => [r.gateway, r.readings, r.receivedMs])).toEqual([
+      ['GW1', 13, T0 + 3500],
+      ['GW1', 12, T0 + 2500],
+      ['GW2', 11_297, T0 + 100],
+    ]);
+    expect(await repo.recent(['E1'], { perGateway: 2, limit: 1 })).toHaveLength(1);
+    expect((await repo.recent(null, { perGateway: 10, limit: 100 })).map((r) => r.enterprise)).toContain(
+      'E2',
+    );
+    expect(await repo.recent([], { perGateway: 10, limit: 100 })).toEqual([]);
+  });
 });

@@ -5,7 +5,15 @@ import type { WarningColour } from '@hazardwatch/contracts';
 import { DataLossRepository, GatewayStatusRepository } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { checkRange, closed, EnterpriseParams, EpochMs, NoQuery, RegionParams } from '../http/schemas.js';
+import {
+  checkRange,
+  closed,
+  Code,
+  EnterpriseParams,
+  EpochMs,
+  NoQuery,
+  RegionParams,
+} from '../http/schemas.js';
 import { regionOverview } from '../overview.js';
 import { API, type RouteContext } from './context.js';
 
@@ -18,12 +26,24 @@ const KPI_LOOK_BACK_MS = 30 * DAY_MS;
 const DATA_LOSS_LISTED = 200;
 const DATA_LOSS_READ_MAX = 100_000;
 
+const DataLossQuery = Type.Object(
+  {
+    region: Type.Optional(Code),
+    enterprise: Type.Optional(Code),
+    /** Newest reports kept per gateway. @default 20 */
+    perGateway: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    /** Reports in all. @default 200 */
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+  },
+  closed,
+);
+
 const KpiQuery = Type.Object(
   { from: EpochMs('range start, inclusive'), to: EpochMs('range end, exclusive') },
   closed,
 );
 
-/** Region overview and ISA-18.2 alarm KPIs for a region subtree or an enterprise. */
+/** Region overview, ISA-18.2 alarm KPIs for a region subtree or an enterprise, data-loss reports. */
 export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const site = (): SiteIndex => {
     const s = ctx.site();
@@ -124,6 +144,23 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const { from, to } = request.query;
       checkKpiRange(from, to);
       return kpis(from, to, new Set([request.params.enterprise]));
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: `${API}/data-loss`,
+    // A collection: the caller's enterprises, narrowed by the filters (as /alarms).
+    scope: { kind: 'any' },
+    summary:
+      'Recent data-loss reports of gateways (what their spools dropped: span, readings, reason), ' +
+      'newest received first, at most perGateway per gateway',
+    tags: ['overview'],
+    schema: { querystring: DataLossQuery },
+    handler: async (request) => {
+      const { region, enterprise, perGateway, limit } = request.query;
+      const enterprises = request.access!.enterpriseFilter({ region, enterprise });
+      return { items: await dataLoss.recent(enterprises, { perGateway, limit }) };
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { IndexedPoint } from '@hazardwatch/core';
-import { latestValues, queryHistory } from '@hazardwatch/store';
+import { DataLossRepository, latestValues, queryHistory } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -18,6 +18,8 @@ import { API, type RouteContext } from './context.js';
 
 /** Most points one `GET /history` may ask for (a trend panel, not a bulk export). */
 export const MAX_HISTORY_POINTS = 50;
+/** Data-loss reports one trend answer carries for its gateways (holes, not readings). */
+const MAX_TREND_LOSSES = 500;
 
 const historyQuery = {
   from: EpochMs('range start, inclusive'),
@@ -91,22 +93,37 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => latestOf(site().pointsOfEnterprise(request.params.enterprise)),
   });
 
-  /** One code path for one point and for several: all points share one resolution. */
+  const dataLoss = new DataLossRepository(ctx.client);
+
+  /**
+   * One code path for one point and for several: all points share one resolution. Each series
+   * carries the holes its point's gateway reported in the range (`dataLoss`, issue #16 item 4), so
+   * a trend tells readings a spool dropped from a gap nobody explained.
+   */
   const historyOf = async (pointIds: readonly number[], query: HistoryQuery) => {
     const { from, to, maxPoints } = query;
     checkRange(from, to);
-    const series = await queryHistory(ctx.client, ctx.dialect, {
-      pointIds,
-      fromMs: from,
-      toMs: to,
-      maxPoints,
-    });
+    const index = site();
+    const key = (enterprise: string, gateway: string) => `${enterprise}/${gateway}`;
+    const gatewayOf = new Map<number, string>();
+    const gateways = new Map<string, { enterprise: string; gateway: string }>();
+    for (const id of pointIds) {
+      const p = index.pointById(id);
+      if (p === undefined) continue;
+      gatewayOf.set(id, key(p.enterprise, p.gateway));
+      gateways.set(key(p.enterprise, p.gateway), { enterprise: p.enterprise, gateway: p.gateway });
+    }
+    const [series, losses] = await Promise.all([
+      queryHistory(ctx.client, ctx.dialect, { pointIds, fromMs: from, toMs: to, maxPoints }),
+      dataLoss.ofGateways([...gateways.values()], from, to, MAX_TREND_LOSSES),
+    ]);
     return series.map((s) => ({
       pointId: s.pointId,
       from,
       to,
       resolution: s.resolution,
       buckets: s.buckets,
+      dataLoss: losses.filter((l) => key(l.enterprise, l.gateway) === gatewayOf.get(s.pointId)),
     }));
   };
 
