@@ -4,6 +4,7 @@ import type {
   Alarm,
   AlarmJournalEntry,
   AuditEntry,
+  DataLossReport,
   Enterprise,
   Gateway,
   Hazard,
@@ -57,6 +58,10 @@ export class HazardApi {
       .items;
   history = (id: number, from: number, to: number, maxPoints: number): Promise<History> =>
     this.http.get(`/points/${id}/history`, { from: Math.floor(from), to: Math.ceil(to), maxPoints });
+
+  /** Recent data-loss reports in the caller's scope, at most `perGateway` per gateway, newest first. */
+  dataLoss = async (perGateway = 20): Promise<DataLossReport[]> =>
+    (await this.http.get<{ items: DataLossReport[] }>('/data-loss', { perGateway, limit: 500 })).items;
 
   activeAlarms = (): Promise<Alarm[]> => this.all('/alarms/active');
   alarms = (query: {

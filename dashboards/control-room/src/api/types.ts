@@ -228,12 +228,35 @@ export interface HistoryBucket {
   readonly count: number;
 }
 
+/**
+ * What a gateway's spool dropped, as it reported it (`data_loss`; GET /data-loss, and with each
+ * trend in `History.dataLoss`). Times are ms UTC.
+ */
+export interface DataLossReport {
+  readonly id: number;
+  readonly enterprise: string;
+  readonly gateway: string;
+  /** The collector's reason (`max_bytes`, `max_age`, `corrupt`, `spool_rejected`, …). */
+  readonly reason: string;
+  readonly readings: number;
+  readonly entries: number;
+  /** Source time of the oldest / newest dropped reading; null when the gateway did not say. */
+  readonly fromMs: number | null;
+  readonly toMs: number | null;
+  /** Gateway clock of the report. */
+  readonly reportedMs: number;
+  /** When the report arrived. */
+  readonly receivedMs: number;
+}
+
 export interface History {
   readonly pointId: number;
   readonly from: number;
   readonly to: number;
   readonly resolution: HistoryResolution;
   readonly buckets: HistoryBucket[];
+  /** Holes the point's gateway reported in the range (absent from older APIs). */
+  readonly dataLoss?: readonly DataLossReport[];
 }
 
 export interface KpiTargetCheck {
