@@ -33,6 +33,10 @@ export const en: Messages = {
     never: 'No data yet',
   },
   sound: { on: 'Sound on', off: 'Muted' },
+  header: {
+    countsTitle:
+      'Alarms needing attention (unacknowledged, acknowledged, returned unacked); shelved, suppressed and out-of-service alarms are not counted',
+  },
   flood: { banner: 'Alarm flood: {count} alarms in the last 10 min (ISA-18.2 limit 10 per 10 min)' },
   state: {
     UNACK: 'Unacknowledged',

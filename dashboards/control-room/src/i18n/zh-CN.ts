@@ -31,6 +31,9 @@ export const zhCN = {
     never: '尚无数据',
   },
   sound: { on: '声音开', off: '已静音' },
+  header: {
+    countsTitle: '需处理的报警数（未确认、已确认、已恢复未确认）；不含搁置、设计抑制和停用的报警',
+  },
   flood: { banner: '报警泛滥：最近10分钟 {count} 条报警（ISA-18.2 上限 10 条/10分钟）' },
   state: {
     UNACK: '未确认',

@@ -1,0 +1,81 @@
+// The root tsconfig.test.json has no DOM lib; this test mounts components (happy-dom).
+/// <reference lib="dom" />
+import { mount } from '@vue/test-utils';
+import { computed, ref } from 'vue';
+import { describe, expect, it, vi } from 'vitest';
+import { APP, type AppContext } from '../src/app-context.js';
+import AppHeader from '../src/components/shell/AppHeader.vue';
+import { createAppI18n } from '../src/i18n/index.js';
+import type { OpenAlarm } from '../src/state/alarm-book.js';
+
+// The header's connection badge reads a constant of the live store, which loads the socket client;
+// its `@hazardwatch/contracts/live-frame` subpath does not resolve under the test aliases.
+vi.mock('../src/live/live-client.js', () => ({ LiveClient: class {} }));
+
+function alarm(id: string, colour: OpenAlarm['colour'], state: OpenAlarm['state']): OpenAlarm {
+  return {
+    id,
+    colour,
+    raisedAt: 1,
+    state,
+    condition: 'HH',
+    active: state !== 'RTNUN',
+    enterprise: 'E1',
+    pointId: 1,
+    tag: `T-${id}`,
+    hazard: null,
+    gateway: 'GW01',
+    updatedAt: 1,
+    closedAt: null,
+    value: 1,
+    limit: 1,
+    ackedAt: null,
+    ackedBy: null,
+    shelvedUntilMs: state === 'SHLVD' ? 10_000 : null,
+    shelveReason: state === 'SHLVD' ? '检修' : null,
+    outOfServiceReason: state === 'OOSRV' ? '停用' : null,
+    lastEventId: null,
+  };
+}
+
+function mountHeader(alarms: OpenAlarm[]) {
+  const ctx = {
+    live: {
+      sortedAlarms: computed(() => alarms),
+      connection: ref('live'),
+      lastDataAt: ref(1),
+      connectionDetail: ref(null),
+      muted: ref(false),
+      setMuted: () => undefined,
+    },
+    session: { user: ref({ username: 'op' }) },
+  } as unknown as AppContext;
+  return mount(AppHeader, {
+    props: { route: { view: 'map', region: null }, now: 2 },
+    global: { plugins: [createAppI18n()], provide: { [APP as symbol]: ctx } },
+  });
+}
+
+describe('AppHeader colour counts (issue #21: counts include shelved alarms)', () => {
+  it('counts only alarms that need attention: not shelved, suppressed or out of service', () => {
+    const w = mountHeader([
+      alarm('u', 'red', 'UNACK'),
+      alarm('a', 'red', 'ACKED'),
+      alarm('rt', 'orange', 'RTNUN'),
+      alarm('s1', 'red', 'SHLVD'),
+      alarm('s2', 'yellow', 'SHLVD'),
+      alarm('d', 'red', 'DSUPR'),
+      alarm('o', 'blue', 'OOSRV'),
+    ]);
+    const counts = w.find('[data-test="header-counts"]');
+    const count = (c: string) => counts.find(`[data-colour="${c}"] .count`).text();
+    expect([count('red'), count('orange'), count('yellow'), count('blue')]).toEqual(['2', '1', '0', '0']);
+  });
+
+  it('says what is counted in its title', () => {
+    const w = mountHeader([]);
+    const title = w.find('[data-test="header-counts"]').attributes('title') ?? '';
+    expect(title).toContain('不含搁置');
+    expect(title).toContain('停用');
+  });
+});
