@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { compileRetention, migrate, PartitionMaintainer, sqlClientFromPg } from '@hazardwatch/store';
+import { migrate, PartitionMaintainer, sqlClientFromPg } from '@hazardwatch/store';
+import type { SqlClient, StoreDialect } from '@hazardwatch/store';
 
 /** A throw-away, migrated database on the benchmark's server. */
 export interface BenchDatabase {
@@ -29,6 +30,24 @@ export async function createScratchDatabase(adminUrl: string): Promise<ScratchDa
   };
 }
 
+/**
+ * What a migrated database still needs before the bench writes readings: plain PostgreSQL's
+ * partitions. TimescaleDB's hypertable makes its chunks itself and has no partitions to run the
+ * plain maintainer on ("readings" is not partitioned, issue #20).
+ */
+export function needsPartitions(dialect: StoreDialect): boolean {
+  return dialect === 'postgres';
+}
+
+/** Migrates `client` (dialect `auto`) and makes it writable now, as a service's start does. */
+export async function prepareBenchStore(client: SqlClient, logger: Logger): Promise<StoreDialect> {
+  const migration = await migrate(client, { logger, dialect: 'auto' });
+  if (needsPartitions(migration.dialect)) {
+    await new PartitionMaintainer({ client, logger, now: Date.now, retention: migration.retention }).run();
+  }
+  return migration.dialect;
+}
+
 export async function createBenchDatabase(
   adminUrl: string,
   logger: Logger,
@@ -38,17 +57,20 @@ export async function createBenchDatabase(
   const { name } = scratch;
   const pool = new pg.Pool({ connectionString: scratch.url, max: poolSize });
   pool.on('error', (err) => logger.warn({ err }, 'bench pool error'));
-  const client = sqlClientFromPg(pool);
-  await migrate(client, { logger, dialect: 'auto' });
-  await new PartitionMaintainer({ client, logger, now: Date.now, retention: compileRetention() }).run();
-  return {
-    pool,
-    name,
-    drop: async () => {
-      await pool.end();
-      await scratch.drop();
-    },
+  const drop = async (): Promise<void> => {
+    await pool.end();
+    await scratch.drop();
   };
+  try {
+    await prepareBenchStore(sqlClientFromPg(pool), logger);
+  } catch (err) {
+    // The caller gets no handle to drop it with: a failed preparation must not leave it behind.
+    await drop().catch((dropErr: unknown) =>
+      logger.warn({ err: dropErr, name }, 'bench database not dropped'),
+    );
+    throw err;
+  }
+  return { pool, name, drop };
 }
 
 async function adminExec(adminUrl: string, sql: string): Promise<void> {

@@ -98,7 +98,11 @@ export async function runIngestServiceBench(
     },
   });
   const { config } = system;
-  const service = await startIngestService(config, options.logger);
+  // Its start migrates the scratch database: a failure there must not leave it behind.
+  const service = await startIngestService(config, options.logger).catch(async (err: unknown) => {
+    await system.release();
+    throw err;
+  });
   let serviceClosed = false;
   try {
     const counters = service.app.counters;
@@ -152,6 +156,8 @@ export async function runIngestServiceBench(
     await service.close();
     serviceClosed = true;
     const pool = new pg.Pool({ connectionString: system.databaseUrl, max: 1 });
+    // An idle client whose session ends emits 'error' on the pool: unheard, Node would exit.
+    pool.on('error', (err) => log.warn({ err }, 'verification connection lost'));
     let rowsVerified: number;
     let rollupMinuteRows: number;
     let rollupMismatches: number;

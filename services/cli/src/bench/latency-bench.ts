@@ -139,15 +139,30 @@ export async function runLatencyBench(options: LatencyBenchOptions): Promise<Lat
       if (pointId === probeId && value > 5) stage.decodedAt ??= epochNow();
     },
   };
-  const service = await startIngestService(config, options.logger, { observers: [tap, probeSeen] });
+  // The service's start migrates the scratch database: a failure on the way must not leave it behind.
+  const service = await startIngestService(config, options.logger, { observers: [tap, probeSeen] }).catch(
+    async (err: unknown) => {
+      await system.release();
+      throw err;
+    },
+  );
   service.alarms.onStored((events) => {
     if (events.alarmEvents.some((e) => e.pointId === probeId && e.to === 'UNACK'))
       stage.storedAt ??= epochNow();
   });
-  const api = await startApiBeside(service, config, options.logger, 0, tap);
+  let api: Awaited<ReturnType<typeof startApiBeside>> | undefined;
+  let probe: mqtt.MqttClient;
+  try {
+    api = await startApiBeside(service, config, options.logger, 0, tap);
+    probe = await mqtt.connectAsync(options.mqttUrl, { clientId: `hw-bench-probe-${process.pid}` });
+  } catch (err) {
+    await api?.close();
+    await service.close();
+    await system.release();
+    throw err;
+  }
   let fleet: LoadChild | undefined;
   let watcher: LoadChild | undefined;
-  const probe = await mqtt.connectAsync(options.mqttUrl, { clientId: `hw-bench-probe-${process.pid}` });
   try {
     await ensureUsers(service, [
       { username: 'bench-province', password: 'bench-password-1', role: 'regulator', regionCode: province },
