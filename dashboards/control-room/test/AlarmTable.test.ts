@@ -2,6 +2,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import AlarmTable from '../src/components/alarms/AlarmTable.vue';
 import { createAppI18n } from '../src/i18n/index.js';
+import { COLOUR_HEX } from '../src/logic/colour.js';
 import type { OpenAlarm } from '../src/state/alarm-book.js';
 
 function alarm(
@@ -114,5 +115,31 @@ describe('AlarmTable: late alarms', () => {
         late.find('input[type="checkbox"]').attributes('disabled') === undefined,
     ).toBe(true);
     expect(w.find('[data-alarm="live"] [data-test="late"]').exists()).toBe(false);
+  });
+});
+
+describe('AlarmTable: returned-unacknowledged alarms keep their priority colour', () => {
+  const colours = ['red', 'orange', 'yellow', 'blue'] as const;
+  const chip = (w: ReturnType<typeof mountTable>, id: string) => w.find(`[data-alarm="${id}"] .chip`);
+
+  // ISA-18.2 / ISA-101: the state is shown by style (hollow, slow blink), the priority by colour.
+  it.each(colours)(
+    'an RTNUN %s chip is outlined in its priority colour, unlike the filled active chip',
+    (colour) => {
+      const w = mountTable([alarm('rt', colour, 1, 'RTNUN'), alarm('u', colour, 2)]);
+      const rt = chip(w, 'rt');
+      expect(rt.classes()).toContain('chip-hollow');
+      expect(rt.classes()).toContain(`chip-hollow-${colour}`);
+      expect(rt.attributes('style')).toContain(`--chip-colour: ${COLOUR_HEX[colour]}`);
+      const active = chip(w, 'u');
+      expect(active.classes()).toContain(`chip-${colour}`);
+      expect(active.classes()).not.toContain('chip-hollow');
+    },
+  );
+
+  it('gives the four RTNUN chips four different colours', () => {
+    const w = mountTable(colours.map((c) => alarm(c, c, 1, 'RTNUN')));
+    const styles = new Set(colours.map((c) => chip(w, c).attributes('style')));
+    expect(styles.size).toBe(4);
   });
 });
