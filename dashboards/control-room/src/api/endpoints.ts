@@ -80,6 +80,8 @@ export class HazardApi {
     this.http.post(`/alarms/${encodeURIComponent(id)}/shelve`, { reason, until: Math.round(until) });
   unshelve = (id: string): Promise<unknown> =>
     this.http.post(`/alarms/${encodeURIComponent(id)}/unshelve`, {});
+  returnToService = (id: string): Promise<unknown> =>
+    this.http.post(`/alarms/${encodeURIComponent(id)}/return`, {});
   comment = (id: string, text: string): Promise<unknown> =>
     this.http.post(`/alarms/${encodeURIComponent(id)}/comment`, { text });
 

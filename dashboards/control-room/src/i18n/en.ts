@@ -93,6 +93,7 @@ export const en: Messages = {
     commentText: 'Comment',
     showShelved: 'Show shelved / OOS',
     failed: 'Action failed: {message}',
+    returnToService: 'Return to service',
   },
   warnings: {
     sign: 'Sign for',

@@ -90,6 +90,7 @@ export const zhCN = {
     commentText: '备注内容',
     showShelved: '显示搁置/停用',
     failed: '操作失败：{message}',
+    returnToService: '恢复投用',
   },
   warnings: {
     sign: '签收',
