@@ -107,6 +107,7 @@ export const en: Messages = {
     pushed: 'Pushed',
     signed: 'Signed',
     closed: 'Closed',
+    closeReasonRequired: 'Close reason (required)',
   },
   map: {
     regions: 'Regions',

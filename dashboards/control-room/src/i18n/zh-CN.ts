@@ -104,6 +104,7 @@ export const zhCN = {
     pushed: '待签收',
     signed: '已签收',
     closed: '已消警',
+    closeReasonRequired: '消警原因（必填）',
   },
   map: {
     regions: '行政区划',
