@@ -19,13 +19,28 @@ export interface TestServices {
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOCAL_MQTT_PORT = 1883;
 
-/** @param forceEmbedded ignore servers on the standard ports (checks the fresh-machine path). */
-export async function startTestServices(forceEmbedded = false): Promise<TestServices> {
+export interface TestServicesOptions {
+  /** Ignore servers on the standard ports (checks the fresh-machine path). @default false */
+  readonly forceEmbedded?: boolean;
+  /**
+   * The PostgreSQL server (admin URL, a superuser's: suites create databases) the suites use
+   * instead of 127.0.0.1:5432, e.g. a TimescaleDB server (HW_TEST_DATABASE_URL). It must answer:
+   * an unreachable one fails the setup rather than testing something else.
+   */
+  readonly postgresUrl?: string;
+}
+
+export async function startTestServices(options: TestServicesOptions = {}): Promise<TestServices> {
+  const { forceEmbedded = false, postgresUrl } = options;
   const log = pino({ level: 'warn' });
   const stops: Array<() => Promise<void>> = [];
 
-  let postgresAdminUrl = LOCAL_POSTGRES;
-  if (forceEmbedded || !(await postgresReachable(LOCAL_POSTGRES))) {
+  let postgresAdminUrl = postgresUrl ?? LOCAL_POSTGRES;
+  if (postgresUrl !== undefined) {
+    if (!(await postgresReachable(postgresUrl))) {
+      throw new Error(`HW_TEST_DATABASE_URL: no PostgreSQL answers at ${redacted(postgresUrl)}`);
+    }
+  } else if (forceEmbedded || !(await postgresReachable(LOCAL_POSTGRES))) {
     // The data directory lives under the OS temp dir: as root, the server runs as `postgres`.
     const parent = await mkdtemp(join(tmpdir(), 'hw-test-pg-'));
     await chmod(parent, 0o755);
@@ -52,6 +67,17 @@ export async function startTestServices(forceEmbedded = false): Promise<TestServ
       for (const stop of stops.reverse()) await stop();
     },
   };
+}
+
+/** The URL without its password, for messages. */
+function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 async function postgresReachable(url: string): Promise<boolean> {
