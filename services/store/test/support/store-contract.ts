@@ -3,6 +3,7 @@ import type { Retention, SqlClient, StoreDialect } from '@hazardwatch/store';
 import {
   DEAD_LETTER_TEXT_LIMITS,
   DeadLetterRepository,
+  MS_PER_DAY,
   RollupMaintainer,
   ensurePointIds,
   latestSiteDocument,
@@ -11,6 +12,7 @@ import {
   pointKey,
   queryHistory,
   saveSiteDocument,
+  utcDayStart,
 } from '@hazardwatch/store';
 import { ManualClock } from './clock.js';
 import { silentLogger } from './logger.js';
@@ -26,7 +28,13 @@ export interface StoreTarget {
   close(): Promise<void>;
 }
 
-const T0 = Date.UTC(2025, 2, 10, 0, 0, 0); // 2025-03-10T00:00Z
+/**
+ * The fixtures' day: the start of yesterday (UTC), whole hours from a day boundary so every bucket
+ * is computable by hand. Dated relative to the run, because on a real TimescaleDB server
+ * (HW_TEST_DATABASE_URL) the retention and compression jobs run on the wall clock and would drop
+ * or compress fixed-date fixtures mid-run; a day old is well inside every retention.
+ */
+const T0 = utcDayStart(Date.now()) - MS_PER_DAY;
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
@@ -64,6 +72,16 @@ export function describeStoreContract(
     });
     afterAll(async () => {
       await t?.close();
+    });
+
+    it('dates its fixtures inside every retention and before compression, by the wall clock', () => {
+      // A server's background jobs (TimescaleDB retention, compression) act on real time.
+      const oldestAgeMs = Date.now() - T0;
+      const { rawRetentionMs, rollup1mRetentionMs, rollup1hRetentionMs, compressAfterMs } = t.retention;
+      expect(oldestAgeMs).toBeLessThan(
+        Math.min(rawRetentionMs, rollup1mRetentionMs, rollup1hRetentionMs, compressAfterMs),
+      );
+      expect(T0 % HOUR).toBe(0);
     });
 
     describe('point ids', () => {
