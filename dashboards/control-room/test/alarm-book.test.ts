@@ -69,6 +69,30 @@ describe('AlarmBook: live alarm events merged into the console', () => {
     expect(book.lastEventId).toBe(10);
   });
 
+  it('takes the limit the live event carries: a rate-of-change slope, a gateway-loss timeout (issue #21)', () => {
+    const book = new AlarmBook(() => facts);
+    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, condition: 'ROC_RISE', limit: 0.05 }));
+    expect(book.get('a1')?.limit).toBe(0.05);
+    book.apply(
+      event({
+        id: 2,
+        alarmId: 'g1',
+        sourceKey: 'gateway:E1/GW01',
+        pointId: null,
+        condition: 'GATEWAY_OFFLINE',
+        from: 'NORM',
+        to: 'UNACK',
+        ts: 2,
+        value: null,
+        limit: 120_000,
+      }),
+    );
+    expect(book.get('g1')?.limit).toBe(120_000);
+    // A later event without a limit (an older server, an operator action) keeps the one shown.
+    book.apply(event({ id: 3, from: 'UNACK', to: 'ACKED', ts: 3, condition: 'ROC_RISE', actor: 'u1' }));
+    expect(book.get('a1')?.limit).toBe(0.05);
+  });
+
   it('follows ISA-18.2 transitions and closes on → NORM', () => {
     const book = new AlarmBook(() => facts);
     book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));

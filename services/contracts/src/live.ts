@@ -173,6 +173,12 @@ export interface LiveAlarmEvent extends AlarmEvent {
   readonly gateway: string | null;
   /** The enterprise's innermost region. */
   readonly region: string | null;
+  /**
+   * The alarm's limit as REST gives it (the record's: a process limit, the rate-of-change slope,
+   * or the staleness / gateway-loss timeout in ms); null when it has none. Absent from older
+   * servers: a client then falls back to the point's limits.
+   */
+  readonly limit?: number | null;
   /** true when sent by a `sinceEventId` replay, not live. */
   readonly replayed: boolean;
 }

@@ -75,6 +75,7 @@ describe('server → client events', () => {
       readonly hazard: string | null;
       readonly gateway: string | null;
       readonly region: string | null;
+      readonly limit?: number | null;
       readonly replayed: boolean;
     }>();
   });

@@ -13,6 +13,11 @@ export interface AlarmWrite {
 export interface StoredAlarmEvent extends AlarmEvent {
   readonly id: number;
   readonly colour: WarningColour | null;
+  /**
+   * The alarm's limit (its record's: process limit, rate-of-change slope or timeout in ms), read
+   * by `eventsAfter` only: a live row then shows the limit the REST row shows. Absent from `events`.
+   */
+  readonly limit?: number | null;
 }
 
 const isOpen = (state: AlarmState): boolean => state !== 'NORM';
@@ -132,7 +137,9 @@ export class AlarmRepository {
    */
   async eventsAfter(afterId: number, limit: number): Promise<StoredAlarmEvent[]> {
     const { rows } = await this.client.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM alarm_events e WHERE id > $1 ORDER BY id LIMIT $2`,
+      `SELECT ${EVENT_COLUMNS},
+         (SELECT (a.record->>'limit')::float8 FROM alarms a WHERE a.id = e.alarm_id) AS alarm_limit
+       FROM alarm_events e WHERE id > $1 ORDER BY id LIMIT $2`,
       [afterId, limit],
     );
     return rows.map(toStoredEvent);
@@ -186,6 +193,8 @@ interface EventRow {
   value: number | null;
   colour: WarningColour | null;
   late: boolean;
+  /** `eventsAfter` only. */
+  alarm_limit?: number | null;
 }
 
 const EVENT_COLUMNS = `e.id::text, e.alarm_id, e.source_key, e.condition, e.from_state, e.to_state,
@@ -206,6 +215,7 @@ function toStoredEvent(r: EventRow): StoredAlarmEvent {
     value: r.value,
     colour: r.colour,
     ...(r.late ? { late: true } : {}),
+    ...(r.alarm_limit !== undefined ? { limit: r.alarm_limit } : {}),
   };
 }
 

@@ -161,6 +161,18 @@ describe('AlarmRepository (PostgreSQL)', () => {
     expect((await repo.events(T0, T0 + 100_000)).map((e) => e.alarmId)).toEqual(['a2']);
   });
 
+  it("gives each event read for live clients its alarm's limit, a rate-of-change slope included", async () => {
+    await repo.write({
+      alarms: [record('a1', { condition: 'ROC_RISE', limit: 0.05 }), record('a2', { limit: null })],
+      events: [event('a1', 'NORM', 'UNACK', T0), event('a2', 'NORM', 'UNACK', T0 + 1)],
+      colourChanges: [],
+    });
+    expect((await repo.eventsAfter(0, 10)).map((e) => [e.alarmId, e.limit])).toEqual([
+      ['a1', 0.05],
+      ['a2', null],
+    ]);
+  });
+
   it('keeps the order given to events of one write (replay by id follows it) and stores colour changes', async () => {
     // Same timestamp on purpose: only the written order tells RTNUN before NORM before UNACK.
     await repo.write({

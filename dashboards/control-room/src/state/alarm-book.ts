@@ -155,7 +155,8 @@ export class AlarmBook {
       updatedAt: e.ts,
       closedAt: null,
       value: e.value,
-      limit: limitOf(e.condition, facts),
+      // The event's own limit when the server sends it (rate of change, timeouts), else the point's.
+      limit: e.limit ?? limitOf(e.condition, facts),
       ackedAt: null,
       ackedBy: null,
       shelvedUntilMs: null,
@@ -171,6 +172,7 @@ export class AlarmBook {
       colour: e.colour ?? base.colour,
       active,
       value: e.value ?? base.value,
+      limit: e.limit ?? base.limit,
       updatedAt: e.ts,
       raisedAt: annunciated && e.from === 'NORM' ? e.ts : base.raisedAt,
       ackedAt: acked && e.actor !== 'system' ? e.ts : e.to === 'UNACK' ? null : base.ackedAt,
