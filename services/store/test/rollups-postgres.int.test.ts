@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { openTestPool } from '@hazardwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MinuteRollup, SqlClient } from '@hazardwatch/store';
 import {
@@ -335,7 +335,7 @@ describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', ()
     );
     expect(stats[0]!.n).toBe(0);
     // One connection, so its scan counters can be flushed and read back without waiting.
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const pool = openTestPool(db.url, { max: 1 });
     try {
       const one = sqlClientFromPg(pool);
       const scans = async (): Promise<{ seq: number; idx: number }> => {
