@@ -98,7 +98,11 @@ async function mountConsole(initial: Alarm['state'], role = 'operator') {
   app.ctx = {
     api,
     session: { user: ref({ role }) },
-    site: { enterprises: shallowRef([{ code: 'E1', name: '一号企业' }]), hazards: shallowRef([]) },
+    site: {
+      enterprises: shallowRef([{ code: 'E1', name: '一号企业' }]),
+      hazards: shallowRef([]),
+      points: shallowRef(new Map()),
+    },
     live,
     go: () => undefined,
   };

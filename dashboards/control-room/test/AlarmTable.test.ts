@@ -143,3 +143,45 @@ describe('AlarmTable: returned-unacknowledged alarms keep their priority colour'
     expect(styles.size).toBe(4);
   });
 });
+
+describe('AlarmTable: readable rows', () => {
+  const points = new Map([[1, { name: '1号液氯储罐液位', unit: 'm' }]]);
+  const hazardName = (e: string | null, h: string) => (e === 'E1' && h === 'H1' ? '液氯储罐区' : h);
+  const longName = '某某市某某化工新材料科技股份有限公司第二生产基地';
+  const mountReadable = (alarms: OpenAlarm[]) =>
+    mount(AlarmTable, {
+      props: { alarms, now: Date.now(), points, hazardName, enterpriseName: () => longName },
+      global: { plugins: [createAppI18n()] },
+    });
+
+  it('shows the point name and hazard, value and limit with the unit, and the date of the raise', () => {
+    const raisedAt = new Date(2026, 11, 6, 14, 5, 9).getTime();
+    const w = mountReadable([{ ...alarm('x', 'red', raisedAt), hazard: 'H1' }]);
+    const row = w.find('[data-alarm="x"]');
+    expect(row.find('[data-test="point"]').text()).toBe('T-x 1号液氯储罐液位');
+    expect(row.find('[data-test="hazard"]').text()).toBe('液氯储罐区');
+    expect(row.find('[data-test="value"]').text()).toBe('1.23 m');
+    expect(row.find('[data-test="limit"]').text()).toBe('1.2 m');
+    expect(row.find('[data-test="time"]').text()).toBe('12-06 14:05:09');
+    expect(row.find('[data-test="time"]').attributes('title')).toBe('2026-12-06 14:05:09');
+    expect(w.find('.head').text()).toContain('重大危险源');
+  });
+
+  it('gives long names in full in their tooltip', () => {
+    const w = mountReadable([{ ...alarm('x', 'red', 1), hazard: 'H1' }]);
+    const row = w.find('[data-alarm="x"]');
+    expect(row.find('[data-test="enterprise"]').attributes('title')).toBe(longName);
+    expect(row.find('[data-test="point"]').attributes('title')).toBe('T-x 1号液氯储罐液位');
+    expect(row.find('[data-test="hazard"]').attributes('title')).toBe('液氯储罐区');
+  });
+
+  it('gives a staleness limit as a duration without the unit, and no hazard as —', () => {
+    const w = mountReadable([
+      { ...alarm('s', 'yellow', 1), condition: 'STALE', limit: 300_000, value: null },
+    ]);
+    const row = w.find('[data-alarm="s"]');
+    expect(row.find('[data-test="limit"]').text()).toBe('05:00');
+    expect(row.find('[data-test="value"]').text()).toBe('—');
+    expect(row.find('[data-test="hazard"]').text()).toBe('—');
+  });
+});

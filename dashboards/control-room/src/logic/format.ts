@@ -15,6 +15,13 @@ export function formatDateTime(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTime(ms)}`;
 }
 
+/** `MM-DD HH:mm:ss`: a time in a list that may span days (the year is in the tooltip). */
+export function formatMonthDayTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatTime(ms)}`;
+}
+
 /** `1d 02:03:04`, `02:03:04` or `03:04`: how long an alarm has stood. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
