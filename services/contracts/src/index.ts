@@ -5,3 +5,4 @@ export * from './gateway-status.js';
 export * from './alarms.js';
 export * from './live.js';
 export * from './live-frame.js';
+export * from './source-key.js';
