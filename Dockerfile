@@ -27,6 +27,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 # Runtime workspaces: package.json (for "exports") and dist. testkit is test-only and stays behind.
+COPY --from=build /app/services/kit/package.json services/kit/
+COPY --from=build /app/services/kit/dist services/kit/dist
 COPY --from=build /app/services/contracts/package.json services/contracts/
 COPY --from=build /app/services/contracts/dist services/contracts/dist
 COPY --from=build /app/services/core/package.json services/core/

@@ -7,21 +7,24 @@ import pluginVue from 'eslint-plugin-vue';
  * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
  * and only in the direction ARCHITECTURE.md allows.
  */
-const ours = ['contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'edge', 'simulators'];
+const ours = ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'edge', 'simulators'];
 const allowed = {
-  'services/contracts': [],
-  'services/core': ['contracts'],
-  'services/store': ['contracts', 'core'],
-  'services/ingest': ['contracts', 'core', 'store'],
-  'services/api': ['contracts', 'core', 'store'],
-  'services/testkit': ['contracts', 'core', 'store', 'ingest'],
-  'services/cli': ['contracts', 'core', 'store', 'ingest', 'api', 'edge', 'simulators'],
-  // The edge collector runs on a plant's gateway: it speaks the wire contracts and nothing else.
-  'edge/collector': ['contracts'],
+  // Plumbing written once (errors, config, clock, backoff): a browser-safe leaf everyone may use.
+  'services/kit': [],
+  'services/contracts': ['kit'],
+  'services/core': ['kit', 'contracts'],
+  'services/store': ['kit', 'contracts', 'core'],
+  'services/ingest': ['kit', 'contracts', 'core', 'store'],
+  'services/api': ['kit', 'contracts', 'core', 'store'],
+  'services/testkit': ['kit', 'contracts', 'core', 'store', 'ingest'],
+  'services/cli': ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'edge', 'simulators'],
+  // The edge collector runs on a plant's gateway: it speaks the wire contracts and nothing else
+  // (kit is plumbing, not service code).
+  'edge/collector': ['kit', 'contracts'],
   // Simulators speak protocols only: hardware-in-the-loop tests must go through MQTT / OPC-UA.
-  'simulators/plant': ['contracts'],
+  'simulators/plant': ['kit', 'contracts'],
   // The dashboard runs in the browser and speaks the wire contracts (types) and REST only.
-  'dashboards/control-room': ['contracts'],
+  'dashboards/control-room': ['kit', 'contracts'],
 };
 const packageOf = (dir) =>
   dir === 'simulators/plant'

@@ -10,6 +10,7 @@ const alias = {
   '@hazardwatch/simulators/opcua': fileURLToPath(
     new URL('./simulators/plant/src/opcua/index.ts', import.meta.url),
   ),
+  '@hazardwatch/kit': pkg('services/kit'),
   '@hazardwatch/contracts': pkg('services/contracts'),
   '@hazardwatch/core': pkg('services/core'),
   '@hazardwatch/store': pkg('services/store'),

@@ -1,0 +1,23 @@
+/**
+ * @hazardwatch/kit — plumbing written once: coded error registry, config parsing and freezing,
+ * `Clock` (+ a manual clock for tests), `Backoff`. Browser-safe, no I/O; depends on nothing of ours.
+ */
+export { Backoff, backoffDelay, type BackoffOptions } from './backoff.js';
+export { ManualClock, systemClock, unrefTimer, type Clock, type TimerHandle } from './clock.js';
+export {
+  deepFreeze,
+  parseConfig,
+  schemaProblems,
+  type ConfigOptions,
+  type ConfigResult,
+  type SchemaProblem,
+} from './config.js';
+export {
+  HazardWatchError,
+  defineErrors,
+  renderTemplate,
+  type ErrorData,
+  type ErrorRegistry,
+  type ErrorSpec,
+  type TemplateParams,
+} from './errors.js';
