@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { topicFilter, type AlarmCondition, type WarningColour } from '@hazardwatch/contracts';
+import { parseSourceKey, topicFilter, type AlarmCondition, type WarningColour } from '@hazardwatch/contracts';
 import {
   loadScenarioFile,
   runScenario,
@@ -140,8 +140,9 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
     );
     const observed: ObservedAlarm[] = [];
     for (const r of rows) {
-      if (r.source_key.startsWith('point:')) {
-        const point = service.site?.pointById(Number(r.source_key.slice('point:'.length)));
+      const source = parseSourceKey(r.source_key);
+      if (source?.type === 'point') {
+        const point = service.site?.pointById(source.pointId);
         if (point)
           observed.push({
             enterprise: point.enterprise,
@@ -151,17 +152,15 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
             raisedAtMs: r.ts_ms,
             late: r.late,
           });
-      } else {
-        const [enterprise, gateway] = r.source_key.slice('gateway:'.length).split('/');
-        if (enterprise && gateway)
-          observed.push({
-            enterprise,
-            tag: gateway,
-            condition: r.condition,
-            colour: r.colour,
-            raisedAtMs: r.ts_ms,
-            late: r.late,
-          });
+      } else if (source?.type === 'gateway') {
+        observed.push({
+          enterprise: source.enterprise,
+          tag: source.gateway,
+          condition: r.condition,
+          colour: r.colour,
+          raisedAtMs: r.ts_ms,
+          late: r.late,
+        });
       }
     }
     return observed;

@@ -1,4 +1,10 @@
-import type { AlarmCondition, AlarmEvent, AlarmState, WarningColour } from '@hazardwatch/contracts';
+import {
+  parseSourceKey,
+  type AlarmCondition,
+  type AlarmEvent,
+  type AlarmState,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import { alarmKpiReport, type AlarmKpiReport, type AlarmRecord, type ColourChange } from '@hazardwatch/core';
 import type { SqlClient } from './sql-client.js';
 
@@ -201,11 +207,12 @@ const EVENT_COLUMNS = `e.id::text, e.alarm_id, e.source_key, e.condition, e.from
   (extract(epoch FROM e.ts) * 1000)::float8 AS ts_ms, e.actor, e.reason, e.value, e.colour, e.late`;
 
 function toStoredEvent(r: EventRow): StoredAlarmEvent {
+  const source = parseSourceKey(r.source_key);
   return {
     id: Number(r.id),
     alarmId: r.alarm_id,
     sourceKey: r.source_key,
-    pointId: r.source_key.startsWith('point:') ? Number(r.source_key.slice('point:'.length)) : null,
+    pointId: source?.type === 'point' ? source.pointId : null,
     condition: r.condition,
     from: r.from_state,
     to: r.to_state,

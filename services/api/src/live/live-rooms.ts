@@ -1,4 +1,4 @@
-import { liveRoom, type LiveColourChange, type LiveRoom } from '@hazardwatch/contracts';
+import { liveRoom, parseSourceKey, type LiveColourChange, type LiveRoom } from '@hazardwatch/contracts';
 import type { SiteIndex } from '@hazardwatch/core';
 
 /** Where an alarm source sits in the site model. */
@@ -81,29 +81,25 @@ export class LiveRooms {
   }
 
   place(sourceKey: string): SourcePlace {
-    if (sourceKey.startsWith('point:')) {
-      const pointId = Number(sourceKey.slice('point:'.length));
-      const p = this.site.pointById(pointId);
-      if (p === undefined) return { ...NOWHERE, pointId };
-      return {
-        pointId,
-        enterprise: p.enterprise,
-        hazard: p.hazard,
-        gateway: p.gateway,
-        region: this.site.enterprise(p.enterprise)?.region ?? null,
-      };
-    }
-    if (sourceKey.startsWith('gateway:')) {
-      const key = sourceKey.slice('gateway:'.length);
-      const enterprise = before(key);
+    const source = parseSourceKey(sourceKey);
+    if (source === undefined) return NOWHERE;
+    if (source.type === 'gateway')
       return {
         ...NOWHERE,
-        enterprise,
-        gateway: after(key),
-        region: this.site.enterprise(enterprise)?.region ?? null,
+        enterprise: source.enterprise,
+        gateway: source.gateway,
+        region: this.site.enterprise(source.enterprise)?.region ?? null,
       };
-    }
-    return NOWHERE;
+    const { pointId } = source;
+    const p = this.site.pointById(pointId);
+    if (p === undefined) return { ...NOWHERE, pointId };
+    return {
+      pointId,
+      enterprise: p.enterprise,
+      hazard: p.hazard,
+      gateway: p.gateway,
+      region: this.site.enterprise(p.enterprise)?.region ?? null,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { alarmKpiReport, onlineRate, type SiteIndex } from '@hazardwatch/core';
-import type { WarningColour } from '@hazardwatch/contracts';
+import { parseSourceKey, type WarningColour } from '@hazardwatch/contracts';
 import { DataLossRepository, GatewayStatusRepository } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -66,10 +66,9 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const kpis = async (from: number, to: number, enterprises: ReadonlySet<string>) => {
     const s = site();
     const events = (await ctx.alarms.events(from - KPI_LOOK_BACK_MS, to)).filter((e) => {
+      const source = parseSourceKey(e.sourceKey);
       const enterprise =
-        e.pointId !== null
-          ? s.pointById(e.pointId)?.enterprise
-          : e.sourceKey.slice('gateway:'.length).split('/')[0];
+        source?.type === 'point' ? s.pointById(source.pointId)?.enterprise : source?.enterprise;
       return enterprise !== undefined && enterprises.has(enterprise);
     });
     const colours = new Map<string, WarningColour | undefined>(

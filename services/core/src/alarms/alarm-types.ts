@@ -1,4 +1,4 @@
-import type { AlarmCondition } from '@hazardwatch/contracts';
+import { gatewaySourceKey, pointSourceKey, type AlarmCondition } from '@hazardwatch/contracts';
 
 /**
  * What an alarm is about: a monitoring point, or a gateway (communication loss is raised once
@@ -11,8 +11,8 @@ export type AlarmSource =
 /** Stable text key of a source, e.g. `point:42` or `gateway:E1/GW01`. One active alarm per (key, condition). */
 export function sourceKey(source: AlarmSource): string {
   return source.kind === 'point'
-    ? `point:${source.pointId}`
-    : `gateway:${source.enterprise}/${source.gateway}`;
+    ? pointSourceKey(source.pointId)
+    : gatewaySourceKey(source.enterprise, source.gateway);
 }
 
 /**

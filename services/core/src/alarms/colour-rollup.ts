@@ -13,7 +13,12 @@
  * condition the alarm is live and counts.
  * Colour changes are events too: `apply` returns every change at every level.
  */
-import { WARNING_COLOURS, type AlarmCondition, type WarningColour } from '@hazardwatch/contracts';
+import {
+  pointSourceKey,
+  WARNING_COLOURS,
+  type AlarmCondition,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import type { SiteIndex } from '../site-index.js';
 import type { AlarmRecord } from './alarm-record.js';
 import { maxColour, type ColourPolicy } from './colour-policy.js';
@@ -254,7 +259,7 @@ export class RollupState {
     for (const id of this.#hazardPoints.get(hazardKey) ?? []) {
       const p = this.#index.pointById(id);
       if (p === undefined) continue;
-      const list = this.#bySource.get(`point:${id}`);
+      const list = this.#bySource.get(pointSourceKey(id));
       out.push({
         pointId: id,
         pointKind: p.kind,
