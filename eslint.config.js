@@ -25,6 +25,8 @@ const allowed = {
   'simulators/plant': ['kit', 'contracts'],
   // The dashboard runs in the browser and speaks the wire contracts (types) and REST only.
   'dashboards/control-room': ['kit', 'contracts'],
+  // Benchmarks (private, never shipped): they drive the whole system.
+  'tools/bench': ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'edge', 'simulators'],
 };
 const packageOf = (dir) =>
   dir === 'simulators/plant'

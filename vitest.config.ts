@@ -31,12 +31,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           // Dashboard tests need the Vue plugin and a DOM: they run in the `dashboard` project.
-          include: ['{services,edge,simulators}/*/test/**/*.test.ts'],
+          include: ['{services,edge,simulators,tools}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           typecheck: {
             enabled: true,
             tsconfig: './tsconfig.test.json',
-            include: ['{services,edge,simulators,dashboards}/*/test/**/*.test-d.ts'],
+            include: ['{services,edge,simulators,tools,dashboards}/*/test/**/*.test-d.ts'],
           },
         },
       },
@@ -55,7 +55,7 @@ export default defineConfig({
         test: {
           name: 'int',
           sequence: { groupOrder: 1 },
-          include: ['{services,edge,simulators,dashboards}/*/test/**/*.int.test.ts'],
+          include: ['{services,edge,simulators,tools,dashboards}/*/test/**/*.int.test.ts'],
           globalSetup: ['./services/testkit/src/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

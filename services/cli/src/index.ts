@@ -8,8 +8,8 @@ export * from './demo.js';
 export * from './sim.js';
 export * from './api-service.js';
 export * from './api-command.js';
-export { planFanoutClients } from './bench/fanout-bench.js';
-export { gatewayLoads, normalValue } from './bench/paced-load.js';
+// Argument parsing shared with the benchmarks' command line (tools/bench).
+export { MAX_DURATION_S, numberOption, parseCommandArgs, type NumberOptionRule } from './command-args.js';
 export * from './live-source.js';
 export {
   completeBefore,

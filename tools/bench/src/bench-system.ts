@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { siteToYaml } from '@hazardwatch/simulators';
-import type { RuntimeConfig } from '../config.js';
+import type { RuntimeConfig } from 'hazardwatch';
 import { createScratchDatabase } from './bench-database.js';
 
 export interface BenchSystemOptions {

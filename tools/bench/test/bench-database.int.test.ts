@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { pino } from 'pino';
 import { providedServices } from '@hazardwatch/testkit';
-import { createBenchDatabase } from '../src/bench/bench-database.js';
+import { createBenchDatabase } from '../src/bench-database.js';
 
 async function benchDatabases(adminUrl: string): Promise<Set<string>> {
   const client = new pg.Client({ connectionString: adminUrl });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSite } from '@hazardwatch/simulators';
-import { gatewayLoads, normalValue } from 'hazardwatch';
+import { gatewayLoads, normalValue } from '../src/paced-load.js';
 
 describe('latency benchmark: paced load plan', () => {
   const site = generateSite({ cities: 2, enterprises: 8, points: 3000, seed: 11 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needsPartitions } from '../src/bench/bench-database.js';
+import { needsPartitions } from '../src/bench-database.js';
 
 describe('bench database preparation by dialect', () => {
   // TimescaleDB makes its chunks itself; running the plain maintainer there failed with

@@ -1,8 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { generateSite } from '@hazardwatch/simulators';
-import type { RuntimeConfig } from '../config.js';
-import { startIngestService } from '../ingest-service.js';
+import { startIngestService, type RuntimeConfig } from 'hazardwatch';
 import { prepareBenchSystem } from './bench-system.js';
 import { gatewayLoads } from './paced-load.js';
 import { runClosedLoopPublisher } from './closed-loop-publisher.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSite } from '@hazardwatch/simulators';
-import { planFanoutClients } from 'hazardwatch';
+import { planFanoutClients } from '../src/fanout-bench.js';
 
 describe('fanout benchmark: client plan', () => {
   const site = generateSite({ cities: 3, enterprises: 40, points: 4000, seed: 13 });

@@ -4,11 +4,14 @@ import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { generateSite, type GenerateSiteOptions } from '@hazardwatch/simulators';
-import { ensureUsers, startApiBeside } from '../api-service.js';
-import type { RuntimeConfig } from '../config.js';
-import { startIngestService } from '../ingest-service.js';
+import {
+  ensureUsers,
+  LiveValueTap,
+  startApiBeside,
+  startIngestService,
+  type RuntimeConfig,
+} from 'hazardwatch';
 import { prepareBenchSystem } from './bench-system.js';
-import { LiveValueTap } from '../live-source.js';
 import { epochNow } from './clock.js';
 import { spawnLoad, stopLoad, type LoadChild } from './load-child.js';
 

@@ -2,11 +2,15 @@ import { cpuUsage } from 'node:process';
 import type { Logger } from 'pino';
 import { topicFilter, type LiveScope } from '@hazardwatch/contracts';
 import { generateSite, type GenerateSiteOptions } from '@hazardwatch/simulators';
-import { ensureUsers, startApiBeside, type DemoUser } from '../api-service.js';
-import type { RuntimeConfig } from '../config.js';
-import { startIngestService } from '../ingest-service.js';
+import {
+  ensureUsers,
+  LiveValueTap,
+  startApiBeside,
+  startIngestService,
+  type DemoUser,
+  type RuntimeConfig,
+} from 'hazardwatch';
 import { prepareBenchSystem } from './bench-system.js';
-import { LiveValueTap } from '../live-source.js';
 import { AgeHistogram } from './age-histogram.js';
 import type { FanoutLoadFigures, FanoutLoadSpec } from './fanout-load.js';
 import { exited, spawnLoad, stopLoad, type LoadChild } from './load-child.js';

@@ -10,7 +10,7 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /**
  * `bench ingest --service` is where the sustained ingest maximum comes from (and the latency
  * benchmark's load from that): its figure is only worth something if every reading it counts is
- * in the database, rolled up, and raised no alarm. A short run of the built command line checks it.
+ * in the database, rolled up, and raised no alarm. A short run of the built bench entry checks it.
  */
 describe('bench ingest --service', () => {
   it('lands every published reading, rolls them up, raises no alarm, and prints one JSON line last', async () => {
@@ -19,7 +19,6 @@ describe('bench ingest --service', () => {
       process.execPath,
       [
         MAIN,
-        'bench',
         'ingest',
         '--service',
         '--json',
