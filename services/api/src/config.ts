@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { parseConfig } from '@hazardwatch/core';
+import { parseConfig } from '@hazardwatch/kit';
 import { isIP } from 'node:net';
 import type { LoginBackoffSettings } from './auth/login-backoff.js';
 import { apiErrors } from './errors.js';

@@ -4,9 +4,9 @@
  * packages that carry a 4xx status (alarm and 预警 refusals from the core) pass through with their
  * own code.
  */
-import { defineErrors } from '@hazardwatch/core';
+import { defineErrors } from '@hazardwatch/kit';
 
-export const apiErrors = defineErrors({
+export const apiErrors = defineErrors('HW_API', {
   HW_API_CONFIG_INVALID: {
     template: 'API configuration is invalid: {problems}',
     retryable: false,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createUser, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, type CreateUserInput } from '@hazardwatch/api';
-import { HazardWatchError } from '@hazardwatch/core';
+import { HazardWatchError } from '@hazardwatch/kit';
 import { USER_ROLES, type UserRole } from '@hazardwatch/store';
 import { parseCommandArgs } from './command-args.js';
 import { loadRuntimeConfig } from './config.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
 import { topicFilter } from '@hazardwatch/contracts';
-import { parseConfig } from '@hazardwatch/core';
+import { parseConfig } from '@hazardwatch/kit';
 import { ConfigError } from './errors.js';
 
 export { ConfigError } from './errors.js';

@@ -1,7 +1,7 @@
-import { defineErrors, HazardWatchError } from '@hazardwatch/core';
+import { defineErrors, HazardWatchError } from '@hazardwatch/kit';
 
 /** Error registry of the hazardwatch command line (STYLE rule 4). */
-export const cliErrors = defineErrors({
+export const cliErrors = defineErrors('HW_CLI', {
   HW_CLI_CONFIG_INVALID: {
     template: 'invalid configuration:\n  - {problemList}',
     retryable: false,

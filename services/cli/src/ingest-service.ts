@@ -7,10 +7,10 @@ import {
   compileWarningPolicy,
   EMPTY_SITE,
   EvaluationEngine,
-  parseConfig,
   SiteIndex,
   type WarningPolicyOptions,
 } from '@hazardwatch/core';
+import { parseConfig } from '@hazardwatch/kit';
 import {
   ActionWorker,
   AlarmHost,

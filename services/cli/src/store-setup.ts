@@ -4,7 +4,7 @@ import {
   migrate,
   PartitionMaintainer,
   sqlClientFromPg,
-  StoreErrors,
+  storeErrors,
   type MigrateResult,
   type SqlClient,
 } from '@hazardwatch/store';
@@ -51,8 +51,8 @@ export async function openStore(
     return { pool, client, migration, close: () => pool.end() };
   } catch (error) {
     await pool.end();
-    if (StoreErrors.configInvalid.is(error)) {
-      throw new ConfigError([`database.${error.data.key}: ${error.data.reason}`]);
+    if (storeErrors.is(error, 'HW_STORE_CONFIG_INVALID')) {
+      throw new ConfigError([`database.${String(error.data['key'])}: ${String(error.data['reason'])}`]);
     }
     throw error;
   }

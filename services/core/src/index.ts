@@ -1,21 +1,9 @@
 /**
  * @hazardwatch/core — pure domain logic, no I/O, browser-safe.
- * Config parsing, site model and configuration, GB 18218-2018 assessment, enterprise risk colour,
- * coded errors.
+ * Site model and configuration, GB 18218-2018 assessment, enterprise risk colour,
+ * coded errors (the registry machinery and config parsing are @hazardwatch/kit's).
  */
-export { deepFreeze, parseConfig, type ConfigResult } from './config-parse.js';
-
-export {
-  HazardWatchError,
-  coreErrors,
-  defineErrors,
-  renderTemplate,
-  type CoreErrorCode,
-  type ErrorData,
-  type ErrorRegistry,
-  type ErrorSpec,
-  type TemplateParams,
-} from './errors.js';
+export { coreErrors, type CoreErrorCode } from './errors.js';
 
 export {
   ENTERPRISE_RISK_COLOUR_ZH,
@@ -124,7 +112,6 @@ export {
 } from './site-validate.js';
 export { parseSiteDocument, type SiteDocumentFormat } from './site-document.js';
 export { EMPTY_SITE, SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptions } from './site-index.js';
-export * from './config-parse.js';
 export * from './alarms/index.js';
 export * from './warnings/index.js';
 export * from './kpi/index.js';

@@ -2,7 +2,7 @@
  * Compile a valid site file into the normalised, frozen form (site-normal-schema.ts).
  * Only called after validation found no errors, so references resolve.
  */
-import { deepFreeze } from './config-parse.js';
+import { deepFreeze } from '@hazardwatch/kit';
 import { enterpriseRiskGrade } from './enterprise-risk.js';
 import type { HazardAssessment } from './gb18218.js';
 import type { Limits } from './gas-rules.js';

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HazardWatchError, coreErrors, defineErrors, renderTemplate } from '@hazardwatch/core';
+import { coreErrors } from '@hazardwatch/core';
+import { HazardWatchError } from '@hazardwatch/kit';
 
 const placeholders = (template: string): string[] =>
   [...template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
 
 describe('core error registry', () => {
   it('codes follow HW_CORE_* and are unique', () => {
+    expect(coreErrors.prefix).toBe('HW_CORE');
     expect(coreErrors.codes.length).toBeGreaterThan(0);
     expect(new Set(coreErrors.codes).size).toBe(coreErrors.codes.length);
     for (const code of coreErrors.codes) expect(code).toMatch(/^HW_CORE_[A-Z0-9_]+$/);
@@ -27,34 +29,4 @@ describe('core error registry', () => {
       expect(Object.isFrozen(err.data)).toBe(true);
     },
   );
-});
-
-describe('defineErrors', () => {
-  const reg = defineErrors({
-    HW_TEST_DOWN: { template: 'broker {url} unreachable', retryable: true, status: 503 },
-    HW_TEST_BAD: { template: 'bad payload on {topic}', retryable: false, status: 400 },
-  });
-
-  it('builds coded errors carrying data, retryability, status and cause', () => {
-    const cause = new Error('ECONNREFUSED');
-    const err = reg.create('HW_TEST_DOWN', { url: 'mqtt://x', attempt: 3 }, { cause });
-    expect(err.message).toBe('broker mqtt://x unreachable');
-    expect(err.data).toEqual({ url: 'mqtt://x', attempt: 3 });
-    expect(err.retryable).toBe(true);
-    expect(err.status).toBe(503);
-    expect(err.cause).toBe(cause);
-  });
-
-  it('is() matches by code, never by message', () => {
-    const err = reg.create('HW_TEST_BAD', { topic: 't' });
-    expect(reg.is(err)).toBe(true);
-    expect(reg.is(err, 'HW_TEST_BAD')).toBe(true);
-    expect(reg.is(err, 'HW_TEST_DOWN')).toBe(false);
-    expect(coreErrors.is(err)).toBe(false);
-    expect(reg.is(new Error('HW_TEST_BAD'))).toBe(false);
-  });
-
-  it('renderTemplate leaves a missing placeholder visible and serialises objects', () => {
-    expect(renderTemplate('{a} {b} {c}', { a: 1, c: { x: 1 } })).toBe('1 {b} {"x":1}');
-  });
 });

@@ -1,7 +1,7 @@
-import { defineErrors } from '@hazardwatch/core';
+import { defineErrors } from '@hazardwatch/kit';
 
 /** Error registry of @hazardwatch/ingest (STYLE rule 4). */
-export const ingestErrors = defineErrors({
+export const ingestErrors = defineErrors('HW_INGEST', {
   /**
    * The installed mqtt.js no longer has the private method the durable subscriber holds its
    * acknowledgements in. Ingesting without it would acknowledge readings before they are stored,

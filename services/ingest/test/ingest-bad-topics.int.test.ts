@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { parseConfig } from '@hazardwatch/core';
+import { parseConfig } from '@hazardwatch/kit';
 import {
   IngestConfigSchema,
   startEmbeddedBroker,

@@ -11,7 +11,7 @@ import {
   type IngestConfig,
   type PointDirectory,
 } from '@hazardwatch/ingest';
-import { parseConfig } from '@hazardwatch/core';
+import { parseConfig } from '@hazardwatch/kit';
 import {
   compileRetention,
   migrate,

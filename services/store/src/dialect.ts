@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 import { AdvisoryLock, lockForTransaction } from './locks.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -109,14 +109,14 @@ export async function detectDialect(
   const log = options.logger.child({ component: 'store-dialect' });
   const version = await serverVersionNum(client);
   if (version < MIN_SERVER_VERSION_NUM) {
-    throw StoreErrors.postgresTooOld({
+    throw storeErrors.create('HW_STORE_POSTGRES_TOO_OLD', {
       serverVersionNum: version,
       minimumVersionNum: MIN_SERVER_VERSION_NUM,
     });
   }
   const recorded = await recordedDialect(client);
   if (recorded !== undefined && prefer !== 'auto' && prefer !== recorded) {
-    throw StoreErrors.dialectMismatch({ recorded, requested: prefer });
+    throw storeErrors.create('HW_STORE_DIALECT_MISMATCH', { recorded, requested: prefer });
   }
   const wanted = recorded ?? prefer;
   if (wanted === 'postgres') return 'postgres';
@@ -124,10 +124,11 @@ export async function detectDialect(
   const probe = await probeTimescale(client);
   const usability = timescaleUsability(probe);
   if (!usability.usable) {
-    if (wanted === 'timescaledb') throw StoreErrors.timescaleUnavailable({ reason: usability.reason });
+    if (wanted === 'timescaledb')
+      throw storeErrors.create('HW_STORE_TIMESCALE_UNAVAILABLE', { reason: usability.reason });
     const level = probe.available ? 'warn' : 'info';
     log[level](
-      { dialect: 'postgres', code: StoreErrors.timescaleUnavailable.code, reason: usability.reason },
+      { dialect: 'postgres', code: 'HW_STORE_TIMESCALE_UNAVAILABLE', reason: usability.reason },
       'timescaledb cannot be used, using plain PostgreSQL',
     );
     return 'postgres';
@@ -138,10 +139,10 @@ export async function detectDialect(
     // Preloaded and still refused (a version mismatch, missing privileges): fall back, never crash.
     const reason = errorMessage(err);
     if (wanted === 'timescaledb') {
-      throw StoreErrors.timescaleUnavailable({ reason }, { cause: err });
+      throw storeErrors.create('HW_STORE_TIMESCALE_UNAVAILABLE', { reason }, { cause: err });
     }
     log.warn(
-      { err, dialect: 'postgres', code: StoreErrors.timescaleUnavailable.code, reason },
+      { err, dialect: 'postgres', code: 'HW_STORE_TIMESCALE_UNAVAILABLE', reason },
       'timescaledb available but cannot be created, using plain PostgreSQL',
     );
     return 'postgres';

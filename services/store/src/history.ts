@@ -1,5 +1,5 @@
 import type { StoreDialect } from './dialect.js';
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 import { MS_PER_HOUR, MS_PER_MINUTE } from './options.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -90,7 +90,7 @@ export async function queryHistory(
 ): Promise<HistorySeries[]> {
   const { fromMs, toMs, maxPoints } = request;
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs <= fromMs || !(maxPoints >= 1)) {
-    throw StoreErrors.historyRangeInvalid({ fromMs, toMs, maxPoints });
+    throw storeErrors.create('HW_STORE_HISTORY_RANGE_INVALID', { fromMs, toMs, maxPoints });
   }
   const pointIds = [...new Set(request.pointIds)];
   if (pointIds.length === 0) return [];

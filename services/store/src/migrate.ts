@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DialectPreference, StoreDialect } from './dialect.js';
 import { MIGRATIONS_TABLE, detectDialect } from './dialect.js';
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 import { AdvisoryLock, lockForTransaction } from './locks.js';
 import { plainMigrations } from './migrations/plain.js';
 import { timescaleMigrations } from './migrations/timescale.js';
@@ -44,7 +44,10 @@ async function appliedVersions(tx: SqlClient): Promise<Set<number>> {
 function refuseNewerSchema(applied: Set<number>): void {
   const newest = Math.max(0, ...applied);
   if (newest > LATEST_SCHEMA_VERSION) {
-    throw StoreErrors.schemaTooNew({ databaseVersion: newest, codeVersion: LATEST_SCHEMA_VERSION });
+    throw storeErrors.create('HW_STORE_SCHEMA_TOO_NEW', {
+      databaseVersion: newest,
+      codeVersion: LATEST_SCHEMA_VERSION,
+    });
   }
 }
 
@@ -82,7 +85,8 @@ export async function migrate(client: SqlClient, options: MigrateOptions): Promi
       try {
         await migration.up(tx);
       } catch (err) {
-        throw StoreErrors.migrationFailed(
+        throw storeErrors.create(
+          'HW_STORE_MIGRATION_FAILED',
           { version: migration.version, migration: migration.name },
           { cause: err },
         );

@@ -1,4 +1,4 @@
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;
@@ -30,7 +30,10 @@ export interface Retention {
 function days(key: keyof RetentionOptions, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v < min) {
-    throw StoreErrors.configInvalid({ key, reason: `must be an integer ≥ ${min} days, got ${String(v)}` });
+    throw storeErrors.create('HW_STORE_CONFIG_INVALID', {
+      key,
+      reason: `must be an integer ≥ ${min} days, got ${String(v)}`,
+    });
   }
   return v * MS_PER_DAY;
 }
@@ -42,10 +45,13 @@ export function compileRetention(options: RetentionOptions = {}): Retention {
   const compressAfterMs = days('compressAfterDays', options.compressAfterDays, 7, 1);
   // Rollups exist to outlive raw data; a shorter rollup retention would silently lose history.
   if (rollup1mRetentionMs < rawRetentionMs) {
-    throw StoreErrors.configInvalid({ key: 'rollup1mRetentionDays', reason: 'must be ≥ rawRetentionDays' });
+    throw storeErrors.create('HW_STORE_CONFIG_INVALID', {
+      key: 'rollup1mRetentionDays',
+      reason: 'must be ≥ rawRetentionDays',
+    });
   }
   if (rollup1hRetentionMs < rollup1mRetentionMs) {
-    throw StoreErrors.configInvalid({
+    throw storeErrors.create('HW_STORE_CONFIG_INVALID', {
       key: 'rollup1hRetentionDays',
       reason: 'must be ≥ rollup1mRetentionDays',
     });

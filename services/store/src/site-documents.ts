@@ -1,4 +1,4 @@
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 import { AdvisoryLock, lockForTransaction } from './locks.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -64,7 +64,10 @@ export async function saveSiteDocument(
     const latest = (await tx.query<Row>(SELECT_LATEST)).rows[0];
     // Optimistic concurrency for edits (read, change, write): another writer in between wins.
     if (basedOnVersion !== undefined && (latest?.version ?? 0) !== basedOnVersion) {
-      throw StoreErrors.siteConflict({ basedOn: basedOnVersion, latest: latest?.version ?? 0 });
+      throw storeErrors.create('HW_STORE_SITE_CONFLICT', {
+        basedOn: basedOnVersion,
+        latest: latest?.version ?? 0,
+      });
     }
     if (latest && latest.sha256 === sha256) return { version: latest.version, created: false };
     const { rows } = await tx.query<{ version: number }>(

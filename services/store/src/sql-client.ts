@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 import { asConnectionLost } from './storage-errors.js';
 
 /**
@@ -125,7 +125,7 @@ export function sqlClientFromPg(target: pg.Pool | pg.ClientBase): SqlClient {
 
 function isConnectionError(err: unknown): boolean {
   // Class 08: connection exception (SQLSTATE); no code at all means a socket-level failure.
-  if (StoreErrors.connectionLost.is(err)) return true;
+  if (storeErrors.is(err, 'HW_STORE_CONNECTION_LOST')) return true;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code !== 'string' || code.startsWith('08');
 }

@@ -1,4 +1,4 @@
-import { StoreError, StoreErrors } from './errors.js';
+import { storeErrors } from './errors.js';
 
 /**
  * The SQLSTATE a database error carries, if any. The class (first two characters) is one the
@@ -37,10 +37,10 @@ const TRANSIENT_ERRNO = new Set([
  * for now. Everything else is permanent — a data or constraint error (class 22/23), a statement
  * the database cannot run (42xxx), a programming error (TypeError …) — and retrying it would hold
  * every later acknowledgement behind it forever. The driver's own connection failures carry no
- * SQLSTATE; the store wraps them as STORE_CONNECTION_LOST (see `asConnectionLost`).
+ * SQLSTATE; the store wraps them as HW_STORE_CONNECTION_LOST (see `asConnectionLost`).
  */
 export function isRetryableStorageError(error: unknown): boolean {
-  if (error instanceof StoreError) return error.retryable;
+  if (storeErrors.is(error)) return error.retryable;
   const state = sqlState(error);
   if (state !== undefined)
     return TRANSIENT_SQLSTATES.has(state) || TRANSIENT_SQLSTATE_CLASSES.has(state.slice(0, 2));
@@ -59,5 +59,5 @@ export function asConnectionLost(error: unknown, operation: string): unknown {
     error instanceof Error &&
     Object.getPrototypeOf(error) === Error.prototype &&
     (error as { code?: unknown }).code === undefined;
-  return bare ? StoreErrors.connectionLost({ operation }, { cause: error }) : error;
+  return bare ? storeErrors.create('HW_STORE_CONNECTION_LOST', { operation }, { cause: error }) : error;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreErrors, chooseResolution, queryHistory } from '@hazardwatch/store';
+import { storeErrors, chooseResolution, queryHistory } from '@hazardwatch/store';
 import type { SqlClient } from '@hazardwatch/store';
 
 const MIN = 60_000;
@@ -41,7 +41,7 @@ describe('queryHistory validation', () => {
       toMs,
       maxPoints,
     }).catch((e: unknown) => e);
-    expect(StoreErrors.historyRangeInvalid.is(err)).toBe(true);
+    expect(storeErrors.is(err, 'HW_STORE_HISTORY_RANGE_INVALID')).toBe(true);
   });
 
   it('returns nothing for no points without touching the database', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   LATEST_SCHEMA_VERSION,
-  StoreErrors,
+  storeErrors,
   migrate,
   recordedDialect,
   sqlClientFromPg,
@@ -89,7 +89,7 @@ describe('migrate (plain PostgreSQL server)', () => {
       `INSERT INTO hw_schema_migrations (version, name, dialect) VALUES (999, 'future', 'postgres')`,
     );
     const err: unknown = await migrate(client, { logger: silentLogger }).catch((e: unknown) => e);
-    expect(StoreErrors.schemaTooNew.is(err)).toBe(true);
+    expect(storeErrors.is(err, 'HW_STORE_SCHEMA_TOO_NEW')).toBe(true);
     expect(err).toMatchObject({
       data: { databaseVersion: 999, codeVersion: LATEST_SCHEMA_VERSION },
       retryable: false,
@@ -103,12 +103,12 @@ describe('migrate (plain PostgreSQL server)', () => {
       logger: silentLogger,
       dialect: 'timescaledb',
     }).catch((e: unknown) => e);
-    expect(StoreErrors.timescaleUnavailable.is(unavailable)).toBe(true);
+    expect(storeErrors.is(unavailable, 'HW_STORE_TIMESCALE_UNAVAILABLE')).toBe(true);
     await migrate(client, { logger: silentLogger, dialect: 'postgres' });
     const mismatch: unknown = await migrate(client, { logger: silentLogger, dialect: 'timescaledb' }).catch(
       (e: unknown) => e,
     );
-    expect(StoreErrors.dialectMismatch.is(mismatch)).toBe(true);
+    expect(storeErrors.is(mismatch, 'HW_STORE_DIALECT_MISMATCH')).toBe(true);
     expect(mismatch).toMatchObject({ data: { recorded: 'postgres', requested: 'timescaledb' } });
   });
 
@@ -118,7 +118,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const err: unknown = await migrate(client, { logger: silentLogger, rawRetentionDays: 7 }).catch(
       (e: unknown) => e,
     );
-    expect(StoreErrors.configInvalid.is(err)).toBe(true);
+    expect(storeErrors.is(err, 'HW_STORE_CONFIG_INVALID')).toBe(true);
     expect(await recordedDialect(client)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY, StoreErrors, compileRetention, msInterval } from '@hazardwatch/store';
+import { MS_PER_DAY, storeErrors, compileRetention, msInterval } from '@hazardwatch/store';
 
 describe('compileRetention', () => {
   it('defaults: raw 30 d (Order 40), 1 min 180 d, 1 h 5 y, compress after 7 d', () => {
@@ -27,7 +27,7 @@ describe('compileRetention', () => {
     } catch (e) {
       err = e;
     }
-    expect(StoreErrors.configInvalid.is(err)).toBe(true);
+    expect(storeErrors.is(err, 'HW_STORE_CONFIG_INVALID')).toBe(true);
     expect(err).toMatchObject({ data: { key } });
   });
 });

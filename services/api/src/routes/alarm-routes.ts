@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ALARM_CONDITIONS, type AlarmAction } from '@hazardwatch/contracts';
-import { HazardWatchError } from '@hazardwatch/core';
+import { HazardWatchError } from '@hazardwatch/kit';
 import type { AlarmActionRequest, ControlOutcome } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { EnterpriseSchema, GatewaySchema, HazardSchema, PointSchema, RegionSchema } from '@hazardwatch/core';
-import { importSiteDocument, latestSiteDocument, StoreErrors } from '@hazardwatch/store';
+import { importSiteDocument, latestSiteDocument, storeErrors } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -52,7 +52,7 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
           basedOnVersion: latest?.version ?? 0,
         });
       } catch (error) {
-        if (StoreErrors.siteConflict.is(error))
+        if (storeErrors.is(error, 'HW_STORE_SITE_CONFLICT'))
           throw apiErrors.create('HW_API_SITE_CONFLICT', { latest: error.data.latest });
         throw error;
       }

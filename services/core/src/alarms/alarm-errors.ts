@@ -3,9 +3,9 @@
  * shelve without a reason) is answered with one of these as a value, never thrown: the API maps
  * `status` straight to its reply.
  */
-import { defineErrors, type HazardWatchError } from '../errors.js';
+import { defineErrors, type HazardWatchError } from '@hazardwatch/kit';
 
-export const alarmErrors = defineErrors({
+export const alarmErrors = defineErrors('HW_CORE', {
   HW_CORE_ALARM_INVALID_TRANSITION: {
     template: 'ISA-18.2: cannot {action} an alarm in state {state}',
     retryable: false,

@@ -5,7 +5,7 @@
  */
 import { ALARM_CONDITIONS } from '@hazardwatch/contracts';
 import { Type, type Static } from '@sinclair/typebox';
-import { parseConfig } from '../config-parse.js';
+import { parseConfig } from '@hazardwatch/kit';
 import { alarmErrors, fail, ok, type AlarmResult } from './alarm-errors.js';
 
 const closed = { additionalProperties: false } as const;

@@ -29,7 +29,7 @@ import {
   type WarningColour,
 } from '@hazardwatch/contracts';
 import { Type, type Static } from '@sinclair/typebox';
-import { parseConfig } from '../config-parse.js';
+import { parseConfig } from '@hazardwatch/kit';
 import type { HazardLevel } from '../gb18218-constants.js';
 import { POINT_KINDS, type PointKind } from '../site-schema.js';
 import { alarmErrors, fail, ok, type AlarmResult } from './alarm-errors.js';

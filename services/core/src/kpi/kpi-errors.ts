@@ -1,7 +1,7 @@
 /** Codes of the alarm-KPI functions. They throw: a bad range or option is a caller bug. */
-import { defineErrors, type HazardWatchError } from '../errors.js';
+import { defineErrors, type HazardWatchError } from '@hazardwatch/kit';
 
-export const kpiErrors = defineErrors({
+export const kpiErrors = defineErrors('HW_CORE', {
   HW_CORE_KPI_INVALID_RANGE: {
     template: 'KPI range [{fromMs}, {toMs}) must be finite ms with fromMs < toMs',
     retryable: false,

@@ -2,9 +2,9 @@
  * Codes the 预警 handling loop answers with. The desk returns them for bad user input (it never
  * throws for that); only an invalid policy, which is configuration, is thrown at construction.
  */
-import { defineErrors, type HazardWatchError } from '../errors.js';
+import { defineErrors, type HazardWatchError } from '@hazardwatch/kit';
 
-export const warningErrors = defineErrors({
+export const warningErrors = defineErrors('HW_CORE', {
   HW_CORE_WARNING_UNKNOWN_SUBJECT: {
     template: 'no {subject} in the site model to raise a warning for',
     retryable: false,

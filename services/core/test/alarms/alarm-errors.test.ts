@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HazardWatchError, alarmErrors, coreErrors, type ErrorSpec } from '@hazardwatch/core';
+import { alarmErrors, coreErrors } from '@hazardwatch/core';
+import { HazardWatchError, type ErrorSpec } from '@hazardwatch/kit';
 
 const placeholders = (template: string): string[] =>
   [...template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);

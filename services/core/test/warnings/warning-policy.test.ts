@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_DOWNGRADE_STEP_MS,
-  HazardWatchError,
   WarningDesk,
   compileWarningPolicy,
   warningErrors,
 } from '@hazardwatch/core';
+import { HazardWatchError } from '@hazardwatch/kit';
 import { HOUR, MIN, warningSite } from './warning-site.js';
 
 describe('warning policy (provisional defaults, REFERENCE §9)', () => {
