@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import {
-  ACTION_DONE_CHANNEL,
-  ActionRequestRepository,
-  PgListener,
-  type ActionKind,
-  type SqlClient,
-} from '@hazardwatch/store';
-import type { AlarmControl, ControlOutcome } from './alarm-control.js';
+  AlarmActionOutcomeSchema,
+  commandRow,
+  type AlarmActionCommand,
+  type AlarmActionOutcome,
+} from '@hazardwatch/contracts';
+import { ACTION_DONE_CHANNEL, ActionRequestRepository, PgListener, type SqlClient } from '@hazardwatch/store';
+import type { AlarmControl } from './alarm-control.js';
 import { apiErrors } from './errors.js';
 import { alarmEnterprise } from './queries/alarm-queries.js';
 import { warningEnterprise } from './queries/warning-queries.js';
@@ -36,6 +37,8 @@ export interface ActionForwarding {
    */
   close(): Promise<void>;
 }
+
+const checkOutcome = TypeCompiler.Compile(AlarmActionOutcomeSchema);
 
 interface Waiter {
   /** Settles the caller's wait: an outcome, or undefined for "none in time". */
@@ -98,11 +101,9 @@ export async function startActionForwarding(options: ActionForwardingOptions): P
 
   const forward = async (
     enterprise: string | null | undefined,
-    kind: ActionKind,
-    targetId: string,
-    actor: string,
-    request: Record<string, unknown>,
-  ): Promise<ControlOutcome> => {
+    command: AlarmActionCommand,
+  ): Promise<AlarmActionOutcome> => {
+    const { kind, targetId, actor, request } = commandRow(command);
     if (closed) throw apiErrors.create('HW_API_ALARM_CONTROL_UNAVAILABLE', {});
     if (enterprise === undefined) {
       const kindName = kind === 'alarm.act' ? 'alarm' : 'warning';
@@ -126,28 +127,33 @@ export async function startActionForwarding(options: ActionForwardingOptions): P
         timeoutSec: Math.round(timeoutMs / 100) / 10,
       });
     }
-    return outcome as ControlOutcome;
+    // JSON another process wrote: an answer outside the protocol is our fault, not the caller's.
+    if (!checkOutcome.Check(outcome)) {
+      log.error({ id, enterprise, kind, targetId }, 'forwarded action answered outside the protocol');
+      throw apiErrors.create('HW_API_INTERNAL', {});
+    }
+    return outcome;
   };
 
   const control: AlarmControl = {
     act: async (alarmId, request) =>
-      forward(await alarmEnterprise(options.client, alarmId), 'alarm.act', alarmId, request.actor, {
-        action: request.action,
-        ...(request.reason !== undefined ? { reason: request.reason } : {}),
-        ...(request.untilMs !== undefined ? { untilMs: request.untilMs } : {}),
-      }),
-    signWarning: async (id, actor) =>
-      forward(await warningEnterprise(options.client, id), 'warning.sign', id, actor, {}),
-    feedbackWarning: async (id, actor, text) =>
-      forward(await warningEnterprise(options.client, id), 'warning.feedback', id, actor, { text }),
-    closeWarning: async (id, actor, reason) =>
-      forward(
-        await warningEnterprise(options.client, id),
-        'warning.close',
-        id,
+      forward(await alarmEnterprise(options.client, alarmId), { type: 'alarm.act', alarmId, ...request }),
+    signWarning: async (warningId, actor) =>
+      forward(await warningEnterprise(options.client, warningId), { type: 'warning.sign', warningId, actor }),
+    feedbackWarning: async (warningId, actor, text) =>
+      forward(await warningEnterprise(options.client, warningId), {
+        type: 'warning.feedback',
+        warningId,
         actor,
-        reason !== undefined ? { reason } : {},
-      ),
+        text,
+      }),
+    closeWarning: async (warningId, actor, reason) =>
+      forward(await warningEnterprise(options.client, warningId), {
+        type: 'warning.close',
+        warningId,
+        actor,
+        ...(reason !== undefined ? { reason } : {}),
+      }),
   };
 
   return {

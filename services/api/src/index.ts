@@ -9,7 +9,7 @@ export type { ApiMetrics } from './http/metrics.js';
 export { registerMqttAccessMetrics } from './http/mqtt-access-metrics.js';
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';
-export type { AlarmActionRequest, AlarmControl, ControlError, ControlOutcome } from './alarm-control.js';
+export type { AlarmActionRequest, AlarmControl } from './alarm-control.js';
 export {
   startActionForwarding,
   type ActionForwarding,

@@ -26,7 +26,7 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
     act: (alarmId, r) =>
       Promise.resolve(
         applyAlarmAction(host, {
-          kind: 'alarm.act',
+          type: 'alarm.act',
           alarmId,
           actor: r.actor,
           action: r.action,
@@ -35,11 +35,11 @@ export function alarmControlFor(host: AlarmHost): AlarmControl {
         }),
       ),
     signWarning: (warningId, actor) =>
-      Promise.resolve(applyAlarmAction(host, { kind: 'warning.sign', warningId, actor })),
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.sign', warningId, actor })),
     feedbackWarning: (warningId, actor, text) =>
-      Promise.resolve(applyAlarmAction(host, { kind: 'warning.feedback', warningId, actor, text })),
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.feedback', warningId, actor, text })),
     closeWarning: (warningId, actor, reason) =>
-      Promise.resolve(applyAlarmAction(host, { kind: 'warning.close', warningId, actor, reason })),
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.close', warningId, actor, reason })),
   };
 }
 

@@ -6,3 +6,4 @@ export * from './alarms.js';
 export * from './live.js';
 export * from './live-frame.js';
 export * from './source-key.js';
+export * from './alarm-actions.js';

@@ -1,4 +1,12 @@
-import { ALARM_ACTIONS, TOPIC_ROOT, TOPIC_VERSION, type AlarmAction } from '@hazardwatch/contracts';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import {
+  AlarmActionCommandSchema,
+  commandOfRow,
+  TOPIC_ROOT,
+  TOPIC_VERSION,
+  type AlarmActionCommand,
+  type AlarmActionOutcome,
+} from '@hazardwatch/contracts';
 import {
   ACTION_REQUEST_CHANNEL,
   PgListener,
@@ -6,7 +14,7 @@ import {
   type ClaimedActionRequest,
 } from '@hazardwatch/store';
 import type { Logger } from 'pino';
-import { applyAlarmAction, type AlarmActionCommand, type AppliedAction } from './alarm-actions.js';
+import { applyAlarmAction } from './alarm-actions.js';
 import type { AlarmHost } from './alarm-host.js';
 
 export interface ActionWorkerOptions {
@@ -50,36 +58,12 @@ export function ownedEnterprises(subscriptions: readonly string[]): readonly str
   return [...owned];
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const checkCommand = TypeCompiler.Compile(AlarmActionCommandSchema);
 
-/** The stored request as an engine command; undefined when it is not one. */
+/** The stored request as an engine command; undefined when it is not one (another writer's JSON). */
 function commandOf(r: ClaimedActionRequest): AlarmActionCommand | undefined {
-  const q = r.request;
-  switch (r.kind) {
-    case 'alarm.act': {
-      const action = text(q['action']);
-      if (action === undefined || !(ALARM_ACTIONS as readonly string[]).includes(action)) return undefined;
-      const untilMs = q['untilMs'];
-      return {
-        kind: r.kind,
-        alarmId: r.targetId,
-        actor: r.actor,
-        action: action as AlarmAction,
-        reason: text(q['reason']),
-        untilMs: typeof untilMs === 'number' ? untilMs : undefined,
-      };
-    }
-    case 'warning.sign':
-      return { kind: r.kind, warningId: r.targetId, actor: r.actor };
-    case 'warning.feedback': {
-      const t = text(q['text']);
-      return t === undefined ? undefined : { kind: r.kind, warningId: r.targetId, actor: r.actor, text: t };
-    }
-    case 'warning.close':
-      return { kind: r.kind, warningId: r.targetId, actor: r.actor, reason: text(q['reason']) };
-    default:
-      return undefined;
-  }
+  const command = commandOfRow(r);
+  return checkCommand.Check(command) ? command : undefined;
 }
 
 /**
@@ -172,7 +156,7 @@ export class ActionWorker {
     } while (this.#again && !this.#closed);
   }
 
-  #apply(r: ClaimedActionRequest): AppliedAction {
+  #apply(r: ClaimedActionRequest): AlarmActionOutcome {
     const command = commandOf(r);
     if (command === undefined) {
       this.#log.warn({ id: r.id, kind: r.kind }, 'action request refused: not an action');

@@ -1,49 +1,9 @@
-import type { AlarmAction } from '@hazardwatch/contracts';
+import type { AlarmActionCommand, AlarmActionOutcome } from '@hazardwatch/contracts';
 import type { AlarmHost } from './alarm-host.js';
-
-/** A refusal, as JSON (structurally the API's ControlError). */
-export interface AppliedActionError {
-  readonly code: string;
-  readonly message: string;
-  /** HTTP status; 409 when absent. */
-  readonly status?: number | undefined;
-}
-
-/**
- * What applying an operator action gave: the record before and after (for the audit log), or the
- * engine's coded refusal. Plain JSON, so it can travel through `alarm_action_requests.outcome`.
- */
-export type AppliedAction =
-  | { readonly ok: true; readonly before: unknown; readonly after: unknown }
-  | { readonly ok: false; readonly error: AppliedActionError };
-
-/** One operator action on the alarm engine: the same four verbs the API offers. */
-export type AlarmActionCommand =
-  | {
-      readonly kind: 'alarm.act';
-      readonly alarmId: string;
-      readonly actor: string;
-      readonly action: AlarmAction;
-      readonly reason?: string | undefined;
-      readonly untilMs?: number | undefined;
-    }
-  | { readonly kind: 'warning.sign'; readonly warningId: string; readonly actor: string }
-  | {
-      readonly kind: 'warning.feedback';
-      readonly warningId: string;
-      readonly actor: string;
-      readonly text: string;
-    }
-  | {
-      readonly kind: 'warning.close';
-      readonly warningId: string;
-      readonly actor: string;
-      readonly reason?: string | undefined;
-    };
 
 type Result = { readonly ok: boolean; readonly error?: unknown };
 
-function outcome(before: unknown, result: Result, after: () => unknown): AppliedAction {
+function outcome(before: unknown, result: Result, after: () => unknown): AlarmActionOutcome {
   if (result.ok) return { ok: true, before, after: after() };
   const e = result.error as { code: string; message: string; status?: number };
   return {
@@ -58,8 +18,8 @@ function outcome(before: unknown, result: Result, after: () => unknown): Applied
  * two answer alike. The engine stamps the action with its own clock and decides whether the
  * alarm's or 预警's state allows it.
  */
-export function applyAlarmAction(host: AlarmHost, command: AlarmActionCommand): AppliedAction {
-  switch (command.kind) {
+export function applyAlarmAction(host: AlarmHost, command: AlarmActionCommand): AlarmActionOutcome {
+  switch (command.type) {
     case 'alarm.act': {
       const id = command.alarmId;
       const before = host.book.get(id) ?? null;

@@ -1,3 +1,4 @@
+import type { AlarmCommandRow, AlarmCommandType } from '@hazardwatch/contracts';
 import type { SqlClient } from './sql-client.js';
 
 /** NOTIFY channel of new requests; the payload is the enterprise code. */
@@ -5,29 +6,18 @@ export const ACTION_REQUEST_CHANNEL = 'hw_actions';
 /** NOTIFY channel of finished requests; the payload is the request id. */
 export const ACTION_DONE_CHANNEL = 'hw_action_done';
 
-export const ACTION_KINDS = ['alarm.act', 'warning.sign', 'warning.feedback', 'warning.close'] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
-
-export interface NewActionRequest {
+/** A request to store: an action command's row (contracts `commandRow`), routed and bounded. */
+export interface NewActionRequest extends AlarmCommandRow {
   /** Routing key: the ingest worker owning this enterprise applies the request. */
   readonly enterprise: string;
-  readonly kind: ActionKind;
-  /** Alarm id or 预警 id. */
-  readonly targetId: string;
-  readonly actor: string;
-  /** What the action carries (action, reason, until, text), as JSON. */
-  readonly request: Readonly<Record<string, unknown>>;
   /** How long it may still be applied, ms from now (database clock). */
   readonly ttlMs: number;
 }
 
-export interface ClaimedActionRequest {
+/** A claimed request; its command is read back with contracts `commandOfRow`. */
+export interface ClaimedActionRequest extends AlarmCommandRow {
   readonly id: string;
   readonly enterprise: string;
-  readonly kind: ActionKind;
-  readonly targetId: string;
-  readonly actor: string;
-  readonly request: Readonly<Record<string, unknown>>;
 }
 
 /** What is stored in `outcome` when a request passed its deadline unapplied. */
@@ -36,7 +26,7 @@ export const EXPIRED_OUTCOME = Object.freeze({ expired: true });
 interface ClaimedRow {
   id: string;
   enterprise: string;
-  kind: ActionKind;
+  kind: AlarmCommandType;
   target_id: string;
   actor: string;
   request: Record<string, unknown>;

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ALARM_CONDITIONS, type AlarmAction } from '@hazardwatch/contracts';
+import { ALARM_CONDITIONS, type AlarmAction, type AlarmActionOutcome } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
-import type { AlarmActionRequest, ControlOutcome } from '../alarm-control.js';
+import type { AlarmActionRequest } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -79,7 +79,7 @@ const AlarmFilters = {
 export async function answerControl(
   ctx: RouteContext,
   request: FastifyRequest,
-  outcome: ControlOutcome,
+  outcome: AlarmActionOutcome,
   audit: { action: string; targetType: string; targetId: string; detail?: Record<string, unknown> },
 ): Promise<{ ok: true; after: unknown }> {
   if (!outcome.ok) {

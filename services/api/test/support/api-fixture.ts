@@ -3,14 +3,8 @@ import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { FastifyInstance } from 'fastify';
 import type { AlarmRecord, SiteIndex } from '@hazardwatch/core';
-import {
-  buildApiApp,
-  compileApiConfig,
-  createUser,
-  type AlarmControl,
-  type ApiDeps,
-  type ControlOutcome,
-} from '@hazardwatch/api';
+import { buildApiApp, compileApiConfig, createUser, type AlarmControl, type ApiDeps } from '@hazardwatch/api';
+import type { AlarmActionOutcome as ControlOutcome } from '@hazardwatch/contracts';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import {
   AlarmRepository,

@@ -1,0 +1,114 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ALARM_ACTIONS } from './alarms.js';
+
+/**
+ * The API ↔ alarm-engine action protocol. The API checks scope and audits; the engine (the
+ * ingest's alarm host) decides whether the alarm's or 预警's state allows the action and stamps
+ * it with its own clock. In one process (`hazardwatch serve`) a command is handed over directly;
+ * between processes (`hazardwatch api` beside ingest workers) it travels as JSON through
+ * `alarm_action_requests` (kind, target_id, actor, request) and the outcome comes back through
+ * its `outcome` column — hence schemas, checked where the JSON is read.
+ */
+
+/** Command types, as stored in `alarm_action_requests.kind` (its CHECK lists the same four). */
+export const ALARM_COMMAND_TYPES = [
+  'alarm.act',
+  'warning.sign',
+  'warning.feedback',
+  'warning.close',
+] as const;
+export type AlarmCommandType = (typeof ALARM_COMMAND_TYPES)[number];
+
+/** Username of the caller (ISA-18.2 event actor). */
+const actor = Type.String();
+
+export const AlarmActionCommandSchema = Type.Union([
+  /** An ISA-18.2 operator action on one alarm. */
+  Type.Object({
+    type: Type.Literal('alarm.act'),
+    alarmId: Type.String(),
+    actor,
+    action: Type.Union(ALARM_ACTIONS.map((a) => Type.Literal(a))),
+    reason: Type.Optional(Type.String()),
+    /** Shelve expiry, ms UTC. */
+    untilMs: Type.Optional(Type.Number()),
+  }),
+  /** 签收 */
+  Type.Object({ type: Type.Literal('warning.sign'), warningId: Type.String(), actor }),
+  /** 处置反馈 */
+  Type.Object({
+    type: Type.Literal('warning.feedback'),
+    warningId: Type.String(),
+    actor,
+    text: Type.String(),
+  }),
+  /** 消警; a reason makes it a forced close when the cause is still active. */
+  Type.Object({
+    type: Type.Literal('warning.close'),
+    warningId: Type.String(),
+    actor,
+    reason: Type.Optional(Type.String()),
+  }),
+]);
+/** One operator action for the alarm engine: the four verbs the API offers. */
+export type AlarmActionCommand = Static<typeof AlarmActionCommandSchema>;
+
+/** A refusal from the alarm engine: a coded error (e.g. HW_CORE_ALARM_INVALID_TRANSITION). */
+export const AlarmActionRefusalSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  /** HTTP status; 409 when absent. */
+  status: Type.Optional(Type.Integer()),
+});
+export type AlarmActionRefusal = Static<typeof AlarmActionRefusalSchema>;
+
+/**
+ * What applying a command gave. `before`/`after`: the alarm or 预警 record around the action, as
+ * written to the audit log (plain JSON).
+ */
+export const AlarmActionOutcomeSchema = Type.Union([
+  Type.Object({ ok: Type.Literal(true), before: Type.Unknown(), after: Type.Unknown() }),
+  Type.Object({ ok: Type.Literal(false), error: AlarmActionRefusalSchema }),
+]);
+export type AlarmActionOutcome = Static<typeof AlarmActionOutcomeSchema>;
+
+/** A command as one row of `alarm_action_requests` holds it. */
+export interface AlarmCommandRow {
+  readonly kind: AlarmCommandType;
+  /** Alarm id or 预警 id. */
+  readonly targetId: string;
+  readonly actor: string;
+  /** What the command carries besides type, target and actor (action, reason, untilMs, text). */
+  readonly request: Readonly<Record<string, unknown>>;
+}
+
+/** The row a command is stored as; `commandOfRow` reads it back. */
+export function commandRow(command: AlarmActionCommand): AlarmCommandRow {
+  switch (command.type) {
+    case 'alarm.act': {
+      const { type, alarmId, actor, ...request } = command;
+      return { kind: type, targetId: alarmId, actor, request };
+    }
+    case 'warning.sign':
+    case 'warning.feedback':
+    case 'warning.close': {
+      const { type, warningId, actor, ...request } = command;
+      return { kind: type, targetId: warningId, actor, request };
+    }
+  }
+}
+
+/**
+ * The command a stored row describes, not yet checked: the row is JSON written by another
+ * process, so the caller checks the result against `AlarmActionCommandSchema`. Type, target and
+ * actor come from their columns, never from `request`.
+ */
+export function commandOfRow(row: {
+  readonly kind: string;
+  readonly targetId: string;
+  readonly actor: string;
+  readonly request: Readonly<Record<string, unknown>>;
+}): unknown {
+  const target = row.kind === 'alarm.act' ? { alarmId: row.targetId } : { warningId: row.targetId };
+  return { ...row.request, type: row.kind, ...target, actor: row.actor };
+}
