@@ -11,9 +11,14 @@ WORKDIR /app
 
 # The whole source (see .dockerignore), then `npm ci`: its `prepare` script runs `npm run build`
 # (tsc -b over every workspace and the dashboard's vite build), so sources must be in place first.
+# The prune drops every devDependency: the embedded PostgreSQL (embedded-postgres and its ~60 MB
+# of server binaries) and the in-process broker (aedes), which only the demo and the tests load,
+# the benchmarks' and the dashboard's build-time packages. The links to the test-only workspaces
+# (testkit, tools/bench), whose folders the runtime stage does not copy, go too.
 COPY . .
 RUN npm ci --no-audit --no-fund \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && rm -f node_modules/@hazardwatch/testkit node_modules/@hazardwatch/bench
 
 # ---- runtime: compiled JavaScript and production dependencies only, non-root -----------------
 FROM node:20-bookworm-slim AS runtime
@@ -26,7 +31,8 @@ WORKDIR /app
 
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-# Runtime workspaces: package.json (for "exports") and dist. testkit is test-only and stays behind.
+# Runtime workspaces: package.json (for "exports") and dist. testkit (test support) and tools/bench
+# (benchmarks) stay behind.
 COPY --from=build /app/services/kit/package.json services/kit/
 COPY --from=build /app/services/kit/dist services/kit/dist
 COPY --from=build /app/services/contracts/package.json services/contracts/
@@ -50,8 +56,9 @@ COPY --from=build /app/services/cli/package.json services/cli/
 COPY --from=build /app/services/cli/dist services/cli/dist
 
 # The official Node image's unprivileged user (uid 1000). Files above stay root-owned: the
-# process can read its code but not change it. Embedded mode (no DATABASE_URL / MQTT_URL) would
-# write under HW_DATA_DIR, which must then be a writable volume.
+# process can read its code but not change it. There is no embedded mode here: a command that needs
+# PostgreSQL or a broker stops with HW_CLI_EMBEDDED_UNAVAILABLE, naming DATABASE_URL / MQTT_URL,
+# when they are not set.
 USER node
 
 # 8080: REST API, live push and the dashboard (`serve`, `api`); 9464: /healthz, /readyz, /metrics

@@ -40,11 +40,14 @@ const packageOf = (dir) =>
 const deepImports = {
   // The second entries declared in the packages' "exports": contracts' frame codec without the
   // TypeBox schemas, for browser bundles; the simulators' OPC-UA plant server, so that node-opcua
-  // is loaded only by those who serve OPC-UA.
+  // is loaded only by those who serve OPC-UA; the embedded PostgreSQL and MQTT broker, whose
+  // packages are devDependencies loaded only in embedded mode (the demo, tests).
   group: [
     '@hazardwatch/*/*',
     '!@hazardwatch/contracts/live-frame',
     '!@hazardwatch/simulators/opcua',
+    '!@hazardwatch/store/embedded-postgres',
+    '!@hazardwatch/ingest/embedded-broker',
     '../../*/src/*',
     '../../../*',
   ],

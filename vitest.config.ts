@@ -10,6 +10,12 @@ const alias = {
   '@hazardwatch/simulators/opcua': fileURLToPath(
     new URL('./simulators/plant/src/opcua/index.ts', import.meta.url),
   ),
+  '@hazardwatch/store/embedded-postgres': fileURLToPath(
+    new URL('./services/store/src/embedded-postgres.ts', import.meta.url),
+  ),
+  '@hazardwatch/ingest/embedded-broker': fileURLToPath(
+    new URL('./services/ingest/src/embedded-broker.ts', import.meta.url),
+  ),
   '@hazardwatch/kit': pkg('services/kit'),
   '@hazardwatch/contracts': pkg('services/contracts'),
   '@hazardwatch/core': pkg('services/core'),

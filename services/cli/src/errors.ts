@@ -18,6 +18,11 @@ export const cliErrors = defineErrors('HW_CLI', {
     template: 'port {port} is already in use ({what}, {setting}, on {host}): nothing was started or stored',
     retryable: true,
   },
+  HW_CLI_EMBEDDED_UNAVAILABLE: {
+    template:
+      'set {settings}: this installation has no embedded {servers} to start instead (a production install carries no devDependencies)',
+    retryable: false,
+  },
 });
 
 /**

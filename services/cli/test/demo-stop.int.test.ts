@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '@hazardwatch/store';
+import { startEmbeddedPostgres } from '@hazardwatch/store/embedded-postgres';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const E1 = '91320623MA1W000001';

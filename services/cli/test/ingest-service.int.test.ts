@@ -8,7 +8,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@hazardwatch/store';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@hazardwatch/store/embedded-postgres';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import { ConfigError, loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
 

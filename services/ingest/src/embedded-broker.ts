@@ -4,6 +4,15 @@ import type { Logger } from 'pino';
 import { embeddedBrokerPersistence } from './embedded-broker-persistence.js';
 import { topicMatchesFilter } from './mqtt-topic-match.js';
 
+/*
+ * This module is the entry `@hazardwatch/ingest/embedded-broker`, apart from the package's main
+ * entry: only the embedded mode (the demo, tests) loads it. aedes and aedes-persistence are
+ * devDependencies, absent from a production install (`npm prune --omit=dev`); there, importing
+ * this entry fails at once with ERR_MODULE_NOT_FOUND, before anything is started, and the command
+ * line names the setting to give instead (MQTT_URL).
+ */
+export { brokerAccessHooks, type BrokerAccessHooks } from './broker-access.js';
+
 export interface EmbeddedBrokerOptions {
   readonly host: string;
   /** 0 picks a free port. */

@@ -1,7 +1,6 @@
 export * from './app.js';
 export * from './config.js';
 export * from './durable-ack-subscriber.js';
-export * from './embedded-broker.js';
 export * from './gateway-fault-relay.js';
 export * from './gateway-presence.js';
 export * from './gateway-status-recorder.js';
@@ -14,7 +13,6 @@ export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';
 export * from './alarm-host.js';
-export { brokerAccessHooks, type BrokerAccessHooks } from './broker-access.js';
 export * from './alarm-actions.js';
 export { ActionWorker, ownedEnterprises, type ActionWorkerOptions } from './action-worker.js';
 export { ingestErrors } from './errors.js';

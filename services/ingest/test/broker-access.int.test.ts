@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DeviceCredentialRecord } from '@hazardwatch/core';
-import { brokerAccessHooks, startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest';
+import {
+  brokerAccessHooks,
+  startEmbeddedBroker,
+  type EmbeddedBrokerHandle,
+} from '@hazardwatch/ingest/embedded-broker';
 import { MqttAccessControl, newDeviceSecret } from '@hazardwatch/store';
 import { logger, uid, waitFor } from './support.js';
 

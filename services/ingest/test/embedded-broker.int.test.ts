@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle, type IngestApp } from '@hazardwatch/ingest';
+import type { IngestApp } from '@hazardwatch/ingest';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
 import { providedServices } from '@hazardwatch/testkit';
 import {
   ingestConfig,

@@ -1,12 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseConfig } from '@hazardwatch/kit';
-import {
-  IngestConfigSchema,
-  startEmbeddedBroker,
-  type EmbeddedBrokerHandle,
-  type IngestApp,
-} from '@hazardwatch/ingest';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
+import { IngestConfigSchema, type IngestApp } from '@hazardwatch/ingest';
 import { providedServices } from '@hazardwatch/testkit';
 import {
   discardSession,

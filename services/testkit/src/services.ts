@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '@hazardwatch/store';
-import { startEmbeddedBroker } from '@hazardwatch/ingest';
+// The embedded servers' own entries (their packages are devDependencies, never in production).
+import { startEmbeddedPostgres } from '@hazardwatch/store/embedded-postgres';
+import { startEmbeddedBroker } from '@hazardwatch/ingest/embedded-broker';
 
 /** The real services integration suites run against; started in-process when the machine has none. */
 export interface TestServices {
