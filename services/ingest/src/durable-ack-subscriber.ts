@@ -65,8 +65,11 @@ type SendPacket = (
  *
  * Holding acknowledgements needs mqtt.js's private `_sendPacket`: `customHandleAcks` (MQTT 5 only)
  * and `handleMessage` both stop mqtt.js reading the next packet until they call back, so neither
- * can wait for a batch commit. The ingest package pins the mqtt version its tests guard, and the
- * constructor refuses to run (HW_INGEST_MQTT_HOOK_MISSING) if the method is gone.
+ * can wait for a batch commit. Every workspace pins mqtt at exactly 5.16.0, the version its tests
+ * guard (durable-ack-hook.test.ts: installed = pinned everywhere, the hook present; the
+ * ingest and QoS 2 integration suites: nothing lost when the ingest dies before storing), and the
+ * constructor refuses to run (HW_INGEST_MQTT_HOOK_MISSING) if the method is gone. Raise the pin
+ * only with those suites passing on the new version.
  */
 export class DurableAckSubscriber {
   readonly client: MqttClient;

@@ -40,6 +40,24 @@ describe('DurableAckSubscriber and the mqtt.js internals it relies on', () => {
     expect(installed).toBe(pkg.dependencies['mqtt']);
   });
 
+  it('every workspace that depends on mqtt pins that same exact version (one mqtt.js in the tree)', () => {
+    const root = new URL('../../../', import.meta.url);
+    const readJson = (url: URL) =>
+      JSON.parse(readFileSync(url, 'utf8')) as {
+        workspaces?: string[];
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+    const pinned = readJson(new URL('../package.json', import.meta.url)).dependencies!['mqtt'];
+    const ranges = readJson(new URL('package.json', root)).workspaces!.flatMap((dir) => {
+      const pkg = readJson(new URL(`${dir}/package.json`, root));
+      const range = pkg.dependencies?.['mqtt'] ?? pkg.devDependencies?.['mqtt'];
+      return range === undefined ? [] : [[dir, range] as const];
+    });
+    expect(ranges.length).toBeGreaterThan(1);
+    expect(ranges.filter(([, range]) => range !== pinned)).toEqual([]);
+  });
+
   it('finds the private _sendPacket it holds acknowledgements in', () => {
     expect(typeof original).toBe('function');
     // No I/O: the subscriber connects only on start().
