@@ -1,17 +1,11 @@
 /**
- * Coded errors of the edge collector (STYLE rule 4). The collector may import nothing of ours but
- * the wire contracts, so this package keeps its own small registry in the same shape as the services'
- * (code → message template + whether retrying helps); callers match on `code`, never on text.
+ * Coded errors of the edge collector (STYLE rule 4), in @hazardwatch/kit's registry — the one
+ * every package uses (kit is plumbing, not service code, so the edge collector and the simulators
+ * may import it). Callers match on `code`, never on text.
  */
+import { defineErrors, HazardWatchError, renderTemplate, type ErrorSpec } from '@hazardwatch/kit';
 
-export interface EdgeErrorSpec {
-  /** `{name}` is replaced by `data.name`. */
-  readonly template: string;
-  /** True when the same call may succeed later (broker or plant down); false for bad input. */
-  readonly retryable: boolean;
-}
-
-export const EDGE_ERRORS = {
+export const edgeErrors = defineErrors('HW_EDGE', {
   HW_EDGE_CONFIG_PARSE: {
     template: 'edge config {file} is not valid YAML: {reason}',
     retryable: false,
@@ -85,38 +79,21 @@ export const EDGE_ERRORS = {
       'several rejected server certificates in {pkiDir}/rejected; choose one by fingerprint: {candidates}',
     retryable: false,
   },
-} as const satisfies Readonly<Record<string, EdgeErrorSpec>>;
+});
 
-export type EdgeErrorCode = keyof typeof EDGE_ERRORS;
+export type EdgeErrorCode = (typeof edgeErrors.codes)[number];
 
-export class EdgeError<C extends EdgeErrorCode = EdgeErrorCode> extends Error {
+/** An edge error: a HazardWatchError with its code, template and retryability from edgeErrors. */
+export class EdgeError<C extends EdgeErrorCode = EdgeErrorCode> extends HazardWatchError<C> {
   override readonly name = 'EdgeError';
-  readonly code: C;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly retryable: boolean;
 
   constructor(code: C, data: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
-    const spec: EdgeErrorSpec = EDGE_ERRORS[code];
-    super(renderTemplate(spec.template, data), options);
-    this.code = code;
-    this.data = Object.freeze({ ...data });
-    this.retryable = spec.retryable;
+    const spec: ErrorSpec = edgeErrors.specs[code];
+    super(code, renderTemplate(spec.template, data), data, spec.retryable, spec.status, options);
   }
 }
 
 /** Type guard; optionally narrowed to one code. */
 export function isEdgeError<C extends EdgeErrorCode>(err: unknown, code?: C): err is EdgeError<C> {
   return err instanceof EdgeError && (code === undefined || err.code === code);
-}
-
-/** A placeholder without a value stays visible as `{name}`, so a missing field shows in logs. */
-function renderTemplate(template: string, data: Readonly<Record<string, unknown>>): string {
-  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => {
-    if (!Object.prototype.hasOwnProperty.call(data, key)) return whole;
-    const value = data[key];
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (Array.isArray(value)) return value.map(String).join('; ');
-    return JSON.stringify(value) ?? String(value);
-  });
 }

@@ -54,22 +54,27 @@ export class HazardWatchError<C extends string = string> extends Error {
 
 /**
  * Render `{name}` placeholders from `data`. A placeholder with no value stays visible as
- * `{name}` so a missing field shows up in logs instead of silently reading "undefined".
+ * `{name}` so a missing field shows up in logs instead of silently reading "undefined"; a list
+ * reads as its elements joined by "; " (problem lists are what errors carry most).
  */
 export function renderTemplate(template: string, data: Readonly<Record<string, unknown>>): string {
-  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => {
-    if (!Object.prototype.hasOwnProperty.call(data, key)) return whole;
-    const value = data[key];
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-      return String(value);
-    if (value === null || value === undefined) return String(value);
-    try {
-      return JSON.stringify(value);
-    } catch {
-      return '[unserialisable]';
-    }
-  });
+  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, key: string) =>
+    Object.prototype.hasOwnProperty.call(data, key) ? renderValue(data[key], true) : whole,
+  );
+}
+
+function renderValue(value: unknown, listAllowed: boolean): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value === null || value === undefined) return String(value);
+  if (listAllowed && Array.isArray(value)) return value.map((v) => renderValue(v, false)).join('; ');
+  try {
+    // undefined for a function or symbol: say what it was rather than print its source.
+    return JSON.stringify(value) ?? `[${typeof value}]`;
+  } catch {
+    return '[unserialisable]';
+  }
 }
 
 export interface ErrorRegistry<R extends Readonly<Record<string, ErrorSpec>>> {

@@ -70,6 +70,12 @@ describe('renderTemplate', () => {
     );
   });
 
+  it('renders lists readably, element by element', () => {
+    expect(renderTemplate('{l}', { l: ['a: bad', 'b: worse'] })).toBe('a: bad; b: worse');
+    expect(renderTemplate('{l}', { l: [1, { x: 1 }] })).toBe('1; {"x":1}');
+    expect(renderTemplate('[{l}]', { l: [] })).toBe('[]');
+  });
+
   it('survives a value that cannot be serialised', () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;

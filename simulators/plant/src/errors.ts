@@ -1,17 +1,11 @@
 /**
- * Coded errors of the simulators (STYLE rule 4). Simulators may import nothing of ours but the
- * wire contracts, so this package keeps its own small registry in the same shape as the services'
- * (code → message template + whether retrying helps); callers match on `code`, never on text.
+ * Coded errors of the simulators (STYLE rule 4), in @hazardwatch/kit's registry — the one
+ * every package uses (kit is plumbing, not service code, so the edge collector and the simulators
+ * may import it). Callers match on `code`, never on text.
  */
+import { defineErrors, HazardWatchError, renderTemplate, type ErrorSpec } from '@hazardwatch/kit';
 
-export interface SimulatorErrorSpec {
-  /** `{name}` is replaced by `data.name`. */
-  readonly template: string;
-  /** True when the same call may succeed later (broker down); false for bad input. */
-  readonly retryable: boolean;
-}
-
-export const SIMULATOR_ERRORS = {
+export const simulatorErrors = defineErrors('HW_SIM', {
   HW_SIM_SITE_PARSE: {
     template: 'site file is not valid YAML or JSON: {reason}',
     retryable: false,
@@ -56,22 +50,17 @@ export const SIMULATOR_ERRORS = {
     template: 'gateway {enterprise}/{gateway} could not connect to {url}: {reason}',
     retryable: true,
   },
-} as const satisfies Readonly<Record<string, SimulatorErrorSpec>>;
+});
 
-export type SimulatorErrorCode = keyof typeof SIMULATOR_ERRORS;
+export type SimulatorErrorCode = (typeof simulatorErrors.codes)[number];
 
-export class SimulatorError<C extends SimulatorErrorCode = SimulatorErrorCode> extends Error {
+/** A simulator error: a HazardWatchError with its code, template and retryability from simulatorErrors. */
+export class SimulatorError<C extends SimulatorErrorCode = SimulatorErrorCode> extends HazardWatchError<C> {
   override readonly name = 'SimulatorError';
-  readonly code: C;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly retryable: boolean;
 
   constructor(code: C, data: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
-    const spec: SimulatorErrorSpec = SIMULATOR_ERRORS[code];
-    super(renderTemplate(spec.template, data), options);
-    this.code = code;
-    this.data = Object.freeze({ ...data });
-    this.retryable = spec.retryable;
+    const spec: ErrorSpec = simulatorErrors.specs[code];
+    super(code, renderTemplate(spec.template, data), data, spec.retryable, spec.status, options);
   }
 }
 
@@ -81,16 +70,4 @@ export function isSimulatorError<C extends SimulatorErrorCode>(
   code?: C,
 ): err is SimulatorError<C> {
   return err instanceof SimulatorError && (code === undefined || err.code === code);
-}
-
-/** A placeholder without a value stays visible as `{name}`, so a missing field shows in logs. */
-function renderTemplate(template: string, data: Readonly<Record<string, unknown>>): string {
-  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => {
-    if (!Object.prototype.hasOwnProperty.call(data, key)) return whole;
-    const value = data[key];
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (Array.isArray(value)) return value.map(String).join('; ');
-    return JSON.stringify(value) ?? String(value);
-  });
 }

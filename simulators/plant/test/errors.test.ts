@@ -1,27 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import {
-  SIMULATOR_ERRORS,
-  SimulatorError,
-  isSimulatorError,
-  type SimulatorErrorCode,
-} from '@hazardwatch/simulators';
+import { HazardWatchError } from '@hazardwatch/kit';
+import { SimulatorError, isSimulatorError, simulatorErrors } from '@hazardwatch/simulators';
 
-const codes = Object.keys(SIMULATOR_ERRORS) as SimulatorErrorCode[];
+const codes = simulatorErrors.codes;
 const placeholders = (template: string): string[] =>
   [...template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
 
 describe('simulator error registry', () => {
-  it('codes follow HW_SIM_*', () => {
+  it('codes follow HW_SIM_*, in the one registry scheme every package uses', () => {
+    expect(simulatorErrors.prefix).toBe('HW_SIM');
     expect(codes.length).toBeGreaterThan(0);
     for (const code of codes) expect(code).toMatch(/^HW_SIM_[A-Z0-9_]+$/);
   });
 
   it.each(codes.map((c) => [c]))('%s renders every placeholder and carries data and retryability', (code) => {
-    const spec = SIMULATOR_ERRORS[code];
+    const spec = simulatorErrors.specs[code];
     const data = Object.fromEntries(placeholders(spec.template).map((p) => [p, `<${p}>`]));
     const cause = new Error('root');
     const err = new SimulatorError(code, data, { cause });
     expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(HazardWatchError);
+    expect(err.name).toBe('SimulatorError');
     expect(err.code).toBe(code);
     expect(err.message).not.toMatch(/\{[A-Za-z0-9_]+\}/);
     for (const p of placeholders(spec.template)) expect(err.message).toContain(`<${p}>`);
@@ -32,7 +31,7 @@ describe('simulator error registry', () => {
   });
 
   it('only a broker that cannot be reached is worth retrying', () => {
-    expect(codes.filter((c) => SIMULATOR_ERRORS[c].retryable)).toEqual(['HW_SIM_FLEET_CONNECT']);
+    expect(codes.filter((c) => simulatorErrors.specs[c].retryable)).toEqual(['HW_SIM_FLEET_CONNECT']);
   });
 
   it('renders lists readably and leaves a missing placeholder visible', () => {
