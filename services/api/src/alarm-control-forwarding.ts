@@ -6,11 +6,16 @@ import {
   type AlarmActionCommand,
   type AlarmActionOutcome,
 } from '@hazardwatch/contracts';
-import { ACTION_DONE_CHANNEL, ActionRequestRepository, PgListener, type SqlClient } from '@hazardwatch/store';
+import {
+  ACTION_DONE_CHANNEL,
+  ActionRequestRepository,
+  alarmEnterprise,
+  PgListener,
+  warningEnterprise,
+  type SqlClient,
+} from '@hazardwatch/store';
 import type { AlarmControl } from './alarm-control.js';
 import { apiErrors } from './errors.js';
-import { alarmEnterprise } from './queries/alarm-queries.js';
-import { warningEnterprise } from './queries/warning-queries.js';
 
 export interface ActionForwardingOptions {
   readonly client: SqlClient;

@@ -5,12 +5,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { DEFAULT_COLOUR_POLICY, type ColourPolicy } from '@hazardwatch/core';
 import {
+  alarmEnterprise,
   AlarmRepository,
   AuditRepository,
   DeviceCredentialRepository,
   mqttAccessFromStore,
   type MqttAccessControl,
   UserRepository,
+  warningEnterprise,
   WarningRepository,
   type SqlClient,
   type StoreDialect,
@@ -25,8 +27,6 @@ import { installMetrics } from './http/metrics.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installValidators } from './http/validators.js';
 import { serveDashboard } from './http/dashboard.js';
-import { alarmEnterprise } from './queries/alarm-queries.js';
-import { warningEnterprise } from './queries/warning-queries.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ALARM_CONDITIONS, type AlarmAction, type AlarmActionOutcome } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
+import { alarmById, alarmEvents, queryAlarms } from '@hazardwatch/store';
 import type { AlarmActionRequest } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -16,7 +17,6 @@ import {
   NoQuery,
   Pagination,
 } from '../http/schemas.js';
-import { alarmById, alarmEvents, queryAlarms } from '../queries/alarm-queries.js';
 import { API, type RouteContext } from './context.js';
 
 const Reason = Type.String({ minLength: 1, maxLength: 2000 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { WARNING_STATES } from '@hazardwatch/core';
+import { queryWarnings, warningById } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -13,7 +14,6 @@ import {
   NoQuery,
   Pagination,
 } from '../http/schemas.js';
-import { queryWarnings, warningById } from '../queries/warning-queries.js';
 import { answerControl } from './alarm-routes.js';
 import { API, type RouteContext } from './context.js';
 

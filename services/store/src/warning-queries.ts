@@ -1,5 +1,5 @@
 import type { WarningColour } from '@hazardwatch/contracts';
-import type { SqlClient } from '@hazardwatch/store';
+import type { SqlClient } from './sql-client.js';
 
 export interface WarningQuery {
   readonly openOnly: boolean;

@@ -1,6 +1,6 @@
 import type { AlarmCondition, AlarmState, WarningColour } from '@hazardwatch/contracts';
 import type { AlarmRecord, SiteIndex } from '@hazardwatch/core';
-import type { SqlClient } from '@hazardwatch/store';
+import type { SqlClient } from './sql-client.js';
 
 export interface AlarmQuery {
   /** Only open alarms (not yet back to NORM). */
