@@ -6,4 +6,5 @@ export * from './alarms.js';
 export * from './live.js';
 export * from './live-frame.js';
 export * from './source-key.js';
+export * from './rest/index.js';
 export * from './alarm-actions.js';

@@ -1,0 +1,83 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ALARM_ACTIONS } from '../alarms.js';
+import {
+  AlarmConditionSchema,
+  AlarmStateSchema,
+  AnyJson,
+  Ms,
+  Nullable,
+  OneOf,
+  PageSchema,
+  WarningColourSchema,
+} from './shapes.js';
+
+/** GET /alarms, /alarms/active: one alarm record as a row (ISA-18.2 state, 预警 colour, source). */
+export const AlarmRowSchema = Type.Object({
+  id: Type.String(),
+  condition: AlarmConditionSchema,
+  state: AlarmStateSchema,
+  colour: Nullable(WarningColourSchema),
+  active: Type.Boolean(),
+  enterprise: Nullable(Type.String()),
+  /** null for a gateway alarm. */
+  pointId: Nullable(Type.Integer()),
+  tag: Nullable(Type.String()),
+  hazard: Nullable(Type.String()),
+  gateway: Nullable(Type.String()),
+  raisedAt: Ms(),
+  updatedAt: Ms(),
+  closedAt: Nullable(Ms()),
+  value: Nullable(Type.Number()),
+  limit: Nullable(Type.Number()),
+  ackedAt: Nullable(Ms()),
+  ackedBy: Nullable(Type.String()),
+  shelvedUntilMs: Nullable(Ms()),
+  shelveReason: Nullable(Type.String()),
+  outOfServiceReason: Nullable(Type.String()),
+  /**
+   * Raised from replayed readings (a gateway's spool after an uplink outage) and not confirmed
+   * by live ones: shown and acknowledged, never sounded (docs/operations.md §8).
+   */
+  late: Type.Boolean(),
+});
+export type AlarmRow = Static<typeof AlarmRowSchema>;
+export const AlarmPageSchema = PageSchema(AlarmRowSchema);
+export type AlarmPage = Static<typeof AlarmPageSchema>;
+
+/** One append-only entry of an alarm's journal. */
+export const AlarmJournalEntrySchema = Type.Object({
+  from: AlarmStateSchema,
+  to: AlarmStateSchema,
+  ts: Ms(),
+  actor: Type.String(),
+  reason: Nullable(Type.String()),
+  value: Nullable(Type.Number()),
+  /** Decided from replayed readings: `ts` is the source time it happened. */
+  late: Type.Boolean(),
+});
+export type AlarmJournalEntry = Static<typeof AlarmJournalEntrySchema>;
+
+/** GET /alarms/:id */
+export const AlarmDetailSchema = Type.Object({
+  ...AlarmRowSchema.properties,
+  events: Type.Array(AlarmJournalEntrySchema),
+});
+export type AlarmDetail = Static<typeof AlarmDetailSchema>;
+
+/** POST /alarms/:id/{ack,shelve,unshelve,oos,return,comment}: the engine's new record. */
+export const AlarmActionResultSchema = Type.Object({
+  id: Type.String(),
+  action: OneOf(ALARM_ACTIONS),
+  alarm: AnyJson("the alarm engine's record after the action"),
+});
+export type AlarmActionResult = Static<typeof AlarmActionResultSchema>;
+
+/** Bodies of the alarm actions, by REST verb (reasons 1–2000 characters). */
+export interface AlarmActionBodies {
+  readonly ack: { readonly comment?: string };
+  readonly shelve: { readonly reason: string; /** Shelve expiry, ms UTC. */ readonly until: number };
+  readonly unshelve: { readonly comment?: string };
+  readonly oos: { readonly reason: string };
+  readonly return: { readonly comment?: string };
+  readonly comment: { readonly text: string };
+}

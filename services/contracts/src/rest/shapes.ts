@@ -1,0 +1,67 @@
+/**
+ * Building blocks of the REST response schemas (TypeBox: one declaration gives the JSON schema
+ * fastify serializes with and the TypeScript type the dashboard reads). Browser-safe.
+ *
+ * Times and measured values are `Type.Number`, never `Type.Integer`: fastify's serializer
+ * (fast-json-stringify) rounds a number declared integer, and PostgreSQL times in ms carry
+ * microseconds as a fraction.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { ALARM_CONDITIONS, ALARM_STATES, WARNING_COLOURS } from '../alarms.js';
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A union of string literals from one of our `as const` lists. */
+export const OneOf = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
+
+/** ms since epoch, UTC. */
+export const Ms = (description = 'ms since epoch, UTC') => Type.Number({ description });
+
+export const WarningColourSchema = OneOf(WARNING_COLOURS);
+export const AlarmStateSchema = OneOf(ALARM_STATES);
+export const AlarmConditionSchema = OneOf(ALARM_CONDITIONS);
+
+/** `{ items, total, limit, offset }`: one page of a list. */
+export const PageSchema = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
+
+/** One page of a list, as typed. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** `{ items }`: a whole (bounded) list. */
+export const ItemsSchema = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
+export interface ItemList<T> {
+  items: T[];
+}
+
+/** WGS-84 position (°). */
+export const LonLatSchema = Type.Object({ lon: Type.Number(), lat: Type.Number() });
+
+/** Position on a floor-plan image in its pixels; `plan` null = the default plan. */
+export const FloorPlanPositionSchema = Type.Object({
+  plan: Nullable(Type.String()),
+  x: Type.Number(),
+  y: Type.Number(),
+});
+
+/** Counts per 预警 colour. */
+export const ColourCountsSchema = Type.Object({
+  blue: Type.Integer(),
+  yellow: Type.Integer(),
+  orange: Type.Integer(),
+  red: Type.Integer(),
+});
+
+/** Arbitrary JSON, passed through as stored (documents, audit before/after, engine records). */
+export const AnyJson = (description: string) => Type.Unknown({ description });

@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, OneOf, PageSchema } from './shapes.js';
+
+/** Who a user is: admin everything; regulator and viewer a region subtree; operator one enterprise. */
+export const USER_ROLES = ['admin', 'regulator', 'operator', 'viewer'] as const;
+export type Role = (typeof USER_ROLES)[number];
+export const RoleSchema = OneOf(USER_ROLES);
+
+/** A user as the API shows it (never the password hash). */
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  role: RoleSchema,
+  regionCode: Nullable(Type.String()),
+  enterpriseCode: Nullable(Type.String()),
+  disabled: Type.Boolean(),
+});
+export type User = Static<typeof UserSchema>;
+
+export const UserPageSchema = PageSchema(UserSchema);
+export type UserPage = Static<typeof UserPageSchema>;
+
+/** POST /users */
+export interface CreateUserBody {
+  readonly username: string;
+  readonly password: string;
+  readonly role: Role;
+  readonly regionCode?: string;
+  readonly enterpriseCode?: string;
+}
+
+/** PATCH /users/:id (at least one field; null clears a scope). */
+export interface UpdateUserBody {
+  readonly disabled?: boolean;
+  readonly role?: Role;
+  readonly regionCode?: string | null;
+  readonly enterpriseCode?: string | null;
+}
