@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
-import { DEFAULT_COLOUR_POLICY, type ColourPolicy } from '@hazardwatch/core';
+import type { AlarmSettings } from '@hazardwatch/core';
 import {
   alarmEnterprise,
   AlarmRepository,
@@ -51,8 +51,13 @@ export interface ApiDeps {
   readonly now?: () => number;
   /** The alarm engine; without it alarm and 预警 actions answer 503. */
   readonly alarmControl?: AlarmControl;
-  /** The four-colour policy the engine runs with (region overview). @default DEFAULT_COLOUR_POLICY */
-  readonly colourPolicy?: ColourPolicy;
+  /**
+   * The deployment's compiled alarm settings: the very object the alarm engine runs with, so a
+   * colour the API computes (region overview) is the colour the engine pushes. Required, with no
+   * default: an API on the default policy beside an engine on another is the divergence of
+   * issue #18. Tests may pass DEFAULT_ALARM_SETTINGS.
+   */
+  readonly alarmSettings: AlarmSettings;
   /** Extra readiness checks besides the database, e.g. `{ broker: () => subscriber.connected }`. */
   readonly readiness?: Readonly<Record<string, () => boolean | Promise<boolean>>>;
   /** Extra Prometheus text appended to `app.metrics` (another component of this process). */
@@ -150,7 +155,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     auditRepository,
     metrics,
     alarmControl: deps.alarmControl,
-    colourPolicy: deps.colourPolicy ?? DEFAULT_COLOUR_POLICY,
+    colourPolicy: deps.alarmSettings.colourPolicy,
     readiness: deps.readiness ?? {},
   };
   healthRoutes(app, ctx);

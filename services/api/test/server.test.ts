@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startApiServer } from '@hazardwatch/api';
+import { DEFAULT_ALARM_SETTINGS } from '@hazardwatch/core';
 import type { SqlClient } from '@hazardwatch/store';
 
 /** No route below touches the database; a call would fail the test loudly. */
@@ -19,6 +20,7 @@ describe('startApiServer', () => {
         client: noDatabase,
         dialect: 'postgres',
         site: { current: () => undefined },
+        alarmSettings: DEFAULT_ALARM_SETTINGS,
         processMetrics: false,
       },
     );
@@ -47,6 +49,7 @@ describe('startApiServer', () => {
           client: noDatabase,
           dialect: 'postgres',
           site: { current: () => undefined },
+          alarmSettings: DEFAULT_ALARM_SETTINGS,
         },
       ),
     ).rejects.toMatchObject({ code: 'HW_API_CONFIG_INVALID' });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import type { SiteIndex } from '@hazardwatch/core';
+import { DEFAULT_ALARM_SETTINGS, type SiteIndex } from '@hazardwatch/core';
 import { buildApiApp, createUser, type LiveGateway } from '@hazardwatch/api';
 import type { LiveValue } from '@hazardwatch/contracts';
 import {
@@ -226,6 +226,7 @@ describe('a user change ends the user’s sessions within seconds', () => {
       dialect: 'postgres',
       site: { current: () => site },
       now: () => now,
+      alarmSettings: DEFAULT_ALARM_SETTINGS,
       processMetrics: false,
     });
     try {

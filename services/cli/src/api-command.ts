@@ -16,7 +16,7 @@ import {
   type SqlClient,
 } from '@hazardwatch/store';
 import { apiMetricsText, DEFAULT_DASHBOARD_DIR } from './api-service.js';
-import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
+import { loadRuntimeConfig, runtimeAlarmSettings, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { openStore } from './store-setup.js';
@@ -59,6 +59,8 @@ export async function startApiService(
   options: ApiServiceOptions = {},
 ): Promise<ApiService> {
   const log = logger.child({ component: 'api-service' });
+  // Compiled from the same configuration as the ingest workers' engines (checked before anything starts).
+  const alarmSettings = runtimeAlarmSettings(config);
   const infrastructure = await resolveInfrastructure(config, logger, { needsBroker: false });
   const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
   try {
@@ -105,6 +107,7 @@ export async function startApiService(
       dialect: store.migration.dialect,
       site: { current: () => site?.index, replaced: (next) => (site = next) },
       alarmControl: forwarding.control,
+      alarmSettings,
       dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     });
     undo.push(() => server.close());

@@ -92,6 +92,8 @@ export async function startApiBeside(
     dialect: store.migration.dialect,
     site: { current: () => service.site, replaced: (next) => service.applySite(next) },
     alarmControl: alarmControlFor(service.alarms),
+    // The engine's own compiled settings: the overview colours what the engine pushes.
+    alarmSettings: service.alarmSettings,
     mqttAccess,
     mqttAccessMetrics: sharedAccess === undefined,
     dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,

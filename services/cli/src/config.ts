@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
 import { topicFilter } from '@hazardwatch/contracts';
+import { compileAlarmSettings, type AlarmSettings } from '@hazardwatch/core';
 import { parseConfig } from '@hazardwatch/kit';
 import { ConfigError } from './errors.js';
 
@@ -76,8 +77,8 @@ export const RuntimeConfigSchema = Type.Object(
     /**
      * Alarm engine policies, as data (docs/operations.md): `policy` (re-alarm, latching, shelving
      * limits, chattering), `colours` (the four-colour rules), `warnings` (预警 timeouts and
-     * escalation), `openWarningsFrom` (lowest hazard colour that pushes a 预警). Each is checked
-     * by the engine's own schema at start-up; omitted ⇒ the documented defaults.
+     * escalation), `openWarningsFrom` (lowest hazard colour that pushes a 预警). Compiled once by
+     * `runtimeAlarmSettings` for the engine and the API alike; omitted ⇒ the documented defaults.
      */
     alarms: Type.Object(
       {
@@ -159,6 +160,16 @@ export const RuntimeConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 export type RuntimeConfig = Static<typeof RuntimeConfigSchema>;
+
+/**
+ * The `alarms` section compiled into the one set of alarm settings a process hands to its alarm
+ * engine and to its API (issue #18); a bad key is a ConfigError naming it (`alarms.colours.…`).
+ */
+export function runtimeAlarmSettings(config: RuntimeConfig): AlarmSettings {
+  const compiled = compileAlarmSettings(config.alarms, { path: 'alarms' });
+  if (!compiled.ok) throw new ConfigError(compiled.errors);
+  return compiled.value;
+}
 
 /** Environment variables we read, and where each lands in the configuration. */
 const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>, value: string) => void> = {

@@ -1,22 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Logger } from 'pino';
-import {
-  compileAlarmPolicy,
-  compileColourPolicy,
-  compileWarningPolicy,
-  EMPTY_SITE,
-  EvaluationEngine,
-  SiteIndex,
-  type WarningPolicyOptions,
-} from '@hazardwatch/core';
+import { EMPTY_SITE, EvaluationEngine, SiteIndex, type AlarmSettings } from '@hazardwatch/core';
 import { parseConfig } from '@hazardwatch/kit';
 import {
   ActionWorker,
   AlarmHost,
   buildIngestApp,
   ownedEnterprises,
-  type AlarmHostDeps,
   OutboxWorker,
   realTimers,
   WebhookChannel,
@@ -51,7 +42,7 @@ import {
   type LoadedSite,
 } from '@hazardwatch/store';
 import { embeddedBrokerMetrics } from './broker-metrics.js';
-import { ConfigError, type RuntimeConfig } from './config.js';
+import { ConfigError, runtimeAlarmSettings, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer, type HealthSource } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
 import { completeBefore, IngestRollups, nextRollupAt } from './rollup-schedule.js';
@@ -77,6 +68,8 @@ export interface IngestService {
   readonly app: IngestApp;
   /** The alarm engine's host (over an empty site until one is configured). */
   readonly alarms: AlarmHost;
+  /** The compiled alarm settings the engine runs; an API in this process computes with the same. */
+  readonly alarmSettings: AlarmSettings;
   /** Applies alarm and 预警 actions forwarded by API instances in other processes. */
   readonly actions: ActionWorker;
   /** The site in force (with point ids); undefined while none is configured. */
@@ -125,7 +118,7 @@ export async function startIngestService(
 ): Promise<IngestService> {
   const log = logger.child({ component: 'ingest-service' });
   // Checked before anything starts or is stored: a bad policy must not leave a stored site behind.
-  const policies = compilePolicies(config);
+  const alarmSettings = runtimeAlarmSettings(config);
   const infrastructure = await resolveInfrastructure(config, logger);
   const ingestConfig = parseConfig(IngestConfigSchema, {
     ...config.ingest,
@@ -149,7 +142,7 @@ export async function startIngestService(
   // Whatever started is stopped again, in reverse order, if a later step fails.
   const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
   try {
-    return await startOn(infrastructure, settings, policies, config, logger, log, undo, options);
+    return await startOn(infrastructure, settings, alarmSettings, config, logger, log, undo, options);
   } catch (error) {
     for (const step of undo.reverse())
       await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
@@ -160,7 +153,7 @@ export async function startIngestService(
 async function startOn(
   infrastructure: Infrastructure,
   settings: IngestConfig,
-  policies: ReturnType<typeof compilePolicies>,
+  alarmSettings: AlarmSettings,
   config: RuntimeConfig,
   logger: Logger,
   log: Logger,
@@ -264,7 +257,7 @@ async function startOn(
     ? { index: site.index, version: site.version }
     : undefined;
   const host = new AlarmHost({
-    ...policies,
+    settings: alarmSettings,
     index: current?.index ?? new SiteIndex(EMPTY_SITE),
     logger,
     now: Date.now,
@@ -443,6 +436,7 @@ async function startOn(
   return {
     app,
     alarms: host,
+    alarmSettings,
     actions,
     get site() {
       return current?.index;
@@ -473,31 +467,6 @@ async function startOn(
       await infrastructure.stop();
       directory = pointDirectoryFrom([], []);
     },
-  };
-}
-
-/** The alarm engine's policies from configuration; a bad key is a ConfigError naming it. */
-function compilePolicies(
-  config: RuntimeConfig,
-): Pick<AlarmHostDeps, 'alarmPolicy' | 'colourPolicy' | 'warningPolicy' | 'openWarningsFrom'> {
-  const problems: string[] = [];
-  const alarmPolicy = compileAlarmPolicy(config.alarms.policy ?? {});
-  if (!alarmPolicy.ok) problems.push(`alarms.policy: ${alarmPolicy.error.message}`);
-  const colourPolicy = compileColourPolicy(config.alarms.colours ?? {});
-  if (!colourPolicy.ok) problems.push(`alarms.colours: ${colourPolicy.error.message}`);
-  let warningPolicy: WarningPolicyOptions | undefined;
-  try {
-    compileWarningPolicy(config.alarms.warnings ?? {});
-    warningPolicy = config.alarms.warnings;
-  } catch (error) {
-    problems.push(`alarms.warnings: ${(error as Error).message}`);
-  }
-  if (problems.length > 0 || !alarmPolicy.ok || !colourPolicy.ok) throw new ConfigError(problems);
-  return {
-    alarmPolicy: alarmPolicy.value,
-    colourPolicy: colourPolicy.value,
-    ...(warningPolicy ? { warningPolicy } : {}),
-    openWarningsFrom: config.alarms.openWarningsFrom,
   };
 }
 

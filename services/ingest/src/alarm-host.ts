@@ -7,14 +7,12 @@ import {
 } from '@hazardwatch/contracts';
 import {
   AlarmBook,
-  DEFAULT_ALARM_POLICY,
-  DEFAULT_COLOUR_POLICY,
   NotificationGrouper,
   RollupState,
   siteColourOf,
   WarningDesk,
-  type AlarmPolicy,
   type AlarmRecord,
+  type AlarmSettings,
   type AlarmSource,
   type AlarmTarget,
   type BookUpdate,
@@ -26,7 +24,6 @@ import {
   type OutboundWarningNotification,
   type SiteIndex,
   type WarningEvent,
-  type WarningPolicyOptions,
   type WarningRecord,
   type WarningResult,
 } from '@hazardwatch/core';
@@ -64,14 +61,11 @@ export interface AlarmHostDeps {
   readonly channels: readonly string[];
   /** Makes a persistence step part of the current ingest batch (pipeline.attach). */
   readonly attach: (work: DurableWork) => void;
-  readonly alarmPolicy?: AlarmPolicy;
-  readonly colourPolicy?: ColourPolicy;
-  readonly warningPolicy?: WarningPolicyOptions;
   /**
-   * Lowest hazard colour that opens a 预警. Blue (data quality: stale, comms loss) shows on the
-   * dashboards without pushing a warning to regulators. @default 'yellow'
+   * The deployment's compiled alarm, colour and 预警 policies, and the lowest hazard colour that
+   * opens a 预警: the same object the API computes its overviews with (core alarm-settings.ts).
    */
-  readonly openWarningsFrom?: WarningColour;
+  readonly settings: AlarmSettings;
 }
 
 export interface AlarmHostEvents {
@@ -106,14 +100,14 @@ export class AlarmHost implements ConditionSink {
 
   constructor(private readonly deps: AlarmHostDeps) {
     this.log = deps.logger.child({ component: 'alarm-host' });
-    this.openFrom = deps.openWarningsFrom ?? 'yellow';
-    const colourPolicy = deps.colourPolicy ?? DEFAULT_COLOUR_POLICY;
+    this.openFrom = deps.settings.openWarningsFrom;
+    const colourPolicy = deps.settings.colourPolicy;
     this.colourPolicy = colourPolicy;
     this.index = deps.index;
     this.colourOf = siteColourOf(deps.index, colourPolicy);
     this.book = new AlarmBook({
       newId: () => randomUUID(),
-      policy: deps.alarmPolicy ?? DEFAULT_ALARM_POLICY,
+      policy: deps.settings.alarmPolicy,
       // Through the field, so a replaced site model colours new alarms from then on.
       colourOf: (source, condition) => this.colourOf(source, condition),
     });
@@ -173,7 +167,7 @@ export class AlarmHost implements ConditionSink {
 
   private newDesk(index: SiteIndex): WarningDesk {
     return new WarningDesk(index, {
-      ...(this.deps.warningPolicy ? { policy: this.deps.warningPolicy } : {}),
+      policy: this.deps.settings.warningPolicy,
       newId: () => `wrn-${randomUUID()}`,
     });
   }

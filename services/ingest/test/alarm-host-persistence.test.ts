@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
+import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
 import { AlarmHost, type DurableWork } from '@hazardwatch/ingest';
 import type { AlarmRepository, NotificationOutbox, SqlClient, WarningRepository } from '@hazardwatch/store';
 
@@ -34,6 +34,7 @@ describe('AlarmHost: a unit that fails for good', () => {
       outbox: {} as NotificationOutbox,
       channels: [],
       attach: (work) => void attached.push(work),
+      settings: DEFAULT_ALARM_SETTINGS,
     });
     const source = { kind: 'point', pointId: 1 } as const;
     host.change({ source, condition: 'H', active: true, ts: NOW, value: 90, limit: 80 });

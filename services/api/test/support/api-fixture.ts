@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { FastifyInstance } from 'fastify';
-import type { AlarmRecord, SiteIndex } from '@hazardwatch/core';
+import { DEFAULT_ALARM_SETTINGS, type AlarmRecord, type SiteIndex } from '@hazardwatch/core';
 import { buildApiApp, compileApiConfig, createUser, type AlarmControl, type ApiDeps } from '@hazardwatch/api';
 import type { AlarmActionOutcome as ControlOutcome } from '@hazardwatch/contracts';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
@@ -202,6 +202,7 @@ export async function buildTestApi(
       site: { current: () => site },
       now: () => NOW,
       alarmControl: control,
+      alarmSettings: DEFAULT_ALARM_SETTINGS,
       processMetrics: false,
       ...options.deps,
     });

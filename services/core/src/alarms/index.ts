@@ -60,3 +60,9 @@ export {
   type RollupLevel,
   type RollupUpdate,
 } from './colour-rollup.js';
+export {
+  DEFAULT_ALARM_SETTINGS,
+  compileAlarmSettings,
+  type AlarmSettings,
+  type AlarmSettingsOptions,
+} from './alarm-settings.js';

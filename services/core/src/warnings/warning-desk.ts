@@ -11,7 +11,7 @@ import type { WarningColour } from '@hazardwatch/contracts';
 import { colourRank, isWarningColour } from './warning-colour.js';
 import { warningErrors, type WarningError } from './warning-errors.js';
 import { buildNotification, unionTiers } from './warning-notify.js';
-import { compileWarningPolicy, type WarningPolicy, type WarningPolicyOptions } from './warning-policy.js';
+import { compileWarningPolicy, type WarningPolicy } from './warning-policy.js';
 import { subjectExists, type WarningSiteView } from './warning-recipients.js';
 import { advanceWarning, type WarningOutput } from './warning-timers.js';
 import type {
@@ -46,8 +46,12 @@ export interface CloseRequest {
 }
 
 export interface WarningDeskOptions {
-  /** @default compileWarningPolicy({}) — the provisional defaults. */
-  readonly policy?: WarningPolicyOptions;
+  /**
+   * The compiled policy (compileWarningPolicy, or AlarmSettings.warningPolicy): compiled once by
+   * whoever reads the configuration, never again here. @default compileWarningPolicy({}) — the
+   * provisional defaults.
+   */
+  readonly policy?: WarningPolicy;
   /**
    * Id of a new warning. @default `wrn:{enterprise}:{hazard or *}:{nowMs}:{seq}` — unique within
    * one desk; a host persisting across restarts should pass ids from its store.
@@ -58,6 +62,7 @@ export interface WarningDeskOptions {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+const DEFAULT_POLICY: WarningPolicy = compileWarningPolicy();
 const subjectKey = (s: WarningSubject): string => `${s.enterprise}\u0000${s.hazard ?? ''}`;
 const subjectText = (s: WarningSubject): string =>
   s.hazard === null ? `enterprise ${s.enterprise}` : `hazard ${s.enterprise}/${s.hazard}`;
@@ -94,10 +99,9 @@ export class WarningDesk {
   readonly #closed = new Map<string, true>();
   #seq = 0;
 
-  /** Throws HW_CORE_WARNING_INVALID_POLICY for a bad policy (configuration, not user input). */
   constructor(site: WarningSiteView, options: WarningDeskOptions = {}) {
     this.#site = site;
-    this.policy = compileWarningPolicy(options.policy);
+    this.policy = options.policy ?? DEFAULT_POLICY;
     this.#newId =
       options.newId ?? ((s, nowMs, seq) => `wrn:${s.enterprise}:${s.hazard ?? '*'}:${nowMs}:${seq}`);
     this.#closedMemory = options.closedMemory ?? 10_000;

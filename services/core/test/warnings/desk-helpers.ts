@@ -2,15 +2,24 @@
 import { expect } from 'vitest';
 import {
   WarningDesk,
+  compileWarningPolicy,
   type WarningDeskOptions,
+  type WarningPolicyOptions,
   type WarningEvent,
   type WarningNotification,
   type WarningResult,
 } from '@hazardwatch/core';
 import { warningSite } from './warning-site.js';
 
-export function makeDesk(options: WarningDeskOptions = {}): WarningDesk {
-  return new WarningDesk(warningSite(), options);
+/** A desk over the test site; `policy` is written as options and compiled here, as a service does once. */
+export function makeDesk(
+  options: Omit<WarningDeskOptions, 'policy'> & { readonly policy?: WarningPolicyOptions } = {},
+): WarningDesk {
+  const { policy, ...rest } = options;
+  return new WarningDesk(warningSite(), {
+    ...rest,
+    ...(policy !== undefined ? { policy: compileWarningPolicy(policy) } : {}),
+  });
 }
 
 /** Assert success and return the lists. */

@@ -5,7 +5,7 @@ import {
   compileWarningPolicy,
   warningErrors,
 } from '@hazardwatch/core';
-import { HazardWatchError } from '@hazardwatch/kit';
+import type { HazardWatchError } from '@hazardwatch/kit';
 import { HOUR, MIN, warningSite } from './warning-site.js';
 
 describe('warning policy (provisional defaults, REFERENCE §9)', () => {
@@ -49,10 +49,10 @@ describe('warning policy (provisional defaults, REFERENCE §9)', () => {
     }
   });
 
-  it('the desk refuses a bad policy at construction', () => {
-    expect(() => new WarningDesk(warningSite(), { policy: { downgradeStepMs: 0 } })).toThrow(
-      HazardWatchError,
-    );
+  it('the desk runs the compiled policy it is given, without compiling it again', () => {
+    const policy = compileWarningPolicy({ downgradeStepMs: 5 * MIN });
+    expect(new WarningDesk(warningSite(), { policy }).policy).toBe(policy);
+    expect(new WarningDesk(warningSite()).policy).toEqual(compileWarningPolicy());
   });
 });
 
