@@ -9,7 +9,7 @@ import { IngestCounters } from './ingest-counters.js';
 import { IngestPipeline, type BatchWriter, type ReadingObserver } from './ingest-pipeline.js';
 import { LatestValues } from './latest-values.js';
 import type { PointDirectory } from './point-directory.js';
-import { realTimers, type Timers } from './retry-backoff.js';
+import { systemClock, type Clock } from '@hazardwatch/kit';
 import { TelemetryDecoder } from './telemetry-decoder.js';
 
 export interface IngestDeps {
@@ -19,7 +19,7 @@ export interface IngestDeps {
   readonly directory: () => PointDirectory;
   readonly observers?: readonly ReadingObserver[];
   readonly now?: () => number;
-  readonly timers?: Timers;
+  readonly timers?: Pick<Clock, 'setTimeout'>;
   /**
    * Where gateway presence (online, last seen, spool depth) is persisted for the REST API;
    * without it presence is kept in memory only. Either way only for gateways the site has.
@@ -53,7 +53,7 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
   const counters = new IngestCounters();
   const latest = new LatestValues();
   const presence = new GatewayPresence();
-  const timers = deps.timers ?? realTimers;
+  const timers = deps.timers ?? systemClock;
   // Presence is kept (in memory and in gateway_status) only for gateways the site in force has:
   // every code a device makes up would otherwise add an entry and a row for good (issue #16 item 7).
   const known = (enterprise: string, gateway: string): boolean =>

@@ -3,7 +3,7 @@ import type { ReportedSource } from '@hazardwatch/core';
 import { isRetryableStorageError, type DataLossRecord } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import type { IngestCounters } from './ingest-counters.js';
-import type { Timers } from './retry-backoff.js';
+import { backoffDelay, type BackoffOptions, type Clock } from '@hazardwatch/kit';
 
 /** What the relay tells about a gateway: EvaluationEngine of @hazardwatch/core satisfies it. */
 export interface GatewayEvaluator {
@@ -30,7 +30,9 @@ export interface GatewayFaultRelayDeps {
   /** Where the outcome of each stored report is counted (dataLossStored, …; on /metrics). */
   readonly counters: IngestCounters;
   readonly logger: Logger;
-  readonly timers: Timers;
+  readonly timers: Pick<Clock, 'setTimeout'>;
+  /** Uniform in [0, 1) for the retry backoff's jitter, injected by tests. @default Math.random */
+  readonly random?: () => number;
   /** Attempts to store one report while storage is unavailable. @default 5 */
   readonly storeAttempts?: number;
 }
@@ -51,10 +53,18 @@ export interface GatewayFaultRelayDeps {
 export class GatewayFaultRelay {
   private readonly log: Logger;
   private readonly attempts: number;
+  private readonly backoff: BackoffOptions;
 
   constructor(private readonly deps: GatewayFaultRelayDeps) {
     this.log = deps.logger.child({ component: 'gateway-faults' });
     this.attempts = deps.storeAttempts ?? 5;
+    // 400 ms before the second attempt, doubling (the relay's delays since issue #16), with full
+    // jitter; capped so a long storeAttempts never waits minutes between tries.
+    this.backoff = {
+      initialMs: 400,
+      maxMs: 30_000,
+      ...(deps.random ? { random: deps.random } : {}),
+    };
   }
 
   /** One valid status message, at ingest clock `nowMs`. Never rejects. */
@@ -112,7 +122,8 @@ export class GatewayFaultRelay {
           this.log.error({ err, gateway: record.gateway, attempt }, 'data loss report not stored');
           return;
         }
-        await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, 200 * 2 ** attempt));
+        const delayMs = backoffDelay(attempt - 1, this.backoff);
+        await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, delayMs));
       }
     }
   }

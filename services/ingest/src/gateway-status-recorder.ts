@@ -2,7 +2,7 @@ import type { GatewayStatusRecord } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import type { GatewayState } from './gateway-presence.js';
 import type { IngestCounters } from './ingest-counters.js';
-import type { Timers } from './retry-backoff.js';
+import type { Clock } from '@hazardwatch/kit';
 
 /** Where gateway states are persisted (GatewayStatusRepository in production). */
 export interface GatewayStatusStore {
@@ -31,7 +31,7 @@ export interface GatewayStatusRecorderDeps {
   readonly counters: IngestCounters;
   readonly logger: Logger;
   readonly now: () => number;
-  readonly timers: Timers;
+  readonly timers: Pick<Clock, 'setTimeout'>;
 }
 
 /**

@@ -8,7 +8,11 @@ export * from './ingest-counters.js';
 export * from './ingest-pipeline.js';
 export * from './latest-values.js';
 export * from './point-directory.js';
-export * from './retry-backoff.js';
+/**
+ * @deprecated The timers are @hazardwatch/kit's `systemClock`; this alias stays only until the CLI's
+ * ingest service (being moved into this package as buildIngestService) stops importing it.
+ */
+export { systemClock as realTimers } from '@hazardwatch/kit';
 export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AckTicket } from './durable-ack-subscriber.js';
 import type { IngestCounters } from './ingest-counters.js';
 import type { DecodeSink, TelemetryDecoder } from './telemetry-decoder.js';
-import { RetryBackoff, type Timers } from './retry-backoff.js';
+import { backoffDelay, type BackoffOptions, type Clock } from '@hazardwatch/kit';
 import { DeadLetterGate } from './dead-letter-gate.js';
 
 /**
@@ -58,7 +58,9 @@ export interface PipelineDeps {
   readonly observers: readonly ReadingObserver[];
   readonly logger: Logger;
   readonly now: () => number;
-  readonly timers: Timers;
+  readonly timers: Pick<Clock, 'setTimeout'>;
+  /** Uniform in [0, 1) for the retry backoff's jitter, injected by tests. @default Math.random */
+  readonly random?: () => number;
   /** Flow control towards the broker connection. */
   readonly intake?: { pause(): void; resume(): void };
 }
@@ -135,7 +137,7 @@ export class IngestPipeline {
   private readonly log: Logger;
   /** Gateways whose bad seq was logged (each is counted every time in seqInvalid). */
   private readonly badSeqReported = new Set<string>();
-  private readonly backoff: RetryBackoff;
+  private readonly backoff: BackoffOptions;
   private readonly gate: DeadLetterGate;
   private readonly batchListeners: Array<(stats: BatchStats) => void> = [];
   /** False while the database is failing writes. */
@@ -147,7 +149,13 @@ export class IngestPipeline {
   ) {
     this.log = deps.logger.child({ component: 'ingest-pipeline' });
     this.pending = new Batch(1024);
-    this.backoff = new RetryBackoff(options.retryInitialDelayMs, options.retryMaxDelayMs, deps.timers);
+    // Full jitter: a fleet of ingest workers that lost the same database does not come back in
+    // lock-step.
+    this.backoff = {
+      initialMs: options.retryInitialDelayMs,
+      maxMs: options.retryMaxDelayMs,
+      ...(deps.random ? { random: deps.random } : {}),
+    };
     this.gate = new DeadLetterGate(
       {
         maxQueued: options.maxDeadLettersQueued,
@@ -419,9 +427,9 @@ export class IngestPipeline {
           );
           return;
         }
-        const delayMs = this.backoff.delayFor(attempt);
+        const delayMs = backoffDelay(attempt, this.backoff);
         this.log.warn({ err, attempt, delayMs, rows: batch.rows.length }, 'batch write failed; will retry');
-        await this.backoff.wait(delayMs);
+        await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, delayMs));
       }
     }
   }

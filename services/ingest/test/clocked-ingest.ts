@@ -1,11 +1,6 @@
 import type pg from 'pg';
-import {
-  buildIngestApp,
-  type IngestApp,
-  type IngestConfig,
-  type PointDirectory,
-  type Timers,
-} from '@hazardwatch/ingest';
+import { buildIngestApp, type IngestApp, type IngestConfig, type PointDirectory } from '@hazardwatch/ingest';
+import { systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 import { PgReadingWriter } from '@hazardwatch/store';
 import { logger } from './support.js';
 
@@ -18,7 +13,7 @@ export function startClockedIngest(
   config: IngestConfig,
   pool: pg.Pool,
   directory: PointDirectory,
-  clock: { now: () => number; timers?: Timers },
+  clock: { now: () => number; timers?: Pick<Clock, 'setTimeout'> },
 ): IngestApp {
   const writer = new PgReadingWriter(pool, { logger, now: clock.now });
   return buildIngestApp(config, {
@@ -31,11 +26,11 @@ export function startClockedIngest(
 }
 
 /** Real timers that can be told to hurry: after `hurry()`, every delay is 0 (ends close()'s 10 s grace). */
-export class HurryableTimers implements Timers {
+export class HurryableTimers implements Pick<Clock, 'setTimeout'> {
   private hurried = false;
 
-  setTimeout(fn: () => void, ms: number): unknown {
-    return setTimeout(fn, this.hurried ? 0 : ms);
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return systemClock.setTimeout(fn, this.hurried ? 0 : ms);
   }
 
   hurry(): void {

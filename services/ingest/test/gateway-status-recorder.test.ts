@@ -7,7 +7,7 @@ import {
   type GatewayState,
   type GatewayStatusStore,
 } from '@hazardwatch/ingest';
-import { ManualTimers } from './pipeline-harness.js';
+import { ManualClock } from '@hazardwatch/kit';
 
 /** A store whose upserts stay open until the test settles them. */
 class ScriptedStore implements GatewayStatusStore {
@@ -37,7 +37,7 @@ const settle = () => new Promise<void>((r) => setImmediate(r));
 
 function setup() {
   const store = new ScriptedStore();
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const counters = new IngestCounters();
   /** Gateways of E1 the site has; a test edits it as the site changes. */
   const site = new Set(['GW1', 'GW2']);

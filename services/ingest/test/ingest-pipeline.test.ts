@@ -163,7 +163,8 @@ describe('IngestPipeline: group commit and acknowledgement', () => {
 describe('IngestPipeline: storage failures', () => {
   it('retries a failing write with backoff and releases the tickets once, after success', async () => {
     const initial = 100;
-    const h = harness({ retryInitialDelayMs: initial, retryMaxDelayMs: 10_000 });
+    // Full jitter: each delay is uniform in [0, cap]; a draw of 0.5 gives half the cap.
+    const h = harness({ retryInitialDelayMs: initial, retryMaxDelayMs: 10_000 }, {}, () => 0.5);
     const ticket = h.send(goodMessage(2));
     await settle();
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -172,12 +173,12 @@ describe('IngestPipeline: storage failures', () => {
       expect(h.pipeline.storageHealthy).toBe(false);
       expect(h.counters.storageRetries).toBe(attempt + 1);
       expect(ticket.count).toBe(0);
-      const base = initial * 2 ** attempt;
-      // Jitter keeps every delay within [base/2, base]: nothing before base/2, the retry by base.
-      h.timers.advance(base / 2 - 1);
+      const cap = initial * 2 ** attempt;
+      // Nothing before the drawn delay (cap/2), the retry at it.
+      h.timers.advance(cap / 2 - 1);
       await settle();
       expect(h.writer.calls).toHaveLength(attempt + 1);
-      h.timers.advance(base / 2 + 1);
+      h.timers.advance(1);
       await settle();
       expect(h.writer.calls).toHaveLength(attempt + 2);
     }
@@ -194,7 +195,7 @@ describe('IngestPipeline: storage failures', () => {
       messagesDurable: 1,
     });
     // Nothing else is scheduled and a further drain finds the pipeline idle.
-    expect(h.timers.pending).toBe(0);
+    expect(h.timers.pendingTimers).toBe(0);
     await h.pipeline.drain();
     expect(ticket.count).toBe(1);
   });
@@ -237,7 +238,7 @@ describe('IngestPipeline: storage failures', () => {
     h.writer.only().resolve();
     await settle();
     expect(later.count).toBe(1);
-    expect(h.timers.pending).toBe(0);
+    expect(h.timers.pendingTimers).toBe(0);
     expect(h.counters.snapshot()).toMatchObject({
       batchesPoisoned: 1,
       storageRetries: 0,

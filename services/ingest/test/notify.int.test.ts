@@ -9,14 +9,14 @@ import {
   TIMESTAMP_HEADER,
   WebhookChannel,
   webhookSignature,
-  type Timers,
 } from '@hazardwatch/ingest';
+import { ManualClock } from '@hazardwatch/kit';
 import { migrate, NotificationOutbox, sqlClientFromPg } from '@hazardwatch/store';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 
 const logger = pino({ level: 'silent' });
 const SECRET = 'webhook-secret';
-const noTimers: Timers = { setTimeout: () => undefined };
+const noTimers = new ManualClock();
 
 interface Received {
   body: string;
@@ -63,7 +63,8 @@ describe('notification outbox delivered through a signed webhook', () => {
     new OutboxWorker(
       outbox,
       [new WebhookChannel({ name: 'regulator-hook', url, secret: SECRET, now: () => now })],
-      { logger, now: () => now, timers: noTimers },
+      // A fixed jitter draw: the first retry waits 500 ms, never 0 (full jitter may draw 0).
+      { logger, now: () => now, timers: noTimers, random: () => 0.5 },
       { maxAttempts, retryInitialDelayMs: 1000, retryMaxDelayMs: 60_000 },
     );
 

@@ -9,8 +9,8 @@ import {
   type BatchWriter,
   type DecodeLimits,
   type PipelineOptions,
-  type Timers,
 } from '@hazardwatch/ingest';
+import { ManualClock } from '@hazardwatch/kit';
 import type { DeadLetterRow, ReadingBuffer, WriteOutcome } from '@hazardwatch/store';
 
 /**
@@ -106,28 +106,6 @@ export class ScriptedWriter implements BatchWriter {
   }
 }
 
-/** Timers driven by the test: nothing fires until `advance`. */
-export class ManualTimers implements Timers {
-  private nowMs = 0;
-  private scheduled: Array<{ at: number; fn: () => void }> = [];
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.scheduled.push({ at: this.nowMs + ms, fn });
-    return undefined;
-  }
-
-  get pending(): number {
-    return this.scheduled.length;
-  }
-
-  advance(ms: number): void {
-    this.nowMs += ms;
-    const due = this.scheduled.filter((t) => t.at <= this.nowMs).sort((a, b) => a.at - b.at);
-    this.scheduled = this.scheduled.filter((t) => t.at > this.nowMs);
-    for (const t of due) t.fn();
-  }
-}
-
 export class CountingTicket implements AckTicket {
   count = 0;
   done(): void {
@@ -146,7 +124,8 @@ export async function settle(turns = 5): Promise<void> {
 export interface Harness {
   readonly pipeline: IngestPipeline;
   readonly writer: ScriptedWriter;
-  readonly timers: ManualTimers;
+  /** The retry backoff's timers: nothing fires until `advance`. */
+  readonly timers: ManualClock;
   readonly counters: IngestCounters;
   readonly observed: Row[];
   readonly intake: { pauses: number; resumes: number };
@@ -156,13 +135,18 @@ export interface Harness {
   send(payload: string | Buffer): CountingTicket;
 }
 
-export function harness(options: Partial<PipelineOptions> = {}, limits: Partial<DecodeLimits> = {}): Harness {
+export function harness(
+  options: Partial<PipelineOptions> = {},
+  limits: Partial<DecodeLimits> = {},
+  /** The backoff's jitter draw; Math.random when not given. */
+  random?: () => number,
+): Harness {
   const directory = pointDirectoryFrom(
     [{ enterprise: 'E1', code: 'GW1' }],
     TAGS.map((tag) => ({ enterprise: 'E1', tag, id: pointId(tag), gateway: 'GW1', enabled: true })),
   );
   const writer = new ScriptedWriter();
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const counters = new IngestCounters();
   const observed: Row[] = [];
   const intake = { pauses: 0, resumes: 0 };
@@ -176,6 +160,7 @@ export function harness(options: Partial<PipelineOptions> = {}, limits: Partial<
       logger: pino({ level: 'silent' }),
       now: () => clock.ms,
       timers,
+      ...(random ? { random } : {}),
       intake: { pause: () => void intake.pauses++, resume: () => void intake.resumes++ },
     },
     { ...DEFAULT_OPTIONS, ...options },

@@ -1,6 +1,6 @@
 import type { NotificationOutbox } from '@hazardwatch/store';
 import type { Logger } from 'pino';
-import { RetryBackoff, type Timers } from '../retry-backoff.js';
+import { backoffDelay, type BackoffOptions, type Clock } from '@hazardwatch/kit';
 import { ChannelError, type NotificationChannel } from './notification-channel.js';
 
 export interface OutboxWorkerOptions {
@@ -30,22 +30,27 @@ export interface OutboxWorkerCounters {
 export class OutboxWorker {
   readonly counters: OutboxWorkerCounters = { delivered: 0, retried: 0, failed: 0 };
   private readonly channels: ReadonlyMap<string, NotificationChannel>;
-  private readonly backoff: RetryBackoff;
+  private readonly backoff: BackoffOptions;
   private readonly log: Logger;
   private running = false;
 
   constructor(
     private readonly outbox: NotificationOutbox,
     channels: readonly NotificationChannel[],
-    private readonly deps: { logger: Logger; now: () => number; timers: Timers },
+    private readonly deps: {
+      logger: Logger;
+      now: () => number;
+      timers: Pick<Clock, 'setTimeout'>;
+      random?: () => number;
+    },
     private readonly options: OutboxWorkerOptions = {},
   ) {
     this.channels = new Map(channels.map((c) => [c.name, c]));
-    this.backoff = new RetryBackoff(
-      options.retryInitialDelayMs ?? 1000,
-      options.retryMaxDelayMs ?? 300_000,
-      deps.timers,
-    );
+    this.backoff = {
+      initialMs: options.retryInitialDelayMs ?? 1000,
+      maxMs: options.retryMaxDelayMs ?? 300_000,
+      ...(deps.random ? { random: deps.random } : {}),
+    };
     this.log = deps.logger.child({ component: 'outbox-worker' });
   }
 
@@ -71,7 +76,7 @@ export class OutboxWorker {
           const retryable = error instanceof ChannelError ? error.retryable : true;
           const attempt = item.attempts + 1;
           const giveUp = !retryable || attempt >= (this.options.maxAttempts ?? 12);
-          const retryAt = giveUp ? null : this.deps.now() + this.backoff.delayFor(attempt - 1);
+          const retryAt = giveUp ? null : this.deps.now() + backoffDelay(attempt - 1, this.backoff);
           await this.outbox.markAttemptFailed(item.id, (error as Error).message, this.deps.now(), retryAt);
           if (giveUp) this.counters.failed++;
           else this.counters.retried++;
