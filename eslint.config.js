@@ -4,38 +4,58 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 
 /**
- * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry,
- * and only in the direction ARCHITECTURE.md allows.
+ * Package boundaries (STYLE.md rule 2): a package is imported only through its public entry, and
+ * only in the direction ARCHITECTURE.md's "may import" column allows — each workspace by folder,
+ * with its package name and the packages of ours its sources may import. Every arrow points down
+ * (kit at the bottom; cli and tools/bench on top), so there is no cycle. Exported for
+ * services/testkit/test/workspace-boundaries.test.ts, which holds every package.json and every
+ * source import to the same table.
  */
-const ours = ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'edge', 'simulators'];
-const allowed = {
+export const boundaries = {
   // Plumbing written once (errors, config, clock, backoff): a browser-safe leaf everyone may use.
-  'services/kit': [],
-  'services/contracts': ['kit'],
-  'services/core': ['kit', 'contracts'],
-  'services/store': ['kit', 'contracts', 'core'],
-  'services/ingest': ['kit', 'contracts', 'core', 'store'],
-  'services/api': ['kit', 'contracts', 'core', 'store'],
-  'services/testkit': ['kit', 'contracts', 'core', 'store', 'ingest'],
-  'services/cli': ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'edge', 'simulators'],
+  'services/kit': { name: '@hazardwatch/kit', mayImport: [] },
+  'services/contracts': { name: '@hazardwatch/contracts', mayImport: ['kit'] },
+  'services/core': { name: '@hazardwatch/core', mayImport: ['kit', 'contracts'] },
+  'services/store': { name: '@hazardwatch/store', mayImport: ['kit', 'contracts', 'core'] },
+  'services/ingest': { name: '@hazardwatch/ingest', mayImport: ['kit', 'contracts', 'core', 'store'] },
+  'services/api': { name: '@hazardwatch/api', mayImport: ['kit', 'contracts', 'core', 'store'] },
+  // Test support (real servers, throw-away databases): imported by tests only, never shipped.
+  'services/testkit': {
+    name: '@hazardwatch/testkit',
+    mayImport: ['kit', 'contracts', 'core', 'store', 'ingest'],
+  },
+  // Process concerns: everything it runs, never the test support or the benchmarks.
+  'services/cli': {
+    name: 'hazardwatch',
+    mayImport: ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'edge', 'simulators'],
+  },
   // The edge collector runs on a plant's gateway: it speaks the wire contracts and nothing else
   // (kit is plumbing, not service code).
-  'edge/collector': ['kit', 'contracts'],
+  'edge/collector': { name: '@hazardwatch/edge', mayImport: ['kit', 'contracts'] },
   // Simulators speak protocols only: hardware-in-the-loop tests must go through MQTT / OPC-UA.
-  'simulators/plant': ['kit', 'contracts'],
+  'simulators/plant': { name: '@hazardwatch/simulators', mayImport: ['kit', 'contracts'] },
   // The dashboard runs in the browser and speaks the wire contracts (types) and REST only.
-  'dashboards/control-room': ['kit', 'contracts'],
-  // Benchmarks (private, never shipped): they drive the whole system.
-  'tools/bench': ['kit', 'contracts', 'core', 'store', 'ingest', 'api', 'testkit', 'edge', 'simulators'],
+  'dashboards/control-room': { name: '@hazardwatch/control-room', mayImport: ['kit', 'contracts'] },
+  // Benchmarks (private, never shipped): they drive the whole system, the command line's too.
+  'tools/bench': {
+    name: '@hazardwatch/bench',
+    mayImport: [
+      'kit',
+      'contracts',
+      'core',
+      'store',
+      'ingest',
+      'api',
+      'testkit',
+      'edge',
+      'simulators',
+      'hazardwatch',
+    ],
+  },
 };
-const packageOf = (dir) =>
-  dir === 'simulators/plant'
-    ? 'simulators'
-    : dir === 'edge/collector'
-      ? 'edge'
-      : dir === 'dashboards/control-room'
-        ? 'control-room'
-        : dir.replace('services/', '');
+/** The short name a table row uses: `@hazardwatch/store` → `store`; the command line is `hazardwatch`. */
+const shortName = (name) => name.replace('@hazardwatch/', '');
+const ours = Object.values(boundaries).map((b) => b.name);
 
 const deepImports = {
   // The second entries declared in the packages' "exports": contracts' frame codec without the
@@ -48,14 +68,18 @@ const deepImports = {
     '!@hazardwatch/simulators/opcua',
     '!@hazardwatch/store/embedded-postgres',
     '!@hazardwatch/ingest/embedded-broker',
+    // The command line's package has one entry.
+    'hazardwatch/*',
+    // Relative paths out of the package: another package's sources or build.
     '../../*/src/*',
+    '../../*/dist/*',
     '../../../*',
   ],
   message: 'Import a package only through its public entry (@hazardwatch/name).',
 };
 
-const boundaryBlocks = Object.entries(allowed).map(([dir, deps]) => ({
-  files: [`${dir}/src/**/*.ts`],
+const boundaryBlocks = Object.entries(boundaries).map(([dir, { name, mayImport }]) => ({
+  files: [`${dir}/src/**/*.ts`, `${dir}/src/**/*.vue`],
   rules: {
     'no-restricted-imports': [
       'error',
@@ -63,10 +87,10 @@ const boundaryBlocks = Object.entries(allowed).map(([dir, deps]) => ({
         patterns: [
           deepImports,
           ...ours
-            .filter((p) => !deps.includes(p) && packageOf(dir) !== p)
-            .map((p) => ({
-              group: [`@hazardwatch/${p}`],
-              message: `${dir} may not depend on @hazardwatch/${p} (see ARCHITECTURE.md).`,
+            .filter((other) => other !== name && !mayImport.includes(shortName(other)))
+            .map((other) => ({
+              group: [other],
+              message: `${dir} may not depend on ${other} (see ARCHITECTURE.md).`,
             })),
         ],
       },
