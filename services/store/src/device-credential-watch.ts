@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { DEVICE_CREDENTIAL_CHANNEL } from './device-credential-repository.js';
-import { PgListener, type ListenerTimers } from './pg-listener.js';
+import type { Clock } from '@hazardwatch/kit';
+import { PgListener } from './pg-listener.js';
 
 export interface DeviceCredentialWatchOptions {
   readonly connectionString: string;
@@ -10,7 +11,7 @@ export interface DeviceCredentialWatchOptions {
    * of the listener, since notifications sent while it was down are lost).
    */
   readonly changed: (username: string | undefined) => void;
-  readonly timers?: ListenerTimers;
+  readonly timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 export interface DeviceCredentialWatch {

@@ -47,4 +47,4 @@ export {
   type MqttAccessOptions,
 } from './mqtt-access-control.js';
 export * from './action-requests.js';
-export { PgListener, type ListenerTimers, type PgListenerOptions } from './pg-listener.js';
+export { PgListener, type PgListenerOptions } from './pg-listener.js';

@@ -1,16 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-
-/** Timers the reconnect backoff runs on (STYLE rule 10). */
-export interface ListenerTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: ListenerTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { Backoff, systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 
 export interface PgListenerOptions {
   readonly connectionString: string;
@@ -23,11 +13,14 @@ export interface PgListenerOptions {
    */
   readonly onListening?: () => void;
   readonly logger: Logger;
-  /** First reconnect delay, ms; doubles up to `retryMaxMs`. @default 500 */
+  /** Cap of the first reconnect delay, ms; doubles up to `retryMaxMs` (full jitter). @default 500 */
   readonly retryInitialMs?: number;
   /** @default 10000 */
   readonly retryMaxMs?: number;
-  readonly timers?: ListenerTimers;
+  /** Timers the reconnect backoff runs on (STYLE rule 10). @default systemClock */
+  readonly timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /** Uniform in [0, 1) for the backoff's jitter, injected by tests. @default Math.random */
+  readonly random?: () => number;
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -39,17 +32,23 @@ const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export class PgListener {
   readonly #log: Logger;
-  readonly #timers: ListenerTimers;
+  readonly #timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  readonly #backoff: Backoff;
   #client: pg.Client | undefined;
-  #retryTimer: unknown;
-  #attempt = 0;
+  #retryTimer: TimerHandle | undefined;
   #closed = false;
   #listening = false;
 
   constructor(private readonly options: PgListenerOptions) {
     for (const c of options.channels) if (!CHANNEL.test(c)) throw new TypeError(`bad channel name ${c}`);
     this.#log = options.logger.child({ component: 'pg-listener', channels: options.channels });
-    this.#timers = options.timers ?? realTimers;
+    this.#timers = options.timers ?? systemClock;
+    // Full jitter: the API and ingest processes that lost the same server do not reconnect in step.
+    this.#backoff = new Backoff({
+      initialMs: options.retryInitialMs ?? 500,
+      maxMs: options.retryMaxMs ?? 10_000,
+      ...(options.random ? { random: options.random } : {}),
+    });
   }
 
   /** True while LISTEN is in force. */
@@ -68,7 +67,7 @@ export class PgListener {
   async close(): Promise<void> {
     this.#closed = true;
     this.#listening = false;
-    if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
+    this.#timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     const client = this.#client;
     this.#client = undefined;
@@ -107,7 +106,7 @@ export class PgListener {
       return;
     }
     if (this.#closed || lost) return;
-    this.#attempt = 0;
+    this.#backoff.reset();
     this.#listening = true;
     this.#log.debug('listening');
     this.options.onListening?.();
@@ -115,9 +114,7 @@ export class PgListener {
 
   #scheduleRetry(): void {
     if (this.#retryTimer !== undefined) return;
-    const initial = this.options.retryInitialMs ?? 500;
-    const delayMs = Math.min(this.options.retryMaxMs ?? 10_000, initial * 2 ** Math.min(this.#attempt, 10));
-    this.#attempt += 1;
+    const delayMs = this.#backoff.next();
     this.#retryTimer = this.#timers.setTimeout(() => {
       this.#retryTimer = undefined;
       void this.#connect();

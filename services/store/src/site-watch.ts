@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { PgListener, type ListenerTimers } from './pg-listener.js';
+import { systemClock, unrefTimer, type Clock } from '@hazardwatch/kit';
+import { PgListener } from './pg-listener.js';
 import { SITE_CHANGED_CHANNEL } from './site-documents.js';
 
 export interface SiteWatchOptions {
@@ -13,10 +14,8 @@ export interface SiteWatchOptions {
   readonly check: () => Promise<void>;
   /** Fallback poll, ms. @default 30000 */
   readonly pollIntervalMs?: number;
-  readonly timers?: ListenerTimers & {
-    setInterval(fn: () => void, ms: number): unknown;
-    clearInterval(handle: unknown): void;
-  };
+  /** @default systemClock */
+  readonly timers?: Clock;
 }
 
 export interface SiteWatch {
@@ -24,17 +23,6 @@ export interface SiteWatch {
   check(): Promise<void>;
   close(): Promise<void>;
 }
-
-const realTimers = {
-  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
-  setInterval: (fn: () => void, ms: number) => {
-    const t = setInterval(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearInterval: (handle: unknown) => clearInterval(handle as NodeJS.Timeout),
-};
 
 /**
  * Follows the stored site model across processes: an edit saved through any API instance (a new
@@ -44,7 +32,7 @@ const realTimers = {
  */
 export async function watchSiteDocuments(options: SiteWatchOptions): Promise<SiteWatch> {
   const log = options.logger.child({ component: 'site-watch' });
-  const timers = options.timers ?? realTimers;
+  const timers = options.timers ?? systemClock;
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -76,6 +64,8 @@ export async function watchSiteDocuments(options: SiteWatchOptions): Promise<Sit
   });
   await listener.start();
   const poll = timers.setInterval(() => void run(), options.pollIntervalMs ?? 30_000);
+  // A fallback poll must not keep a process alive on its own.
+  unrefTimer(poll);
   return {
     check: run,
     close: async () => {
