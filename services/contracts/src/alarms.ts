@@ -43,6 +43,27 @@ export type AlarmCondition = (typeof ALARM_CONDITIONS)[number];
 /** 预警 colour (Jilin mechanism: 红 重大, 橙 较大, 黄 一般, 蓝 低). Ordered from lowest to highest. */
 export const WARNING_COLOURS = ['blue', 'yellow', 'orange', 'red'] as const;
 export type WarningColour = (typeof WARNING_COLOURS)[number];
+/** Highest first: legends, counts and lists read top-down from red. */
+export const WARNING_COLOURS_DESC: readonly WarningColour[] = Object.freeze([...WARNING_COLOURS].reverse());
+
+/**
+ * 0 = none (normal), 1 = blue … 4 = red. Colours are compared by rank, never by name, and every
+ * package ranks them with this one function.
+ */
+export function colourRank(colour: WarningColour | null | undefined): number {
+  return colour === null || colour === undefined ? 0 : WARNING_COLOURS.indexOf(colour) + 1;
+}
+
+export function isWarningColour(value: unknown): value is WarningColour {
+  return typeof value === 'string' && (WARNING_COLOURS as readonly string[]).includes(value);
+}
+
+/** The highest of some colours; null when there is none. */
+export function worstColour(colours: Iterable<WarningColour | null | undefined>): WarningColour | null {
+  let worst: WarningColour | null = null;
+  for (const c of colours) if (colourRank(c) > colourRank(worst)) worst = c ?? null;
+  return worst;
+}
 export const WARNING_COLOUR_ZH: Readonly<Record<WarningColour, string>> = {
   red: '红',
   orange: '橙',

@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ALARM_CONDITIONS, type AlarmAction, type AlarmActionOutcome } from '@hazardwatch/contracts';
+import {
+  ALARM_CONDITIONS,
+  type AlarmAction,
+  type AlarmActionOutcome,
+  type AlarmState,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
 import { alarmById, alarmEvents, queryAlarms } from '@hazardwatch/store';
 import type { AlarmActionRequest } from '../alarm-control.js';
@@ -105,8 +111,8 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
       region?: string;
       enterprise?: string;
       hazard?: string;
-      colour?: ('blue' | 'yellow' | 'orange' | 'red')[];
-      state?: ('NORM' | 'UNACK' | 'ACKED' | 'RTNUN' | 'SHLVD' | 'DSUPR' | 'OOSRV')[];
+      colour?: WarningColour[];
+      state?: AlarmState[];
       condition?: (typeof ALARM_CONDITIONS)[number][];
       from?: number;
       to?: number;

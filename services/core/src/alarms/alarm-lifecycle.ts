@@ -7,7 +7,7 @@
  * validated and refused with a coded error value (never thrown).
  */
 import {
-  WARNING_COLOURS,
+  colourRank,
   type AlarmAction,
   type AlarmCondition,
   type AlarmState,
@@ -43,8 +43,6 @@ const REASON_REQUIRED: ReadonlySet<AlarmAction> = new Set([
   'suppress',
   'comment',
 ]);
-
-export const colourRank = (c: WarningColour): number => WARNING_COLOURS.indexOf(c);
 
 export interface NewAlarm {
   readonly id: string;

@@ -24,6 +24,7 @@
  */
 import {
   ALARM_CONDITIONS,
+  colourRank,
   WARNING_COLOURS,
   type AlarmCondition,
   type WarningColour,
@@ -250,7 +251,7 @@ export function isFireControlRoomRelevant(policy: ColourPolicy, ctx: AlarmColour
 export function maxColour(a: WarningColour | null, b: WarningColour | null): WarningColour | null {
   if (a === null) return b;
   if (b === null) return a;
-  return WARNING_COLOURS.indexOf(a) >= WARNING_COLOURS.indexOf(b) ? a : b;
+  return colourRank(a) >= colourRank(b) ? a : b;
 }
 
 /** `steps` colours up, capped at red. */

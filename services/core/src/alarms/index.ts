@@ -27,7 +27,6 @@ export {
   applyOperator,
   applyTick,
   chatteringReason,
-  colourRank,
   newAlarm,
   type ConditionInput,
   type NewAlarm,

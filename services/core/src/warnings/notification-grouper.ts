@@ -7,8 +7,7 @@
  * Pure: the host feeds alarm annunciations (`recordAlarm`), passes notifications through `push`,
  * and calls `flush` on its own timer.
  */
-import { WARNING_COLOURS, type WarningColour } from '@hazardwatch/contracts';
-import { colourRank } from './warning-colour.js';
+import { colourRank, isWarningColour, type WarningColour } from '@hazardwatch/contracts';
 import { warningErrors } from './warning-errors.js';
 import type { WarningNotification, WarningNotificationKind, WarningRecipient } from './warning-types.js';
 
@@ -110,7 +109,7 @@ export class NotificationGrouper {
     this.floodWindowMs = positive('floodWindowMs', options.floodWindowMs ?? 600_000, false);
     const pass = options.passThroughColours ?? [];
     for (const c of pass)
-      if (!(WARNING_COLOURS as readonly string[]).includes(c))
+      if (!isWarningColour(c))
         throw warningErrors.create('HW_CORE_WARNING_INVALID_GROUPING', {
           key: 'passThroughColours',
           problem: `has unknown colour "${String(c)}"`,

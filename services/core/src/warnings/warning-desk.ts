@@ -7,8 +7,7 @@
  * records, and hands notifications to a channel layer. Bad user input comes back as a coded error
  * (`ok: false`), never as a throw; a failed action changes nothing.
  */
-import type { WarningColour } from '@hazardwatch/contracts';
-import { colourRank, isWarningColour } from './warning-colour.js';
+import { colourRank, isWarningColour, type WarningColour } from '@hazardwatch/contracts';
 import { warningErrors, type WarningError } from './warning-errors.js';
 import { buildNotification, unionTiers } from './warning-notify.js';
 import { compileWarningPolicy, type WarningPolicy } from './warning-policy.js';

@@ -1,6 +1,6 @@
 /** Sanity checks on a persisted open-warning record before the desk takes it back. Internal. */
+import { isWarningColour } from '@hazardwatch/contracts';
 import { ESCALATION_LEVELS, type WarningRecord } from './warning-types.js';
-import { isWarningColour } from './warning-colour.js';
 
 const OPEN_STATES: readonly string[] = ['pushed', 'signed', 'feedback'];
 const LEVELS: readonly string[] = ESCALATION_LEVELS;

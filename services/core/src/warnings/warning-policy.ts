@@ -7,7 +7,7 @@
  * Changzhou 2020, Jilin 2020) set them and must be read before these numbers are trusted. They are
  * ours, chosen so that a more serious colour is answered faster, and every one is configurable.
  */
-import { WARNING_COLOURS, type WarningColour } from '@hazardwatch/contracts';
+import { isWarningColour, WARNING_COLOURS, type WarningColour } from '@hazardwatch/contracts';
 import { warningErrors } from './warning-errors.js';
 import type { RegulatorTier } from './warning-types.js';
 
@@ -84,8 +84,7 @@ function checkDuration(key: string, value: unknown): number | null {
 }
 
 function checkColourKeys(key: string, value: object): void {
-  for (const k of Object.keys(value))
-    if (!(WARNING_COLOURS as readonly string[]).includes(k)) fail(`${key}.${k}`, 'is not a 预警 colour');
+  for (const k of Object.keys(value)) if (!isWarningColour(k)) fail(`${key}.${k}`, 'is not a 预警 colour');
 }
 
 function compileTimeouts(

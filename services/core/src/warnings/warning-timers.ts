@@ -7,8 +7,9 @@
  * the same whether the host ticks every second or once an hour, and each escalation restarts the
  * timers at that instant (REFERENCE §8 item 20, provisional).
  */
+import { colourRank } from '@hazardwatch/contracts';
 import type { WarningPolicy } from './warning-policy.js';
-import { colourBelow, colourRank } from './warning-colour.js';
+import { colourBelow } from './warning-colour.js';
 import { buildNotification, unionTiers } from './warning-notify.js';
 import { nextEscalationLevel, type WarningSiteView } from './warning-recipients.js';
 import type { WarningEvent, WarningNotification, WarningRecord, WarningStep } from './warning-types.js';
