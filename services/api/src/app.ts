@@ -24,6 +24,7 @@ import { AuthService } from './auth/auth-service.js';
 import type { ApiSettings } from './config.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
+import { installResponseContract, type ResponseContractViolation } from './http/response-contract.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installValidators } from './http/validators.js';
 import { serveDashboard } from './http/dashboard.js';
@@ -77,6 +78,11 @@ export interface ApiDeps {
   readonly mqttAccessMetrics?: boolean;
   /** Built control-room dashboard (dashboards/control-room/dist) served at `/`; none when absent. */
   readonly dashboardDir?: string;
+  /**
+   * Tests only: every JSON answer is checked against its route's response contract with no
+   * undeclared property; a mismatch is reported here and answers 500 (http/response-contract.ts).
+   */
+  readonly strictResponses?: (violation: ResponseContractViolation) => void;
 }
 
 const DOCS_PREFIX = '/docs';
@@ -84,7 +90,7 @@ const DOCS_PREFIX = '/docs';
 /**
  * Builds the REST API from validated settings and its dependencies, without listening (STYLE
  * rule 7): tests `inject` into it, `startApiServer` listens. Rejects when a route lacks a scope
- * rule or a request schema.
+ * rule, a request schema or a response schema.
  */
 export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
@@ -109,6 +115,10 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     alarmEnterprise: (id) => alarmEnterprise(deps.client, id),
     warningEnterprise: (id) => warningEnterprise(deps.client, id),
     publicPrefixes: [DOCS_PREFIX],
+  });
+  installResponseContract(app, {
+    exemptPrefixes: [DOCS_PREFIX],
+    ...(deps.strictResponses ? { strict: deps.strictResponses } : {}),
   });
   const metrics = installMetrics(app, {
     client: deps.client,

@@ -6,6 +6,11 @@ export { buildApiApp, type ApiDeps } from './app.js';
 export { startApiServer, type ApiServer, type StartApiServerOptions } from './server.js';
 // Also brings the `app.metrics` declaration (served by the process on its internal health port).
 export type { ApiMetrics } from './http/metrics.js';
+export {
+  installResponseContract,
+  type ResponseContractOptions,
+  type ResponseContractViolation,
+} from './http/response-contract.js';
 export { registerMqttAccessMetrics } from './http/mqtt-access-metrics.js';
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';

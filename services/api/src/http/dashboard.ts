@@ -5,6 +5,10 @@ import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from './route.js';
 
+/** An answer that is a file, not JSON: documented by media type, never serialized. */
+const fileOf = (mediaType: string, description: string) =>
+  Type.Unsafe<unknown>({ description, content: { [mediaType]: { schema: { type: 'string' } } } });
+
 /** Vite puts hashed bundles under assets/; they never change under a name, so cache for a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -26,7 +30,10 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
     scope: { kind: 'public' },
     summary: 'The control-room dashboard',
     tags: ['dashboard'],
-    schema: { querystring: Type.Object({}, { additionalProperties: true }) },
+    schema: {
+      querystring: Type.Object({}, { additionalProperties: true }),
+      response: { 200: fileOf('text/html', 'the app shell') },
+    },
     handler: (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'),
   });
   defineRoute(app, {
@@ -35,7 +42,10 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
     scope: { kind: 'public' },
     summary: 'Dashboard bundles',
     tags: ['dashboard'],
-    schema: { querystring: Type.Object({}, { additionalProperties: true }) },
+    schema: {
+      querystring: Type.Object({}, { additionalProperties: true }),
+      response: { 200: fileOf('application/octet-stream', 'a bundle (script, style, font, image)') },
+    },
     handler: (request, reply) =>
       reply.header('cache-control', IMMUTABLE).sendFile(`assets/${(request.params as { '*': string })['*']}`),
   });

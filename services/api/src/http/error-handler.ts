@@ -1,11 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ApiError } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
 import { apiErrors } from '../errors.js';
 
-export interface ErrorBody {
-  readonly code: string;
-  readonly message: string;
-}
+/** The contract's error answer (@hazardwatch/contracts ApiErrorSchema). */
+type ErrorBody = ApiError;
 
 interface AjvIssue {
   instancePath?: string;

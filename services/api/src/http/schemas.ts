@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { ALARM_STATES, WARNING_COLOURS } from '@hazardwatch/contracts';
 import { apiErrors } from '../errors.js';
 
@@ -54,17 +54,6 @@ export function checkRange(from: number | undefined, to: number | undefined): vo
 
 export const ColourFilter = Type.Union(WARNING_COLOURS.map((c) => Type.Literal(c)));
 export const AlarmStateFilter = Type.Union(ALARM_STATES.map((s) => Type.Literal(s)));
-
-export const ErrorBodySchema = Type.Object({ code: Type.String(), message: Type.String() });
-
-/** `{ items, total, limit, offset }` */
-export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    total: Type.Integer(),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
-  });
 
 export function page<T>(
   all: readonly T[],

@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
   ALARM_CONDITIONS,
+  AlarmActionResultSchema,
+  AlarmDetailSchema,
+  AlarmPageSchema,
   type AlarmAction,
   type AlarmActionOutcome,
   type AlarmState,
@@ -150,7 +153,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary:
       'Open alarms in the caller’s scope, filtered by region subtree, enterprise, hazard, colour, state, condition',
     tags,
-    schema: { querystring: Type.Object(AlarmFilters, closed) },
+    schema: { querystring: Type.Object(AlarmFilters, closed), response: { 200: AlarmPageSchema } },
     handler: (request) => list(true, request),
   });
 
@@ -165,6 +168,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
         { ...AlarmFilters, from: Type.Optional(EpochMs('from')), to: Type.Optional(EpochMs('to')) },
         closed,
       ),
+      response: { 200: AlarmPageSchema },
     },
     handler: (request) => list(false, request),
   });
@@ -175,7 +179,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'alarm', param: 'id' },
     summary: 'One alarm with its append-only journal',
     tags,
-    schema: { params: IdParams, querystring: NoQuery },
+    schema: { params: IdParams, querystring: NoQuery, response: { 200: AlarmDetailSchema } },
     handler: async (request) => {
       const alarm = await alarmById(ctx.client, ctx.site(), request.params.id);
       if (!alarm) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'alarm', id: request.params.id });
@@ -190,7 +194,12 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: { kind: 'alarm', param: 'id', write: true },
       summary: a.summary,
       tags,
-      schema: { params: IdParams, querystring: NoQuery, body: a.body },
+      schema: {
+        params: IdParams,
+        querystring: NoQuery,
+        body: a.body,
+        response: { 200: AlarmActionResultSchema },
+      },
       handler: async (request) => {
         if (!ctx.alarmControl) throw apiErrors.create('HW_API_ALARM_CONTROL_UNAVAILABLE', {});
         const body = request.body as { comment?: string; reason?: string; text?: string; until?: number };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { AuditPageSchema } from '@hazardwatch/contracts';
 import { defineRoute } from '../http/route.js';
 import { checkRange, closed, EpochMs, Pagination } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
@@ -31,6 +32,7 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
         closed,
       ),
+      response: { 200: AuditPageSchema },
     },
     handler: async (request) => {
       const q = request.query;

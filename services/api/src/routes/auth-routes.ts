@@ -1,30 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { PrincipalSchema, TokenPairSchema } from '@hazardwatch/contracts';
 import { LoginBackoff } from '../auth/login-backoff.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { closed, NoQuery } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 
-const UserSchema = Type.Object({
-  id: Type.String(),
-  username: Type.String(),
-  role: Type.String(),
-  regionCode: Type.Union([Type.String(), Type.Null()]),
-  enterpriseCode: Type.Union([Type.String(), Type.Null()]),
-  disabled: Type.Boolean(),
-});
-const TokenPairSchema = Type.Object({
-  accessToken: Type.String(),
-  tokenType: Type.Literal('Bearer'),
-  expiresIn: Type.Integer({ description: 'seconds' }),
-  refreshToken: Type.String(),
-  refreshExpiresIn: Type.Integer({ description: 'seconds' }),
-  user: UserSchema,
-});
 const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 256 }) }, closed);
-
-export { UserSchema };
 
 /** Login (failures backed off per username and per address), refresh rotation, logout, and who am I. */
 export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -119,7 +102,11 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'public' },
     summary: 'Revoke a refresh token and every token rotated from the same login',
     tags: ['auth'],
-    schema: { querystring: NoQuery, body: RefreshBody },
+    schema: {
+      querystring: NoQuery,
+      body: RefreshBody,
+      response: { 204: Type.Unsafe<void>({ description: 'no content' }) },
+    },
     handler: async (request, reply) => {
       const userId = await ctx.auth.logout(request.body.refreshToken);
       if (userId !== undefined) {
@@ -143,7 +130,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'any' },
     summary: 'The caller as the access token describes them',
     tags: ['auth'],
-    schema: { querystring: NoQuery },
-    handler: (request) => request.principal,
+    schema: { querystring: NoQuery, response: { 200: PrincipalSchema } },
+    handler: (request) => request.principal!,
   });
 }

@@ -1,6 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import {
+  BrokerHookVerdictSchema,
+  DeviceCredentialSchema,
+  IssuedDeviceCredentialSchema,
+  type BrokerHookVerdict,
+  type DeviceCredential,
+} from '@hazardwatch/contracts';
 import { deviceUsername, type MqttPrincipal } from '@hazardwatch/core';
 import { DeviceCredentialRepository, newDeviceSecret, type MqttAccessControl } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
@@ -43,7 +50,7 @@ const HookAclBody = Type.Object(
  * Both broker families read the answer from one body with status 200: EMQX 5 looks at `result`
  * (and `is_superuser`); mosquitto-go-auth (response_mode json) at `ok` and `error`.
  */
-const verdict = (allow: boolean, error = '', superuser = false) => ({
+const verdict = (allow: boolean, error = '', superuser = false): BrokerHookVerdict => ({
   result: allow ? 'allow' : 'deny',
   is_superuser: superuser,
   ok: allow,
@@ -71,7 +78,9 @@ export function deviceRoutes(
     enterprise,
     region: ctx.site()?.enterprise(enterprise)?.region ?? null,
   });
-  const credentialDto = (c: Awaited<ReturnType<DeviceCredentialRepository['forGateway']>> & object) => ({
+  const credentialDto = (
+    c: Awaited<ReturnType<DeviceCredentialRepository['forGateway']>> & object,
+  ): DeviceCredential => ({
     username: c.username,
     enterprise: c.enterprise,
     gateway: c.gateway,
@@ -91,7 +100,7 @@ export function deviceRoutes(
     scope: { kind: 'enterprise', roles: ['admin', 'operator', 'regulator'] },
     summary: "A gateway's MQTT credential (never the secret)",
     tags,
-    schema: { params: GatewayParams, querystring: NoQuery },
+    schema: { params: GatewayParams, querystring: NoQuery, response: { 200: DeviceCredentialSchema } },
     handler: async (request) => {
       const { enterprise, gateway } = request.params;
       const found = await credentials.forGateway(enterprise, gateway);
@@ -109,7 +118,12 @@ export function deviceRoutes(
       'Issue or rotate the MQTT credential of a gateway (the old secret stops working, its sessions closed); the secret is in this answer only',
     tags,
     // Nothing to send: no body at all (fastify validates a missing body as null), or `{}`.
-    schema: { params: GatewayParams, querystring: NoQuery, body: NoBody },
+    schema: {
+      params: GatewayParams,
+      querystring: NoQuery,
+      body: NoBody,
+      response: { 201: IssuedDeviceCredentialSchema },
+    },
     handler: async (request, reply) => {
       const { enterprise, gateway } = request.params;
       knownGateway(enterprise, gateway);
@@ -144,7 +158,7 @@ export function deviceRoutes(
     summary:
       'Revoke the MQTT credential of a gateway (logins refused, live sessions on the embedded broker closed)',
     tags,
-    schema: { params: GatewayParams, querystring: NoQuery },
+    schema: { params: GatewayParams, querystring: NoQuery, response: { 200: DeviceCredentialSchema } },
     handler: async (request) => {
       const { enterprise, gateway } = request.params;
       const before = await credentials.forGateway(enterprise, gateway);
@@ -181,7 +195,7 @@ export function deviceRoutes(
     scope: { kind: 'public' },
     summary: 'Broker hook: may this username/secret connect? (EMQX HTTP authentication, go-auth)',
     tags,
-    schema: { querystring: NoQuery, body: HookAuthBody },
+    schema: { querystring: NoQuery, body: HookAuthBody, response: { 200: BrokerHookVerdictSchema } },
     handler: async (request) => {
       checkHookToken(request);
       const result = await access.authenticate(request.body.username, request.body.password);
@@ -200,7 +214,7 @@ export function deviceRoutes(
     summary:
       'Broker hook: may this user publish to / subscribe to this topic? (EMQX HTTP authorisation, go-auth)',
     tags,
-    schema: { querystring: NoQuery, body: HookAclBody },
+    schema: { querystring: NoQuery, body: HookAclBody, response: { 200: BrokerHookVerdictSchema } },
     handler: async (request) => {
       checkHookToken(request);
       const { username, topic, action, acc } = request.body;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { LivenessSchema, ReadinessSchema } from '@hazardwatch/contracts';
 import { defineRoute } from '../http/route.js';
 import { NoQuery } from '../http/schemas.js';
 import type { RouteContext } from './context.js';
@@ -31,7 +31,7 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'public' },
     summary: 'Liveness: the process answers',
     tags: ['health'],
-    schema: { querystring: NoQuery, response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: { querystring: NoQuery, response: { 200: LivenessSchema } },
     handler: () => ({ status: 'ok' as const }),
   });
 
@@ -43,10 +43,7 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags: ['health'],
     schema: {
       querystring: NoQuery,
-      response: {
-        200: Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Type.Boolean()) }),
-        503: Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Type.Boolean()) }),
-      },
+      response: { 200: ReadinessSchema, 503: ReadinessSchema },
     },
     handler: async (_request, reply) => {
       const checks: Record<string, boolean> = {

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { alarmKpiReport, onlineRate, type SiteIndex } from '@hazardwatch/core';
-import { parseSourceKey, type WarningColour } from '@hazardwatch/contracts';
+import {
+  DataLossListSchema,
+  KpiReportSchema,
+  parseSourceKey,
+  RegionOverviewSchema,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import { DataLossRepository, GatewayStatusRepository } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -102,7 +108,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline, ' +
       'gateway spool backlog',
     tags: ['overview'],
-    schema: { params: RegionParams, querystring: NoQuery },
+    schema: { params: RegionParams, querystring: NoQuery, response: { 200: RegionOverviewSchema } },
     handler: async (request) => {
       const s = site();
       const { code } = request.params;
@@ -122,7 +128,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       'Alarm KPIs (ISA-18.2 / EEMUA 191) of the enterprises in a region subtree, with data quality ' +
       '(data-loss reports, online rate)',
     tags: ['overview'],
-    schema: { params: RegionParams, querystring: KpiQuery },
+    schema: { params: RegionParams, querystring: KpiQuery, response: { 200: KpiReportSchema } },
     handler: async (request) => {
       const { from, to } = request.query;
       checkKpiRange(from, to);
@@ -138,7 +144,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'enterprise' },
     summary: 'Alarm KPIs of one enterprise, with data quality (data-loss reports, online rate)',
     tags: ['overview'],
-    schema: { params: EnterpriseParams, querystring: KpiQuery },
+    schema: { params: EnterpriseParams, querystring: KpiQuery, response: { 200: KpiReportSchema } },
     handler: async (request) => {
       const { from, to } = request.query;
       checkKpiRange(from, to);
@@ -155,7 +161,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       'Recent data-loss reports of gateways (what their spools dropped: span, readings, reason), ' +
       'newest received first, at most perGateway per gateway',
     tags: ['overview'],
-    schema: { querystring: DataLossQuery },
+    schema: { querystring: DataLossQuery, response: { 200: DataLossListSchema } },
     handler: async (request) => {
       const { region, enterprise, perGateway, limit } = request.query;
       const enterprises = request.access!.enterpriseFilter({ region, enterprise });

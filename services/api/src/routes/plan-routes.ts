@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { PlanInfoSchema, PlanListSchema } from '@hazardwatch/contracts';
 import { FLOOR_PLAN_CONTENT_TYPES, PlanRepository, type FloorPlanContentType } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -17,6 +18,14 @@ const ImageBody = Type.Unsafe<unknown>({
   description: `PNG or SVG image, at most ${PLAN_MAX_BYTES} bytes`,
   content: Object.fromEntries(
     FLOOR_PLAN_CONTENT_TYPES.map((t) => [t, { schema: { description: 'raw image bytes' } }]),
+  ),
+});
+
+/** The image itself: raw bytes, never JSON (fastify sends a Buffer as it is). */
+const ImageAnswer = Type.Unsafe<Buffer>({
+  description: 'the image',
+  content: Object.fromEntries(
+    FLOOR_PLAN_CONTENT_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]),
   ),
 });
 
@@ -56,7 +65,7 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: { kind: 'enterprise' },
       summary: 'Floor plans of an enterprise (metadata)',
       tags,
-      schema: { params: EnterpriseParams, querystring: NoQuery },
+      schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: PlanListSchema } },
       handler: async (request) => ({ items: await plans.list(request.params.enterprise) }),
     });
 
@@ -66,7 +75,7 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: { kind: 'enterprise' },
       summary: 'A floor plan image (image/png or image/svg+xml)',
       tags,
-      schema: { params: PlanParams, querystring: NoQuery },
+      schema: { params: PlanParams, querystring: NoQuery, response: { 200: ImageAnswer } },
       handler: async (request, reply) => {
         const { enterprise, plan } = request.params;
         const image = await plans.get(enterprise, plan);
@@ -87,7 +96,12 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: writeScope,
       summary: `Store or replace a floor plan (raw PNG or SVG body, at most ${PLAN_MAX_BYTES} bytes)`,
       tags,
-      schema: { params: PlanParams, querystring: NoQuery, body: ImageBody },
+      schema: {
+        params: PlanParams,
+        querystring: NoQuery,
+        body: ImageBody,
+        response: { 200: PlanInfoSchema, 201: PlanInfoSchema },
+      },
       handler: async (request, reply) => {
         const { enterprise, plan } = request.params;
         const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -121,7 +135,7 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: writeScope,
       summary: 'Delete a floor plan',
       tags,
-      schema: { params: PlanParams, querystring: NoQuery },
+      schema: { params: PlanParams, querystring: NoQuery, response: { 200: PlanInfoSchema } },
       handler: async (request) => {
         const { enterprise, plan } = request.params;
         const before = await plans.delete(enterprise, plan);

@@ -1,13 +1,6 @@
 import type { NormalisedEnterprise, NormalisedHazard, NormalisedRegion, SiteIndex } from '@hazardwatch/core';
+import type { RegionNode } from '@hazardwatch/contracts';
 import type { GatewayStatusRecord } from '@hazardwatch/store';
-
-export interface RegionNode {
-  code: string;
-  name: string;
-  kind: string;
-  parent: string | null;
-  children: RegionNode[];
-}
 
 /** Visible regions as a forest: a visible region whose parent is not visible is a root. */
 export function regionForest(site: SiteIndex, visible: readonly string[]): RegionNode[] {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { SiteEditResultSchema } from '@hazardwatch/contracts';
 import { EnterpriseSchema, GatewaySchema, HazardSchema, PointSchema, RegionSchema } from '@hazardwatch/core';
 import { importSiteDocument, latestSiteDocument, storeErrors } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
@@ -88,6 +89,7 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
         ...(spec.collectionParams ? { params: spec.collectionParams } : {}),
         querystring: NoQuery,
         body: ownKeys.length > 0 ? Type.Omit(schema, ownKeys) : schema,
+        response: { 201: SiteEditResultSchema },
       },
       handler: async (request, reply) => {
         const fromUrl = (request.params ?? {}) as Record<string, string>;
@@ -104,7 +106,12 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: scopeOfItem,
       summary: `Change a ${entity} (JSON merge patch; null removes an optional field)`,
       tags,
-      schema: { params: spec.itemParams, querystring: NoQuery, body: patchSchema(schema, spec.keys) },
+      schema: {
+        params: spec.itemParams,
+        querystring: NoQuery,
+        body: patchSchema(schema, spec.keys),
+        response: { 200: SiteEditResultSchema },
+      },
       handler: async (request) => {
         const key = keyFromRequest(request.params as Record<string, unknown>, ctx);
         return edit(request, { op: 'update', entity, key, patch: request.body }, spec.audit(key, ctx));
@@ -116,7 +123,7 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: scopeOfItem,
       summary: `Delete a ${entity} (refused while other entities still refer to it)`,
       tags,
-      schema: { params: spec.itemParams, querystring: NoQuery },
+      schema: { params: spec.itemParams, querystring: NoQuery, response: { 200: SiteEditResultSchema } },
       handler: async (request) => {
         const key = keyFromRequest(request.params as Record<string, unknown>, ctx);
         return edit(request, { op: 'delete', entity, key }, spec.audit(key, ctx));

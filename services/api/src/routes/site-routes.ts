@@ -1,5 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import {
+  EnterprisePageSchema,
+  EnterpriseSchema,
+  GatewayListSchema,
+  HazardPageSchema,
+  HazardSchema,
+  PointPageSchema,
+  PointSchema,
+  RegionDetailSchema,
+  RegionForestSchema,
+  SiteExportSchema,
+  SiteImportResultSchema,
+} from '@hazardwatch/contracts';
 import { GatewayStatusRepository, importSiteDocument, latestSiteDocument } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -33,7 +46,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'any' },
     summary: 'Regions visible to the caller, as a tree',
     tags,
-    schema: { querystring: NoQuery },
+    schema: { querystring: NoQuery, response: { 200: RegionForestSchema } },
     handler: (request) => ({ items: ctx.site() ? regionForest(site(), request.access!.regions()) : [] }),
   });
 
@@ -43,7 +56,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'region', param: 'code' },
     summary: 'One region with its child regions and the enterprises directly in it',
     tags,
-    schema: { params: RegionParams, querystring: NoQuery },
+    schema: { params: RegionParams, querystring: NoQuery, response: { 200: RegionDetailSchema } },
     handler: (request) => {
       const s = site();
       const r = s.region(request.params.code)!;
@@ -64,7 +77,10 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'any' },
     summary: 'Enterprises visible to the caller, optionally within a region subtree',
     tags,
-    schema: { querystring: Type.Object({ region: Type.Optional(Code), ...Pagination }, closed) },
+    schema: {
+      querystring: Type.Object({ region: Type.Optional(Code), ...Pagination }, closed),
+      response: { 200: EnterprisePageSchema },
+    },
     handler: (request) => {
       const { region, limit, offset } = request.query;
       if (!ctx.site()) return page([], limit, offset);
@@ -84,7 +100,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'enterprise' },
     summary: 'One enterprise',
     tags,
-    schema: { params: EnterpriseParams, querystring: NoQuery },
+    schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: EnterpriseSchema } },
     handler: (request) => enterpriseDto(site(), site().enterprise(request.params.enterprise)!),
   });
 
@@ -99,6 +115,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
         { region: Type.Optional(Code), enterprise: Type.Optional(Code), ...Pagination },
         closed,
       ),
+      response: { 200: HazardPageSchema },
     },
     handler: (request) => {
       const { region, enterprise, limit, offset } = request.query;
@@ -121,7 +138,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'hazard' },
     summary: 'One major hazard',
     tags,
-    schema: { params: HazardParams, querystring: NoQuery },
+    schema: { params: HazardParams, querystring: NoQuery, response: { 200: HazardSchema } },
     handler: (request) => hazardDto(site(), site().hazard(request.params.enterprise, request.params.hazard)!),
   });
 
@@ -133,7 +150,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
       "An enterprise's data-collection gateways, each with its last known status (online, last seen, " +
       'spool backlog; null when never heard from)',
     tags,
-    schema: { params: EnterpriseParams, querystring: NoQuery },
+    schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: GatewayListSchema } },
     handler: async (request) => {
       const s = site();
       const { enterprise } = request.params;
@@ -169,6 +186,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
         closed,
       ),
+      response: { 200: PointPageSchema },
     },
     handler: (request) => {
       const { region, enterprise, hazard, gateway, limit, offset } = request.query;
@@ -200,7 +218,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'point', param: 'id' },
     summary: 'One monitoring point with its limits, deadbands, delays and interlocks',
     tags,
-    schema: { params: PointParams, querystring: NoQuery },
+    schema: { params: PointParams, querystring: NoQuery, response: { 200: PointSchema } },
     handler: (request) => site().pointById(request.params.id)!,
   });
 
@@ -210,7 +228,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'admin' },
     summary: 'Export the stored site document (as written, defaults not applied)',
     tags,
-    schema: { querystring: NoQuery },
+    schema: { querystring: NoQuery, response: { 200: SiteExportSchema } },
     handler: async () => {
       const latest = await latestSiteDocument(ctx.client);
       if (!latest) throw apiErrors.create('HW_API_SITE_UNAVAILABLE', {});
@@ -238,6 +256,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
         closed,
       ),
+      response: { 200: SiteImportResultSchema },
     },
     handler: async (request) => {
       const before = await latestSiteDocument(ctx.client);

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { UserPageSchema, UserSchema } from '@hazardwatch/contracts';
 import { USER_ROLES, type StoredUser } from '@hazardwatch/store';
 import { publicUser } from '../auth/auth-service.js';
 import { createUser, grantProblem, USERNAME_PATTERN } from '../auth/create-user.js';
 import type { SessionEnd } from '../auth/user-sessions.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, Code, NoQuery, Page, Pagination, UserIdParams } from '../http/schemas.js';
-import { UserSchema } from './auth-routes.js';
+import { closed, Code, NoQuery, Pagination, UserIdParams } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 
 /**
@@ -23,7 +23,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'admin' },
     summary: 'List users',
     tags: ['users'],
-    schema: { querystring: Type.Object(Pagination, closed), response: { 200: Page(UserSchema) } },
+    schema: { querystring: Type.Object(Pagination, closed), response: { 200: UserPageSchema } },
     handler: async (request) => {
       const { limit, offset } = request.query;
       const { items, total } = await ctx.users.list({ limit, offset });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { HistoryListSchema, HistorySchema, LatestValuesSchema } from '@hazardwatch/contracts';
 import type { IndexedPoint } from '@hazardwatch/core';
 import { DataLossRepository, latestValues, queryHistory } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
@@ -68,7 +69,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'point', param: 'id' },
     summary: 'Newest stored reading of a point',
     tags,
-    schema: { params: PointParams, querystring: NoQuery },
+    schema: { params: PointParams, querystring: NoQuery, response: { 200: LatestValuesSchema } },
     handler: async (request) => latestOf([site().pointById(request.params.id)!]),
   });
 
@@ -78,7 +79,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'hazard' },
     summary: 'Newest stored reading of every point of a major hazard',
     tags,
-    schema: { params: HazardParams, querystring: NoQuery },
+    schema: { params: HazardParams, querystring: NoQuery, response: { 200: LatestValuesSchema } },
     handler: async (request) =>
       latestOf(site().pointsOfHazard(request.params.enterprise, request.params.hazard)),
   });
@@ -89,7 +90,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'enterprise' },
     summary: 'Newest stored reading of every point of an enterprise',
     tags,
-    schema: { params: EnterpriseParams, querystring: NoQuery },
+    schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: LatestValuesSchema } },
     handler: async (request) => latestOf(site().pointsOfEnterprise(request.params.enterprise)),
   });
 
@@ -133,8 +134,9 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'point', param: 'id' },
     summary: 'Trend of a point: raw, 1 min or 1 h buckets (min/max/avg/last) chosen to fit maxPoints',
     tags,
-    schema: { params: PointParams, querystring: HistoryQuery },
-    handler: async (request) => (await historyOf([request.params.id], request.query))[0],
+    schema: { params: PointParams, querystring: HistoryQuery, response: { 200: HistorySchema } },
+    // One series per point asked (queryHistory), so the first is there.
+    handler: async (request) => (await historyOf([request.params.id], request.query))[0]!,
   });
 
   defineRoute(app, {
@@ -156,6 +158,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
         closed,
       ),
+      response: { 200: HistoryListSchema },
     },
     handler: async (request) => {
       const { points, ...query } = request.query;

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { WARNING_STATES } from '@hazardwatch/core';
+import {
+  WARNING_STATES,
+  WarningActionResultSchema,
+  WarningDetailSchema,
+  WarningPageSchema,
+  type WarningEvent,
+  type WarningRow,
+} from '@hazardwatch/contracts';
 import { queryWarnings, warningById } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -51,6 +58,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
         closed,
       ),
+      response: { 200: WarningPageSchema },
     },
     handler: async (request) => {
       const q = request.query;
@@ -68,7 +76,8 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
         limit: q.limit,
         offset: q.offset,
       });
-      return { items, total, limit: q.limit, offset: q.offset };
+      // The engine writes only WARNING_STATES and colours to the table (the column is text).
+      return { items: items as WarningRow[], total, limit: q.limit, offset: q.offset };
     },
   });
 
@@ -78,11 +87,12 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'warning', param: 'id' },
     summary: 'One 预警 with its append-only events',
     tags,
-    schema: { params: IdParams, querystring: NoQuery },
+    schema: { params: IdParams, querystring: NoQuery, response: { 200: WarningDetailSchema } },
     handler: async (request) => {
       const warning = await warningById(ctx.client, request.params.id);
       if (!warning) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'warning', id: request.params.id });
-      return { ...warning, events: await ctx.warnings.events(request.params.id) };
+      const events: WarningEvent[] = await ctx.warnings.events(request.params.id);
+      return { ...(warning as WarningRow), events };
     },
   });
 
@@ -92,7 +102,12 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'warning', param: 'id', write: true },
     summary: '签收: sign for a 预警',
     tags,
-    schema: { params: IdParams, querystring: NoQuery, body: Type.Object({}, closed) },
+    schema: {
+      params: IdParams,
+      querystring: NoQuery,
+      body: Type.Object({}, closed),
+      response: { 200: WarningActionResultSchema },
+    },
     handler: async (request) => {
       const outcome = await control().signWarning(request.params.id, request.principal!.username);
       const { after } = await answerControl(ctx, request, outcome, {
@@ -110,7 +125,12 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'warning', param: 'id', write: true },
     summary: '处置反馈: handling feedback (text required)',
     tags,
-    schema: { params: IdParams, querystring: NoQuery, body: Type.Object({ text: Text }, closed) },
+    schema: {
+      params: IdParams,
+      querystring: NoQuery,
+      body: Type.Object({ text: Text }, closed),
+      response: { 200: WarningActionResultSchema },
+    },
     handler: async (request) => {
       const outcome = await control().feedbackWarning(
         request.params.id,
@@ -137,6 +157,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       params: IdParams,
       querystring: NoQuery,
       body: Type.Object({ reason: Type.Optional(Text) }, closed),
+      response: { 200: WarningActionResultSchema },
     },
     handler: async (request) => {
       const outcome = await control().closeWarning(

@@ -3,7 +3,14 @@ import { pino } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_ALARM_SETTINGS, type AlarmRecord, type SiteIndex } from '@hazardwatch/core';
-import { buildApiApp, compileApiConfig, createUser, type AlarmControl, type ApiDeps } from '@hazardwatch/api';
+import {
+  buildApiApp,
+  compileApiConfig,
+  createUser,
+  type AlarmControl,
+  type ApiDeps,
+  type ResponseContractViolation,
+} from '@hazardwatch/api';
 import type { AlarmActionOutcome as ControlOutcome } from '@hazardwatch/contracts';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import {
@@ -108,6 +115,9 @@ export interface TestApi {
   /** Access token per test user. */
   readonly tokens: Record<TestUser, string>;
   auth(user: TestUser): { authorization: string };
+  /** Answers that broke their route's response contract (strict check, on in every test). */
+  readonly contractViolations: readonly ResponseContractViolation[];
+  /** Fails when any answer broke its response contract, then drops the database. */
   close(): Promise<void>;
 }
 
@@ -190,6 +200,9 @@ export async function buildTestApi(
     );
 
     const control = new FakeAlarmControl();
+    // Every answer is checked against its route's response contract: a field the contract lacks
+    // would be dropped by fastify's serializer in production (issue #18).
+    const contractViolations: ResponseContractViolation[] = [];
     const settings = compileApiConfig({
       port: 0,
       auth: { jwtSecret: 'test-secret-test-secret-test-secret-0123' },
@@ -204,6 +217,7 @@ export async function buildTestApi(
       alarmControl: control,
       alarmSettings: DEFAULT_ALARM_SETTINGS,
       processMetrics: false,
+      strictResponses: (violation) => contractViolations.push(violation),
       ...options.deps,
     });
     const tokens = {} as Record<TestUser, string>;
@@ -224,10 +238,13 @@ export async function buildTestApi(
       now: NOW,
       tokens,
       auth: (user) => ({ authorization: `Bearer ${tokens[user]}` }),
+      contractViolations,
       close: async () => {
         await app.close();
         await pool.end();
         await db.drop();
+        if (contractViolations.length > 0)
+          throw new Error(`answers broke their response contract: ${JSON.stringify(contractViolations)}`);
       },
     };
   } catch (error) {
