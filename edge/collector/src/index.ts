@@ -7,7 +7,6 @@ export * from './sources/word-order.js';
 export * from './sources/modbus-plan.js';
 export * from './sources/modbus-options.js';
 export * from './sources/modbus-source.js';
-export { SYSTEM_CLOCK, type SourceClock } from './sources/status-tracker.js';
 export * from './sources/opcua-source.js';
 export * from './sources/opcua-options.js';
 export * from './sources/opcua-status.js';

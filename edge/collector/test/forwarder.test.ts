@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@hazardwatch/kit';
 import type { Reading, SpoolDropReport } from '@hazardwatch/contracts';
 import { EdgeError } from '../src/errors.js';
 import { openFileSpool, type FileSpool } from '../src/spool/file-spool.js';
-import { Forwarder, type ForwarderTimers } from '../src/uplink/forwarder.js';
+import { Forwarder } from '../src/uplink/forwarder.js';
 import type { Uplink, UplinkState } from '../src/uplink/mqtt-uplink.js';
 import { waitUntil } from './source-contract.js';
 
@@ -38,31 +39,6 @@ class ScriptedUplink implements Uplink {
   }
 }
 
-/** Manual clock and timers (STYLE rule 10). */
-function manualTime(): { now: () => number; timers: ForwarderTimers; advance(ms: number): void } {
-  let t = 0;
-  let queue: Array<{ at: number; fn: () => void; handle: object }> = [];
-  return {
-    now: () => t,
-    timers: {
-      setTimeout: (fn, ms) => {
-        const handle = {};
-        queue.push({ at: t + ms, fn, handle });
-        return handle;
-      },
-      clearTimeout: (handle) => {
-        queue = queue.filter((q) => q.handle !== handle);
-      },
-    },
-    advance(ms) {
-      t += ms;
-      const due = queue.filter((q) => q.at <= t);
-      queue = queue.filter((q) => q.at > t);
-      for (const q of due) q.fn();
-    },
-  };
-}
-
 const batch = (name: string, n: number): Reading[] =>
   Array.from({ length: n }, (_, i) => ({ tag: `${name}-${i}`, ts: T0 + i, value: i }));
 
@@ -71,13 +47,14 @@ describe('Forwarder scheduling', () => {
   let spool: FileSpool;
   let uplink: ScriptedUplink;
   let forwarder: Forwarder;
-  let time: ReturnType<typeof manualTime>;
+  /** Manual clock and timers (STYLE rule 10). */
+  let time: ManualClock;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hw-fwd-unit-'));
     spool = await openFileSpool({ dir, fsync: 'none', ageCheckIntervalMs: 0 });
     uplink = new ScriptedUplink();
-    time = manualTime();
+    time = new ManualClock(0);
   });
   afterEach(async () => {
     for (const s of uplink.sent) s.fail();
@@ -95,8 +72,8 @@ describe('Forwarder scheduling', () => {
     forwarder = new Forwarder(spool, uplink, {
       replayReadingsPerSec: 1000,
       replayBurstMs: 200,
-      now: time.now,
-      timers: time.timers,
+      now: () => time.now(),
+      timers: time,
     });
     await backlog(10, 100);
     expect(uplink.sent).toEqual([]);
@@ -110,11 +87,21 @@ describe('Forwarder scheduling', () => {
     expect(uplink.sent).toHaveLength(3);
     time.advance(100);
     expect(uplink.sent).toHaveLength(4);
-    // Idle time refills the bucket only up to the burst.
-    time.advance(10_000);
-    expect(uplink.sent).toHaveLength(6);
+    // The rest follows at the rate, about one batch of 100 readings per 100 ms.
+    time.advance(300);
+    expect(uplink.sent).toHaveLength(7);
+    time.advance(1_000);
+    expect(uplink.sent).toHaveLength(10);
     const ids = uplink.sent.map((s) => s.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Idle time (offline, nothing sent) refills the bucket only up to the burst.
+    for (const s of uplink.sent) s.ack();
+    await waitUntil(() => spool.depth().entries === 0, 5_000, 'all removed');
+    uplink.set(false);
+    await backlog(4, 100);
+    time.advance(10_000);
+    uplink.set(true);
+    expect(uplink.sent).toHaveLength(12);
   });
 
   it('publishes live batches at once while replay is throttled, and backlogs them when the window is full', async () => {
@@ -122,8 +109,8 @@ describe('Forwarder scheduling', () => {
       maxInflight: 3,
       maxReplayInflight: 1,
       replayReadingsPerSec: 1,
-      now: time.now,
-      timers: time.timers,
+      now: () => time.now(),
+      timers: time,
     });
     await backlog(3, 10);
     uplink.set(true);
@@ -136,7 +123,7 @@ describe('Forwarder scheduling', () => {
   });
 
   it('releases a failed publish to the backlog and counts it', async () => {
-    forwarder = new Forwarder(spool, uplink, { now: time.now, timers: time.timers });
+    forwarder = new Forwarder(spool, uplink, { now: () => time.now(), timers: time });
     uplink.set(true);
     forwarder.submit(batch('x', 4));
     await waitUntil(() => uplink.sent.length === 1, 5_000, 'sent');
@@ -149,7 +136,7 @@ describe('Forwarder scheduling', () => {
   it('keeps data-loss reports while offline, merged per reason, and sends them on reconnect', async () => {
     await spool.close();
     spool = await openFileSpool({ dir, fsync: 'none', ageCheckIntervalMs: 0, maxBytes: 3000 });
-    forwarder = new Forwarder(spool, uplink, { now: time.now, timers: time.timers });
+    forwarder = new Forwarder(spool, uplink, { now: () => time.now(), timers: time });
     for (let i = 0; i < 30; i++) forwarder.submit(batch(`d${i}`, 10));
     await waitUntil(
       () => forwarder.stats().submitted === 300 && spool.depth().readings + forwarder.stats().dropped === 300,
@@ -167,7 +154,7 @@ describe('Forwarder scheduling', () => {
   it('reports a batch the spool refused as data loss', async () => {
     await spool.close();
     spool = await openFileSpool({ dir, fsync: 'none', ageCheckIntervalMs: 0, maxBytes: 500 });
-    forwarder = new Forwarder(spool, uplink, { now: time.now, timers: time.timers });
+    forwarder = new Forwarder(spool, uplink, { now: () => time.now(), timers: time });
     uplink.set(true);
     forwarder.submit(batch('huge', 50));
     await waitUntil(() => uplink.losses.length === 1, 5_000, 'loss reported');

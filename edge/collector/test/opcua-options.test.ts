@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  opcuaBackoffDelayMs,
-  compileOpcuaOptions,
-  isEdgeError,
-  type OpcuaSourceOptions,
-} from '../src/index.js';
+import { compileOpcuaOptions, isEdgeError, type OpcuaSourceOptions } from '../src/index.js';
 
 const base: OpcuaSourceOptions = {
   name: 'plant-dcs',
@@ -65,17 +60,5 @@ describe('compileOpcuaOptions', () => {
     expect(isEdgeError(caught, 'HW_EDGE_SOURCE_CONFIG')).toBe(true);
     const issues = (caught as { data: { issues: string[] } }).data.issues;
     expect(issues).toHaveLength(7);
-  });
-});
-
-describe('opcuaBackoffDelayMs', () => {
-  it.each([
-    [0, 1000],
-    [1, 2000],
-    [4, 16_000],
-    [5, 30_000],
-    [500, 30_000],
-  ])('attempt %i → %i ms', (attempt, delay) => {
-    expect(opcuaBackoffDelayMs(attempt, 1000, 30_000)).toBe(delay);
   });
 });

@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { EdgeError } from '../errors.js';
 import { IDENTITY_SCALE, type LinearScale } from '../tag-mapping.js';
-import { SYSTEM_CLOCK, type SourceClock } from './status-tracker.js';
+import { systemClock, type Clock } from '@hazardwatch/kit';
 import {
   DEFAULT_PLAN_LIMITS,
   isBitTable,
@@ -75,7 +75,8 @@ export interface ModbusSourceOptions {
   /** @default silent */
   readonly logger?: Logger;
   /** Timestamps of readings. @default the system clock */
-  readonly clock?: SourceClock;
+  /** Wall-clock time for reading timestamps (STYLE rule 10). @default systemClock */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** The options in normal form. */
@@ -92,7 +93,7 @@ export interface CompiledModbusOptions {
   readonly limits: PlanLimits;
   readonly tags: readonly CompiledModbusTag[];
   readonly logger: Logger;
-  readonly clock: SourceClock;
+  readonly clock: Pick<Clock, 'now'>;
 }
 
 /** Validates and applies defaults; throws `HW_EDGE_SOURCE_CONFIG` naming the first problem. */
@@ -179,6 +180,6 @@ export function compileModbusOptions(options: ModbusSourceOptions): CompiledModb
     limits: Object.freeze(limits),
     tags,
     logger: options.logger ?? pino({ level: 'silent' }),
-    clock: options.clock ?? SYSTEM_CLOCK,
+    clock: options.clock ?? systemClock,
   });
 }

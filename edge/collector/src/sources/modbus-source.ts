@@ -10,7 +10,7 @@ import {
   type ModbusSourceOptions,
 } from './modbus-options.js';
 import { planRequests, splitRequest, type CompiledModbusTag, type ModbusRequest } from './modbus-plan.js';
-import { ReconnectBackoff } from './reconnect-backoff.js';
+import { Backoff } from '@hazardwatch/kit';
 import { SourceStatusTracker } from './status-tracker.js';
 import { decodeRegisters } from './word-order.js';
 
@@ -117,7 +117,9 @@ export class ModbusSource implements Source {
   }
 
   async #run(o: CompiledModbusOptions): Promise<void> {
-    const backoff = new ReconnectBackoff(o.reconnectInitialMs, o.reconnectMaxMs);
+    // A device down for maintenance is not hammered with connection attempts, one that blips is
+    // back within the initial delay; full jitter keeps a gateway's sources from retrying in step.
+    const backoff = new Backoff({ initialMs: o.reconnectInitialMs, maxMs: o.reconnectMaxMs });
     const endpoint = { source: o.name, host: o.host, port: o.port, unitId: o.unitId, timeoutMs: o.timeoutMs };
     let connectedBefore = false;
     while (!this.#stopped) {
@@ -153,7 +155,7 @@ export class ModbusSource implements Source {
   async #pollUntilLost(
     connection: ModbusConnection,
     o: CompiledModbusOptions,
-    backoff: ReconnectBackoff,
+    backoff: Backoff,
   ): Promise<EdgeError> {
     while (!this.#stopped) {
       const startedAt = o.clock.now();
@@ -176,7 +178,7 @@ export class ModbusSource implements Source {
   async #pollOnce(
     connection: ModbusConnection,
     o: CompiledModbusOptions,
-    backoff: ReconnectBackoff,
+    backoff: Backoff,
   ): Promise<EdgeError | undefined> {
     const values: { tag: string; value: number }[] = [];
     const problems = new Map<string, string>();

@@ -3,7 +3,7 @@ import { EdgeError } from '../errors.js';
 import { IDENTITY_SCALE, type LinearScale } from '../tag-mapping.js';
 import { parsePath, type PathSegment } from './mqtt-bridge-path.js';
 import { compileTagTemplate, topicFilterProblem, type TagTemplate } from './mqtt-bridge-topic.js';
-import { SYSTEM_CLOCK, type SourceClock } from './status-tracker.js';
+import { systemClock, type Clock } from '@hazardwatch/kit';
 
 export interface MqttBridgeFieldOptions {
   /** Path-lite into the JSON payload (syntax in `mqtt-bridge-path.ts`), e.g. `data.readings[0].v`. */
@@ -53,7 +53,8 @@ export interface MqttBridgeSourceOptions {
   /** @default silent */
   readonly logger?: Logger;
   /** Arrival timestamps. @default the system clock */
-  readonly clock?: SourceClock;
+  /** Wall-clock time for reading timestamps (STYLE rule 10). @default systemClock */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 export interface CompiledField {
@@ -83,7 +84,7 @@ export interface CompiledMqttBridgeOptions {
   readonly reconnectPeriodMs: number;
   readonly rejectLogIntervalMs: number;
   readonly logger: Logger;
-  readonly clock: SourceClock;
+  readonly clock: Pick<Clock, 'now'>;
 }
 
 /** Validates and applies defaults; throws `HW_EDGE_SOURCE_CONFIG` naming the first problem. */
@@ -163,6 +164,6 @@ export function compileMqttBridgeOptions(options: MqttBridgeSourceOptions): Comp
     reconnectPeriodMs: int('reconnectPeriodMs', options.reconnectPeriodMs, 1000, 10, 3_600_000),
     rejectLogIntervalMs: int('rejectLogIntervalMs', options.rejectLogIntervalMs, 10_000, 0, 86_400_000),
     logger: options.logger ?? pino({ level: 'silent' }),
-    clock: options.clock ?? SYSTEM_CLOCK,
+    clock: options.clock ?? systemClock,
   });
 }

@@ -31,6 +31,7 @@ import {
   type DataValue,
   type OPCUACertificateManager,
 } from 'node-opcua';
+import type { TimerHandle } from '@hazardwatch/kit';
 import type { CompiledOpcuaOptions, CompiledOpcuaTag } from './opcua-options.js';
 
 export interface ConnectionEvents {
@@ -187,7 +188,7 @@ export class OpcuaConnection {
     this.client = undefined;
     if (client === undefined) return;
     const timers = this.o.timers;
-    let timer: unknown;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       client.disconnect().catch(() => undefined),
       new Promise<void>((resolve) => {

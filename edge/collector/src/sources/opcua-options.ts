@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { systemClock, type Clock } from '@hazardwatch/kit';
 import { EdgeError } from '../errors.js';
 import { IDENTITY_SCALE, type LinearScale } from '../tag-mapping.js';
 
@@ -29,12 +30,6 @@ export type OpcuaTagOptions = OpcuaTagAddress & {
   /** @default IDENTITY_SCALE */
   readonly scale?: LinearScale;
 };
-
-/** Interval timers and one-shot delays; `globalThis` by default, fake timers in unit tests. */
-export interface OpcuaTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface OpcuaSourceOptions {
   readonly name: string;
@@ -77,7 +72,8 @@ export interface OpcuaSourceOptions {
   /** Wall clock, ms UTC. @default Date.now */
   readonly clock?: () => number;
   /** @default setTimeout / clearTimeout of globalThis */
-  readonly timers?: OpcuaTimers;
+  /** One-shot delays (watchdog, retries). @default systemClock */
+  readonly timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 export interface CompiledOpcuaTag {
@@ -111,13 +107,8 @@ export interface CompiledOpcuaOptions {
   readonly sessionTimeoutMs: number;
   readonly logger: Logger;
   readonly clock: () => number;
-  readonly timers: OpcuaTimers;
+  readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
-
-const defaultTimers: OpcuaTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** @throws EdgeError HW_EDGE_SOURCE_CONFIG naming every problem */
 export function compileOpcuaOptions(o: OpcuaSourceOptions): CompiledOpcuaOptions {
@@ -187,15 +178,10 @@ export function compileOpcuaOptions(o: OpcuaSourceOptions): CompiledOpcuaOptions
     sessionTimeoutMs: positive('sessionTimeoutMs', o.sessionTimeoutMs, 60_000),
     logger: (o.logger ?? pino({ level: 'silent' })).child({ component: 'opcua-source', source: o.name }),
     clock: o.clock ?? Date.now,
-    timers: o.timers ?? defaultTimers,
+    timers: o.timers ?? systemClock,
   };
   if (issues.length > 0) {
     throw new EdgeError('HW_EDGE_SOURCE_CONFIG', { source: o.name, reason: issues.join('; '), issues });
   }
   return Object.freeze(compiled);
-}
-
-/** Delay before reconnect attempt `attempt` (0-based): initial × 2^attempt, capped at max. */
-export function opcuaBackoffDelayMs(attempt: number, initialMs: number, maxMs: number): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
 }

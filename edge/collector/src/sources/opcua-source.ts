@@ -15,8 +15,8 @@ import { OPCUACertificateManager, type DataValue } from 'node-opcua';
 import type { Reading } from '@hazardwatch/contracts';
 import type { ChangeReportingSource, ReadingSink, SourceKind, SourceState, SourceStatus } from '../source.js';
 import { OpcuaConnection } from './opcua-connection.js';
+import { Backoff, type TimerHandle } from '@hazardwatch/kit';
 import {
-  opcuaBackoffDelayMs,
   compileOpcuaOptions,
   type CompiledOpcuaOptions,
   type CompiledOpcuaTag,
@@ -138,7 +138,8 @@ export class OpcuaSource implements ChangeReportingSource {
   /** Builds generations until stopped; each one lives until it fails, then backoff. */
   private async run(): Promise<void> {
     const o = this.options;
-    let attempt = 0;
+    // Full jitter: the sources of a gateway that lost the same server do not retry in step.
+    const backoff = new Backoff({ initialMs: o.reconnectInitialMs, maxMs: o.reconnectMaxMs });
     while (!this.stopped) {
       const { reason, connected } = await this.generation();
       if (this.stopped) return;
@@ -146,9 +147,9 @@ export class OpcuaSource implements ChangeReportingSource {
       this.state = 'connecting';
       this.detail = reason;
       // A generation that connected resets the backoff: the next loss starts from the initial delay.
-      if (connected) attempt = 0;
-      const delayMs = opcuaBackoffDelayMs(attempt++, o.reconnectInitialMs, o.reconnectMaxMs);
-      o.logger.warn({ reason, attempt, delayMs }, 'opcua link down; rebuilding');
+      if (connected) backoff.reset();
+      const delayMs = backoff.next();
+      o.logger.warn({ reason, attempt: backoff.attempt, delayMs }, 'opcua link down; rebuilding');
       await this.delay(delayMs).promise;
     }
   }
@@ -202,7 +203,7 @@ export class OpcuaSource implements ChangeReportingSource {
   /** Watchdog and the retry of unavailable tags, for one generation. */
   private startTimers(connection: OpcuaConnection, fail: (reason: string) => void): { cancel(): void } {
     const o = this.options;
-    const handles = new Set<unknown>();
+    const handles = new Set<TimerHandle>();
     let cancelled = false;
     const every = (ms: number, tick: () => Promise<void> | void): void => {
       const handle = o.timers.setTimeout(() => {

@@ -61,10 +61,3 @@ export class SourceStatusTracker {
     };
   }
 }
-
-/** Source of wall-clock time for reading timestamps (STYLE rule 10). Milliseconds since the epoch. */
-export interface SourceClock {
-  now(): number;
-}
-
-export const SYSTEM_CLOCK: SourceClock = Object.freeze({ now: () => Date.now() });

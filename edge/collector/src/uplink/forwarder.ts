@@ -2,11 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { Reading, SpoolDropReport } from '@hazardwatch/contracts';
 import type { Spool, SpoolEntry } from '../spool/spool.js';
 import type { Uplink, UplinkState } from './mqtt-uplink.js';
-
-export interface ForwarderTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 
 export interface ForwarderOptions {
   /** Batches in flight (published, PUBACK pending) at once, live and replay together. @default 64 */
@@ -21,8 +17,8 @@ export interface ForwarderOptions {
   readonly closeTimeoutMs?: number;
   /** Monotonic-enough clock for the token bucket, ms. @default Date.now */
   readonly now?: () => number;
-  /** @default the global timers */
-  readonly timers?: ForwarderTimers;
+  /** @default systemClock */
+  readonly timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** @default pino silent */
   readonly logger?: Logger;
 }
@@ -69,7 +65,7 @@ export class Forwarder {
   private readonly burst: number;
   private readonly closeTimeoutMs: number;
   private readonly now: () => number;
-  private readonly timers: ForwarderTimers;
+  private readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   private readonly log: Logger;
   private readonly counters: Counters = {
     submitted: 0,
@@ -85,7 +81,7 @@ export class Forwarder {
   private appending = 0;
   private tokens: number;
   private refilledAt: number;
-  private pumpTimer: unknown;
+  private pumpTimer: TimerHandle | undefined;
   private closing = false;
   private idle: (() => void) | undefined;
   /** Data-loss reports waiting for a connection, merged per reason so the list stays short. */
@@ -103,10 +99,7 @@ export class Forwarder {
     this.burst = Math.max(1, (this.rate * (options.replayBurstMs ?? 200)) / 1000);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.now = options.now ?? Date.now;
-    this.timers = options.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    };
+    this.timers = options.timers ?? systemClock;
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'forwarder' });
     this.tokens = this.burst;
     this.refilledAt = this.now();
@@ -164,7 +157,7 @@ export class Forwarder {
     if (this.pumpTimer !== undefined) this.timers.clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     if (!this.isIdle()) {
-      let timer: unknown;
+      let timer: TimerHandle | undefined;
       await new Promise<void>((resolve) => {
         this.idle = resolve;
         timer = this.timers.setTimeout(resolve, this.closeTimeoutMs);
