@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { computed, ref, shallowRef } from 'vue';
 import AlarmConsole from '../src/components/alarms/AlarmConsole.vue';
 import type { LiveAlarmEvent } from '@hazardwatch/contracts';
-import type { Alarm } from '../src/api/types.js';
+import type { AlarmRow } from '@hazardwatch/contracts';
 import { createAppI18n } from '../src/i18n/index.js';
 import { sortAlarms } from '../src/logic/alarm-sort.js';
 import { AlarmBook } from '../src/state/alarm-book.js';
@@ -15,7 +15,7 @@ vi.mock('../src/app-context.js', () => ({ useApp: () => app.ctx }));
 
 const T0 = Date.UTC(2026, 11, 6, 6, 0, 0);
 
-function alarm(state: Alarm['state']): Alarm {
+function alarm(state: AlarmRow['state']): AlarmRow {
   return {
     id: 'a1',
     condition: 'HH',
@@ -37,6 +37,7 @@ function alarm(state: Alarm['state']): Alarm {
     shelvedUntilMs: null,
     shelveReason: null,
     outOfServiceReason: null,
+    late: false,
   };
 }
 
@@ -44,11 +45,11 @@ function alarm(state: Alarm['state']): Alarm {
  * A server holding one alarm: each operator action changes it as the engine would
  * (services/core alarm-lifecycle.ts applyOperator), and the console re-reads it over REST.
  */
-function fakeServer(initial: Alarm['state']) {
+function fakeServer(initial: AlarmRow['state']) {
   let current = alarm(initial);
   let clock = T0;
   /** An action as the server answers it: the alarm changes, then the reply resolves. */
-  const action = (patch: Partial<Alarm>) => (): Promise<void> => {
+  const action = (patch: Partial<AlarmRow>) => (): Promise<void> => {
     clock += 1000;
     current = { ...current, ...patch, updatedAt: clock };
     return Promise.resolve();
@@ -91,7 +92,7 @@ function liveAlarms(api: ReturnType<typeof fakeServer>) {
   };
 }
 
-async function mountConsole(initial: Alarm['state'], role = 'operator') {
+async function mountConsole(initial: AlarmRow['state'], role = 'operator') {
   const api = fakeServer(initial);
   const live = liveAlarms(api);
   await live.reload();

@@ -32,6 +32,7 @@ function alarm(
     shelvedUntilMs: null,
     shelveReason: null,
     outOfServiceReason: null,
+    late: false,
     lastEventId: null,
   };
 }

@@ -33,6 +33,7 @@ function alarm(id: string, colour: OpenAlarm['colour'], state: OpenAlarm['state'
     ackedBy: null,
     shelvedUntilMs: state === 'SHLVD' ? 10_000 : null,
     shelveReason: state === 'SHLVD' ? '检修' : null,
+    late: false,
     outOfServiceReason: state === 'OOSRV' ? '停用' : null,
     lastEventId: null,
   };

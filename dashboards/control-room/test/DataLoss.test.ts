@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import DataLossTable from '../src/components/quality/DataLossTable.vue';
 import { lossMarks } from '../src/components/detail/loss-marks.js';
-import type { DataLossReport } from '../src/api/types.js';
+import type { DataLossReport } from '@hazardwatch/contracts';
 import { createAppI18n, type Locale } from '../src/i18n/index.js';
 
 const NOW = Date.UTC(2026, 2, 2, 8, 0, 0);

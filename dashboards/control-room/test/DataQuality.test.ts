@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import GatewayTable from '../src/components/quality/GatewayTable.vue';
 import { gatewayRows, type LivePresence } from '../src/components/quality/gateway-rows.js';
-import type { Gateway } from '../src/api/types.js';
+import type { Gateway } from '@hazardwatch/contracts';
 import { createAppI18n, type Locale } from '../src/i18n/index.js';
 
 const NOW = Date.UTC(2026, 2, 2, 8, 0, 0);
@@ -11,6 +11,7 @@ const gateway = (code: string, status: Gateway['status']): Gateway => ({
   enterprise: 'E1',
   code,
   name: `${code} 网关`,
+  offlineAfterMs: 120_000,
   points: 3,
   status,
 });

@@ -4,7 +4,7 @@ import { mount } from '@vue/test-utils';
 import { computed, nextTick, ref, shallowRef } from 'vue';
 import { describe, expect, it } from 'vitest';
 import { APP, type AppContext } from '../src/app-context.js';
-import type { Enterprise, Hazard, RegionNode, RegionOverview, Warning } from '../src/api/types.js';
+import type { Enterprise, Hazard, RegionNode, RegionOverview, WarningRow } from '@hazardwatch/contracts';
 import MapView from '../src/components/map/MapView.vue';
 import { createAppI18n } from '../src/i18n/index.js';
 import { ColourBook } from '../src/state/colour-book.js';
@@ -16,6 +16,7 @@ const ent = (code: string, lon: number): Enterprise => ({
   name: `企业${code}`,
   region: 'R1',
   location: { lon, lat: 34.2 },
+  risk: null,
   hazards: 1,
   gateways: 1,
   points: 1,
@@ -28,8 +29,16 @@ const hazard: Hazard = {
   declaredLevel: 1,
   computedLevel: 1,
   levelMismatch: false,
+  assessment: null,
+  responsible: {
+    principal: { name: '张主要', phone: '13800000001' },
+    technical: { name: '李技术', phone: '13800000002' },
+    operational: { name: '王操作', phone: '13800000003' },
+  },
   location: { lon: 119.81, lat: 34.21 },
   floorPlan: null,
+  exposedPopulation: 0,
+  inventory: [],
   points: 1,
 };
 /** The overview as the API gives it when no alarm is active: every roll-up colour normal. */
@@ -48,7 +57,7 @@ const overview: RegionOverview = {
   gatewaysOffline: { count: 0, items: [] },
   gatewaysBacklog: { readings: 0, gateways: 0 },
 };
-const warning = (over: Partial<Warning> = {}): Warning => ({
+const warning = (over: Partial<WarningRow> = {}): WarningRow => ({
   id: 'w1',
   enterprise: 'E1',
   hazard: 'H1',
@@ -61,7 +70,7 @@ const warning = (over: Partial<Warning> = {}): Warning => ({
   ...over,
 });
 
-function mountMap(warnings: Warning[], locale: 'zh-CN' | 'en' = 'zh-CN') {
+function mountMap(warnings: WarningRow[], locale: 'zh-CN' | 'en' = 'zh-CN') {
   const colours = new ColourBook();
   for (const e of overview.enterpriseColours) colours.set('enterprise', e.code, e.colour, 0);
   colours.set('hazard', 'E1/H1', null, 0);

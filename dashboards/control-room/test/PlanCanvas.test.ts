@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import PlanCanvas from '../src/components/plan/PlanCanvas.vue';
-import type { Point, WarningColour } from '../src/api/types.js';
+import type { Point, WarningColour } from '@hazardwatch/contracts';
 
 const point = (id: number, hazard: string): Point =>
   ({ id, tag: `T${id}`, hazard, unit: '%', floorPlan: { plan: null, x: 100, y: 100 } }) as unknown as Point;

@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { shallowRef } from 'vue';
 import WarningPanel from '../src/components/alarms/WarningPanel.vue';
-import type { Warning, WarningState } from '../src/api/types.js';
+import type { WarningRow, WarningState } from '@hazardwatch/contracts';
 import { createAppI18n } from '../src/i18n/index.js';
 
 // The panel takes its context from useApp(), mocked by path (see AlarmConsole.test.ts).
@@ -13,7 +13,7 @@ const T0 = Date.UTC(2026, 11, 6, 6, 0, 0);
 
 /** A server holding one 预警 that moves through sign → feedback → close as the API does. */
 function mountPanel(initial: WarningState) {
-  let current: Warning = {
+  let current: WarningRow = {
     id: 'w1',
     enterprise: 'E1',
     hazard: null,

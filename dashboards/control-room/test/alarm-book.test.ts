@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveAlarmEvent } from '@hazardwatch/contracts';
-import type { Alarm } from '../src/api/types.js';
+import type { AlarmRow } from '@hazardwatch/contracts';
 import { AlarmBook, type PointFacts } from '../src/state/alarm-book.js';
 
 const facts: PointFacts = {
@@ -30,7 +30,7 @@ function event(
   };
 }
 
-function rest(over: Partial<Alarm> & Pick<Alarm, 'id' | 'state' | 'updatedAt'>): Alarm {
+function rest(over: Partial<AlarmRow> & Pick<AlarmRow, 'id' | 'state' | 'updatedAt'>): AlarmRow {
   return {
     condition: 'HH',
     colour: 'red',
@@ -49,6 +49,7 @@ function rest(over: Partial<Alarm> & Pick<Alarm, 'id' | 'state' | 'updatedAt'>):
     shelvedUntilMs: null,
     shelveReason: null,
     outOfServiceReason: null,
+    late: false,
     ...over,
   };
 }

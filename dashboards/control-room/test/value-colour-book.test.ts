@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColourBook } from '../src/state/colour-book.js';
-import { ValueBook } from '../src/state/value-book.js';
+import { heldFromLatest, ValueBook } from '../src/state/value-book.js';
 
 describe('ValueBook: conflated live values', () => {
   it('keeps the newest reading per point, whatever the arrival order', () => {
@@ -23,6 +23,17 @@ describe('ValueBook: conflated live values', () => {
     const book = new ValueBook();
     book.merge([{ pointId: 1, ts: 100, value: 1, quality: 'good' }]);
     expect(book.merge([{ pointId: 1, ts: 100, value: 1, quality: 'good' }])).toBe(0);
+  });
+
+  it('holds a REST cold-start value by its quality name: the API answers the stored code (0, 1, 2)', () => {
+    const book = new ValueBook();
+    const latest = { pointId: 1, tag: 'TT-1', unit: '°C', ts: 100, value: 1, stale: false };
+    book.merge([
+      heldFromLatest({ ...latest, quality: 2 }),
+      heldFromLatest({ ...latest, pointId: 2, quality: 1 }),
+    ]);
+    expect([book.get(1)?.quality, book.get(2)?.quality]).toEqual(['bad', 'uncertain']);
+    expect(book.get(1)).toEqual({ pointId: 1, ts: 100, value: 1, quality: 'bad' });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WARNING_COLOURS } from '@hazardwatch/contracts';
 import { hourlyCounts } from '../src/components/kpi/kpi-series.js';
 import { hazardAreas, hazardsOn, placedOn, toPlan } from '../src/components/plan/plan-geometry.js';
-import type { Hazard, Point } from '../src/api/types.js';
+import type { Hazard, Point } from '@hazardwatch/contracts';
 import { COLOURS } from '../src/logic/colour.js';
 import { convexHull } from '../src/logic/hull.js';
 import { formatRoute, parseRoute, type Route } from '../src/logic/router.js';

@@ -1,7 +1,7 @@
 /** The REST calls the dashboard makes, typed (routes in services/api/src/routes). */
 import { ApiRequestError, type HttpClient } from './http.js';
 import type {
-  Alarm,
+  AlarmRow,
   AlarmJournalEntry,
   AuditEntry,
   DataLossReport,
@@ -17,8 +17,8 @@ import type {
   RegionDetail,
   RegionNode,
   RegionOverview,
-  Warning,
-} from './types.js';
+  WarningRow,
+} from '@hazardwatch/contracts';
 
 /** The API's page size cap (services/api/src/http/schemas.ts Pagination). */
 const PAGE = 1000;
@@ -63,16 +63,16 @@ export class HazardApi {
   dataLoss = async (perGateway = 20): Promise<DataLossReport[]> =>
     (await this.http.get<{ items: DataLossReport[] }>('/data-loss', { perGateway, limit: 500 })).items;
 
-  activeAlarms = (): Promise<Alarm[]> => this.all('/alarms/active');
+  activeAlarms = (): Promise<AlarmRow[]> => this.all('/alarms/active');
   alarms = (query: {
     enterprise?: string;
     from?: number;
     to?: number;
     limit?: number;
-  }): Promise<Page<Alarm>> => this.http.get('/alarms', query);
-  alarmsOfHazard = (enterprise: string, hazard: string, from: number, to: number): Promise<Page<Alarm>> =>
+  }): Promise<Page<AlarmRow>> => this.http.get('/alarms', query);
+  alarmsOfHazard = (enterprise: string, hazard: string, from: number, to: number): Promise<Page<AlarmRow>> =>
     this.http.get('/alarms', { enterprise, hazard, from, to, limit: 200 });
-  alarm = (id: string): Promise<Alarm & { events: AlarmJournalEntry[] }> =>
+  alarm = (id: string): Promise<AlarmRow & { events: AlarmJournalEntry[] }> =>
     this.http.get(`/alarms/${encodeURIComponent(id)}`);
   ack = (id: string, comment?: string): Promise<unknown> =>
     this.http.post(`/alarms/${encodeURIComponent(id)}/ack`, comment ? { comment } : {});
@@ -85,7 +85,7 @@ export class HazardApi {
   comment = (id: string, text: string): Promise<unknown> =>
     this.http.post(`/alarms/${encodeURIComponent(id)}/comment`, { text });
 
-  warnings = (): Promise<Warning[]> => this.all('/warnings', {}, 2000);
+  warnings = (): Promise<WarningRow[]> => this.all('/warnings', {}, 2000);
   signWarning = (id: string): Promise<unknown> =>
     this.http.post(`/warnings/${encodeURIComponent(id)}/sign`, {});
   feedbackWarning = (id: string, text: string): Promise<unknown> =>

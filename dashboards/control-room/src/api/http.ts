@@ -2,7 +2,7 @@
  * REST client for /api/v1: bearer token, one refresh-token rotation on 401 (shared by concurrent
  * requests), and the API's `{code, message}` errors surfaced as ApiRequestError with the HTTP status.
  */
-import type { ApiError, TokenPair } from './types.js';
+import type { ApiError, TokenPair } from '@hazardwatch/contracts';
 
 export const API_BASE = '/api/v1';
 

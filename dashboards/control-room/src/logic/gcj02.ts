@@ -7,7 +7,7 @@
  * The published algorithm (Krasovsky 1940 ellipsoid, polynomial + sine offsets around 105°E 35°N);
  * outside mainland China's rough bounding box no offset is applied, as the providers do.
  */
-import type { LonLat } from '../api/types.js';
+import type { LonLat } from '@hazardwatch/contracts';
 
 /** Krasovsky 1940 semi-major axis, m. */
 const A = 6378245.0;

@@ -3,7 +3,7 @@
  * has no region polygons, so a region is drawn as the hull of what it contains, padded so one or
  * two enterprises still make a visible area. Planar in degrees: fine at county scale.
  */
-import type { LonLat } from '../api/types.js';
+import type { LonLat } from '@hazardwatch/contracts';
 
 const cross = (o: LonLat, a: LonLat, b: LonLat): number =>
   (a.lon - o.lon) * (b.lat - o.lat) - (a.lat - o.lat) * (b.lon - o.lon);

@@ -11,9 +11,9 @@
  *    time is the browser's, and the two clocks must never be compared.
  */
 import type { AlarmState, LiveAlarmEvent } from '@hazardwatch/contracts';
-import type { Alarm } from '../api/types.js';
+import type { AlarmRow } from '@hazardwatch/contracts';
 
-export interface OpenAlarm extends Alarm {
+export interface OpenAlarm extends AlarmRow {
   /** Id of the last live event applied; null while the row is as the snapshot gave it. */
   readonly lastEventId: number | null;
 }
@@ -98,7 +98,7 @@ export class AlarmBook {
    * event opened after it stays even if the snapshot missed it; a row an event closed after it
    * stays closed even if the snapshot still lists it.
    */
-  loadSnapshot(items: readonly Alarm[], since: number): void {
+  loadSnapshot(items: readonly AlarmRow[], since: number): void {
     const next = new Map<string, OpenAlarm>();
     for (const item of items) {
       if ((this.#closed.get(item.id) ?? -1) > since) continue;

@@ -6,7 +6,7 @@
 import { computed, ref, shallowRef } from 'vue';
 import type { LiveScope } from '@hazardwatch/contracts';
 import type { HazardApi } from '../api/endpoints.js';
-import type { Warning } from '../api/types.js';
+import type { WarningRow } from '@hazardwatch/contracts';
 import { createBeeper } from '../logic/beeper.js';
 import { sortAlarms } from '../logic/alarm-sort.js';
 import { FloodDetector } from '../logic/flood.js';
@@ -15,7 +15,7 @@ import { LiveClient, type ConnectionState, type LiveClientOptions } from '../liv
 import { AlarmBook } from './alarm-book.js';
 import { ColourBook } from './colour-book.js';
 import type { SiteStore } from './site-store.js';
-import { ValueBook } from './value-book.js';
+import { heldFromLatest, ValueBook } from './value-book.js';
 
 const log = logger('live-store');
 /** No live message for this long while "connected" ⇒ shown as quiet, not live. */
@@ -30,7 +30,7 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
   const alarmsVersion = ref(0);
   const valuesVersion = ref(0);
   const coloursVersion = ref(0);
-  const warnings = shallowRef<Warning[]>([]);
+  const warnings = shallowRef<WarningRow[]>([]);
   const gatewayOnline = shallowRef(
     new Map<string, { online: boolean; ts: number; spoolDepth: number | null }>(),
   );
@@ -88,7 +88,7 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
     ]);
     alarms.loadSnapshot(open, alarmsSince);
     alarmsVersion.value += 1;
-    if (values.merge(latest.flat()) > 0) valuesVersion.value += 1;
+    if (values.merge(latest.flat().map(heldFromLatest)) > 0) valuesVersion.value += 1;
     warnings.value = warns;
     recolourFromAlarms(coloursSince);
     touch();

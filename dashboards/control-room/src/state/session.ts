@@ -6,7 +6,7 @@
 import { ref, type Ref } from 'vue';
 import type { LiveScope } from '@hazardwatch/contracts';
 import type { TokenStore } from '../api/http.js';
-import type { RegionNode, TokenPair, User } from '../api/types.js';
+import type { RegionNode, TokenPair, User } from '@hazardwatch/contracts';
 
 const KEY = 'hw.session';
 

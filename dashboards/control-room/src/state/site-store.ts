@@ -12,7 +12,7 @@ import type {
   RegionDetail,
   RegionNode,
   RegionOverview,
-} from '../api/types.js';
+} from '@hazardwatch/contracts';
 
 export function flattenRegions(roots: readonly RegionNode[]): RegionNode[] {
   const out: RegionNode[] = [];

@@ -3,13 +3,21 @@
  * live `values` batches. The newest source timestamp wins, so a late REST answer or a replayed
  * batch never overwrites a fresher reading (the server's conflator applies the same rule).
  */
-import type { LiveValue, Quality } from '@hazardwatch/contracts';
+import { qualityFromCode, type LatestValue, type LiveValue, type Quality } from '@hazardwatch/contracts';
 
 export interface HeldValue {
   readonly pointId: number;
   readonly ts: number;
   readonly value: number;
   readonly quality: Quality;
+}
+
+/**
+ * A REST latest value as held: the API answers the stored quality code (QUALITY_CODES: 0 good,
+ * 1 uncertain, 2 bad) where live batches carry the name. An unknown code is held as bad.
+ */
+export function heldFromLatest(v: LatestValue): HeldValue {
+  return { pointId: v.pointId, ts: v.ts, value: v.value, quality: qualityFromCode(v.quality) ?? 'bad' };
 }
 
 export class ValueBook {

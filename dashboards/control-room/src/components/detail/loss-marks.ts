@@ -4,7 +4,7 @@
  * tooltip — so readings a spool dropped read differently from a gap nobody reported, which stays
  * unmarked. A report without a span is a line at its report time.
  */
-import type { DataLossReport } from '../../api/types.js';
+import type { DataLossReport } from '@hazardwatch/contracts';
 import { formatDateTime, formatTime } from '../../logic/format.js';
 import { lossReasonText, type Translate } from '../quality/loss-reason.js';
 

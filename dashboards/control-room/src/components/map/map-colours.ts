@@ -9,7 +9,7 @@
  * the alarms are back to normal. The static risk grade (风险四色 / 重大危险源 level, REFERENCE §5) is
  * not drawn here: it is a different scale.
  */
-import type { RegionNode, Warning, WarningColour } from '../../api/types.js';
+import type { RegionNode, WarningRow, WarningColour } from '@hazardwatch/contracts';
 import { worstColour } from '../../logic/colour.js';
 
 export interface MarkColour {
@@ -36,7 +36,7 @@ export interface OpenWarningIndex {
 }
 
 /** Open 预警 (not 消警) per enterprise and per hazard, with their highest colour. */
-export function openWarnings(warnings: readonly Warning[]): OpenWarningIndex {
+export function openWarnings(warnings: readonly WarningRow[]): OpenWarningIndex {
   const enterprise = new Map<string, Held>();
   const hazard = new Map<string, Held>();
   const add = (m: Map<string, Held>, key: string, colour: WarningColour): void => {

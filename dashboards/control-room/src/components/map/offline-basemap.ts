@@ -5,7 +5,7 @@
  * It is honest about what it is: an arrangement of the configured sites, not a map of the ground.
  */
 import L from 'leaflet';
-import type { Enterprise, Hazard, LonLat, RegionDetail, RegionNode } from '../../api/types.js';
+import type { Enterprise, Hazard, LonLat, RegionDetail, RegionNode } from '@hazardwatch/contracts';
 import { paddedHull } from '../../logic/hull.js';
 import { flattenRegions, subtreeCodes } from '../../state/site-store.js';
 
@@ -69,7 +69,7 @@ export function buildOfflineBasemap(input: BasemapInput): {
     const insideCodes = new Set(inside.map((e) => e.code));
     const pts: LonLat[] = [
       ...inside.map((e) => e.location),
-      ...input.hazards.filter((h) => insideCodes.has(h.enterprise) && h.location).map((h) => h.location!),
+      ...input.hazards.filter((h) => insideCodes.has(h.enterprise) && h.location).map((h) => h.location),
     ];
     const depth = { province: 4, city: 3, county: 2, town: 1, park: 0 }[region.kind];
     const hull = paddedHull(pts, PAD_DEG * (1 + depth * 0.6)).map(input.project);

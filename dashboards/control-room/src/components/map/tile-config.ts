@@ -6,7 +6,7 @@
  * (logic/gcj02.ts). Kept per browser in localStorage; a build-time default may come from
  * VITE_TILE_URL / VITE_TILE_DATUM.
  */
-import type { LonLat } from '../../api/types.js';
+import type { LonLat } from '@hazardwatch/contracts';
 import { wgs84ToGcj02 } from '../../logic/gcj02.js';
 
 export type Datum = 'wgs84' | 'gcj02';

@@ -5,7 +5,7 @@
  * A hazard placed on the plan itself (its `floorPlan`) joins that hull and is marked, so a hazard
  * whose points are not placed yet still shows as an area in its colour.
  */
-import type { Hazard, Point, WarningColour } from '../../api/types.js';
+import type { Hazard, Point, WarningColour } from '@hazardwatch/contracts';
 import { worstColour } from '../../logic/colour.js';
 import { paddedHull } from '../../logic/hull.js';
 

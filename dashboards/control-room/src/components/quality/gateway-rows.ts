@@ -4,7 +4,7 @@
  * read from the database (what ingestion last stored: online, last seen, spool depth), and the
  * open GATEWAY_OFFLINE alarms of the region overviews.
  */
-import type { Gateway } from '../../api/types.js';
+import type { Gateway } from '@hazardwatch/contracts';
 
 export interface LivePresence {
   readonly online: boolean;

@@ -1,5 +1,5 @@
 /** How a data-loss report reads to the operator (trend tooltip, data-quality list). */
-import type { DataLossReport } from '../../api/types.js';
+import type { DataLossReport } from '@hazardwatch/contracts';
 
 /** A translator over the dashboard's messages (vue-i18n's `t`). */
 export type Translate = (key: string, named?: Record<string, unknown>) => string;
