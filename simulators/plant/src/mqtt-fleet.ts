@@ -25,15 +25,13 @@ import {
 } from '@hazardwatch/contracts';
 import { SimulatorError } from './errors.js';
 import { parseFleetOptions, type FleetOptions, type FleetOptionsInput } from './fleet-options.js';
+import { systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 import { firstConnect } from './mqtt-connect.js';
 import { NormalOperation, type PointValueSource } from './signal.js';
 import type { SimulatedPoint, SimulatedSite } from './site-points.js';
 
-/** The interval timer the fleet ticks on; `globalThis` timers by default, a manual one in tests. */
-export interface FleetTimers {
-  setInterval(callback: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
+/** The interval timer the fleet ticks on; systemClock by default, a manual clock in tests. */
+export type FleetTimers = Pick<Clock, 'setInterval' | 'clearInterval'>;
 
 export interface FleetDeps {
   readonly site: SimulatedSite;
@@ -41,7 +39,7 @@ export interface FleetDeps {
   readonly logger: Logger;
   /** Simulated time, ms since the Unix epoch (UTC). @default Date.now */
   readonly clock?: () => number;
-  /** @default setInterval / clearInterval of globalThis */
+  /** @default systemClock */
   readonly timers?: FleetTimers;
   /** Values of the points. @default NormalOperation seeded with `options.seed` */
   readonly values?: PointValueSource;
@@ -114,11 +112,6 @@ interface GatewayLink {
   sourceDown: boolean;
 }
 
-const defaultTimers: FleetTimers = {
-  setInterval: (callback, ms) => setInterval(callback, ms),
-  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
-};
-
 export class MqttFleet {
   readonly options: Readonly<FleetOptions>;
   private readonly log: Logger;
@@ -130,7 +123,7 @@ export class MqttFleet {
   private readonly inFlight = new Set<Promise<void>>();
   private state: FleetState = 'idle';
   private starting: Promise<void> | undefined;
-  private interval: unknown;
+  private interval: TimerHandle | undefined;
   private count = {
     ticks: 0,
     messages: 0,
@@ -148,7 +141,7 @@ export class MqttFleet {
     this.options = parseFleetOptions(options);
     this.log = deps.logger.child({ component: 'sim-mqtt-fleet' });
     this.clock = deps.clock ?? Date.now;
-    this.timers = deps.timers ?? defaultTimers;
+    this.timers = deps.timers ?? systemClock;
     this.values = deps.values ?? new NormalOperation(this.options.seed);
     this.credentials = deps.credentials;
     this.links = deps.site.gateways.map((g) => {

@@ -9,6 +9,7 @@ import {
   type TelemetryPayload,
   type TopicKind,
 } from '@hazardwatch/contracts';
+import { ManualClock } from '@hazardwatch/kit';
 import { providedServices, startTcpProxy, type TcpProxy } from '@hazardwatch/testkit';
 import {
   MqttFleet,
@@ -30,20 +31,6 @@ function exampleSite(): SimulatedSite {
   const doc = parse(EXAMPLE_SITE_YAML) as { points: Array<{ tag: string; enabled?: boolean }> };
   doc.points.find((p) => p.tag === 'AT-2102')!.enabled = false;
   return loadSimulatedSite(stringify(doc));
-}
-
-/** The fleet's interval timer, fired by hand. */
-class ManualTimers implements FleetTimers {
-  callback: (() => void) | undefined;
-  intervalMs: number | undefined;
-  setInterval(callback: () => void, ms: number): unknown {
-    this.callback = callback;
-    this.intervalMs = ms;
-    return 1;
-  }
-  clearInterval(): void {
-    this.callback = undefined;
-  }
 }
 
 interface Received {
@@ -133,12 +120,13 @@ describe('MqttFleet against a real broker', () => {
   it('sends birth, one batch of every enabled point per gateway per tick, heartbeats, and death on stop', async () => {
     const site = exampleSite();
     const received = await subscriber();
-    const timers = new ManualTimers();
+    // The fleet's interval timer, fired by advancing this clock (its own, apart from `now`).
+    const timers = new ManualClock();
     const sim = fleet(site, timers, { heartbeatEveryTicks: 2 });
     const startedAt = now;
 
     await sim.start();
-    expect(timers.intervalMs).toBe(1000);
+    expect(timers.pendingTimers).toBe(1);
     expect(sim.gateways.map((g) => [g.clientId.replace(/^hwsimtest[0-9a-f]+-/, ''), g.connected])).toEqual([
       [`${CHLOR_ALKALI}-GW01`, true],
       [`${FINE_CHEM}-GW01`, true],
@@ -153,7 +141,8 @@ describe('MqttFleet against a real broker', () => {
       now += 1000;
       tickTimes.push(now);
       if (i < 2) await sim.tick();
-      else timers.callback!(); // the third through the fleet's own interval callback
+      // The third through the fleet's own interval, due every tickIntervalMs (1000): one tick.
+      else timers.advance(1000);
     }
     const ours = () =>
       received.filter(
@@ -200,7 +189,7 @@ describe('MqttFleet against a real broker', () => {
 
     now += 500;
     await sim.stop();
-    expect(timers.callback).toBeUndefined();
+    expect(timers.pendingTimers).toBe(0);
     await waitFor(() => statuses(received, 'death').length === 2, 'two deaths');
     for (const m of statuses(received, 'death')) expect(m.body).toEqual({ type: 'death', ts: now });
     expect(sim.counters).toEqual({
@@ -233,7 +222,7 @@ describe('MqttFleet against a real broker', () => {
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 1883));
     proxies.push(proxy);
     const received = await subscriber();
-    const sim = fleet(exampleSite(), new ManualTimers(), {
+    const sim = fleet(exampleSite(), new ManualClock(), {
       url: `mqtt://127.0.0.1:${proxy.port}`,
       reconnectPeriodMs: 100,
     });
@@ -270,7 +259,7 @@ describe('MqttFleet against a real broker', () => {
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 1883));
     proxies.push(proxy);
     proxy.cut();
-    const sim = fleet(exampleSite(), new ManualTimers(), {
+    const sim = fleet(exampleSite(), new ManualClock(), {
       url: `mqtt://127.0.0.1:${proxy.port}`,
       connectTimeoutMs: 2000,
     });

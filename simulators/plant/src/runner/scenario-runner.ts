@@ -24,6 +24,7 @@
  */
 import type { Logger } from 'pino';
 import { SimulatorError } from '../errors.js';
+import { ManualClock } from '@hazardwatch/kit';
 import { MqttFleet, type FleetTimers } from '../mqtt-fleet.js';
 import type { FleetOptionsInput } from '../fleet-options.js';
 import type { LoadedScenario } from '../scenario/scenario-load.js';
@@ -51,7 +52,7 @@ export interface RunScenarioOptions {
 }
 
 /** The fleet's own interval is never used: the runner calls `tick()`. */
-const noTimers: FleetTimers = { setInterval: () => 0, clearInterval: () => undefined };
+const noTimers: FleetTimers = new ManualClock();
 const defaultSleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, Math.max(0, ms)));
 
 /** Runs a loaded scenario to its end. @throws SimulatorError (connect, scenario/site mismatch) */
