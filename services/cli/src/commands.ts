@@ -62,7 +62,8 @@ commands:
   site schema             print the site file's JSON Schema
 
 environment: DATABASE_URL, MQTT_URL, LOG_LEVEL, HW_CONFIG_FILE, HW_DATA_DIR, HW_SITE_FILE, ...
-(with no DATABASE_URL / MQTT_URL, embedded PostgreSQL and an in-process broker are started)`;
+(with no DATABASE_URL / MQTT_URL, embedded PostgreSQL and an in-process broker are started where
+installed: a source checkout after npm ci, not the production image)`;
 
 export async function runCommand(
   positionals: readonly string[],
