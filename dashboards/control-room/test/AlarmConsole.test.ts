@@ -6,7 +6,7 @@ import type { LiveAlarmEvent } from '@hazardwatch/contracts';
 import type { AlarmRow } from '@hazardwatch/contracts';
 import { createAppI18n } from '../src/i18n/index.js';
 import { sortAlarms } from '../src/logic/alarm-sort.js';
-import { AlarmBook } from '../src/state/alarm-book.js';
+import { ConsoleAlarmList } from '../src/state/console-alarm-list.js';
 
 // The console takes its context from useApp(). Mocked by path rather than provided under APP: the
 // root test type check has no DOM library, and app-context's types reach the browser-only stores.
@@ -70,11 +70,11 @@ function fakeServer(initial: AlarmRow['state']) {
 }
 
 /**
- * The live store's alarm part as live-store.ts builds it: the AlarmBook, its version counter, the
+ * The live store's alarm part as live-store.ts builds it: the ConsoleAlarmList, its version counter, the
  * sorted list, and a REST reload that merges a snapshot.
  */
 function liveAlarms(api: ReturnType<typeof fakeServer>) {
-  const alarms = new AlarmBook();
+  const alarms = new ConsoleAlarmList();
   const alarmsVersion = ref(0);
   return {
     alarms,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import AlarmTable from '../src/components/alarms/AlarmTable.vue';
 import { createAppI18n } from '../src/i18n/index.js';
 import { COLOUR_HEX } from '../src/logic/colour.js';
-import type { OpenAlarm } from '../src/state/alarm-book.js';
+import type { OpenAlarm } from '../src/state/console-alarm-list.js';
 
 function alarm(
   id: string,

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { APP, type AppContext } from '../src/app-context.js';
 import AppHeader from '../src/components/shell/AppHeader.vue';
 import { createAppI18n } from '../src/i18n/index.js';
-import type { OpenAlarm } from '../src/state/alarm-book.js';
+import type { OpenAlarm } from '../src/state/console-alarm-list.js';
 
 // The header's connection badge reads a constant of the live store, which loads the socket client;
 // its `@hazardwatch/contracts/live-frame` subpath does not resolve under the test aliases.

@@ -12,7 +12,7 @@ import { sortAlarms } from '../logic/alarm-sort.js';
 import { FloodDetector } from '../logic/flood.js';
 import { logger } from '../logic/logger.js';
 import { LiveClient, type ConnectionState, type LiveClientOptions } from '../live/live-client.js';
-import { AlarmBook } from './alarm-book.js';
+import { ConsoleAlarmList } from './console-alarm-list.js';
 import { ColourBook } from './colour-book.js';
 import type { SiteStore } from './site-store.js';
 import { heldFromLatest, ValueBook } from './value-book.js';
@@ -22,7 +22,7 @@ const log = logger('live-store');
 export const QUIET_AFTER_MS = 15_000;
 
 export function createLiveStore(api: HazardApi, site: SiteStore, now: () => number = () => Date.now()) {
-  const alarms = new AlarmBook((id) => site.points.value.get(id));
+  const alarms = new ConsoleAlarmList((id) => site.points.value.get(id));
   const values = new ValueBook();
   const colours = new ColourBook();
   const flood = new FloodDetector();

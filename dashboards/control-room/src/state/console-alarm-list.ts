@@ -1,24 +1,23 @@
 /**
- * The console's set of open alarms: a REST snapshot merged with live `alarm` events
+ * The console's live alarm list, the open alarms it shows: a REST snapshot merged with live `alarm` events
  * (@hazardwatch/contracts LiveAlarmEvent). Pure (no Vue), so the merge rules are unit-tested:
  *  - an event is applied once: ids at or below the alarm's last applied id are duplicates
  *    (socket.io recovery and `sinceEventId` replay may both deliver it);
  *  - an event older than the snapshot row it would change is ignored;
  *  - `→ NORM` closes the alarm (ISA-18.2: ACKED → NORM, RTNUN → NORM on acknowledgement);
- *  - a snapshot replaces the book, but what live events did after the snapshot was requested
+ *  - a snapshot replaces the list, but what live events did after the snapshot was requested
  *    (opened, changed or closed a row) stays done. "After" is by arrival order (`mark()`), not by
  *    timestamps: event times are the server's (often the reading's source time), the request
  *    time is the browser's, and the two clocks must never be compared.
  */
-import type { AlarmState, LiveAlarmEvent } from '@hazardwatch/contracts';
-import type { AlarmRow } from '@hazardwatch/contracts';
+import type { AlarmRow, AlarmState, LiveAlarmEvent } from '@hazardwatch/contracts';
 
 export interface OpenAlarm extends AlarmRow {
   /** Id of the last live event applied; null while the row is as the snapshot gave it. */
   readonly lastEventId: number | null;
 }
 
-/** What the book knows of a point, to fill a row that arrives by event only. */
+/** What the list knows of a point, to fill a row that arrives by event only. */
 export interface PointFacts {
   readonly tag: string;
   readonly hazard: string | null;
@@ -64,7 +63,11 @@ function lateAfter(e: LiveAlarmEvent, was: boolean): boolean {
   return e.reason?.startsWith('live:') === true ? false : was;
 }
 
-export class AlarmBook {
+/**
+ * Named apart from core's AlarmBook (the engine's ISA-18.2 state, server side): this is only
+ * what one console shows, rebuilt from REST and socket.io.
+ */
+export class ConsoleAlarmList {
   readonly #alarms = new Map<string, OpenAlarm>();
   /** Arrival sequence of the last event that changed each row, and of closed rows (tombstones). */
   readonly #seqOf = new Map<string, number>();
@@ -93,7 +96,7 @@ export class AlarmBook {
   }
 
   /**
-   * Replaces the book with a snapshot whose request started at `since` (a `mark()`). A row an
+   * Replaces the list with a snapshot whose request started at `since` (a `mark()`). A row an
    * event changed after that keeps the newer of the two (by the server's `updatedAt`); a row an
    * event opened after it stays even if the snapshot missed it; a row an event closed after it
    * stays closed even if the snapshot still lists it.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveAlarmEvent } from '@hazardwatch/contracts';
 import type { AlarmRow } from '@hazardwatch/contracts';
-import { AlarmBook, type PointFacts } from '../src/state/alarm-book.js';
+import { ConsoleAlarmList, type PointFacts } from '../src/state/console-alarm-list.js';
 
 const facts: PointFacts = {
   tag: 'PT-1101',
@@ -54,12 +54,12 @@ function rest(over: Partial<AlarmRow> & Pick<AlarmRow, 'id' | 'state' | 'updated
   };
 }
 
-describe('AlarmBook: live alarm events merged into the console', () => {
+describe('ConsoleAlarmList: live alarm events merged into the console', () => {
   it('opens an alarm from an event, filling tag and limit from the point', () => {
-    const book = new AlarmBook(() => facts);
-    const change = book.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 5000 }));
+    const list = new ConsoleAlarmList(() => facts);
+    const change = list.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 5000 }));
     expect(change).toMatchObject({ kind: 'opened', annunciated: true });
-    expect(book.get('a1')).toMatchObject({
+    expect(list.get('a1')).toMatchObject({
       state: 'UNACK',
       tag: 'PT-1101',
       limit: 1.2,
@@ -67,14 +67,14 @@ describe('AlarmBook: live alarm events merged into the console', () => {
       colour: 'red',
       active: true,
     });
-    expect(book.lastEventId).toBe(10);
+    expect(list.lastEventId).toBe(10);
   });
 
   it('takes the limit the live event carries: a rate-of-change slope, a gateway-loss timeout (issue #21)', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, condition: 'ROC_RISE', limit: 0.05 }));
-    expect(book.get('a1')?.limit).toBe(0.05);
-    book.apply(
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, condition: 'ROC_RISE', limit: 0.05 }));
+    expect(list.get('a1')?.limit).toBe(0.05);
+    list.apply(
       event({
         id: 2,
         alarmId: 'g1',
@@ -88,73 +88,73 @@ describe('AlarmBook: live alarm events merged into the console', () => {
         limit: 120_000,
       }),
     );
-    expect(book.get('g1')?.limit).toBe(120_000);
+    expect(list.get('g1')?.limit).toBe(120_000);
     // A later event without a limit (an older server, an operator action) keeps the one shown.
-    book.apply(event({ id: 3, from: 'UNACK', to: 'ACKED', ts: 3, condition: 'ROC_RISE', actor: 'u1' }));
-    expect(book.get('a1')?.limit).toBe(0.05);
+    list.apply(event({ id: 3, from: 'UNACK', to: 'ACKED', ts: 3, condition: 'ROC_RISE', actor: 'u1' }));
+    expect(list.get('a1')?.limit).toBe(0.05);
   });
 
   it('follows ISA-18.2 transitions and closes on → NORM', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
     expect(
-      book.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, actor: 'op1', value: null })),
+      list.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, actor: 'op1', value: null })),
     ).toMatchObject({ kind: 'changed', annunciated: false });
-    expect(book.get('a1')).toMatchObject({
+    expect(list.get('a1')).toMatchObject({
       state: 'ACKED',
       ackedBy: 'op1',
       ackedAt: 2,
       active: true,
       value: 1.5,
     });
-    book.apply(event({ id: 3, from: 'ACKED', to: 'NORM', ts: 3 }));
-    expect(book.get('a1')).toBeUndefined();
-    expect(book.size).toBe(0);
+    list.apply(event({ id: 3, from: 'ACKED', to: 'NORM', ts: 3 }));
+    expect(list.get('a1')).toBeUndefined();
+    expect(list.size).toBe(0);
   });
 
   it('marks RTNUN inactive and re-alarm from RTNUN as a new annunciation', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
-    book.apply(event({ id: 2, from: 'UNACK', to: 'RTNUN', ts: 2 }));
-    expect(book.get('a1')).toMatchObject({ state: 'RTNUN', active: false });
-    expect(book.apply(event({ id: 3, from: 'RTNUN', to: 'UNACK', ts: 3 }))).toMatchObject({
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
+    list.apply(event({ id: 2, from: 'UNACK', to: 'RTNUN', ts: 2 }));
+    expect(list.get('a1')).toMatchObject({ state: 'RTNUN', active: false });
+    expect(list.apply(event({ id: 3, from: 'RTNUN', to: 'UNACK', ts: 3 }))).toMatchObject({
       annunciated: true,
     });
-    expect(book.get('a1')).toMatchObject({ state: 'UNACK', active: true, raisedAt: 1 });
+    expect(list.get('a1')).toMatchObject({ state: 'UNACK', active: true, raisedAt: 1 });
   });
 
   it('applies an event once: duplicates from recovery and replay are ignored', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
-    book.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, actor: 'op1' }));
-    expect(book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, replayed: true }))).toEqual({
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1 }));
+    list.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, actor: 'op1' }));
+    expect(list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, replayed: true }))).toEqual({
       kind: 'ignored',
     });
-    expect(book.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, replayed: true }))).toEqual({
+    expect(list.apply(event({ id: 2, from: 'UNACK', to: 'ACKED', ts: 2, replayed: true }))).toEqual({
       kind: 'ignored',
     });
-    expect(book.get('a1')?.state).toBe('ACKED');
+    expect(list.get('a1')?.state).toBe('ACKED');
   });
 
   it('ignores an event older than the snapshot row, applies a newer one', () => {
-    const book = new AlarmBook(() => facts);
-    book.loadSnapshot([rest({ id: 'a1', state: 'ACKED', updatedAt: 5000 })], book.mark());
-    expect(book.apply(event({ id: 4, from: 'NORM', to: 'UNACK', ts: 4000 }))).toEqual({ kind: 'ignored' });
-    expect(book.get('a1')?.state).toBe('ACKED');
-    book.apply(event({ id: 5, from: 'ACKED', to: 'NORM', ts: 7000 }));
-    expect(book.get('a1')).toBeUndefined();
+    const list = new ConsoleAlarmList(() => facts);
+    list.loadSnapshot([rest({ id: 'a1', state: 'ACKED', updatedAt: 5000 })], list.mark());
+    expect(list.apply(event({ id: 4, from: 'NORM', to: 'UNACK', ts: 4000 }))).toEqual({ kind: 'ignored' });
+    expect(list.get('a1')?.state).toBe('ACKED');
+    list.apply(event({ id: 5, from: 'ACKED', to: 'NORM', ts: 7000 }));
+    expect(list.get('a1')).toBeUndefined();
   });
 
   it('keeps, across a snapshot, what events did after the snapshot was requested', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 1, alarmId: 'before', from: 'NORM', to: 'UNACK', ts: 1000 }));
-    const since = book.mark();
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 1, alarmId: 'before', from: 'NORM', to: 'UNACK', ts: 1000 }));
+    const since = list.mark();
     // Arrive while the snapshot is in flight; their (server) times are older than any browser time.
-    book.apply(event({ id: 2, alarmId: 'live-new', from: 'NORM', to: 'UNACK', ts: 10 }));
-    book.apply(event({ id: 3, alarmId: 'a1', from: 'UNACK', to: 'ACKED', ts: 8500, actor: 'op' }));
-    book.apply(event({ id: 4, alarmId: 'closed', from: 'ACKED', to: 'NORM', ts: 8600 }));
+    list.apply(event({ id: 2, alarmId: 'live-new', from: 'NORM', to: 'UNACK', ts: 10 }));
+    list.apply(event({ id: 3, alarmId: 'a1', from: 'UNACK', to: 'ACKED', ts: 8500, actor: 'op' }));
+    list.apply(event({ id: 4, alarmId: 'closed', from: 'ACKED', to: 'NORM', ts: 8600 }));
     // The snapshot lists a1 still UNACK (older), `closed` still open, not `live-new`, not `before` (closed meanwhile).
-    book.loadSnapshot(
+    list.loadSnapshot(
       [
         rest({ id: 'a1', state: 'UNACK', updatedAt: 7000 }),
         rest({ id: 'closed', state: 'ACKED', updatedAt: 7000 }),
@@ -163,54 +163,54 @@ describe('AlarmBook: live alarm events merged into the console', () => {
       since,
     );
     expect(
-      book
+      list
         .all()
         .map((a) => a.id)
         .sort(),
     ).toEqual(['a1', 'live-new', 'other']);
-    expect(book.get('a1')?.state).toBe('ACKED');
+    expect(list.get('a1')?.state).toBe('ACKED');
     // A later snapshot is authoritative again for rows no event touched since.
-    book.loadSnapshot([rest({ id: 'closed', state: 'ACKED', updatedAt: 9000 })], book.mark());
-    expect(book.all().map((a) => a.id)).toEqual(['closed']);
+    list.loadSnapshot([rest({ id: 'closed', state: 'ACKED', updatedAt: 9000 })], list.mark());
+    expect(list.all().map((a) => a.id)).toEqual(['closed']);
   });
 
   it('keeps the colour when a later event carries none', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, colour: 'orange' }));
-    book.apply(event({ id: 2, from: 'UNACK', to: 'SHLVD', ts: 2, colour: null, reason: 'maintenance' }));
-    expect(book.get('a1')).toMatchObject({ colour: 'orange', state: 'SHLVD', shelveReason: 'maintenance' });
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, colour: 'orange' }));
+    list.apply(event({ id: 2, from: 'UNACK', to: 'SHLVD', ts: 2, colour: null, reason: 'maintenance' }));
+    expect(list.get('a1')).toMatchObject({ colour: 'orange', state: 'SHLVD', shelveReason: 'maintenance' });
   });
 });
 
-describe('AlarmBook: late alarms (raised from replayed readings, issue #16 item 2)', () => {
+describe('ConsoleAlarmList: late alarms (raised from replayed readings, issue #16 item 2)', () => {
   it('shows a late alarm marked late, awaiting acknowledgement, without annunciating (no horn)', () => {
-    const book = new AlarmBook(() => facts);
-    const up = book.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 5000, late: true }));
+    const list = new ConsoleAlarmList(() => facts);
+    const up = list.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 5000, late: true }));
     expect(up).toMatchObject({ kind: 'opened', annunciated: false, alarm: { late: true } });
-    const down = book.apply(event({ id: 11, from: 'UNACK', to: 'RTNUN', ts: 25_000, late: true }));
+    const down = list.apply(event({ id: 11, from: 'UNACK', to: 'RTNUN', ts: 25_000, late: true }));
     expect(down).toMatchObject({ kind: 'changed', alarm: { state: 'RTNUN', late: true, raisedAt: 5000 } });
   });
 
   it('a late note on a live alarm leaves it live; live data taking a late alarm over makes it live', () => {
-    const book = new AlarmBook(() => facts);
-    book.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 30_000 }));
-    const note = book.apply(
+    const list = new ConsoleAlarmList(() => facts);
+    list.apply(event({ id: 10, from: 'NORM', to: 'UNACK', ts: 30_000 }));
+    const note = list.apply(
       event({ id: 11, from: 'UNACK', to: 'UNACK', ts: 31_000, late: true, reason: 'late: x' }),
     );
     expect(note).toMatchObject({ alarm: { late: false }, annunciated: false });
 
-    const other = new AlarmBook(() => facts);
+    const other = new ConsoleAlarmList(() => facts);
     other.apply(event({ id: 20, from: 'NORM', to: 'UNACK', ts: 5000, late: true }));
     const live = other.apply(event({ id: 21, from: 'UNACK', to: 'UNACK', ts: 40_000, reason: 'live: y' }));
     expect(live).toMatchObject({ alarm: { late: false } });
   });
 
   it('takes the late flag of a snapshot row', () => {
-    const book = new AlarmBook(() => facts);
-    book.loadSnapshot(
+    const list = new ConsoleAlarmList(() => facts);
+    list.loadSnapshot(
       [rest({ id: 'a1', state: 'RTNUN', active: false, updatedAt: 9000, late: true })],
-      book.mark(),
+      list.mark(),
     );
-    expect(book.get('a1')?.late).toBe(true);
+    expect(list.get('a1')?.late).toBe(true);
   });
 });
