@@ -46,7 +46,6 @@ export { installScopeGuard, type RouteScope, type ScopeGuardOptions } from './ac
 export {
   attachLiveGateway,
   LIVE_BATCH_WINDOW_MS,
-  systemClock,
   ValueConflator,
   ValueRouter,
   type ValueRouterOptions,

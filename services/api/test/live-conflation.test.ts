@@ -4,39 +4,10 @@ import {
   LIVE_BATCH_WINDOW_MS,
   ValueConflator,
   ValueRouter,
-  type LiveClock,
   type LiveServer,
   type LiveSocket,
 } from '@hazardwatch/api';
-
-/** A manual clock: `advance` runs due timers in order (STYLE rule 10: no sleeps). */
-class ManualClock implements LiveClock {
-  nowMs = 0;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private seq = 0;
-  now(): number {
-    return this.nowMs;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.push({ at: this.nowMs + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.nowMs + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((x, y) => x.at - y.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.nowMs = due.at;
-      due.fn();
-    }
-    this.nowMs = end;
-  }
-}
+import { ManualClock } from '@hazardwatch/kit';
 
 const v = (pointId: number, ts: number, value = ts): LiveValue => ({ pointId, ts, value, quality: 'good' });
 

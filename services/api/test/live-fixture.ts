@@ -16,6 +16,7 @@ import {
   type LiveSink,
   type LiveSource,
 } from '@hazardwatch/api';
+import { systemClock } from '@hazardwatch/kit';
 import { AlarmRepository } from '@hazardwatch/store';
 import { NOW, silentLogger, type TestApi, type TestUser } from './support/api-fixture.js';
 
@@ -36,11 +37,11 @@ export class TestLiveSource implements LiveSource {
 
 /** Tokens are signed at the fixture's NOW: the gateway's clock runs from there. */
 export function fixtureClock(): LiveGatewayOptions['clock'] {
-  const start = Date.now();
+  const start = systemClock.now();
   return {
-    now: () => NOW + (Date.now() - start),
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+    now: () => NOW + (systemClock.now() - start),
+    setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
+    clearTimeout: (h) => systemClock.clearTimeout(h),
   };
 }
 

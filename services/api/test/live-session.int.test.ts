@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt, type LiveClock, type LiveGateway } from '@hazardwatch/api';
+import { signJwt, type LiveGateway } from '@hazardwatch/api';
+import { ManualClock } from '@hazardwatch/kit';
 import { buildTestApi, E1, E2, NOW, type TestApi, type TestUser } from './support/api-fixture.js';
 import {
   attachTo,
@@ -11,35 +12,6 @@ import {
   urlOf,
   type LiveClient,
 } from './live-fixture.js';
-
-/** Time driven by the test (STYLE rule 10): timers fire only when `advance` passes them. */
-class ManualClock implements LiveClock {
-  #now = NOW;
-  #seq = 0;
-  readonly #timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.#now;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.#seq += 1;
-    this.#timers.set(this.#seq, { at: this.#now + ms, fn });
-    return this.#seq;
-  }
-  clearTimeout(handle: unknown): void {
-    this.#timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    const until = this.#now + ms;
-    for (;;) {
-      const due = [...this.#timers].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.#now = Math.max(this.#now, due[1].at);
-      due[1].fn();
-    }
-    this.#now = until;
-  }
-}
 
 const TTL_MS = SETTINGS.auth.accessTokenTtlMs;
 
@@ -75,7 +47,7 @@ const disconnected = (c: LiveClient) =>
 
 beforeAll(async () => {
   api = await buildTestApi();
-  clock = new ManualClock();
+  clock = new ManualClock(NOW);
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   gateway = await attachTo(api, api.app.server, { clock });
   url = urlOf(api.app.server);

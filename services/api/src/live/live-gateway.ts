@@ -17,7 +17,8 @@ import { startLiveRevalidation } from './live-revalidation.js';
 import { installSessionExpiry } from './live-session.js';
 import type { LiveSource } from './live-source.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
-import { systemClock, type LiveClock } from './value-conflator.js';
+import { systemClock } from '@hazardwatch/kit';
+import type { LiveClock } from './value-conflator.js';
 import { ValueRouter } from './value-router.js';
 import { startValueRelay } from './value-relay.js';
 
@@ -279,7 +280,6 @@ export type { LiveSink, LiveSource, LiveStoredEvents } from './live-source.js';
 export {
   LIVE_BATCH_WINDOW_MS,
   ValueConflator,
-  systemClock,
   type ConflatorOptions,
   type LiveClock,
 } from './value-conflator.js';

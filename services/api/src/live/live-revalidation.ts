@@ -6,6 +6,7 @@ import type { RoomCache } from './live-fanout.js';
 import { recheckRooms } from './live-handlers.js';
 import { endSession } from './live-session.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
+import { unrefTimer, type TimerHandle } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
 
 export interface LiveRevalidationOptions {
@@ -45,7 +46,7 @@ export function startLiveRevalidation(options: LiveRevalidationOptions): LiveRev
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
-  let timer: unknown;
+  let timer: TimerHandle | undefined;
 
   const end = async (socket: LiveSocket, reason: SessionEnd): Promise<void> => {
     const { principal } = socket.data;
@@ -108,6 +109,7 @@ export function startLiveRevalidation(options: LiveRevalidationOptions): LiveRev
         if (!closed) arm();
       });
     }, intervalMs);
+    unrefTimer(timer);
   };
   arm();
 

@@ -5,6 +5,7 @@ import type { Authentication } from '../auth/auth-service.js';
 import type { RoomCache } from './live-fanout.js';
 import { joinedRooms, recheckRooms } from './live-handlers.js';
 import type { LiveSocket } from './live-types.js';
+import { unrefTimer, type TimerHandle } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
 
 const checkReauth = TypeCompiler.Compile(LiveReauthRequestSchema);
@@ -47,7 +48,7 @@ export interface SessionDeps {
  * at once (rooms it no longer allows are left).
  */
 export function installSessionExpiry(socket: LiveSocket, deps: SessionDeps): void {
-  let timer: unknown;
+  let timer: TimerHandle | undefined;
   const stop = (): void => {
     if (timer !== undefined) deps.clock.clearTimeout(timer);
     timer = undefined;
@@ -67,6 +68,7 @@ export function installSessionExpiry(socket: LiveSocket, deps: SessionDeps): voi
       },
       Math.min(leftMs, MAX_TIMER_MS),
     );
+    unrefTimer(timer);
   };
   socket.on('disconnect', stop);
 

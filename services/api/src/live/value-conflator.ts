@@ -1,22 +1,12 @@
 import type { LiveValue } from '@hazardwatch/contracts';
+import { unrefTimer, type Clock, type TimerHandle } from '@hazardwatch/kit';
 
-/** Time as the conflator sees it (STYLE rule 10): tests drive it with fake timers or by hand. */
-export interface LiveClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: LiveClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // A pending flush must never keep the process alive.
-    t.unref();
-    return t;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+/**
+ * The part of kit's Clock the live gateway uses (STYLE rule 10): systemClock in production, kit's
+ * ManualClock in tests. Its timers are unref'd where they are set: a pending flush, expiry or
+ * check must never keep the process alive.
+ */
+export type LiveClock = Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
 
 /** Default gap between two batches to one client, ms: what a value may wait to share a frame. */
 export const LIVE_BATCH_WINDOW_MS = 50;
@@ -60,7 +50,7 @@ export class ValueConflator {
   #lastBatchMs = Number.NEGATIVE_INFINITY;
   /** Earliest time a pending point becomes due (a lower bound; exact after each flush). */
   #nextDueMs = Number.POSITIVE_INFINITY;
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
   /** Flushes skipped because the client was backed up (metrics, tests). */
@@ -125,7 +115,7 @@ export class ValueConflator {
   }
 
   #cancel(): void {
-    if (this.#timer !== undefined) this.options.clock.clearTimeout(this.#timer);
+    this.options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
@@ -139,6 +129,7 @@ export class ValueConflator {
     this.#cancel();
     this.#timerAt = at;
     this.#timer = this.options.clock.setTimeout(() => this.#flush(), at - now);
+    unrefTimer(this.#timer);
   }
 
   #flush(): void {
