@@ -10,6 +10,9 @@ const alias = {
   '@hazardwatch/simulators/opcua': fileURLToPath(
     new URL('./simulators/plant/src/opcua/index.ts', import.meta.url),
   ),
+  '@hazardwatch/contracts/live-frame': fileURLToPath(
+    new URL('./services/contracts/src/live-frame.ts', import.meta.url),
+  ),
   '@hazardwatch/store/embedded-postgres': fileURLToPath(
     new URL('./services/store/src/embedded-postgres.ts', import.meta.url),
   ),

@@ -20,6 +20,7 @@ import type {
   ServerToClientEvents,
 } from '@hazardwatch/contracts';
 import { decodeLiveValues } from '@hazardwatch/contracts/live-frame';
+import { backoffDelay, systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 import { logger } from '../logic/logger.js';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -50,13 +51,17 @@ export interface LiveClientOptions {
   readonly handlers: LiveHandlers;
   /** For tests. @default socket.io-client's io */
   readonly connect?: (url: string | undefined, options: Parameters<typeof io>[1]) => LiveSocket;
+  /** Timers of the retries. @default systemClock */
+  readonly clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /** Uniform in [0, 1) for the retry backoff's jitter, for tests. @default Math.random */
+  readonly random?: () => number;
 }
 
 const log = logger('live');
 
 export class LiveClient {
   #socket: LiveSocket | null = null;
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  #retry: TimerHandle | undefined;
   #refusals = 0;
   #stopped = false;
 
@@ -101,7 +106,13 @@ export class LiveClient {
       // Refused by the server's middleware: not retried by socket.io. Refresh the token and retry.
       this.#refusals += 1;
       handlers.state(this.#refusals > 3 ? 'refused' : 'offline', err.data?.code ?? err.message);
-      const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.#refusals, 5));
+      // 2 s after the first refusal, doubling to 30 s, full jitter: a control room's screens that
+      // were all refused at once (the API restarted with a new key) do not come back in step.
+      const delay = backoffDelay(this.#refusals - 1, {
+        initialMs: 2000,
+        maxMs: 30_000,
+        ...(this.options.random ? { random: this.options.random } : {}),
+      });
       this.#later(() => {
         this.options.refreshToken().then(
           () => socket.connect(),
@@ -118,8 +129,9 @@ export class LiveClient {
   }
 
   #later(fn: () => void, ms: number): void {
-    clearTimeout(this.#retry);
-    this.#retry = setTimeout(() => {
+    const clock = this.options.clock ?? systemClock;
+    clock.clearTimeout(this.#retry);
+    this.#retry = clock.setTimeout(() => {
       if (!this.#stopped) fn();
     }, ms);
   }
@@ -157,7 +169,7 @@ export class LiveClient {
 
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#retry);
+    (this.options.clock ?? systemClock).clearTimeout(this.#retry);
     this.#socket?.disconnect();
     this.#socket = null;
   }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@hazardwatch/kit';
+import { LiveClient, type LiveHandlers, type LiveSocket } from '../src/live/live-client.js';
+
+/** Just what LiveClient touches of a socket.io socket: handlers by event, `active`, `connect`. */
+class FakeSocket {
+  active = false;
+  recovered = false;
+  connects = 0;
+  readonly handlers = new Map<string, (...args: unknown[]) => void>();
+  on(event: string, handler: (...args: unknown[]) => void): this {
+    this.handlers.set(event, handler);
+    return this;
+  }
+  connect(): this {
+    this.connects += 1;
+    return this;
+  }
+  disconnect(): this {
+    return this;
+  }
+  emitLocal(event: string, ...args: unknown[]): void {
+    this.handlers.get(event)?.(...args);
+  }
+}
+
+const noop = (): void => undefined;
+const handlers: LiveHandlers = {
+  state: noop,
+  alarm: noop,
+  colour: noop,
+  warning: noop,
+  values: noop,
+  gateway: noop,
+  replayDone: noop,
+  resync: noop,
+};
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 3; i++) await Promise.resolve();
+};
+
+describe('LiveClient: a refused handshake is retried with backoff', () => {
+  it('waits kit backoff delays (caps 2 s doubling to 30 s, full jitter from the injected random)', async () => {
+    const clock = new ManualClock(0);
+    const socket = new FakeSocket();
+    let refreshes = 0;
+    const client = new LiveClient({
+      token: () => Promise.resolve('t'),
+      refreshToken: () => {
+        refreshes += 1;
+        return Promise.resolve(true);
+      },
+      scopes: [],
+      sinceEventId: () => null,
+      handlers,
+      connect: () => socket as unknown as LiveSocket,
+      clock,
+      random: () => 0.5,
+    });
+    client.start();
+    // Caps 2, 4, 8, 16, 30, 30 s; a draw of 0.5 waits half of each.
+    for (const wait of [1_000, 2_000, 4_000, 8_000, 15_000, 15_000]) {
+      socket.emitLocal(
+        'connect_error',
+        Object.assign(new Error('refused'), { data: { code: 'HW_API_UNAUTHENTICATED' } }),
+      );
+      const before = socket.connects;
+      clock.advance(wait - 1);
+      await settle();
+      expect(socket.connects).toBe(before);
+      clock.advance(1);
+      await settle();
+      expect(socket.connects).toBe(before + 1);
+    }
+    expect(refreshes).toBe(6);
+    // A connection starts the backoff over.
+    socket.emitLocal('connect');
+    socket.emitLocal('connect_error', new Error('refused'));
+    clock.advance(1_000);
+    await settle();
+    expect(socket.connects).toBe(7);
+    client.stop();
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
