@@ -7,6 +7,7 @@ import {
   type AlarmActionCommand,
   type AlarmActionOutcome,
 } from '@hazardwatch/contracts';
+import { CoalescingRunner } from '@hazardwatch/kit';
 import {
   ACTION_REQUEST_CHANNEL,
   PgListener,
@@ -76,16 +77,19 @@ export class ActionWorker {
   readonly #log: Logger;
   readonly #listener: PgListener;
   readonly #batchSize: number;
+  readonly #drains: CoalescingRunner;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #closed = false;
   /** Requests applied since start (metrics, tests). */
   applied = 0;
 
   constructor(private readonly options: ActionWorkerOptions) {
     this.#log = options.logger.child({ component: 'action-worker', worker: options.workerId });
     this.#batchSize = options.batchSize ?? 100;
+    this.#drains = new CoalescingRunner({
+      task: () => this.#drain(),
+      // Nothing was applied for good (the transaction rolled back); the next poll retries.
+      onError: (err) => this.#log.warn({ err }, 'claiming action requests failed'),
+    });
     const owns = (enterprise: string): boolean =>
       options.enterprises === null || options.enterprises.includes(enterprise);
     this.#listener = new PgListener({
@@ -113,47 +117,33 @@ export class ActionWorker {
   }
 
   /** Resolves when everything claimable when called has been applied (tests). */
-  async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+  idle(): Promise<void> {
+    return this.#drains.idle();
   }
 
   /** Runs a claim pass now, or right after the one in progress. */
   wake(): void {
-    if (this.#closed) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#drain().finally(() => (this.#running = undefined));
+    void this.#drains.run();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    await this.idle();
+    await this.#drains.close();
     await this.#listener.close();
   }
 
+  /** Claims and applies batches until one comes back short. */
   async #drain(): Promise<void> {
-    do {
-      this.#again = false;
-      try {
-        for (;;) {
-          const n = await this.options.requests.claimAndApply(
-            this.options.workerId,
-            this.options.enterprises,
-            this.#batchSize,
-            (r) => this.#apply(r),
-          );
-          this.applied += n;
-          if (n < this.#batchSize) break;
-        }
-      } catch (err) {
-        // Nothing was applied for good (the transaction rolled back); the next poll retries.
-        this.#log.warn({ err }, 'claiming action requests failed');
-        return;
-      }
-    } while (this.#again && !this.#closed);
+    for (;;) {
+      const n = await this.options.requests.claimAndApply(
+        this.options.workerId,
+        this.options.enterprises,
+        this.#batchSize,
+        (r) => this.#apply(r),
+      );
+      this.applied += n;
+      if (n < this.#batchSize) return;
+    }
   }
 
   #apply(r: ClaimedActionRequest): AlarmActionOutcome {

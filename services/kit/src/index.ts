@@ -1,8 +1,10 @@
 /**
  * @hazardwatch/kit — plumbing written once: coded error registry, config parsing and freezing,
- * `Clock` (+ a manual clock for tests), `Backoff`. Browser-safe, no I/O; depends on nothing of ours.
+ * `Clock` (+ a manual clock for tests), `Backoff`, `CoalescingRunner`. Browser-safe, no I/O;
+ * depends on nothing of ours.
  */
 export { Backoff, backoffDelay, type BackoffOptions } from './backoff.js';
+export { CoalescingRunner, type CoalescingRunnerOptions } from './coalescing-runner.js';
 export { ManualClock, systemClock, unrefTimer, type Clock, type TimerHandle } from './clock.js';
 export {
   deepFreeze,

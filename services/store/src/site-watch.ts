@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { systemClock, unrefTimer, type Clock } from '@hazardwatch/kit';
+import { CoalescingRunner, systemClock, unrefTimer, type Clock } from '@hazardwatch/kit';
 import { PgListener } from './pg-listener.js';
 import { SITE_CHANGED_CHANNEL } from './site-documents.js';
 
@@ -33,27 +33,11 @@ export interface SiteWatch {
 export async function watchSiteDocuments(options: SiteWatchOptions): Promise<SiteWatch> {
   const log = options.logger.child({ component: 'site-watch' });
   const timers = options.timers ?? systemClock;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let closed = false;
-  const run = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await options.check();
-        } catch (err) {
-          log.warn({ err }, 'site check failed');
-        }
-      } while (again && !closed);
-    })().finally(() => (running = undefined));
-    return running;
-  };
+  const runner = new CoalescingRunner({
+    task: () => options.check(),
+    onError: (err) => log.warn({ err }, 'site check failed'),
+  });
+  const run = (): Promise<void> => runner.run();
   const listener = new PgListener({
     connectionString: options.connectionString,
     channels: [SITE_CHANGED_CHANNEL],
@@ -69,10 +53,11 @@ export async function watchSiteDocuments(options: SiteWatchOptions): Promise<Sit
   return {
     check: run,
     close: async () => {
-      closed = true;
       timers.clearInterval(poll);
+      // Closed first, so a notification arriving while the listener closes starts no check.
+      const idle = runner.close();
       await listener.close();
-      await running;
+      await idle;
     },
   };
 }

@@ -6,7 +6,7 @@ import type { RoomCache } from './live-fanout.js';
 import { recheckRooms } from './live-handlers.js';
 import { endSession } from './live-session.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
-import { unrefTimer, type TimerHandle } from '@hazardwatch/kit';
+import { CoalescingRunner, unrefTimer, type TimerHandle } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
 
 export interface LiveRevalidationOptions {
@@ -43,8 +43,6 @@ export function startLiveRevalidation(options: LiveRevalidationOptions): LiveRev
   const intervalMs = options.intervalMs ?? 1000;
   const sockets = (): LiveSocket[] => [...options.io.of('/').sockets.values()];
   let site: LiveRooms | undefined = options.rooms.current();
-  let running: Promise<void> | undefined;
-  let again = false;
   let closed = false;
   let timer: TimerHandle | undefined;
 
@@ -84,24 +82,11 @@ export function startLiveRevalidation(options: LiveRevalidationOptions): LiveRev
     }
   };
 
-  const run = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await sweep();
-        } catch (err) {
-          log.warn({ err }, 'live session check failed');
-        }
-      } while (again && !closed);
-    })().finally(() => (running = undefined));
-    return running;
-  };
+  const runner = new CoalescingRunner({
+    task: sweep,
+    onError: (err) => log.warn({ err }, 'live session check failed'),
+  });
+  const run = (): Promise<void> => runner.run();
 
   const arm = (): void => {
     timer = options.clock.setTimeout(() => {
@@ -119,7 +104,7 @@ export function startLiveRevalidation(options: LiveRevalidationOptions): LiveRev
     close: async () => {
       closed = true;
       if (timer !== undefined) options.clock.clearTimeout(timer);
-      await running;
+      await runner.close();
     },
   };
 }
