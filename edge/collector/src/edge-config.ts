@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { TOPIC_SEGMENT_PATTERN } from '@hazardwatch/contracts';
+import { deepFreeze, schemaProblems } from '@hazardwatch/kit';
 import { EdgeError } from './errors.js';
 
 /**
@@ -252,10 +253,15 @@ const SOURCE_SCHEMAS: Readonly<Record<string, TSchema>> = {
 
 /**
  * One line per problem, with the key path. A source is checked against the schema its `kind`
- * names, so a typo inside it is reported at its own key rather than as "no union branch matched".
+ * names, so a typo inside it is reported at its own key rather than as "no union branch matched";
+ * elsewhere a union that matches no branch is reported at the branch that came closest.
  */
 function problems(schema: TSchema, value: unknown): string[] {
   const out: string[] = [];
+  const add = (s: TSchema, v: unknown, path?: string): void => {
+    const found = schemaProblems(s, v, { closestUnionBranch: true, ...(path ? { path } : {}) });
+    for (const { message } of found) if (!out.includes(message)) out.push(message);
+  };
   const sources = (value as { sources?: unknown } | null)?.sources;
   if (Array.isArray(sources)) {
     sources.forEach((source: unknown, i) => {
@@ -265,38 +271,10 @@ function problems(schema: TSchema, value: unknown): string[] {
         out.push(`sources.${i}.kind: must be one of ${Object.keys(SOURCE_SCHEMAS).join(', ')}`);
         return;
       }
-      collect(own, source, `sources.${i}`, out);
+      add(own, source, `sources.${i}`);
     });
   }
-  if (out.length > 0) return out;
-  collect(schema, value, '', out);
-  return out;
-}
-
-function collect(schema: TSchema, value: unknown, prefix: string, out: string[]): void {
-  for (const error of Value.Errors(schema, value)) {
-    const path = error.path.replace(/^\//, '').replaceAll('/', '.');
-    const key = [prefix, path].filter(Boolean).join('.') || '(root)';
-    // No branch of a union matched: report the problems of the branch that came closest.
-    const variants = (error.schema as { anyOf?: TSchema[] }).anyOf;
-    if (variants && variants.length > 0 && typeof error.value === 'object' && error.value !== null) {
-      const closest = variants
-        .map((v) => ({ v, n: [...Value.Errors(v, error.value)].length }))
-        .sort((a, b) => a.n - b.n)[0]!.v;
-      collect(closest, error.value, key, out);
-      continue;
-    }
-    const message =
-      error.message === 'Unexpected property' ? `unknown key ${key}` : `${key}: ${error.message}`;
-    if (!out.includes(message)) out.push(message);
-    if (out.length >= 20) break;
-  }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
+  if (out.length > 0) return out.slice(0, 20);
+  add(schema, value);
+  return out.slice(0, 20);
 }

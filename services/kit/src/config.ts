@@ -4,7 +4,7 @@
  * passed down.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 
 export type ConfigResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -18,33 +18,82 @@ export interface ConfigOptions {
 
 /** One schema problem, keyed by its dotted path. */
 export interface SchemaProblem {
-  /** Dotted key ('mqtt.url', 'sources.0.kind'); the `path` option's prefix included; '(root)' for the value itself. */
+  /** Dotted key ('mqtt.url', 'sources.0.kind'), the `path` option's prefix included; '(root)' for the value itself. */
   readonly key: string;
+  /** The same place as a JSON pointer ('/mqtt/url'; '' for the value itself), after `pointerPrefix`. */
+  readonly pointer: string;
+  /** A key a closed object does not have, a required key that is missing, or a value that is invalid. */
+  readonly kind: 'unknown' | 'missing' | 'invalid';
+  /** TypeBox's own words ('Expected string', 'Unexpected property'). */
+  readonly detail: string;
   /** 'unknown key mqtt.foo' or 'mqtt.url: Expected string'. */
   readonly message: string;
 }
 
+export interface SchemaProblemOptions extends ConfigOptions {
+  /** Put before every `pointer` ('/scenario'), for a document checked in parts. */
+  readonly pointerPrefix?: string;
+  /**
+   * When no branch of a union matches an object, report the problems of the branch that came
+   * closest (fewest problems) at their own keys, instead of one "expected union value". @default false
+   */
+  readonly closestUnionBranch?: boolean;
+}
+
 /**
- * Every problem `value` has against `schema`, deduplicated, in TypeBox's order — without applying
- * defaults or freezing, for callers that validate documents rather than configuration.
+ * Every problem `value` has against `schema`, in TypeBox's order, each once — without applying
+ * defaults or freezing, for callers that validate documents rather than configuration and word
+ * their findings themselves (`kind`, `pointer`, `detail`).
  */
 export function schemaProblems(
   schema: TSchema,
   value: unknown,
-  options: ConfigOptions = {},
+  options: SchemaProblemOptions = {},
 ): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
-  const seen = new Set<string>();
-  for (const error of Value.Errors(schema, value)) {
-    const key = joinKey(options.path, error.path.replace(/^\//, '').replaceAll('/', '.'));
-    // TypeBox reports an unknown key at its own path ("Unexpected property").
-    const message =
-      error.message === 'Unexpected property' ? `unknown key ${key}` : `${key}: ${error.message}`;
-    if (seen.has(message)) continue;
-    seen.add(message);
-    problems.push({ key, message });
-  }
+  collect(schema, value, options.path ?? '', options.pointerPrefix ?? '', options, problems, new Set());
   return problems;
+}
+
+function collect(
+  schema: TSchema,
+  value: unknown,
+  keyPrefix: string,
+  pointerPrefix: string,
+  options: SchemaProblemOptions,
+  out: SchemaProblem[],
+  seen: Set<string>,
+): void {
+  for (const error of Value.Errors(schema, value)) {
+    const dotted = error.path.replace(/^\//, '').replaceAll('/', '.');
+    const pointer = `${pointerPrefix}${error.path}`;
+    const variants = (error.schema as { anyOf?: TSchema[] }).anyOf;
+    if (
+      options.closestUnionBranch === true &&
+      variants !== undefined &&
+      variants.length > 0 &&
+      typeof error.value === 'object' &&
+      error.value !== null
+    ) {
+      const closest = variants
+        .map((v) => ({ v, n: [...Value.Errors(v, error.value)].length }))
+        .sort((a, b) => a.n - b.n)[0]!.v;
+      collect(closest, error.value, joinPath(keyPrefix, dotted), pointer, options, out, seen);
+      continue;
+    }
+    const key = joinPath(keyPrefix, dotted) || '(root)';
+    const kind =
+      error.type === ValueErrorType.ObjectAdditionalProperties
+        ? 'unknown'
+        : error.type === ValueErrorType.ObjectRequiredProperty
+          ? 'missing'
+          : 'invalid';
+    const message = kind === 'unknown' ? `unknown key ${key}` : `${key}: ${error.message}`;
+    const identity = `${kind} ${pointer} ${error.message}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    out.push({ key, pointer, kind, detail: error.message, message });
+  }
 }
 
 /** Validate, default and freeze a configuration object. */
@@ -55,7 +104,8 @@ export function parseConfig<S extends TSchema>(
 ): ConfigResult<Static<S>> {
   const candidate: unknown = Value.Default(schema, Value.Clone(input ?? {}));
   if (Value.Check(schema, candidate)) return { ok: true, value: deepFreeze(candidate) };
-  return { ok: false, errors: schemaProblems(schema, candidate, options).map((p) => p.message) };
+  const messages = schemaProblems(schema, candidate, options).map((p) => p.message);
+  return { ok: false, errors: [...new Set(messages)] };
 }
 
 /** Freeze `value` and everything reachable from it; returns `value`. */
@@ -67,7 +117,6 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function joinKey(prefix: string | undefined, key: string): string {
-  if (prefix === undefined || prefix === '') return key || '(root)';
-  return key === '' ? prefix : `${prefix}.${key}`;
+function joinPath(prefix: string, key: string): string {
+  return prefix === '' ? key : key === '' ? prefix : `${prefix}.${key}`;
 }

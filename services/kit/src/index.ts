@@ -13,6 +13,7 @@ export {
   type ConfigOptions,
   type ConfigResult,
   type SchemaProblem,
+  type SchemaProblemOptions,
 } from './config.js';
 export {
   HazardWatchError,

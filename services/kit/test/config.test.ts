@@ -79,6 +79,53 @@ describe('schemaProblems', () => {
   });
 });
 
+describe('schemaProblems: structured findings for callers that word them', () => {
+  const Doc = Type.Object(
+    {
+      name: Type.String(),
+      sources: Type.Array(
+        Type.Union([
+          Type.Object({ kind: Type.Literal('a'), port: Type.Integer() }, { additionalProperties: false }),
+          Type.Object({ kind: Type.Literal('b'), url: Type.String() }, { additionalProperties: false }),
+        ]),
+      ),
+    },
+    { additionalProperties: false },
+  );
+
+  it('tells unknown, missing and invalid apart, with pointer, dotted key and TypeBox detail', () => {
+    const problems = schemaProblems(Doc, { sources: [], extra: 1, name: 5 }, { pointerPrefix: '/doc' });
+    expect(problems).toContainEqual({
+      key: 'extra',
+      pointer: '/doc/extra',
+      kind: 'unknown',
+      detail: 'Unexpected property',
+      message: 'unknown key extra',
+    });
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        key: 'name',
+        pointer: '/doc/name',
+        kind: 'invalid',
+        detail: 'Expected string',
+      }),
+    );
+    const missing = schemaProblems(Doc, { sources: [] });
+    expect(missing).toContainEqual(
+      expect.objectContaining({ key: 'name', pointer: '/name', kind: 'missing' }),
+    );
+  });
+
+  it('reports a failed union at the closest branch when asked, else as one union problem', () => {
+    const value = { name: 'n', sources: [{ kind: 'b', url: 'u', typo: 1 }] };
+    const closest = schemaProblems(Doc, value, { path: 'edge', closestUnionBranch: true });
+    expect(closest.map((p) => p.message)).toEqual(['unknown key edge.sources.0.typo']);
+    expect(closest[0]!.pointer).toBe('/sources/0/typo');
+    const plain = schemaProblems(Doc, value);
+    expect(plain.map((p) => p.key)).toEqual(['sources.0']);
+  });
+});
+
 describe('deepFreeze', () => {
   it('freezes nested objects and arrays and returns its argument', () => {
     const value = { a: { b: [{ c: 1 }] } };

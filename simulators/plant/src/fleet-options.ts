@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { TOPIC_SEGMENT_PATTERN } from '@hazardwatch/contracts';
+import { schemaProblems } from '@hazardwatch/kit';
 import { SimulatorError } from './errors.js';
 
 /** Reported in `birth` and `heartbeat` status messages. */
@@ -63,10 +64,10 @@ export function parseFleetOptions(input: unknown): Readonly<FleetOptions> {
     const unknown = Object.keys(candidate).filter((k) => !known.has(k));
     if (unknown.length > 0) issues.push(`unknown option(s): ${unknown.join(', ')}`);
   }
-  for (const error of Value.Errors(FleetOptionsSchema, candidate)) {
-    const key = error.path.replace(/^\//, '').replaceAll('/', '.');
-    if (key === '' || !known.has(key.split('.')[0] ?? '')) continue;
-    const issue = `${key}: ${error.message}`;
+  for (const problem of schemaProblems(FleetOptionsSchema, candidate)) {
+    // The object itself and keys it does not know are said once, above.
+    if (problem.pointer === '' || !known.has(problem.key.split('.')[0] ?? '')) continue;
+    const issue = `${problem.key}: ${problem.detail}`;
     if (!issues.includes(issue)) issues.push(issue);
   }
   if (issues.length === 0) issues.push('options must be an object');

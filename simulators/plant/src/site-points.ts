@@ -10,6 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { TOPIC_SEGMENT_PATTERN } from '@hazardwatch/contracts';
+import { schemaProblems } from '@hazardwatch/kit';
 import { SimulatorError } from './errors.js';
 
 /** Alarm limits in the point's unit; gas channels use `h` (level-1) and `hh` (level-2). */
@@ -90,7 +91,7 @@ export function loadSimulatedSite(text: string): SimulatedSite {
 /** Builds the simulated site from an already parsed site document. */
 export function simulatedSiteFrom(doc: unknown): SimulatedSite {
   if (!Value.Check(SiteSubsetSchema, doc)) {
-    const issues = [...Value.Errors(SiteSubsetSchema, doc)].map((e) => `${e.path || '/'}: ${e.message}`);
+    const issues = schemaProblems(SiteSubsetSchema, doc).map((p) => `${p.pointer || '/'}: ${p.detail}`);
     throw invalid(issues.slice(0, 20));
   }
   return build(doc);
