@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { Gauge, Registry } from 'prom-client';
 import {
   attachLiveGateway,
   compileApiConfig,
@@ -98,8 +99,8 @@ export async function startApiBeside(
     mqttAccessMetrics: sharedAccess === undefined,
     dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     readiness: {
-      broker: () => service.app.subscriber.connected,
-      storage: () => service.app.pipeline.storageHealthy,
+      broker: () => service.ready().detail.broker,
+      storage: () => service.ready().detail.storage,
     },
   });
   // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,
@@ -162,12 +163,13 @@ export async function apiMetricsText(
 ): Promise<string> {
   const text = await server.app.metrics.text();
   if (!live) return text;
-  return [
-    text.endsWith('\n') ? text : `${text}\n`,
-    '# HELP hazardwatch_live_clients socket.io clients connected to this API instance\n',
-    '# TYPE hazardwatch_live_clients gauge\n',
-    `hazardwatch_live_clients ${live.clients}\n`,
-  ].join('');
+  const registry = new Registry();
+  new Gauge({
+    name: 'hazardwatch_live_clients',
+    help: 'socket.io clients connected to this API instance',
+    registers: [registry],
+  }).set(live.clients);
+  return `${text.endsWith('\n') ? text : `${text}\n`}${await registry.metrics()}`;
 }
 
 /** A partitioned worker publishes the stored alarm events of its own enterprises only. */

@@ -11,11 +11,3 @@ export * from './api-command.js';
 // Argument parsing shared with the benchmarks' command line (tools/bench).
 export { MAX_DURATION_S, numberOption, parseCommandArgs, type NumberOptionRule } from './command-args.js';
 export * from './live-source.js';
-export {
-  completeBefore,
-  DirtyMinutes,
-  IngestRollups,
-  MinuteAccumulator,
-  type MinuteRun,
-  nextRollupAt,
-} from './rollup-schedule.js';

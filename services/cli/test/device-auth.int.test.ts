@@ -147,9 +147,17 @@ describe('device credentials and MQTT authorisation', () => {
     );
     await closed;
     const lt = service.site!.points().find((p) => p.enterprise === E1 && p.tag === 'LT-1101')!;
-    await expect.poll(() => service.app.latest.get(lt.id)?.value, { timeout: 10_000 }).toBe(55.5);
+    const stored = async (pointId: number): Promise<number[]> =>
+      (
+        await service.store.client.query<{ value: number }>(
+          'SELECT value FROM readings WHERE point_id = $1',
+          [pointId],
+        )
+      ).rows.map((r) => r.value);
+    await expect.poll(() => stored(lt.id), { timeout: 10_000 }).toEqual([55.5]);
     const e2 = service.site!.points().find((p) => p.enterprise === E2 && p.tag === 'PT-2101')!;
-    expect(service.app.latest.get(e2.id)).toBeUndefined();
+    await service.app.pipeline.drain();
+    expect(await stored(e2.id)).toEqual([]);
 
     // Counted on the internal health port (the API port has no /metrics).
     const metrics = await (await fetch(`http://127.0.0.1:${service.health!.port}/metrics`)).text();

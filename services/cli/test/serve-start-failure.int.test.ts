@@ -206,7 +206,7 @@ describe('hazardwatch serve: a start that fails stores nothing', () => {
       const code = await second.exited;
       expect(code).not.toBe(0);
       // A configuration error is logged (pino, stdout) and exits 2.
-      if (c.same === 'policy') expect(second.stdout()).toContain('unknown key reAlarmAfterSex');
+      if (c.same === 'policy') expect(second.stdout()).toContain('unknown key alarms.policy.reAlarmAfterSex');
       else {
         expect(second.stderr()).toContain(`port ${busy} is already in use`);
         expect(second.stderr()).toContain('nothing was started or stored [HW_CLI_PORT_IN_USE]');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  parseSourceKey,
   WARNING_COLOURS,
   type AlarmCondition,
   type AlarmEvent,
@@ -35,7 +36,11 @@ import {
   type WarningRepository,
 } from '@hazardwatch/store';
 import type { Logger } from 'pino';
+import { Backoff, systemClock, type Clock } from '@hazardwatch/kit';
 import type { DurableWork } from './ingest-pipeline.js';
+
+/** Retry pacing of a unit storage refused for now: 200 ms doubling to 10 s, no jitter (one writer). */
+const STORE_RETRY = { initialMs: 200, maxMs: 10_000, jitter: 'none' } as const;
 
 /** What one persistence unit holds: everything the engine produced between two flushes. */
 interface Unit {
@@ -59,8 +64,13 @@ export interface AlarmHostDeps {
   readonly outbox: NotificationOutbox;
   /** Outbox channel names every 预警 notification goes to (e.g. configured webhooks). */
   readonly channels: readonly string[];
-  /** Makes a persistence step part of the current ingest batch (pipeline.attach). */
-  readonly attach: (work: DurableWork) => void;
+  /**
+   * Joins a persistence step to the ingest batch being processed (pipeline.attach): the batch is
+   * acknowledged only once the alarm changes it caused are stored.
+   */
+  readonly joinBatch: (work: DurableWork) => void;
+  /** Waits between retries of a unit storage refused for now. @default systemClock */
+  readonly timers?: Pick<Clock, 'setTimeout'>;
   /**
    * The deployment's compiled alarm, colour and 预警 policies, and the lowest hazard colour that
    * opens a 预警: the same object the API computes its overviews with (core alarm-settings.ts).
@@ -308,7 +318,8 @@ export class AlarmHost implements ConditionSink {
 
   private enterpriseOf(event: AlarmEvent): string | undefined {
     if (event.pointId !== null) return this.index.pointById(event.pointId)?.enterprise;
-    return event.sourceKey.slice('gateway:'.length).split('/')[0];
+    const source = parseSourceKey(event.sourceKey);
+    return source?.type === 'gateway' ? source.enterprise : undefined;
   }
 
   /** The unit being gathered; a new one is attached to the current ingest batch when needed. */
@@ -329,7 +340,7 @@ export class AlarmHost implements ConditionSink {
     this.lastStored = stored;
     this.current = unit;
     // The ingest batch that caused these changes is acknowledged only once they are stored ...
-    this.deps.attach(() => unit.stored);
+    this.deps.joinBatch(() => unit.stored);
     // ... but they are written at once, beside the bulk COPY of readings rather than behind it:
     // an operator sees an alarm within milliseconds even when ingestion is busy. (setImmediate:
     // every packet already read from the socket has added its changes to this unit first.)
@@ -342,7 +353,9 @@ export class AlarmHost implements ConditionSink {
     // Sealed: later changes go to a new unit, written after this one (records must not regress).
     if (this.current === unit) this.current = undefined;
     await previous;
-    for (let attempt = 0; ; attempt++) {
+    const backoff = new Backoff(STORE_RETRY);
+    const timers = this.deps.timers ?? systemClock;
+    for (;;) {
       try {
         await this.persist(unit);
         return;
@@ -357,9 +370,10 @@ export class AlarmHost implements ConditionSink {
           unit.markStored();
           return;
         }
-        const delayMs = Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
+        const attempt = backoff.attempt;
+        const delayMs = backoff.next();
         this.log.warn({ err: error, attempt, delayMs }, 'alarm unit not stored yet; will retry');
-        await new Promise((r) => setTimeout(r, delayMs));
+        await new Promise<void>((r) => timers.setTimeout(r, delayMs));
       }
     }
   }

@@ -7,7 +7,6 @@ import { GatewayPresence } from './gateway-presence.js';
 import { GatewayStatusRecorder, type GatewayStatusStore } from './gateway-status-recorder.js';
 import { IngestCounters } from './ingest-counters.js';
 import { IngestPipeline, type BatchWriter, type ReadingObserver } from './ingest-pipeline.js';
-import { LatestValues } from './latest-values.js';
 import type { PointDirectory } from './point-directory.js';
 import { systemClock, type Clock } from '@hazardwatch/kit';
 import { TelemetryDecoder } from './telemetry-decoder.js';
@@ -38,7 +37,6 @@ export interface IngestDeps {
 export interface IngestApp {
   readonly pipeline: IngestPipeline;
   readonly counters: IngestCounters;
-  readonly latest: LatestValues;
   readonly presence: GatewayPresence;
   readonly subscriber: DurableAckSubscriber;
   start(): Promise<void>;
@@ -51,7 +49,6 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
   const log = deps.logger.child({ component: 'ingest' });
   const now = deps.now ?? Date.now;
   const counters = new IngestCounters();
-  const latest = new LatestValues();
   const presence = new GatewayPresence();
   const timers = deps.timers ?? systemClock;
   // Presence is kept (in memory and in gateway_status) only for gateways the site in force has:
@@ -80,13 +77,12 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
       })
     : undefined;
   const decoder = new TelemetryDecoder(deps.directory, config.limits);
-  const latestObserver: ReadingObserver = { observe: (id, ts, v, q) => void latest.update(id, ts, v, q) };
   const pipeline = new IngestPipeline(
     {
       decoder,
       writer: deps.writer,
       counters,
-      observers: [latestObserver, ...(deps.observers ?? [])],
+      observers: deps.observers ?? [],
       logger: deps.logger,
       now,
       timers,
@@ -174,7 +170,6 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
   return {
     pipeline,
     counters,
-    latest,
     presence,
     subscriber,
     start: async () => {

@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { FLEET_FILTERS } from '@hazardwatch/contracts';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Ingest service configuration; every field documents its unit and default. */
 export const IngestConfigSchema = Type.Object(
@@ -91,6 +92,45 @@ export const IngestConfigSchema = Type.Object(
         initialDelayMs: Type.Integer({ minimum: 1, default: 200 }),
         /** @default 10000 */
         maxDelayMs: Type.Integer({ minimum: 1, default: 10_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /**
+     * How often the service's timed duties run (buildIngestService). Each duty runs on the
+     * injected clock, so tests drive them by advancing it.
+     */
+    schedule: Type.Object(
+      {
+        /** Plain dialect: partitions made ahead and dropped for retention this often. @default 3600000 (1 h) */
+        partitionIntervalMs: Type.Integer({ minimum: 1000, default: HOUR_MS }),
+        /** Plain dialect: new pages of raw readings summarised in their time index this often. @default 5000 */
+        timeIndexIntervalMs: Type.Integer({ minimum: 100, default: 5000 }),
+        /** At start-up, rollups are recomputed for this span before now (a previous run may not have rolled them up). @default 300000 (5 min) */
+        rollupStartupLookbackMs: Type.Integer({ minimum: 0, default: 5 * MINUTE_MS }),
+        /** Rollups refresh this long after each minute boundary, once the minute's readings are in. @default 5000 */
+        rollupGraceMs: Type.Integer({ minimum: 0, maximum: MINUTE_MS - 1, default: 5000 }),
+        /** Alarm and action-request retention run this often (dead letters are bounded as they are written). @default 600000 (10 min) */
+        maintenanceIntervalMs: Type.Integer({ minimum: 1000, default: 10 * MINUTE_MS }),
+        /** Audit log retention runs this often. @default 86400000 (1 day) */
+        auditPruneIntervalMs: Type.Integer({ minimum: 1000, default: DAY_MS }),
+        /** Staleness, shelve expiry, re-alarm and 预警 deadlines are checked this often. @default 1000 */
+        alarmTickMs: Type.Integer({ minimum: 10, default: 1000 }),
+        /** Pending 预警 notifications are sent this often. @default 2000 */
+        outboxIntervalMs: Type.Integer({ minimum: 10, default: 2000 }),
+        /** Finished forwarded actions are kept this long (the audit log keeps what was done). @default 604800000 (7 days) */
+        actionRequestKeepMs: Type.Integer({ minimum: MINUTE_MS, default: 7 * DAY_MS }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    retention: Type.Object(
+      {
+        /** Closed alarms, their events and 预警 kept, days (REFERENCE §8 item 17: ≥ 30). @default 365 */
+        alarmDays: Type.Integer({ minimum: 30, default: 365 }),
+        /**
+         * Audit log entries kept, days. Minimum 180: the Cybersecurity Law of the PRC, art. 21(3),
+         * requires network logs to be kept for at least six months. @default 365
+         */
+        auditDays: Type.Integer({ minimum: 180, default: 365 }),
       },
       { additionalProperties: false, default: {} },
     ),

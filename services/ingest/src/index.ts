@@ -6,13 +6,16 @@ export * from './gateway-presence.js';
 export * from './gateway-status-recorder.js';
 export * from './ingest-counters.js';
 export * from './ingest-pipeline.js';
-export * from './latest-values.js';
+export {
+  completeBefore,
+  DirtyMinutes,
+  IngestRollups,
+  MinuteAccumulator,
+  nextRollupAt,
+  type IngestRollupsOptions,
+  type MinuteRun,
+} from './minute-rollups.js';
 export * from './point-directory.js';
-/**
- * @deprecated The timers are @hazardwatch/kit's `systemClock`; this alias stays only until the CLI's
- * ingest service (being moved into this package as buildIngestService) stops importing it.
- */
-export { systemClock as realTimers } from '@hazardwatch/kit';
 export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';
@@ -20,3 +23,10 @@ export * from './alarm-host.js';
 export * from './alarm-actions.js';
 export { ActionWorker, ownedEnterprises, type ActionWorkerOptions } from './action-worker.js';
 export { ingestErrors } from './errors.js';
+export {
+  buildIngestService,
+  type IngestReadiness,
+  type IngestService,
+  type IngestServiceDeps,
+  type VersionedSite,
+} from './ingest-service.js';

@@ -1,3 +1,4 @@
+import { Counter, Gauge, Registry } from 'prom-client';
 import { DEAD_LETTER_DROP_REASONS, type IngestCounters } from './ingest-counters.js';
 
 export interface IngestGauges {
@@ -11,143 +12,135 @@ export interface IngestGauges {
   readonly alarmUnitsFailed?: number;
 }
 
-/** Prometheus text exposition (format 0.0.4) of the ingest counters. */
-export function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges): string {
+type Labels = Record<string, string>;
+
+/**
+ * Prometheus text exposition (format 0.0.4) of the ingest counters, through prom-client: one
+ * registry per scrape, filled from the counters' snapshot (they are counted on the hot path as
+ * plain numbers, not as prom-client metrics). Families keep the names, types, labels and HELP
+ * texts dashboards and alerts rely on (ingest-metrics.test.ts pins them).
+ */
+export async function ingestMetricsText(counters: IngestCounters, gauges: IngestGauges): Promise<string> {
   const c = counters.snapshot();
-  const lines: string[] = [];
-  const metric = (
+  const registry = new Registry();
+  const counter = (
     name: string,
-    type: 'counter' | 'gauge',
     help: string,
-    samples: Array<[string, number]>,
+    labelNames: readonly string[],
+    samples: ReadonlyArray<readonly [Labels, number]>,
   ): void => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    // Declared labels: a family with none of its series yet shows no unlabelled 0.
+    const metric = new Counter({ name, help, labelNames, registers: [registry] });
+    for (const [labels, value] of samples) metric.inc(labels, value);
   };
-  metric('hw_ingest_messages_total', 'counter', 'MQTT messages received.', [['', c.messages]]);
-  metric(
+  const gauge = (name: string, help: string, value: number): void => {
+    new Gauge({ name, help, registers: [registry] }).set(value);
+  };
+  const total = (name: string, help: string, value: number): void => counter(name, help, [], [[{}, value]]);
+  total('hw_ingest_messages_total', 'MQTT messages received.', c.messages);
+  total(
     'hw_ingest_messages_durable_total',
-    'counter',
     'Messages whose content is durable and acknowledged.',
-    [['', c.messagesDurable]],
+    c.messagesDurable,
   );
-  metric(
+  total(
     'hw_ingest_readings_received_total',
-    'counter',
     'Readings received (each delivery) plus messages refused whole.',
-    [['', c.received]],
+    c.received,
   );
-  metric('hw_ingest_readings_accepted_total', 'counter', 'Readings stored as new rows.', [['', c.accepted]]);
-  metric(
+  total('hw_ingest_readings_accepted_total', 'Readings stored as new rows.', c.accepted);
+  total(
     'hw_ingest_readings_duplicate_total',
-    'counter',
     'Valid readings already stored (redelivered or repeated), not stored again.',
-    [['', c.duplicates]],
+    c.duplicates,
   );
-  metric(
+  counter(
     'hw_ingest_rejected_total',
-    'counter',
     'Messages or readings rejected, by reason.',
-    Object.entries(c.rejectedByReason).map(([reason, n]) => [`{reason="${reason}"}`, n]),
+    ['reason'],
+    Object.entries(c.rejectedByReason).map(([reason, n]) => [{ reason }, n] as const),
   );
-  metric(
+  total(
     'hw_ingest_seq_invalid_total',
-    'counter',
     'Messages whose seq was not an integer >= 0 (ignored; their readings decoded as usual).',
-    [['', c.seqInvalid]],
+    c.seqInvalid,
   );
-  metric(
+  counter(
     'hw_ingest_gateway_readings_total',
-    'counter',
     'Readings by gateway and validation outcome, each delivery.',
-    Object.entries(c.byGateway).flatMap(([gw, n]) => {
-      const [enterprise, gateway] = gw.split('/');
-      const l = `enterprise="${enterprise}",gateway="${gateway}"`;
+    ['enterprise', 'gateway', 'outcome'],
+    Object.entries(c.byGateway).flatMap(([key, n]) => {
+      const [enterprise = '', gateway = ''] = key.split('/');
       return [
-        [`{${l},outcome="valid"}`, n.valid],
-        [`{${l},outcome="rejected"}`, n.rejected],
-      ] as Array<[string, number]>;
+        [{ enterprise, gateway, outcome: 'valid' }, n.valid],
+        [{ enterprise, gateway, outcome: 'rejected' }, n.rejected],
+      ] as const;
     }),
   );
-  metric('hw_ingest_rows_written_total', 'counter', 'Rows inserted into storage.', [['', c.rowsWritten]]);
-  metric('hw_ingest_batches_written_total', 'counter', 'Batches committed.', [['', c.batchesWritten]]);
-  metric('hw_ingest_storage_retries_total', 'counter', 'Failed batch writes that were retried.', [
-    ['', c.storageRetries],
-  ]);
-  metric('hw_ingest_dead_letters_written_total', 'counter', 'Dead letters stored.', [
-    ['', c.deadLettersWritten],
-  ]);
-  metric(
+  total('hw_ingest_rows_written_total', 'Rows inserted into storage.', c.rowsWritten);
+  total('hw_ingest_batches_written_total', 'Batches committed.', c.batchesWritten);
+  total('hw_ingest_storage_retries_total', 'Failed batch writes that were retried.', c.storageRetries);
+  total('hw_ingest_dead_letters_written_total', 'Dead letters stored.', c.deadLettersWritten);
+  total(
     'hw_ingest_dead_letters_truncated_total',
-    'counter',
     'Dead letters stored with their raw payload cut to deadLetters.maxRawBytes.',
-    [['', c.deadLettersTruncated]],
+    c.deadLettersTruncated,
   );
-  metric(
+  counter(
     'hw_ingest_dead_letters_dropped_total',
-    'counter',
     'Dead letters counted but not stored, by reason.',
-    DEAD_LETTER_DROP_REASONS.map((reason) => [`{reason="${reason}"}`, c.deadLettersDropped[reason]]),
+    ['reason'],
+    DEAD_LETTER_DROP_REASONS.map((reason) => [{ reason }, c.deadLettersDropped[reason]] as const),
   );
-  metric(
+  total(
     'hw_ingest_batches_poisoned_total',
-    'counter',
     'Batches whose write failed for good; their rows were dead-lettered as storage_rejected.',
-    [['', c.batchesPoisoned]],
+    c.batchesPoisoned,
   );
-  metric(
+  total(
     'hw_ingest_durable_work_failed_total',
-    'counter',
     'Work attached to a batch (alarm persistence) that failed for good and was skipped.',
-    [['', c.durableWorkFailed]],
+    c.durableWorkFailed,
   );
   if (gauges.alarmUnitsFailed !== undefined)
-    metric(
+    total(
       'hw_ingest_alarm_units_failed_total',
-      'counter',
       'Alarm persistence units the database refused for good (not retried).',
-      [['', gauges.alarmUnitsFailed]],
+      gauges.alarmUnitsFailed,
     );
-  metric(
+  counter(
     'hw_ingest_gateway_status_writes_total',
-    'counter',
     'Gateway status upserts (one per flush), by outcome.',
+    ['outcome'],
     [
-      ['{outcome="ok"}', c.gatewayStatusWrites],
-      ['{outcome="failed"}', c.gatewayStatusWritesFailed],
+      [{ outcome: 'ok' }, c.gatewayStatusWrites],
+      [{ outcome: 'failed' }, c.gatewayStatusWritesFailed],
     ],
   );
-  metric(
+  total(
     'hw_ingest_unknown_gateway_status_total',
-    'counter',
     'Status messages of gateways the site does not know: counted only (no presence, no gateway_status row, no alarm).',
-    [['', c.unknownGatewayStatus]],
+    c.unknownGatewayStatus,
   );
-  metric(
+  counter(
     'hw_ingest_data_loss_reports_total',
-    'counter',
     'Gateway data_loss reports by storage outcome: stored, duplicate (already stored), not_stored (refused or storage away).',
+    ['outcome'],
     [
-      ['{outcome="stored"}', c.dataLossStored],
-      ['{outcome="duplicate"}', c.dataLossDuplicate],
-      ['{outcome="not_stored"}', c.dataLossNotStored],
+      [{ outcome: 'stored' }, c.dataLossStored],
+      [{ outcome: 'duplicate' }, c.dataLossDuplicate],
+      [{ outcome: 'not_stored' }, c.dataLossNotStored],
     ],
   );
-  metric('hw_ingest_buffered_rows', 'gauge', 'Rows accepted but not yet durable.', [
-    ['', gauges.bufferedRows],
-  ]);
-  metric('hw_ingest_unacknowledged_messages', 'gauge', 'Messages received whose acknowledgement is held.', [
-    ['', gauges.unacknowledgedMessages],
-  ]);
+  gauge('hw_ingest_buffered_rows', 'Rows accepted but not yet durable.', gauges.bufferedRows);
+  gauge(
+    'hw_ingest_unacknowledged_messages',
+    'Messages received whose acknowledgement is held.',
+    gauges.unacknowledgedMessages,
+  );
   if (gauges.deadLettersQueued !== undefined)
-    metric('hw_ingest_dead_letters_queued', 'gauge', 'Dead letters waiting for storage.', [
-      ['', gauges.deadLettersQueued],
-    ]);
-  metric('hw_ingest_storage_healthy', 'gauge', '1 while batch writes succeed.', [
-    ['', gauges.storageHealthy ? 1 : 0],
-  ]);
-  metric('hw_ingest_broker_connected', 'gauge', '1 while connected to the broker.', [
-    ['', gauges.brokerConnected ? 1 : 0],
-  ]);
-  return `${lines.join('\n')}\n`;
+    gauge('hw_ingest_dead_letters_queued', 'Dead letters waiting for storage.', gauges.deadLettersQueued);
+  gauge('hw_ingest_storage_healthy', '1 while batch writes succeed.', gauges.storageHealthy ? 1 : 0);
+  gauge('hw_ingest_broker_connected', '1 while connected to the broker.', gauges.brokerConnected ? 1 : 0);
+  return registry.metrics();
 }

@@ -33,7 +33,7 @@ describe('AlarmHost: a unit that fails for good', () => {
       warnings: {} as WarningRepository,
       outbox: {} as NotificationOutbox,
       channels: [],
-      attach: (work) => void attached.push(work),
+      joinBatch: (work) => void attached.push(work),
       settings: DEFAULT_ALARM_SETTINGS,
     });
     const source = { kind: 'point', pointId: 1 } as const;

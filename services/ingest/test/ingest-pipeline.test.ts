@@ -527,7 +527,7 @@ describe('IngestPipeline: bounded metric labels', () => {
     for (let e = 0; e < 1000; e++) send(`X${e}`, 'GW1');
     h.send(goodMessage(2));
     await h.pipeline.drain();
-    const text = ingestMetricsText(h.counters, {
+    const text = await ingestMetricsText(h.counters, {
       bufferedRows: 0,
       unacknowledgedMessages: 0,
       storageHealthy: true,
@@ -559,7 +559,7 @@ describe('IngestPipeline: counters add up', () => {
     const c = h.counters.snapshot();
     expect(c).toMatchObject({ accepted: 2, rejected: 0, seqInvalid: 1 });
     expect(
-      ingestMetricsText(h.counters, {
+      await ingestMetricsText(h.counters, {
         bufferedRows: 0,
         unacknowledgedMessages: 0,
         storageHealthy: true,

@@ -74,7 +74,6 @@ describe('ingest → PostgreSQL through a real broker', () => {
     expect(byId.get(fx.pointIds.get('TI-101')!)).toEqual([now - 1000, 21.25, 0]);
     expect(byId.get(fx.pointIds.get('PI-101')!)).toEqual([now - 1000, 0.1 + 0.2, 1]);
     expect(byId.get(fx.pointIds.get('LI-101')!)).toEqual([now - 1000, -3, 2]);
-    expect(app.latest.get(fx.pointIds.get('TI-101')!)?.value).toBe(21.25);
     // Accepted counts rows once their batch is durable: the rows may be visible a moment before.
     await app.pipeline.drain();
     expect(app.counters.snapshot()).toMatchObject({ messages: 1, accepted: 3, rejected: 0 });

@@ -155,7 +155,7 @@ describe('unknown gateways: counted, never kept (real broker and PostgreSQL)', (
     // Telemetry of unknown gateways keeps its existing counter (73bfdf1): refused whole, once each.
     expect(counts.rejectedByReason.unknown_gateway).toBe(MADE_UP);
     expect(counts.dataLossStored).toBe(1);
-    const text = ingestMetricsText(app!.counters, {
+    const text = await ingestMetricsText(app!.counters, {
       bufferedRows: 0,
       unacknowledgedMessages: 0,
       storageHealthy: true,

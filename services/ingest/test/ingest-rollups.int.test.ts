@@ -14,7 +14,7 @@ import {
   type SqlClient,
 } from '@hazardwatch/store';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { IngestRollups } from 'hazardwatch';
+import { IngestRollups } from '@hazardwatch/ingest';
 
 const logger = pino({ level: 'silent' });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReadingBuffer } from '@hazardwatch/store';
-import { completeBefore, DirtyMinutes, MinuteAccumulator, nextRollupAt } from 'hazardwatch';
+import { completeBefore, DirtyMinutes, MinuteAccumulator, nextRollupAt } from '@hazardwatch/ingest';
 
 const T = Date.UTC(2026, 10, 23, 12, 0); // a minute boundary
 const rowsAt = (...ts: number[]): ReadingBuffer => {

@@ -1,0 +1,348 @@
+import type { Logger } from 'pino';
+import type { Clock } from '@hazardwatch/kit';
+import { EMPTY_SITE, EvaluationEngine, SiteIndex, type AlarmSettings } from '@hazardwatch/core';
+import {
+  ActionRequestRepository,
+  AlarmRepository,
+  AuditRepository,
+  DataLossRepository,
+  GatewayStatusRepository,
+  latestSiteVersion,
+  loadStoredSite,
+  NotificationOutbox,
+  PartitionMaintainer,
+  PgReadingWriter,
+  RollupMaintainer,
+  watchSiteDocuments,
+  WarningRepository,
+  type Retention,
+  type SiteWatch,
+  type SqlClient,
+  type StoreDialect,
+} from '@hazardwatch/store';
+import { ActionWorker, ownedEnterprises } from './action-worker.js';
+import { AlarmHost } from './alarm-host.js';
+import { buildIngestApp, type IngestApp } from './app.js';
+import type { IngestConfig } from './config.js';
+import type { BatchWriter, ReadingObserver } from './ingest-pipeline.js';
+import { ingestMetricsText } from './ingest-metrics.js';
+import { IngestRollups } from './minute-rollups.js';
+import { OutboxWorker, type NotificationChannel } from './notify/index.js';
+import { pointDirectoryFrom, pointDirectoryFromSite, type PointDirectory } from './point-directory.js';
+import { DutySchedule } from './duty-schedule.js';
+
+const DAY_MS = 86_400_000;
+
+/** A site model in force, with the version it was stored as. */
+export interface VersionedSite {
+  readonly index: SiteIndex;
+  readonly version: number;
+}
+
+export interface IngestServiceDeps {
+  readonly logger: Logger;
+  /** Every timed duty and every timestamp the service makes (tests pass a ManualClock). */
+  readonly clock: Clock;
+  /** The migrated store the service writes through. */
+  readonly store: {
+    readonly pool: ConstructorParameters<typeof PgReadingWriter>[0];
+    readonly client: SqlClient;
+    readonly dialect: StoreDialect;
+    readonly retention: Retention;
+  };
+  /** Where LISTEN/NOTIFY watchers connect (site edits, forwarded actions). */
+  readonly connectionString: string;
+  /** The site at start (loaded and validated by the caller); undefined: none yet, every reading is unknown. */
+  readonly site: VersionedSite | undefined;
+  /** The compiled alarm settings; the API of the deployment must compute with the same object. */
+  readonly alarmSettings: AlarmSettings;
+  /** Where every 预警 notification goes (e.g. signed webhooks). @default [] */
+  readonly channels?: readonly NotificationChannel[];
+  /** More observers of every accepted reading (e.g. the live value tap of an API in this process). */
+  readonly observers?: readonly ReadingObserver[];
+}
+
+export interface IngestReadiness {
+  readonly ready: boolean;
+  readonly detail: {
+    readonly broker: boolean;
+    readonly storage: boolean;
+    /** Stays ready (ingestion goes on), but says so: each is a bug to look at. */
+    readonly batchesPoisoned: number;
+    readonly alarmUnitsFailed: number;
+    readonly siteVersion: number | null;
+  };
+}
+
+export interface IngestService {
+  /** MQTT → decode → COPY. */
+  readonly app: IngestApp;
+  /** The alarm engine's host (over an empty site until one is configured). */
+  readonly alarms: AlarmHost;
+  readonly alarmSettings: AlarmSettings;
+  /** Applies alarm and 预警 actions forwarded by API instances in other processes (from start). */
+  readonly actions: ActionWorker;
+  /** The site in force; undefined while none is configured. */
+  readonly site: SiteIndex | undefined;
+  /** Version of the stored site document in force; null while none is configured. */
+  readonly siteVersion: number | null;
+  /**
+   * Puts a new site model in force without a restart: the evaluators (limits, delays; removed or
+   * disabled points return to normal), the point directory (which readings are accepted) and the
+   * alarm engine's roll-up and colours. Called after an API stored a new site version.
+   */
+  applySite(site: VersionedSite): void;
+  /** The enterprises this worker ingests (from its subscriptions); null: all of them. */
+  readonly ownedEnterprises: readonly string[] | null;
+  /** Broker connected and batch writes succeeding, with what an operator should look at. */
+  ready(): IngestReadiness;
+  /** Prometheus text of the ingest counters and gauges. */
+  metrics(): Promise<string>;
+  /** Restores alarm state, starts the timed duties, subscribes, listens for site edits and actions. */
+  start(): Promise<void>;
+  /** Stops the duties, flushes what is buffered and rolls up every minute stored. */
+  close(): Promise<void>;
+}
+
+/**
+ * The ingest service composed (ARCHITECTURE: services/ingest): the MQTT pipeline writing through
+ * the store, the evaluators and the alarm engine persisted with each batch, the site followed at
+ * run time, rollups of stored minutes, partition and retention maintenance, the 预警 outbox and
+ * the forwarded actions — every timed duty on `deps.clock`, every period from `settings.schedule`.
+ * No I/O until `start`.
+ */
+export function buildIngestService(settings: IngestConfig, deps: IngestServiceDeps): IngestService {
+  const { clock, logger, store } = deps;
+  const log = logger.child({ component: 'ingest-service' });
+  const now = (): number => clock.now();
+  const { client, dialect, retention } = store;
+  const { schedule } = settings;
+
+  let current: VersionedSite | undefined = deps.site;
+  // The directory is derived from the site in force and replaced with it (read per message).
+  let directory: PointDirectory = current
+    ? pointDirectoryFromSite(current.index)
+    : pointDirectoryFrom([], []);
+
+  const partitions = new PartitionMaintainer({
+    client,
+    logger,
+    now,
+    retention,
+    maxAcceptedAgeMs: settings.limits.maxAgeMs,
+  });
+  const timeRollups = new RollupMaintainer({ client, dialect, logger, now, retention });
+  const pgWriter = new PgReadingWriter(store.pool, {
+    logger,
+    now,
+    deadLetters: { maxRows: settings.deadLetters.maxRows, maxRawBytes: settings.deadLetters.maxRawBytes },
+    ...(dialect === 'postgres'
+      ? {
+          onMissingPartition: (from: number, to: number) =>
+            partitions.ensureCovering(from, to).then(() => undefined),
+        }
+      : {}),
+  });
+  // A previous run may have stopped (killed, crashed) after storing readings it never rolled up,
+  // with times up to the future skew the decoder accepts: those minutes are recomputed from the
+  // raw readings. Later minutes are wholly this process's (plain dialect: aggregated in memory).
+  const builtAt = now();
+  const minuteRollups = new IngestRollups({
+    rollups: timeRollups,
+    aggregateMinutes: dialect === 'postgres',
+    coverFromMs: builtAt + settings.limits.maxFutureSkewMs,
+  });
+  minuteRollups.dirty.markSpan(
+    builtAt - schedule.rollupStartupLookbackMs,
+    builtAt + settings.limits.maxFutureSkewMs,
+  );
+  const writer: BatchWriter = {
+    write: async (rows, deadLetters) => {
+      const outcome = await pgWriter.write(rows, deadLetters);
+      minuteRollups.stored(rows, outcome);
+      return outcome;
+    },
+  };
+
+  // The alarm engine: evaluators → ISA-18.2 alarm book → four-colour roll-up → 预警 desk, persisted
+  // as part of the ingest batch that caused each change (the pipeline is built just below).
+  const alarmRepository = new AlarmRepository(client);
+  const outbox = new NotificationOutbox(client);
+  const channels = deps.channels ?? [];
+  const host = new AlarmHost({
+    settings: deps.alarmSettings,
+    index: current?.index ?? new SiteIndex(EMPTY_SITE),
+    logger,
+    now,
+    timers: clock,
+    client,
+    alarms: alarmRepository,
+    warnings: new WarningRepository(client),
+    outbox,
+    channels: channels.map((c) => c.name),
+    // Called from the first alarm change on, once the pipeline below exists.
+    joinBatch: (work) => ingest.pipeline.attach(work),
+  });
+  const engine = new EvaluationEngine({
+    sink: host,
+    points: current?.index.points() ?? [],
+    gateways: current?.index.site.gateways ?? [],
+  });
+  const ingest: IngestApp = buildIngestApp(settings, {
+    logger,
+    writer,
+    directory: () => directory,
+    observers: [engine, ...(deps.observers ?? [])],
+    now,
+    timers: clock,
+    gatewayStatus: new GatewayStatusRepository(client),
+    // Every status message reaches the engine (a heartbeat is a sign of life; source states,
+    // data loss), and data_loss reports are stored (issue #16 items 3, 4).
+    gateways: engine,
+    dataLoss: new DataLossRepository(client),
+  });
+  ingest.presence.onChange((g) => {
+    if (g.online) engine.gatewayOnline(g.enterprise, g.gateway, g.lastSeenMs);
+    else engine.gatewayOffline(g.enterprise, g.gateway, g.lastSeenMs);
+  });
+
+  const applySite = (next: VersionedSite): void => {
+    // Order matters: the evaluators first (removed and disabled points return to normal through
+    // the alarm engine while it still knows them), then the directory, then the engine's site.
+    engine.reconfigure(next.index.points(), next.index.site.gateways);
+    directory = pointDirectoryFromSite(next.index);
+    host.replaceSite(next.index);
+    current = next;
+    log.info({ version: next.version, points: next.index.points().length }, 'site model in force');
+  };
+
+  const duties = new DutySchedule(clock, log);
+  const actionRequests = new ActionRequestRepository(client);
+  const owned = ownedEnterprises(settings.mqtt.subscriptions);
+  const notifications = new OutboxWorker(outbox, channels, { logger, now, timers: clock });
+  // Actions asked through a separate API (`hazardwatch api`) for the enterprises this worker owns.
+  const actions = new ActionWorker({
+    host,
+    requests: actionRequests,
+    connectionString: deps.connectionString,
+    workerId: settings.mqtt.clientId,
+    enterprises: owned,
+    logger,
+  });
+  let actionsStarted = false;
+  let siteWatch: SiteWatch | undefined;
+
+  const startDuties = (): void => {
+    if (dialect === 'postgres') {
+      duties.every(schedule.partitionIntervalMs, 'partitions', () => partitions.run());
+      duties.every(schedule.timeIndexIntervalMs, 'time-index', () => timeRollups.summarizeTimeIndex());
+    }
+    // Rollups: once per minute, just after the boundary, for the minutes that are over (late data
+    // included). Chained, so a long refresh (a backfill) delays the next, never overlaps it.
+    duties.afterEachMinute(schedule.rollupGraceMs, 'rollups', async (completeBeforeMs) => {
+      await minuteRollups.rollUp(completeBeforeMs, true);
+      await timeRollups.prune();
+    });
+    duties.tick(schedule.alarmTickMs, () => {
+      const t = now();
+      engine.tick(t);
+      host.tick(t);
+    });
+    duties.every(schedule.outboxIntervalMs, 'notifications', () => notifications.runOnce());
+    duties.every(schedule.maintenanceIntervalMs, 'alarm-retention', () =>
+      alarmRepository.pruneClosedBefore(now() - settings.retention.alarmDays * DAY_MS),
+    );
+    // The kept span is the configured one (≥ 180 days, Cybersecurity Law art. 21).
+    duties.every(schedule.auditPruneIntervalMs, 'audit-retention', () =>
+      new AuditRepository(client).pruneBefore(now() - settings.retention.auditDays * DAY_MS),
+    );
+    duties.every(schedule.maintenanceIntervalMs, 'action-requests', () =>
+      actionRequests.pruneDoneBefore(now() - schedule.actionRequestKeepMs),
+    );
+  };
+
+  /** Site edits saved by any API process (a new stored version, NOTIFY) take effect here too. */
+  const checkSite = async (): Promise<void> => {
+    const latest = await latestSiteVersion(client);
+    if (latest === null || latest <= (current?.version ?? 0)) return;
+    const loaded = await loadStoredSite(client, now());
+    if (!loaded?.ok) {
+      log.error(
+        { version: latest, errors: loaded?.errors.length ?? 0 },
+        'stored site invalid; kept the one in force',
+      );
+      return;
+    }
+    if (loaded.version > (current?.version ?? 0)) applySite({ index: loaded.index, version: loaded.version });
+  };
+
+  const stop = async (): Promise<void> => {
+    await duties.stop();
+    await siteWatch?.close();
+    if (actionsStarted) await actions.close();
+    await ingest.close();
+  };
+
+  return {
+    app: ingest,
+    alarms: host,
+    alarmSettings: deps.alarmSettings,
+    actions,
+    get site() {
+      return current?.index;
+    },
+    get siteVersion() {
+      return current?.version ?? null;
+    },
+    applySite,
+    ownedEnterprises: owned,
+    ready: () => {
+      const broker = ingest.subscriber.connected;
+      const storage = ingest.pipeline.storageHealthy;
+      return {
+        ready: broker && storage,
+        detail: {
+          broker,
+          storage,
+          batchesPoisoned: ingest.counters.batchesPoisoned,
+          alarmUnitsFailed: host.failedUnits,
+          siteVersion: current?.version ?? null,
+        },
+      };
+    },
+    metrics: () =>
+      ingestMetricsText(ingest.counters, {
+        bufferedRows: ingest.pipeline.bufferedRows,
+        unacknowledgedMessages: ingest.subscriber.unacknowledged,
+        storageHealthy: ingest.pipeline.storageHealthy,
+        brokerConnected: ingest.subscriber.connected,
+        deadLettersQueued: ingest.pipeline.deadLettersQueued,
+        alarmUnitsFailed: host.failedUnits,
+      }),
+    start: async () => {
+      try {
+        await host.restore();
+        startDuties();
+        await ingest.start();
+        await actions.start();
+        actionsStarted = true;
+        siteWatch = await watchSiteDocuments({
+          connectionString: deps.connectionString,
+          logger,
+          check: checkSite,
+        });
+      } catch (error) {
+        await stop().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
+        throw error;
+      }
+    },
+    close: async () => {
+      await stop();
+      // Everything stored, the minute still open included (a successor recomputes that minute).
+      await minuteRollups
+        .rollUp(Infinity, false)
+        .catch((err: unknown) => log.warn({ err }, 'final rollup refresh failed'));
+      directory = pointDirectoryFrom([], []);
+    },
+  };
+}
