@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+  AlarmActionBodies,
   AlarmCondition,
   AlarmDetail,
   AlarmRow,
@@ -7,8 +8,10 @@ import type {
   ApiError,
   ColourCounts,
   LatestValue,
+  LoginBody,
   Page,
   RegionOverview,
+  WarningActionBodies,
   WarningColour,
   WarningDetail,
   WarningRow,
@@ -146,5 +149,23 @@ describe('errors and latest values', () => {
       quality: number;
       stale: boolean;
     }>();
+  });
+});
+
+describe('bodies the dashboard sends', () => {
+  it('locks login and the alarm and 预警 action bodies, by REST verb', () => {
+    expectTypeOf<LoginBody>().toEqualTypeOf<{ username: string; password: string }>();
+    expectTypeOf<AlarmActionBodies>().toEqualTypeOf<{
+      ack: { comment?: string };
+      shelve: { reason: string; until: number };
+      unshelve: { comment?: string };
+      oos: { reason: string };
+      return: { comment?: string };
+      comment: { text: string };
+    }>();
+    expectTypeOf<keyof WarningActionBodies>().toEqualTypeOf<'sign' | 'feedback' | 'close'>();
+    expectTypeOf<keyof WarningActionBodies['sign']>().toEqualTypeOf<never>();
+    expectTypeOf<WarningActionBodies['feedback']>().toEqualTypeOf<{ text: string }>();
+    expectTypeOf<WarningActionBodies['close']>().toEqualTypeOf<{ reason?: string }>();
   });
 });

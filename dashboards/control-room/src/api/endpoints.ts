@@ -1,8 +1,10 @@
 /** The REST calls the dashboard makes, typed (routes in services/api/src/routes). */
 import { ApiRequestError, type HttpClient } from './http.js';
 import type {
+  AlarmActionBodies,
+  AlarmActionResult,
+  AlarmDetail,
   AlarmRow,
-  AlarmJournalEntry,
   AuditEntry,
   DataLossReport,
   Enterprise,
@@ -17,6 +19,8 @@ import type {
   RegionDetail,
   RegionNode,
   RegionOverview,
+  WarningActionBodies,
+  WarningActionResult,
   WarningRow,
 } from '@hazardwatch/contracts';
 
@@ -72,26 +76,32 @@ export class HazardApi {
   }): Promise<Page<AlarmRow>> => this.http.get('/alarms', query);
   alarmsOfHazard = (enterprise: string, hazard: string, from: number, to: number): Promise<Page<AlarmRow>> =>
     this.http.get('/alarms', { enterprise, hazard, from, to, limit: 200 });
-  alarm = (id: string): Promise<AlarmRow & { events: AlarmJournalEntry[] }> =>
-    this.http.get(`/alarms/${encodeURIComponent(id)}`);
-  ack = (id: string, comment?: string): Promise<unknown> =>
-    this.http.post(`/alarms/${encodeURIComponent(id)}/ack`, comment ? { comment } : {});
-  shelve = (id: string, reason: string, until: number): Promise<unknown> =>
-    this.http.post(`/alarms/${encodeURIComponent(id)}/shelve`, { reason, until: Math.round(until) });
-  unshelve = (id: string): Promise<unknown> =>
-    this.http.post(`/alarms/${encodeURIComponent(id)}/unshelve`, {});
-  returnToService = (id: string): Promise<unknown> =>
-    this.http.post(`/alarms/${encodeURIComponent(id)}/return`, {});
-  comment = (id: string, text: string): Promise<unknown> =>
-    this.http.post(`/alarms/${encodeURIComponent(id)}/comment`, { text });
+  alarm = (id: string): Promise<AlarmDetail> => this.http.get(`/alarms/${encodeURIComponent(id)}`);
+  ack = (id: string, comment?: string): Promise<AlarmActionResult> =>
+    this.alarmAction(id, 'ack', comment ? { comment } : {});
+  shelve = (id: string, reason: string, until: number): Promise<AlarmActionResult> =>
+    this.alarmAction(id, 'shelve', { reason, until: Math.round(until) });
+  unshelve = (id: string): Promise<AlarmActionResult> => this.alarmAction(id, 'unshelve', {});
+  returnToService = (id: string): Promise<AlarmActionResult> => this.alarmAction(id, 'return', {});
+  comment = (id: string, text: string): Promise<AlarmActionResult> =>
+    this.alarmAction(id, 'comment', { text });
+  private alarmAction = <V extends keyof AlarmActionBodies>(
+    id: string,
+    verb: V,
+    body: AlarmActionBodies[V],
+  ): Promise<AlarmActionResult> => this.http.post(`/alarms/${encodeURIComponent(id)}/${verb}`, body);
 
   warnings = (): Promise<WarningRow[]> => this.all('/warnings', {}, 2000);
-  signWarning = (id: string): Promise<unknown> =>
-    this.http.post(`/warnings/${encodeURIComponent(id)}/sign`, {});
-  feedbackWarning = (id: string, text: string): Promise<unknown> =>
-    this.http.post(`/warnings/${encodeURIComponent(id)}/feedback`, { text });
-  closeWarning = (id: string, reason?: string): Promise<unknown> =>
-    this.http.post(`/warnings/${encodeURIComponent(id)}/close`, reason ? { reason } : {});
+  signWarning = (id: string): Promise<WarningActionResult> => this.warningAction(id, 'sign', {});
+  feedbackWarning = (id: string, text: string): Promise<WarningActionResult> =>
+    this.warningAction(id, 'feedback', { text });
+  closeWarning = (id: string, reason?: string): Promise<WarningActionResult> =>
+    this.warningAction(id, 'close', reason ? { reason } : {});
+  private warningAction = <V extends keyof WarningActionBodies>(
+    id: string,
+    verb: V,
+    body: WarningActionBodies[V],
+  ): Promise<WarningActionResult> => this.http.post(`/warnings/${encodeURIComponent(id)}/${verb}`, body);
 
   audit = (query: { targetType?: string; targetId?: string; limit?: number }): Promise<Page<AuditEntry>> =>
     this.http.get('/audit', { limit: 50, ...query });

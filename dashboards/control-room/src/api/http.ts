@@ -2,7 +2,7 @@
  * REST client for /api/v1: bearer token, one refresh-token rotation on 401 (shared by concurrent
  * requests), and the API's `{code, message}` errors surfaced as ApiRequestError with the HTTP status.
  */
-import type { ApiError, TokenPair } from '@hazardwatch/contracts';
+import type { ApiError, LoginBody, RefreshBody, TokenPair } from '@hazardwatch/contracts';
 
 export const API_BASE = '/api/v1';
 
@@ -61,7 +61,7 @@ export class HttpClient {
     const res = await this.fetchFn(`${API_BASE}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify({ username, password } satisfies LoginBody),
     });
     if (!res.ok) throw await errorOf(res);
     const pair = (await res.json()) as TokenPair;
@@ -76,7 +76,7 @@ export class HttpClient {
     await this.fetchFn(`${API_BASE}/auth/logout`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken: pair.refreshToken }),
+      body: JSON.stringify({ refreshToken: pair.refreshToken } satisfies RefreshBody),
     }).catch(() => undefined);
   }
 
@@ -88,7 +88,7 @@ export class HttpClient {
       const res = await this.fetchFn(`${API_BASE}/auth/refresh`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken: pair.refreshToken }),
+        body: JSON.stringify({ refreshToken: pair.refreshToken } satisfies RefreshBody),
       }).catch(() => undefined);
       if (res === undefined) return false;
       if (!res.ok) {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ALARM_STATES, WARNING_COLOURS } from '@hazardwatch/contracts';
+import { ALARM_STATES, MAX_EPOCH_MS, WARNING_COLOURS } from '@hazardwatch/contracts';
 import { apiErrors } from '../errors.js';
 
 /** Every request schema is closed: unknown properties are a 400, never silently dropped. */
@@ -7,11 +7,6 @@ export const closed = { additionalProperties: false } as const;
 
 export const NoQuery = Type.Object({}, closed);
 
-/**
- * Largest time accepted, ms since epoch: ECMAScript's time range (ECMA-262 §21.4.1.1, ±8.64e15 ms,
- * year 275760), inside PostgreSQL's timestamptz range. Beyond it `to_timestamp` fails (a 500).
- */
-export const MAX_EPOCH_MS = 8.64e15;
 /** Point ids are PostgreSQL `integer` (int4). */
 export const MAX_POINT_ID = 2_147_483_647;
 /** Largest list offset; PostgreSQL refuses an OFFSET past bigint, and no list comes near this. */
@@ -24,6 +19,7 @@ export const Pagination = {
   offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
 };
 
+/** A time in a request, at most MAX_EPOCH_MS (beyond it PostgreSQL's `to_timestamp` fails: a 500). */
 export const EpochMs = (description: string) =>
   Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: `${description} (ms since epoch, UTC)` });
 

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import {
   ALARM_CONDITIONS,
+  AlarmActionBodySchemas,
   AlarmActionResultSchema,
   AlarmDetailSchema,
   AlarmPageSchema,
   type AlarmAction,
+  type AlarmActionVerb,
   type AlarmActionOutcome,
   type AlarmState,
   type WarningColour,
@@ -28,46 +30,22 @@ import {
 } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
 
-const Reason = Type.String({ minLength: 1, maxLength: 2000 });
-
-/** REST verb → ISA-18.2 operator action, with the body each takes. */
-const ACTIONS: ReadonlyArray<{ path: string; action: AlarmAction; summary: string; body: TSchema }> = [
-  {
-    path: 'ack',
-    action: 'ack',
-    summary: 'Acknowledge',
-    body: Type.Object({ comment: Type.Optional(Reason) }, closed),
-  },
+/** REST verb → ISA-18.2 operator action; the body each takes is the contract's. */
+const ACTIONS: ReadonlyArray<{ path: AlarmActionVerb; action: AlarmAction; summary: string }> = [
+  { path: 'ack', action: 'ack', summary: 'Acknowledge' },
   {
     path: 'shelve',
     action: 'shelve',
     summary: 'Shelve with a reason and an expiry (REFERENCE §8 item 16)',
-    body: Type.Object({ reason: Reason, until: EpochMs('shelve expiry') }, closed),
   },
-  {
-    path: 'unshelve',
-    action: 'unshelve',
-    summary: 'Unshelve',
-    body: Type.Object({ comment: Type.Optional(Reason) }, closed),
-  },
+  { path: 'unshelve', action: 'unshelve', summary: 'Unshelve' },
   {
     path: 'oos',
     action: 'remove_from_service',
     summary: 'Take out of service (maintenance), with a reason',
-    body: Type.Object({ reason: Reason }, closed),
   },
-  {
-    path: 'return',
-    action: 'return_to_service',
-    summary: 'Return to service',
-    body: Type.Object({ comment: Type.Optional(Reason) }, closed),
-  },
-  {
-    path: 'comment',
-    action: 'comment',
-    summary: 'Add a comment to the alarm journal',
-    body: Type.Object({ text: Reason }, closed),
-  },
+  { path: 'return', action: 'return_to_service', summary: 'Return to service' },
+  { path: 'comment', action: 'comment', summary: 'Add a comment to the alarm journal' },
 ];
 
 const AlarmFilters = {
@@ -197,7 +175,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
       schema: {
         params: IdParams,
         querystring: NoQuery,
-        body: a.body,
+        body: AlarmActionBodySchemas[a.path],
         response: { 200: AlarmActionResultSchema },
       },
       handler: async (request) => {

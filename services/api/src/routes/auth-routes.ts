@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { PrincipalSchema, TokenPairSchema } from '@hazardwatch/contracts';
+import { LoginBodySchema, PrincipalSchema, RefreshBodySchema, TokenPairSchema } from '@hazardwatch/contracts';
 import { LoginBackoff } from '../auth/login-backoff.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import { closed, NoQuery } from '../http/schemas.js';
+import { NoQuery } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
-
-const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 256 }) }, closed);
 
 /** Login (failures backed off per username and per address), refresh rotation, logout, and who am I. */
 export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -20,13 +18,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags: ['auth'],
     schema: {
       querystring: NoQuery,
-      body: Type.Object(
-        {
-          username: Type.String({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-        },
-        closed,
-      ),
+      body: LoginBodySchema,
       response: { 200: TokenPairSchema },
     },
     handler: async (request) => {
@@ -72,7 +64,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     scope: { kind: 'public' },
     summary: 'Rotate a refresh token: the old one is spent, a new pair is returned',
     tags: ['auth'],
-    schema: { querystring: NoQuery, body: RefreshBody, response: { 200: TokenPairSchema } },
+    schema: { querystring: NoQuery, body: RefreshBodySchema, response: { 200: TokenPairSchema } },
     handler: async (request) => {
       try {
         return (await ctx.auth.refresh(request.body.refreshToken)).tokens;
@@ -104,7 +96,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags: ['auth'],
     schema: {
       querystring: NoQuery,
-      body: RefreshBody,
+      body: RefreshBodySchema,
       response: { 204: Type.Unsafe<void>({ description: 'no content' }) },
     },
     handler: async (request, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   WARNING_STATES,
+  WarningActionBodySchemas,
   WarningActionResultSchema,
   WarningDetailSchema,
   WarningPageSchema,
@@ -23,8 +24,6 @@ import {
 } from '../http/schemas.js';
 import { answerControl } from './alarm-routes.js';
 import { API, type RouteContext } from './context.js';
-
-const Text = Type.String({ minLength: 1, maxLength: 4000 });
 
 /** 预警: lists, one warning with its events, and the handling loop sign → feedback → close. */
 export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -105,7 +104,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       params: IdParams,
       querystring: NoQuery,
-      body: Type.Object({}, closed),
+      body: WarningActionBodySchemas.sign,
       response: { 200: WarningActionResultSchema },
     },
     handler: async (request) => {
@@ -128,7 +127,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       params: IdParams,
       querystring: NoQuery,
-      body: Type.Object({ text: Text }, closed),
+      body: WarningActionBodySchemas.feedback,
       response: { 200: WarningActionResultSchema },
     },
     handler: async (request) => {
@@ -156,7 +155,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     schema: {
       params: IdParams,
       querystring: NoQuery,
-      body: Type.Object({ reason: Type.Optional(Text) }, closed),
+      body: WarningActionBodySchemas.close,
       response: { 200: WarningActionResultSchema },
     },
     handler: async (request) => {

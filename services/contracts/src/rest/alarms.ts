@@ -4,6 +4,8 @@ import {
   AlarmConditionSchema,
   AlarmStateSchema,
   AnyJson,
+  closed,
+  MAX_EPOCH_MS,
   Ms,
   Nullable,
   OneOf,
@@ -72,12 +74,30 @@ export const AlarmActionResultSchema = Type.Object({
 });
 export type AlarmActionResult = Static<typeof AlarmActionResultSchema>;
 
-/** Bodies of the alarm actions, by REST verb (reasons 1–2000 characters). */
-export interface AlarmActionBodies {
-  readonly ack: { readonly comment?: string };
-  readonly shelve: { readonly reason: string; /** Shelve expiry, ms UTC. */ readonly until: number };
-  readonly unshelve: { readonly comment?: string };
-  readonly oos: { readonly reason: string };
-  readonly return: { readonly comment?: string };
-  readonly comment: { readonly text: string };
-}
+const Reason = Type.String({ minLength: 1, maxLength: 2000 });
+
+/** Bodies of POST /alarms/:id/<verb>, by REST verb (ISA-18.2 operator actions). */
+export const AlarmActionBodySchemas = {
+  ack: Type.Object({ comment: Type.Optional(Reason) }, closed),
+  /** A reason and an expiry (REFERENCE §8 item 16). */
+  shelve: Type.Object(
+    {
+      reason: Reason,
+      until: Type.Integer({
+        minimum: 0,
+        maximum: MAX_EPOCH_MS,
+        description: 'shelve expiry (ms since epoch, UTC)',
+      }),
+    },
+    closed,
+  ),
+  unshelve: Type.Object({ comment: Type.Optional(Reason) }, closed),
+  /** Out of service (maintenance), with a reason. */
+  oos: Type.Object({ reason: Reason }, closed),
+  return: Type.Object({ comment: Type.Optional(Reason) }, closed),
+  comment: Type.Object({ text: Reason }, closed),
+};
+export type AlarmActionVerb = keyof typeof AlarmActionBodySchemas;
+export type AlarmActionBodies = {
+  [V in AlarmActionVerb]: Static<(typeof AlarmActionBodySchemas)[V]>;
+};

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable } from './shapes.js';
+import { closed, Nullable } from './shapes.js';
 import { RoleSchema, UserSchema } from './users.js';
 
 /** POST /auth/login and /auth/refresh */
@@ -24,12 +24,18 @@ export const PrincipalSchema = Type.Object({
 export type Principal = Static<typeof PrincipalSchema>;
 
 /** POST /auth/login */
-export interface LoginBody {
-  readonly username: string;
-  readonly password: string;
-}
+export const LoginBodySchema = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  closed,
+);
+export type LoginBody = Static<typeof LoginBodySchema>;
 
 /** POST /auth/refresh and /auth/logout */
-export interface RefreshBody {
-  readonly refreshToken: string;
-}
+export const RefreshBodySchema = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
+  closed,
+);
+export type RefreshBody = Static<typeof RefreshBodySchema>;

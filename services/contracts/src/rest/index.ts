@@ -6,6 +6,7 @@ export {
   FloorPlanPositionSchema,
   ItemsSchema,
   LonLatSchema,
+  MAX_EPOCH_MS,
   PageSchema,
   WarningColourSchema,
   type ItemList,

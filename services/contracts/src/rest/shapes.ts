@@ -15,6 +15,15 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const OneOf = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((v) => Type.Literal(v)));
 
+/** Request bodies are closed: an unknown property is a 400, never silently dropped. */
+export const closed = { additionalProperties: false } as const;
+
+/**
+ * Largest time a request may carry, ms since epoch: ECMAScript's time range (ECMA-262
+ * §21.4.1.1, ±8.64e15 ms, year 275760), inside PostgreSQL's timestamptz range.
+ */
+export const MAX_EPOCH_MS = 8.64e15;
+
 /** ms since epoch, UTC. */
 export const Ms = (description = 'ms since epoch, UTC') => Type.Number({ description });
 

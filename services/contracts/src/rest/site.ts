@@ -242,12 +242,6 @@ export const SiteImportResultSchema = Type.Object({
 });
 export type SiteImportResult = Static<typeof SiteImportResultSchema>;
 
-/** PUT /site body. */
-export interface SiteImportBody {
-  readonly format: 'yaml' | 'json';
-  readonly text: string;
-}
-
 /** POST/PATCH/DELETE of one site entity: the new site version and the entity as written (null once deleted). */
 export const SiteEditResultSchema = Type.Object({
   siteVersion: Type.Integer(),

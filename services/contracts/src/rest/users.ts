@@ -19,20 +19,3 @@ export type User = Static<typeof UserSchema>;
 
 export const UserPageSchema = PageSchema(UserSchema);
 export type UserPage = Static<typeof UserPageSchema>;
-
-/** POST /users */
-export interface CreateUserBody {
-  readonly username: string;
-  readonly password: string;
-  readonly role: Role;
-  readonly regionCode?: string;
-  readonly enterpriseCode?: string;
-}
-
-/** PATCH /users/:id (at least one field; null clears a scope). */
-export interface UpdateUserBody {
-  readonly disabled?: boolean;
-  readonly role?: Role;
-  readonly regionCode?: string | null;
-  readonly enterpriseCode?: string | null;
-}

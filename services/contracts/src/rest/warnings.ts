@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyJson, Ms, Nullable, OneOf, PageSchema, WarningColourSchema } from './shapes.js';
+import { AnyJson, closed, Ms, Nullable, OneOf, PageSchema, WarningColourSchema } from './shapes.js';
 
 /** 预警 handling loop: pushed → signed (签收) → feedback (处置反馈) → closed (消警). */
 export const WARNING_STATES = ['pushed', 'signed', 'feedback', 'closed'] as const;
@@ -47,9 +47,14 @@ export const WarningActionResultSchema = Type.Object({
 });
 export type WarningActionResult = Static<typeof WarningActionResultSchema>;
 
-/** Bodies of the 预警 actions (text 1–4000 characters). */
-export interface WarningActionBodies {
-  readonly sign: Record<string, never>;
-  readonly feedback: { readonly text: string };
-  readonly close: { readonly reason?: string };
-}
+const Text = Type.String({ minLength: 1, maxLength: 4000 });
+
+/** Bodies of POST /warnings/:id/<verb>: 签收, 处置反馈 (text required), 消警 (a reason forces it). */
+export const WarningActionBodySchemas = {
+  sign: Type.Object({}, closed),
+  feedback: Type.Object({ text: Text }, closed),
+  close: Type.Object({ reason: Type.Optional(Text) }, closed),
+};
+export type WarningActionBodies = {
+  [V in keyof typeof WarningActionBodySchemas]: Static<(typeof WarningActionBodySchemas)[V]>;
+};
