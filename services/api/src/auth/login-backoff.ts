@@ -1,3 +1,5 @@
+import { backoffDelay } from '@hazardwatch/kit';
+
 export interface LoginBackoffSettings {
   /** Failed logins of one username (from anywhere) before it is held back. */
   readonly usernameFailures: number;
@@ -44,7 +46,8 @@ class FailureBook {
     const entry = this.#current(key, nowMs);
     if (entry === undefined || entry.count < this.threshold) return 0;
     const { baseMs, maxMs } = this.settings;
-    const delay = Math.min(maxMs, baseMs * 2 ** Math.min(entry.count - this.threshold, 52));
+    // No jitter: a lockout an attacker could shorten by chance is no lockout.
+    const delay = backoffDelay(entry.count - this.threshold, { initialMs: baseMs, maxMs, jitter: 'none' });
     return Math.max(0, entry.lastMs + delay - nowMs);
   }
 
