@@ -74,9 +74,10 @@ export interface ModbusSourceOptions {
   readonly tags: readonly ModbusTagOptions[];
   /** @default silent */
   readonly logger?: Logger;
-  /** Timestamps of readings. @default the system clock */
-  /** Wall-clock time for reading timestamps (STYLE rule 10). @default systemClock */
+  /** Timestamps of readings (STYLE rule 10). @default systemClock */
   readonly clock?: Pick<Clock, 'now'>;
+  /** The waits between polls and before a reconnect. @default systemClock */
+  readonly timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 /** The options in normal form. */
@@ -94,6 +95,7 @@ export interface CompiledModbusOptions {
   readonly tags: readonly CompiledModbusTag[];
   readonly logger: Logger;
   readonly clock: Pick<Clock, 'now'>;
+  readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 /** Validates and applies defaults; throws `HW_EDGE_SOURCE_CONFIG` naming the first problem. */
@@ -181,5 +183,6 @@ export function compileModbusOptions(options: ModbusSourceOptions): CompiledModb
     tags,
     logger: options.logger ?? pino({ level: 'silent' }),
     clock: options.clock ?? systemClock,
+    timers: options.timers ?? systemClock,
   });
 }

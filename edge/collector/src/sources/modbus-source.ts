@@ -10,7 +10,7 @@ import {
   type ModbusSourceOptions,
 } from './modbus-options.js';
 import { planRequests, splitRequest, type CompiledModbusTag, type ModbusRequest } from './modbus-plan.js';
-import { Backoff } from '@hazardwatch/kit';
+import { Backoff, systemClock, type Clock } from '@hazardwatch/kit';
 import { SourceStatusTracker } from './status-tracker.js';
 import { decodeRegisters } from './word-order.js';
 
@@ -52,6 +52,7 @@ export class ModbusSource implements Source {
   readonly kind = 'modbus' as const;
   readonly name: string;
   readonly #options: ModbusSourceOptions;
+  #timers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = systemClock;
   readonly #log: Logger;
   readonly #status: SourceStatusTracker;
   readonly #abort = new AbortController();
@@ -82,6 +83,7 @@ export class ModbusSource implements Source {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     this.#plan = planRequests(compiled.tags, compiled.limits);
+    this.#timers = compiled.timers;
     this.#sink = sink;
     this.#log.info(
       { host: compiled.host, port: compiled.port, tags: compiled.tags.length, requests: this.#plan.length },
@@ -276,11 +278,11 @@ export class ModbusSource implements Source {
     return new Promise((resolve) => {
       if (this.#stopped) return resolve();
       const done = (): void => {
-        clearTimeout(timer);
+        this.#timers.clearTimeout(timer);
         this.#abort.signal.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = this.#timers.setTimeout(done, Math.max(0, ms));
       this.#abort.signal.addEventListener('abort', done, { once: true });
     });
   }

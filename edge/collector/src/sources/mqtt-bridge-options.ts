@@ -52,8 +52,7 @@ export interface MqttBridgeSourceOptions {
   readonly rejectLogIntervalMs?: number;
   /** @default silent */
   readonly logger?: Logger;
-  /** Arrival timestamps. @default the system clock */
-  /** Wall-clock time for reading timestamps (STYLE rule 10). @default systemClock */
+  /** Arrival timestamps (STYLE rule 10). @default systemClock */
   readonly clock?: Pick<Clock, 'now'>;
 }
 
