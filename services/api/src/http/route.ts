@@ -59,6 +59,25 @@ export type ReplyBody<S extends RouteSchemas> = {
 /** A body, or the reply once sent (a typed `send`, or a file or stream). */
 type Answer<S extends RouteSchemas> = ReplyBody<S> | TypedReply<S> | FastifyReply;
 
+/**
+ * `R` with every property the contract `T` lacks typed `never`, all the way down. TypeScript
+ * checks a returned object only for assignability (no excess-property check on a function's
+ * return), so without this an extra field, which the serializer drops, would pass tsc.
+ */
+type Exactly<T, R> = unknown extends T
+  ? R
+  : R extends FastifyReply
+    ? R
+    : R extends readonly (infer E)[]
+      ? NonNullable<T> extends readonly (infer F)[]
+        ? readonly Exactly<F, E>[]
+        : R
+      : R extends object
+        ? {
+            [K in keyof R]: K extends keyof NonNullable<T> ? Exactly<NonNullable<T>[K], R[K]> : never;
+          }
+        : R;
+
 /** Types `reply.status(c).send(body)` by the route's response schema of status `c`. */
 interface ContractTypeProvider extends FastifyTypeProvider {
   readonly validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
@@ -75,7 +94,7 @@ export type TypedReply<S extends RouteSchemas> = FastifyReply<
   ContractTypeProvider
 >;
 
-export interface RouteDefinition<S extends RouteSchemas> {
+export interface RouteDefinition<S extends RouteSchemas, R extends Answer<S> = Answer<S>> {
   readonly method: HTTPMethods;
   readonly url: string;
   readonly scope: ScopeRule;
@@ -89,11 +108,17 @@ export interface RouteDefinition<S extends RouteSchemas> {
    * the reply itself once sent through it (`reply.status(201).send(body)`, typed likewise) or
    * with a file or stream (no JSON: the schema documents the media type).
    */
-  readonly handler: (request: TypedRequest<S>, reply: TypedReply<S>) => Answer<S> | Promise<Answer<S>>;
+  readonly handler: (
+    request: TypedRequest<S>,
+    reply: TypedReply<S>,
+  ) => (R & Exactly<ReplyBody<S>, R>) | Promise<R & Exactly<ReplyBody<S>, R>>;
 }
 
 /** Registers a route with its scope rule, schemas and OpenAPI metadata in one declaration. */
-export function defineRoute<S extends RouteSchemas>(app: FastifyInstance, def: RouteDefinition<S>): void {
+export function defineRoute<S extends RouteSchemas, R extends Answer<S>>(
+  app: FastifyInstance,
+  def: RouteDefinition<S, R>,
+): void {
   const schema: FastifySchema = {
     ...def.schema,
     response: { '4xx': ApiErrorSchema, '5xx': ApiErrorSchema, ...def.schema.response },
