@@ -4,7 +4,7 @@ import type { AlarmActionCommand, AlarmActionOutcome } from '@hazardwatch/contra
 export type AlarmActionRequest = Omit<Extract<AlarmActionCommand, { type: 'alarm.act' }>, 'type' | 'alarmId'>;
 
 /**
- * The API's seam to the alarm engine (the ingest `AlarmHost`, in process or through forwarded
+ * The API's seam to the alarm engine (the ingest `AlarmEngine`, in process or through forwarded
  * requests). The API checks scope and audits; the engine decides whether the action is allowed
  * in the alarm's state and stamps it with its own clock. Commands and outcomes are the contracts'
  * action protocol (`AlarmActionCommand`, `AlarmActionOutcome`).

@@ -1,5 +1,5 @@
 import type { WarningColour } from '@hazardwatch/contracts';
-import { RollupState, type AlarmRecord, type ColourPolicy, type SiteIndex } from '@hazardwatch/core';
+import { ColourRollup, type AlarmRecord, type ColourPolicy, type SiteIndex } from '@hazardwatch/core';
 import type { GatewayStatusRecord } from '@hazardwatch/store';
 
 const LIST_MAX = 100;
@@ -18,7 +18,7 @@ export function regionOverview(
   nowMs: number,
   gatewayStatuses: readonly GatewayStatusRecord[],
 ) {
-  const rollup = new RollupState(site, policy);
+  const rollup = new ColourRollup(site, policy);
   rollup.apply(open, nowMs);
   const summary = rollup.region(code)!;
   const inSubtree = (enterprise: string | undefined): boolean => {

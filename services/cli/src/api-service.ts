@@ -12,7 +12,7 @@ import {
   type LiveGateway,
 } from '@hazardwatch/api';
 import { liveSourceFor, type LiveValueTap } from './live-source.js';
-import type { AlarmHost } from '@hazardwatch/ingest';
+import type { AlarmEngine } from '@hazardwatch/ingest';
 import { applyAlarmAction } from '@hazardwatch/ingest';
 import { DeviceCredentialRepository, mqttAccessFromStore, UserRepository } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
@@ -22,7 +22,7 @@ import type { IngestService } from './ingest-service.js';
  * The alarm engine of this process, as the API's AlarmControl (alarm state lives in one place).
  * The same `applyAlarmAction` applies actions a separate API forwards to an ingest worker.
  */
-export function alarmControlFor(host: AlarmHost): AlarmControl {
+export function alarmControlFor(host: AlarmEngine): AlarmControl {
   return {
     act: (alarmId, r) =>
       Promise.resolve(

@@ -16,10 +16,10 @@ import {
 } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { applyAlarmAction } from './alarm-actions.js';
-import type { AlarmHost } from './alarm-host.js';
+import type { AlarmEngine } from './alarm-engine.js';
 
 export interface ActionWorkerOptions {
-  readonly host: AlarmHost;
+  readonly host: AlarmEngine;
   readonly requests: ActionRequestRepository;
   /** For the dedicated LISTEN connection. */
   readonly connectionString: string;

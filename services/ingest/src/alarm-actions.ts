@@ -1,5 +1,5 @@
 import type { AlarmActionCommand, AlarmActionOutcome } from '@hazardwatch/contracts';
-import type { AlarmHost } from './alarm-host.js';
+import type { AlarmEngine } from './alarm-engine.js';
 
 type Result = { readonly ok: boolean; readonly error?: unknown };
 
@@ -18,7 +18,7 @@ function outcome(before: unknown, result: Result, after: () => unknown): AlarmAc
  * two answer alike. The engine stamps the action with its own clock and decides whether the
  * alarm's or 预警's state allows it.
  */
-export function applyAlarmAction(host: AlarmHost, command: AlarmActionCommand): AlarmActionOutcome {
+export function applyAlarmAction(host: AlarmEngine, command: AlarmActionCommand): AlarmActionOutcome {
   switch (command.type) {
     case 'alarm.act': {
       const id = command.alarmId;

@@ -19,7 +19,7 @@ export * from './point-directory.js';
 export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
 export * from './notify/index.js';
-export * from './alarm-host.js';
+export * from './alarm-engine.js';
 export * from './alarm-actions.js';
 export { ActionWorker, ownedEnterprises, type ActionWorkerOptions } from './action-worker.js';
 export { ingestErrors } from './errors.js';

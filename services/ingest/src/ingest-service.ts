@@ -12,7 +12,7 @@ import {
   NotificationOutbox,
   PartitionMaintainer,
   PgReadingWriter,
-  RollupMaintainer,
+  TimeRollups,
   watchSiteDocuments,
   WarningRepository,
   type Retention,
@@ -21,7 +21,7 @@ import {
   type StoreDialect,
 } from '@hazardwatch/store';
 import { ActionWorker, ownedEnterprises } from './action-worker.js';
-import { AlarmHost } from './alarm-host.js';
+import { AlarmEngine } from './alarm-engine.js';
 import { buildIngestApp, type IngestApp } from './app.js';
 import type { IngestConfig } from './config.js';
 import type { BatchWriter, ReadingObserver } from './ingest-pipeline.js';
@@ -78,7 +78,7 @@ export interface IngestService {
   /** MQTT → decode → COPY. */
   readonly app: IngestApp;
   /** The alarm engine's host (over an empty site until one is configured). */
-  readonly alarms: AlarmHost;
+  readonly alarms: AlarmEngine;
   readonly alarmSettings: AlarmSettings;
   /** Applies alarm and 预警 actions forwarded by API instances in other processes (from start). */
   readonly actions: ActionWorker;
@@ -131,7 +131,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     retention,
     maxAcceptedAgeMs: settings.limits.maxAgeMs,
   });
-  const timeRollups = new RollupMaintainer({ client, dialect, logger, now, retention });
+  const timeRollups = new TimeRollups({ client, dialect, logger, now, retention });
   const pgWriter = new PgReadingWriter(store.pool, {
     logger,
     now,
@@ -169,7 +169,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   const alarmRepository = new AlarmRepository(client);
   const outbox = new NotificationOutbox(client);
   const channels = deps.channels ?? [];
-  const host = new AlarmHost({
+  const host = new AlarmEngine({
     settings: deps.alarmSettings,
     index: current?.index ?? new SiteIndex(EMPTY_SITE),
     logger,

@@ -1,4 +1,4 @@
-import type { MinuteRollup, ReadingBuffer, RollupMaintainer, WriteOutcome } from '@hazardwatch/store';
+import type { MinuteRollup, ReadingBuffer, TimeRollups, WriteOutcome } from '@hazardwatch/store';
 
 const MS_PER_MINUTE = 60_000;
 
@@ -119,7 +119,7 @@ class MinuteTable {
 /**
  * 1-minute aggregates (min, max, sum, count, last) of the readings this process stored, built as
  * each batch becomes durable, so the plain dialect's minute rollups need not read the minute back
- * from the database (RollupMaintainer.storeMinutes). A minute is taken once it is over; what this
+ * from the database (TimeRollups.storeMinutes). A minute is taken once it is over; what this
  * process cannot vouch for is marked dirty instead, for a recompute from the raw readings:
  * - minutes before `coverFromMs`: a previous process (or nobody) may have stored part of them;
  * - minutes already taken: a late reading;
@@ -188,7 +188,7 @@ export class MinuteAccumulator {
 }
 
 export interface IngestRollupsOptions {
-  readonly rollups: Pick<RollupMaintainer, 'rollUp'>;
+  readonly rollups: Pick<TimeRollups, 'rollUp'>;
   /** Plain dialect: aggregate minutes in memory (TimescaleDB's continuous aggregates read the table). */
   readonly aggregateMinutes: boolean;
   /** The first time this process can see whole (start + the future skew the decoder accepts). */

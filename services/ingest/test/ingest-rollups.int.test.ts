@@ -8,7 +8,7 @@ import {
   PartitionMaintainer,
   PgReadingWriter,
   ReadingBuffer,
-  RollupMaintainer,
+  TimeRollups,
   sqlClientFromPg,
   type MinuteRollup,
   type SqlClient,
@@ -67,8 +67,8 @@ describe('IngestRollups (plain PostgreSQL)', () => {
       T + 2 * HOUR,
     );
   });
-  const plainMaintainer = (): RollupMaintainer =>
-    new RollupMaintainer({
+  const plainMaintainer = (): TimeRollups =>
+    new TimeRollups({
       client,
       dialect: 'postgres',
       logger,
@@ -85,7 +85,7 @@ describe('IngestRollups (plain PostgreSQL)', () => {
     const stored: MinuteRollup[] = [];
     const refreshed: Array<[number, number]> = [];
     const rollups = {
-      rollUp: (work: Parameters<RollupMaintainer['rollUp']>[0], o?: { pace?: boolean }) => {
+      rollUp: (work: Parameters<TimeRollups['rollUp']>[0], o?: { pace?: boolean }) => {
         stored.push(...work.minutes);
         for (const span of work.recompute) refreshed.push([span.fromMs, span.toMs]);
         return maintainer.rollUp(work, o);
@@ -154,7 +154,7 @@ describe('IngestRollups (plain PostgreSQL)', () => {
     const maintainer = plainMaintainer();
     let fail = true;
     const rollups = {
-      rollUp: (work: Parameters<RollupMaintainer['rollUp']>[0], o?: { pace?: boolean }) =>
+      rollUp: (work: Parameters<TimeRollups['rollUp']>[0], o?: { pace?: boolean }) =>
         fail ? Promise.reject(new Error('database away')) : maintainer.rollUp(work, o),
     };
     const ingest = new IngestRollups({ rollups, aggregateMinutes: true, coverFromMs: T });

@@ -9,7 +9,7 @@ import type { SqlClient } from './sql-client.js';
 
 export type RollupView = 'readings_1m' | 'readings_1h';
 
-export interface RollupMaintainerOptions {
+export interface TimeRollupsOptions {
   client: SqlClient;
   dialect: StoreDialect;
   logger: Logger;
@@ -267,7 +267,7 @@ export interface RollupRefreshStats {
  * (~7.8 M rows) is seconds of CPU, and done in one statement it took a core from ingestion and
  * alarm commits for that long.
  */
-export class RollupMaintainer {
+export class TimeRollups {
   readonly #client: SqlClient;
   readonly #dialect: StoreDialect;
   readonly #log: Logger;
@@ -282,7 +282,7 @@ export class RollupMaintainer {
   /** Slice length last used, per level (growth is bounded by it). */
   readonly #lastStep = new Map<RollupView, number>();
 
-  constructor(options: RollupMaintainerOptions) {
+  constructor(options: TimeRollupsOptions) {
     this.#client = options.client;
     this.#dialect = options.dialect;
     this.#log = options.logger.child({ component: 'store-rollups', dialect: options.dialect });

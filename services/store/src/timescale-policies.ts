@@ -4,7 +4,7 @@ import type { SqlClient } from './sql-client.js';
 
 /**
  * Refresh windows of the continuous-aggregate policies. start_offset bounds how late a reading may
- * arrive and still reach the aggregate automatically (older backfill: RollupMaintainer.refresh);
+ * arrive and still reach the aggregate automatically (older backfill: TimeRollups.refresh);
  * end_offset leaves the open bucket to real-time aggregation.
  */
 export const CaggRefresh = Object.freeze({

@@ -6,7 +6,7 @@ import {
   MS_PER_HOUR as HOUR,
   MS_PER_MINUTE as MIN,
   PartitionMaintainer,
-  RollupMaintainer,
+  TimeRollups,
   compileRetention,
   migrate,
   sqlClientFromPg,
@@ -20,7 +20,7 @@ import { insertReadings } from './support/readings.js';
 
 const NOW = Date.UTC(2025, 6, 1);
 
-describe('RollupMaintainer.prune (plain PostgreSQL server)', () => {
+describe('TimeRollups.prune (plain PostgreSQL server)', () => {
   let db: TestDatabase;
   let client: SqlClient;
   const clock = new ManualClock(NOW);
@@ -46,7 +46,7 @@ describe('RollupMaintainer.prune (plain PostgreSQL server)', () => {
   });
 
   it('deletes rollups older than their retention in bounded batches, keeping the rest', async () => {
-    const rollups = new RollupMaintainer({
+    const rollups = new TimeRollups({
       client,
       dialect: 'postgres',
       logger: silentLogger,
@@ -105,13 +105,13 @@ function expectSameRollups(actual: RollupRow[], expected: RollupRow[]): void {
   });
 }
 
-describe('RollupMaintainer.refresh (plain PostgreSQL server: sliced, paced)', () => {
+describe('TimeRollups.refresh (plain PostgreSQL server: sliced, paced)', () => {
   const T0 = Date.UTC(2025, 5, 30, 22, 0); // two hours that cross a day (and partition) boundary
   let db: TestDatabase;
   let client: SqlClient;
   const clock = new ManualClock(NOW);
-  const maintainer = (options: Partial<ConstructorParameters<typeof RollupMaintainer>[0]> = {}) =>
-    new RollupMaintainer({
+  const maintainer = (options: Partial<ConstructorParameters<typeof TimeRollups>[0]> = {}) =>
+    new TimeRollups({
       client,
       dialect: 'postgres',
       logger: silentLogger,

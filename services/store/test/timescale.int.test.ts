@@ -4,7 +4,7 @@ import type { SqlClient } from '@hazardwatch/store';
 import {
   CaggRefresh,
   MS_PER_DAY,
-  RollupMaintainer,
+  TimeRollups,
   compileRetention,
   migrate,
   queryHistory,
@@ -44,8 +44,8 @@ describe('TimescaleDB dialect (PGlite)', () => {
   afterAll(async () => {
     await pg.close();
   });
-  const timescaleRollups = (nowMs: number): RollupMaintainer =>
-    new RollupMaintainer({
+  const timescaleRollups = (nowMs: number): TimeRollups =>
+    new TimeRollups({
       client,
       dialect: 'timescaledb',
       logger: silentLogger,

@@ -1,7 +1,7 @@
 import type { AlarmEvent, LiveGatewayPresence, LiveValue } from '@hazardwatch/contracts';
 import type { ColourChange, WarningEvent } from '@hazardwatch/core';
 
-/** What the alarm engine stored in one unit (the ingest's `AlarmHost.onStored` payload). */
+/** What the alarm engine stored in one unit (the ingest's `AlarmEngine.onStored` payload). */
 export interface LiveStoredEvents {
   readonly alarmEvents: readonly AlarmEvent[];
   readonly colourChanges: readonly ColourChange[];

@@ -84,7 +84,7 @@ const zero = (): Record<WarningColour, number> => ({ blue: 0, yellow: 0, orange:
 const counts = (alarm: AlarmRecord): boolean =>
   alarm.active && alarm.late !== true && (alarm.state === 'UNACK' || alarm.state === 'ACKED');
 
-export class RollupState {
+export class ColourRollup {
   readonly #index: SiteIndex;
   readonly #policy: ColourPolicy;
   readonly #alarms = new Map<string, Counted>();
@@ -133,7 +133,7 @@ export class RollupState {
   }
 
   /** Colour changes that turn the roll-up `before` into `after` (e.g. after the site model changed). */
-  static diff(before: RollupState, after: RollupState, ts: number): ColourChange[] {
+  static diff(before: ColourRollup, after: ColourRollup, ts: number): ColourChange[] {
     const key = (level: RollupLevel, code: string): string => `${level}:${code}`;
     const old = new Map(before.coloured().map((n) => [key(n.level, n.code), n]));
     const changes: ColourChange[] = [];

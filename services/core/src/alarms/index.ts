@@ -52,7 +52,7 @@ export {
 export { hazardColour, type HazardColourVerdict, type HazardPointAlarms } from './hazard-colour.js';
 export { alarmContext, effectiveHazardLevel, siteColourOf } from './site-alarm-context.js';
 export {
-  RollupState,
+  ColourRollup,
   type ColourChange,
   type ColourCounts,
   type RegionSummary,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlarmBook, DEFAULT_COLOUR_POLICY, RollupState, type ConditionChange } from '@hazardwatch/core';
+import { AlarmBook, DEFAULT_COLOUR_POLICY, ColourRollup, type ConditionChange } from '@hazardwatch/core';
 import { P1, T0, clear, idSequence, raise, rollupSite } from './alarm-fixture.js';
 
 const late = (c: ConditionChange): ConditionChange => ({ ...c, late: true });
@@ -53,7 +53,7 @@ describe('late alarms (replayed readings, issue #16 item 2)', () => {
 
   it('a late alarm does not colour the roll-up (it describes the past, the colour is now)', () => {
     const b = book();
-    const rollup = new RollupState(rollupSite(), DEFAULT_COLOUR_POLICY);
+    const rollup = new ColourRollup(rollupSite(), DEFAULT_COLOUR_POLICY);
     const up = b.change(late(raise({ kind: 'point', pointId: 2 }, 'HH', T0)));
     expect(rollup.apply(up.alarms, T0).changes).toEqual([]);
     expect(rollup.colour('point', '2')).toBeNull();

@@ -7,7 +7,7 @@ import type { AlarmCondition } from '@hazardwatch/contracts';
 import {
   AlarmBook,
   DEFAULT_COLOUR_POLICY,
-  RollupState,
+  ColourRollup,
   compileColourPolicy,
   siteColourOf,
   type AlarmSource,
@@ -22,7 +22,7 @@ const pt = (pointId: number): AlarmSource => ({ kind: 'point', pointId });
 function harness(policy: ColourPolicy = DEFAULT_COLOUR_POLICY) {
   const index = rollupSite();
   const book = new AlarmBook({ newId: idSequence(), colourOf: siteColourOf(index, policy) });
-  const rollup = new RollupState(index, policy);
+  const rollup = new ColourRollup(index, policy);
   let ts = T0;
   const feed = (u: BookUpdate): RollupUpdate => rollup.apply(u.alarms, ts);
   return {
@@ -45,7 +45,7 @@ function harness(policy: ColourPolicy = DEFAULT_COLOUR_POLICY) {
 const changes = (u: RollupUpdate) =>
   u.changes.map((c) => `${c.level} ${c.code} ${c.from ?? '-'}→${c.to ?? '-'}`);
 
-describe('RollupState', () => {
+describe('ColourRollup', () => {
   it('one alarm colours every level up to the province, and says so as events', () => {
     const h = harness();
     const u = h.raise(8, 'H'); // temperature H on WH1 (四级) ⇒ yellow

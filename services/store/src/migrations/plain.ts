@@ -63,7 +63,7 @@ const rollups: Migration = {
  * 39-million-row day). BRIN, not B-tree: readings arrive nearly in time order, the index stays a
  * few pages per gigabyte, and inserts pay next to nothing (a B-tree on ts made inserts 40 %
  * slower). Not autosummarize: at 130,000 readings/s a range fills every 30 ms, far more requests
- * than autovacuum's work-item queue holds (each refusal is a log line); RollupMaintainer
+ * than autovacuum's work-item queue holds (each refusal is a log line); TimeRollups
  * summarises new ranges itself every few seconds instead. On the partitioned parent, so every
  * partition, present and future, gets one.
  */

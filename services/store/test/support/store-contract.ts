@@ -4,7 +4,7 @@ import {
   DEAD_LETTER_TEXT_LIMITS,
   DeadLetterRepository,
   MS_PER_DAY,
-  RollupMaintainer,
+  TimeRollups,
   ensurePointIds,
   latestSiteDocument,
   latestValues,
@@ -61,7 +61,7 @@ export function describeStoreContract(
         { pointId: 2, ts: T0 + 90 * MIN, value: 42.5, quality: 2 },
       ];
       await insertReadings(t.client, [...p1, ...p2]);
-      const rollups = new RollupMaintainer({
+      const rollups = new TimeRollups({
         client: t.client,
         dialect: t.dialect,
         logger: silentLogger,
@@ -292,7 +292,7 @@ export function describeStoreContract(
 
       it('refreshing again after a late reading updates only the affected buckets', async () => {
         await insertReadings(t.client, [{ pointId: 2, ts: T0 + 90 * MIN + 5_000, value: 50 }]);
-        const rollups = new RollupMaintainer({
+        const rollups = new TimeRollups({
           client: t.client,
           dialect: t.dialect,
           logger: silentLogger,

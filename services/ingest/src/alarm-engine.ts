@@ -9,7 +9,7 @@ import {
 import {
   AlarmBook,
   NotificationGrouper,
-  RollupState,
+  ColourRollup,
   siteColourOf,
   WarningDesk,
   type AlarmRecord,
@@ -54,7 +54,7 @@ interface Unit {
   markStored(): void;
 }
 
-export interface AlarmHostDeps {
+export interface AlarmEngineDeps {
   readonly index: SiteIndex;
   readonly logger: Logger;
   readonly now: () => number;
@@ -78,7 +78,7 @@ export interface AlarmHostDeps {
   readonly settings: AlarmSettings;
 }
 
-export interface AlarmHostEvents {
+export interface AlarmEngineEvents {
   readonly alarmEvents: readonly AlarmEvent[];
   readonly colourChanges: readonly ColourChange[];
   readonly warningEvents: readonly WarningEvent[];
@@ -91,9 +91,9 @@ export interface AlarmHostEvents {
  * messages are acknowledged), in order, in one transaction per unit, with notifications written
  * to the outbox in the same transaction. Listeners hear about events once they are stored.
  */
-export class AlarmHost implements ConditionSink {
+export class AlarmEngine implements ConditionSink {
   readonly book: AlarmBook;
-  private rollupState: RollupState;
+  private colourRollup: ColourRollup;
   private warningDesk: WarningDesk;
   /** The site model in force; replaced by `replaceSite`. */
   private index: SiteIndex;
@@ -103,12 +103,12 @@ export class AlarmHost implements ConditionSink {
   private readonly log: Logger;
   private current: Unit | undefined;
   private lastStored: Promise<void> = Promise.resolve();
-  private readonly listeners: Array<(events: AlarmHostEvents) => void> = [];
+  private readonly listeners: Array<(events: AlarmEngineEvents) => void> = [];
   private readonly openFrom: WarningColour;
   /** Units the database refused for good (not retried). */
   failedUnits = 0;
 
-  constructor(private readonly deps: AlarmHostDeps) {
+  constructor(private readonly deps: AlarmEngineDeps) {
     this.log = deps.logger.child({ component: 'alarm-host' });
     this.openFrom = deps.settings.openWarningsFrom;
     const colourPolicy = deps.settings.colourPolicy;
@@ -121,13 +121,13 @@ export class AlarmHost implements ConditionSink {
       // Through the field, so a replaced site model colours new alarms from then on.
       colourOf: (source, condition) => this.colourOf(source, condition),
     });
-    this.rollupState = new RollupState(deps.index, colourPolicy);
+    this.colourRollup = new ColourRollup(deps.index, colourPolicy);
     this.warningDesk = this.newDesk(deps.index);
   }
 
   /** The four-colour roll-up over the site in force. */
-  get rollup(): RollupState {
-    return this.rollupState;
+  get rollup(): ColourRollup {
+    return this.colourRollup;
   }
 
   /** The 预警 desk over the site in force. */
@@ -156,10 +156,10 @@ export class AlarmHost implements ConditionSink {
       changedAlarms.push(...result.value.alarms);
       events.push(...result.value.events);
     }
-    const rollup = new RollupState(index, this.colourPolicy);
+    const rollup = new ColourRollup(index, this.colourPolicy);
     rollup.apply(this.book.open(), now);
-    const changes = RollupState.diff(this.rollupState, rollup, now);
-    this.rollupState = rollup;
+    const changes = ColourRollup.diff(this.colourRollup, rollup, now);
+    this.colourRollup = rollup;
     const desk = this.newDesk(index);
     const carried = desk.load(this.warningDesk.openWarnings());
     for (const error of carried.errors) this.log.warn({ err: error }, 'open warning not carried over');
@@ -183,7 +183,7 @@ export class AlarmHost implements ConditionSink {
   }
 
   /** Hears every unit once it is stored; returns a function that stops listening. */
-  onStored(listener: (events: AlarmHostEvents) => void): () => void {
+  onStored(listener: (events: AlarmEngineEvents) => void): () => void {
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -404,7 +404,7 @@ export class AlarmHost implements ConditionSink {
       });
     }
     unit.markStored();
-    const events: AlarmHostEvents = {
+    const events: AlarmEngineEvents = {
       alarmEvents: unit.events,
       colourChanges: unit.colourChanges,
       warningEvents: unit.warningEvents,

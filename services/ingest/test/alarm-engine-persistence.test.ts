@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
-import { AlarmHost, type DurableWork } from '@hazardwatch/ingest';
+import { AlarmEngine, type DurableWork } from '@hazardwatch/ingest';
 import type { AlarmRepository, NotificationOutbox, SqlClient, WarningRepository } from '@hazardwatch/store';
 
 const NOW = 1_700_000_000_000;
@@ -12,7 +12,7 @@ const NOW = 1_700_000_000_000;
  * used to count as retryable (no SQLSTATE), so the unit retried forever and every later unit —
  * and every later acknowledgement of a batch that raised an alarm — waited behind it.
  */
-describe('AlarmHost: a unit that fails for good', () => {
+describe('AlarmEngine: a unit that fails for good', () => {
   it('is skipped and counted, and the next unit is stored', async () => {
     const attached: DurableWork[] = [];
     const writes: number[] = [];
@@ -24,7 +24,7 @@ describe('AlarmHost: a unit that fails for good', () => {
         return Promise.resolve();
       },
     } as unknown as AlarmRepository;
-    const host = new AlarmHost({
+    const host = new AlarmEngine({
       index: new SiteIndex(EMPTY_SITE),
       logger: pino({ level: 'silent' }),
       now: () => NOW,
