@@ -3,7 +3,7 @@ import { ALARM_ACTIONS } from './alarms.js';
 
 /**
  * The API ↔ alarm-engine action protocol. The API checks scope and audits; the engine (the
- * ingest's alarm host) decides whether the alarm's or 预警's state allows the action and stamps
+ * ingest's alarm engine) decides whether the alarm's or 预警's state allows the action and stamps
  * it with its own clock. In one process (`hazardwatch serve`) a command is handed over directly;
  * between processes (`hazardwatch api` beside ingest workers) it travels as JSON through
  * `alarm_action_requests` (kind, target_id, actor, request) and the outcome comes back through

@@ -8,7 +8,7 @@ export interface IngestGauges {
   readonly brokerConnected: boolean;
   /** Dead letters waiting for storage (IngestPipeline.deadLettersQueued). */
   readonly deadLettersQueued?: number;
-  /** Alarm persistence units the database refused for good (AlarmEngine.failedUnits), if an alarm host runs. */
+  /** Alarm persistence units the database refused for good (AlarmEngine.failedUnits), if an alarm engine runs. */
   readonly alarmUnitsFailed?: number;
 }
 

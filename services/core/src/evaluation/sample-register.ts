@@ -6,7 +6,7 @@
  * heap number, and a double used on several rarely taken branches may be boxed eagerly on every
  * call. Evaluators therefore receive only small integers (point index, quality) and read the
  * timestamp and value from this typed array where they need them; a typed-array slot never
- * allocates. Measured by the evaluate benchmark (services/cli/src/bench/evaluate-bench.ts).
+ * allocates. Measured by the evaluate benchmark (tools/bench/src/evaluate-bench.ts).
  */
 export type SampleRegister = Float64Array;
 
