@@ -19,10 +19,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import {
   ensureUsers,
   loadRuntimeConfig,
-  LiveValueTap,
   startApiBeside,
   startIngestService,
   type IngestService,

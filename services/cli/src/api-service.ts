@@ -11,8 +11,8 @@ import {
   type ApiServer,
   type LiveGateway,
 } from '@hazardwatch/api';
-import { liveSourceFor, type LiveValueTap } from './live-source.js';
-import type { AlarmEngine } from '@hazardwatch/ingest';
+import { liveSourceFor } from './live-source.js';
+import type { AlarmEngine, LiveValueTap } from '@hazardwatch/ingest';
 import { applyAlarmAction } from '@hazardwatch/ingest';
 import { DeviceCredentialRepository, mqttAccessFromStore, UserRepository } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';

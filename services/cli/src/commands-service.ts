@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { startApiBeside } from './api-service.js';
-import { LiveValueTap } from './live-source.js';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';

@@ -14,7 +14,7 @@ import {
 } from '@hazardwatch/simulators';
 import type { ApiServer } from '@hazardwatch/api';
 import { ensureUsers, startApiBeside, type DemoUser } from './api-service.js';
-import { LiveValueTap } from './live-source.js';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import type { RuntimeConfig } from './config.js';
 import { issueDemoCredentials, type GatewayLogins } from './demo-credentials.js';
 import { demoSiteDocument, startDemoPlant, type DemoPlant } from './demo-plant.js';

@@ -5,13 +5,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import {
-  LiveValueTap,
-  loadRuntimeConfig,
-  startApiBeside,
-  startIngestService,
-  type IngestService,
-} from 'hazardwatch';
+import { LiveValueTap } from '@hazardwatch/ingest';
+import { loadRuntimeConfig, startApiBeside, startIngestService, type IngestService } from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));

@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import {
   ensureUsers,
-  LiveValueTap,
   loadRuntimeConfig,
   startApiBeside,
   startApiService,

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import {
   ensureUsers,
-  LiveValueTap,
   loadRuntimeConfig,
   startApiBeside,
   startApiService,

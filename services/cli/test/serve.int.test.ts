@@ -10,9 +10,9 @@ import { telemetryTopic } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import { io as connectSocket } from 'socket.io-client';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import {
   ensureUsers,
-  LiveValueTap,
   loadRuntimeConfig,
   startApiBeside,
   startIngestService,

@@ -18,6 +18,7 @@ export {
 export * from './point-directory.js';
 export * from './telemetry-decoder.js';
 export * from './ingest-metrics.js';
+export { LiveValueTap, type LiveValueSink, type LiveValueTapOptions } from './live-value-tap.js';
 export * from './notify/index.js';
 export * from './alarm-engine.js';
 export * from './alarm-actions.js';

@@ -2,9 +2,9 @@ import { cpuUsage } from 'node:process';
 import type { Logger } from 'pino';
 import { topicFilter, type LiveScope } from '@hazardwatch/contracts';
 import { generateSite, type GenerateSiteOptions } from '@hazardwatch/simulators';
+import { LiveValueTap } from '@hazardwatch/ingest';
 import {
   ensureUsers,
-  LiveValueTap,
   startApiBeside,
   startIngestService,
   type DemoUser,

@@ -4,13 +4,8 @@ import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { generateSite, type GenerateSiteOptions } from '@hazardwatch/simulators';
-import {
-  ensureUsers,
-  LiveValueTap,
-  startApiBeside,
-  startIngestService,
-  type RuntimeConfig,
-} from 'hazardwatch';
+import { LiveValueTap } from '@hazardwatch/ingest';
+import { ensureUsers, startApiBeside, startIngestService, type RuntimeConfig } from 'hazardwatch';
 import { prepareBenchSystem } from './bench-system.js';
 import { epochNow } from './clock.js';
 import { spawnLoad, stopLoad, type LoadChild } from './load-child.js';
