@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { schemaProblems } from '@hazardwatch/kit';
 import { apiErrors } from '../errors.js';
 
 /** A response body that its route's contract schema does not describe exactly. */
@@ -87,7 +87,9 @@ function contractProblems(
   }
   // What JSON.stringify would send: the answer as it was before response schemas existed.
   const sent: unknown = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
-  return [...Value.Errors(strict, sent)].slice(0, 10).map((e) => `${e.path || '/'}: ${e.message}`);
+  return schemaProblems(strict, sent)
+    .slice(0, 10)
+    .map((p) => `${p.pointer || '/'}: ${p.detail}`);
 }
 
 /**
