@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmEvent, WarningColour } from './alarms.js';
 import type { Quality } from './quality.js';
+import type { WarningState } from './rest/warnings.js';
 import type { LiveValueFrame } from './live-frame.js';
 
 /**
@@ -206,8 +207,8 @@ export interface LiveWarningEvent {
   readonly hazard: string | null;
   readonly type:
     'opened' | 'upgraded' | 'downgraded' | 'signed' | 'feedback' | 'escalated' | 'overdue' | 'closed';
-  readonly from: 'pushed' | 'signed' | 'feedback' | 'closed' | null;
-  readonly to: 'pushed' | 'signed' | 'feedback' | 'closed';
+  readonly from: WarningState | null;
+  readonly to: WarningState;
   /** ms UTC. */
   readonly ts: number;
   readonly actor: string;

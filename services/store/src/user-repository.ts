@@ -1,7 +1,9 @@
+import type { Role } from '@hazardwatch/contracts';
 import type { SqlClient } from './sql-client.js';
 
-export const USER_ROLES = ['admin', 'regulator', 'operator', 'viewer'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+/** Roles are the wire vocabulary of @hazardwatch/contracts; the `users.role` CHECK lists the same. */
+export { USER_ROLES } from '@hazardwatch/contracts';
+export type UserRole = Role;
 
 export interface StoredUser {
   readonly id: string;

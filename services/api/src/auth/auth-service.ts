@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { USER_ROLES, type StoredUser, type UserRepository, type UserRole } from '@hazardwatch/store';
+import { USER_ROLES } from '@hazardwatch/contracts';
+import type { StoredUser, UserRepository, UserRole } from '@hazardwatch/store';
 import type { ApiSettings } from '../config.js';
 import { apiErrors } from '../errors.js';
 import type { Principal } from '../access/access.js';

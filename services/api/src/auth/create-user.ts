@@ -1,4 +1,5 @@
-import { sqlState, UserRepository, USER_ROLES, type SqlClient, type UserRole } from '@hazardwatch/store';
+import { USER_ROLES } from '@hazardwatch/contracts';
+import { sqlState, UserRepository, type SqlClient, type UserRole } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { publicUser, type PublicUser } from './auth-service.js';
 import { hashPassword, type ScryptCost } from './password.js';

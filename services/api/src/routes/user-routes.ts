@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { UserPageSchema, UserSchema } from '@hazardwatch/contracts';
-import { USER_ROLES, type StoredUser } from '@hazardwatch/store';
+import { RoleSchema, UserPageSchema, UserSchema } from '@hazardwatch/contracts';
+import type { StoredUser } from '@hazardwatch/store';
 import { publicUser } from '../auth/auth-service.js';
 import { createUser, grantProblem, USERNAME_PATTERN } from '../auth/create-user.js';
 import type { SessionEnd } from '../auth/user-sessions.js';
@@ -43,7 +43,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
         {
           username: Type.String({ pattern: USERNAME_PATTERN }),
           password: Type.String({ minLength: 1, maxLength: 1024 }),
-          role: Type.Union(USER_ROLES.map((r) => Type.Literal(r))),
+          role: RoleSchema,
           regionCode: Type.Optional(Code),
           enterpriseCode: Type.Optional(Code),
         },
@@ -93,7 +93,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
       body: Type.Object(
         {
           disabled: Type.Optional(Type.Boolean()),
-          role: Type.Optional(Type.Union(USER_ROLES.map((r) => Type.Literal(r)))),
+          role: Type.Optional(RoleSchema),
           regionCode: Type.Optional(Type.Union([Code, Type.Null()])),
           enterpriseCode: Type.Optional(Type.Union([Code, Type.Null()])),
         },

@@ -6,11 +6,10 @@
  * colour rises; it is not an alarm (报警). Its handling runs push → sign (签收) → handling
  * feedback (处置反馈) → close (消警), with timeouts that escalate up the administrative chain.
  */
-import type { WarningColour } from '@hazardwatch/contracts';
+import type { WarningColour, WarningState } from '@hazardwatch/contracts';
 
-/** Handling states, in loop order. `closed` is final. */
-export const WARNING_STATES = ['pushed', 'signed', 'feedback', 'closed'] as const;
-export type WarningState = (typeof WARNING_STATES)[number];
+/** Handling states, in loop order (`closed` is final): the wire vocabulary of GET /warnings. */
+export { WARNING_STATES, type WarningState } from '@hazardwatch/contracts';
 export type OpenWarningState = Exclude<WarningState, 'closed'>;
 
 /**
