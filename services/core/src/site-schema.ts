@@ -8,6 +8,20 @@
  * ranges are in the point's own engineering unit.
  */
 import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { HAZARD_TYPES, LonLatSchema, PersonSchema, POINT_KINDS, REGION_KINDS } from '@hazardwatch/contracts';
+
+/** The site file's vocabularies and its person are the normal form's (@hazardwatch/contracts). */
+export {
+  HAZARD_TYPES,
+  LIMIT_NAMES,
+  PersonSchema,
+  POINT_KINDS,
+  REGION_KINDS,
+  type HazardType,
+  type LimitName,
+  type PointKind,
+  type RegionKind,
+} from '@hazardwatch/contracts';
 
 const closed = { additionalProperties: false } as const;
 
@@ -34,14 +48,8 @@ function Literals<const T extends readonly string[]>(
   ) as unknown as TUnion<LiteralTuple<T>>;
 }
 
-/** WGS-84 coordinates in decimal degrees. */
-export const LocationSchema = Type.Object(
-  {
-    lon: Type.Number({ minimum: -180, maximum: 180, description: 'WGS-84 longitude (°)' }),
-    lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84 latitude (°)' }),
-  },
-  closed,
-);
+/** WGS-84 coordinates in decimal degrees: the same shape the normal form and the API carry. */
+export const LocationSchema = LonLatSchema;
 
 /** Position on a plant floor plan image, in that image's pixels from the top-left corner. */
 export const FloorPlanPositionSchema = Type.Object(
@@ -54,9 +62,6 @@ export const FloorPlanPositionSchema = Type.Object(
   },
   closed,
 );
-
-export const REGION_KINDS = ['province', 'city', 'county', 'town', 'park'] as const;
-export type RegionKind = (typeof REGION_KINDS)[number];
 
 export const RegionSchema = Type.Object(
   {
@@ -87,20 +92,6 @@ export const EnterpriseSchema = Type.Object(
   },
   closed,
 );
-
-export const PersonSchema = Type.Object(
-  {
-    name: Text('person name'),
-    phone: Type.String({ minLength: 3, maxLength: 32, description: 'phone number for warning push' }),
-    userId: Type.Optional(
-      Type.String({ minLength: 1, description: 'HazardWatch user id, for in-app routing' }),
-    ),
-  },
-  closed,
-);
-
-export const HAZARD_TYPES = ['tank_farm', 'warehouse', 'production_unit'] as const;
-export type HazardType = (typeof HAZARD_TYPES)[number];
 
 /** One line of the GB 18218-2018 inventory: give a Table 1 name/CAS, or a Table 2 category, or both. */
 export const InventoryItemSchema = Type.Object(
@@ -160,26 +151,6 @@ export const GatewaySchema = Type.Object(
   },
   closed,
 );
-
-export const POINT_KINDS = [
-  'temperature',
-  'pressure',
-  'level',
-  'flow',
-  'valve_position',
-  'combustible_gas',
-  'toxic_gas',
-  'oxygen',
-  'open_path_gas',
-  'humidity',
-  'wind_speed',
-  'wind_direction',
-  'other',
-] as const;
-export type PointKind = (typeof POINT_KINDS)[number];
-
-export const LIMIT_NAMES = ['ll', 'l', 'h', 'hh'] as const;
-export type LimitName = (typeof LIMIT_NAMES)[number];
 
 const limitFields = (description: string) => ({
   ll: Type.Optional(Type.Number({ description: `${description} LL (低低报)` })),

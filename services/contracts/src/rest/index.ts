@@ -16,6 +16,7 @@ export * from './errors.js';
 export * from './health.js';
 export * from './users.js';
 export * from './auth.js';
+export * from './site-model.js';
 export * from './site.js';
 export * from './values.js';
 export * from './history.js';

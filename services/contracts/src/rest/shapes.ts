@@ -54,15 +54,20 @@ export interface ItemList<T> {
   items: T[];
 }
 
-/** WGS-84 position (°). */
-export const LonLatSchema = Type.Object({ lon: Type.Number(), lat: Type.Number() });
+/** WGS-84 coordinates in decimal degrees; the site file writes them the same way. */
+export const LonLatSchema = Type.Object(
+  {
+    lon: Type.Number({ minimum: -180, maximum: 180, description: 'WGS-84 longitude (°)' }),
+    lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84 latitude (°)' }),
+  },
+  closed,
+);
 
-/** Position on a floor-plan image in its pixels; `plan` null = the default plan. */
-export const FloorPlanPositionSchema = Type.Object({
-  plan: Nullable(Type.String()),
-  x: Type.Number(),
-  y: Type.Number(),
-});
+/** Position on a floor-plan image in its pixels; `plan` null = the hazard's/enterprise's default plan. */
+export const FloorPlanPositionSchema = Type.Object(
+  { plan: Nullable(Type.String()), x: Type.Number({ minimum: 0 }), y: Type.Number({ minimum: 0 }) },
+  closed,
+);
 
 /** Counts per 预警 colour. */
 export const ColourCountsSchema = Type.Object({
