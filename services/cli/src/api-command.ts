@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   attachLiveGateway,
@@ -15,11 +14,12 @@ import {
   watchSiteDocuments,
   type SqlClient,
 } from '@hazardwatch/store';
-import { apiMetricsText, DEFAULT_DASHBOARD_DIR } from './api-service.js';
+import { apiMetricsText, apiServerInput, DEFAULT_DASHBOARD_DIR } from './api-service.js';
 import { loadRuntimeConfig, runtimeAlarmSettings, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { openStore } from './store-setup.js';
+import { StartupUndo } from './startup-undo.js';
 
 /** How often a separate API looks for a site version stored by another process. */
 const SITE_CHECK_INTERVAL_MS = 30_000;
@@ -62,7 +62,8 @@ export async function startApiService(
   // Compiled from the same configuration as the ingest workers' engines (checked before anything starts).
   const alarmSettings = runtimeAlarmSettings(config);
   const infrastructure = await resolveInfrastructure(config, logger, { needsBroker: false });
-  const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
+  const undo = new StartupUndo(log);
+  undo.push(() => infrastructure.stop());
   try {
     const store = await openStore(infrastructure.databaseUrl, config, logger);
     undo.push(() => store.close());
@@ -88,19 +89,7 @@ export async function startApiService(
     });
     undo.push(() => forwarding.close());
 
-    const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
-    if (!config.api.jwtSecret)
-      log.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
-    const apiConfig = {
-      host: config.api.host,
-      docs: config.api.docs,
-      port: options.port ?? config.api.port,
-      auth: { jwtSecret },
-      ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
-      corsOrigins: config.api.corsOrigins,
-      tileOrigins: config.api.tileOrigins,
-      ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
-    };
+    const apiConfig = apiServerInput(config, options.port ?? config.api.port, log);
     const server = await startApiServer(apiConfig, {
       logger,
       client: store.client,
@@ -170,8 +159,7 @@ export async function startApiService(
       },
     };
   } catch (error) {
-    for (const step of undo.reverse())
-      await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
+    await undo.run();
     throw error;
   }
 }

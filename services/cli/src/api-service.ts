@@ -50,6 +50,26 @@ export const DEFAULT_DASHBOARD_DIR = fileURLToPath(
 );
 
 /**
+ * The API server's configuration from `api` (and the MQTT hook token), listening on `port`.
+ * Without HW_JWT_SECRET a random secret is used, and `log` says so: sessions end with the process.
+ */
+export function apiServerInput(config: RuntimeConfig, port: number, log: Logger) {
+  const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
+  if (!config.api.jwtSecret)
+    log.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
+  return {
+    host: config.api.host,
+    docs: config.api.docs,
+    port,
+    auth: { jwtSecret },
+    ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
+    corsOrigins: config.api.corsOrigins,
+    tileOrigins: config.api.tileOrigins,
+    ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
+  };
+}
+
+/**
  * The REST API in the same process as ingestion (`hazardwatch serve`, the demo): it reads the
  * database the ingest writes, sees the site the ingest runs, and acts on alarms through the
  * ingest's alarm engine. Its metrics join the ingest's on the internal health port (the public
@@ -64,19 +84,7 @@ export async function startApiBeside(
   tap?: LiveValueTap,
 ): Promise<ApiServer> {
   const store = service.store;
-  const jwtSecret = config.api.jwtSecret ?? randomBytes(32).toString('hex');
-  if (!config.api.jwtSecret)
-    logger.warn('HW_JWT_SECRET not set: a random secret is used, sessions end when the process stops');
-  const apiConfig = {
-    host: config.api.host,
-    docs: config.api.docs,
-    port,
-    auth: { jwtSecret },
-    ...(config.mqtt.hookToken ? { mqttHookToken: config.mqtt.hookToken } : {}),
-    corsOrigins: config.api.corsOrigins,
-    tileOrigins: config.api.tileOrigins,
-    ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
-  };
+  const apiConfig = apiServerInput(config, port, logger);
   // One access control for the embedded broker and the HTTP hooks (shared refusal counters,
   // exported with the broker's on the ingest's health port, not again in the API's metrics).
   const serviceLogin = service.infrastructure.mqttService;

@@ -22,6 +22,7 @@ import { ConfigError, runtimeAlarmSettings, type RuntimeConfig } from './config.
 import { startHealthServer, type HealthServer, type HealthSource } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
 import { openStore, type OpenedStore } from './store-setup.js';
+import { StartupUndo } from './startup-undo.js';
 
 /** The ingest service of @hazardwatch/ingest, with what this process runs it on. */
 export interface IngestService extends DomainIngestService {
@@ -62,8 +63,8 @@ export async function startIngestService(
   // Checked before anything starts or is stored: a bad policy must not leave a stored site behind.
   const alarmSettings = runtimeAlarmSettings(config);
   const infrastructure = await resolveInfrastructure(config, logger);
-  // Whatever started is stopped again, in reverse order, if a later step fails.
-  const undo: Array<() => Promise<unknown>> = [() => infrastructure.stop()];
+  const undo = new StartupUndo(log);
+  undo.push(() => infrastructure.stop());
   try {
     const settings = ingestSettings(config, infrastructure);
     // The health port is bound before anything is stored (issue 17 item 11): a process that cannot
@@ -145,8 +146,7 @@ export async function startIngestService(
       },
     };
   } catch (error) {
-    for (const step of undo.reverse())
-      await step().catch((err: unknown) => log.warn({ err }, 'cleanup after failed start'));
+    await undo.run();
     throw error;
   }
 }

@@ -1,28 +1,18 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { runCommand } from './commands.js';
+import { parseEntryArgs } from './entry-args.js';
 
 /**
  * Process entry: owns argv, the environment, signals and the root logger; everything else is
  * built from validated configuration (STYLE.md rule 7).
  */
-const { positionals, values } = parseArgs({
-  args: process.argv.slice(2),
-  allowPositionals: true,
-  strict: false,
-  // Declared, so `--log-level debug` takes its value (not a positional); the commands check the rest.
-  options: { 'log-level': { type: 'string' } },
-});
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const level =
-  typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info');
-if (!LOG_LEVELS.includes(level)) {
-  process.stderr.write(
-    `hazardwatch: log level (--log-level or LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, not '${level}'\n`,
-  );
+const entry = parseEntryArgs(process.argv.slice(2), process.env);
+if (!entry.ok) {
+  process.stderr.write(`hazardwatch: ${entry.problem}\n`);
   process.exit(2);
 }
+const { positionals, level } = entry;
 const logger = pino({ level });
 
 const command = positionals[0] ?? 'help';

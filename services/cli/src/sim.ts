@@ -15,6 +15,7 @@ import {
   type RunMode,
   type VerificationReport,
 } from '@hazardwatch/simulators';
+import { createScratchDatabase } from '@hazardwatch/store';
 import type { RuntimeConfig } from './config.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
 
@@ -49,13 +50,10 @@ export async function verifyScenario(
   options: VerifyScenarioOptions,
 ): Promise<ScenarioVerification> {
   const log = options.logger.child({ component: 'sim-verify', scenario: loaded.scenario.name });
-  const dbName = `hw_sim_${randomBytes(5).toString('hex')}`;
-  await admin(options.adminDatabaseUrl, `CREATE DATABASE ${dbName}`);
+  const database = await createScratchDatabase(options.adminDatabaseUrl, 'hw_sim');
   const dir = await mkdtemp(join(tmpdir(), 'hw-sim-'));
   const siteFile = join(dir, 'site.yaml');
   await writeFile(siteFile, siteToYaml(loaded.siteDocument));
-  const url = new URL(options.adminDatabaseUrl);
-  url.pathname = `/${dbName}`;
   const clientId = `hw-sim-verify-${randomBytes(3).toString('hex')}`;
   const enterprises = loaded.site.enterprises;
   let service: IngestService | undefined;
@@ -63,7 +61,7 @@ export async function verifyScenario(
     service = await startIngestService(
       {
         ...options.base,
-        database: { ...options.base.database, url: url.toString() },
+        database: { ...options.base.database, url: database.url },
         mqtt: { ...options.base.mqtt, url: options.mqttUrl },
         site: { file: siteFile },
         healthPort: 0,
@@ -87,7 +85,7 @@ export async function verifyScenario(
       ...(options.startEpochMs !== undefined ? { startEpochMs: options.startEpochMs } : {}),
     });
     await settle(service);
-    const observed = await observedAlarms(url.toString(), service);
+    const observed = await observedAlarms(database.url, service);
     log.info({ observed: observed.length }, 'scenario played');
     return {
       report: verifyExpectations(loaded.scenario, timeline, observed),
@@ -99,9 +97,7 @@ export async function verifyScenario(
     await service
       ?.close()
       .catch((err: unknown) => log.warn({ err }, 'system under test did not stop cleanly'));
-    await admin(options.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(
-      () => undefined,
-    );
+    await database.drop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -164,16 +160,6 @@ async function observedAlarms(databaseUrl: string, service: IngestService): Prom
       }
     }
     return observed;
-  } finally {
-    await client.end();
-  }
-}
-
-async function admin(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
   } finally {
     await client.end();
   }

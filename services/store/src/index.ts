@@ -48,3 +48,4 @@ export {
 } from './mqtt-access-control.js';
 export * from './action-requests.js';
 export { PgListener, type PgListenerOptions } from './pg-listener.js';
+export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';

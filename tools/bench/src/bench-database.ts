@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { migrate, PartitionMaintainer, sqlClientFromPg } from '@hazardwatch/store';
+import { createScratchDatabase, migrate, PartitionMaintainer, sqlClientFromPg } from '@hazardwatch/store';
 import type { SqlClient, StoreDialect } from '@hazardwatch/store';
 
 /** A throw-away, migrated database on the benchmark's server. */
@@ -11,24 +10,8 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** An empty throw-away database on the benchmark's server (the service under test migrates it). */
-export interface ScratchDatabase {
-  readonly name: string;
-  readonly url: string;
-  drop(): Promise<void>;
-}
-
-export async function createScratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
-  const name = `hw_bench_${randomBytes(5).toString('hex')}`;
-  await adminExec(adminUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: () => adminExec(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
+/** The benchmarks' throw-away databases: `hw_bench_<hex>`. */
+export const BENCH_PREFIX = 'hw_bench';
 
 /**
  * What a migrated database still needs before the bench writes readings: plain PostgreSQL's
@@ -53,7 +36,7 @@ export async function createBenchDatabase(
   logger: Logger,
   poolSize: number,
 ): Promise<BenchDatabase> {
-  const scratch = await createScratchDatabase(adminUrl);
+  const scratch = await createScratchDatabase(adminUrl, BENCH_PREFIX);
   const { name } = scratch;
   const pool = new pg.Pool({ connectionString: scratch.url, max: poolSize });
   pool.on('error', (err) => logger.warn({ err }, 'bench pool error'));
@@ -71,14 +54,4 @@ export async function createBenchDatabase(
     throw err;
   }
   return { pool, name, drop };
-}
-
-async function adminExec(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

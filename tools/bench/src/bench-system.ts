@@ -6,7 +6,8 @@ import mqtt from 'mqtt';
 import type { Logger } from 'pino';
 import { siteToYaml } from '@hazardwatch/simulators';
 import type { RuntimeConfig } from 'hazardwatch';
-import { createScratchDatabase } from './bench-database.js';
+import { createScratchDatabase } from '@hazardwatch/store';
+import { BENCH_PREFIX } from './bench-database.js';
 
 export interface BenchSystemOptions {
   /** Names the temporary directory and the ingest's MQTT client id (`hw-bench-<name>-…`). */
@@ -45,7 +46,7 @@ export async function prepareBenchSystem(options: BenchSystemOptions): Promise<B
   const dir = await mkdtemp(join(tmpdir(), `hw-${options.name}-`));
   const siteFile = join(dir, 'site.yaml');
   await writeFile(siteFile, siteToYaml(options.site));
-  const db = await createScratchDatabase(options.adminDatabaseUrl);
+  const db = await createScratchDatabase(options.adminDatabaseUrl, BENCH_PREFIX);
   const clientId = `hw-bench-${options.name}-${randomBytes(3).toString('hex')}`;
   const { base } = options;
   const config: RuntimeConfig = {

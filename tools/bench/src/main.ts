@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { parseEntryArgs } from 'hazardwatch';
 import { runBench } from './commands.js';
 
 /**
@@ -10,22 +10,12 @@ import { runBench } from './commands.js';
  * a pipe from it).
  */
 const argv = process.argv.slice(2);
-const { positionals, values } = parseArgs({
-  args: argv,
-  allowPositionals: true,
-  strict: false,
-  // Declared, so `--log-level debug` takes its value (not a positional); runBench checks the rest.
-  options: { 'log-level': { type: 'string' } },
-});
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const level =
-  typeof values['log-level'] === 'string' ? values['log-level'] : (process.env['LOG_LEVEL'] ?? 'info');
-if (!LOG_LEVELS.includes(level)) {
-  process.stderr.write(
-    `bench: log level (--log-level or LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, not '${level}'\n`,
-  );
+const entry = parseEntryArgs(argv, process.env);
+if (!entry.ok) {
+  process.stderr.write(`bench: ${entry.problem}\n`);
   process.exit(2);
 }
+const { positionals, level } = entry;
 const logger = pino({ level });
 
 runBench(positionals[0], argv, {

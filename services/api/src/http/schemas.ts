@@ -48,6 +48,21 @@ export function checkRange(from: number | undefined, to: number | undefined): vo
     throw apiErrors.create('HW_API_RANGE_INVALID', { fromMs: from, toMs: to });
 }
 
+/**
+ * The filters every alarm/预警 list takes: a hazard code is an enterprise's own, so it needs the
+ * enterprise; the time range runs forwards.
+ */
+export function checkListFilters(q: {
+  readonly enterprise?: string | undefined;
+  readonly hazard?: string | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+}): void {
+  if (q.hazard !== undefined && q.enterprise === undefined)
+    throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
+  checkRange(q.from, q.to);
+}
+
 export const ColourFilter = Type.Union(WARNING_COLOURS.map((c) => Type.Literal(c)));
 export const AlarmStateFilter = Type.Union(ALARM_STATES.map((s) => Type.Literal(s)));
 

@@ -14,12 +14,12 @@ import {
 } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
 import { alarmById, alarmEvents, queryAlarms } from '@hazardwatch/store';
-import type { AlarmActionRequest } from '../alarm-control.js';
+import type { AlarmActionRequest, AlarmControl } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
   AlarmStateFilter,
-  checkRange,
+  checkListFilters,
   closed,
   Code,
   ColourFilter,
@@ -62,6 +62,12 @@ const AlarmFilters = {
   ...Pagination,
 };
 
+/** The alarm engine's control, or HW_API_ALARM_CONTROL_UNAVAILABLE where this API has none. */
+export function alarmControlOf(ctx: RouteContext): AlarmControl {
+  if (!ctx.alarmControl) throw apiErrors.create('HW_API_ALARM_CONTROL_UNAVAILABLE', {});
+  return ctx.alarmControl;
+}
+
 /** Replies with the engine's coded refusal, or audits the action and returns the new record. */
 export async function answerControl(
   ctx: RouteContext,
@@ -100,9 +106,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
       limit: number;
       offset: number;
     };
-    if (q.hazard !== undefined && q.enterprise === undefined)
-      throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
-    checkRange(q.from, q.to);
+    checkListFilters(q);
     const site = ctx.site();
     const enterprises = request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise });
     const pointIds =
@@ -179,7 +183,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
         response: { 200: AlarmActionResultSchema },
       },
       handler: async (request) => {
-        if (!ctx.alarmControl) throw apiErrors.create('HW_API_ALARM_CONTROL_UNAVAILABLE', {});
+        const control = alarmControlOf(ctx);
         const body = request.body as { comment?: string; reason?: string; text?: string; until?: number };
         const reason = body.reason ?? body.text ?? body.comment;
         const req: AlarmActionRequest = {
@@ -188,7 +192,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
           ...(reason !== undefined ? { reason } : {}),
           ...(body.until !== undefined ? { untilMs: body.until } : {}),
         };
-        const outcome = await ctx.alarmControl.act(request.params.id, req);
+        const outcome = await control.act(request.params.id, req);
         const { after } = await answerControl(ctx, request, outcome, {
           action: `alarm.${a.path}`,
           targetType: 'alarm',

@@ -13,7 +13,7 @@ import { queryWarnings, warningById } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
-  checkRange,
+  checkListFilters,
   closed,
   Code,
   ColourFilter,
@@ -22,16 +22,13 @@ import {
   NoQuery,
   Pagination,
 } from '../http/schemas.js';
-import { answerControl } from './alarm-routes.js';
+import { alarmControlOf, answerControl } from './alarm-routes.js';
 import { API, type RouteContext } from './context.js';
 
 /** 预警: lists, one warning with its events, and the handling loop sign → feedback → close. */
 export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const tags = ['warnings'];
-  const control = () => {
-    if (!ctx.alarmControl) throw apiErrors.create('HW_API_ALARM_CONTROL_UNAVAILABLE', {});
-    return ctx.alarmControl;
-  };
+  const control = () => alarmControlOf(ctx);
 
   defineRoute(app, {
     method: 'GET',
@@ -61,9 +58,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     handler: async (request) => {
       const q = request.query;
-      if (q.hazard !== undefined && q.enterprise === undefined)
-        throw apiErrors.create('HW_API_FILTER_INVALID', { filter: 'hazard', needs: 'enterprise' });
-      checkRange(q.from, q.to);
+      checkListFilters(q);
       const { items, total } = await queryWarnings(ctx.client, {
         openOnly: q.open,
         enterprises: request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise }),
