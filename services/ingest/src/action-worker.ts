@@ -7,7 +7,7 @@ import {
   type AlarmActionCommand,
   type AlarmActionOutcome,
 } from '@hazardwatch/contracts';
-import { CoalescingRunner } from '@hazardwatch/kit';
+import { CoalescingRunner, systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 import {
   ACTION_REQUEST_CHANNEL,
   PgListener,
@@ -32,6 +32,8 @@ export interface ActionWorkerOptions {
   readonly pollIntervalMs?: number;
   /** Requests claimed per transaction. @default 100 */
   readonly batchSize?: number;
+  /** Drives the fallback poll. @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** Code of a stored request that does not describe an action (written by something else). */
@@ -78,13 +80,15 @@ export class ActionWorker {
   readonly #listener: PgListener;
   readonly #batchSize: number;
   readonly #drains: CoalescingRunner;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #timer: TimerHandle | undefined;
   /** Requests applied since start (metrics, tests). */
   applied = 0;
 
   constructor(private readonly options: ActionWorkerOptions) {
     this.#log = options.logger.child({ component: 'action-worker', worker: options.workerId });
     this.#batchSize = options.batchSize ?? 100;
+    this.#clock = options.clock ?? systemClock;
     this.#drains = new CoalescingRunner({
       task: () => this.#drain(),
       // Nothing was applied for good (the transaction rolled back); the next poll retries.
@@ -107,7 +111,7 @@ export class ActionWorker {
   async start(): Promise<void> {
     await this.#listener.start();
     this.wake();
-    this.#timer = setInterval(() => {
+    this.#timer = this.#clock.setInterval(() => {
       this.wake();
       this.options.requests
         .expireOverdue(this.options.enterprises)
@@ -127,7 +131,7 @@ export class ActionWorker {
   }
 
   async close(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#clock.clearInterval(this.#timer);
     await this.#drains.close();
     await this.#listener.close();
   }

@@ -228,6 +228,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     workerId: settings.mqtt.clientId,
     enterprises: owned,
     logger,
+    clock,
   });
   let actionsStarted = false;
   let siteWatch: SiteWatch | undefined;
