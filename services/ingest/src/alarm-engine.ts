@@ -42,8 +42,8 @@ import type { DurableWork } from './ingest-pipeline.js';
 /** Retry pacing of a unit storage refused for now: 200 ms doubling to 10 s, no jitter (one writer). */
 const STORE_RETRY = { initialMs: 200, maxMs: 10_000, jitter: 'none' } as const;
 
-/** What one persistence unit holds: everything the engine produced between two flushes. */
-interface Unit {
+/** One alarm change set (the unit of persistence): everything the engine produced between two flushes. */
+interface AlarmChangeSet {
   readonly alarms: AlarmRecord[];
   readonly events: AlarmEvent[];
   readonly colourChanges: ColourChange[];
@@ -101,7 +101,7 @@ export class AlarmEngine implements ConditionSink {
   private readonly colourPolicy: ColourPolicy;
   private readonly grouper = new NotificationGrouper();
   private readonly log: Logger;
-  private current: Unit | undefined;
+  private current: AlarmChangeSet | undefined;
   private lastStored: Promise<void> = Promise.resolve();
   private readonly listeners: Array<(events: AlarmEngineEvents) => void> = [];
   private readonly openFrom: WarningColour;
@@ -165,7 +165,7 @@ export class AlarmEngine implements ConditionSink {
     for (const error of carried.errors) this.log.warn({ err: error }, 'open warning not carried over');
     this.warningDesk = desk;
     if (changedAlarms.length > 0 || changes.length > 0) {
-      const unit = this.unit();
+      const unit = this.openChangeSet();
       unit.alarms.push(...changedAlarms);
       unit.events.push(...events);
       unit.colourChanges.push(...changes);
@@ -262,12 +262,12 @@ export class AlarmEngine implements ConditionSink {
     this.absorb(this.book.tick(nowMs), nowMs);
     this.absorbWarnings(this.desk.tick(nowMs), nowMs);
     const flushed = this.grouper.flush(nowMs);
-    if (flushed.length > 0) this.unit().notifications.push(...flushed);
+    if (flushed.length > 0) this.openChangeSet().notifications.push(...flushed);
   }
 
   private absorb(update: BookUpdate, ts: number): void {
     if (update.events.length === 0 && update.alarms.length === 0) return;
-    const unit = this.unit();
+    const unit = this.openChangeSet();
     unit.alarms.push(...update.alarms);
     unit.events.push(...update.events);
     for (const e of update.events) {
@@ -311,7 +311,7 @@ export class AlarmEngine implements ConditionSink {
       return;
     }
     if (result.events.length === 0 && result.notifications.length === 0) return;
-    const unit = this.unit();
+    const unit = this.openChangeSet();
     unit.warningEvents.push(...result.events);
     for (const n of result.notifications) unit.notifications.push(...this.grouper.push(n, nowMs));
   }
@@ -323,11 +323,11 @@ export class AlarmEngine implements ConditionSink {
   }
 
   /** The unit being gathered; a new one is attached to the current ingest batch when needed. */
-  private unit(): Unit {
+  private openChangeSet(): AlarmChangeSet {
     if (this.current) return this.current;
     let markStored!: () => void;
     const stored = new Promise<void>((resolve) => (markStored = resolve));
-    const unit: Unit = {
+    const unit: AlarmChangeSet = {
       alarms: [],
       events: [],
       colourChanges: [],
@@ -349,7 +349,7 @@ export class AlarmEngine implements ConditionSink {
   }
 
   /** Writes a unit after its predecessor, retrying while storage is unavailable; never rejects. */
-  private async persistUntilStored(unit: Unit, previous: Promise<void>): Promise<void> {
+  private async persistUntilStored(unit: AlarmChangeSet, previous: Promise<void>): Promise<void> {
     // Sealed: later changes go to a new unit, written after this one (records must not regress).
     if (this.current === unit) this.current = undefined;
     await previous;
@@ -378,7 +378,7 @@ export class AlarmEngine implements ConditionSink {
     }
   }
 
-  private async persist(unit: Unit): Promise<void> {
+  private async persist(unit: AlarmChangeSet): Promise<void> {
     const openRecords = new Map<string, WarningRecord>();
     for (const e of unit.warningEvents) {
       const record = this.desk.get(e.warningId);
