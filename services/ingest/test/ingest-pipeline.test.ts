@@ -9,6 +9,7 @@ import {
   NOW,
   settle,
   TOPIC_NAME,
+  type WriteCall,
 } from './pipeline-harness.js';
 
 /** What the database driver reports while PostgreSQL is unreachable: transient, retried. */
@@ -488,6 +489,60 @@ describe('IngestPipeline: dead letters', () => {
     await settle();
     expect(ticket.count).toBe(1);
     expect(h.counters.snapshot()).toMatchObject({ messages: 1, rejected: 1, accepted: 0 });
+  });
+
+  it("keeps a message's letters in reading order; across messages they follow the order batches are stored in", async () => {
+    const h = harness({ maxInFlightWrites: 2 });
+    const stored: string[] = [];
+    const store = (write: WriteCall): void => {
+      stored.push(...write.deadLetters.map((d) => d.reason));
+      write.resolve();
+    };
+    h.send(
+      JSON.stringify({
+        readings: [
+          { tag: 'NOPE', ts: NOW - 1000, value: 1 },
+          { tag: 'T0', ts: NOW - 1000, value: 1 },
+          { tag: 'T1', ts: NOW + 3_600_000, value: 1 },
+        ],
+      }),
+    );
+    await settle();
+    h.send('{"readings": [');
+    await settle();
+    const [mixed, malformed] = h.writer.open;
+    expect(mixed!.deadLetters.map((d) => d.reason)).toEqual(['unknown_point', 'ts_in_future']);
+    // Both writer slots busy: the unknown gateway's message waits, then takes the slot that frees.
+    const unknownGateway = new CountingTicket();
+    h.pipeline.acceptTelemetry(
+      { enterprise: 'E1', gateway: 'GW9', kind: 'telemetry' },
+      'hw/v1/E1/GW9/telemetry',
+      Buffer.from(goodMessage(1)),
+      unknownGateway,
+    );
+    store(malformed!);
+    await settle();
+    const badEnvelope = h.send(JSON.stringify({ data: [] }));
+    store(mixed!);
+    await settle();
+    const [gw9Write, envelopeWrite] = h.writer.open;
+    expect(gw9Write!.deadLetters.map((d) => d.reason)).toEqual(['unknown_gateway']);
+    // The later message's batch is stored first (a slower connection, a retry): its letter lands
+    // before the earlier one's, as CI saw through PostgreSQL. Not a fault: no order is promised
+    // across messages, and each ticket waits only for its own batch.
+    store(envelopeWrite!);
+    await settle();
+    expect([unknownGateway.count, badEnvelope.count]).toEqual([0, 1]);
+    store(gw9Write!);
+    await settle();
+    expect(stored).toEqual([
+      'malformed_json',
+      'unknown_point',
+      'ts_in_future',
+      'bad_envelope',
+      'unknown_gateway',
+    ]);
+    expect(unknownGateway.count).toBe(1);
   });
 
   // BUG (ingest-pipeline.ts line 122): a rejected reading is serialised with JSON.stringify before the
