@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
-import { topicFilter } from '@hazardwatch/contracts';
+import { topicFilter, WARNING_COLOURS } from '@hazardwatch/contracts';
 import { compileAlarmSettings, type AlarmSettings } from '@hazardwatch/core';
 import { parseConfig } from '@hazardwatch/kit';
 import { ConfigError } from './errors.js';
@@ -86,10 +86,8 @@ export const RuntimeConfigSchema = Type.Object(
         colours: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         warnings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         openWarningsFrom: Type.Union(
-          [Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')],
-          {
-            default: 'yellow',
-          },
+          WARNING_COLOURS.map((c) => Type.Literal(c)),
+          { default: 'yellow' },
         ),
       },
       { additionalProperties: false, default: {} },

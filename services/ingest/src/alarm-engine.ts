@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  colourRank,
   parseSourceKey,
-  WARNING_COLOURS,
   type AlarmCondition,
   type AlarmEvent,
   type WarningColour,
@@ -417,5 +417,3 @@ function splitHazard(code: string): [string, string] {
   const slash = code.indexOf('/');
   return [code.slice(0, slash), code.slice(slash + 1)];
 }
-
-const colourRank = (colour: WarningColour): number => WARNING_COLOURS.indexOf(colour);
