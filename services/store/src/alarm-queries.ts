@@ -1,4 +1,4 @@
-import type { AlarmCondition, AlarmState, WarningColour } from '@hazardwatch/contracts';
+import type { AlarmCondition, AlarmRow, AlarmState, WarningColour } from '@hazardwatch/contracts';
 import type { AlarmRecord, SiteIndex } from '@hazardwatch/core';
 import type { SqlClient } from './sql-client.js';
 
@@ -19,30 +19,8 @@ export interface AlarmQuery {
   readonly offset: number;
 }
 
-export interface AlarmDto {
-  id: string;
-  condition: AlarmCondition;
-  state: AlarmState;
-  colour: WarningColour | null;
-  active: boolean;
-  enterprise: string | null;
-  pointId: number | null;
-  tag: string | null;
-  hazard: string | null;
-  gateway: string | null;
-  raisedAt: number;
-  updatedAt: number;
-  closedAt: number | null;
-  value: number | null;
-  limit: number | null;
-  ackedAt: number | null;
-  ackedBy: string | null;
-  shelvedUntilMs: number | null;
-  shelveReason: string | null;
-  outOfServiceReason: string | null;
-  /** Raised from replayed readings and not (yet) confirmed by live ones (docs/operations.md §8). */
-  late: boolean;
-}
+/** One alarm as the REST API answers it: the contract's row, declared once in @hazardwatch/contracts. */
+export type AlarmDto = AlarmRow;
 
 interface Row {
   id: string;

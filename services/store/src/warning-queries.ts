@@ -1,4 +1,4 @@
-import type { WarningColour } from '@hazardwatch/contracts';
+import type { WarningColour, WarningRow, WarningState } from '@hazardwatch/contracts';
 import type { SqlClient } from './sql-client.js';
 
 export interface WarningQuery {
@@ -13,18 +13,8 @@ export interface WarningQuery {
   readonly offset: number;
 }
 
-export interface WarningDto {
-  id: string;
-  enterprise: string;
-  hazard: string | null;
-  colour: string;
-  state: string;
-  /** Administrative level answerable now (enterprise, county, city, province); null once closed. */
-  level: string | null;
-  openedAt: number;
-  updatedAt: number;
-  closedAt: number | null;
-}
+/** One 预警 as the REST API answers it: the contract's row, declared once in @hazardwatch/contracts. */
+export type WarningDto = WarningRow;
 
 interface Row {
   id: string;
@@ -47,8 +37,9 @@ const toDto = (r: Row): WarningDto => ({
   id: r.id,
   enterprise: r.enterprise,
   hazard: r.hazard,
-  colour: r.colour,
-  state: r.state,
+  // The engine writes only the four colours and WARNING_STATES to these text columns.
+  colour: r.colour as WarningColour,
+  state: r.state as WarningState,
   level: r.level,
   openedAt: r.opened_ms,
   updatedAt: r.updated_ms,

@@ -7,7 +7,6 @@ import {
   WarningDetailSchema,
   WarningPageSchema,
   type WarningEvent,
-  type WarningRow,
 } from '@hazardwatch/contracts';
 import { queryWarnings, warningById } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
@@ -70,8 +69,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
         limit: q.limit,
         offset: q.offset,
       });
-      // The engine writes only WARNING_STATES and colours to the table (the column is text).
-      return { items: items as WarningRow[], total, limit: q.limit, offset: q.offset };
+      return { items, total, limit: q.limit, offset: q.offset };
     },
   });
 
@@ -86,7 +84,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const warning = await warningById(ctx.client, request.params.id);
       if (!warning) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'warning', id: request.params.id });
       const events: WarningEvent[] = await ctx.warnings.events(request.params.id);
-      return { ...(warning as WarningRow), events };
+      return { ...warning, events };
     },
   });
 
