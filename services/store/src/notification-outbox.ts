@@ -1,4 +1,5 @@
 import type { SqlClient } from './sql-client.js';
+import type { NotificationDelivery } from '@hazardwatch/contracts';
 
 export interface OutboxItem {
   readonly id: number;
@@ -92,4 +93,52 @@ export class NotificationOutbox {
     const r = rows[0]!;
     return { pending: Number(r.pending), delivered: Number(r.delivered), failed: Number(r.failed) };
   }
+}
+
+interface DeliveryRow {
+  id: string;
+  channel: string;
+  kind: string | null;
+  recipient: NotificationDelivery['recipient'];
+  attempts: number;
+  last_error: string | null;
+  created_at_ms: number;
+  next_attempt_at_ms: number | null;
+  delivered_at_ms: number | null;
+  failed_at_ms: number | null;
+}
+
+/**
+ * Every delivery of one 预警 (or of one alarm, for the fire-control-room channel), oldest first:
+ * who was notified, over which channel, when, and whether it arrived.
+ */
+export async function deliveriesOf(
+  client: SqlClient,
+  of: { readonly warningId: string } | { readonly alarmId: string },
+): Promise<NotificationDelivery[]> {
+  const column = 'warningId' in of ? 'warning_id' : 'alarm_id';
+  const id = 'warningId' in of ? of.warningId : of.alarmId;
+  const { rows } = await client.query<DeliveryRow>(
+    `SELECT id::text AS id, channel, kind, recipient, attempts, last_error,
+       (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms,
+       CASE WHEN delivered_at IS NULL AND failed_at IS NULL
+         THEN (extract(epoch FROM next_attempt_at) * 1000)::float8 END AS next_attempt_at_ms,
+       (extract(epoch FROM delivered_at) * 1000)::float8 AS delivered_at_ms,
+       (extract(epoch FROM failed_at) * 1000)::float8 AS failed_at_ms
+     FROM notification_outbox WHERE ${column} = $1 ORDER BY id`,
+    [id],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    channel: r.channel,
+    kind: r.kind,
+    recipient: r.recipient,
+    state: r.delivered_at_ms !== null ? 'delivered' : r.failed_at_ms !== null ? 'failed' : 'pending',
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at_ms,
+    nextAttemptAt: r.next_attempt_at_ms,
+    deliveredAt: r.delivered_at_ms,
+    failedAt: r.failed_at_ms,
+  }));
 }

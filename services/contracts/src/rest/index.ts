@@ -26,3 +26,4 @@ export * from './overview.js';
 export * from './audit.js';
 export * from './devices.js';
 export * from './plans.js';
+export * from './notifications.js';

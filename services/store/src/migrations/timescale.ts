@@ -7,6 +7,7 @@ import { faultFacts } from './fault-facts.js';
 import { gatewayStatus } from './gateway-status.js';
 import { coreTables } from './common.js';
 import { userSessions } from './user-sessions.js';
+import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -104,5 +105,8 @@ export const timescaleMigrations: DialectMigrations = {
     readingsTimeIndex,
     faultFacts,
     userSessions,
+    safetyManagerRole,
+    monitoringChanges,
+    notificationDeliveries,
   ],
 };

@@ -1,0 +1,164 @@
+/**
+ * Who may do what, as data (issue #19 item 1; ARCHITECTURE "Authority as data").
+ *
+ * Duties follow the national monitoring system's rules and the 包保责任制 (危险化学品企业重大危险源
+ * 安全包保责任制办法, 2021; REFERENCE §1, §8 items 2 and 20): the enterprise's duty room watches,
+ * acknowledges its alarms, signs for (签收) and handles its 预警 and reports back (处置反馈); the
+ * enterprise's safety manager owns the monitoring configuration (limits, points, hazards) under
+ * the regulator's oversight; regulators (park/county, city, province) supervise — urge (督办),
+ * verify (核查), approve changes that weaken monitoring, confirm the closing of the higher colours —
+ * and never operate the plant's alarms; identity fields (an enterprise's region, its code), users
+ * and the site import are the administrator's.
+ *
+ * Every route and socket action names one action of this table; the table gives, per role, one
+ * verdict: `allow`, `refuse`, or `approval` (the change is recorded and waits for a regulator).
+ * Monitoring-change kinds (`monitoring.*`) are actions too: a write that contains such a change is
+ * decided by the verdict of each kind it contains (the most restrictive wins), so "which change
+ * needs approval" is the same table, overridable in configuration.
+ */
+import type { RegulatorTier } from '@hazardwatch/core';
+
+/** Roles as the table sees them: a regulator's duties depend on the level of its region. */
+export const AUTHORITY_ROLES = [
+  'operator',
+  'safety_manager',
+  'regulator_county',
+  'regulator_city',
+  'regulator_province',
+  'viewer',
+  'admin',
+] as const;
+export type AuthorityRole = (typeof AUTHORITY_ROLES)[number];
+
+export const VERDICTS = ['allow', 'refuse', 'approval'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** One row of the table: the verdict per role and what the action is (for docs and the UI). */
+export interface AuthorityEntry {
+  readonly summary: string;
+  readonly verdicts: Readonly<Record<AuthorityRole, Verdict>>;
+}
+
+type Row = readonly [
+  operator: Verdict,
+  safetyManager: Verdict,
+  county: Verdict,
+  city: Verdict,
+  province: Verdict,
+  viewer: Verdict,
+  admin: Verdict,
+];
+
+const A: Verdict = 'allow';
+const R: Verdict = 'refuse';
+const P: Verdict = 'approval';
+
+/** Everyone in scope may read. */
+const READ: Row = [A, A, A, A, A, A, A];
+/** The enterprise's duty room (operator and safety manager), and the administrator. */
+const ENTERPRISE_DUTY: Row = [A, A, R, R, R, R, A];
+/** The enterprise's safety manager and the administrator. */
+const ENTERPRISE_CONFIG: Row = [R, A, R, R, R, R, A];
+/** Regulators of every level, and the administrator. */
+const REGULATOR: Row = [R, R, A, A, A, R, A];
+/** The administrator only. */
+const ADMIN: Row = [R, R, R, R, R, R, A];
+/** Regulators and the administrator read it; the enterprise does not (the audit log). */
+const SUPERVISOR_READ: Row = [R, R, A, A, A, R, A];
+
+/**
+ * The default table. Keys are stable: they appear in route configs, the audit log (refusals),
+ * configuration overrides and the dashboard.
+ */
+const DEFAULTS = {
+  // ── reading (scope decides what is visible) ─────────────────────────────────────────
+  'site.read': ['Read the site model, plans, values, history, KPIs', READ],
+  'alarm.read': ['Read alarms and their journal', READ],
+  'warning.read': ['Read 预警 with their whole record', READ],
+  'change.read': ['Read monitoring-change records', READ],
+  'device.read': ['Read device credentials (never their secrets)', [A, A, A, A, A, R, A]],
+  'audit.read': ['Read the audit log', SUPERVISOR_READ],
+  'user.read': ['Read users', ADMIN],
+  'site.export': ['Export the whole site document', ADMIN],
+  'session.self': ['Own session (me, logout)', READ],
+
+  // ── alarms (ISA-18.2 operator actions): the plant's duty room only ─────────────────
+  'alarm.ack': ['Acknowledge an alarm', ENTERPRISE_DUTY],
+  'alarm.shelve': ['Shelve an alarm (reason and expiry)', ENTERPRISE_DUTY],
+  'alarm.unshelve': ['Unshelve an alarm', ENTERPRISE_DUTY],
+  'alarm.oos': ['Take an alarm out of service (reason)', [R, A, R, R, R, R, A]],
+  'alarm.return': ['Return an alarm to service', ENTERPRISE_DUTY],
+  'alarm.comment': ['Comment in the alarm journal', [A, A, A, A, A, R, A]],
+
+  // ── 预警 loop: 签收 → 处置反馈 → 核查 → 消警; who closes depends on the colour (policy) ──
+  'warning.sign': ['签收: sign for a 预警', ENTERPRISE_DUTY],
+  'warning.feedback': ['处置反馈: report handling', ENTERPRISE_DUTY],
+  'warning.urge': ['督办: urge with a note and a deadline', REGULATOR],
+  'warning.verify': ['核查: verify the handling', REGULATOR],
+  'warning.close': ['消警: close (the colour policy says which side closes)', [A, A, A, A, A, R, A]],
+
+  // ── monitoring changes under oversight ───────────────────────────────────────────────
+  'change.decide': ['Approve or deny a pending monitoring change', REGULATOR],
+  'change.withdraw': ['Withdraw an own pending monitoring change', [A, A, R, R, R, R, A]],
+
+  // ── site model writes ────────────────────────────────────────────────────────────────
+  'site.import': ['Replace the whole site document', ADMIN],
+  'site.region.write': ['Create, edit or delete a region', ADMIN],
+  'site.enterprise.create': ['Create an enterprise', ADMIN],
+  'site.enterprise.delete': ['Delete an enterprise', ADMIN],
+  'site.enterprise.edit': ['Edit an enterprise (name, location)', ENTERPRISE_CONFIG],
+  'site.enterprise.identity': ["Change an enterprise's region or code", ADMIN],
+  'site.enterprise.risk': ["Set an enterprise's risk grade (企业安全风险分级)", REGULATOR],
+  'site.hazard.write': ['Create or edit a major hazard', ENTERPRISE_CONFIG],
+  'site.gateway.write': ['Create, edit or delete a gateway', ENTERPRISE_CONFIG],
+  'site.point.write': ['Create or edit a monitoring point', ENTERPRISE_CONFIG],
+  'plan.write': ['Upload or delete a floor plan', ENTERPRISE_CONFIG],
+  'device.write': ['Issue or revoke device credentials', ENTERPRISE_CONFIG],
+  'user.write': ['Create, edit or delete users', ADMIN],
+
+  // ── kinds of change that weaken monitoring (decided per kind a write contains) ───────
+  'monitoring.point.disable': ['停用: take a monitoring point out of use', [R, A, R, R, R, R, A]],
+  'monitoring.gas-detector.disable': ['停用 a combustible/toxic gas detector', [R, P, R, R, R, R, A]],
+  'monitoring.point.delete': ['Delete a monitoring point', [R, A, R, R, R, R, A]],
+  'monitoring.limit.weaken': ['Raise an H/HH or lower an L/LL limit, or remove one', [R, A, R, R, R, R, A]],
+  'monitoring.deadband.widen': ['Widen a deadband', [R, A, R, R, R, R, A]],
+  'monitoring.delay.lengthen': ['Lengthen an on/off delay or the staleness timeout', [R, A, R, R, R, R, A]],
+  'monitoring.hazard.level.lower': ["Lower a hazard's level (一级 → 四级)", [R, P, R, R, R, R, A]],
+  'monitoring.hazard.delete': ['Delete a major hazard', [R, P, R, R, R, R, A]],
+  'monitoring.shelve.long': [
+    'Shelve an alarm for longer than the policy allows without notice',
+    ENTERPRISE_DUTY,
+  ],
+  'monitoring.alarm.oos': ['Take an alarm out of service', [R, A, R, R, R, R, A]],
+} as const satisfies Record<string, readonly [string, Row]>;
+
+export type AuthorityAction = keyof typeof DEFAULTS;
+export const AUTHORITY_ACTIONS = Object.freeze(Object.keys(DEFAULTS) as AuthorityAction[]);
+
+export function isAuthorityAction(value: string): value is AuthorityAction {
+  return Object.prototype.hasOwnProperty.call(DEFAULTS, value);
+}
+
+function rowToVerdicts(row: Row): Record<AuthorityRole, Verdict> {
+  const out = {} as Record<AuthorityRole, Verdict>;
+  AUTHORITY_ROLES.forEach((role, i) => (out[role] = row[i]!));
+  return out;
+}
+
+export const DEFAULT_AUTHORITY_TABLE: Readonly<Record<AuthorityAction, AuthorityEntry>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(DEFAULTS).map(([action, [summary, row]]) => [
+      action,
+      Object.freeze({ summary, verdicts: Object.freeze(rowToVerdicts(row)) }),
+    ]),
+  ) as Record<AuthorityAction, AuthorityEntry>,
+);
+
+/** The table role of a user: a regulator's by the tier of its region (a town counts as county). */
+export function authorityRole(
+  role: 'admin' | 'regulator' | 'operator' | 'safety_manager' | 'viewer',
+  regulatorTier: RegulatorTier | null,
+): AuthorityRole {
+  if (role !== 'regulator') return role;
+  return `regulator_${regulatorTier ?? 'county'}`;
+}
