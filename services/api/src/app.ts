@@ -1,3 +1,4 @@
+import { DEFAULT_AUTHORITY_TABLE } from './access/authority.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -166,6 +167,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     metrics,
     alarmControl: deps.alarmControl,
     colourPolicy: deps.alarmSettings.colourPolicy,
+    authority: DEFAULT_AUTHORITY_TABLE,
     readiness: deps.readiness ?? {},
   };
   healthRoutes(app, ctx);

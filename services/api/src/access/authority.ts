@@ -162,3 +162,20 @@ export function authorityRole(
   if (role !== 'regulator') return role;
   return `regulator_${regulatorTier ?? 'county'}`;
 }
+
+/** A compiled table: the defaults with the configured overrides applied (frozen). */
+export type AuthorityTable = Readonly<Record<AuthorityAction, AuthorityEntry>>;
+
+/** The verdict of one action for one table role. */
+export function verdictOf(table: AuthorityTable, action: AuthorityAction, role: AuthorityRole): Verdict {
+  return table[action].verdicts[role];
+}
+
+const STRICTNESS: Readonly<Record<Verdict, number>> = { allow: 0, approval: 1, refuse: 2 };
+
+/** The most restrictive of several verdicts (refuse > approval > allow); `allow` for none. */
+export function strictest(verdicts: Iterable<Verdict>): Verdict {
+  let out: Verdict = 'allow';
+  for (const v of verdicts) if (STRICTNESS[v] > STRICTNESS[out]) out = v;
+  return out;
+}

@@ -7,6 +7,7 @@ import type {
   UserRepository,
   WarningRepository,
 } from '@hazardwatch/store';
+import type { AuthorityTable } from '../access/authority.js';
 import type { AlarmControl } from '../alarm-control.js';
 import type { Auditor } from '../audit.js';
 import type { AuthService } from '../auth/auth-service.js';
@@ -37,6 +38,8 @@ export interface RouteContext {
   readonly metrics: ApiMetrics;
   readonly alarmControl: AlarmControl | undefined;
   readonly colourPolicy: ColourPolicy;
+  /** Who may do what (issue #19): the defaults with the configured overrides. */
+  readonly authority: AuthorityTable;
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
 }
 
