@@ -112,6 +112,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   await installSecurityHeaders(app, { tileOrigins: settings.tileOrigins });
   installScopeGuard(app, {
     site,
+    authority: DEFAULT_AUTHORITY_TABLE,
     authenticate: (token) => auth.authenticate(token),
     alarmEnterprise: (id) => alarmEnterprise(deps.client, id),
     warningEnterprise: (id) => warningEnterprise(deps.client, id),

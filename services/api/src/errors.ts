@@ -19,6 +19,15 @@ export const apiErrors = defineErrors('HW_API', {
     template: 'route {method} {url} declares no {part} schema',
     retryable: false,
   },
+  /** A non-public route without `config.scope.action` (issue #19: who may do what is data). */
+  HW_API_ROUTE_ACTION_MISSING: {
+    template: 'route {method} {url} declares no authority action (config.scope.action)',
+    retryable: false,
+  },
+  HW_API_ROUTE_ACTION_UNKNOWN: {
+    template: 'route {method} {url} names action {action}, which the authority table does not have',
+    retryable: false,
+  },
   HW_API_VALIDATION: {
     template: 'invalid request: {detail}',
     retryable: false,

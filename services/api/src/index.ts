@@ -44,6 +44,23 @@ export { Access, type Principal } from './access/access.js';
 export type { ScopeKind, ScopeRule } from './access/scope-rule.js';
 export { installScopeGuard, type RouteScope, type ScopeGuardOptions } from './access/scope-guard.js';
 export {
+  AUTHORITY_ACTIONS,
+  AUTHORITY_ROLES,
+  authorityRole,
+  DEFAULT_AUTHORITY_TABLE,
+  isApprovable,
+  isAuthorityAction,
+  strictest,
+  VERDICTS,
+  verdictOf,
+  type AuthorityAction,
+  type AuthorityEntry,
+  type AuthorityRole,
+  type AuthorityTable,
+  type Verdict,
+} from './access/authority.js';
+export { installErrorHandler } from './http/error-handler.js';
+export {
   attachLiveGateway,
   LIVE_BATCH_WINDOW_MS,
   ValueConflator,

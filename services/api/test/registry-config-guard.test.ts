@@ -1,7 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { apiErrors, compileApiConfig, installScopeGuard } from '@hazardwatch/api';
+import {
+  apiErrors,
+  compileApiConfig,
+  DEFAULT_AUTHORITY_TABLE,
+  installErrorHandler,
+  installScopeGuard,
+} from '@hazardwatch/api';
 
 describe('API error registry', () => {
   it('uses HW_API_ codes, and every 4xx/5xx status is a valid HTTP error status', () => {
@@ -69,11 +75,21 @@ async function registrationError(app: FastifyInstance, register: () => unknown):
 }
 
 describe('scope guard at registration', () => {
-  const guarded = () => {
+  const guarded = (role: 'viewer' | 'operator' | 'none' = 'none') => {
     const app = Fastify();
+    installErrorHandler(app);
     installScopeGuard(app, {
       site: () => undefined,
-      authenticate: () => Promise.resolve({ ok: false, code: 'HW_API_UNAUTHENTICATED', reason: 'none' }),
+      authority: DEFAULT_AUTHORITY_TABLE,
+      authenticate: () =>
+        Promise.resolve(
+          role === 'none'
+            ? { ok: false, code: 'HW_API_UNAUTHENTICATED', reason: 'none' }
+            : {
+                ok: true,
+                principal: { userId: 'u1', username: 'u1', role, regionCode: null, enterpriseCode: null },
+              },
+        ),
       alarmEnterprise: () => Promise.resolve(undefined),
       warningEnterprise: () => Promise.resolve(undefined),
     });
@@ -95,6 +111,65 @@ describe('scope guard at registration', () => {
       app.get('/x', { config: { scope: { kind: 'any' } } }, () => ({})),
     );
     expect(apiErrors.is(err, 'HW_API_ROUTE_SCHEMA_MISSING')).toBe(true);
+    await app.close();
+  });
+
+  it('refuses a route naming an action the authority table does not have', async () => {
+    const app = guarded();
+    const err = await registrationError(app, () =>
+      app.get(
+        '/x',
+        {
+          config: { scope: { kind: 'any', action: 'alarm.destroy' as 'alarm.ack' } },
+          schema: { querystring: Type.Object({}) },
+        },
+        () => ({}),
+      ),
+    );
+    expect(apiErrors.is(err, 'HW_API_ROUTE_ACTION_UNKNOWN')).toBe(true);
+    await app.close();
+  });
+
+  it("answers 403 naming the action and the role when the table refuses the caller's role", async () => {
+    const app = guarded('viewer');
+    app.post(
+      '/ack',
+      {
+        config: { scope: { kind: 'any', action: 'alarm.ack' } },
+        schema: { querystring: Type.Object({}), body: Type.Object({}) },
+      },
+      () => ({ ok: true }),
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ack',
+      payload: {},
+      headers: { authorization: 'Bearer t' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'HW_API_FORBIDDEN' });
+    expect(res.json<{ message: string }>().message).toContain('alarm.ack');
+    expect(res.json<{ message: string }>().message).toContain('viewer');
+    await app.close();
+  });
+
+  it('lets an allowed role through and marks the request with its verdict', async () => {
+    const app = guarded('operator');
+    app.post(
+      '/ack',
+      {
+        config: { scope: { kind: 'any', action: 'alarm.ack' } },
+        schema: { querystring: Type.Object({}), body: Type.Object({}) },
+      },
+      (request) => ({ verdict: request.verdict }),
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: '/ack',
+      payload: {},
+      headers: { authorization: 'Bearer t' },
+    });
+    expect([res.statusCode, res.json()]).toEqual([200, { verdict: 'allow' }]);
     await app.close();
   });
 });

@@ -30,6 +30,7 @@ const SCOPE_OF: Record<UserRole, 'region' | 'enterprise' | undefined> = {
   regulator: 'region',
   viewer: 'region',
   operator: 'enterprise',
+  safety_manager: 'enterprise',
 };
 
 /**

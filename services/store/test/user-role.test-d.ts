@@ -6,6 +6,8 @@ import type { StoredUser, UserRole } from '@hazardwatch/store';
 describe('user roles', () => {
   it('are the contracts roles', () => {
     expectTypeOf<UserRole>().toEqualTypeOf<Role>();
-    expectTypeOf<StoredUser['role']>().toEqualTypeOf<'admin' | 'regulator' | 'operator' | 'viewer'>();
+    expectTypeOf<StoredUser['role']>().toEqualTypeOf<
+      'admin' | 'regulator' | 'operator' | 'safety_manager' | 'viewer'
+    >();
   });
 });

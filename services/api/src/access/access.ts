@@ -1,5 +1,6 @@
-import type { SiteIndex } from '@hazardwatch/core';
+import { regulatorTierOf, type SiteIndex } from '@hazardwatch/core';
 import type { UserRole } from '@hazardwatch/store';
+import { authorityRole, type AuthorityRole } from './authority.js';
 
 /** The authenticated caller, from the access token. */
 export interface Principal {
@@ -8,14 +9,14 @@ export interface Principal {
   readonly role: UserRole;
   /** Root of the visible region subtree (regulator, viewer). */
   readonly regionCode: string | null;
-  /** The one visible enterprise (operator). */
+  /** The one visible enterprise (operator, safety manager). */
   readonly enterpriseCode: string | null;
 }
 
 /**
  * What a caller may see, over the current site model. Admins see everything; regulators and
  * viewers a region subtree (the region and everything whose region chain passes through it);
- * operators one enterprise and no region.
+ * operators and safety managers one enterprise and no region.
  */
 export class Access {
   #enterprises: readonly string[] | undefined;
@@ -35,12 +36,30 @@ export class Access {
     return this.principal.role !== 'viewer';
   }
 
+  /** Enterprise roles: their scope is the one enterprise of the principal. */
+  get isEnterpriseRole(): boolean {
+    return this.principal.role === 'operator' || this.principal.role === 'safety_manager';
+  }
+
+  /**
+   * The caller's role in the authority table: a regulator's by the kind of its region (park and
+   * county → county, city, province; a town counts as county; an unknown region as county).
+   */
+  get authorityRole(): AuthorityRole {
+    const region =
+      this.principal.role === 'regulator' && this.principal.regionCode !== null
+        ? this.site?.region(this.principal.regionCode)
+        : undefined;
+    return authorityRole(this.principal.role, region === undefined ? null : regulatorTierOf(region.kind));
+  }
+
   seesRegion(code: string): boolean {
     if (this.site?.region(code) === undefined) return false;
     switch (this.principal.role) {
       case 'admin':
         return true;
       case 'operator':
+      case 'safety_manager':
         return false;
       default:
         return this.site.regionChain(code).some((r) => r.code === this.principal.regionCode);
@@ -51,7 +70,7 @@ export class Access {
     const enterprise = this.site?.enterprise(code);
     if (enterprise === undefined) return false;
     if (this.principal.role === 'admin') return true;
-    if (this.principal.role === 'operator') return code === this.principal.enterpriseCode;
+    if (this.isEnterpriseRole) return code === this.principal.enterpriseCode;
     return this.seesRegion(enterprise.region);
   }
 

@@ -139,6 +139,14 @@ export function isAuthorityAction(value: string): value is AuthorityAction {
   return Object.prototype.hasOwnProperty.call(DEFAULTS, value);
 }
 
+/**
+ * Whether an action may have the verdict `approval`: only the kinds of change that weaken
+ * monitoring (`monitoring.*`) can wait for a regulator; anything else is allowed or refused now.
+ */
+export function isApprovable(action: AuthorityAction): boolean {
+  return action.startsWith('monitoring.');
+}
+
 function rowToVerdicts(row: Row): Record<AuthorityRole, Verdict> {
   const out = {} as Record<AuthorityRole, Verdict>;
   AUTHORITY_ROLES.forEach((role, i) => (out[role] = row[i]!));

@@ -2,6 +2,13 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { SiteIndex } from '@hazardwatch/core';
 import { apiErrors } from '../errors.js';
 import { Access, type Principal } from './access.js';
+import {
+  isAuthorityAction,
+  verdictOf,
+  type AuthorityAction,
+  type AuthorityTable,
+  type Verdict,
+} from './authority.js';
 import type { ScopeRule, ScopeTarget } from './scope-rule.js';
 
 /** One registered route and its rule, as the guard saw it at registration. */
@@ -9,6 +16,8 @@ export interface RouteScope {
   readonly method: string;
   readonly url: string;
   readonly scope: ScopeRule;
+  /** The authority action the route performs; none for public routes. */
+  readonly action: AuthorityAction | null;
 }
 
 declare module 'fastify' {
@@ -25,11 +34,19 @@ declare module 'fastify' {
     access: Access | null;
     /** The resource a scoped route resolved to. */
     target: ScopeTarget | null;
+    /**
+     * The authority table's verdict for the caller's role on the route's action (never `refuse`:
+     * that answered 403). `approval` only for monitoring-change kinds; handlers of writes that
+     * contain such changes decide per kind through `RouteContext.authority`.
+     */
+    verdict: Verdict | null;
   }
 }
 
 export interface ScopeGuardOptions {
   readonly site: () => SiteIndex | undefined;
+  /** Who may do what: the compiled authority table (defaults with the configured overrides). */
+  readonly authority: AuthorityTable;
   /**
    * Bearer token → principal, or the code and reason it is refused with (HW_API_SESSION_ENDED for
    * a token whose user was disabled, deleted or re-granted since).
@@ -56,14 +73,16 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
  *   building;
  * - `onRequest` authenticates the bearer token, its user's session included (401 before the body
  *   is even parsed; HW_API_SESSION_ENDED when the user was disabled, deleted or re-granted);
- * - `preHandler` (after validation, so parameters are well-formed) checks role, write permission
- *   and that the named resource is inside the caller's scope (403; 404 when it does not exist).
+ * - `preHandler` (after validation, so parameters are well-formed) checks the authority table's
+ *   verdict for the route's action and the caller's role, and that the named resource is inside
+ *   the caller's scope (403; 404 when it does not exist).
  */
 export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptions): void {
   const publicPrefixes = options.publicPrefixes ?? [];
   app.decorateRequest('principal', null);
   app.decorateRequest('access', null);
   app.decorateRequest('target', null);
+  app.decorateRequest('verdict', null);
   const routes: RouteScope[] = [];
   app.decorate('routeScopes', routes);
 
@@ -76,18 +95,21 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
     ) {
       const scope = route.config?.scope ?? { kind: 'public' };
       route.config = { ...route.config, scope };
-      routes.push({ method, url: route.url, scope });
+      routes.push({ method, url: route.url, scope, action: scope.action ?? null });
       return;
     }
     if (route.config?.scope === undefined)
       throw apiErrors.create('HW_API_ROUTE_SCOPE_MISSING', { method, url: route.url });
+    const action = route.config.scope.action;
+    if (action !== undefined && !isAuthorityAction(action))
+      throw apiErrors.create('HW_API_ROUTE_ACTION_UNKNOWN', { method, url: route.url, action });
     if (route.schema?.querystring === undefined) {
       throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'querystring' });
     }
     if (/^(POST|PUT|PATCH)$/.test(method) && route.schema.body === undefined) {
       throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'body' });
     }
-    routes.push({ method, url: route.url, scope: route.config.scope });
+    routes.push({ method, url: route.url, scope: route.config.scope, action: action ?? null });
   });
 
   app.addHook('onRequest', async (request) => {
@@ -107,6 +129,20 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
     const rule = request.routeOptions.config.scope;
     if (rule === undefined || rule.kind === 'public') return;
     const access = request.access!;
+    if (rule.action !== undefined) {
+      // Who may do what (issue #19), before the resource is looked up: a refused role is refused
+      // whatever it names. The refusal is audited (audit.ts, `authority.refused`).
+      const role = access.authorityRole;
+      const verdict = verdictOf(options.authority, rule.action, role);
+      if (verdict === 'refuse') {
+        throw apiErrors.create('HW_API_FORBIDDEN', {
+          reason: `${role} may not ${rule.action}`,
+          action: rule.action,
+          role,
+        });
+      }
+      request.verdict = verdict;
+    }
     const role = access.principal.role;
     if (rule.roles !== undefined && !rule.roles.includes(role)) {
       throw apiErrors.create('HW_API_FORBIDDEN', { reason: `role ${role} may not use this route` });

@@ -1,4 +1,5 @@
 import type { UserRole } from '@hazardwatch/store';
+import type { AuthorityAction } from './authority.js';
 
 /**
  * How a route is scope-checked. Every route declares one in `config.scope`; the guard refuses to
@@ -16,6 +17,11 @@ export type ScopeKind =
 
 export interface ScopeRule {
   readonly kind: ScopeKind;
+  /**
+   * What the route does, as an action of the authority table (issue #19): the guard refuses the
+   * caller's role when the table says `refuse` (403, audited). Required on every non-public route.
+   */
+  readonly action?: AuthorityAction;
   /** Route parameter naming the resource. Defaults: region `code`, enterprise `enterprise`, point/alarm/warning `id`. */
   readonly param?: string;
   /** Changes state: refused to viewers. */

@@ -19,8 +19,8 @@ export const PASSWORD_MIN_LENGTH = 10;
 
 /**
  * What is wrong with a role and scope (the users table's CHECK, said in words), or undefined:
- * regulators and viewers need a region and no enterprise, operators an enterprise and no region,
- * admins neither.
+ * regulators and viewers need a region and no enterprise, operators and safety managers an
+ * enterprise and no region, admins neither.
  */
 export function grantProblem(
   role: UserRole,
@@ -31,8 +31,9 @@ export function grantProblem(
   const needsRegion = role === 'regulator' || role === 'viewer';
   if (needsRegion !== (regionCode !== null))
     return needsRegion ? `${role} needs a region code` : `${role} takes no region code`;
-  if ((role === 'operator') !== (enterpriseCode !== null))
-    return role === 'operator' ? 'operator needs an enterprise code' : `${role} takes no enterprise code`;
+  const needsEnterprise = role === 'operator' || role === 'safety_manager';
+  if (needsEnterprise !== (enterpriseCode !== null))
+    return needsEnterprise ? `${role} needs an enterprise code` : `${role} takes no enterprise code`;
   return undefined;
 }
 
