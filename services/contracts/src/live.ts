@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmEvent, WarningColour } from './alarms.js';
 import type { Quality } from './quality.js';
 import type { WarningState } from './rest/warnings.js';
+import type { MonitoringChange } from './rest/changes.js';
 import type { LiveValueFrame } from './live-frame.js';
 
 /**
@@ -252,6 +253,12 @@ export interface ServerToClientEvents {
   /** At most one value per point per the client's interval; the latest wins. */
   values: (frame: LiveValueFrame) => void;
   gateway: (presence: LiveGatewayPresence) => void;
+  /**
+   * A monitoring change was recorded or decided (issue #19): sent to the enterprise's room and the
+   * rooms of its region chain — the current region's and the one stored on the change — so its
+   * regulators see it at once. The record as GET /api/v1/changes/:id gives it.
+   */
+  change: (record: MonitoringChange) => void;
   'replay:done': (done: LiveReplayDone) => void;
   session_expired: (expired: LiveSessionExpired) => void;
   session_ended: (ended: LiveSessionEnded) => void;

@@ -27,3 +27,4 @@ export * from './audit.js';
 export * from './devices.js';
 export * from './plans.js';
 export * from './notifications.js';
+export * from './changes.js';
