@@ -127,3 +127,11 @@ export {
   type MqttAuthResult,
   type MqttPrincipal,
 } from './mqtt-access.js';
+export {
+  changeKinds,
+  classifyMonitoringChange,
+  GAS_DETECTOR_KINDS,
+  isGasDetector,
+  type EntityChange,
+  type MonitoringChangeLine,
+} from './monitoring-change.js';
