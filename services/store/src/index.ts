@@ -49,3 +49,4 @@ export {
 export * from './action-requests.js';
 export { PgListener, type PgListenerOptions } from './pg-listener.js';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
+export * from './monitoring-change-repository.js';
