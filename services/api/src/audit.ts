@@ -52,21 +52,35 @@ export class Auditor {
 }
 
 /**
- * Every refusal (403) of an authenticated caller is audited as `access.denied`, target the route
- * (`PATCH /api/v1/users/:id`), with the reason and the path asked for: probing outside one's scope
- * shows in the log like the actions themselves. Scoped like other entries (the resource's
- * enterprise when the guard resolved one, else the caller's scope), so the regulators of the
- * resource see attempts on it. A failed audit write is logged, and the caller still gets the 403.
+ * Every refusal (403) of an authenticated caller is audited, target the route
+ * (`PATCH /api/v1/users/:id`): a refusal by the authority table (issue #19: the role may not do
+ * the action) as `authority.refused` with `{ action, role, method, url, reason }`; one by scope
+ * (the resource is outside the caller's region or enterprise) as `access.denied` with the reason
+ * and the path asked for. Probing shows in the log like the actions themselves. Scoped like other
+ * entries (the resource's enterprise when the guard resolved one, else the caller's scope), so the
+ * regulators of the resource see attempts on it. A failed audit write is logged, and the caller
+ * still gets the 403.
  */
 export function installRefusalAudit(app: FastifyInstance, auditor: Auditor): void {
   app.addHook('onError', async (request, _reply, error) => {
     if (!apiErrors.is(error, 'HW_API_FORBIDDEN') || request.principal === null) return;
+    const path = request.url.split('?')[0] ?? '';
+    const action = error.data['action'];
     try {
       await auditor.record(request, {
-        action: 'access.denied',
+        action: action === undefined ? 'access.denied' : 'authority.refused',
         targetType: 'route',
         targetId: `${request.method} ${request.routeOptions.url ?? ''}`,
-        after: { reason: error.data['reason'] ?? null, path: request.url.split('?')[0] ?? '' },
+        after:
+          action === undefined
+            ? { reason: error.data['reason'] ?? null, path }
+            : {
+                action,
+                role: error.data['role'] ?? null,
+                method: request.method,
+                url: path,
+                reason: error.data['reason'] ?? null,
+              },
       });
     } catch (auditError) {
       request.log.error({ err: auditError }, 'refusal not audited');

@@ -7,6 +7,7 @@ import {
   DEFAULT_AUTHORITY_TABLE,
   installErrorHandler,
   installScopeGuard,
+  type ScopeRule,
 } from '@hazardwatch/api';
 
 describe('API error registry', () => {
@@ -108,10 +109,68 @@ describe('scope guard at registration', () => {
   it('refuses a route without a querystring schema, so unknown parameters could slip through', async () => {
     const app = guarded();
     const err = await registrationError(app, () =>
-      app.get('/x', { config: { scope: { kind: 'any' } } }, () => ({})),
+      app.get('/x', { config: { scope: { kind: 'any', action: 'site.read' } } }, () => ({})),
     );
     expect(apiErrors.is(err, 'HW_API_ROUTE_SCHEMA_MISSING')).toBe(true);
     await app.close();
+  });
+
+  it('refuses a non-public route that names no authority action (issue #19)', async () => {
+    const app = guarded();
+    const err = await registrationError(app, () =>
+      app.get(
+        '/api/v1/undecided',
+        { config: { scope: { kind: 'any' } as ScopeRule }, schema: { querystring: Type.Object({}) } },
+        () => ({}),
+      ),
+    );
+    expect(apiErrors.is(err, 'HW_API_ROUTE_ACTION_MISSING')).toBe(true);
+    expect((err as Error).message).toContain('GET /api/v1/undecided');
+    await app.close();
+  });
+
+  it('refuses a duty field naming an unknown action', async () => {
+    const app = guarded();
+    const err = await registrationError(app, () =>
+      app.patch(
+        '/x',
+        {
+          config: {
+            scope: { kind: 'any', action: 'site.read', fields: { region: 'site.move' } } as ScopeRule,
+          },
+          schema: { querystring: Type.Object({}), body: Type.Object({}) },
+        },
+        () => ({}),
+      ),
+    );
+    expect(apiErrors.is(err, 'HW_API_ROUTE_ACTION_UNKNOWN')).toBe(true);
+    await app.close();
+  });
+
+  it('refuses a table giving `approval` to an action that cannot wait for one', () => {
+    const table = {
+      ...DEFAULT_AUTHORITY_TABLE,
+      'alarm.ack': {
+        summary: 'x',
+        verdicts: { ...DEFAULT_AUTHORITY_TABLE['alarm.ack'].verdicts, operator: 'approval' },
+      },
+    } as const;
+    const err: unknown = (() => {
+      try {
+        installScopeGuard(Fastify(), {
+          site: () => undefined,
+          authority: table,
+          authenticate: () => Promise.resolve({ ok: false, code: 'HW_API_UNAUTHENTICATED', reason: 'none' }),
+          alarmEnterprise: () => Promise.resolve(undefined),
+          warningEnterprise: () => Promise.resolve(undefined),
+        });
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(apiErrors.is(err, 'HW_API_CONFIG_INVALID')).toBe(true);
+    expect((err as Error).message).toContain('authority.alarm.ack.operator');
   });
 
   it('refuses a route naming an action the authority table does not have', async () => {
@@ -120,7 +179,7 @@ describe('scope guard at registration', () => {
       app.get(
         '/x',
         {
-          config: { scope: { kind: 'any', action: 'alarm.destroy' as 'alarm.ack' } },
+          config: { scope: { kind: 'any', action: 'alarm.destroy' } as unknown as ScopeRule },
           schema: { querystring: Type.Object({}) },
         },
         () => ({}),

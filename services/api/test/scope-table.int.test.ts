@@ -33,7 +33,10 @@ interface Row {
 
 const OUTSIDERS: readonly TestUser[] = ['regOther', 'opE2', 'opE3'];
 const INSIDERS: readonly TestUser[] = ['admin', 'regCity', 'regCounty', 'opE1'];
-const WRITERS: readonly TestUser[] = ['admin', 'regCounty', 'opE1'];
+/** The enterprise's duty room (and the administrator): alarm and 预警 actions (issue #19). */
+const DUTY_ROOM: readonly TestUser[] = ['admin', 'opE1', 'smE1'];
+/** The enterprise's configuration: its safety manager (and the administrator). */
+const CONFIGURERS: readonly TestUser[] = ['admin', 'smE1'];
 const REGULATORS: readonly TestUser[] = ['admin', 'regCity', 'regCounty', 'viewerCounty'];
 const items = (b: unknown): unknown[] => (b as { items: unknown[] }).items;
 const json = (b: unknown): string => JSON.stringify(b);
@@ -211,8 +214,8 @@ const TABLE: Record<string, Row> = {
     url: `/api/v1/enterprises/${E1}/plans/main`,
     raw: { contentType: 'image/png', payload: pngImage(2, 2) },
     kind: 'resource',
-    allowed: ['admin', 'opE1'],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    allowed: CONFIGURERS,
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'GET /api/v1/enterprises/:enterprise/plans/:plan': {
     url: `/api/v1/enterprises/${E1}/plans/main`,
@@ -224,7 +227,7 @@ const TABLE: Record<string, Row> = {
     url: `/api/v1/enterprises/${E1}/plans/main`,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'GET /api/v1/site': {
     url: '/api/v1/site',
@@ -270,76 +273,76 @@ const TABLE: Record<string, Row> = {
   },
   'PATCH /api/v1/enterprises/:enterprise': {
     url: `/api/v1/enterprises/${E1}`,
-    body: { risk: { score: 78 } },
+    body: { name: '如东示例化工有限公司' },
     kind: 'resource',
-    allowed: ['admin', 'opE1'],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    allowed: CONFIGURERS,
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'DELETE /api/v1/enterprises/:enterprise': {
     url: `/api/v1/enterprises/${E1}`,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'POST /api/v1/enterprises/:enterprise/hazards': {
     url: `/api/v1/enterprises/${E1}/hazards`,
     body: newHazard,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'PATCH /api/v1/enterprises/:enterprise/hazards/:hazard': {
     url: `/api/v1/enterprises/${E1}/hazards/CL-TF01`,
     body: { name: '液氯罐区' },
     kind: 'resource',
-    allowed: ['admin', 'opE1'],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    allowed: CONFIGURERS,
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'DELETE /api/v1/enterprises/:enterprise/hazards/:hazard': {
     url: `/api/v1/enterprises/${E1}/hazards/CL-TF01`,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'POST /api/v1/enterprises/:enterprise/gateways': {
     url: `/api/v1/enterprises/${E1}/gateways`,
     body: { code: 'GW-NEW', name: '新网关' },
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'PATCH /api/v1/enterprises/:enterprise/gateways/:gateway': {
     url: `/api/v1/enterprises/${E1}/gateways/GW01`,
     body: { offlineAfterSec: 180 },
     kind: 'resource',
-    allowed: ['admin', 'opE1'],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    allowed: CONFIGURERS,
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'DELETE /api/v1/enterprises/:enterprise/gateways/:gateway': {
     url: `/api/v1/enterprises/${E1}/gateways/GW01`,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'POST /api/v1/enterprises/:enterprise/points': {
     url: `/api/v1/enterprises/${E1}/points`,
     body: newPoint,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'PATCH /api/v1/points/:id': {
     url: `/api/v1/points/${pointE1}`,
     body: { name: '液氯储罐压力' },
     kind: 'resource',
-    allowed: ['admin', 'opE1'],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    allowed: CONFIGURERS,
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'DELETE /api/v1/points/:id': {
     url: `/api/v1/points/${pointE1}`,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'GET /api/v1/enterprises/:enterprise/gateways/:gateway/credentials': {
     url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,
@@ -352,14 +355,14 @@ const TABLE: Record<string, Row> = {
     url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,
     body: {},
     kind: 'resource',
-    allowed: ['admin', 'opE1'],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    allowed: CONFIGURERS,
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'DELETE /api/v1/enterprises/:enterprise/gateways/:gateway/credentials': {
     url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,
     kind: 'resource',
     allowed: [],
-    denied: ['regCounty', 'viewerCounty', ...OUTSIDERS],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   // Broker hooks: no user token; the broker's shared hook token is checked instead (device tests).
   'POST /mqtt/auth': { url: '', kind: 'public', allowed: [], denied: [] },
@@ -388,42 +391,42 @@ const TABLE: Record<string, Row> = {
     url: '/api/v1/alarms/alarm-e1/ack',
     body: {},
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'POST /api/v1/alarms/:id/shelve': {
     url: '/api/v1/alarms/alarm-e1/shelve',
     body: { reason: 'sensor recalibration', until: 1772500000000 },
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'POST /api/v1/alarms/:id/unshelve': {
     url: '/api/v1/alarms/alarm-e1/unshelve',
     body: {},
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'POST /api/v1/alarms/:id/oos': {
     url: '/api/v1/alarms/alarm-e1/oos',
     body: { reason: 'maintenance' },
     kind: 'resource',
-    allowed: WRITERS,
-    denied: [...OUTSIDERS, 'viewerCounty'],
+    allowed: CONFIGURERS,
+    denied: [...OUTSIDERS, 'opE1', 'viewerCounty'],
   },
   'POST /api/v1/alarms/:id/return': {
     url: '/api/v1/alarms/alarm-e1/return',
     body: {},
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'POST /api/v1/alarms/:id/comment': {
     url: '/api/v1/alarms/alarm-e1/comment',
     body: { text: 'checked on site' },
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'GET /api/v1/warnings': {
@@ -443,21 +446,21 @@ const TABLE: Record<string, Row> = {
     url: '/api/v1/warnings/warning-e1/sign',
     body: {},
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'POST /api/v1/warnings/:id/feedback': {
     url: '/api/v1/warnings/warning-e1/feedback',
     body: { text: 'valve closed' },
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'POST /api/v1/warnings/:id/close': {
     url: '/api/v1/warnings/warning-e1/close',
     body: {},
     kind: 'resource',
-    allowed: WRITERS,
+    allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
   'GET /api/v1/data-loss': {
@@ -530,10 +533,14 @@ describe('scope table over every route', () => {
     });
   };
 
-  /** Refusals of this route audited for this user so far (`access.denied`, target `METHOD /route`). */
+  /**
+   * Refusals of this route audited for this user so far (`access.denied` by scope,
+   * `authority.refused` by the authority table; target `METHOD /route`).
+   */
   const refusalsAudited = async (user: TestUser, key: string): Promise<number> => {
     const { rows } = await api.client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'access.denied' AND actor = $1 AND target_id = $2`,
+      `SELECT count(*)::int AS n FROM audit_log
+        WHERE action IN ('access.denied', 'authority.refused') AND actor = $1 AND target_id = $2`,
       [user, key],
     );
     return rows[0]?.n ?? 0;

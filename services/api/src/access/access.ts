@@ -31,11 +31,6 @@ export class Access {
     return this.principal.role === 'admin';
   }
 
-  /** Viewers are read-only. */
-  get canWrite(): boolean {
-    return this.principal.role !== 'viewer';
-  }
-
   /** Enterprise roles: their scope is the one enterprise of the principal. */
   get isEnterpriseRole(): boolean {
     return this.principal.role === 'operator' || this.principal.role === 'safety_manager';

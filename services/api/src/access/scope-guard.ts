@@ -3,13 +3,16 @@ import type { SiteIndex } from '@hazardwatch/core';
 import { apiErrors } from '../errors.js';
 import { Access, type Principal } from './access.js';
 import {
+  isApprovable,
   isAuthorityAction,
+  strictest,
   verdictOf,
   type AuthorityAction,
+  type AuthorityRole,
   type AuthorityTable,
   type Verdict,
 } from './authority.js';
-import type { ScopeRule, ScopeTarget } from './scope-rule.js';
+import type { GuardedScopeRule, ScopeRule, ScopeTarget } from './scope-rule.js';
 
 /** One registered route and its rule, as the guard saw it at registration. */
 export interface RouteScope {
@@ -79,6 +82,9 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
  */
 export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptions): void {
   const publicPrefixes = options.publicPrefixes ?? [];
+  const misplaced = approvalProblems(options.authority);
+  if (misplaced.length > 0)
+    throw apiErrors.create('HW_API_CONFIG_INVALID', { problems: misplaced.join('; '), errors: misplaced });
   app.decorateRequest('principal', null);
   app.decorateRequest('access', null);
   app.decorateRequest('target', null);
@@ -93,23 +99,37 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
       method === 'OPTIONS' ||
       publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))
     ) {
-      const scope = route.config?.scope ?? { kind: 'public' };
+      const scope: ScopeRule = route.config?.scope ?? { kind: 'public' };
       route.config = { ...route.config, scope };
-      routes.push({ method, url: route.url, scope, action: scope.action ?? null });
+      routes.push({ method, url: route.url, scope, action: scope.kind === 'public' ? null : scope.action });
       return;
     }
-    if (route.config?.scope === undefined)
-      throw apiErrors.create('HW_API_ROUTE_SCOPE_MISSING', { method, url: route.url });
-    const action = route.config.scope.action;
-    if (action !== undefined && !isAuthorityAction(action))
-      throw apiErrors.create('HW_API_ROUTE_ACTION_UNKNOWN', { method, url: route.url, action });
+    const scope = route.config?.scope;
+    if (scope === undefined) throw apiErrors.create('HW_API_ROUTE_SCOPE_MISSING', { method, url: route.url });
+    let action: AuthorityAction | null = null;
+    if (scope.kind !== 'public') {
+      // Issue #19: who may do what is the authority table's; a route that names no action of it
+      // would be decided by nobody.
+      const named: unknown = (scope as Partial<GuardedScopeRule>).action;
+      if (named === undefined)
+        throw apiErrors.create('HW_API_ROUTE_ACTION_MISSING', { method, url: route.url });
+      for (const a of [named, ...Object.values(scope.fields ?? {})]) {
+        if (typeof a !== 'string' || !isAuthorityAction(a))
+          throw apiErrors.create('HW_API_ROUTE_ACTION_UNKNOWN', {
+            method,
+            url: route.url,
+            action: String(a),
+          });
+      }
+      action = scope.action;
+    }
     if (route.schema?.querystring === undefined) {
       throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'querystring' });
     }
     if (/^(POST|PUT|PATCH)$/.test(method) && route.schema.body === undefined) {
       throw apiErrors.create('HW_API_ROUTE_SCHEMA_MISSING', { method, url: route.url, part: 'body' });
     }
-    routes.push({ method, url: route.url, scope: route.config.scope, action: action ?? null });
+    routes.push({ method, url: route.url, scope, action });
   });
 
   app.addHook('onRequest', async (request) => {
@@ -129,33 +149,47 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
     const rule = request.routeOptions.config.scope;
     if (rule === undefined || rule.kind === 'public') return;
     const access = request.access!;
-    if (rule.action !== undefined) {
-      // Who may do what (issue #19), before the resource is looked up: a refused role is refused
-      // whatever it names. The refusal is audited (audit.ts, `authority.refused`).
-      const role = access.authorityRole;
-      const verdict = verdictOf(options.authority, rule.action, role);
-      if (verdict === 'refuse') {
-        throw apiErrors.create('HW_API_FORBIDDEN', {
-          reason: `${role} may not ${rule.action}`,
-          action: rule.action,
-          role,
-        });
-      }
-      request.verdict = verdict;
+    // Who may do what (issue #19), before the resource is looked up: a refused role is refused
+    // whatever it names. The refusal is audited (audit.ts, `authority.refused`).
+    const role = access.authorityRole;
+    const verdicts: Verdict[] = [];
+    for (const action of actionsOf(rule, request.body)) {
+      const verdict = verdictOf(options.authority, action, role);
+      if (verdict === 'refuse') throw refusal(action, role);
+      verdicts.push(verdict);
     }
-    const role = access.principal.role;
-    if (rule.roles !== undefined && !rule.roles.includes(role)) {
-      throw apiErrors.create('HW_API_FORBIDDEN', { reason: `role ${role} may not use this route` });
-    }
-    if (rule.write === true && !access.canWrite)
-      throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'read-only role' });
+    request.verdict = strictest(verdicts);
     if (rule.kind === 'any') return;
-    if (rule.kind === 'admin') {
-      if (!access.isAdmin) throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'administrators only' });
-      return;
-    }
     request.target = await resolveTarget(request, rule, access, options);
   });
+}
+
+/**
+ * The actions a request performs: the route's, and those of the duty fields its body names; a
+ * body naming only duty fields performs only theirs.
+ */
+function actionsOf(rule: GuardedScopeRule, body: unknown): AuthorityAction[] {
+  const fields = rule.fields;
+  if (fields === undefined || typeof body !== 'object' || body === null || Array.isArray(body))
+    return [rule.action];
+  const named = Object.keys(body);
+  const duties = named.flatMap((k) => (Object.hasOwn(fields, k) ? [fields[k]!] : []));
+  return duties.length === named.length && duties.length > 0 ? duties : [rule.action, ...duties];
+}
+
+function refusal(action: AuthorityAction, role: AuthorityRole): Error {
+  return apiErrors.create('HW_API_FORBIDDEN', { reason: `${role} may not ${action}`, action, role });
+}
+
+/** `approval` is a verdict only a monitoring-change kind can have (checked on a table built by hand). */
+export function approvalProblems(table: AuthorityTable): string[] {
+  return Object.entries(table).flatMap(([action, entry]) =>
+    isApprovable(action as AuthorityAction)
+      ? []
+      : Object.entries(entry.verdicts)
+          .filter(([, v]) => v === 'approval')
+          .map(([role]) => `authority.${action}.${role}: approval is only for monitoring.* changes`),
+  );
 }
 
 function param(request: FastifyRequest, name: string): string {
@@ -164,7 +198,7 @@ function param(request: FastifyRequest, name: string): string {
 
 async function resolveTarget(
   request: FastifyRequest,
-  rule: ScopeRule,
+  rule: GuardedScopeRule,
   access: Access,
   options: ScopeGuardOptions,
 ): Promise<ScopeTarget> {
@@ -220,6 +254,6 @@ async function resolveTarget(
       return inEnterprise('warning', id, enterprise);
     }
     default:
-      throw new TypeError(`unhandled scope kind ${rule.kind}`);
+      throw new TypeError(`unhandled scope kind ${String(rule.kind)}`);
   }
 }

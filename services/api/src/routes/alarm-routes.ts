@@ -131,7 +131,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/alarms/active`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'alarm.read' },
     summary:
       'Open alarms in the caller’s scope, filtered by region subtree, enterprise, hazard, colour, state, condition',
     tags,
@@ -142,7 +142,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/alarms`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'alarm.read' },
     summary: 'Alarms (open and closed) standing at some time in [from, to)',
     tags,
     schema: {
@@ -158,7 +158,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/alarms/:id`,
-    scope: { kind: 'alarm', param: 'id' },
+    scope: { kind: 'alarm', param: 'id', action: 'alarm.read' },
     summary: 'One alarm with its append-only journal',
     tags,
     schema: { params: IdParams, querystring: NoQuery, response: { 200: AlarmDetailSchema } },
@@ -173,7 +173,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     defineRoute(app, {
       method: 'POST',
       url: `${API}/alarms/:id/${a.path}`,
-      scope: { kind: 'alarm', param: 'id', write: true },
+      scope: { kind: 'alarm', param: 'id', action: `alarm.${a.path}` },
       summary: a.summary,
       tags,
       schema: {

@@ -10,7 +10,7 @@ export function auditRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/audit`,
-    scope: { kind: 'any', roles: ['admin', 'regulator'] },
+    scope: { kind: 'any', action: 'audit.read' },
     summary: 'Audit entries, newest first',
     tags: ['audit'],
     schema: {

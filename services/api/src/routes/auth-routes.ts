@@ -119,7 +119,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/auth/me`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'session.self' },
     summary: 'The caller as the access token describes them',
     tags: ['auth'],
     schema: { querystring: NoQuery, response: { 200: PrincipalSchema } },

@@ -92,12 +92,12 @@ export function deviceRoutes(
     state: c.revokedAt === null ? 'active' : 'revoked',
   });
   const url = `${API}/enterprises/:enterprise/gateways/:gateway/credentials`;
-  const writeScope = { kind: 'enterprise', write: true, roles: ['admin', 'operator'] } as const;
+  const writeScope = { kind: 'enterprise', action: 'device.write' } as const;
 
   defineRoute(app, {
     method: 'GET',
     url,
-    scope: { kind: 'enterprise', roles: ['admin', 'operator', 'regulator'] },
+    scope: { kind: 'enterprise', action: 'device.read' },
     summary: "A gateway's MQTT credential (never the secret)",
     tags,
     schema: { params: GatewayParams, querystring: NoQuery, response: { 200: DeviceCredentialSchema } },

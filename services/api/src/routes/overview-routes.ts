@@ -103,7 +103,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/regions/:code/overview`,
-    scope: { kind: 'region', param: 'code' },
+    scope: { kind: 'region', param: 'code', action: 'site.read' },
     summary:
       'Counts per colour, worst colour per child region and enterprise, stale points, gateways offline, ' +
       'gateway spool backlog',
@@ -123,7 +123,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/regions/:code/kpis`,
-    scope: { kind: 'region', param: 'code' },
+    scope: { kind: 'region', param: 'code', action: 'site.read' },
     summary:
       'Alarm KPIs (ISA-18.2 / EEMUA 191) of the enterprises in a region subtree, with data quality ' +
       '(data-loss reports, online rate)',
@@ -141,7 +141,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/kpis`,
-    scope: { kind: 'enterprise' },
+    scope: { kind: 'enterprise', action: 'site.read' },
     summary: 'Alarm KPIs of one enterprise, with data quality (data-loss reports, online rate)',
     tags: ['overview'],
     schema: { params: EnterpriseParams, querystring: KpiQuery, response: { 200: KpiReportSchema } },
@@ -156,7 +156,7 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/data-loss`,
     // A collection: the caller's enterprises, narrowed by the filters (as /alarms).
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'site.read' },
     summary:
       'Recent data-loss reports of gateways (what their spools dropped: span, readings, reason), ' +
       'newest received first, at most perGateway per gateway',

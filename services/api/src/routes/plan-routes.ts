@@ -46,7 +46,7 @@ const isPlanType = (t: string): t is FloorPlanContentType =>
 export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const tags = ['plans'];
   const plans = new PlanRepository(ctx.client);
-  const writeScope = { kind: 'enterprise', write: true, roles: ['admin', 'operator'] } as const;
+  const writeScope = { kind: 'enterprise', action: 'plan.write' } as const;
   const missing = (enterprise: string, plan: string) =>
     apiErrors.create('HW_API_NOT_FOUND', { kind: 'floor plan', id: `${enterprise}/${plan}` });
 
@@ -62,7 +62,7 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
     defineRoute(scoped, {
       method: 'GET',
       url: `${API}/enterprises/:enterprise/plans`,
-      scope: { kind: 'enterprise' },
+      scope: { kind: 'enterprise', action: 'site.read' },
       summary: 'Floor plans of an enterprise (metadata)',
       tags,
       schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: PlanListSchema } },
@@ -72,7 +72,7 @@ export function planRoutes(app: FastifyInstance, ctx: RouteContext): void {
     defineRoute(scoped, {
       method: 'GET',
       url: `${API}/enterprises/:enterprise/plans/:plan`,
-      scope: { kind: 'enterprise' },
+      scope: { kind: 'enterprise', action: 'site.read' },
       summary: 'A floor plan image (image/png or image/svg+xml)',
       tags,
       schema: { params: PlanParams, querystring: NoQuery, response: { 200: ImageAnswer } },

@@ -120,7 +120,7 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     defineRoute(app, {
       method: 'DELETE',
       url: itemUrl,
-      scope: scopeOfItem,
+      scope: spec.scopeOfDelete ?? scopeOfItem,
       summary: `Delete a ${entity} (refused while other entities still refer to it)`,
       tags,
       schema: { params: spec.itemParams, querystring: NoQuery, response: { 200: SiteEditResultSchema } },
@@ -149,8 +149,8 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     collectionUrl: `${API}/regions`,
     itemUrl: `${API}/regions/:code`,
     itemParams: RegionParams,
-    scopeOfCollection: { kind: 'admin', write: true },
-    scopeOfItem: { kind: 'admin', write: true },
+    scopeOfCollection: { kind: 'any', action: 'site.region.write' },
+    scopeOfItem: { kind: 'region', param: 'code', action: 'site.region.write' },
     keyFromRequest: (p) => ({ code: String(p['code']) }),
     keyOfValue: (v) => ({ code: String(v['code']) }),
     audit: (key) => ({ id: key['code']!, enterprise: null, region: key['code']! }),
@@ -163,8 +163,13 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     collectionUrl: `${API}/enterprises`,
     itemUrl: `${API}/enterprises/:enterprise`,
     itemParams: EnterpriseParams,
-    scopeOfCollection: { kind: 'admin', write: true },
-    scopeOfItem: { kind: 'enterprise', write: true, roles: ['admin', 'operator'] },
+    scopeOfCollection: { kind: 'any', action: 'site.enterprise.create' },
+    scopeOfItem: {
+      kind: 'enterprise',
+      action: 'site.enterprise.edit',
+      fields: { region: 'site.enterprise.identity', risk: 'site.enterprise.risk' },
+    },
+    scopeOfDelete: { kind: 'enterprise', action: 'site.enterprise.delete' },
     keyFromRequest: (p) => ({ code: String(p['enterprise']) }),
     keyOfValue: (v) => ({ code: String(v['code']) }),
     audit: (key) => enterpriseAudit(key['code']!, key['code']!)(),
@@ -178,8 +183,8 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     collectionParams: EnterpriseParams,
     itemUrl: `${API}/enterprises/:enterprise/hazards/:hazard`,
     itemParams: HazardParams,
-    scopeOfCollection: { kind: 'enterprise', write: true, roles: ['admin', 'operator'] },
-    scopeOfItem: { kind: 'hazard', write: true, roles: ['admin', 'operator'] },
+    scopeOfCollection: { kind: 'enterprise', action: 'site.hazard.write' },
+    scopeOfItem: { kind: 'hazard', action: 'site.hazard.write' },
     keyFromRequest: (p) => byEnterpriseCode({ enterprise: p['enterprise'], code: p['hazard'] }),
     keyOfValue: (v) => byEnterpriseCode(v),
     audit: (key) => enterpriseAudit(key['enterprise']!, `${key['enterprise']}/${key['code']}`)(),
@@ -193,8 +198,8 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     collectionParams: EnterpriseParams,
     itemUrl: `${API}/enterprises/:enterprise/gateways/:gateway`,
     itemParams: Type.Object({ enterprise: Code, gateway: Code }, closed),
-    scopeOfCollection: { kind: 'enterprise', write: true, roles: ['admin', 'operator'] },
-    scopeOfItem: { kind: 'enterprise', write: true, roles: ['admin', 'operator'] },
+    scopeOfCollection: { kind: 'enterprise', action: 'site.gateway.write' },
+    scopeOfItem: { kind: 'enterprise', action: 'site.gateway.write' },
     keyFromRequest: (p) => byEnterpriseCode({ enterprise: p['enterprise'], code: p['gateway'] }),
     keyOfValue: (v) => byEnterpriseCode(v),
     audit: (key) => enterpriseAudit(key['enterprise']!, `${key['enterprise']}/${key['code']}`)(),
@@ -208,8 +213,8 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     collectionParams: EnterpriseParams,
     itemUrl: `${API}/points/:id`,
     itemParams: PointParams,
-    scopeOfCollection: { kind: 'enterprise', write: true, roles: ['admin', 'operator'] },
-    scopeOfItem: { kind: 'point', param: 'id', write: true, roles: ['admin', 'operator'] },
+    scopeOfCollection: { kind: 'enterprise', action: 'site.point.write' },
+    scopeOfItem: { kind: 'point', param: 'id', action: 'site.point.write' },
     keyFromRequest: (p, c) => {
       // The scope guard resolved the id already; a point unknown to the site answers 404 there.
       const point = c.site()?.pointById(Number(p['id']));
@@ -240,6 +245,8 @@ interface EntitySpec {
   readonly itemParams: TSchema;
   readonly scopeOfCollection: Parameters<typeof defineRoute>[1]['scope'];
   readonly scopeOfItem: Parameters<typeof defineRoute>[1]['scope'];
+  /** DELETE when it is another duty than PATCH (an enterprise). @default scopeOfItem */
+  readonly scopeOfDelete?: Parameters<typeof defineRoute>[1]['scope'];
   readonly keyFromRequest: (params: Record<string, unknown>, ctx: RouteContext) => EntityKey;
   readonly keyOfValue: (value: Record<string, unknown>) => EntityKey;
   readonly audit: (key: EntityKey, ctx: RouteContext) => AuditTarget;

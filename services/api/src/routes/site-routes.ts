@@ -43,7 +43,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/regions`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'site.read' },
     summary: 'Regions visible to the caller, as a tree',
     tags,
     schema: { querystring: NoQuery, response: { 200: RegionForestSchema } },
@@ -53,7 +53,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/regions/:code`,
-    scope: { kind: 'region', param: 'code' },
+    scope: { kind: 'region', param: 'code', action: 'site.read' },
     summary: 'One region with its child regions and the enterprises directly in it',
     tags,
     schema: { params: RegionParams, querystring: NoQuery, response: { 200: RegionDetailSchema } },
@@ -74,7 +74,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'site.read' },
     summary: 'Enterprises visible to the caller, optionally within a region subtree',
     tags,
     schema: {
@@ -97,7 +97,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises/:enterprise`,
-    scope: { kind: 'enterprise' },
+    scope: { kind: 'enterprise', action: 'site.read' },
     summary: 'One enterprise',
     tags,
     schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: EnterpriseSchema } },
@@ -107,7 +107,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/hazards`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'site.read' },
     summary: 'Major hazards visible to the caller (level declared vs computed, responsible persons)',
     tags,
     schema: {
@@ -135,7 +135,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/hazards/:hazard`,
-    scope: { kind: 'hazard' },
+    scope: { kind: 'hazard', action: 'site.read' },
     summary: 'One major hazard',
     tags,
     schema: { params: HazardParams, querystring: NoQuery, response: { 200: HazardSchema } },
@@ -145,7 +145,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/gateways`,
-    scope: { kind: 'enterprise' },
+    scope: { kind: 'enterprise', action: 'site.read' },
     summary:
       "An enterprise's data-collection gateways, each with its last known status (online, last seen, " +
       'spool backlog; null when never heard from)',
@@ -172,7 +172,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/points`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'site.read' },
     summary: 'Monitoring points visible to the caller, filtered by region, enterprise, hazard or gateway',
     tags,
     schema: {
@@ -215,7 +215,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/points/:id`,
-    scope: { kind: 'point', param: 'id' },
+    scope: { kind: 'point', param: 'id', action: 'site.read' },
     summary: 'One monitoring point with its limits, deadbands, delays and interlocks',
     tags,
     schema: { params: PointParams, querystring: NoQuery, response: { 200: PointSchema } },
@@ -225,7 +225,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/site`,
-    scope: { kind: 'admin' },
+    scope: { kind: 'any', action: 'site.export' },
     summary: 'Export the stored site document (as written, defaults not applied)',
     tags,
     schema: { querystring: NoQuery, response: { 200: SiteExportSchema } },
@@ -244,7 +244,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'PUT',
     url: `${API}/site`,
-    scope: { kind: 'admin', write: true },
+    scope: { kind: 'any', action: 'site.import' },
     summary: 'Import a whole site file (YAML or JSON text), validated like the file on start-up',
     tags,
     schema: {

@@ -20,7 +20,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/users`,
-    scope: { kind: 'admin' },
+    scope: { kind: 'any', action: 'user.read' },
     summary: 'List users',
     tags: ['users'],
     schema: { querystring: Type.Object(Pagination, closed), response: { 200: UserPageSchema } },
@@ -34,7 +34,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'POST',
     url: `${API}/users`,
-    scope: { kind: 'admin', write: true },
+    scope: { kind: 'any', action: 'user.write' },
     summary: 'Create a user with a role and scope',
     tags: ['users'],
     schema: {
@@ -83,7 +83,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'PATCH',
     url: `${API}/users/:id`,
-    scope: { kind: 'admin', write: true },
+    scope: { kind: 'any', action: 'user.write' },
     summary:
       'Disable or re-enable a user, or change their role and scope (a role takes only the scope given with it); disabling and a new role or scope end their sessions (401 HW_API_SESSION_ENDED)',
     tags: ['users'],
@@ -160,7 +160,7 @@ export function userRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'DELETE',
     url: `${API}/users/:id`,
-    scope: { kind: 'admin', write: true },
+    scope: { kind: 'any', action: 'user.write' },
     summary: 'Delete a user (their refresh tokens with them); their sessions end within seconds',
     tags: ['users'],
     schema: { params: UserIdParams, querystring: NoQuery, response: { 200: UserSchema } },

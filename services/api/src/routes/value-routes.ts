@@ -66,7 +66,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/points/:id/latest`,
-    scope: { kind: 'point', param: 'id' },
+    scope: { kind: 'point', param: 'id', action: 'site.read' },
     summary: 'Newest stored reading of a point',
     tags,
     schema: { params: PointParams, querystring: NoQuery, response: { 200: LatestValuesSchema } },
@@ -76,7 +76,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/hazards/:hazard/latest`,
-    scope: { kind: 'hazard' },
+    scope: { kind: 'hazard', action: 'site.read' },
     summary: 'Newest stored reading of every point of a major hazard',
     tags,
     schema: { params: HazardParams, querystring: NoQuery, response: { 200: LatestValuesSchema } },
@@ -87,7 +87,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/enterprises/:enterprise/latest`,
-    scope: { kind: 'enterprise' },
+    scope: { kind: 'enterprise', action: 'site.read' },
     summary: 'Newest stored reading of every point of an enterprise',
     tags,
     schema: { params: EnterpriseParams, querystring: NoQuery, response: { 200: LatestValuesSchema } },
@@ -131,7 +131,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/points/:id/history`,
-    scope: { kind: 'point', param: 'id' },
+    scope: { kind: 'point', param: 'id', action: 'site.read' },
     summary: 'Trend of a point: raw, 1 min or 1 h buckets (min/max/avg/last) chosen to fit maxPoints',
     tags,
     schema: { params: PointParams, querystring: HistoryQuery, response: { 200: HistorySchema } },
@@ -143,7 +143,7 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/history`,
     // Several points, each checked below: the guard's rules name one resource per route.
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'site.read' },
     summary: `Trends of up to ${MAX_HISTORY_POINTS} points, one resolution for all (as /points/:id/history)`,
     tags,
     schema: {

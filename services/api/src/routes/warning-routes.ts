@@ -32,7 +32,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/warnings`,
-    scope: { kind: 'any' },
+    scope: { kind: 'any', action: 'warning.read' },
     summary:
       '预警 in the caller’s scope (open only by default), filtered by region, enterprise, hazard, colour, state, time',
     tags,
@@ -76,7 +76,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'GET',
     url: `${API}/warnings/:id`,
-    scope: { kind: 'warning', param: 'id' },
+    scope: { kind: 'warning', param: 'id', action: 'warning.read' },
     summary: 'One 预警 with its append-only events',
     tags,
     schema: { params: IdParams, querystring: NoQuery, response: { 200: WarningDetailSchema } },
@@ -91,7 +91,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'POST',
     url: `${API}/warnings/:id/sign`,
-    scope: { kind: 'warning', param: 'id', write: true },
+    scope: { kind: 'warning', param: 'id', action: 'warning.sign' },
     summary: '签收: sign for a 预警',
     tags,
     schema: {
@@ -114,7 +114,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'POST',
     url: `${API}/warnings/:id/feedback`,
-    scope: { kind: 'warning', param: 'id', write: true },
+    scope: { kind: 'warning', param: 'id', action: 'warning.feedback' },
     summary: '处置反馈: handling feedback (text required)',
     tags,
     schema: {
@@ -142,7 +142,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, {
     method: 'POST',
     url: `${API}/warnings/:id/close`,
-    scope: { kind: 'warning', param: 'id', write: true },
+    scope: { kind: 'warning', param: 'id', action: 'warning.close' },
     summary: '消警: close; with a reason it may be forced while the cause is active',
     tags,
     schema: {

@@ -35,6 +35,7 @@ export const COUNTY_A = '320623';
 export const COUNTY_B = '320682';
 export const PARK_A = 'P32062301';
 export const CITY = '320600';
+export const PROVINCE = '320000';
 
 export function testSiteJson(): string {
   const doc = parseYaml(
@@ -73,11 +74,13 @@ export function testSiteJson(): string {
 
 export const USERS = {
   admin: { role: 'admin' },
+  regProvince: { role: 'regulator', regionCode: PROVINCE },
   regCity: { role: 'regulator', regionCode: CITY },
   regCounty: { role: 'regulator', regionCode: COUNTY_A },
   regOther: { role: 'regulator', regionCode: COUNTY_B },
   viewerCounty: { role: 'viewer', regionCode: COUNTY_A },
   opE1: { role: 'operator', enterpriseCode: E1 },
+  smE1: { role: 'safety_manager', enterpriseCode: E1 },
   opE2: { role: 'operator', enterpriseCode: E2 },
   opE3: { role: 'operator', enterpriseCode: E3 },
 } as const;

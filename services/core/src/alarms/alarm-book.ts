@@ -5,6 +5,10 @@
  *
  * The book owns no storage and no clock: every call returns the events to append and the records
  * to upsert, and `load` restores the open alarms the caller reloaded after a restart.
+ *
+ * It also applies designed suppression (designed-suppression.ts): after every change of a point's
+ * HH/H (LL/L) alarm it puts the H (L) alarm into DSUPR while the HH (LL) condition holds, and back
+ * into its real state when it clears, in the same update.
  */
 import type { AlarmCondition, WarningColour } from '@hazardwatch/contracts';
 import { alarmErrors, fail, ok, type AlarmResult } from './alarm-errors.js';
@@ -25,6 +29,14 @@ import type { AlarmLifecycleEvent, AlarmRecord } from './alarm-record.js';
 import { sourceKey, type AlarmSource, type ConditionChange } from './alarm-types.js';
 import { ChatterWindow } from './chatter-window.js';
 import { DEFAULT_COLOUR_POLICY, alarmColour } from './colour-policy.js';
+import {
+  applyDesignRelease,
+  applyDesignSuppression,
+  holdsSuppressed,
+  isDesignSuppressed,
+  suppressedBy,
+  suppressorOf,
+} from './designed-suppression.js';
 
 export interface AlarmBookOptions {
   /** Id of a new alarm record; must not repeat an open alarm's id. */
@@ -141,14 +153,23 @@ export class AlarmBook {
     } else if (late && alarm.late !== true) {
       return change.active ? this.#commit(alarm, applyLateNote(alarm, change)) : EMPTY;
     } else if (!late && alarm.late === true) {
-      return this.#commit(alarm, applyLiveTakeover(alarm, change));
+      return this.#settle(this.#commit(alarm, applyLiveTakeover(alarm, change)), change.ts);
     }
-    const activation = change.active && !alarm.active && !late;
-    let step = applyCondition(alarm, change);
+    // A raise while the suppressing condition holds lands in DSUPR at once, never in UNACK first.
+    const suppressor = this.#suppressorOf(alarm);
+    const pre =
+      change.active && suppressor !== undefined && holdsSuppressed(suppressor, alarm)
+        ? applyDesignSuppression(alarm, suppressor.condition, change.ts, change.value)
+        : null;
+    const current = pre?.alarm ?? alarm;
+    // Activations of a suppressed alarm are the ladder's, not the operator's: not chattering.
+    const activation = change.active && !current.active && !late && !isDesignSuppressed(current);
+    let step = applyCondition(current, change);
+    if (pre !== null) step = chain(pre, step);
     if (activation && this.#chatter.record(key, change.ts) >= this.policy.chattering.count) {
       step = chain(step, applyChattering(step.alarm, change.ts, this.policy));
     }
-    return this.#commit(alarm, step);
+    return this.#settle(this.#commit(alarm, step), change.ts);
   }
 
   /** An operator request; refused with a coded error for bad input. */
@@ -156,27 +177,70 @@ export class AlarmBook {
     const alarm = this.#resolve(target, request.ts);
     if (!alarm.ok) return alarm;
     const step = applyOperator(alarm.value, request, this.policy);
-    return step.ok ? ok(this.#commit(alarm.value, step.value)) : step;
+    return step.ok ? ok(this.#settle(this.#commit(alarm.value, step.value), request.ts)) : step;
   }
 
   /** The colour (severity) of an open alarm changed; a rise re-alarms an ACKED alarm. */
   recolour(alarmId: string, colour: WarningColour, ts: number, reason: string): AlarmResult<BookUpdate> {
     const alarm = this.#byId.get(alarmId);
     if (alarm === undefined) return fail(alarmErrors.create('HW_CORE_ALARM_NOT_FOUND', { alarmId }));
-    return ok(this.#commit(alarm, applyColour(alarm, colour, ts, reason)));
+    return ok(this.#settle(this.#commit(alarm, applyColour(alarm, colour, ts, reason)), ts));
   }
 
   /** Time passes: shelve expiry, re-alarm time, end of chattering. */
   tick(nowMs: number): BookUpdate {
     const events: AlarmLifecycleEvent[] = [];
     const alarms: AlarmRecord[] = [];
-    for (const alarm of [...this.#byId.values()]) {
-      const update = this.#commit(alarm, applyTick(alarm, nowMs, this.policy));
+    for (const id of [...this.#byId.keys()]) {
+      // Fresh: designed suppression may have changed it earlier in this loop.
+      const alarm = this.#byId.get(id);
+      if (alarm === undefined) continue;
+      const update = this.#settle(this.#commit(alarm, applyTick(alarm, nowMs, this.policy)), nowMs);
       events.push(...update.events);
       alarms.push(...update.alarms);
     }
     this.#chatter.prune(nowMs);
     return events.length === 0 && alarms.length === 0 ? EMPTY : { events, alarms };
+  }
+
+  /** The open HH (LL) alarm of the point of an H (L) alarm. */
+  #suppressorOf(alarm: AlarmRecord): AlarmRecord | undefined {
+    const by = suppressorOf(alarm.condition);
+    return by === undefined || alarm.source.kind !== 'point' ? undefined : this.find(alarm.source, by);
+  }
+
+  /**
+   * Designed suppression after a committed update: each changed H/L alarm, and the H/L alarm of
+   * each changed HH/LL, is put into DSUPR or released as its suppressor now says. Appended to
+   * the update, after the events that caused them.
+   */
+  #settle(update: BookUpdate, ts: number): BookUpdate {
+    if (update.alarms.length === 0) return update;
+    const events = [...update.events];
+    const alarms = [...update.alarms];
+    const seen = new Set<string>();
+    for (const changed of update.alarms) {
+      const lower = suppressedBy(changed.condition);
+      const target =
+        lower !== undefined && changed.source.kind === 'point'
+          ? this.find(changed.source, lower)
+          : suppressorOf(changed.condition) !== undefined
+            ? this.#byId.get(changed.id)
+            : undefined;
+      if (target === undefined || seen.has(target.id)) continue;
+      seen.add(target.id);
+      const suppressor = this.#suppressorOf(target);
+      const step = holdsSuppressed(suppressor, target)
+        ? isDesignSuppressed(target)
+          ? null
+          : applyDesignSuppression(target, suppressor!.condition, ts)
+        : applyDesignRelease(target, ts);
+      if (step === null) continue;
+      const more = this.#commit(target, step);
+      events.push(...more.events);
+      alarms.push(...more.alarms);
+    }
+    return alarms.length === update.alarms.length ? update : { events, alarms };
   }
 
   #resolve(target: AlarmTarget, ts: number): AlarmResult<AlarmRecord> {

@@ -83,8 +83,8 @@ export function newAlarm(init: NewAlarm): AlarmRecord {
   });
 }
 
-/** Accumulates one step's record changes and events. */
-class Stepper {
+/** Accumulates one step's record changes and events (also used by designed-suppression.ts). */
+export class Stepper {
   readonly events: AlarmLifecycleEvent[] = [];
   /** @param late events are decided from replayed readings (AlarmEvent `late`). */
   constructor(
@@ -110,8 +110,9 @@ class Stepper {
       throw new Error(`alarm lifecycle bug: ${from} → ${to} is not an ISA-18.2 transition`);
     this.#emit(from, to, ts, actor, reason, value);
     // Entering a state drops the bookkeeping of the shelve/suppression/out-of-service it leaves.
+    const { designSuppression: _left, ...alarm } = this.alarm;
     this.alarm = {
-      ...this.alarm,
+      ...alarm,
       shelvedUntilMs: null,
       shelveReason: null,
       suppressReason: null,
@@ -299,7 +300,10 @@ export function applyTick(alarm: AlarmRecord, nowMs: number, policy: AlarmPolicy
   }
   const last = s.alarm.lastActivationMs;
   if (s.alarm.chattering && (last === null || nowMs - last >= policy.chattering.releaseMs)) {
-    const autoSuppressed = s.alarm.state === 'DSUPR' && s.alarm.suppressedBy === SYSTEM_ACTOR;
+    const autoSuppressed =
+      s.alarm.state === 'DSUPR' &&
+      s.alarm.suppressedBy === SYSTEM_ACTOR &&
+      s.alarm.designSuppression === undefined;
     s.patch({ chattering: false });
     if (autoSuppressed)
       s.resume(nowMs, SYSTEM_ACTOR, `chattering ended: quiet for ${policy.chattering.releaseMs} ms`);
@@ -376,7 +380,8 @@ export function applyOperator(
       s.go('DSUPR', ts, actor, reason, null, { suppressReason: reason, suppressedBy: actor });
       break;
     case 'unsuppress':
-      if (state !== 'DSUPR') return refuse(action, state);
+      // A designed suppression ends by its rule, when the suppressing condition clears.
+      if (state !== 'DSUPR' || alarm.designSuppression !== undefined) return refuse(action, state);
       s.resume(ts, actor, reason);
       break;
     case 'comment':

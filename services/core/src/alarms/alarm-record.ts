@@ -43,6 +43,24 @@ export interface AlarmRecord {
    * what happened while the link was down. Absent on records stored before late alarms existed.
    */
   readonly late?: boolean;
+  /**
+   * Set while the alarm is DSUPR by design (designed-suppression.ts): the condition whose alarm
+   * suppresses it, and whether the operator had acknowledged this occurrence before. Absent
+   * otherwise, and on records stored before designed suppression existed.
+   */
+  readonly designSuppression?: DesignSuppression;
+}
+
+/** Why an alarm is suppressed by design, kept so that its unsuppression lands in its real state. */
+export interface DesignSuppression {
+  /** The higher alarm of the same point and side: HH suppresses H, LL suppresses L. */
+  readonly by: AlarmCondition;
+  /**
+   * The alarm was ACKED when suppressed. Its ladder partner (the evaluator) reports it inactive
+   * while `by` holds, so this is not reset by those reports: it says whether the acknowledgement
+   * requirement comes back on unsuppression (ISA-18.2: suppression hides the annunciation only).
+   */
+  readonly acked: boolean;
 }
 
 /** One append-only state change: the wire `AlarmEvent` (a gateway source has `pointId: null`). */
@@ -56,6 +74,8 @@ export const ANNUNCIATED_STATES: readonly AlarmState[] = ['NORM', 'UNACK', 'ACKE
  * A→B occurs; B→C ack; C→A return to normal; B→D return unacknowledged; D→A ack; D→B re-alarm;
  * C→B re-alarm (higher severity or re-alarm time); → SHLVD by the operator; → DSUPR by design;
  * → OOSRV for maintenance; each of those ends in A or B depending on the current condition.
+ * One addition, DSUPR → C: a designed suppression (designed-suppression.ts) of an alarm the
+ * operator had already acknowledged, whose condition still holds, ends acknowledged.
  * Precedence, our choice: OOSRV > DSUPR > SHLVD, so a higher one may replace a lower one but not
  * the reverse (an out-of-service alarm cannot be shelved).
  */
@@ -65,7 +85,7 @@ const TRANSITIONS: Readonly<Record<AlarmState, readonly AlarmState[]>> = {
   ACKED: ['NORM', 'UNACK', 'SHLVD', 'DSUPR', 'OOSRV'],
   RTNUN: ['NORM', 'UNACK', 'SHLVD', 'DSUPR', 'OOSRV'],
   SHLVD: ['NORM', 'UNACK', 'DSUPR', 'OOSRV'],
-  DSUPR: ['NORM', 'UNACK', 'OOSRV'],
+  DSUPR: ['NORM', 'UNACK', 'ACKED', 'OOSRV'],
   OOSRV: ['NORM', 'UNACK'],
 };
 

@@ -16,7 +16,16 @@ export {
   isAllowedTransition,
   type AlarmLifecycleEvent,
   type AlarmRecord,
+  type DesignSuppression,
 } from './alarm-record.js';
+export {
+  applyDesignRelease,
+  applyDesignSuppression,
+  holdsSuppressed,
+  isDesignSuppressed,
+  suppressedBy,
+  suppressorOf,
+} from './designed-suppression.js';
 export {
   SYSTEM_ACTOR,
   applyChattering,

@@ -10,7 +10,8 @@
  * - Each limit has its own delay machine (alarm-delay.ts); the annunciation follows ISA-18.2
  *   practice for a ladder: only the highest active condition of a side is annunciated. While HH
  *   is active, H is kept inactive (a jump straight to HH raises HH alone); when HH clears with the
- *   value still past H, H is raised. Same for LL / L.
+ *   value still past H, H is raised. Same for LL / L. An H alarm already open when HH comes is
+ *   shown suppressed by design meanwhile, not returned to normal (alarms/designed-suppression.ts).
  * - Within one sample raises are emitted before clears, so the point never looks normal in the
  *   middle of an H ↔ HH hand-over.
  * - A limit whose on-delay is still running is undecided: nothing is emitted for it. This makes

@@ -2,7 +2,9 @@
  * Invariants of the book under any interleaving of condition changes, operator actions, colour
  * changes, ticks and restarts (STYLE rule 12): every event is a listed ISA-18.2 transition,
  * every alarm's events chain (`from` = previous `to`), and never two open alarms for one
- * (source, condition) — also when replayed readings (late changes) interleave with live ones.
+ * (source, condition) — also when replayed readings (late changes) interleave with live ones;
+ * and designed suppression: while a point's HH condition holds (same lane) its H alarm is never
+ * annunciated, and an H suppressed by design always has such an HH (issue #19 item 8).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -10,7 +12,9 @@ import { ALARM_ACTIONS, WARNING_COLOURS, type AlarmCondition, type AlarmState } 
 import {
   AlarmBook,
   compileAlarmPolicy,
+  holdsSuppressed,
   isAllowedTransition,
+  isDesignSuppressed,
   type AlarmLifecycleEvent,
   type AlarmPolicy,
   type AlarmSource,
@@ -115,6 +119,11 @@ describe('AlarmBook invariants (fast-check)', () => {
             if (a.state === 'RTNUN') expect(a.active).toBe(false);
             if (a.state === 'UNACK' && !a.active) expect(a.latched).toBe(true);
             if (a.state === 'SHLVD') expect(a.shelvedUntilMs).not.toBeNull();
+            if (a.condition === 'H') {
+              const held = holdsSuppressed(book.find(a.source, 'HH'), a);
+              if (held) expect(['UNACK', 'ACKED', 'RTNUN']).not.toContain(a.state);
+              if (isDesignSuppressed(a)) expect(held).toBe(true);
+            }
           }
         };
 
