@@ -118,7 +118,7 @@ export function installScopeGuard(app: FastifyInstance, options: ScopeGuardOptio
           throw apiErrors.create('HW_API_ROUTE_ACTION_UNKNOWN', {
             method,
             url: route.url,
-            action: String(a),
+            action: typeof a === 'string' ? a : JSON.stringify(a),
           });
       }
       action = scope.action;
