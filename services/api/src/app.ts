@@ -28,10 +28,14 @@ import { installMetrics } from './http/metrics.js';
 import { installResponseContract, type ResponseContractViolation } from './http/response-contract.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installValidators } from './http/validators.js';
+import { registerChangeFeed } from './live/change-feed.js';
+import { MonitoringChanges } from './monitoring-changes.js';
+import { SiteWriter } from './site-writer.js';
 import { serveDashboard } from './http/dashboard.js';
 import { alarmRoutes } from './routes/alarm-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { changeRoutes } from './routes/change-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import type { RouteContext, SiteSource } from './routes/context.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -108,6 +112,10 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   const auth = new AuthService(users, settings.auth, now);
   const site = () => deps.site.current();
 
+  // Monitoring-change records (issue #19), pushed live by a gateway attached to this app's server.
+  const changes = new MonitoringChanges(deps.client, site);
+  registerChangeFeed(app.server, changes.feed);
+
   installErrorHandler(app);
   await installSecurityHeaders(app, { tileOrigins: settings.tileOrigins });
   installScopeGuard(app, {
@@ -116,6 +124,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     authenticate: (token) => auth.authenticate(token),
     alarmEnterprise: (id) => alarmEnterprise(deps.client, id),
     warningEnterprise: (id) => warningEnterprise(deps.client, id),
+    changeScope: (id) => changes.repository.scopeOf(id),
     publicPrefixes: [DOCS_PREFIX],
   });
   installResponseContract(app, {
@@ -169,6 +178,12 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     alarmControl: deps.alarmControl,
     colourPolicy: deps.alarmSettings.colourPolicy,
     authority: DEFAULT_AUTHORITY_TABLE,
+    changes,
+    siteWriter: new SiteWriter({
+      client: deps.client,
+      now,
+      replaced: (next) => deps.site.replaced?.(next),
+    }),
     readiness: deps.readiness ?? {},
   };
   healthRoutes(app, ctx);
@@ -179,6 +194,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   valueRoutes(app, ctx);
   alarmRoutes(app, ctx);
   warningRoutes(app, ctx);
+  changeRoutes(app, ctx);
   overviewRoutes(app, ctx);
   auditRoutes(app, ctx);
   planRoutes(app, ctx);

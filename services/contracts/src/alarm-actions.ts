@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ALARM_ACTIONS } from './alarms.js';
+import { WARNING_PARTIES } from './rest/warnings.js';
 
 /**
  * The API ↔ alarm-engine action protocol. The API checks scope and audits; the engine (the
@@ -10,17 +11,24 @@ import { ALARM_ACTIONS } from './alarms.js';
  * its `outcome` column — hence schemas, checked where the JSON is read.
  */
 
-/** Command types, as stored in `alarm_action_requests.kind` (its CHECK lists the same four). */
+/** Command types, as stored in `alarm_action_requests.kind` (its CHECK lists the same six, migration 16). */
 export const ALARM_COMMAND_TYPES = [
   'alarm.act',
   'warning.sign',
   'warning.feedback',
+  'warning.urge',
+  'warning.verify',
   'warning.close',
 ] as const;
 export type AlarmCommandType = (typeof ALARM_COMMAND_TYPES)[number];
 
 /** Username of the caller (ISA-18.2 event actor). */
 const actor = Type.String();
+/**
+ * The caller's side in the 预警 loop, derived by the API from the principal (docs/warnings.md):
+ * the desk decides with it who may sign, verify and close.
+ */
+const party = Type.Union(WARNING_PARTIES.map((p) => Type.Literal(p)));
 
 export const AlarmActionCommandSchema = Type.Union([
   /** An ISA-18.2 operator action on one alarm. */
@@ -34,23 +42,42 @@ export const AlarmActionCommandSchema = Type.Union([
     untilMs: Type.Optional(Type.Number()),
   }),
   /** 签收 */
-  Type.Object({ type: Type.Literal('warning.sign'), warningId: Type.String(), actor }),
+  Type.Object({ type: Type.Literal('warning.sign'), warningId: Type.String(), actor, party }),
   /** 处置反馈 */
   Type.Object({
     type: Type.Literal('warning.feedback'),
     warningId: Type.String(),
     actor,
+    party,
     text: Type.String(),
   }),
-  /** 消警; a reason makes it a forced close when the cause is still active. */
+  /** 督办: a regulator's note and deadline (ms UTC, in the future). */
+  Type.Object({
+    type: Type.Literal('warning.urge'),
+    warningId: Type.String(),
+    actor,
+    party,
+    text: Type.String(),
+    deadlineMs: Type.Number(),
+  }),
+  /** 核查: a regulator's verification of the handling. */
+  Type.Object({
+    type: Type.Literal('warning.verify'),
+    warningId: Type.String(),
+    actor,
+    party,
+    text: Type.String(),
+  }),
+  /** 消警; a reason is needed while the cause is still active (then recorded as forced). */
   Type.Object({
     type: Type.Literal('warning.close'),
     warningId: Type.String(),
     actor,
+    party,
     reason: Type.Optional(Type.String()),
   }),
 ]);
-/** One operator action for the alarm engine: the four verbs the API offers. */
+/** One action for the alarm engine: an alarm verb, or a step of the 预警 loop. */
 export type AlarmActionCommand = Static<typeof AlarmActionCommandSchema>;
 
 /** A refusal from the alarm engine: a coded error (e.g. HW_CORE_ALARM_INVALID_TRANSITION). */
@@ -78,7 +105,7 @@ export interface AlarmCommandRow {
   /** Alarm id or 预警 id. */
   readonly targetId: string;
   readonly actor: string;
-  /** What the command carries besides type, target and actor (action, reason, untilMs, text). */
+  /** What the command carries besides type, target and actor (action, reason, untilMs, text, party, deadlineMs). */
   readonly request: Readonly<Record<string, unknown>>;
 }
 
@@ -91,6 +118,8 @@ export function commandRow(command: AlarmActionCommand): AlarmCommandRow {
     }
     case 'warning.sign':
     case 'warning.feedback':
+    case 'warning.urge':
+    case 'warning.verify':
     case 'warning.close': {
       const { type, warningId, actor, ...request } = command;
       return { kind: type, targetId: warningId, actor, request };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmEvent, WarningColour } from './alarms.js';
 import type { Quality } from './quality.js';
-import type { WarningState } from './rest/warnings.js';
+import type { WarningEventType, WarningState } from './rest/warnings.js';
 import type { MonitoringChange } from './rest/changes.js';
 import type { LiveValueFrame } from './live-frame.js';
 
@@ -201,13 +201,12 @@ export interface LiveColourChange {
   readonly ts: number;
 }
 
-/** A 预警 state change (push → 签收 → 处置反馈 → 消警, escalation, colour change). */
+/** A 预警 state change (push → 签收 → 处置反馈 → 督办/核查 → 消警, escalation, colour change). */
 export interface LiveWarningEvent {
   readonly warningId: string;
   readonly enterprise: string;
   readonly hazard: string | null;
-  readonly type:
-    'opened' | 'upgraded' | 'downgraded' | 'signed' | 'feedback' | 'escalated' | 'overdue' | 'closed';
+  readonly type: WarningEventType;
   readonly from: WarningState | null;
   readonly to: WarningState;
   /** ms UTC. */

@@ -11,10 +11,12 @@ import type {
 // The API ↔ alarm-engine action protocol crosses a process boundary as JSON
 // (alarm_action_requests): a change here is a protocol change, so every member is named.
 
+type Party = 'enterprise' | 'county' | 'city' | 'province' | 'admin';
+
 describe('alarm action protocol', () => {
   it('locks the command types', () => {
     expectTypeOf<AlarmCommandType>().toEqualTypeOf<
-      'alarm.act' | 'warning.sign' | 'warning.feedback' | 'warning.close'
+      'alarm.act' | 'warning.sign' | 'warning.feedback' | 'warning.urge' | 'warning.verify' | 'warning.close'
     >();
     expectTypeOf<AlarmActionCommand['type']>().toEqualTypeOf<AlarmCommandType>();
   });
@@ -32,17 +34,35 @@ describe('alarm action protocol', () => {
       type: 'warning.sign';
       warningId: string;
       actor: string;
+      party: Party;
     }>();
     expectTypeOf<Extract<AlarmActionCommand, { type: 'warning.feedback' }>>().toEqualTypeOf<{
       type: 'warning.feedback';
       warningId: string;
       actor: string;
+      party: Party;
+      text: string;
+    }>();
+    expectTypeOf<Extract<AlarmActionCommand, { type: 'warning.urge' }>>().toEqualTypeOf<{
+      type: 'warning.urge';
+      warningId: string;
+      actor: string;
+      party: Party;
+      text: string;
+      deadlineMs: number;
+    }>();
+    expectTypeOf<Extract<AlarmActionCommand, { type: 'warning.verify' }>>().toEqualTypeOf<{
+      type: 'warning.verify';
+      warningId: string;
+      actor: string;
+      party: Party;
       text: string;
     }>();
     expectTypeOf<Extract<AlarmActionCommand, { type: 'warning.close' }>>().toEqualTypeOf<{
       type: 'warning.close';
       warningId: string;
       actor: string;
+      party: Party;
       reason?: string;
     }>();
   });

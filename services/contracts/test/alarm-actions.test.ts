@@ -38,20 +38,55 @@ describe('alarm action commands as stored rows', () => {
       },
     ],
     [
-      { type: 'warning.sign', warningId: 'w1', actor: 'bob' },
-      { kind: 'warning.sign', targetId: 'w1', actor: 'bob', request: {} },
+      { type: 'warning.sign', warningId: 'w1', actor: 'bob', party: 'enterprise' },
+      { kind: 'warning.sign', targetId: 'w1', actor: 'bob', request: { party: 'enterprise' } },
     ],
     [
-      { type: 'warning.feedback', warningId: 'w1', actor: 'bob', text: '已处置' },
-      { kind: 'warning.feedback', targetId: 'w1', actor: 'bob', request: { text: '已处置' } },
+      { type: 'warning.feedback', warningId: 'w1', actor: 'bob', party: 'enterprise', text: '已处置' },
+      {
+        kind: 'warning.feedback',
+        targetId: 'w1',
+        actor: 'bob',
+        request: { party: 'enterprise', text: '已处置' },
+      },
     ],
     [
-      { type: 'warning.close', warningId: 'w1', actor: 'bob', reason: '误报' },
-      { kind: 'warning.close', targetId: 'w1', actor: 'bob', request: { reason: '误报' } },
+      {
+        type: 'warning.urge',
+        warningId: 'w1',
+        actor: 'reg',
+        party: 'county',
+        text: '请于今日17时前反馈',
+        deadlineMs: 1_700_000_000_000,
+      },
+      {
+        kind: 'warning.urge',
+        targetId: 'w1',
+        actor: 'reg',
+        request: { party: 'county', text: '请于今日17时前反馈', deadlineMs: 1_700_000_000_000 },
+      },
     ],
     [
-      { type: 'warning.close', warningId: 'w1', actor: 'bob' },
-      { kind: 'warning.close', targetId: 'w1', actor: 'bob', request: {} },
+      { type: 'warning.verify', warningId: 'w1', actor: 'reg', party: 'city', text: '现场核查属实' },
+      {
+        kind: 'warning.verify',
+        targetId: 'w1',
+        actor: 'reg',
+        request: { party: 'city', text: '现场核查属实' },
+      },
+    ],
+    [
+      { type: 'warning.close', warningId: 'w1', actor: 'bob', party: 'enterprise', reason: '误报' },
+      {
+        kind: 'warning.close',
+        targetId: 'w1',
+        actor: 'bob',
+        request: { party: 'enterprise', reason: '误报' },
+      },
+    ],
+    [
+      { type: 'warning.close', warningId: 'w1', actor: 'bob', party: 'admin' },
+      { kind: 'warning.close', targetId: 'w1', actor: 'bob', request: { party: 'admin' } },
     ],
   ];
 
@@ -67,7 +102,7 @@ describe('alarm action commands as stored rows', () => {
       kind: 'warning.sign',
       targetId: 'w1',
       actor: 'bob',
-      request: { type: 'alarm.act', warningId: 'w2', actor: 'mallory' },
+      request: { type: 'alarm.act', warningId: 'w2', actor: 'mallory', party: 'enterprise' },
     });
     expect(back).toMatchObject({ type: 'warning.sign', warningId: 'w1', actor: 'bob' });
   });
@@ -77,8 +112,12 @@ describe('alarm action commands as stored rows', () => {
     ['an alarm action without action', { kind: 'alarm.act', request: {} }],
     ['an unknown alarm action', { kind: 'alarm.act', request: { action: 'delete' } }],
     ['a non-numeric shelve expiry', { kind: 'alarm.act', request: { action: 'shelve', untilMs: 'soon' } }],
-    ['feedback without text', { kind: 'warning.feedback', request: {} }],
-    ['a non-text close reason', { kind: 'warning.close', request: { reason: 5 } }],
+    ['feedback without text', { kind: 'warning.feedback', request: { party: 'enterprise' } }],
+    ['a non-text close reason', { kind: 'warning.close', request: { party: 'enterprise', reason: 5 } }],
+    ['a 预警 action without party', { kind: 'warning.sign', request: {} }],
+    ['an unknown party', { kind: 'warning.sign', request: { party: 'town' } }],
+    ['an urge without deadline', { kind: 'warning.urge', request: { party: 'county', text: '督办' } }],
+    ['a verification without text', { kind: 'warning.verify', request: { party: 'county' } }],
   ];
   it.each(invalid)('refuses %s', (_name, row) => {
     const back = commandOfRow({ ...row, targetId: 'x1', actor: 'bob' });

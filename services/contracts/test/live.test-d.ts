@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+  WarningEventType,
   AlarmEvent,
   ClientToServerEvents,
   LiveAlarmEvent,
@@ -103,7 +104,10 @@ describe('server → client events', () => {
       readonly count: number;
       readonly complete: boolean;
     }>();
-    expectTypeOf<LiveWarningEvent['to']>().toEqualTypeOf<'pushed' | 'signed' | 'feedback' | 'closed'>();
+    expectTypeOf<LiveWarningEvent['to']>().toEqualTypeOf<
+      'pushed' | 'signed' | 'feedback' | 'verified' | 'closed'
+    >();
+    expectTypeOf<LiveWarningEvent['type']>().toEqualTypeOf<WarningEventType>();
   });
 });
 

@@ -111,26 +111,61 @@ describe('region overview (GET /regions/:code/overview)', () => {
 
 describe('预警 (GET /warnings, /warnings/:id)', () => {
   it('locks the record, its states and its events', () => {
-    expectTypeOf<WarningState>().toEqualTypeOf<'pushed' | 'signed' | 'feedback' | 'closed'>();
+    expectTypeOf<WarningState>().toEqualTypeOf<'pushed' | 'signed' | 'feedback' | 'verified' | 'closed'>();
+    type Level = 'enterprise' | 'county' | 'city' | 'province';
+    type Party = Level | 'admin';
     expectTypeOf<WarningRow>().toEqualTypeOf<{
       id: string;
       enterprise: string;
       hazard: string | null;
       colour: WarningColour;
       state: WarningState;
-      level: string | null;
+      level: Level | null;
       openedAt: number;
       updatedAt: number;
       closedAt: number | null;
     }>();
     expectTypeOf<WarningDetail['events'][number]>().toEqualTypeOf<{
-      type: string;
-      from: string | null;
-      to: string;
+      type:
+        | 'opened'
+        | 'upgraded'
+        | 'downgraded'
+        | 'signed'
+        | 'feedback'
+        | 'urged'
+        | 'verified'
+        | 'escalated'
+        | 'overdue'
+        | 'closed';
+      from: WarningState | null;
+      to: WarningState;
       ts: number;
       actor: string;
-      level: string;
+      party: Party | null;
+      level: Level;
+      colour: WarningColour;
+      previousColour: WarningColour | null;
+      text: string | null;
+      deadline: number | null;
+      step: 'sign' | 'feedback' | 'urge' | null;
+      forced: boolean | null;
+      causeAlarmIds: string[];
     }>();
+    expectTypeOf<WarningDetail['deadlines'][number]>().toEqualTypeOf<{
+      step: 'sign' | 'feedback' | 'urge';
+      dueAt: number;
+      metAt: number | null;
+      overdue: boolean;
+    }>();
+    expectTypeOf<WarningDetail['closing']>().toEqualTypeOf<{
+      closedBy: 'enterprise' | 'regulator';
+      after: 'signed' | 'feedback' | 'verified';
+    }>();
+    expectTypeOf<WarningDetail['causes'][number]['value']>().toEqualTypeOf<number | null>();
+    expectTypeOf<WarningDetail['causes'][number]['limit']>().toEqualTypeOf<number | null>();
+    expectTypeOf<WarningDetail['deliveries'][number]['state']>().toEqualTypeOf<
+      'pending' | 'delivered' | 'failed'
+    >();
   });
 });
 
@@ -163,7 +198,11 @@ describe('bodies the dashboard sends', () => {
       return: { comment?: string };
       comment: { text: string };
     }>();
-    expectTypeOf<keyof WarningActionBodies>().toEqualTypeOf<'sign' | 'feedback' | 'close'>();
+    expectTypeOf<keyof WarningActionBodies>().toEqualTypeOf<
+      'sign' | 'feedback' | 'urge' | 'verify' | 'close'
+    >();
+    expectTypeOf<WarningActionBodies['urge']>().toEqualTypeOf<{ text: string; deadline: number }>();
+    expectTypeOf<WarningActionBodies['verify']>().toEqualTypeOf<{ text: string }>();
     expectTypeOf<keyof WarningActionBodies['sign']>().toEqualTypeOf<never>();
     expectTypeOf<WarningActionBodies['feedback']>().toEqualTypeOf<{ text: string }>();
     expectTypeOf<WarningActionBodies['close']>().toEqualTypeOf<{ reason?: string }>();

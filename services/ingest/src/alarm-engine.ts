@@ -32,12 +32,19 @@ import {
   isRetryableStorageError,
   type AlarmRepository,
   type NotificationOutbox,
+  type OutboxEnqueueItem,
   type SqlClient,
   type WarningRepository,
 } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { Backoff, systemClock, type Clock } from '@hazardwatch/kit';
 import type { DurableWork } from './ingest-pipeline.js';
+import {
+  fireControlDeliveries,
+  NO_ROUTES,
+  warningDeliveries,
+  type DeliveryRoutes,
+} from './notify/delivery-routing.js';
 
 /** Retry pacing of a unit storage refused for now: 200 ms doubling to 10 s, no jitter (one writer). */
 const STORE_RETRY = { initialMs: 200, maxMs: 10_000, jitter: 'none' } as const;
@@ -62,8 +69,12 @@ export interface AlarmEngineDeps {
   readonly alarms: AlarmRepository;
   readonly warnings: WarningRepository;
   readonly outbox: NotificationOutbox;
-  /** Outbox channel names every 预警 notification goes to (e.g. configured webhooks). */
-  readonly channels: readonly string[];
+  /**
+   * The configured channels as routing sees them: which deliveries (outbox rows) each 预警
+   * notification and each fire-control-room alarm makes (docs/notifications.md).
+   * @default NO_ROUTES (nothing sent; every recipient recorded as not reached)
+   */
+  readonly routes?: DeliveryRoutes;
   /**
    * Joins a persistence step to the ingest batch being processed (pipeline.attach): the batch is
    * acknowledged only once the alarm changes it caused are stored.
@@ -386,7 +397,8 @@ export class AlarmEngine implements ConditionSink {
     }
     const now = this.deps.now();
     const alarmWrite = { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges };
-    if (unit.warningEvents.length === 0 && unit.notifications.length === 0) {
+    const deliveries = this.deliveriesOf(unit);
+    if (unit.warningEvents.length === 0 && deliveries.length === 0) {
       // The common case (an alarm raised, changed or cleared without a 预警 step): one statement,
       // atomic by itself, one round trip to the database.
       await this.deps.alarms.write(alarmWrite);
@@ -394,13 +406,7 @@ export class AlarmEngine implements ConditionSink {
       await this.deps.client.transaction(async (tx) => {
         await this.deps.alarms.write(alarmWrite, tx);
         await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
-        await this.deps.outbox.enqueue(
-          unit.notifications.flatMap((payload) =>
-            this.deps.channels.map((channel) => ({ channel, payload })),
-          ),
-          now,
-          tx,
-        );
+        await this.deps.outbox.enqueue(deliveries, now, tx);
       });
     }
     unit.markStored();
@@ -410,6 +416,18 @@ export class AlarmEngine implements ConditionSink {
       warningEvents: unit.warningEvents,
     };
     for (const listener of this.listeners) listener(events);
+  }
+
+  /**
+   * The outbox rows of a unit, written in its transaction: each 预警 notification per recipient
+   * and channel, and the fire-control-room deliveries of its gas alarms (GB/T 50493-2019 §5.1.2).
+   */
+  private deliveriesOf(unit: AlarmChangeSet): OutboxEnqueueItem[] {
+    const routes = this.deps.routes ?? NO_ROUTES;
+    return [
+      ...unit.notifications.flatMap((n) => warningDeliveries(n, this.index, routes)),
+      ...fireControlDeliveries(unit.events, this.index, this.colourPolicy, routes),
+    ];
   }
 }
 

@@ -13,6 +13,8 @@ import type { Auditor } from '../audit.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { ApiSettings } from '../config.js';
 import type { ApiMetrics } from '../http/metrics.js';
+import type { MonitoringChanges } from '../monitoring-changes.js';
+import type { SiteWriter } from '../site-writer.js';
 
 /** Where the API gets the current site model; the CLI swaps it when a new site is imported. */
 export interface SiteSource {
@@ -40,6 +42,10 @@ export interface RouteContext {
   readonly colourPolicy: ColourPolicy;
   /** Who may do what (issue #19): the defaults with the configured overrides. */
   readonly authority: AuthorityTable;
+  /** Monitoring-change records (issue #19 item 2): written, decided, pushed live. */
+  readonly changes: MonitoringChanges;
+  /** Per-entity site writes, one at a time (site edits and approved changes alike). */
+  readonly siteWriter: SiteWriter;
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
 }
 
