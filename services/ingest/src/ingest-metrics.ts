@@ -10,6 +10,11 @@ export interface IngestGauges {
   readonly deadLettersQueued?: number;
   /** Alarm persistence units the database refused for good (AlarmEngine.failedUnits), if an alarm engine runs. */
   readonly alarmUnitsFailed?: number;
+  /** Notification deliveries by channel (OutboxWorker.byChannel), if the outbox worker runs. */
+  readonly notifications?: ReadonlyMap<
+    string,
+    { readonly delivered: number; readonly retried: number; readonly failed: number }
+  >;
 }
 
 type Labels = Record<string, string>;
@@ -132,6 +137,17 @@ export async function ingestMetricsText(counters: IngestCounters, gauges: Ingest
       [{ outcome: 'not_stored' }, c.dataLossNotStored],
     ],
   );
+  if (gauges.notifications !== undefined)
+    counter(
+      'hw_ingest_notifications_total',
+      'Notification delivery attempts by channel and outcome: delivered, retried (failed, will try again), failed (given up).',
+      ['channel', 'outcome'],
+      [...gauges.notifications].flatMap(([channel, n]) =>
+        (['delivered', 'retried', 'failed'] as const).map(
+          (outcome) => [{ channel, outcome }, n[outcome]] as const,
+        ),
+      ),
+    );
   gauge('hw_ingest_buffered_rows', 'Rows accepted but not yet durable.', gauges.bufferedRows);
   gauge(
     'hw_ingest_unacknowledged_messages',

@@ -27,7 +27,7 @@ import type { IngestConfig } from './config.js';
 import type { BatchWriter, ReadingObserver } from './ingest-pipeline.js';
 import { ingestMetricsText } from './ingest-metrics.js';
 import { IngestRollups } from './minute-rollups.js';
-import { OutboxWorker, type NotificationChannel } from './notify/index.js';
+import { NO_ROUTES, OutboxWorker, type DeliveryRoutes, type NotificationChannel } from './notify/index.js';
 import { pointDirectoryFrom, pointDirectoryFromSite, type PointDirectory } from './point-directory.js';
 import { DutySchedule } from './duty-schedule.js';
 
@@ -56,8 +56,13 @@ export interface IngestServiceDeps {
   readonly site: VersionedSite | undefined;
   /** The compiled alarm settings; the API of the deployment must compute with the same object. */
   readonly alarmSettings: AlarmSettings;
-  /** Where every 预警 notification goes (e.g. signed webhooks). @default [] */
+  /** The notification channels (signed webhooks, SMS, e-mail, group robots). @default [] */
   readonly channels?: readonly NotificationChannel[];
+  /**
+   * Which of `channels` reach whom (docs/notifications.md).
+   * @default every channel is a webhook receiving every 预警 notification whole
+   */
+  readonly routes?: DeliveryRoutes;
   /** More observers of every accepted reading (e.g. the live value tap of an API in this process). */
   readonly observers?: readonly ReadingObserver[];
 }
@@ -179,7 +184,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     alarms: alarmRepository,
     warnings: new WarningRepository(client),
     outbox,
-    channels: channels.map((c) => c.name),
+    routes: deps.routes ?? { ...NO_ROUTES, webhooks: channels.map((c) => c.name) },
     // Called from the first alarm change on, once the pipeline below exists.
     joinBatch: (work) => ingest.pipeline.attach(work),
   });
@@ -319,8 +324,13 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
         brokerConnected: ingest.subscriber.connected,
         deadLettersQueued: ingest.pipeline.deadLettersQueued,
         alarmUnitsFailed: host.failedUnits,
+        notifications: notifications.byChannel,
       }),
     start: async () => {
+      if (channels.length === 0)
+        log.warn(
+          'no notification channel configured: 预警 are recorded, but nobody is told (docs/notifications.md)',
+        );
       try {
         await host.restore();
         startDuties();

@@ -32,7 +32,6 @@ describe('AlarmEngine: a unit that fails for good', () => {
       alarms,
       warnings: {} as WarningRepository,
       outbox: {} as NotificationOutbox,
-      channels: [],
       joinBatch: (work) => void attached.push(work),
       settings: DEFAULT_ALARM_SETTINGS,
     });

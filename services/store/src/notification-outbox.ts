@@ -1,5 +1,20 @@
 import type { SqlClient } from './sql-client.js';
-import type { NotificationDelivery } from '@hazardwatch/contracts';
+import type { DeliveryRecipient, NotificationDelivery } from '@hazardwatch/contracts';
+
+/** One delivery to write: a notification (payload) to one recipient over one channel. */
+export interface OutboxEnqueueItem {
+  readonly channel: string;
+  readonly payload: unknown;
+  /** The 预警 it belongs to (deliveriesOf({ warningId })). */
+  readonly warningId?: string | null;
+  /** The alarm it belongs to (fire-control-room deliveries, deliveriesOf({ alarmId })). */
+  readonly alarmId?: string | null;
+  /** opened, upgraded, escalated, reminder, urged, closed, summary, fire_control … */
+  readonly kind?: string | null;
+  readonly recipient?: DeliveryRecipient | null;
+  /** Recorded as failed at once with this reason (never attempted). */
+  readonly failedReason?: string;
+}
 
 export interface OutboxItem {
   readonly id: number;
@@ -26,17 +41,34 @@ interface Row {
 export class NotificationOutbox {
   constructor(private readonly client: SqlClient) {}
 
+  /**
+   * Writes deliveries (one row = one notification to one recipient over one channel). An item
+   * with `failedReason` is recorded as already failed (e.g. a recipient no channel reaches), so
+   * the 预警 record never pretends someone was told.
+   */
   async enqueue(
-    items: ReadonlyArray<{ channel: string; payload: unknown }>,
+    items: readonly OutboxEnqueueItem[],
     nowMs: number,
     tx: SqlClient = this.client,
   ): Promise<void> {
     if (items.length === 0) return;
     await tx.query(
-      `INSERT INTO notification_outbox (channel, payload, created_at, next_attempt_at)
-       SELECT c, p, to_timestamp($3 / 1000.0), to_timestamp($3 / 1000.0)
-       FROM unnest($1::text[], $2::jsonb[]) AS t(c, p)`,
-      [items.map((i) => i.channel), items.map((i) => JSON.stringify(i.payload)), nowMs],
+      `INSERT INTO notification_outbox
+         (channel, payload, warning_id, alarm_id, kind, recipient, last_error, failed_at, created_at, next_attempt_at)
+       SELECT c, p, w, a, k, r, f, CASE WHEN f IS NULL THEN NULL ELSE to_timestamp($8 / 1000.0) END,
+         to_timestamp($8 / 1000.0), to_timestamp($8 / 1000.0)
+       FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+         AS t(c, p, w, a, k, r, f)`,
+      [
+        items.map((i) => i.channel),
+        items.map((i) => JSON.stringify(i.payload)),
+        items.map((i) => i.warningId ?? null),
+        items.map((i) => i.alarmId ?? null),
+        items.map((i) => i.kind ?? null),
+        items.map((i) => (i.recipient ? JSON.stringify(i.recipient) : null)),
+        items.map((i) => i.failedReason ?? null),
+        nowMs,
+      ],
     );
   }
 

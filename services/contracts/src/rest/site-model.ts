@@ -51,11 +51,23 @@ export const HazardLevelSchema = Type.Union([
   Type.Literal(4),
 ]);
 
+/** Mainland mobile (optional +86) or landline with area code and optional extension. */
+export const PHONE_PATTERN = '^(?:(?:\\+86)?1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}(?:-\\d{1,6})?)$';
+/** An e-mail address as SMTP servers accept it (local@domain.tld; no spaces). */
+export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+
 /** A person of the 包保责任制; also how the site file names one. */
 export const PersonSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200, description: 'person name' }),
-    phone: Type.String({ minLength: 3, maxLength: 32, description: 'phone number for warning push' }),
+    phone: Type.String({
+      pattern: PHONE_PATTERN,
+      description:
+        'phone number for warning push: a mainland mobile (11 digits, 1[3-9]…, optional +86) — SMS and robot @-mentions need one — or a landline with area code (0xx-xxxxxxxx, optional extension)',
+    }),
+    email: Type.Optional(
+      Type.String({ pattern: EMAIL_PATTERN, maxLength: 254, description: 'e-mail address for warning push' }),
+    ),
     userId: Type.Optional(
       Type.String({ minLength: 1, description: 'HazardWatch user id, for in-app routing' }),
     ),

@@ -29,6 +29,8 @@ export interface OutboxWorkerCounters {
  */
 export class OutboxWorker {
   readonly counters: OutboxWorkerCounters = { delivered: 0, retried: 0, failed: 0 };
+  /** The same counts per channel name (exported as hw_ingest_notifications_total{channel,outcome}). */
+  readonly byChannel = new Map<string, OutboxWorkerCounters>();
   private readonly channels: ReadonlyMap<string, NotificationChannel>;
   private readonly backoff: BackoffOptions;
   private readonly log: Logger;
@@ -54,6 +56,13 @@ export class OutboxWorker {
     this.log = deps.logger.child({ component: 'outbox-worker' });
   }
 
+  private count(channel: string, outcome: keyof OutboxWorkerCounters): void {
+    this.counters[outcome]++;
+    let c = this.byChannel.get(channel);
+    if (c === undefined) this.byChannel.set(channel, (c = { delivered: 0, retried: 0, failed: 0 }));
+    c[outcome]++;
+  }
+
   /** Delivers what is due now; returns how many items were attempted. Never rejects. */
   async runOnce(): Promise<number> {
     if (this.running) return 0;
@@ -71,15 +80,14 @@ export class OutboxWorker {
           if (!channel) throw new ChannelError(`no channel named ${item.channel}`, false);
           await channel.deliver(item.payload);
           await this.outbox.markDelivered(item.id, this.deps.now());
-          this.counters.delivered++;
+          this.count(item.channel, 'delivered');
         } catch (error) {
           const retryable = error instanceof ChannelError ? error.retryable : true;
           const attempt = item.attempts + 1;
           const giveUp = !retryable || attempt >= (this.options.maxAttempts ?? 12);
           const retryAt = giveUp ? null : this.deps.now() + backoffDelay(attempt - 1, this.backoff);
           await this.outbox.markAttemptFailed(item.id, (error as Error).message, this.deps.now(), retryAt);
-          if (giveUp) this.counters.failed++;
-          else this.counters.retried++;
+          this.count(item.channel, giveUp ? 'failed' : 'retried');
           this.log.warn(
             { id: item.id, channel: item.channel, attempt, giveUp, err: error },
             'notification delivery failed',
