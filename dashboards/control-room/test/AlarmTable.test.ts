@@ -186,3 +186,39 @@ describe('AlarmTable: readable rows', () => {
     expect(row.find('[data-test="hazard"]').text()).toBe('—');
   });
 });
+
+describe('AlarmTable: suppressed by design (ISA-18.2 DSUPR, issue #19 item 8)', () => {
+  // While HH is active its H is DSUPR: shown muted as suppressed, never as returned-unacked.
+  const rows = () => [
+    { ...alarm('h', 'orange', 1, 'DSUPR'), condition: 'H' as const, active: true, value: 88, limit: 80 },
+    alarm('hh', 'red', 2),
+  ];
+
+  it('shows 设计抑制 / Suppressed by design, styled as suppressed and not as RTNUN', () => {
+    for (const [locale, text] of [
+      ['zh-CN', '设计抑制'],
+      ['en', 'Suppressed by design'],
+    ] as const) {
+      const w = mount(AlarmTable, {
+        props: { alarms: rows(), now: 100_000 },
+        global: { plugins: [createAppI18n(locale)] },
+      });
+      const row = w.find('[data-alarm="h"]');
+      expect(row.find('[data-test="state"]').text()).toBe(text);
+      expect(row.classes()).toContain('state-DSUPR');
+      expect(row.classes()).not.toContain('state-RTNUN');
+      const chip = row.find('.chip');
+      expect(chip.classes()).toContain('chip-suppressed');
+      expect(chip.classes()).not.toContain('chip-hollow');
+      expect(row.find('[data-test="state"]').attributes('title')).toBeTruthy();
+    }
+  });
+
+  it('offers no acknowledgement for it: the acknowledgement requirement returns with the alarm', () => {
+    const w = mountTable(rows());
+    const row = w.find('[data-alarm="h"]');
+    expect(row.find('[data-test="ack"]').exists()).toBe(false);
+    expect(row.find('input[type="checkbox"]').attributes('disabled')).toBeDefined();
+    expect(w.find('[data-alarm="hh"] [data-test="ack"]').exists()).toBe(true);
+  });
+});

@@ -43,7 +43,7 @@ export const en: Messages = {
     ACKED: 'Acknowledged',
     RTNUN: 'Returned, unacked',
     SHLVD: 'Shelved',
-    DSUPR: 'Suppressed',
+    DSUPR: 'Suppressed by design',
     OOSRV: 'Out of service',
     NORM: 'Normal',
   },
@@ -66,6 +66,8 @@ export const en: Messages = {
     title: 'Active alarms',
     late: 'late',
     lateHint: 'Happened while the gateway link was down (replayed readings); source time shown',
+    suppressedByDesignHint:
+      'Suppressed by design: a higher alarm of the same point (HH over H, LL over L) is active; it returns to its real state when that clears',
     warnings: 'Warnings',
     count: '{n} total',
     colour: 'Priority',

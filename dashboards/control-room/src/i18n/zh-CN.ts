@@ -63,6 +63,8 @@ export const zhCN = {
     title: '当前报警',
     late: '补报',
     lateHint: '网关通信中断期间发生（补传数据），显示源时间',
+    suppressedByDesignHint:
+      '设计抑制：同一测点更高级别报警（高高抑制高、低低抑制低）有效期间不重复报警，其恢复后本报警回到实际状态',
     warnings: '预警',
     count: '共 {n} 条',
     colour: '级别',
