@@ -21,6 +21,17 @@ export const coreErrors = defineErrors('HW_CORE', {
     retryable: false,
     status: 400,
   },
+  HW_CORE_GB18218_NAME_CAS_CONFLICT: {
+    template:
+      'GB 18218-2018 Table 1: name "{substance}" and CAS {cas} do not name the same substance ({detail})',
+    retryable: false,
+    status: 400,
+  },
+  HW_CORE_GB18218_AMBIGUOUS_SUBSTANCE: {
+    template: 'GB 18218-2018 Table 1: "{substance}" matches several entries ({candidates}); name the variant',
+    retryable: false,
+    status: 400,
+  },
   HW_CORE_GB18218_INVALID_QUANTITY: {
     template: 'GB 18218-2018: quantity {quantity} t for "{substance}" must be a finite number ≥ 0',
     retryable: false,

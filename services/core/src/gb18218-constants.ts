@@ -5,12 +5,15 @@
  * set instead of silently changing old snapshots.
  */
 
+import { GB18218_TABLE1 } from './gb18218-table1.js';
+
 export const GB18218_STANDARD = 'GB18218-2018' as const;
 export type Gb18218Standard = typeof GB18218_STANDARD;
 
 /**
  * Table 2 hazard categories with their critical quantity Q (t), and Table 4 correction factor β.
- * Q for W3 (aerosols) is the net mass of contents.
+ * Q for W3 (aerosols) is the net mass of contents. Values and labels checked against sources A and B
+ * of gb18218-table1.ts (the labels of W1.1–W1.3 and W6.2 were wrong before issue #19; Q and β were not).
  */
 export const CATEGORY_TABLE = Object.freeze({
   J1: { q: 5, beta: 4, zh: '急性毒性-类别1，所有暴露途径，气体' },
@@ -18,18 +21,22 @@ export const CATEGORY_TABLE = Object.freeze({
   J3: { q: 50, beta: 2, zh: '急性毒性-类别2、类别3，所有暴露途径，气体' },
   J4: { q: 50, beta: 2, zh: '急性毒性-类别2、类别3，吸入途径，液体（沸点≤35℃）' },
   J5: { q: 500, beta: 1, zh: '急性毒性-类别2，所有暴露途径，液体（除J4外）、固体' },
-  'W1.1': { q: 1, beta: 2, zh: '不稳定爆炸物' },
-  'W1.2': { q: 10, beta: 2, zh: '1.1项爆炸物' },
-  'W1.3': { q: 50, beta: 2, zh: '除1.1项外的其他爆炸物' },
+  'W1.1': { q: 1, beta: 2, zh: '不稳定爆炸物；1.1项爆炸物' },
+  'W1.2': { q: 10, beta: 2, zh: '1.2、1.3、1.5、1.6项爆炸物' },
+  'W1.3': { q: 50, beta: 2, zh: '1.4项爆炸物' },
   W2: { q: 10, beta: 1.5, zh: '易燃气体，类别1和类别2' },
   W3: { q: 150, beta: 1, zh: '气溶胶，类别1和类别2（净重）' },
   W4: { q: 50, beta: 1, zh: '氧化性气体，类别1' },
   'W5.1': { q: 10, beta: 1.5, zh: '易燃液体类别1；类别2和3，工作温度高于沸点' },
-  'W5.2': { q: 50, beta: 1, zh: '易燃液体类别2和3，具有引发重大事故的特殊工艺条件（如操作压力大于1.6MPa）' },
+  'W5.2': {
+    q: 50,
+    beta: 1,
+    zh: '易燃液体类别2和3，具有引发重大事故的特殊工艺条件（危险化工工艺、爆炸极限范围或附近操作、操作压力大于1.6MPa等）',
+  },
   'W5.3': { q: 1000, beta: 1, zh: '不属于W5.1或W5.2的其他类别2易燃液体' },
   'W5.4': { q: 5000, beta: 1, zh: '不属于W5.1或W5.2的其他类别3易燃液体' },
   'W6.1': { q: 10, beta: 1.5, zh: '自反应物质和混合物，A型和B型' },
-  'W6.2': { q: 50, beta: 1, zh: '自反应物质和混合物，C型、D型、E型、F型' },
+  'W6.2': { q: 50, beta: 1, zh: '自反应物质和混合物，C型、D型、E型' },
   'W7.1': { q: 10, beta: 1.5, zh: '有机过氧化物，A型和B型' },
   'W7.2': { q: 50, beta: 1, zh: '有机过氧化物，C型、D型、E型、F型' },
   W8: { q: 50, beta: 1, zh: '自燃液体和自燃固体' },
@@ -45,16 +52,37 @@ export function isHazardCategory(value: string): value is HazardCategory {
   return Object.prototype.hasOwnProperty.call(CATEGORY_TABLE, value);
 }
 
+/** Table 3: correction factor β for the named toxic gases, by named-substance key. */
+export const TABLE3_BETA: Readonly<Record<string, number>> = Object.freeze({
+  carbon_monoxide: 2,
+  sulfur_dioxide: 2,
+  ammonia: 2,
+  ethylene_oxide: 2,
+  hydrogen_chloride: 3,
+  methyl_bromide: 3,
+  chlorine: 4,
+  hydrogen_sulfide: 5,
+  hydrogen_fluoride: 5,
+  nitrogen_dioxide: 10,
+  hydrogen_cyanide: 10,
+  phosgene: 20,
+  phosphine: 20,
+  methyl_isocyanate: 20,
+});
+
 /**
- * A named substance: Table 1 (critical quantity `q`) and/or Table 3 (β for named toxic gases).
+ * A named substance: a Table 1 entry (critical quantity `q`), with β when it is a Table 3 gas.
  * `category` is a default Table 2 category used for β when the substance is not in Table 3 and the
  * inventory line gives none; set only where the category does not depend on process conditions
- * (flammable gases, oxygen). Flammable liquids need the site's W5.x category.
- * `confirmed: false` marks values transcribed from memory of the standard that have not been
- * checked against a copy of the text; validation reports their use as a defect.
+ * (flammable gases W2, oxygen W4). Flammable liquids need the site's W5.x category.
+ * `confirmed` says the Q (and β) were checked against two transcriptions of the standard; every
+ * entry is (gb18218-table1.ts lists the sources). An unconfirmed entry is not to be added: leave
+ * the substance out, so its lines fall back to their category, rather than invent a value.
  */
 export interface NamedSubstance {
   readonly key: string;
+  /** 序号 of the Table 1 entry that gives `q`. */
+  readonly table1No?: number;
   readonly zh: string;
   readonly en: string;
   readonly cas: readonly string[];
@@ -65,116 +93,97 @@ export interface NamedSubstance {
   readonly confirmed: boolean;
 }
 
-const S = (
-  key: string,
-  zh: string,
-  en: string,
-  cas: readonly string[],
-  values: { q?: number; beta?: number; category?: HazardCategory; confirmed?: boolean },
-  aliases: readonly string[] = [],
-): NamedSubstance =>
-  Object.freeze({
-    key,
-    zh,
-    en,
-    cas: Object.freeze([...cas]),
-    aliases: Object.freeze([...aliases]),
-    ...values,
-    confirmed: values.confirmed ?? true,
-  });
+/** Flammable gases of Table 1 (W2, β 1.5 by Table 4) and oxygen (W4, β 1). */
+const DEFAULT_CATEGORY: Readonly<Record<string, HazardCategory>> = {
+  butadiene: 'W2',
+  dimethyl_ether: 'W2',
+  methane: 'W2',
+  vinyl_chloride: 'W2',
+  hydrogen: 'W2',
+  lpg: 'W2',
+  methylamine: 'W2',
+  acetylene: 'W2',
+  ethylene: 'W2',
+  oxygen: 'W4',
+};
 
 /**
- * Table 1 samples read in two consistent transcriptions (REFERENCE §4 [V]) and Table 3 (β) for
- * the named toxic gases. Q in t.
+ * Names users write that the table does not print (formulae, plain names without the table's
+ * qualifier). A bare 甲醛 resolves to No. 8 (含量＞90%): the conservative reading; a solution at
+ * ≤ 90 % is a mixture (§4.2.3) and is entered by its category, without the Table 1 name or CAS.
+ */
+const EXTRA_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  ammonia: ['NH3', '无水氨'],
+  nitrogen_dioxide: ['NO2'],
+  sulfur_dioxide: ['SO2'],
+  fluorine: ['F2', '氟气'],
+  phosgene: ['COCl2', 'phosgene'],
+  ethylene_oxide: ['EO'],
+  formaldehyde: ['甲醛', 'HCHO', 'formaldehyde'],
+  phosphine: ['PH3'],
+  hydrogen_sulfide: ['H2S'],
+  hydrogen_chloride: ['HCl', '氯化氢', '无水氯化氢', 'hydrogen chloride'],
+  chlorine: ['Cl2'],
+  coal_gas: ['煤气', 'coal gas'],
+  arsine: ['AsH3'],
+  hydrogen_fluoride: ['HF', '无水氟化氢'],
+  hydrogen_cyanide: ['HCN'],
+  sulfur_trioxide: ['SO3'],
+  bromine: ['Br2'],
+  methyl_isocyanate: ['MIC'],
+  methyl_bromide: ['CH3Br'],
+  butadiene: ['丁二烯', 'butadiene'],
+  dimethyl_ether: ['DME'],
+  methane: ['甲烷', '天然气', 'CH4', 'natural gas', 'methane', 'LNG', '液化天然气'],
+  vinyl_chloride: ['VCM'],
+  hydrogen: ['H2'],
+  lpg: ['LPG', '液化石油气', '丙烷', '丁烷', 'propane', 'butane'],
+  acetylene: ['C2H2'],
+  ethylene: ['C2H4'],
+  oxygen: ['氧', 'O2', 'oxygen'],
+  carbon_disulfide: ['CS2'],
+  propylene_oxide: ['环氧丙烷'],
+  methanol: ['CH3OH'],
+  gasoline: ['汽油', 'petrol', 'gasoline'],
+  n_hexane: ['hexane'],
+};
+
+const named = (s: NamedSubstance): NamedSubstance =>
+  Object.freeze({ ...s, cas: Object.freeze([...s.cas]), aliases: Object.freeze([...s.aliases]) });
+
+/**
+ * Table 1 (all 85 entries, gb18218-table1.ts) with Table 3 β and default categories, plus carbon
+ * monoxide: Table 1 No. 13 is 煤气（CO，CO和H₂、CH₄的混合物等）, which names CO itself, so CO takes
+ * Q = 20 t from it and β = 2 from Table 3. The table prints no CAS for No. 13; 630-08-0 (CO) is ours.
  */
 export const NAMED_SUBSTANCES: readonly NamedSubstance[] = Object.freeze([
-  // Table 3 gases (β) with their Table 1 Q.
-  S('phosgene', '碳酰氯', 'phosgene', ['75-44-5'], { q: 0.3, beta: 20 }, ['光气']),
-  S('methyl_isocyanate', '异氰酸甲酯', 'methyl isocyanate', ['624-83-9'], { q: 0.75, beta: 20 }, ['MIC']),
-  S('hydrogen_fluoride', '氟化氢', 'hydrogen fluoride', ['7664-39-3'], { q: 1, beta: 5 }, [
-    'HF',
-    '无水氟化氢',
-  ]),
-  S('hydrogen_cyanide', '氰化氢', 'hydrogen cyanide', ['74-90-8'], { q: 1, beta: 10 }, ['HCN']),
-  S('chlorine', '氯', 'chlorine', ['7782-50-5'], { q: 5, beta: 4 }, ['Cl2', '氯气', '液氯']),
-  S('hydrogen_sulfide', '硫化氢', 'hydrogen sulfide', ['7783-06-4'], { q: 5, beta: 5 }, ['H2S']),
-  S('ammonia', '氨', 'ammonia', ['7664-41-7'], { q: 10, beta: 2 }, ['NH3', '液氨', '氨气', '无水氨']),
-  S('ethylene_oxide', '环氧乙烷', 'ethylene oxide', ['75-21-8'], { q: 10, beta: 2 }, ['EO']),
-  S('sulfur_dioxide', '二氧化硫', 'sulfur dioxide', ['7446-09-5'], { q: 20, beta: 2 }, ['SO2']),
-  S(
-    'hydrogen_chloride',
-    '氯化氢（无水）',
-    'hydrogen chloride (anhydrous)',
-    ['7647-01-0'],
-    { q: 20, beta: 3 },
-    ['HCl', '氯化氢', '无水氯化氢'],
-  ),
-  // Table 3 gases whose Table 1 Q was not in the verified sample: β only, Q from the line's category.
-  S('carbon_monoxide', '一氧化碳', 'carbon monoxide', ['630-08-0'], { beta: 2 }, ['CO']),
-  // Table 3 gases with Q recalled from Table 1 but not yet checked against the text.
-  S(
-    'nitrogen_dioxide',
-    '二氧化氮',
-    'nitrogen dioxide',
-    ['10102-44-0'],
-    { q: 1, beta: 10, confirmed: false },
-    ['NO2'],
-  ),
-  S('phosphine', '磷化氢', 'phosphine', ['7803-51-2'], { q: 1, beta: 20, confirmed: false }, ['PH3']),
-  S('methyl_bromide', '溴甲烷', 'methyl bromide', ['74-83-9'], { q: 10, beta: 3, confirmed: false }, [
-    'CH3Br',
-  ]),
-
-  // Flammable gases (default category W2, β 1.5 by Table 4).
-  S('acetylene', '乙炔', 'acetylene', ['74-86-2'], { q: 1, category: 'W2' }, ['C2H2']),
-  S('hydrogen', '氢', 'hydrogen', ['1333-74-0'], { q: 5, category: 'W2' }, ['H2', '氢气']),
-  S('butadiene', '1,3-丁二烯', '1,3-butadiene', ['106-99-0'], { q: 5, category: 'W2' }, [
-    '丁二烯',
-    'butadiene',
-  ]),
-  S('methane', '甲烷，天然气', 'methane, natural gas', ['74-82-8', '8006-14-2'], { q: 50, category: 'W2' }, [
-    '甲烷',
-    '天然气',
-    'CH4',
-    'natural gas',
-    'methane',
-    'LNG',
-    '液化天然气',
-  ]),
-  S('lpg', '液化石油气', 'liquefied petroleum gas', ['68476-85-7'], { q: 50, category: 'W2' }, ['LPG']),
-  S('ethylene', '乙烯', 'ethylene', ['74-85-1'], { q: 50, category: 'W2' }, ['C2H4']),
-  S('vinyl_chloride', '氯乙烯', 'vinyl chloride', ['75-01-4'], { q: 50, category: 'W2' }, ['VCM']),
-  S('dimethyl_ether', '二甲醚', 'dimethyl ether', ['115-10-6'], { q: 50, category: 'W2', confirmed: false }, [
-    'DME',
-  ]),
-
-  // Oxidising gas (W4, β 1).
-  S(
-    'oxygen',
-    '氧（压缩的或液化的）',
-    'oxygen (compressed or liquefied)',
-    ['7782-44-7'],
-    { q: 200, category: 'W4' },
-    ['氧', '氧气', '液氧', 'O2'],
-  ),
-
-  // Liquids: β depends on the W5.x / J category the site assigns (process conditions).
-  S('benzene', '苯', 'benzene', ['71-43-2'], { q: 50 }),
-  S('acrylonitrile', '2-丙烯腈', 'acrylonitrile', ['107-13-1'], { q: 50 }, ['丙烯腈']),
-  S('carbon_disulfide', '二硫化碳', 'carbon disulfide', ['75-15-0'], { q: 50 }, ['CS2']),
-  S('gasoline', '汽油（乙醇汽油、甲醇汽油）', 'gasoline', ['86290-81-5'], { q: 200 }, ['汽油', 'petrol']),
-  S('methanol', '甲醇', 'methanol', ['67-56-1'], { q: 500 }, ['CH3OH']),
-  S('ethanol', '乙醇', 'ethanol', ['64-17-5'], { q: 500 }, ['酒精']),
-  S('toluene', '甲苯', 'toluene', ['108-88-3'], { q: 500 }),
-  S('acetone', '丙酮', 'acetone', ['67-64-1'], { q: 500 }),
-  S('ethyl_acetate', '乙酸乙酯', 'ethyl acetate', ['141-78-6'], { q: 500 }),
-  // Recalled from Table 1, not yet checked against the text.
-  S('propylene_oxide', '1,2-环氧丙烷', 'propylene oxide', ['75-56-9'], { q: 10, confirmed: false }, [
-    '环氧丙烷',
-  ]),
-  S('diethyl_ether', '乙醚', 'diethyl ether', ['60-29-7'], { q: 10, confirmed: false }),
-  S('styrene', '苯乙烯', 'styrene', ['100-42-5'], { q: 500, confirmed: false }),
-  S('cyclohexane', '环己烷', 'cyclohexane', ['110-82-7'], { q: 500, confirmed: false }),
+  ...GB18218_TABLE1.map((e) => {
+    const beta = TABLE3_BETA[e.key];
+    const category = DEFAULT_CATEGORY[e.key];
+    return named({
+      key: e.key,
+      table1No: e.no,
+      zh: e.zh,
+      en: e.en,
+      cas: e.cas,
+      aliases: [...e.aliases, ...(EXTRA_ALIASES[e.key] ?? [])],
+      q: e.q,
+      ...(beta === undefined ? {} : { beta }),
+      ...(category === undefined ? {} : { category }),
+      confirmed: true,
+    });
+  }),
+  named({
+    key: 'carbon_monoxide',
+    table1No: 13,
+    zh: '一氧化碳',
+    en: 'carbon monoxide',
+    cas: ['630-08-0'],
+    aliases: ['CO'],
+    q: 20,
+    beta: TABLE3_BETA['carbon_monoxide']!,
+    confirmed: true,
+  }),
 ]);
 
 /**
@@ -208,26 +217,68 @@ export const HAZARD_LEVEL_ZH: Readonly<Record<HazardLevel, string>> = Object.fre
 /** Lookup key: case-folded, whitespace removed, full-width brackets and subscript digits made ASCII. */
 export function substanceKey(name: string): string {
   return name
-    .normalize('NFKC') // ₂ → 2, （ → (, full-width letters → ASCII
+    .normalize('NFKC') // ₂ → 2, （ → (, ＞ → >, full-width letters → ASCII
     .toLowerCase()
     .replace(/\s+/g, '');
 }
 
-const byName = new Map<string, NamedSubstance>();
-const byCas = new Map<string, NamedSubstance>();
-for (const s of NAMED_SUBSTANCES) {
-  for (const n of [s.key, s.zh, s.en, ...s.aliases]) byName.set(substanceKey(n), s);
-  for (const c of s.cas) byCas.set(c, s);
+function index(
+  keysOf: (s: NamedSubstance) => readonly string[],
+): ReadonlyMap<string, readonly NamedSubstance[]> {
+  const map = new Map<string, NamedSubstance[]>();
+  for (const s of NAMED_SUBSTANCES) {
+    for (const k of new Set(keysOf(s))) {
+      const list = map.get(k) ?? [];
+      list.push(s);
+      map.set(k, list);
+    }
+  }
+  return map;
 }
 
-/** Find a named substance by CAS number (preferred) or by any of its names. */
+const byName = index((s) => [s.key, s.zh, s.en, ...s.aliases].map(substanceKey));
+const byCas = index((s) => s.cas);
+
+/** How an inventory line's name and CAS resolve against the named substances. */
+export type SubstanceLookup =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'found'; readonly substance: NamedSubstance }
+  /** Name and CAS name different entries (or the CAS is not the named entry's): a data defect. */
+  | { readonly kind: 'conflict'; readonly byName: NamedSubstance; readonly byCas: NamedSubstance | null }
+  /** Several Table 1 variants share the CAS or name (nitrocellulose, ammonium nitrate). */
+  | { readonly kind: 'ambiguous'; readonly candidates: readonly NamedSubstance[] };
+
+/**
+ * Resolve a line's name and CAS. Both given: they must name the same entry. A CAS shared by
+ * variants is narrowed by the name. A name alone, or a CAS alone, must be unambiguous.
+ */
+export function lookupSubstance(ref: {
+  readonly substance?: string;
+  readonly cas?: string;
+}): SubstanceLookup {
+  const nameHits = ref.substance === undefined ? undefined : byName.get(substanceKey(ref.substance));
+  const cas = ref.cas?.trim();
+  const casHits = cas === undefined ? undefined : byCas.get(cas);
+  const one = (list: readonly NamedSubstance[]): SubstanceLookup =>
+    list.length === 1 ? { kind: 'found', substance: list[0]! } : { kind: 'ambiguous', candidates: list };
+  if (casHits !== undefined) {
+    if (nameHits === undefined) return one(casHits);
+    const common = casHits.filter((s) => nameHits.includes(s));
+    if (common.length > 0) return one(common);
+    return { kind: 'conflict', byName: nameHits[0]!, byCas: casHits[0]! };
+  }
+  if (nameHits === undefined) return { kind: 'none' };
+  // A CAS the table does not list for the named entry is a conflict, unless the table prints none.
+  if (cas !== undefined && nameHits.every((s) => s.cas.length > 0))
+    return { kind: 'conflict', byName: nameHits[0]!, byCas: null };
+  return one(nameHits);
+}
+
+/** The named substance a name/CAS pair resolves to unambiguously and without conflict. */
 export function findNamedSubstance(ref: {
   readonly substance?: string;
   readonly cas?: string;
 }): NamedSubstance | undefined {
-  if (ref.cas !== undefined) {
-    const hit = byCas.get(ref.cas.trim());
-    if (hit !== undefined) return hit;
-  }
-  return ref.substance === undefined ? undefined : byName.get(substanceKey(ref.substance));
+  const hit = lookupSubstance(ref);
+  return hit.kind === 'found' ? hit.substance : undefined;
 }

@@ -20,24 +20,34 @@ export {
   HAZARD_LEVEL_ZH,
   LEVEL_TABLE,
   NAMED_SUBSTANCES,
+  TABLE3_BETA,
   findNamedSubstance,
   isHazardCategory,
+  lookupSubstance,
   substanceKey,
   type Gb18218Standard,
   type HazardCategory,
   type HazardLevel,
   type NamedSubstance,
+  type SubstanceLookup,
 } from './gb18218-constants.js';
+export { GB18218_TABLE1, type Table1Entry } from './gb18218-table1.js';
 export {
+  IMPLAUSIBLE_QUANTITY_RATIO,
   alphaForPopulation,
   assessHazard,
   computeR,
   computeS,
+  findDoubleEntries,
   hazardLevelFromR,
+  isImplausibleQuantity,
   resolveInventoryLine,
+  resolveInventoryLineDetailed,
   type AssessmentTerm,
+  type DoubleEntry,
   type HazardAssessment,
   type InventoryLine,
+  type ResolvedLine,
 } from './gb18218.js';
 
 export {

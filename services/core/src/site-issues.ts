@@ -22,6 +22,18 @@ export const SITE_RULES = {
   ENTERPRISE_REGION_UNKNOWN: { severity: 'error', ref: 'REFERENCE §8 item 20' },
   HAZARD_ENTERPRISE_UNKNOWN: { severity: 'error', ref: 'REFERENCE §8 item 1' },
   HAZARD_INVENTORY_UNRESOLVED: { severity: 'error', ref: 'GB 18218-2018 Tables 1–4' },
+  HAZARD_NAME_CAS_CONFLICT: {
+    severity: 'error',
+    ref: 'GB 18218-2018 Table 1: name and CAS name one substance',
+  },
+  HAZARD_SUBSTANCE_AMBIGUOUS: {
+    severity: 'error',
+    ref: 'GB 18218-2018 Table 1: nitrocellulose / ammonium nitrate variants differ in Q',
+  },
+  HAZARD_SUBSTANCE_ENTERED_TWICE: {
+    severity: 'error',
+    ref: 'GB 18218-2018 §4.1.2 b), §4.3.2: one substance, one line, the larger β',
+  },
   GATEWAY_ENTERPRISE_UNKNOWN: { severity: 'error', ref: 'REFERENCE §8 item 1' },
   POINT_ENTERPRISE_UNKNOWN: { severity: 'error', ref: 'REFERENCE §8 item 1' },
   POINT_HAZARD_UNKNOWN: { severity: 'error', ref: 'REFERENCE §8 item 1' },
@@ -48,7 +60,11 @@ export const SITE_RULES = {
   },
   HAZARD_LEVEL_MISMATCH: { severity: 'defect', ref: 'GB 18218-2018 §4.3, Table 6' },
   HAZARD_BELOW_THRESHOLD: { severity: 'defect', ref: 'GB 18218-2018 §4.2.1: S ≥ 1' },
-  GB18218_UNCONFIRMED_CONSTANT: { severity: 'defect', ref: 'GB 18218-2018 Table 1/3 value not yet checked' },
+  // Warnings: accepted and reported with the defects.
+  HAZARD_QUANTITY_IMPLAUSIBLE: {
+    severity: 'defect',
+    ref: 'GB 18218-2018 §4.2.2: q ≥ 10,000·Q is not one unit (kg typed as t?)',
+  },
 } as const satisfies Record<string, { severity: 'error' | 'defect'; ref: string }>;
 
 export type SiteRule = keyof typeof SITE_RULES;

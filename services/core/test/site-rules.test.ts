@@ -279,15 +279,52 @@ const cases: RuleCase[] = [
     fail: (s) => (s.hazards[0]!['inventory'] = [{ substance: '氯', designMaxTonnes: 2 }]),
   },
   {
-    rule: 'GB18218_UNCONFIRMED_CONSTANT',
-    name: 'use of an unchecked Table 1 value is reported',
-    names: ['E1/TF1', '二氧化氮'],
-    pass: nothing,
+    rule: 'HAZARD_NAME_CAS_CONFLICT',
+    name: "an inventory line's name and CAS name one substance",
+    names: ['E1/TF1', '液氯', '7664-41-7'],
+    pass: (s) =>
+      (s.hazards[0]!['inventory'] = [{ substance: '液氯', cas: '7782-50-5', designMaxTonnes: 10 }]),
+    fail: (s) =>
+      (s.hazards[0]!['inventory'] = [{ substance: '液氯', cas: '7664-41-7', designMaxTonnes: 10 }]),
+  },
+  {
+    rule: 'HAZARD_SUBSTANCE_AMBIGUOUS',
+    name: 'a Table 1 variant is named when several share the CAS',
+    names: ['E1/TF1', '9004-70-0', 'No. 37'],
+    pass: (s) =>
+      (s.hazards[0]!['inventory'] = [
+        { substance: '硝化纤维素（含乙醇≥25%）', cas: '9004-70-0', category: 'W1.2', designMaxTonnes: 20 },
+      ]),
+    fail: (s) => (s.hazards[0]!['inventory'] = [{ cas: '9004-70-0', category: 'W1.2', designMaxTonnes: 20 }]),
+  },
+  {
+    rule: 'HAZARD_SUBSTANCE_ENTERED_TWICE',
+    name: 'a toxic and flammable substance is entered once',
+    names: ['E1/TF1', '2-丙烯腈', 'β = 2'],
+    pass: (s) =>
+      (s.hazards[0]!['inventory'] = [
+        { substance: 'Cl2', designMaxTonnes: 10 },
+        { substance: '丙烯腈', category: 'J4', designMaxTonnes: 20 },
+      ]),
     fail: (s) =>
       (s.hazards[0]!['inventory'] = [
         { substance: 'Cl2', designMaxTonnes: 10 },
-        { cas: '10102-44-0', designMaxTonnes: 0.01 },
+        { substance: '丙烯腈', category: 'J4', designMaxTonnes: 20 },
+        { substance: '丙烯腈', category: 'W5.1', designMaxTonnes: 20 },
       ]),
+  },
+  {
+    rule: 'HAZARD_QUANTITY_IMPLAUSIBLE',
+    name: 'a kg figure in the tonne field is reported',
+    names: ['E1/TF1', '氯', '20000·Q'],
+    pass: (s) => {
+      s.hazards[0]!['inventory'] = [{ substance: 'Cl2', designMaxTonnes: 40_000 }];
+      s.hazards[0]!['declaredLevel'] = 1;
+    },
+    fail: (s) => {
+      s.hazards[0]!['inventory'] = [{ substance: 'Cl2', designMaxTonnes: 100_000 }];
+      s.hazards[0]!['declaredLevel'] = 1;
+    },
   },
 ];
 
