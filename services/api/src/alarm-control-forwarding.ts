@@ -143,20 +143,44 @@ export async function startActionForwarding(options: ActionForwardingOptions): P
   const control: AlarmControl = {
     act: async (alarmId, request) =>
       forward(await alarmEnterprise(options.client, alarmId), { type: 'alarm.act', alarmId, ...request }),
-    signWarning: async (warningId, actor) =>
-      forward(await warningEnterprise(options.client, warningId), { type: 'warning.sign', warningId, actor }),
-    feedbackWarning: async (warningId, actor, text) =>
+    signWarning: async (warningId, { actor, party }) =>
+      forward(await warningEnterprise(options.client, warningId), {
+        type: 'warning.sign',
+        warningId,
+        actor,
+        party,
+      }),
+    feedbackWarning: async (warningId, { actor, party }, text) =>
       forward(await warningEnterprise(options.client, warningId), {
         type: 'warning.feedback',
         warningId,
         actor,
+        party,
         text,
       }),
-    closeWarning: async (warningId, actor, reason) =>
+    urgeWarning: async (warningId, { actor, party }, text, deadlineMs) =>
+      forward(await warningEnterprise(options.client, warningId), {
+        type: 'warning.urge',
+        warningId,
+        actor,
+        party,
+        text,
+        deadlineMs,
+      }),
+    verifyWarning: async (warningId, { actor, party }, text) =>
+      forward(await warningEnterprise(options.client, warningId), {
+        type: 'warning.verify',
+        warningId,
+        actor,
+        party,
+        text,
+      }),
+    closeWarning: async (warningId, { actor, party }, reason) =>
       forward(await warningEnterprise(options.client, warningId), {
         type: 'warning.close',
         warningId,
         actor,
+        party,
         ...(reason !== undefined ? { reason } : {}),
       }),
   };

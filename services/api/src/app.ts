@@ -177,6 +177,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     metrics,
     alarmControl: deps.alarmControl,
     colourPolicy: deps.alarmSettings.colourPolicy,
+    warningPolicy: deps.alarmSettings.warningPolicy,
     authority: DEFAULT_AUTHORITY_TABLE,
     changes,
     siteWriter: new SiteWriter({

@@ -14,7 +14,7 @@ export {
 export { registerMqttAccessMetrics } from './http/mqtt-access-metrics.js';
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';
-export type { AlarmActionRequest, AlarmControl } from './alarm-control.js';
+export type { AlarmActionRequest, AlarmControl, WarningCaller } from './alarm-control.js';
 export {
   startActionForwarding,
   type ActionForwarding,

@@ -35,12 +35,18 @@ export function alarmControlFor(host: AlarmEngine): AlarmControl {
           untilMs: r.untilMs,
         }),
       ),
-    signWarning: (warningId, actor) =>
-      Promise.resolve(applyAlarmAction(host, { type: 'warning.sign', warningId, actor })),
-    feedbackWarning: (warningId, actor, text) =>
-      Promise.resolve(applyAlarmAction(host, { type: 'warning.feedback', warningId, actor, text })),
-    closeWarning: (warningId, actor, reason) =>
-      Promise.resolve(applyAlarmAction(host, { type: 'warning.close', warningId, actor, reason })),
+    signWarning: (warningId, { actor, party }) =>
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.sign', warningId, actor, party })),
+    feedbackWarning: (warningId, { actor, party }, text) =>
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.feedback', warningId, actor, party, text })),
+    urgeWarning: (warningId, { actor, party }, text, deadlineMs) =>
+      Promise.resolve(
+        applyAlarmAction(host, { type: 'warning.urge', warningId, actor, party, text, deadlineMs }),
+      ),
+    verifyWarning: (warningId, { actor, party }, text) =>
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.verify', warningId, actor, party, text })),
+    closeWarning: (warningId, { actor, party }, reason) =>
+      Promise.resolve(applyAlarmAction(host, { type: 'warning.close', warningId, actor, party, reason })),
   };
 }
 

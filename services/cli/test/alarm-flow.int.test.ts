@@ -166,12 +166,17 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
     if (!acked.ok) throw acked.error;
     await waitFor(alarms, (a) => a[0]?.closed === true, 'the acknowledged alarm to close');
 
-    // 闭环: the responsible person signs, reports handling, and the warning is closed (cause gone).
+    // 闭环: the enterprise signs and reports handling; a red 预警 is closed by the regulator after
+    // its verification (cause gone).
     const warningId = (await check.query<{ id: string }>('SELECT id FROM warnings')).rows[0]!.id;
-    expect(host.closeWarning(warningId, 'principal-1').ok).toBe(false); // no feedback yet, no reason
-    expect(host.signWarning(warningId, 'principal-1').ok).toBe(true);
-    expect(host.feedbackWarning(warningId, 'principal-1', '已关闭进料阀，液位回落至正常').ok).toBe(true);
-    expect(host.closeWarning(warningId, 'principal-1').ok).toBe(true);
+    const duty = { id: 'principal-1', party: 'enterprise' } as const;
+    const county = { id: 'county-1', party: 'county' } as const;
+    expect(host.closeWarning(warningId, duty).ok).toBe(false); // not signed yet
+    expect(host.signWarning(warningId, duty).ok).toBe(true);
+    expect(host.feedbackWarning(warningId, duty, '已关闭进料阀，液位回落至正常').ok).toBe(true);
+    expect(host.closeWarning(warningId, duty).ok).toBe(false); // red: the regulator closes
+    expect(host.verifyWarning(warningId, county, '现场核查：液位正常').ok).toBe(true);
+    expect(host.closeWarning(warningId, county).ok).toBe(true);
     await waitFor(
       async () =>
         (await check.query<{ type: string }>('SELECT type FROM warning_events ORDER BY id')).rows.map(
@@ -188,7 +193,7 @@ describe('readings → alarms → four colours → 预警 → notifications, acr
       'SELECT type FROM warning_events ORDER BY id',
     );
     expect(types.map((t) => t.type)).toEqual(
-      expect.arrayContaining(['opened', 'signed', 'feedback', 'closed']),
+      expect.arrayContaining(['opened', 'signed', 'feedback', 'verified', 'closed']),
     );
 
     // KPIs for this enterprise from the event log: one annunciation, red.

@@ -1,4 +1,5 @@
 import type { AlarmActionCommand, AlarmActionOutcome } from '@hazardwatch/contracts';
+import type { WarningActor } from '@hazardwatch/core';
 import type { AlarmEngine } from './alarm-engine.js';
 
 type Result = { readonly ok: boolean; readonly error?: unknown };
@@ -10,6 +11,16 @@ function outcome(before: unknown, result: Result, after: () => unknown): AlarmAc
     ok: false,
     error: { code: e.code, message: e.message, ...(e.status !== undefined ? { status: e.status } : {}) },
   };
+}
+
+type WarningCommand = Exclude<AlarmActionCommand, { type: 'alarm.act' }>;
+
+/** The desk's actor: the username and the side the API derived from the caller's role and region. */
+const actorOf = (command: WarningCommand): WarningActor => ({ id: command.actor, party: command.party });
+
+function warningOutcome(host: AlarmEngine, id: string, apply: () => Result): AlarmActionOutcome {
+  const before = host.desk.get(id) ?? null;
+  return outcome(before, apply(), () => host.desk.get(id) ?? { id, state: 'closed' });
 }
 
 /**
@@ -39,30 +50,25 @@ export function applyAlarmAction(host: AlarmEngine, command: AlarmActionCommand)
           (result.ok ? result.value.alarms.find((a) => a.id === id) : undefined) ?? host.book.get(id) ?? null,
       );
     }
-    case 'warning.sign': {
-      const before = host.desk.get(command.warningId) ?? null;
-      return outcome(
-        before,
-        host.signWarning(command.warningId, command.actor),
-        () => host.desk.get(command.warningId) ?? null,
+    case 'warning.sign':
+      return warningOutcome(host, command.warningId, () =>
+        host.signWarning(command.warningId, actorOf(command)),
       );
-    }
-    case 'warning.feedback': {
-      const before = host.desk.get(command.warningId) ?? null;
-      return outcome(
-        before,
-        host.feedbackWarning(command.warningId, command.actor, command.text),
-        () => host.desk.get(command.warningId) ?? null,
+    case 'warning.feedback':
+      return warningOutcome(host, command.warningId, () =>
+        host.feedbackWarning(command.warningId, actorOf(command), command.text),
       );
-    }
-    case 'warning.close': {
-      const id = command.warningId;
-      const before = host.desk.get(id) ?? null;
-      return outcome(
-        before,
-        host.closeWarning(id, command.actor, command.reason),
-        () => host.desk.get(id) ?? { id, state: 'closed' },
+    case 'warning.urge':
+      return warningOutcome(host, command.warningId, () =>
+        host.urgeWarning(command.warningId, actorOf(command), command.text, command.deadlineMs),
       );
-    }
+    case 'warning.verify':
+      return warningOutcome(host, command.warningId, () =>
+        host.verifyWarning(command.warningId, actorOf(command), command.text),
+      );
+    case 'warning.close':
+      return warningOutcome(host, command.warningId, () =>
+        host.closeWarning(command.warningId, actorOf(command), command.reason),
+      );
   }
 }

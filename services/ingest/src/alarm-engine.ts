@@ -24,6 +24,7 @@ import {
   type OperatorRequest,
   type OutboundWarningNotification,
   type SiteIndex,
+  type WarningActor,
   type WarningEvent,
   type WarningRecord,
   type WarningResult,
@@ -234,21 +235,32 @@ export class AlarmEngine implements ConditionSink {
     return result;
   }
 
-  /** 签收: the responsible person or regulator signs for a 预警. */
-  signWarning(warningId: string, actor: string): WarningResult {
+  /** 签收: the enterprise's duty room signs for a 预警 (the desk refuses another side). */
+  signWarning(warningId: string, actor: WarningActor): WarningResult {
     return this.warningAction(this.desk.sign(warningId, actor, this.deps.now()));
   }
 
   /** 处置反馈: handling feedback, text required. */
-  feedbackWarning(warningId: string, actor: string, text: string): WarningResult {
+  feedbackWarning(warningId: string, actor: WarningActor, text: string): WarningResult {
     return this.warningAction(this.desk.feedback(warningId, actor, text, this.deps.now()));
   }
 
+  /** 督办: a regulator's note and deadline (ms UTC, after now). */
+  urgeWarning(warningId: string, actor: WarningActor, text: string, deadlineMs: number): WarningResult {
+    return this.warningAction(this.desk.urge(warningId, actor, { text, deadlineMs }, this.deps.now()));
+  }
+
+  /** 核查: a regulator verifies the handling feedback. */
+  verifyWarning(warningId: string, actor: WarningActor, text: string): WarningResult {
+    return this.warningAction(this.desk.verify(warningId, actor, text, this.deps.now()));
+  }
+
   /**
-   * 消警: closes a 预警 when its hazard is back to normal, or with a reason (recorded as forced).
-   * Whether the cause is still active is judged here, from the hazard's rolled-up colour.
+   * 消警 by the colour's closing rule (docs/warnings.md). Whether the cause is still active (then
+   * the close needs a reason and is recorded as forced) is judged here, from the hazard's
+   * rolled-up colour.
    */
-  closeWarning(warningId: string, actor: string, reason?: string): WarningResult {
+  closeWarning(warningId: string, actor: WarningActor, reason?: string): WarningResult {
     const record = this.desk.get(warningId);
     const causeActive = record?.hazard
       ? this.rollup.colour('hazard', `${record.enterprise}/${record.hazard}`) !== null

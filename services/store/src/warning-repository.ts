@@ -1,3 +1,4 @@
+import type { WarningColour, WarningEvent as ContractWarningEvent } from '@hazardwatch/contracts';
 import type { WarningEvent, WarningRecord } from '@hazardwatch/core';
 import type { SqlClient } from './sql-client.js';
 
@@ -69,32 +70,60 @@ export class WarningRepository {
     return rows.map((r) => r.record);
   }
 
-  async events(
-    warningId: string,
-  ): Promise<
-    Array<{ type: string; from: string | null; to: string; ts: number; actor: string; level: string }>
-  > {
-    const { rows } = await this.client.query<{
-      type: string;
-      from_state: string | null;
-      to_state: string;
-      ts_ms: number;
-      actor: string;
-      level: string;
-    }>(
-      `SELECT type, from_state, to_state, (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, actor, level
+  /** Every event of one 预警, oldest first, with who, when and what they wrote (REST shape). */
+  async events(warningId: string): Promise<WarningEventDto[]> {
+    const { rows } = await this.client.query<EventRow>(
+      `SELECT type, from_state, to_state, (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, actor, colour, level, detail
        FROM warning_events WHERE warning_id = $1 ORDER BY id`,
       [warningId],
     );
-    return rows.map((r) => ({
-      type: r.type,
-      from: r.from_state,
-      to: r.to_state,
-      ts: r.ts_ms,
-      actor: r.actor,
-      level: r.level,
-    }));
+    return rows.map(eventDto);
   }
+}
+
+/** One stored event as the REST contract answers it. */
+export type WarningEventDto = ContractWarningEvent;
+
+interface EventRow {
+  type: string;
+  from_state: string | null;
+  to_state: string;
+  ts_ms: number;
+  actor: string;
+  colour: string;
+  level: string;
+  detail: Record<string, unknown> | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * The engine writes only the contract's vocabularies to these columns (core WarningEvent); the
+ * detail is the event's optional part (detailOf). Rows from before issue #19 lack party, deadline.
+ */
+function eventDto(r: EventRow): WarningEventDto {
+  const d = r.detail ?? {};
+  const ids = Array.isArray(d['causeAlarmIds'])
+    ? d['causeAlarmIds'].filter((x) => typeof x === 'string')
+    : [];
+  const forced = d['forced'];
+  return {
+    type: r.type as WarningEventDto['type'],
+    from: r.from_state as WarningEventDto['from'],
+    to: r.to_state as WarningEventDto['to'],
+    ts: r.ts_ms,
+    actor: r.actor,
+    party: str(d['party']) as WarningEventDto['party'],
+    level: r.level as WarningEventDto['level'],
+    colour: r.colour as WarningColour,
+    previousColour: str(d['previousColour']) as WarningColour | null,
+    text: str(d['text']),
+    deadline: num(d['deadline']),
+    step: str(d['step']) as WarningEventDto['step'],
+    forced: typeof forced === 'boolean' ? forced : null,
+    causeAlarmIds: ids,
+  };
 }
 
 interface WarningRow {

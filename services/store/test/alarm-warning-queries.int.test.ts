@@ -174,7 +174,7 @@ describe('alarm and 预警 queries (PostgreSQL)', () => {
   it('lists 预警 newest first with filters, and gives one with its answerable level', async () => {
     const ids = async (q: Partial<Parameters<typeof queryWarnings>[1]>) => {
       const page = await queryWarnings(client, {
-        openOnly: false,
+        status: 'all',
         enterprises: null,
         limit: 100,
         offset: 0,
@@ -183,7 +183,8 @@ describe('alarm and 预警 queries (PostgreSQL)', () => {
       return [page.items.map((w) => w.id), page.total];
     };
     expect(await ids({})).toEqual([['w-open', 'w-closed'], 2]);
-    expect(await ids({ openOnly: true })).toEqual([['w-open'], 1]);
+    expect(await ids({ status: 'open' })).toEqual([['w-open'], 1]);
+    expect(await ids({ status: 'closed' })).toEqual([['w-closed'], 1]);
     expect(await ids({ enterprises: ['E2'] })).toEqual([['w-closed'], 1]);
     expect(await ids({ hazard: 'H1' })).toEqual([['w-open'], 1]);
     expect(await ids({ colours: ['blue'] })).toEqual([['w-closed'], 1]);

@@ -1,4 +1,4 @@
-import type { ColourPolicy, SiteIndex } from '@hazardwatch/core';
+import type { ColourPolicy, SiteIndex, WarningPolicy } from '@hazardwatch/core';
 import type {
   AlarmRepository,
   AuditRepository,
@@ -40,6 +40,8 @@ export interface RouteContext {
   readonly metrics: ApiMetrics;
   readonly alarmControl: AlarmControl | undefined;
   readonly colourPolicy: ColourPolicy;
+  /** The compiled 预警 policy (closing rules, deadlines) the engine runs: the 预警 record's. */
+  readonly warningPolicy: WarningPolicy;
   /** Who may do what (issue #19): the defaults with the configured overrides. */
   readonly authority: AuthorityTable;
   /** Monitoring-change records (issue #19 item 2): written, decided, pushed live. */

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   WARNING_STATES,
@@ -6,9 +6,11 @@ import {
   WarningActionResultSchema,
   WarningDetailSchema,
   WarningPageSchema,
-  type WarningEvent,
+  type WarningCause,
+  type WarningDetail,
 } from '@hazardwatch/contracts';
-import { queryWarnings, warningById } from '@hazardwatch/store';
+import { warningDeadlines } from '@hazardwatch/core';
+import { deliveriesOf, queryWarnings, warningById, warningCauses } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import {
@@ -23,8 +25,18 @@ import {
 } from '../http/schemas.js';
 import { alarmControlOf, answerControl } from './alarm-routes.js';
 import { API, type RouteContext } from './context.js';
+import { warningPartyOf } from './warning-party.js';
 
-/** 预警: lists, one warning with its events, and the handling loop sign → feedback → close. */
+/** The caller as the desk sees it: username and side. */
+const callerOf = (request: FastifyRequest) => ({
+  actor: request.principal!.username,
+  party: warningPartyOf(request.access!),
+});
+
+/**
+ * 预警: lists of open and closed ones, the whole record of one (causes, deadlines, deliveries,
+ * events), and the loop 签收 → 处置反馈 → 督办 / 核查 → 消警 (docs/warnings.md).
+ */
 export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const tags = ['warnings'];
   const control = () => alarmControlOf(ctx);
@@ -34,12 +46,16 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     url: `${API}/warnings`,
     scope: { kind: 'any', action: 'warning.read' },
     summary:
-      '预警 in the caller’s scope (open only by default), filtered by region, enterprise, hazard, colour, state, time',
+      '预警 in the caller’s scope, newest first: open (default), closed or all; filtered by region, enterprise, hazard, colour, state, time',
     tags,
     schema: {
       querystring: Type.Object(
         {
-          open: Type.Boolean({ default: true }),
+          /** Kept for older callers: false = open and closed. `status` decides when given. */
+          open: Type.Optional(Type.Boolean()),
+          status: Type.Optional(
+            Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')]),
+          ),
           region: Type.Optional(Code),
           enterprise: Type.Optional(Code),
           hazard: Type.Optional(Code),
@@ -58,8 +74,12 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => {
       const q = request.query;
       checkListFilters(q);
+      // A state filter decides by itself (state=closed lists the closed ones: issue #19, "closed
+      // 预警 disappear from the lists"); otherwise open only unless asked.
+      const status =
+        q.status ?? (q.open === false || (q.open === undefined && q.state !== undefined) ? 'all' : 'open');
       const { items, total } = await queryWarnings(ctx.client, {
-        openOnly: q.open,
+        status,
         enterprises: request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise }),
         hazard: q.hazard,
         colours: q.colour,
@@ -77,14 +97,34 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/warnings/:id`,
     scope: { kind: 'warning', param: 'id', action: 'warning.read' },
-    summary: 'One 预警 with its append-only events',
+    summary:
+      'The whole 预警 record: causes (value, limit), deadlines per step, deliveries per recipient and channel, every event',
     tags,
     schema: { params: IdParams, querystring: NoQuery, response: { 200: WarningDetailSchema } },
-    handler: async (request) => {
-      const warning = await warningById(ctx.client, request.params.id);
-      if (!warning) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'warning', id: request.params.id });
-      const events: WarningEvent[] = await ctx.warnings.events(request.params.id);
-      return { ...warning, events };
+    handler: async (request): Promise<WarningDetail> => {
+      const id = request.params.id;
+      const warning = await warningById(ctx.client, id);
+      if (!warning) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'warning', id });
+      const [events, deliveries] = await Promise.all([
+        ctx.warnings.events(id),
+        deliveriesOf(ctx.client, { warningId: id }),
+      ]);
+      const causeIds = [...new Set(events.flatMap((e) => e.causeAlarmIds))];
+      const site = ctx.site();
+      const causes: WarningCause[] = (await warningCauses(ctx.client, causeIds)).map((c) => {
+        const point = c.pointId === null ? undefined : site?.pointById(c.pointId);
+        return { ...c, tag: point?.tag ?? null, name: point?.name ?? null, unit: point?.unit ?? null };
+      });
+      const policy = ctx.warningPolicy;
+      const deadlines = warningDeadlines(events, warning.colour, policy, warning.closedAt ?? ctx.now());
+      return {
+        ...warning,
+        closing: policy.closing[warning.colour],
+        causes,
+        deadlines,
+        deliveries,
+        events,
+      };
     },
   });
 
@@ -101,7 +141,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       response: { 200: WarningActionResultSchema },
     },
     handler: async (request) => {
-      const outcome = await control().signWarning(request.params.id, request.principal!.username);
+      const outcome = await control().signWarning(request.params.id, callerOf(request));
       const { after } = await answerControl(ctx, request, outcome, {
         action: 'warning.sign',
         targetType: 'warning',
@@ -126,7 +166,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => {
       const outcome = await control().feedbackWarning(
         request.params.id,
-        request.principal!.username,
+        callerOf(request),
         request.body.text,
       );
       const { after } = await answerControl(ctx, request, outcome, {
@@ -141,9 +181,59 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   defineRoute(app, {
     method: 'POST',
+    url: `${API}/warnings/:id/urge`,
+    scope: { kind: 'warning', param: 'id', action: 'warning.urge' },
+    summary: '督办: a regulator’s note and deadline (ms UTC, in the future); overdue without new feedback',
+    tags,
+    schema: {
+      params: IdParams,
+      querystring: NoQuery,
+      body: WarningActionBodySchemas.urge,
+      response: { 200: WarningActionResultSchema },
+    },
+    handler: async (request) => {
+      const { text, deadline } = request.body;
+      const outcome = await control().urgeWarning(request.params.id, callerOf(request), text, deadline);
+      const { after } = await answerControl(ctx, request, outcome, {
+        action: 'warning.urge',
+        targetType: 'warning',
+        targetId: request.params.id,
+        detail: { text, deadline },
+      });
+      return { id: request.params.id, warning: after };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: `${API}/warnings/:id/verify`,
+    scope: { kind: 'warning', param: 'id', action: 'warning.verify' },
+    summary: '核查: a regulator verifies the enterprise’s handling feedback',
+    tags,
+    schema: {
+      params: IdParams,
+      querystring: NoQuery,
+      body: WarningActionBodySchemas.verify,
+      response: { 200: WarningActionResultSchema },
+    },
+    handler: async (request) => {
+      const outcome = await control().verifyWarning(request.params.id, callerOf(request), request.body.text);
+      const { after } = await answerControl(ctx, request, outcome, {
+        action: 'warning.verify',
+        targetType: 'warning',
+        targetId: request.params.id,
+        detail: { text: request.body.text },
+      });
+      return { id: request.params.id, warning: after };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
     url: `${API}/warnings/:id/close`,
     scope: { kind: 'warning', param: 'id', action: 'warning.close' },
-    summary: '消警: close; with a reason it may be forced while the cause is active',
+    summary:
+      '消警 by the colour’s closing rule (red/orange: a regulator after verification; yellow/blue: the enterprise after feedback); a reason is needed while the cause is active',
     tags,
     schema: {
       params: IdParams,
@@ -152,11 +242,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       response: { 200: WarningActionResultSchema },
     },
     handler: async (request) => {
-      const outcome = await control().closeWarning(
-        request.params.id,
-        request.principal!.username,
-        request.body.reason,
-      );
+      const outcome = await control().closeWarning(request.params.id, callerOf(request), request.body.reason);
       const { after } = await answerControl(ctx, request, outcome, {
         action: 'warning.close',
         targetType: 'warning',

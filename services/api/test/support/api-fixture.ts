@@ -10,6 +10,7 @@ import {
   type AlarmControl,
   type ApiDeps,
   type ResponseContractViolation,
+  type WarningCaller,
 } from '@hazardwatch/api';
 import type { AlarmActionOutcome as ControlOutcome } from '@hazardwatch/contracts';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
@@ -98,14 +99,20 @@ export class FakeAlarmControl implements AlarmControl {
   act(id: string, request: unknown) {
     return this.answer('act', id, [request]);
   }
-  signWarning(id: string, actor: string) {
-    return this.answer('sign', id, [actor]);
+  signWarning(id: string, caller: WarningCaller) {
+    return this.answer('sign', id, [caller.actor]);
   }
-  feedbackWarning(id: string, actor: string, text: string) {
-    return this.answer('feedback', id, [actor, text]);
+  feedbackWarning(id: string, caller: WarningCaller, text: string) {
+    return this.answer('feedback', id, [caller.actor, text]);
   }
-  closeWarning(id: string, actor: string, reason?: string) {
-    return this.answer('close', id, [actor, reason]);
+  urgeWarning(id: string, caller: WarningCaller, text: string, deadlineMs: number) {
+    return this.answer('urge', id, [caller.actor, text, deadlineMs]);
+  }
+  verifyWarning(id: string, caller: WarningCaller, text: string) {
+    return this.answer('verify', id, [caller.actor, text]);
+  }
+  closeWarning(id: string, caller: WarningCaller, reason?: string) {
+    return this.answer('close', id, [caller.actor, reason]);
   }
 }
 

@@ -1,6 +1,11 @@
 /** 预警 handling loop: desk, policy, recipients, flood grouping of notifications. */
 export {
   WARNING_STATES,
+  WARNING_PARTIES,
+  WARNING_STEPS,
+  type WarningActor,
+  type WarningParty,
+  type WarningUrge,
   ESCALATION_LEVELS,
   RESPONSIBLE_ROLES,
   WARNING_EVENT_TYPES,
@@ -24,7 +29,10 @@ export {
   DEFAULT_DOWNGRADE_STEP_MS,
   DEFAULT_INITIAL_TIERS,
   DEFAULT_WARNING_TIMEOUTS,
+  DEFAULT_WARNING_CLOSING,
+  DEFAULT_WARNING_RECIPIENTS,
   compileWarningPolicy,
+  type WarningRecipientSteps,
   type WarningColourTimeouts,
   type WarningPolicy,
   type WarningPolicyOptions,
@@ -40,6 +48,7 @@ export {
 export {
   WarningDesk,
   type CloseRequest,
+  type UrgeRequest,
   type WarningDeskOptions,
   type WarningResult,
 } from './warning-desk.js';
@@ -49,3 +58,4 @@ export {
   type OutboundWarningNotification,
   type WarningNotificationSummary,
 } from './notification-grouper.js';
+export { warningDeadlines, type DeadlineEvent } from './warning-deadlines.js';

@@ -1,7 +1,9 @@
 /**
  * `WarningDesk`: the 预警 handling loop (闭环) for every open warning of a site — push → sign
- * (签收) → handling feedback (处置反馈) → close (消警), upgrade/downgrade and timeout escalation.
- * REFERENCE §1 and §8 items 2 and 20.
+ * (签收) → handling feedback (处置反馈) → verification (核查) → close (消警), 督办 (urging) with a
+ * deadline, upgrade/downgrade and timeout escalation; who may take each step is decided here with
+ * the actor's side and the colour's closing rule (docs/warnings.md). REFERENCE §1 and §8 items 2
+ * and 20.
  *
  * Pure and synchronous: the host passes time in (ms UTC), persists the events and the open
  * records, and hands notifications to a channel layer. Bad user input comes back as a coded error
@@ -13,12 +15,15 @@ import { buildNotification, unionTiers } from './warning-notify.js';
 import { compileWarningPolicy, type WarningPolicy } from './warning-policy.js';
 import { subjectExists, type WarningSiteView } from './warning-recipients.js';
 import { advanceWarning, type WarningOutput } from './warning-timers.js';
-import type {
-  WarningEvent,
-  WarningNotification,
-  WarningRecord,
-  WarningState,
-  WarningSubject,
+import {
+  WARNING_PARTIES,
+  type WarningActor,
+  type WarningEvent,
+  type WarningNotification,
+  type WarningParty,
+  type WarningRecord,
+  type WarningState,
+  type WarningSubject,
 } from './warning-types.js';
 import { checkLoadable } from './warning-load.js';
 
@@ -40,9 +45,43 @@ export type WarningResult =
 export interface CloseRequest {
   /** The host's verdict: does the condition that raised the warning still hold? */
   readonly causeActive: boolean;
-  /** Required for a forced close (cause still active, or no handling feedback yet); recorded. */
-  readonly reason?: string;
+  /** Required while the cause is active (a forced close) and for the administrator; recorded. */
+  readonly reason?: string | undefined;
 }
+
+export interface UrgeRequest {
+  /** The 督办 note. */
+  readonly text: string;
+  /** ms UTC, after now. */
+  readonly deadlineMs: number;
+}
+
+const OPEN_STATES: readonly WarningState[] = ['pushed', 'signed', 'feedback', 'verified'];
+const ENTERPRISE_SIDE: readonly WarningParty[] = ['enterprise', 'admin'];
+const REGULATOR_SIDE: readonly WarningParty[] = ['county', 'city', 'province', 'admin'];
+const ALL_SIDES: readonly WarningParty[] = WARNING_PARTIES;
+const SIDE_RULES: Readonly<Record<string, string>> = {
+  sign: '签收 is the enterprise duty room’s step',
+  feedback: '处置反馈 is the enterprise duty room’s step',
+  urge: '督办 is a regulator’s step',
+  verify: '核查 is a regulator’s step',
+};
+/** Loop order of the open states (a close needs at least the rule's state). */
+const STATE_RANK: Readonly<Record<WarningState, number>> = {
+  pushed: 0,
+  signed: 1,
+  feedback: 2,
+  verified: 3,
+  closed: 4,
+};
+/** A regulator party closes a warning answered at its own level or below. */
+const LEVEL_RANK: Readonly<Record<Exclude<WarningParty, 'admin'>, number>> = {
+  enterprise: 0,
+  county: 1,
+  city: 2,
+  province: 3,
+};
+const trimmedText = (text: unknown): string => (typeof text === 'string' ? text.trim() : '');
 
 export interface WarningDeskOptions {
   /**
@@ -156,6 +195,7 @@ export class WarningDesk {
       openedAt: nowMs,
       timerStartMs: nowMs,
       overdue: EMPTY,
+      urge: null,
       observedColour: colour,
       improvingSinceMs: null,
       updatedAt: nowMs,
@@ -167,7 +207,10 @@ export class WarningDesk {
       causeAlarmIds: record.causeAlarmIds,
     });
     out.notifications.push(
-      buildNotification(this.#site, record, 'opened', nowMs, { persons: true, tiers: record.notifiedTiers }),
+      buildNotification(this.#site, record, 'opened', nowMs, {
+        persons: this.policy.recipients[colour].opened,
+        tiers: record.notifiedTiers,
+      }),
     );
     this.#store(record);
     return success(id, out);
@@ -187,63 +230,166 @@ export class WarningDesk {
     return this.#observeExisting(current, colour, EMPTY, nowMs);
   }
 
-  /** 签收: pushed → signed. */
-  sign(warningId: string, actor: string, nowMs: number): WarningResult {
-    const found = this.#actionable(warningId, 'sign', actor, nowMs, ['pushed']);
-    if (!found.ok) return failure(found.error);
-    return this.#apply(found.record, nowMs, (w, out) => {
+  /** 签收: pushed → signed. The enterprise's (or the administrator's) step. */
+  sign(warningId: string, actor: WarningActor, nowMs: number): WarningResult {
+    return this.#act(warningId, 'sign', actor, nowMs, ['pushed'], ENTERPRISE_SIDE, (w, out) => {
       out.events.push({ ...this.#eventBase(w, w.state, 'signed', nowMs, actor), type: 'signed' });
       return { ...w, state: 'signed', updatedAt: nowMs };
     });
   }
 
-  /** 处置反馈: signed → feedback; further feedback while in `feedback` is recorded too. */
-  feedback(warningId: string, actor: string, text: string, nowMs: number): WarningResult {
-    const found = this.#actionable(warningId, 'feedback', actor, nowMs, ['signed', 'feedback']);
-    if (!found.ok) return failure(found.error);
-    const trimmed = typeof text === 'string' ? text.trim() : '';
-    if (trimmed === '') return failure(warningErrors.create('HW_CORE_WARNING_TEXT_REQUIRED', { warningId }));
-    return this.#apply(found.record, nowMs, (w, out) => {
+  /**
+   * 处置反馈: signed → feedback; further feedback (also after a verification, which then has to be
+   * repeated) is recorded too. Answers the 督办 in force. The enterprise's (or admin's) step.
+   */
+  feedback(warningId: string, actor: WarningActor, text: string, nowMs: number): WarningResult {
+    const states: readonly WarningState[] = ['signed', 'feedback', 'verified'];
+    return this.#act(warningId, 'feedback', actor, nowMs, states, ENTERPRISE_SIDE, (w, out) => {
+      const trimmed = trimmedText(text);
+      if (trimmed === '')
+        return {
+          error: warningErrors.create('HW_CORE_WARNING_TEXT_REQUIRED', { action: 'feedback', warningId }),
+        };
       out.events.push({
         ...this.#eventBase(w, w.state, 'feedback', nowMs, actor),
         type: 'feedback',
         text: trimmed,
       });
-      return { ...w, state: 'feedback', updatedAt: nowMs };
+      return { ...w, state: 'feedback', urge: null, updatedAt: nowMs };
     });
   }
 
   /**
-   * 消警. A normal close needs handling feedback and the cause back to normal. With a reason, the
-   * close is allowed from any open state even while the cause is active, and is recorded as
-   * forced (a reason given on a normal close is kept as a remark, not forced).
+   * 督办: a regulator's note and deadline on an open warning. The state does not change; the
+   * responsible persons are notified (policy `recipients.<colour>.urged`); the deadline passing
+   * without new handling feedback is reported overdue (step `urge`) with a reminder.
    */
-  close(warningId: string, actor: string, request: CloseRequest, nowMs: number): WarningResult {
-    const found = this.#actionable(warningId, 'close', actor, nowMs, ['pushed', 'signed', 'feedback']);
-    if (!found.ok) return failure(found.error);
-    const w0 = found.record;
-    const reason = typeof request.reason === 'string' ? request.reason.trim() : '';
-    const normal = !request.causeActive && w0.state === 'feedback';
-    if (!normal && reason === '') {
-      if (request.causeActive)
-        return failure(warningErrors.create('HW_CORE_WARNING_CAUSE_ACTIVE', { warningId }));
-      return failure(
-        warningErrors.create('HW_CORE_WARNING_FEEDBACK_REQUIRED', { warningId, state: w0.state }),
+  urge(warningId: string, actor: WarningActor, request: UrgeRequest, nowMs: number): WarningResult {
+    return this.#act(warningId, 'urge', actor, nowMs, OPEN_STATES, REGULATOR_SIDE, (w, out) => {
+      const trimmed = trimmedText(request.text);
+      if (trimmed === '')
+        return {
+          error: warningErrors.create('HW_CORE_WARNING_TEXT_REQUIRED', { action: 'urge', warningId }),
+        };
+      const deadlineMs = request.deadlineMs;
+      if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= nowMs)
+        return {
+          error: warningErrors.create('HW_CORE_WARNING_INVALID_DEADLINE', {
+            warningId,
+            deadlineMs: String(deadlineMs),
+            nowMs,
+          }),
+        };
+      const tier = actor.party === 'admin' || actor.party === 'enterprise' ? null : actor.party;
+      const urged: WarningRecord = { ...w, urge: { urgedAt: nowMs, deadlineMs, tier }, updatedAt: nowMs };
+      out.events.push({
+        ...this.#eventBase(urged, w.state, w.state, nowMs, actor),
+        type: 'urged',
+        text: trimmed,
+        deadline: deadlineMs,
+      });
+      out.notifications.push(
+        buildNotification(this.#site, urged, 'urged', nowMs, {
+          persons: this.policy.recipients[urged.colour].urged,
+          tiers: [],
+        }),
       );
-    }
-    const out: WarningOutput = { events: [], notifications: [] };
-    const w = advanceWarning(this.#site, this.policy, w0, nowMs, out);
-    out.events.push({
-      ...this.#eventBase(w, w.state, 'closed', nowMs, actor),
-      type: 'closed',
-      forced: !normal,
-      ...(reason === '' ? {} : { text: reason }),
+      return urged;
     });
-    out.notifications.push(
-      buildNotification(this.#site, w, 'closed', nowMs, { persons: true, tiers: w.notifiedTiers }),
-    );
-    this.#forget(w);
-    return success(warningId, out);
+  }
+
+  /** 核查: a regulator verifies the enterprise's handling feedback: feedback → verified. */
+  verify(warningId: string, actor: WarningActor, text: string, nowMs: number): WarningResult {
+    return this.#act(warningId, 'verify', actor, nowMs, ['feedback'], REGULATOR_SIDE, (w, out) => {
+      const trimmed = trimmedText(text);
+      if (trimmed === '')
+        return {
+          error: warningErrors.create('HW_CORE_WARNING_TEXT_REQUIRED', { action: 'verify', warningId }),
+        };
+      out.events.push({
+        ...this.#eventBase(w, w.state, 'verified', nowMs, actor),
+        type: 'verified',
+        text: trimmed,
+      });
+      return { ...w, state: 'verified', updatedAt: nowMs };
+    });
+  }
+
+  /**
+   * 消警, by the colour's closing rule (policy `closing`): never before 签收; the side the rule
+   * names (a regulator only at or above the warning's current level) once the warning has
+   * reached the rule's state (feedback, or a regulator's verification). While the cause is still
+   * active the close needs a reason and is recorded as forced — the rule still applies. The
+   * administrator closes as break-glass: from any signed state, with a reason, always forced.
+   */
+  close(warningId: string, actor: WarningActor, request: CloseRequest, nowMs: number): WarningResult {
+    const states: readonly WarningState[] = ['signed', 'feedback', 'verified'];
+    return this.#act(warningId, 'close', actor, nowMs, states, ALL_SIDES, (w, out) => {
+      const reason = trimmedText(request.reason);
+      const refused = this.#closeRefusal(w, actor.party, request.causeActive, reason);
+      if (refused !== null) return { error: refused };
+      const forced = actor.party === 'admin' || request.causeActive;
+      out.events.push({
+        ...this.#eventBase(w, w.state, 'closed', nowMs, actor),
+        type: 'closed',
+        forced,
+        ...(reason === '' ? {} : { text: reason }),
+      });
+      out.notifications.push(
+        buildNotification(this.#site, w, 'closed', nowMs, {
+          persons: this.policy.recipients[w.colour].closed,
+          tiers: w.notifiedTiers,
+        }),
+      );
+      return 'closed';
+    });
+  }
+
+  /** Why this side may not close the (timer-advanced) warning now, or null. */
+  #closeRefusal(
+    w: WarningRecord,
+    party: WarningParty,
+    causeActive: boolean,
+    reason: string,
+  ): WarningError | null {
+    const warningId = w.id;
+    if (party === 'admin')
+      return reason === ''
+        ? warningErrors.create('HW_CORE_WARNING_REASON_REQUIRED', {
+            action: 'close',
+            warningId,
+            why: 'the administrator closes only as break-glass, recorded as forced',
+          })
+        : null;
+    const rule = this.policy.closing[w.colour];
+    if (rule.closedBy === 'enterprise' && party !== 'enterprise')
+      return warningErrors.create('HW_CORE_WARNING_PARTY_REFUSED', {
+        action: 'close',
+        warningId,
+        party,
+        rule: `a ${w.colour} 预警 is closed by the enterprise (the regulator sees it)`,
+      });
+    if (rule.closedBy === 'regulator') {
+      if (party === 'enterprise')
+        return warningErrors.create('HW_CORE_WARNING_PARTY_REFUSED', {
+          action: 'close',
+          warningId,
+          party,
+          rule: `a ${w.colour} 预警 is closed by a regulator after the enterprise's feedback`,
+        });
+      if (LEVEL_RANK[party] < LEVEL_RANK[w.level])
+        return warningErrors.create('HW_CORE_WARNING_TIER_TOO_LOW', { warningId, party, level: w.level });
+    }
+    if (STATE_RANK[w.state] < STATE_RANK[rule.after]) {
+      const code =
+        STATE_RANK[w.state] < STATE_RANK.feedback
+          ? 'HW_CORE_WARNING_FEEDBACK_REQUIRED'
+          : 'HW_CORE_WARNING_VERIFICATION_REQUIRED';
+      return warningErrors.create(code, { warningId, state: w.state, colour: w.colour });
+    }
+    if (causeActive && reason === '')
+      return warningErrors.create('HW_CORE_WARNING_CAUSE_ACTIVE', { warningId });
+    return null;
   }
 
   /** Apply every deadline and downgrade due at `nowMs`, for all open warnings. */
@@ -273,7 +419,8 @@ export class WarningDesk {
         );
         continue;
       }
-      this.#store(Object.freeze({ ...record }));
+      // Records stored before 督办 existed have no `urge`: none in force.
+      this.#store(Object.freeze({ ...record, urge: record.urge ?? null }));
       this.#closed.delete(record.id);
       loaded++;
     }
@@ -331,7 +478,7 @@ export class WarningDesk {
     });
     out.notifications.push(
       buildNotification(this.#site, upgraded, 'upgraded', nowMs, {
-        persons: true,
+        persons: this.policy.recipients[colour].upgraded,
         tiers: upgraded.notifiedTiers,
       }),
     );
@@ -349,37 +496,58 @@ export class WarningDesk {
     return success(record.id, out);
   }
 
-  #actionable(
+  /**
+   * A person's action. The checks run on the warning as its timers have made it by `nowMs` (an
+   * escalation due before the action has happened for the rules, e.g. the level a regulator must
+   * be at); a refused action changes nothing — the timer events come with the next tick.
+   */
+  #act(
     warningId: string,
     action: string,
-    actor: string,
+    actor: WarningActor,
     nowMs: number,
-    allowed: readonly WarningState[],
-  ): { ok: true; record: WarningRecord } | { ok: false; error: WarningError } {
-    if (!Number.isFinite(nowMs)) return { ok: false, error: timeError('nowMs', nowMs) };
+    states: readonly WarningState[],
+    sides: readonly WarningParty[],
+    change: (w: WarningRecord, out: WarningOutput) => WarningRecord | 'closed' | { error: WarningError },
+  ): WarningResult {
+    if (!Number.isFinite(nowMs)) return failure(timeError('nowMs', nowMs));
     const record = this.#open.get(warningId);
     if (record === undefined) {
-      const error = this.#closed.has(warningId)
-        ? warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', { action, warningId, state: 'closed' })
-        : warningErrors.create('HW_CORE_WARNING_NOT_FOUND', { warningId });
-      return { ok: false, error };
+      return failure(
+        this.#closed.has(warningId)
+          ? warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', { action, warningId, state: 'closed' })
+          : warningErrors.create('HW_CORE_WARNING_NOT_FOUND', { warningId }),
+      );
     }
-    if (!allowed.includes(record.state))
-      return {
-        ok: false,
-        error: warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', {
+    if (typeof actor?.id !== 'string' || actor.id.trim() === '')
+      return failure(warningErrors.create('HW_CORE_WARNING_ACTOR_REQUIRED', { action, warningId }));
+    if (!(WARNING_PARTIES as readonly string[]).includes(actor.party))
+      return failure(warningErrors.create('HW_CORE_WARNING_INVALID_PARTY', { party: String(actor.party) }));
+    if (!sides.includes(actor.party))
+      return failure(
+        warningErrors.create('HW_CORE_WARNING_PARTY_REFUSED', {
+          action,
+          warningId,
+          party: actor.party,
+          rule: SIDE_RULES[action] ?? 'not allowed',
+        }),
+      );
+    if (!states.includes(record.state))
+      return failure(
+        warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', {
           action,
           warningId,
           state: record.state,
         }),
-      };
-    if (typeof actor !== 'string' || actor.trim() === '')
-      return {
-        ok: false,
-        error: warningErrors.create('HW_CORE_WARNING_ACTOR_REQUIRED', { action, warningId }),
-      };
-    if (nowMs < record.updatedAt) return { ok: false, error: this.#reversed(record, nowMs) };
-    return { ok: true, record };
+      );
+    if (nowMs < record.updatedAt) return failure(this.#reversed(record, nowMs));
+    const out: WarningOutput = { events: [], notifications: [] };
+    const advanced = advanceWarning(this.#site, this.policy, record, nowMs, out);
+    const changed = change(advanced, out);
+    if (changed === 'closed') this.#forget(advanced);
+    else if ('error' in changed) return failure(changed.error);
+    else this.#store(changed);
+    return success(warningId, out);
   }
 
   #reversed(w: WarningRecord, nowMs: number): WarningError {
@@ -390,7 +558,13 @@ export class WarningDesk {
     });
   }
 
-  #eventBase(w: WarningRecord, from: WarningState | null, to: WarningState, ts: number, actor: string) {
+  #eventBase(
+    w: WarningRecord,
+    from: WarningState | null,
+    to: WarningState,
+    ts: number,
+    actor: string | WarningActor,
+  ) {
     return {
       warningId: w.id,
       enterprise: w.enterprise,
@@ -398,7 +572,7 @@ export class WarningDesk {
       from,
       to,
       ts,
-      actor,
+      ...(typeof actor === 'string' ? { actor } : { actor: actor.id, party: actor.party }),
       colour: w.colour,
       level: w.level,
     };

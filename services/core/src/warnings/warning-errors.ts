@@ -21,7 +21,7 @@ export const warningErrors = defineErrors('HW_CORE', {
     status: 409,
   },
   HW_CORE_WARNING_TEXT_REQUIRED: {
-    template: 'handling feedback on warning {warningId} needs a non-empty text',
+    template: '{action} on warning {warningId} needs a non-empty text',
     retryable: false,
     status: 400,
   },
@@ -30,14 +30,46 @@ export const warningErrors = defineErrors('HW_CORE', {
     retryable: false,
     status: 400,
   },
+  HW_CORE_WARNING_PARTY_REFUSED: {
+    template: '{action} on warning {warningId} is not for the {party} side: {rule}',
+    retryable: false,
+    status: 403,
+  },
+  HW_CORE_WARNING_TIER_TOO_LOW: {
+    template:
+      'warning {warningId} is answered at the {level} level: a {party} regulator cannot close it (its tier must be at or above the level)',
+    retryable: false,
+    status: 403,
+  },
+  HW_CORE_WARNING_INVALID_PARTY: {
+    template: '"{party}" is not a side of the 预警 loop (enterprise, county, city, province, admin)',
+    retryable: false,
+    status: 400,
+  },
+  HW_CORE_WARNING_REASON_REQUIRED: {
+    template: '{action} on warning {warningId} needs a reason ({why})',
+    retryable: false,
+    status: 400,
+  },
+  HW_CORE_WARNING_VERIFICATION_REQUIRED: {
+    template:
+      'warning {warningId} is {state}: a {colour} 预警 is closed after a regulator has verified (核查) the handling feedback',
+    retryable: false,
+    status: 409,
+  },
+  HW_CORE_WARNING_INVALID_DEADLINE: {
+    template: 'warning {warningId}: the 督办 deadline {deadlineMs} must be a time after now ({nowMs})',
+    retryable: false,
+    status: 400,
+  },
   HW_CORE_WARNING_CAUSE_ACTIVE: {
-    template: 'warning {warningId}: its cause is still active; only a forced close with a reason is allowed',
+    template: 'warning {warningId}: its cause is still active; closing it now is forced and needs a reason',
     retryable: true,
     status: 409,
   },
   HW_CORE_WARNING_FEEDBACK_REQUIRED: {
     template:
-      'warning {warningId} is {state}: closing needs handling feedback first, or a forced close with a reason',
+      'warning {warningId} is {state}: a {colour} 预警 is closed after the handling feedback (处置反馈)',
     retryable: false,
     status: 409,
   },

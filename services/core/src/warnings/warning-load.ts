@@ -2,7 +2,7 @@
 import { isWarningColour } from '@hazardwatch/contracts';
 import { ESCALATION_LEVELS, type WarningRecord } from './warning-types.js';
 
-const OPEN_STATES: readonly string[] = ['pushed', 'signed', 'feedback'];
+const OPEN_STATES: readonly string[] = ['pushed', 'signed', 'feedback', 'verified'];
 const LEVELS: readonly string[] = ESCALATION_LEVELS;
 
 /** Why the record cannot be loaded, or null when it can. */

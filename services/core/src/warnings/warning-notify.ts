@@ -2,14 +2,15 @@
 import { regulatorRecipients, responsiblePersons, type WarningSiteView } from './warning-recipients.js';
 import type {
   RegulatorTier,
+  ResponsibleRole,
   WarningNotification,
   WarningNotificationKind,
   WarningRecord,
 } from './warning-types.js';
 
 export interface NotifyTargets {
-  /** Include the three responsible persons. */
-  readonly persons: boolean;
+  /** Which of the three responsible persons (the policy's recipients for the colour and step). */
+  readonly persons: readonly ResponsibleRole[];
   readonly tiers: Iterable<RegulatorTier>;
 }
 
@@ -22,7 +23,9 @@ export function buildNotification(
 ): WarningNotification {
   const subject = { enterprise: w.enterprise, hazard: w.hazard };
   const recipients = [
-    ...(targets.persons ? responsiblePersons(site, subject) : []),
+    ...responsiblePersons(site, subject).filter((p) =>
+      (targets.persons as readonly string[]).includes(p.role),
+    ),
     ...regulatorRecipients(site, w.enterprise, targets.tiers),
   ];
   return Object.freeze({

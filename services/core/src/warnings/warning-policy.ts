@@ -7,9 +7,22 @@
  * Changzhou 2020, Jilin 2020) set them and must be read before these numbers are trusted. They are
  * ours, chosen so that a more serious colour is answered faster, and every one is configurable.
  */
-import { isWarningColour, WARNING_COLOURS, type WarningColour } from '@hazardwatch/contracts';
+import {
+  isWarningColour,
+  WARNING_CLOSE_AFTER,
+  WARNING_CLOSERS,
+  WARNING_COLOURS,
+  type WarningClosing,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import { warningErrors } from './warning-errors.js';
-import type { RegulatorTier } from './warning-types.js';
+import {
+  RESPONSIBLE_ROLES,
+  WARNING_NOTIFICATION_KINDS,
+  type RegulatorTier,
+  type ResponsibleRole,
+  type WarningNotificationKind,
+} from './warning-types.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -50,6 +63,46 @@ export const DEFAULT_INITIAL_TIERS: Readonly<Record<WarningColour, readonly Regu
 /** Provisional: a lower rolled-up colour must hold 30 min before the warning steps down one colour. */
 export const DEFAULT_DOWNGRADE_STEP_MS = 30 * MIN;
 
+/**
+ * Who closes (消警) a colour and after which state. Default: red and orange are closed by a
+ * regulator after its verification (核查) of the enterprise's feedback; yellow and blue by the
+ * enterprise after its feedback (issue #19; the 包保责任制 gives the regulators the higher colours).
+ */
+export const DEFAULT_WARNING_CLOSING: Readonly<Record<WarningColour, WarningClosing>> = Object.freeze({
+  red: Object.freeze({ closedBy: 'regulator', after: 'verified' } as const),
+  orange: Object.freeze({ closedBy: 'regulator', after: 'verified' } as const),
+  yellow: Object.freeze({ closedBy: 'enterprise', after: 'feedback' } as const),
+  blue: Object.freeze({ closedBy: 'enterprise', after: 'feedback' } as const),
+});
+
+/** Which of the three responsible persons a notification of each kind (step) goes to. */
+export type WarningRecipientSteps = Readonly<Record<WarningNotificationKind, readonly ResponsibleRole[]>>;
+
+const ALL_THREE: readonly ResponsibleRole[] = Object.freeze(['principal', 'technical', 'operational']);
+const steps = (routine: readonly ResponsibleRole[]): WarningRecipientSteps =>
+  Object.freeze({
+    opened: Object.freeze([...routine]),
+    upgraded: Object.freeze([...routine]),
+    // An escalation or a 督办 means the enterprise's answer is late: the 主要负责人 hears of it too.
+    escalated: ALL_THREE,
+    reminder: Object.freeze([...routine]),
+    urged: ALL_THREE,
+    closed: Object.freeze([...routine]),
+  });
+
+/**
+ * PROVISIONAL DEFAULTS (like the timeouts): red and orange go to all three responsible persons
+ * (主要 / 技术 / 操作负责人) at every step; yellow to the technical and operational ones, blue to the
+ * operational one — except escalations and 督办, which every colour sends to all three.
+ */
+export const DEFAULT_WARNING_RECIPIENTS: Readonly<Record<WarningColour, WarningRecipientSteps>> =
+  Object.freeze({
+    red: steps(ALL_THREE),
+    orange: steps(ALL_THREE),
+    yellow: steps(['technical', 'operational']),
+    blue: steps(['operational']),
+  });
+
 export interface WarningPolicyOptions {
   /** Per-colour overrides, merged over the defaults. @default DEFAULT_WARNING_TIMEOUTS */
   readonly timeouts?: Partial<Record<WarningColour, Partial<WarningColourTimeouts>>>;
@@ -60,15 +113,29 @@ export interface WarningPolicyOptions {
    * step restarts the wait. null disables downgrading. @default DEFAULT_DOWNGRADE_STEP_MS
    */
   readonly downgradeStepMs?: number | null;
+  /** Per-colour closing rules, merged over the defaults. @default DEFAULT_WARNING_CLOSING */
+  readonly closing?: Partial<Record<WarningColour, Partial<WarningClosing>>>;
+  /**
+   * Per colour and step, the responsible persons notified, merged over the defaults (a step given
+   * replaces that step's list; [] = none of the three). @default DEFAULT_WARNING_RECIPIENTS
+   */
+  readonly recipients?: Partial<
+    Record<WarningColour, Partial<Record<WarningNotificationKind, readonly ResponsibleRole[]>>>
+  >;
 }
 
 export interface WarningPolicy {
   readonly timeouts: Readonly<Record<WarningColour, WarningColourTimeouts>>;
   readonly initialTiers: Readonly<Record<WarningColour, readonly RegulatorTier[]>>;
   readonly downgradeStepMs: number | null;
+  readonly closing: Readonly<Record<WarningColour, WarningClosing>>;
+  readonly recipients: Readonly<Record<WarningColour, WarningRecipientSteps>>;
 }
 
-const POLICY_KEYS = new Set(['timeouts', 'initialTiers', 'downgradeStepMs']);
+const POLICY_KEYS = new Set(['timeouts', 'initialTiers', 'downgradeStepMs', 'closing', 'recipients']);
+const CLOSING_KEYS = new Set(['closedBy', 'after']);
+const STEPS: readonly string[] = WARNING_NOTIFICATION_KINDS;
+const ROLES: readonly string[] = RESPONSIBLE_ROLES;
 const TIMEOUT_KEYS = new Set(['signWithinMs', 'feedbackWithinMs', 'escalate']);
 const TIERS: readonly string[] = ['county', 'city', 'province'];
 
@@ -128,6 +195,61 @@ function compileTiers(
   return out;
 }
 
+function checkObject(key: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(key, 'must be an object');
+}
+
+function compileClosing(overrides: WarningPolicyOptions['closing']): Record<WarningColour, WarningClosing> {
+  if (overrides !== undefined) {
+    checkObject('closing', overrides);
+    checkColourKeys('closing', overrides);
+  }
+  const out = {} as Record<WarningColour, WarningClosing>;
+  for (const colour of WARNING_COLOURS) {
+    const o: Partial<WarningClosing> = overrides?.[colour] ?? {};
+    checkObject(`closing.${colour}`, o);
+    for (const k of Object.keys(o))
+      if (!CLOSING_KEYS.has(k)) fail(`closing.${colour}.${k}`, 'is not a known key');
+    const d = DEFAULT_WARNING_CLOSING[colour];
+    const closedBy = o.closedBy ?? d.closedBy;
+    if (!WARNING_CLOSERS.includes(closedBy))
+      fail(`closing.${colour}.closedBy`, `must be one of ${WARNING_CLOSERS.join(', ')}`);
+    const after = o.after ?? d.after;
+    if (!WARNING_CLOSE_AFTER.includes(after))
+      fail(`closing.${colour}.after`, `must be one of ${WARNING_CLOSE_AFTER.join(', ')} (never before 签收)`);
+    out[colour] = Object.freeze({ closedBy, after });
+  }
+  return out;
+}
+
+function compileRecipients(
+  overrides: WarningPolicyOptions['recipients'],
+): Record<WarningColour, WarningRecipientSteps> {
+  if (overrides !== undefined) {
+    checkObject('recipients', overrides);
+    checkColourKeys('recipients', overrides);
+  }
+  const out = {} as Record<WarningColour, WarningRecipientSteps>;
+  for (const colour of WARNING_COLOURS) {
+    const o = overrides?.[colour] ?? {};
+    checkObject(`recipients.${colour}`, o);
+    for (const k of Object.keys(o))
+      if (!STEPS.includes(k)) fail(`recipients.${colour}.${k}`, `is not a step (${STEPS.join(', ')})`);
+    const d = DEFAULT_WARNING_RECIPIENTS[colour];
+    const compiled = {} as Record<WarningNotificationKind, readonly ResponsibleRole[]>;
+    for (const step of WARNING_NOTIFICATION_KINDS) {
+      const roles: unknown = o[step] ?? d[step];
+      if (!Array.isArray(roles)) fail(`recipients.${colour}.${step}`, 'must be a list of roles');
+      for (const r of roles as unknown[])
+        if (typeof r !== 'string' || !ROLES.includes(r))
+          fail(`recipients.${colour}.${step}`, `has unknown role "${String(r)}" (${ROLES.join(', ')})`);
+      compiled[step] = Object.freeze([...new Set(roles as ResponsibleRole[])]);
+    }
+    out[colour] = Object.freeze(compiled);
+  }
+  return out;
+}
+
 /** Validate and freeze a policy. Throws HW_CORE_WARNING_INVALID_POLICY naming the bad key. */
 export function compileWarningPolicy(options: WarningPolicyOptions = {}): WarningPolicy {
   for (const k of Object.keys(options)) if (!POLICY_KEYS.has(k)) fail(k, 'is not a known key');
@@ -138,5 +260,7 @@ export function compileWarningPolicy(options: WarningPolicyOptions = {}): Warnin
       options.downgradeStepMs === undefined
         ? DEFAULT_DOWNGRADE_STEP_MS
         : checkDuration('downgradeStepMs', options.downgradeStepMs),
+    closing: Object.freeze(compileClosing(options.closing)),
+    recipients: Object.freeze(compileRecipients(options.recipients)),
   });
 }

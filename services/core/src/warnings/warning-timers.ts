@@ -32,10 +32,15 @@ export function nextDeadline(
   let best: { step: WarningStep; at: number } | null = null;
   if (w.state === 'pushed' && t.signWithinMs !== null && !w.overdue.includes('sign'))
     best = { step: 'sign', at: w.timerStartMs + t.signWithinMs };
-  if (w.state !== 'feedback' && t.feedbackWithinMs !== null && !w.overdue.includes('feedback')) {
+  const awaitingFeedback = w.state === 'pushed' || w.state === 'signed';
+  if (awaitingFeedback && t.feedbackWithinMs !== null && !w.overdue.includes('feedback')) {
     const at = w.timerStartMs + t.feedbackWithinMs;
     if (best === null || at < best.at) best = { step: 'feedback', at };
   }
+  // 督办: answered by handling feedback (which clears it); otherwise due at its own deadline.
+  const urge = w.urge ?? null;
+  if (urge !== null && (best === null || urge.deadlineMs < best.at))
+    best = { step: 'urge', at: urge.deadlineMs };
   return best;
 }
 
@@ -55,6 +60,26 @@ function missDeadline(
   out: WarningOutput,
 ): WarningRecord {
   const base = { warningId: w.id, enterprise: w.enterprise, hazard: w.hazard, from: w.state, to: w.state };
+  const persons = policy.recipients[w.colour];
+  if (step === 'urge') {
+    // A missed 督办 deadline is reported once and reminded (persons, the current level and the
+    // urging regulator); it does not escalate: a regulator is already on it.
+    const reminded: WarningRecord = { ...w, urge: null, updatedAt: at };
+    out.events.push({
+      ...base,
+      type: 'overdue',
+      ts: at,
+      actor: 'system',
+      colour: w.colour,
+      level: w.level,
+      step,
+    });
+    const tiers = unionTiers(w.level === 'enterprise' ? [] : [w.level], w.urge?.tier ? [w.urge.tier] : []);
+    out.notifications.push(
+      buildNotification(site, reminded, 'reminder', at, { persons: persons.reminder, tiers }),
+    );
+    return reminded;
+  }
   const next = policy.timeouts[w.colour].escalate ? nextEscalationLevel(site, w.enterprise, w.level) : null;
   if (next !== null) {
     const escalated: WarningRecord = {
@@ -75,7 +100,8 @@ function missDeadline(
       step,
     });
     out.notifications.push(
-      buildNotification(site, escalated, 'escalated', at, { persons: false, tiers: [next] }),
+      // The next regulator level, and the responsible persons are kept informed (issue #19).
+      buildNotification(site, escalated, 'escalated', at, { persons: persons.escalated, tiers: [next] }),
     );
     return escalated;
   }
@@ -92,7 +118,7 @@ function missDeadline(
   });
   out.notifications.push(
     buildNotification(site, reminded, 'reminder', at, {
-      persons: true,
+      persons: persons.reminder,
       tiers: w.level === 'enterprise' ? [] : [w.level],
     }),
   );

@@ -4,12 +4,26 @@
  *
  * A 预警 is what the system pushes to people when a hazard's (or an enterprise's) rolled-up
  * colour rises; it is not an alarm (报警). Its handling runs push → sign (签收) → handling
- * feedback (处置反馈) → close (消警), with timeouts that escalate up the administrative chain.
+ * feedback (处置反馈) → verification (核查) → close (消警), with timeouts that escalate up the
+ * administrative chain and 督办 (urging) by the regulators. docs/warnings.md.
  */
-import type { WarningColour, WarningState } from '@hazardwatch/contracts';
+import type {
+  WarningColour,
+  WarningEventType,
+  WarningParty,
+  WarningState,
+  WarningStep,
+} from '@hazardwatch/contracts';
 
 /** Handling states, in loop order (`closed` is final): the wire vocabulary of GET /warnings. */
-export { WARNING_STATES, type WarningState } from '@hazardwatch/contracts';
+export {
+  WARNING_STATES,
+  WARNING_PARTIES,
+  WARNING_STEPS,
+  type WarningParty,
+  type WarningState,
+  type WarningStep,
+} from '@hazardwatch/contracts';
 export type OpenWarningState = Exclude<WarningState, 'closed'>;
 
 /**
@@ -31,8 +45,24 @@ export interface WarningSubject {
   readonly hazard: string | null;
 }
 
-/** A handling step with a deadline. */
-export type WarningStep = 'sign' | 'feedback';
+/**
+ * Who acts on a warning: a user id (username) and its side (enterprise, a regulator tier, admin),
+ * which the host derives from the user's role and region; the desk decides with the side.
+ */
+export interface WarningActor {
+  readonly id: string;
+  readonly party: WarningParty;
+}
+
+/** The 督办 in force: its deadline, until handling feedback answers it or it is reported overdue. */
+export interface WarningUrge {
+  /** ms UTC. */
+  readonly urgedAt: number;
+  /** ms UTC. */
+  readonly deadlineMs: number;
+  /** The urging regulator's tier (told when the deadline passes); null for the administrator. */
+  readonly tier: RegulatorTier | null;
+}
 
 /**
  * The state of one open warning, as kept by the desk and persisted by the host (`load` restores
@@ -55,6 +85,8 @@ export interface WarningRecord {
   readonly timerStartMs: number;
   /** Steps already reported overdue without escalation since `timerStartMs`. */
   readonly overdue: readonly WarningStep[];
+  /** The unanswered 督办, if any (absent in records stored before issue #19 = none). */
+  readonly urge: WarningUrge | null;
   /** Rolled-up colour the host last reported; null = back to normal. */
   readonly observedColour: WarningColour | null;
   /** Since when (ms) the observed colour has been below the warning's colour; null = not improving. */
@@ -63,17 +95,7 @@ export interface WarningRecord {
   readonly updatedAt: number;
 }
 
-export const WARNING_EVENT_TYPES = [
-  'opened',
-  'upgraded',
-  'downgraded',
-  'signed',
-  'feedback',
-  'escalated',
-  'overdue',
-  'closed',
-] as const;
-export type WarningEventType = (typeof WARNING_EVENT_TYPES)[number];
+export { WARNING_EVENT_TYPES, type WarningEventType } from '@hazardwatch/contracts';
 
 /** One append-only change of a warning (REFERENCE §8 item 15 applies to 预警 as to alarms). */
 export interface WarningEvent {
@@ -88,14 +110,18 @@ export interface WarningEvent {
   readonly ts: number;
   /** `system` or a user id. */
   readonly actor: string;
+  /** The actor's side; absent for system events. */
+  readonly party?: WarningParty;
   /** Colour after the event. */
   readonly colour: WarningColour;
   /** Colour before, for `upgraded` / `downgraded`. */
   readonly previousColour?: WarningColour;
   /** Level after the event. */
   readonly level: EscalationLevel;
-  /** Feedback text, forced-close reason or close remark. */
+  /** Feedback text, 督办 note, verification text, forced-close reason or close remark. */
   readonly text?: string;
+  /** For `urged`: the 督办 deadline, ms UTC. */
+  readonly deadline?: number;
   /** For `opened` and `upgraded`: the alarms that caused it. */
   readonly causeAlarmIds?: readonly string[];
   /** For `escalated` / `overdue`: the step whose deadline passed. */
@@ -118,7 +144,15 @@ export interface WarningRecipient {
   readonly userId?: string;
 }
 
-export const WARNING_NOTIFICATION_KINDS = ['opened', 'upgraded', 'escalated', 'reminder', 'closed'] as const;
+/** Notification kinds, which are also the steps the recipients policy is written per. */
+export const WARNING_NOTIFICATION_KINDS = [
+  'opened',
+  'upgraded',
+  'escalated',
+  'reminder',
+  'urged',
+  'closed',
+] as const;
 export type WarningNotificationKind = (typeof WARNING_NOTIFICATION_KINDS)[number];
 
 /** What a channel layer (SMS, app push, socket.io) delivers. The core never sends anything. */

@@ -8,6 +8,7 @@ import {
   type WarningEvent,
   type WarningNotification,
   type WarningResult,
+  type WarningActor,
 } from '@hazardwatch/core';
 import { warningSite } from './warning-site.js';
 
@@ -43,3 +44,11 @@ export function failsWith(result: WarningResult, code: string): void {
 /** Who a notification is for, as short labels: `principal:张主`, `regulator:PARK1`. */
 export const who = (n: WarningNotification): string[] =>
   n.recipients.map((r) => (r.role === 'regulator' ? `regulator:${r.regionCode}` : `${r.role}:${r.name}`));
+
+/** An enterprise-side actor (duty room), and regulator/admin actors. */
+export const ent = (id = 'u-1'): WarningActor => ({ id, party: 'enterprise' });
+export const reg = (party: 'county' | 'city' | 'province', id = `reg-${party}`): WarningActor => ({
+  id,
+  party,
+});
+export const admin = (id = 'admin'): WarningActor => ({ id, party: 'admin' });

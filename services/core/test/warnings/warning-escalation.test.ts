@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_WARNING_TIMEOUTS, type WarningEvent } from '@hazardwatch/core';
 import type { WarningColour } from '@hazardwatch/contracts';
-import { makeDesk, ok, who } from './desk-helpers.js';
+import { ent, makeDesk, ok, who } from './desk-helpers.js';
 import { HOUR, MIN, T0, TF1 } from './warning-site.js';
 
 const summary = (events: readonly WarningEvent[]) =>
@@ -21,26 +21,36 @@ describe('timeout escalation: enterprise → county → city → province, then 
     const step = (k: number) => ok(desk.tick(T0 + k * signMin * MIN));
     const county = step(1);
     expect(summary(county.events)).toEqual([`escalated:sign:county@${signMin}`]);
+    // The next regulator level AND the three responsible persons (issue #19: escalation used to
+    // notify the regulator only).
     expect(county.notifications.map((n) => [n.kind, who(n)])).toEqual([
-      ['escalated', ['regulator:PARK1', 'regulator:320623']],
+      [
+        'escalated',
+        ['principal:张主', 'technical:李技', 'operational:王操', 'regulator:PARK1', 'regulator:320623'],
+      ],
     ]);
     expect(desk.get(id)).toMatchObject({ level: 'county', timerStartMs: T0 + signMin * MIN });
 
     expect(summary(step(2).events)).toEqual([`escalated:sign:city@${2 * signMin}`]);
     const province = step(3);
     expect(summary(province.events)).toEqual([`escalated:sign:province@${3 * signMin}`]);
-    expect(who(province.notifications[0]!)).toEqual(['regulator:320000']);
-
-    // At the top: the miss is recorded once (with a reminder), never escalated further.
-    const top = step(4);
-    expect(summary(top.events)).toEqual([`overdue:sign:province@${4 * signMin}`]);
-    expect(top.notifications[0]?.kind).toBe('reminder');
-    expect(who(top.notifications[0]!)).toEqual([
+    expect(who(province.notifications[0]!)).toEqual([
       'principal:张主',
       'technical:李技',
       'operational:王操',
       'regulator:320000',
     ]);
+
+    // At the top: the miss is recorded once (with a reminder), never escalated further.
+    const top = step(4);
+    expect(summary(top.events)).toEqual([`overdue:sign:province@${4 * signMin}`]);
+    expect(top.notifications[0]?.kind).toBe('reminder');
+    // Reminders go to the colour's routine recipients (yellow: technical + operational).
+    const routine =
+      colour === 'yellow'
+        ? ['technical:李技', 'operational:王操']
+        : ['principal:张主', 'technical:李技', 'operational:王操'];
+    expect(who(top.notifications[0]!)).toEqual([...routine, 'regulator:320000']);
     const feedbackMin = DEFAULT_WARNING_TIMEOUTS[colour].feedbackWithinMs! / MIN;
     const later = ok(desk.tick(T0 + 100 * 24 * HOUR));
     expect(summary(later.events)).toEqual([`overdue:feedback:province@${3 * signMin + feedbackMin}`]);
@@ -51,7 +61,7 @@ describe('timeout escalation: enterprise → county → city → province, then 
   it('a missed feedback deadline escalates too, timed from the push (signing does not restart it)', () => {
     const desk = makeDesk();
     const id = ok(desk.open(TF1, 'red', [], T0)).warningId!;
-    ok(desk.sign(id, 'u-1', T0 + 2 * MIN));
+    ok(desk.sign(id, ent('u-1'), T0 + 2 * MIN));
     const all = ok(desk.tick(T0 + 10 * HOUR)).events;
     expect(summary(all)).toEqual([
       'escalated:feedback:county@30',
@@ -65,7 +75,7 @@ describe('timeout escalation: enterprise → county → city → province, then 
     const desk = makeDesk();
     const id = ok(desk.open(TF1, 'red', [], T0)).warningId!;
     // The sign deadline (5 min) passed before this sign at 7 min: the escalation is recorded first.
-    expect(summary(ok(desk.sign(id, 'u-1', T0 + 7 * MIN)).events)).toEqual([
+    expect(summary(ok(desk.sign(id, ent('u-1'), T0 + 7 * MIN)).events)).toEqual([
       'escalated:sign:county@5',
       'signed::county@7',
     ]);
@@ -83,26 +93,29 @@ describe('timeout escalation: enterprise → county → city → province, then 
       'escalated:sign:province@10',
       'overdue:sign:province@15',
     ]);
-    expect(who(r.notifications[0]!)).toEqual(['regulator:320500']);
+    expect(who(r.notifications[0]!)).toEqual([
+      'principal:郑主',
+      'technical:冯技',
+      'operational:陈操',
+      'regulator:320500',
+    ]);
   });
 
-  it('blue never escalates: the feedback deadline (72 h) gives one reminder to the persons', () => {
+  it('blue never escalates: the feedback deadline (72 h) gives one reminder to its operational person', () => {
     const desk = makeDesk();
     ok(desk.open(TF1, 'blue', [], T0));
     expect(ok(desk.tick(T0 + 72 * HOUR - 1)).events).toEqual([]);
     const r = ok(desk.tick(T0 + 72 * HOUR));
     expect(summary(r.events)).toEqual([`overdue:feedback:enterprise@${72 * 60}`]);
-    expect(r.notifications.map((n) => [n.kind, who(n)])).toEqual([
-      ['reminder', ['principal:张主', 'technical:李技', 'operational:王操']],
-    ]);
+    expect(r.notifications.map((n) => [n.kind, who(n)])).toEqual([['reminder', ['operational:王操']]]);
     expect(ok(desk.tick(T0 + 1000 * HOUR)).events).toEqual([]);
   });
 
   it('a warning in feedback waits for close without deadlines', () => {
     const desk = makeDesk();
     const id = ok(desk.open(TF1, 'red', [], T0)).warningId!;
-    ok(desk.sign(id, 'u', T0 + MIN));
-    ok(desk.feedback(id, 'u', '已处置', T0 + 2 * MIN));
+    ok(desk.sign(id, ent('u'), T0 + MIN));
+    ok(desk.feedback(id, ent('u'), '已处置', T0 + 2 * MIN));
     expect(ok(desk.tick(T0 + 1000 * HOUR)).events).toEqual([]);
   });
 
@@ -121,7 +134,7 @@ describe('timeout escalation: enterprise → county → city → province, then 
             let signed = signAt === undefined || T0 + signAt > end;
             for (const t of ticks) {
               if (!signed && T0 + signAt! <= t) {
-                log.push(...ok(desk.sign(id, 'u', T0 + signAt!)).events);
+                log.push(...ok(desk.sign(id, ent('u'), T0 + signAt!)).events);
                 signed = true;
               }
               log.push(...ok(desk.tick(t)).events);

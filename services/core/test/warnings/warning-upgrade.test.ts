@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WarningEvent } from '@hazardwatch/core';
-import { failsWith, makeDesk, ok, who } from './desk-helpers.js';
+import { ent, failsWith, makeDesk, ok, who } from './desk-helpers.js';
 import { MIN, T0, TF1 } from './warning-site.js';
 
 const colours = (events: readonly WarningEvent[]) =>
@@ -20,7 +20,7 @@ describe('upgrade: a higher colour upgrades the open warning, never a second one
   it('same warning id, one record, an `upgraded` event and notification', () => {
     const desk = makeDesk();
     const id = ok(desk.open(TF1, 'yellow', ['a1'], T0)).warningId!;
-    ok(desk.sign(id, 'u-1', T0 + MIN));
+    ok(desk.sign(id, ent('u-1'), T0 + MIN));
     const up = ok(desk.open(TF1, 'red', ['a1', 'a2'], T0 + 2 * MIN));
     expect(up.warningId).toBe(id);
     expect(desk.openWarnings()).toHaveLength(1);
@@ -162,8 +162,8 @@ describe('load: open warnings survive a restart', () => {
   it('an action at a time before the last change is refused', () => {
     const desk = makeDesk();
     const id = ok(desk.open(TF1, 'red', [], T0)).warningId!;
-    ok(desk.sign(id, 'u', T0 + MIN));
-    failsWith(desk.feedback(id, 'u', 'x', T0 + MIN - 1), 'HW_CORE_WARNING_TIME_REVERSED');
+    ok(desk.sign(id, ent('u'), T0 + MIN));
+    failsWith(desk.feedback(id, ent('u'), 'x', T0 + MIN - 1), 'HW_CORE_WARNING_TIME_REVERSED');
     failsWith(desk.open(TF1, 'red', [], T0), 'HW_CORE_WARNING_TIME_REVERSED');
   });
 });

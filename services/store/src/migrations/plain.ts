@@ -8,6 +8,7 @@ import { gatewayStatus } from './gateway-status.js';
 import { coreTables } from './common.js';
 import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
+import { warningLoop } from './warning-loop.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -96,5 +97,6 @@ export const plainMigrations: DialectMigrations = {
     safetyManagerRole,
     monitoringChanges,
     notificationDeliveries,
+    warningLoop,
   ],
 };

@@ -8,6 +8,7 @@ import { gatewayStatus } from './gateway-status.js';
 import { coreTables } from './common.js';
 import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
+import { warningLoop } from './warning-loop.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -108,5 +109,6 @@ export const timescaleMigrations: DialectMigrations = {
     safetyManagerRole,
     monitoringChanges,
     notificationDeliveries,
+    warningLoop,
   ],
 };
