@@ -1,4 +1,3 @@
-import { DEFAULT_AUTHORITY_TABLE } from './access/authority.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -120,7 +119,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   await installSecurityHeaders(app, { tileOrigins: settings.tileOrigins });
   installScopeGuard(app, {
     site,
-    authority: DEFAULT_AUTHORITY_TABLE,
+    authority: settings.authority,
     authenticate: (token) => auth.authenticate(token),
     alarmEnterprise: (id) => alarmEnterprise(deps.client, id),
     warningEnterprise: (id) => warningEnterprise(deps.client, id),
@@ -178,7 +177,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     alarmControl: deps.alarmControl,
     colourPolicy: deps.alarmSettings.colourPolicy,
     warningPolicy: deps.alarmSettings.warningPolicy,
-    authority: DEFAULT_AUTHORITY_TABLE,
+    authority: settings.authority,
     changes,
     siteWriter: new SiteWriter({
       client: deps.client,

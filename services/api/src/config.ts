@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { parseConfig } from '@hazardwatch/kit';
 import { isIP } from 'node:net';
+import { compileAuthorityTable, type AuthorityTable } from './access/authority.js';
 import type { LoginBackoffSettings } from './auth/login-backoff.js';
 import { apiErrors } from './errors.js';
 
@@ -64,6 +65,11 @@ export const ApiConfigSchema = Type.Object(
       },
       { ...closed, default: {} },
     ),
+    /**
+     * Shelving an alarm for longer than this is a monitoring change kept on record and shown to
+     * the regulator (`monitoring.shelve.long`, issue #19), seconds. @default 28800 (one 8-h shift)
+     */
+    shelveNoticeAfterSec: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 28_800 }),
     /** Serve OpenAPI (JSON at /docs/json) and Swagger UI at /docs. @default true */
     docs: Type.Boolean({ default: true }),
     /** Largest accepted request body, bytes (a site file fits). @default 8 MiB */
@@ -83,6 +89,16 @@ export const ApiConfigSchema = Type.Object(
      * `https://t0.tianditu.gov.cn`. Empty: the offline basemap only. @default []
      */
     tileOrigins: Type.Array(Type.String({ pattern: '^https?://[^/\\s;,\'"]+$' }), { default: [] }),
+    /**
+     * Overrides of the authority table (who may do what, issue #19; docs/authority.md):
+     * `{ "<action>": { "<role>": "allow" | "refuse" | "approval" } }`, roles `operator`,
+     * `safety_manager`, `regulator_county`, `regulator_city`, `regulator_province`, `viewer`,
+     * `admin`; `approval` only for the `monitoring.*` kinds. Unnamed entries keep the defaults.
+     * @default {} (the defaults)
+     */
+    authority: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    ),
   },
   closed,
 );
@@ -102,18 +118,25 @@ export interface ApiSettings {
     readonly issuer: string;
   };
   readonly loginBackoff: LoginBackoffSettings;
+  /** Shelving longer than this is recorded as `monitoring.shelve.long`, ms. */
+  readonly shelveNoticeAfterMs: number;
   readonly docs: boolean;
   readonly bodyLimitBytes: number;
   readonly mqttHookToken: string | undefined;
   readonly corsOrigins: readonly string[];
   readonly tileOrigins: readonly string[];
+  /** Who may do what: the default authority table with the configured overrides, frozen. */
+  readonly authority: AuthorityTable;
 }
 
 /** Validates and compiles; throws HW_API_CONFIG_INVALID naming every bad or unknown key. */
 export function compileApiConfig(input: unknown): ApiSettings {
   const parsed = parseConfig(ApiConfigSchema, input);
-  const errors = parsed.ok ? proxyProblems(parsed.value.trustProxy) : parsed.errors;
-  if (!parsed.ok || errors.length > 0)
+  const authority = parsed.ok ? compileAuthorityTable(parsed.value.authority) : undefined;
+  const errors = parsed.ok
+    ? [...proxyProblems(parsed.value.trustProxy), ...(authority?.ok === false ? authority.errors : [])]
+    : parsed.errors;
+  if (!parsed.ok || errors.length > 0 || authority?.ok !== true)
     throw apiErrors.create('HW_API_CONFIG_INVALID', { problems: errors.join('; '), errors });
   const c = parsed.value;
   return Object.freeze({
@@ -133,11 +156,13 @@ export function compileApiConfig(input: unknown): ApiSettings {
       maxMs: c.loginBackoff.maxSec * 1000,
       forgetAfterMs: c.loginBackoff.forgetAfterSec * 1000,
     }),
+    shelveNoticeAfterMs: c.shelveNoticeAfterSec * 1000,
     docs: c.docs,
     mqttHookToken: c.mqttHookToken,
     corsOrigins: Object.freeze([...c.corsOrigins]),
     tileOrigins: Object.freeze([...c.tileOrigins]),
     bodyLimitBytes: c.bodyLimitBytes,
+    authority: authority.table,
   });
 }
 

@@ -17,6 +17,7 @@ import {
   type TestApi,
   type TestUser,
 } from './support/api-fixture.js';
+import { seedPendingChanges } from './support/change-seed.js';
 import { pngImage } from './support/images.js';
 
 /**
@@ -173,6 +174,12 @@ const REQUESTS: Record<string, Request> = {
     body: { text: 'valve closed' },
   },
   'POST /api/v1/warnings/:id/close': { url: '/api/v1/warnings/warning-e1/close', body: {} },
+  // Monitoring changes (issue #19): seeded pending changes 1–3 of E1; approval of 1 fails (409).
+  'GET /api/v1/changes': { url: '/api/v1/changes' },
+  'GET /api/v1/changes/:id': { url: '/api/v1/changes/1' },
+  'POST /api/v1/changes/:id/approve': { url: '/api/v1/changes/1/approve', body: {} },
+  'POST /api/v1/changes/:id/deny': { url: '/api/v1/changes/2/deny', body: { note: '不同意' } },
+  'POST /api/v1/changes/:id/withdraw': { url: '/api/v1/changes/3/withdraw', body: {} },
   'GET /api/v1/data-loss': { url: '/api/v1/data-loss' },
   'GET /api/v1/audit': { url: '/api/v1/audit' },
 };
@@ -181,6 +188,7 @@ describe('authority table over every route × seven roles', () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await buildTestApi();
+    await seedPendingChanges(api.client);
   });
   afterAll(() => api.close());
 
@@ -326,5 +334,59 @@ describe('duties of the issue', () => {
     const admin = await send('admin', 'PATCH', `/api/v1/enterprises/${E1}`, { region: PARK_A });
     expect(admin.statusCode, admin.body).not.toBe(403);
     expect(await refused('admin', 'site.enterprise.identity')).toBe(0);
+  });
+});
+
+describe('GET /auth/me answers the caller’s effective permissions', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    // Overrides from the configuration are what the guard enforces and what /auth/me reports.
+    api = await buildTestApi({
+      config: {
+        authority: {
+          'alarm.comment': { regulator_county: 'refuse' },
+          'site.export': { regulator_province: 'allow' },
+        },
+      },
+    });
+  });
+  afterAll(() => api.close());
+
+  const me = async (user: TestUser) => {
+    const res = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: api.auth(user) });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ role: string; authorityRole: string; permissions: Record<string, string> }>();
+  };
+
+  it('gives every action its verdict for the caller’s table role', async () => {
+    for (const [role, user] of Object.entries(SEVEN) as Array<[AuthorityRole, TestUser]>) {
+      const body = await me(user);
+      expect(body.authorityRole).toBe(role);
+      expect(Object.keys(body.permissions).sort()).toEqual([...AUTHORITY_ACTIONS].sort());
+    }
+    // A regulator sees no Ack button; the duty room does.
+    expect((await me('regCounty')).permissions['alarm.ack']).toBe('refuse');
+    expect((await me('opE1')).permissions['alarm.ack']).toBe('allow');
+    expect((await me('smE1')).permissions['monitoring.gas-detector.disable']).toBe('approval');
+    expect((await me('regCity')).permissions['warning.urge']).toBe('allow');
+  });
+
+  it('reports and enforces the configured overrides', async () => {
+    expect((await me('regCounty')).permissions['alarm.comment']).toBe('refuse');
+    expect((await me('regCity')).permissions['alarm.comment']).toBe('allow');
+    const comment = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/alarms/alarm-e1/comment',
+      headers: api.auth('regCounty'),
+      payload: { text: 'seen' },
+    });
+    expect(comment.statusCode).toBe(403);
+    expect((await me('regProvince')).permissions['site.export']).toBe('allow');
+    const exported = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/site',
+      headers: api.auth('regProvince'),
+    });
+    expect(exported.statusCode, exported.body).toBe(200);
   });
 });

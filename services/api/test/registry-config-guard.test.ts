@@ -64,6 +64,58 @@ describe('API configuration', () => {
   });
 });
 
+describe('authority overrides in the API configuration (issue #19)', () => {
+  const base = { auth: { jwtSecret: 's'.repeat(32) } };
+  const problem = (authority: unknown): string => {
+    try {
+      compileApiConfig({ ...base, authority });
+      return '';
+    } catch (e) {
+      expect(apiErrors.is(e, 'HW_API_CONFIG_INVALID')).toBe(true);
+      return (e as Error).message;
+    }
+  };
+
+  it('defaults to the table of docs/authority.md, frozen', () => {
+    const s = compileApiConfig(base);
+    expect(s.authority).toEqual(DEFAULT_AUTHORITY_TABLE);
+    expect(Object.isFrozen(s.authority)).toBe(true);
+  });
+
+  it('applies overrides per action and role, leaving the rest as the defaults', () => {
+    const s = compileApiConfig({
+      ...base,
+      authority: {
+        'monitoring.point.disable': { safety_manager: 'approval' },
+        'alarm.comment': { regulator_county: 'refuse', viewer: 'allow' },
+      },
+    });
+    expect(s.authority['monitoring.point.disable'].verdicts.safety_manager).toBe('approval');
+    expect(s.authority['alarm.comment'].verdicts).toMatchObject({
+      regulator_county: 'refuse',
+      viewer: 'allow',
+    });
+    expect(s.authority['alarm.comment'].verdicts.regulator_city).toBe('allow');
+    expect(s.authority['alarm.ack']).toEqual(DEFAULT_AUTHORITY_TABLE['alarm.ack']);
+    expect(Object.isFrozen(s.authority['alarm.comment'].verdicts)).toBe(true);
+    expect(DEFAULT_AUTHORITY_TABLE['alarm.comment'].verdicts.regulator_county).toBe('allow');
+  });
+
+  it('names an unknown action, an unknown role, a bad verdict and approval where none can wait', () => {
+    expect(problem({ 'alarm.destroy': { admin: 'allow' } })).toContain(
+      'authority.alarm.destroy: unknown action',
+    );
+    expect(problem({ 'alarm.ack': { regulator: 'allow' } })).toContain(
+      'authority.alarm.ack.regulator: unknown role',
+    );
+    expect(problem({ 'alarm.ack': { operator: 'maybe' } })).toContain('authority.alarm.ack.operator');
+    expect(problem({ 'alarm.ack': { operator: 'approval' } })).toContain(
+      'authority.alarm.ack.operator: approval is only for monitoring.* changes',
+    );
+    expect(problem({ 'alarm.ack': 'allow' })).toContain('authority');
+  });
+});
+
 /** The error a route registration raises, at once or when the app becomes ready. */
 async function registrationError(app: FastifyInstance, register: () => unknown): Promise<unknown> {
   try {
@@ -136,7 +188,11 @@ describe('scope guard at registration', () => {
         '/x',
         {
           config: {
-            scope: { kind: 'any', action: 'site.read', fields: { region: 'site.move' } } as ScopeRule,
+            scope: {
+              kind: 'any',
+              action: 'site.read',
+              fields: { region: 'site.move' },
+            } as unknown as ScopeRule,
           },
           schema: { querystring: Type.Object({}), body: Type.Object({}) },
         },

@@ -89,11 +89,11 @@ interface Session {
   readonly refreshToken: string;
 }
 
-/** A fresh operator of E1 (may store floor plans), logged in. */
-async function operatorOfE1(username: string): Promise<Session> {
+/** A fresh safety manager of E1 (may store floor plans, issue #19), logged in. */
+async function safetyManagerOfE1(username: string): Promise<Session> {
   const user = await createUser(
     api.client,
-    { username, password: PASSWORD, role: 'operator', enterpriseCode: E1 },
+    { username, password: PASSWORD, role: 'safety_manager', enterpriseCode: E1 },
     { cost: TEST_COST },
   );
   const res = await api.app.inject({
@@ -151,7 +151,7 @@ const CHANGES: ReadonlyArray<{
     audited: 'user.delete',
   },
   {
-    name: 'role changed (operator → viewer)',
+    name: 'role changed (safety manager → viewer)',
     change: (id) =>
       api.app.inject({
         method: 'PATCH',
@@ -177,7 +177,7 @@ const CHANGES: ReadonlyArray<{
 describe('a user change ends the user’s sessions within seconds', () => {
   CHANGES.forEach(({ name, change, audited }, i) => {
     it(`${name}: REST write and read with the old token, the refresh token and the live socket are refused`, async () => {
-      const s = await operatorOfE1(`victim-${i}`);
+      const s = await safetyManagerOfE1(`victim-${i}`);
       expect((await putPlan(s.accessToken)).statusCode).toBeLessThan(300);
       expect((await readPlans(s.accessToken)).statusCode).toBe(200);
       const socket = await liveIn(s.accessToken, { scopes: [{ type: 'enterprise', code: E1 }] });
@@ -218,7 +218,7 @@ describe('a user change ends the user’s sessions within seconds', () => {
   });
 
   it('another API process (no shared cache) refuses the old token once its short cache has expired', async () => {
-    const s = await operatorOfE1('victim-elsewhere');
+    const s = await safetyManagerOfE1('victim-elsewhere');
     let now = NOW;
     const other = await buildApiApp(SETTINGS, {
       logger: silentLogger,
@@ -247,7 +247,7 @@ describe('a user change ends the user’s sessions within seconds', () => {
   });
 
   it('a re-enabled user logs in again; the tokens from before stay dead', async () => {
-    const s = await operatorOfE1('victim-again');
+    const s = await safetyManagerOfE1('victim-again');
     const patch = (disabled: boolean) =>
       api.app.inject({
         method: 'PATCH',
@@ -268,7 +268,7 @@ describe('a user change ends the user’s sessions within seconds', () => {
   });
 
   it('refuses a role and scope the user table would not hold', async () => {
-    const s = await operatorOfE1('victim-invalid');
+    const s = await safetyManagerOfE1('victim-invalid');
     const res = await api.app.inject({
       method: 'PATCH',
       url: `/api/v1/users/${s.id}`,

@@ -72,6 +72,7 @@ export function apiServerInput(config: RuntimeConfig, port: number, log: Logger)
     corsOrigins: config.api.corsOrigins,
     tileOrigins: config.api.tileOrigins,
     ...(config.api.trustProxy.length > 0 ? { trustProxy: config.api.trustProxy } : {}),
+    ...(config.api.authority ? { authority: config.api.authority } : {}),
   };
 }
 

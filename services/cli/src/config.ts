@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
 import { topicFilter, WARNING_COLOURS } from '@hazardwatch/contracts';
+import { compileAuthorityTable } from '@hazardwatch/api';
 import { compileAlarmSettings, type AlarmSettings } from '@hazardwatch/core';
 import { parseConfig } from '@hazardwatch/kit';
 import { ConfigError } from './errors.js';
@@ -137,6 +138,16 @@ export const RuntimeConfigSchema = Type.Object(
          * integrators need it there (docs/operations.md §10). @default true
          */
         docs: Type.Boolean({ default: true }),
+        /**
+         * Overrides of the authority table, `{ "<action>": { "<role>": "allow" | "refuse" | "approval" } }`
+         * (docs/authority.md); checked here, naming the bad key. @default {} (the defaults)
+         */
+        authority: Type.Optional(
+          Type.Record(
+            Type.String({ minLength: 1 }),
+            Type.Record(Type.String({ minLength: 1 }), Type.String()),
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -274,6 +285,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, configFile?: string): 
   }
   const parsed = parseConfig(RuntimeConfigSchema, base);
   if (!parsed.ok) problems.push(...parsed.errors);
+  if (parsed.ok) {
+    const authority = compileAuthorityTable(parsed.value.api.authority, 'api.authority');
+    if (!authority.ok) problems.push(...authority.errors);
+  }
   if (problems.length > 0 || !parsed.ok) throw new ConfigError(problems);
   return parsed.value;
 }

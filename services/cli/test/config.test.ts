@@ -97,4 +97,24 @@ describe('runtime configuration', () => {
     expect(config.database.url).toBe('postgres://env/hw');
     expect(config.healthPort).toBe(0);
   });
+
+  it('takes authority overrides for the API, naming a bad action, role or verdict (issue #19)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-cfg-'));
+    const good = join(dir, 'authority.yaml');
+    writeFileSync(good, "api:\n  authority:\n    'monitoring.point.disable': { safety_manager: approval }\n");
+    expect(loadRuntimeConfig({ HW_CONFIG_FILE: good }).api.authority).toEqual({
+      'monitoring.point.disable': { safety_manager: 'approval' },
+    });
+    const bad = join(dir, 'bad-authority.yaml');
+    writeFileSync(
+      bad,
+      "api:\n  authority:\n    'alarm.ack': { regulator_county: approval, boss: allow }\n    'alarm.nuke': { admin: allow }\n",
+    );
+    const named = problems({}, bad).join('\n');
+    expect(named).toContain(
+      'api.authority.alarm.ack.regulator_county: approval is only for monitoring.* changes',
+    );
+    expect(named).toContain('api.authority.alarm.ack.boss: unknown role');
+    expect(named).toContain('api.authority.alarm.nuke: unknown action');
+  });
 });

@@ -16,22 +16,12 @@
  * decided by the verdict of each kind it contains (the most restrictive wins), so "which change
  * needs approval" is the same table, overridable in configuration.
  */
+import { AUTHORITY_ROLES, VERDICTS, type AuthorityRole, type Verdict } from '@hazardwatch/contracts';
 import type { RegulatorTier } from '@hazardwatch/core';
 
-/** Roles as the table sees them: a regulator's duties depend on the level of its region. */
-export const AUTHORITY_ROLES = [
-  'operator',
-  'safety_manager',
-  'regulator_county',
-  'regulator_city',
-  'regulator_province',
-  'viewer',
-  'admin',
-] as const;
-export type AuthorityRole = (typeof AUTHORITY_ROLES)[number];
-
-export const VERDICTS = ['allow', 'refuse', 'approval'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+// Roles as the table sees them (a regulator's duties depend on the level of its region) and the
+// verdicts: the wire's vocabulary (GET /auth/me answers them), defined once in the contracts.
+export { AUTHORITY_ROLES, VERDICTS, type AuthorityRole, type Verdict } from '@hazardwatch/contracts';
 
 /** One row of the table: the verdict per role and what the action is (for docs and the UI). */
 export interface AuthorityEntry {
@@ -185,5 +175,58 @@ const STRICTNESS: Readonly<Record<Verdict, number>> = { allow: 0, approval: 1, r
 export function strictest(verdicts: Iterable<Verdict>): Verdict {
   let out: Verdict = 'allow';
   for (const v of verdicts) if (STRICTNESS[v] > STRICTNESS[out]) out = v;
+  return out;
+}
+
+/**
+ * Configuration overrides as written: `{ "<action>": { "<role>": "allow" | "refuse" | "approval" } }`
+ * (docs/authority.md). Only the roles named change; the rest keep the defaults.
+ */
+export type AuthorityOverrides = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/**
+ * The defaults with the overrides applied, frozen; or every problem, each naming its key
+ * (`authority.alarm.ack.operator: …`): an unknown action or role, a verdict that is none of
+ * allow/refuse/approval, and `approval` for an action that cannot wait for one.
+ */
+export function compileAuthorityTable(
+  overrides: AuthorityOverrides | undefined,
+  path = 'authority',
+): { ok: true; table: AuthorityTable } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const out = {} as Record<AuthorityAction, AuthorityEntry>;
+  for (const action of AUTHORITY_ACTIONS) out[action] = DEFAULT_AUTHORITY_TABLE[action];
+  for (const [action, byRole] of Object.entries(overrides ?? {})) {
+    if (!isAuthorityAction(action)) {
+      errors.push(`${path}.${action}: unknown action (one of ${AUTHORITY_ACTIONS.join(', ')})`);
+      continue;
+    }
+    if (typeof byRole !== 'object' || byRole === null || Array.isArray(byRole)) {
+      errors.push(`${path}.${action}: must be an object of role → verdict`);
+      continue;
+    }
+    const verdicts: Record<AuthorityRole, Verdict> = { ...DEFAULT_AUTHORITY_TABLE[action].verdicts };
+    for (const [role, verdict] of Object.entries(byRole)) {
+      const key = `${path}.${action}.${role}`;
+      if (!(AUTHORITY_ROLES as readonly string[]).includes(role))
+        errors.push(`${key}: unknown role (one of ${AUTHORITY_ROLES.join(', ')})`);
+      else if (!(VERDICTS as readonly string[]).includes(verdict))
+        errors.push(`${key}: '${String(verdict)}' is not one of ${VERDICTS.join(', ')}`);
+      else if (verdict === 'approval' && !isApprovable(action))
+        errors.push(`${key}: approval is only for monitoring.* changes`);
+      else verdicts[role as AuthorityRole] = verdict as Verdict;
+    }
+    out[action] = Object.freeze({
+      summary: DEFAULT_AUTHORITY_TABLE[action].summary,
+      verdicts: Object.freeze(verdicts),
+    });
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, table: Object.freeze(out) };
+}
+
+/** Every action's verdict for one table role (GET /auth/me). */
+export function permissionsOf(table: AuthorityTable, role: AuthorityRole): Record<AuthorityAction, Verdict> {
+  const out = {} as Record<AuthorityAction, Verdict>;
+  for (const action of AUTHORITY_ACTIONS) out[action] = verdictOf(table, action, role);
   return out;
 }

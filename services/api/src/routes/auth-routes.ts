@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { LoginBodySchema, PrincipalSchema, RefreshBodySchema, TokenPairSchema } from '@hazardwatch/contracts';
+import { LoginBodySchema, MeSchema, RefreshBodySchema, TokenPairSchema } from '@hazardwatch/contracts';
 import { LoginBackoff } from '../auth/login-backoff.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
 import { NoQuery } from '../http/schemas.js';
+import { permissionsOf } from '../access/authority.js';
 import { API, type RouteContext } from './context.js';
 
 /** Login (failures backed off per username and per address), refresh rotation, logout, and who am I. */
@@ -120,9 +121,18 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: `${API}/auth/me`,
     scope: { kind: 'any', action: 'session.self' },
-    summary: 'The caller as the access token describes them',
+    summary:
+      'The caller as the access token describes them, with its role in the authority table and its verdict on every action (permissions)',
     tags: ['auth'],
-    schema: { querystring: NoQuery, response: { 200: PrincipalSchema } },
-    handler: (request) => request.principal!,
+    schema: { querystring: NoQuery, response: { 200: MeSchema } },
+    handler: (request) => {
+      const access = request.access!;
+      const authorityRole = access.authorityRole;
+      return {
+        ...access.principal,
+        authorityRole,
+        permissions: permissionsOf(ctx.authority, authorityRole),
+      };
+    },
   });
 }

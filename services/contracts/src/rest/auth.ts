@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { closed, Nullable } from './shapes.js';
+import { closed, Nullable, OneOf } from './shapes.js';
 import { RoleSchema, UserSchema } from './users.js';
 
 /** POST /auth/login and /auth/refresh */
@@ -22,6 +22,39 @@ export const PrincipalSchema = Type.Object({
   enterpriseCode: Nullable(Type.String()),
 });
 export type Principal = Static<typeof PrincipalSchema>;
+
+/**
+ * Roles as the authority table sees them (issue #19): a regulator's duties depend on the level of
+ * its region (park and county → county). The table itself is the API's (docs/authority.md).
+ */
+export const AUTHORITY_ROLES = [
+  'operator',
+  'safety_manager',
+  'regulator_county',
+  'regulator_city',
+  'regulator_province',
+  'viewer',
+  'admin',
+] as const;
+export type AuthorityRole = (typeof AUTHORITY_ROLES)[number];
+export const AuthorityRoleSchema = OneOf(AUTHORITY_ROLES);
+
+/** allowed; refused; or recorded and waiting for a regulator's approval (monitoring changes). */
+export const VERDICTS = ['allow', 'refuse', 'approval'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export const VerdictSchema = OneOf(VERDICTS);
+
+/**
+ * GET /auth/me: the caller, its role in the authority table, and its verdict on every action
+ * (`alarm.ack`, `warning.sign`, …), so a client offers only what the caller may do (a regulator
+ * sees no Ack button). The verdicts are the configured table's, the same the API enforces.
+ */
+export const MeSchema = Type.Object({
+  ...PrincipalSchema.properties,
+  authorityRole: AuthorityRoleSchema,
+  permissions: Type.Record(Type.String(), VerdictSchema),
+});
+export type Me = Static<typeof MeSchema>;
 
 /** POST /auth/login */
 export const LoginBodySchema = Type.Object(
