@@ -6,8 +6,10 @@ import { compileAuthorityTable } from '@hazardwatch/api';
 import { compileAlarmSettings, type AlarmSettings } from '@hazardwatch/core';
 import { parseConfig } from '@hazardwatch/kit';
 import { ConfigError } from './errors.js';
+import { notificationProblems, NotificationsConfigSchema } from './notifications-config.js';
 
 export { ConfigError } from './errors.js';
+export * from './notifications-config.js';
 
 /** Runtime configuration shared by the commands. Read once, at start-up, from a file and the environment. */
 export const RuntimeConfigSchema = Type.Object(
@@ -93,23 +95,7 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    notifications: Type.Object(
-      {
-        /** Signed webhooks every 预警 notification is sent to (HMAC-SHA256, see docs/operations.md). */
-        webhooks: Type.Array(
-          Type.Object(
-            {
-              name: Type.String({ pattern: '^[a-z0-9_-]{1,40}$' }),
-              url: Type.String({ pattern: '^https?://' }),
-              secret: Type.String({ minLength: 16 }),
-            },
-            { additionalProperties: false },
-          ),
-          { default: [] },
-        ),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    notifications: NotificationsConfigSchema,
     redis: Type.Object(
       {
         /** redis://… : socket.io instances share rooms through it (Redis streams adapter). Absent: one instance. */
@@ -213,6 +199,20 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   // One webhook from the environment; more in the config file (notifications.webhooks).
   HW_WEBHOOK_URL: (c, v) => (webhook(c).url = v),
   HW_WEBHOOK_SECRET: (c, v) => (webhook(c).secret = v),
+  // Links in notifications; the SMTP server and the SMS provider (docs/notifications.md).
+  HW_PUBLIC_URL: (c, v) => (section(c, 'notifications').publicUrl = v),
+  HW_SMTP_HOST: (c, v) => (notifier(c, 'email').host = v),
+  HW_SMTP_PORT: (c, v) => (notifier(c, 'email').port = Number(v)),
+  HW_SMTP_SECURE: (c, v) => (notifier(c, 'email').secure = booleanEnv(v)),
+  HW_SMTP_REQUIRE_TLS: (c, v) => (notifier(c, 'email').requireTls = booleanEnv(v)),
+  HW_SMTP_USER: (c, v) => (notifier(c, 'email').user = v),
+  HW_SMTP_PASS: (c, v) => (notifier(c, 'email').pass = v),
+  HW_SMTP_FROM: (c, v) => (notifier(c, 'email').from = v),
+  HW_SMS_ENDPOINT: (c, v) => (notifier(c, 'sms').endpoint = v),
+  HW_SMS_ACCESS_KEY_ID: (c, v) => (notifier(c, 'sms').accessKeyId = v),
+  HW_SMS_ACCESS_KEY_SECRET: (c, v) => (notifier(c, 'sms').accessKeySecret = v),
+  HW_SMS_SIGN_NAME: (c, v) => (notifier(c, 'sms').signName = v),
+  HW_SMS_TEMPLATE_CODE: (c, v) => (notifier(c, 'sms').templateCode = v),
   REDIS_URL: (c, v) => (section(c, 'redis').url = v),
   HW_API_PORT: (c, v) => (section(c, 'api').port = Number(v)),
   HW_API_DOCS: (c, v) => (section(c, 'api').docs = booleanEnv(v)),
@@ -253,6 +253,13 @@ function webhook(config: Record<string, Record<string, unknown>>): Record<string
   return hooks[0]!;
 }
 
+function notifier(
+  config: Record<string, Record<string, unknown>>,
+  key: 'email' | 'sms',
+): Record<string, unknown> {
+  return (section(config, 'notifications')[key] ??= {}) as Record<string, unknown>;
+}
+
 function ingestMqtt(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const ingest = section(config, 'ingest');
   return (ingest['mqtt'] ??= {}) as Record<string, unknown>;
@@ -285,6 +292,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, configFile?: string): 
   }
   const parsed = parseConfig(RuntimeConfigSchema, base);
   if (!parsed.ok) problems.push(...parsed.errors);
+  else problems.push(...notificationProblems(parsed.value.notifications));
   if (parsed.ok) {
     const authority = compileAuthorityTable(parsed.value.api.authority, 'api.authority');
     if (!authority.ok) problems.push(...authority.errors);

@@ -11,4 +11,5 @@ export * from './api-command.js';
 // Argument parsing shared with the benchmarks' command line (tools/bench).
 export { MAX_DURATION_S, numberOption, parseCommandArgs, type NumberOptionRule } from './command-args.js';
 export * from './live-source.js';
+export * from './notification-setup.js';
 export { LOG_LEVELS, parseEntryArgs, type EntryArgs } from './entry-args.js';

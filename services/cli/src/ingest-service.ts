@@ -5,7 +5,6 @@ import { parseConfig, systemClock, type Clock } from '@hazardwatch/kit';
 import {
   buildIngestService,
   IngestConfigSchema,
-  WebhookChannel,
   type IngestConfig,
   type IngestService as DomainIngestService,
   type ReadingObserver,
@@ -21,6 +20,7 @@ import { embeddedBrokerMetrics } from './broker-metrics.js';
 import { ConfigError, runtimeAlarmSettings, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer, type HealthSource } from './health-server.js';
 import { resolveInfrastructure, type Infrastructure } from './infrastructure.js';
+import { describeNotifications, notificationSetup } from './notification-setup.js';
 import { openStore, type OpenedStore } from './store-setup.js';
 import { StartupUndo } from './startup-undo.js';
 
@@ -86,6 +86,8 @@ export async function startIngestService(
     const site = await loadSite(config, store.client, log);
     if (!site)
       log.warn('no site configured (HW_SITE_FILE) or stored: every reading will be rejected as unknown');
+    const notifications = notificationSetup(config.notifications);
+    describeNotifications(notifications, log);
     const service = buildIngestService(settings, {
       logger,
       clock: options.clock ?? systemClock,
@@ -98,7 +100,7 @@ export async function startIngestService(
       connectionString: infrastructure.databaseUrl,
       site: site?.ok ? { index: site.index, version: site.version } : undefined,
       alarmSettings,
-      channels: config.notifications.webhooks.map((w) => new WebhookChannel(w)),
+      ...notifications,
       observers: options.observers ?? [],
     });
     await service.start();
