@@ -183,3 +183,84 @@ describe('designed suppression: LL suppresses L (symmetric)', () => {
     expect(h.state('L')).toBe('RTNUN');
   });
 });
+
+describe('designed suppression in the book: lanes, operator and other suppressions', () => {
+  const P = { kind: 'point', pointId: 7 } as const;
+  const change = (condition: AlarmCondition, active: boolean, ts: number, late = false) => ({
+    source: P,
+    condition,
+    active,
+    ts,
+    value: active ? 95 : 50,
+    limit: null,
+    ...(late ? { late: true as const } : {}),
+  });
+  const state = (b: AlarmBook, c: AlarmCondition) => b.find(P, c)?.state ?? 'NORM';
+
+  it('a late H is suppressed by a late HH only, with late events; a live HH leaves it alone', () => {
+    const b = new AlarmBook({ newId: idSequence() });
+    b.change(change('H', true, T0 - 60_000, true));
+    const u = b.change(change('HH', true, T0 - 50_000, true));
+    expect(state(b, 'H')).toBe('DSUPR');
+    expect(u.events.filter((e) => e.condition === 'H').every((e) => e.late === true)).toBe(true);
+
+    const live = new AlarmBook({ newId: idSequence() });
+    live.change(change('H', true, T0 - 60_000, true));
+    live.change(change('HH', true, T0));
+    expect(state(live, 'H')).toBe('UNACK');
+  });
+
+  it('a raise while HH holds opens H in DSUPR directly, never UNACK first', () => {
+    const b = new AlarmBook({ newId: idSequence() });
+    b.change(change('HH', true, T0));
+    const u = b.change(change('H', true, T0 + 1));
+    expect(u.events.map((e) => `${e.from}→${e.to}`)).toEqual(['NORM→DSUPR']);
+    expect(b.find(P, 'H')?.active).toBe(true);
+    b.change(change('HH', false, T0 + 2));
+    expect(state(b, 'H')).toBe('UNACK');
+  });
+
+  it('the operator cannot unsuppress it; out of service and back lands in DSUPR again while HH holds', () => {
+    const b = new AlarmBook({ newId: idSequence() });
+    b.change(change('H', true, T0));
+    b.change(change('HH', true, T0 + 1));
+    const h = b.find(P, 'H')!;
+    const un = b.act({ alarmId: h.id }, { action: 'unsuppress', actor: 'op1', ts: T0 + 2, reason: 'x' });
+    expect(un.ok ? null : un.error.code).toBe('HW_CORE_ALARM_INVALID_TRANSITION');
+    const oos = b.act(
+      { alarmId: h.id },
+      { action: 'remove_from_service', actor: 'op1', ts: T0 + 3, reason: 'calibration' },
+    );
+    expect(oos.ok && state(b, 'H')).toBe('OOSRV');
+    expect(b.find(P, 'H')?.designSuppression).toBeUndefined();
+    const back = b.act({ alarmId: h.id }, { action: 'return_to_service', actor: 'op1', ts: T0 + 4 });
+    if (!back.ok) throw back.error;
+    expect(back.value.events.map((e) => `${e.from}→${e.to}`)).toEqual(['OOSRV→UNACK', 'UNACK→DSUPR']);
+    expect(state(b, 'H')).toBe('DSUPR');
+  });
+
+  it('an operator suppression or a shelve is not the design to end', () => {
+    const b = new AlarmBook({ newId: idSequence() });
+    b.change(change('H', true, T0));
+    const h = b.find(P, 'H')!;
+    const r = b.act({ alarmId: h.id }, { action: 'suppress', actor: 'op1', ts: T0 + 1, reason: 'test' });
+    if (!r.ok) throw r.error;
+    b.change(change('HH', true, T0 + 2));
+    b.change(change('HH', false, T0 + 3));
+    expect(b.find(P, 'H')).toMatchObject({ state: 'DSUPR', suppressedBy: 'op1' });
+  });
+
+  it('the end of chattering does not release a designed suppression', () => {
+    const b = new AlarmBook({ newId: idSequence() });
+    for (let i = 0; i < 3; i++) {
+      b.change(change('H', true, T0 + i * 1000));
+      b.change(change('H', false, T0 + i * 1000 + 500));
+    }
+    b.change(change('H', true, T0 + 3000));
+    expect(b.find(P, 'H')?.chattering).toBe(true);
+    b.change(change('HH', true, T0 + 4000));
+    const tick = b.tick(T0 + 4000 + 600_000);
+    expect(tick.events.filter((e) => e.condition === 'H').map((e) => `${e.from}→${e.to}`)).toEqual([]);
+    expect(b.find(P, 'H')).toMatchObject({ state: 'DSUPR', chattering: false });
+  });
+});
