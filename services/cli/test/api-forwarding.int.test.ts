@@ -260,6 +260,58 @@ describe('separate API: alarm actions forwarded to the owning ingest worker', ()
     expect(again.body['code']).toMatch(/^HW_CORE_/);
   });
 
+  it('carries the 预警 loop — sign, feedback, 督办, 核查, close — with the caller’s side to the owning worker', async () => {
+    const workerId = `hw-fwd-w-${randomBytes(3).toString('hex')}`;
+    const worker = await startWorker(enterprise, workerId);
+    const api = await startApi(20_000);
+    await ensureUsers(worker, [
+      { username: 'operator', password: PASSWORD, role: 'operator', enterpriseCode: enterprise },
+      { username: 'county', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+    ]);
+    const [operator, county] = [await login(api, 'operator'), await login(api, 'county')];
+    await raiseHh(api, operator);
+    const listed = await waitFor(
+      () => call(api, county, 'GET', `/warnings?enterprise=${enterprise}`),
+      (r) => (r.body['items'] as unknown[] | undefined)?.length === 1,
+      'the red 预警 through the separate API',
+    );
+    const id = (listed.body['items'] as Array<{ id: string }>)[0]!.id;
+    const post = async (token: string, verb: string, body: unknown) => {
+      const res = await fetch(
+        `http://127.0.0.1:${api.port}/api/v1/warnings/${encodeURIComponent(id)}/${verb}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+      );
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await post(operator, 'sign', {})).status).toBe(200);
+    expect((await post(operator, 'feedback', { text: '已关闭进料阀' })).status).toBe(200);
+    const urged = await post(county, 'urge', { text: '请补充现场照片', deadline: Date.now() + 3_600_000 });
+    expect(urged.status, JSON.stringify(urged.body)).toBe(200);
+    // The worker's desk decides with the forwarded side: red is not the enterprise's to close.
+    const own = await post(operator, 'close', { reason: '已处置' });
+    expect([own.status, own.body['code']]).toEqual([403, 'HW_CORE_WARNING_PARTY_REFUSED']);
+    const verified = await post(county, 'verify', { text: '现场核查属实' });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(verified.body).toMatchObject({ id, warning: { state: 'verified' } });
+    expect(worker.alarms.desk.get(id)?.state).toBe('verified');
+    const rows = await requestRows();
+    expect(rows.map((r) => [r.kind, r.claimed_by, r.done, r.outcome?.ok])).toEqual([
+      ['warning.sign', workerId, true, true],
+      ['warning.feedback', workerId, true, true],
+      ['warning.urge', workerId, true, true],
+      ['warning.close', workerId, true, false],
+      ['warning.verify', workerId, true, true],
+    ]);
+    const { rows: party } = await pool.query<{ kind: string; party: string }>(
+      `SELECT kind, request->>'party' AS party FROM alarm_action_requests ORDER BY id`,
+    );
+    expect(party.map((r) => r.party)).toEqual(['enterprise', 'enterprise', 'county', 'enterprise', 'county']);
+  });
+
   it('expires an action no worker owns (HW_API_ACTION_TIMEOUT) and never applies it later', async () => {
     const ownerId = `hw-fwd-b-${randomBytes(3).toString('hex')}`;
     let owner = await startWorker(enterprise, ownerId);

@@ -1,0 +1,169 @@
+/**
+ * The 预警 routes with real users (issue #19): the caller's side as the engine receives it, the
+ * authority table on 督办/核查, and the whole record of GET /warnings/:id (cause value and limit,
+ * deadlines, deliveries, events with texts) and lists with closed 预警.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AlarmActionOutcome, WarningDetail, WarningPage } from '@hazardwatch/contracts';
+import type { AlarmControl, WarningCaller } from '@hazardwatch/api';
+import { buildTestApi, E1, type TestApi, type TestUser } from './support/api-fixture.js';
+
+const MIN = 60_000;
+
+/** Our own seam, recording the caller (username and side) each 预警 step is handed over with. */
+class RecordingControl implements AlarmControl {
+  readonly calls: Array<[string, WarningCaller, ...unknown[]]> = [];
+  private answer(op: string, caller: WarningCaller, ...rest: unknown[]): Promise<AlarmActionOutcome> {
+    this.calls.push([op, caller, ...rest]);
+    return Promise.resolve({ ok: true, before: null, after: { state: 'signed' } });
+  }
+  act(): Promise<AlarmActionOutcome> {
+    return Promise.resolve({ ok: true, before: null, after: null });
+  }
+  signWarning(_id: string, caller: WarningCaller) {
+    return this.answer('sign', caller);
+  }
+  feedbackWarning(_id: string, caller: WarningCaller, text: string) {
+    return this.answer('feedback', caller, text);
+  }
+  urgeWarning(_id: string, caller: WarningCaller, text: string, deadlineMs: number) {
+    return this.answer('urge', caller, text, deadlineMs);
+  }
+  verifyWarning(_id: string, caller: WarningCaller, text: string) {
+    return this.answer('verify', caller, text);
+  }
+  closeWarning(_id: string, caller: WarningCaller, reason?: string) {
+    return this.answer('close', caller, reason);
+  }
+}
+
+describe('预警 routes: sides, 督办/核查, the whole record, closed ones listed', () => {
+  let api: TestApi;
+  let control: RecordingControl;
+
+  beforeEach(async () => {
+    control = new RecordingControl();
+    api = await buildTestApi({ deps: { alarmControl: control } });
+  });
+  afterEach(() => api.close());
+
+  const post = (user: TestUser, verb: string, payload: unknown) =>
+    api.app.inject({
+      method: 'POST',
+      url: `/api/v1/warnings/warning-e1/${verb}`,
+      headers: api.auth(user),
+      payload: payload as Record<string, unknown>,
+    });
+
+  it('hands each step to the engine with the caller’s side; the table refuses the wrong role first', async () => {
+    const deadline = api.now + 30 * MIN;
+    expect((await post('opE1', 'sign', {})).statusCode).toBe(200);
+    expect((await post('smE1', 'feedback', { text: '已处置' })).statusCode).toBe(200);
+    expect((await post('regCounty', 'urge', { text: '请尽快反馈', deadline })).statusCode).toBe(200);
+    expect((await post('regCity', 'verify', { text: '核查属实' })).statusCode).toBe(200);
+    expect((await post('admin', 'close', { reason: '测试' })).statusCode).toBe(200);
+    expect(control.calls).toEqual([
+      ['sign', { actor: 'opE1', party: 'enterprise' }],
+      ['feedback', { actor: 'smE1', party: 'enterprise' }, '已处置'],
+      ['urge', { actor: 'regCounty', party: 'county' }, '请尽快反馈', deadline],
+      ['verify', { actor: 'regCity', party: 'city' }, '核查属实'],
+      ['close', { actor: 'admin', party: 'admin' }, '测试'],
+    ]);
+    // 签收 is the enterprise's, 督办 and 核查 the regulator's (authority table, 403 before the engine).
+    for (const [user, verb, body] of [
+      ['regCounty', 'sign', {}],
+      ['opE1', 'urge', { text: 'x', deadline }],
+      ['opE1', 'verify', { text: 'x' }],
+      ['viewerCounty', 'close', { reason: 'x' }],
+    ] as const) {
+      const res = await post(user, verb, body);
+      expect([user, verb, res.statusCode]).toEqual([user, verb, 403]);
+    }
+    expect(control.calls).toHaveLength(5);
+  });
+
+  it('refuses a 督办 without a deadline or a note, and a verification without text (400)', async () => {
+    expect((await post('regCounty', 'urge', { text: '督办' })).statusCode).toBe(400);
+    expect((await post('regCounty', 'urge', { text: '', deadline: api.now + MIN })).statusCode).toBe(400);
+    expect((await post('regCounty', 'verify', {})).statusCode).toBe(400);
+    expect(control.calls).toEqual([]);
+  });
+
+  it('answers the whole record: closing rule, cause with value and limit, deadlines, deliveries, events with text', async () => {
+    const opened = api.now - 30_000;
+    await api.client.query(
+      `INSERT INTO warning_events (warning_id, type, from_state, to_state, ts, actor, colour, level, detail)
+       VALUES ('warning-e1', 'opened', NULL, 'pushed', to_timestamp($1 / 1000.0), 'system', 'red', 'enterprise', '{"causeAlarmIds":["alarm-e1"]}'),
+              ('warning-e1', 'signed', 'pushed', 'signed', to_timestamp($2 / 1000.0), 'opE1', 'red', 'enterprise', '{"party":"enterprise"}'),
+              ('warning-e1', 'feedback', 'signed', 'feedback', to_timestamp($3 / 1000.0), 'opE1', 'red', 'enterprise', '{"party":"enterprise","text":"已关闭进料阀"}')`,
+      [opened, opened + 1_000, opened + 2_000],
+    );
+    await api.client.query(
+      `INSERT INTO notification_outbox (channel, payload, created_at, next_attempt_at, warning_id, kind, recipient, failed_at, last_error, attempts)
+       VALUES ('sms', '{}', to_timestamp($1 / 1000.0), to_timestamp($1 / 1000.0), 'warning-e1', 'opened',
+               '{"role":"principal","name":"张三","address":"13800000000","regionCode":null}', to_timestamp($1 / 1000.0), 'no SMS gateway', 1)`,
+      [opened],
+    );
+    for (const user of ['opE1', 'regCounty'] as const) {
+      const res = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/warnings/warning-e1',
+        headers: api.auth(user),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const d = res.json<WarningDetail>();
+      expect(d.closing).toEqual({ closedBy: 'regulator', after: 'verified' });
+      expect(d.causes).toEqual([
+        expect.objectContaining({
+          alarmId: 'alarm-e1',
+          tag: 'LT-1101',
+          condition: 'HH',
+          value: 90,
+          limit: 85,
+        }),
+      ]);
+      expect(d.deadlines).toEqual([
+        { step: 'sign', dueAt: opened + 5 * MIN, metAt: opened + 1_000, overdue: false },
+        { step: 'feedback', dueAt: opened + 30 * MIN, metAt: opened + 2_000, overdue: false },
+      ]);
+      expect(d.deliveries).toEqual([
+        expect.objectContaining({
+          channel: 'sms',
+          kind: 'opened',
+          state: 'failed',
+          lastError: 'no SMS gateway',
+        }),
+      ]);
+      expect(d.events.map((e) => [e.type, e.actor, e.party, e.text])).toEqual([
+        ['opened', 'system', null, null],
+        ['signed', 'opE1', 'enterprise', null],
+        ['feedback', 'opE1', 'enterprise', '已关闭进料阀'],
+      ]);
+    }
+  });
+
+  it('lists closed 预警 when asked, by status or by state, newest first', async () => {
+    await api.client.query(
+      `UPDATE warnings SET state = 'closed', closed_at = updated_at, record = NULL WHERE id = 'warning-e1'`,
+    );
+    await api.client.query(
+      `INSERT INTO warning_events (warning_id, type, from_state, to_state, ts, actor, colour, level, detail)
+       VALUES ('warning-e1', 'closed', 'verified', 'closed', to_timestamp($1 / 1000.0), 'regCounty', 'red', 'county', '{"party":"county","forced":false}')`,
+      [api.now],
+    );
+    const list = async (query: string) => {
+      const res = await api.app.inject({
+        method: 'GET',
+        url: `/api/v1/warnings?${query}`,
+        headers: api.auth('regCity'),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<WarningPage>().items.map((w) => [w.id, w.state, w.level]);
+    };
+    expect(await list(`enterprise=${E1}`)).toEqual([]);
+    expect(await list(`enterprise=${E1}&status=closed`)).toEqual([['warning-e1', 'closed', 'county']]);
+    expect(await list(`enterprise=${E1}&state=closed`)).toEqual([['warning-e1', 'closed', 'county']]);
+    expect(await list(`enterprise=${E1}&open=false`)).toEqual([['warning-e1', 'closed', 'county']]);
+    expect((await list('status=all')).map((w) => w[0])).toEqual(['warning-e1', 'warning-e3']);
+  });
+});
