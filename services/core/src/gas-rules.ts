@@ -1,10 +1,13 @@
 /**
- * Gas channel rules, GB/T 50493-2019 §5.5.2 (REFERENCE §2, §8 items 7–9).
+ * Gas channel rules, GB/T 50493-2019 §5.5.2 (REFERENCE §2, §8 items 7–9). Toxic set points are
+ * judged against the GBZ 2.1-2019 OEL of a gas the table knows (oel-table.ts), converted to the
+ * point unit; a typed `gas.oel` only overrides it downwards, with a warning (issue #19 item 7).
  *
  * Gas alarm levels are stored in the ordinary limit slots: level-1 (一级报警) = `h`, level-2
  * (二级报警) = `hh`. Oxygen uses `l` for deficiency (缺氧) and `h` for excess (富氧). One limit
  * model keeps the evaluator uniform and matches the provincial sensor table (上限01/上限02).
  */
+import { concentrationUnit, findOel, fromMgM3, oelBasisMgM3 } from './oel-table.js';
 import { fmt, type IssueCollector } from './site-issues.js';
 import { LIMIT_NAMES, type LimitName, type PointFile, type PointKind } from './site-schema.js';
 
@@ -22,6 +25,13 @@ export const TOXIC_L2_MAX_IDLH_FRACTION = 0.1;
 /** §5.5.2 (宜, recommended): oxygen-deficiency alarm 19.5 %VOL, over-oxygen alarm 23.5 %VOL. */
 export const OXYGEN_DEFAULT_LOW_PCT_VOL = 19.5;
 export const OXYGEN_DEFAULT_HIGH_PCT_VOL = 23.5;
+/** Oxygen in normal air, %VOL: a deficiency alarm at or above it, or an enrichment alarm at or below it, alarms all the time. */
+export const OXYGEN_NORMAL_AIR_PCT_VOL = 20.9;
+/**
+ * A typed OEL within this relative difference of the table's is the same value (a ppm figure
+ * rounded from mg/m³, e.g. NH₃ 20 mg/m³ = 28.25 ppm typed as 28.3), not an override.
+ */
+export const OEL_SAME_VALUE_TOLERANCE = 0.02;
 /** §5.5.2: open-path (线型) combustible detectors, level-1 1 LEL·m, level-2 2 LEL·m. */
 export const OPEN_PATH_DEFAULT_L1_LEL_M = 1;
 export const OPEN_PATH_DEFAULT_L2_LEL_M = 2;
@@ -88,6 +98,7 @@ export function checkGasPoint(point: PointFile, index: number, limits: Limits, o
     );
     return; // the numeric rules below assume the unit
   }
+  if (point.kind === 'oxygen') checkOxygen(point, path, limits, out);
   if (!GAS_LEVEL_KINDS.has(point.kind)) return;
 
   const { h: l1, hh: l2 } = limits;
@@ -123,6 +134,78 @@ export function checkGasPoint(point: PointFile, index: number, limits: Limits, o
   if (point.kind === 'toxic_gas') checkToxic(point, path, subject, l1, l2, out);
 }
 
+/**
+ * §5.5.2 oxygen ("宜"): deficiency alarm (`l`) 19.5 %VOL, over-oxygen alarm (`h`) 23.5 %VOL. A
+ * deficiency alarm below 19.5, or an enrichment alarm above 23.5, warns too late; one on the wrong
+ * side of normal air (20.9 %VOL) alarms all the time. Stricter values between are accepted.
+ */
+function checkOxygen(point: PointFile, path: string, limits: Limits, out: IssueCollector): void {
+  const subject = { type: 'point', enterprise: point.enterprise, tag: point.tag } as const;
+  const { l, h } = limits;
+  if (l !== null && (l < OXYGEN_DEFAULT_LOW_PCT_VOL || l >= OXYGEN_NORMAL_AIR_PCT_VOL)) {
+    out.add(
+      'GAS_OXYGEN_DEFICIENCY_LIMIT',
+      `${path}/limits/l`,
+      subject,
+      l < OXYGEN_DEFAULT_LOW_PCT_VOL
+        ? `oxygen-deficiency alarm (l) ${fmt(l)} %VOL is below ${OXYGEN_DEFAULT_LOW_PCT_VOL} %VOL: it warns too late`
+        : `oxygen-deficiency alarm (l) ${fmt(l)} %VOL is not below normal air (${OXYGEN_NORMAL_AIR_PCT_VOL} %VOL): it alarms all the time`,
+    );
+  }
+  if (h !== null && (h > OXYGEN_DEFAULT_HIGH_PCT_VOL || h <= OXYGEN_NORMAL_AIR_PCT_VOL)) {
+    out.add(
+      'GAS_OXYGEN_ENRICHMENT_LIMIT',
+      `${path}/limits/h`,
+      subject,
+      h > OXYGEN_DEFAULT_HIGH_PCT_VOL
+        ? `over-oxygen alarm (h) ${fmt(h)} %VOL is above ${OXYGEN_DEFAULT_HIGH_PCT_VOL} %VOL: it warns too late`
+        : `over-oxygen alarm (h) ${fmt(h)} %VOL is not above normal air (${OXYGEN_NORMAL_AIR_PCT_VOL} %VOL): it alarms all the time`,
+    );
+  }
+}
+
+/** The reference a toxic channel is judged against, in the point unit. */
+interface ToxicReference {
+  readonly basis: 'OEL' | 'IDLH';
+  readonly value: number;
+  /** How the value was arrived at, for messages: "MAC, GBZ 2.1-2019 表1". */
+  readonly origin: string;
+}
+
+/**
+ * The OEL of a gas the table knows, in the point unit, compared with a typed `gas.oel`. A typed
+ * value is only an override: when it differs from the table it is reported (naming both and the
+ * clause), and the lower of the two applies, so a typed OEL can tighten the check, never loosen it.
+ */
+function tableOel(
+  point: PointFile,
+  path: string,
+  subject: { type: 'point'; enterprise: string; tag: string },
+  out: IssueCollector,
+): ToxicReference | 'unit' | undefined {
+  const entry = point.gas?.substance === undefined ? undefined : findOel(point.gas.substance);
+  if (entry === undefined) return undefined;
+  const unit = concentrationUnit(point.unit);
+  if (unit === undefined) return 'unit';
+  const basis = oelBasisMgM3(entry);
+  const value = fromMgM3(basis.value, unit, entry.molarMass);
+  const origin = `${basis.kind} ${fmt(basis.value)} mg/m³, ${entry.clause}`;
+  const typed = point.gas?.oel;
+  if (typed === undefined || Math.abs(typed - value) <= value * OEL_SAME_VALUE_TOLERANCE) {
+    return { basis: 'OEL', value, origin };
+  }
+  out.add(
+    'GAS_OEL_OVERRIDDEN',
+    `${path}/gas/oel`,
+    subject,
+    `typed OEL ${fmt(typed)} ${point.unit} for ${entry.zh} differs from ${fmt(Number(value.toPrecision(4)))} ${point.unit} ` +
+      `(${origin}); the ${typed < value ? 'typed (lower)' : 'table (lower)'} value applies`,
+  );
+  return typed < value
+    ? { basis: 'OEL', value: typed, origin: `typed gas.oel, below the ${entry.clause} value` }
+    : { basis: 'OEL', value, origin };
+}
+
 function checkToxic(
   point: PointFile,
   path: string,
@@ -132,39 +215,60 @@ function checkToxic(
   out: IssueCollector,
 ): void {
   const gas = point.gas;
-  const basis = gas?.basis ?? 'OEL';
-  const reference = basis === 'OEL' ? gas?.oel : gas?.idlh;
-  if (gas?.basis === undefined || reference === undefined) {
+  let reference: ToxicReference | undefined;
+  if (gas?.basis === 'IDLH') {
+    // No IDLH table: the typed value is used (§5.5.2 allows IDLH only when the range cannot cover the OEL).
+    if (gas.idlh !== undefined) reference = { basis: 'IDLH', value: gas.idlh, origin: 'typed gas.idlh' };
+  } else {
+    const known = tableOel(point, path, subject, out);
+    if (known === 'unit') {
+      out.add(
+        'GAS_UNIT',
+        `${path}/unit`,
+        subject,
+        `toxic_gas ${gas?.substance ?? ''} with a GBZ 2.1 OEL must be measured in mg/m3, ppm (µmol/mol) or ppb, not "${point.unit}"`,
+      );
+      return;
+    }
+    reference = known;
+    if (reference === undefined && gas?.basis === 'OEL' && gas.oel !== undefined) {
+      reference = { basis: 'OEL', value: gas.oel, origin: 'typed gas.oel' };
+    }
+  }
+  if (reference === undefined) {
     if (l1 === null && l2 === null) return; // nothing to judge; POINT_NO_LIMITS covers it
+    const basis = gas?.basis ?? 'OEL';
     out.add(
       'GAS_TOXIC_BASIS_MISSING',
       `${path}/gas`,
       subject,
       gas?.basis === undefined
-        ? 'toxic gas needs gas.basis (OEL or IDLH) and the matching gas.oel / gas.idlh value in the point unit'
+        ? 'toxic gas needs gas.basis (OEL or IDLH) and the matching gas.oel / gas.idlh value in the point unit, or a gas.substance the GBZ 2.1 table knows'
         : `gas.basis is ${basis} but gas.${basis.toLowerCase()} is not set`,
     );
     return;
   }
+  const { basis, value } = reference;
   const [f1, f2] =
     basis === 'OEL'
       ? [TOXIC_L1_MAX_OEL_FRACTION, TOXIC_L2_MAX_OEL_FRACTION]
       : [TOXIC_L1_MAX_IDLH_FRACTION, TOXIC_L2_MAX_IDLH_FRACTION];
   const pct = (f: number): string => `${fmt(f * 100)} %${basis}`;
-  if (l1 !== null && !within(l1, f1 * reference)) {
+  const limitOf = (f: number): string => fmt(Number((f * value).toPrecision(4)));
+  if (l1 !== null && !within(l1, f1 * value)) {
     out.add(
       'GAS_TOXIC_L1_MAX',
       `${path}/limits/h`,
       subject,
-      `level-1 ${fmt(l1)} ${point.unit} exceeds ${pct(f1)} = ${fmt(f1 * reference)} ${point.unit}`,
+      `level-1 ${fmt(l1)} ${point.unit} exceeds ${pct(f1)} = ${limitOf(f1)} ${point.unit} (${reference.origin})`,
     );
   }
-  if (l2 !== null && !within(l2, f2 * reference)) {
+  if (l2 !== null && !within(l2, f2 * value)) {
     out.add(
       'GAS_TOXIC_L2_MAX',
       `${path}/limits/hh`,
       subject,
-      `level-2 ${fmt(l2)} ${point.unit} exceeds ${pct(f2)} = ${fmt(f2 * reference)} ${point.unit}`,
+      `level-2 ${fmt(l2)} ${point.unit} exceeds ${pct(f2)} = ${limitOf(f2)} ${point.unit} (${reference.origin})`,
     );
   }
 }

@@ -61,7 +61,19 @@ export {
   TOXIC_L1_MAX_OEL_FRACTION,
   TOXIC_L2_MAX_IDLH_FRACTION,
   TOXIC_L2_MAX_OEL_FRACTION,
+  OEL_SAME_VALUE_TOLERANCE,
+  OXYGEN_NORMAL_AIR_PCT_VOL,
 } from './gas-rules.js';
+export {
+  MOLAR_VOLUME_L_PER_MOL,
+  OEL_TABLE,
+  concentrationUnit,
+  findOel,
+  fromMgM3,
+  oelBasisMgM3,
+  type ConcentrationUnit,
+  type OelEntry,
+} from './oel-table.js';
 
 export {
   EnterpriseSchema,

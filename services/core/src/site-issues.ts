@@ -51,6 +51,14 @@ export const SITE_RULES = {
   GAS_TOXIC_BASIS_MISSING: { severity: 'error', ref: 'GB/T 50493-2019 §5.5.2: OEL/IDLH per substance' },
   GAS_TOXIC_L1_MAX: { severity: 'error', ref: 'GB/T 50493-2019 §5.5.2: level-1 ≤ 100 %OEL (≤ 5 %IDLH)' },
   GAS_TOXIC_L2_MAX: { severity: 'error', ref: 'GB/T 50493-2019 §5.5.2: level-2 ≤ 200 %OEL (≤ 10 %IDLH)' },
+  GAS_OXYGEN_DEFICIENCY_LIMIT: {
+    severity: 'error',
+    ref: 'GB/T 50493-2019 §5.5.2: oxygen-deficiency alarm 19.5 %VOL, below normal air',
+  },
+  GAS_OXYGEN_ENRICHMENT_LIMIT: {
+    severity: 'error',
+    ref: 'GB/T 50493-2019 §5.5.2: over-oxygen alarm 23.5 %VOL, above normal air',
+  },
   // Defects.
   POINT_NO_LIMITS: { severity: 'defect', ref: 'REFERENCE §1, §8 item 1: point without alarm thresholds' },
   GAS_LEVEL_MISSING: { severity: 'defect', ref: 'GB/T 50493-2019 §5.5.2: two alarm levels' },
@@ -61,6 +69,10 @@ export const SITE_RULES = {
   HAZARD_LEVEL_MISMATCH: { severity: 'defect', ref: 'GB 18218-2018 §4.3, Table 6' },
   HAZARD_BELOW_THRESHOLD: { severity: 'defect', ref: 'GB 18218-2018 §4.2.1: S ≥ 1' },
   // Warnings: accepted and reported with the defects.
+  GAS_OEL_OVERRIDDEN: {
+    severity: 'defect',
+    ref: 'GBZ 2.1-2019 表1: a typed OEL differs from the standard; the lower applies',
+  },
   HAZARD_QUANTITY_IMPLAUSIBLE: {
     severity: 'defect',
     ref: 'GB 18218-2018 §4.2.2: q ≥ 10,000·Q is not one unit (kg typed as t?)',

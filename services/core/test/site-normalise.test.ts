@@ -65,7 +65,7 @@ describe('normalised site', () => {
 
   it('O₂ defaults to 19.5 / 23.5 %VOL and open-path to 1 / 2 LEL·m, keeping given limits', () => {
     const s = baseSite();
-    gasPoint(s, { kind: 'oxygen', unit: '%VOL', range: { min: 0, max: 25 }, limits: { l: 18 } });
+    gasPoint(s, { kind: 'oxygen', unit: '%VOL', range: { min: 0, max: 25 }, limits: { l: 20 } });
     s.points.push({
       ...s.points[0],
       tag: 'AT2',
@@ -75,7 +75,7 @@ describe('normalised site', () => {
       limits: undefined,
     });
     const [o2, op] = compile(s).points;
-    expect(o2!.limits).toEqual({ ll: null, l: 18, h: 23.5, hh: null });
+    expect(o2!.limits).toEqual({ ll: null, l: 20, h: 23.5, hh: null });
     expect(o2!.limitsDefaulted).toEqual(['h']);
     expect(op!.limits).toEqual({ ll: null, l: null, h: 1, hh: 2 });
   });

@@ -22,6 +22,8 @@ const toxic = (limits: Record<string, number>, gas?: Record<string, unknown>) =>
     limits,
     ...(gas ? { gas } : {}),
   });
+const oxygen = (limits: Record<string, number>) => (s: MutableSite) =>
+  gasPoint(s, { kind: 'oxygen', unit: '%VOL', range: { min: 0, max: 25 }, limits });
 const tankLevel = (extra: Record<string, unknown>) => (s: MutableSite) => {
   s.points[0] = {
     tag: 'LT1',
@@ -232,6 +234,27 @@ const cases: RuleCase[] = [
     pass: toxic({ h: 1.5, hh: 3 }, { basis: 'IDLH', idlh: 30 }),
     fail: toxic({ h: 1.5, hh: 3.1 }, { basis: 'IDLH', idlh: 30 }),
   },
+  {
+    rule: 'GAS_TOXIC_L1_MAX',
+    name: 'a known gas is judged against its GBZ 2.1 OEL, not a typed one',
+    names: [E1, 'AT1', '100 %OEL', 'GBZ 2.1-2019'],
+    pass: toxic({ h: 1, hh: 2 }, { substance: '氯气', basis: 'OEL', oel: 1 }),
+    fail: toxic({ h: 50, hh: 100 }, { substance: '氯气', basis: 'OEL', oel: 50 }),
+  },
+  {
+    rule: 'GAS_OXYGEN_DEFICIENCY_LIMIT',
+    name: 'oxygen-deficiency alarm at 19.5 %VOL or stricter',
+    names: [E1, 'AT1', '19.5 %VOL'],
+    pass: oxygen({ l: 19.5, h: 23.5 }),
+    fail: oxygen({ l: 18, h: 23.5 }),
+  },
+  {
+    rule: 'GAS_OXYGEN_ENRICHMENT_LIMIT',
+    name: 'over-oxygen alarm at 23.5 %VOL or stricter',
+    names: [E1, 'AT1', '23.5 %VOL'],
+    pass: oxygen({ l: 19.5, h: 23.5 }),
+    fail: oxygen({ l: 19.5, h: 25 }),
+  },
   // Defects: the site is accepted, the finding is reported.
   {
     rule: 'POINT_NO_LIMITS',
@@ -312,6 +335,13 @@ const cases: RuleCase[] = [
         { substance: '丙烯腈', category: 'J4', designMaxTonnes: 20 },
         { substance: '丙烯腈', category: 'W5.1', designMaxTonnes: 20 },
       ]),
+  },
+  {
+    rule: 'GAS_OEL_OVERRIDDEN',
+    name: 'a typed OEL that differs from GBZ 2.1 is reported',
+    names: [E1, 'AT1', '50 mg/m3', '1 mg/m3'],
+    pass: toxic({ h: 1, hh: 2 }, { substance: '氯气', basis: 'OEL', oel: 1 }),
+    fail: toxic({ h: 1, hh: 2 }, { substance: '氯气', basis: 'OEL', oel: 50 }),
   },
   {
     rule: 'HAZARD_QUANTITY_IMPLAUSIBLE',

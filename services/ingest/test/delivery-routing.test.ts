@@ -76,7 +76,8 @@ const site = new SiteIndex(
         gateway: 'GW01',
         name: '罐区氯气探测器',
         kind: 'toxic_gas',
-        unit: 'ppm',
+        // GBZ 2.1-2019: Cl₂ MAC 1 mg/m³ (= 0.34 ppm), so the limits are in mg/m³.
+        unit: 'mg/m3',
         range: { min: 0, max: 10 },
         limits: { h: 1, hh: 2 },
         gas: { substance: '氯', basis: 'OEL', oel: 1 },

@@ -87,7 +87,8 @@ export function rollupSite(): SiteIndex {
     ...(hazard === undefined ? {} : { hazard }),
     gateway: 'GW1',
     kind,
-    unit: kind === 'toxic_gas' ? 'ppm' : kind === 'oxygen' ? '%VOL' : kind === 'level' ? '%' : '°C',
+    // Cl₂ limits 1 / 2 are 100 / 200 % of its GBZ 2.1-2019 MAC in mg/m³ (1 ppm would be 2.95 mg/m³).
+    unit: kind === 'toxic_gas' ? 'mg/m3' : kind === 'oxygen' ? '%VOL' : kind === 'level' ? '%' : '°C',
     range: { min: 0, max: 100 },
     limits: kind === 'oxygen' ? {} : kind === 'toxic_gas' ? { h: 1, hh: 2 } : { ll: 5, l: 10, h: 80, hh: 90 },
     ...(kind === 'toxic_gas' ? { gas: { substance: 'Cl2', basis: 'OEL', oel: 1, idlh: 10 } } : {}),

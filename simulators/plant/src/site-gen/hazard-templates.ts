@@ -84,7 +84,8 @@ const ammoniaDetector = (tag: string, where: string): GeneratedPoint =>
     unit: 'ppm',
     range: { min: 0, max: 100 },
     limits: { h: 25, hh: 50 },
-    gas: { substance: '氨', basis: 'OEL', oel: 25 },
+    // GBZ 2.1-2019: PC-TWA 20 mg/m³ = 28.3 ppm at 20 °C (25 ppm is ACGIH's TLV, not the Chinese OEL).
+    gas: { substance: '氨', basis: 'OEL', oel: 28.3 },
   });
 const combustibleDetector = (tag: string, where: string, substance: string): GeneratedPoint =>
   P({
