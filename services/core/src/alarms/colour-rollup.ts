@@ -7,9 +7,10 @@
  *   region        = highest over the enterprises of its subtree, with per-colour counts of the
  *                   hazards and enterprises in it.
  * An alarm counts while it is active and annunciated (UNACK or ACKED): RTNUN has returned to
- * normal, and SHLVD/DSUPR/OOSRV are deliberately hidden (ISA-18.2 shelving/suppression). A late
- * alarm (raised from replayed readings, alarm-record.ts) does not count: it tells what happened
- * while the link was down, the colour says what holds now; once live readings show the
+ * normal, and SHLVD/DSUPR/OOSRV are deliberately hidden (ISA-18.2 shelving/suppression; an H
+ * suppressed by design while its HH holds is not counted beside the HH, designed-suppression.ts).
+ * A late alarm (raised from replayed readings, alarm-record.ts) does not count: it tells what
+ * happened while the link was down, the colour says what holds now; once live readings show the
  * condition the alarm is live and counts.
  * Colour changes are events too: `apply` returns every change at every level.
  */
