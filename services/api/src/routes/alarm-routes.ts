@@ -13,7 +13,7 @@ import {
   type WarningColour,
 } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
-import { alarmById, alarmEvents, queryAlarms } from '@hazardwatch/store';
+import { alarmById, alarmEvents, deliveriesOf, queryAlarms } from '@hazardwatch/store';
 import type { AlarmActionRequest, AlarmControl } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -165,7 +165,11 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request) => {
       const alarm = await alarmById(ctx.client, ctx.site(), request.params.id);
       if (!alarm) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'alarm', id: request.params.id });
-      return { ...alarm, events: await alarmEvents(ctx.client, request.params.id) };
+      const [events, deliveries] = await Promise.all([
+        alarmEvents(ctx.client, request.params.id),
+        deliveriesOf(ctx.client, { alarmId: request.params.id }),
+      ]);
+      return { ...alarm, events, fireControl: deliveries.some((d) => d.kind === 'fire_control'), deliveries };
     },
   });
 

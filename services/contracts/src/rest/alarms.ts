@@ -12,6 +12,7 @@ import {
   PageSchema,
   WarningColourSchema,
 } from './shapes.js';
+import { NotificationDeliverySchema } from './notifications.js';
 
 /** GET /alarms, /alarms/active: one alarm record as a row (ISA-18.2 state, 预警 colour, source). */
 export const AlarmRowSchema = Type.Object({
@@ -63,6 +64,13 @@ export type AlarmJournalEntry = Static<typeof AlarmJournalEntrySchema>;
 export const AlarmDetailSchema = Type.Object({
   ...AlarmRowSchema.properties,
   events: Type.Array(AlarmJournalEntrySchema),
+  /**
+   * GB/T 50493-2019 §5.1.2: the alarm was sent to the fire-control room (a delivery of kind
+   * `fire_control` exists, whatever its state).
+   */
+  fireControl: Type.Boolean(),
+  /** The alarm's own deliveries (the fire-control-room channel), oldest first. */
+  deliveries: Type.Array(NotificationDeliverySchema),
 });
 export type AlarmDetail = Static<typeof AlarmDetailSchema>;
 
