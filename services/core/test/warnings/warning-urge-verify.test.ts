@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WarningColour } from '@hazardwatch/contracts';
 import {
+  compileAlarmSettings,
   compileWarningPolicy,
   warningDeadlines,
   type WarningEvent,
@@ -192,5 +193,29 @@ describe('deadlines per step, from the events and the policy', () => {
       metAt: null,
       overdue: false,
     });
+  });
+});
+
+describe('the 预警 policy inside the deployment’s alarm settings', () => {
+  it('names the bad key under its full path', () => {
+    const compiled = compileAlarmSettings(
+      { warnings: { closing: { red: { closedBy: 'park' } } } },
+      { path: 'alarms' },
+    );
+    expect(compiled.ok).toBe(false);
+    if (!compiled.ok) expect(compiled.errors.join('\n')).toContain('alarms.warnings.closing.red.closedBy');
+  });
+
+  it('carries the closing rules and recipients to the engine and the API alike', () => {
+    const compiled = compileAlarmSettings({
+      warnings: {
+        closing: { yellow: { closedBy: 'regulator', after: 'verified' } },
+        recipients: { blue: { opened: [] } },
+      },
+    });
+    if (!compiled.ok) expect.fail(compiled.errors.join('; '));
+    expect(compiled.value.warningPolicy.closing.yellow).toEqual({ closedBy: 'regulator', after: 'verified' });
+    expect(compiled.value.warningPolicy.recipients.blue.opened).toEqual([]);
+    expect(Object.isFrozen(compiled.value.warningPolicy.closing.yellow)).toBe(true);
   });
 });
