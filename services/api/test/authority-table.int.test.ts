@@ -337,6 +337,46 @@ describe('duties of the issue', () => {
   });
 });
 
+describe('the safety manager role through the users API (issue #19)', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await buildTestApi();
+  });
+  afterAll(() => api.close());
+
+  const create = (payload: Record<string, unknown>) =>
+    api.app.inject({ method: 'POST', url: '/api/v1/users', headers: api.auth('admin'), payload });
+
+  it('is created with one enterprise and no region, logs in, and sees that enterprise only', async () => {
+    const password = 'long enough password';
+    const made = await create({ username: 'sm-new', password, role: 'safety_manager', enterpriseCode: E1 });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json()).toMatchObject({ role: 'safety_manager', enterpriseCode: E1, regionCode: null });
+    const noEnterprise = await create({
+      username: 'sm-bad',
+      password,
+      role: 'safety_manager',
+      regionCode: COUNTY_A,
+    });
+    expect([noEnterprise.statusCode, noEnterprise.json<{ code: string }>().code]).toEqual([
+      400,
+      'HW_API_USER_INVALID',
+    ]);
+
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'sm-new', password },
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    const headers = { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` };
+    const enterprises = await api.app.inject({ method: 'GET', url: '/api/v1/enterprises', headers });
+    expect(enterprises.json<{ items: Array<{ code: string }> }>().items.map((e) => e.code)).toEqual([E1]);
+    const me = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers });
+    expect(me.json()).toMatchObject({ role: 'safety_manager', authorityRole: 'safety_manager' });
+  });
+});
+
 describe('GET /auth/me answers the caller’s effective permissions', () => {
   let api: TestApi;
   beforeAll(async () => {

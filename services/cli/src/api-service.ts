@@ -154,7 +154,7 @@ export async function startApiBeside(
 export interface DemoUser {
   readonly username: string;
   readonly password: string;
-  readonly role: 'admin' | 'regulator' | 'operator';
+  readonly role: 'admin' | 'regulator' | 'operator' | 'safety_manager';
   readonly regionCode?: string;
   readonly enterpriseCode?: string;
 }

@@ -34,9 +34,10 @@ const SCOPE_OF: Record<UserRole, 'region' | 'enterprise' | undefined> = {
 };
 
 /**
- * `hazardwatch user create --role ROLE --username NAME [--scope CODE]`: a user straight in the
- * database — the first admin of an installation, before anyone can log in to create users through
- * the API. The same rules and scrypt hashing as `POST /api/v1/users` (createUser); the password
+ * `hazardwatch user create --role ROLE --username NAME [--scope CODE | --enterprise CODE |
+ * --region CODE]`: a user straight in the database — the first admin of an installation, before
+ * anyone can log in to create users through the API; or an enterprise's safety manager
+ * (`--role safety_manager --enterprise CODE`). The same rules and scrypt hashing as `POST /api/v1/users` (createUser); the password
  * comes from stdin when piped, else from a prompt that does not echo it, and is never printed or
  * logged. Prints the user created (no secret) as one JSON line. Exit codes: 0 created, 2 a usage
  * problem or a password the rules refuse, 1 the name is taken, 130 cancelled at the prompt.
@@ -93,19 +94,27 @@ function parseUserCreate(args: readonly string[]): Omit<CreateUserInput, 'passwo
       role: { type: 'string' },
       username: { type: 'string' },
       scope: { type: 'string' },
+      enterprise: { type: 'string' },
+      region: { type: 'string' },
       'log-level': { type: 'string' },
     },
     strict: true,
   });
-  const { role, username, scope } = values;
+  const { role, username } = values;
+  // `--enterprise CODE` / `--region CODE` say which scope they give; `--scope` takes the role's.
+  const given = (['scope', 'enterprise', 'region'] as const).filter((o) => values[o] !== undefined);
+  if (given.length > 1) throw new UsageError(`give one of --${given.join(', --')}, not ${given.length}`);
   if (role === undefined || !(USER_ROLES as readonly string[]).includes(role))
     throw new UsageError(`--role must be one of ${USER_ROLES.join(', ')}${role ? `, not '${role}'` : ''}`);
   if (username === undefined || !new RegExp(USERNAME_PATTERN).test(username))
     throw new UsageError(`--username must match ${USERNAME_PATTERN}`);
   const kind = SCOPE_OF[role as UserRole];
-  if (kind === undefined && scope !== undefined) throw new UsageError(`--scope is not taken by ${role}`);
+  const option = given[0];
+  const scope = option === undefined ? undefined : values[option];
+  if (option !== undefined && (kind === undefined || (option !== 'scope' && option !== kind)))
+    throw new UsageError(`--${option} is not taken by ${role}`);
   if (kind !== undefined && (scope === undefined || scope.trim() === ''))
-    throw new UsageError(`${role} needs --scope (the ${kind} code)`);
+    throw new UsageError(`${role} needs --${kind} (or --scope): the ${kind} code`);
   return {
     username,
     role: role as UserRole,

@@ -44,10 +44,11 @@ commands:
   edge trust-server --config FILE [--source NAME] [--fingerprint HEX]
                           trust the plant OPC-UA server certificate the source refused (moved from
                           its PKI's rejected/ to trusted/; --fingerprint picks one of several)
-  user create --role admin|regulator|viewer|operator --username NAME [--scope CODE]
+  user create --role admin|regulator|viewer|operator|safety_manager --username NAME
+              [--scope CODE | --region CODE | --enterprise CODE]
                           create a user (the first admin): the password is read from stdin, or
-                          prompted without echo on a terminal; --scope is a regulator's or
-                          viewer's region code, an operator's enterprise code
+                          prompted without echo on a terminal; a regulator's or viewer's region
+                          code, an operator's or safety manager's enterprise code
   alarms kpi [--hours H] [--enterprise CODE]
                           ISA-18.2 alarm KPIs (rates, floods, chattering, stale, priority mix);
                           exit code 3 when a KPI alert fires

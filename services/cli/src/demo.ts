@@ -22,13 +22,22 @@ import { connectHost, isWildcardHost } from './infrastructure.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
 import { firstFreePort, reservePorts } from './port-reservation.js';
 
-/** Demo logins (printed at start): one county regulator, one enterprise operator, one admin. */
+/**
+ * Demo logins (printed at start): one county regulator; the chlor-alkali enterprise's duty-room
+ * operator and its safety manager (who owns limits, points and hazards: issue #19); one admin.
+ */
 export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'rudong-regulator', password: 'hazardwatch-demo', role: 'regulator', regionCode: '320623' },
   {
     username: 'chlor-operator',
     password: 'hazardwatch-demo',
     role: 'operator',
+    enterpriseCode: '91320623MA1W000001',
+  },
+  {
+    username: 'chlor-safety',
+    password: 'hazardwatch-demo',
+    role: 'safety_manager',
     enterpriseCode: '91320623MA1W000001',
   },
   { username: 'admin', password: 'hazardwatch-admin', role: 'admin' },

@@ -51,6 +51,13 @@ describe('the one-command demo', () => {
     expect(steps.join('\n')).toMatch(/OPC-UA server \+ edge collector/);
     expect(demo.summary).toContain(`http://127.0.0.1:${demo.api.port}/`);
     expect(demo.summary).toContain('rudong-regulator / hazardwatch-demo');
+    // Issue #19: the enterprise's safety manager beside its operator.
+    expect(demo.summary).toContain('chlor-safety / hazardwatch-demo (safety_manager)');
+    const me = await get<{ authorityRole: string; enterpriseCode: string }>(
+      await login('chlor-safety', 'hazardwatch-demo'),
+      '/api/v1/auth/me',
+    );
+    expect(me).toMatchObject({ authorityRole: 'safety_manager', enterpriseCode: E1 });
     // Metrics on the internal health port only (issue 17 item 4).
     expect((await fetch(url('/metrics'))).status).toBe(404);
     expect(demo.summary).toMatch(/metrics {2}(http:\/\/127\.0\.0\.1:\d+\/metrics|off: HW_HEALTH_PORT)/);

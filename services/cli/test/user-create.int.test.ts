@@ -113,6 +113,30 @@ describe('hazardwatch user create', () => {
     });
   });
 
+  it('creates an enterprise safety manager with --enterprise (issue #19)', async () => {
+    const run = await hazardwatch(
+      [
+        'user',
+        'create',
+        '--role',
+        'safety_manager',
+        '--username',
+        'sm-e1',
+        '--enterprise',
+        '91320623MA1W000001',
+      ],
+      `${PASSWORD}\n`,
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      username: 'sm-e1',
+      role: 'safety_manager',
+      enterpriseCode: '91320623MA1W000001',
+      regionCode: null,
+    });
+  });
+
   it.each([
     ['an empty password', ''],
     ['an empty line', '\n'],
@@ -130,6 +154,13 @@ describe('hazardwatch user create', () => {
     ['an unknown role', ['--role', 'root', '--username', 'x1']],
     ['a scope on an admin', ['--role', 'admin', '--username', 'x1', '--scope', '320623']],
     ['an operator without scope', ['--role', 'operator', '--username', 'x1']],
+    ['a safety manager without an enterprise', ['--role', 'safety_manager', '--username', 'x1']],
+    ['an enterprise on a regulator', ['--role', 'regulator', '--username', 'x1', '--enterprise', 'E1']],
+    ['a region on a safety manager', ['--role', 'safety_manager', '--username', 'x1', '--region', '320623']],
+    [
+      'both --scope and --enterprise',
+      ['--role', 'operator', '--username', 'x1', '--scope', 'E1', '--enterprise', 'E1'],
+    ],
     ['a stray argument', ['--role', 'admin', '--username', 'x1', 'extra']],
     ['an unknown option', ['--role', 'admin', '--username', 'x1', '--password', 'x']],
   ])('answers a usage problem (%s) with exit code 2 before reading a password', async (_name, args) => {

@@ -33,6 +33,16 @@ export const en: Messages = {
     never: 'No data yet',
   },
   sound: { on: 'Sound on', off: 'Muted' },
+  role: {
+    admin: 'Administrator',
+    regulator: 'Regulator',
+    operator: 'Duty operator',
+    safety_manager: 'Safety manager',
+    viewer: 'Viewer',
+    regulator_county: 'County (park) regulator',
+    regulator_city: 'City regulator',
+    regulator_province: 'Province regulator',
+  },
   header: {
     countsTitle:
       'Alarms needing attention (unacknowledged, acknowledged, returned unacked); shelved, suppressed and out-of-service alarms are not counted',

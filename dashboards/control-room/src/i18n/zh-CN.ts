@@ -31,6 +31,16 @@ export const zhCN = {
     never: '尚无数据',
   },
   sound: { on: '声音开', off: '已静音' },
+  role: {
+    admin: '系统管理员',
+    regulator: '监管人员',
+    operator: '企业值班人员',
+    safety_manager: '安全管理人员',
+    viewer: '只读用户',
+    regulator_county: '县级（园区）监管',
+    regulator_city: '市级监管',
+    regulator_province: '省级监管',
+  },
   header: {
     countsTitle: '需处理的报警数（未确认、已确认、已恢复未确认）；不含搁置、设计抑制和停用的报警',
   },
