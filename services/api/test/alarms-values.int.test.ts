@@ -100,22 +100,23 @@ describe('alarm and 预警 actions, overview, values', () => {
   });
 
   it('runs the 预警 loop through the seam: sign, feedback, close', async () => {
-    for (const [path, payload] of [
-      ['sign', {}],
-      ['feedback', { text: '已关闭进料阀，液位回落' }],
-      ['close', { reason: 'cause removed' }],
+    // 签收 and 处置反馈 are the enterprise's, 消警 of a red 预警 the regulator's (docs/warnings.md).
+    for (const [user, path, payload] of [
+      ['opE1', 'sign', {}],
+      ['opE1', 'feedback', { text: '已关闭进料阀，液位回落' }],
+      ['regCounty', 'close', { reason: 'cause removed' }],
     ] as const) {
       const res = await api.app.inject({
         method: 'POST',
         url: `/api/v1/warnings/warning-e1/${path}`,
-        headers: api.auth('regCounty'),
+        headers: api.auth(user),
         payload,
       });
       expect(res.statusCode, res.body).toBe(200);
     }
     expect(api.control.calls.map((c) => [c.op, ...c.args])).toEqual([
-      ['sign', 'regCounty'],
-      ['feedback', 'regCounty', '已关闭进料阀，液位回落'],
+      ['sign', 'opE1'],
+      ['feedback', 'opE1', '已关闭进料阀，液位回落'],
       ['close', 'regCounty', 'cause removed'],
     ]);
     const audit = await api.app.inject({
