@@ -131,6 +131,24 @@ export const apiErrors = defineErrors('HW_API', {
     retryable: true,
     status: 409,
   },
+  /** Issue #19 item 2: a write that weakens monitoring says why (`?reason=`). */
+  HW_API_CHANGE_REASON_REQUIRED: {
+    template:
+      'this change weakens monitoring ({kinds}): give a reason (query parameter reason, 1–500 characters)',
+    retryable: false,
+    status: 400,
+  },
+  HW_API_CHANGE_NOT_PENDING: {
+    template: 'change {id} is {status}, no longer pending',
+    retryable: false,
+    status: 409,
+  },
+  /** An approved change that no longer applies to the site in force; the record is `failed`. */
+  HW_API_CHANGE_FAILED: {
+    template: 'change {id} could not be applied: {reason}',
+    retryable: false,
+    status: 409,
+  },
   HW_API_HOOK_DISABLED: {
     template: 'the MQTT broker hooks are not enabled on this instance (set mqttHookToken)',
     retryable: false,

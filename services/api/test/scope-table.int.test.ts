@@ -10,6 +10,7 @@ import {
   type TestApi,
   type TestUser,
 } from './support/api-fixture.js';
+import { seedPendingChanges } from './support/change-seed.js';
 import { pngImage } from './support/images.js';
 
 /**
@@ -463,6 +464,41 @@ const TABLE: Record<string, Row> = {
     allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
+  // Monitoring changes (issue #19): seeded pending changes 1–3 of E1.
+  'GET /api/v1/changes': {
+    url: '/api/v1/changes',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
+  'GET /api/v1/changes/:id': {
+    url: '/api/v1/changes/1',
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'POST /api/v1/changes/:id/approve': {
+    url: '/api/v1/changes/1/approve',
+    body: {},
+    kind: 'resource',
+    allowed: [],
+    denied: [...OUTSIDERS, 'opE1', 'smE1', 'viewerCounty'],
+  },
+  'POST /api/v1/changes/:id/deny': {
+    url: '/api/v1/changes/2/deny',
+    body: { note: '不同意' },
+    kind: 'resource',
+    allowed: ['regCounty'],
+    denied: [...OUTSIDERS, 'opE1', 'smE1', 'viewerCounty'],
+  },
+  'POST /api/v1/changes/:id/withdraw': {
+    url: '/api/v1/changes/3/withdraw',
+    body: {},
+    kind: 'resource',
+    allowed: ['smE1'],
+    denied: [...OUTSIDERS, 'regCounty', 'viewerCounty'],
+  },
   'GET /api/v1/data-loss': {
     url: '/api/v1/data-loss',
     kind: 'collection',
@@ -484,6 +520,7 @@ describe('scope table over every route', () => {
   let api: TestApi;
   beforeAll(async () => {
     api = await buildTestApi();
+    await seedPendingChanges(api.client);
     // A hole E1's gateway reported, for the data-loss list's row.
     await new DataLossRepository(api.client).insert({
       enterprise: E1,

@@ -37,6 +37,7 @@ describe('server → client events', () => {
       | 'warning'
       | 'values'
       | 'gateway'
+      | 'change'
       | 'replay:done'
       | 'session_expired'
       | 'session_ended'

@@ -63,6 +63,11 @@ export interface ScopeGuardOptions {
   /** Enterprise an alarm / a 预警 belongs to; undefined when there is none with that id. */
   readonly alarmEnterprise: (id: string) => Promise<string | null | undefined>;
   readonly warningEnterprise: (id: string) => Promise<string | undefined>;
+  /**
+   * Enterprise and stored region of a monitoring-change record (issue #19); undefined when there is
+   * none. A change is in scope through its enterprise, or through the region stored on it.
+   */
+  readonly changeScope?: (id: string) => Promise<{ enterprise: string; region: string | null } | undefined>;
   /** Routes under these prefixes are served by plugins (Swagger UI) and are public. */
   readonly publicPrefixes?: readonly string[];
 }
@@ -252,6 +257,14 @@ async function resolveTarget(
       const enterprise = await options.warningEnterprise(id);
       if (enterprise === undefined) throw missing('warning', id);
       return inEnterprise('warning', id, enterprise);
+    }
+    case 'change': {
+      const id = param(request, rule.param ?? 'id');
+      const change = await options.changeScope?.(id);
+      if (change === undefined) throw missing('change', id);
+      if (access.seesEnterprise(change.enterprise)) return inEnterprise('change', id, change.enterprise);
+      if (change.region === null || !access.seesRegion(change.region)) throw outside('change', id);
+      return { enterprise: change.enterprise, region: change.region };
     }
     default:
       throw new TypeError(`unhandled scope kind ${String(rule.kind)}`);

@@ -5,6 +5,7 @@ import type {
   LiveRoom,
   LiveValue,
   LiveWarningEvent,
+  MonitoringChange,
 } from '@hazardwatch/contracts';
 import type { SiteIndex, WarningEvent } from '@hazardwatch/core';
 import type { Logger } from 'pino';
@@ -105,6 +106,22 @@ export class LiveFanout {
   gateway(presence: LiveGatewayPresence): void {
     const rooms = this.rooms.current()?.enterprise(presence.enterprise) ?? [];
     this.#emit(rooms, (to) => to.emit('gateway', presence));
+  }
+
+  /**
+   * A monitoring-change record (issue #19): to the enterprise's room and its current region
+   * chain, and to the chain of the region stored on the change (the regulator who supervised the
+   * enterprise when it was asked for, though the enterprise moved since).
+   */
+  change(change: MonitoringChange): void {
+    const rooms = this.rooms.current();
+    if (rooms === undefined) return;
+    const stored = change.region !== null && rooms.site.region(change.region) !== undefined;
+    const to = new Set([
+      ...rooms.enterprise(change.enterprise),
+      ...(stored ? rooms.region(change.region!) : []),
+    ]);
+    this.#emit([...to], (room) => room.emit('change', change));
   }
 
   /** Offers each value to the local sockets in one of its point's rooms (ValueRouter). */

@@ -16,6 +16,7 @@ import { installHandlers, recheckRooms } from './live-handlers.js';
 import { startLiveRevalidation } from './live-revalidation.js';
 import { installSessionExpiry } from './live-session.js';
 import type { LiveSource } from './live-source.js';
+import { changeFeedOf, type ChangeFeed } from './change-feed.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
 import { systemClock } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
@@ -39,6 +40,11 @@ export interface LiveGatewayOptions {
   readonly redisStreamName?: string;
   /** Longest XREAD block; `close()` may wait this long for the adapter's reader. @default 1000 */
   readonly redisBlockMs?: number;
+  /**
+   * Monitoring-change records to push as `change` events (issue #19). @default the feed of the API
+   * app serving `httpServer` (registered by buildApiApp), if any
+   */
+  readonly changes?: ChangeFeed;
   /** socket.io path. @default '/socket.io' */
   readonly path?: string;
   /** How long a dropped client's session (rooms, missed broadcasts) is kept. @default 120000 */
@@ -214,12 +220,16 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     },
     gateway: (presence) => fanout.gateway(presence),
   });
+  const stopChanges = (options.changes ?? changeFeedOf(options.httpServer))?.subscribe((change) =>
+    fanout.change(change),
+  );
   logger.info({ redis: redis !== undefined }, 'live gateway attached');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopSource?.();
+      stopChanges?.();
       await revalidation.close();
       await fanout.idle();
       values.close();

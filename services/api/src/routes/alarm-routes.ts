@@ -6,6 +6,7 @@ import {
   AlarmActionResultSchema,
   AlarmDetailSchema,
   AlarmPageSchema,
+  SiteEditPendingSchema,
   type AlarmAction,
   type AlarmActionVerb,
   type AlarmActionOutcome,
@@ -14,6 +15,8 @@ import {
 } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
 import { alarmById, alarmEvents, deliveriesOf, queryAlarms } from '@hazardwatch/store';
+import { verdictOf } from '../access/authority.js';
+import { alarmChangeKind, alarmChangeLine, type AlarmChangeEdit } from '../alarm-changes.js';
 import type { AlarmActionRequest, AlarmControl } from '../alarm-control.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -184,9 +187,9 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
         params: IdParams,
         querystring: NoQuery,
         body: AlarmActionBodySchemas[a.path],
-        response: { 200: AlarmActionResultSchema },
+        response: { 200: AlarmActionResultSchema, 202: SiteEditPendingSchema },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const control = alarmControlOf(ctx);
         const body = request.body as { comment?: string; reason?: string; text?: string; until?: number };
         const reason = body.reason ?? body.text ?? body.comment;
@@ -196,6 +199,50 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
           ...(reason !== undefined ? { reason } : {}),
           ...(body.until !== undefined ? { untilMs: body.until } : {}),
         };
+        // Long shelving and out-of-service weaken monitoring (issue #19): decided per kind, kept
+        // on record for the regulator. An alarm outside the site model (admins only) has no
+        // enterprise to record it under.
+        const kind = alarmChangeKind(a.action, body.until, ctx.now(), ctx.settings.shelveNoticeAfterMs);
+        const enterprise = request.target?.enterprise ?? null;
+        const role = request.access!.authorityRole;
+        const verdict = kind === null ? 'allow' : verdictOf(ctx.authority, kind, role);
+        if (verdict === 'refuse')
+          throw apiErrors.create('HW_API_FORBIDDEN', {
+            reason: `${role} may not ${kind}`,
+            action: kind,
+            role,
+          });
+        const record = (status: 'applied' | 'pending', before: unknown, after: unknown) =>
+          ctx.changes.record({
+            enterprise: enterprise!,
+            region: request.target?.region ?? null,
+            targetType: 'alarm',
+            targetId: request.params.id,
+            lines: [alarmChangeLine(kind!, before, body.until)],
+            before,
+            after,
+            edit:
+              status === 'pending'
+                ? ({ alarm: request.params.id, request: req } satisfies AlarmChangeEdit)
+                : null,
+            reason: reason ?? '',
+            requestedBy: request.principal!.username,
+            requestedRole: role,
+            requestedAt: ctx.now(),
+            status,
+            siteVersion: null,
+          });
+        if (kind !== null && verdict === 'approval' && enterprise !== null) {
+          const current = await alarmById(ctx.client, ctx.site(), request.params.id);
+          const change = await record('pending', current ?? null, null);
+          await ctx.auditor.record(request, {
+            action: 'change.request',
+            targetType: 'change',
+            targetId: change.id,
+            after: change,
+          });
+          return reply.status(202).send({ change });
+        }
         const outcome = await control.act(request.params.id, req);
         const { after } = await answerControl(ctx, request, outcome, {
           action: `alarm.${a.path}`,
@@ -203,7 +250,9 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
           targetId: request.params.id,
           ...(reason !== undefined ? { detail: { reason } } : {}),
         });
-        return { id: request.params.id, action: a.action, alarm: after };
+        if (kind !== null && enterprise !== null && outcome.ok)
+          await record('applied', outcome.before, after);
+        return reply.status(200).send({ id: request.params.id, action: a.action, alarm: after });
       },
     });
   }

@@ -1,79 +1,109 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
-import { SiteEditResultSchema } from '@hazardwatch/contracts';
-import { EnterpriseSchema, GatewaySchema, HazardSchema, PointSchema, RegionSchema } from '@hazardwatch/core';
-import { importSiteDocument, latestSiteDocument, storeErrors } from '@hazardwatch/store';
+import {
+  ChangeReasonSchema,
+  SiteEditChangeResultSchema,
+  SiteEditPendingSchema,
+  type MonitoringChange,
+  type MonitoringChangeTarget,
+} from '@hazardwatch/contracts';
+import {
+  changeKinds,
+  EnterpriseSchema,
+  GatewaySchema,
+  HazardSchema,
+  PointSchema,
+  RegionSchema,
+} from '@hazardwatch/core';
+import { strictest, verdictOf } from '../access/authority.js';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import {
-  closed,
-  Code,
-  EnterpriseParams,
-  HazardParams,
-  NoQuery,
-  PointParams,
-  RegionParams,
-} from '../http/schemas.js';
-import { applySiteEdit, type EntityKey, type SiteEdit, type SiteEntity } from '../site-edit.js';
+import { closed, Code, EnterpriseParams, HazardParams, PointParams, RegionParams } from '../http/schemas.js';
+import type { EntityKey, SiteEdit, SiteEntity } from '../site-edit.js';
 import { API, type RouteContext } from './context.js';
+
+/** `?reason=…`: why a write weakens monitoring (required when it does; issue #19 item 2). */
+const ReasonQuery = Type.Object({ reason: Type.Optional(ChangeReasonSchema) }, closed);
 
 /**
  * Per-entity writes to the site model: create, patch (JSON merge patch), delete; a point is
  * disabled with `PATCH {"enabled": false}`. Each write validates the whole edited document like a
  * site file import, stores it as a new version (optimistically: a concurrent edit answers 409),
  * puts it in force in ingestion at once (siteSource.replaced) and is audited with before/after.
+ *
+ * A write that weakens monitoring (issue #19 item 2; core classifyMonitoringChange) is decided by
+ * the authority table per kind of change it contains, the strictest verdict winning: `refuse` →
+ * 403; otherwise it needs a reason (`?reason=`, 400 HW_API_CHANGE_REASON_REQUIRED without one) and
+ * is kept as a change record — `allow`: applied at once, the record `applied` with the site
+ * version; `approval`: nothing changes, the record waits (`pending`, 202) for a regulator
+ * (POST /changes/:id/approve applies it then, through the same SiteWriter).
  */
 export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const tags = ['site'];
-  // One edit at a time in this process; across processes the stored version number decides.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = queue.then(task, task);
-    queue = run.catch(() => undefined);
-    return run;
-  };
 
-  const edit = (request: FastifyRequest, change: SiteEdit, target: AuditTarget) =>
-    serial(async () => {
-      const latest = await latestSiteDocument(ctx.client);
-      const result = applySiteEdit(latest?.document, change);
-      if (!result.ok) {
-        if (result.reason === 'not_found')
-          throw apiErrors.create('HW_API_NOT_FOUND', { kind: change.entity, id: target.id });
-        if (result.reason === 'exists')
-          throw apiErrors.create('HW_API_SITE_ENTITY_EXISTS', { kind: change.entity, id: target.id });
-        throw apiErrors.create('HW_API_SITE_KEY_IMMUTABLE', {
-          kind: change.entity,
-          field: result.field ?? '',
+  const edit = (request: FastifyRequest, change: SiteEdit, target: AuditTarget, reason: string | undefined) =>
+    ctx.siteWriter.serial(async (): Promise<EditAnswer> => {
+      const prepared = await ctx.siteWriter.prepare(change);
+      const { lines } = prepared;
+      const role = request.access!.authorityRole;
+      const verdict = strictest(lines.map((l) => verdictOf(ctx.authority, l.kind, role)));
+      if (verdict === 'refuse') {
+        const refused = lines.find((l) => verdictOf(ctx.authority, l.kind, role) === 'refuse')!;
+        // Audited like the guard's refusals (the refusal hook audits every 403).
+        throw apiErrors.create('HW_API_FORBIDDEN', {
+          reason: `${role} may not ${refused.kind}`,
+          action: refused.kind,
+          role,
         });
       }
-      let loaded;
-      try {
-        loaded = await importSiteDocument(ctx.client, JSON.stringify(result.document), 'json', ctx.now(), {
-          basedOnVersion: latest?.version ?? 0,
+      if (lines.length > 0 && reason === undefined)
+        throw apiErrors.create('HW_API_CHANGE_REASON_REQUIRED', { kinds: changeKinds(lines).join(', ') });
+      const record = (status: 'applied' | 'pending', siteVersion: number | null): Promise<MonitoringChange> =>
+        ctx.changes.record({
+          enterprise: target.enterprise!,
+          region: target.region,
+          targetType: change.entity as MonitoringChangeTarget,
+          targetId: target.id,
+          lines,
+          before: prepared.before,
+          after: prepared.after,
+          edit: status === 'pending' ? change : null,
+          reason: reason!,
+          requestedBy: request.principal!.username,
+          requestedRole: role,
+          requestedAt: ctx.now(),
+          status,
+          siteVersion,
         });
-      } catch (error) {
-        if (storeErrors.is(error, 'HW_STORE_SITE_CONFLICT'))
-          throw apiErrors.create('HW_API_SITE_CONFLICT', { latest: error.data.latest });
-        throw error;
-      }
-      if (!loaded.ok) {
-        throw apiErrors.create('HW_API_SITE_INVALID', {
-          count: loaded.errors.length,
-          first: loaded.errors[0]?.message ?? '',
+
+      if (verdict === 'approval') {
+        const pending = await record('pending', null);
+        await ctx.auditor.record(request, {
+          action: 'change.request',
+          targetType: 'change',
+          targetId: pending.id,
+          after: pending,
+          enterprise: target.enterprise,
+          region: target.region,
         });
+        return { status: 202, body: { change: pending } };
       }
-      ctx.siteSource.replaced?.({ index: loaded.index, version: loaded.version });
+      const siteVersion = await ctx.siteWriter.commit(prepared);
       await ctx.auditor.record(request, {
         action: `site.${change.entity}.${change.op}`,
         targetType: change.entity,
         targetId: target.id,
-        before: result.before,
-        after: result.after,
+        before: prepared.before,
+        after: reason === undefined ? prepared.after : { value: prepared.after, reason },
         enterprise: target.enterprise,
         region: target.region,
       });
-      return { siteVersion: loaded.version, value: result.after };
+      // Admins' writes are recorded too: the regulator sees every weakening, whoever made it.
+      const applied = lines.length > 0 ? await record('applied', siteVersion) : undefined;
+      return {
+        status: 200,
+        body: { siteVersion, value: prepared.after, ...(applied ? { change: applied } : {}) },
+      };
     });
 
   const entityRoutes = (spec: EntitySpec): void => {
@@ -87,17 +117,22 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       tags,
       schema: {
         ...(spec.collectionParams ? { params: spec.collectionParams } : {}),
-        querystring: NoQuery,
+        querystring: ReasonQuery,
         body: ownKeys.length > 0 ? Type.Omit(schema, ownKeys) : schema,
-        response: { 201: SiteEditResultSchema },
+        response: { 201: SiteEditChangeResultSchema, 202: SiteEditPendingSchema },
       },
       handler: async (request, reply) => {
         const fromUrl = (request.params ?? {}) as Record<string, string>;
         const value: Record<string, unknown> = { ...(request.body as object) };
         for (const k of ownKeys) value[k] = fromUrl[k];
         const key = spec.keyOfValue(value);
-        const saved = await edit(request, { op: 'create', entity, value }, spec.audit(key, ctx));
-        return reply.status(201).send(saved);
+        const answer = await edit(
+          request,
+          { op: 'create', entity, value },
+          spec.audit(key, ctx),
+          request.query.reason,
+        );
+        return reply.status(answer.status === 200 ? 201 : answer.status).send(answer.body);
       },
     });
     defineRoute(app, {
@@ -108,13 +143,15 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       tags,
       schema: {
         params: spec.itemParams,
-        querystring: NoQuery,
+        querystring: ReasonQuery,
         body: patchSchema(schema, spec.keys),
-        response: { 200: SiteEditResultSchema },
+        response: { 200: SiteEditChangeResultSchema, 202: SiteEditPendingSchema },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const key = keyFromRequest(request.params as Record<string, unknown>, ctx);
-        return edit(request, { op: 'update', entity, key, patch: request.body }, spec.audit(key, ctx));
+        const change: SiteEdit = { op: 'update', entity, key, patch: request.body };
+        const answer = await edit(request, change, spec.audit(key, ctx), request.query.reason);
+        return reply.status(answer.status).send(answer.body);
       },
     });
     defineRoute(app, {
@@ -123,10 +160,20 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
       scope: spec.scopeOfDelete ?? scopeOfItem,
       summary: `Delete a ${entity} (refused while other entities still refer to it)`,
       tags,
-      schema: { params: spec.itemParams, querystring: NoQuery, response: { 200: SiteEditResultSchema } },
-      handler: async (request) => {
+      schema: {
+        params: spec.itemParams,
+        querystring: ReasonQuery,
+        response: { 200: SiteEditChangeResultSchema, 202: SiteEditPendingSchema },
+      },
+      handler: async (request, reply) => {
         const key = keyFromRequest(request.params as Record<string, unknown>, ctx);
-        return edit(request, { op: 'delete', entity, key }, spec.audit(key, ctx));
+        const answer = await edit(
+          request,
+          { op: 'delete', entity, key },
+          spec.audit(key, ctx),
+          request.query.reason,
+        );
+        return reply.status(answer.status).send(answer.body);
       },
     });
   };
@@ -225,6 +272,14 @@ export function siteEditRoutes(app: FastifyInstance, ctx: RouteContext): void {
     audit: (key) => enterpriseAudit(key['enterprise']!, `${key['enterprise']}/${key['tag']}`)(),
   });
 }
+
+/** What a write answers: in force (200), or waiting for a regulator (202). */
+type EditAnswer =
+  | {
+      readonly status: 200;
+      readonly body: { siteVersion: number; value: unknown; change?: MonitoringChange };
+    }
+  | { readonly status: 202; readonly body: { change: MonitoringChange } };
 
 interface AuditTarget {
   readonly id: string;
