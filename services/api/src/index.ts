@@ -61,6 +61,7 @@ export {
   type AuthorityTable,
   type Verdict,
 } from './access/authority.js';
+export { authorityTableMarkdown } from './access/authority-doc.js';
 export { installErrorHandler } from './http/error-handler.js';
 export {
   attachLiveGateway,
