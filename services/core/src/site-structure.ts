@@ -65,6 +65,24 @@ function toIssue(input: unknown, e: ValueError): SiteIssue {
         subject,
         `missing required key "${lastSegment(e.path)}" at ${at}`,
       );
+    case ValueErrorType.StringPattern: {
+      // A pattern says little to a site engineer; its field's description says what is expected
+      // (e.g. a person's phone: a mainland mobile or a landline with area code).
+      const description = (e.schema as { description?: unknown }).description;
+      if (typeof description === 'string')
+        return issue(
+          'SCHEMA_INVALID_VALUE',
+          e.path,
+          subject,
+          `expected ${description} at ${at}, got ${describeValue(e.value)}`,
+        );
+      return issue(
+        'SCHEMA_INVALID_VALUE',
+        e.path,
+        subject,
+        `${e.message.replace(/^Expected/, 'expected')} at ${at}, got ${describeValue(e.value)}`,
+      );
+    }
     default: {
       const choices = literalChoices(e);
       const expected =
