@@ -316,7 +316,8 @@ describe('an enterprise moved to another region', () => {
     const left = next(old, 'rooms_left', () => true, 3000);
     const moved = await api.app.inject({
       method: 'PATCH',
-      url: `/api/v1/enterprises/${E1}`,
+      // An identity change is kept as a change record: it says why (issue #19).
+      url: `/api/v1/enterprises/${E1}?reason=${encodeURIComponent('区划调整')}`,
       headers: admin(),
       payload: { region: COUNTY_B },
     });
