@@ -464,6 +464,21 @@ const TABLE: Record<string, Row> = {
     allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
+  // 督办 and 核查 are the supervising regulators' (issue #19, docs/warnings.md).
+  'POST /api/v1/warnings/:id/urge': {
+    url: '/api/v1/warnings/warning-e1/urge',
+    body: { text: '请于今日17时前反馈', deadline: 1772500000000 },
+    kind: 'resource',
+    allowed: ['admin', 'regCity', 'regCounty'],
+    denied: [...OUTSIDERS, 'opE1', 'smE1', 'viewerCounty'],
+  },
+  'POST /api/v1/warnings/:id/verify': {
+    url: '/api/v1/warnings/warning-e1/verify',
+    body: { text: '现场核查属实' },
+    kind: 'resource',
+    allowed: ['admin', 'regCity', 'regCounty'],
+    denied: [...OUTSIDERS, 'opE1', 'smE1', 'viewerCounty'],
+  },
   // Monitoring changes (issue #19): seeded pending changes 1–3 of E1.
   'GET /api/v1/changes': {
     url: '/api/v1/changes',
