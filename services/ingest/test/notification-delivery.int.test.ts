@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import type pg from 'pg';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic, topicFilter, type NotificationDelivery } from '@hazardwatch/contracts';
 import { DEFAULT_ALARM_SETTINGS } from '@hazardwatch/core';
@@ -81,6 +82,35 @@ describe('预警 notifications delivered through e-mail, SMS and group robots', 
     for (const peer of [smtp, sms, wecom, fireRoom, ding]) await peer.close();
     await pool.end();
     await db.drop();
+  });
+
+  it('warns at start-up when no channel is configured (预警 are recorded, nobody is told)', async () => {
+    const migration = await migrate(client, { logger, dialect: 'postgres' });
+    const settings = parseConfig(IngestConfigSchema, {
+      mqtt: {
+        url: mqttUrl,
+        clientId,
+        subscriptions: [topicFilter('telemetry', `E${randomBytes(4).toString('hex')}`)],
+      },
+    });
+    if (!settings.ok) throw new Error(settings.errors.join('; '));
+    const lines: Array<{ level: number; msg: string }> = [];
+    const captured = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    service = buildIngestService(settings.value, {
+      logger: captured,
+      clock: systemClock,
+      store: { pool, client, dialect: migration.dialect, retention: migration.retention },
+      connectionString: db.url,
+      site: undefined,
+      alarmSettings: DEFAULT_ALARM_SETTINGS,
+    });
+    await service.start();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: 'no notification channel configured: 预警 are recorded, but nobody is told (docs/notifications.md)',
+      }),
+    );
   });
 
   it('delivers, waits through a failing peer, gives up on a refusal, records the unreachable, and tells the fire-control room', async () => {

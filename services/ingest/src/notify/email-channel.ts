@@ -75,9 +75,4 @@ export class EmailChannel implements NotificationChannel {
       throw new ChannelError(`${this.name}: ${e.message}`, smtpRetryable(e));
     }
   }
-
-  /** Closes pooled connections (none by default; kept for a clean shutdown). */
-  close(): void {
-    this.#transport.close();
-  }
 }
