@@ -95,7 +95,10 @@ describe('预警 notifications delivered through e-mail, SMS and group robots', 
     });
     if (!settings.ok) throw new Error(settings.errors.join('; '));
     const lines: Array<{ level: number; msg: string }> = [];
-    const captured = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const captured = pino(
+      { level: 'warn' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
     service = buildIngestService(settings.value, {
       logger: captured,
       clock: systemClock,
