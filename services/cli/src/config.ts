@@ -80,7 +80,8 @@ export const RuntimeConfigSchema = Type.Object(
     /**
      * Alarm engine policies, as data (docs/operations.md): `policy` (re-alarm, latching, shelving
      * limits, chattering), `colours` (the four-colour rules), `warnings` (预警 timeouts and
-     * escalation), `openWarningsFrom` (lowest hazard colour that pushes a 预警). Compiled once by
+     * escalation, closing rules and recipients per colour and step: docs/warnings.md),
+     * `openWarningsFrom` (lowest hazard colour that pushes a 预警). Compiled once by
      * `runtimeAlarmSettings` for the engine and the API alike; omitted ⇒ the documented defaults.
      */
     alarms: Type.Object(
