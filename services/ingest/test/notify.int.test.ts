@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   OutboxWorker,
   SIGNATURE_HEADER,
+  type NotificationChannel,
   TIMESTAMP_HEADER,
   WebhookChannel,
   webhookSignature,
@@ -115,6 +116,31 @@ describe('notification outbox delivered through a signed webhook', () => {
     await w.runOnce();
     expect(w.counters).toEqual({ delivered: 0, retried: 1, failed: 3 });
     expect(await outbox.counts()).toEqual({ pending: 0, delivered: 0, failed: 3 });
+  });
+
+  it('a slow channel delays only its own deliveries; counts are kept per channel', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow: NotificationChannel = { name: 'slow-smtp', deliver: () => held };
+    await outbox.enqueue(
+      [
+        { channel: 'slow-smtp', payload: { n: 'held' } },
+        { channel: 'regulator-hook', payload: { n: 'fast' } },
+      ],
+      now,
+    );
+    const w = new OutboxWorker(
+      outbox,
+      [slow, new WebhookChannel({ name: 'regulator-hook', url, secret: SECRET, now: () => now })],
+      { logger, now: () => now, timers: noTimers },
+    );
+    const run = w.runOnce();
+    await expect.poll(() => received.length, { timeout: 5_000 }).toBe(1);
+    expect(w.byChannel.get('regulator-hook')).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    expect(w.byChannel.get('slow-smtp')).toBeUndefined();
+    release();
+    expect(await run).toBe(2);
+    expect(w.byChannel.get('slow-smtp')).toEqual({ delivered: 1, retried: 0, failed: 0 });
   });
 
   it('never rejects when the outbox itself is unreachable', async () => {

@@ -1,4 +1,4 @@
-import type { NotificationOutbox } from '@hazardwatch/store';
+import type { NotificationOutbox, OutboxItem } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffOptions, type Clock } from '@hazardwatch/kit';
 import { ChannelError, type NotificationChannel } from './notification-channel.js';
@@ -63,6 +63,30 @@ export class OutboxWorker {
     c[outcome]++;
   }
 
+  /** One channel's items, in order; rejects only when the outbox cannot be written. */
+  private async deliverAll(items: readonly OutboxItem[]): Promise<void> {
+    for (const item of items) {
+      const channel = this.channels.get(item.channel);
+      try {
+        if (!channel) throw new ChannelError(`no channel named ${item.channel}`, false);
+        await channel.deliver(item.payload);
+        await this.outbox.markDelivered(item.id, this.deps.now());
+        this.count(item.channel, 'delivered');
+      } catch (error) {
+        const retryable = error instanceof ChannelError ? error.retryable : true;
+        const attempt = item.attempts + 1;
+        const giveUp = !retryable || attempt >= (this.options.maxAttempts ?? 12);
+        const retryAt = giveUp ? null : this.deps.now() + backoffDelay(attempt - 1, this.backoff);
+        await this.outbox.markAttemptFailed(item.id, (error as Error).message, this.deps.now(), retryAt);
+        this.count(item.channel, giveUp ? 'failed' : 'retried');
+        this.log.warn(
+          { id: item.id, channel: item.channel, attempt, giveUp, err: error },
+          'notification delivery failed',
+        );
+      }
+    }
+  }
+
   /** Delivers what is due now; returns how many items were attempted. Never rejects. */
   async runOnce(): Promise<number> {
     if (this.running) return 0;
@@ -74,26 +98,17 @@ export class OutboxWorker {
         now,
         this.options.leaseMs ?? 60_000,
       );
+      // Channels are independent: each delivers its items in order, all channels at once, so a
+      // slow or unreachable peer (an SMTP server timing out) delays only its own deliveries.
+      const byChannel = new Map<string, OutboxItem[]>();
       for (const item of items) {
-        const channel = this.channels.get(item.channel);
-        try {
-          if (!channel) throw new ChannelError(`no channel named ${item.channel}`, false);
-          await channel.deliver(item.payload);
-          await this.outbox.markDelivered(item.id, this.deps.now());
-          this.count(item.channel, 'delivered');
-        } catch (error) {
-          const retryable = error instanceof ChannelError ? error.retryable : true;
-          const attempt = item.attempts + 1;
-          const giveUp = !retryable || attempt >= (this.options.maxAttempts ?? 12);
-          const retryAt = giveUp ? null : this.deps.now() + backoffDelay(attempt - 1, this.backoff);
-          await this.outbox.markAttemptFailed(item.id, (error as Error).message, this.deps.now(), retryAt);
-          this.count(item.channel, giveUp ? 'failed' : 'retried');
-          this.log.warn(
-            { id: item.id, channel: item.channel, attempt, giveUp, err: error },
-            'notification delivery failed',
-          );
-        }
+        const list = byChannel.get(item.channel);
+        if (list === undefined) byChannel.set(item.channel, [item]);
+        else list.push(item);
       }
+      const outcomes = await Promise.allSettled([...byChannel.values()].map((list) => this.deliverAll(list)));
+      for (const o of outcomes)
+        if (o.status === 'rejected') this.log.warn({ err: o.reason }, 'outbox unavailable; will try again');
       return items.length;
     } catch (error) {
       this.log.warn({ err: error }, 'outbox unavailable; will try again');
