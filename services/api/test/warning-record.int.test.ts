@@ -165,5 +165,8 @@ describe('预警 routes: sides, 督办/核查, the whole record, closed ones lis
     expect(await list(`enterprise=${E1}&state=closed`)).toEqual([['warning-e1', 'closed', 'county']]);
     expect(await list(`enterprise=${E1}&open=false`)).toEqual([['warning-e1', 'closed', 'county']]);
     expect((await list('status=all')).map((w) => w[0])).toEqual(['warning-e1', 'warning-e3']);
+    // Every state may be asked for at once, 'verified' (核查) included.
+    const every = 'state=pushed&state=signed&state=feedback&state=verified&state=closed';
+    expect((await list(`${every}&status=all`)).map((w) => w[0])).toEqual(['warning-e1', 'warning-e3']);
   });
 });

@@ -61,7 +61,9 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
           hazard: Type.Optional(Code),
           colour: Type.Optional(Type.Array(ColourFilter, { maxItems: 4 })),
           state: Type.Optional(
-            Type.Array(Type.Union(WARNING_STATES.map((s) => Type.Literal(s))), { maxItems: 4 }),
+            Type.Array(Type.Union(WARNING_STATES.map((s) => Type.Literal(s))), {
+              maxItems: WARNING_STATES.length,
+            }),
           ),
           from: Type.Optional(EpochMs('from')),
           to: Type.Optional(EpochMs('to')),
