@@ -143,6 +143,41 @@ describe('notification outbox delivered through a signed webhook', () => {
     expect(w.byChannel.get('slow-smtp')).toEqual({ delivered: 1, retried: 0, failed: 0 });
   });
 
+  it('stops a channel at half the lease: the rest is not attempted and comes due when the lease ends', async () => {
+    // A peer that takes 40 s per message (a 60 s lease): the second item must not be sent late,
+    // when another worker may already have claimed it.
+    const sent: unknown[] = [];
+    const sluggish: NotificationChannel = {
+      name: 'sluggish',
+      deliver: (payload) => {
+        sent.push(payload);
+        now += 40_000;
+        return Promise.resolve();
+      },
+    };
+    await outbox.enqueue(
+      [
+        { channel: 'sluggish', payload: { n: 1 } },
+        { channel: 'sluggish', payload: { n: 2 } },
+      ],
+      now,
+    );
+    const w = new OutboxWorker(
+      outbox,
+      [sluggish],
+      { logger, now: () => now, timers: noTimers },
+      { leaseMs: 60_000 },
+    );
+    await w.runOnce();
+    expect(sent).toEqual([{ n: 1 }]);
+    expect(await outbox.counts()).toEqual({ pending: 1, delivered: 1, failed: 0 });
+    expect(await w.runOnce()).toBe(0); // still leased
+    now += 30_000;
+    await w.runOnce();
+    expect(sent).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 2, failed: 0 });
+  });
+
   it('never rejects when the outbox itself is unreachable', async () => {
     const unreachable = new pg.Pool({
       connectionString: 'postgres://postgres@127.0.0.1:1/none',

@@ -63,9 +63,15 @@ export class OutboxWorker {
     c[outcome]++;
   }
 
-  /** One channel's items, in order; rejects only when the outbox cannot be written. */
-  private async deliverAll(items: readonly OutboxItem[]): Promise<void> {
+  /**
+   * One channel's items, in order; rejects only when the outbox cannot be written. Stops once half
+   * the lease has passed: the items left are not attempted (no attempt counted) and come due again
+   * when their lease ends, instead of being sent while another worker may have claimed them.
+   */
+  private async deliverAll(items: readonly OutboxItem[], claimedAt: number): Promise<void> {
+    const stopAt = claimedAt + (this.options.leaseMs ?? 60_000) / 2;
     for (const item of items) {
+      if (this.deps.now() >= stopAt) return;
       const channel = this.channels.get(item.channel);
       try {
         if (!channel) throw new ChannelError(`no channel named ${item.channel}`, false);
@@ -106,7 +112,9 @@ export class OutboxWorker {
         if (list === undefined) byChannel.set(item.channel, [item]);
         else list.push(item);
       }
-      const outcomes = await Promise.allSettled([...byChannel.values()].map((list) => this.deliverAll(list)));
+      const outcomes = await Promise.allSettled(
+        [...byChannel.values()].map((list) => this.deliverAll(list, now)),
+      );
       for (const o of outcomes)
         if (o.status === 'rejected') this.log.warn({ err: o.reason }, 'outbox unavailable; will try again');
       return items.length;
