@@ -83,7 +83,7 @@ describe('alarm and 预警 actions, overview, values', () => {
     const res = await api.app.inject({
       method: 'POST',
       url: '/api/v1/alarms/alarm-e1/ack',
-      headers: api.auth('regCounty'),
+      headers: api.auth('opE1'),
       payload: {},
     });
     expect(res.statusCode).toBe(409);

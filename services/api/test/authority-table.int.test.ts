@@ -173,6 +173,14 @@ const REQUESTS: Record<string, Request> = {
     url: '/api/v1/warnings/warning-e1/feedback',
     body: { text: 'valve closed' },
   },
+  'POST /api/v1/warnings/:id/urge': {
+    url: '/api/v1/warnings/warning-e1/urge',
+    body: { text: '请于今日17时前反馈', deadline: 1772500000000 },
+  },
+  'POST /api/v1/warnings/:id/verify': {
+    url: '/api/v1/warnings/warning-e1/verify',
+    body: { text: '现场核查属实' },
+  },
   'POST /api/v1/warnings/:id/close': { url: '/api/v1/warnings/warning-e1/close', body: {} },
   // Monitoring changes (issue #19): seeded pending changes 1–3 of E1; approval of 1 fails (409).
   'GET /api/v1/changes': { url: '/api/v1/changes' },

@@ -26,7 +26,7 @@ describe('floor plans', () => {
 
   it('stores a PNG, replaces it, lists it and serves it back with safe headers, audited without bytes', async () => {
     const first = pngImage(320, 200);
-    const created = await put('opE1', 'main', 'image/png', first);
+    const created = await put('smE1', 'main', 'image/png', first);
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toEqual({
       enterprise: E1,
@@ -36,7 +36,7 @@ describe('floor plans', () => {
       width: 320,
       height: 200,
       updatedAt: NOW,
-      updatedBy: 'opE1',
+      updatedBy: 'smE1',
     });
     const second = pngImage(640, 480);
     const replaced = await put('admin', 'main', 'image/png', second);
@@ -57,7 +57,7 @@ describe('floor plans', () => {
     const audit = await new AuditRepository(api.client).query({ action: 'plan.', limit: 10, offset: 0 });
     expect(audit.items.map((e) => [e.action, e.actor, e.targetId, e.scopeEnterprise])).toEqual([
       ['plan.put', 'admin', `${E1}/main`, E1],
-      ['plan.put', 'opE1', `${E1}/main`, E1],
+      ['plan.put', 'smE1', `${E1}/main`, E1],
     ]);
     expect(audit.items[0]).toMatchObject({ before: { width: 320 }, after: { width: 640 } });
     expect(audit.items[1]!.before).toBeNull();
@@ -65,7 +65,7 @@ describe('floor plans', () => {
   });
 
   it('serves an SVG with a content security policy that forbids script', async () => {
-    const created = await put('opE1', 'CL-TF01', 'image/svg+xml; charset=utf-8', SVG_PLAN);
+    const created = await put('smE1', 'CL-TF01', 'image/svg+xml; charset=utf-8', SVG_PLAN);
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ contentType: 'image/svg+xml', width: 800, height: 600 });
     const image = await get('opE1', `${base}/CL-TF01`);
@@ -107,9 +107,9 @@ describe('floor plans', () => {
     expect(login.statusCode).toBe(200);
   });
 
-  it('lets only admins and the enterprise operators write, anyone in scope read', async () => {
+  it('lets only admins and the enterprise safety manager write, anyone in scope read (issue #19)', async () => {
     const png = pngImage(8, 8);
-    for (const user of ['regCounty', 'viewerCounty', 'opE2', 'regOther'] as const) {
+    for (const user of ['opE1', 'regCounty', 'viewerCounty', 'opE2', 'regOther'] as const) {
       const res = await put(user, 'scoped', 'image/png', png);
       expect(res.statusCode, `${user}: ${res.body}`).toBe(403);
       const del = await api.app.inject({ method: 'DELETE', url: `${base}/main`, headers: api.auth(user) });
@@ -123,18 +123,18 @@ describe('floor plans', () => {
   });
 
   it('deletes a plan, audited, and answers 404 for one that does not exist', async () => {
-    await put('opE1', 'to-delete', 'image/png', pngImage(1, 1));
+    await put('smE1', 'to-delete', 'image/png', pngImage(1, 1));
     const del = await api.app.inject({
       method: 'DELETE',
       url: `${base}/to-delete`,
-      headers: api.auth('opE1'),
+      headers: api.auth('smE1'),
     });
     expect(del.statusCode, del.body).toBe(200);
     expect(del.json()).toMatchObject({ plan: 'to-delete', width: 1 });
     const again = await api.app.inject({
       method: 'DELETE',
       url: `${base}/to-delete`,
-      headers: api.auth('opE1'),
+      headers: api.auth('smE1'),
     });
     expect(again.statusCode).toBe(404);
     expect(again.json()).toMatchObject({ code: 'HW_API_NOT_FOUND' });
@@ -144,6 +144,6 @@ describe('floor plans', () => {
       offset: 0,
     });
     expect(audit.items).toHaveLength(1);
-    expect(audit.items[0]).toMatchObject({ actor: 'opE1', before: { plan: 'to-delete' }, after: null });
+    expect(audit.items[0]).toMatchObject({ actor: 'smE1', before: { plan: 'to-delete' }, after: null });
   });
 });
