@@ -251,4 +251,30 @@ describe('ingest metrics exposition', () => {
       "
     `);
   });
+
+  it('notification deliveries per channel and outcome, when the outbox worker runs', async () => {
+    const text = await ingestMetricsText(new IngestCounters(), {
+      bufferedRows: 0,
+      unacknowledgedMessages: 0,
+      storageHealthy: true,
+      brokerConnected: true,
+      notifications: new Map([
+        ['sms', { delivered: 3, retried: 2, failed: 1 }],
+        ['wecom-e1', { delivered: 4, retried: 0, failed: 0 }],
+      ]),
+    });
+    const family = withoutBlankLines(text)
+      .split('\n')
+      .filter((l) => l.includes('hw_ingest_notifications_total'));
+    expect(family).toEqual([
+      '# HELP hw_ingest_notifications_total Notification delivery attempts by channel and outcome: delivered, retried (failed, will try again), failed (given up).',
+      '# TYPE hw_ingest_notifications_total counter',
+      'hw_ingest_notifications_total{channel="sms",outcome="delivered"} 3',
+      'hw_ingest_notifications_total{channel="sms",outcome="retried"} 2',
+      'hw_ingest_notifications_total{channel="sms",outcome="failed"} 1',
+      'hw_ingest_notifications_total{channel="wecom-e1",outcome="delivered"} 4',
+      'hw_ingest_notifications_total{channel="wecom-e1",outcome="retried"} 0',
+      'hw_ingest_notifications_total{channel="wecom-e1",outcome="failed"} 0',
+    ]);
+  });
 });
