@@ -3,10 +3,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { computed, ref, shallowRef } from 'vue';
 import AlarmConsole from '../src/components/alarms/AlarmConsole.vue';
 import type { LiveAlarmEvent } from '@hazardwatch/contracts';
-import type { AlarmRow } from '@hazardwatch/contracts';
+import type { AlarmRow, AuthorityRole } from '@hazardwatch/contracts';
 import { createAppI18n } from '../src/i18n/index.js';
 import { sortAlarms } from '../src/logic/alarm-sort.js';
 import { ConsoleAlarmList } from '../src/state/console-alarm-list.js';
+import { meOf } from './support/me.js';
 
 // The console takes its context from useApp(). Mocked by path rather than provided under APP: the
 // root test type check has no DOM library, and app-context's types reach the browser-only stores.
@@ -92,13 +93,13 @@ function liveAlarms(api: ReturnType<typeof fakeServer>) {
   };
 }
 
-async function mountConsole(initial: AlarmRow['state'], role = 'operator') {
+async function mountConsole(initial: AlarmRow['state'], role: AuthorityRole = 'operator') {
   const api = fakeServer(initial);
   const live = liveAlarms(api);
   await live.reload();
   app.ctx = {
     api,
-    session: { user: ref({ role }) },
+    session: { user: ref({ role }), me: ref(meOf(role)) },
     site: {
       enterprises: shallowRef([{ code: 'E1', name: '一号企业' }]),
       hazards: shallowRef([]),
@@ -209,5 +210,14 @@ describe('alarm console side panel: one source of truth with the row', () => {
   it('offers no action to a viewer', async () => {
     const { w } = await mountConsole('UNACK', 'viewer');
     expect(offered(w)).toEqual([]);
+  });
+
+  it('offers a regulator no Ack or Shelve, in the panel, the row or in bulk (GET /auth/me permissions)', async () => {
+    const { w } = await mountConsole('UNACK', 'regulator_county');
+    expect(offered(w)).toEqual([]);
+    expect(w.find('[data-alarm="a1"] [data-test="ack"]').exists()).toBe(false);
+    expect(w.find('[data-test="ack-selected"]').exists()).toBe(false);
+    // Comments are the regulator's too.
+    expect(panel(w).find('form.comment').exists()).toBe(true);
   });
 });

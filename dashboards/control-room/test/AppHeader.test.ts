@@ -7,6 +7,8 @@ import { APP, type AppContext } from '../src/app-context.js';
 import AppHeader from '../src/components/shell/AppHeader.vue';
 import { createAppI18n } from '../src/i18n/index.js';
 import type { OpenAlarm } from '../src/state/console-alarm-list.js';
+import type { Me } from '@hazardwatch/contracts';
+import { meOf } from './support/me.js';
 
 // The header's connection badge reads a constant of the live store, which loads the socket client;
 // its `@hazardwatch/contracts/live-frame` subpath does not resolve under the test aliases.
@@ -39,7 +41,7 @@ function alarm(id: string, colour: OpenAlarm['colour'], state: OpenAlarm['state'
   };
 }
 
-function mountHeader(alarms: OpenAlarm[]) {
+function mountHeader(alarms: OpenAlarm[], me: Me | null = null, pendingChanges = 0) {
   const ctx = {
     live: {
       sortedAlarms: computed(() => alarms),
@@ -48,8 +50,9 @@ function mountHeader(alarms: OpenAlarm[]) {
       connectionDetail: ref(null),
       muted: ref(false),
       setMuted: () => undefined,
+      pendingChanges: ref(pendingChanges),
     },
-    session: { user: ref({ username: 'op' }) },
+    session: { user: ref({ username: 'op' }), me: ref(me) },
   } as unknown as AppContext;
   return mount(AppHeader, {
     props: { route: { view: 'map', region: null }, now: 2 },
@@ -78,5 +81,22 @@ describe('AppHeader colour counts (issue #21: counts include shelved alarms)', (
     const title = w.find('[data-test="header-counts"]').attributes('title') ?? '';
     expect(title).toContain('不含搁置');
     expect(title).toContain('停用');
+  });
+});
+
+describe('AppHeader: pending monitoring changes (issue #19)', () => {
+  it('shows a regulator the count of changes waiting for approval on the 变更审批 tab', () => {
+    const w = mountHeader([], meOf('regulator_county'), 2);
+    expect(w.find('[data-nav="changes"]').text()).toContain('变更审批');
+    expect(w.find('[data-test="pending-changes"]').text()).toBe('2');
+  });
+
+  it('shows no badge to those who do not decide changes, nor when none waits', () => {
+    expect(mountHeader([], meOf('safety_manager'), 2).find('[data-test="pending-changes"]').exists()).toBe(
+      false,
+    );
+    expect(mountHeader([], meOf('regulator_city'), 0).find('[data-test="pending-changes"]').exists()).toBe(
+      false,
+    );
   });
 });

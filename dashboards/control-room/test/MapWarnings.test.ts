@@ -54,6 +54,7 @@ const overview: RegionOverview = {
     { code: 'E2', name: '企业E2', colour: null },
   ],
   stalePoints: { count: 0, items: [] },
+  outOfServicePoints: { count: 0, items: [] },
   gatewaysOffline: { count: 0, items: [] },
   gatewaysBacklog: { readings: 0, gateways: 0 },
 };

@@ -1,101 +1,111 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import { shallowRef } from 'vue';
+import { ref, shallowRef } from 'vue';
+import type { WarningPage, WarningRow } from '@hazardwatch/contracts';
+import type { WarningQuery } from '../src/api/endpoints.js';
 import WarningPanel from '../src/components/alarms/WarningPanel.vue';
-import type { WarningRow, WarningState } from '@hazardwatch/contracts';
 import { createAppI18n } from '../src/i18n/index.js';
+import { meOf } from './support/me.js';
 
-// The panel takes its context from useApp(), mocked by path (see AlarmConsole.test.ts).
 const app = vi.hoisted((): { ctx: unknown } => ({ ctx: undefined }));
 vi.mock('../src/app-context.js', () => ({ useApp: () => app.ctx }));
 
 const T0 = Date.UTC(2026, 11, 6, 6, 0, 0);
 
-/** A server holding one 预警 that moves through sign → feedback → close as the API does. */
-function mountPanel(initial: WarningState) {
-  let current: WarningRow = {
-    id: 'w1',
+function row(id: string, closed: boolean): WarningRow {
+  return {
+    id,
     enterprise: 'E1',
     hazard: null,
     colour: 'orange',
-    state: initial,
-    level: null,
+    state: closed ? 'closed' : 'signed',
+    level: 'county',
     openedAt: T0,
     updatedAt: T0,
-    closedAt: null,
+    closedAt: closed ? T0 + 1 : null,
   };
-  const to = (state: WarningState) => (): Promise<void> => {
-    current = { ...current, state };
-    return Promise.resolve();
-  };
-  const api = {
-    warnings: vi.fn(() => Promise.resolve([current])),
-    signWarning: vi.fn(to('signed')),
-    feedbackWarning: vi.fn(to('feedback')),
-    closeWarning: vi.fn(to('closed')),
-  };
-  app.ctx = { api, live: { warnings: shallowRef([current]) }, site: { hazards: shallowRef([]) } };
-  const w = mount(WarningPanel, {
-    props: { enterpriseName: (c: string | null) => c ?? '—', canWrite: true },
-    global: { plugins: [createAppI18n()] },
-  });
-  return { w, api };
 }
 
-type Wrapper = ReturnType<typeof mountPanel>['w'];
-const row = (w: Wrapper) => w.find('[data-warning="w1"]');
-const feedbackInput = (w: Wrapper) => row(w).find('[data-test="feedback-text"]');
-const closeInput = (w: Wrapper) => row(w).find('[data-test="close-reason"]');
-const closeButton = (w: Wrapper) => row(w).find('[data-test="close"]');
-/** An input's current value (tsconfig.test.json has no DOM library). */
-const valueOf = (input: ReturnType<Wrapper['find']>): string =>
-  (input.element as unknown as { value: string }).value;
+/** A server with 120 open and 3 closed 预警, answering GET /warnings by status and page. */
+function mountList() {
+  const open = Array.from({ length: 120 }, (_, i) => row(`o${i}`, false));
+  const closed = [row('c1', true), row('c2', true), row('c3', true)];
+  const warningPage = vi.fn((q: WarningQuery): Promise<WarningPage> => {
+    const all = q.status === 'closed' ? closed : q.status === 'all' ? [...open, ...closed] : open;
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 50;
+    return Promise.resolve({ items: all.slice(offset, offset + limit), total: all.length, limit, offset });
+  });
+  app.ctx = {
+    api: { warningPage, warning: vi.fn(() => new Promise(() => undefined)) },
+    session: { user: ref({ username: 'rudong' }), me: ref(meOf('regulator_county')) },
+    live: { warnings: shallowRef([]) },
+    site: {
+      roots: shallowRef([{ code: '320623', name: '如东县', kind: 'county', parent: null, children: [] }]),
+      enterprises: shallowRef([{ code: 'E1', name: '如东化工', region: '320623' }]),
+      hazards: shallowRef([]),
+    },
+  };
+  const w = mount(WarningPanel, {
+    props: { enterpriseName: (c: string | null) => c ?? '—', now: T0, selected: null },
+    global: { plugins: [createAppI18n()] },
+  });
+  return { w, warningPage };
+}
 
-describe('预警 handling: feedback and 消警 each have their own text', () => {
-  it('clears the feedback after it is sent and closes only with a reason of its own', async () => {
-    const { w, api } = mountPanel('signed');
-    // While signed, both steps are open: their inputs are separate.
-    await feedbackInput(w).setValue('已关闭进料阀，液位回落');
-    expect(valueOf(closeInput(w))).toBe('');
-    expect(closeButton(w).attributes('disabled')).toBeDefined();
-
-    await row(w).find('[data-test="feedback"]').trigger('click');
+describe('预警 list: open, closed or all, filtered and paged', () => {
+  it('lists open 预警 by default, a page of 50 at a time', async () => {
+    const { w, warningPage } = mountList();
     await flushPromises();
-    expect(api.feedbackWarning).toHaveBeenCalledWith('w1', '已关闭进料阀，液位回落');
-    expect(row(w).text()).toContain('处置反馈');
-
-    // 核查 → 消警: the close reason starts empty, and the close waits for one.
-    expect(valueOf(closeInput(w))).toBe('');
-    expect(closeButton(w).attributes('disabled')).toBeDefined();
-    await closeButton(w).trigger('click');
-    expect(api.closeWarning).not.toHaveBeenCalled();
-
-    await closeInput(w).setValue('  现场核查正常  ');
-    expect(closeButton(w).attributes('disabled')).toBeUndefined();
-    await closeButton(w).trigger('click');
+    expect(warningPage).toHaveBeenLastCalledWith({ status: 'open', limit: 50, offset: 0 });
+    expect(w.findAll('[data-warning]')).toHaveLength(50);
+    expect(w.find('[data-test="pager"]').text()).toContain('第 1 / 3 页，共 120 条');
+    await w.find('[data-test="next"]').trigger('click');
     await flushPromises();
-    expect(api.closeWarning).toHaveBeenCalledWith('w1', '现场核查正常');
+    expect(warningPage).toHaveBeenLastCalledWith({ status: 'open', limit: 50, offset: 50 });
+    expect(w.find('[data-warning="o50"]').exists()).toBe(true);
   });
 
-  it('never sends the feedback text as the close reason of a signed 预警', async () => {
-    const { w, api } = mountPanel('signed');
-    await feedbackInput(w).setValue('处置中');
-    await closeButton(w).trigger('click');
+  it('shows the closed ones when asked, from the first page', async () => {
+    const { w, warningPage } = mountList();
     await flushPromises();
-    expect(api.closeWarning).not.toHaveBeenCalled();
-    await closeInput(w).setValue('误报');
-    await closeButton(w).trigger('click');
+    await w.find('[data-test="next"]').trigger('click');
     await flushPromises();
-    expect(api.closeWarning).toHaveBeenCalledWith('w1', '误报');
+    await w.find('[data-status="closed"]').trigger('click');
+    await flushPromises();
+    expect(warningPage).toHaveBeenLastCalledWith({ status: 'closed', limit: 50, offset: 0 });
+    const rows = w.findAll('[data-warning]');
+    expect(rows.map((r) => r.attributes('data-warning'))).toEqual(['c1', 'c2', 'c3']);
+    expect(rows[0]!.find('[data-test="row-state"]').text()).toBe('已消警');
   });
 
-  it('keeps the typed text when the action fails, and clears a step only after it succeeds', async () => {
-    const { w, api } = mountPanel('feedback');
-    api.closeWarning.mockRejectedValueOnce(new Error('network'));
-    await closeInput(w).setValue('核查完毕');
-    await closeButton(w).trigger('click');
+  it('passes colour, state, region, enterprise and a day range (Beijing dates) to the API', async () => {
+    const { w, warningPage } = mountList();
     await flushPromises();
-    expect(w.find('[role="alert"]').exists()).toBe(true);
-    expect(valueOf(closeInput(w))).toBe('核查完毕');
+    await w.find('[data-test="filter-colour"]').setValue('red');
+    await w.find('[data-test="filter-state"]').setValue('feedback');
+    await w.find('[data-test="filter-region"]').setValue('320623');
+    await w.find('[data-test="filter-enterprise"]').setValue('E1');
+    await w.find('[data-test="filter-from"]').setValue('2026-12-01');
+    await w.find('[data-test="filter-to"]').setValue('2026-12-06');
+    await flushPromises();
+    expect(warningPage).toHaveBeenLastCalledWith({
+      status: 'open',
+      colour: ['red'],
+      state: ['feedback'],
+      region: '320623',
+      enterprise: 'E1',
+      from: Date.UTC(2026, 10, 30, 16),
+      to: Date.UTC(2026, 11, 6, 16),
+      limit: 50,
+      offset: 0,
+    });
+  });
+
+  it('asks for the record of the row chosen', async () => {
+    const { w } = mountList();
+    await flushPromises();
+    await w.find('[data-warning="o3"]').trigger('click');
+    expect(w.emitted('select')).toEqual([['o3']]);
   });
 });

@@ -32,6 +32,7 @@ const handlers: LiveHandlers = {
   warning: noop,
   values: noop,
   gateway: noop,
+  change: noop,
   replayDone: noop,
   resync: noop,
 };
@@ -81,5 +82,24 @@ describe('LiveClient: a refused handshake is retried with backoff', () => {
     expect(socket.connects).toBe(7);
     client.stop();
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('LiveClient: monitoring changes (issue #19)', () => {
+  it("hands each live 'change' record to the store", () => {
+    const socket = new FakeSocket();
+    const seen: unknown[] = [];
+    const client = new LiveClient({
+      token: () => Promise.resolve('t'),
+      refreshToken: () => Promise.resolve(true),
+      scopes: [],
+      sinceEventId: () => null,
+      handlers: { ...handlers, change: (c) => seen.push(c.id) },
+      connect: () => socket as unknown as LiveSocket,
+    });
+    client.start();
+    socket.emitLocal('change', { id: '7', status: 'pending' });
+    expect(seen).toEqual(['7']);
+    client.stop();
   });
 });

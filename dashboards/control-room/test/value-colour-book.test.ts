@@ -27,7 +27,7 @@ describe('ValueBook: conflated live values', () => {
 
   it('holds a REST cold-start value by its quality name: the API answers the stored code (0, 1, 2)', () => {
     const book = new ValueBook();
-    const latest = { pointId: 1, tag: 'TT-1', unit: '°C', ts: 100, value: 1, stale: false };
+    const latest = { pointId: 1, tag: 'TT-1', unit: '°C', ts: 100, value: 1, stale: false, inService: true };
     book.merge([
       heldFromLatest({ ...latest, quality: 2 }),
       heldFromLatest({ ...latest, pointId: 2, quality: 1 }),

@@ -13,16 +13,53 @@ import type {
   History,
   KpiReport,
   LatestValue,
+  Me,
+  MonitoringChange,
+  MonitoringChangePage,
+  MonitoringChangeStatus,
   Page,
   PlanInfo,
   Point,
   RegionDetail,
   RegionNode,
   RegionOverview,
+  SiteEditChangeResult,
+  SiteEditPending,
   WarningActionBodies,
   WarningActionResult,
+  WarningColour,
+  WarningDetail,
+  WarningPage,
   WarningRow,
+  WarningState,
 } from '@hazardwatch/contracts';
+
+/** GET /warnings filters (services/api warning-routes.ts). */
+export interface WarningQuery {
+  readonly status?: 'open' | 'closed' | 'all';
+  readonly colour?: readonly WarningColour[];
+  readonly state?: readonly WarningState[];
+  readonly region?: string;
+  readonly enterprise?: string;
+  readonly hazard?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** GET /changes filters (services/api change-routes.ts). */
+export interface ChangeQuery {
+  readonly status?: readonly MonitoringChangeStatus[];
+  readonly enterprise?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** A site-edit write: in force now (200), or waiting for a regulator (202). */
+export type PointWriteOutcome =
+  | { readonly kind: 'applied'; readonly change: MonitoringChange | null }
+  | { readonly kind: 'pending'; readonly change: MonitoringChange };
 
 /** The API's page size cap (services/api/src/http/schemas.ts Pagination). */
 const PAGE = 1000;
@@ -91,7 +128,15 @@ export class HazardApi {
     body: AlarmActionBodies[V],
   ): Promise<AlarmActionResult> => this.http.post(`/alarms/${encodeURIComponent(id)}/${verb}`, body);
 
+  me = (): Promise<Me> => this.http.get('/auth/me');
+
   warnings = (): Promise<WarningRow[]> => this.all('/warnings', {}, 2000);
+  warningPage = (query: WarningQuery): Promise<WarningPage> => this.http.get('/warnings', { ...query });
+  warning = (id: string): Promise<WarningDetail> => this.http.get(`/warnings/${encodeURIComponent(id)}`);
+  urgeWarning = (id: string, text: string, deadline: number): Promise<WarningActionResult> =>
+    this.warningAction(id, 'urge', { text, deadline: Math.round(deadline) });
+  verifyWarning = (id: string, text: string): Promise<WarningActionResult> =>
+    this.warningAction(id, 'verify', { text });
   signWarning = (id: string): Promise<WarningActionResult> => this.warningAction(id, 'sign', {});
   feedbackWarning = (id: string, text: string): Promise<WarningActionResult> =>
     this.warningAction(id, 'feedback', { text });
@@ -102,6 +147,31 @@ export class HazardApi {
     verb: V,
     body: WarningActionBodies[V],
   ): Promise<WarningActionResult> => this.http.post(`/warnings/${encodeURIComponent(id)}/${verb}`, body);
+
+  changes = (query: ChangeQuery): Promise<MonitoringChangePage> => this.http.get('/changes', { ...query });
+  /** How many changes in the caller's scope wait for a regulator. */
+  pendingChangeCount = async (): Promise<number> =>
+    (await this.changes({ status: ['pending'], limit: 1 })).total;
+  approveChange = (id: string, note?: string): Promise<MonitoringChange> =>
+    this.http.post(`/changes/${encodeURIComponent(id)}/approve`, note ? { note } : {});
+  denyChange = (id: string, note: string): Promise<MonitoringChange> =>
+    this.http.post(`/changes/${encodeURIComponent(id)}/deny`, { note });
+  withdrawChange = (id: string, note?: string): Promise<MonitoringChange> =>
+    this.http.post(`/changes/${encodeURIComponent(id)}/withdraw`, note ? { note } : {});
+
+  /**
+   * 停用: takes a point out of use (`PATCH {"enabled": false}`) with the reason the API asks of a
+   * change that weakens monitoring (`?reason=`, services/api site-edit-routes.ts). A 202 answer
+   * (only a `change`, pending) waits for the regulator; a 200 is in force.
+   */
+  disablePoint = async (id: number, reason: string): Promise<PointWriteOutcome> => {
+    const body = await this.http.request<SiteEditChangeResult | SiteEditPending>('PATCH', `/points/${id}`, {
+      query: { reason },
+      body: { enabled: false },
+    });
+    if ('siteVersion' in body) return { kind: 'applied', change: body.change ?? null };
+    return { kind: 'pending', change: body.change };
+  };
 
   audit = (query: { targetType?: string; targetId?: string; limit?: number }): Promise<Page<AuditEntry>> =>
     this.http.get('/audit', { limit: 50, ...query });

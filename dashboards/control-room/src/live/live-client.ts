@@ -17,6 +17,7 @@ import type {
   LiveScope,
   LiveValue,
   LiveWarningEvent,
+  MonitoringChange,
   ServerToClientEvents,
 } from '@hazardwatch/contracts';
 import { decodeLiveValues } from '@hazardwatch/contracts/live-frame';
@@ -33,6 +34,8 @@ export interface LiveHandlers {
   warning(event: LiveWarningEvent): void;
   values(values: readonly LiveValue[]): void;
   gateway(presence: LiveGatewayPresence): void;
+  /** A monitoring change recorded or decided (issue #19): the record as GET /changes/:id gives it. */
+  change(record: MonitoringChange): void;
   replayDone(done: LiveReplayDone): void;
   /** Rooms were (re)joined without state recovery: reload the REST snapshots. */
   resync(): void;
@@ -125,6 +128,7 @@ export class LiveClient {
     socket.on('warning', (w) => handlers.warning(w));
     socket.on('values', (frame) => handlers.values(decodeLiveValues(frame)));
     socket.on('gateway', (g) => handlers.gateway(g));
+    socket.on('change', (c) => handlers.change(c));
     socket.on('replay:done', (d) => handlers.replayDone(d));
   }
 

@@ -47,3 +47,32 @@ export function formatLimit(condition: string, limit: number | null | undefined)
     return formatDuration(limit);
   return formatValue(limit);
 }
+
+/** China Standard Time, UTC+8 all year (no daylight saving), ms. */
+const CST_OFFSET_MS = 8 * 3_600_000;
+
+/**
+ * `YYYY-MM-DD HH:mm:ss` in Asia/Shanghai whatever the browser's zone: a 预警 record's times are
+ * read against regulatory deadlines set in Beijing time, and two screens must agree.
+ */
+export function formatCst(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms + CST_OFFSET_MS);
+  return (
+    `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ` +
+    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`
+  );
+}
+
+/** `<input type="datetime-local">` value for a time, in Asia/Shanghai. */
+export function cstInputValue(ms: number): string {
+  return formatCst(ms).slice(0, 16).replace(' ', 'T');
+}
+
+/** The time an `<input type="datetime-local">` value means, read in Asia/Shanghai; NaN if invalid. */
+export function parseCstInput(value: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi) - CST_OFFSET_MS;
+}

@@ -5,6 +5,8 @@
 export type Route =
   | { readonly view: 'map'; readonly region: string | null }
   | { readonly view: 'alarms' }
+  | { readonly view: 'warnings'; readonly id: string | null }
+  | { readonly view: 'changes' }
   | { readonly view: 'plan'; readonly enterprise: string; readonly hazard: string | null }
   | { readonly view: 'point'; readonly id: number }
   | { readonly view: 'quality' }
@@ -26,6 +28,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'map', region: a ?? null };
     case 'alarms':
       return { view: 'alarms' };
+    case 'warnings':
+      return { view: 'warnings', id: a ?? null };
+    case 'changes':
+      return { view: 'changes' };
     case 'plan':
       return a ? { view: 'plan', enterprise: a, hazard: b ?? null } : DEFAULT;
     case 'point': {
@@ -52,6 +58,8 @@ export function formatRoute(route: Route): string {
         : `#/plan/${enc(route.enterprise)}`;
     case 'point':
       return `#/point/${route.id}`;
+    case 'warnings':
+      return route.id === null ? '#/warnings' : `#/warnings/${enc(route.id)}`;
     default:
       return `#/${route.view}`;
   }

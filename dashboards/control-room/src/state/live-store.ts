@@ -34,6 +34,10 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
   const gatewayOnline = shallowRef(
     new Map<string, { online: boolean; ts: number; spoolDepth: number | null }>(),
   );
+  /** Monitoring changes waiting for a regulator in the caller's scope (the header's badge). */
+  const pendingChanges = ref(0);
+  /** Bumped by every live `change` event: the changes view reads its page again. */
+  const changesVersion = ref(0);
   const connection = ref<ConnectionState>('connecting');
   const connectionDetail = ref<string | null>(null);
   /** Client time of the last live message or snapshot: the "data as of" of the header. */
@@ -76,6 +80,14 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
     coloursVersion.value += 1;
   }
 
+  async function refreshPendingChanges(): Promise<void> {
+    try {
+      pendingChanges.value = await api.pendingChangeCount();
+    } catch (err) {
+      log.warn({ err: String(err) }, 'pending changes count failed');
+    }
+  }
+
   /** REST snapshots: open alarms, latest values, overviews (colours), 预警. */
   async function reload(): Promise<void> {
     const alarmsSince = alarms.mark();
@@ -90,6 +102,7 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
     alarmsVersion.value += 1;
     if (values.merge(latest.flat().map(heldFromLatest)) > 0) valuesVersion.value += 1;
     warnings.value = warns;
+    void refreshPendingChanges();
     recolourFromAlarms(coloursSince);
     touch();
   }
@@ -144,6 +157,19 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
           next.set(`${g.enterprise}/${g.gateway}`, { online: g.online, ts: g.ts, spoolDepth: g.spoolDepth });
           gatewayOnline.value = next;
         },
+        change: (record) => {
+          touch();
+          changesVersion.value += 1;
+          void refreshPendingChanges();
+          // An approved (or directly applied) change to a point is in force: show the point as it is now.
+          if (record.pointId !== null && (record.status === 'approved' || record.status === 'applied')) {
+            const id = record.pointId;
+            api.point(id).then(
+              (p) => site.replacePoint(p),
+              (err: unknown) => log.warn({ err: String(err), id }, 'point reload failed'),
+            );
+          }
+        },
         replayDone: (d) => {
           // A capped replay misses events: the snapshot reload that follows the resubscription covers them.
           if (!d.complete) log.warn({ count: d.count }, 'replay incomplete');
@@ -182,6 +208,9 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
     sortedAlarms,
     warnings,
     gatewayOnline,
+    pendingChanges,
+    changesVersion,
+    refreshPendingChanges,
     connection,
     connectionDetail,
     lastDataAt,

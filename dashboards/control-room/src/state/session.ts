@@ -6,12 +6,18 @@
 import { ref, type Ref } from 'vue';
 import type { LiveScope } from '@hazardwatch/contracts';
 import type { TokenStore } from '../api/http.js';
-import type { RegionNode, TokenPair, User } from '@hazardwatch/contracts';
+import type { Me, RegionNode, TokenPair, User } from '@hazardwatch/contracts';
 
 const KEY = 'hw.session';
 
 export interface Session extends TokenStore {
   readonly user: Ref<User | null>;
+  /**
+   * GET /auth/me, read once after login (or when a kept session resumes): the caller's authority
+   * role and its verdict on every action, which decides the buttons offered (logic/permissions.ts).
+   * Null until read; cleared at logout.
+   */
+  readonly me: Ref<Me | null>;
 }
 
 export function createSession(
@@ -25,12 +31,15 @@ export function createSession(
     pair = null;
   }
   const user = ref<User | null>(pair?.user ?? null);
+  const me = ref<Me | null>(null);
   return {
     user,
+    me,
     current: () => pair,
     replace(next) {
       pair = next;
       user.value = next?.user ?? null;
+      if (!next) me.value = null;
       if (next) storage.setItem(KEY, JSON.stringify(next));
       else storage.removeItem(KEY);
     },
@@ -39,7 +48,7 @@ export function createSession(
 
 /** The rooms a user's role lets them watch. */
 export function liveScopesFor(user: User, roots: readonly RegionNode[]): LiveScope[] {
-  if (user.role === 'operator' && user.enterpriseCode)
+  if ((user.role === 'operator' || user.role === 'safety_manager') && user.enterpriseCode)
     return [{ type: 'enterprise', code: user.enterpriseCode }];
   if (user.regionCode) return [{ type: 'region', code: user.regionCode }];
   return roots.map((r) => ({ type: 'region', code: r.code }));
