@@ -198,7 +198,8 @@ describe('hazardwatch serve: readings to the control room and back', () => {
     const hh = raised.body.items!.find((a) => a.condition === 'HH')!;
 
     // Disabling the point returns its alarm to normal (still to be acknowledged) at once.
-    expect((await send('PATCH', `/points/${lt}`, { enabled: false })).status).toBe(200);
+    // 停用 weakens monitoring: it needs a reason and is kept as a change record (issue #19).
+    expect((await send('PATCH', `/points/${lt}?reason=maintenance`, { enabled: false })).status).toBe(200);
     await waitFor(
       () => get(admin, `/alarms/${hh.id}`),
       (r) => r.body.state === 'RTNUN',

@@ -103,6 +103,10 @@ describe('region overview (GET /regions/:code/overview)', () => {
         count: number;
         items: { pointId: number; enterprise: string; tag: string; since: number }[];
       };
+      outOfServicePoints: {
+        count: number;
+        items: { pointId: number; enterprise: string; tag: string; changeId: string | null }[];
+      };
       gatewaysOffline: { count: number; items: { enterprise: string; gateway: string; since: number }[] };
       gatewaysBacklog: { readings: number; gateways: number };
     }>();
@@ -183,6 +187,7 @@ describe('errors and latest values', () => {
       value: number;
       quality: number;
       stale: boolean;
+      inService: boolean;
     }>();
   });
 });

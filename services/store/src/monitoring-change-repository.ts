@@ -216,19 +216,24 @@ export class MonitoringChangeRepository {
 
   /**
    * The change that took each point of `enterprises` out of use (停用), keyed `enterprise/tag`: the
-   * latest applied or approved change containing a disable, for showing an out-of-service point
-   * with the record behind it. A point disabled with no record (a site file import) has none.
+   * latest applied or approved change containing a disable, and since when (its decision, else its
+   * request, ms UTC), for showing an out-of-service point with the record behind it. A point
+   * disabled with no record (a site file import) has none.
    */
-  async disablingChanges(enterprises: readonly string[] | null): Promise<Map<string, string>> {
-    const { rows } = await this.client.query<{ target_id: string; id: string }>(
-      `SELECT DISTINCT ON (target_id) target_id, id::text FROM monitoring_changes
+  async disablingChanges(
+    enterprises: readonly string[] | null,
+  ): Promise<Map<string, { readonly id: string; readonly sinceMs: number }>> {
+    const { rows } = await this.client.query<{ target_id: string; id: string; since_ms: number }>(
+      `SELECT DISTINCT ON (target_id) target_id, id::text,
+              (extract(epoch FROM coalesce(decided_at, requested_at)) * 1000)::float8 AS since_ms
+       FROM monitoring_changes
        WHERE target_type = 'point' AND status IN ('applied', 'approved')
          AND kinds && ARRAY['monitoring.point.disable', 'monitoring.gas-detector.disable']::text[]
          AND ($1::text[] IS NULL OR enterprise = ANY($1::text[]))
-       ORDER BY target_id, requested_at DESC, id DESC`,
+       ORDER BY target_id, coalesce(decided_at, requested_at) DESC, id DESC`,
       [enterprises === null ? null : [...enterprises]],
     );
-    return new Map(rows.map((r) => [r.target_id, r.id]));
+    return new Map(rows.map((r) => [r.target_id, { id: r.id, sinceMs: r.since_ms }]));
   }
 
   /** Enterprise and stored region of a change (the scope guard); undefined when there is none. */

@@ -163,7 +163,9 @@ describe('MonitoringChangeRepository (PostgreSQL)', () => {
         status: 'applied',
       }),
     );
-    expect(await repo.disablingChanges(null)).toEqual(new Map([['E1/AT-1101', first.id]]));
+    expect(await repo.disablingChanges(null)).toEqual(
+      new Map([['E1/AT-1101', { id: first.id, sinceMs: T0 }]]),
+    );
     await repo.decide(pending.id, {
       status: 'approved',
       decidedBy: 'r',
@@ -171,7 +173,9 @@ describe('MonitoringChangeRepository (PostgreSQL)', () => {
       note: null,
       siteVersion: 3,
     });
-    expect(await repo.disablingChanges(['E1'])).toEqual(new Map([['E1/AT-1101', pending.id]]));
+    expect(await repo.disablingChanges(['E1'])).toEqual(
+      new Map([['E1/AT-1101', { id: pending.id, sinceMs: T0 + 2000 }]]),
+    );
     expect(await repo.disablingChanges(['E2'])).toEqual(new Map());
   });
 });

@@ -20,6 +20,7 @@ import {
   NoQuery,
   RegionParams,
 } from '../http/schemas.js';
+import { outOfServiceOf } from '../out-of-service.js';
 import { regionOverview } from '../overview.js';
 import { API, type RouteContext } from './context.js';
 
@@ -31,6 +32,8 @@ const KPI_LOOK_BACK_MS = 30 * DAY_MS;
 /** Data-loss reports listed with the KPIs (the figures count all of them). */
 const DATA_LOSS_LISTED = 200;
 const DATA_LOSS_READ_MAX = 100_000;
+/** Out-of-service points listed in the overview (the count is all). */
+const OUT_OF_SERVICE_LISTED = 100;
 
 const DataLossQuery = Type.Object(
   {
@@ -87,12 +90,21 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const pointsPer = new Map<string, number>();
     for (const p of s.points())
       pointsPer.set(`${p.enterprise}/${p.gateway}`, (pointsPer.get(`${p.enterprise}/${p.gateway}`) ?? 0) + 1);
+    // A point out of service (停用) is not online from when it was taken out (issue #19).
+    const oos = await outOfServiceOf(
+      ctx.changes,
+      s.points().filter((p) => enterprises.has(p.enterprise)),
+    );
     const gateways = s.site.gateways
       .filter((g) => enterprises.has(g.enterprise))
       .map((g) => ({
         enterprise: g.enterprise,
         gateway: g.code,
         points: pointsPer.get(`${g.enterprise}/${g.code}`) ?? 0,
+        outOfService: s
+          .pointsOfGateway(g.enterprise, g.code)
+          .filter((p) => oos.has(p.id))
+          .map((p) => oos.get(p.id)!.sinceMs),
       }));
     return {
       ...alarmKpiReport(events, range, { colourOf: (id) => colours.get(id) }),
@@ -116,7 +128,28 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
         ctx.alarms.openAlarms(),
         gatewayStatus.byEnterprises(enterprisesIn(s, code)),
       ]);
-      return regionOverview(s, code, open, ctx.colourPolicy, ctx.now(), statuses);
+      const enterprises = new Set(enterprisesIn(s, code));
+      const oos = await outOfServiceOf(
+        ctx.changes,
+        s.points().filter((p) => enterprises.has(p.enterprise)),
+      );
+      const outOfService = s
+        .points()
+        .filter((p) => oos.has(p.id))
+        .map((p) => ({
+          pointId: p.id,
+          enterprise: p.enterprise,
+          tag: p.tag,
+          changeId: oos.get(p.id)!.changeId,
+        }));
+      return {
+        ...regionOverview(s, code, open, ctx.colourPolicy, ctx.now(), statuses),
+        // The data-quality part lists the points out of service (停用, issue #19).
+        outOfServicePoints: {
+          count: outOfService.length,
+          items: outOfService.slice(0, OUT_OF_SERVICE_LISTED),
+        },
+      };
     },
   });
 

@@ -27,6 +27,7 @@ import {
   PointParams,
   RegionParams,
 } from '../http/schemas.js';
+import { outOfServiceOf, pointWithService } from '../out-of-service.js';
 import { API, type RouteContext } from './context.js';
 import { enterpriseDto, gatewayStatusDto, hazardDto, regionDto, regionForest } from './site-dto.js';
 
@@ -188,7 +189,7 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
       ),
       response: { 200: PointPageSchema },
     },
-    handler: (request) => {
+    handler: async (request) => {
       const { region, enterprise, hazard, gateway, limit, offset } = request.query;
       if ((hazard !== undefined || gateway !== undefined) && enterprise === undefined) {
         throw apiErrors.create('HW_API_FILTER_INVALID', {
@@ -208,7 +209,10 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
             (hazard === undefined || p.hazard === hazard) &&
             (gateway === undefined || p.gateway === gateway),
         );
-      return page(points, limit, offset);
+      const shown = page(points, limit, offset);
+      // Out of service (停用) shown as such, with the change record behind it (issue #19).
+      const oos = await outOfServiceOf(ctx.changes, shown.items);
+      return { ...shown, items: shown.items.map((p) => pointWithService(p, oos)) };
     },
   });
 
@@ -219,7 +223,10 @@ export function siteRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary: 'One monitoring point with its limits, deadbands, delays and interlocks',
     tags,
     schema: { params: PointParams, querystring: NoQuery, response: { 200: PointSchema } },
-    handler: (request) => site().pointById(request.params.id)!,
+    handler: async (request) => {
+      const point = site().pointById(request.params.id)!;
+      return pointWithService(point, await outOfServiceOf(ctx.changes, [point]));
+    },
   });
 
   defineRoute(app, {

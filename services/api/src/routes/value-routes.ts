@@ -53,6 +53,8 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
           value: v.value,
           quality: v.quality,
           stale: now - v.ts > p.staleAfterMs,
+          // 停用: the last value of a point out of service is not a live one (issue #19).
+          inService: p.enabled,
         };
       }),
     };

@@ -46,6 +46,21 @@ export const RegionOverviewSchema = Type.Object({
       Type.Object({ pointId: Type.Integer(), enterprise: Type.String(), tag: Type.String(), since: Ms() }),
     ),
   }),
+  /**
+   * Points out of service (停用, issue #19), with the change record that took each out when there
+   * is one; items capped, count is all.
+   */
+  outOfServicePoints: Type.Object({
+    count: Type.Integer(),
+    items: Type.Array(
+      Type.Object({
+        pointId: Type.Integer(),
+        enterprise: Type.String(),
+        tag: Type.String(),
+        changeId: Nullable(Type.String()),
+      }),
+    ),
+  }),
   gatewaysOffline: Type.Object({
     count: Type.Integer(),
     items: Type.Array(Type.Object({ enterprise: Type.String(), gateway: Type.String(), since: Ms() })),
@@ -152,10 +167,14 @@ export const KpiReportSchema = Type.Object({
         reports: Type.Integer(),
         lostReadings: Type.Integer(),
         lostMs: Type.Number(),
+        /** Points of the gateway out of service (停用): not online while out of service. */
+        outOfService: Type.Integer(),
         onlineRatePct: Nullable(Type.Number()),
       }),
     ),
     lostReadings: Type.Integer(),
+    /** Points out of service in the scope (issue #19). */
+    outOfServicePoints: Type.Integer(),
     /** Point-weighted over the gateways; null without points or for an empty range. */
     onlineRatePct: Nullable(Type.Number()),
     /** The newest reports (at most 200; the figures count all). */

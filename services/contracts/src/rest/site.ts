@@ -92,6 +92,13 @@ export const GatewayListSchema = ItemsSchema(GatewaySchema);
 export const PointSchema = Type.Object({
   id: Type.Integer(),
   ...NormalisedPointSchema.properties,
+  /**
+   * false = out of service (停用, `enabled: false`): shown as such on the map, plan and
+   * data-quality view, and not online for the online-rate KPI (issue #19).
+   */
+  inService: Type.Boolean(),
+  /** The change record that took the point out of service, when there is one (GET /changes/:id). */
+  outOfServiceChange: Nullable(Type.String()),
 });
 export type Point = Static<typeof PointSchema>;
 export const PointPageSchema = PageSchema(PointSchema);

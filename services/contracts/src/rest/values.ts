@@ -16,6 +16,8 @@ export const LatestValueSchema = Type.Object({
   quality: Type.Integer({ minimum: 0, maximum: 2 }),
   /** No reading within the point's staleness timeout. */
   stale: Type.Boolean(),
+  /** false = the point is out of service (停用): its value is shown as such, not as live. */
+  inService: Type.Boolean(),
 });
 export type LatestValue = Static<typeof LatestValueSchema>;
 export const LatestValuesSchema = ItemsSchema(LatestValueSchema);

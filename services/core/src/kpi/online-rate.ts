@@ -5,6 +5,11 @@
  * its gateway, so the rate is per gateway: 100 × (1 − lost time / range), overlapping reports
  * counted once; the scope's rate weights each gateway by its points. Stale points and gateways
  * offline are alarms with their own durations and are not (yet) part of this figure.
+ *
+ * A point out of service (停用, `enabled: false`; issue #19) is not online from the time it was
+ * taken out of service (its change record's; before the range when unknown) to the end of the
+ * range: a disabled detector counts against the target instead of vanishing from it. A hole its
+ * gateway reported hides every point once (a point's offline time is the longer of the two).
  */
 import type { KpiRange } from './alarm-intervals.js';
 
@@ -22,6 +27,8 @@ export interface KpiGatewayOnline {
   readonly enterprise: string;
   readonly gateway: string;
   readonly points: number;
+  /** Of `points`, those out of service. */
+  readonly outOfService: number;
   /** Reports whose span overlaps the range (or without a span). */
   readonly reports: number;
   readonly lostReadings: number;
@@ -34,8 +41,17 @@ export interface KpiGatewayOnline {
 export interface KpiOnlineRate {
   readonly gateways: readonly KpiGatewayOnline[];
   readonly lostReadings: number;
+  readonly outOfServicePoints: number;
   /** Point-weighted over the gateways; null without points or for an empty range. */
   readonly onlineRatePct: number | null;
+}
+
+/** A gateway of the scope with its points; `outOfService`: since when each disabled one is (ms, null = before the range). */
+export interface KpiGatewayPoints {
+  readonly enterprise: string;
+  readonly gateway: string;
+  readonly points: number;
+  readonly outOfService?: ReadonlyArray<number | null>;
 }
 
 /** Union length of [from, to] spans clipped to the range. */
@@ -59,7 +75,7 @@ function coveredMs(spans: Array<[number, number]>, range: KpiRange): number {
  * without losses); reports of other gateways are ignored.
  */
 export function onlineRate(
-  gateways: ReadonlyArray<{ readonly enterprise: string; readonly gateway: string; readonly points: number }>,
+  gateways: readonly KpiGatewayPoints[],
   losses: readonly KpiDataLoss[],
   range: KpiRange,
 ): KpiOnlineRate {
@@ -75,6 +91,7 @@ export function onlineRate(
   let weighted = 0;
   let points = 0;
   let lostReadings = 0;
+  let outOfServicePoints = 0;
   const rows = gateways.map((g): KpiGatewayOnline => {
     const own = byGateway.get(key(g.enterprise, g.gateway)) ?? [];
     const spans = own
@@ -83,12 +100,40 @@ export function onlineRate(
     const lostMs = coveredMs(spans, range);
     const readings = own.reduce((s, l) => s + l.readings, 0);
     lostReadings += readings;
-    const pct = rangeMs > 0 ? 100 * (1 - lostMs / rangeMs) : null;
+    const disabled = g.outOfService ?? [];
+    outOfServicePoints += disabled.length;
+    // Offline point-time: every point loses the holes; a disabled one at least its time out of service.
+    const offMs = disabled.reduce(
+      (sum, since) =>
+        sum +
+        Math.max(lostMs, range.toMs - Math.min(range.toMs, Math.max(range.fromMs, since ?? range.fromMs))),
+      (g.points - disabled.length) * lostMs,
+    );
+    const pct =
+      rangeMs > 0 && g.points > 0
+        ? 100 * (1 - offMs / (g.points * rangeMs))
+        : rangeMs > 0
+          ? 100 * (1 - lostMs / rangeMs)
+          : null;
     if (pct !== null) {
       weighted += pct * g.points;
       points += g.points;
     }
-    return { ...g, reports: own.length, lostReadings: readings, lostMs, onlineRatePct: pct };
+    return {
+      enterprise: g.enterprise,
+      gateway: g.gateway,
+      points: g.points,
+      outOfService: disabled.length,
+      reports: own.length,
+      lostReadings: readings,
+      lostMs,
+      onlineRatePct: pct,
+    };
   });
-  return { gateways: rows, lostReadings, onlineRatePct: points > 0 ? weighted / points : null };
+  return {
+    gateways: rows,
+    lostReadings,
+    outOfServicePoints,
+    onlineRatePct: points > 0 ? weighted / points : null,
+  };
 }

@@ -33,3 +33,35 @@ describe('online rate counts the holes gateways reported (issue #16 item 4)', ()
     expect(r.lostReadings).toBe(11_297);
   });
 });
+
+describe('an out-of-service point (停用) is not online (issue #19; target ≥ 99.5 %)', () => {
+  const withOos = (points: number, outOfService: Array<number | null>) => ({
+    ...gw('GW1', points),
+    outOfService,
+  });
+
+  it('a point out of service before the range is offline for all of it', () => {
+    const r = onlineRate([withOos(10, [null])], [], range);
+    expect(r.gateways[0]).toMatchObject({ outOfService: 1 });
+    expect(r.gateways[0]!.onlineRatePct).toBeCloseTo(90, 9);
+    expect(r.onlineRatePct).toBeCloseTo(90, 9);
+    expect(r.outOfServicePoints).toBe(1);
+  });
+
+  it('from the time it was taken out of service', () => {
+    // Out of service for the last 2 h of 10: one point of ten offline 20 % of the time.
+    const r = onlineRate([withOos(10, [8 * H])], [], range);
+    expect(r.gateways[0]!.onlineRatePct).toBeCloseTo(98, 9);
+  });
+
+  it('a hole hides its time once, for every point', () => {
+    // 1 h lost for all ten points; the disabled one is offline all along anyway.
+    const r = onlineRate([withOos(10, [null])], [loss('GW1', 0, H)], range);
+    expect(r.gateways[0]!.onlineRatePct).toBeCloseTo(100 * (1 - (9 * H + 10 * H) / (10 * 10 * H)), 9);
+  });
+
+  it('one disabled detector of a hundred already misses the national target', () => {
+    const r = onlineRate([withOos(100, [null])], [], range);
+    expect(r.onlineRatePct).toBeLessThan(99.5);
+  });
+});
