@@ -52,8 +52,9 @@ function distStale(): boolean {
 /**
  * The control room in headless Chromium against the real chain (PostgreSQL, broker, ingest,
  * alarm engine, API serving the built dashboard): a county regulator logs in, sees the map
- * coloured, an overpressure reading published over MQTT shows up as a red alarm within 5 s, is
- * acknowledged from the console, and its trend opens; another county's enterprise never appears.
+ * coloured, an overpressure reading published over MQTT shows up as a red alarm within 5 s, the
+ * enterprise's operator acknowledges it from the console, and its trend opens; another county's
+ * enterprise never appears.
  */
 describe('control-room dashboard end to end', () => {
   const { postgresAdminUrl, mqttUrl } = providedServices();
@@ -101,6 +102,8 @@ describe('control-room dashboard end to end', () => {
     api = await startApiBeside(service, config, logger, 0, tap);
     await ensureUsers(service, [
       { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+      // The enterprise's duty room acknowledges its alarms; regulators do not (issue #19).
+      { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: RUDONG_ENTERPRISE },
     ]);
     pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-e2e-pub-${randomBytes(3).toString('hex')}` });
     browser = await chromium.launch({
@@ -164,7 +167,7 @@ describe('control-room dashboard end to end', () => {
     }
   });
 
-  it('logs in as the county regulator, sees the coloured map, gets a red alarm, acknowledges it and opens its trend', async () => {
+  it('logs in as the county regulator, sees the coloured map, gets a red alarm the operator acknowledges, and opens its trend', async () => {
     await page.goto(`http://127.0.0.1:${api.port}/`);
     // zh-CN first.
     await expect(page.locator('button[type=submit]').textContent()).resolves.toBe('登录');
@@ -224,14 +227,27 @@ describe('control-room dashboard end to end', () => {
     );
     await shot('03-map-red');
 
-    // Acknowledge from the console: the state changes to ACKED (steady).
+    // The enterprise's operator acknowledges from the console (regulators supervise, they do not
+    // operate the plant's alarms: issue #19): the state changes to ACKED (steady).
+    const signIn = async (username: string) => {
+      await page.locator('header button', { hasText: '退出' }).click();
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
+    };
+    await signIn('chlor');
     await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
-    await row.locator('[data-test="ack"]').click();
+    await page.locator('.alarm[data-colour="red"] [data-test="ack"]').first().click();
     await page.waitForSelector('.alarm[data-colour="red"][data-state="ACKED"]', { timeout: 10_000 });
     await expect(
       page.locator('.alarm[data-colour="red"] [data-test="state"]').first().textContent(),
     ).resolves.toBe('已确认');
     await shot('04-alarm-acked');
+    // Back to the county regulator's view, which sees the acknowledgement.
+    await signIn('rudong');
+    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.waitForSelector('.alarm[data-colour="red"][data-state="ACKED"]', { timeout: 10_000 });
 
     // Its trend.
     await page.locator('.alarm[data-colour="red"]').first().click();

@@ -73,7 +73,7 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     });
     await ensureUsers(service, [
       { username: 'admin', password: PASSWORD, role: 'admin' },
-      { username: 'op-e1', password: PASSWORD, role: 'operator', enterpriseCode: E1 },
+      { username: 'sm-e1', password: PASSWORD, role: 'safety_manager', enterpriseCode: E1 },
     ]);
   });
 
@@ -235,13 +235,14 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
   // it; the audit says who did.
   it('keeps a credential issued by a user who is later disabled, and the audit names the issuer', async () => {
     api = await startApiBeside(service, configFor(), logger, 0);
-    const operator = await restOn(api.port, 'op-e1');
-    const x = await operator.issue(E1);
+    // Gateway credentials are the enterprise safety manager's to issue (issue #19).
+    const manager = await restOn(api.port, 'sm-e1');
+    const x = await manager.issue(E1);
     const admin = await restOn(api.port);
     const users = (await admin.json('GET', '/api/v1/users')) as {
       items: Array<{ id: string; username: string }>;
     };
-    const op = users.items.find((u) => u.username === 'op-e1')!;
+    const op = users.items.find((u) => u.username === 'sm-e1')!;
     expect(await admin.json('PATCH', `/api/v1/users/${op.id}`, { disabled: true })).toMatchObject({
       disabled: true,
     });
@@ -252,11 +253,11 @@ describe('revoking or rotating a gateway credential ends its live sessions', () 
     expect(device.connected).toBe(true);
     expect(await admin.json('GET', `/api/v1/enterprises/${E1}/gateways/GW01/credentials`)).toMatchObject({
       state: 'active',
-      createdBy: 'op-e1',
+      createdBy: 'sm-e1',
     });
     const audit = (await admin.json('GET', '/api/v1/audit?action=device.credential.issue')) as {
       items: Array<{ actor: string; targetId: string }>;
     };
-    expect(audit.items).toEqual([expect.objectContaining({ actor: 'op-e1', targetId: `${E1}/GW01` })]);
+    expect(audit.items).toEqual([expect.objectContaining({ actor: 'sm-e1', targetId: `${E1}/GW01` })]);
   });
 });
