@@ -12,4 +12,14 @@ export const ingestErrors = defineErrors('HW_INGEST', {
       'the installed mqtt.js has no {hook}: acknowledgements cannot be held until readings are durable',
     retryable: false,
   },
+  /**
+   * A notification peer did not accept a delivery for now (no answer, a timeout, an SMTP 4xx, an
+   * HTTP 5xx, a rate limit): the outbox worker tries again with backoff (ChannelError).
+   */
+  HW_INGEST_DELIVERY_DEFERRED: { template: '{detail}', retryable: true },
+  /**
+   * A notification peer refused a delivery in a way retrying cannot fix (an unknown mailbox, a bad
+   * number, a wrong key or signature): the delivery is recorded failed (ChannelError).
+   */
+  HW_INGEST_DELIVERY_REFUSED: { template: '{detail}', retryable: false },
 });

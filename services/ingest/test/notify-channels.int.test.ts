@@ -45,7 +45,10 @@ async function failure(p: Promise<void>): Promise<ChannelError> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
+  const e = error as ChannelError;
+  // Coded (STYLE rule 4): the code says whether retrying helps, as `retryable` does.
+  expect(e.code).toBe(e.retryable ? 'HW_INGEST_DELIVERY_DEFERRED' : 'HW_INGEST_DELIVERY_REFUSED');
+  return e;
 }
 
 /** Subject and text of a received MIME message (encoded-words, base64 or quoted-printable body). */
