@@ -238,3 +238,31 @@ describe('monitoring changes under oversight', () => {
     expect((await send('admin', 'GET', '/changes/999')).statusCode).toBe(404);
   });
 });
+
+describe('a change kind refused by configuration', () => {
+  it('refuses the write (403, audited as authority.refused) though the route is allowed', async () => {
+    const api = await buildTestApi({
+      config: { authority: { 'monitoring.point.delete': { safety_manager: 'refuse' } } },
+    });
+    try {
+      const id = api.site.pointByKey(E1, 'TT-1101')!.id;
+      const res = await api.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/points/${id}?reason=${encodeURIComponent('拆除')}`,
+        headers: api.auth('smE1'),
+      });
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.json<{ message: string }>().message).toContain(
+        'safety_manager may not monitoring.point.delete',
+      );
+      const { rows } = await api.client.query<{ after: Record<string, unknown> }>(
+        `SELECT after FROM audit_log WHERE action = 'authority.refused' AND actor = 'smE1'`,
+      );
+      expect(rows.map((r) => r.after['action'])).toEqual(['monitoring.point.delete']);
+      const { rows: changes } = await api.client.query('SELECT id FROM monitoring_changes');
+      expect(changes).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+});
