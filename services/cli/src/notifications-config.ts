@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { UNREACHABLE_CHANNEL } from '@hazardwatch/ingest';
 
 const CHANNEL_NAME = Type.String({ pattern: '^[a-z0-9_-]{1,40}$' });
 /** A group robot's scope: the enterprise (code) whose persons it @-mentions, the region (code) whose regulator it tells. */
@@ -117,7 +118,9 @@ export function notificationProblems(n: NotificationsConfig): string[] {
   const problems: string[] = [];
   const kinds = new Map<string, string>();
   const named = (key: string, name: string, kind: string): void => {
-    if (kinds.has(name)) problems.push(`${key}.name: channel name ${name} is used twice`);
+    if (name === UNREACHABLE_CHANNEL)
+      problems.push(`${key}.name: ${name} is reserved (deliveries no channel can make)`);
+    else if (kinds.has(name)) problems.push(`${key}.name: channel name ${name} is used twice`);
     else kinds.set(name, kind);
   };
   n.webhooks.forEach((w, i) => named(`notifications.webhooks[${i}]`, w.name, 'webhook'));

@@ -96,6 +96,11 @@ describe('notifications configuration', () => {
       /notifications\.dingtalk\[0\]\.name: channel name a is used twice/,
     ],
     [
+      'the reserved channel name none',
+      `notifications:\n  wecom:\n    - { name: none, key: K, enterprise: E1 }\n`,
+      /notifications\.wecom\[0\]\.name: none is reserved/,
+    ],
+    [
       'a robot with both key and url',
       `notifications:\n  wecom:\n    - { name: a, key: K, url: 'https://x.cn/k', enterprise: E1 }\n`,
       /notifications\.wecom\[0\]: give exactly one of key and url/,
