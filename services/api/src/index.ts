@@ -62,6 +62,7 @@ export {
   type Verdict,
 } from './access/authority.js';
 export { authorityTableMarkdown } from './access/authority-doc.js';
+export { LIVE_ACTIONS } from './access/live-actions.js';
 export { installErrorHandler } from './http/error-handler.js';
 export {
   attachLiveGateway,

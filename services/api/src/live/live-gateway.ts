@@ -26,8 +26,11 @@ import { startValueRelay } from './value-relay.js';
 export interface LiveGatewayOptions {
   /** The API's HTTP server (`app.server` of the fastify instance); the gateway serves `path` on it. */
   readonly httpServer: HttpServer;
-  /** The API settings: access tokens are verified with `auth` exactly as REST verifies them. */
-  readonly settings: Pick<ApiSettings, 'auth'>;
+  /**
+   * The API settings: access tokens are verified with `auth` exactly as REST verifies them, and
+   * socket events answer to the same `authority` table as routes.
+   */
+  readonly settings: Pick<ApiSettings, 'auth' | 'authority'>;
   readonly site: SiteSource;
   /** Alarm, colour, 预警, value and gateway events; without it the gateway only relays (Redis). */
   readonly source?: LiveSource;
@@ -192,7 +195,13 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     // A recovered socket rejoined its rooms before it was registered here.
     values.update(socket);
     socket.on('disconnect', () => values.remove(socket));
-    installHandlers(socket, values, { rooms, log, logger, replayLimit: options.replayLimit ?? 10_000 });
+    installHandlers(socket, values, {
+      rooms,
+      log,
+      logger,
+      replayLimit: options.replayLimit ?? 10_000,
+      authority: options.settings.authority,
+    });
     installSessionExpiry(socket, { clock, authenticate: (token) => auth.authenticate(token), rooms, logger });
     if (socket.recovered) {
       recheckRooms(socket, rooms).catch((err: unknown) =>

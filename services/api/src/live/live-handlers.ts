@@ -13,6 +13,8 @@ import {
 } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
 import { Access } from '../access/access.js';
+import type { AuthorityTable } from '../access/authority.js';
+import { liveRefusal } from '../access/live-actions.js';
 import type { AlarmRepository } from '@hazardwatch/store';
 import { liveAlarm, type RoomCache } from './live-fanout.js';
 import { checkLiveScope } from './live-scope.js';
@@ -32,6 +34,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** Most alarm events one replay sends. */
   readonly replayLimit: number;
+  /** Who may do what (issue #19): socket events answer to the table like routes (LIVE_ACTIONS). */
+  readonly authority: AuthorityTable;
 }
 
 const invalid = (detail: string): LiveError => ({
@@ -135,6 +139,15 @@ export function installHandlers(
     if (typeof ack !== 'function') return;
     if (!checkSubscribe.Check(request)) {
       ack({ ok: false, error: invalid(checkSubscribe.Errors(request).First()?.message ?? 'subscribe') });
+      return;
+    }
+    const refused = liveRefusal(
+      deps.authority,
+      'subscribe',
+      new Access(socket.data.principal, deps.rooms.current()?.site),
+    );
+    if (refused) {
+      ack({ ok: false, error: refused });
       return;
     }
     void (async () => {
