@@ -208,6 +208,7 @@ export class WarningDesk {
     });
     out.notifications.push(
       buildNotification(this.#site, record, 'opened', nowMs, {
+        policy: this.policy,
         persons: this.policy.recipients[colour].opened,
         tiers: record.notifiedTiers,
       }),
@@ -290,6 +291,7 @@ export class WarningDesk {
       });
       out.notifications.push(
         buildNotification(this.#site, urged, 'urged', nowMs, {
+          policy: this.policy,
           persons: this.policy.recipients[urged.colour].urged,
           tiers: [],
         }),
@@ -337,6 +339,7 @@ export class WarningDesk {
       });
       out.notifications.push(
         buildNotification(this.#site, w, 'closed', nowMs, {
+          policy: this.policy,
           persons: this.policy.recipients[w.colour].closed,
           tiers: w.notifiedTiers,
         }),
@@ -478,6 +481,7 @@ export class WarningDesk {
     });
     out.notifications.push(
       buildNotification(this.#site, upgraded, 'upgraded', nowMs, {
+        policy: this.policy,
         persons: this.policy.recipients[colour].upgraded,
         tiers: upgraded.notifiedTiers,
       }),

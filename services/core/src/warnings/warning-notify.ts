@@ -1,5 +1,6 @@
 /** Builds the notifications the desk hands to a channel layer. Internal. */
 import { regulatorRecipients, responsiblePersons, type WarningSiteView } from './warning-recipients.js';
+import type { WarningPolicy } from './warning-policy.js';
 import type {
   RegulatorTier,
   ResponsibleRole,
@@ -12,6 +13,27 @@ export interface NotifyTargets {
   /** Which of the three responsible persons (the policy's recipients for the colour and step). */
   readonly persons: readonly ResponsibleRole[];
   readonly tiers: Iterable<RegulatorTier>;
+  /** The compiled policy, for the deadline the notification announces. */
+  readonly policy: WarningPolicy;
+}
+
+/**
+ * The deadline a notification announces (ms UTC), or null: for a 督办, its deadline; otherwise
+ * the next step still outstanding on the record's timers — 签收 while pushed, 处置反馈 until
+ * feedback. A closed 预警 has none.
+ */
+export function announcedDeadline(
+  policy: WarningPolicy,
+  w: WarningRecord,
+  kind: WarningNotificationKind,
+): number | null {
+  if (kind === 'closed') return null;
+  if (kind === 'urged') return w.urge?.deadlineMs ?? null;
+  const t = policy.timeouts[w.colour];
+  if (w.state === 'pushed' && t.signWithinMs !== null) return w.timerStartMs + t.signWithinMs;
+  if ((w.state === 'pushed' || w.state === 'signed') && t.feedbackWithinMs !== null)
+    return w.timerStartMs + t.feedbackWithinMs;
+  return null;
 }
 
 export function buildNotification(
@@ -28,6 +50,7 @@ export function buildNotification(
     ),
     ...regulatorRecipients(site, w.enterprise, targets.tiers),
   ];
+  const deadlineMs = announcedDeadline(targets.policy, w, kind);
   return Object.freeze({
     warningId: w.id,
     enterprise: w.enterprise,
@@ -36,6 +59,7 @@ export function buildNotification(
     colour: w.colour,
     level: w.level,
     ts,
+    ...(deadlineMs === null ? {} : { deadlineMs }),
     recipients: Object.freeze(recipients.map((r) => Object.freeze(r))),
   });
 }

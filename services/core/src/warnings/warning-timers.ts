@@ -76,7 +76,7 @@ function missDeadline(
     });
     const tiers = unionTiers(w.level === 'enterprise' ? [] : [w.level], w.urge?.tier ? [w.urge.tier] : []);
     out.notifications.push(
-      buildNotification(site, reminded, 'reminder', at, { persons: persons.reminder, tiers }),
+      buildNotification(site, reminded, 'reminder', at, { policy, persons: persons.reminder, tiers }),
     );
     return reminded;
   }
@@ -101,7 +101,11 @@ function missDeadline(
     });
     out.notifications.push(
       // The next regulator level, and the responsible persons are kept informed (issue #19).
-      buildNotification(site, escalated, 'escalated', at, { persons: persons.escalated, tiers: [next] }),
+      buildNotification(site, escalated, 'escalated', at, {
+        policy,
+        persons: persons.escalated,
+        tiers: [next],
+      }),
     );
     return escalated;
   }
@@ -118,6 +122,7 @@ function missDeadline(
   });
   out.notifications.push(
     buildNotification(site, reminded, 'reminder', at, {
+      policy,
       persons: persons.reminder,
       tiers: w.level === 'enterprise' ? [] : [w.level],
     }),

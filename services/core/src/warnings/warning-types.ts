@@ -165,5 +165,7 @@ export interface WarningNotification {
   readonly level: EscalationLevel;
   /** ms UTC. */
   readonly ts: number;
+  /** The step deadline announced (sign or feedback, or the 督办's), ms UTC; absent when none. */
+  readonly deadlineMs?: number;
   readonly recipients: readonly WarningRecipient[];
 }
