@@ -1,4 +1,5 @@
 import type {
+  AuthorityRole,
   MonitoringChange,
   MonitoringChangeKind,
   MonitoringChangeLine,
@@ -29,7 +30,7 @@ export interface NewMonitoringChange {
   readonly edit: unknown;
   readonly reason: string;
   readonly requestedBy: string;
-  readonly requestedRole: string;
+  readonly requestedRole: AuthorityRole;
   /** ms UTC */
   readonly requestedAt: number;
   readonly status: Extract<MonitoringChangeStatus, 'applied' | 'pending'>;
@@ -79,7 +80,7 @@ interface Row {
   after: unknown;
   reason: string;
   requested_by: string;
-  requested_role: string;
+  requested_role: AuthorityRole;
   requested_at_ms: number;
   status: MonitoringChangeStatus;
   decided_by: string | null;

@@ -8,6 +8,7 @@
  * says so, waiting for the regulator's decision. docs/monitoring-changes.md.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { AuthorityRoleSchema } from './auth.js';
 import { AnyJson, Ms, Nullable, OneOf, PageSchema, closed } from './shapes.js';
 
 /**
@@ -82,7 +83,7 @@ export const MonitoringChangeSchema = Type.Object({
   reason: Type.String(),
   /** Who asked (username), as which role of the authority table, when (ms UTC). */
   requestedBy: Type.String(),
-  requestedRole: Type.String(),
+  requestedRole: AuthorityRoleSchema,
   requestedAt: Ms(),
   status: OneOf(MONITORING_CHANGE_STATUSES),
   decidedBy: Nullable(Type.String()),

@@ -103,7 +103,7 @@ export function onlineRate(
     const disabled = g.outOfService ?? [];
     outOfServicePoints += disabled.length;
     // Offline point-time: every point loses the holes; a disabled one at least its time out of service.
-    const offMs = disabled.reduce(
+    const offMs = disabled.reduce<number>(
       (sum, since) =>
         sum +
         Math.max(lostMs, range.toMs - Math.min(range.toMs, Math.max(range.fromMs, since ?? range.fromMs))),
