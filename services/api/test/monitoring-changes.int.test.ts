@@ -190,6 +190,11 @@ describe('monitoring changes under oversight', () => {
       status: 'pending',
     });
     expect(inForce.index!.hazard(E1, 'CL-TF01')!.declaredLevel).toBe(1);
+    // The city approves: the stored hazard (nested objects, read back from jsonb) still matches.
+    const { id } = res.json<{ change: MonitoringChange }>().change;
+    const approved = await send('regCity', 'POST', `/changes/${id}/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(inForce.index!.hazard(E1, 'CL-TF01')!.declaredLevel).toBe(4);
   });
 
   it("an operator or safety manager may not move the enterprise to another county; the old county keeps seeing its changes after the admin's move", async () => {
