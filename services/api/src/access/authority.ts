@@ -16,7 +16,13 @@
  * decided by the verdict of each kind it contains (the most restrictive wins), so "which change
  * needs approval" is the same table, overridable in configuration.
  */
-import { AUTHORITY_ROLES, VERDICTS, type AuthorityRole, type Verdict } from '@hazardwatch/contracts';
+import {
+  AUTHORITY_ROLES,
+  VERDICTS,
+  type AuthorityRole,
+  type Role,
+  type Verdict,
+} from '@hazardwatch/contracts';
 import type { RegulatorTier } from '@hazardwatch/core';
 
 // Roles as the table sees them (a regulator's duties depend on the level of its region) and the
@@ -153,10 +159,7 @@ export const DEFAULT_AUTHORITY_TABLE: Readonly<Record<AuthorityAction, Authority
 );
 
 /** The table role of a user: a regulator's by the tier of its region (a town counts as county). */
-export function authorityRole(
-  role: 'admin' | 'regulator' | 'operator' | 'safety_manager' | 'viewer',
-  regulatorTier: RegulatorTier | null,
-): AuthorityRole {
+export function authorityRole(role: Role, regulatorTier: RegulatorTier | null): AuthorityRole {
   if (role !== 'regulator') return role;
   return `regulator_${regulatorTier ?? 'county'}`;
 }
