@@ -88,7 +88,7 @@ describe('monitoring changes view', () => {
     expect(pending).toContain('测点: AT-1101 氯气检测');
     expect(pending).toContain('sm1（安全管理人员）于 2026-12-06 14:00:00 申请');
     expect(pending).toContain('探头送检，备用探头已装');
-    expect(card(w, '2').find('[data-test="change-line"]').text()).toMatch(/enabled\s*true → false/);
+    expect(card(w, '2').find('[data-test="change-line"]').text()).toMatch(/enabled\s*投用\s*→\s*停用/);
     expect(card(w, '1').find('[data-test="change-decision"]').text()).toBe(
       'rudong 于 2026-12-06 14:00:06 已驳回：无备用探头',
     );

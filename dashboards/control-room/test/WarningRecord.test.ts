@@ -121,6 +121,15 @@ function record(colour: WarningColour, state: WarningState): WarningDetail {
         lastError: 'timeout',
         deliveredAt: null,
       }),
+      delivery(5, {
+        channel: 'none',
+        recipient: { role: 'operational', name: '李班长', address: null, regionCode: null },
+        state: 'failed',
+        attempts: 0,
+        lastError: 'no channel reaches this recipient',
+        deliveredAt: null,
+        failedAt: T0,
+      }),
     ],
     events: [
       event('opened', 'pushed', T0, { causeAlarmIds: ['a1'] }),
@@ -225,6 +234,9 @@ describe('预警 record: the whole record', () => {
     expect(recipients[1]!.text()).toContain('尝试 5 次');
     expect(recipients[1]!.text()).toContain('错误：HTTP 502');
     expect(recipients[2]!.text()).toContain('待发送');
+    // Nobody configured a channel for this person: said so, not the internal channel name.
+    expect(recipients[2]!.text()).toContain('无可用渠道');
+    expect(recipients[2]!.text()).toContain('错误：no channel reaches this recipient');
     expect(text).not.toMatch(/warnings\.|changes\.|errors\./);
   });
 

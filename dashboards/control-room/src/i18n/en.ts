@@ -216,6 +216,7 @@ export const en: Messages = {
       attempts: '{n} attempts',
       lastError: 'Error: {error}',
       unknownRecipient: 'Fixed target',
+      noChannel: 'No channel',
     },
     recipientRoles: {
       principal: 'Principal (主要负责人)',
@@ -286,6 +287,7 @@ export const en: Messages = {
     lossTip: 'Gateway {gateway} reported {n} readings lost',
     lossReasonTip: 'Reason: {reason}',
     outOfService: 'Out of use',
+    inService: 'In use',
     outOfServiceHint: 'Point out of use: no alarms, not counted in the online rate',
     disable: 'Take out of use',
     disableApproval: 'Take out of use (submit for approval)',

@@ -207,6 +207,7 @@ export const zhCN = {
       attempts: '尝试 {n} 次',
       lastError: '错误：{error}',
       unknownRecipient: '固定目标',
+      noChannel: '无可用渠道',
     },
     recipientRoles: {
       principal: '主要负责人',
@@ -277,6 +278,7 @@ export const zhCN = {
     lossTip: '网关 {gateway} 上报丢失 {n} 条读数',
     lossReasonTip: '原因：{reason}',
     outOfService: '停用',
+    inService: '投用',
     outOfServiceHint: '测点已停用：不采集报警，不计入在线率',
     disable: '停用',
     disableApproval: '停用（提交审批）',
