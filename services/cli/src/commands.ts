@@ -11,6 +11,7 @@ import {
 } from './commands-service.js';
 import { checkSiteFile, formatIssue, siteSchemaText } from './commands-site.js';
 import { simCommand } from './commands-sim.js';
+import { tlsCommand } from './commands-tls.js';
 import { userCommand } from './commands-user.js';
 import type { SecretSource } from './secret-input.js';
 import { hostOption, numberOption, parseCommandArgs } from './command-args.js';
@@ -59,6 +60,9 @@ commands:
   sim verify (SCENARIO… | --all) [--fast]
                           play scenarios against a system started for each and check their
                           expected and forbidden alarms; exit 1 on any failure
+  tls dev-ca --out DIR [--name HOST]… [--client NAME] [--force]
+                          a development CA and a broker TLS certificate (localhost, 127.0.0.1
+                          and each --name), optionally a client certificate (docs/broker.md)
   site check FILE         validate a site file (YAML/JSON): errors name the point and rule
   site schema             print the site file's JSON Schema
 
@@ -131,6 +135,8 @@ export async function runCommand(
         break;
       case 'user':
         return await userCommand(sub, argv.slice(argv.indexOf(sub ?? 'user') + 1), ctx);
+      case 'tls':
+        return tlsCommand(sub, argv.slice(argv.indexOf(sub ?? 'tls') + 1), ctx);
       case 'sim':
         return await simCommand(sub, argv.slice(argv.indexOf(sub ?? 'sim') + 1), ctx);
       case 'site':

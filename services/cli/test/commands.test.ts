@@ -46,6 +46,7 @@ const DISPATCHED = [
   'sim verify',
   'site check',
   'site schema',
+  'tls dev-ca',
 ];
 
 describe('command line', () => {
