@@ -7,7 +7,7 @@ import {
 } from '@hazardwatch/core';
 import { importSiteDocument, latestSiteDocument, storeErrors, type SqlClient } from '@hazardwatch/store';
 import { apiErrors } from './errors.js';
-import { applySiteEdit, emptySiteDocument, type EntityKey, type SiteEdit } from './site-edit.js';
+import { applySiteEdit, emptySiteDocument, keyOf, type EntityKey, type SiteEdit } from './site-edit.js';
 
 /** An edit applied to the latest stored document, validated, not yet stored. */
 export interface PreparedEdit {
@@ -53,7 +53,8 @@ export class SiteWriter {
   async prepare(edit: SiteEdit): Promise<PreparedEdit> {
     const latest = await latestSiteDocument(this.deps.client);
     const result = applySiteEdit(latest?.document, edit);
-    const id = describeKey(edit);
+    const key = edit.op === 'create' ? keyOf(edit.entity, edit.value) : edit.key;
+    const id = Object.values(key).join('/');
     if (!result.ok) {
       if (result.reason === 'not_found')
         throw apiErrors.create('HW_API_NOT_FOUND', { kind: edit.entity, id });
@@ -70,9 +71,7 @@ export class SiteWriter {
       });
     }
     const previous = validateSite(latest?.document ?? emptySiteDocument(), { now });
-    const key = edit.op === 'create' ? undefined : edit.key;
-    const createdKey = result.after === null ? key : keyOfWritten(edit, result.after);
-    const lines = previous.ok ? classify(edit, previous.site, checked.site, key ?? createdKey!) : [];
+    const lines = previous.ok ? classify(edit, previous.site, checked.site, key) : [];
     return {
       edit,
       basedOnVersion: latest?.version ?? 0,
@@ -108,21 +107,6 @@ export class SiteWriter {
     this.deps.replaced?.({ index: loaded.index, version: loaded.version });
     return loaded.version;
   }
-}
-
-function describeKey(edit: SiteEdit): string {
-  const key = edit.op === 'create' ? edit.value : edit.key;
-  return Object.values(key).map(String).join('/');
-}
-
-function keyOfWritten(edit: SiteEdit, value: Record<string, unknown>): EntityKey {
-  const fields =
-    edit.entity === 'point'
-      ? ['enterprise', 'tag']
-      : edit.entity === 'enterprise' || edit.entity === 'region'
-        ? ['code']
-        : ['enterprise', 'code'];
-  return Object.fromEntries(fields.map((f) => [f, String(value[f])]));
 }
 
 /** The entity in both normal forms, compared (regions weaken no monitoring). */

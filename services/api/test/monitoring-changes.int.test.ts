@@ -156,6 +156,14 @@ describe('monitoring changes under oversight', () => {
     expect(await changesAs('admin')).toEqual([]);
   });
 
+  it('a create of an existing entity is refused naming it by its key (the shared SiteWriter)', async () => {
+    const res = await send('smE1', 'POST', `/enterprises/${E1}/gateways`, { code: 'GW01', name: '重复网关' });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'HW_API_SITE_ENTITY_EXISTS' });
+    expect(res.json<{ message: string }>().message).toContain(`${E1}/GW01`);
+    expect(res.json<{ message: string }>().message).not.toContain('重复网关');
+  });
+
   it('raising HH 85 → 99 is applied at once, with a change record the regulator sees', async () => {
     const id = point('LT-1101').id;
     const res = await send('smE1', 'PATCH', `/points/${id}?${reason('液位计标定后调整')}`, {
