@@ -246,6 +246,10 @@ describe('monitoring changes under oversight', () => {
     expect(await changesAs('admin', `?region=${COUNTY_B}`)).toEqual([]);
     expect((await changesAs('admin', '?status=applied')).map((c) => c.status)).toEqual(['applied']);
     expect(await changesAs('admin', `?from=${api.now + 1}`)).toEqual([]);
+    const detector = point('AT-1101').id;
+    expect((await changesAs('regCounty', `?point=${detector}`)).map((c) => c.pointId)).toEqual([detector]);
+    expect(await changesAs('regCounty', `?point=${point('TT-1101').id}`)).toEqual([]);
+    expect(await changesAs('admin', '?point=999999')).toEqual([]);
     const page = await send('admin', 'GET', '/changes?limit=1&offset=1');
     expect(page.json()).toMatchObject({ total: 2, limit: 1, offset: 1 });
     expect((await send('admin', 'GET', '/changes/999')).statusCode).toBe(404);

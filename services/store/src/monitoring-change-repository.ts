@@ -58,6 +58,8 @@ export interface MonitoringChangeQuery {
   /** A filter of the same shape (the `region` filter: the subtree's regions and enterprises). */
   readonly match?: ChangeScope;
   readonly enterprise?: string;
+  /** One target's history, e.g. a point's 停用 history: `{ type: 'point', id: 'E1/AT-1101' }`. */
+  readonly target?: { readonly type: MonitoringChangeTarget; readonly id: string };
   readonly statuses?: readonly MonitoringChangeStatus[];
   /** Rows containing any of these kinds. */
   readonly kinds?: readonly MonitoringChangeKind[];
@@ -200,6 +202,10 @@ export class MonitoringChangeRepository {
     if (q.within !== undefined) scoped(q.within);
     if (q.match !== undefined) scoped(q.match);
     if (q.enterprise !== undefined) add((n) => `enterprise = $${n}`, q.enterprise);
+    if (q.target !== undefined) {
+      add((n) => `target_type = $${n}`, q.target.type);
+      add((n) => `target_id = $${n}`, q.target.id);
+    }
     if (q.statuses !== undefined && q.statuses.length > 0)
       add((n) => `status = ANY($${n}::text[])`, [...q.statuses]);
     if (q.kinds !== undefined && q.kinds.length > 0) add((n) => `kinds && $${n}::text[]`, [...q.kinds]);

@@ -148,6 +148,11 @@ describe('MonitoringChangeRepository (PostgreSQL)', () => {
     expect((await repo.query({ enterprise: 'E2', limit: 10, offset: 0 })).items.map((c) => c.id)).toEqual([
       b.id,
     ]);
+    expect(
+      (await repo.query({ target: { type: 'point', id: 'E1/AT-1101' }, limit: 10, offset: 0 })).items.map(
+        (c) => c.id,
+      ),
+    ).toEqual([a.id]);
     const page = await repo.query({ limit: 1, offset: 1 });
     expect(page).toMatchObject({ total: 2 });
     expect(page.items.map((c) => c.id)).toEqual([a.id]);

@@ -40,6 +40,8 @@ export function changeRoutes(app: FastifyInstance, ctx: RouteContext): void {
         {
           enterprise: Type.Optional(Code),
           region: Type.Optional(Code),
+          /** One point's changes (its 停用 history, like the provinces' WC_PROD_HIS). */
+          point: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
           status: Type.Optional(
             Type.Array(Type.Union(MONITORING_CHANGE_STATUSES.map((s) => Type.Literal(s))), {
               maxItems: MONITORING_CHANGE_STATUSES.length,
@@ -63,6 +65,11 @@ export function changeRoutes(app: FastifyInstance, ctx: RouteContext): void {
       checkRange(q.from, q.to);
       const access = request.access!;
       const site = ctx.site();
+      // A point the site model does not have (any more) matches nothing.
+      const pointTarget = (id: number): string => {
+        const p = site?.pointById(id);
+        return p === undefined ? '' : `${p.enterprise}/${p.tag}`;
+      };
       let match: ChangeScope | undefined;
       if (q.region !== undefined) {
         // The subtree's regions (a change stored there) and its enterprises now.
@@ -80,6 +87,7 @@ export function changeRoutes(app: FastifyInstance, ctx: RouteContext): void {
           : { within: { regions: access.regions(), enterprises: access.enterprises() } }),
         ...(match ? { match } : {}),
         ...(q.enterprise !== undefined ? { enterprise: q.enterprise } : {}),
+        ...(q.point !== undefined ? { target: { type: 'point' as const, id: pointTarget(q.point) } } : {}),
         ...(q.status !== undefined ? { statuses: q.status } : {}),
         ...(q.kind !== undefined ? { kinds: q.kind } : {}),
         ...(q.from !== undefined ? { fromMs: q.from } : {}),
