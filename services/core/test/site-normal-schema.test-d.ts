@@ -16,7 +16,9 @@ describe('site normal form and its REST resources', () => {
     expectTypeOf<core.NormalisedGateway>().toEqualTypeOf<
       core.DeepReadonly<Omit<wire.Gateway, 'points' | 'status'>>
     >();
-    expectTypeOf<core.NormalisedPoint>().toEqualTypeOf<core.DeepReadonly<Omit<wire.Point, 'id'>>>();
+    expectTypeOf<core.NormalisedPoint>().toEqualTypeOf<
+      core.DeepReadonly<Omit<wire.Point, 'id' | 'inService' | 'outOfServiceChange'>>
+    >();
   });
 
   it('uses the wire vocabularies', () => {
