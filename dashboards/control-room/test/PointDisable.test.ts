@@ -13,13 +13,21 @@ const app = vi.hoisted((): { ctx: unknown } => ({ ctx: undefined }));
 vi.mock('../src/app-context.js', () => ({ useApp: () => app.ctx }));
 
 const point = (kind: PointKind, enabled = true) =>
-  ({ id: 5, tag: 'AT-1101', kind, enabled }) as unknown as Point;
+  ({ id: 5, tag: 'AT-1101', enterprise: 'E1', kind, enabled }) as unknown as Point;
 
-function mountDisable(role: AuthorityRole, p: Point, outcome: PointWriteOutcome | Error) {
+function mountDisable(
+  role: AuthorityRole,
+  p: Point,
+  outcome: PointWriteOutcome | Error,
+  pending: Array<{ pointId: number; kinds: string[] }> = [],
+) {
   const disablePoint = vi.fn((): Promise<PointWriteOutcome> =>
     outcome instanceof Error ? Promise.reject(outcome) : Promise.resolve(outcome),
   );
-  app.ctx = { api: { disablePoint }, session: { me: ref(meOf(role)) } };
+  const changes = vi.fn(() =>
+    Promise.resolve({ items: pending, total: pending.length, limit: 100, offset: 0 }),
+  );
+  app.ctx = { api: { disablePoint, changes }, session: { me: ref(meOf(role)) } };
   const w = mount(PointDisable, { props: { point: p }, global: { plugins: [createAppI18n()] } });
   return { w, disablePoint };
 }
@@ -78,6 +86,25 @@ describe('停用: a point taken out of use, with a reason', () => {
       const { w } = mountDisable(role, p, { kind: 'applied', change: null });
       expect(w.find('[data-action="disable"]').exists(), role).toBe(false);
     }
+  });
+});
+
+describe('停用 already waiting for the regulator', () => {
+  it('says so after a reload, and does not offer it twice', async () => {
+    const { w } = mountDisable('safety_manager', point('toxic_gas'), { kind: 'applied', change: null }, [
+      { pointId: 5, kinds: ['monitoring.gas-detector.disable'] },
+    ]);
+    await flushPromises();
+    expect(w.find('[data-test="disable-result"]').text()).toBe('已提交，等待监管部门审批');
+    expect(w.find('[data-action="disable"]').exists()).toBe(false);
+  });
+
+  it("ignores another point's pending change", async () => {
+    const { w } = mountDisable('safety_manager', point('toxic_gas'), { kind: 'applied', change: null }, [
+      { pointId: 6, kinds: ['monitoring.gas-detector.disable'] },
+    ]);
+    await flushPromises();
+    expect(w.find('[data-action="disable"]').exists()).toBe(true);
   });
 });
 

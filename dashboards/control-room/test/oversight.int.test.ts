@@ -205,6 +205,10 @@ describe('control room: monitoring changes and the 预警 record in the browser'
     // Nothing changed yet.
     await expect(sm.locator('[data-test="out-of-service"]').count()).resolves.toBe(0);
     await shot(sm, 'a1-safety-manager-submitted');
+    // Still said after a reload, and not offered twice.
+    await sm.reload();
+    await sm.locator('[data-test="disable-result"][data-result="pending"]').waitFor({ timeout: 10_000 });
+    await expect(sm.locator('[data-action="disable"]').count()).resolves.toBe(0);
     // The safety manager sees the own pending change, with 撤回 and no 批准.
     await sm.goto(`${origin()}/#/changes`);
     const own = sm.locator('[data-change][data-status="pending"]').first();
