@@ -51,7 +51,9 @@ function mountChanges(role: AuthorityRole, username = 'rudong') {
     approveChange: vi.fn(decided('approved')),
     denyChange: vi.fn(decided('denied')),
     withdrawChange: vi.fn(decided('withdrawn')),
-    point: vi.fn(() => Promise.resolve({ id: 5, tag: 'AT-1101', name: '氯气检测', enabled: false })),
+    point: vi.fn(() =>
+      Promise.resolve({ id: 5, tag: 'AT-1101', name: '氯气检测', enabled: false, inService: false }),
+    ),
   };
   const replacePoint = vi.fn();
   const refreshPendingChanges = vi.fn(() => Promise.resolve());
@@ -105,7 +107,7 @@ describe('monitoring changes view', () => {
     await flushPromises();
     expect(api.approveChange).toHaveBeenCalledWith('2', undefined);
     // The approved 停用 is in force: the point is read again for every view, the badge recounted.
-    expect(replacePoint).toHaveBeenCalledWith(expect.objectContaining({ id: 5, enabled: false }));
+    expect(replacePoint).toHaveBeenCalledWith(expect.objectContaining({ id: 5, inService: false }));
     expect(refreshPendingChanges).toHaveBeenCalled();
     expect(card(w, '2').attributes('data-status')).toBe('approved');
   });

@@ -12,8 +12,16 @@ import { meOf } from './support/me.js';
 const app = vi.hoisted((): { ctx: unknown } => ({ ctx: undefined }));
 vi.mock('../src/app-context.js', () => ({ useApp: () => app.ctx }));
 
-const point = (kind: PointKind, enabled = true) =>
-  ({ id: 5, tag: 'AT-1101', enterprise: 'E1', kind, enabled }) as unknown as Point;
+const point = (kind: PointKind, inService = true, outOfServiceChange: string | null = null) =>
+  ({
+    id: 5,
+    tag: 'AT-1101',
+    enterprise: 'E1',
+    kind,
+    enabled: inService,
+    inService,
+    outOfServiceChange,
+  }) as unknown as Point;
 
 function mountDisable(
   role: AuthorityRole,
@@ -27,7 +35,17 @@ function mountDisable(
   const changes = vi.fn(() =>
     Promise.resolve({ items: pending, total: pending.length, limit: 100, offset: 0 }),
   );
-  app.ctx = { api: { disablePoint, changes }, session: { me: ref(meOf(role)) } };
+  const change = vi.fn(() =>
+    Promise.resolve({
+      id: '9',
+      requestedBy: 'anquan',
+      requestedAt: Date.UTC(2026, 11, 6, 6),
+      reason: '探头送检',
+      decidedBy: 'rudong',
+      decidedAt: Date.UTC(2026, 11, 6, 7),
+    }),
+  );
+  app.ctx = { api: { disablePoint, changes, change }, session: { me: ref(meOf(role)) } };
   const w = mount(PointDisable, { props: { point: p }, global: { plugins: [createAppI18n()] } });
   return { w, disablePoint };
 }
@@ -108,10 +126,23 @@ describe('停用 already waiting for the regulator', () => {
   });
 });
 
+describe('停用 in force', () => {
+  it('names who asked, why and who approved, from the change record', async () => {
+    const { w } = mountDisable('regulator_county', point('toxic_gas', false, '9'), {
+      kind: 'applied',
+      change: null,
+    });
+    await flushPromises();
+    expect(w.find('[data-test="out-of-service-record"]').text()).toMatch(
+      /anquan 于 2026-12-06 14:00:00 申请停用，原因：探头送检\s*· rudong 于 2026-12-06 15:00:00 批准/,
+    );
+  });
+});
+
 describe('停用 on the floor plan', () => {
   it('draws an out-of-service point grey, hatched and struck — not in a colour', () => {
-    const placed = (id: number, enabled: boolean) => ({
-      point: { id, tag: `P${id}`, unit: '%', enabled } as unknown as Point,
+    const placed = (id: number, inService: boolean) => ({
+      point: { id, tag: `P${id}`, unit: '%', enabled: inService, inService } as unknown as Point,
       x: 100 * id,
       y: 100,
     });

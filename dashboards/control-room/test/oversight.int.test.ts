@@ -189,7 +189,7 @@ describe('control room: monitoring changes and the 预警 record in the browser'
   it('(a) a gas detector taken out of use waits for the regulator, who approves it; then it shows 停用', async () => {
     const points = await rest<{ items: Point[] }>('anquan', `/points?enterprise=${ENTERPRISE}`);
     const detector = points.items.find((p) => p.tag === 'AT-1101')!;
-    expect(detector).toMatchObject({ kind: 'toxic_gas', enabled: true });
+    expect(detector).toMatchObject({ kind: 'toxic_gas', inService: true });
 
     const sm = await session('anquan');
     await sm.goto(`${origin()}/#/point/${detector.id}`);
@@ -247,6 +247,12 @@ describe('control room: monitoring changes and the 预警 record in the browser'
       '停用',
     );
     await expect(reg.locator('[data-action="disable"]').count()).resolves.toBe(0);
+    // Who asked, why, who approved: the change record behind the point's 停用.
+    const why =
+      (await reg.locator('[data-test="out-of-service-record"]').textContent({ timeout: 10_000 })) ?? '';
+    expect(why).toContain('anquan');
+    expect(why).toContain('探头送检标定，备用便携式检测仪现场监护');
+    expect(why).toContain('rudong');
     await shot(reg, 'a3-point-out-of-service');
     await reg.goto(`${origin()}/#/plan/${ENTERPRISE}/CL-TF01`);
     await reg.waitForSelector('[data-point="AT-1101"][data-colour="out-of-service"]', { timeout: 10_000 });
@@ -255,7 +261,7 @@ describe('control room: monitoring changes and the 预警 record in the browser'
     await reg.waitForSelector('[data-test="disabled-point"][data-point="AT-1101"]', { timeout: 10_000 });
     await shot(reg, 'a5-quality-out-of-service');
     const stored = await rest<Point>('rudong', `/points/${detector.id}`);
-    expect(stored.enabled).toBe(false);
+    expect(stored).toMatchObject({ enabled: false, inService: false });
     await reg.context().close();
     expect(errors).toEqual([]);
   });

@@ -52,6 +52,8 @@ export interface WarningQuery {
 export interface ChangeQuery {
   readonly status?: readonly MonitoringChangeStatus[];
   readonly enterprise?: string;
+  /** One point's changes (its 停用 history). */
+  readonly point?: number;
   readonly limit?: number;
   readonly offset?: number;
 }
@@ -149,6 +151,7 @@ export class HazardApi {
   ): Promise<WarningActionResult> => this.http.post(`/warnings/${encodeURIComponent(id)}/${verb}`, body);
 
   changes = (query: ChangeQuery): Promise<MonitoringChangePage> => this.http.get('/changes', { ...query });
+  change = (id: string): Promise<MonitoringChange> => this.http.get(`/changes/${encodeURIComponent(id)}`);
   /** How many changes in the caller's scope wait for a regulator. */
   pendingChangeCount = async (): Promise<number> =>
     (await this.changes({ status: ['pending'], limit: 1 })).total;

@@ -288,6 +288,8 @@ export const en: Messages = {
     lossReasonTip: 'Reason: {reason}',
     outOfService: 'Out of use',
     inService: 'In use',
+    outOfServiceRecord: 'Taken out of use at the request of {who} at {time}: {reason}',
+    outOfServiceDecision: 'approved by {who} at {time}',
     outOfServiceHint: 'Point out of use: no alarms, not counted in the online rate',
     disable: 'Take out of use',
     disableApproval: 'Take out of use (submit for approval)',

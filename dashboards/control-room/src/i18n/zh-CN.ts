@@ -279,6 +279,8 @@ export const zhCN = {
     lossReasonTip: '原因：{reason}',
     outOfService: '停用',
     inService: '投用',
+    outOfServiceRecord: '{who} 于 {time} 申请停用，原因：{reason}',
+    outOfServiceDecision: '{who} 于 {time} 批准',
     outOfServiceHint: '测点已停用：不采集报警，不计入在线率',
     disable: '停用',
     disableApproval: '停用（提交审批）',
