@@ -225,7 +225,16 @@ describe('alarm and 预警 actions, overview, values', () => {
     });
     expect(latest.json()).toEqual({
       items: [
-        { pointId: point.id, tag: 'LT-1101', unit: '%', ts: NOW - 1000, value: 59, quality: 0, stale: false },
+        {
+          pointId: point.id,
+          tag: 'LT-1101',
+          unit: '%',
+          ts: NOW - 1000,
+          value: 59,
+          quality: 0,
+          stale: false,
+          inService: true,
+        },
       ],
     });
     const hazard = await api.app.inject({
