@@ -35,6 +35,7 @@ import { alarmRoutes } from './routes/alarm-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { changeRoutes } from './routes/change-routes.js';
+import type { BrokerAccounts } from './broker/broker-accounts.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import type { RouteContext, SiteSource } from './routes/context.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -80,6 +81,11 @@ export interface ApiDeps {
    * @default true
    */
   readonly mqttAccessMetrics?: boolean;
+  /**
+   * The production broker's account store (Mosquitto dynamic security, broker/*): issued secrets
+   * and revocations are applied to it by the credential routes. None: the hooks alone.
+   */
+  readonly brokerAccounts?: BrokerAccounts;
   /** Built control-room dashboard (dashboards/control-room/dist) served at `/`; none when absent. */
   readonly dashboardDir?: string;
   /**
@@ -200,7 +206,10 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   planRoutes(app, ctx);
   if (deps.dashboardDir) await serveDashboard(app, deps.dashboardDir);
   const mqttAccess = deps.mqttAccess ?? mqttAccessFromStore(new DeviceCredentialRepository(deps.client));
-  deviceRoutes(app, ctx, mqttAccess, { accessMetrics: deps.mqttAccessMetrics ?? true });
+  deviceRoutes(app, ctx, mqttAccess, {
+    accessMetrics: deps.mqttAccessMetrics ?? true,
+    ...(deps.brokerAccounts ? { brokerAccounts: deps.brokerAccounts } : {}),
+  });
   await app.ready();
   return app;
 }

@@ -159,6 +159,18 @@ export const apiErrors = defineErrors('HW_API', {
     retryable: false,
     status: 401,
   },
+  /** The broker's dynamic-security plugin did not answer (Mosquitto down, wrong admin login). */
+  HW_API_BROKER_UNAVAILABLE: {
+    template: 'the MQTT broker did not confirm the credential change; try again',
+    retryable: true,
+    status: 503,
+  },
+  /** The dynamic-security plugin answered a command with an error we do not expect. */
+  HW_API_DYNSEC_REFUSED: {
+    template: 'the MQTT broker refused {command}: {error}',
+    retryable: false,
+    status: 502,
+  },
   HW_API_RATE_LIMITED: {
     template: 'too many requests; retry in {retryAfterSec} s',
     retryable: true,

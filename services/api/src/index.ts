@@ -12,6 +12,23 @@ export {
   type ResponseContractViolation,
 } from './http/response-contract.js';
 export { registerMqttAccessMetrics } from './http/mqtt-access-metrics.js';
+export {
+  DynsecClient,
+  DYNSEC_COMMAND_TOPIC,
+  DYNSEC_RESPONSE_TOPIC,
+  type DynsecAcl,
+  type DynsecClientOptions,
+  type DynsecCommand,
+  type DynsecResponse,
+} from './broker/dynsec-client.js';
+export {
+  DynsecAccounts,
+  type BrokerAccounts,
+  type CredentialSource,
+  type DynsecAccountsOptions,
+  type ReconcileReport,
+} from './broker/broker-accounts.js';
+export { gatewayAcls, gatewayRole, SERVICE_ACLS, SERVICE_ROLE } from './broker/dynsec-roles.js';
 export { ApiConfigSchema, compileApiConfig, type ApiConfig, type ApiSettings } from './config.js';
 export { apiErrors, type ApiErrorCode } from './errors.js';
 export type { AlarmActionRequest, AlarmControl, WarningCaller } from './alarm-control.js';

@@ -15,6 +15,7 @@ import {
   type SqlClient,
 } from '@hazardwatch/store';
 import { apiMetricsText, apiServerInput, DEFAULT_DASHBOARD_DIR } from './api-service.js';
+import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { loadRuntimeConfig, runtimeAlarmSettings, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { resolveInfrastructure } from './infrastructure.js';
@@ -89,6 +90,10 @@ export async function startApiService(
     });
     undo.push(() => forwarding.close());
 
+    const broker = await startBrokerAccounts(config, logger);
+    if (broker) undo.push(() => broker.close());
+    await broker?.follow();
+
     const apiConfig = apiServerInput(config, options.port ?? config.api.port, log);
     const server = await startApiServer(apiConfig, {
       logger,
@@ -98,6 +103,7 @@ export async function startApiService(
       alarmControl: forwarding.control,
       alarmSettings,
       dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+      ...(broker ? { brokerAccounts: broker.accounts } : {}),
     });
     undo.push(() => server.close());
     // Without an event source of its own, the gateway relays what other instances publish
@@ -154,6 +160,7 @@ export async function startApiService(
         await forwarding.close();
         await live.close();
         await server.close();
+        await broker?.close();
         await store.close();
         await infrastructure.stop();
       },

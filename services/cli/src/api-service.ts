@@ -9,6 +9,7 @@ import {
   startApiServer,
   type AlarmControl,
   type ApiServer,
+  type BrokerAccounts,
   type LiveGateway,
 } from '@hazardwatch/api';
 import { liveSourceFor } from './live-source.js';
@@ -89,6 +90,8 @@ export async function startApiBeside(
   logger: Logger,
   port: number,
   tap?: LiveValueTap,
+  /** The broker's account store (broker.dynsec: startBrokerAccounts), for the credential routes. */
+  brokerAccounts?: BrokerAccounts,
 ): Promise<ApiServer> {
   const store = service.store;
   const apiConfig = apiServerInput(config, port, logger);
@@ -112,6 +115,7 @@ export async function startApiBeside(
     alarmSettings: service.alarmSettings,
     mqttAccess,
     mqttAccessMetrics: sharedAccess === undefined,
+    ...(brokerAccounts ? { brokerAccounts } : {}),
     dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     readiness: {
       broker: () => service.ready().detail.broker,

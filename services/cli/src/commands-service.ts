@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { startApiBeside } from './api-service.js';
+import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { LiveValueTap } from '@hazardwatch/ingest';
 import { startIngestService } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
@@ -129,24 +130,42 @@ export async function serveCommand(ctx: ServiceCommandContext): Promise<number> 
   );
   const tap = new LiveValueTap();
   let service;
+  // With broker.dynsec, the ingest's account on Mosquitto exists before the ingest logs in.
+  let broker;
+  try {
+    broker = await startBrokerAccounts(config, ctx.logger);
+  } catch (error) {
+    await ports.release();
+    throw error;
+  }
   try {
     await ports.release('health');
     service = await startIngestService(config, ctx.logger, { observers: [tap] });
   } catch (error) {
     await ports.release();
+    await broker?.close();
+    throw error;
+  }
+  try {
+    await broker?.follow();
+  } catch (error) {
+    await service.close();
+    await broker?.close();
     throw error;
   }
   let api;
   try {
     await ports.release();
-    api = await startApiBeside(service, config, ctx.logger, config.api.port, tap);
+    api = await startApiBeside(service, config, ctx.logger, config.api.port, tap, broker?.accounts);
   } catch (error) {
     await service.close();
+    await broker?.close();
     throw error;
   }
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
   await api.close();
   await service.close();
+  await broker?.close();
   return 0;
 }

@@ -70,6 +70,33 @@ export const RuntimeConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * The production broker's account store (docs/broker.md). `dynsec`: Mosquitto 2's
+     * dynamic-security plugin, to which `serve` and `api` apply gateway credentials, their ACLs and
+     * the service account (mqtt.serviceUsername); absent: the broker checks logins itself (EMQX
+     * through the /mqtt hooks) or not at all.
+     */
+    broker: Type.Object(
+      {
+        dynsec: Type.Optional(
+          Type.Object(
+            {
+              /** mqtt:// or mqtts:// of the Mosquitto with the plugin (its internal listener). */
+              url: Type.String({ pattern: '^mqtts?://' }),
+              /** A dynsec client with the plugin's admin role (`mosquitto_ctrl dynsec init`). */
+              username: Type.String({ minLength: 1, maxLength: 256 }),
+              password: Type.String({ minLength: 12 }),
+              /** PEM CA file for an mqtts:// url signed by a private CA. */
+              caFile: Type.Optional(Type.String({ minLength: 1 })),
+              /** How long one plugin command may take, ms. @default 10000 */
+              timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     site: Type.Object(
       {
         /** Site file (YAML or JSON) loaded at start and stored in the database. */
@@ -185,6 +212,11 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
   HW_MQTT_SERVICE_USERNAME: (c, v) => (section(c, 'mqtt').serviceUsername = v),
   HW_MQTT_SERVICE_PASSWORD: (c, v) => (section(c, 'mqtt').servicePassword = v),
   HW_MQTT_HOOK_TOKEN: (c, v) => (section(c, 'mqtt').hookToken = v),
+  // Mosquitto dynamic security (docs/broker.md): the plugin's admin login.
+  HW_DYNSEC_URL: (c, v) => (dynsec(c).url = v),
+  HW_DYNSEC_USERNAME: (c, v) => (dynsec(c).username = v),
+  HW_DYNSEC_PASSWORD: (c, v) => (dynsec(c).password = v),
+  HW_DYNSEC_CA_FILE: (c, v) => (dynsec(c).caFile = v),
   HW_HEALTH_PORT: (c, v) => (c['healthPort'] = Number(v) as never),
   HW_HEALTH_HOST: (c, v) => (c['healthHost'] = v as never),
   HW_INGEST_CLIENT_ID: (c, v) => (ingestMqtt(c).clientId = v),
@@ -261,6 +293,10 @@ function notifier(
   return (section(config, 'notifications')[key] ??= {}) as Record<string, unknown>;
 }
 
+function dynsec(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  return (section(config, 'broker')['dynsec'] ??= {}) as Record<string, unknown>;
+}
+
 function ingestMqtt(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
   const ingest = section(config, 'ingest');
   return (ingest['mqtt'] ??= {}) as Record<string, unknown>;
@@ -294,10 +330,26 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, configFile?: string): 
   const parsed = parseConfig(RuntimeConfigSchema, base);
   if (!parsed.ok) problems.push(...parsed.errors);
   else problems.push(...notificationProblems(parsed.value.notifications));
+  if (parsed.ok) problems.push(...brokerProblems(parsed.value));
   if (parsed.ok) {
     const authority = compileAuthorityTable(parsed.value.api.authority, 'api.authority');
     if (!authority.ok) problems.push(...authority.errors);
   }
   if (problems.length > 0 || !parsed.ok) throw new ConfigError(problems);
   return parsed.value;
+}
+
+/** broker.dynsec manages an external Mosquitto, and the ingest's account there. */
+function brokerProblems(config: RuntimeConfig): string[] {
+  if (!config.broker.dynsec) return [];
+  const problems: string[] = [];
+  if (config.mqtt.url === undefined)
+    problems.push('broker.dynsec: set mqtt.url (MQTT_URL), the Mosquitto whose plugin it manages');
+  if (config.database.url === undefined)
+    problems.push('broker.dynsec: set database.url (DATABASE_URL); the credential table is followed there');
+  if (config.mqtt.serviceUsername === undefined || config.mqtt.servicePassword === undefined)
+    problems.push(
+      'broker.dynsec: set mqtt.serviceUsername and mqtt.servicePassword (HW_MQTT_SERVICE_USERNAME, HW_MQTT_SERVICE_PASSWORD), the ingest account it creates on the broker',
+    );
+  return problems;
 }

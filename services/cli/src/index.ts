@@ -8,6 +8,7 @@ export * from './demo.js';
 export * from './sim.js';
 export * from './api-service.js';
 export * from './api-command.js';
+export { startBrokerAccounts, type BrokerAccountsService } from './broker-accounts-setup.js';
 // Argument parsing shared with the benchmarks' command line (tools/bench).
 export { MAX_DURATION_S, numberOption, parseCommandArgs, type NumberOptionRule } from './command-args.js';
 export * from './live-source.js';

@@ -66,6 +66,14 @@ export class DeviceCredentialRepository {
     return rows[0] ? toCredential(rows[0]) : undefined;
   }
 
+  /** Every stored credential, revoked ones included (a broker's account store is reconciled with it). */
+  async all(): Promise<StoredDeviceCredential[]> {
+    const { rows } = await this.client.query<Row>(
+      `SELECT ${COLUMNS} FROM device_credentials ORDER BY username`,
+    );
+    return rows.map(toCredential);
+  }
+
   async forGateway(enterprise: string, gateway: string): Promise<StoredDeviceCredential | undefined> {
     const { rows } = await this.client.query<Row>(
       `SELECT ${COLUMNS} FROM device_credentials WHERE enterprise_code = $1 AND gateway_code = $2`,

@@ -10,6 +10,7 @@ import {
 } from '@hazardwatch/contracts';
 import { deviceUsername, type MqttPrincipal } from '@hazardwatch/core';
 import { DeviceCredentialRepository, newDeviceSecret, type MqttAccessControl } from '@hazardwatch/store';
+import type { BrokerAccounts } from '../broker/broker-accounts.js';
 import { apiErrors } from '../errors.js';
 import { registerMqttAccessMetrics } from '../http/mqtt-access-metrics.js';
 import { defineRoute } from '../http/route.js';
@@ -66,7 +67,7 @@ export function deviceRoutes(
   app: FastifyInstance,
   ctx: RouteContext,
   access: MqttAccessControl,
-  options: { readonly accessMetrics: boolean },
+  options: { readonly accessMetrics: boolean; readonly brokerAccounts?: BrokerAccounts },
 ): void {
   const tags = ['devices'];
   const credentials = new DeviceCredentialRepository(ctx.client);
@@ -130,6 +131,12 @@ export function deviceRoutes(
       const before = await credentials.forGateway(enterprise, gateway);
       const { secret, salt, secretHash } = newDeviceSecret();
       const username = deviceUsername({ enterprise, gateway });
+      // The production broker (Mosquitto dynamic security) takes the secret before it is stored:
+      // if it cannot, nothing changed anywhere and the caller tries again (503). Stored first, a
+      // failure would leave the old secret working on the broker while the table says rotated.
+      // Only here is the secret ever in clear, so only here can the broker be given it.
+      if (options.brokerAccounts)
+        await options.brokerAccounts.issued({ username, enterprise, gateway }, secret);
       const actor = request.access!.principal.username;
       const stored = await credentials.issue(
         { username, enterprise, gateway, salt, secretHash },
@@ -166,6 +173,12 @@ export function deviceRoutes(
       if (!before || !(await credentials.revoke(enterprise, gateway, actor, ctx.now())))
         throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'credential', id: `${enterprise}/${gateway}` });
       access.credentialChanged(before.username);
+      // Deleting the broker account also disconnects its sessions. The revocation is stored
+      // already: if the broker is away, its account is deleted when the reconciler next reaches it
+      // (every process following the table does so on the NOTIFY and on reconnecting).
+      await options.brokerAccounts?.revoked(before.username).catch((err: unknown) => {
+        request.log.error({ err, username: before.username }, 'broker account not deleted yet');
+      });
       const after = (await credentials.forGateway(enterprise, gateway))!;
       await ctx.auditor.record(request, {
         action: 'device.credential.revoke',
