@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandTopic, telemetryTopic } from '@hazardwatch/contracts';
-import type { ApiServer } from '@hazardwatch/api';
+import { DynsecAccounts, DynsecClient, type ApiServer } from '@hazardwatch/api';
 import { DeviceCredentialRepository } from '@hazardwatch/store';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import {
@@ -83,6 +83,7 @@ describe('Mosquitto dynamic security and TLS', () => {
   let broker: ChildProcess | undefined;
   let brokerLog = '';
   let tlsPort: number;
+  let plainPort: number;
   let db: TestDatabase;
   let accounts: BrokerAccountsService | undefined;
   let service: IngestService | undefined;
@@ -111,7 +112,7 @@ describe('Mosquitto dynamic security and TLS', () => {
         stdio: 'ignore',
       },
     );
-    const plainPort = await freePort();
+    plainPort = await freePort();
     tlsPort = await freePort();
     await writeFile(
       join(dir, 'mosquitto.conf'),
@@ -323,5 +324,62 @@ describe('Mosquitto dynamic security and TLS', () => {
     ).toBe(true);
     await closed;
     expect(await loginOutcome(username, secret)).toBe(5);
+  });
+  /** A plugin client of the test's own, as the API's is. */
+  const adminClient = (): Promise<DynsecClient> =>
+    DynsecClient.connect({
+      url: `mqtt://127.0.0.1:${plainPort}`,
+      username: DYNSEC_ADMIN,
+      password: DYNSEC_PASSWORD,
+      logger,
+      timeoutMs: 5_000,
+    });
+
+  it('a full pass deletes gateway accounts the table does not hold and reports credentials without one', async () => {
+    const dynsec = await adminClient();
+    try {
+      // A gateway-shaped account nobody issued (a restored broker file, a deleted row).
+      expect((await dynsec.createClient(`${E2}.GW99`, 'left-over-password')).error).toBeUndefined();
+      const leftOver = await loginOutcome(`${E2}.GW99`, 'left-over-password');
+      expect(leftOver).toBe('connected');
+      // An active credential the broker never heard of (issued before dynsec was configured).
+      const repo = new DeviceCredentialRepository(service!.store.client);
+      await repo.issue(
+        { username: `${E2}.GW98`, enterprise: E2, gateway: 'GW98', salt: 'aa', secretHash: 'bb' },
+        'before-dynsec',
+        Date.now(),
+      );
+      const accounts = new DynsecAccounts({ dynsec, credentials: repo, logger });
+      const report = await accounts.reconcile();
+      expect(report.deleted).toContain(`${E2}.GW99`);
+      expect(report.missing).toContain(`${E2}.GW98`);
+      expect(await loginOutcome(`${E2}.GW99`, 'left-over-password')).toBe(5);
+      // The plugin admin and the service account are never touched.
+      expect(await dynsec.listClients()).toEqual(expect.arrayContaining([DYNSEC_ADMIN, 'hw-ingest-service']));
+    } finally {
+      await dynsec.close();
+    }
+  });
+
+  it('applies a changed service password, found by a login probe', async () => {
+    const dynsec = await adminClient();
+    try {
+      const repo = new DeviceCredentialRepository(service!.store.client);
+      const account = (password: string) =>
+        new DynsecAccounts({
+          dynsec,
+          credentials: repo,
+          logger,
+          service: { username: 'hw-second-service', password },
+          loginWorks: (u, p) => dynsec.loginWorks(u, p),
+        });
+      await account('first-service-password').ensureServiceAccount();
+      expect(await dynsec.loginWorks('hw-second-service', 'first-service-password')).toBe(true);
+      await account('second-service-password').ensureServiceAccount();
+      expect(await dynsec.loginWorks('hw-second-service', 'first-service-password')).toBe(false);
+      expect(await dynsec.loginWorks('hw-second-service', 'second-service-password')).toBe(true);
+    } finally {
+      await dynsec.close();
+    }
   });
 });

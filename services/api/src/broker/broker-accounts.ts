@@ -156,12 +156,13 @@ export class DynsecAccounts implements BrokerAccounts {
       !(await loginWorks(service.username, service.password))
     ) {
       // The configured password changed: apply it (this disconnects the old password's sessions).
+      // Its role came with createClient (addClientRole of a role the client has answers "Internal
+      // error" on 2.0.11).
       await dynsec.run({
         command: 'setClientPassword',
         username: service.username,
         password: service.password,
       });
-      await dynsec.run({ command: 'addClientRole', username: service.username, rolename: SERVICE_ROLE });
       this.#log.info({ username: service.username }, 'service account password applied');
     }
     this.#serviceChecked = true;
