@@ -217,10 +217,15 @@ describe('Mosquitto dynamic security and TLS', () => {
     return issued.body as { username: string; secret: string };
   };
   /** A gateway over TLS, trusting the development CA. */
-  const gateway = async (username?: string, password?: string): Promise<MqttClient> => {
+  const gateway = async (
+    username?: string,
+    password?: string,
+    protocolVersion: 4 | 5 = 4,
+  ): Promise<MqttClient> => {
     const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${tlsPort}`, {
       clientId: `gw-${randomBytes(3).toString('hex')}`,
       ca,
+      protocolVersion,
       reconnectPeriod: 0,
       connectTimeout: 5_000,
       ...(username !== undefined ? { username } : {}),
@@ -281,6 +286,15 @@ describe('Mosquitto dynamic security and TLS', () => {
     );
     await expect.poll(() => stored(pointId(E1, 'LT-1101')), { timeout: 10_000 }).toEqual([41.5, 42.5]);
     expect(await stored(pointId(E2, 'PT-2101'))).toEqual([]);
+    // On MQTT 5 the refusal is said: PUBACK reason code 0x87 (not authorised).
+    const v5 = await gateway(username, secret, 5);
+    await expect(
+      v5.publishAsync(
+        telemetryTopic({ enterprise: E2, gateway: 'GW01' }),
+        JSON.stringify({ readings: [{ tag: 'PT-2101', ts: Date.now() - 500, value: 9.5 }] }),
+        { qos: 1 },
+      ),
+    ).rejects.toMatchObject({ code: 0x87 });
 
     // Its own command topic only: SUBACK 0x80 for another gateway's, or any wildcard.
     expect(
