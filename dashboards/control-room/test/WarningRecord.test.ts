@@ -4,6 +4,7 @@ import { ref, shallowRef } from 'vue';
 import type {
   AuthorityRole,
   NotificationDelivery,
+  WarningAction,
   WarningColour,
   WarningDetail,
   WarningEvent,
@@ -78,6 +79,7 @@ function record(colour: WarningColour, state: WarningState): WarningDetail {
       colour === 'red' || colour === 'orange'
         ? { closedBy: 'regulator', after: 'verified' }
         : { closedBy: 'enterprise', after: 'signed' },
+    steps: [],
     causes: [
       {
         alarmId: 'a1',
@@ -149,11 +151,16 @@ function record(colour: WarningColour, state: WarningState): WarningDetail {
   };
 }
 
-/** A server holding one 预警 whose state the actions move, as the desk would. */
+/**
+ * A server holding one 预警 whose state the actions move, as the desk would; it answers `steps`
+ * as the test says the real one does for this caller in each state (none where not said) — the
+ * dashboard computes none of it.
+ */
 function mountRecord(
   role: AuthorityRole,
   colour: WarningColour,
   state: WarningState,
+  stepsIn: Partial<Record<WarningState, WarningAction[]>> = {},
   patch: (r: WarningDetail) => WarningDetail = (r) => r,
 ) {
   let current = patch(record(colour, state));
@@ -162,7 +169,7 @@ function mountRecord(
     return Promise.resolve({});
   };
   const api = {
-    warning: vi.fn(() => Promise.resolve(current)),
+    warning: vi.fn(() => Promise.resolve({ ...current, steps: stepsIn[current.state] ?? [] })),
     signWarning: vi.fn(to('signed')),
     feedbackWarning: vi.fn(to('feedback')),
     urgeWarning: vi.fn(() => Promise.resolve({})),
@@ -241,7 +248,7 @@ describe('预警 record: the whole record', () => {
   });
 
   it('marks a forced close', async () => {
-    const { w } = mountRecord('regulator_county', 'red', 'closed', (r) => ({
+    const { w } = mountRecord('regulator_county', 'red', 'closed', {}, (r) => ({
       ...r,
       events: [
         ...r.events,
@@ -261,9 +268,22 @@ describe('预警 record: the whole record', () => {
   });
 });
 
-describe('预警 record: only the steps the caller may take', () => {
-  it('offers a county regulator 督办 and 核查 after feedback, never 签收 or 处置反馈, and 消警 only once verified', async () => {
-    const { w, api } = mountRecord('regulator_county', 'red', 'feedback');
+describe('预警 record: exactly the steps the server answers', () => {
+  it('offers what the server answers, whatever it is — the dashboard keeps no rule of its own', async () => {
+    // An operator on a red 预警 would never get 核查 or 消警 from the desk; the view still shows
+    // exactly the answer.
+    const { w } = mountRecord('operator', 'red', 'verified', {
+      verified: ['sign', 'feedback', 'urge', 'verify', 'close'],
+    });
+    await flushPromises();
+    expect(offered(w)).toEqual(['sign', 'feedback', 'urge', 'verify', 'close']);
+  });
+
+  it('offers a county regulator what it may take after feedback, then what it may once verified', async () => {
+    const { w, api } = mountRecord('regulator_county', 'red', 'feedback', {
+      feedback: ['urge', 'verify'],
+      verified: ['urge', 'close'],
+    });
     await flushPromises();
     expect(offered(w)).toEqual(['urge', 'verify']);
     await w.find('[data-test="verify-text"]').setValue('现场核查：阀门已关闭');
@@ -277,7 +297,7 @@ describe('预警 record: only the steps the caller may take', () => {
   });
 
   it('sends a 督办 with its note and deadline (Beijing time) and clears the note', async () => {
-    const { w, api } = mountRecord('regulator_county', 'orange', 'signed');
+    const { w, api } = mountRecord('regulator_county', 'orange', 'signed', { signed: ['urge'] });
     await flushPromises();
     await w.find('[data-test="urge-text"]').setValue('请30分钟内反馈');
     await w.find('[data-test="urge-deadline"]').setValue('2026-12-06T15:30');
@@ -287,8 +307,8 @@ describe('预警 record: only the steps the caller may take', () => {
     expect(valueOf(w.find('[data-test="urge-text"]'))).toBe('');
   });
 
-  it('offers the operator 签收 only, then 处置反馈 — never 督办, 核查, or 消警 of a red 预警', async () => {
-    const { w, api } = mountRecord('operator', 'red', 'pushed');
+  it('offers the operator 签收, then after reloading 处置反馈', async () => {
+    const { w, api } = mountRecord('operator', 'red', 'pushed', { pushed: ['sign'], signed: ['feedback'] });
     await flushPromises();
     expect(offered(w)).toEqual(['sign']);
     await w.find('[data-action="sign"]').trigger('click');
@@ -297,16 +317,22 @@ describe('预警 record: only the steps the caller may take', () => {
     expect(offered(w)).toEqual(['feedback']);
   });
 
-  it('offers a viewer nothing', async () => {
+  it('offers nothing when the server answers no step', async () => {
     const { w } = mountRecord('viewer', 'yellow', 'signed');
     await flushPromises();
     expect(w.find('[data-test="warning-actions"]').exists()).toBe(false);
   });
 });
 
+/** What the server answers the duty room on a yellow 预警 it closes itself. */
+const ENTERPRISE_YELLOW = {
+  signed: ['feedback', 'close'],
+  feedback: ['feedback', 'close'],
+} satisfies Partial<Record<WarningState, WarningAction[]>>;
+
 describe('预警 record: 消警 has its own reason (issue #21)', () => {
   it('keeps the close reason apart from the feedback text and clears each once sent', async () => {
-    const { w, api } = mountRecord('operator', 'yellow', 'signed');
+    const { w, api } = mountRecord('operator', 'yellow', 'signed', ENTERPRISE_YELLOW);
     await flushPromises();
     expect(offered(w)).toEqual(['feedback', 'close']);
     await w.find('[data-test="feedback-text"]').setValue('已处置');
@@ -329,7 +355,7 @@ describe('预警 record: 消警 has its own reason (issue #21)', () => {
   });
 
   it('shows a refusal translated and keeps the typed reason', async () => {
-    const { w, api } = mountRecord('operator', 'yellow', 'signed');
+    const { w, api } = mountRecord('operator', 'yellow', 'signed', ENTERPRISE_YELLOW);
     api.closeWarning.mockRejectedValueOnce(
       new ApiRequestError(409, 'HW_CORE_WARNING_CAUSE_ACTIVE', 'warning w1: its cause is still active'),
     );

@@ -1,10 +1,11 @@
 /**
  * The 预警 routes with real users (issue #19): the caller's side as the engine receives it, the
  * authority table on 督办/核查, and the whole record of GET /warnings/:id (cause value and limit,
- * deadlines, deliveries, events with texts) and lists with closed 预警.
+ * deadlines, deliveries, events with texts), the steps each caller may take now (`steps`: the
+ * desk's rule for its side ∩ the authority table) and lists with closed 预警.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlarmActionOutcome, WarningDetail, WarningPage } from '@hazardwatch/contracts';
+import type { AlarmActionOutcome, WarningAction, WarningDetail, WarningPage } from '@hazardwatch/contracts';
 import type { AlarmControl, WarningCaller } from '@hazardwatch/api';
 import { buildTestApi, E1, type TestApi, type TestUser } from './support/api-fixture.js';
 
@@ -142,6 +143,74 @@ describe('预警 routes: sides, 督办/核查, the whole record, closed ones lis
     }
   });
 
+  /** warning-e1 (red) as escalated to the city level, in `state`. */
+  const escalate = (state: string) =>
+    api.client.query(`UPDATE warnings SET state = $1, record = '{"level":"city"}' WHERE id = 'warning-e1'`, [
+      state,
+    ]);
+  const stepsFor = async (user: TestUser): Promise<WarningAction[]> => {
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/warnings/warning-e1',
+      headers: api.auth(user),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<WarningDetail>().steps;
+  };
+  const everyone = ['opE1', 'smE1', 'regCounty', 'regCity', 'regProvince', 'admin', 'viewerCounty'] as const;
+
+  it.each<[string, Record<(typeof everyone)[number], WarningAction[]>]>([
+    [
+      'pushed',
+      {
+        opE1: ['sign'],
+        smE1: ['sign'],
+        regCounty: ['urge'],
+        regCity: ['urge'],
+        regProvince: ['urge'],
+        admin: ['sign', 'urge'],
+        viewerCounty: [],
+      },
+    ],
+    [
+      'feedback',
+      {
+        opE1: ['feedback'],
+        smE1: ['feedback'],
+        regCounty: ['urge', 'verify'],
+        regCity: ['urge', 'verify'],
+        regProvince: ['urge', 'verify'],
+        admin: ['feedback', 'urge', 'verify', 'close'],
+        viewerCounty: [],
+      },
+    ],
+    [
+      // Red closes by a regulator after 核查, at or above the level (city): not the county.
+      'verified',
+      {
+        opE1: ['feedback'],
+        smE1: ['feedback'],
+        regCounty: ['urge'],
+        regCity: ['urge', 'close'],
+        regProvince: ['urge', 'close'],
+        admin: ['feedback', 'urge', 'close'],
+        viewerCounty: [],
+      },
+    ],
+  ])('answers the steps each caller may take on an escalated red 预警 (%s)', async (state, expected) => {
+    await escalate(state);
+    const got: Record<string, WarningAction[]> = {};
+    for (const user of everyone) got[user] = await stepsFor(user);
+    expect(got).toEqual(expected);
+  });
+
+  it('answers no step on a closed 预警', async () => {
+    await api.client.query(
+      `UPDATE warnings SET state = 'closed', closed_at = updated_at, record = NULL WHERE id = 'warning-e1'`,
+    );
+    for (const user of everyone) expect([user, await stepsFor(user)]).toEqual([user, []]);
+  });
+
   it('lists closed 预警 when asked, by status or by state, newest first', async () => {
     await api.client.query(
       `UPDATE warnings SET state = 'closed', closed_at = updated_at, record = NULL WHERE id = 'warning-e1'`,
@@ -168,5 +237,33 @@ describe('预警 routes: sides, 督办/核查, the whole record, closed ones lis
     // Every state may be asked for at once, 'verified' (核查) included.
     const every = 'state=pushed&state=signed&state=feedback&state=verified&state=closed';
     expect((await list(`${every}&status=all`)).map((w) => w[0])).toEqual(['warning-e1', 'warning-e3']);
+  });
+});
+
+describe('预警 steps follow the authority table', () => {
+  let api: TestApi;
+  afterEach(() => api.close());
+
+  it('leaves out a step the table refuses the role, though the desk would take it', async () => {
+    api = await buildTestApi({
+      deps: { alarmControl: new RecordingControl() },
+      config: {
+        authority: {
+          'warning.feedback': { operator: 'refuse' },
+          'warning.close': { regulator_city: 'refuse' },
+        },
+      },
+    });
+    await api.client.query(
+      `UPDATE warnings SET state = 'verified', record = '{"level":"city"}' WHERE id = 'warning-e1'`,
+    );
+    const steps = async (user: TestUser) =>
+      (
+        await api.app.inject({ method: 'GET', url: '/api/v1/warnings/warning-e1', headers: api.auth(user) })
+      ).json<WarningDetail>().steps;
+    expect(await steps('opE1')).toEqual([]);
+    expect(await steps('smE1')).toEqual(['feedback']);
+    expect(await steps('regCity')).toEqual(['urge']);
+    expect(await steps('regProvince')).toEqual(['urge', 'close']);
   });
 });

@@ -1,4 +1,4 @@
-import type { WarningParty } from '@hazardwatch/contracts';
+import type { AuthorityRole, WarningParty } from '@hazardwatch/contracts';
 import type { Access } from '../access/access.js';
 import { apiErrors } from '../errors.js';
 
@@ -10,7 +10,14 @@ import { apiErrors } from '../errors.js';
  * which refuses a role outright.
  */
 export function warningPartyOf(access: Access): WarningParty {
-  const role = access.authorityRole;
+  const party = partyOfRole(access.authorityRole);
+  if (party === null)
+    throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'a viewer takes no step of the 预警 loop' });
+  return party;
+}
+
+/** The side an authority role acts for; null for a viewer (no side). */
+export function partyOfRole(role: AuthorityRole): WarningParty | null {
   switch (role) {
     case 'operator':
     case 'safety_manager':
@@ -24,6 +31,6 @@ export function warningPartyOf(access: Access): WarningParty {
     case 'admin':
       return 'admin';
     case 'viewer':
-      throw apiErrors.create('HW_API_FORBIDDEN', { reason: 'a viewer takes no step of the 预警 loop' });
+      return null;
   }
 }

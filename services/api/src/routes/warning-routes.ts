@@ -6,10 +6,12 @@ import {
   WarningActionResultSchema,
   WarningDetailSchema,
   WarningPageSchema,
+  type WarningAction,
   type WarningCause,
   type WarningDetail,
+  type WarningRow,
 } from '@hazardwatch/contracts';
-import { warningDeadlines } from '@hazardwatch/core';
+import { warningDeadlines, warningStepsFor, type WarningPolicy } from '@hazardwatch/core';
 import { deliveriesOf, queryWarnings, warningById, warningCauses } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
@@ -25,13 +27,34 @@ import {
 } from '../http/schemas.js';
 import { alarmControlOf, answerControl } from './alarm-routes.js';
 import { API, type RouteContext } from './context.js';
-import { warningPartyOf } from './warning-party.js';
+import { verdictOf } from '../access/authority.js';
+import { partyOfRole, warningPartyOf } from './warning-party.js';
 
 /** The caller as the desk sees it: username and side. */
 const callerOf = (request: FastifyRequest) => ({
   actor: request.principal!.username,
   party: warningPartyOf(request.access!),
 });
+
+/**
+ * The actions this caller may take on the 预警 now: the desk's rule for the caller's side (core
+ * warningStepsFor, the rule the desk refuses by) and the authority table's `allow` on
+ * warning.<action> — the two checks a POST passes through.
+ */
+function stepsOf(
+  request: FastifyRequest,
+  ctx: RouteContext,
+  policy: WarningPolicy,
+  w: WarningRow,
+): WarningAction[] {
+  const role = request.access!.authorityRole;
+  const party = partyOfRole(role);
+  if (party === null || w.state === 'closed') return [];
+  const record = { id: w.id, state: w.state, colour: w.colour, level: w.level ?? 'enterprise' };
+  return warningStepsFor(record, party, policy).filter(
+    (action) => verdictOf(ctx.authority, `warning.${action}`, role) === 'allow',
+  );
+}
 
 /**
  * 预警: lists of open and closed ones, the whole record of one (causes, deadlines, deliveries,
@@ -122,6 +145,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return {
         ...warning,
         closing: policy.closing[warning.colour],
+        steps: stepsOf(request, ctx, policy, warning),
         causes,
         deadlines,
         deliveries,

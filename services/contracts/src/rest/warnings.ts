@@ -49,6 +49,14 @@ export type WarningEventType = (typeof WARNING_EVENT_TYPES)[number];
 export const WARNING_STEPS = ['sign', 'feedback', 'urge'] as const;
 export type WarningStep = (typeof WARNING_STEPS)[number];
 
+/**
+ * The actions a person takes on a 预警, in the loop's order: 签收, 处置反馈, 督办, 核查, 消警
+ * (POST /warnings/:id/<action>). Which of them a caller may take now is the server's answer
+ * (WarningDetailSchema.steps).
+ */
+export const WARNING_ACTIONS = ['sign', 'feedback', 'urge', 'verify', 'close'] as const;
+export type WarningAction = (typeof WARNING_ACTIONS)[number];
+
 /** GET /warnings: one 预警 row. */
 export const WarningRowSchema = Type.Object({
   id: Type.String(),
@@ -145,6 +153,13 @@ export const WarningDetailSchema = Type.Object({
   ...WarningRowSchema.properties,
   /** The closing rule of the current colour. */
   closing: WarningClosingSchema,
+  /**
+   * The actions THIS caller may take now, in the loop's order: the desk's rule for the caller's
+   * side (core warningStepsFor: state, colour closing rule, level) and the authority table's
+   * verdict `allow` on warning.<action>. A viewer, and every caller on a closed 预警, gets [].
+   * The dashboard offers exactly these; the server still decides each action.
+   */
+  steps: Type.Array(OneOf(WARNING_ACTIONS), { maxItems: WARNING_ACTIONS.length }),
   causes: Type.Array(WarningCauseSchema),
   deadlines: Type.Array(WarningDeadlineSchema),
   /** Every delivery (recipient × channel) of this 预警's notifications, oldest first. */

@@ -59,3 +59,9 @@ export {
   type WarningNotificationSummary,
 } from './notification-grouper.js';
 export { warningDeadlines, type DeadlineEvent } from './warning-deadlines.js';
+export {
+  warningSideStateRefusal,
+  warningStepRefusal,
+  warningStepsFor,
+  type WarningStepSubject,
+} from './warning-steps.js';

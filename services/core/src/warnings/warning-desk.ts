@@ -9,7 +9,7 @@
  * records, and hands notifications to a channel layer. Bad user input comes back as a coded error
  * (`ok: false`), never as a throw; a failed action changes nothing.
  */
-import { colourRank, isWarningColour, type WarningColour } from '@hazardwatch/contracts';
+import { colourRank, isWarningColour, type WarningAction, type WarningColour } from '@hazardwatch/contracts';
 import { warningErrors, type WarningError } from './warning-errors.js';
 import { buildNotification, unionTiers } from './warning-notify.js';
 import { compileWarningPolicy, type WarningPolicy } from './warning-policy.js';
@@ -26,6 +26,7 @@ import {
   type WarningSubject,
 } from './warning-types.js';
 import { checkLoadable } from './warning-load.js';
+import { warningSideStateRefusal, warningStepRefusal } from './warning-steps.js';
 
 export type WarningResult =
   | {
@@ -56,31 +57,6 @@ export interface UrgeRequest {
   readonly deadlineMs: number;
 }
 
-const OPEN_STATES: readonly WarningState[] = ['pushed', 'signed', 'feedback', 'verified'];
-const ENTERPRISE_SIDE: readonly WarningParty[] = ['enterprise', 'admin'];
-const REGULATOR_SIDE: readonly WarningParty[] = ['county', 'city', 'province', 'admin'];
-const ALL_SIDES: readonly WarningParty[] = WARNING_PARTIES;
-const SIDE_RULES: Readonly<Record<string, string>> = {
-  sign: '签收 is the enterprise duty room’s step',
-  feedback: '处置反馈 is the enterprise duty room’s step',
-  urge: '督办 is a regulator’s step',
-  verify: '核查 is a regulator’s step',
-};
-/** Loop order of the open states (a close needs at least the rule's state). */
-const STATE_RANK: Readonly<Record<WarningState, number>> = {
-  pushed: 0,
-  signed: 1,
-  feedback: 2,
-  verified: 3,
-  closed: 4,
-};
-/** A regulator party closes a warning answered at its own level or below. */
-const LEVEL_RANK: Readonly<Record<Exclude<WarningParty, 'admin'>, number>> = {
-  enterprise: 0,
-  county: 1,
-  city: 2,
-  province: 3,
-};
 const trimmedText = (text: unknown): string => (typeof text === 'string' ? text.trim() : '');
 
 export interface WarningDeskOptions {
@@ -233,7 +209,7 @@ export class WarningDesk {
 
   /** 签收: pushed → signed. The enterprise's (or the administrator's) step. */
   sign(warningId: string, actor: WarningActor, nowMs: number): WarningResult {
-    return this.#act(warningId, 'sign', actor, nowMs, ['pushed'], ENTERPRISE_SIDE, (w, out) => {
+    return this.#act(warningId, 'sign', actor, nowMs, (w, out) => {
       out.events.push({ ...this.#eventBase(w, w.state, 'signed', nowMs, actor), type: 'signed' });
       return { ...w, state: 'signed', updatedAt: nowMs };
     });
@@ -244,8 +220,7 @@ export class WarningDesk {
    * repeated) is recorded too. Answers the 督办 in force. The enterprise's (or admin's) step.
    */
   feedback(warningId: string, actor: WarningActor, text: string, nowMs: number): WarningResult {
-    const states: readonly WarningState[] = ['signed', 'feedback', 'verified'];
-    return this.#act(warningId, 'feedback', actor, nowMs, states, ENTERPRISE_SIDE, (w, out) => {
+    return this.#act(warningId, 'feedback', actor, nowMs, (w, out) => {
       const trimmed = trimmedText(text);
       if (trimmed === '')
         return {
@@ -266,7 +241,7 @@ export class WarningDesk {
    * without new handling feedback is reported overdue (step `urge`) with a reminder.
    */
   urge(warningId: string, actor: WarningActor, request: UrgeRequest, nowMs: number): WarningResult {
-    return this.#act(warningId, 'urge', actor, nowMs, OPEN_STATES, REGULATOR_SIDE, (w, out) => {
+    return this.#act(warningId, 'urge', actor, nowMs, (w, out) => {
       const trimmed = trimmedText(request.text);
       if (trimmed === '')
         return {
@@ -302,7 +277,7 @@ export class WarningDesk {
 
   /** 核查: a regulator verifies the enterprise's handling feedback: feedback → verified. */
   verify(warningId: string, actor: WarningActor, text: string, nowMs: number): WarningResult {
-    return this.#act(warningId, 'verify', actor, nowMs, ['feedback'], REGULATOR_SIDE, (w, out) => {
+    return this.#act(warningId, 'verify', actor, nowMs, (w, out) => {
       const trimmed = trimmedText(text);
       if (trimmed === '')
         return {
@@ -325,8 +300,7 @@ export class WarningDesk {
    * administrator closes as break-glass: from any signed state, with a reason, always forced.
    */
   close(warningId: string, actor: WarningActor, request: CloseRequest, nowMs: number): WarningResult {
-    const states: readonly WarningState[] = ['signed', 'feedback', 'verified'];
-    return this.#act(warningId, 'close', actor, nowMs, states, ALL_SIDES, (w, out) => {
+    return this.#act(warningId, 'close', actor, nowMs, (w, out) => {
       const reason = trimmedText(request.reason);
       const refused = this.#closeRefusal(w, actor.party, request.causeActive, reason);
       if (refused !== null) return { error: refused };
@@ -348,50 +322,24 @@ export class WarningDesk {
     });
   }
 
-  /** Why this side may not close the (timer-advanced) warning now, or null. */
+  /**
+   * What the request adds to the closing rule (warningStepRefusal, already checked): the
+   * administrator's break-glass close and a close while the cause is active need a reason.
+   */
   #closeRefusal(
     w: WarningRecord,
     party: WarningParty,
     causeActive: boolean,
     reason: string,
   ): WarningError | null {
-    const warningId = w.id;
-    if (party === 'admin')
-      return reason === ''
-        ? warningErrors.create('HW_CORE_WARNING_REASON_REQUIRED', {
-            action: 'close',
-            warningId,
-            why: 'the administrator closes only as break-glass, recorded as forced',
-          })
-        : null;
-    const rule = this.policy.closing[w.colour];
-    if (rule.closedBy === 'enterprise' && party !== 'enterprise')
-      return warningErrors.create('HW_CORE_WARNING_PARTY_REFUSED', {
+    if (party === 'admin' && reason === '')
+      return warningErrors.create('HW_CORE_WARNING_REASON_REQUIRED', {
         action: 'close',
-        warningId,
-        party,
-        rule: `a ${w.colour} 预警 is closed by the enterprise (the regulator sees it)`,
+        warningId: w.id,
+        why: 'the administrator closes only as break-glass, recorded as forced',
       });
-    if (rule.closedBy === 'regulator') {
-      if (party === 'enterprise')
-        return warningErrors.create('HW_CORE_WARNING_PARTY_REFUSED', {
-          action: 'close',
-          warningId,
-          party,
-          rule: `a ${w.colour} 预警 is closed by a regulator after the enterprise's feedback`,
-        });
-      if (LEVEL_RANK[party] < LEVEL_RANK[w.level])
-        return warningErrors.create('HW_CORE_WARNING_TIER_TOO_LOW', { warningId, party, level: w.level });
-    }
-    if (STATE_RANK[w.state] < STATE_RANK[rule.after]) {
-      const code =
-        STATE_RANK[w.state] < STATE_RANK.feedback
-          ? 'HW_CORE_WARNING_FEEDBACK_REQUIRED'
-          : 'HW_CORE_WARNING_VERIFICATION_REQUIRED';
-      return warningErrors.create(code, { warningId, state: w.state, colour: w.colour });
-    }
     if (causeActive && reason === '')
-      return warningErrors.create('HW_CORE_WARNING_CAUSE_ACTIVE', { warningId });
+      return warningErrors.create('HW_CORE_WARNING_CAUSE_ACTIVE', { warningId: w.id });
     return null;
   }
 
@@ -503,15 +451,14 @@ export class WarningDesk {
   /**
    * A person's action. The checks run on the warning as its timers have made it by `nowMs` (an
    * escalation due before the action has happened for the rules, e.g. the level a regulator must
-   * be at); a refused action changes nothing — the timer events come with the next tick.
+   * be at); a refused action changes nothing — the timer events come with the next tick. Who may
+   * take the step is warningStepRefusal's answer, the same GET /warnings/:id gives as `steps`.
    */
   #act(
     warningId: string,
-    action: string,
+    action: WarningAction,
     actor: WarningActor,
     nowMs: number,
-    states: readonly WarningState[],
-    sides: readonly WarningParty[],
     change: (w: WarningRecord, out: WarningOutput) => WarningRecord | 'closed' | { error: WarningError },
   ): WarningResult {
     if (!Number.isFinite(nowMs)) return failure(timeError('nowMs', nowMs));
@@ -527,26 +474,15 @@ export class WarningDesk {
       return failure(warningErrors.create('HW_CORE_WARNING_ACTOR_REQUIRED', { action, warningId }));
     if (!(WARNING_PARTIES as readonly string[]).includes(actor.party))
       return failure(warningErrors.create('HW_CORE_WARNING_INVALID_PARTY', { party: String(actor.party) }));
-    if (!sides.includes(actor.party))
-      return failure(
-        warningErrors.create('HW_CORE_WARNING_PARTY_REFUSED', {
-          action,
-          warningId,
-          party: actor.party,
-          rule: SIDE_RULES[action] ?? 'not allowed',
-        }),
-      );
-    if (!states.includes(record.state))
-      return failure(
-        warningErrors.create('HW_CORE_WARNING_INVALID_TRANSITION', {
-          action,
-          warningId,
-          state: record.state,
-        }),
-      );
+    // Side and state first (the timers never change the state), then the time, then the whole
+    // rule on the warning as its timers have made it (level, colour).
+    const early = warningSideStateRefusal(record, action, actor.party);
+    if (early !== null) return failure(early);
     if (nowMs < record.updatedAt) return failure(this.#reversed(record, nowMs));
     const out: WarningOutput = { events: [], notifications: [] };
     const advanced = advanceWarning(this.#site, this.policy, record, nowMs, out);
+    const refused = warningStepRefusal(advanced, action, actor.party, this.policy);
+    if (refused !== null) return failure(refused);
     const changed = change(advanced, out);
     if (changed === 'closed') this.#forget(advanced);
     else if ('error' in changed) return failure(changed.error);
