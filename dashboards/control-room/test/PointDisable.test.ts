@@ -1,7 +1,13 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { ref } from 'vue';
-import type { AuthorityRole, Point, PointKind } from '@hazardwatch/contracts';
+import {
+  GAS_DETECTOR_KINDS,
+  POINT_KINDS,
+  type AuthorityRole,
+  type Point,
+  type PointKind,
+} from '@hazardwatch/contracts';
 import type { PointWriteOutcome } from '../src/api/endpoints.js';
 import { ApiRequestError } from '../src/api/http.js';
 import PointDisable from '../src/components/detail/PointDisable.vue';
@@ -69,6 +75,18 @@ describe('停用: a point taken out of use, with a reason', () => {
     expect(w.find('[data-test="disable-result"]').text()).toBe('已提交，等待监管部门审批');
     expect(w.emitted('applied')).toBeUndefined();
     expect(w.find('[data-action="disable"]').exists()).toBe(false);
+  });
+
+  it('submits the gas detector change for exactly the contracts’ gas detector kinds', () => {
+    for (const kind of POINT_KINDS) {
+      const { w } = mountDisable('safety_manager', point(kind), { kind: 'applied', change: null });
+      const gas = (GAS_DETECTOR_KINDS as readonly PointKind[]).includes(kind);
+      expect([kind, w.find('[data-action="disable"]').attributes('data-verdict')]).toEqual([
+        kind,
+        gas ? 'approval' : 'allow',
+      ]);
+      w.unmount();
+    }
   });
 
   it('applies a 停用 the table allows at once (200) and says it is in force', async () => {

@@ -7,6 +7,7 @@
  * (二级报警) = `hh`. Oxygen uses `l` for deficiency (缺氧) and `h` for excess (富氧). One limit
  * model keeps the evaluator uniform and matches the provincial sensor table (上限01/上限02).
  */
+import { GAS_DETECTOR_KINDS } from '@hazardwatch/contracts';
 import { concentrationUnit, findOel, fromMgM3, oelBasisMgM3 } from './oel-table.js';
 import { fmt, type IssueCollector } from './site-issues.js';
 import { LIMIT_NAMES, type LimitName, type PointFile, type PointKind } from './site-schema.js';
@@ -36,12 +37,8 @@ export const OEL_SAME_VALUE_TOLERANCE = 0.02;
 export const OPEN_PATH_DEFAULT_L1_LEL_M = 1;
 export const OPEN_PATH_DEFAULT_L2_LEL_M = 2;
 
-/** Kinds whose `h`/`hh` are gas alarm levels 1/2. */
-export const GAS_LEVEL_KINDS: ReadonlySet<PointKind> = new Set([
-  'combustible_gas',
-  'toxic_gas',
-  'open_path_gas',
-]);
+/** Kinds whose `h`/`hh` are gas alarm levels 1/2: the gas detectors (contracts GAS_DETECTOR_KINDS). */
+export const GAS_LEVEL_KINDS: ReadonlySet<PointKind> = new Set(GAS_DETECTOR_KINDS);
 
 const unitKey = (unit: string): string => unit.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 

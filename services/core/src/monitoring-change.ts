@@ -26,7 +26,7 @@
  * A created entity gives no line (there was no monitoring to weaken), nor does a point's move to
  * another hazard or gateway (validated like any edit; audited).
  */
-import type { MonitoringChangeKind, PointKind } from '@hazardwatch/contracts';
+import { isGasDetectorKind, type MonitoringChangeKind, type PointKind } from '@hazardwatch/contracts';
 import type {
   NormalisedEnterprise,
   NormalisedGateway,
@@ -54,13 +54,10 @@ export type EntityChange =
     }
   | { readonly entity: 'gateway'; readonly before?: NormalisedGateway; readonly after?: NormalisedGateway };
 
-/**
- * Detectors whose 停用 waits for the regulator by default (GB/T 50493-2019: combustible and toxic
- * gas detection, open-path combustible detectors included).
- */
-export const GAS_DETECTOR_KINDS: readonly PointKind[] = ['combustible_gas', 'toxic_gas', 'open_path_gas'];
+/** Detectors whose 停用 waits for the regulator by default: contracts GAS_DETECTOR_KINDS. */
+export { GAS_DETECTOR_KINDS } from '@hazardwatch/contracts';
 
-export const isGasDetector = (kind: PointKind): boolean => GAS_DETECTOR_KINDS.includes(kind);
+export const isGasDetector = (kind: PointKind): boolean => isGasDetectorKind(kind);
 
 /** The lines of a write, in a stable order; empty when nothing weakens monitoring. */
 export function classifyMonitoringChange(change: EntityChange): readonly MonitoringChangeLine[] {

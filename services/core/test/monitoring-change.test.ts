@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { GAS_DETECTOR_KINDS as CONTRACT_GAS_KINDS, POINT_KINDS } from '@hazardwatch/contracts';
 import {
   changeKinds,
   classifyMonitoringChange,
+  DEFAULT_COLOUR_RULES,
+  GAS_DETECTOR_KINDS,
+  isGasDetector,
   validateSite,
   type EntityChange,
   type NormalisedSite,
 } from '../src/index.js';
+import { GAS_LEVEL_KINDS } from '../src/gas-rules.js';
 import { baseSite, point0, type MutableSite } from './site-fixture.js';
 
 /** The fixture site with a gas detector added, normalised after `mutate`. */
@@ -210,5 +215,19 @@ describe('classifyMonitoringChange: hazards, enterprises, gateways', () => {
       ['monitoring.delay.lengthen', 'offlineAfterMs', 300_000, 3_600_000],
     ]);
     expect(lines({ entity: 'gateway', before: gw(3600), after: gw(60) })).toEqual([]);
+  });
+});
+
+describe('gas detector kinds: one list, from the contracts (issue #19 review)', () => {
+  it('the 停用 rule, the gas alarm levels and the colour rules use the contracts list', () => {
+    expect(GAS_DETECTOR_KINDS).toBe(CONTRACT_GAS_KINDS);
+    for (const kind of POINT_KINDS) {
+      const gas = CONTRACT_GAS_KINDS.includes(kind as (typeof CONTRACT_GAS_KINDS)[number]);
+      expect([kind, isGasDetector(kind)]).toEqual([kind, gas]);
+      expect([kind, GAS_LEVEL_KINDS.has(kind)]).toEqual([kind, gas]);
+    }
+    const gasRules = DEFAULT_COLOUR_RULES.filter((r) => r.id.startsWith('gas-'));
+    expect(gasRules.length).toBeGreaterThan(0);
+    for (const rule of gasRules) expect(rule.pointKinds).toEqual([...CONTRACT_GAS_KINDS]);
   });
 });

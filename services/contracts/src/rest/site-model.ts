@@ -37,6 +37,20 @@ export const POINT_KINDS = [
   'other',
 ] as const;
 export type PointKind = (typeof POINT_KINDS)[number];
+/**
+ * Gas detectors (GB/T 50493-2019: combustible and toxic gas detection, open-path combustible
+ * detectors included): their `h`/`hh` are gas alarm levels 1/2, the colour policy's gas rules
+ * apply to them, and their 停用 is its own change kind (monitoring.gas-detector.disable), which
+ * waits for the regulator by default. The one list; core and the dashboard import it.
+ */
+export const GAS_DETECTOR_KINDS = [
+  'combustible_gas',
+  'toxic_gas',
+  'open_path_gas',
+] as const satisfies readonly PointKind[];
+export type GasDetectorKind = (typeof GAS_DETECTOR_KINDS)[number];
+export const isGasDetectorKind = (kind: PointKind): kind is GasDetectorKind =>
+  (GAS_DETECTOR_KINDS as readonly PointKind[]).includes(kind);
 export const LIMIT_NAMES = ['ll', 'l', 'h', 'hh'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 

@@ -25,6 +25,7 @@
 import {
   ALARM_CONDITIONS,
   colourRank,
+  GAS_DETECTOR_KINDS,
   WARNING_COLOURS,
   type AlarmCondition,
   type WarningColour,
@@ -62,7 +63,8 @@ export const ColourRuleSchema = Type.Object(
 );
 export type ColourRule = Static<typeof ColourRuleSchema>;
 
-const GAS_KINDS = ['combustible_gas', 'toxic_gas', 'open_path_gas'] as const satisfies readonly PointKind[];
+/** The gas detectors (contracts GAS_DETECTOR_KINDS, GB/T 50493-2019). */
+const GAS_KINDS = GAS_DETECTOR_KINDS;
 
 /** The default rule table (see the file comment). Order matters: first match wins. */
 export const DEFAULT_COLOUR_RULES: readonly ColourRule[] = [
