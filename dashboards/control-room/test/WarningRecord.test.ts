@@ -1,14 +1,15 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { ref, shallowRef } from 'vue';
-import type {
-  AuthorityRole,
-  NotificationDelivery,
-  WarningAction,
-  WarningColour,
-  WarningDetail,
-  WarningEvent,
-  WarningState,
+import {
+  UNREACHABLE_CHANNEL,
+  type AuthorityRole,
+  type NotificationDelivery,
+  type WarningAction,
+  type WarningColour,
+  type WarningDetail,
+  type WarningEvent,
+  type WarningState,
 } from '@hazardwatch/contracts';
 import { ApiRequestError } from '../src/api/http.js';
 import WarningRecord from '../src/components/alarms/WarningRecord.vue';
@@ -124,7 +125,7 @@ function record(colour: WarningColour, state: WarningState): WarningDetail {
         deliveredAt: null,
       }),
       delivery(5, {
-        channel: 'none',
+        channel: UNREACHABLE_CHANNEL,
         recipient: { role: 'operational', name: '李班长', address: null, regionCode: null },
         state: 'failed',
         attempts: 0,

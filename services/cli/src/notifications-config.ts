@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { UNREACHABLE_CHANNEL } from '@hazardwatch/ingest';
+import { UNREACHABLE_CHANNEL } from '@hazardwatch/contracts';
 
 const CHANNEL_NAME = Type.String({ pattern: '^[a-z0-9_-]{1,40}$' });
 /** A group robot's scope: the enterprise (code) whose persons it @-mentions, the region (code) whose regulator it tells. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlarmEvent } from '@hazardwatch/contracts';
+import { UNREACHABLE_CHANNEL, type AlarmEvent } from '@hazardwatch/contracts';
 import {
   DEFAULT_ALARM_SETTINGS,
   requireValidSite,
@@ -12,7 +12,6 @@ import {
   mobileOf,
   NO_ROUTES,
   shanghaiTime,
-  UNREACHABLE_CHANNEL,
   UNREACHABLE_REASON,
   warningDeliveries,
   type DeliveryPayload,

@@ -5,7 +5,12 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { telemetryTopic, topicFilter, type NotificationDelivery } from '@hazardwatch/contracts';
+import {
+  telemetryTopic,
+  topicFilter,
+  UNREACHABLE_CHANNEL,
+  type NotificationDelivery,
+} from '@hazardwatch/contracts';
 import { DEFAULT_ALARM_SETTINGS } from '@hazardwatch/core';
 import {
   AliyunSmsSender,
@@ -293,12 +298,14 @@ describe('预警 notifications delivered through e-mail, SMS and group robots', 
         ['wecom-e1', 'operational', 'wecom-e1', 'delivered'],
         ['ding-park', 'regulator', 'ding-park', 'delivered'],
         // The county (如东县) has no robot: recorded, never pretended.
-        ['none', 'regulator', null, 'failed'],
+        [UNREACHABLE_CHANNEL, 'regulator', null, 'failed'],
       ]),
     );
     const final = await deliveries();
     expect(row(final, 'sms', 'technical')!.lastError).toContain('isv.MOBILE_NUMBER_ILLEGAL');
-    expect(final.find((d) => d.channel === 'none')!.lastError).toBe('no channel reaches this recipient');
+    expect(final.find((d) => d.channel === UNREACHABLE_CHANNEL)!.lastError).toBe(
+      'no channel reaches this recipient',
+    );
     expect(final.every((d) => d.kind === 'opened')).toBe(true);
     const dingBody = JSON.parse(ding.received.at(-1)!.body) as { text: { content: string } };
     expect(dingBody.text.content).toContain('接收人：江苏洋口港经济开发区（化工园区）（监管部门）');

@@ -21,10 +21,20 @@ export const DeliveryRecipientSchema = Type.Object({
 });
 export type DeliveryRecipient = Static<typeof DeliveryRecipientSchema>;
 
+/**
+ * Channel name of a delivery no configured channel can make (a recipient without a mobile, an
+ * e-mail address or a robot): recorded failed, never attempted. Reserved: no channel may be
+ * configured under this name. The ingest records it, the dashboard shows it as "no channel".
+ */
+export const UNREACHABLE_CHANNEL = 'none';
+
 /** One delivery (one outbox row): a notification to one recipient over one channel. */
 export const NotificationDeliverySchema = Type.Object({
   id: Type.Number(),
-  /** Configured channel name (e.g. `email`, `sms`, `wecom-park`, `dingtalk`, `webhook`). */
+  /**
+   * Configured channel name (e.g. `email`, `sms`, `wecom-park`, `dingtalk`, `webhook`), or
+   * UNREACHABLE_CHANNEL (`none`) when no channel reaches the recipient.
+   */
   channel: Type.String(),
   /** What happened: opened, upgraded, escalated, reminder, urged, closed, fire_control … */
   kind: Nullable(Type.String()),

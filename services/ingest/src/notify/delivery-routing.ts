@@ -7,7 +7,7 @@
  * no channel reaches is recorded as a failed delivery, so the record never pretends someone was
  * told.
  */
-import type { AlarmEvent, DeliveryRecipient } from '@hazardwatch/contracts';
+import { UNREACHABLE_CHANNEL, type AlarmEvent, type DeliveryRecipient } from '@hazardwatch/contracts';
 import {
   alarmContext,
   isFireControlRoomRelevant,
@@ -71,8 +71,7 @@ export interface DeliveryPayload {
   readonly notification: unknown;
 }
 
-/** Channel name of a delivery that no channel could make (recorded failed, never attempted). */
-export const UNREACHABLE_CHANNEL = 'none';
+/** Why a delivery with contracts UNREACHABLE_CHANNEL failed (recorded, never attempted). */
 export const UNREACHABLE_REASON = 'no channel reaches this recipient';
 
 /** The site model parts routing reads (names for messages, persons' e-mail addresses). */
