@@ -124,10 +124,16 @@ describe('alarm and 预警 actions, overview, values', () => {
       url: '/api/v1/audit?action=warning.',
       headers: api.auth('admin'),
     });
-    expect(audit.json<{ items: Array<{ action: string }> }>().items.map((e) => e.action)).toEqual([
-      'warning.close',
-      'warning.feedback',
-      'warning.sign',
+    // Each step audited with what the caller sent beside the engine's record; 签收 sends nothing,
+    // so its entry is the record itself.
+    expect(
+      audit
+        .json<{ items: Array<{ action: string; targetId: string; after: Record<string, unknown> }> }>()
+        .items.map((e) => [e.action, e.targetId, e.after]),
+    ).toEqual([
+      ['warning.close', 'warning-e1', expect.objectContaining({ reason: 'cause removed' })],
+      ['warning.feedback', 'warning-e1', expect.objectContaining({ text: '已关闭进料阀，液位回落' })],
+      ['warning.sign', 'warning-e1', expect.not.objectContaining({ record: expect.anything() })],
     ]);
   });
 

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import {
   WARNING_STATES,
   WarningActionBodySchemas,
   WarningActionResultSchema,
   WarningDetailSchema,
   WarningPageSchema,
+  type AlarmActionOutcome,
   type WarningAction,
+  type WarningActionBodies,
   type WarningCause,
   type WarningDetail,
   type WarningRow,
@@ -26,6 +28,7 @@ import {
   Pagination,
 } from '../http/schemas.js';
 import { alarmControlOf, answerControl } from './alarm-routes.js';
+import type { WarningCaller } from '../alarm-control.js';
 import { API, type RouteContext } from './context.js';
 import { verdictOf } from '../access/authority.js';
 import { partyOfRole, warningPartyOf } from './warning-party.js';
@@ -154,128 +157,60 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   });
 
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/warnings/:id/sign`,
-    scope: { kind: 'warning', param: 'id', action: 'warning.sign' },
-    summary: '签收: sign for a 预警',
-    tags,
-    schema: {
-      params: IdParams,
-      querystring: NoQuery,
-      body: WarningActionBodySchemas.sign,
-      response: { 200: WarningActionResultSchema },
-    },
-    handler: async (request) => {
-      const outcome = await control().signWarning(request.params.id, callerOf(request));
-      const { after } = await answerControl(ctx, request, outcome, {
-        action: 'warning.sign',
-        targetType: 'warning',
-        targetId: request.params.id,
-      });
-      return { id: request.params.id, warning: after };
-    },
-  });
+  /**
+   * One POST /warnings/:id/<action>: the engine takes the step for the caller (username, side);
+   * its answer is audited as warning.<action> with what the caller sent (the body, when any).
+   */
+  const step = <A extends WarningAction>(
+    action: A,
+    summary: string,
+    take: (id: string, caller: WarningCaller, body: WarningActionBodies[A]) => Promise<AlarmActionOutcome>,
+  ): void => {
+    // Widened: the generic schema's Static is too deep for tsc; the handler types the body.
+    const body: TSchema = WarningActionBodySchemas[action];
+    defineRoute(app, {
+      method: 'POST',
+      url: `${API}/warnings/:id/${action}`,
+      scope: { kind: 'warning', param: 'id', action: `warning.${action}` },
+      summary,
+      tags,
+      schema: {
+        params: IdParams,
+        querystring: NoQuery,
+        body,
+        response: { 200: WarningActionResultSchema },
+      },
+      handler: async (request) => {
+        const id = request.params.id;
+        // Validated by the action's closed body schema: exactly its fields.
+        const sent = request.body as WarningActionBodies[A];
+        const outcome = await take(id, callerOf(request), sent);
+        const { after } = await answerControl(ctx, request, outcome, {
+          action: `warning.${action}`,
+          targetType: 'warning',
+          targetId: id,
+          ...(Object.keys(sent).length > 0 ? { detail: { ...sent } } : {}),
+        });
+        return { id, warning: after };
+      },
+    });
+  };
 
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/warnings/:id/feedback`,
-    scope: { kind: 'warning', param: 'id', action: 'warning.feedback' },
-    summary: '处置反馈: handling feedback (text required)',
-    tags,
-    schema: {
-      params: IdParams,
-      querystring: NoQuery,
-      body: WarningActionBodySchemas.feedback,
-      response: { 200: WarningActionResultSchema },
-    },
-    handler: async (request) => {
-      const outcome = await control().feedbackWarning(
-        request.params.id,
-        callerOf(request),
-        request.body.text,
-      );
-      const { after } = await answerControl(ctx, request, outcome, {
-        action: 'warning.feedback',
-        targetType: 'warning',
-        targetId: request.params.id,
-        detail: { text: request.body.text },
-      });
-      return { id: request.params.id, warning: after };
-    },
-  });
-
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/warnings/:id/urge`,
-    scope: { kind: 'warning', param: 'id', action: 'warning.urge' },
-    summary: '督办: a regulator’s note and deadline (ms UTC, in the future); overdue without new feedback',
-    tags,
-    schema: {
-      params: IdParams,
-      querystring: NoQuery,
-      body: WarningActionBodySchemas.urge,
-      response: { 200: WarningActionResultSchema },
-    },
-    handler: async (request) => {
-      const { text, deadline } = request.body;
-      const outcome = await control().urgeWarning(request.params.id, callerOf(request), text, deadline);
-      const { after } = await answerControl(ctx, request, outcome, {
-        action: 'warning.urge',
-        targetType: 'warning',
-        targetId: request.params.id,
-        detail: { text, deadline },
-      });
-      return { id: request.params.id, warning: after };
-    },
-  });
-
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/warnings/:id/verify`,
-    scope: { kind: 'warning', param: 'id', action: 'warning.verify' },
-    summary: '核查: a regulator verifies the enterprise’s handling feedback',
-    tags,
-    schema: {
-      params: IdParams,
-      querystring: NoQuery,
-      body: WarningActionBodySchemas.verify,
-      response: { 200: WarningActionResultSchema },
-    },
-    handler: async (request) => {
-      const outcome = await control().verifyWarning(request.params.id, callerOf(request), request.body.text);
-      const { after } = await answerControl(ctx, request, outcome, {
-        action: 'warning.verify',
-        targetType: 'warning',
-        targetId: request.params.id,
-        detail: { text: request.body.text },
-      });
-      return { id: request.params.id, warning: after };
-    },
-  });
-
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/warnings/:id/close`,
-    scope: { kind: 'warning', param: 'id', action: 'warning.close' },
-    summary:
-      '消警 by the colour’s closing rule (red/orange: a regulator after verification; yellow/blue: the enterprise after feedback); a reason is needed while the cause is active',
-    tags,
-    schema: {
-      params: IdParams,
-      querystring: NoQuery,
-      body: WarningActionBodySchemas.close,
-      response: { 200: WarningActionResultSchema },
-    },
-    handler: async (request) => {
-      const outcome = await control().closeWarning(request.params.id, callerOf(request), request.body.reason);
-      const { after } = await answerControl(ctx, request, outcome, {
-        action: 'warning.close',
-        targetType: 'warning',
-        targetId: request.params.id,
-        ...(request.body.reason !== undefined ? { detail: { reason: request.body.reason } } : {}),
-      });
-      return { id: request.params.id, warning: after };
-    },
-  });
+  step('sign', '签收: sign for a 预警', (id, caller) => control().signWarning(id, caller));
+  step('feedback', '处置反馈: handling feedback (text required)', (id, caller, b) =>
+    control().feedbackWarning(id, caller, b.text),
+  );
+  step(
+    'urge',
+    '督办: a regulator’s note and deadline (ms UTC, in the future); overdue without new feedback',
+    (id, caller, b) => control().urgeWarning(id, caller, b.text, b.deadline),
+  );
+  step('verify', '核查: a regulator verifies the enterprise’s handling feedback', (id, caller, b) =>
+    control().verifyWarning(id, caller, b.text),
+  );
+  step(
+    'close',
+    '消警 by the colour’s closing rule (red/orange: a regulator after verification; yellow/blue: the enterprise after feedback); a reason is needed while the cause is active',
+    (id, caller, b) => control().closeWarning(id, caller, b.reason),
+  );
 }
