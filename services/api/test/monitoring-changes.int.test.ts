@@ -105,6 +105,8 @@ describe('monitoring changes under oversight', () => {
 
   it('the same, denied: the point stays enabled', async () => {
     const change = await requestChlorineDetectorDisable();
+    // A denial says why (its body needs the note); a withdrawal may not.
+    expect((await send('regCounty', 'POST', `/changes/${change.id}/deny`, {})).statusCode).toBe(400);
     const denied = await send('regCounty', 'POST', `/changes/${change.id}/deny`, {
       note: '罐区作业期间不得停用',
     });

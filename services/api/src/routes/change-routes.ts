@@ -226,41 +226,43 @@ export function changeRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
   });
 
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/changes/:id/deny`,
-    scope: { kind: 'change', action: 'change.decide' },
-    summary: 'Deny a pending change (with a note); nothing changes',
-    tags,
-    schema: {
-      params: ChangeParams,
-      querystring: Type.Object({}, closed),
-      body: ChangeDenyBodySchema,
-      response: { 200: MonitoringChangeSchema },
-    },
-    handler: async (request) => {
-      await pendingOrConflict(request.params.id);
-      return decide(request, request.params.id, 'denied', request.body.note, null);
-    },
-  });
+  /**
+   * Deny (a regulator, note required) or withdraw (the requester, note optional): a pending change
+   * is closed with the note and nothing else changes.
+   */
+  const close = (
+    verb: 'deny' | 'withdraw',
+    status: 'denied' | 'withdrawn',
+    action: 'change.decide' | 'change.withdraw',
+    summary: string,
+    body: typeof ChangeDenyBodySchema | typeof ChangeNoteBodySchema,
+  ): void =>
+    defineRoute(app, {
+      method: 'POST',
+      url: `${API}/changes/:id/${verb}`,
+      scope: { kind: 'change', action },
+      summary,
+      tags,
+      schema: {
+        params: ChangeParams,
+        querystring: Type.Object({}, closed),
+        body,
+        response: { 200: MonitoringChangeSchema },
+      },
+      handler: async (request) => {
+        await pendingOrConflict(request.params.id);
+        return decide(request, request.params.id, status, request.body.note ?? null, null);
+      },
+    });
 
-  defineRoute(app, {
-    method: 'POST',
-    url: `${API}/changes/:id/withdraw`,
-    scope: { kind: 'change', action: 'change.withdraw' },
-    summary: 'Withdraw an own pending change',
-    tags,
-    schema: {
-      params: ChangeParams,
-      querystring: Type.Object({}, closed),
-      body: ChangeNoteBodySchema,
-      response: { 200: MonitoringChangeSchema },
-    },
-    handler: async (request) => {
-      await pendingOrConflict(request.params.id);
-      return decide(request, request.params.id, 'withdrawn', request.body.note ?? null, null);
-    },
-  });
+  close(
+    'deny',
+    'denied',
+    'change.decide',
+    'Deny a pending change (with a note); nothing changes',
+    ChangeDenyBodySchema,
+  );
+  close('withdraw', 'withdrawn', 'change.withdraw', 'Withdraw an own pending change', ChangeNoteBodySchema);
 }
 
 /** JSON with sorted keys: stored documents come back from jsonb in its own key order. */
