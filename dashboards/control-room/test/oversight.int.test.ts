@@ -13,6 +13,7 @@ import { telemetryTopic, type Point, type WarningPage } from '@hazardwatch/contr
 import type { ApiServer } from '@hazardwatch/api';
 import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 import { LiveValueTap } from '@hazardwatch/ingest';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
 import {
   ensureUsers,
   loadRuntimeConfig,
@@ -64,7 +65,11 @@ async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what
  * deadlines, events, deliveries — is what the regulator sees, with 督办 and 核查 and no 签收.
  */
 describe('control room: monitoring changes and the 预警 record in the browser', () => {
-  const { postgresAdminUrl, mqttUrl } = providedServices();
+  const { postgresAdminUrl } = providedServices();
+  // A broker of this file's own: e2e.int.test.ts runs beside it with the same example site, and
+  // on a shared broker each file's ingest would also evaluate the other's readings.
+  let broker: EmbeddedBrokerHandle;
+  let mqttUrl: string;
   let db: TestDatabase;
   let service: IngestService;
   let api: ApiServer;
@@ -77,6 +82,8 @@ describe('control room: monitoring changes and the 预警 record in the browser'
 
   beforeAll(async () => {
     if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
+    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
+    mqttUrl = broker.url;
     db = await createTestDatabase(postgresAdminUrl);
     // A webhook peer on port 0, so the 预警's notifications are delivered (and listed as such).
     hook = createServer((req, res) => {
@@ -130,7 +137,7 @@ describe('control room: monitoring changes and the 预警 record in the browser'
     await api?.close();
     await service?.close();
     await new Promise((r) => hook?.close(r));
-    await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+    await broker?.close();
     await db?.drop();
   });
 
