@@ -50,6 +50,9 @@ export async function startBrokerAccounts(
   const undo = new StartupUndo(log);
   try {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    // Idle clients that lose their connection (a database restart or failover) report it here and
+    // are replaced by the pool; without a listener the process would die on it.
+    pool.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
     undo.push(() => pool.end());
     const credentials = new DeviceCredentialRepository(sqlClientFromPg(pool));
     const dynsec = await DynsecClient.connect({

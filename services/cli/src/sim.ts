@@ -121,6 +121,8 @@ async function settle(service: IngestService): Promise<void> {
 /** Every annunciation (a transition into UNACK from NORM or RTNUN) the system recorded. */
 async function observedAlarms(databaseUrl: string, service: IngestService): Promise<ObservedAlarm[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A lost connection rejects the query below; its 'error' event must not crash `sim verify`.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const { rows } = await client.query<{

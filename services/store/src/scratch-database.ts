@@ -29,6 +29,9 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
 /** One statement on a connection of its own, closed at once: nothing else uses the admin URL. */
 async function adminStatement(adminUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
+  // A connection lost mid-statement rejects the awaited call below; the 'error' event it also
+  // emits must not become an uncaught exception.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(sql);

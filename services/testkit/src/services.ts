@@ -83,6 +83,8 @@ function redacted(url: string): string {
 
 async function postgresReachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  // Unreachable is an answer (false), never an uncaught 'error' event.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('SELECT 1');
