@@ -244,7 +244,9 @@ describe('预警 record: the whole record', () => {
     expect(recipients[2]!.text()).toContain('待发送');
     // Nobody configured a channel for this person: said so, not the internal channel name.
     expect(recipients[2]!.text()).toContain('无可用渠道');
-    expect(recipients[2]!.text()).toContain('错误：no channel reaches this recipient');
+    // Why, in the UI's language (the stored lastError is the server's English).
+    expect(recipients[2]!.text()).toContain('没有为此接收人配置可用的通知渠道');
+    expect(recipients[2]!.text()).not.toContain('no channel reaches this recipient');
     expect(text).not.toMatch(/warnings\.|changes\.|errors\./);
   });
 

@@ -217,6 +217,7 @@ export const en: Messages = {
       lastError: 'Error: {error}',
       unknownRecipient: 'Fixed target',
       noChannel: 'No channel',
+      noChannelWhy: 'Not sent: no notification channel (SMS, e-mail or group robot) reaches this recipient',
     },
     recipientRoles: {
       principal: 'Principal (主要负责人)',

@@ -208,6 +208,7 @@ export const zhCN = {
       lastError: '错误：{error}',
       unknownRecipient: '固定目标',
       noChannel: '无可用渠道',
+      noChannelWhy: '未送达：没有为此接收人配置可用的通知渠道（短信、邮件或群机器人）',
     },
     recipientRoles: {
       principal: '主要负责人',
