@@ -1,0 +1,158 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadRuntimeConfig } from 'hazardwatch';
+import {
+  ENV_EXAMPLE,
+  ENV_FILE,
+  INSTALL_DIR,
+  REPO,
+  SYSTEMD_DIR,
+  UNITS,
+  localCommand,
+  one,
+  parseEnvFile,
+  parseUnit,
+} from './systemd-files.js';
+
+/** deploy/systemd (issue #20 item 4): the units and the env example agree with the CLI and the docs. */
+const DOC = readFileSync(`${REPO}docs/install-debian.md`, 'utf8');
+/** The CLI's own shutdown bound (services/cli/src/main.ts SHUTDOWN_LIMIT_MS). */
+const CLI_SHUTDOWN_LIMIT_SEC = 15;
+/** Read by the process but not by loadRuntimeConfig: Node itself, and the log level (entry-args.ts). */
+const NOT_CONFIG = new Set(['NODE_ENV', 'NODE_OPTIONS', 'LOG_LEVEL']);
+const HARDENING: Record<string, string> = {
+  NoNewPrivileges: 'yes',
+  ProtectSystem: 'strict',
+  ProtectHome: 'yes',
+  PrivateTmp: 'yes',
+  PrivateDevices: 'yes',
+  RestrictSUIDSGID: 'yes',
+  CapabilityBoundingSet: '',
+  ReadWritePaths: '/var/lib/hazardwatch',
+  StateDirectory: 'hazardwatch',
+  User: 'hazardwatch',
+};
+
+/** The commands the CLI's usage lists (`hazardwatch help`). */
+function cliCommands(): Set<string> {
+  const help = spawnSync(process.execPath, [`${REPO}services/cli/dist/main.js`, 'help'], {
+    encoding: 'utf8',
+  });
+  expect(help.status).toBe(0);
+  return new Set([...help.stdout.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!));
+}
+
+/** The example with each <placeholder> filled in as an installer would. */
+function filledExample(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(parseEnvFile(ENV_EXAMPLE)).map(([k, v]) => [
+      k,
+      v.replace(/<[^>]*>/g, 'Placeholder-0123456789-abcdefghij-XYZ'),
+    ]),
+  );
+}
+
+describe('deploy/systemd units', () => {
+  const commands = cliCommands();
+
+  it.each(UNITS)('%s runs a real CLI command from the install directory with the env file', (name) => {
+    const unit = parseUnit(`${SYSTEMD_DIR}${name}`);
+    const { command } = localCommand(one(unit, 'Service', 'ExecStart'));
+    expect(command).toHaveLength(1);
+    expect(commands).toContain(command[0]);
+    expect(unit['Service']!['EnvironmentFile']![0]).toBe(ENV_FILE);
+    expect(one(unit, 'Service', 'WorkingDirectory')).toBe(INSTALL_DIR);
+    for (const [key, value] of Object.entries(HARDENING))
+      expect([name, key, one(unit, 'Service', key)]).toEqual([name, key, value]);
+    // The doc names the unit and the env file path the unit reads.
+    expect(DOC).toContain(name);
+    expect(DOC).toContain(ENV_FILE);
+  });
+
+  it('the migration runs once and first; the services stop on SIGTERM with time for the CLI to drain', () => {
+    const migrate = parseUnit(`${SYSTEMD_DIR}hazardwatch-migrate.service`);
+    expect(one(migrate, 'Service', 'Type')).toBe('oneshot');
+    expect(localCommand(one(migrate, 'Service', 'ExecStart')).command).toEqual(['migrate']);
+    for (const name of ['hazardwatch.service', 'hazardwatch-ingest@.service']) {
+      const unit = parseUnit(`${SYSTEMD_DIR}${name}`);
+      expect(one(unit, 'Unit', 'Requires')).toBe('hazardwatch-migrate.service');
+      expect(one(unit, 'Unit', 'After').split(/\s+/)).toEqual(
+        expect.arrayContaining(['hazardwatch-migrate.service', 'postgresql.service', 'mosquitto.service']),
+      );
+      expect(one(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
+      expect(one(unit, 'Service', 'Restart')).toBe('on-failure');
+      expect(Number(one(unit, 'Service', 'TimeoutStopSec'))).toBeGreaterThan(CLI_SHUTDOWN_LIMIT_SEC);
+    }
+    expect(
+      localCommand(one(parseUnit(`${SYSTEMD_DIR}hazardwatch.service`), 'Service', 'ExecStart')).command,
+    ).toEqual(['serve']);
+    const worker = parseUnit(`${SYSTEMD_DIR}hazardwatch-ingest@.service`);
+    expect(worker['Service']!['EnvironmentFile']).toEqual([ENV_FILE, '/etc/hazardwatch/ingest-%i.env']);
+  });
+
+  it('every variable the env example sets is one the configuration knows, with valid values', () => {
+    const env = filledExample();
+    const config = loadRuntimeConfig(env);
+    for (const key of Object.keys(env))
+      expect(key.startsWith('HW_') || NOT_CONFIG.has(key) || ['DATABASE_URL', 'MQTT_URL'].includes(key)).toBe(
+        true,
+      );
+    expect(config.database.url).toBe(env['DATABASE_URL']);
+    expect(config.mqtt.url).toBe(env['MQTT_URL']);
+    expect(config.dataDir).toBe(
+      one(parseUnit(`${SYSTEMD_DIR}hazardwatch.service`), 'Service', 'ReadWritePaths'),
+    );
+    // The check can fail: a misspelt variable is refused by name.
+    expect(() => loadRuntimeConfig({ ...env, HW_JWT_SECERT: 'x' })).toThrow(ConfigError);
+  });
+
+  it('the env example sets every variable serve needs in production', () => {
+    const env = parseEnvFile(ENV_EXAMPLE);
+    for (const key of [
+      'DATABASE_URL',
+      'MQTT_URL',
+      'HW_JWT_SECRET',
+      'HW_SITE_FILE',
+      'HW_DATA_DIR',
+      'HW_API_PORT',
+      'HW_HEALTH_PORT',
+      'HW_MQTT_SERVICE_USERNAME',
+      'HW_MQTT_SERVICE_PASSWORD',
+      'HW_DYNSEC_URL',
+      'HW_DYNSEC_USERNAME',
+      'HW_DYNSEC_PASSWORD',
+    ])
+      expect([key, env[key] !== undefined && env[key] !== '']).toEqual([key, true]);
+    // Secrets are placeholders, never a usable value.
+    for (const key of ['HW_JWT_SECRET', 'HW_MQTT_SERVICE_PASSWORD', 'HW_DYNSEC_PASSWORD'])
+      expect(env[key]).toMatch(/^<.+>$/);
+    expect(env['DATABASE_URL']).toContain('<database password>');
+  });
+
+  const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+  const analyzeMissing =
+    analyze.error !== undefined ? 'systemd-analyze is not installed on this machine' : undefined;
+  it.skipIf(analyzeMissing !== undefined)(
+    `systemd-analyze verify accepts every unit without a warning${analyzeMissing ? ` (skipped: ${analyzeMissing})` : ''}`,
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hw-systemd-'));
+      try {
+        for (const name of UNITS) cpSync(`${SYSTEMD_DIR}${name}`, join(dir, name));
+        // A template is verified through an instance.
+        cpSync(`${SYSTEMD_DIR}hazardwatch-ingest@.service`, join(dir, 'hazardwatch-ingest@a.service'));
+        const files = ['hazardwatch-migrate.service', 'hazardwatch.service', 'hazardwatch-ingest@a.service'];
+        const run = spawnSync('systemd-analyze', ['verify', '--man=no', ...files.map((f) => join(dir, f))], {
+          encoding: 'utf8',
+          cwd: dir,
+          env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+        });
+        expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
