@@ -11,26 +11,17 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { AlarmRepository, sqlClientFromPg } from '@hazardwatch/store';
-import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import {
+  createTestDatabase,
+  openTestPool,
+  providedServices,
+  type TestDatabase,
+  waitFor,
+} from '@hazardwatch/testkit';
 import { loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('readings → alarms → four colours → 预警 → notifications, across a restart', () => {
   const { postgresAdminUrl, mqttUrl } = providedServices();

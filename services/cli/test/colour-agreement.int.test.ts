@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic, type WarningColour } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, providedServices, type TestDatabase, waitFor } from '@hazardwatch/testkit';
 import {
   ensureUsers,
   loadRuntimeConfig,
@@ -125,21 +125,6 @@ const ROWS: ReadonlyArray<{
     hydU01: 'red',
   },
 ];
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Overview {
   colour: Colour;

@@ -13,26 +13,11 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, providedServices, type TestDatabase, waitFor } from '@hazardwatch/testkit';
 import { loadRuntimeConfig, startIngestService, type IngestService } from 'hazardwatch';
 
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('designed suppression: H of LT-1101 while its HH is active (stored)', () => {
   const { postgresAdminUrl, mqttUrl } = providedServices();

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, providedServices, type TestDatabase, waitFor } from '@hazardwatch/testkit';
 import { io as connectSocket } from 'socket.io-client';
 import { LiveValueTap } from '@hazardwatch/ingest';
 import {
@@ -22,21 +22,6 @@ import {
 const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 const PASSWORD = 'serve-test-password';
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * The control room's path end to end: MQTT readings → alarm engine → REST, scoped per user, and

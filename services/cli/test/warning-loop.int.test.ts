@@ -18,7 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telemetryTopic, type WarningDetail, type WarningPage } from '@hazardwatch/contracts';
 import type { ApiServer } from '@hazardwatch/api';
 import { systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { createTestDatabase, providedServices, type TestDatabase, waitFor } from '@hazardwatch/testkit';
 import {
   ensureUsers,
   loadRuntimeConfig,
@@ -31,21 +31,6 @@ const logger = pino({ level: 'silent' });
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 const PASSWORD = 'warning-loop-test-password';
 const MIN = 60_000;
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The engine's clock: real time plus an offset the test moves forward (timers stay real). */
 class OffsetClock implements Clock {
