@@ -7,6 +7,7 @@ import type { AlarmRow, AuthorityRole } from '@hazardwatch/contracts';
 import { createAppI18n } from '../src/i18n/index.js';
 import { sortAlarms } from '../src/logic/alarm-sort.js';
 import { ConsoleAlarmList } from '../src/state/console-alarm-list.js';
+import { ApiRequestError } from '../src/api/http.js';
 import { meOf } from './support/me.js';
 
 // The console takes its context from useApp(). Mocked by path rather than provided under APP: the
@@ -93,7 +94,11 @@ function liveAlarms(api: ReturnType<typeof fakeServer>) {
   };
 }
 
-async function mountConsole(initial: AlarmRow['state'], role: AuthorityRole = 'operator') {
+async function mountConsole(
+  initial: AlarmRow['state'],
+  role: AuthorityRole = 'operator',
+  locale: 'zh-CN' | 'en' = 'zh-CN',
+) {
   const api = fakeServer(initial);
   const live = liveAlarms(api);
   await live.reload();
@@ -110,7 +115,7 @@ async function mountConsole(initial: AlarmRow['state'], role: AuthorityRole = 'o
   };
   const w = mount(AlarmConsole, {
     props: { now: T0 + 60_000 },
-    global: { plugins: [createAppI18n()] },
+    global: { plugins: [createAppI18n(locale)] },
   });
   await w.find('[data-test="show-shelved"]').setValue(true);
   await w.find('[data-alarm="a1"]').trigger('click');
@@ -220,4 +225,40 @@ describe('alarm console side panel: one source of truth with the row', () => {
     // Comments are the regulator's too.
     expect(panel(w).find('form.comment').exists()).toBe(true);
   });
+});
+
+describe('alarm console refusals in the operator’s language (issue #21 (c))', () => {
+  it.each([
+    [
+      'HW_CORE_ALARM_INVALID_TRANSITION',
+      409,
+      'ISA-18.2: cannot ack an alarm in state ACKED',
+      '报警当前状态下不能进行此操作',
+      'The alarm’s current state does not allow this action',
+    ],
+    [
+      'HW_API_ACTION_TIMEOUT',
+      504,
+      'no alarm engine answered for enterprise E1 within 10 s; the action was not applied',
+      '报警引擎未及时响应，操作未执行，可重试',
+      'The alarm engine did not answer in time; the action was not applied and may be retried',
+    ],
+  ] as const)(
+    'shows %s translated, never the server’s English',
+    async (code, status, message, zh, enText) => {
+      for (const [locale, text] of [
+        ['zh-CN', zh],
+        ['en', enText],
+      ] as const) {
+        const { w, api } = await mountConsole('UNACK', 'operator', locale);
+        api.ack.mockImplementation(() => Promise.reject(new ApiRequestError(status, code, message)));
+        await panel(w).find('[data-action="ack"]').trigger('click');
+        await flushPromises();
+        const alert = w.find('[role="alert"]');
+        expect(alert.text()).toContain(text);
+        expect(alert.text()).toContain(code);
+        expect(alert.text()).not.toContain(message);
+      }
+    },
+  );
 });

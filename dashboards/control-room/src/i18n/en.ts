@@ -431,6 +431,17 @@ export const en: Messages = {
     HW_API_CHANGE_FAILED: 'The change could not be applied: its target changed since the request',
     HW_API_RATE_LIMITED: 'Too many requests; try again shortly',
     HW_API_INTERNAL: 'Internal server error',
+    HW_API_ACTION_TIMEOUT:
+      'The alarm engine did not answer in time; the action was not applied and may be retried',
+    HW_API_ACTION_UNROUTABLE: 'This alarm belongs to no enterprise of the site model; nothing can handle it',
+    HW_API_ALARM_CONTROL_UNAVAILABLE:
+      'Alarm and warning actions are not available on this server now; retry later',
+    HW_CORE_ALARM_INVALID_TRANSITION: 'The alarm’s current state does not allow this action',
+    HW_CORE_ALARM_REASON_REQUIRED: 'A reason is required',
+    HW_CORE_ALARM_SHELVE_EXPIRY_REQUIRED: 'Shelving needs an expiry time',
+    HW_CORE_ALARM_SHELVE_EXPIRY_PAST: 'The shelving expiry must be in the future',
+    HW_CORE_ALARM_SHELVE_TOO_LONG: 'Longer than the alarm policy allows an alarm to be shelved',
+    HW_CORE_ALARM_NOT_FOUND: 'The alarm no longer exists (it may have closed)',
     HW_CORE_WARNING_NOT_FOUND: 'No such warning',
     HW_CORE_WARNING_INVALID_TRANSITION: 'Not possible in the warning’s current state',
     HW_CORE_WARNING_TEXT_REQUIRED: 'A text is required',
