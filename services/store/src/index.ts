@@ -50,3 +50,4 @@ export * from './action-requests.js';
 export { PgListener, type PgListenerOptions } from './pg-listener.js';
 export { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 export * from './monitoring-change-repository.js';
+export * from './handover-repository.js';

@@ -23,7 +23,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -42,6 +42,7 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'device_credentials', kind: 'r' },
       { name: 'floor_plans', kind: 'r' },
       { name: 'gateway_status', kind: 'r' },
+      { name: 'handovers', kind: 'r' },
       { name: 'hw_schema_migrations', kind: 'r' },
       { name: 'monitoring_changes', kind: 'r' },
       { name: 'notification_outbox', kind: 'r' },
@@ -75,7 +76,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
     const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
-    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',
     );

@@ -28,3 +28,4 @@ export * from './devices.js';
 export * from './plans.js';
 export * from './notifications.js';
 export * from './changes.js';
+export * from './handover.js';

@@ -9,6 +9,7 @@ import { coreTables } from './common.js';
 import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
 import { warningLoop } from './warning-loop.js';
+import { handovers } from './handovers.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -98,5 +99,6 @@ export const plainMigrations: DialectMigrations = {
     monitoringChanges,
     notificationDeliveries,
     warningLoop,
+    handovers,
   ],
 };

@@ -9,6 +9,7 @@ import { coreTables } from './common.js';
 import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
 import { warningLoop } from './warning-loop.js';
+import { handovers } from './handovers.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -110,5 +111,6 @@ export const timescaleMigrations: DialectMigrations = {
     monitoringChanges,
     notificationDeliveries,
     warningLoop,
+    handovers,
   ],
 };
