@@ -1,7 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect as tcpConnect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -23,6 +21,8 @@ import {
   type BrokerAccountsService,
   type IngestService,
 } from 'hazardwatch';
+import { DYNSEC_PLUGIN, initDynsec, startMosquitto } from './mosquitto-support.js';
+import { freePort, stopProcess, type StartedProcess } from './process-support.js';
 
 /**
  * Issue #20 item 2 against a real Mosquitto 2 started here (never the system one): the
@@ -30,8 +30,6 @@ import {
  * logins. The API applies gateway credentials and the per-gateway ACL to the plugin and creates
  * the ingest's service account; gateways publish over TLS.
  */
-const MOSQUITTO = '/usr/sbin/mosquitto';
-const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 const E1 = '91320623MA1W000001';
 const E2 = '91320623MA1W000002';
@@ -39,32 +37,6 @@ const ADMIN_PASSWORD = 'admin-test-password';
 const DYNSEC_ADMIN = 'hw-dynsec-admin';
 const DYNSEC_PASSWORD = randomBytes(18).toString('base64url');
 const logger = pino({ level: 'silent' });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function portOpen(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Resolves when the client's connection closes; rejects after `ms`. */
 function closedWithin(client: MqttClient, ms: number): Promise<void> {
@@ -80,8 +52,7 @@ function closedWithin(client: MqttClient, ms: number): Promise<void> {
 describe('Mosquitto dynamic security and TLS', () => {
   const { postgresAdminUrl } = providedServices();
   let dir: string;
-  let broker: ChildProcess | undefined;
-  let brokerLog = '';
+  let broker: StartedProcess | undefined;
   let tlsPort: number;
   let plainPort: number;
   let db: TestDatabase;
@@ -105,13 +76,7 @@ describe('Mosquitto dynamic security and TLS', () => {
     expect(code).toBe(0);
     ca = await readFile(join(dir, 'certs', 'ca.crt'));
     // The plugin's starting file: one admin client (mosquitto_ctrl dynsec init FILE USER PASSWORD).
-    execFileSync(
-      'mosquitto_ctrl',
-      ['dynsec', 'init', join(dir, 'dynsec.json'), DYNSEC_ADMIN, DYNSEC_PASSWORD],
-      {
-        stdio: 'ignore',
-      },
-    );
+    initDynsec(join(dir, 'dynsec.json'), DYNSEC_ADMIN, DYNSEC_PASSWORD);
     plainPort = await freePort();
     tlsPort = await freePort();
     await writeFile(
@@ -138,14 +103,10 @@ describe('Mosquitto dynamic security and TLS', () => {
         '',
       ].join('\n'),
     );
-    const child = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    broker = await startMosquitto(join(dir, 'mosquitto.conf'), plainPort, {
+      username: DYNSEC_ADMIN,
+      password: DYNSEC_PASSWORD,
     });
-    broker = child;
-    child.stdout.on('data', (c: Buffer) => (brokerLog += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (brokerLog += c.toString()));
-    await portOpen(tlsPort, 10_000);
-    await portOpen(plainPort, 10_000);
 
     db = await createTestDatabase(postgresAdminUrl);
     const config = loadRuntimeConfig({
@@ -182,13 +143,7 @@ describe('Mosquitto dynamic security and TLS', () => {
     await service?.close();
     await accounts?.close();
     await db?.drop();
-    if (broker && broker.exitCode === null) {
-      const exited = new Promise<void>((resolve) => broker!.once('exit', () => resolve()));
-      broker.kill('SIGTERM');
-      const timer = setTimeout(() => broker!.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (broker) await stopProcess(broker.child, 5_000);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -310,7 +265,7 @@ describe('Mosquitto dynamic security and TLS', () => {
     await expect(device.subscribeAsync('$CONTROL/dynamic-security/v1/response')).rejects.toThrow(
       /Subscribe error/,
     );
-    expect(brokerLog).not.toContain(secret);
+    expect(broker!.output()).not.toContain(secret);
   });
 
   it('a rotation ends the old secret and its session; a revocation disconnects the gateway and refuses it', async () => {

@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,6 +14,7 @@ import {
   parseEnvFile,
   parseUnit,
 } from './systemd-files.js';
+import { freePort, runToEnd } from './process-support.js';
 
 /**
  * docs/install-debian.md's steps that can run here (issue #20 item 4), as processes: the migrate
@@ -33,17 +33,6 @@ afterEach(async () => {
   for (const db of databases.splice(0)) await db.drop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A command run to its end, at most timeoutMs; its exit code and output. */
 function run(
   file: string,
@@ -51,17 +40,7 @@ function run(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+  return runToEnd(file, args, { env, cwd: REPO, timeoutMs });
 }
 
 /** The environment systemd gives the unit: the env file's variables and nothing of the test's HW_*. */

@@ -1,18 +1,18 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DYNSEC_PLUGIN,
+  devCa,
+  giveToMosquitto,
+  initDynsec,
+  mosquittoMissing,
+  mosquittoSub as sub,
+  startMosquitto,
+} from './mosquitto-support.js';
+import { freePort, stopProcess } from './process-support.js';
 import { REPO } from './systemd-files.js';
 
 /**
@@ -22,54 +22,17 @@ import { REPO } from './systemd-files.js';
  * plugin account survive copying mosquitto.db and dynamic-security.json into a new directory.
  */
 const DOC = readFileSync(`${REPO}docs/install-debian.md`, 'utf8');
-const PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+const PLUGIN = DYNSEC_PLUGIN;
 const ADMIN_PASSWORD = 'systemd-test-admin-password';
 const CLIENT_PASSWORD = 'systemd-test-client-password';
-
-function has(binary: string): boolean {
-  return spawnSync(binary, ['--help'], { encoding: 'utf8' }).error === undefined;
-}
-const missing = !has('mosquitto')
-  ? 'mosquitto is not installed on this machine'
-  : !has('mosquitto_ctrl') || !has('mosquitto_sub')
-    ? 'mosquitto-clients (mosquitto_ctrl, mosquitto_sub) are not installed on this machine'
-    : !existsSync(PLUGIN)
-      ? `the dynamic-security plugin is not at ${PLUGIN} (not an amd64 Debian package)`
-      : undefined;
+const missing = mosquittoMissing();
 
 const brokers: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const broker of brokers.splice(0)) await stop(broker);
+  for (const broker of brokers.splice(0)) await stopProcess(broker, 10_000);
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function stop(broker: ChildProcess): Promise<void> {
-  if (broker.exitCode !== null || broker.signalCode !== null) return;
-  const exited = new Promise((r) => broker.once('exit', r));
-  broker.kill('SIGTERM');
-  const timer = setTimeout(() => broker.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Run as root, Mosquitto drops to the `mosquitto` user, which must own its files (as on Debian). */
-function giveToMosquitto(dir: string): void {
-  if (process.getuid?.() !== 0) return;
-  const chown = spawnSync('chown', ['-R', 'mosquitto:mosquitto', dir], { encoding: 'utf8' });
-  expect(chown.status, chown.stderr).toBe(0);
-}
 
 /** deploy/mosquitto/mosquitto.conf as §5 says: Debian's persistence and log lines instead of ours, the table's paths. */
 function debianConf(data: string, certs: string, plain: number, tls: number): string {
@@ -108,20 +71,11 @@ function debianConf(data: string, certs: string, plain: number, tls: number): st
   return `${out.join('\n')}\n`;
 }
 
-/** A broker on `conf`, once its plugin admin can log in (its log is block-buffered on a pipe). */
+/** A broker on `conf`, once its plugin admin can log in. */
 async function startBroker(conf: string, port: number): Promise<{ broker: ChildProcess; log: () => string }> {
-  const broker = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  brokers.push(broker);
-  let log = '';
-  broker.stdout.setEncoding('utf8').on('data', (s: string) => (log += s));
-  broker.stderr.setEncoding('utf8').on('data', (s: string) => (log += s));
-  const deadline = Date.now() + 15_000;
-  while (sub(port, 'hw-dynsec-admin', ADMIN_PASSWORD, '$SYS/broker/version').status !== 0) {
-    if (broker.exitCode !== null || Date.now() > deadline)
-      throw new Error(`mosquitto did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { broker, log: () => log };
+  const started = await startMosquitto(conf, port, { username: 'hw-dynsec-admin', password: ADMIN_PASSWORD });
+  brokers.push(started.child);
+  return { broker: started.child, log: () => started.output() };
 }
 
 function ctrl(port: number, ...args: string[]): void {
@@ -131,33 +85,6 @@ function ctrl(port: number, ...args: string[]): void {
     { encoding: 'utf8', timeout: 10_000 },
   );
   expect({ args, status: run.status, err: run.stderr }).toMatchObject({ args, status: 0 });
-}
-
-function sub(
-  port: number,
-  user: string | undefined,
-  password: string | undefined,
-  topic: string,
-  extra: string[] = [],
-) {
-  return spawnSync(
-    'mosquitto_sub',
-    [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      ...(user ? ['-u', user, '-P', password!] : []),
-      '-t',
-      topic,
-      '-C',
-      '1',
-      '-W',
-      '3',
-      ...extra,
-    ],
-    { encoding: 'utf8', timeout: 10_000 },
-  );
 }
 
 describe('Mosquitto on Debian (docs/install-debian.md §5, §9)', () => {
@@ -170,20 +97,8 @@ describe('Mosquitto on Debian (docs/install-debian.md §5, §9)', () => {
       const data = join(root, 'data');
       const certs = join(root, 'certs');
       mkdirSync(data);
-      const ca = spawnSync(
-        process.execPath,
-        [`${REPO}services/cli/dist/main.js`, 'tls', 'dev-ca', '--out', certs],
-        {
-          encoding: 'utf8',
-        },
-      );
-      expect(ca.status, ca.stderr).toBe(0);
-      const init = spawnSync(
-        'mosquitto_ctrl',
-        ['dynsec', 'init', join(data, 'dynamic-security.json'), 'hw-dynsec-admin', ADMIN_PASSWORD],
-        { encoding: 'utf8' },
-      );
-      expect(init.status, init.stderr).toBe(0);
+      devCa(`${REPO}services/cli/dist/main.js`, certs);
+      initDynsec(join(data, 'dynamic-security.json'), 'hw-dynsec-admin', ADMIN_PASSWORD);
       const [plain, tls] = [await freePort(), await freePort()];
       writeFileSync(join(root, 'mosquitto.conf'), debianConf(data, certs, plain, tls));
       giveToMosquitto(root);
@@ -231,7 +146,7 @@ describe('Mosquitto on Debian (docs/install-debian.md §5, §9)', () => {
       );
       expect(pub.status, pub.stderr).toBe(0);
       // The clean stop (SIGTERM, as systemd stops mosquitto.service) writes mosquitto.db.
-      await stop(first.broker);
+      await stopProcess(first.broker, 10_000);
       expect(first.log()).toMatch(/Saving in-memory database/);
 
       // Restore: both files copied into an empty data directory, a new broker on it.
