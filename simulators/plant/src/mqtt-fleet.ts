@@ -97,7 +97,8 @@ interface GatewayLink {
   birth: Promise<boolean>;
   seq: number;
   pendingBatches: number;
-  pendingReadings: number;
+  /** Readings of spooled batches being replayed, not yet acknowledged (still in the spool). */
+  replayingReadings: number;
   /** False after `powerOff`: no client, nothing sent, until `powerOn`. */
   powered: boolean;
   /** During a network outage (`holdTelemetry`): the batches the gateway keeps in its spool. */
@@ -156,7 +157,7 @@ export class MqttFleet {
         birth: Promise.resolve(false),
         seq: 0,
         pendingBatches: 0,
-        pendingReadings: 0,
+        replayingReadings: 0,
         powered: true,
         spool: undefined,
         spoolMaxBatches: Infinity,
@@ -433,10 +434,28 @@ export class MqttFleet {
   }
 
   private async replay(link: GatewayLink, batches: readonly Reading[][]): Promise<void> {
-    for (const batch of batches) {
-      await this.publishTelemetry(link, batch);
-      this.count.batchesReplayed++;
+    let left = readingsIn(batches);
+    link.replayingReadings += left;
+    try {
+      for (const batch of batches) {
+        await this.publishTelemetry(link, batch);
+        this.count.batchesReplayed++;
+        link.replayingReadings -= batch.length;
+        left -= batch.length;
+      }
+    } finally {
+      link.replayingReadings -= left;
     }
+  }
+
+  /**
+   * Readings waiting in the gateway's spool, as a heartbeat reports them (`spoolDepth`, like the
+   * edge collector's spool depth): those an outage spooled, until replayed. A batch on its way to
+   * the broker is not in the spool — counting it made every live gateway report one batch
+   * (its point count) of backlog on every heartbeat (issue #21).
+   */
+  private spoolDepth(link: GatewayLink): number {
+    return readingsIn(link.spool ?? []) + readingsIn(link.replayAfterLive ?? []) + link.replayingReadings;
   }
 
   private async tickGateway(link: GatewayLink, ts: number, heartbeat: boolean): Promise<void> {
@@ -461,7 +480,7 @@ export class MqttFleet {
           type: 'heartbeat',
           ts,
           version: this.options.version,
-          spoolDepth: link.pendingReadings,
+          spoolDepth: this.spoolDepth(link),
           sources: [
             {
               name: 'plant',
@@ -516,7 +535,6 @@ export class MqttFleet {
     const payload: TelemetryPayload = { seq: link.seq, readings };
     const topic = telemetryTopic(link);
     link.pendingBatches++;
-    link.pendingReadings += readings.length;
     try {
       await client.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
       this.count.messages++;
@@ -527,7 +545,6 @@ export class MqttFleet {
       link.log.warn({ err, topic, seq: payload.seq }, 'telemetry publish failed');
     } finally {
       link.pendingBatches--;
-      link.pendingReadings -= readings.length;
     }
   }
 
@@ -569,3 +586,6 @@ export class MqttFleet {
     return Math.floor(this.clock());
   }
 }
+
+const readingsIn = (batches: readonly (readonly Reading[])[]): number =>
+  batches.reduce((sum, b) => sum + b.length, 0);
