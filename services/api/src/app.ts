@@ -35,6 +35,7 @@ import { alarmRoutes } from './routes/alarm-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { changeRoutes } from './routes/change-routes.js';
+import { handoverRoutes } from './routes/handover-routes.js';
 import type { BrokerAccounts } from './broker/broker-accounts.js';
 import { deviceRoutes } from './routes/device-routes.js';
 import type { RouteContext, SiteSource } from './routes/context.js';
@@ -201,6 +202,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
   alarmRoutes(app, ctx);
   warningRoutes(app, ctx);
   changeRoutes(app, ctx);
+  handoverRoutes(app, ctx);
   overviewRoutes(app, ctx);
   auditRoutes(app, ctx);
   planRoutes(app, ctx);

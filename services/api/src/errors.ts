@@ -149,6 +149,32 @@ export const apiErrors = defineErrors('HW_API', {
     retryable: false,
     status: 409,
   },
+  /** Issue #21, the shift handover log (docs/handover.md). */
+  HW_API_HANDOVER_PENDING: {
+    template: 'the desk {desk} has a pending handover {id}: it is taken over before the next one',
+    retryable: false,
+    status: 409,
+  },
+  HW_API_HANDOVER_NOT_PENDING: {
+    template: 'handover {id} was already taken over by {by}',
+    retryable: false,
+    status: 409,
+  },
+  HW_API_HANDOVER_OWN: {
+    template: 'handover {id} is your own: another person on duty at the desk takes it over',
+    retryable: false,
+    status: 409,
+  },
+  HW_API_HANDOVER_OTHER_DESK: {
+    template: 'handover {id} is of the desk {desk}, not of yours ({yours})',
+    retryable: false,
+    status: 403,
+  },
+  HW_API_HANDOVER_NO_DESK: {
+    template: 'a {role} keeps no duty desk to hand over',
+    retryable: false,
+    status: 403,
+  },
   HW_API_HOOK_DISABLED: {
     template: 'the MQTT broker hooks are not enabled on this instance (set mqttHookToken)',
     retryable: false,

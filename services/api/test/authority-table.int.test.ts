@@ -166,6 +166,10 @@ const REQUESTS: Record<string, Request> = {
     url: '/api/v1/alarms/alarm-e1/comment',
     body: { text: 'checked on site' },
   },
+  'POST /api/v1/alarms/horn/silence': {
+    url: '/api/v1/alarms/horn/silence',
+    body: { sounding: 1, alarms: ['alarm-e1'] },
+  },
   'GET /api/v1/warnings': { url: '/api/v1/warnings' },
   'GET /api/v1/warnings/:id': { url: '/api/v1/warnings/warning-e1' },
   'POST /api/v1/warnings/:id/sign': { url: '/api/v1/warnings/warning-e1/sign', body: {} },
@@ -188,6 +192,12 @@ const REQUESTS: Record<string, Request> = {
   'POST /api/v1/changes/:id/approve': { url: '/api/v1/changes/1/approve', body: {} },
   'POST /api/v1/changes/:id/deny': { url: '/api/v1/changes/2/deny', body: { note: '不同意' } },
   'POST /api/v1/changes/:id/withdraw': { url: '/api/v1/changes/3/withdraw', body: {} },
+  // Shift handovers (issue #21): accept names no record (allowed → 404), the table decides first.
+  'GET /api/v1/handovers': { url: '/api/v1/handovers' },
+  'GET /api/v1/handovers/snapshot': { url: '/api/v1/handovers/snapshot' },
+  'GET /api/v1/handovers/:id': { url: '/api/v1/handovers/1' },
+  'POST /api/v1/handovers': { url: '/api/v1/handovers', body: { notes: '交班：无异常' } },
+  'POST /api/v1/handovers/:id/accept': { url: '/api/v1/handovers/999999/accept', body: {} },
   'GET /api/v1/data-loss': { url: '/api/v1/data-loss' },
   'GET /api/v1/audit': { url: '/api/v1/audit' },
 };

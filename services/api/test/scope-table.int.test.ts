@@ -11,6 +11,7 @@ import {
   type TestUser,
 } from './support/api-fixture.js';
 import { seedPendingChanges } from './support/change-seed.js';
+import { seedPendingHandover } from './support/handover-seed.js';
 import { pngImage } from './support/images.js';
 
 /**
@@ -430,6 +431,14 @@ const TABLE: Record<string, Row> = {
     allowed: DUTY_ROOM,
     denied: [...OUTSIDERS, 'viewerCounty'],
   },
+  // No resource: the caller's own console; everyone with a scope may silence its horn (issue #21).
+  'POST /api/v1/alarms/horn/silence': {
+    url: '/api/v1/alarms/horn/silence',
+    body: { sounding: 1, alarms: ['alarm-e1'] },
+    kind: 'resource',
+    allowed: [...INSIDERS, ...OUTSIDERS, 'viewerCounty'],
+    denied: [],
+  },
   'GET /api/v1/warnings': {
     url: '/api/v1/warnings',
     kind: 'collection',
@@ -514,6 +523,42 @@ const TABLE: Record<string, Row> = {
     allowed: ['smE1'],
     denied: [...OUTSIDERS, 'regCounty', 'viewerCounty'],
   },
+  // Shift handovers (issue #21): seeded pending handover 1 of E1's duty room, by opE1-night.
+  'GET /api/v1/handovers': {
+    url: '/api/v1/handovers',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
+  // What a handover now would record: E1's open alarm and 预警 for E1's desk and its regulators.
+  'GET /api/v1/handovers/snapshot': {
+    url: '/api/v1/handovers/snapshot',
+    kind: 'collection',
+    allowed: ['opE1', 'regCounty', 'regCity'],
+    denied: [...OUTSIDERS, 'admin', 'smE1', 'viewerCounty'],
+    showsE1: (b) => json((b as { snapshot: unknown }).snapshot).includes(E1),
+  },
+  'GET /api/v1/handovers/:id': {
+    url: '/api/v1/handovers/1',
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'POST /api/v1/handovers': {
+    url: '/api/v1/handovers',
+    body: { notes: '县值班交班' },
+    kind: 'resource',
+    allowed: ['regCounty'],
+    denied: ['admin', 'smE1', 'viewerCounty'],
+  },
+  'POST /api/v1/handovers/:id/accept': {
+    url: '/api/v1/handovers/1/accept',
+    body: {},
+    kind: 'resource',
+    allowed: ['opE1'],
+    denied: [...OUTSIDERS, 'admin', 'smE1', 'viewerCounty'],
+  },
   'GET /api/v1/data-loss': {
     url: '/api/v1/data-loss',
     kind: 'collection',
@@ -536,6 +581,7 @@ describe('scope table over every route', () => {
   beforeAll(async () => {
     api = await buildTestApi();
     await seedPendingChanges(api.client);
+    await seedPendingHandover(api.client);
     // A hole E1's gateway reported, for the data-loss list's row.
     await new DataLossRepository(api.client).insert({
       enterprise: E1,

@@ -57,6 +57,12 @@ const ENTERPRISE_DUTY: Row = [A, A, R, R, R, R, A];
 const ENTERPRISE_CONFIG: Row = [R, A, R, R, R, R, A];
 /** Regulators of every level, and the administrator. */
 const REGULATOR: Row = [R, R, A, A, A, R, A];
+/**
+ * The people on duty at a desk (交接班): an enterprise's operators in its duty room (值班室), a
+ * regulator's 24-hour duty centre. The safety manager, viewers and the administrator keep no
+ * shift; they read the records.
+ */
+const DUTY_DESK: Row = [A, R, A, A, A, R, R];
 /** The administrator only. */
 const ADMIN: Row = [R, R, R, R, R, R, A];
 /** Regulators and the administrator read it; the enterprise does not (the audit log). */
@@ -96,6 +102,11 @@ const DEFAULTS = {
   // ── monitoring changes under oversight ───────────────────────────────────────────────
   'change.decide': ['Approve or deny a pending monitoring change', REGULATOR],
   'change.withdraw': ['Withdraw an own pending monitoring change', [A, A, R, R, R, R, A]],
+
+  // ── shift handover (交接班, issue #21): the duty desks hand over; everyone in scope reads ──
+  'handover.read': ['Read shift handover records (交接班记录)', READ],
+  'handover.create': ['交班: hand the own duty desk over (notes; what is open is recorded)', DUTY_DESK],
+  'handover.accept': ['接班: take over a pending handover of the own duty desk', DUTY_DESK],
 
   // ── site model writes ────────────────────────────────────────────────────────────────
   'site.import': ['Replace the whole site document', ADMIN],
