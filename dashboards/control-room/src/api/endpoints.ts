@@ -11,6 +11,8 @@ import type {
   Gateway,
   Hazard,
   History,
+  HornSilenceBody,
+  HornSilenceResult,
   KpiReport,
   LatestValue,
   Me,
@@ -124,6 +126,9 @@ export class HazardApi {
   returnToService = (id: string): Promise<AlarmActionResult> => this.alarmAction(id, 'return', {});
   comment = (id: string, text: string): Promise<AlarmActionResult> =>
     this.alarmAction(id, 'comment', { text });
+  /** The horn was silenced on this console: audited on the server (issue #21). */
+  silenceHorn = (body: HornSilenceBody): Promise<HornSilenceResult> =>
+    this.http.post('/alarms/horn/silence', body);
   private alarmAction = <V extends keyof AlarmActionBodies>(
     id: string,
     verb: V,

@@ -1,18 +1,18 @@
 /**
- * Audible alert for new red and orange alarms: a WebAudio tone, no audio file. Red sounds a
- * higher, repeated tone than orange so the two are told apart without looking. Browsers only
- * allow sound after a user gesture; the login click unlocks it. At most one alert per `gapMs`,
- * so a flood does not turn into a continuous tone.
+ * The horn's voice: a WebAudio tone, no audio file. Red sounds a higher, repeated pattern than
+ * orange so the two are told apart without looking. Browsers only allow sound after a user
+ * gesture; the login click unlocks it. How often it plays is the horn's business (logic/horn.ts).
+ * `muted` is the persistent mute of this browser (the header's switch), not a silence: a muted
+ * console stays silent for every alarm until it is switched back on.
  */
 export interface Beeper {
   muted: boolean;
-  alert(colour: 'red' | 'orange'): void;
+  play(colour: 'red' | 'orange'): void;
   unlock(): void;
 }
 
-export function createBeeper(now: () => number = () => Date.now(), gapMs = 1500): Beeper {
+export function createBeeper(): Beeper {
   let ctx: AudioContext | null = null;
-  let last = Number.NEGATIVE_INFINITY;
   const tone = (c: AudioContext, freq: number, start: number, dur: number): void => {
     const osc = c.createOscillator();
     const gain = c.createGain();
@@ -31,9 +31,8 @@ export function createBeeper(now: () => number = () => Date.now(), gapMs = 1500)
       if (ctx === null && typeof AudioContext !== 'undefined') ctx = new AudioContext();
       void ctx?.resume().catch(() => undefined);
     },
-    alert(colour) {
-      if (beeper.muted || ctx === null || now() - last < gapMs) return;
-      last = now();
+    play(colour) {
+      if (beeper.muted || ctx === null) return;
       const t = ctx.currentTime;
       if (colour === 'red') {
         for (let i = 0; i < 3; i += 1) tone(ctx, 1320, t + i * 0.22, 0.15);

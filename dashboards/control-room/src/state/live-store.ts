@@ -5,9 +5,11 @@
  */
 import { computed, ref, shallowRef } from 'vue';
 import type { LiveScope } from '@hazardwatch/contracts';
+import { systemClock, type Clock } from '@hazardwatch/kit';
 import type { HazardApi } from '../api/endpoints.js';
 import type { WarningRow } from '@hazardwatch/contracts';
 import { createBeeper } from '../logic/beeper.js';
+import { Horn, QUIET, type HornState } from '../logic/horn.js';
 import { sortAlarms } from '../logic/alarm-sort.js';
 import { FloodDetector } from '../logic/flood.js';
 import { logger } from '../logic/logger.js';
@@ -21,18 +23,37 @@ const log = logger('live-store');
 /** No live message for this long while "connected" ⇒ shown as quiet, not live. */
 export const QUIET_AFTER_MS = 15_000;
 
-export function createLiveStore(api: HazardApi, site: SiteStore, now: () => number = () => Date.now()) {
+/** A silence's audit names at most this many alarms (the API's limit); the count is always whole. */
+const SILENCE_IDS_MAX = 500;
+
+export function createLiveStore(
+  api: HazardApi,
+  site: SiteStore,
+  now: () => number = () => Date.now(),
+  clock: Clock = systemClock,
+) {
   const alarms = new ConsoleAlarmList((id) => site.points.value.get(id));
   const values = new ValueBook();
   const colours = new ColourBook();
   const flood = new FloodDetector();
-  const beeper = createBeeper(now);
+  const beeper = createBeeper();
+  /** The horn's state for the views (logic/horn.ts): quiet, sounding or silenced. */
+  const horn = shallowRef<HornState>(QUIET);
+  /** The last silence could not be written to the audit log (it still holds on this console). */
+  const hornAuditFailed = ref(false);
+  const hornEngine = new Horn({
+    clock,
+    sound: (colour) => beeper.play(colour),
+    onChange: (state) => (horn.value = state),
+  });
+  /** The horn follows the open alarms after every change to them. */
+  const syncHorn = (): void => hornEngine.update(alarms.all());
   const alarmsVersion = ref(0);
   const valuesVersion = ref(0);
   const coloursVersion = ref(0);
   const warnings = shallowRef<WarningRow[]>([]);
   const gatewayOnline = shallowRef(
-    new Map<string, { online: boolean; ts: number; spoolDepth: number | null }>(),
+    new Map<string, { online: boolean; ts: number; spoolDepth: number | null; since?: number }>(),
   );
   /** Monitoring changes waiting for a regulator in the caller's scope (the header's badge). */
   const pendingChanges = ref(0);
@@ -100,6 +121,7 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
     ]);
     alarms.loadSnapshot(open, alarmsSince);
     alarmsVersion.value += 1;
+    syncHorn();
     if (values.merge(latest.flat().map(heldFromLatest)) > 0) valuesVersion.value += 1;
     warnings.value = warns;
     void refreshPendingChanges();
@@ -126,13 +148,12 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
           touch();
           if (change.kind === 'ignored') return;
           alarmsVersion.value += 1;
+          syncHorn();
           if (change.kind !== 'closed' && change.annunciated) {
             // Arrival time on this console (the operator's load), never the server's event time:
             // the two clocks are not compared. Replayed events are past annunciations.
             if (!e.replayed) flood.record(now());
             floodCount.value = flood.count(now());
-            const colour = change.alarm.colour;
-            if (!e.replayed && (colour === 'red' || colour === 'orange')) beeper.alert(colour);
           }
         },
         colour: (c) => {
@@ -154,7 +175,12 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
         gateway: (g) => {
           touch();
           const next = new Map(gatewayOnline.value);
-          next.set(`${g.enterprise}/${g.gateway}`, { online: g.online, ts: g.ts, spoolDepth: g.spoolDepth });
+          next.set(`${g.enterprise}/${g.gateway}`, {
+            online: g.online,
+            ts: g.ts,
+            spoolDepth: g.spoolDepth,
+            ...(g.since === undefined ? {} : { since: g.since }),
+          });
           gatewayOnline.value = next;
         },
         change: (record) => {
@@ -185,6 +211,28 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
   function stop(): void {
     client?.stop();
     client = null;
+    hornEngine.dispose();
+    horn.value = QUIET;
+  }
+
+  /**
+   * Silences the horn over the alarms sounding now, at once, and audits it on the server (user,
+   * time, count). A failed audit is logged and shown; the silence holds either way, since the
+   * operator needs the quiet now and the alarms still await acknowledgement in the list.
+   */
+  async function silenceHorn(): Promise<void> {
+    const silence = hornEngine.silence();
+    if (silence === null) return;
+    try {
+      await api.silenceHorn({
+        sounding: silence.count,
+        alarms: silence.alarms.slice(0, SILENCE_IDS_MAX),
+      });
+      hornAuditFailed.value = false;
+    } catch (err) {
+      hornAuditFailed.value = true;
+      log.warn({ err: String(err), sounding: silence.count }, 'horn silence not audited');
+    }
   }
 
   function setMuted(m: boolean): void {
@@ -217,6 +265,9 @@ export function createLiveStore(api: HazardApi, site: SiteStore, now: () => numb
     floodCount,
     muted,
     beeper,
+    horn,
+    hornAuditFailed,
+    silenceHorn,
     reload,
     start,
     stop,

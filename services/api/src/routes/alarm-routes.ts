@@ -6,6 +6,8 @@ import {
   AlarmActionResultSchema,
   AlarmDetailSchema,
   AlarmPageSchema,
+  HornSilenceBodySchema,
+  HornSilenceResultSchema,
   SiteEditPendingSchema,
   type AlarmAction,
   type AlarmActionVerb,
@@ -173,6 +175,29 @@ export function alarmRoutes(app: FastifyInstance, ctx: RouteContext): void {
         deliveriesOf(ctx.client, { alarmId: request.params.id }),
       ]);
       return { ...alarm, events, fireControl: deliveries.some((d) => d.kind === 'fire_control'), deliveries };
+    },
+  });
+
+  // Static, so it is never taken for the alarm id `horn` of /alarms/:id/<verb>.
+  defineRoute(app, {
+    method: 'POST',
+    url: `${API}/alarms/horn/silence`,
+    scope: { kind: 'any', action: 'alarm.horn.silence' },
+    summary:
+      'The console’s horn was silenced over the red/orange alarms awaiting acknowledgement: audited with user and time; acknowledges nothing (issue #21)',
+    tags,
+    schema: { querystring: NoQuery, body: HornSilenceBodySchema, response: { 200: HornSilenceResultSchema } },
+    handler: async (request) => {
+      const { sounding, alarms } = request.body;
+      const at = ctx.now();
+      // Scoped as the caller (its enterprise, or its region for a regulator): the horn is a console's.
+      await ctx.auditor.record(request, {
+        action: 'alarm.horn.silence',
+        targetType: 'horn',
+        targetId: null,
+        after: { sounding, alarms: alarms ?? [] },
+      });
+      return { at, sounding };
     },
   });
 

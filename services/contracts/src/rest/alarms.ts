@@ -109,3 +109,25 @@ export type AlarmActionVerb = keyof typeof AlarmActionBodySchemas;
 export type AlarmActionBodies = {
   [V in AlarmActionVerb]: Static<(typeof AlarmActionBodySchemas)[V]>;
 };
+
+/**
+ * POST /alarms/horn/silence: a console's horn was silenced over the red/orange alarms awaiting
+ * acknowledgement (issue #21). Audited (`alarm.horn.silence`, user and time); changes no alarm.
+ */
+export const HornSilenceBodySchema = Type.Object(
+  {
+    /** Red and orange alarms sounding when the operator silenced the horn. */
+    sounding: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    /** Their ids, as far as the console lists them (at most 500). */
+    alarms: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 500 })),
+  },
+  closed,
+);
+export type HornSilenceBody = Static<typeof HornSilenceBodySchema>;
+
+export const HornSilenceResultSchema = Type.Object({
+  /** Server time of the audited silence (ms since epoch, UTC). */
+  at: Ms(),
+  sounding: Type.Integer(),
+});
+export type HornSilenceResult = Static<typeof HornSilenceResultSchema>;
