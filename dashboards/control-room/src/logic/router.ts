@@ -7,6 +7,7 @@ export type Route =
   | { readonly view: 'alarms' }
   | { readonly view: 'warnings'; readonly id: string | null }
   | { readonly view: 'changes' }
+  | { readonly view: 'handover' }
   | { readonly view: 'plan'; readonly enterprise: string; readonly hazard: string | null }
   | { readonly view: 'point'; readonly id: number }
   | { readonly view: 'quality' }
@@ -32,6 +33,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'warnings', id: a ?? null };
     case 'changes':
       return { view: 'changes' };
+    case 'handover':
+      return { view: 'handover' };
     case 'plan':
       return a ? { view: 'plan', enterprise: a, hazard: b ?? null } : DEFAULT;
     case 'point': {
