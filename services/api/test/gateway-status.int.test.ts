@@ -22,7 +22,14 @@ describe('gateway status, spool backlog and hazard floor-plan positions over RES
       [
         { enterprise: E1, gateway: 'GW01', online: false, lastSeenMs: NOW - 90_000, spoolDepth: 250 },
         { enterprise: E1, gateway: 'GW99', online: true, lastSeenMs: NOW - 1000, spoolDepth: 7 },
-        { enterprise: E3, gateway: 'GW01', online: true, lastSeenMs: NOW - 5000, spoolDepth: 1000 },
+        {
+          enterprise: E3,
+          gateway: 'GW01',
+          online: true,
+          lastSeenMs: NOW - 5000,
+          spoolDepth: 1000,
+          sinceMs: NOW - 3_600_000,
+        },
       ],
       NOW,
     );
@@ -41,13 +48,24 @@ describe('gateway status, spool backlog and hazard floor-plan positions over RES
           code: 'GW01',
           enterprise: E1,
           points: expect.any(Number) as number,
-          status: { online: false, lastSeen: new Date(NOW - 90_000).toISOString(), spoolDepth: 250 },
+          status: {
+            online: false,
+            lastSeen: new Date(NOW - 90_000).toISOString(),
+            spoolDepth: 250,
+            since: new Date(NOW - 90_000).toISOString(),
+          },
         }),
       ],
     });
     const e3 = await get('regCity', `/api/v1/enterprises/${E3}/gateways`);
     expect(e3.json<{ items: Array<{ status: unknown }> }>().items.map((g) => g.status)).toEqual([
-      { online: true, lastSeen: new Date(NOW - 5000).toISOString(), spoolDepth: 1000 },
+      // Since when it is online (issue #21: the view's "since" was always — for online gateways).
+      {
+        online: true,
+        lastSeen: new Date(NOW - 5000).toISOString(),
+        spoolDepth: 1000,
+        since: new Date(NOW - 3_600_000).toISOString(),
+      },
     ]);
   });
 

@@ -18,6 +18,7 @@ export function liveSourceFor(service: IngestService, tap: LiveValueTap): LiveSo
             online: g.online,
             ts: g.lastSeenMs,
             spoolDepth: g.spoolDepth ?? null,
+            since: g.sinceMs,
           }),
         ),
         tap.add(sink),

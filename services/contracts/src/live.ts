@@ -235,6 +235,12 @@ export interface LiveGatewayPresence {
   readonly ts: number;
   /** Readings waiting in the gateway's disk spool as last reported; null = never reported. */
   readonly spoolDepth: number | null;
+  /**
+   * ms UTC: since when the gateway is in this state, as this server's ingest knows it (at the
+   * earliest its start; the REST status's `since` may know an older one). `ts` is the last sign of
+   * life. Absent from an older server.
+   */
+  readonly since?: number;
 }
 
 export interface LiveReplayDone {

@@ -99,6 +99,7 @@ describe('server → client events', () => {
       readonly online: boolean;
       readonly ts: number;
       readonly spoolDepth: number | null;
+      readonly since?: number;
     }>();
     expectTypeOf<LiveReplayDone>().toEqualTypeOf<{
       readonly lastEventId: number;

@@ -8,6 +8,12 @@ export interface GatewayState {
   /** Our clock when the last status arrived, ms. */
   readonly lastSeenMs: number;
   readonly spoolDepth: number | undefined;
+  /**
+   * Our clock when the gateway entered this state (online or offline), ms; for a gateway first
+   * heard of in this state, when it was first heard of (the state may be older: the stored
+   * `gateway_status.since` keeps it).
+   */
+  readonly sinceMs: number;
 }
 
 const checkStatus = TypeCompiler.Compile(GatewayStatusSchema);
@@ -90,7 +96,8 @@ export class GatewayPresence {
   ): void {
     const key = `${enterprise}/${gateway}`;
     const previous = this.states.get(key);
-    const next: GatewayState = { enterprise, gateway, online, lastSeenMs: nowMs, spoolDepth };
+    const sinceMs = previous !== undefined && previous.online === online ? previous.sinceMs : nowMs;
+    const next: GatewayState = { enterprise, gateway, online, lastSeenMs: nowMs, spoolDepth, sinceMs };
     this.states.set(key, next);
     // Listeners hear of online/offline changes and of a new spool depth (the backlog shown live).
     if (previous?.online !== online || previous.spoolDepth !== spoolDepth)

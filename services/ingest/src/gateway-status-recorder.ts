@@ -117,6 +117,7 @@ export class GatewayStatusRecorder {
         online: s.online,
         lastSeenMs: s.lastSeenMs,
         spoolDepth: s.spoolDepth ?? null,
+        sinceMs: s.sinceMs,
       }));
     const work = async (): Promise<void> => {
       if (records.length > 0) {

@@ -112,6 +112,7 @@ describe('GatewayPresence transitions', () => {
       online: true,
       lastSeenMs: 1000,
       spoolDepth: 42,
+      sinceMs: 1000,
     });
     // Telemetry within a second of the last sign of life is not worth a state update.
     presence.seen('E1', 'GW1', 1500);
@@ -129,6 +130,20 @@ describe('GatewayPresence transitions', () => {
     expect(presence.get('E1', 'GW1')).toMatchObject({ online: true, spoolDepth: 42 });
     presence.status('E1', 'GW1', heartbeat(0), 4000);
     expect(presence.get('E1', 'GW1')?.spoolDepth).toBe(0);
+  });
+
+  it('knows since when a gateway is in its state: kept by heartbeats, telemetry and depth changes, moved by a change (issue #21)', () => {
+    const { presence } = watched();
+    presence.status('E1', 'GW1', birth(), 1000);
+    presence.status('E1', 'GW1', heartbeat(5), 2000);
+    presence.seen('E1', 'GW1', 4000);
+    presence.status('E1', 'GW1', heartbeat(0), 6000);
+    expect(presence.get('E1', 'GW1')).toMatchObject({ online: true, lastSeenMs: 6000, sinceMs: 1000 });
+    presence.status('E1', 'GW1', death(), 7000);
+    presence.status('E1', 'GW1', death(), 8000);
+    expect(presence.get('E1', 'GW1')).toMatchObject({ online: false, sinceMs: 7000 });
+    presence.seen('E1', 'GW1', 9000);
+    expect(presence.get('E1', 'GW1')).toMatchObject({ online: true, sinceMs: 9000 });
   });
 
   it('tracks gateways apart', () => {
@@ -185,7 +200,7 @@ describe('GatewayPresence transitions', () => {
     const gone = presence.retain((e, g) => e === 'E1' && g === 'GW1');
     expect(gone.map((s) => `${s.enterprise}/${s.gateway}`)).toEqual(['E1/GW2', 'E2/GW1']);
     expect(presence.all()).toEqual([
-      { enterprise: 'E1', gateway: 'GW1', online: true, lastSeenMs: 1, spoolDepth: 3 },
+      { enterprise: 'E1', gateway: 'GW1', online: true, lastSeenMs: 1, spoolDepth: 3, sinceMs: 1 },
     ]);
     expect(changes).toHaveLength(3);
   });

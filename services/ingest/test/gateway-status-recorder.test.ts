@@ -31,6 +31,7 @@ const state = (gateway: string, lastSeenMs: number, over: Partial<GatewayState> 
   online: true,
   lastSeenMs,
   spoolDepth: undefined,
+  sinceMs: lastSeenMs,
   ...over,
 });
 const settle = () => new Promise<void>((r) => setImmediate(r));
@@ -59,8 +60,8 @@ describe('GatewayStatusRecorder', () => {
     timers.advance(200);
     expect(store.calls).toHaveLength(1);
     expect(store.calls[0]!.records).toEqual([
-      { enterprise: 'E1', gateway: 'GW1', online: false, lastSeenMs: 3, spoolDepth: 4 },
-      { enterprise: 'E1', gateway: 'GW2', online: true, lastSeenMs: 2, spoolDepth: null },
+      { enterprise: 'E1', gateway: 'GW1', online: false, lastSeenMs: 3, spoolDepth: 4, sinceMs: 3 },
+      { enterprise: 'E1', gateway: 'GW2', online: true, lastSeenMs: 2, spoolDepth: null, sinceMs: 2 },
     ]);
     store.calls[0]!.resolve();
     await settle();

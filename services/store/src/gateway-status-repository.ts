@@ -9,6 +9,12 @@ export interface GatewayStatusRecord {
   readonly lastSeenMs: number;
   /** Readings waiting in the gateway's disk spool as last reported; null = never reported. */
   readonly spoolDepth: number | null;
+  /**
+   * Since when the gateway has been in this state (online or offline), ms UTC. On upsert: the
+   * writer's own since, used when the row is created or `online` changes; a stored since of the
+   * same state is kept; absent = `lastSeenMs`. Read: null for a row written before migration 18 and not since.
+   */
+  readonly sinceMs?: number | null;
 }
 
 interface Row {
@@ -17,6 +23,7 @@ interface Row {
   online: boolean;
   last_seen_ms: number;
   spool_depth: number | null;
+  since_ms: number | null;
 }
 
 /**
@@ -43,14 +50,18 @@ export class GatewayStatusRepository {
     if (newest.size === 0) return;
     const rows = [...newest.values()];
     await this.client.query(
-      `INSERT INTO gateway_status AS s (enterprise, gateway, online, last_seen, spool_depth, updated_at)
-       SELECT e, g, o, to_timestamp(ts / 1000.0), d, to_timestamp($6 / 1000.0)
-         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::float8[], $5::int[]) AS x(e, g, o, ts, d)
+      `INSERT INTO gateway_status AS s (enterprise, gateway, online, last_seen, spool_depth, updated_at, since)
+       SELECT e, g, o, to_timestamp(ts / 1000.0), d, to_timestamp($6 / 1000.0), to_timestamp(si / 1000.0)
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::float8[], $5::int[], $7::float8[])
+              AS x(e, g, o, ts, d, si)
        ON CONFLICT (enterprise, gateway) DO UPDATE
          SET online = excluded.online,
              last_seen = excluded.last_seen,
              spool_depth = excluded.spool_depth,
-             updated_at = excluded.updated_at
+             updated_at = excluded.updated_at,
+             -- Same state: it began when the stored since says (the writer may have started later).
+             since = CASE WHEN s.online = excluded.online THEN coalesce(s.since, excluded.since)
+                          ELSE excluded.since END
          WHERE s.last_seen <= excluded.last_seen`,
       [
         rows.map((r) => r.enterprise),
@@ -59,6 +70,7 @@ export class GatewayStatusRepository {
         rows.map((r) => r.lastSeenMs),
         rows.map((r) => r.spoolDepth),
         nowMs,
+        rows.map((r) => r.sinceMs ?? r.lastSeenMs),
       ],
     );
   }
@@ -93,7 +105,7 @@ export class GatewayStatusRepository {
     if (enterprises.length === 0) return [];
     const { rows } = await this.client.query<Row>(
       `SELECT enterprise, gateway, online, (extract(epoch FROM last_seen) * 1000)::float8 AS last_seen_ms,
-              spool_depth
+              spool_depth, (extract(epoch FROM since) * 1000)::float8 AS since_ms
          FROM gateway_status
         WHERE enterprise = ANY($1::text[])
         ORDER BY enterprise, gateway`,
@@ -105,6 +117,7 @@ export class GatewayStatusRepository {
       online: r.online,
       lastSeenMs: r.last_seen_ms,
       spoolDepth: r.spool_depth,
+      sinceMs: r.since_ms,
     }));
   }
 }

@@ -34,8 +34,15 @@ function gatewayStatusContract(client: () => SqlClient): void {
       T0 + 10_000,
     );
     expect(await repo.byEnterprises(['E1'])).toEqual([
-      { enterprise: 'E1', gateway: 'GW1', online: false, lastSeenMs: T0 + 10_000, spoolDepth: 3 },
-      { enterprise: 'E1', gateway: 'GW2', online: true, lastSeenMs: T0, spoolDepth: null },
+      {
+        enterprise: 'E1',
+        gateway: 'GW1',
+        online: false,
+        lastSeenMs: T0 + 10_000,
+        spoolDepth: 3,
+        sinceMs: T0 + 10_000,
+      },
+      { enterprise: 'E1', gateway: 'GW2', online: true, lastSeenMs: T0, spoolDepth: null, sinceMs: T0 },
     ]);
     expect((await repo.byEnterprises(['E1', 'E2'])).map((r) => `${r.enterprise}/${r.gateway}`)).toEqual([
       'E1/GW1',
@@ -56,7 +63,14 @@ function gatewayStatusContract(client: () => SqlClient): void {
       T0 + 2000,
     );
     expect(await repo.byEnterprises(['E1'])).toEqual([
-      { enterprise: 'E1', gateway: 'GW1', online: true, lastSeenMs: T0 + 1000, spoolDepth: 7 },
+      {
+        enterprise: 'E1',
+        gateway: 'GW1',
+        online: true,
+        lastSeenMs: T0 + 1000,
+        spoolDepth: 7,
+        sinceMs: T0 + 1000,
+      },
     ]);
   });
 
@@ -70,8 +84,44 @@ function gatewayStatusContract(client: () => SqlClient): void {
       T0,
     );
     expect(await repo.byEnterprises(['E1'])).toEqual([
-      { enterprise: 'E1', gateway: 'GW1', online: false, lastSeenMs: T0 + 3000, spoolDepth: 3 },
+      {
+        enterprise: 'E1',
+        gateway: 'GW1',
+        online: false,
+        lastSeenMs: T0 + 3000,
+        spoolDepth: 3,
+        sinceMs: T0 + 3000,
+      },
     ]);
+  });
+
+  it('keeps since while the state holds, moves it when online changes (issue #21: "since" was always —)', async () => {
+    const gw = (online: boolean, lastSeenMs: number, sinceMs?: number | null) => ({
+      enterprise: 'E1',
+      gateway: 'GW1',
+      online,
+      lastSeenMs,
+      spoolDepth: 0,
+      ...(sinceMs === undefined ? {} : { sinceMs }),
+    });
+    const since = async () => (await repo.byEnterprises(['E1']))[0]?.sinceMs;
+    await repo.upsert([gw(true, T0 + 5000, T0)], T0 + 5000);
+    expect(await since()).toBe(T0);
+    // Heartbeats of the same state; a writer that started later (its own since) does not move it.
+    await repo.upsert([gw(true, T0 + 10_000, T0 + 10_000)], T0 + 10_000);
+    await repo.upsert([gw(true, T0 + 15_000)], T0 + 15_000);
+    expect(await since()).toBe(T0);
+    await repo.upsert([gw(false, T0 + 20_000, T0 + 20_000)], T0 + 20_000);
+    expect(await since()).toBe(T0 + 20_000);
+    await repo.upsert([gw(false, T0 + 25_000, T0 + 25_000)], T0 + 25_000);
+    expect(await since()).toBe(T0 + 20_000);
+    await repo.upsert([gw(true, T0 + 30_000, T0 + 30_000)], T0 + 30_000);
+    expect(await since()).toBe(T0 + 30_000);
+    // A row from before migration 18 has none; its next write of the same state gives the writer's.
+    await client().query(`UPDATE gateway_status SET since = NULL`);
+    expect(await since()).toBeNull();
+    await repo.upsert([gw(true, T0 + 35_000, T0 + 32_000)], T0 + 35_000);
+    expect(await since()).toBe(T0 + 32_000);
   });
 
   it('writes a few hundred gateways in one statement', async () => {

@@ -71,4 +71,5 @@ export const gatewayStatusDto = (r: GatewayStatusRecord) => ({
   online: r.online,
   lastSeen: new Date(r.lastSeenMs).toISOString(),
   spoolDepth: r.spoolDepth,
+  since: r.sinceMs === null || r.sinceMs === undefined ? null : new Date(r.sinceMs).toISOString(),
 });

@@ -75,6 +75,8 @@ export const GatewayLastStatusSchema = Type.Object({
   /** ISO 8601. */
   lastSeen: Type.String(),
   spoolDepth: Nullable(Type.Integer()),
+  /** ISO 8601: since when the gateway is in this state (online or offline); null = not known. */
+  since: Nullable(Type.String()),
 });
 export type GatewayLastStatus = Static<typeof GatewayLastStatusSchema>;
 

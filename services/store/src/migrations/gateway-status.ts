@@ -25,3 +25,18 @@ export const gatewayStatus: Migration = {
     `);
   },
 };
+
+/**
+ * 18 (issue #21): since when each gateway has been in its current state (online or offline), for
+ * the data-quality view's "since" — `last_seen` moves with every heartbeat and says nothing of it.
+ * Set when a row is created and whenever `online` changes (GatewayStatusRepository.upsert). Rows
+ * from before this migration have none (NULL) until their next write, which takes the ingest's
+ * own since (at the earliest the ingest's start).
+ */
+export const gatewayStatusSince: Migration = {
+  version: 18,
+  name: 'gateway-status-since',
+  async up(tx) {
+    await tx.exec(`ALTER TABLE gateway_status ADD COLUMN since timestamptz;`);
+  },
+};

@@ -4,7 +4,7 @@ import { apiTables } from './api-tables.js';
 import { deviceCredentials } from './device-credentials.js';
 import { floorPlans } from './floor-plans.js';
 import { faultFacts } from './fault-facts.js';
-import { gatewayStatus } from './gateway-status.js';
+import { gatewayStatus, gatewayStatusSince } from './gateway-status.js';
 import { coreTables } from './common.js';
 import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
@@ -112,5 +112,6 @@ export const timescaleMigrations: DialectMigrations = {
     notificationDeliveries,
     warningLoop,
     handovers,
+    gatewayStatusSince,
   ],
 };
