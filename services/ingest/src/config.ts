@@ -103,7 +103,7 @@ export const IngestConfigSchema = Type.Object(
       {
         /** Plain dialect: partitions made ahead and dropped for retention this often. @default 3600000 (1 h) */
         partitionIntervalMs: Type.Integer({ minimum: 1000, default: HOUR_MS }),
-        /** Plain dialect: new pages of raw readings summarised in their time index this often. @default 5000 */
+        /** New pages of raw readings summarised in their time index (BRIN) this often. @default 5000 */
         timeIndexIntervalMs: Type.Integer({ minimum: 100, default: 5000 }),
         /** At start-up, rollups are recomputed for this span before now (a previous run may not have rolled them up). @default 300000 (5 min) */
         rollupStartupLookbackMs: Type.Integer({ minimum: 0, default: 5 * MINUTE_MS }),

@@ -241,8 +241,9 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   const startDuties = (): void => {
     if (dialect === 'postgres') {
       duties.every(schedule.partitionIntervalMs, 'partitions', () => partitions.run());
-      duties.every(schedule.timeIndexIntervalMs, 'time-index', () => timeRollups.summarizeTimeIndex());
     }
+    // Both dialects index raw readings by time with BRIN (TimescaleDB from schema version 19).
+    duties.every(schedule.timeIndexIntervalMs, 'time-index', () => timeRollups.summarizeTimeIndex());
     // Rollups: once per minute, just after the boundary, for the minutes that are over (late data
     // included). Chained, so a long refresh (a backfill) delays the next, never overlaps it.
     duties.afterEachMinute(schedule.rollupGraceMs, 'rollups', async (completeBeforeMs) => {

@@ -392,20 +392,30 @@ export class TimeRollups {
   }
 
   /**
-   * Plain dialect: summarises the raw readings' time index (BRIN) over pages written since the
-   * last call, in every partition; returns the page ranges summarised (0 on TimescaleDB). A BRIN
-   * scan reads every unsummarised range, so without this a refresh would read all data since the
-   * last vacuum; called every few seconds, each call costs a few seconds' worth of new pages.
-   * Skipped (0) while a vacuum holds a partition: that vacuum summarises it too.
+   * Summarises the raw readings' time index (BRIN) over pages written since the last call, in
+   * every partition (plain) or every chunk (TimescaleDB, schema version 19);
+   * returns the page ranges summarised. A BRIN scan reads every unsummarised range, so without
+   * this a refresh (ours, or a continuous aggregate's) would read all data since the last vacuum;
+   * called every few seconds, each call costs a few seconds' worth of new pages. Skipped (0)
+   * while a vacuum holds a partition: that vacuum summarises it too.
    */
   async summarizeTimeIndex(): Promise<number> {
-    if (this.#dialect === 'timescaledb') return 0;
+    const indexes =
+      this.#dialect === 'timescaledb'
+        ? // Every chunk's BRIN (the catalog that pairs chunk and hypertable indexes differs
+          // between TimescaleDB versions; show_chunks and pg_index do not).
+          `SELECT i.indexrelid::regclass AS ix
+           FROM show_chunks('readings') AS chunk
+           JOIN pg_index i ON i.indrelid = chunk
+           JOIN pg_class ic ON ic.oid = i.indexrelid
+           JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'`
+        : `SELECT inhrelid::regclass AS ix FROM pg_inherits
+           WHERE inhparent = 'readings_ts_brin'::regclass`;
     try {
       return await this.#client.transaction(async (tx) => {
         await tx.exec(`SET LOCAL lock_timeout = '200ms'`);
         const { rows } = await tx.query<{ n: number }>(
-          `SELECT coalesce(sum(brin_summarize_new_values(inhrelid::regclass)), 0)::int AS n
-           FROM pg_inherits WHERE inhparent = 'readings_ts_brin'::regclass`,
+          `SELECT coalesce(sum(brin_summarize_new_values(ix)), 0)::int AS n FROM (${indexes}) i`,
         );
         return rows[0]?.n ?? 0;
       });

@@ -57,7 +57,7 @@ describe('TimescaleDB dialect (PGlite)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'timescaledb',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
     });
   });
 
@@ -74,6 +74,33 @@ describe('TimescaleDB dialect (PGlite)', () => {
       { attname: 'point_id', segmentby_column_index: 1, orderby_column_index: null, orderby_asc: null },
       { attname: 'ts', segmentby_column_index: null, orderby_column_index: 1, orderby_asc: false },
     ]);
+  });
+
+  it('indexes raw readings by time with BRIN only, as plain PostgreSQL does (version 19)', async () => {
+    // create_hypertable's default B-tree on ts cost every reading a second B-tree insertion.
+    const { rows } = await client.query<{ indexname: string; method: string }>(
+      `SELECT i.indexname, am.amname AS method
+       FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname JOIN pg_am am ON am.oid = c.relam
+       WHERE i.tablename = 'readings' AND i.schemaname = 'public' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { indexname: 'readings_pkey', method: 'btree' },
+      { indexname: 'readings_ts_brin', method: 'brin' },
+    ]);
+  });
+
+  it("summarises the chunks' time index over new pages only, once", async () => {
+    const rollups = timescaleRollups(Date.now());
+    await rollups.summarizeTimeIndex();
+    expect(await rollups.summarizeTimeIndex()).toBe(0);
+    const from = Date.now() - 2 * 3_600_000;
+    await insertReadings(
+      client,
+      Array.from({ length: 20_000 }, (_, i) => ({ pointId: 41, ts: from + i * 100, value: i })),
+    );
+    expect(await rollups.summarizeTimeIndex()).toBeGreaterThan(0);
+    expect(await rollups.summarizeTimeIndex()).toBe(0);
+    await client.query('DELETE FROM readings WHERE point_id = 41');
   });
 
   it('creates the 1 min and hierarchical 1 h continuous aggregates with real-time reads', async () => {

@@ -80,6 +80,17 @@ const readingsTimeIndex: Migration = {
   },
 };
 
+/**
+ * Version 19 makes TimescaleDB's time index the BRIN this dialect has had since version 10; here
+ * there is nothing to change, and the version is recorded so that both dialects mean the same
+ * schema by the same number.
+ */
+const readingsTimeBrin: Migration = {
+  version: 19,
+  name: 'readings-ts-brin',
+  async up() {},
+};
+
 export const plainMigrations: DialectMigrations = {
   dialect: 'postgres',
   migrations: [
@@ -101,5 +112,6 @@ export const plainMigrations: DialectMigrations = {
     warningLoop,
     handovers,
     gatewayStatusSince,
+    readingsTimeBrin,
   ],
 };

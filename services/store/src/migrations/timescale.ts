@@ -92,6 +92,27 @@ const readingsTimeIndex: Migration = {
   },
 };
 
+/**
+ * Version 19 (issue #20): the raw readings' time index becomes BRIN, as in plain PostgreSQL since
+ * version 10. create_hypertable had made an ordinary B-tree on ts (kept by version 10): every
+ * reading paid a second B-tree insertion beside the primary key's, for an index only the
+ * continuous-aggregate refresh reads (a few minutes of one chunk). A BRIN on data that arrives in
+ * time order stays a few pages per gigabyte and costs inserts next to nothing; TimeRollups
+ * summarises its new ranges every few seconds (summarizeTimeIndex), so a refresh reads only the
+ * pages of its minutes. Created on the hypertable: every chunk, present (compressed ones too) and
+ * future, gets one.
+ */
+const readingsTimeBrin: Migration = {
+  version: 19,
+  name: 'readings-ts-brin',
+  async up(tx) {
+    await tx.exec(`
+      DROP INDEX IF EXISTS readings_ts_idx;
+      CREATE INDEX IF NOT EXISTS readings_ts_brin ON readings USING brin (ts) WITH (pages_per_range = 32);
+    `);
+  },
+};
+
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
   migrations: [
@@ -113,5 +134,6 @@ export const timescaleMigrations: DialectMigrations = {
     warningLoop,
     handovers,
     gatewayStatusSince,
+    readingsTimeBrin,
   ],
 };
