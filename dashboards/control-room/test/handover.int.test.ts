@@ -1,0 +1,223 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telemetryTopic, type AlarmPage, type Handover, type HandoverPage } from '@hazardwatch/contracts';
+import type { ApiServer } from '@hazardwatch/api';
+import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
+import { LiveValueTap } from '@hazardwatch/ingest';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
+import {
+  ensureUsers,
+  loadRuntimeConfig,
+  startApiBeside,
+  startIngestService,
+  type IngestService,
+} from 'hazardwatch';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
+const ENTERPRISE = '91320623MA1W000001';
+const PASSWORD = 'handover-test-password';
+const NOTES = 'LT-1101液氯储罐液位高高报警未消除，已通知仪表维修，请接班人重点关注';
+const logger = pino({ level: 'silent' });
+/** Screenshots of this run (looked at by hand). */
+const SHOTS = mkdtempSync(join(tmpdir(), 'hw-handover-shots-'));
+
+/**
+ * 交接班 in the browser (issue #21), zh-CN, against the real chain (PostgreSQL, a broker of this
+ * file's own, ingest with the alarm engine, the API serving the dashboard built from the sources
+ * into a directory of this run): operator A hands over with notes while a red alarm is open;
+ * operator B of the same enterprise logs in, sees the handover with the notes and the alarm,
+ * takes over; the history search finds the record.
+ */
+describe('control room: shift handover in the browser', () => {
+  const { postgresAdminUrl } = providedServices();
+  let dist: string;
+  let broker: EmbeddedBrokerHandle;
+  let db: TestDatabase;
+  let service: IngestService;
+  let api: ApiServer;
+  let pub: MqttClient;
+  let browser: Browser;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    // Built into a directory of this run: other browser tests may be building dist/ meanwhile.
+    dist = mkdtempSync(join(tmpdir(), 'hw-handover-dist-'));
+    await build({ root: ROOT, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
+    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
+    db = await createTestDatabase(postgresAdminUrl);
+    const config = loadRuntimeConfig({
+      DATABASE_URL: db.url,
+      MQTT_URL: broker.url,
+      HW_SITE_FILE: EXAMPLE,
+      HW_HEALTH_PORT: '0',
+      HW_INGEST_CLIENT_ID: `hw-handover-${randomBytes(3).toString('hex')}`,
+      HW_INGEST_ENTERPRISES: ENTERPRISE,
+      HW_JWT_SECRET: 'a-handover-test-secret-of-32-chars-or-more',
+      HW_DASHBOARD_DIR: dist,
+    });
+    const tap = new LiveValueTap();
+    service = await startIngestService(config, logger, { observers: [tap] });
+    api = await startApiBeside(service, config, logger, 0, tap);
+    await ensureUsers(service, [
+      { username: 'banzhang', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
+      { username: 'jieban', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
+    ]);
+    pub = await mqtt.connectAsync(broker.url, {
+      clientId: `hw-handover-pub-${randomBytes(3).toString('hex')}`,
+    });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await pub?.endAsync();
+    await api?.close();
+    await service?.close();
+    await broker?.close();
+    await db?.drop();
+    if (dist) rmSync(dist, { recursive: true, force: true });
+  });
+
+  const origin = () => `http://127.0.0.1:${api.port}`;
+  /** A REST read as a user (set-up and checks only; the steps under test are clicked). */
+  const rest = async <T>(username: string, path: string): Promise<T> => {
+    const login = await fetch(`${origin()}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const res = await fetch(`${origin()}/api/v1${path}`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(res.status, path).toBe(200);
+    return (await res.json()) as T;
+  };
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  /** A fresh browser session (own sessionStorage) logged in as `username`, in zh-CN. */
+  const session = async (username: string): Promise<Page> => {
+    const context = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
+    await page.goto(`${origin()}/`);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
+    return page;
+  };
+
+  it('operator A hands over with notes while an alarm is open; operator B takes over; the search finds it', async () => {
+    // LT-1101 (HH 85 %, on-delay 10 s) at 90 %: an open red alarm of the chlorine tank farm.
+    const t0 = Date.now() - 60_000;
+    for (const [ts, value] of [
+      [t0, 60],
+      [t0 + 1000, 90],
+      [t0 + 12_000, 90],
+    ] as const)
+      await pub.publishAsync(
+        telemetryTopic({ enterprise: ENTERPRISE, gateway: 'GW01' }),
+        JSON.stringify({ readings: [{ tag: 'LT-1101', ts, value }] }),
+        { qos: 1 },
+      );
+    const open = await waitFor(
+      () => rest<AlarmPage>('banzhang', `/alarms/active?enterprise=${ENTERPRISE}`),
+      (p) => p.items.some((a) => a.tag === 'LT-1101'),
+      'the LT-1101 alarm',
+    );
+    const alarmId = open.items.find((a) => a.tag === 'LT-1101')!.id;
+
+    // Operator A: the 交接班 tab shows what will be recorded; A hands over with the notes.
+    const a = await session('banzhang');
+    await a.click('[data-nav="handover"]');
+    const form = a.locator('[data-test="handover-form"]');
+    await form.locator(`[data-alarm="${alarmId}"]`).waitFor({ timeout: 10_000 });
+    await expect(form.locator(`[data-alarm="${alarmId}"]`).textContent()).resolves.toContain('LT-1101');
+    await a.fill('[data-test="handover-notes-input"]', NOTES);
+    await shot(a, '1-outgoing-form');
+    await a.click('[data-action="hand-over"]');
+    await a.locator('[data-test="handover-own"]').waitFor({ timeout: 10_000 });
+    await expect(a.locator('[data-test="handover-done"]').textContent()).resolves.toContain('等待接班');
+    await expect(a.locator('[data-action="accept"]').count()).resolves.toBe(0);
+    await a.context().close();
+
+    // Operator B: the pending handover with A's notes and the alarm open then; B takes over.
+    const b = await session('jieban');
+    await b.click('[data-nav="handover"]');
+    const pending = b.locator('[data-test="handover-pending"]');
+    await pending.waitFor({ timeout: 10_000 });
+    await expect(pending.locator('[data-test="handover-notes"]').textContent()).resolves.toBe(NOTES);
+    await expect(pending.textContent()).resolves.toContain('交班人 banzhang（值班操作员）');
+    await expect(pending.locator(`[data-alarm="${alarmId}"]`).count()).resolves.toBe(1);
+    await shot(b, '2-incoming-pending');
+    await b.fill('[data-test="handover-accept-note"]', '已到现场确认液位');
+    await b.click('[data-action="accept"]');
+    await b.locator('[data-test="handover-done"]').waitFor({ timeout: 10_000 });
+    await expect(b.locator('[data-test="handover-done"]').textContent()).resolves.toContain('接班');
+    await expect(b.locator('[data-test="handover-pending"]').count()).resolves.toBe(0);
+
+    // The history search finds it by a word of the notes, taken over.
+    await b.fill('[data-test="handover-q"]', '仪表维修');
+    await b.click('[data-action="search"]');
+    const row = b.locator('[data-history]');
+    await waitFor(
+      () => row.count(),
+      (n) => n === 1,
+      'one record found',
+    );
+    await expect(row.textContent()).resolves.toContain('已接班');
+    await expect(row.textContent()).resolves.toContain('jieban');
+    await row.click();
+    await expect(b.locator('.detail').textContent()).resolves.toContain('已到现场确认液位');
+    await shot(b, '3-history-found');
+    // A search for what is not in any notes finds nothing.
+    await b.fill('[data-test="handover-q"]', '不存在的记事');
+    await b.click('[data-action="search"]');
+    await waitFor(
+      () => row.count(),
+      (n) => n === 0,
+      'no record found',
+    );
+    await b.context().close();
+
+    const stored = await rest<HandoverPage>('banzhang', '/handovers');
+    expect(stored.items).toHaveLength(1);
+    const h: Handover = stored.items[0]!;
+    expect(h).toMatchObject({
+      outgoingUser: 'banzhang',
+      incomingUser: 'jieban',
+      status: 'accepted',
+      notes: NOTES,
+      acceptNote: '已到现场确认液位',
+    });
+    expect(h.snapshot.alarms.map((x) => x.id)).toContain(alarmId);
+    expect(errors).toEqual([]);
+  });
+});
