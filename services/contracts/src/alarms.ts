@@ -35,9 +35,20 @@ export const QUALITY_CONDITIONS = [
   /** The gateway reported readings its spool had to drop (`data_loss`). */
   'DATA_LOSS',
 ] as const;
-export const ALARM_CONDITIONS = [...PROCESS_CONDITIONS, ...QUALITY_CONDITIONS] as const;
+/**
+ * Conditions of the platform's own machinery (`platform:` sources, docs/operations.md): a
+ * TimescaleDB background job whose last run failed, or that has not succeeded within twice its
+ * schedule interval. Never on a point or gateway, never coloured into a roll-up, never a 预警.
+ */
+export const PLATFORM_CONDITIONS = ['JOB_FAILED', 'JOB_STALE'] as const;
+export const ALARM_CONDITIONS = [
+  ...PROCESS_CONDITIONS,
+  ...QUALITY_CONDITIONS,
+  ...PLATFORM_CONDITIONS,
+] as const;
 export type ProcessCondition = (typeof PROCESS_CONDITIONS)[number];
 export type QualityCondition = (typeof QUALITY_CONDITIONS)[number];
+export type PlatformCondition = (typeof PLATFORM_CONDITIONS)[number];
 export type AlarmCondition = (typeof ALARM_CONDITIONS)[number];
 
 /** 预警 colour (Jilin mechanism: 红 重大, 橙 较大, 黄 一般, 蓝 低). Ordered from lowest to highest. */

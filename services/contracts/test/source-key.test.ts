@@ -4,6 +4,7 @@ import {
   buildSourceKey,
   gatewaySourceKey,
   parseSourceKey,
+  platformSourceKey,
   pointSourceKey,
   type ParsedSourceKey,
 } from '@hazardwatch/contracts';
@@ -14,6 +15,9 @@ describe('source key builders', () => {
     expect(gatewaySourceKey('E1', 'GW01')).toBe('gateway:E1/GW01');
     expect(buildSourceKey({ type: 'point', pointId: 7 })).toBe('point:7');
     expect(buildSourceKey({ type: 'gateway', enterprise: 'E1', gateway: 'GW01' })).toBe('gateway:E1/GW01');
+    expect(platformSourceKey('timescaledb', 'retention:readings')).toBe(
+      'platform:timescaledb/retention:readings',
+    );
   });
 });
 
@@ -24,6 +28,10 @@ describe('parseSourceKey', () => {
     [`point:${Number.MAX_SAFE_INTEGER}`, { type: 'point', pointId: Number.MAX_SAFE_INTEGER }],
     ['gateway:E1/GW01', { type: 'gateway', enterprise: 'E1', gateway: 'GW01' }],
     ['gateway:ent_a-1/gw-B_2', { type: 'gateway', enterprise: 'ent_a-1', gateway: 'gw-B_2' }],
+    [
+      'platform:timescaledb/refresh:readings_1m',
+      { type: 'platform', component: 'timescaledb', name: 'refresh:readings_1m' },
+    ],
   ];
   it.each(valid)('parses %s', (key, expected) => {
     expect(parseSourceKey(key)).toEqual(expected);
@@ -48,6 +56,10 @@ describe('parseSourceKey', () => {
     ['gateway with an extra level', 'gateway:E1/GW01/x'],
     ['gateway without codes', 'gateway:'],
     ['no prefix separator', 'point42'],
+    ['platform without a slash', 'platform:timescaledb'],
+    ['platform without component', 'platform:/retention:readings'],
+    ['platform without name', 'platform:timescaledb/'],
+    ['platform with an extra level', 'platform:timescaledb/a/b'],
   ];
   it.each(malformed)('refuses %s', (_name, key) => {
     expect(parseSourceKey(key)).toBeUndefined();
@@ -62,6 +74,11 @@ describe('parseSourceKey', () => {
             .integer({ min: 0, max: Number.MAX_SAFE_INTEGER })
             .map((pointId) => ({ type: 'point' as const, pointId })),
           fc.record({ type: fc.constant('gateway' as const), enterprise: code, gateway: code }),
+          fc.record({
+            type: fc.constant('platform' as const),
+            component: code,
+            name: fc.stringMatching(/^[A-Za-z0-9_:-]{1,64}$/),
+          }),
         ),
         (source: ParsedSourceKey) => {
           expect(parseSourceKey(buildSourceKey(source))).toEqual(source);

@@ -157,3 +157,11 @@ export {
   type EntityChange,
   type MonitoringChangeLine,
 } from './monitoring-change.js';
+export {
+  STALE_AFTER_INTERVALS,
+  judgeJob,
+  judgeJobs,
+  type JobHealth,
+  type JobObservation,
+  type JobVerdict,
+} from './platform/job-health.js';

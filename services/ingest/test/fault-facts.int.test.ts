@@ -103,7 +103,7 @@ describe('fault facts: replays, source outages and data loss (real broker and Po
   const log = (filter: (c: ConditionChange) => boolean = () => true) =>
     changes.filter(filter).map((c) => {
       const who =
-        c.source.kind === 'gateway'
+        c.source.kind !== 'point'
           ? 'GW:'
           : `${c.source.pointId === fx.pointIds.get('GT-1') ? 'GT-1' : 'GT-2'}:`;
       return `${who}${c.condition}${c.active ? '+' : '-'}${c.late === true ? ' late' : ''}`;

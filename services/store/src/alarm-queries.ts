@@ -1,4 +1,10 @@
-import type { AlarmCondition, AlarmRow, AlarmState, WarningColour } from '@hazardwatch/contracts';
+import {
+  parseSourceKey,
+  type AlarmCondition,
+  type AlarmRow,
+  type AlarmState,
+  type WarningColour,
+} from '@hazardwatch/contracts';
 import type { AlarmRecord, SiteIndex } from '@hazardwatch/core';
 import type { SqlClient } from './sql-client.js';
 
@@ -24,6 +30,7 @@ export type AlarmDto = AlarmRow;
 
 interface Row {
   id: string;
+  source_key: string;
   condition: AlarmCondition;
   state: AlarmState;
   colour: WarningColour | null;
@@ -40,6 +47,12 @@ interface Row {
 const ENTERPRISE = 'coalesce(p.enterprise_code, a.enterprise)';
 const MS = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
 
+/** What a platform alarm is about (`timescaledb/retention:readings`), shown where a point's tag is. */
+function platformName(sourceKey: string): string | null {
+  const source = parseSourceKey(sourceKey);
+  return source?.type === 'platform' ? `${source.component}/${source.name}` : null;
+}
+
 function toDto(r: Row, site: SiteIndex | undefined): AlarmDto {
   const point = r.point_id === null ? undefined : site?.pointById(r.point_id);
   return {
@@ -50,7 +63,7 @@ function toDto(r: Row, site: SiteIndex | undefined): AlarmDto {
     active: r.record.active,
     enterprise: r.enterprise,
     pointId: r.point_id,
-    tag: point?.tag ?? null,
+    tag: point?.tag ?? platformName(r.source_key),
     hazard: point?.hazard ?? null,
     gateway: point?.gateway ?? r.gateway,
     raisedAt: r.raised_ms,
@@ -75,7 +88,7 @@ export async function queryAlarms(
 ): Promise<{ items: AlarmDto[]; total: number }> {
   if (q.enterprises?.length === 0 || q.pointIds?.length === 0) return { items: [], total: 0 };
   const { rows } = await client.query<Row>(
-    `SELECT a.id, a.condition, a.state, a.colour, a.point_id, ${ENTERPRISE} AS enterprise, a.gateway,
+    `SELECT a.id, a.source_key, a.condition, a.state, a.colour, a.point_id, ${ENTERPRISE} AS enterprise, a.gateway,
             ${MS('a.raised_at')} AS raised_ms, ${MS('a.updated_at')} AS updated_ms,
             CASE WHEN a.closed_at IS NULL THEN NULL ELSE ${MS('a.closed_at')} END AS closed_ms,
             a.record, (count(*) OVER ())::int AS total
@@ -112,7 +125,7 @@ export async function alarmById(
   id: string,
 ): Promise<AlarmDto | undefined> {
   const { rows } = await client.query<Row>(
-    `SELECT a.id, a.condition, a.state, a.colour, a.point_id, ${ENTERPRISE} AS enterprise, a.gateway,
+    `SELECT a.id, a.source_key, a.condition, a.state, a.colour, a.point_id, ${ENTERPRISE} AS enterprise, a.gateway,
             ${MS('a.raised_at')} AS raised_ms, ${MS('a.updated_at')} AS updated_ms,
             CASE WHEN a.closed_at IS NULL THEN NULL ELSE ${MS('a.closed_at')} END AS closed_ms, a.record, 1 AS total
      FROM alarms a LEFT JOIN point_ids p ON p.id = a.point_id WHERE a.id = $1`,

@@ -59,7 +59,7 @@ export class LiveRooms {
     return rooms;
   }
 
-  /** Rooms of an alarm source key (`point:<id>` or `gateway:<enterprise>/<gateway>`). */
+  /** Rooms of an alarm source key (`point:<id>` or `gateway:<enterprise>/<gateway>`; none for `platform:`). */
   source(sourceKey: string): readonly LiveRoom[] {
     const place = this.place(sourceKey);
     if (place.pointId !== null) return this.point(place.pointId);
@@ -82,7 +82,8 @@ export class LiveRooms {
 
   place(sourceKey: string): SourcePlace {
     const source = parseSourceKey(sourceKey);
-    if (source === undefined) return NOWHERE;
+    // A platform source (a TimescaleDB job) has no place in the site: no enterprise room hears it.
+    if (source === undefined || source.type === 'platform') return NOWHERE;
     if (source.type === 'gateway')
       return {
         ...NOWHERE,

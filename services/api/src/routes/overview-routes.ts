@@ -76,8 +76,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const s = site();
     const events = (await ctx.alarms.events(from - KPI_LOOK_BACK_MS, to)).filter((e) => {
       const source = parseSourceKey(e.sourceKey);
+      // Platform alarms (TimescaleDB jobs) belong to no enterprise: never in an enterprise's KPIs.
       const enterprise =
-        source?.type === 'point' ? s.pointById(source.pointId)?.enterprise : source?.enterprise;
+        source?.type === 'point'
+          ? s.pointById(source.pointId)?.enterprise
+          : source?.type === 'gateway'
+            ? source.enterprise
+            : undefined;
       return enterprise !== undefined && enterprises.has(enterprise);
     });
     const colours = new Map<string, WarningColour | undefined>(

@@ -1,18 +1,33 @@
-import { gatewaySourceKey, pointSourceKey, type AlarmCondition } from '@hazardwatch/contracts';
+import {
+  gatewaySourceKey,
+  platformSourceKey,
+  pointSourceKey,
+  type AlarmCondition,
+} from '@hazardwatch/contracts';
 
 /**
- * What an alarm is about: a monitoring point, or a gateway (communication loss is raised once
- * per gateway, not once per point behind it).
+ * What an alarm is about: a monitoring point, a gateway (communication loss is raised once per
+ * gateway, not once per point behind it), or the platform's own machinery (a TimescaleDB job:
+ * no enterprise, so it colours no roll-up and opens no 预警).
  */
 export type AlarmSource =
   | { readonly kind: 'point'; readonly pointId: number }
-  | { readonly kind: 'gateway'; readonly enterprise: string; readonly gateway: string };
+  | { readonly kind: 'gateway'; readonly enterprise: string; readonly gateway: string }
+  | { readonly kind: 'platform'; readonly component: string; readonly name: string };
 
-/** Stable text key of a source, e.g. `point:42` or `gateway:E1/GW01`. One active alarm per (key, condition). */
+/**
+ * Stable text key of a source, e.g. `point:42`, `gateway:E1/GW01` or
+ * `platform:timescaledb/retention:readings`. One active alarm per (key, condition).
+ */
 export function sourceKey(source: AlarmSource): string {
-  return source.kind === 'point'
-    ? pointSourceKey(source.pointId)
-    : gatewaySourceKey(source.enterprise, source.gateway);
+  switch (source.kind) {
+    case 'point':
+      return pointSourceKey(source.pointId);
+    case 'gateway':
+      return gatewaySourceKey(source.enterprise, source.gateway);
+    case 'platform':
+      return platformSourceKey(source.component, source.name);
+  }
 }
 
 /**

@@ -83,7 +83,11 @@ interface Owner {
 
 const zero = (): Record<WarningColour, number> => ({ blue: 0, yellow: 0, orange: 0, red: 0 });
 const counts = (alarm: AlarmRecord): boolean =>
-  alarm.active && alarm.late !== true && (alarm.state === 'UNACK' || alarm.state === 'ACKED');
+  // The platform's own alarms (a TimescaleDB job) belong to no enterprise: they colour nothing.
+  alarm.source.kind !== 'platform' &&
+  alarm.active &&
+  alarm.late !== true &&
+  (alarm.state === 'UNACK' || alarm.state === 'ACKED');
 
 export class ColourRollup {
   readonly #index: SiteIndex;
@@ -235,6 +239,8 @@ export class ColourRollup {
 
   #ownerOf(alarm: AlarmRecord): Owner {
     const s = alarm.source;
+    // Unreachable: `counts` keeps platform alarms out before an owner is looked for.
+    if (s.kind === 'platform') throw new TypeError(`platform alarm ${alarm.id} has no place in the roll-up`);
     if (s.kind === 'gateway') {
       const enterprise = this.#index.enterprise(s.enterprise) === undefined ? null : s.enterprise;
       return {

@@ -19,13 +19,16 @@ export function effectiveHazardLevel(hazard: NormalisedHazard): HazardLevel {
   return Math.min(hazard.declaredLevel, assessed) as HazardLevel;
 }
 
-/** Colour context of an alarm; an unknown point or a gateway has no kind and no hazard. */
+/**
+ * Colour context of an alarm; an unknown point, a gateway or a platform source has no kind and
+ * no hazard.
+ */
 export function alarmContext(
   index: SiteIndex,
   source: AlarmSource,
   condition: AlarmCondition,
 ): AlarmColourContext {
-  if (source.kind === 'gateway') return { condition, pointKind: null, hazardLevel: null };
+  if (source.kind !== 'point') return { condition, pointKind: null, hazardLevel: null };
   const point = index.pointById(source.pointId);
   if (point === undefined) return { condition, pointKind: null, hazardLevel: null };
   const hazard = point.hazard === null ? undefined : index.hazard(point.enterprise, point.hazard);
@@ -36,10 +39,20 @@ export function alarmContext(
   };
 }
 
+/**
+ * Colour stored on an alarm of the platform's own machinery. Blue, beside the data-quality
+ * conditions it resembles; fixed rather than configurable, because it colours nothing: platform
+ * alarms stay out of every roll-up (colour-rollup.ts) and so never open a 预警.
+ */
+export const PLATFORM_ALARM_COLOUR: WarningColour = 'blue';
+
 /** `colourOf` for the alarm book: the policy applied to the site's context. */
 export function siteColourOf(
   index: SiteIndex,
   policy: ColourPolicy,
 ): (source: AlarmSource, condition: AlarmCondition) => WarningColour {
-  return (source, condition) => alarmColour(policy, alarmContext(index, source, condition));
+  return (source, condition) =>
+    source.kind === 'platform'
+      ? PLATFORM_ALARM_COLOUR
+      : alarmColour(policy, alarmContext(index, source, condition));
 }

@@ -60,9 +60,11 @@ export class RecordingSink implements ConditionSink {
       const who =
         c.source.kind === 'gateway'
           ? `${c.source.gateway}:`
-          : c.source.pointId === 1
-            ? ''
-            : `#${c.source.pointId}:`;
+          : c.source.kind === 'platform'
+            ? `${c.source.component}/${c.source.name}:`
+            : c.source.pointId === 1
+              ? ''
+              : `#${c.source.pointId}:`;
       return `${who}${c.condition}${c.active ? '+' : '-'}@${c.ts}${c.late === true ? ' late' : ''}`;
     });
   }
