@@ -117,6 +117,8 @@ export const IngestConfigSchema = Type.Object(
         alarmTickMs: Type.Integer({ minimum: 10, default: 1000 }),
         /** Pending 预警 notifications are sent this often. @default 2000 */
         outboxIntervalMs: Type.Integer({ minimum: 10, default: 2000 }),
+        /** TimescaleDB: the background jobs' statistics are read and judged this often (docs/operations.md §6.2). @default 60000 */
+        jobHealthIntervalMs: Type.Integer({ minimum: 1000, default: MINUTE_MS }),
         /** Finished forwarded actions are kept this long (the audit log keeps what was done). @default 604800000 (7 days) */
         actionRequestKeepMs: Type.Integer({ minimum: MINUTE_MS, default: 7 * DAY_MS }),
       },

@@ -31,3 +31,9 @@ export {
   type IngestServiceDeps,
   type VersionedSite,
 } from './ingest-service.js';
+export {
+  TimescaleJobWatch,
+  TIMESCALE_COMPONENT,
+  type DegradedJob,
+  type TimescaleJobWatchDeps,
+} from './timescale-job-watch.js';

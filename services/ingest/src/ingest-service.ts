@@ -13,6 +13,7 @@ import {
   PartitionMaintainer,
   PgReadingWriter,
   TimeRollups,
+  timescaleJobs,
   watchSiteDocuments,
   WarningRepository,
   type Retention,
@@ -30,6 +31,7 @@ import { IngestRollups } from './minute-rollups.js';
 import { NO_ROUTES, OutboxWorker, type DeliveryRoutes, type NotificationChannel } from './notify/index.js';
 import { pointDirectoryFrom, pointDirectoryFromSite, type PointDirectory } from './point-directory.js';
 import { DutySchedule } from './duty-schedule.js';
+import { TimescaleJobWatch, type DegradedJob } from './timescale-job-watch.js';
 
 const DAY_MS = 86_400_000;
 
@@ -76,6 +78,14 @@ export interface IngestReadiness {
     readonly batchesPoisoned: number;
     readonly alarmUnitsFailed: number;
     readonly siteVersion: number | null;
+    /**
+     * `degraded` while a TimescaleDB background job is failing, stale or paused (`jobs` says
+     * which and why): the process stays ready — readings are stored and alarms raised — so a
+     * load balancer keeps it, but compression, retention or rollups have stopped
+     * (docs/operations.md §6.2).
+     */
+    readonly status: 'ok' | 'degraded';
+    readonly jobs: readonly DegradedJob[];
   };
 }
 
@@ -224,6 +234,18 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   const duties = new DutySchedule(clock, log);
   const actionRequests = new ActionRequestRepository(client);
   const owned = ownedEnterprises(settings.mqtt.subscriptions);
+  // TimescaleDB's background jobs, judged in every worker (readiness, metrics); their platform
+  // alarms are raised by the worker that owns every enterprise (`serve`, the demo, an unpartitioned
+  // `ingest`): one raiser, never two racing for the same alarm (docs/operations.md §6.2).
+  const jobWatch =
+    dialect === 'timescaledb'
+      ? new TimescaleJobWatch({
+          readJobs: () => timescaleJobs(client, dialect),
+          clock,
+          logger,
+          ...(owned === null ? { alarms: host } : {}),
+        })
+      : undefined;
   const notifications = new OutboxWorker(outbox, channels, { logger, now, timers: clock });
   // Actions asked through a separate API (`hazardwatch api`) for the enterprises this worker owns.
   const actions = new ActionWorker({
@@ -256,6 +278,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
       host.tick(t);
     });
     duties.every(schedule.outboxIntervalMs, 'notifications', () => notifications.runOnce());
+    if (jobWatch) duties.every(schedule.jobHealthIntervalMs, 'timescale-jobs', () => jobWatch.check());
     duties.every(schedule.maintenanceIntervalMs, 'alarm-retention', () =>
       alarmRepository.pruneClosedBefore(now() - settings.retention.alarmDays * DAY_MS),
     );
@@ -306,19 +329,22 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     ready: () => {
       const broker = ingest.subscriber.connected;
       const storage = ingest.pipeline.storageHealthy;
+      const jobs = jobWatch?.degraded() ?? [];
       return {
         ready: broker && storage,
         detail: {
+          status: jobs.length > 0 ? 'degraded' : 'ok',
           broker,
           storage,
           batchesPoisoned: ingest.counters.batchesPoisoned,
           alarmUnitsFailed: host.failedUnits,
           siteVersion: current?.version ?? null,
+          jobs,
         },
       };
     },
-    metrics: () =>
-      ingestMetricsText(ingest.counters, {
+    metrics: async () =>
+      (await ingestMetricsText(ingest.counters, {
         bufferedRows: ingest.pipeline.bufferedRows,
         unacknowledgedMessages: ingest.subscriber.unacknowledged,
         storageHealthy: ingest.pipeline.storageHealthy,
@@ -326,7 +352,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
         deadLettersQueued: ingest.pipeline.deadLettersQueued,
         alarmUnitsFailed: host.failedUnits,
         notifications: notifications.byChannel,
-      }),
+      })) + ((await jobWatch?.metrics()) ?? ''),
     start: async () => {
       if (channels.length === 0)
         log.warn(
@@ -334,6 +360,9 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
         );
       try {
         await host.restore();
+        // Judged once before the duties start: /readyz says degraded from the first answer, and
+        // the platform alarms of a restart are brought up to date with the restored book.
+        await jobWatch?.check();
         startDuties();
         await ingest.start();
         await actions.start();

@@ -1,0 +1,240 @@
+import type pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
+import { AlarmEngine, TimescaleJobWatch, type DurableWork } from '@hazardwatch/ingest';
+import { ManualClock } from '@hazardwatch/kit';
+import {
+  AlarmRepository,
+  alarmEnterprise,
+  migrate,
+  NotificationOutbox,
+  queryAlarms,
+  sqlClientFromPg,
+  WarningRepository,
+  type SqlClient,
+  type TimescaleJobRow,
+} from '@hazardwatch/store';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import { logger } from './support.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 11, 6, 8, 0);
+const KEY = 'platform:timescaledb/compression:readings';
+
+/** The compression policy as the store reads it: every 12 h, registered at T0, never run. */
+const compression = (over: Partial<TimescaleJobRow> = {}): TimescaleJobRow => ({
+  identity: 'compression:readings',
+  jobId: 1001,
+  scheduled: true,
+  scheduleIntervalMs: 12 * HOUR,
+  registeredAtMs: T0,
+  lastRunStartedAtMs: null,
+  lastRunFinishedAtMs: null,
+  lastSuccessAtMs: null,
+  lastRunStatus: null,
+  jobStatus: 'Scheduled',
+  nextStartMs: null,
+  totalRuns: 0,
+  totalSuccesses: 0,
+  totalFailures: 0,
+  ...over,
+});
+
+/**
+ * The platform's own alarm for a TimescaleDB job (issue #20): raised through the alarm engine
+ * into the real alarms tables when a job is stale or failing, and back to normal when it
+ * succeeds; no enterprise (admin only), no roll-up colour, no 预警. The job statistics come from
+ * the watch's read seam (the store query itself runs against TimescaleDB in
+ * store/test/timescale-jobs.int.test.ts).
+ */
+describe('TimescaleDB job health as a platform alarm (real database)', () => {
+  const { postgresAdminUrl } = providedServices();
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let client: SqlClient;
+  let clock: ManualClock;
+  let attached: DurableWork[];
+  let jobs: TimescaleJobRow[];
+
+  const engine = (): AlarmEngine =>
+    new AlarmEngine({
+      index: new SiteIndex(EMPTY_SITE),
+      logger,
+      now: () => clock.now(),
+      client,
+      alarms: new AlarmRepository(client),
+      warnings: new WarningRepository(client),
+      outbox: new NotificationOutbox(client),
+      joinBatch: (work) => void attached.push(work),
+      settings: DEFAULT_ALARM_SETTINGS,
+    });
+  const watch = (host: AlarmEngine | undefined): TimescaleJobWatch =>
+    new TimescaleJobWatch({
+      readJobs: () => Promise.resolve(jobs),
+      clock,
+      logger,
+      ...(host ? { alarms: host } : {}),
+    });
+  /** Everything the engine produced is stored. */
+  const stored = async (): Promise<void> => {
+    await Promise.all(attached.splice(0).map((w) => w()));
+  };
+  const alarmRows = async () =>
+    (
+      await client.query<{
+        id: string;
+        condition: string;
+        state: string;
+        enterprise: string | null;
+        point_id: number | null;
+        colour: string;
+        closed: boolean;
+      }>(
+        `SELECT id, condition, state, enterprise, point_id, colour, closed_at IS NOT NULL AS closed
+         FROM alarms WHERE source_key = $1 ORDER BY raised_at, id`,
+        [KEY],
+      )
+    ).rows;
+  const transitions = async (alarmId: string) =>
+    (
+      await client.query<{ t: string }>(
+        `SELECT from_state || '>' || to_state AS t FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
+        [alarmId],
+      )
+    ).rows.map((r) => r.t);
+
+  beforeEach(async () => {
+    db = await createTestDatabase(postgresAdminUrl);
+    pool = openTestPool(db.url, { max: 4 });
+    client = sqlClientFromPg(pool);
+    await migrate(client, { logger, dialect: 'postgres' });
+    clock = new ManualClock(T0);
+    attached = [];
+    jobs = [compression()];
+  });
+  afterEach(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('raises JOB_STALE after 2 × the interval without a success, for admins only, and returns it once the job succeeds', async () => {
+    const host = engine();
+    await host.restore();
+    const w = watch(host);
+    await w.check();
+    clock.advance(24 * HOUR);
+    await w.check();
+    await stored();
+    expect(await alarmRows()).toEqual([]);
+    expect(w.degraded()).toEqual([]);
+
+    clock.advance(60_000);
+    await w.check();
+    await stored();
+    const [raised] = await alarmRows();
+    expect(raised).toMatchObject({
+      condition: 'JOB_STALE',
+      state: 'UNACK',
+      enterprise: null,
+      point_id: null,
+      colour: 'blue',
+      closed: false,
+    });
+    expect(w.degraded()).toEqual([
+      {
+        job: 'compression:readings',
+        verdict: 'stale',
+        jobId: 1001,
+        lastRunStatus: null,
+        lastSuccessAt: null,
+        staleAt: T0 + 24 * HOUR,
+      },
+    ]);
+    const metrics = await w.metrics();
+    expect(metrics).toContain('hw_timescaledb_job_healthy{job="compression:readings"} 0');
+    expect(metrics).toContain(
+      'hw_timescaledb_job_last_success_timestamp_seconds{job="compression:readings"} 0',
+    );
+    expect(metrics).toContain('hw_timescaledb_job_runs_total{job="compression:readings"} 0');
+
+    // Never in a roll-up, never a 预警; listed for an admin (every enterprise), not for an enterprise.
+    const colours = await client.query('SELECT 1 FROM colour_events');
+    const warnings = await client.query('SELECT 1 FROM warnings');
+    expect([colours.rows.length, warnings.rows.length]).toEqual([0, 0]);
+    const page = { openOnly: true, pointIds: null, limit: 10, offset: 0 };
+    const admin = await queryAlarms(client, undefined, { ...page, enterprises: null });
+    expect(admin.items.map((a) => [a.condition, a.tag, a.enterprise])).toEqual([
+      ['JOB_STALE', 'timescaledb/compression:readings', null],
+    ]);
+    expect((await queryAlarms(client, undefined, { ...page, enterprises: ['E1'] })).total).toBe(0);
+    expect(await alarmEnterprise(client, raised!.id)).toBeNull();
+
+    expect(host.act({ alarmId: raised!.id }, { action: 'ack', actor: 'admin' }).ok).toBe(true);
+    await stored();
+
+    clock.advance(HOUR);
+    jobs = [
+      compression({
+        lastRunStartedAtMs: clock.now() - 1000,
+        lastRunFinishedAtMs: clock.now(),
+        lastSuccessAtMs: clock.now(),
+        lastRunStatus: 'Success',
+        totalRuns: 1,
+        totalSuccesses: 1,
+      }),
+    ];
+    await w.check();
+    await stored();
+    expect(await alarmRows()).toMatchObject([{ condition: 'JOB_STALE', state: 'NORM', closed: true }]);
+    expect(await transitions(raised!.id)).toEqual(['NORM>UNACK', 'UNACK>ACKED', 'ACKED>NORM']);
+    expect(w.degraded()).toEqual([]);
+    expect(await w.metrics()).toContain('hw_timescaledb_job_healthy{job="compression:readings"} 1');
+  });
+
+  it('raises one JOB_FAILED for a failing job, not a second after a restart, and returns it on success', async () => {
+    jobs = [
+      compression({
+        lastRunStartedAtMs: T0 + HOUR,
+        lastRunFinishedAtMs: T0 + HOUR,
+        lastRunStatus: 'Failed',
+        totalRuns: 1,
+        totalFailures: 1,
+      }),
+    ];
+    clock.advance(30 * HOUR); // stale as well: one alarm, the failure
+    const first = engine();
+    await first.restore();
+    await watch(first).check();
+    await stored();
+    const [failed] = await alarmRows();
+    expect(failed).toMatchObject({ condition: 'JOB_FAILED', state: 'UNACK' });
+    expect(await watch(first).metrics()).toBe(await watch(first).metrics()); // scrapes are repeatable
+
+    // A restart: the engine restores the open alarm, a new watch tells the same state again.
+    const second = engine();
+    await second.restore();
+    const w = watch(second);
+    await w.check();
+    await stored();
+    expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_FAILED', 'UNACK']]);
+    expect(await transitions(failed!.id)).toEqual(['NORM>UNACK']);
+
+    clock.advance(HOUR);
+    jobs = [
+      compression({ lastSuccessAtMs: clock.now(), lastRunStatus: 'Success', totalRuns: 2, totalFailures: 1 }),
+    ];
+    await w.check();
+    await stored();
+    // Unacknowledged when it cleared: RTNUN until someone acknowledges it (ISA-18.2).
+    expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_FAILED', 'RTNUN']]);
+  });
+
+  it('only reports, never raises, in a process that does not raise platform alarms', async () => {
+    clock.advance(100 * HOUR);
+    const w = watch(undefined);
+    await w.check();
+    await stored();
+    expect(await alarmRows()).toEqual([]);
+    expect(w.degraded().map((j) => j.verdict)).toEqual(['stale']);
+  });
+});
