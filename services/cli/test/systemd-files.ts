@@ -12,6 +12,7 @@ export const UNITS = [
   'hazardwatch-migrate.service',
   'hazardwatch.service',
   'hazardwatch-ingest@.service',
+  'hazardwatch-api.service',
 ] as const;
 
 /** Section → key → values (a key may repeat, e.g. EnvironmentFile=). Comments and blanks skipped. */

@@ -76,7 +76,7 @@ describe('deploy/systemd units', () => {
     const migrate = parseUnit(`${SYSTEMD_DIR}hazardwatch-migrate.service`);
     expect(one(migrate, 'Service', 'Type')).toBe('oneshot');
     expect(localCommand(one(migrate, 'Service', 'ExecStart')).command).toEqual(['migrate']);
-    for (const name of ['hazardwatch.service', 'hazardwatch-ingest@.service']) {
+    for (const name of ['hazardwatch.service', 'hazardwatch-ingest@.service', 'hazardwatch-api.service']) {
       const unit = parseUnit(`${SYSTEMD_DIR}${name}`);
       expect(one(unit, 'Unit', 'Requires')).toBe('hazardwatch-migrate.service');
       expect(one(unit, 'Unit', 'After').split(/\s+/)).toEqual(
@@ -91,6 +91,17 @@ describe('deploy/systemd units', () => {
     ).toEqual(['serve']);
     const worker = parseUnit(`${SYSTEMD_DIR}hazardwatch-ingest@.service`);
     expect(worker['Service']!['EnvironmentFile']).toEqual([ENV_FILE, '/etc/hazardwatch/ingest-%i.env']);
+  });
+
+  it('the API instance runs `hazardwatch api` after Redis, with an optional env file of its own for its ports', () => {
+    const api = parseUnit(`${SYSTEMD_DIR}hazardwatch-api.service`);
+    expect(localCommand(one(api, 'Service', 'ExecStart')).command).toEqual(['api']);
+    // `-`: the file may be absent (an instance alone on its host needs nothing else).
+    expect(api['Service']!['EnvironmentFile']).toEqual([ENV_FILE, '-/etc/hazardwatch/api.env']);
+    expect(one(api, 'Unit', 'After').split(/\s+/)).toContain('redis-server.service');
+    expect(DOC).toContain('/etc/hazardwatch/api.env');
+    // The env example names what every instance must share: Redis, for live events across them.
+    expect(readFileSync(ENV_EXAMPLE, 'utf8')).toMatch(/^# REDIS_URL=redis:\/\/\S+$/m);
   });
 
   it('every variable the env example sets is one the configuration knows, with valid values', () => {
@@ -143,7 +154,12 @@ describe('deploy/systemd units', () => {
         for (const name of UNITS) cpSync(`${SYSTEMD_DIR}${name}`, join(dir, name));
         // A template is verified through an instance.
         cpSync(`${SYSTEMD_DIR}hazardwatch-ingest@.service`, join(dir, 'hazardwatch-ingest@a.service'));
-        const files = ['hazardwatch-migrate.service', 'hazardwatch.service', 'hazardwatch-ingest@a.service'];
+        const files = [
+          'hazardwatch-migrate.service',
+          'hazardwatch.service',
+          'hazardwatch-ingest@a.service',
+          'hazardwatch-api.service',
+        ];
         const run = spawnSync('systemd-analyze', ['verify', '--man=no', ...files.map((f) => join(dir, f))], {
           encoding: 'utf8',
           cwd: dir,
