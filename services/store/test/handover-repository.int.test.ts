@@ -118,6 +118,31 @@ describe('HandoverRepository (PostgreSQL)', () => {
     expect((await repo.record(handover({ outgoingUser: 'op2', createdAt: T0 + 8 * HOUR }))).ok).toBe(true);
   });
 
+  it('lets one of two racing writers win: one pending handover per desk, one acceptance', async () => {
+    const recorded = await Promise.all(
+      ['op1', 'op2', 'op3'].map((u) => repo.record(handover({ outgoingUser: u }))),
+    );
+    expect(recorded.filter((r) => r.ok)).toHaveLength(1);
+    const winner = recorded.find((r) => r.ok)!;
+    if (!winner.ok) return;
+    expect(recorded.filter((r) => !r.ok)).toEqual([
+      { ok: false, pendingId: winner.handover.id },
+      { ok: false, pendingId: winner.handover.id },
+    ]);
+    const others = ['op1', 'op2', 'op3', 'op4'].filter((u) => u !== winner.handover.outgoingUser);
+    const accepted = await Promise.all(
+      others.map((u) =>
+        repo.accept(winner.handover.id, {
+          incomingUser: u,
+          incomingRole: 'operator',
+          acceptedAt: T0 + 1,
+          note: null,
+        }),
+      ),
+    );
+    expect(accepted.filter((a) => a !== undefined)).toHaveLength(1);
+  });
+
   it('is append-only in the database: no edit of notes or snapshot, no change of an accepted row, no self-acceptance', async () => {
     await repo.record(handover());
     const refused = async (sql: string): Promise<string | undefined> => {
