@@ -222,3 +222,21 @@ describe('AlarmTable: suppressed by design (ISA-18.2 DSUPR, issue #19 item 8)', 
     expect(w.find('[data-alarm="hh"] [data-test="ack"]').exists()).toBe(true);
   });
 });
+
+describe('AlarmTable keeps the current row in view (issue #21 keyboard)', () => {
+  it('scrolls down to a current row below the window and back up to one above it', async () => {
+    // 100 red alarms, newest first: a-99 is row 0, a-0 row 99 (28 px rows, 600 px assumed viewport).
+    const alarms = Array.from({ length: 100 }, (_, i) => alarm(`a-${i}`, 'red', i));
+    const w = mountTable(alarms);
+    const scroller = w.find('[data-test="alarm-scroller"]').element as unknown as { scrollTop: number };
+    // The root type check sees components through the shim (no props typed).
+    const setCurrent = (id: string) => w.setProps({ current: id } as never);
+    await setCurrent('a-49');
+    // Row 50 ends at 51 × 28 = 1428 px: scrolled so it is the last row in view.
+    expect(scroller.scrollTop).toBe(1428 - 600);
+    expect(w.find('[data-alarm="a-49"]').exists()).toBe(true);
+    await setCurrent('a-97');
+    expect(scroller.scrollTop).toBe(2 * 28);
+    expect(w.find('[data-alarm="a-97"]').exists()).toBe(true);
+  });
+});

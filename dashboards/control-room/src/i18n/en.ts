@@ -89,6 +89,8 @@ export const en: Messages = {
     GATEWAY_OFFLINE: 'Gateway offline',
     SOURCE_DOWN: 'Source down',
     DATA_LOSS: 'Data lost',
+    JOB_FAILED: 'Platform job failed',
+    JOB_STALE: 'Platform job overdue',
     NO_LIMITS: 'No limits',
   },
   alarms: {
@@ -125,6 +127,8 @@ export const en: Messages = {
     showShelved: 'Show shelved / OOS',
     failed: 'Action failed: {message}',
     returnToService: 'Return to service',
+    keysHint: '↑↓ select alarm · Enter acknowledge · Esc clear selection',
+    ackKeyHint: 'Shortcut: Enter',
   },
   warnings: {
     sign: 'Sign for',
@@ -288,7 +292,9 @@ export const en: Messages = {
     history: 'Alarm history',
     audit: 'Audit',
     noAudit: 'No audit access or no entries',
-    resolution: 'Resolution {r}',
+    resolution: 'Resolution: {r}',
+    /** contracts HISTORY_RESOLUTIONS. */
+    resolutions: { raw: 'every reading', '1m': '1-minute aggregates', '1h': '1-hour aggregates' },
     interlock: 'Interlock',
     stale: 'Stale',
     unit: 'Unit',
@@ -369,6 +375,20 @@ export const en: Messages = {
     source: 'Source',
     count: 'Count',
     share: 'Share',
+    /** ISA-18.2 target checks (core kpi-targets.ts KPI_TARGET_IDS). */
+    targets: {
+      avgPerHourAcceptable: 'Average alarm rate (per hour, acceptable)',
+      avgPerHourManageable: 'Average alarm rate (per hour, manageable)',
+      floodIntervalShare: '10-minute intervals with over 10 alarms (%)',
+      floodTimeShare: 'Time in alarm flood (%)',
+      peakPer10Min: 'Most alarms in 10 minutes',
+      top10Share: 'Share of the top 10 alarms (%)',
+      chattering: 'Chattering alarms',
+      stale: 'Stale alarms (> 24 h)',
+      priorityRed: 'Share of red alarms (%)',
+      priorityOrange: 'Share of orange alarms (%)',
+      priorityYellow: 'Share of yellow alarms (%)',
+    },
   },
   changes: {
     title: 'Monitoring changes',

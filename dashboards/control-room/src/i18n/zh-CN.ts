@@ -85,6 +85,8 @@ export const zhCN = {
     GATEWAY_OFFLINE: '网关离线',
     SOURCE_DOWN: '数据源中断',
     DATA_LOSS: '数据丢失',
+    JOB_FAILED: '平台后台作业失败',
+    JOB_STALE: '平台后台作业逾期未成功',
     NO_LIMITS: '未设阈值',
   },
   alarms: {
@@ -121,6 +123,8 @@ export const zhCN = {
     showShelved: '显示搁置/停用',
     failed: '操作失败：{message}',
     returnToService: '恢复投用',
+    keysHint: '↑↓ 选择报警 · Enter 确认 · Esc 取消选择',
+    ackKeyHint: '快捷键：Enter',
   },
   warnings: {
     sign: '签收',
@@ -278,7 +282,9 @@ export const zhCN = {
     history: '报警记录',
     audit: '操作审计',
     noAudit: '无权查看审计或无记录',
-    resolution: '分辨率 {r}',
+    resolution: '分辨率：{r}',
+    /** contracts HISTORY_RESOLUTIONS. */
+    resolutions: { raw: '原始数据（每个读数）', '1m': '1 分钟聚合', '1h': '1 小时聚合' },
     interlock: '联锁',
     stale: '数据过期',
     unit: '单位',
@@ -359,6 +365,20 @@ export const zhCN = {
     source: '来源',
     count: '次数',
     share: '占比',
+    /** ISA-18.2 target checks (core kpi-targets.ts KPI_TARGET_IDS). */
+    targets: {
+      avgPerHourAcceptable: '平均报警率（条/小时，可接受）',
+      avgPerHourManageable: '平均报警率（条/小时，可管理上限）',
+      floodIntervalShare: '超10条的10分钟区间占比（%）',
+      floodTimeShare: '报警泛滥时间占比（%）',
+      peakPer10Min: '10分钟内最多报警数',
+      top10Share: '前10频发报警占比（%）',
+      chattering: '振荡报警数',
+      stale: '长期报警数（>24h）',
+      priorityRed: '红色报警占比（%）',
+      priorityOrange: '橙色报警占比（%）',
+      priorityYellow: '黄色报警占比（%）',
+    },
   },
   changes: {
     title: '监测变更审批',
