@@ -128,6 +128,7 @@ function mountView(role: AuthorityRole, username: string, handovers: Handover[],
     },
     site: {
       enterprises: shallowRef([{ code: 'E1', name: '如东化工' }]),
+      hazards: shallowRef([{ enterprise: 'E1', code: 'CL-TF01', name: '液氯罐区' }]),
       regionDetails: shallowRef(new Map([['320623', { code: '320623', name: '如东县' }]])),
     },
   };
@@ -149,7 +150,8 @@ describe('交接班 view', () => {
     expect(form.find('[data-alarm="a1"]').text()).toMatch(/LT-1101\s*高高报\s*未确认/);
     expect(form.text()).toContain('未关闭报警（3）');
     expect(form.text()).toContain('另有 2 条未列出');
-    expect(form.find('[data-warning="w1"]').text()).toContain('橙');
+    expect(form.find('[data-warning="w1"]').text()).toMatch(/橙\s*液氯罐区\s*已签收/);
+    expect(form.find('[data-test="item-enterprise"]').exists(), 'one enterprise: not repeated').toBe(false);
     const submit = form.find('[data-action="hand-over"]');
     expect(submit.attributes('disabled'), 'no notes, no handover').toBeDefined();
     await form.find('[data-test="handover-notes-input"]').setValue('  LT-1101 高高报警未消除  ');
@@ -182,6 +184,23 @@ describe('交接班 view', () => {
     expect(w.find('[data-test="handover-done"]').text()).toBe('已于 2026-12-06 09:00:00 接班');
     expect(w.find('[data-test="handover-pending"]').exists()).toBe(false);
     expect(w.find('[data-history="5"]').text()).toContain('已接班');
+  });
+
+  it("shows a region desk's handover with each item's enterprise, to another regulator of the region", async () => {
+    const county: Handover = {
+      ...handover('7', 'reg1', '县值班：红色预警督办中'),
+      desk: { kind: 'region', code: '320623' },
+      region: '320623',
+      outgoingRole: 'regulator_county',
+    };
+    const { w } = mountView('regulator_county', 'reg2', [county]);
+    await flushPromises();
+    const pending = w.find('[data-test="handover-pending"]');
+    expect(pending.text()).toContain('交班人 reg1（县级监管）');
+    expect(pending.find('[data-alarm="a1"] [data-test="item-enterprise"]').text()).toBe('如东化工');
+    expect(pending.find('[data-warning="w1"] [data-test="item-enterprise"]').text()).toBe('如东化工');
+    expect(pending.find('[data-action="accept"]').exists()).toBe(true);
+    expect(w.find('[data-history="7"]').text()).toContain('如东县（320623）');
   });
 
   it('offers the safety manager neither form nor acceptance, only the history', async () => {
