@@ -25,6 +25,14 @@ describe('ColourLegend', () => {
     expect(w.find('.count').exists()).toBe(false);
   });
 
+  it('keeps a space between the colour and its risk name (issue #21: "RedMajor risk")', () => {
+    const w = mount(ColourLegend, { props: { long: true }, global: { plugins: [createAppI18n('en')] } });
+    expect(w.find('[data-colour="red"] .label').text()).toBe('Red Major risk');
+    expect(w.find('[data-colour="blue"] .label').text()).toBe('Blue Low risk');
+    const zh = mount(ColourLegend, { props: { long: true }, global: { plugins: [i18n()] } });
+    expect(zh.find('[data-colour="red"] .label').text()).toBe('红 重大风险');
+  });
+
   it('draws each swatch in its own colour', () => {
     const w = mount(ColourLegend, { global: { plugins: [i18n()] } });
     const red = w.find('[data-colour="red"] .swatch').attributes('style') ?? '';

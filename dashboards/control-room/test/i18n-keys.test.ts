@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   AUTHORITY_ROLES,
+  ALARM_CONDITIONS,
+  ALARM_STATES,
   DELIVERY_STATES,
+  HISTORY_RESOLUTIONS,
   MONITORING_CHANGE_KINDS,
   MONITORING_CHANGE_STATUSES,
   MONITORING_CHANGE_TARGETS,
@@ -66,7 +69,16 @@ const vocabularyKeys = [
   ...AUTHORITY_ROLES.map((r) => `roles.${r}`),
   ...USER_ROLES.map((r) => `roles.${r}`),
   ...['warnings', 'changes'].map((v) => `nav.${v}`),
+  ...HISTORY_RESOLUTIONS.map((r) => `detail.resolutions.${r}`),
+  ...ALARM_CONDITIONS.map((c) => `condition.${c}`),
+  ...ALARM_STATES.filter((s) => s !== 'NORM').map((s) => `state.${s}`),
 ];
+
+/** Every leaf key of a locale's messages, dotted. */
+function leafKeys(messages: unknown, prefix = ''): string[] {
+  if (messages === null || typeof messages !== 'object') return [prefix];
+  return Object.entries(messages).flatMap(([k, v]) => leafKeys(v, prefix === '' ? k : `${prefix}.${k}`));
+}
 
 describe('i18n: every key the dashboard uses exists in zh-CN and English', () => {
   it('finds the literal keys of the sources (the scan works)', () => {
@@ -81,6 +93,13 @@ describe('i18n: every key the dashboard uses exists in zh-CN and English', () =>
   ] as const)('%s has every literal and vocabulary key', (_name, messages) => {
     const missing = [...literalKeys, ...vocabularyKeys].filter((k) => !has(messages, k));
     expect(missing).toEqual([]);
+  });
+
+  it('has the same keys in both locales: none only in one (issue #21)', () => {
+    const zh = new Set(leafKeys(zhCN));
+    const english = new Set(leafKeys(en));
+    expect([...zh].filter((k) => !english.has(k))).toEqual([]);
+    expect([...english].filter((k) => !zh.has(k))).toEqual([]);
   });
 
   it('translates the error codes in both locales alike', () => {
