@@ -22,6 +22,8 @@ export interface ComposeService {
   readonly build?: unknown;
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
+  /** `no` for one-shot services (run to their end), `unless-stopped` … for the others. */
+  readonly restart?: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly ports: readonly string[];
   readonly volumes: readonly string[];
@@ -170,6 +172,7 @@ export function loadCompose(
       ...(raw['build'] !== undefined ? { build: raw['build'] } : {}),
       ...(command ? { command } : {}),
       ...(entrypoint ? { entrypoint } : {}),
+      ...(typeof raw['restart'] === 'string' ? { restart: raw['restart'] } : {}),
       environment: environmentOf(raw['environment'], `${where}.environment`),
       ports: ((raw['ports'] ?? []) as unknown[]).map(String),
       volumes: ((raw['volumes'] ?? []) as unknown[]).map(String),
