@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { AlarmSettings } from '@hazardwatch/core';
+import type { DegradedJob } from '@hazardwatch/contracts';
 import {
   alarmEnterprise,
   AlarmRepository,
@@ -67,6 +68,11 @@ export interface ApiDeps {
   readonly alarmSettings: AlarmSettings;
   /** Extra readiness checks besides the database, e.g. `{ broker: () => subscriber.connected }`. */
   readonly readiness?: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /**
+   * TimescaleDB jobs that are not healthy, from an ingest in this process (`serve`): /readyz then
+   * says `status` (`degraded` while any is listed, still 200) and `jobs`. Absent: neither is said.
+   */
+  readonly degradedJobs?: () => readonly DegradedJob[];
   /** Extra Prometheus text appended to `app.metrics` (another component of this process). */
   readonly metricsText?: () => string | Promise<string>;
   /** Process metrics in `app.metrics`. @default true */
@@ -192,6 +198,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
       replaced: (next) => deps.site.replaced?.(next),
     }),
     readiness: deps.readiness ?? {},
+    ...(deps.degradedJobs ? { degradedJobs: deps.degradedJobs } : {}),
   };
   healthRoutes(app, ctx);
   authRoutes(app, ctx);

@@ -121,6 +121,7 @@ export async function startApiBeside(
       broker: () => service.ready().detail.broker,
       storage: () => service.ready().detail.storage,
     },
+    degradedJobs: () => service.ready().detail.jobs,
   });
   // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,
   // rooms checked against the user's scope; with REDIS_URL several instances share rooms.

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { PLATFORM_CONDITIONS, type PlatformCondition } from '@hazardwatch/contracts';
-import { judgeJobs, type ConditionSink, type JobHealth, type JobVerdict } from '@hazardwatch/core';
+import { PLATFORM_CONDITIONS, type DegradedJob, type PlatformCondition } from '@hazardwatch/contracts';
+import { judgeJobs, type ConditionSink, type JobHealth } from '@hazardwatch/core';
 import type { Clock } from '@hazardwatch/kit';
 import type { TimescaleJobRow } from '@hazardwatch/store';
 
@@ -20,19 +20,8 @@ export interface TimescaleJobWatchDeps {
   readonly alarms?: ConditionSink;
 }
 
-/** A job that is not healthy, as /readyz lists it. */
-export interface DegradedJob {
-  /** `retention:readings`, … (never the job id, which a re-registration changes). */
-  readonly job: string;
-  readonly verdict: Exclude<JobVerdict, 'healthy'>;
-  /** TimescaleDB's id, to look the errors up: `timescaledb_information.job_errors`. */
-  readonly jobId: number;
-  readonly lastRunStatus: string | null;
-  /** ms UTC; null: never. */
-  readonly lastSuccessAt: number | null;
-  /** When it is (or became) stale without a success, ms UTC. */
-  readonly staleAt: number;
-}
+/** A job that is not healthy, as /readyz lists it (the REST contract's shape). */
+export type { DegradedJob };
 
 interface Judged {
   readonly row: TimescaleJobRow;

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
   ConfigError,
+  DEFAULT_DASHBOARD_DIR,
   InputError,
   loadRuntimeConfig,
   MAX_DURATION_S,
@@ -44,6 +46,10 @@ benchmarks (each prints one JSON line last; run them one at a time):
                           OPC-UA items at 1 Hz through the edge collector: CPU, RSS, backlog replay
   evaluate [--json] [--points N] [--readings N]
                           alarm evaluators alone, in-process
+  dashboard-load [--json] [--runs N] [--dist DIR] [--down-kbps N] [--rtt-ms N]
+                          the dashboard's first load in headless Chromium (/usr/bin/chromium)
+                          against the API: sizes raw/gzip/brotli, bytes and times to the login
+                          screen and to the map, medians (build it first: npm run build)
 
 environment: DATABASE_URL, MQTT_URL, LOG_LEVEL, ... as for hazardwatch; with none, servers on the
 standard local ports (5432, 1883) are used, else embedded PostgreSQL and an in-process broker`;
@@ -155,6 +161,7 @@ export async function runBench(
     }
     if (sub === 'fanout') return await benchFanout(argv.slice(argv.indexOf('fanout') + 1), ctx);
     if (sub === 'edge') return await benchEdge(argv.slice(argv.indexOf('edge') + 1), ctx);
+    if (sub === 'dashboard-load') return await benchDashboardLoad(argv.slice(argv.indexOf(sub) + 1), ctx);
     if (sub === 'evaluate') {
       const { values } = parseCommandArgs({
         args: argv.slice(argv.indexOf('evaluate') + 1),
@@ -317,6 +324,43 @@ async function benchEdge(args: readonly string[], ctx: BenchContext): Promise<nu
     const result = await runEdgeBench({
       ...shape,
       mqttUrl: infra.mqttUrl,
+      logger: ctx.logger,
+    });
+    ctx.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } finally {
+    await infra.stop();
+  }
+}
+
+async function benchDashboardLoad(args: readonly string[], ctx: BenchContext): Promise<number> {
+  const { values } = parseCommandArgs({
+    args: [...args],
+    options: {
+      json: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '5' },
+      dist: { type: 'string', default: DEFAULT_DASHBOARD_DIR },
+      'down-kbps': { type: 'string', default: '0' },
+      'rtt-ms': { type: 'string', default: '0' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const shape = {
+    runs: numberOption('runs', values.runs, { min: 1, max: 100 }),
+    dist: resolve(values.dist),
+    downKbps: numberOption('down-kbps', values['down-kbps'], { min: 0 }),
+    rttMs: numberOption('rtt-ms', values['rtt-ms'], { min: 0 }),
+  };
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+  try {
+    const { runDashboardLoadBench } = await import('./dashboard-load-bench.js');
+    const result = await runDashboardLoadBench({
+      ...shape,
+      adminDatabaseUrl: infra.databaseUrl,
+      mqttUrl: infra.mqttUrl,
+      base: config,
       logger: ctx.logger,
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,3 +1,4 @@
+import type { DegradedJob } from '@hazardwatch/contracts';
 import type { ColourPolicy, SiteIndex, WarningPolicy } from '@hazardwatch/core';
 import type {
   AlarmRepository,
@@ -49,6 +50,8 @@ export interface RouteContext {
   /** Per-entity site writes, one at a time (site edits and approved changes alike). */
   readonly siteWriter: SiteWriter;
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
+  /** TimescaleDB jobs not healthy, from an ingest in this process; absent elsewhere. */
+  readonly degradedJobs?: () => readonly DegradedJob[];
 }
 
 export const API = '/api/v1';

@@ -39,7 +39,8 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
     method: 'GET',
     url: '/readyz',
     scope: { kind: 'public' },
-    summary: 'Readiness: database and every injected dependency probe reachable',
+    summary:
+      'Readiness: database and every injected dependency probe reachable; beside an ingest, degraded TimescaleDB jobs',
     tags: ['health'],
     schema: {
       querystring: NoQuery,
@@ -51,7 +52,12 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
       };
       for (const [name, check] of Object.entries(ctx.readiness)) checks[name] = await probe(check);
       const ready = Object.values(checks).every(Boolean);
-      return reply.status(ready ? 200 : 503).send({ ready, checks });
+      // Degraded is not unready: a stuck TimescaleDB job stops compression, retention or rollups,
+      // not readings and alarms (docs/operations.md §6.2).
+      const jobs = ctx.degradedJobs?.();
+      const degraded =
+        jobs === undefined ? {} : { status: jobs.length > 0 ? ('degraded' as const) : ('ok' as const), jobs };
+      return reply.status(ready ? 200 : 503).send({ ready, checks, ...degraded });
     },
   });
 }

@@ -1,12 +1,38 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './shapes.js';
 
 /** GET /healthz */
 export const LivenessSchema = Type.Object({ status: Type.Literal('ok') });
 export type Liveness = Static<typeof LivenessSchema>;
 
-/** GET /readyz (200 ready, 503 not): each probe by name. */
+/**
+ * A TimescaleDB background job that is not healthy (docs/operations.md §6.2), named by what the
+ * policy is (`retention:readings`, `compression:readings`, `refresh:readings_1m`, …).
+ */
+export const DegradedJobSchema = Type.Object({
+  job: Type.String(),
+  /** failing: last run failed; stale: no success within 2 × its interval; unscheduled: paused. */
+  verdict: Type.Union([Type.Literal('failing'), Type.Literal('stale'), Type.Literal('unscheduled')]),
+  /** TimescaleDB's job id, to look up `timescaledb_information.job_errors`. */
+  jobId: Type.Integer(),
+  lastRunStatus: Nullable(Type.String()),
+  /** ms UTC; null: never succeeded. */
+  lastSuccessAt: Nullable(Type.Number()),
+  /** When it is (or became) stale without a success, ms UTC. */
+  staleAt: Type.Number(),
+});
+export type DegradedJob = Static<typeof DegradedJobSchema>;
+
+/**
+ * GET /readyz (200 ready, 503 not): each probe by name. Where an ingest runs in the same process
+ * (`serve`), also `status` and `jobs`: `degraded` while a TimescaleDB job is failing, stale or
+ * paused — still 200 and `ready: true` (readings and alarms flow; a load balancer must keep the
+ * instance), with the jobs listed.
+ */
 export const ReadinessSchema = Type.Object({
   ready: Type.Boolean(),
   checks: Type.Record(Type.String(), Type.Boolean()),
+  status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('degraded')])),
+  jobs: Type.Optional(Type.Array(DegradedJobSchema)),
 });
 export type Readiness = Static<typeof ReadinessSchema>;
