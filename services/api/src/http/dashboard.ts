@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
@@ -16,14 +16,33 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * Serves the built control-room dashboard: `index.html` at `/` (never cached, so a deploy takes
  * effect at the next load) and its bundles under `/assets/`. The dashboard routes with the URL
  * hash, so no server-side fallback is needed. Public: the app shell holds no data.
+ *
+ * The build writes `x.br` and `x.gz` beside each compressible file (issue #21,
+ * dashboards/control-room/scripts/precompress.mjs); the plugin answers the best one the request's
+ * Accept-Encoding allows (br, then gzip, then the file itself when a sibling is missing), with
+ * Content-Encoding and the original's Content-Type. Nothing is compressed per request.
  */
 export async function serveDashboard(app: FastifyInstance, dir: string): Promise<void> {
   if (!existsSync(join(dir, 'index.html'))) {
     app.log.warn({ dir }, 'dashboard not built (npm run build): / is not served');
     return;
   }
-  // Our own cache headers: the plugin's default (max-age=0) would apply to the hashed bundles too.
-  await app.register(fastifyStatic, { root: dir, serve: false, cacheControl: false });
+  const assets = join(dir, 'assets') + sep;
+  await app.register(fastifyStatic, {
+    root: dir,
+    serve: false,
+    preCompressed: true,
+    // Our own cache headers: the plugin's default (max-age=0) would apply to the hashed bundles
+    // too. Set only on a file actually sent, so a 404 for a bundle gone after a deploy is never
+    // kept for a year.
+    cacheControl: false,
+    setHeaders: (res, path) => {
+      res.setHeader('cache-control', path.startsWith(assets) ? IMMUTABLE : 'no-cache');
+      // The same URL answers br, gzip or identity: a shared cache must key on the request's
+      // Accept-Encoding (the plugin does not say so itself).
+      res.setHeader('vary', 'accept-encoding');
+    },
+  });
   defineRoute(app, {
     method: 'GET',
     url: '/',
@@ -34,7 +53,7 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
       querystring: Type.Object({}, { additionalProperties: true }),
       response: { 200: fileOf('text/html', 'the app shell') },
     },
-    handler: (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'),
+    handler: (_request, reply) => reply.sendFile('index.html'),
   });
   defineRoute(app, {
     method: 'GET',
@@ -46,7 +65,6 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
       querystring: Type.Object({}, { additionalProperties: true }),
       response: { 200: fileOf('application/octet-stream', 'a bundle (script, style, font, image)') },
     },
-    handler: (request, reply) =>
-      reply.header('cache-control', IMMUTABLE).sendFile(`assets/${(request.params as { '*': string })['*']}`),
+    handler: (request, reply) => reply.sendFile(`assets/${(request.params as { '*': string })['*']}`),
   });
 }
