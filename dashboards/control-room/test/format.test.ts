@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLimit, formatValue } from '../src/logic/format.js';
+import { formatDurationWords, formatLimit, formatValue } from '../src/logic/format.js';
 
 describe('alarm limit formatting', () => {
   it('shows timeouts of staleness and gateway loss as durations, process limits as values', () => {
@@ -8,5 +8,28 @@ describe('alarm limit formatting', () => {
     expect(formatLimit('HH', 1.2000000000000002)).toBe('1.2');
     expect(formatLimit('OUT_OF_RANGE', null)).toBe('—');
     expect(formatValue(123.456)).toBe('123.5');
+  });
+});
+
+describe('durations in words, per locale (issue #21: the gateway-offline limit read 120000)', () => {
+  it.each([
+    [0, '0 秒', '0 s'],
+    [30_000, '30 秒', '30 s'],
+    [120_000, '2 分钟', '2 min'],
+    [125_000, '2 分 5 秒', '2 min 5 s'],
+    [3_600_000, '1 小时', '1 h'],
+    [5_400_000, '1 小时 30 分', '1 h 30 min'],
+    [90_061_000, '1 天 1 小时', '1 d 1 h'],
+  ])('%i ms: %s / %s', (ms, zh, en) => {
+    expect(formatDurationWords(ms, 'zh-CN')).toBe(zh);
+    expect(formatDurationWords(ms, 'en')).toBe(en);
+  });
+
+  it('an alarm limit that is a timeout is a duration in the locale; a value stays a value', () => {
+    expect(formatLimit('GATEWAY_OFFLINE', 120_000, 'zh-CN')).toBe('2 分钟');
+    expect(formatLimit('GATEWAY_OFFLINE', 120_000, 'en')).toBe('2 min');
+    expect(formatLimit('STALE', 300_000, 'en')).toBe('5 min');
+    expect(formatLimit('HH', 85, 'zh-CN')).toBe('85');
+    expect(formatLimit('STALE', null, 'en')).toBe('—');
   });
 });

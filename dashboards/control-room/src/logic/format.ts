@@ -1,4 +1,6 @@
 /** Display formatting shared by the views (24-hour clock, as control rooms use). */
+import type { Locale } from '../i18n/index.js';
+
 export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
@@ -41,10 +43,40 @@ export function formatValue(v: number | null | undefined): string {
   return String(Number(v.toFixed(digits)));
 }
 
-/** An alarm's limit: a value for process conditions, a timeout for staleness and gateway loss (ms). */
-export function formatLimit(condition: string, limit: number | null | undefined): string {
+const DURATION_UNITS: Record<Locale, { d: string; h: string; m: string; mOnly: string; s: string }> = {
+  'zh-CN': { d: '天', h: '小时', m: '分', mOnly: '分钟', s: '秒' },
+  en: { d: 'd', h: 'h', m: 'min', mOnly: 'min', s: 's' },
+};
+
+/**
+ * A duration in words of the locale, its two largest units (`2 分钟`, `1 小时 30 分`, `1 d 1 h` /
+ * `2 min`, `1 h 30 min`): for timeouts and limits, which `02:00` leaves ambiguous (issue #21).
+ * @param ms duration, ms (rounded down to seconds; negative = 0)
+ */
+export function formatDurationWords(ms: number, locale: Locale): string {
+  const u = DURATION_UNITS[locale];
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const parts: Array<[number, string]> = [
+    [Math.floor(s / 86_400), u.d],
+    [Math.floor((s % 86_400) / 3600), u.h],
+    [Math.floor((s % 3600) / 60), u.m],
+    [s % 60, u.s],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  if (first < 0) return `0 ${u.s}`;
+  const shown = parts.slice(first, first + 2).filter(([n]) => n > 0);
+  // Minutes alone read 分钟 in Chinese (2 分钟), 分 beside hours or seconds (1 小时 30 分, 2 分 5 秒).
+  if (shown.length === 1 && shown[0]![1] === u.m) return `${shown[0]![0]} ${u.mOnly}`;
+  return shown.map(([n, unit]) => `${n} ${unit}`).join(' ');
+}
+
+/**
+ * An alarm's limit: a value for process conditions, a timeout for staleness and gateway loss (ms)
+ * — in words of `locale` when given (`2 分钟` / `2 min`), else as a clock (`02:00`).
+ */
+export function formatLimit(condition: string, limit: number | null | undefined, locale?: Locale): string {
   if ((condition === 'STALE' || condition === 'GATEWAY_OFFLINE') && typeof limit === 'number')
-    return formatDuration(limit);
+    return locale === undefined ? formatDuration(limit) : formatDurationWords(limit, locale);
   return formatValue(limit);
 }
 
