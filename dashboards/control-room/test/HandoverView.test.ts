@@ -203,6 +203,17 @@ describe('交接班 view', () => {
     expect(w.find('[data-history="7"]').text()).toContain('如东县（320623）');
   });
 
+  it('shows the outcome of a handover and of a takeover at once, before the lists are read again', async () => {
+    const { w, http } = mountView('operator', 'op2', [handover('5', 'op1', '交班')]);
+    await flushPromises();
+    // The reload after the action does not answer (yet): the view already shows the outcome.
+    http.get.mockImplementation(() => new Promise(() => undefined));
+    await w.find('[data-test="handover-pending"] form').trigger('submit');
+    await flushPromises();
+    expect(w.find('[data-test="handover-done"]').exists()).toBe(true);
+    expect(w.find('[data-test="handover-pending"]').exists()).toBe(false);
+  });
+
   it('offers the safety manager neither form nor acceptance, only the history', async () => {
     const { w, calls } = mountView('safety_manager', 'sm1', [handover('5', 'op1', '交班')]);
     await flushPromises();

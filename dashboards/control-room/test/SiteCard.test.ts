@@ -150,6 +150,10 @@ describe('the map opens an enterprise’s and a hazard’s facts (issue #21 (d))
     const h = w.find('[data-hazard-card="E1/CL-TF01"]');
     expect(h.find('[data-test="hazard-level"]').text()).toBe('Major hazard levelLevel 1');
     expect(h.find('[data-test="exposed"]').text()).toBe('Exposed population120 people');
-    expect(h.find('[data-test="responsible"]').text()).toContain('Principal responsible person');
+    expect(h.findAll('[data-test="responsible"] .role').map((r) => r.text())).toEqual([
+      'Principal',
+      'Technical',
+      'Operational',
+    ]);
   });
 });

@@ -197,6 +197,16 @@ describe('control room: shift handover in the browser', () => {
     await row.click();
     await expect(b.locator('.detail').textContent()).resolves.toContain('已到现场确认液位');
     await shot(b, '3-history-found');
+    // On a phone the view fits the window: the history table scrolls by itself, not the page.
+    await b.setViewportSize({ width: 390, height: 844 });
+    const [page, window, view, box] = await b.evaluate<[number, number, number, number]>(
+      `(() => { const d = document.documentElement; const e = document.querySelector('[data-test="handover-view"]');
+        return [d.scrollWidth, d.clientWidth, e.scrollWidth, e.clientWidth]; })()`,
+    );
+    expect(page, 'page wider than a phone').toBeLessThanOrEqual(window);
+    expect(view, 'the view wider than its box').toBeLessThanOrEqual(box);
+    await shot(b, '4-history-phone');
+    await b.setViewportSize({ width: 1920, height: 1080 });
     // A search for what is not in any notes finds nothing.
     await b.fill('[data-test="handover-q"]', '不存在的记事');
     await b.click('[data-action="search"]');

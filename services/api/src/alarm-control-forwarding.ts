@@ -9,7 +9,7 @@ import {
 import {
   ACTION_DONE_CHANNEL,
   ActionRequestRepository,
-  alarmEnterprise,
+  alarmActionRoute,
   PgListener,
   warningEnterprise,
   type SqlClient,
@@ -141,8 +141,9 @@ export async function startActionForwarding(options: ActionForwardingOptions): P
   };
 
   const control: AlarmControl = {
+    // A platform alarm (no enterprise) goes to the worker owning every enterprise, which raises them.
     act: async (alarmId, request) =>
-      forward(await alarmEnterprise(options.client, alarmId), { type: 'alarm.act', alarmId, ...request }),
+      forward(await alarmActionRoute(options.client, alarmId), { type: 'alarm.act', alarmId, ...request }),
     signWarning: async (warningId, { actor, party }) =>
       forward(await warningEnterprise(options.client, warningId), {
         type: 'warning.sign',

@@ -143,6 +143,30 @@ export async function alarmEnterprise(client: SqlClient, id: string): Promise<st
   return rows[0] === undefined ? undefined : rows[0].enterprise;
 }
 
+/**
+ * Routing key of a forwarded action on a platform alarm (a TimescaleDB job: no enterprise): only
+ * an ingest worker owning every enterprise claims it, and that is the one raising platform alarms.
+ * Not an enterprise code (those never contain `:`).
+ */
+export const PLATFORM_ACTION_ROUTE = 'platform:';
+
+/**
+ * Where a forwarded action on an alarm goes (`alarm_action_requests.enterprise`): its enterprise,
+ * PLATFORM_ACTION_ROUTE for a platform alarm, null for an alarm of a point no longer in the site
+ * model (no engine owns it), undefined when there is no such alarm.
+ */
+export async function alarmActionRoute(client: SqlClient, id: string): Promise<string | null | undefined> {
+  const { rows } = await client.query<{ enterprise: string | null; source_key: string }>(
+    `SELECT ${ENTERPRISE} AS enterprise, a.source_key FROM alarms a LEFT JOIN point_ids p ON p.id = a.point_id
+     WHERE a.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  if (row.enterprise !== null) return row.enterprise;
+  return parseSourceKey(row.source_key)?.type === 'platform' ? PLATFORM_ACTION_ROUTE : null;
+}
+
 export async function alarmEvents(
   client: SqlClient,
   id: string,

@@ -1,12 +1,14 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { createScratchDatabase, migrate, PartitionMaintainer, sqlClientFromPg } from '@hazardwatch/store';
-import type { SqlClient, StoreDialect } from '@hazardwatch/store';
+import type { DialectPreference, SqlClient, StoreDialect } from '@hazardwatch/store';
 
 /** A throw-away, migrated database on the benchmark's server. */
 export interface BenchDatabase {
   readonly pool: pg.Pool;
   readonly name: string;
+  /** What the migration chose (or was told). */
+  readonly dialect: StoreDialect;
   drop(): Promise<void>;
 }
 
@@ -22,9 +24,13 @@ export function needsPartitions(dialect: StoreDialect): boolean {
   return dialect === 'postgres';
 }
 
-/** Migrates `client` (dialect `auto`) and makes it writable now, as a service's start does. */
-export async function prepareBenchStore(client: SqlClient, logger: Logger): Promise<StoreDialect> {
-  const migration = await migrate(client, { logger, dialect: 'auto' });
+/** Migrates `client` (dialect `auto` unless told) and makes it writable now, as a service's start does. */
+export async function prepareBenchStore(
+  client: SqlClient,
+  logger: Logger,
+  dialect: DialectPreference = 'auto',
+): Promise<StoreDialect> {
+  const migration = await migrate(client, { logger, dialect });
   if (needsPartitions(migration.dialect)) {
     await new PartitionMaintainer({ client, logger, now: Date.now, retention: migration.retention }).run();
   }
@@ -35,6 +41,7 @@ export async function createBenchDatabase(
   adminUrl: string,
   logger: Logger,
   poolSize: number,
+  dialect: DialectPreference = 'auto',
 ): Promise<BenchDatabase> {
   const scratch = await createScratchDatabase(adminUrl, BENCH_PREFIX);
   const { name } = scratch;
@@ -44,8 +51,9 @@ export async function createBenchDatabase(
     await pool.end();
     await scratch.drop();
   };
+  let chosen: StoreDialect;
   try {
-    await prepareBenchStore(sqlClientFromPg(pool), logger);
+    chosen = await prepareBenchStore(sqlClientFromPg(pool), logger, dialect);
   } catch (err) {
     // The caller gets no handle to drop it with: a failed preparation must not leave it behind.
     await drop().catch((dropErr: unknown) =>
@@ -53,5 +61,5 @@ export async function createBenchDatabase(
     );
     throw err;
   }
-  return { pool, name, drop };
+  return { pool, name, dialect: chosen, drop };
 }

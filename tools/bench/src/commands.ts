@@ -17,6 +17,7 @@ import { runFleetBench } from './fleet-bench.js';
 import { runLatencyBench, type LatencyBenchOptions } from './latency-bench.js';
 import { runIngestBench } from './ingest-bench.js';
 import { runIngestServiceBench } from './ingest-service-bench.js';
+import { runStorageBench } from './storage-bench.js';
 
 /** What a benchmark needs from its process entry (main.ts), injected so that tests can run one. */
 export interface BenchContext {
@@ -44,6 +45,10 @@ benchmarks (each prints one JSON line last; run them one at a time):
                           live values to many socket.io clients: value age p50/p99, server CPU
   edge [--json] [--points N] [--duration S] [--outage S] [--replay-rate N]
                           OPC-UA items at 1 Hz through the edge collector: CPU, RSS, backlog replay
+  storage [--json] [--points N] [--hours H] [--trend-points N] [--trend-days D]
+          [--trend-interval MS] [--queries N]
+                          bytes per reading on disk as written and (TimescaleDB) compressed, for
+                          the simulators' realistic signals; a 30-day 1-hour trend's query time
   evaluate [--json] [--points N] [--readings N]
                           alarm evaluators alone, in-process
   dashboard-load [--json] [--runs N] [--dist DIR] [--down-kbps N] [--rtt-ms N]
@@ -159,6 +164,7 @@ export async function runBench(
       }
       return 0;
     }
+    if (sub === 'storage') return await benchStorage(argv.slice(argv.indexOf('storage') + 1), ctx);
     if (sub === 'fanout') return await benchFanout(argv.slice(argv.indexOf('fanout') + 1), ctx);
     if (sub === 'edge') return await benchEdge(argv.slice(argv.indexOf('edge') + 1), ctx);
     if (sub === 'dashboard-load') return await benchDashboardLoad(argv.slice(argv.indexOf(sub) + 1), ctx);
@@ -368,4 +374,40 @@ async function benchDashboardLoad(args: readonly string[], ctx: BenchContext): P
   } finally {
     await infra.stop();
   }
+}
+
+async function benchStorage(args: readonly string[], ctx: BenchContext): Promise<number> {
+  const { values } = parseCommandArgs({
+    args: [...args],
+    options: {
+      json: { type: 'boolean', default: false },
+      points: { type: 'string', default: '200' },
+      hours: { type: 'string', default: '24' },
+      'trend-points': { type: 'string', default: '20' },
+      'trend-days': { type: 'string', default: '30' },
+      'trend-interval': { type: 'string', default: '10000' },
+      queries: { type: 'string', default: '30' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadRuntimeConfig(ctx.env);
+  const infra = await resolveInfrastructure(config, ctx.logger, { preferLocal: true });
+  try {
+    const result = await runStorageBench({
+      adminDatabaseUrl: infra.databaseUrl,
+      logger: ctx.logger,
+      dialect: config.database.dialect,
+      points: numberOption('points', values.points, { min: 1 }),
+      hours: numberOption('hours', values.hours, { min: 1, max: 24 * 31 }),
+      trendPoints: numberOption('trend-points', values['trend-points'], { min: 1 }),
+      trendDays: numberOption('trend-days', values['trend-days'], { min: 1, max: 30 }),
+      trendIntervalMs: numberOption('trend-interval', values['trend-interval'], { min: 1000 }),
+      queries: numberOption('queries', values.queries, { min: 1 }),
+    });
+    ctx.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await infra.stop();
+  }
+  return 0;
 }

@@ -285,11 +285,7 @@ export const en: Messages = {
     exposed: 'Exposed population',
     people: '{n} people',
     responsible: 'Responsible persons (包保责任人)',
-    roles: {
-      principal: 'Principal responsible person',
-      technical: 'Technical responsible person',
-      operational: 'Operational responsible person',
-    },
+    roles: { principal: 'Principal', technical: 'Technical', operational: 'Operational' },
     riskGrade: 'Enterprise risk grade',
     noRiskGrade: 'Not graded',
     score: '{score} points',
