@@ -41,7 +41,13 @@ function alarm(id: string, colour: OpenAlarm['colour'], state: OpenAlarm['state'
   };
 }
 
-function mountHeader(alarms: OpenAlarm[], me: Me | null = null, pendingChanges = 0) {
+function mountHeader(
+  alarms: OpenAlarm[],
+  me: Me | null = null,
+  pendingChanges = 0,
+  user: Record<string, unknown> = { username: 'op' },
+  route: Record<string, unknown> = { view: 'map', region: null },
+) {
   const ctx = {
     live: {
       sortedAlarms: computed(() => alarms),
@@ -55,10 +61,11 @@ function mountHeader(alarms: OpenAlarm[], me: Me | null = null, pendingChanges =
       silenceHorn: () => Promise.resolve(),
       pendingChanges: ref(pendingChanges),
     },
-    session: { user: ref({ username: 'op' }), me: ref(me) },
+    session: { user: ref(user), me: ref(me) },
+    site: { enterprises: ref([{ code: 'E1' }, { code: 'E2' }]) },
   } as unknown as AppContext;
   return mount(AppHeader, {
-    props: { route: { view: 'map', region: null }, now: 2 },
+    props: { route: route as never, now: 2 },
     global: { plugins: [createAppI18n()], provide: { [APP as symbol]: ctx } },
   });
 }
@@ -101,5 +108,27 @@ describe('AppHeader: pending monitoring changes (issue #19)', () => {
     expect(mountHeader([], meOf('regulator_city'), 0).find('[data-test="pending-changes"]').exists()).toBe(
       false,
     );
+  });
+});
+
+describe('AppHeader: the floor-plan view has a nav entry (issue #21)', () => {
+  it('an operator goes to their enterprise’s 风险四色图', () => {
+    const w = mountHeader([], null, 0, { username: 'op', role: 'operator', enterpriseCode: 'E2' });
+    const plan = w.find('[data-nav="plan"]');
+    expect(plan.text()).toBe('风险四色图');
+    expect(plan.attributes('href')).toBe('#/plan/E2');
+  });
+
+  it('a regulator goes to the first enterprise in scope; on a plan the entry is the current one', () => {
+    expect(mountHeader([]).find('[data-nav="plan"]').attributes('href')).toBe('#/plan/E1');
+    const onPlan = mountHeader(
+      [],
+      null,
+      0,
+      { username: 'r' },
+      { view: 'plan', enterprise: 'E2', hazard: 'H1' },
+    );
+    expect(onPlan.find('[data-nav="plan"]').classes()).toContain('active');
+    expect(onPlan.find('[data-nav="plan"]').attributes('href')).toBe('#/plan/E2');
   });
 });
