@@ -207,7 +207,7 @@ describe('交接班 view', () => {
     const { w, http } = mountView('operator', 'op2', [handover('5', 'op1', '交班')]);
     await flushPromises();
     // The reload after the action does not answer (yet): the view already shows the outcome.
-    http.get.mockImplementation(() => new Promise(() => undefined));
+    http.get.mockImplementation(() => new Promise<never>(() => undefined));
     await w.find('[data-test="handover-pending"] form').trigger('submit');
     await flushPromises();
     expect(w.find('[data-test="handover-done"]').exists()).toBe(true);
