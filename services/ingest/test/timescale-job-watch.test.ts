@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { ConditionChange } from '@hazardwatch/core';
+import { TimescaleJobWatch } from '@hazardwatch/ingest';
+import { ManualClock } from '@hazardwatch/kit';
+import type { TimescaleJobRow } from '@hazardwatch/store';
+import { logger } from './support.js';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 11, 6, 8, 0);
+
+const refresh: TimescaleJobRow = {
+  identity: 'refresh:readings_1m',
+  jobId: 1002,
+  scheduled: true,
+  scheduleIntervalMs: MINUTE,
+  registeredAtMs: T0,
+  lastRunStartedAtMs: T0 + 30_000,
+  lastRunFinishedAtMs: T0 + 31_000,
+  lastSuccessAtMs: T0 + 31_000,
+  lastRunStatus: 'Success',
+  jobStatus: 'Scheduled',
+  nextStartMs: T0 + 91_000,
+  totalRuns: 1,
+  totalSuccesses: 1,
+  totalFailures: 0,
+};
+
+describe('TimescaleJobWatch', () => {
+  it('keeps its last judgement when the statistics cannot be read, and counts the failed read', async () => {
+    const clock = new ManualClock(T0 + MINUTE);
+    let fail = false;
+    const changes: ConditionChange[] = [];
+    const watch = new TimescaleJobWatch({
+      readJobs: () => (fail ? Promise.reject(new Error('connection refused')) : Promise.resolve([refresh])),
+      clock,
+      logger,
+      alarms: { change: (c) => void changes.push(c) },
+    });
+    await watch.check();
+    // First check: every condition told once (inactive), so a restored alarm is brought up to date.
+    expect(changes.map((c) => [c.condition, c.active])).toEqual([
+      ['JOB_FAILED', false],
+      ['JOB_STALE', false],
+    ]);
+    fail = true;
+    clock.advance(10 * MINUTE);
+    await expect(watch.check()).resolves.toBeUndefined();
+    expect(watch.degraded()).toEqual([]);
+    expect(changes).toHaveLength(2);
+    const metrics = await watch.metrics();
+    expect(metrics).toContain('hw_timescaledb_job_reads_failed_total 1');
+    expect(metrics).toContain('hw_timescaledb_job_healthy{job="refresh:readings_1m"} 1');
+    expect(metrics).toContain(
+      'hw_timescaledb_job_last_success_timestamp_seconds{job="refresh:readings_1m"} 1796544031',
+    );
+
+    fail = false;
+    await watch.check();
+    expect(watch.degraded().map((j) => [j.job, j.verdict])).toEqual([['refresh:readings_1m', 'stale']]);
+    expect(changes.slice(2).map((c) => [c.condition, c.active, c.limit])).toEqual([
+      ['JOB_STALE', true, 2 * MINUTE],
+    ]);
+  });
+});
