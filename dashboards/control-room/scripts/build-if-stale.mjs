@@ -14,7 +14,8 @@ function newest(path) {
   return readdirSync(path).reduce((m, name) => Math.max(m, newest(join(path, name))), st.mtimeMs);
 }
 
-const sources = ['src', 'index.html', 'vite.config.ts', 'package.json']
+// scripts/: the build's own plugins (precompress.ts) shape dist/ too.
+const sources = ['src', 'scripts', 'index.html', 'vite.config.ts', 'package.json']
   .map((p) => join(root, p))
   .filter(existsSync);
 const sourceTime = Math.max(...sources.map(newest));
