@@ -31,7 +31,11 @@ describe('dashboard files served pre-compressed', () => {
     write('assets/index-abc123.js', SCRIPT, ['br', 'gz']);
     write('assets/only-gz-def456.css', STYLE, ['gz']);
     write('assets/plain-789abc.js', SCRIPT, []);
-    api = await buildTestApi({ deps: { dashboardDir: dir } });
+    // A CORS origin configured: the CORS plugin says `Vary: Origin` too, which must not replace ours.
+    api = await buildTestApi({
+      deps: { dashboardDir: dir },
+      config: { corsOrigins: ['https://screen.example.gov.cn'] },
+    });
   });
   afterAll(async () => {
     await api.close();
@@ -101,6 +105,18 @@ describe('dashboard files served pre-compressed', () => {
     const routed = await get('/?lang=en', 'gzip');
     expect(routed.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(routed.rawPayload).toString()).toBe(INDEX);
+  });
+
+  it('keeps Accept-Encoding in Vary beside the CORS plugin Origin', async () => {
+    const res = await api.app.inject({
+      method: 'GET',
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'br', origin: 'https://screen.example.gov.cn' },
+    });
+    expect(res.headers['content-encoding']).toBe('br');
+    const vary = String(res.headers['vary']).toLowerCase();
+    expect(vary).toContain('accept-encoding');
+    expect(vary).toContain('origin');
   });
 
   it('a missing bundle is a 404 that no cache keeps for a year', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from './route.js';
@@ -11,6 +11,22 @@ const fileOf = (mediaType: string, description: string) =>
 
 /** Vite puts hashed bundles under assets/; they never change under a name, so cache for a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The same URL answers br, gzip or the file itself: a shared cache must key on the request's
+ * Accept-Encoding (the static plugin does not say so). Added to what is there already — the CORS
+ * plugin's `Origin` — through the reply, since a header set on the raw response would be replaced
+ * by the reply's own `vary`.
+ */
+function varyOnEncoding(reply: FastifyReply): FastifyReply {
+  const current = reply.getHeader('vary');
+  const names = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (!names.some((v) => v.toLowerCase() === 'accept-encoding')) names.push('Accept-Encoding');
+  return reply.header('vary', names.join(', '));
+}
 
 /**
  * Serves the built control-room dashboard: `index.html` at `/` (never cached, so a deploy takes
@@ -38,9 +54,6 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
     cacheControl: false,
     setHeaders: (res, path) => {
       res.setHeader('cache-control', path.startsWith(assets) ? IMMUTABLE : 'no-cache');
-      // The same URL answers br, gzip or identity: a shared cache must key on the request's
-      // Accept-Encoding (the plugin does not say so itself).
-      res.setHeader('vary', 'accept-encoding');
     },
   });
   defineRoute(app, {
@@ -53,7 +66,7 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
       querystring: Type.Object({}, { additionalProperties: true }),
       response: { 200: fileOf('text/html', 'the app shell') },
     },
-    handler: (_request, reply) => reply.sendFile('index.html'),
+    handler: (_request, reply) => varyOnEncoding(reply).sendFile('index.html'),
   });
   defineRoute(app, {
     method: 'GET',
@@ -65,6 +78,7 @@ export async function serveDashboard(app: FastifyInstance, dir: string): Promise
       querystring: Type.Object({}, { additionalProperties: true }),
       response: { 200: fileOf('application/octet-stream', 'a bundle (script, style, font, image)') },
     },
-    handler: (request, reply) => reply.sendFile(`assets/${(request.params as { '*': string })['*']}`),
+    handler: (request, reply) =>
+      varyOnEncoding(reply).sendFile(`assets/${(request.params as { '*': string })['*']}`),
   });
 }
