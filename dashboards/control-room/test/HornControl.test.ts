@@ -36,6 +36,13 @@ describe('HornControl (issue #21)', () => {
     ).toBe(false);
   });
 
+  it('counts in English with the right number', () => {
+    const one = mountHorn({ status: 'sounding', colour: 'orange', count: 1 }, false, false, 'en');
+    expect(one.find('.label').text()).toBe('Horn: 1 red/orange alarm unacknowledged');
+    const two = mountHorn({ status: 'sounding', colour: 'red', count: 2 }, false, false, 'en');
+    expect(two.find('.label').text()).toBe('Horn: 2 red/orange alarms unacknowledged');
+  });
+
   it('shows a silence the audit log did not get, in English too', () => {
     const w = mountHorn({ status: 'silenced', colour: 'red', count: 1 }, false, true, 'en');
     expect(w.find('[data-test="horn-audit-failed"]').text()).toBe('The silence could not be audited');

@@ -148,6 +148,12 @@ describe('the map opens an enterprise’s and a hazard’s facts (issue #21 (d))
       global: { plugins: [createAppI18n('en')] },
     });
     const h = w.find('[data-hazard-card="E1/CL-TF01"]');
+    expect(w.text()).toContain('2 major hazards · 9 points');
+    const one = mount(SiteCard, {
+      props: { enterprise: { ...enterprise, hazards: 1, points: 1 }, hazards: [], focus: null },
+      global: { plugins: [createAppI18n('en')] },
+    });
+    expect(one.text()).toContain('1 major hazard · 1 point');
     expect(h.find('[data-test="hazard-level"]').text()).toBe('Major hazard levelLevel 1');
     expect(h.find('[data-test="exposed"]').text()).toBe('Exposed population120 people');
     expect(h.findAll('[data-test="responsible"] .role').map((r) => r.text())).toEqual([

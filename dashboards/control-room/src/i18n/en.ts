@@ -44,7 +44,7 @@ export const en: Messages = {
   },
   sound: { on: 'Sound on', off: 'Muted (until switched on)' },
   horn: {
-    sounding: 'Horn: {n} red/orange alarms unacknowledged',
+    sounding: 'Horn: {n} red/orange alarm unacknowledged | Horn: {n} red/orange alarms unacknowledged',
     silence: 'Silence',
     silenceHint:
       'Stops this sounding (audited); the alarms still need acknowledgement, and a new red/orange alarm sounds again',
@@ -288,8 +288,9 @@ export const en: Messages = {
     roles: { principal: 'Principal', technical: 'Technical', operational: 'Operational' },
     riskGrade: 'Enterprise risk grade',
     noRiskGrade: 'Not graded',
-    score: '{score} points',
-    counts: '{hazards} major hazards · {points} points',
+    score: 'score {score}',
+    hazardCount: '{n} major hazard | {n} major hazards',
+    pointCount: '{n} point | {n} points',
     noHazards: 'No major hazards',
     close: 'Close',
   },
@@ -342,6 +343,7 @@ export const en: Messages = {
     gateways: 'Gateways',
     online: 'Online',
     offlineState: 'Offline',
+    neverSeen: 'Never heard from',
     unknown: 'Unknown',
     spool: 'Spool backlog',
     spoolUnknown: 'not reported',
