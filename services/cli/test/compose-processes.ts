@@ -50,6 +50,7 @@ export class ComposeProcesses {
   readonly cliMain: string;
   readonly completed = new Map<string, Completed>();
   readonly #running: { service: string; process: StartedProcess }[] = [];
+  readonly #started: { service: string; process: StartedProcess }[] = [];
   readonly #volumes = new Map<string, string>();
 
   constructor(private readonly options: ComposeProcessesOptions) {
@@ -123,6 +124,11 @@ export class ComposeProcesses {
       timeoutMs: 120_000,
       ...(input !== undefined ? { input } : {}),
     });
+  }
+
+  /** What a running (or stopped) service has written so far. */
+  output(name: string): string {
+    return this.#started.find((r) => r.service === name)?.process.output() ?? '';
   }
 
   /** SIGTERM to every running service, dependants first; how each ended. */
@@ -219,7 +225,10 @@ export class ComposeProcesses {
     const { name } = service;
     const { dir } = this.options;
     const image = service.image ?? '';
-    const keep = (process: StartedProcess): void => void this.#running.push({ service: name, process });
+    const keep = (process: StartedProcess): void => {
+      this.#running.push({ service: name, process });
+      this.#started.push({ service: name, process });
+    };
     if (name === this.options.database.service) {
       // The test's PostgreSQL server stands in for the container.
     } else if (image.startsWith('eclipse-mosquitto') && service.entrypoint) {

@@ -259,7 +259,10 @@ describe.skipIf(missing !== undefined)(
 
     it('SIGTERM stops every long-running service with exit 0, dependants first', async () => {
       const exits = await stack.stopAll(30_000);
-      expect(exits).toEqual({
+      const tails = Object.fromEntries(
+        Object.keys(exits).map((name) => [name, stack.output(name).split('\n').slice(-15).join('\n')]),
+      );
+      expect(exits, JSON.stringify(tails, null, 1)).toEqual({
         api: { code: 0, signal: null },
         ingest: { code: 0, signal: null },
         redis: { code: 0, signal: null },
