@@ -16,7 +16,7 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** Every benchmark runBench dispatches. */
-const BENCHMARKS = ['ingest', 'latency', 'fleet', 'fanout', 'edge', 'evaluate', 'dashboard-load'];
+const BENCHMARKS = ['ingest', 'latency', 'fleet', 'fanout', 'edge', 'evaluate', 'dashboard-load', 'storage'];
 
 describe('bench command line', () => {
   it('--help anywhere prints the usage and exits 0', async () => {
