@@ -130,8 +130,12 @@ describe('data quality: since when a gateway is in its state (issue #21: "Since"
     expect(since(w, 'E1/GW01')).toBe(formatDateTime(NOW - 5 * 60_000));
   });
 
-  it('— only for a gateway never heard from', () => {
+  it('a gateway never heard from is neither online nor offline: 从未上报, since —', () => {
     const w = mountTable([gateway('GW03', null)]);
     expect(since(w, 'E1/GW03')).toBe('—');
+    expect(online(w, 'E1/GW03')).toBe('unknown');
+    expect(w.find('[data-gateway="E1/GW03"] .chip').text()).toBe('从未上报');
+    const en = mountTable([gateway('GW03', null)], new Map(), new Map(), 'en');
+    expect(en.find('[data-gateway="E1/GW03"] .chip').text()).toBe('Never heard from');
   });
 });

@@ -18,7 +18,8 @@ export interface LivePresence {
 
 export interface GatewayRow extends Gateway {
   readonly key: string;
-  readonly online: boolean;
+  /** null: never heard from (no stored status, no presence, no alarm) — neither online nor offline. */
+  readonly online: boolean | null;
   /** ms UTC: since when in this state, when known. */
   readonly since: number | null;
   /** Readings waiting in the gateway's disk spool; null = never reported. */
@@ -81,6 +82,6 @@ export function gatewayRows(
     const presence = live.get(key);
     const state = stateOf(g, presence, offlineSince.get(key));
     const spoolDepth = presence?.spoolDepth ?? g.status?.spoolDepth ?? null;
-    return { ...g, key, online: state?.online ?? true, since: state?.since ?? null, spoolDepth };
+    return { ...g, key, online: state?.online ?? null, since: state?.since ?? null, spoolDepth };
   });
 }
