@@ -110,8 +110,12 @@ describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
     await db?.drop();
   });
 
-  async function signIn(locale: 'zh-CN' | 'en', password = PASSWORD): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  async function signIn(
+    locale: 'zh-CN' | 'en',
+    password = PASSWORD,
+    viewport = { width: 1366, height: 768 },
+  ): Promise<Page> {
+    const page = await browser.newPage({ viewport });
     await page.goto(`http://127.0.0.1:${api.port}/`);
     await page.fill('input[name=username]', 'truth-rudong');
     await page.fill('input[name=password]', password);
@@ -180,6 +184,20 @@ describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
       }
     }, 120_000);
   }
+
+  it('on a phone (390×844) the header wraps within the screen instead of widening the page', async () => {
+    const page = await signIn('en', PASSWORD, { width: 390, height: 844 });
+    try {
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        header: document.querySelector('header.header')?.scrollWidth ?? 0,
+      }));
+      expect(widths.page).toBeLessThanOrEqual(390);
+      expect(widths.header).toBeLessThanOrEqual(390);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 
   it('zh-CN: a refused login reads in Chinese', async () => {
     const page = await signIn('zh-CN', 'wrong-password');
