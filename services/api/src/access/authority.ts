@@ -91,6 +91,8 @@ const DEFAULTS = {
   'alarm.oos': ['Take an alarm out of service (reason)', [R, A, R, R, R, R, A]],
   'alarm.return': ['Return an alarm to service', ENTERPRISE_DUTY],
   'alarm.comment': ['Comment in the alarm journal', [A, A, A, A, A, R, A]],
+  // Every console that hears the horn may silence it; a silence acknowledges nothing (issue #21).
+  'alarm.horn.silence': ['Silence the console horn over the alarms sounding (audited)', READ],
 
   // ── 预警 loop: 签收 → 处置反馈 → 核查 → 消警; who closes depends on the colour (policy) ──
   'warning.sign': ['签收: sign for a 预警', ENTERPRISE_DUTY],
