@@ -2,6 +2,17 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { encodeReadingsBinary, READING_COPY_COLUMNS, ReadingBuffer } from '@hazardwatch/store';
 
+/** One binary COPY of `batch` into `readings`, straight (no conflict handling: fresh keys only). */
+export function copyReadings(client: pg.PoolClient, batch: ReadingBuffer): Promise<void> {
+  const payload = encodeReadingsBinary(batch);
+  return new Promise<void>((resolve, reject) => {
+    const stream = client.query(copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`));
+    stream.once('error', reject);
+    stream.once('finish', () => resolve());
+    stream.end(payload);
+  });
+}
+
 /**
  * The storage ceiling: raw binary COPY of as many rows as the pipeline stored, shaped the same
  * (same point ids in the same order, one tick of 1 ms per round), into a fresh database with the
@@ -38,15 +49,7 @@ export async function measureCopyCeiling(
     try {
       while (remaining > 0) {
         const batch = nextBatch();
-        const payload = encodeReadingsBinary(batch);
-        await new Promise<void>((resolve, reject) => {
-          const stream = client.query(
-            copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`),
-          );
-          stream.once('error', reject);
-          stream.once('finish', () => resolve());
-          stream.end(payload);
-        });
+        await copyReadings(client, batch);
         rows += batch.length;
       }
     } finally {

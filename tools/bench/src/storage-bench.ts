@@ -1,14 +1,11 @@
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import {
   compileRetention,
-  encodeReadingsBinary,
   PartitionMaintainer,
   ensurePointIds,
   pointKey,
   queryHistory,
-  READING_COPY_COLUMNS,
   ReadingBuffer,
   sqlClientFromPg,
   TimeRollups,
@@ -23,6 +20,7 @@ import {
   type SimulatedPoint,
 } from '@hazardwatch/simulators';
 import { createBenchDatabase } from './bench-database.js';
+import { copyReadings } from './copy-ceiling.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -110,15 +108,7 @@ async function writeSeries(
       for (let k = 0; k < ticks; k++, t += intervalMs) {
         for (let i = 0; i < points.length; i++) buf.push(ids[i]!, t, model.valueAt(points[i]!, t), 0);
       }
-      const payload = encodeReadingsBinary(buf);
-      await new Promise<void>((resolve, reject) => {
-        const stream = client.query(
-          copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`),
-        );
-        stream.once('error', reject);
-        stream.once('finish', () => resolve());
-        stream.end(payload);
-      });
+      await copyReadings(client, buf);
       written += buf.length;
     }
   } finally {
