@@ -1,23 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mqtt from 'mqtt';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { LiveValueTap } from '@hazardwatch/ingest';
-import {
-  ensureUsers,
-  loadRuntimeConfig,
-  startApiBeside,
-  startIngestService,
-  type IngestService,
-} from 'hazardwatch';
 import { zhCN } from '../src/i18n/zh-CN.js';
+import {
+  ensureDashboardBuilt,
+  launchChromium,
+  startStack,
+  type BrowserStack,
+} from './support/browser-stack.js';
 
 /**
  * Issue #21, what the console must not mislead with, in real Chromium at 1366×768 (the smallest
@@ -25,24 +17,9 @@ import { zhCN } from '../src/i18n/zh-CN.js';
  * view shows text that looks like an untranslated key (camelCase words, `namespace.key`). Writes
  * the screenshots of the README (docs/screenshots/).
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'dist');
 const SHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
-const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
 const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'console-truth-password';
-const logger = pino({ level: 'silent' });
-
-function distStale(): boolean {
-  const index = join(DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const newer = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((d) =>
-      d.isDirectory() ? newer(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs > built,
-    );
-  return newer(join(ROOT, 'src')) || statSync(join(ROOT, 'index.html')).mtimeMs > built;
-}
 
 /** Text that reads like a key: camelCase words, or `<namespace>.<key>` of the locale files. */
 const NAMESPACES = Object.keys(zhCN).join('|');
@@ -62,52 +39,24 @@ const VIEWS = [
 const SHOT_VIEWS = new Set(['quality', 'kpi']);
 
 describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
-  const { postgresAdminUrl, mqttUrl } = providedServices();
-  let db: TestDatabase;
-  let service: IngestService;
-  let api: ApiServer;
+  let stack: BrowserStack;
   let browser: Browser;
-  let clientId: string;
 
   beforeAll(async () => {
-    if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
+    const dashboardDir = await ensureDashboardBuilt();
     mkdirSync(SHOTS, { recursive: true });
-    db = await createTestDatabase(postgresAdminUrl);
-    clientId = `hw-truth-${randomBytes(3).toString('hex')}`;
-    const config = loadRuntimeConfig({
-      DATABASE_URL: db.url,
-      MQTT_URL: mqttUrl,
-      HW_SITE_FILE: EXAMPLE,
-      HW_HEALTH_PORT: '0',
-      HW_INGEST_CLIENT_ID: clientId,
-      HW_JWT_SECRET: 'a-console-truth-test-secret-of-32-chars-or-more',
-      HW_DASHBOARD_DIR: DIST,
+    stack = await startStack({
+      name: 'truth',
+      broker: 'shared',
+      dashboardDir,
+      users: [{ username: 'truth-rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' }],
     });
-    const tap = new LiveValueTap();
-    service = await startIngestService(config, logger, { observers: [tap] });
-    api = await startApiBeside(service, config, logger, 0, tap);
-    await ensureUsers(service, [
-      { username: 'truth-rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
-    ]);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await service?.close();
-    await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
-    await db?.drop();
+    await stack?.close();
   });
 
   async function signIn(
@@ -116,7 +65,7 @@ describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
     viewport = { width: 1366, height: 768 },
   ): Promise<Page> {
     const page = await browser.newPage({ viewport });
-    await page.goto(`http://127.0.0.1:${api.port}/`);
+    await page.goto(`${stack.origin}/`);
     await page.fill('input[name=username]', 'truth-rudong');
     await page.fill('input[name=password]', password);
     await page.click('button[type=submit]');

@@ -1,53 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { LiveValueTap } from '@hazardwatch/ingest';
 import {
-  ensureUsers,
-  loadRuntimeConfig,
-  startApiBeside,
-  startIngestService,
-  type IngestService,
-} from 'hazardwatch';
+  DASHBOARD_ROOT,
+  EXAMPLE_SITE,
+  ensureDashboardBuilt,
+  launchChromium,
+  startStack,
+  type BrowserStack,
+} from './support/browser-stack.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'dist');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
+const ARTIFACTS = join(DASHBOARD_ROOT, 'test-artifacts');
 const RUDONG_ENTERPRISE = '91320623MA1W000001';
 const RUGAO_ENTERPRISE = '91320682MA1W000009';
 const PASSWORD = 'e2e-test-password';
-const logger = pino({ level: 'silent' });
-
-/** The built dashboard is missing or older than a source file: the test would exercise stale code. */
-function distStale(): boolean {
-  const index = join(DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const newer = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((d) =>
-      d.isDirectory() ? newer(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs > built,
-    );
-  return newer(join(ROOT, 'src')) || statSync(join(ROOT, 'index.html')).mtimeMs > built;
-}
 
 /**
  * The control room in headless Chromium against the real chain (PostgreSQL, broker, ingest,
@@ -57,25 +28,20 @@ function distStale(): boolean {
  * enterprise never appears.
  */
 describe('control-room dashboard end to end', () => {
-  const { postgresAdminUrl, mqttUrl } = providedServices();
-  let db: TestDatabase;
-  let service: IngestService;
-  let api: ApiServer;
+  let stack: BrowserStack;
   let pub: MqttClient;
   let browser: Browser;
   let page: Page;
-  let clientId: string;
   const errors: string[] = [];
   /** `securitypolicyviolation` events of every page loaded, and console errors (CSP reports land there too). */
   const violations: string[] = [];
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
+    const dashboardDir = await ensureDashboardBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
-    db = await createTestDatabase(postgresAdminUrl);
     // A second county (如皋市) with its own enterprise: the 如东 regulator must never see it.
-    const site = readFileSync(EXAMPLE, 'utf8')
+    const site = readFileSync(EXAMPLE_SITE, 'utf8')
       .replace(
         "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }",
         "  - { code: '320623', name: 如东县, kind: county, parent: '320600' }\n  - { code: '320682', name: 如皋市, kind: county, parent: '320600' }",
@@ -86,37 +52,22 @@ describe('control-room dashboard end to end', () => {
       );
     const sitePath = join(mkdtempSync(join(tmpdir(), 'hw-e2e-')), 'site.yaml');
     writeFileSync(sitePath, site);
-    clientId = `hw-e2e-${randomBytes(3).toString('hex')}`;
-    const config = loadRuntimeConfig({
-      DATABASE_URL: db.url,
-      MQTT_URL: mqttUrl,
-      HW_SITE_FILE: sitePath,
-      HW_HEALTH_PORT: '0',
-      HW_INGEST_CLIENT_ID: clientId,
-      HW_INGEST_ENTERPRISES: `${RUDONG_ENTERPRISE},91320623MA1W000002,${RUGAO_ENTERPRISE}`,
-      HW_JWT_SECRET: 'an-e2e-test-secret-that-is-at-least-32-chars',
-      HW_DASHBOARD_DIR: DIST,
-    });
-    const tap = new LiveValueTap();
-    service = await startIngestService(config, logger, { observers: [tap] });
-    api = await startApiBeside(service, config, logger, 0, tap);
-    await ensureUsers(service, [
-      { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
-      // The enterprise's duty room acknowledges its alarms; regulators do not (issue #19).
-      { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: RUDONG_ENTERPRISE },
-    ]);
-    pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-e2e-pub-${randomBytes(3).toString('hex')}` });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+    stack = await startStack({
+      name: 'e2e',
+      broker: 'shared',
+      siteFile: sitePath,
+      enterprises: `${RUDONG_ENTERPRISE},91320623MA1W000002,${RUGAO_ENTERPRISE}`,
+      dashboardDir,
+      users: [
+        { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+        // The enterprise's duty room acknowledges its alarms; regulators do not (issue #19).
+        { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: RUDONG_ENTERPRISE },
       ],
     });
+    pub = await mqtt.connectAsync(stack.mqttUrl, {
+      clientId: `hw-e2e-pub-${randomBytes(3).toString('hex')}`,
+    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
@@ -134,10 +85,7 @@ describe('control-room dashboard end to end', () => {
   afterAll(async () => {
     await browser?.close();
     await pub?.endAsync();
-    await api?.close();
-    await service?.close();
-    await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
-    await db?.drop();
+    await stack?.close();
   });
 
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
@@ -155,7 +103,7 @@ describe('control-room dashboard end to end', () => {
   // dashboard runs under a CSP that allows only its own bundles, API and live connection.
   it('serves the dashboard and the API with security headers', async () => {
     for (const path of ['/', '/api/v1/auth/me']) {
-      const res = await fetch(`http://127.0.0.1:${api.port}${path}`);
+      const res = await fetch(`${stack.origin}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("default-src 'self'");
       expect(csp, path).toContain("script-src 'self'");
@@ -168,7 +116,7 @@ describe('control-room dashboard end to end', () => {
   });
 
   it('logs in as the county regulator, sees the coloured map, gets a red alarm the operator acknowledges, and opens its trend', async () => {
-    await page.goto(`http://127.0.0.1:${api.port}/`);
+    await page.goto(`${stack.origin}/`);
     // zh-CN first.
     await expect(page.locator('button[type=submit]').textContent()).resolves.toBe('登录');
     await page.fill('input[name=username]', 'rudong');
@@ -203,7 +151,7 @@ describe('control-room dashboard end to end', () => {
     await shot('01-map');
 
     // Overpressure on the chlorine tank: PT-1101 HH (1.2 MPa) on a 一级 hazard ⇒ red.
-    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.goto(`${stack.origin}/#/alarms`);
     const t0 = Date.now() - 30_000;
     const published = Date.now();
     await publish('PT-1101', [
@@ -220,7 +168,7 @@ describe('control-room dashboard end to end', () => {
     await shot('02-alarm-unack');
 
     // The map turns red with it (live colour change).
-    await page.goto(`http://127.0.0.1:${api.port}/#/map`);
+    await page.goto(`${stack.origin}/#/map`);
     await page.waitForSelector(
       `path.hw-enterprise[data-enterprise="${RUDONG_ENTERPRISE}"][data-colour="red"]`,
       { timeout: 10_000 },
@@ -237,7 +185,7 @@ describe('control-room dashboard end to end', () => {
       await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
     };
     await signIn('chlor');
-    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.goto(`${stack.origin}/#/alarms`);
     await page.locator('.alarm[data-colour="red"] [data-test="ack"]').first().click();
     await page.waitForSelector('.alarm[data-colour="red"][data-state="ACKED"]', { timeout: 10_000 });
     await expect(
@@ -246,7 +194,7 @@ describe('control-room dashboard end to end', () => {
     await shot('04-alarm-acked');
     // Back to the county regulator's view, which sees the acknowledgement.
     await signIn('rudong');
-    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.goto(`${stack.origin}/#/alarms`);
     await page.waitForSelector('.alarm[data-colour="red"][data-state="ACKED"]', { timeout: 10_000 });
 
     // Its trend.
@@ -268,19 +216,19 @@ describe('control-room dashboard end to end', () => {
       ['#/quality', '07-quality'],
       ['#/kpi', '08-kpi'],
     ] as const) {
-      await page.goto(`http://127.0.0.1:${api.port}/${hash}`);
+      await page.goto(`${stack.origin}/${hash}`);
       await page.waitForTimeout(1500);
       await shot(name);
     }
     await expect(page.locator('body').textContent()).resolves.not.toContain('如皋');
     await page.click('[data-test="locale"]');
-    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.goto(`${stack.origin}/#/alarms`);
     await page.waitForSelector('.alarm[data-state="ACKED"]');
     await expect(
       page.locator('.alarm[data-colour="red"] [data-test="state"]').first().textContent(),
     ).resolves.toBe('Acknowledged');
     await shot('09-alarms-en');
-    await page.goto(`http://127.0.0.1:${api.port}/#/map`);
+    await page.goto(`${stack.origin}/#/map`);
     await page.waitForTimeout(1000);
     await shot('10-map-en');
     expect(errors).toEqual([]);

@@ -1,103 +1,62 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic, type AlarmPage, type Handover, type HandoverPage } from '@hazardwatch/contracts';
-import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
-import { LiveValueTap } from '@hazardwatch/ingest';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
+import { waitFor } from '@hazardwatch/testkit';
 import {
-  ensureUsers,
-  loadRuntimeConfig,
-  startApiBeside,
-  startIngestService,
-  type IngestService,
-} from 'hazardwatch';
+  ensureDashboardBuilt,
+  launchChromium,
+  startStack,
+  type BrowserStack,
+} from './support/browser-stack.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
 const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'handover-test-password';
 const NOTES = 'LT-1101液氯储罐液位高高报警未消除，已通知仪表维修，请接班人重点关注';
-const logger = pino({ level: 'silent' });
 /** Screenshots of this run (looked at by hand). */
 const SHOTS = mkdtempSync(join(tmpdir(), 'hw-handover-shots-'));
 
 /**
  * 交接班 in the browser (issue #21), zh-CN, against the real chain (PostgreSQL, a broker of this
- * file's own, ingest with the alarm engine, the API serving the dashboard built from the sources
- * into a directory of this run): operator A hands over with notes while a red alarm is open;
- * operator B of the same enterprise logs in, sees the handover with the notes and the alarm,
- * takes over; the history search finds the record.
+ * file's own, ingest with the alarm engine, the API serving the built dashboard): operator A hands
+ * over with notes while a red alarm is open; operator B of the same enterprise logs in, sees the
+ * handover with the notes and the alarm, takes over; the history search finds the record.
  */
 describe('control room: shift handover in the browser', () => {
-  const { postgresAdminUrl } = providedServices();
-  let dist: string;
-  let broker: EmbeddedBrokerHandle;
-  let db: TestDatabase;
-  let service: IngestService;
-  let api: ApiServer;
+  let stack: BrowserStack;
   let pub: MqttClient;
   let browser: Browser;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    // Built into a directory of this run: other browser tests may be building dist/ meanwhile.
-    dist = mkdtempSync(join(tmpdir(), 'hw-handover-dist-'));
-    await build({ root: ROOT, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } });
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-    db = await createTestDatabase(postgresAdminUrl);
-    const config = loadRuntimeConfig({
-      DATABASE_URL: db.url,
-      MQTT_URL: broker.url,
-      HW_SITE_FILE: EXAMPLE,
-      HW_HEALTH_PORT: '0',
-      HW_INGEST_CLIENT_ID: `hw-handover-${randomBytes(3).toString('hex')}`,
-      HW_INGEST_ENTERPRISES: ENTERPRISE,
-      HW_JWT_SECRET: 'a-handover-test-secret-of-32-chars-or-more',
-      HW_DASHBOARD_DIR: dist,
-    });
-    const tap = new LiveValueTap();
-    service = await startIngestService(config, logger, { observers: [tap] });
-    api = await startApiBeside(service, config, logger, 0, tap);
-    await ensureUsers(service, [
-      { username: 'banzhang', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
-      { username: 'jieban', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
-    ]);
-    pub = await mqtt.connectAsync(broker.url, {
-      clientId: `hw-handover-pub-${randomBytes(3).toString('hex')}`,
-    });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+    const dashboardDir = await ensureDashboardBuilt();
+    stack = await startStack({
+      name: 'handover',
+      broker: 'own',
+      enterprises: ENTERPRISE,
+      dashboardDir,
+      users: [
+        { username: 'banzhang', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
+        { username: 'jieban', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
       ],
     });
+    pub = await mqtt.connectAsync(stack.mqttUrl, {
+      clientId: `hw-handover-pub-${randomBytes(3).toString('hex')}`,
+    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await pub?.endAsync();
-    await api?.close();
-    await service?.close();
-    await broker?.close();
-    await db?.drop();
-    if (dist) rmSync(dist, { recursive: true, force: true });
+    await stack?.close();
   });
 
-  const origin = () => `http://127.0.0.1:${api.port}`;
+  const origin = () => stack.origin;
   /** A REST read as a user (set-up and checks only; the steps under test are clicked). */
   const rest = async <T>(username: string, path: string): Promise<T> => {
     const login = await fetch(`${origin()}/api/v1/auth/login`, {

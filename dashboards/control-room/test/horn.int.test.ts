@@ -1,43 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic, type AuditPage } from '@hazardwatch/contracts';
-import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { LiveValueTap } from '@hazardwatch/ingest';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
 import {
-  ensureUsers,
-  loadRuntimeConfig,
-  startApiBeside,
-  startIngestService,
-  type IngestService,
-} from 'hazardwatch';
+  ensureDashboardBuilt,
+  launchChromium,
+  startStack,
+  type BrowserStack,
+} from './support/browser-stack.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'dist');
-const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
 const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'horn-test-password';
-const logger = pino({ level: 'silent' });
-
-/** The built dashboard is missing or older than a source file (as in e2e.int.test.ts). */
-function distStale(): boolean {
-  const index = join(DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const newer = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((d) =>
-      d.isDirectory() ? newer(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs > built,
-    );
-  return newer(join(ROOT, 'src')) || statSync(join(ROOT, 'index.html')).mtimeMs > built;
-}
 
 /**
  * The horn in the browser (issue #21), against the real chain (PostgreSQL, broker, ingest with the
@@ -48,52 +22,29 @@ function distStale(): boolean {
  * — acknowledges both, and the horn stops.
  */
 describe('control room: the horn and keyboard acknowledgement', () => {
-  const { postgresAdminUrl } = providedServices();
-  // A broker of this file's own: the other browser tests use the same example site.
-  let broker: EmbeddedBrokerHandle;
-  let db: TestDatabase;
-  let service: IngestService;
-  let api: ApiServer;
+  let stack: BrowserStack;
   let pub: MqttClient;
   let browser: Browser;
   let page: Page;
-  let clientId: string;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-    db = await createTestDatabase(postgresAdminUrl);
-    clientId = `hw-horn-${randomBytes(3).toString('hex')}`;
-    const config = loadRuntimeConfig({
-      DATABASE_URL: db.url,
-      MQTT_URL: broker.url,
-      HW_SITE_FILE: EXAMPLE,
-      HW_HEALTH_PORT: '0',
-      HW_INGEST_CLIENT_ID: clientId,
-      HW_INGEST_ENTERPRISES: `${ENTERPRISE},91320623MA1W000002`,
-      HW_JWT_SECRET: 'a-horn-test-secret-that-is-at-least-32-chars',
-      HW_DASHBOARD_DIR: DIST,
-    });
-    const tap = new LiveValueTap();
-    service = await startIngestService(config, logger, { observers: [tap] });
-    api = await startApiBeside(service, config, logger, 0, tap);
-    await ensureUsers(service, [
-      { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
-      { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
-    ]);
-    pub = await mqtt.connectAsync(broker.url, { clientId: `hw-horn-pub-${randomBytes(3).toString('hex')}` });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+    const dashboardDir = await ensureDashboardBuilt();
+    stack = await startStack({
+      name: 'horn',
+      // A broker of this file's own: the other browser tests use the same example site.
+      broker: 'own',
+      enterprises: `${ENTERPRISE},91320623MA1W000002`,
+      dashboardDir,
+      users: [
+        { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
+        { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
       ],
     });
+    pub = await mqtt.connectAsync(stack.mqttUrl, {
+      clientId: `hw-horn-pub-${randomBytes(3).toString('hex')}`,
+    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
   });
@@ -101,10 +52,7 @@ describe('control room: the horn and keyboard acknowledgement', () => {
   afterAll(async () => {
     await browser?.close();
     await pub?.endAsync();
-    await api?.close();
-    await service?.close();
-    await broker?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   const publish = async (tag: string, readings: ReadonlyArray<readonly [number, number]>) => {
@@ -121,13 +69,13 @@ describe('control room: the horn and keyboard acknowledgement', () => {
       timeout: 10_000,
     });
   const silences = async (): Promise<AuditPage['items']> => {
-    const login = await fetch(`http://127.0.0.1:${api.port}/api/v1/auth/login`, {
+    const login = await fetch(`${stack.origin}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'rudong', password: PASSWORD }),
     });
     const { accessToken } = (await login.json()) as { accessToken: string };
-    const res = await fetch(`http://127.0.0.1:${api.port}/api/v1/audit?action=alarm.horn.silence`, {
+    const res = await fetch(`${stack.origin}/api/v1/audit?action=alarm.horn.silence`, {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(res.status).toBe(200);
@@ -135,12 +83,12 @@ describe('control room: the horn and keyboard acknowledgement', () => {
   };
 
   it('sounds for a red alarm, is silenced with an audit entry, re-arms, and stops when Enter acknowledges', async () => {
-    await page.goto(`http://127.0.0.1:${api.port}/`);
+    await page.goto(`${stack.origin}/`);
     await page.fill('input[name=username]', 'chlor');
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
-    await page.goto(`http://127.0.0.1:${api.port}/#/alarms`);
+    await page.goto(`${stack.origin}/#/alarms`);
     await horn('quiet');
     await expect(page.locator('[data-test="keys-hint"]').textContent()).resolves.toContain('Enter 确认');
 

@@ -1,59 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic, type Point, type WarningPage } from '@hazardwatch/contracts';
-import type { ApiServer } from '@hazardwatch/api';
-import { createTestDatabase, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { LiveValueTap } from '@hazardwatch/ingest';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
+import { waitFor } from '@hazardwatch/testkit';
 import {
-  ensureUsers,
-  loadRuntimeConfig,
-  startApiBeside,
-  startIngestService,
-  type IngestService,
-} from 'hazardwatch';
+  ensureDashboardBuilt,
+  launchChromium,
+  startStack,
+  type BrowserStack,
+} from './support/browser-stack.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'dist');
 /** Screenshots of this run (looked at by hand: layout at both sizes, nothing cut off). */
 const SHOTS = mkdtempSync(join(tmpdir(), 'hw-oversight-shots-'));
-const EXAMPLE = fileURLToPath(new URL('../../../services/core/examples/site.example.yaml', import.meta.url));
 const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'oversight-test-password';
-const logger = pino({ level: 'silent' });
 const DESKTOP = { width: 1920, height: 1080 };
 const PHONE = { width: 390, height: 844 };
-
-/** The built dashboard is missing or older than a source file (as in e2e.int.test.ts). */
-function distStale(): boolean {
-  const index = join(DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const newer = (dir: string): boolean =>
-    readdirSync(dir, { withFileTypes: true }).some((d) =>
-      d.isDirectory() ? newer(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs > built,
-    );
-  return newer(join(ROOT, 'src')) || statSync(join(ROOT, 'index.html')).mtimeMs > built;
-}
-
-async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * Oversight in the browser (issue #19, MUST-SHOW), zh-CN, against the real chain (PostgreSQL,
@@ -65,26 +32,15 @@ async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, what
  * deadlines, events, deliveries — is what the regulator sees, with 督办 and 核查 and no 签收.
  */
 describe('control room: monitoring changes and the 预警 record in the browser', () => {
-  const { postgresAdminUrl } = providedServices();
-  // A broker of this file's own: e2e.int.test.ts runs beside it with the same example site, and
-  // on a shared broker each file's ingest would also evaluate the other's readings.
-  let broker: EmbeddedBrokerHandle;
-  let mqttUrl: string;
-  let db: TestDatabase;
-  let service: IngestService;
-  let api: ApiServer;
+  let stack: BrowserStack;
   let hook: Server;
   let pub: MqttClient;
   let browser: Browser;
-  let clientId: string;
   const errors: string[] = [];
   const hooked: string[] = [];
 
   beforeAll(async () => {
-    if (distStale()) await build({ root: ROOT, logLevel: 'warn' });
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-    mqttUrl = broker.url;
-    db = await createTestDatabase(postgresAdminUrl);
+    const dashboardDir = await ensureDashboardBuilt();
     // A webhook peer on port 0, so the 预警's notifications are delivered (and listed as such).
     hook = createServer((req, res) => {
       hooked.push(req.url ?? '');
@@ -93,55 +49,37 @@ describe('control room: monitoring changes and the 预警 record in the browser'
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     const hookPort = (hook.address() as { port: number }).port;
-    clientId = `hw-oversight-${randomBytes(3).toString('hex')}`;
-    const config = loadRuntimeConfig({
-      DATABASE_URL: db.url,
-      MQTT_URL: mqttUrl,
-      HW_SITE_FILE: EXAMPLE,
-      HW_HEALTH_PORT: '0',
-      HW_INGEST_CLIENT_ID: clientId,
-      HW_INGEST_ENTERPRISES: `${ENTERPRISE},91320623MA1W000002`,
-      HW_JWT_SECRET: 'an-oversight-test-secret-of-32-chars-or-more',
-      HW_DASHBOARD_DIR: DIST,
-      HW_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/hw`,
-      HW_WEBHOOK_SECRET: 'an-oversight-webhook-signing-secret',
-    });
-    // The live link (values, alarms, 预警 and change events) as the CLI wires it.
-    const tap = new LiveValueTap();
-    service = await startIngestService(config, logger, { observers: [tap] });
-    api = await startApiBeside(service, config, logger, 0, tap);
-    await ensureUsers(service, [
-      { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
-      { username: 'anquan', password: PASSWORD, role: 'safety_manager', enterpriseCode: ENTERPRISE },
-      { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
-    ]);
-    pub = await mqtt.connectAsync(mqttUrl, {
-      clientId: `hw-oversight-pub-${randomBytes(3).toString('hex')}`,
-    });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+    // A broker of this file's own: e2e.int.test.ts runs beside it with the same example site, and
+    // on a shared broker each file's ingest would also evaluate the other's readings.
+    stack = await startStack({
+      name: 'oversight',
+      broker: 'own',
+      enterprises: `${ENTERPRISE},91320623MA1W000002`,
+      dashboardDir,
+      env: {
+        HW_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/hw`,
+        HW_WEBHOOK_SECRET: 'an-oversight-webhook-signing-secret',
+      },
+      users: [
+        { username: 'rudong', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+        { username: 'anquan', password: PASSWORD, role: 'safety_manager', enterpriseCode: ENTERPRISE },
+        { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
       ],
     });
+    pub = await mqtt.connectAsync(stack.mqttUrl, {
+      clientId: `hw-oversight-pub-${randomBytes(3).toString('hex')}`,
+    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await pub?.endAsync();
-    await api?.close();
-    await service?.close();
+    await stack?.close();
     await new Promise((r) => hook?.close(r));
-    await broker?.close();
-    await db?.drop();
   });
 
-  const origin = () => `http://127.0.0.1:${api.port}`;
+  const origin = () => stack.origin;
   /** A REST call as a user (test set-up and checks only; the steps under test are clicked). */
   const rest = async <T>(username: string, path: string): Promise<T> => {
     const login = await fetch(`${origin()}/api/v1/auth/login`, {
