@@ -3,6 +3,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { ref } from 'vue';
 import { describe, expect, it, vi } from 'vitest';
+import { KPI_TARGET_IDS } from '@hazardwatch/core';
 import type { KpiReport } from '@hazardwatch/contracts';
 import { APP, type AppContext } from '../src/app-context.js';
 import KpiView from '../src/components/kpi/KpiView.vue';
@@ -12,19 +13,8 @@ import { createAppI18n, type Locale } from '../src/i18n/index.js';
 vi.mock('../src/components/kpi/KpiRateChart.vue', () => ({ default: { render: () => null } }));
 
 const FROM = Date.UTC(2026, 2, 1, 0, 0, 0);
-const TARGET_IDS = [
-  'avgPerHourAcceptable',
-  'avgPerHourManageable',
-  'floodIntervalShare',
-  'floodTimeShare',
-  'peakPer10Min',
-  'top10Share',
-  'chattering',
-  'stale',
-  'priorityRed',
-  'priorityOrange',
-  'priorityYellow',
-] as const;
+// Every target the core computes (a new one without a translation fails here).
+const TARGET_IDS = KPI_TARGET_IDS;
 
 /** The fields the view reads, as the API answers them (GET /regions/:code/kpis). */
 const report = {
