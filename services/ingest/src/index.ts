@@ -37,3 +37,4 @@ export {
   type DegradedJob,
   type TimescaleJobWatchDeps,
 } from './timescale-job-watch.js';
+export * from './partitions/index.js';

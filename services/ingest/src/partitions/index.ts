@@ -1,0 +1,3 @@
+export { enterprisesByPartition, fnv1a32, PARTITION_COUNT, partitionOf } from './partition-hash.js';
+export { movesOf, planPartitions, type PlanInput } from './partition-plan.js';
+export { HeldLeases, type LeaseTiming, type PartitionEpoch } from './held-leases.js';
