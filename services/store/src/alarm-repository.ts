@@ -6,6 +6,7 @@ import {
   type WarningColour,
 } from '@hazardwatch/contracts';
 import { alarmKpiReport, type AlarmKpiReport, type AlarmRecord, type ColourChange } from '@hazardwatch/core';
+import { asStaleLease, type LeaseFence } from './lease-repository.js';
 import type { SqlClient } from './sql-client.js';
 
 /** Everything one step of the alarm engine produced, written in one transaction. */
@@ -41,20 +42,30 @@ export class AlarmRepository {
    * atomic on its own and one round trip, so an alarm reaches operators without waiting on a
    * transaction's BEGIN/…/COMMIT exchanges while the database is busy. Inside `tx` it joins that
    * transaction.
+   *
+   * With a `fence` (a worker owning partitions by lease, issue #23) the same statement first checks
+   * that every partition is still held at its epoch, and locks those lease rows until commit: a
+   * stale writer is refused (HW_STORE_LEASE_STALE) with nothing stored, and a takeover waits for a
+   * write already under way.
    */
-  async write(batch: AlarmWrite, tx?: SqlClient): Promise<void> {
+  async write(batch: AlarmWrite, tx?: SqlClient, fence?: LeaseFence): Promise<void> {
     if (batch.alarms.length === 0 && batch.events.length === 0 && batch.colourChanges.length === 0) return;
     const alarms = latestPerId(batch.alarms);
     const colours = new Map(batch.alarms.map((a) => [a.id, a.colour]));
     const { events, colourChanges: changes } = batch;
-    await (tx ?? this.client).query(
-      `WITH upserted AS (
+    // Referenced by every insert (an unreferenced plain WITH query is never run); evaluated once.
+    const fenced = fence !== undefined;
+    const guard = fenced ? 'WHERE (SELECT ok FROM fence)' : '';
+    await (tx ?? this.client)
+      .query(
+        `WITH ${fenced ? 'fence AS MATERIALIZED (SELECT hw_lease_fence($29::int[], $30::bigint[]) AS ok), ' : ''}upserted AS (
          INSERT INTO alarms (id, source_key, condition, point_id, enterprise, gateway, state, colour, raised_at, updated_at, closed_at, record)
          SELECT id, sk, cond, pid, ent, gw, st, col, to_timestamp(raised / 1000.0), to_timestamp(upd / 1000.0),
                 CASE WHEN op THEN NULL ELSE to_timestamp(upd / 1000.0) END, rec
          FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::float8[], $10::float8[], $11::bool[], $12::jsonb[])
            AS t(id, sk, cond, pid, ent, gw, st, col, raised, upd, op, rec)
+         ${guard}
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, colour = excluded.colour, updated_at = excluded.updated_at,
            closed_at = excluded.closed_at, record = excluded.record
          RETURNING 1
@@ -63,48 +74,54 @@ export class AlarmRepository {
          SELECT a, sk, c, f, t, to_timestamp(ts / 1000.0), act, r, v, col, lt
          FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::float8[], $19::text[], $20::text[],
                      $21::float8[], $22::text[], $28::bool[]) WITH ORDINALITY AS x(a, sk, c, f, t, ts, act, r, v, col, lt, n)
+         ${guard}
          ORDER BY n
          RETURNING 1
        ), colours AS (
          INSERT INTO colour_events (level, code, from_colour, to_colour, ts)
          SELECT l, c, f, t, to_timestamp(ts / 1000.0)
          FROM unnest($23::text[], $24::text[], $25::text[], $26::text[], $27::float8[]) WITH ORDINALITY AS x(l, c, f, t, ts, n)
+         ${guard}
          ORDER BY n
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM upserted) AS alarms, (SELECT count(*) FROM events) AS events,
               (SELECT count(*) FROM colours) AS colours`,
-      [
-        alarms.map((a) => a.id),
-        alarms.map((a) => a.sourceKey),
-        alarms.map((a) => a.condition),
-        alarms.map((a) => (a.source.kind === 'point' ? a.source.pointId : null)),
-        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.enterprise : null)),
-        alarms.map((a) => (a.source.kind === 'gateway' ? a.source.gateway : null)),
-        alarms.map((a) => a.state),
-        alarms.map((a) => a.colour),
-        alarms.map((a) => a.raisedAt),
-        alarms.map((a) => a.stateSinceMs),
-        alarms.map((a) => isOpen(a.state)),
-        alarms.map((a) => JSON.stringify(a)),
-        events.map((e) => e.alarmId),
-        events.map((e) => e.sourceKey),
-        events.map((e) => e.condition),
-        events.map((e) => e.from),
-        events.map((e) => e.to),
-        events.map((e) => e.ts),
-        events.map((e) => e.actor),
-        events.map((e) => e.reason),
-        events.map((e) => e.value),
-        events.map((e) => colours.get(e.alarmId) ?? null),
-        changes.map((c) => c.level),
-        changes.map((c) => c.code),
-        changes.map((c) => c.from),
-        changes.map((c) => c.to),
-        changes.map((c) => c.ts),
-        events.map((e) => e.late === true),
-      ],
-    );
+        [
+          alarms.map((a) => a.id),
+          alarms.map((a) => a.sourceKey),
+          alarms.map((a) => a.condition),
+          alarms.map((a) => (a.source.kind === 'point' ? a.source.pointId : null)),
+          alarms.map((a) => (a.source.kind === 'gateway' ? a.source.enterprise : null)),
+          alarms.map((a) => (a.source.kind === 'gateway' ? a.source.gateway : null)),
+          alarms.map((a) => a.state),
+          alarms.map((a) => a.colour),
+          alarms.map((a) => a.raisedAt),
+          alarms.map((a) => a.stateSinceMs),
+          alarms.map((a) => isOpen(a.state)),
+          alarms.map((a) => JSON.stringify(a)),
+          events.map((e) => e.alarmId),
+          events.map((e) => e.sourceKey),
+          events.map((e) => e.condition),
+          events.map((e) => e.from),
+          events.map((e) => e.to),
+          events.map((e) => e.ts),
+          events.map((e) => e.actor),
+          events.map((e) => e.reason),
+          events.map((e) => e.value),
+          events.map((e) => colours.get(e.alarmId) ?? null),
+          changes.map((c) => c.level),
+          changes.map((c) => c.code),
+          changes.map((c) => c.from),
+          changes.map((c) => c.to),
+          changes.map((c) => c.ts),
+          events.map((e) => e.late === true),
+          ...(fence ? [fence.partitions, fence.epochs] : []),
+        ],
+      )
+      .catch((error: unknown) => {
+        throw fence ? asStaleLease(error, fence) : error;
+      });
   }
 
   /** Open alarms, to reload the alarm book after a restart. */

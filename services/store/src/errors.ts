@@ -67,6 +67,15 @@ export const storeErrors = defineErrors('HW_STORE', {
     template: 'the database connection failed during {operation}',
     retryable: true,
   },
+  /**
+   * An alarm-state write made under a partition lease another worker has since taken (a new epoch,
+   * issue #23): refused by the database's fence, nothing of it stored. Retrying cannot help — the
+   * new owner acts for the partition now.
+   */
+  HW_STORE_LEASE_STALE: {
+    template: 'partitions {partitions} are no longer held at epochs {epochs}: another worker took them over',
+    retryable: false,
+  },
 });
 
 export type StoreErrorCode = (typeof storeErrors.codes)[number];

@@ -18,6 +18,7 @@ const samples: { [C in StoreErrorCode]: Record<string, unknown> } = {
   HW_STORE_HISTORY_RANGE_INVALID: { fromMs: 10, toMs: 5, maxPoints: 100 },
   HW_STORE_SITE_CONFLICT: { basedOn: 3, latest: 4 },
   HW_STORE_CONNECTION_LOST: { operation: 'COPY readings' },
+  HW_STORE_LEASE_STALE: { partitions: '3,17', epochs: '4,9' },
 };
 
 describe('store error registry', () => {

@@ -10,6 +10,7 @@ import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
 import { warningLoop } from './warning-loop.js';
 import { handovers } from './handovers.js';
+import { partitionLeases } from './leases.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -113,5 +114,6 @@ export const plainMigrations: DialectMigrations = {
     handovers,
     gatewayStatusSince,
     readingsTimeBrin,
+    partitionLeases,
   ],
 };

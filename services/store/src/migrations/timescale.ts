@@ -10,6 +10,7 @@ import { userSessions } from './user-sessions.js';
 import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './duties.js';
 import { warningLoop } from './warning-loop.js';
 import { handovers } from './handovers.js';
+import { partitionLeases } from './leases.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -135,5 +136,6 @@ export const timescaleMigrations: DialectMigrations = {
     handovers,
     gatewayStatusSince,
     readingsTimeBrin,
+    partitionLeases,
   ],
 };
