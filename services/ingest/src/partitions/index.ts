@@ -1,3 +1,9 @@
 export { enterprisesByPartition, fnv1a32, PARTITION_COUNT, partitionOf } from './partition-hash.js';
 export { movesOf, planPartitions, type PlanInput } from './partition-plan.js';
 export { HeldLeases, type LeaseTiming, type PartitionEpoch } from './held-leases.js';
+export {
+  PartitionKeeper,
+  type LeaseStore,
+  type LossReason,
+  type PartitionKeeperOptions,
+} from './partition-keeper.js';

@@ -1,0 +1,245 @@
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '@hazardwatch/kit';
+import { HeldLeases, type PartitionEpoch } from './held-leases.js';
+import { planPartitions } from './partition-plan.js';
+
+/**
+ * The lease table as the keeper uses it (LeaseRepository of @hazardwatch/store): every expiry on
+ * the database's clock.
+ */
+export interface LeaseStore {
+  heartbeat(workerId: string, held: readonly PartitionEpoch[], leaseMs: number): Promise<PartitionEpoch[]>;
+  snapshot(): Promise<{ readonly workers: readonly string[]; readonly owners: ReadonlyMap<number, string> }>;
+  acquire(workerId: string, partitions: readonly number[], leaseMs: number): Promise<PartitionEpoch[]>;
+  release(workerId: string, held: readonly PartitionEpoch[]): Promise<void>;
+  leave(workerId: string): Promise<void>;
+}
+
+/** Why a worker stops acting for a partition. */
+export type LossReason =
+  /** Its lease was not renewed before lease − margin: stop before anyone else may start. */
+  | 'expired'
+  /** The database says it is no longer ours (taken over after an expiry). */
+  | 'not-renewed'
+  /** The shared plan gives it to another worker: handed over cleanly (released at once). */
+  | 'rebalanced'
+  /** The worker is stopping. */
+  | 'closing';
+
+export interface PartitionKeeperOptions {
+  /** This worker's id in the lease table (unique among the live workers). */
+  readonly workerId: string;
+  /** Partitions 0 … count − 1. */
+  readonly count: number;
+  /** Lease duration asked for at each grant and renewal, ms. */
+  readonly leaseMs: number;
+  /** Heartbeat period (renewal, membership, rebalancing), ms; well below `leaseMs − marginMs`. */
+  readonly heartbeatMs: number;
+  /** The worker stops acting this long before its lease ends, ms. */
+  readonly marginMs: number;
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /**
+   * A partition was granted at `epoch`: restore its state and start acting. A rejection gives the
+   * lease back. `onLost` may come while this is still under way (restoring took past the deadline).
+   */
+  readonly onAcquired: (grant: PartitionEpoch) => Promise<void>;
+  /**
+   * Stop acting for the partition now: called synchronously from the keeper's timer at the local
+   * deadline, so whatever the host does before returning happens before any other worker may act.
+   * The promise (e.g. closing an MQTT session) is awaited before the lease is released.
+   */
+  readonly onLost: (grant: PartitionEpoch, reason: LossReason) => Promise<void> | void;
+}
+
+/**
+ * Keeps this worker's share of the partitions by lease (issue #23; ARCHITECTURE: partitions owned
+ * through leases in PostgreSQL with a fencing epoch — no cluster protocol of our own: the lease
+ * table is the only thing the workers share). Every `heartbeatMs` one round, never two at once:
+ *
+ * 1. heartbeat — membership kept alive, held leases renewed; one not renewed is lost;
+ * 2. plan — from the live members and owners (partition-plan.ts), which every worker computes alike;
+ * 3. hand over what the plan gives to another (stop acting, then release), and acquire what it
+ *    gives to us and nobody holds (free, released, or expired: a dead worker's).
+ *
+ * Between rounds a timer watches the earliest local deadline (held-leases.ts): a worker cut from the
+ * database, or paused past its deadline, stops acting when it fires — before the lease's expiry
+ * that the others wait for. A write still in flight then is refused by the database's fence.
+ */
+export class PartitionKeeper {
+  private readonly held: HeldLeases;
+  private readonly log: Logger;
+  private roundTimer: TimerHandle | undefined;
+  private watchdog: TimerHandle | undefined;
+  private running = false;
+  private round: Promise<void> = Promise.resolve();
+  /** Rounds whose database calls failed, in a row (logged once per outage, counted). */
+  failedRounds = 0;
+
+  constructor(private readonly options: PartitionKeeperOptions) {
+    const { leaseMs, heartbeatMs, marginMs } = options;
+    if (!(heartbeatMs > 0 && heartbeatMs * 2 <= leaseMs - marginMs))
+      throw new RangeError(
+        `heartbeat ${heartbeatMs} ms must be > 0 and at most half of lease − margin (${leaseMs - marginMs} ms)`,
+      );
+    this.held = new HeldLeases({ leaseMs, marginMs });
+    this.log = options.logger.child({ component: 'partition-keeper', worker: options.workerId });
+  }
+
+  /** Starts the rounds (the first at once); resolves after the first round. */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.runRound();
+  }
+
+  /** Whether this worker may act for the partition now (held, and before its local deadline). */
+  owns(partition: number): boolean {
+    return this.held.valid(partition, this.options.clock.now());
+  }
+
+  /** The partitions held now with their epochs (what alarm writes are fenced with). */
+  leases(): PartitionEpoch[] {
+    const now = this.options.clock.now();
+    return this.held.list().filter((l) => this.held.valid(l.partition, now));
+  }
+
+  /** The epoch the partition is held at now; undefined when not held (or past its deadline). */
+  epochOf(partition: number): number | undefined {
+    return this.owns(partition) ? this.held.epochOf(partition) : undefined;
+  }
+
+  /** Stops the rounds, stops acting for every partition and leaves (released at once for the others). */
+  async close(): Promise<void> {
+    this.running = false;
+    this.options.clock.clearTimeout(this.roundTimer);
+    this.options.clock.clearTimeout(this.watchdog);
+    await this.round;
+    const held = this.held.list();
+    for (const l of held) {
+      this.held.drop(l.partition);
+      await this.options.onLost(l, 'closing');
+    }
+    await this.options.store
+      .leave(this.options.workerId)
+      .catch((err: unknown) =>
+        this.log.warn({ err }, 'leaving the lease table failed; leases expire instead'),
+      );
+  }
+
+  private runRound(): Promise<void> {
+    this.round = this.oneRound()
+      .then(() => {
+        if (this.failedRounds > 0)
+          this.log.info({ failedRounds: this.failedRounds }, 'lease table reachable again');
+        this.failedRounds = 0;
+      })
+      .catch((err: unknown) => {
+        if (this.failedRounds++ === 0)
+          this.log.warn({ err }, 'lease round failed; held partitions stop at their deadline');
+      })
+      .finally(() => {
+        this.armWatchdog();
+        if (this.running)
+          this.roundTimer = this.options.clock.setTimeout(
+            () => void this.runRound(),
+            this.options.heartbeatMs,
+          );
+      });
+    return this.round;
+  }
+
+  private async oneRound(): Promise<void> {
+    const { store, workerId, leaseMs, clock } = this.options;
+    this.expireDue();
+    const asked = this.held.list();
+    const sentAt = clock.now();
+    const renewed = await store.heartbeat(workerId, asked, leaseMs);
+    const stillOurs = new Set(renewed.map(key));
+    const lateRenewed: PartitionEpoch[] = [];
+    for (const lease of renewed) {
+      // Dropped at its deadline while the renewal was on its way: that tenure is over here, so it is
+      // given back rather than resumed (its state was let go).
+      if (this.held.epochOf(lease.partition) === lease.epoch) this.held.granted(lease, sentAt);
+      else lateRenewed.push(lease);
+    }
+    for (const lease of asked) {
+      if (stillOurs.has(key(lease)) || this.held.epochOf(lease.partition) !== lease.epoch) continue;
+      this.held.drop(lease.partition);
+      this.log.warn({ partition: lease.partition, epoch: lease.epoch }, 'partition lease lost');
+      await this.options.onLost(lease, 'not-renewed');
+    }
+    if (lateRenewed.length > 0) await store.release(workerId, lateRenewed);
+    this.armWatchdog();
+    if (!this.running) return;
+
+    const snapshot = await store.snapshot();
+    const plan = planPartitions({
+      count: this.options.count,
+      workers: snapshot.workers,
+      owners: snapshot.owners,
+    });
+    const handOver = this.held.list().filter((l) => plan.get(l.partition) !== workerId);
+    for (const lease of handOver) {
+      this.held.drop(lease.partition);
+      await this.options.onLost(lease, 'rebalanced');
+    }
+    if (handOver.length > 0) {
+      await store.release(workerId, handOver);
+      this.log.info({ partitions: handOver.map((l) => l.partition) }, 'partitions handed over');
+    }
+    const wanted: number[] = [];
+    for (const [partition, owner] of plan)
+      if (owner === workerId && !snapshot.owners.has(partition) && this.held.epochOf(partition) === undefined)
+        wanted.push(partition);
+    if (wanted.length === 0) return;
+    const askedAt = clock.now();
+    const granted = await store.acquire(workerId, wanted, leaseMs);
+    for (const g of granted) this.held.granted(g, askedAt);
+    this.armWatchdog();
+    if (granted.length > 0)
+      this.log.info({ partitions: granted.map((g) => g.partition) }, 'partitions acquired');
+    for (const g of granted) {
+      try {
+        await this.options.onAcquired(g);
+      } catch (err) {
+        this.log.error({ err, partition: g.partition }, 'taking over a partition failed; lease given back');
+        if (this.held.epochOf(g.partition) === g.epoch) {
+          this.held.drop(g.partition);
+          await this.options.onLost(g, 'closing');
+        }
+        await store.release(workerId, [g]);
+      }
+    }
+  }
+
+  /** Stops acting, at once, for every partition past its local deadline. */
+  private expireDue(): void {
+    for (const lease of this.held.expire(this.options.clock.now())) {
+      this.log.warn(
+        { partition: lease.partition, epoch: lease.epoch },
+        'partition lease not renewed in time; stopped',
+      );
+      void Promise.resolve(this.options.onLost(lease, 'expired')).catch((err: unknown) =>
+        this.log.error({ err, partition: lease.partition }, 'stopping a partition failed'),
+      );
+    }
+  }
+
+  private armWatchdog(): void {
+    const { clock } = this.options;
+    clock.clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    const next = this.held.nextDeadlineMs();
+    if (next === undefined) return;
+    this.watchdog = clock.setTimeout(
+      () => {
+        this.expireDue();
+        this.armWatchdog();
+      },
+      Math.max(0, next - clock.now()),
+    );
+  }
+}
+
+const key = (l: PartitionEpoch): string => `${l.partition}:${l.epoch}`;
