@@ -7,3 +7,4 @@ export {
   type LossReason,
   type PartitionKeeperOptions,
 } from './partition-keeper.js';
+export { PartitionSessions, type PartitionSessionsOptions } from './partition-sessions.js';
