@@ -137,6 +137,7 @@ export { EMPTY_SITE, SiteIndex, pointKey, type IndexedPoint, type SiteIndexOptio
 export * from './alarms/index.js';
 export * from './warnings/index.js';
 export * from './kpi/index.js';
+export * from './reports/index.js';
 export * from './evaluation/index.js';
 export {
   deviceMayPublish,
