@@ -6,10 +6,8 @@
  * - week: the ISO 8601 week (Monday–Sunday) containing `date`;
  * - month: the calendar month containing `date`.
  */
-import type { ReportPeriodKindName } from '@hazardwatch/contracts';
-
-/** `day`, `week`, `month` (contracts REPORT_PERIOD_KINDS). */
-export type ReportPeriodKind = ReportPeriodKindName;
+/** `day`, `week`, `month`: the contracts' REPORT_PERIOD_KINDS (GET /reports `period`). */
+export type ReportPeriodKind = 'day' | 'week' | 'month';
 
 /** Asia/Shanghai's offset from UTC, ms. China has kept UTC+8 all year since 1991. */
 export const CHINA_OFFSET_MS = 8 * 3_600_000;
