@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { WarningCause, WarningDeadline, WarningDetail, WarningRow } from '@hazardwatch/contracts';
 import {
+  callersTurn,
   causeWords,
   currentStep,
   phoneOrder,
@@ -67,6 +68,19 @@ describe('phone page: the loop as a responsible person reads it', () => {
     ['signed', { closedBy: 'enterprise', after: 'signed' }, 'close'],
   ] as const)('%s under %j waits for %s', (state, closing, step) => {
     expect(currentStep(state, closing)).toBe(step);
+  });
+
+  it('is the caller’s turn only when the server offers the step the loop waits for', () => {
+    expect(callersTurn({ state: 'pushed', closing: regulatorCloses, steps: ['sign'] })).toBe(true);
+    // The enterprise may feed back again while the regulator's 核查 is awaited: not its turn.
+    expect(callersTurn({ state: 'feedback', closing: regulatorCloses, steps: ['feedback'] })).toBe(false);
+    expect(callersTurn({ state: 'feedback', closing: regulatorCloses, steps: ['urge', 'verify'] })).toBe(
+      true,
+    );
+    expect(callersTurn({ state: 'feedback', closing: enterpriseCloses, steps: ['feedback', 'close'] })).toBe(
+      true,
+    );
+    expect(callersTurn({ state: 'closed', closing: regulatorCloses, steps: [] })).toBe(false);
   });
 
   const deadline = (step: WarningDeadline['step'], dueAt: number, metAt: number | null = null) => ({

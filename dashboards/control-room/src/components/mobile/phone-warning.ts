@@ -37,6 +37,15 @@ export function currentStep(state: WarningState, closing: WarningClosing): Warni
   }
 }
 
+/**
+ * Whether the loop waits for the caller: the server offers the caller the current step. (An
+ * enterprise may feed back again while a regulator's 核查 is awaited; that is not its turn.)
+ */
+export function callersTurn(w: Pick<WarningDetail, 'state' | 'closing' | 'steps'>): boolean {
+  const step = currentStep(w.state, w.closing);
+  return step !== null && w.steps.includes(step);
+}
+
 /** An open step's deadline as the phone shows it: due at, and the time left (negative = overdue). */
 export interface PressingDeadline {
   readonly step: WarningStep;
@@ -80,7 +89,7 @@ export function causeWords(c: WarningCause, locale: Locale): CauseWords {
 }
 
 /**
- * The list's order: the caller's own step first (what the phone is for), then the higher colour,
+ * The list's order: the caller's turn first (what the phone is for), then the higher colour,
  * then the deadline due first, then the newest.
  */
 export function phoneOrder(
@@ -88,7 +97,7 @@ export function phoneOrder(
   b: { row: WarningRow; detail: WarningDetail | null },
   now: number,
 ): number {
-  const mine = (x: typeof a): number => (x.detail !== null && x.detail.steps.length > 0 ? 0 : 1);
+  const mine = (x: typeof a): number => (x.detail !== null && callersTurn(x.detail) ? 0 : 1);
   const due = (x: typeof a): number =>
     x.detail === null ? Infinity : (pressingDeadline(x.detail.deadlines, now)?.dueAt ?? Infinity);
   return (
