@@ -82,6 +82,7 @@ const DEFAULTS = {
   'audit.read': ['Read the audit log', SUPERVISOR_READ],
   'user.read': ['Read users', ADMIN],
   'site.export': ['Export the whole site document', ADMIN],
+  'history.export': ['Export trend data (CSV, Excel) of points in scope', READ],
   'session.self': ['Own session (me, logout)', READ],
 
   // ── alarms (ISA-18.2 operator actions): the plant's duty room only ─────────────────
@@ -109,6 +110,8 @@ const DEFAULTS = {
   'handover.read': ['Read shift handover records (交接班记录)', READ],
   'handover.create': ['交班: hand the own duty desk over (notes; what is open is recorded)', DUTY_DESK],
   'handover.accept': ['接班: take over a pending handover of the own duty desk', DUTY_DESK],
+  // Duty reports (日报/周报/月报, issue #21): everyone in scope reads them; the scope decides what.
+  'report.read': ['Read and download duty reports (日报/周报/月报) of the own scope', READ],
 
   // ── site model writes ────────────────────────────────────────────────────────────────
   'site.import': ['Replace the whole site document', ADMIN],
@@ -121,6 +124,7 @@ const DEFAULTS = {
   'site.hazard.write': ['Create or edit a major hazard', ENTERPRISE_CONFIG],
   'site.gateway.write': ['Create, edit or delete a gateway', ENTERPRISE_CONFIG],
   'site.point.write': ['Create or edit a monitoring point', ENTERPRISE_CONFIG],
+  'site.check': ['Check a site edit against the site-file rules without storing it', ENTERPRISE_CONFIG],
   'plan.write': ['Upload or delete a floor plan', ENTERPRISE_CONFIG],
   'device.write': ['Issue or revoke device credentials', ENTERPRISE_CONFIG],
   'user.write': ['Create, edit or delete users', ADMIN],

@@ -1,35 +1,24 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { HistoryListSchema, HistorySchema, LatestValuesSchema } from '@hazardwatch/contracts';
 import type { IndexedPoint } from '@hazardwatch/core';
 import { DataLossRepository, latestValues, queryHistory } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
 import { defineRoute } from '../http/route.js';
-import {
-  checkRange,
-  closed,
-  EnterpriseParams,
-  EpochMs,
-  HazardParams,
-  MAX_POINT_ID,
-  NoQuery,
-  PointParams,
-} from '../http/schemas.js';
+import { checkRange, closed, EnterpriseParams, HazardParams, NoQuery, PointParams } from '../http/schemas.js';
 import { API, type RouteContext } from './context.js';
+import { historyExportRoutes } from './history-export.js';
+import {
+  HistoryQuery,
+  historyRange,
+  MAX_HISTORY_POINTS,
+  PointList,
+  scopedPointIds,
+} from './history-query.js';
 
-/** Most points one `GET /history` may ask for (a trend panel, not a bulk export). */
-export const MAX_HISTORY_POINTS = 50;
+export { MAX_HISTORY_POINTS } from './history-query.js';
 /** Data-loss reports one trend answer carries for its gateways (holes, not readings). */
 const MAX_TREND_LOSSES = 500;
-
-const historyQuery = {
-  from: EpochMs('range start, inclusive'),
-  to: EpochMs('range end, exclusive'),
-  /** Buckets per point. @default 1000 */
-  maxPoints: Type.Integer({ minimum: 1, maximum: 20_000, default: 1000 }),
-};
-const HistoryQuery = Type.Object(historyQuery, closed);
-type HistoryQuery = Static<typeof HistoryQuery>;
 
 /** Latest values (cold start of a live view) and trend history with automatic resolution. */
 export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -149,48 +138,20 @@ export function valueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     summary: `Trends of up to ${MAX_HISTORY_POINTS} points, one resolution for all (as /points/:id/history)`,
     tags,
     schema: {
-      querystring: Type.Object(
-        {
-          points: Type.String({
-            pattern: '^[0-9]{1,10}(,[0-9]{1,10})*$',
-            maxLength: 11 * MAX_HISTORY_POINTS,
-            description: `comma-separated point ids, at most ${MAX_HISTORY_POINTS}`,
-          }),
-          ...historyQuery,
-        },
-        closed,
-      ),
+      querystring: Type.Object({ points: PointList, ...historyRange }, closed),
       response: { 200: HistoryListSchema },
     },
     handler: async (request) => {
       const { points, ...query } = request.query;
-      const ids = [...new Set(points.split(',').map(Number))];
-      const outside = ids.find((id) => id > MAX_POINT_ID);
-      if (outside !== undefined) {
-        throw apiErrors.create('HW_API_VALIDATION', {
-          detail: `querystring/points names point ${outside}, above the largest point id ${MAX_POINT_ID}`,
-        });
-      }
-      if (ids.length > MAX_HISTORY_POINTS) {
-        throw apiErrors.create('HW_API_VALIDATION', {
-          detail: `querystring/points names ${ids.length} points, at most ${MAX_HISTORY_POINTS} allowed`,
-        });
-      }
-      const index = site();
-      const access = request.access!;
-      // In request order, so the answer names the first point refused.
-      for (const id of ids) {
-        const point = index.pointById(id);
-        if (point === undefined) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'point', id });
-        if (!access.seesEnterprise(point.enterprise)) {
-          throw apiErrors.create('HW_API_FORBIDDEN', {
-            reason: `point ${id} is outside your scope`,
-            kind: 'point',
-            id,
-          });
-        }
-      }
+      // In request order, so a refusal names the first point refused.
+      const ids = scopedPointIds(points, request.access!, site());
       return { items: await historyOf(ids, query) };
     },
+  });
+
+  historyExportRoutes(app, {
+    pointIds: (points, access) => scopedPointIds(points, access, site()),
+    historyOf,
+    point: (id) => site().pointById(id),
   });
 }
