@@ -29,3 +29,5 @@ export * from './plans.js';
 export * from './notifications.js';
 export * from './changes.js';
 export * from './handover.js';
+export * from './journal.js';
+export * from './reports.js';
