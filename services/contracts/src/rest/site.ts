@@ -136,3 +136,65 @@ export const SiteEditResultSchema = Type.Object({
   value: AnyJson('the entity as written in the site document; null after a delete'),
 });
 export type SiteEditResult = Static<typeof SiteEditResultSchema>;
+
+// ── POST /site/check (issue #22, the admin screens): one site-model edit validated like the write
+// it describes — the rules of a site file import and `hazardwatch site check` — without storing
+// anything, so an edit form can show every finding beside the field it is about. ──────────────
+
+export const SITE_ENTITIES = ['region', 'enterprise', 'hazard', 'gateway', 'point'] as const;
+export type SiteEntityName = (typeof SITE_ENTITIES)[number];
+
+/** The edit to check: a create (the whole entity) or an update (a JSON merge patch of one entity). */
+export const SiteCheckBodySchema = Type.Union([
+  Type.Object(
+    {
+      op: Type.Literal('create'),
+      entity: OneOf(SITE_ENTITIES),
+      value: Type.Object(
+        {},
+        { additionalProperties: true, description: 'the entity as it would be written' },
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      op: Type.Literal('update'),
+      entity: OneOf(SITE_ENTITIES),
+      /** Its identifying fields: `{code}` (region, enterprise), `{enterprise, code}`, `{enterprise, tag}`. */
+      key: Type.Record(Type.String({ maxLength: 32 }), Type.String({ minLength: 1, maxLength: 128 }), {
+        maxProperties: 2,
+      }),
+      patch: Type.Object({}, { additionalProperties: true, description: 'JSON merge patch' }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type SiteCheckBody = Static<typeof SiteCheckBodySchema>;
+
+/** One finding, as `site check` reports it, placed on the edited entity's field when it is about one. */
+export const SiteCheckIssueSchema = Type.Object({
+  /** The stable rule code (core SITE_RULES), e.g. LIMIT_ORDER: translate this, never the message. */
+  rule: Type.String(),
+  /** JSON pointer into the edited site document. */
+  path: Type.String(),
+  /**
+   * The field of the edited entity the finding is about, dotted (`limits.h`, `range.min`); `''`
+   * for the entity as a whole; null when the finding is about another entity of the site.
+   */
+  field: Nullable(Type.String()),
+  message: Type.String(),
+});
+export type SiteCheckIssue = Static<typeof SiteCheckIssueSchema>;
+
+export const SiteCheckResultSchema = Type.Object({
+  /** True when the write would be accepted by the site rules (authority and reason aside). */
+  ok: Type.Boolean(),
+  errors: Type.Array(SiteCheckIssueSchema),
+  /** Data-quality findings reported alongside an accepted site (a point without limits, …). */
+  defects: Type.Array(SiteCheckIssueSchema),
+  /** What the write would weaken (monitoring.* kinds): such a write needs a reason. */
+  weakens: Type.Array(Type.String()),
+  value: AnyJson('the entity as it would be written'),
+});
+export type SiteCheckResult = Static<typeof SiteCheckResultSchema>;
