@@ -8,10 +8,17 @@ export type Route =
   | { readonly view: 'warnings'; readonly id: string | null }
   | { readonly view: 'changes' }
   | { readonly view: 'handover' }
+  | { readonly view: 'admin'; readonly section: string | null }
+  | { readonly view: 'journal' }
   | { readonly view: 'plan'; readonly enterprise: string; readonly hazard: string | null }
   | { readonly view: 'point'; readonly id: number }
   | { readonly view: 'quality' }
-  | { readonly view: 'kpi' };
+  | { readonly view: 'kpi' }
+  | { readonly view: 'reports' }
+  /** `query`: the chosen points and range (components/trends/trends-state.ts). */
+  | { readonly view: 'trends'; readonly query: string }
+  | { readonly view: 'wall'; readonly region: string | null }
+  | { readonly view: 'mobile'; readonly id: string | null };
 
 export type View = Route['view'];
 
@@ -35,6 +42,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'changes' };
     case 'handover':
       return { view: 'handover' };
+    case 'admin':
+      return { view: 'admin', section: a ?? null };
+    case 'journal':
+      return { view: 'journal' };
     case 'plan':
       return a ? { view: 'plan', enterprise: a, hazard: b ?? null } : DEFAULT;
     case 'point': {
@@ -45,6 +56,14 @@ export function parseRoute(hash: string): Route {
       return { view: 'quality' };
     case 'kpi':
       return { view: 'kpi' };
+    case 'reports':
+      return { view: 'reports' };
+    case 'trends':
+      return { view: 'trends', query: a ?? '' };
+    case 'wall':
+      return { view: 'wall', region: a ?? null };
+    case 'm':
+      return { view: 'mobile', id: a === 'warnings' && b ? b : null };
     default:
       return DEFAULT;
   }
@@ -61,8 +80,16 @@ export function formatRoute(route: Route): string {
         : `#/plan/${enc(route.enterprise)}`;
     case 'point':
       return `#/point/${route.id}`;
+    case 'admin':
+      return route.section === null ? '#/admin' : `#/admin/${enc(route.section)}`;
     case 'warnings':
       return route.id === null ? '#/warnings' : `#/warnings/${enc(route.id)}`;
+    case 'trends':
+      return route.query ? `#/trends/${route.query}` : '#/trends';
+    case 'wall':
+      return route.region ? `#/wall/${enc(route.region)}` : '#/wall';
+    case 'mobile':
+      return route.id === null ? '#/m' : `#/m/warnings/${enc(route.id)}`;
     default:
       return `#/${route.view}`;
   }
