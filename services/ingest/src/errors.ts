@@ -22,4 +22,12 @@ export const ingestErrors = defineErrors('HW_INGEST', {
    * number, a wrong key or signature): the delivery is recorded failed (ChannelError).
    */
   HW_INGEST_DELIVERY_REFUSED: { template: '{detail}', retryable: false },
+  /**
+   * An alarm-state write for a partition this worker does not hold (any more): its lease was lost
+   * or handed over (issue #23). Refused before it reaches the database; the owner acts instead.
+   */
+  HW_INGEST_PARTITION_NOT_OWNED: {
+    template: 'alarm write for partitions {partitions} refused: not held by this worker',
+    retryable: false,
+  },
 });

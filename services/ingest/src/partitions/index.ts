@@ -8,3 +8,5 @@ export {
   type PartitionKeeperOptions,
 } from './partition-keeper.js';
 export { PartitionSessions, type PartitionSessionsOptions } from './partition-sessions.js';
+export { PartitionAlarmRepository, type PartitionOwnership } from './partition-alarm-repository.js';
+export { PartitionUnit, type PartitionUnitDeps } from './partition-unit.js';

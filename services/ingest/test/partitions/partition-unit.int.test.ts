@@ -1,0 +1,185 @@
+import pino from 'pino';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ALARM_SETTINGS, requireValidSite, SiteIndex } from '@hazardwatch/core';
+import { ManualClock } from '@hazardwatch/kit';
+import { PARTITION_COUNT, partitionOf, PartitionUnit, type DurableWork } from '@hazardwatch/ingest';
+import {
+  LeaseRepository,
+  migrate,
+  NotificationOutbox,
+  sqlClientFromPg,
+  type SqlClient,
+} from '@hazardwatch/store';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+
+// Issue #23: one partition's evaluators and alarm engine, built at a takeover and restored from
+// the database (only that partition's state), every alarm write fenced with its epoch — on a real
+// PostgreSQL.
+
+const logger = pino({ level: 'silent' });
+const T0 = Date.UTC(2026, 11, 6, 11, 0, 0);
+
+/** Two enterprise codes hashed into different partitions (neither 0, which also has platform alarms). */
+function twoEnterprises(): [string, string] {
+  const codes: string[] = [];
+  for (let i = 1; codes.length < 2; i++) {
+    const code = `91320623MA1U${String(i).padStart(6, '0')}`;
+    const p = partitionOf(code);
+    if (p !== 0 && codes.every((c) => partitionOf(c) !== p)) codes.push(code);
+  }
+  return [codes[0]!, codes[1]!];
+}
+
+const person = { name: '王建国', phone: '+8613800000001' };
+
+function site(eA: string, eB: string): SiteIndex {
+  const enterprise = (code: string, i: number) => ({
+    code,
+    name: `示例化工${i}有限公司`,
+    region: 'PARK1',
+    location: { lon: 121 + i / 100, lat: 32.5 },
+  });
+  const hazard = (e: string) => ({
+    code: 'TF1',
+    enterprise: e,
+    name: '储罐区',
+    declaredLevel: 4,
+    type: 'tank_farm',
+    responsible: { principal: person, technical: person, operational: person },
+    location: { lon: 121.001, lat: 32.501 },
+    inventory: [{ substance: 'Cl2', designMaxTonnes: 10 }],
+    exposedPopulation: 1,
+  });
+  const point = (e: string) => ({
+    tag: 'TT-1',
+    enterprise: e,
+    hazard: 'TF1',
+    gateway: 'GW01',
+    name: '储罐温度',
+    kind: 'temperature',
+    unit: '°C',
+    range: { min: 0, max: 200 },
+    limits: { h: 80, hh: 120 },
+  });
+  return new SiteIndex(
+    requireValidSite({
+      version: 1,
+      regions: [
+        { code: '320000', name: '江苏省', kind: 'province' },
+        { code: '320600', name: '南通市', kind: 'city', parent: '320000' },
+        { code: '320623', name: '如东县', kind: 'county', parent: '320600' },
+        { code: 'PARK1', name: '洋口化工园区', kind: 'park', parent: '320623' },
+      ],
+      enterprises: [enterprise(eA, 1), enterprise(eB, 2)],
+      hazards: [hazard(eA), hazard(eB)],
+      gateways: [
+        { code: 'GW01', enterprise: eA, name: '网关' },
+        { code: 'GW01', enterprise: eB, name: '网关' },
+      ],
+      points: [point(eA), point(eB)],
+    }).site,
+  );
+}
+
+describe('PartitionUnit (PostgreSQL)', () => {
+  const [eA, eB] = twoEnterprises();
+  const pA = partitionOf(eA);
+  const pB = partitionOf(eB);
+  const index = site(eA, eB);
+  const pointA = index.pointByKey(eA, 'TT-1')!.id;
+  const pointB = index.pointByKey(eB, 'TT-1')!.id;
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let client: SqlClient;
+  let leases: LeaseRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(providedServices().postgresAdminUrl);
+    pool = openTestPool(db.url, { max: 4 });
+    client = sqlClientFromPg(pool);
+    await migrate(client, { logger, dialect: 'postgres' });
+    leases = new LeaseRepository(client);
+    await leases.ensurePartitions(PARTITION_COUNT);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  const unit = (epochs: Map<number, number>, clock: ManualClock, works: DurableWork[], partition = pA) =>
+    new PartitionUnit({
+      partition,
+      ownership: { count: PARTITION_COUNT, epochOf: (p) => epochs.get(p) },
+      index,
+      settings: DEFAULT_ALARM_SETTINGS,
+      client,
+      outbox: new NotificationOutbox(client),
+      logger,
+      clock,
+      joinBatch: (w) => void works.push(w),
+    });
+  const settle = async (works: DurableWork[]): Promise<void> => {
+    await new Promise((r) => setImmediate(r));
+    await Promise.all(works.splice(0).map((w) => w()));
+  };
+  const stored = async () =>
+    (
+      await client.query<{ id: string; closed: boolean; events: number }>(
+        `SELECT a.id, a.closed_at IS NOT NULL AS closed, (SELECT count(*)::int FROM alarm_events e WHERE e.alarm_id = a.id) AS events
+         FROM alarms a ORDER BY a.id`,
+      )
+    ).rows;
+
+  it('evaluates only its partition, restores it at a takeover without a duplicate, and fences the old owner out', async () => {
+    const clock = new ManualClock(T0);
+    // Worker 1 holds the partition (a lease of 0 ms: free for a takeover at once).
+    const held1 = new Map((await leases.acquire('w-1', [pA], 0)).map((g) => [g.partition, g.epoch]));
+    const works1: DurableWork[] = [];
+    const unit1 = unit(held1, clock, works1);
+    expect([...unit1.enterprises]).toEqual([eA]);
+    await unit1.restore();
+    unit1.observe(pointA, T0, 95, 0);
+    // A reading of another partition's point is not this unit's to evaluate.
+    unit1.observe(pointB, T0, 150, 0);
+    await settle(works1);
+    const raised = await stored();
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ closed: false, events: 1 });
+    expect(unit1.alarms.failedUnits).toBe(0);
+
+    // Another worker holds partition B and raises an alarm (and a 预警) there.
+    const heldB = new Map((await leases.acquire('w-3', [pB], 60_000)).map((g) => [g.partition, g.epoch]));
+    const worksB: DurableWork[] = [];
+    const unitB = unit(heldB, clock, worksB, pB);
+    await unitB.restore();
+    unitB.observe(pointB, T0, 150, 0);
+    await settle(worksB);
+    const both = await stored();
+    expect(both).toHaveLength(2);
+
+    // Worker 2 takes the partition over (epoch + 1) and restores it from the database.
+    const held2 = new Map((await leases.acquire('w-2', [pA], 60_000)).map((g) => [g.partition, g.epoch]));
+    const works2: DurableWork[] = [];
+    const unit2 = unit(held2, clock, works2);
+    // The alarm and the 预警 it opened — nothing of partition B.
+    expect(await unit2.restore()).toEqual({ alarms: 1, warnings: 1 });
+    // The condition is still active: no second alarm, no new event.
+    clock.advance(1000);
+    unit2.observe(pointA, T0 + 1000, 96, 0);
+    await settle(works2);
+    expect(await stored()).toEqual(both);
+
+    // The old owner, not knowing yet, sees the value fall and clears: refused by the fence.
+    unit1.observe(pointA, T0 + 2000, 20, 0);
+    await settle(works1);
+    expect(unit1.alarms.failedUnits).toBe(1);
+    expect(await stored()).toEqual(both);
+
+    // The owner clears it.
+    unit2.observe(pointA, T0 + 3000, 20, 0);
+    await settle(works2);
+    expect((await stored()).find((a) => a.id === raised[0]!.id)).toMatchObject({ closed: false, events: 2 });
+    expect(unit2.alarms.failedUnits).toBe(0);
+  });
+});
