@@ -9,6 +9,7 @@ import type {
   WarningState,
 } from '@hazardwatch/contracts';
 import { ApiRequestError } from '../src/api/http.js';
+import PhoneShell from '../src/components/mobile/PhoneShell.vue';
 import PhoneWarning from '../src/components/mobile/PhoneWarning.vue';
 import PhoneWarningList from '../src/components/mobile/PhoneWarningList.vue';
 import { createAppI18n } from '../src/i18n/index.js';
@@ -343,5 +344,51 @@ describe('phone page: the list of open 预警 (issue #22)', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('phone page: the frame (issue #22)', () => {
+  const mountShell = (id: string | null, state: 'live' | 'offline' = 'live') => {
+    const muted = ref(false);
+    app.ctx = {
+      live: {
+        connection: ref(state),
+        lastDataAt: ref(NOW - 1000),
+        muted,
+        setMuted: (m: boolean) => (muted.value = m),
+      },
+      session: { user: ref({ username: 'chlor', role: 'operator' }) },
+    };
+    return mount(PhoneShell, {
+      props: { id, now: NOW, ready: true },
+      global: { plugins: [createAppI18n()], stubs: { PhoneWarning: true, PhoneWarningList: true } },
+    });
+  };
+
+  it('has Back on a 预警 only, the title of the page, and the live state as a dot', () => {
+    const list = mountShell(null);
+    expect(list.find('[data-test="phone-back"]').exists()).toBe(false);
+    expect(list.find('h1').text()).toBe('我的预警');
+    expect(list.find('.conn').attributes('data-state')).toBe('live');
+    const one = mountShell('w1', 'offline');
+    expect(one.find('[data-test="phone-back"]').attributes('href')).toBe('#/m');
+    expect(one.find('h1').text()).toBe('预警详情');
+    expect(one.find('.conn').attributes('aria-label')).toBe('已断开');
+  });
+
+  it('keeps language, sound, the console and sign-out in the menu; a language switch closes it', async () => {
+    const w = mountShell(null);
+    expect(w.find('[data-test="phone-menu-panel"]').exists()).toBe(false);
+    await w.find('[data-test="phone-menu"]').trigger('click');
+    const panel = w.find('[data-test="phone-menu-panel"]');
+    expect(panel.text()).toContain('chlor（企业值班人员）');
+    expect(panel.find('[data-test="phone-console"]').attributes('href')).toBe('#/map');
+    await panel.find('[data-test="mute"]').trigger('click');
+    expect(w.find('[data-test="mute"]').text()).toContain('已静音');
+    await w.find('[data-test="logout"]').trigger('click');
+    expect(w.emitted('logout')).toHaveLength(1);
+    await w.find('[data-test="locale"]').trigger('click');
+    expect(w.emitted('locale')).toEqual([['en']]);
+    expect(w.find('[data-test="phone-menu-panel"]').exists()).toBe(false);
   });
 });
