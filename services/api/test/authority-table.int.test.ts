@@ -78,6 +78,7 @@ const REQUESTS: Record<string, Request> = {
   'GET /api/v1/enterprises/:enterprise/gateways': { url: `/api/v1/enterprises/${E1}/gateways` },
   'GET /api/v1/enterprises/:enterprise/latest': { url: `/api/v1/enterprises/${E1}/latest` },
   'GET /api/v1/enterprises/:enterprise/kpis': { url: `/api/v1/enterprises/${E1}/kpis?${range}` },
+  'GET /api/v1/reports': { url: `/api/v1/reports?scope=enterprise:${E1}&period=day&date=2026-03-01` },
   'GET /api/v1/hazards': { url: '/api/v1/hazards' },
   'GET /api/v1/enterprises/:enterprise/hazards/:hazard': { url: `/api/v1/enterprises/${E1}/hazards/CL-TF01` },
   'GET /api/v1/enterprises/:enterprise/hazards/:hazard/latest': {
@@ -140,6 +141,10 @@ const REQUESTS: Record<string, Request> = {
   },
   'POST /api/v1/enterprises/:enterprise/points': { url: `/api/v1/enterprises/${E1}/points`, body: newPoint },
   'PATCH /api/v1/points/:id': { url: `/api/v1/points/${pointE1}`, body: { name: '液氯储罐压力' } },
+  'POST /api/v1/site/check': {
+    url: '/api/v1/site/check',
+    body: { op: 'update', entity: 'point', key: { enterprise: E1, tag: 'LT-1101' }, patch: { name: '液位' } },
+  },
   'DELETE /api/v1/points/:id': { url: '/api/v1/points/999999' },
   'GET /api/v1/enterprises/:enterprise/gateways/:gateway/credentials': {
     url: `/api/v1/enterprises/${E1}/gateways/GW01/credentials`,

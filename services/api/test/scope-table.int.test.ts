@@ -155,6 +155,13 @@ const TABLE: Record<string, Row> = {
     allowed: INSIDERS,
     denied: OUTSIDERS,
   },
+  // Duty reports (issue #21): the scope named in the query must be inside the caller's.
+  'GET /api/v1/reports': {
+    url: `/api/v1/reports?scope=enterprise:${E1}&period=day&date=2026-03-01`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
   'GET /api/v1/hazards': {
     url: '/api/v1/hazards',
     kind: 'collection',
@@ -201,6 +208,12 @@ const TABLE: Record<string, Row> = {
   },
   'GET /api/v1/history': {
     url: `/api/v1/history?points=${pointE1}&${range}`,
+    kind: 'resource',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+  },
+  'GET /api/v1/history/export': {
+    url: `/api/v1/history/export?points=${pointE1}&${range}`,
     kind: 'resource',
     allowed: INSIDERS,
     denied: OUTSIDERS,
@@ -331,6 +344,13 @@ const TABLE: Record<string, Row> = {
     body: newPoint,
     kind: 'resource',
     allowed: [],
+    denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
+  },
+  'POST /api/v1/site/check': {
+    url: '/api/v1/site/check',
+    body: { op: 'update', entity: 'point', key: { enterprise: E1, tag: 'LT-1101' }, patch: { name: '液位' } },
+    kind: 'resource',
+    allowed: CONFIGURERS,
     denied: ['opE1', 'regCounty', 'viewerCounty', ...OUTSIDERS],
   },
   'PATCH /api/v1/points/:id': {
@@ -523,6 +543,28 @@ const TABLE: Record<string, Row> = {
     allowed: ['smE1'],
     denied: [...OUTSIDERS, 'regCounty', 'viewerCounty'],
   },
+  // The alarm journal and the exports (issue #21): files are checked as text for E1's alarm id.
+  'GET /api/v1/alarm-journal': {
+    url: `/api/v1/alarm-journal?${range}`,
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes(E1),
+  },
+  'GET /api/v1/alarm-journal/export': {
+    url: `/api/v1/alarm-journal/export?${range}&format=csv`,
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => String(b).includes('alarm-e1'),
+  },
+  'GET /api/v1/alarms/active/export': {
+    url: '/api/v1/alarms/active/export?format=csv',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => String(b).includes('alarm-e1'),
+  },
   // Shift handovers (issue #21): seeded pending handover 1 of E1's duty room, by opE1-night.
   'GET /api/v1/handovers': {
     url: '/api/v1/handovers',
@@ -582,6 +624,11 @@ describe('scope table over every route', () => {
     api = await buildTestApi();
     await seedPendingChanges(api.client);
     await seedPendingHandover(api.client);
+    // The alarm journal's rows (issue #21): one event of E1's alarm, raised.
+    await api.client.query(
+      `INSERT INTO alarm_events (alarm_id, source_key, condition, from_state, to_state, ts, actor, colour)
+       SELECT id, source_key, condition, 'NORM', 'UNACK', raised_at, 'system', colour FROM alarms WHERE id = 'alarm-e1'`,
+    );
     // A hole E1's gateway reported, for the data-loss list's row.
     await new DataLossRepository(api.client).insert({
       enterprise: E1,
@@ -631,6 +678,10 @@ describe('scope table over every route', () => {
     });
   };
 
+  /** A JSON answer parsed; a file (CSV export) as its text. */
+  const answer = (res: { headers: Record<string, unknown>; body: string; json: () => unknown }): unknown =>
+    String(res.headers['content-type']).includes('json') ? res.json() : res.body;
+
   /**
    * Refusals of this route audited for this user so far (`access.denied` by scope,
    * `authority.refused` by the authority table; target `METHOD /route`).
@@ -652,13 +703,13 @@ describe('scope table over every route', () => {
         const res = await inject(key, user);
         expect(res.statusCode, `${user}: ${res.body}`).toBeGreaterThanOrEqual(200);
         expect(res.statusCode, `${user}: ${res.body}`).toBeLessThan(300);
-        if (row.showsE1) expect(row.showsE1(res.json()), `${user} should see E1`).toBe(true);
+        if (row.showsE1) expect(row.showsE1(answer(res)), `${user} should see E1`).toBe(true);
       }
       for (const user of row.denied) {
         const audited = await refusalsAudited(user, key);
         const res = await inject(key, user);
         if (row.kind === 'collection' && res.statusCode === 200) {
-          expect(row.showsE1!(res.json()), `${user} must not see E1: ${res.body}`).toBe(false);
+          expect(row.showsE1!(answer(res)), `${user} must not see E1: ${res.body}`).toBe(false);
         } else {
           expect(res.statusCode, `${user}: ${res.body}`).toBe(403);
           expect(res.json()).toMatchObject({ code: 'HW_API_FORBIDDEN' });
