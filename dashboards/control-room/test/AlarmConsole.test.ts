@@ -108,6 +108,8 @@ async function mountConsole(
     site: {
       enterprises: shallowRef([{ code: 'E1', name: '一号企业' }]),
       hazards: shallowRef([]),
+      // The region tree the console's filter offers (issue #21, alarm journal filters).
+      roots: shallowRef([]),
       points: shallowRef(new Map()),
     },
     live,

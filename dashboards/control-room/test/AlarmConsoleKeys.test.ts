@@ -78,7 +78,12 @@ async function mountConsole(role: AuthorityRole = 'operator') {
   app.ctx = {
     api,
     session: { user: ref({ role }), me: ref(meOf(role)) },
-    site: { enterprises: shallowRef([]), hazards: shallowRef([]), points: shallowRef(new Map()) },
+    site: {
+      enterprises: shallowRef([]),
+      hazards: shallowRef([]),
+      points: shallowRef(new Map()),
+      roots: shallowRef([]),
+    },
     live,
     go: () => undefined,
   };
