@@ -43,10 +43,13 @@ describe('partitionOf', () => {
   });
 });
 
-const workerIds = fc.uniqueArray(fc.constantFrom('w-a', 'w-b', 'w-c', 'w-d', 'w-e', 'w-f', 'w-g'), {
-  minLength: 1,
-  maxLength: 7,
-});
+const workerIds: fc.Arbitrary<string[]> = fc.uniqueArray(
+  fc.constantFrom('w-a', 'w-b', 'w-c', 'w-d', 'w-e', 'w-f', 'w-g'),
+  {
+    minLength: 1,
+    maxLength: 7,
+  },
+);
 
 /** Any ownership: each partition held by one of `pool` (live or not) or by nobody. */
 const ownersArb = (count: number) =>
