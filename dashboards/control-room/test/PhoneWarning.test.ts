@@ -171,7 +171,7 @@ describe('phone page: one 预警 (issue #22)', () => {
     expect(w.find('[data-test="phone-step"]').text()).toBe('当前环节：待签收');
     expect(w.find('[data-test="phone-due"]').text()).toBe('签收期限 12-06 14:05 · 剩余 2 分钟');
     expect(w.find('[data-cause="LT-1101"]').text()).toContain(
-      'LT-1101 液氯储罐V-1101液位：高高报，触发值 90 %，阈值 85 %',
+      'LT-1101 液氯储罐V-1101液位：高高报，触发值 90\u00a0%，阈值 85\u00a0%',
     );
     expect(w.text()).not.toMatch(/mobile\.|warnings\.|errors\./);
     w.unmount();
@@ -289,7 +289,9 @@ describe('phone page: the list of open 预警 (issue #22)', () => {
     expect(cards.map((c) => c.attributes('href'))).toEqual(['#/m/warnings/w1', '#/m/warnings/w2']);
     const first = cards[0]!;
     expect(first.text()).toContain('如东化工 · 液氯罐区');
-    expect(first.find('[data-test="card-cause"]').text()).toContain('高高报，触发值 90 %，阈值 85 %');
+    expect(first.find('[data-test="card-cause"]').text()).toContain(
+      '高高报，触发值 90\u00a0%，阈值 85\u00a0%',
+    );
     expect(first.find('[data-test="card-step"]').text()).toBe('当前环节：待签收');
     expect(first.find('[data-test="card-due"]').text()).toBe('签收期限 12-06 14:05 · 剩余 2 分钟');
     expect(first.find('[data-test="mine"]').text()).toBe('待您办理');

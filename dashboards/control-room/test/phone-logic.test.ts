@@ -123,8 +123,8 @@ describe('phone page: the loop as a responsible person reads it', () => {
     expect(causeWords(cause({}), 'zh-CN')).toEqual({
       point: 'LT-1101 液氯储罐V-1101液位',
       condition: 'HH',
-      value: '90 %',
-      limit: '85 %',
+      value: '90\u00a0%',
+      limit: '85\u00a0%',
     });
     // A timeout limit in words, not the unit of the point.
     expect(causeWords(cause({ condition: 'STALE', value: null, limit: 120_000, tag: null }), 'en')).toEqual({

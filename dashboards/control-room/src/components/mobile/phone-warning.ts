@@ -76,7 +76,8 @@ export interface CauseWords {
 }
 
 export function causeWords(c: WarningCause, locale: Locale): CauseWords {
-  const unit = c.unit ? ` ${c.unit}` : '';
+  // A no-break space: `90 %` never breaks between the number and its unit on a narrow screen.
+  const unit = c.unit ? `\u00a0${c.unit}` : '';
   const point = [c.tag, c.name].filter((s): s is string => s !== null && s !== '').join(' ');
   const limit = formatLimit(c.condition, c.limit, locale);
   const timed = c.condition === 'STALE' || c.condition === 'GATEWAY_OFFLINE';
