@@ -136,7 +136,8 @@ describe('control room: alarm journal and exports in the browser', () => {
     await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
 
     // The journal: both alarms' events at first, then only the red one's.
-    await page.click('[data-nav="journal"]');
+    // By its address: where the header puts the tab (row or More menu) is the header's test.
+    await page.evaluate(`location.hash = '#/journal'`);
     await page.locator(`[data-alarm="${other.id}"]`).first().waitFor({ timeout: 10_000 });
     await page.check('[data-filter-colour="red"]');
     await page.click('[data-test="journal-search"]');
