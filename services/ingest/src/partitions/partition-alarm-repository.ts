@@ -1,6 +1,6 @@
 import { parseSourceKey } from '@hazardwatch/contracts';
 import type { AlarmRecord, AlarmSource } from '@hazardwatch/core';
-import { AlarmRepository, type AlarmWrite, type SqlClient } from '@hazardwatch/store';
+import { AlarmRepository, asStaleLease, type AlarmWrite, type SqlClient } from '@hazardwatch/store';
 import { ingestErrors } from '../errors.js';
 import { partitionOf } from './partition-hash.js';
 
@@ -55,8 +55,21 @@ export class PartitionAlarmRepository extends AlarmRepository {
     });
   }
 
+  /**
+   * Fenced always. A step of the alarm engine without alarm rows (a 预警 action: 签收, 处置反馈)
+   * still calls this inside its transaction: the fence then runs alone there, so the 预警 rows
+   * written beside it are refused with it.
+   */
   override async write(batch: AlarmWrite, tx?: SqlClient, fence?: LeaseFence): Promise<void> {
-    return super.write(batch, tx, fence ?? this.fenceOf(batch));
+    const f = fence ?? this.fenceOf(batch);
+    if (batch.alarms.length > 0 || batch.events.length > 0 || batch.colourChanges.length > 0)
+      return super.write(batch, tx, f);
+    if (!tx) return;
+    await tx
+      .query('SELECT hw_lease_fence($1::int[], $2::bigint[])', [f.partitions, f.epochs])
+      .catch((error: unknown) => {
+        throw asStaleLease(error, f);
+      });
   }
 
   /** The epochs of the partitions a batch touches; refused when one is not held now. */
@@ -78,8 +91,13 @@ export class PartitionAlarmRepository extends AlarmRepository {
       );
       if (p !== undefined) partitions.add(p);
     }
-    // Colour changes alone (a roll-up step) are fenced by the partition 0 lease: one writer.
-    if (partitions.size === 0) partitions.add(0);
+    // Nothing names a partition (colour changes alone, a 预警 step): fenced by every partition held
+    // — for one partition's unit, its own.
+    if (partitions.size === 0)
+      for (let p = 0; p < this.ownership.count; p++)
+        if (this.ownership.epochOf(p) !== undefined) partitions.add(p);
+    if (partitions.size === 0)
+      throw ingestErrors.create('HW_INGEST_PARTITION_NOT_OWNED', { partitions: 'any' });
     const list = [...partitions].sort((a, b) => a - b);
     const epochs = list.map((p) => this.ownership.epochOf(p));
     const missing = list.filter((_, i) => epochs[i] === undefined);

@@ -11,7 +11,13 @@ import {
   sqlClientFromPg,
   type SqlClient,
 } from '@hazardwatch/store';
-import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
+import {
+  createTestDatabase,
+  openTestPool,
+  providedServices,
+  waitFor,
+  type TestDatabase,
+} from '@hazardwatch/testkit';
 
 // Issue #23: one partition's evaluators and alarm engine, built at a takeover and restored from
 // the database (only that partition's state), every alarm write fenced with its epoch — on a real
@@ -170,10 +176,36 @@ describe('PartitionUnit (PostgreSQL)', () => {
     await settle(works2);
     expect(await stored()).toEqual(both);
 
-    // The old owner, not knowing yet, sees the value fall and clears: refused by the fence.
+    // The old owner, not knowing yet, is asked to sign for the 预警 (no alarm row changes): its
+    // transaction is refused by the fence, the 预警 stays unsigned.
+    const { rows: warnings } = await client.query<{ id: string }>(
+      'SELECT id FROM warnings WHERE enterprise = $1',
+      [eA],
+    );
+    expect(warnings).toHaveLength(1);
+    const warningEvents = async () =>
+      (
+        await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM warning_events WHERE warning_id = $1',
+          [warnings[0]!.id],
+        )
+      ).rows[0]?.n;
+    const eventsBefore = await warningEvents();
+    expect(unit1.alarms.signWarning(warnings[0]!.id, { id: 'principal-1', party: 'enterprise' }).ok).toBe(
+      true,
+    );
+    await settle(works1);
+    await waitFor(
+      () => Promise.resolve(unit1.alarms.failedUnits),
+      (n) => n === 1,
+      'the stale 签收 to be refused',
+    );
+    expect(await warningEvents()).toBe(eventsBefore);
+
+    // ... and sees the value fall and clears: refused by the fence too.
     unit1.observe(pointA, T0 + 2000, 20, 0);
     await settle(works1);
-    expect(unit1.alarms.failedUnits).toBe(1);
+    expect(unit1.alarms.failedUnits).toBe(2);
     expect(await stored()).toEqual(both);
 
     // The owner clears it.
