@@ -420,7 +420,7 @@ describe('wall display (大屏, issue #22)', () => {
       const samples = [before.heap];
       for (let i = WARM_UP; i < WARM_UP + STEPS; i++) {
         await step(i);
-        if ((i - WARM_UP + 1) % 4 === 0) samples.push((await usage()).heap);
+        if ((i - WARM_UP + 1) % 2 === 0) samples.push((await usage()).heap);
       }
 
       // The network goes away: the wall says so, dimmed, with the age of its data.
