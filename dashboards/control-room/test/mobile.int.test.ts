@@ -319,6 +319,36 @@ describe('phone page at 390×844 with touch (issue #22)', () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('a regulator on a phone: 督办 and 核查 through thumb-sized forms, no 签收', async () => {
+    const listed = await rest<WarningPage>('rudong', `/warnings?enterprise=${ENTERPRISE}&status=all`);
+    const w = listed.items.find((x) => x.state === 'feedback')!;
+    const { context, page } = await phone();
+    try {
+      await page.goto(`${stack.origin}/#/warnings/${encodeURIComponent(w.id)}`);
+      await page.fill('input[name=username]', 'rudong');
+      await page.fill('input[name=password]', PASSWORD);
+      await page.tap('button[type=submit]');
+      await page.locator('[data-test="phone-state"][data-state="feedback"]').waitFor({ timeout: 15_000 });
+      const offered = await page
+        .locator('[data-action]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+      expect(offered).toEqual(['urge', 'verify']);
+      await expect(page.locator('[data-test="phone-step"]').textContent()).resolves.toBe('当前环节：待核查');
+      await checkScreen(page, 'regulator record');
+      await page.tap('[data-test="verify-text"]');
+      await page.fill('[data-test="verify-text"]', '现场核查：阀门已关闭，液位正常');
+      await page.tap('[data-action="verify"]');
+      await page.waitForSelector('[data-test="phone-state"][data-state="verified"]', { timeout: 10_000 });
+      await expect(
+        page.locator('[data-test="phone-timeline"] [data-event="verified"]').textContent(),
+      ).resolves.toContain('rudong（县级监管）');
+      await checkScreen(page, 'regulator after 核查');
+    } finally {
+      await context.close();
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('a desktop opening the same link stays on the console', async () => {
     const listed = await rest<WarningPage>('rudong', `/warnings?enterprise=${ENTERPRISE}&status=all`);
     const id = listed.items[0]!.id;
