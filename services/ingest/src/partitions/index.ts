@@ -10,3 +10,4 @@ export {
 export { PartitionSessions, type PartitionSessionsOptions } from './partition-sessions.js';
 export { PartitionAlarmRepository, type PartitionOwnership } from './partition-alarm-repository.js';
 export { PartitionUnit, type PartitionUnitDeps } from './partition-unit.js';
+export { PartitionRouter, type RoutedUnit } from './partition-router.js';
