@@ -132,3 +132,31 @@ describe('AppHeader: the floor-plan view has a nav entry (issue #21)', () => {
     expect(onPlan.find('[data-nav="plan"]').attributes('href')).toBe('#/plan/E2');
   });
 });
+
+describe('AppHeader: the More menu keeps the header one row (issue #21)', () => {
+  it('lists every tier-2 view, carries the pending-changes badge and is active on one of them', () => {
+    const w = mountHeader([], meOf('regulator_county'), 3, { username: 'r' }, { view: 'journal' });
+    const more = w.find('[data-nav="more"]');
+    expect(more.find('summary').text()).toContain('更多');
+    expect(more.findAll('[data-more]').map((a) => a.attributes('data-more'))).toEqual([
+      'changes',
+      'journal',
+      'quality',
+      'kpi',
+    ]);
+    expect(more.find('[data-test="more-badge"]').text()).toBe('3');
+    expect(more.find('summary').classes()).toContain('active');
+    // Tier-1 tabs are only in the row; the tier-2 ones also (shown from 1800 px by CSS).
+    expect(w.find('[data-nav="alarms"]').classes()).not.toContain('tier-2');
+    expect(w.find('[data-nav="journal"]').classes()).toContain('tier-2');
+  });
+
+  it('closes when a view is chosen from it', async () => {
+    const w = mountHeader([], meOf('regulator_county'), 0);
+    const details = w.find('[data-nav="more"]').element as HTMLDetailsElement;
+    details.open = true;
+    await w.find('[data-more="quality"]').trigger('click');
+    expect(details.open).toBe(false);
+    expect(w.find('[data-test="more-badge"]').exists()).toBe(false);
+  });
+});
