@@ -310,6 +310,14 @@ describe('TrendsView', () => {
     expect(go).toHaveBeenLastCalledWith('#/trends/points=1&range=7d');
   });
 
+  it('reads a preset anew when it is clicked again (no hash change)', async () => {
+    const { w, go, requests } = await mountView('points=1&range=24h');
+    await w.find('[data-preset="24h"]').trigger('click');
+    await flushPromises();
+    expect(go).not.toHaveBeenCalled();
+    expect(requests).toHaveLength(2);
+  });
+
   it('offers the export only to whom the authority table allows it', async () => {
     expect((await mountView('points=1')).w.find('[data-test="export-csv"]').exists()).toBe(true);
     const refused = await mountView('points=1', { 'history.export': 'refuse' });
