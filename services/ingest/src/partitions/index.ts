@@ -11,3 +11,4 @@ export { PartitionSessions, type PartitionSessionsOptions } from './partition-se
 export { PartitionAlarmRepository, type PartitionOwnership } from './partition-alarm-repository.js';
 export { PartitionUnit, type PartitionUnitDeps } from './partition-unit.js';
 export { PartitionRouter, type RoutedUnit } from './partition-router.js';
+export { PartitionOwner, type PartitionOwnerOptions } from './partition-owner.js';
