@@ -36,7 +36,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -57,8 +57,10 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'gateway_status', kind: 'r' },
       { name: 'handovers', kind: 'r' },
       { name: 'hw_schema_migrations', kind: 'r' },
+      { name: 'ingest_workers', kind: 'r' },
       { name: 'monitoring_changes', kind: 'r' },
       { name: 'notification_outbox', kind: 'r' },
+      { name: 'partition_leases', kind: 'r' },
       { name: 'point_ids', kind: 'r' },
       { name: 'readings', kind: 'p' },
       { name: 'readings_1h', kind: 'r' },
@@ -89,7 +91,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
     const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
-    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',
     );
