@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -195,7 +196,6 @@ describe('control room: duty reports in the browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="xlsx"]')]);
     expect(download.suggestedFilename()).toBe(`日报_${COUNTY}_${chinaToday()}.xlsx`);
     const path = await download.path();
-    const { readFileSync } = await import('node:fs');
     const book = readXlsx(readFileSync(path));
     expect(book.map((s) => s.name)).toEqual(['概要', '报警按颜色', '报警排名', '预警', '在线率', '停用点位']);
     expect(Number(book[0]!.rows.find((r) => r[0] === '报警总数')?.[1])).toBeGreaterThanOrEqual(1);
