@@ -164,7 +164,8 @@ describe('audit log', () => {
       actor: 'admin',
       action: 'user.',
       targetId: 'u1',
-      from: new Date('2026-12-06T08:00').getTime(),
+      // China time whatever the test machine's zone: 08:00 in Beijing is 00:00 UTC.
+      from: Date.UTC(2026, 11, 6, 0, 0),
     });
     expect(w.find('[data-test="audit-page"]').text()).toBe('1–50 of 120');
     await w.find('[data-action="audit-next"]').trigger('click');
