@@ -1,7 +1,11 @@
 import { parseTopic } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
 import type { IngestConfig } from './config.js';
-import { DurableAckSubscriber, type AckTicket } from './durable-ack-subscriber.js';
+import {
+  DurableAckSubscriber,
+  type AckTicket,
+  type DurableMessageHandler,
+} from './durable-ack-subscriber.js';
 import { GatewayFaultRelay, type DataLossStore, type GatewayEvaluator } from './gateway-fault-relay.js';
 import { GatewayPresence } from './gateway-presence.js';
 import { GatewayStatusRecorder, type GatewayStatusStore } from './gateway-status-recorder.js';
@@ -34,18 +38,46 @@ export interface IngestDeps {
   readonly dataLoss?: DataLossStore;
 }
 
-export interface IngestApp {
+/**
+ * Where the app's messages come from: by default its one DurableAckSubscriber; a leased worker's
+ * PartitionSessions (one persistent session per partition it holds, issue #23).
+ */
+export interface MessageIntake {
+  start(): Promise<void>;
+  /** Disconnects; messages not yet durable stay unacknowledged. */
+  close(): Promise<void>;
+  /** Stops taking packets off the socket(s) until `resume()` (the pipeline's backpressure). */
+  pause(): void;
+  resume(): void;
+  readonly connected: boolean;
+  readonly unacknowledged: number;
+}
+
+export interface IngestApp<S extends MessageIntake = DurableAckSubscriber> {
   readonly pipeline: IngestPipeline;
   readonly counters: IngestCounters;
   readonly presence: GatewayPresence;
-  readonly subscriber: DurableAckSubscriber;
+  readonly subscriber: S;
   start(): Promise<void>;
   /** Flushes what is buffered, then disconnects; unwritten messages stay unacknowledged. */
   close(): Promise<void>;
 }
 
-/** Builds the ingest service from validated config and injected dependencies (no I/O until start). */
-export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestApp {
+/**
+ * Builds the ingest service from validated config and injected dependencies (no I/O until start).
+ * With `intake`, messages come from what it builds instead of a subscriber of `config.mqtt`.
+ */
+export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestApp;
+export function buildIngestApp<S extends MessageIntake>(
+  config: IngestConfig,
+  deps: IngestDeps,
+  intake: (onMessage: DurableMessageHandler) => S,
+): IngestApp<S>;
+export function buildIngestApp(
+  config: IngestConfig,
+  deps: IngestDeps,
+  intake?: (onMessage: DurableMessageHandler) => MessageIntake,
+): IngestApp<MessageIntake> {
   const log = deps.logger.child({ component: 'ingest' });
   const now = deps.now ?? Date.now;
   const counters = new IngestCounters();
@@ -149,23 +181,25 @@ export function buildIngestApp(config: IngestConfig, deps: IngestDeps): IngestAp
       ack.done();
     }
   };
-  const subscriber = new DurableAckSubscriber(
-    {
-      url: config.mqtt.url,
-      clientId: config.mqtt.clientId,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
-      protocolVersion: config.mqtt.protocolVersion,
-      keepaliveSec: config.mqtt.keepaliveSec,
-      reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
-      connectTimeoutMs: config.mqtt.connectTimeoutMs,
-      receiveMaximum: config.mqtt.receiveMaximum,
-      sessionExpirySec: config.mqtt.sessionExpirySec,
-      subscriptions: config.mqtt.subscriptions,
-      logger: deps.logger,
-    },
-    onMessage,
-  );
+  const subscriber: MessageIntake = intake
+    ? intake(onMessage)
+    : new DurableAckSubscriber(
+        {
+          url: config.mqtt.url,
+          clientId: config.mqtt.clientId,
+          username: config.mqtt.username,
+          password: config.mqtt.password,
+          protocolVersion: config.mqtt.protocolVersion,
+          keepaliveSec: config.mqtt.keepaliveSec,
+          reconnectPeriodMs: config.mqtt.reconnectPeriodMs,
+          connectTimeoutMs: config.mqtt.connectTimeoutMs,
+          receiveMaximum: config.mqtt.receiveMaximum,
+          sessionExpirySec: config.mqtt.sessionExpirySec,
+          subscriptions: config.mqtt.subscriptions,
+          logger: deps.logger,
+        },
+        onMessage,
+      );
 
   return {
     pipeline,

@@ -5,6 +5,7 @@ import {
   type DurableAckSubscriberOptions,
   type DurableMessageHandler,
 } from '../durable-ack-subscriber.js';
+import type { MessageIntake } from '../app.js';
 import { enterprisesByPartition } from './partition-hash.js';
 
 export interface PartitionSessionsOptions {
@@ -37,7 +38,7 @@ export interface PartitionSessionsOptions {
  * Stopping a session drops the connection without acknowledging what is not yet durable: the
  * broker redelivers those messages to the next owner (readings are idempotent on (point, ts)).
  */
-export class PartitionSessions {
+export class PartitionSessions implements MessageIntake {
   private readonly sessions = new Map<number, DurableAckSubscriber>();
   private readonly log: Logger;
   private paused = false;
@@ -101,6 +102,21 @@ export class PartitionSessions {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.sessions.keys()].map((p) => this.stop(p)));
+  }
+
+  /** As the app's message intake (MessageIntake): sessions open as partitions are granted. */
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * As the app's message intake, after the pipeline has flushed: every session disconnects
+   * cleanly (its acknowledgements sent first); what is not durable stays unacknowledged.
+   */
+  async close(): Promise<void> {
+    const open = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(open.map((s) => s.close()));
   }
 
   /** Stops taking packets off every session's socket (the pipeline's backpressure). */
