@@ -109,10 +109,8 @@ describe('control room: trends in the browser', () => {
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-state="live"]', { timeout: 15_000 });
-    // By its address: the header's tab comes with the header work (tiers and the More menu).
-    await page.evaluate(() => {
-      location.hash = '#/trends';
-    });
+    // The header's 趋势 tab (tier 1: in the row at 1366 px, not in the 更多 menu).
+    await page.click('[data-nav="trends"]');
     await page.locator('[data-test="point-search"]').waitFor({ timeout: 15_000 });
 
     for (const [tag, id] of [
