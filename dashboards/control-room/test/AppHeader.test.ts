@@ -146,7 +146,7 @@ describe('AppHeader: the More menu keeps the header one row (issue #21)', () => 
     ]);
     expect(more.find('[data-test="more-badge"]').text()).toBe('3');
     expect(more.find('summary').classes()).toContain('active');
-    // Tier-1 tabs are only in the row; the tier-2 ones also (shown from 1800 px by CSS).
+    // Tier-1 tabs are only in the row; the tier-2 ones also (shown from 2000 px by CSS).
     expect(w.find('[data-nav="alarms"]').classes()).not.toContain('tier-2');
     expect(w.find('[data-nav="journal"]').classes()).toContain('tier-2');
   });

@@ -43,6 +43,9 @@ const VIEWS = [
   ['handover', '#/handover'],
   ['quality', '#/quality'],
   ['kpi', '#/kpi'],
+  ['trends', '#/trends'],
+  ['journal', '#/journal'],
+  ['reports', '#/reports'],
 ] as const;
 /** The views whose fixes the README shows. */
 const SHOT_VIEWS = new Set(['quality', 'kpi']);
@@ -87,6 +90,25 @@ describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
     return page;
   }
 
+  /** One row: every item of the header starts above the bottom of every other. */
+  const headerRows = (page: Page): Promise<{ maxTop: number; minBottom: number }> =>
+    page.evaluate(() => {
+      const items = Array.from(document.querySelectorAll('header.header > *, header.header .tabs > *'))
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.width > 0 && r.height > 0);
+      return {
+        maxTop: Math.max(...items.map((r) => r.top)),
+        minBottom: Math.min(...items.map((r) => r.bottom)),
+      };
+    });
+
+  /** The tab row's content width and its visible width: more content than room means tabs cut off. */
+  const tabWidths = (page: Page): Promise<{ scroll: number; client: number }> =>
+    page.evaluate(() => {
+      const nav = document.querySelector('header.header .tabs');
+      return { scroll: nav?.scrollWidth ?? 0, client: nav?.clientWidth ?? 0 };
+    });
+
   /** Visible text nodes, each on its own (neighbours are not run together). */
   const visibleTexts = (page: Page): Promise<string[]> =>
     page.evaluate(() => {
@@ -107,26 +129,24 @@ describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
     it(`${locale}: the header is one row, and no view shows a raw key`, async () => {
       const page = await signIn(locale);
       try {
-        // One row: every item of the header starts above the bottom of every other.
-        const rows = await page.evaluate(() => {
-          const items = Array.from(document.querySelectorAll('header.header > *'))
-            .map((e) => e.getBoundingClientRect())
-            .filter((r) => r.width > 0 && r.height > 0);
-          return {
-            maxTop: Math.max(...items.map((r) => r.top)),
-            minBottom: Math.min(...items.map((r) => r.bottom)),
-          };
-        });
+        const rows = await headerRows(page);
         await page.screenshot({
           path: join(SHOTS, `header-${locale}-1366x768.png`),
           clip: { x: 0, y: 0, width: 1366, height: 90 },
         });
         expect(rows.maxTop, 'a header item wrapped to a second row').toBeLessThan(rows.minBottom);
+        const narrowTabs = await tabWidths(page);
+        expect(narrowTabs.scroll, 'at 1366 px the tabs scroll: some are cut off').toBeLessThanOrEqual(
+          narrowTabs.client,
+        );
 
         const raw: string[] = [];
         for (const [view, hash] of VIEWS) {
           await page.evaluate((h) => (location.hash = h), hash);
-          await page.waitForSelector(`[data-nav="${view}"].active`);
+          // At 1366 px a tier-2 view's tab is in the More menu (AppHeader): either entry marks it active.
+          await page.waitForSelector(`[data-nav="${view}"].active, [data-more="${view}"].active`, {
+            state: 'attached',
+          });
           await page.waitForLoadState('networkidle');
           // Lazy views (map, charts) come as chunks: wait until the view itself shows text.
           await page.waitForFunction(
@@ -137,6 +157,24 @@ describe('console truth at 1366×768, zh-CN and English (issue #21)', () => {
             await page.screenshot({ path: join(SHOTS, `${view}-${locale}-1366x768.png`) });
         }
         expect(raw).toEqual([]);
+
+        // A 1920 px screen: still one row (tier-2 views in the More menu); from 2000 px every tab
+        // is in the row (no More menu), still one row, and none of the tabs is scrolled out of sight.
+        for (const width of [1920, 2048]) {
+          await page.setViewportSize({ width, height: 1080 });
+          await page.evaluate(() => (location.hash = '#/map'));
+          await page.waitForSelector('[data-nav="alarms"]', { state: 'visible' });
+          expect(await page.locator('[data-nav="more"]').isVisible()).toBe(width < 2000);
+          expect(await page.locator('[data-nav="journal"]').isVisible()).toBe(width >= 2000);
+          const wide = await headerRows(page);
+          expect(wide.maxTop, `at ${width} px a header item wrapped to a second row`).toBeLessThan(
+            wide.minBottom,
+          );
+          const tabs = await tabWidths(page);
+          expect(tabs.scroll, `at ${width} px the tabs scroll: some are cut off`).toBeLessThanOrEqual(
+            tabs.client,
+          );
+        }
       } finally {
         await page.close();
       }

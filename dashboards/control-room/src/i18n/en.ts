@@ -968,7 +968,7 @@ export const en: Messages = {
     outHours: 'Out within the period (h)',
     noneOut: 'No points out of service',
     definitions:
-      'Definitions: an alarm counts in the period it was raised; warning deadlines are the policy’s (sign, handling report, urge), verification and closing have none; the online rate is the share of time gateways were online (offline alarms, offline status and data-loss spans together; a gateway never heard from counts as offline). See docs/reports.md.',
+      'Definitions: an alarm counts in the period it was raised; warning deadlines are the policy’s (sign, handling report, urge), verification and closing have none; the online rate is the share of time gateways were online (offline alarms, offline status and data-loss spans together; a gateway never heard from counts as offline).',
   },
   common: { loading: 'Loading…', error: 'Error: {message}', unnamed: '(unnamed)' },
 };
