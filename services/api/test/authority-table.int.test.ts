@@ -89,6 +89,7 @@ const REQUESTS: Record<string, Request> = {
   'GET /api/v1/points/:id/latest': { url: `/api/v1/points/${pointE1}/latest` },
   'GET /api/v1/points/:id/history': { url: `/api/v1/points/${pointE1}/history?${range}` },
   'GET /api/v1/history': { url: `/api/v1/history?points=${pointE1}&${range}` },
+  'GET /api/v1/history/export': { url: `/api/v1/history/export?points=${pointE1}&${range}&format=csv` },
   'GET /api/v1/enterprises/:enterprise/plans': { url: `/api/v1/enterprises/${E1}/plans` },
   'PUT /api/v1/enterprises/:enterprise/plans/:plan': {
     url: `/api/v1/enterprises/${E1}/plans/main`,
@@ -158,6 +159,9 @@ const REQUESTS: Record<string, Request> = {
   },
   'GET /api/v1/alarms/active': { url: '/api/v1/alarms/active' },
   'GET /api/v1/alarms': { url: '/api/v1/alarms' },
+  'GET /api/v1/alarms/active/export': { url: '/api/v1/alarms/active/export?format=csv' },
+  'GET /api/v1/alarm-journal': { url: `/api/v1/alarm-journal?${range}` },
+  'GET /api/v1/alarm-journal/export': { url: `/api/v1/alarm-journal/export?${range}&format=csv` },
   'GET /api/v1/alarms/:id': { url: '/api/v1/alarms/alarm-e1' },
   'POST /api/v1/alarms/:id/ack': { url: '/api/v1/alarms/alarm-e1/ack', body: {} },
   'POST /api/v1/alarms/:id/shelve': {
