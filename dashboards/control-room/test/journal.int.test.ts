@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,11 @@ function zipPart(buf: Buffer, wanted: string): string | undefined {
 }
 const PASSWORD = 'journal-test-password';
 /** Screenshots of this run (looked at by hand). */
-const SHOTS = mkdtempSync(join(tmpdir(), 'hw-journal-shots-'));
+/** The README's screenshots are rewritten only when asked (HW_UPDATE_SCREENSHOTS=1), as console-truth does. */
+const SHOTS =
+  process.env.HW_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'hw-journal-shots-'));
 
 /**
  * The alarm journal in the browser (issue #21), zh-CN, against the real chain (PostgreSQL, a broker

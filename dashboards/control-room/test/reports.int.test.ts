@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +19,12 @@ import {
 const ENTERPRISE = '91320623MA1W000001';
 const COUNTY = '320623';
 const PASSWORD = 'reports-test-password';
+
+/** The README's screenshot is written only when asked (HW_UPDATE_SCREENSHOTS=1), as console-truth does. */
+const SHOTS =
+  process.env.HW_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'hw-reports-shots-'));
 
 /** Today in China time, `YYYY-MM-DD`. */
 const chinaToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -151,7 +160,9 @@ describe('control room: duty reports in the browser', () => {
 
   it('a county regulator opens 报表, generates today’s report and sees the alarm of today', async () => {
     const page = regulator;
-    await page.click('[data-nav="reports"]');
+    // Below 2000 px 报表 is in the header's 更多 menu.
+    await page.click('[data-nav="more"] summary');
+    await page.click('[data-more="reports"]');
     // Yesterday's report first (the morning report): nothing happened on a new stack.
     await page.locator('[data-test="report"] h1').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-test="report"] h1').textContent()).toContain('日报 · 如东县（320623）');
@@ -171,6 +182,7 @@ describe('control room: duty reports in the browser', () => {
     expect(await page.locator('[data-test="top-sources"]').textContent()).toContain('LT-1101');
     expect(await page.locator('[data-test="online"]').textContent()).toContain('GW01');
     expect(await page.title()).toBe(`日报_${COUNTY}_${chinaToday()}`);
+    await page.screenshot({ path: join(SHOTS, 'reports-day-zh-CN.png'), fullPage: true });
   });
 
   it('prints as A4 PDF without the navigation, with the report’s Chinese text', async () => {

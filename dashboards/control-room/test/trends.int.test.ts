@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,11 @@ const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'trends-test-password';
 const USER = 'qushi';
 /** Screenshots of this run (looked at by hand). */
-const SHOTS = mkdtempSync(join(tmpdir(), 'hw-trends-shots-'));
+/** The README's screenshots are rewritten only when asked (HW_UPDATE_SCREENSHOTS=1), as console-truth does. */
+const SHOTS =
+  process.env.HW_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'hw-trends-shots-'));
 
 /**
  * Trends in the browser (issue #21), zh-CN, against the real chain (PostgreSQL, a broker of this
