@@ -163,10 +163,13 @@ describe('control room: monitoring changes and the 预警 record in the browser'
     await sm.context().close();
 
     const reg = await session('rudong');
-    const badge = reg.locator('[data-test="pending-changes"]');
+    // Below 2000 px 变更审批 is in the header's 更多 menu, which carries its badge.
+    const badge = reg.locator('[data-test="more-badge"]');
     await badge.waitFor({ timeout: 10_000 });
     await expect(badge.textContent()).resolves.toBe('1');
-    await reg.click('[data-nav="changes"]');
+    await reg.click('[data-nav="more"] summary');
+    await expect(reg.locator('[data-more="changes"] .badge').textContent()).resolves.toBe('1');
+    await reg.click('[data-more="changes"]');
     const card = reg.locator('[data-change][data-status="pending"]');
     await card.waitFor({ timeout: 10_000 });
     const text = (await card.textContent()) ?? '';
@@ -184,7 +187,7 @@ describe('control room: monitoring changes and the 预警 record in the browser'
         await reg.click('[data-show="all"]');
         await reg.waitForSelector('[data-change][data-status="approved"]', { timeout: 10_000 });
       });
-    await reg.waitForSelector('[data-test="pending-changes"]', { state: 'detached', timeout: 10_000 });
+    await reg.waitForSelector('[data-test="more-badge"]', { state: 'detached', timeout: 10_000 });
 
     // In force: the point's panel, the floor plan and the data-quality view show it out of service.
     await reg.goto(`${origin()}/#/point/${detector.id}`);
