@@ -8,3 +8,4 @@ export * from './live-frame.js';
 export * from './source-key.js';
 export * from './rest/index.js';
 export * from './alarm-actions.js';
+export * from './system-reason.js';
