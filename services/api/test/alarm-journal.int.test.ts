@@ -92,7 +92,7 @@ describe('alarm journal', () => {
         to: 'UNACK',
         at: NOW - 50 * MIN,
         actor: 'system',
-        reason: null,
+        reason: 'condition active',
         value: 90,
         colour: 'red',
       },
@@ -293,8 +293,8 @@ describe('alarm journal', () => {
       '90',
       '85',
       '%',
-      'system',
-      '',
+      '系统',
+      '报警条件成立',
       '',
       'alarm-e1',
     ]);
@@ -305,6 +305,12 @@ describe('alarm journal', () => {
 
     const english = await get('regCounty', `/alarm-journal/export?${range}&format=csv&lang=en`);
     expect(parseCsv(english.body.slice(1))[0]!.slice(0, 3)).toEqual(['Time', 'Colour', 'Enterprise']);
+    // The engine's actor and reason in the reader's language; the operator's text as typed.
+    const raised = parseCsv(english.body.slice(1)).filter((r) => r[15] === 'alarm-e1');
+    expect(raised.map((r) => r.slice(12, 14))).toEqual([
+      ['opE1', `'=HYPERLINK("x") 已通知, 维修`],
+      ['System', 'Condition active'],
+    ]);
     const accept = await get('regCounty', `/alarm-journal/export?${range}&format=csv`, {
       'accept-language': 'en-GB,en;q=0.9,zh-CN;q=0.5',
     });
@@ -330,6 +336,12 @@ describe('alarm journal', () => {
     // 2026-03-02 15:10 China time as an Excel serial date in the date-time style.
     const serial = (NOW - 50 * MIN + 8 * 3_600_000) / 86_400_000 + 25_569;
     expect(sheet).toContain(`<c r="A3" s="1"><v>${serial}</v></c>`);
+    expect(sheet).toContain('<t>System</t>');
+    const zh = await get('regCounty', `/alarm-journal/export?${range}&format=xlsx&lang=zh-CN&state=UNACK`);
+    const zhSheet = unzip(zh.rawPayload).get('xl/worksheets/sheet1.xml')!;
+    expect(zhSheet).toContain('<t>系统</t>');
+    expect(zhSheet).toContain('<t>报警条件成立</t>');
+    expect(zhSheet).not.toContain('condition active');
   });
 
   it('exports the console’s filtered open alarms in its order (colour, then newest), scoped', async () => {

@@ -1,13 +1,16 @@
-import type {
-  AlarmCondition,
-  AlarmRow,
-  AlarmState,
-  ExportLanguage,
-  JournalEntry,
-  WarningColour,
+import {
+  SYSTEM_EVENT_ACTOR,
+  eventSystemReason,
+  type AlarmCondition,
+  type AlarmRow,
+  type AlarmState,
+  type ExportLanguage,
+  type JournalEntry,
+  type WarningColour,
 } from '@hazardwatch/contracts';
 import type { SiteIndex } from '@hazardwatch/core';
 import type { XlsxCell } from '../export/xlsx.js';
+import { systemReasonText } from './system-reason-words.js';
 
 /**
  * Columns of the journal and console exports (issue #21; docs/journal.md), headed and labelled in
@@ -15,6 +18,9 @@ import type { XlsxCell } from '../export/xlsx.js';
  * here as typed tables so a new state or condition fails to compile until it has both.
  */
 interface Words {
+  readonly lang: ExportLanguage;
+  /** The engine's own events' actor (`system`). */
+  readonly system: string;
   readonly colour: Readonly<Record<WarningColour, string>>;
   readonly state: Readonly<Record<AlarmState, string>>;
   readonly condition: Readonly<Record<AlarmCondition, string>>;
@@ -26,6 +32,8 @@ interface Words {
 }
 
 const ZH: Words = {
+  lang: 'zh-CN',
+  system: '系统',
   colour: { red: '红', orange: '橙', yellow: '黄', blue: '蓝' },
   state: {
     UNACK: '未确认',
@@ -94,6 +102,8 @@ const ZH: Words = {
 };
 
 const EN: Words = {
+  lang: 'en',
+  system: 'System',
   colour: { red: 'Red', orange: 'Orange', yellow: 'Yellow', blue: 'Blue' },
   state: {
     UNACK: 'Unacknowledged',
@@ -185,6 +195,12 @@ export function exportLanguage(
   return 'zh-CN';
 }
 
+/** The reason of an event: the engine's own in the export's language, a person's text as typed. */
+function reasonCell(e: JournalEntry, w: Words): string | null {
+  const r = eventSystemReason(e);
+  return r === null ? e.reason : systemReasonText(r, w.lang, w.colour, w.condition);
+}
+
 /** One journal event as a row of cells (times as Date: the writers format them with their offset). */
 export function journalCells(e: JournalEntry, w: Words): XlsxCell[] {
   return [
@@ -200,8 +216,8 @@ export function journalCells(e: JournalEntry, w: Words): XlsxCell[] {
     e.value,
     limitCell(e.condition, e.limit),
     e.unit,
-    e.actor,
-    e.reason,
+    e.actor === SYSTEM_EVENT_ACTOR ? w.system : e.actor,
+    reasonCell(e, w),
     e.late ? w.yes : null,
     e.alarmId,
   ];
