@@ -934,6 +934,25 @@ export const zhCN = {
     definitions:
       '口径：报警按产生时间计入周期；预警时限按预警策略（签收、处置反馈、督办），核查与消警无时限；在线率为网关在线时间占比（网关离线报警、离线状态与数据丢失时段合并扣除，从未上报的网关计为不在线）。',
   },
+  systemReason: {
+    CONDITION_ACTIVE: '报警条件成立',
+    RETURNED_UNACKED: '已恢复正常，未确认',
+    RETURNED_NORMAL: '已恢复正常',
+    REALARM_ACTIVE_AGAIN: '再次报警：报警条件再次成立',
+    LATE_ALSO_ACTIVE: '迟到数据：补传读数中报警条件同样成立',
+    LIVE_ACTIVE: '实时读数中报警条件成立，转为实时报警',
+    REALARM_SEVERITY: '再次报警：颜色 {from} → {to}（{cause}）',
+    CHATTERING: '振荡报警：{window}内 ≥{count} 次',
+    SHELVE_EXPIRED: '搁置到期',
+    REALARM_AFTER_ACK: '再次报警：确认后 {duration} 仍处于报警',
+    CHATTERING_ENDED: '振荡结束：{duration}内无新报警',
+    SUPPRESSED_BY: '被{by}设计抑制',
+    SUPPRESSOR_CLEARED: '{by}已解除',
+    LATCHED_RESET: '锁定报警经确认复位',
+    cause: { SITE_MODEL_CHANGED: '站点模型变更' },
+    minutes: '{n} 分钟',
+    seconds: '{n} 秒',
+  },
   common: { loading: '加载中…', error: '出错：{message}', unnamed: '（未命名）' },
 };
 
