@@ -37,4 +37,5 @@ export {
   type DegradedJob,
   type TimescaleJobWatchDeps,
 } from './timescale-job-watch.js';
+export { EnterpriseScope } from './enterprise-scope.js';
 export * from './partitions/index.js';

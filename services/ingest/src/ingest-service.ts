@@ -3,7 +3,6 @@ import type { Clock } from '@hazardwatch/kit';
 import { EMPTY_SITE, EvaluationEngine, SiteIndex, type AlarmSettings } from '@hazardwatch/core';
 import {
   ActionRequestRepository,
-  AlarmRepository,
   AuditRepository,
   DataLossRepository,
   GatewayStatusRepository,
@@ -15,7 +14,6 @@ import {
   TimeRollups,
   timescaleJobs,
   watchSiteDocuments,
-  WarningRepository,
   type Retention,
   type SiteWatch,
   type SqlClient,
@@ -31,6 +29,7 @@ import { IngestRollups } from './minute-rollups.js';
 import { NO_ROUTES, OutboxWorker, type DeliveryRoutes, type NotificationChannel } from './notify/index.js';
 import { pointDirectoryFrom, pointDirectoryFromSite, type PointDirectory } from './point-directory.js';
 import { DutySchedule } from './duty-schedule.js';
+import { EnterpriseScope } from './enterprise-scope.js';
 import { TimescaleJobWatch, type DegradedJob } from './timescale-job-watch.js';
 
 const DAY_MS = 86_400_000;
@@ -179,9 +178,14 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     },
   };
 
+  // A worker pinned to some enterprises (HW_INGEST_ENTERPRISES) receives only their readings and
+  // status: it evaluates, times out and restores only theirs (docs/operations.md §5).
+  const owned = ownedEnterprises(settings.mqtt.subscriptions);
+  const scope = EnterpriseScope.of(owned);
+
   // The alarm engine: evaluators → ISA-18.2 alarm book → four-colour roll-up → 预警 desk, persisted
   // as part of the ingest batch that caused each change (the pipeline is built just below).
-  const alarmRepository = new AlarmRepository(client);
+  const alarmRepository = scope.alarms(client, (id) => current?.index.pointById(id)?.enterprise);
   const outbox = new NotificationOutbox(client);
   const channels = deps.channels ?? [];
   const host = new AlarmEngine({
@@ -192,7 +196,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     timers: clock,
     client,
     alarms: alarmRepository,
-    warnings: new WarningRepository(client),
+    warnings: scope.warnings(client),
     outbox,
     routes: deps.routes ?? { ...NO_ROUTES, webhooks: channels.map((c) => c.name) },
     // Called from the first alarm change on, once the pipeline below exists.
@@ -200,8 +204,8 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   });
   const engine = new EvaluationEngine({
     sink: host,
-    points: current?.index.points() ?? [],
-    gateways: current?.index.site.gateways ?? [],
+    points: current ? scope.points(current.index) : [],
+    gateways: current ? scope.gateways(current.index) : [],
   });
   const ingest: IngestApp = buildIngestApp(settings, {
     logger,
@@ -224,7 +228,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   const applySite = (next: VersionedSite): void => {
     // Order matters: the evaluators first (removed and disabled points return to normal through
     // the alarm engine while it still knows them), then the directory, then the engine's site.
-    engine.reconfigure(next.index.points(), next.index.site.gateways);
+    engine.reconfigure(scope.points(next.index), scope.gateways(next.index));
     directory = pointDirectoryFromSite(next.index);
     host.replaceSite(next.index);
     current = next;
@@ -233,7 +237,6 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
 
   const duties = new DutySchedule(clock, log);
   const actionRequests = new ActionRequestRepository(client);
-  const owned = ownedEnterprises(settings.mqtt.subscriptions);
   // TimescaleDB's background jobs, judged in every worker (readiness, metrics); their platform
   // alarms are raised by the worker that owns every enterprise (`serve`, the demo, an unpartitioned
   // `ingest`): one raiser, never two racing for the same alarm (docs/operations.md §6.2).
