@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,11 @@ const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'handover-test-password';
 const NOTES = 'LT-1101液氯储罐液位高高报警未消除，已通知仪表维修，请接班人重点关注';
 /** Screenshots of this run (looked at by hand). */
-const SHOTS = mkdtempSync(join(tmpdir(), 'hw-handover-shots-'));
+/** The README's screenshots are rewritten only when asked (HW_UPDATE_SCREENSHOTS=1), as console-truth does. */
+const SHOTS =
+  process.env.HW_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : mkdtempSync(join(tmpdir(), 'hw-handover-shots-'));
 
 /**
  * 交接班 in the browser (issue #21), zh-CN, against the real chain (PostgreSQL, a broker of this
@@ -72,7 +77,7 @@ describe('control room: shift handover in the browser', () => {
     return (await res.json()) as T;
   };
   const shot = (page: Page, name: string) =>
-    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    page.screenshot({ path: join(SHOTS, `handover-${name}.png`), fullPage: true });
   /** A fresh browser session (own sessionStorage) logged in as `username`, in zh-CN. */
   const session = async (username: string): Promise<Page> => {
     const context = await browser.newContext({
