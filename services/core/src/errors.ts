@@ -60,6 +60,11 @@ export const coreErrors = defineErrors('HW_CORE', {
     template: 'point id {id} for {enterprise}/{tag} is not a unique non-negative safe integer',
     retryable: false,
   },
+  HW_CORE_REPLAY_AFTER_START: {
+    template:
+      'stored readings can be replayed only before the first tick and the first live sample ({reason})',
+    retryable: false,
+  },
 });
 
 export type CoreErrorCode = (typeof coreErrors.codes)[number];

@@ -51,6 +51,12 @@ export class ConditionLedger {
   /** One frozen source object per point, made once, shared by every change of that point. */
   readonly #sources: readonly AlarmSource[];
   readonly #late: boolean;
+  /**
+   * While true, set() records the decided state without telling the sink: the engine's replay of
+   * stored readings at a takeover (evaluation-engine.ts replay()) rebuilds the evaluators' state
+   * without re-announcing history the previous owner already announced.
+   */
+  muted = false;
 
   /**
    * @param late the ledger of the late lane (late-lane.ts): every condition starts INACTIVE (a
@@ -85,6 +91,7 @@ export class ConditionLedger {
     const next = active ? ACTIVE : INACTIVE;
     if (this.#state[slot] === next) return;
     this.#state[slot] = next;
+    if (this.muted) return;
     const source = this.#sources[point]!;
     const name = POINT_CONDITIONS[condition]!;
     this.#sink.change(
@@ -99,6 +106,15 @@ export class ConditionLedger {
     for (let c = 0; c < POINT_CONDITION_COUNT; c++) {
       if (this.isActive(point, c)) this.set(point, c, false, ts, null, null);
     }
+  }
+
+  /**
+   * Every condition of a point but STALE back to UNKNOWN, so that the next decision about each is
+   * emitted whatever it is (after a muted replay: the decided state goes to the sink once).
+   */
+  forget(point: number): void {
+    const base = point * POINT_CONDITION_COUNT;
+    for (let c = 0; c < POINT_CONDITION_COUNT; c++) if (c !== C_STALE) this.#state[base + c] = UNKNOWN;
   }
 
   /** Carry a point's emitted states over from a previous ledger (reconfiguration). */

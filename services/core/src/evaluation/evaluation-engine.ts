@@ -87,6 +87,24 @@ export interface ReadingColumns {
   readonly qualities: Uint8Array;
 }
 
+/** A gateway's stored presence (the ingest's gateway status), for replay(). */
+export interface ReplayedGateway {
+  readonly enterprise: string;
+  readonly gateway: string;
+  /** Evaluation clock when it was last heard from, ms UTC. */
+  readonly lastSeenMs: number;
+  readonly online: boolean;
+}
+
+export interface ReplaySummary {
+  /** Points with at least one replayed reading. */
+  readonly points: number;
+  /** Readings replayed (in source-time order per point). */
+  readonly readings: number;
+  /** Rows skipped: unknown or disabled point, or not newer than the point's previous row. */
+  readonly skipped: number;
+}
+
 export interface EvaluationCounters {
   /** In-order samples evaluated. */
   readonly accepted: number;
@@ -265,6 +283,96 @@ export class EvaluationEngine {
       // Saturated gas / O₂ reading (sensor-fault.ts): the limits see it as beyond every limit of
       // its side. Rate of change holds: a clipped value has no meaningful slope, and the limit
       // alarm is the one that must not be missed.
+      l.threshold.evaluateSaturated(i, verdict === SAMPLE_OVER);
+    }
+  }
+
+  /**
+   * Takeover (issue #23): rebuild the evaluators' short-term state from stored readings before the
+   * first tick and the first live sample, so that a new owner carries on where the previous one
+   * stopped instead of from empty machines. `rows` are recent raw readings (source time ascending
+   * per point; points may interleave), `nowMs` the evaluation clock at the takeover.
+   *
+   * - The rows drive the limit machines (deadband, on- and off-delays), the rate-of-change windows
+   *   and the sensor-fault checks exactly as live samples would, with the sink muted: history the
+   *   previous owner announced is not announced again.
+   * - Then each replayed point's decided state is emitted once, dated and valued by its last row:
+   *   an active condition as a raise (the alarm book holds it open already: no second alarm; if
+   *   the previous owner died before storing it, it is raised now), a normal one as a clear (an
+   *   alarm the book holds open for a condition that ended is returned, one already returned is
+   *   left alone), nothing for a condition whose on-delay is still running — it completes at the
+   *   first live sample at least the delay after the sample that started it (source time), not
+   *   a full delay after the takeover.
+   * - Staleness: each replayed point's timeout runs from its last row (source time, capped at
+   *   `nowMs`), each listed gateway's from its stored last-seen time; a gateway stored offline is
+   *   offline. STALE itself is left to the clock: raised at the first tick the deadline has passed,
+   *   cleared by the next live sample.
+   * The point's newest timestamp is its last row, so a redelivered message of a stored reading is
+   * a duplicate here. Throws HW_CORE_REPLAY_AFTER_START once ticked or fed live.
+   */
+  replay(rows: ReadingColumns, nowMs: number, gateways: Iterable<ReplayedGateway> = []): ReplaySummary {
+    const l = this.#l;
+    if (l.staleness.started) throw coreErrors.create('HW_CORE_REPLAY_AFTER_START', { reason: 'ticked' });
+    if (this.#counters[ACCEPTED]! > 0 || this.#counters[DUPLICATE]! > 0 || this.#counters[LATE]! > 0) {
+      throw coreErrors.create('HW_CORE_REPLAY_AFTER_START', { reason: 'live samples evaluated' });
+    }
+    const n = l.points.length;
+    const lastRow = new Int32Array(n).fill(-1);
+    const sample = l.sample;
+    const { pointIds, ts, values, qualities } = rows;
+    let replayed = 0;
+    let skipped = 0;
+    l.ledger.muted = true;
+    try {
+      for (let r = 0; r < pointIds.length; r++) {
+        const i = indexOf(l, pointIds[r]!);
+        const t = ts[r]!;
+        if (i < 0 || !(t > l.newest[i]!)) {
+          skipped++;
+          continue;
+        }
+        sample[SAMPLE_TS] = t;
+        sample[SAMPLE_VALUE] = values[r]!;
+        if (l.newest[i] === -Infinity) this.#firstSample(l, i);
+        l.newest[i] = t;
+        this.#judge(l, i, qualities[r]!);
+        lastRow[i] = r;
+        replayed++;
+      }
+    } finally {
+      l.ledger.muted = false;
+    }
+    let points = 0;
+    for (let i = 0; i < n; i++) {
+      const r = lastRow[i]!;
+      if (r < 0) continue;
+      points++;
+      const t = ts[r]!;
+      sample[SAMPLE_TS] = t;
+      sample[SAMPLE_VALUE] = values[r]!;
+      l.ledger.forget(i);
+      l.ledger.set(i, C_NO_LIMITS, l.noLimits[i] === 1, t, null, null);
+      l.fault.evaluate(i, qualities[r]!);
+      l.threshold.reannounce(i);
+      l.roc.reannounce(i);
+      l.staleness.seedPoint(i, Math.min(t, nowMs));
+    }
+    for (const gw of gateways) {
+      const g = l.staleness.gatewayIndex(gw.enterprise, gw.gateway);
+      if (g < 0) continue;
+      l.staleness.seedGateway(g, Math.min(gw.lastSeenMs, nowMs));
+      if (!gw.online) l.staleness.gatewayOffline(g, Math.min(gw.lastSeenMs, nowMs));
+    }
+    return { points, readings: replayed, skipped };
+  }
+
+  /** The limits, rate of change and sensor checks for the in-order sample in the register. */
+  #judge(l: Layout, i: number, quality: number): void {
+    const verdict = l.fault.evaluate(i, quality);
+    if (verdict === SAMPLE_GOOD) {
+      l.threshold.evaluate(i);
+      if (l.roc.has(i)) l.roc.evaluate(i);
+    } else if (verdict !== SAMPLE_HOLD) {
       l.threshold.evaluateSaturated(i, verdict === SAMPLE_OVER);
     }
   }

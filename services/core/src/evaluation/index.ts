@@ -7,7 +7,10 @@ export {
   type EvaluationCounters,
   type EvaluationEngineOptions,
   type ReadingColumns,
+  type ReplayedGateway,
+  type ReplaySummary,
 } from './evaluation-engine.js';
+export { replayWindowMs } from './replay-window.js';
 export { POINT_CONDITIONS, type PointCondition } from './condition-ledger.js';
 export type { EvaluatedGateway, EvaluatedPoint } from './evaluated-point.js';
 export type { ReportedSource } from './gateway-faults.js';

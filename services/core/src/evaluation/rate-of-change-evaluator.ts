@@ -219,6 +219,35 @@ export class RateOfChangeEvaluator {
   }
 
   /**
+   * Emit point i's decided rate-of-change conditions again at the register's timestamp (after a
+   * muted replay; the ledger was told to forget them): raised while a direction's machine is active
+   * or in its off-delay, cleared when normal (also when no slope was judged yet, or the point has
+   * no channel of that direction: a rate of change starts normal), nothing while its on-delay
+   * runs. The slope is not carried: value null.
+   */
+  reannounce(i: number): void {
+    const s = this.#slot[i]!;
+    const ts = this.#sample[SAMPLE_TS]!;
+    for (let d = 0; d < 2; d++) {
+      const condition = d === 0 ? C_ROC_RISE : C_ROC_FALL;
+      let limit = Number.NaN;
+      for (let c = s < 0 ? 0 : this.#chStart[s]!, end = s < 0 ? 0 : this.#chStart[s + 1]!; c < end; c++) {
+        if ((this.#chRising[c] === 1) === (d === 0)) {
+          limit = d === 0 ? this.#chSlope[c]! : -this.#chSlope[c]!;
+          break;
+        }
+      }
+      // No channel of this direction: normal, as at a point's first sample.
+      if (Number.isNaN(limit)) {
+        this.#ledger.set(i, condition, false, ts, null, null);
+        continue;
+      }
+      const verdict = delayVerdict(this.#machine[s * 2 + d]!);
+      if (verdict !== -1) this.#ledger.set(i, condition, verdict === 1, ts, null, limit);
+    }
+  }
+
+  /**
    * Advance the median ring (the new value is already written at the write position) and return
    * the raw-array index of the running median of the last `width` values; −1 until `width`
    * values were seen. The median's own timestamp is used downstream, so a ramp's slope is not

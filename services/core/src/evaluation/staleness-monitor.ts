@@ -70,6 +70,8 @@ export class StalenessMonitor {
   readonly #memberStart: Int32Array;
   readonly #members: Int32Array;
   readonly #gateways: DeadlineQueue;
+  /** 1 for a gateway whose last-seen time was seeded before the first tick (seedGateway). */
+  readonly #seeded: Uint8Array;
 
   constructor(
     ledger: ConditionLedger,
@@ -104,6 +106,7 @@ export class StalenessMonitor {
     this.#deferredCount = new Int32Array(gCount);
     this.#attention = new Uint8Array(gCount).fill(1);
     this.#gateways = new DeadlineQueue(gCount);
+    this.#seeded = new Uint8Array(gCount);
     this.#memberStart = new Int32Array(gCount + 1);
     for (const g of this.#gatewayOf) this.#memberStart[g + 1]!++;
     for (let g = 0; g < gCount; g++) this.#memberStart[g + 1]! += this.#memberStart[g]!;
@@ -241,14 +244,37 @@ export class StalenessMonitor {
     for (let i = 0; i < this.#deadline.length; i++) {
       const after = this.#staleAfterMs[i]!;
       if (after <= 0) continue;
-      this.#deadline[i] = now + after;
-      this.#points.schedule(i, now + after);
+      // A seeded deadline (seedPoint) stands; otherwise a full timeout from the first tick.
+      if (this.#deadline[i] === -Infinity) this.#deadline[i] = now + after;
+      this.#points.schedule(i, this.#deadline[i]!);
     }
     for (let g = 0; g < this.#offlineAfterMs.length; g++) {
       if (this.#offline[g] === 1) continue;
-      if (this.#lastSeen[g]! < now) this.#lastSeen[g] = now;
+      if (this.#lastSeen[g]! < now && this.#seeded[g] === 0) this.#lastSeen[g] = now;
       this.#scheduleGateway(g);
     }
+  }
+
+  /**
+   * Before the first tick (a takeover, issue #23): point i's last stored reading was at `lastMs`,
+   * so its timeout runs from there, not from the first tick: a point silent since before the
+   * takeover goes STALE when it would have under the previous owner (at the first tick when that
+   * is already past). A sample arriving before the first tick supersedes the seed.
+   */
+  seedPoint(i: number, lastMs: number): void {
+    const after = this.#staleAfterMs[i]!;
+    if (this.#started || after <= 0 || !Number.isFinite(lastMs)) return;
+    this.#deadline[i] = lastMs + after;
+  }
+
+  /**
+   * Before the first tick: gateway g was last heard from at `lastSeenMs` (evaluation clock, e.g.
+   * the stored gateway status), so its offline timeout runs from there.
+   */
+  seedGateway(g: number, lastSeenMs: number): void {
+    if (this.#started || !Number.isFinite(lastSeenMs)) return;
+    if (lastSeenMs > this.#lastSeen[g]!) this.#lastSeen[g] = lastSeenMs;
+    this.#seeded[g] = 1;
   }
 
   #scheduleGateway(g: number): void {

@@ -153,6 +153,15 @@ export class ThresholdEvaluator {
     this.#busy[i] = quiet ? 0 : 1;
   }
 
+  /**
+   * Emit point i's decided limit conditions again, dated and valued by the sample in the register
+   * (the last replayed one; the ledger was told to forget them): raised for an active machine or a
+   * running off-delay, cleared for a normal one, nothing while an on-delay runs.
+   */
+  reannounce(i: number): void {
+    this.#annunciate(i, this.#sample[SAMPLE_TS]!, this.#sample[SAMPLE_VALUE]!);
+  }
+
   #emit(i: number, condition: number, slot: number, active: boolean, ts: number, v: number): void {
     const limit = this.#limit[i * 4 + slot]!;
     // A saturated reading may be ±Infinity: no number to report (as for OUT_OF_RANGE).
