@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { shallowRef } from 'vue';
@@ -12,6 +14,14 @@ import {
 } from '../src/components/reports/report-choices.js';
 import { createAppI18n } from '../src/i18n/index.js';
 import { formatRoute, parseRoute } from '../src/logic/router.js';
+
+/** The console's global stylesheet (the colour chips are defined there). */
+const STYLES = readFileSync(
+  [process.cwd(), join(process.cwd(), '../..')]
+    .map((root) => join(root, 'dashboards/control-room/src/styles.css'))
+    .find((f) => existsSync(f)) ?? 'src/styles.css',
+  'utf8',
+);
 
 const app = vi.hoisted((): { ctx: unknown } => ({ ctx: undefined }));
 vi.mock('../src/app-context.js', () => ({ useApp: () => app.ctx }));
@@ -178,6 +188,16 @@ describe('ReportsView', () => {
     expect(w.find('[data-test="overdue"]').text()).toContain('签收、处置反馈');
     expect(w.find('[data-test="out-of-service"]').text()).toContain('未知（无变更记录）');
     expect(w.find('[data-test="partial"]').exists()).toBe(false);
+    // The colour columns are headed by the console's colour chips (a class the stylesheet has:
+    // `chip red` had none and drew black text on the dark theme).
+    const chips = w.findAll('[data-test="by-colour"] thead .chip');
+    expect(chips.map((c) => c.classes().find((k) => k !== 'chip'))).toEqual([
+      'chip-red',
+      'chip-orange',
+      'chip-yellow',
+      'chip-blue',
+    ]);
+    for (const c of chips) expect(STYLES).toContain(`.${c.classes().find((k) => k !== 'chip')!} {`);
     // The print dialog's PDF file name.
     expect(document.title).toBe('日报_320600_2026-12-05');
     w.unmount();

@@ -201,6 +201,14 @@ describe('control room: duty reports in the browser', () => {
     const drawn = pdfCodePoints(pdf);
     for (const text of ['如东县', '日报', '报警总数', '联网在线率', '预警处置'])
       for (const ch of text) expect(drawn.has(ch.codePointAt(0)!), `${text}: ${ch}`).toBe(true);
+    // Every page carries the report's scope and period at its top (the running head), not only
+    // the first: the last page printed alone draws the head's words, which its tables do not have.
+    expect(pages.length, 'the day report spans more than one A4 page').toBeGreaterThanOrEqual(2);
+    await page.emulateMedia({ media: 'print' });
+    const last = await page.pdf({ format: 'A4', printBackground: true, pageRanges: String(pages.length) });
+    await page.emulateMedia({ media: 'screen' });
+    const onLast = pdfCodePoints(last);
+    for (const ch of '如东县日报') expect(onLast.has(ch.codePointAt(0)!), `last page: ${ch}`).toBe(true);
   });
 
   it('downloads the same report as an Excel workbook', async () => {
