@@ -116,7 +116,10 @@ describe('site-fields: form text ⇄ document', () => {
     const initial = formValues('point', LT1101);
     expect(initial).toMatchObject({ 'limits.h': '80', onDelaySec: '10', tag: 'LT-1101', 'range.max': '100' });
     const values = { ...initial, 'limits.ll': '', onDelaySec: '15', tag: 'CHANGED' };
-    expect(patchOf('point', initial, values, {})).toEqual({ limits: { ll: null }, onDelaySec: 15 });
+    expect(patchOf('point', { values: initial, lists: {} }, { values, lists: {} }, {})).toEqual({
+      limits: { ll: null },
+      onDelaySec: 15,
+    });
   });
 
   it('puts a finding on the nearest field the form has, the rest at the top', () => {
@@ -124,7 +127,7 @@ describe('site-fields: form text ⇄ document', () => {
     const by = issuesByField('point', [
       at('limits.h'),
       at('limits'),
-      at('deadbands.h'),
+      at('deadband'),
       at(null),
       at('range.min'),
     ]);
