@@ -98,4 +98,5 @@ export {
   type LiveSource,
   type LiveStoredEvents,
 } from './live/live-gateway.js';
+export { startLivePublisher, type LivePublisher, type LivePublisherOptions } from './live/live-publisher.js';
 export { inspectPlanImage, PLAN_MAX_BYTES, PLAN_MAX_PNG_SIDE, type PlanImageCheck } from './plan-image.js';

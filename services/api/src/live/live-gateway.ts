@@ -270,7 +270,7 @@ type RedisClient = ReturnType<typeof createClient>;
  * disconnects those itself on close; they are tracked here so `close()` waits for them, leaving
  * no open handle.
  */
-async function connectRedis(
+export async function connectRedis(
   url: string,
   logger: Logger,
 ): Promise<{ client: RedisClient; close(): Promise<void> }> {

@@ -1,0 +1,91 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { SiteIndex } from '@hazardwatch/core';
+import { AlarmRepository, type SqlClient } from '@hazardwatch/store';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { LiveFanout, RoomCache } from './live-fanout.js';
+import { connectRedis } from './live-gateway.js';
+import type { LiveSource } from './live-source.js';
+import type { LiveServer } from './live-types.js';
+import { startValueRelay } from './value-relay.js';
+
+export interface LivePublisherOptions {
+  /** The site model in force (rooms of each event). */
+  readonly site: { current(): SiteIndex | undefined };
+  /** The ingest worker's alarm, colour, 预警, value and gateway events. */
+  readonly source: LiveSource;
+  /** The database: alarm events are read back from it by id, as the gateway does. */
+  readonly client: SqlClient;
+  readonly logger: Logger;
+  readonly redisUrl: string;
+  /** The gateways' stream name. @default 'hazardwatch:live' */
+  readonly redisStreamName?: string;
+  /** Longest XREAD block; `close()` may wait this long. @default 1000 */
+  readonly redisBlockMs?: number;
+  /** The enterprises whose stored alarm events this worker publishes, asked at each event. @default all */
+  readonly ownsEnterprise?: (enterprise: string) => boolean;
+}
+
+export interface LivePublisher {
+  /** Resolves once every source batch handed in so far has been published. */
+  idle(): Promise<void>;
+  /** Stops the source and closes Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The live push of an ingest worker that serves no API (`hazardwatch ingest` with REDIS_URL,
+ * issue #23): its events reach the sockets of every `hazardwatch api` instance through the same
+ * Redis streams adapter and value channel as the gateway's (attachLiveGateway), with no HTTP
+ * server and so no sockets of its own. Without it, a duty centre's screens connected to `api`
+ * instances never hear the alarms of the enterprises such a worker evaluates (they see them only
+ * when they reload). Each stored alarm event goes out once, through the worker that owns its
+ * enterprise, exactly as from `serve`.
+ */
+export async function startLivePublisher(options: LivePublisherOptions): Promise<LivePublisher> {
+  const logger = options.logger.child({ component: 'live-publisher' });
+  const streamName = options.redisStreamName ?? 'hazardwatch:live';
+  // Never attached to an HTTP server: a node of the adapter that only broadcasts.
+  const io: LiveServer = new Server({ serveClient: false });
+  const redis = await connectRedis(options.redisUrl, logger);
+  io.adapter(createAdapter(redis.client, { streamName, blockTimeInMs: options.redisBlockMs ?? 1000 }));
+  const log = new AlarmRepository(options.client);
+  const fanout = new LiveFanout(
+    io,
+    new RoomCache(() => options.site.current()),
+    log,
+    logger,
+    // No sockets here: values go to the other instances over the relay only.
+    { values: () => undefined },
+    await log.lastEventId(),
+    options.ownsEnterprise,
+  );
+  const relay = await startValueRelay({
+    client: redis.client,
+    channel: `${streamName}:values`,
+    logger,
+    deliver: () => undefined,
+  });
+  const stopSource = options.source.subscribe({
+    stored: (events) => fanout.stored(events),
+    values: (values) => relay.publish(values),
+    gateway: (presence) => fanout.gateway(presence),
+  });
+  logger.info({ streamName }, 'live publisher started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    idle: () => fanout.idle(),
+    close: () => {
+      closing ??= (async () => {
+        stopSource();
+        await fanout.idle();
+        await relay.close();
+        await io.of('/').adapter.close();
+        await redis.close();
+        logger.info('live publisher closed');
+      })();
+      return closing;
+    },
+  };
+}
