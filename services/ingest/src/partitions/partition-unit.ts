@@ -5,6 +5,7 @@ import { WarningRepository, type NotificationOutbox, type SqlClient } from '@haz
 import { AlarmEngine } from '../alarm-engine.js';
 import type { DurableWork, ReadingObserver } from '../ingest-pipeline.js';
 import type { DeliveryRoutes } from '../notify/delivery-routing.js';
+import { restoreEvaluators } from './evaluator-restore.js';
 import { PartitionAlarmRepository, type PartitionOwnership } from './partition-alarm-repository.js';
 import { partitionOf } from './partition-hash.js';
 
@@ -38,8 +39,10 @@ export class PartitionUnit implements ReadingObserver {
   readonly alarms: AlarmEngine;
   readonly evaluation: EvaluationEngine;
   readonly repository: PartitionAlarmRepository;
+  readonly #deps: PartitionUnitDeps;
 
   constructor(deps: PartitionUnitDeps) {
+    this.#deps = deps;
     const { partition, index, ownership } = deps;
     this.partition = partition;
     this.enterprises = new Set(
@@ -74,9 +77,23 @@ export class PartitionUnit implements ReadingObserver {
     });
   }
 
-  /** Loads the partition's open alarms and 预警 from the database (at each takeover). */
-  restore(): Promise<{ alarms: number; warnings: number }> {
-    return this.alarms.restore();
+  /**
+   * At each takeover: loads the partition's open alarms and 预警 from the database, then rebuilds
+   * its evaluators' short-term state (delays, deadbands, rate windows, staleness clocks) from the
+   * readings the previous owner stored (evaluator-restore.ts), so that a pending on-delay completes
+   * when it would have and nothing already announced is announced twice. Before the first tick.
+   */
+  async restore(): Promise<{ alarms: number; warnings: number; points: number; readings: number }> {
+    const restored = await this.alarms.restore();
+    const { client, index, clock } = this.#deps;
+    const replayed = await restoreEvaluators({
+      client,
+      engine: this.evaluation,
+      points: index.points().filter((p) => p.enabled && this.enterprises.has(p.enterprise)),
+      enterprises: [...this.enterprises],
+      nowMs: clock.now(),
+    });
+    return { ...restored, points: replayed.points, readings: replayed.readings };
   }
 
   observe(pointId: number, ts: number, value: number, quality: number): void {

@@ -169,7 +169,7 @@ describe('PartitionUnit (PostgreSQL)', () => {
     const works2: DurableWork[] = [];
     const unit2 = unit(held2, clock, works2);
     // The alarm and the 预警 it opened — nothing of partition B.
-    expect(await unit2.restore()).toEqual({ alarms: 1, warnings: 1 });
+    expect(await unit2.restore()).toEqual({ alarms: 1, warnings: 1, points: 0, readings: 0 });
     // The condition is still active: no second alarm, no new event.
     clock.advance(1000);
     unit2.observe(pointA, T0 + 1000, 96, 0);

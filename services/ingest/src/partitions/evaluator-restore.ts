@@ -1,0 +1,94 @@
+import {
+  replayWindowMs,
+  type EvaluatedPoint,
+  type EvaluationEngine,
+  type ReadingColumns,
+} from '@hazardwatch/core';
+import { GatewayStatusRepository, latestValues, type SqlClient } from '@hazardwatch/store';
+
+export interface EvaluatorRestoreInput {
+  readonly client: SqlClient;
+  /** The partition's engine, built and not yet ticked or fed. */
+  readonly engine: EvaluationEngine;
+  /** The partition's points (those the engine evaluates). */
+  readonly points: readonly EvaluatedPoint[];
+  /** The partition's enterprises (their stored gateway status). */
+  readonly enterprises: readonly string[];
+  /** Evaluation clock at the takeover, ms UTC. */
+  readonly nowMs: number;
+}
+
+export interface EvaluatorRestoreResult {
+  /** Points whose state was rebuilt from stored readings. */
+  readonly points: number;
+  /** Readings replayed. */
+  readonly readings: number;
+  /** How far back the raw readings were read, ms. */
+  readonly windowMs: number;
+}
+
+/**
+ * The evaluators' short-term state of a partition taken over (issue #23 item 3), rebuilt from the
+ * raw readings the previous owner stored — not from a checkpoint: readings are stored before their
+ * message is acknowledged (a message not yet stored is redelivered to the new owner), so the rows
+ * hold everything the previous owner evaluated, and a checkpoint would be one more write on the hot
+ * path that can only lag them (docs/operations.md §5.1).
+ *
+ * Reads the partition's readings of the last `replayWindowMs` (delays, rate windows), and for every
+ * point with none in that window its newest stored reading (its state and its staleness clock
+ * then run from that reading), plus the stored status of its gateways; EvaluationEngine.replay does
+ * the rest. Run after the alarm book is restored and before the first tick or live reading.
+ */
+export async function restoreEvaluators(input: EvaluatorRestoreInput): Promise<EvaluatorRestoreResult> {
+  const { client, engine, points, nowMs } = input;
+  const windowMs = replayWindowMs(points);
+  const ids = points.map((p) => p.id);
+  if (ids.length === 0) {
+    engine.replay(columns([]), nowMs);
+    return { points: 0, readings: 0, windowMs };
+  }
+  const { rows: recent } = await client.query<Row>(
+    `SELECT point_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, value, quality::int AS quality
+       FROM readings
+      WHERE point_id = ANY($1::int[]) AND ts > to_timestamp($2::float8 / 1000)
+      ORDER BY ts, point_id`,
+    [ids, nowMs - windowMs],
+  );
+  const seen = new Set(recent.map((r) => r.point_id));
+  const older = await latestValues(
+    client,
+    ids.filter((id) => !seen.has(id)),
+  );
+  const rows: Row[] = [
+    ...older.map((v) => ({ point_id: v.pointId, ts: v.ts, value: v.value, quality: v.quality })),
+    ...recent,
+  ];
+  const gateways = await new GatewayStatusRepository(client).byEnterprises([...input.enterprises]);
+  const summary = engine.replay(
+    columns(rows),
+    nowMs,
+    gateways.map((g) => ({
+      enterprise: g.enterprise,
+      gateway: g.gateway,
+      lastSeenMs: g.lastSeenMs,
+      online: g.online,
+    })),
+  );
+  return { points: summary.points, readings: summary.readings, windowMs };
+}
+
+interface Row {
+  point_id: number;
+  ts: number;
+  value: number;
+  quality: number;
+}
+
+function columns(rows: readonly Row[]): ReadingColumns {
+  return {
+    pointIds: Int32Array.from(rows, (r) => r.point_id),
+    ts: Float64Array.from(rows, (r) => r.ts),
+    values: Float64Array.from(rows, (r) => r.value),
+    qualities: Uint8Array.from(rows, (r) => r.quality),
+  };
+}
