@@ -5,7 +5,7 @@ export * from './options.js';
 export * from './dialect.js';
 export * from './migrate.js';
 export type { Migration } from './migrations/types.js';
-export { CaggRefresh, TIMESCALE_JOB_IDENTITIES } from './timescale-policies.js';
+export { TIMESCALE_JOB_IDENTITIES } from './timescale-policies.js';
 export { timescaleJobs, type TimescaleJobRow } from './timescale-jobs.js';
 export * from './partitions.js';
 export * from './rollups.js';

@@ -18,10 +18,10 @@ export interface TimeRollupsOptions {
   retention: Retention;
   /** Plain dialect: rows deleted per statement when pruning. @default 10_000 */
   pruneBatchRows?: number;
-  /** Plain dialect: source rows one slice of a refresh aims at. @default 1_000_000 */
+  /** Source rows one slice of a refresh aims at. @default 1_000_000 */
   targetSliceRows?: number;
   /**
-   * Plain dialect: the share of one database core a paced refresh may keep busy; after each
+   * The share of one database core a paced refresh may keep busy; after each
    * statement it pauses (1 − dutyCycle) / dutyCycle times as long as the statement took. 1: no
    * pauses. @default 0.5
    */
@@ -82,7 +82,7 @@ const UPSERT_SET = `ON CONFLICT (point_id, bucket) DO UPDATE SET
   min = EXCLUDED.min, max = EXCLUDED.max, avg = EXCLUDED.avg, last = EXCLUDED.last, count = EXCLUDED.count`;
 
 /**
- * One level of the plain dialect's rollups: partial aggregates of a source table over a slice of
+ * One level of the rollups (both dialects since schema version 21): partial aggregates of a source table over a slice of
  * time, one row per (bucket, point). Hash-aggregated with plain aggregates only: an ordered
  * aggregate for `last` sorted the whole slice (spilling to disk), and max([time, value]) arrays
  * cost 40 % more per row; the slices give the latest time instead, and the write fetches the
@@ -147,7 +147,7 @@ const minuteSlice = (bucket: string, groupBy: string): string => `
   FROM readings_1m WHERE bucket >= $1 AND bucket < $2
   GROUP BY ${groupBy}`;
 
-/** Built from readings_1m like the TimescaleDB hierarchical aggregate, so both agree. */
+/** Built from readings_1m, so an hour stays computable after its raw readings are dropped. */
 const MINUTE_TO_1H: PlainLevel = {
   view: 'readings_1h',
   bucketMs: MS_PER_HOUR,
@@ -220,8 +220,8 @@ interface Partial {
 }
 
 /**
- * A complete 1-minute aggregate of one point, computed where the readings were ingested (the
- * plain dialect's alternative to reading the minute back from `readings`).
+ * A complete 1-minute aggregate of one point, computed where the readings were ingested (instead
+ * of reading the minute back from `readings`).
  */
 export interface MinuteRollup {
   /** Start of the minute, epoch ms (a whole minute). */
@@ -256,11 +256,13 @@ export interface RollupRefreshStats {
 }
 
 /**
- * Keeps readings_1m / readings_1h current for ranges whose raw data changed (late or backfilled
- * readings) and enforces their retention on the plain dialect. On TimescaleDB the same calls drive
- * the continuous aggregates; routine refresh and retention there are background policies.
+ * Keeps readings_1m / readings_1h current — minutes aggregated by the ingest stored, ranges whose
+ * raw data changed (late or backfilled readings) recomputed — and enforces their retention on the
+ * plain dialect. The same tables and the same code on both dialects (TimescaleDB from schema
+ * version 21: hypertables in place of continuous aggregates, whose retention is a background
+ * policy there).
  *
- * Plain dialect: the range is read in time slices sized to about `targetSliceRows` source rows
+ * A recomputed range is read in time slices sized to about `targetSliceRows` source rows
  * (the slice length adapts to the data rate seen), partial aggregates are merged here, and each
  * window of whole buckets is written with one upsert. Between statements the maintainer pauses so
  * that it keeps at most `dutyCycle` of one database core: a minute of readings at 130,000/s
@@ -300,20 +302,18 @@ export class TimeRollups {
   /**
    * Recomputes every 1 min and 1 h bucket touching [fromMs, toMs) from the data below it;
    * idempotent. The window is clipped to the days raw data still fully exists for: recomputing a
-   * bucket whose raw rows were dropped would, on TimescaleDB, erase the aggregate that must outlive
-   * them. `pace: false` skips the pauses (shutdown).
+   * bucket whose raw rows were dropped would erase the aggregate that must outlive them. `pace: false` skips the pauses (shutdown).
    */
   async refresh(fromMs: number, toMs: number, options: { pace?: boolean } = {}): Promise<RollupRefreshStats> {
     return this.rollUp({ minutes: [], recompute: [{ fromMs, toMs }] }, options);
   }
 
   /**
-   * Plain dialect: stores complete 1-minute aggregates computed at ingestion (MinuteRollup), then
+   * Stores complete 1-minute aggregates computed at ingestion (MinuteRollup), then
    * recomputes the hours they fall in from readings_1m. Replaces what the minutes held (like a
    * refresh), so it is idempotent and, for a point whose readings all pass through the caller,
    * gives what `refresh` would — without reading the minute's raw rows back: at 130,000 readings/s
-   * that read was ~8 M rows a minute, seconds of a database core. TimescaleDB: not used (its
-   * continuous aggregates read the hypertable); throws.
+   * that read was ~8 M rows a minute, seconds of a database core.
    */
   async storeMinutes(
     minutes: readonly MinuteRollup[],
@@ -324,11 +324,10 @@ export class TimeRollups {
 
   /**
    * One rollup cycle of an ingest: the minutes it aggregated itself stored as by `storeMinutes`,
-   * the spans it cannot vouch for recomputed from the data below as by `refresh` (plain dialect:
-   * the time index summarised once for all of them), and then every hour any of them touches
-   * recomputed once (scattered late minutes of one hour cost one hour, not one each). A minute in
-   * both is written twice, the raw rows last: give each minute to one of them. TimescaleDB: the
-   * continuous aggregates are refreshed over the spans; minutes computed outside are refused.
+   * the spans it cannot vouch for recomputed from the data below as by `refresh` (the time index
+   * summarised once for all of them), and then every hour any of them touches recomputed once
+   * (scattered late minutes of one hour cost one hour, not one each). A minute in both is written
+   * twice, the raw rows last: give each minute to one of them.
    */
   async rollUp(
     work: { readonly minutes: readonly MinuteRollup[]; readonly recompute: readonly TimeSpan[] },
@@ -342,39 +341,30 @@ export class TimeRollups {
       ...[...new Set(work.minutes.map((m) => m.bucketMs))].map((b) => hourSpan(b, b + MS_PER_MINUTE)),
       ...spans.map((span) => hourSpan(span.fromMs, span.toMs)),
     ]);
-    if (this.#dialect === 'timescaledb') {
-      if (work.minutes.length > 0) throw new Error('minutes computed outside are for the plain dialect');
-      // Each call outside a transaction block (TimescaleDB refuses otherwise).
+    const pace = options.pace ?? true;
+    // In chunks: one statement's arrays stay bounded for sites of a million points.
+    for (let i = 0; i < work.minutes.length; i += STORE_MINUTES_CHUNK) {
+      const chunk = work.minutes.slice(i, i + STORE_MINUTES_CHUNK);
       const began = performance.now();
-      for (const span of spans) await this.#refreshCagg('readings_1m', span.fromMs, span.toMs);
-      for (const span of hours) await this.#refreshCagg('readings_1h', span.fromMs, span.toMs);
-      stats.busyMs = performance.now() - began;
-    } else {
-      const pace = options.pace ?? true;
-      // In chunks: one statement's arrays stay bounded for sites of a million points.
-      for (let i = 0; i < work.minutes.length; i += STORE_MINUTES_CHUNK) {
-        const chunk = work.minutes.slice(i, i + STORE_MINUTES_CHUNK);
-        const began = performance.now();
-        await this.#client.transaction(async (tx) => {
-          await lockForTransaction(tx, AdvisoryLock.rollups);
-          await tx.query(STORE_MINUTES_SQL, [
-            chunk.map((m) => m.bucketMs),
-            chunk.map((m) => m.pointId),
-            chunk.map((m) => m.min),
-            chunk.map((m) => m.max),
-            chunk.map((m) => m.sum),
-            chunk.map((m) => m.last),
-            chunk.map((m) => m.count),
-          ]);
-        });
-        stats.buckets += chunk.length;
-        stats.sourceRows += chunk.reduce((n, m) => n + m.count, 0);
-        await this.#paced(performance.now() - began, pace, stats);
-      }
-      if (spans.length > 0) await this.summarizeTimeIndex();
-      for (const span of spans) await this.#refreshPlain(RAW_TO_1M, span.fromMs, span.toMs, pace, stats);
-      for (const span of hours) await this.#refreshPlain(MINUTE_TO_1H, span.fromMs, span.toMs, pace, stats);
+      await this.#client.transaction(async (tx) => {
+        await lockForTransaction(tx, AdvisoryLock.rollups);
+        await tx.query(STORE_MINUTES_SQL, [
+          chunk.map((m) => m.bucketMs),
+          chunk.map((m) => m.pointId),
+          chunk.map((m) => m.min),
+          chunk.map((m) => m.max),
+          chunk.map((m) => m.sum),
+          chunk.map((m) => m.last),
+          chunk.map((m) => m.count),
+        ]);
+      });
+      stats.buckets += chunk.length;
+      stats.sourceRows += chunk.reduce((n, m) => n + m.count, 0);
+      await this.#paced(performance.now() - began, pace, stats);
     }
+    if (spans.length > 0) await this.summarizeTimeIndex();
+    for (const span of spans) await this.#refreshPlain(RAW_TO_1M, span.fromMs, span.toMs, pace, stats);
+    for (const span of hours) await this.#refreshPlain(MINUTE_TO_1H, span.fromMs, span.toMs, pace, stats);
     if (hours.length > 0)
       this.#log.debug(
         { minutes: work.minutes.length, spans: spans.length, hours: hours.length, ...stats },
@@ -529,13 +519,6 @@ export class TimeRollups {
     if (!pace || this.#dutyCycle >= 1) return;
     const pauseMs = (busyMs * (1 - this.#dutyCycle)) / this.#dutyCycle;
     if (pauseMs >= 1) await this.#sleep(pauseMs);
-  }
-
-  async #refreshCagg(view: RollupView, fromMs: number, toMs: number): Promise<void> {
-    await this.#client.query(
-      `CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)`,
-      [view, new Date(fromMs), new Date(toMs)],
-    );
   }
 
   /**

@@ -3,16 +3,6 @@ import { msInterval } from './options.js';
 import type { SqlClient } from './sql-client.js';
 
 /**
- * Refresh windows of the continuous-aggregate policies. start_offset bounds how late a reading may
- * arrive and still reach the aggregate automatically (older backfill: TimeRollups.refresh);
- * end_offset leaves the open bucket to real-time aggregation.
- */
-export const CaggRefresh = Object.freeze({
-  readings_1m: { startOffset: '1 day', endOffset: '1 minute', schedule: '1 minute' },
-  readings_1h: { startOffset: '3 days', endOffset: '1 hour', schedule: '30 minutes' },
-});
-
-/**
  * Key in a job's config where migrate notes when it registered the job (ISO time): TimescaleDB
  * keeps no creation time, and a job that never ran is judged stale from it (core job-health.ts).
  * The policy procedures read only their own keys.
@@ -23,7 +13,6 @@ export const REGISTERED_AT_KEY = 'hw_registered_at';
 export const TIMESCALE_POLICY_PROCS: readonly string[] = Object.freeze([
   'policy_retention',
   'policy_compression',
-  'policy_refresh_continuous_aggregate',
 ]);
 export const TIMESCALE_POLICY_RELATIONS: readonly string[] = Object.freeze([
   'readings',
@@ -31,7 +20,7 @@ export const TIMESCALE_POLICY_RELATIONS: readonly string[] = Object.freeze([
   'readings_1h',
 ]);
 
-type PolicyKind = 'retention' | 'compression' | 'refresh';
+type PolicyKind = 'retention' | 'compression';
 
 /** One policy as configured: what it is and the settings (intervals, as text) it must have. */
 interface PolicySpec {
@@ -41,25 +30,22 @@ interface PolicySpec {
   readonly relation: string;
   /** Config keys the policy reads → interval text. */
   readonly settings: Readonly<Record<string, string>>;
-  /** The schedule we set (continuous aggregates); undefined: TimescaleDB's default for the kind. */
+  /** The schedule we set; undefined: TimescaleDB's default for the kind. */
   readonly schedule?: string;
 }
 
-/** Every policy we register, identified by what it is. */
+/**
+ * Every policy we register, identified by what it is. The rollups are written by the service
+ * (schema version 21; until then continuous aggregates with `refresh:` policies of their own).
+ */
 export const TIMESCALE_JOB_IDENTITIES: readonly string[] = Object.freeze([
   'retention:readings',
   'compression:readings',
-  'refresh:readings_1m',
   'retention:readings_1m',
-  'refresh:readings_1h',
   'retention:readings_1h',
 ]);
 
 function policySpecs(retention: Retention): PolicySpec[] {
-  const caggRetention = {
-    readings_1m: retention.rollup1mRetentionMs,
-    readings_1h: retention.rollup1hRetentionMs,
-  };
   return [
     // Order 40: electronic records kept ≥ 30 days (compileRetention refuses less).
     {
@@ -74,21 +60,18 @@ function policySpecs(retention: Retention): PolicySpec[] {
       relation: 'readings',
       settings: { compress_after: msInterval(retention.compressAfterMs) },
     },
-    ...Object.entries(CaggRefresh).flatMap(([view, refresh]): PolicySpec[] => [
-      {
-        identity: `refresh:${view}`,
-        kind: 'refresh',
-        relation: view,
-        settings: { start_offset: refresh.startOffset, end_offset: refresh.endOffset },
-        schedule: refresh.schedule,
-      },
-      {
-        identity: `retention:${view}`,
-        kind: 'retention',
-        relation: view,
-        settings: { drop_after: msInterval(caggRetention[view as keyof typeof caggRetention]) },
-      },
-    ]),
+    {
+      identity: 'retention:readings_1m',
+      kind: 'retention',
+      relation: 'readings_1m',
+      settings: { drop_after: msInterval(retention.rollup1mRetentionMs) },
+    },
+    {
+      identity: 'retention:readings_1h',
+      kind: 'retention',
+      relation: 'readings_1h',
+      settings: { drop_after: msInterval(retention.rollup1hRetentionMs) },
+    },
   ];
 }
 
@@ -185,23 +168,13 @@ async function addPolicy(tx: SqlClient, spec: PolicySpec): Promise<number> {
         'SELECT add_retention_policy($1::regclass, drop_after => $2::interval) AS id',
         [spec.relation, s['drop_after']],
       )
-    : spec.kind === 'compression'
-      ? tx.query<{ id: number }>(
-          'SELECT add_compression_policy($1::regclass, compress_after => $2::interval) AS id',
-          [spec.relation, s['compress_after']],
-        )
-      : tx.query<{ id: number }>(
-          `SELECT add_continuous_aggregate_policy($1::regclass,
-             start_offset => $2::interval, end_offset => $3::interval, schedule_interval => $4::interval) AS id`,
-          [spec.relation, s['start_offset'], s['end_offset'], spec.schedule],
-        ));
+    : tx.query<{ id: number }>(
+        'SELECT add_compression_policy($1::regclass, compress_after => $2::interval) AS id',
+        [spec.relation, s['compress_after']],
+      ));
   return rows[0]!.id;
 }
 
 function procOf(kind: PolicyKind): string {
-  return kind === 'retention'
-    ? 'policy_retention'
-    : kind === 'compression'
-      ? 'policy_compression'
-      : 'policy_refresh_continuous_aggregate';
+  return kind === 'retention' ? 'policy_retention' : 'policy_compression';
 }

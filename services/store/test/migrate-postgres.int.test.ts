@@ -36,7 +36,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -53,6 +53,7 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'data_loss_events', kind: 'r' },
       { name: 'dead_letters', kind: 'r' },
       { name: 'device_credentials', kind: 'r' },
+      { name: 'enterprise_colours', kind: 'r' },
       { name: 'floor_plans', kind: 'r' },
       { name: 'gateway_status', kind: 'r' },
       { name: 'handovers', kind: 'r' },
@@ -66,6 +67,7 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'readings_1h', kind: 'r' },
       { name: 'readings_1m', kind: 'r' },
       { name: 'refresh_tokens', kind: 'r' },
+      { name: 'region_colours', kind: 'r' },
       { name: 'site_documents', kind: 'r' },
       { name: 'users', kind: 'r' },
       { name: 'warning_events', kind: 'r' },
@@ -91,7 +93,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
     const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
-    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',
     );

@@ -66,15 +66,15 @@ describe('TimescaleDB policies and their jobs (PGlite)', () => {
     const started = Date.now();
     const jobs = await timescaleJobs(client, 'timescaledb');
     const byIdentity = new Map(jobs.map((j) => [j.identity, j]));
-    expect(byIdentity.get('refresh:readings_1m')).toMatchObject({
+    expect(byIdentity.get('retention:readings_1m')).toMatchObject({
       scheduled: true,
-      scheduleIntervalMs: 60_000,
+      scheduleIntervalMs: 24 * HOUR,
       lastRunStatus: null,
       lastSuccessAtMs: null,
       totalRuns: 0,
       totalFailures: 0,
     });
-    expect(byIdentity.get('refresh:readings_1h')?.scheduleIntervalMs).toBe(HOUR / 2);
+    expect(byIdentity.get('retention:readings_1h')?.scheduleIntervalMs).toBe(24 * HOUR);
     expect(byIdentity.get('compression:readings')?.scheduleIntervalMs).toBe(12 * HOUR);
     expect(byIdentity.get('retention:readings')?.scheduleIntervalMs).toBe(24 * HOUR);
     for (const j of jobs) {

@@ -11,6 +11,7 @@ import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './
 import { warningLoop } from './warning-loop.js';
 import { handovers } from './handovers.js';
 import { partitionLeases } from './leases.js';
+import { regionColours } from './region-colours.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -92,6 +93,16 @@ const readingsTimeBrin: Migration = {
   async up() {},
 };
 
+/**
+ * Version 21 turns TimescaleDB's continuous aggregates into hypertables the service writes, as
+ * this dialect's rollup tables have been since version 3: nothing to change here.
+ */
+const rollupTables: Migration = {
+  version: 21,
+  name: 'rollup-tables',
+  async up() {},
+};
+
 export const plainMigrations: DialectMigrations = {
   dialect: 'postgres',
   migrations: [
@@ -115,5 +126,7 @@ export const plainMigrations: DialectMigrations = {
     gatewayStatusSince,
     readingsTimeBrin,
     partitionLeases,
+    rollupTables,
+    regionColours,
   ],
 };

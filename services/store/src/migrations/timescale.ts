@@ -11,6 +11,7 @@ import { monitoringChanges, notificationDeliveries, safetyManagerRole } from './
 import { warningLoop } from './warning-loop.js';
 import { handovers } from './handovers.js';
 import { partitionLeases } from './leases.js';
+import { regionColours } from './region-colours.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -114,6 +115,51 @@ const readingsTimeBrin: Migration = {
   },
 };
 
+/**
+ * Version 21 (issue #20): the 1 min and 1 h rollups become hypertables written by the service, as
+ * the plain dialect's tables are, in place of the continuous aggregates of version 3. The 1-minute
+ * refresh policy read every minute's raw rows back from the hypertable (at 90,000 readings/s 5.4 M
+ * rows a minute, seconds of a database core) and the alarm-latency tail fell in its window; the
+ * ingest now aggregates each minute in memory as its batches become durable and writes the minute
+ * rows, recomputing from raw readings only what it cannot vouch for (late data, redeliveries), and
+ * rolls the hours up from readings_1m — the same code and the same results as plain PostgreSQL
+ * (TimeRollups). Same names and columns as before; what the aggregates held, materialised and
+ * real-time, is copied over (time proportional to the rollups kept). Dropping the aggregates drops
+ * their refresh and retention policies; migrate registers retention on the new hypertables.
+ * Chunks: a day of minutes, 30 days of hours, so retention drops whole chunks.
+ */
+const rollupTables: Migration = {
+  version: 21,
+  name: 'rollup-tables',
+  async up(tx) {
+    const columns = `
+      bucket timestamptz NOT NULL,
+      point_id integer NOT NULL,
+      min double precision NOT NULL,
+      max double precision NOT NULL,
+      avg double precision NOT NULL,
+      last double precision NOT NULL,
+      count bigint NOT NULL,
+      PRIMARY KEY (point_id, bucket)`;
+    await tx.exec(`
+      ALTER MATERIALIZED VIEW readings_1h RENAME TO readings_1h_cagg;
+      ALTER MATERIALIZED VIEW readings_1m RENAME TO readings_1m_cagg;
+      CREATE TABLE readings_1m (${columns});
+      SELECT create_hypertable('readings_1m', by_range('bucket', INTERVAL '1 day'), create_default_indexes => false);
+      CREATE INDEX readings_1m_bucket_idx ON readings_1m (bucket);
+      CREATE TABLE readings_1h (${columns});
+      SELECT create_hypertable('readings_1h', by_range('bucket', INTERVAL '30 days'), create_default_indexes => false);
+      CREATE INDEX readings_1h_bucket_idx ON readings_1h (bucket);
+      INSERT INTO readings_1m (bucket, point_id, min, max, avg, last, count)
+        SELECT bucket, point_id, min, max, avg, last, count FROM readings_1m_cagg;
+      INSERT INTO readings_1h (bucket, point_id, min, max, avg, last, count)
+        SELECT bucket, point_id, min, max, avg, last, count FROM readings_1h_cagg;
+      DROP MATERIALIZED VIEW readings_1h_cagg;
+      DROP MATERIALIZED VIEW readings_1m_cagg;
+    `);
+  },
+};
+
 export const timescaleMigrations: DialectMigrations = {
   dialect: 'timescaledb',
   migrations: [
@@ -137,5 +183,7 @@ export const timescaleMigrations: DialectMigrations = {
     gatewayStatusSince,
     readingsTimeBrin,
     partitionLeases,
+    rollupTables,
+    regionColours,
   ],
 };
