@@ -1,10 +1,11 @@
 /**
  * GB 18218-2018 checks on each declared major hazard (REFERENCE §4, §8 items 4–6): the inventory
- * must resolve to Q and β, each name/CAS pair naming one Table 1 substance, each substance on one
- * line (issue #19); a computed level that differs from the declared one, or S < 1, is a defect
+ * must resolve to Q and β, each CAS a valid CAS Registry Number (its check digit), each name/CAS
+ * pair naming one Table 1 substance, each substance on one line (issue #19); a computed level that differs from the declared one, or S < 1, is a defect
  * (the declaration is the enterprise's, the computation is ours: report, don't reject), and so is
  * an implausible quantity (a warning: most likely kg typed as t).
  */
+import { casCheckDigitOk } from './cas-number.js';
 import { coreErrors, type CoreErrorCode } from './errors.js';
 import { HAZARD_LEVEL_ZH } from './gb18218-constants.js';
 import {
@@ -35,6 +36,15 @@ export function checkHazard(
   const path = `/hazards/${index}`;
   const resolved: ResolvedLine[] = [];
   hazard.inventory.forEach((line, i) => {
+    if (line.cas !== undefined && !casCheckDigitOk(line.cas)) {
+      out.add(
+        'HAZARD_CAS_CHECK_DIGIT',
+        `${path}/inventory/${i}/cas`,
+        subject,
+        `CAS ${line.cas} has a wrong check digit: it is no CAS Registry Number (a typo?)`,
+      );
+      return;
+    }
     try {
       const r = resolveInventoryLineDetailed(line);
       resolved.push(r);

@@ -26,6 +26,10 @@ export const SITE_RULES = {
     severity: 'error',
     ref: 'GB 18218-2018 Table 1: name and CAS name one substance',
   },
+  HAZARD_CAS_CHECK_DIGIT: {
+    severity: 'error',
+    ref: 'CAS Registry Number check digit: a mistyped CAS names no substance',
+  },
   HAZARD_SUBSTANCE_AMBIGUOUS: {
     severity: 'error',
     ref: 'GB 18218-2018 Table 1: nitrocellulose / ammonium nitrate variants differ in Q',

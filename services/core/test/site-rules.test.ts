@@ -311,6 +311,22 @@ const cases: RuleCase[] = [
       (s.hazards[0]!['inventory'] = [{ substance: '液氯', cas: '7664-41-7', designMaxTonnes: 10 }]),
   },
   {
+    rule: 'HAZARD_CAS_CHECK_DIGIT',
+    name: "an inventory line's CAS has its right check digit",
+    names: ['E1/TF1', '108-88-4', 'check digit'],
+    pass: (s) =>
+      (s.hazards[0]!['inventory'] = [
+        { substance: '液氯', designMaxTonnes: 10 },
+        { substance: '某溶剂', cas: '108-88-3', category: 'W5.3', designMaxTonnes: 10 },
+      ]),
+    // Toluene's CAS mistyped on a line its category alone would resolve: accepted before.
+    fail: (s) =>
+      (s.hazards[0]!['inventory'] = [
+        { substance: '液氯', designMaxTonnes: 10 },
+        { substance: '某溶剂', cas: '108-88-4', category: 'W5.3', designMaxTonnes: 10 },
+      ]),
+  },
+  {
     rule: 'HAZARD_SUBSTANCE_AMBIGUOUS',
     name: 'a Table 1 variant is named when several share the CAS',
     names: ['E1/TF1', '9004-70-0', 'No. 37'],

@@ -899,6 +899,7 @@ export const en: Messages = {
       HAZARD_ENTERPRISE_UNKNOWN: 'Enterprise does not exist',
       HAZARD_INVENTORY_UNRESOLVED: 'Inventory substance not found in GB 18218-2018 Table 1/2',
       HAZARD_NAME_CAS_CONFLICT: 'Substance name and CAS number disagree',
+      HAZARD_CAS_CHECK_DIGIT: 'CAS number has a wrong check digit (a typo?)',
       HAZARD_SUBSTANCE_AMBIGUOUS: 'Substance has several variants: say which',
       HAZARD_SUBSTANCE_ENTERED_TWICE: 'Substance entered twice',
       GATEWAY_ENTERPRISE_UNKNOWN: 'Enterprise does not exist',

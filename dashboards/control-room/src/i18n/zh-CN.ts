@@ -869,6 +869,7 @@ export const zhCN = {
       HAZARD_ENTERPRISE_UNKNOWN: '所属企业不存在',
       HAZARD_INVENTORY_UNRESOLVED: '储量物质无法对应 GB 18218-2018 表1/表2',
       HAZARD_NAME_CAS_CONFLICT: '物质名称与 CAS 号不一致',
+      HAZARD_CAS_CHECK_DIGIT: 'CAS 号校验位错误（是否输错？）',
       HAZARD_SUBSTANCE_AMBIGUOUS: '物质有多种形态，须注明',
       HAZARD_SUBSTANCE_ENTERED_TWICE: '同一物质录入了两次',
       GATEWAY_ENTERPRISE_UNKNOWN: '所属企业不存在',
