@@ -1,4 +1,10 @@
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import mqtt, {
+  type IClientOptions,
+  type IPublishPacket,
+  type ISubscriptionMap,
+  type MqttClient,
+  type Packet,
+} from 'mqtt';
 import type { Logger } from 'pino';
 import { ingestErrors } from './errors.js';
 
@@ -83,12 +89,21 @@ export class DurableAckSubscriber {
   private connectedOnce = false;
   private subscribedNow = false;
   private lastLivenessMs = 0;
+  /** The topic filters wanted now (setSubscriptions), subscribed at every (re)connect that needs it. */
+  private filters: readonly string[];
+  /** Filters to unsubscribe once connected (removed while away, or whose UNSUBSCRIBE failed). */
+  private readonly leaving = new Set<string>();
+  /** The wanted filters changed while disconnected: subscribe them even on a resumed session. */
+  private stale = false;
+  /** SUBSCRIBE / UNSUBSCRIBE packets sent and not yet answered. */
+  private changing = 0;
 
   constructor(
     private readonly options: DurableAckSubscriberOptions,
     private readonly onMessage: DurableMessageHandler,
   ) {
     this.log = options.logger.child({ component: 'mqtt-subscriber', clientId: options.clientId });
+    this.filters = [...options.subscriptions];
     const clientOptions: IClientOptions = {
       clientId: options.clientId,
       clean: false,
@@ -150,10 +165,12 @@ export class DurableAckSubscriber {
     };
     this.client.on('connect', (connack) => {
       this.log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
-      if (!this.connectedOnce || !connack.sessionPresent) this.subscribe();
+      if (!this.connectedOnce || !connack.sessionPresent || this.stale) this.subscribe(this.stale);
       // A resumed session still holds the subscriptions (MQTT 3.1.1 §3.2.2.2).
       else this.subscribedNow = true;
+      this.stale = false;
       this.connectedOnce = true;
+      if (this.leaving.size > 0) void this.unsubscribeLeaving(); // never rejects
     });
     this.client.on('close', () => this.forgetConnection());
     this.client.on('error', (err) => this.log.warn({ err }, 'mqtt error'));
@@ -205,15 +222,88 @@ export class DurableAckSubscriber {
     await this.client.endAsync(true);
   }
 
-  private subscribe(): void {
-    const topics = Object.fromEntries(this.options.subscriptions.map((t) => [t, { qos: 1 as const }]));
-    this.client.subscribe(topics, (err) => {
-      if (err) this.log.error({ err }, 'subscribe failed');
-      else {
-        this.subscribedNow = true;
-        this.log.info({ topics: this.options.subscriptions }, 'subscribed');
-      }
+  /** The topic filters wanted now. */
+  get subscriptions(): readonly string[] {
+    return this.filters;
+  }
+
+  /**
+   * Changes the subscriptions of a running session (the site changed, issue #23): SUBSCRIBE for the
+   * filters added, UNSUBSCRIBE for those removed. The broker keeps a persistent session's
+   * subscriptions across connections and owners, so a filter that is no longer wanted must be
+   * unsubscribed explicitly, or its messages keep arriving here. Disconnected, both happen at the
+   * next connection, also a resumed one. Resolves once the broker has answered (or at once when
+   * disconnected); never rejects: a failed UNSUBSCRIBE is retried at the next connection.
+   */
+  async setSubscriptions(filters: readonly string[]): Promise<void> {
+    const next = [...new Set(filters)];
+    const added = next.filter((f) => !this.filters.includes(f));
+    const removed = this.filters.filter((f) => !next.includes(f));
+    this.filters = next;
+    for (const f of removed) this.leaving.add(f);
+    for (const f of added) this.leaving.delete(f);
+    if (!this.client.connected) {
+      this.stale = this.stale || added.length > 0;
+      return;
+    }
+    await Promise.all([
+      added.length > 0 ? this.subscribeTo(added, true) : Promise.resolve(),
+      this.leaving.size > 0 ? this.unsubscribeLeaving() : Promise.resolve(),
+    ]);
+  }
+
+  /**
+   * Unsubscribes filters this session holds but does not want (found by a message arriving for
+   * them: a subscription left behind by an earlier owner). Same guarantees as setSubscriptions.
+   */
+  async unsubscribe(filters: readonly string[]): Promise<void> {
+    const fresh = filters.filter((f) => !this.filters.includes(f) && !this.leaving.has(f));
+    if (fresh.length === 0) return; // already on its way out (a burst of queued messages)
+    for (const f of fresh) this.leaving.add(f);
+    if (this.client.connected) await this.unsubscribeLeaving();
+  }
+
+  private subscribe(force: boolean): void {
+    void this.subscribeTo(this.filters, force).then((ok) => {
+      if (ok) this.subscribedNow = true;
     });
+  }
+
+  /**
+   * @param force send the SUBSCRIBE even for filters mqtt.js believes subscribed (it records a
+   * filter when the SUBSCRIBE leaves, so one lost with its connection would otherwise be skipped).
+   */
+  private async subscribeTo(filters: readonly string[], force: boolean): Promise<boolean> {
+    if (filters.length === 0) return true;
+    const topics: ISubscriptionMap = Object.fromEntries(filters.map((t) => [t, { qos: 1 as const }]));
+    if (force) topics.resubscribe = true;
+    this.changing++;
+    try {
+      await this.client.subscribeAsync(topics);
+      this.log.info({ topics: filters }, 'subscribed');
+      return true;
+    } catch (err) {
+      // Subscribed again at the next connection (a resumed session too).
+      this.stale = true;
+      this.log.error({ err }, 'subscribe failed');
+      return false;
+    } finally {
+      this.changing--;
+    }
+  }
+
+  private async unsubscribeLeaving(): Promise<void> {
+    const filters = [...this.leaving];
+    this.changing++;
+    try {
+      await this.client.unsubscribeAsync(filters);
+      for (const f of filters) if (!this.filters.includes(f)) this.leaving.delete(f);
+      this.log.info({ topics: filters }, 'unsubscribed');
+    } catch (err) {
+      this.log.warn({ err, topics: filters }, 'unsubscribe failed; retried at the next connection');
+    } finally {
+      this.changing--;
+    }
   }
 
   private receive(packet: IPublishPacket): void {
@@ -249,6 +339,9 @@ export class DurableAckSubscriber {
   }
 
   private forgetConnection(): void {
+    // A SUBSCRIBE or UNSUBSCRIBE lost with the connection: redo them at the next one (the leaving
+    // filters stay listed until their UNSUBACK).
+    if (this.changing > 0) this.stale = true;
     if (this.pending.length > 0)
       this.log.info({ unacknowledged: this.pending.length }, 'connection closed; broker will redeliver');
     this.generation++;

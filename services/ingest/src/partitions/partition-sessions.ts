@@ -1,4 +1,4 @@
-import { MALFORMED_TOPIC_FILTERS, topicFilter } from '@hazardwatch/contracts';
+import { MALFORMED_TOPIC_FILTERS, parseTopic, topicFilter } from '@hazardwatch/contracts';
 import type { Logger } from 'pino';
 import {
   DurableAckSubscriber,
@@ -37,11 +37,27 @@ export interface PartitionSessionsOptions {
  *
  * Stopping a session drops the connection without acknowledging what is not yet durable: the
  * broker redelivers those messages to the next owner (readings are idempotent on (point, ts)).
+ *
+ * Site edits (issue #23 item 4): `refresh()` re-reads the enterprises and changes each open
+ * session's subscriptions — SUBSCRIBE for an enterprise added to the partition, UNSUBSCRIBE for one
+ * that left it — and opens the session of a held partition that had no enterprise before. The
+ * broker keeps a persistent session's subscriptions across owners, so a session may also resume
+ * with filters of an enterprise that left while another worker held it, or while nobody did: the
+ * first message of an enterprise the session does not serve now is not taken (acknowledged and
+ * dropped, counted in `strays`: it is not this partition's to store or judge) and that enterprise's
+ * filters are unsubscribed.
  */
 export class PartitionSessions implements MessageIntake {
   private readonly sessions = new Map<number, DurableAckSubscriber>();
+  /** The enterprises each open session serves now. */
+  private readonly served = new Map<number, ReadonlySet<string>>();
+  /** Partitions asked to be open (open() until stop()), with or without a session. */
+  private readonly wanted = new Set<number>();
   private readonly log: Logger;
   private paused = false;
+  /** Messages of an enterprise a session no longer serves (a subscription left behind), dropped. */
+  strays = 0;
+  private unsubscribing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: PartitionSessionsOptions) {
     this.log = options.logger.child({ component: 'partition-sessions' });
@@ -61,6 +77,7 @@ export class PartitionSessions implements MessageIntake {
 
   /** Opens (resumes) the partition's session; resolves once connected. */
   async open(partition: number): Promise<void> {
+    this.wanted.add(partition);
     if (this.sessions.has(partition)) return;
     const { options } = this;
     const enterprises = enterprisesByPartition(options.enterprises(), options.count).get(partition) ?? [];
@@ -69,9 +86,16 @@ export class PartitionSessions implements MessageIntake {
       this.log.info({ partition }, 'partition has no enterprise: no session');
       return;
     }
+    this.served.set(partition, new Set(enterprises));
     const onMessage: DurableMessageHandler = (topic, payload, ack) => {
       // Past the deadline: neither taken nor acknowledged (the next owner gets it from the broker).
       if (!options.owns(partition)) return;
+      const parsed = parseTopic(topic);
+      if (parsed !== undefined && !this.served.get(partition)?.has(parsed.enterprise)) {
+        this.stray(partition, parsed.enterprise);
+        ack.done();
+        return;
+      }
       options.onMessage(topic, payload, {
         done: () => {
           if (options.owns(partition)) ack.done();
@@ -92,11 +116,62 @@ export class PartitionSessions implements MessageIntake {
     await session.start();
   }
 
+  /**
+   * The site changed: each open session subscribes to the enterprises its partition gained and
+   * unsubscribes those it lost; a partition asked to be open without a session (it had no
+   * enterprise) opens one if it has some now. Resolves once the broker has answered.
+   */
+  async refresh(): Promise<void> {
+    const { options } = this;
+    const byPartition = enterprisesByPartition(options.enterprises(), options.count);
+    await Promise.all(
+      [...this.wanted].map(async (partition) => {
+        const enterprises = byPartition.get(partition) ?? [];
+        const session = this.sessions.get(partition);
+        if (session === undefined) {
+          if (enterprises.length > 0 && options.owns(partition)) await this.open(partition);
+          return;
+        }
+        const before = this.served.get(partition) ?? new Set<string>();
+        // Serve the new set at once: a message of an enterprise that left is a stray from here on.
+        this.served.set(partition, new Set(enterprises));
+        const added = enterprises.filter((e) => !before.has(e));
+        const removed = [...before].filter((e) => !enterprises.includes(e));
+        if (added.length > 0 || removed.length > 0)
+          this.log.info({ partition, added, removed }, 'partition enterprises changed: resubscribing');
+        await session.setSubscriptions(PartitionSessions.filters(partition, enterprises));
+      }),
+    );
+  }
+
+  /** A message of an enterprise the session does not serve: its subscription was left behind. */
+  private stray(partition: number, enterprise: string): void {
+    this.strays++;
+    const session = this.sessions.get(partition);
+    if (session === undefined) return;
+    const filters = PartitionSessions.filters(1, [enterprise]);
+    if (filters.every((f) => session.subscriptions.includes(f))) return;
+    this.log.warn(
+      { partition, enterprise },
+      'message of an enterprise this partition does not serve: unsubscribing',
+    );
+    this.unsubscribing = Promise.all([this.unsubscribing, session.unsubscribe(filters)]).then(
+      () => undefined,
+    );
+  }
+
+  /** Resolves once the broker has answered every UNSUBSCRIBE started for stray messages so far. */
+  strayUnsubscribes(): Promise<void> {
+    return this.unsubscribing;
+  }
+
   /** Drops the partition's connection at once, acknowledging nothing more. */
   async stop(partition: number): Promise<void> {
+    this.wanted.delete(partition);
     const session = this.sessions.get(partition);
     if (!session) return;
     this.sessions.delete(partition);
+    this.served.delete(partition);
     await session.kill();
   }
 
@@ -116,6 +191,8 @@ export class PartitionSessions implements MessageIntake {
   async close(): Promise<void> {
     const open = [...this.sessions.values()];
     this.sessions.clear();
+    this.served.clear();
+    this.wanted.clear();
     await Promise.all(open.map((s) => s.close()));
   }
 
@@ -133,6 +210,11 @@ export class PartitionSessions implements MessageIntake {
   /** Every open session connected (true with none open). */
   get connected(): boolean {
     return [...this.sessions.values()].every((s) => s.connected);
+  }
+
+  /** Every open session connected with its subscriptions in place (true with none open). */
+  get subscribed(): boolean {
+    return [...this.sessions.values()].every((s) => s.subscribed);
   }
 
   get unacknowledged(): number {
