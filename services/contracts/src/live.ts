@@ -199,6 +199,13 @@ export interface LiveColourChange {
   readonly to: WarningColour | null;
   /** ms UTC. */
   readonly ts: number;
+  /**
+   * Region changes only: the change's number as the database stored it, rising with every stored
+   * change of that region. A region's changes are made and pushed by whichever worker stored them,
+   * so two can arrive out of order: keep the one with the highest `seq`. Absent on other levels
+   * (each node's changes come from the one worker evaluating it, in order).
+   */
+  readonly seq?: number;
 }
 
 /** A 预警 state change (push → 签收 → 处置反馈 → 督办/核查 → 消警, escalation, colour change). */

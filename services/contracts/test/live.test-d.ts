@@ -93,6 +93,7 @@ describe('server → client events', () => {
       'point' | 'gateway' | 'hazard' | 'enterprise' | 'region'
     >();
     expectTypeOf<LiveColourChange['to']>().toEqualTypeOf<WarningColour | null>();
+    expectTypeOf<LiveColourChange['seq']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<LiveGatewayPresence>().toEqualTypeOf<{
       readonly enterprise: string;
       readonly gateway: string;

@@ -32,6 +32,8 @@ import {
 import {
   isRetryableStorageError,
   type AlarmRepository,
+  type AlarmWrite,
+  type EnterpriseColourState,
   type NotificationOutbox,
   type OutboxEnqueueItem,
   type SqlClient,
@@ -54,7 +56,14 @@ const STORE_RETRY = { initialMs: 200, maxMs: 10_000, jitter: 'none' } as const;
 interface AlarmChangeSet {
   readonly alarms: AlarmRecord[];
   readonly events: AlarmEvent[];
+  /** Every level but region (region colours are rolled up in the database, `enterprises`). */
   readonly colourChanges: ColourChange[];
+  /** The enterprises whose colour changed: their state after this unit (the region roll-up's input). */
+  readonly enterprises: Map<string, EnterpriseColourState>;
+  /** Regions to recompute although no enterprise of theirs changed colour (a site edit). */
+  readonly regions: Set<string>;
+  /** Latest time of the unit's enterprise changes, ms UTC (0: none): stamped on region changes. */
+  rollupTs: number;
   readonly warningEvents: WarningEvent[];
   readonly notifications: OutboundWarningNotification[];
   /** Resolves once this unit is stored (or given up): the next unit waits for it. */
@@ -92,6 +101,10 @@ export interface AlarmEngineDeps {
 
 export interface AlarmEngineEvents {
   readonly alarmEvents: readonly AlarmEvent[];
+  /**
+   * Point, gateway, hazard and enterprise changes of this engine's roll-up, and the region changes
+   * the database made from them (each with its `seq`, pushed by the one worker that stored it).
+   */
   readonly colourChanges: readonly ColourChange[];
   readonly warningEvents: readonly WarningEvent[];
 }
@@ -102,6 +115,11 @@ export interface AlarmEngineEvents {
  * they produce is persisted as part of the ingest batch that caused it (before that batch's
  * messages are acknowledged), in order, in one transaction per unit, with notifications written
  * to the outbox in the same transaction. Listeners hear about events once they are stored.
+ *
+ * Region colours are not this engine's to decide: when the enterprises of a region are evaluated
+ * by several workers (pinned or leased, docs/operations.md §5) its roll-up sees only its own. It
+ * stores its enterprises' colours and the database rolls the regions up over every enterprise in
+ * the same statement (store hw_region_colours); the region changes stored are the ones pushed.
  */
 export class AlarmEngine implements ConditionSink {
   readonly book: AlarmBook;
@@ -176,11 +194,21 @@ export class AlarmEngine implements ConditionSink {
     const carried = desk.load(this.warningDesk.openWarnings());
     for (const error of carried.errors) this.log.warn({ err: error }, 'open warning not carried over');
     this.warningDesk = desk;
-    if (changedAlarms.length > 0 || changes.length > 0) {
+    // Every coloured enterprise is stored again with its region chain in the new site: one moved
+    // to another region leaves the old one (the database recomputes old and new chains).
+    // (Those no longer coloured are among the changes.)
+    const coloured = new Set(
+      [...rollup.coloured(), ...changes].filter((n) => n.level === 'enterprise').map((n) => n.code),
+    );
+    if (changedAlarms.length > 0 || changes.length > 0 || coloured.size > 0) {
       const unit = this.openChangeSet();
       unit.alarms.push(...changedAlarms);
       unit.events.push(...events);
-      unit.colourChanges.push(...changes);
+      this.gatherColourChanges(unit, changes);
+      for (const code of coloured)
+        unit.enterprises.set(code, this.enterpriseState(code, rollup.colour('enterprise', code)));
+      for (const c of changes) if (c.level === 'region') unit.regions.add(c.code);
+      unit.rollupTs = Math.max(unit.rollupTs, now);
       this.warnOnHazardChanges(changes, changedAlarms);
     }
     this.log.info({ recoloured: changedAlarms.length, colourChanges: changes.length }, 'site model replaced');
@@ -215,8 +243,58 @@ export class AlarmEngine implements ConditionSink {
     const warnings: WarningRecord[] = await this.deps.warnings.openRecords();
     const restored = this.desk.load(warnings);
     for (const error of restored.errors) this.log.warn({ err: error }, 'stored warning not restored');
+    await this.storeEnterpriseColours();
     this.log.info({ alarms: open.length, warnings: restored.loaded }, 'alarm state restored');
     return { alarms: open.length, warnings: restored.loaded };
+  }
+
+  /**
+   * After a restore: the restored enterprises' colours, and their regions, stored again (a
+   * database migrated to version 22 has no enterprise colours yet; a site edit made while this
+   * worker was down may have moved an enterprise). Region changes this makes are pushed like any.
+   * Best effort: the region colours are right again at the enterprise's next change if this fails,
+   * and evaluation must not wait for it.
+   */
+  private async storeEnterpriseColours(): Promise<void> {
+    const enterprises = this.rollup
+      .coloured()
+      .filter((n) => n.level === 'enterprise')
+      .map((n) => this.enterpriseState(n.code, n.colour));
+    if (enterprises.length === 0) return;
+    try {
+      const ts = this.deps.now();
+      const colourChanges = await this.deps.alarms.write({
+        alarms: [],
+        events: [],
+        colourChanges: [],
+        regionRollup: { enterprises, regions: [], ts },
+      });
+      if (colourChanges.length === 0) return;
+      for (const listener of this.listeners) listener({ alarmEvents: [], colourChanges, warningEvents: [] });
+    } catch (err) {
+      this.log.warn({ err, enterprises: enterprises.length }, 'enterprise colours not stored at restore');
+    }
+  }
+
+  /** An enterprise's colour and its region chain in the site in force. */
+  private enterpriseState(enterprise: string, colour: WarningColour | null): EnterpriseColourState {
+    const e = this.index.enterprise(enterprise);
+    const regions = e === undefined ? [] : this.index.regionChain(e.region).map((r) => r.code);
+    return { enterprise, colour, regions };
+  }
+
+  /**
+   * A roll-up's changes into a unit: region changes are left to the database (they would be this
+   * worker's partial view); each enterprise change becomes the enterprise's state for it.
+   */
+  private gatherColourChanges(unit: AlarmChangeSet, changes: readonly ColourChange[]): void {
+    for (const change of changes) {
+      if (change.level === 'region') continue;
+      unit.colourChanges.push(change);
+      if (change.level !== 'enterprise') continue;
+      unit.enterprises.set(change.code, this.enterpriseState(change.code, change.to));
+      unit.rollupTs = Math.max(unit.rollupTs, change.ts);
+    }
   }
 
   /** From the evaluators (ConditionSink). */
@@ -302,7 +380,7 @@ export class AlarmEngine implements ConditionSink {
       }
     }
     const rolled = this.rollup.apply(update.alarms, ts);
-    unit.colourChanges.push(...rolled.changes);
+    this.gatherColourChanges(unit, rolled.changes);
     this.warnOnHazardChanges(rolled.changes, update.alarms);
   }
 
@@ -354,6 +432,9 @@ export class AlarmEngine implements ConditionSink {
       alarms: [],
       events: [],
       colourChanges: [],
+      enterprises: new Map(),
+      regions: new Set(),
+      rollupTs: 0,
       warningEvents: [],
       notifications: [],
       stored,
@@ -408,23 +489,39 @@ export class AlarmEngine implements ConditionSink {
       if (record) openRecords.set(e.warningId, record);
     }
     const now = this.deps.now();
-    const alarmWrite = { alarms: unit.alarms, events: unit.events, colourChanges: unit.colourChanges };
+    const rolls = unit.enterprises.size > 0 || unit.regions.size > 0;
+    const alarmWrite: AlarmWrite = {
+      alarms: unit.alarms,
+      events: unit.events,
+      colourChanges: unit.colourChanges,
+      ...(rolls
+        ? {
+            regionRollup: {
+              enterprises: [...unit.enterprises.values()],
+              regions: [...unit.regions],
+              ts: unit.rollupTs > 0 ? unit.rollupTs : now,
+            },
+          }
+        : {}),
+    };
     const deliveries = this.deliveriesOf(unit);
+    let regionChanges: readonly ColourChange[];
     if (unit.warningEvents.length === 0 && deliveries.length === 0) {
       // The common case (an alarm raised, changed or cleared without a 预警 step): one statement,
-      // atomic by itself, one round trip to the database.
-      await this.deps.alarms.write(alarmWrite);
+      // atomic by itself, one round trip to the database (the region roll-up included).
+      regionChanges = await this.deps.alarms.write(alarmWrite);
     } else {
-      await this.deps.client.transaction(async (tx) => {
-        await this.deps.alarms.write(alarmWrite, tx);
+      regionChanges = await this.deps.client.transaction(async (tx) => {
+        const stored = await this.deps.alarms.write(alarmWrite, tx);
         await this.deps.warnings.write({ events: unit.warningEvents, openRecords }, tx);
         await this.deps.outbox.enqueue(deliveries, now, tx);
+        return stored;
       });
     }
     unit.markStored();
     const events: AlarmEngineEvents = {
       alarmEvents: unit.events,
-      colourChanges: unit.colourChanges,
+      colourChanges: [...unit.colourChanges, ...regionChanges],
       warningEvents: unit.warningEvents,
     };
     for (const listener of this.listeners) listener(events);

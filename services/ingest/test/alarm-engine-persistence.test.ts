@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
+import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, SiteIndex, type ColourChange } from '@hazardwatch/core';
 import { AlarmEngine, type DurableWork } from '@hazardwatch/ingest';
 import type { AlarmRepository, NotificationOutbox, SqlClient, WarningRepository } from '@hazardwatch/store';
 
@@ -17,11 +17,11 @@ describe('AlarmEngine: a unit that fails for good', () => {
     const attached: DurableWork[] = [];
     const writes: number[] = [];
     const alarms = {
-      write: (): Promise<void> => {
+      write: (): Promise<ColourChange[]> => {
         writes.push(writes.length);
         if (writes.length === 1)
           return Promise.reject(new TypeError("Cannot read properties of undefined (reading 'id')"));
-        return Promise.resolve();
+        return Promise.resolve([]);
       },
     } as unknown as AlarmRepository;
     const host = new AlarmEngine({

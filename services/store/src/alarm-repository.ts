@@ -14,7 +14,32 @@ export interface AlarmWrite {
   /** Changed alarm records (a record in NORM has just closed). */
   readonly alarms: readonly AlarmRecord[];
   readonly events: readonly AlarmEvent[];
+  /** Colour changes stored as given (the engine's point, gateway, hazard and enterprise changes). */
   readonly colourChanges: readonly ColourChange[];
+  /** The region roll-up this step makes in the database; absent when no enterprise changed. */
+  readonly regionRollup?: RegionRollupInput;
+}
+
+/** An enterprise's colour as its owner's roll-up has it, and where the owner's site places it. */
+export interface EnterpriseColourState {
+  readonly enterprise: string;
+  /** null = normal. */
+  readonly colour: WarningColour | null;
+  /** Its region and that region's ancestors, innermost first; empty when the site lacks it. */
+  readonly regions: readonly string[];
+}
+
+/**
+ * Region colours are rolled up in the database over every enterprise, whichever worker evaluates
+ * it (migration 22, hw_region_colours): a worker's own roll-up sees only its enterprises' alarms.
+ */
+export interface RegionRollupInput {
+  /** Enterprises whose colour or region changed: their state after this step. */
+  readonly enterprises: readonly EnterpriseColourState[];
+  /** Regions to recompute besides those the enterprises are and were in (a site edit). */
+  readonly regions: readonly string[];
+  /** ms UTC stamped on the region changes stored. */
+  readonly ts: number;
 }
 
 export interface StoredAlarmEvent extends AlarmEvent {
@@ -47,17 +72,40 @@ export class AlarmRepository {
    * that every partition is still held at its epoch, and locks those lease rows until commit: a
    * stale writer is refused (HW_STORE_LEASE_STALE) with nothing stored, and a takeover waits for a
    * write already under way.
+   *
+   * With a `regionRollup` the same statement stores the enterprises' colours and recomputes their
+   * regions from every enterprise's stored colour, under per-region locks (after the fence), and
+   * returns the region changes it stored, each with its `seq` (colour_events id, rising per region
+   * in commit order): only this writer stored them, so only it pushes them.
    */
-  async write(batch: AlarmWrite, tx?: SqlClient, fence?: LeaseFence): Promise<void> {
-    if (batch.alarms.length === 0 && batch.events.length === 0 && batch.colourChanges.length === 0) return;
+  async write(batch: AlarmWrite, tx?: SqlClient, fence?: LeaseFence): Promise<ColourChange[]> {
+    const rollup = batch.regionRollup;
+    const rolls = rollup !== undefined && (rollup.enterprises.length > 0 || rollup.regions.length > 0);
+    if (batch.alarms.length === 0 && batch.events.length === 0 && batch.colourChanges.length === 0 && !rolls)
+      return [];
     const alarms = latestPerId(batch.alarms);
     const colours = new Map(batch.alarms.map((a) => [a.id, a.colour]));
     const { events, colourChanges: changes } = batch;
     // Referenced by every insert (an unreferenced plain WITH query is never run); evaluated once.
     const fenced = fence !== undefined;
     const guard = fenced ? 'WHERE (SELECT ok FROM fence)' : '';
-    await (tx ?? this.client)
-      .query(
+    const r = fenced ? 31 : 29;
+    // The guard is a one-time filter: the fence is checked before any region lock is taken.
+    const regionCte = rolls
+      ? `, regions AS (
+         SELECT change_id, region, was_colour, new_colour
+         FROM hw_region_colours($${r}::text[], $${r + 1}::text[], $${r + 2}::jsonb, $${r + 3}::text[], $${r + 4}::float8)
+         ${guard}
+       )`
+      : '';
+    const regionSelect = rolls
+      ? `, (SELECT coalesce(json_agg(json_build_object('seq', change_id, 'code', region, 'from', was_colour,
+              'to', new_colour) ORDER BY change_id), '[]'::json) FROM regions) AS regions`
+      : '';
+    const { rows } = await (tx ?? this.client)
+      .query<{
+        regions?: Array<{ seq: number; code: string; from: WarningColour | null; to: WarningColour | null }>;
+      }>(
         `WITH ${fenced ? 'fence AS MATERIALIZED (SELECT hw_lease_fence($29::int[], $30::bigint[]) AS ok), ' : ''}upserted AS (
          INSERT INTO alarms (id, source_key, condition, point_id, enterprise, gateway, state, colour, raised_at, updated_at, closed_at, record)
          SELECT id, sk, cond, pid, ent, gw, st, col, to_timestamp(raised / 1000.0), to_timestamp(upd / 1000.0),
@@ -84,9 +132,9 @@ export class AlarmRepository {
          ${guard}
          ORDER BY n
          RETURNING 1
-       )
+       )${regionCte}
        SELECT (SELECT count(*) FROM upserted) AS alarms, (SELECT count(*) FROM events) AS events,
-              (SELECT count(*) FROM colours) AS colours`,
+              (SELECT count(*) FROM colours) AS colours${regionSelect}`,
         [
           alarms.map((a) => a.id),
           alarms.map((a) => a.sourceKey),
@@ -117,11 +165,28 @@ export class AlarmRepository {
           changes.map((c) => c.ts),
           events.map((e) => e.late === true),
           ...(fence ? [fence.partitions, fence.epochs] : []),
+          ...(rolls
+            ? [
+                rollup.enterprises.map((e) => e.enterprise),
+                rollup.enterprises.map((e) => e.colour),
+                JSON.stringify(rollup.enterprises.map((e) => e.regions)),
+                rollup.regions,
+                rollup.ts,
+              ]
+            : []),
         ],
       )
       .catch((error: unknown) => {
         throw fence ? asStaleLease(error, fence) : error;
       });
+    return (rows[0]?.regions ?? []).map((c) => ({
+      level: 'region',
+      code: c.code,
+      from: c.from,
+      to: c.to,
+      ts: rollup!.ts,
+      seq: Number(c.seq),
+    }));
   }
 
   /** Open alarms, to reload the alarm book after a restart. */

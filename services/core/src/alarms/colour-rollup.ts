@@ -38,6 +38,13 @@ export interface ColourChange {
   readonly to: WarningColour | null;
   /** ms UTC. */
   readonly ts: number;
+  /**
+   * A region's change as the database stored it (its colour_events id): the region roll-up over
+   * every worker's enterprises is made there (store hw_region_colours), and the number rises with
+   * each stored change of the region, so a client keeps the highest. Absent on the changes of this
+   * roll-up, which are not ordered across workers.
+   */
+  readonly seq?: number;
 }
 
 export type ColourCounts = Readonly<Record<WarningColour, number>>;

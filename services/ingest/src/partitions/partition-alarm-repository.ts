@@ -1,5 +1,5 @@
 import { parseSourceKey } from '@hazardwatch/contracts';
-import type { AlarmRecord, AlarmSource } from '@hazardwatch/core';
+import type { AlarmRecord, AlarmSource, ColourChange } from '@hazardwatch/core';
 import { AlarmRepository, asStaleLease, type AlarmWrite, type SqlClient } from '@hazardwatch/store';
 import { ingestErrors } from '../errors.js';
 import { partitionOf } from './partition-hash.js';
@@ -60,16 +60,22 @@ export class PartitionAlarmRepository extends AlarmRepository {
    * still calls this inside its transaction: the fence then runs alone there, so the 预警 rows
    * written beside it are refused with it.
    */
-  override async write(batch: AlarmWrite, tx?: SqlClient, fence?: LeaseFence): Promise<void> {
+  override async write(batch: AlarmWrite, tx?: SqlClient, fence?: LeaseFence): Promise<ColourChange[]> {
     const f = fence ?? this.fenceOf(batch);
-    if (batch.alarms.length > 0 || batch.events.length > 0 || batch.colourChanges.length > 0)
+    if (
+      batch.alarms.length > 0 ||
+      batch.events.length > 0 ||
+      batch.colourChanges.length > 0 ||
+      batch.regionRollup !== undefined
+    )
       return super.write(batch, tx, f);
-    if (!tx) return;
+    if (!tx) return [];
     await tx
       .query('SELECT hw_lease_fence($1::int[], $2::bigint[])', [f.partitions, f.epochs])
       .catch((error: unknown) => {
         throw asStaleLease(error, f);
       });
+    return [];
   }
 
   /** The epochs of the partitions a batch touches; refused when one is not held now. */
