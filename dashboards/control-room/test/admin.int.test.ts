@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditPage, Point, User, UserPage } from '@hazardwatch/contracts';
+import type { AuditPage, Hazard, Point, User, UserPage } from '@hazardwatch/contracts';
 import {
   ensureDashboardBuilt,
   launchChromium,
@@ -16,8 +16,10 @@ import {
  * The admin screens in the browser (issue #22), against the real chain (PostgreSQL, a broker of
  * this file's own, ingest, the API serving the built dashboard), one stack and one browser for
  * every case: as admin create a user and disable it; edit a point's limit, see the server's
- * validation beside the field, then save; issue a gateway credential and see its secret once;
- * find those actions in the audit log; take a point out of service with a reason. And the denied
+ * validation beside the field, then save; edit a hazard's 包保责任人 and inventory through their
+ * fields, see a bad phone, CAS number (shape, then check digit) and quantity named on their
+ * cells, fix them and save; issue a gateway credential and see its secret once; find those
+ * actions in the audit log; take a point out of service with a reason. And the denied
  * case: an operator has no admin tab and the API refuses the admin calls.
  *
  * Screenshots go to docs/screenshots/ (the README's) only with HW_UPDATE_SCREENSHOTS=1, else to a
@@ -31,6 +33,8 @@ const ENTERPRISE = '91320623MA1W000001';
 const PASSWORD = 'admin-screens-password';
 const NEW_USER = 'shift-b-operator';
 const OOS_REASON = '压力变送器送检，临时停用';
+const HAZARD = 'CL-TF01';
+const NEW_PHONE = '13800000009';
 
 describe('admin screens in the browser (issue #22)', () => {
   let stack: BrowserStack;
@@ -170,6 +174,66 @@ describe('admin screens in the browser (issue #22)', () => {
     expect((await read<Point>(`/points/${id}`)).limits.h).toBe(75);
   });
 
+  it("edits a hazard's 包保责任人 and inventory through the fields: a bad phone, CAS and quantity named on their cells, fixed, saved", async () => {
+    await admin.click(`[data-hazard="${HAZARD}"]`);
+    const form = admin.locator('[data-test="entity-form"][data-entity="hazard"]');
+    const principalPhone = form.locator('input[name="responsible.principal.phone"]');
+    expect(await principalPhone.inputValue()).toBe('13800000001');
+    // A 预警 pushed to a 10-digit number reaches no one; an inventory row with a CAS number cut
+    // short and a negative quantity.
+    await principalPhone.fill('1380000000');
+    await form.locator('[data-list="inventory"] [data-action="row-add"]').click();
+    await form.locator('input[name="inventory.1.substance"]').fill('液氨');
+    await form.locator('input[name="inventory.1.cas"]').fill('7664-41');
+    await form.locator('input[name="inventory.1.designMaxTonnes"]').fill('-20');
+    await form.locator('[data-action="entity-save"]').click();
+    const phoneIssue = form.locator('[data-person="principal"] [data-issue="responsible.principal.phone"]');
+    await phoneIssue.waitFor();
+    expect(await phoneIssue.getAttribute('data-rule')).toBe('SCHEMA_INVALID_VALUE');
+    // The server's message says what a phone must be; the rule in the reader's language above it.
+    expect(await phoneIssue.textContent()).toContain('取值不合法');
+    expect(await phoneIssue.textContent()).toContain('mainland mobile');
+    const row = form.locator('[data-list="inventory"] [data-row="1"]');
+    expect(await row.locator('[data-issue="inventory.1.cas"]').getAttribute('data-rule')).toBe(
+      'SCHEMA_INVALID_VALUE',
+    );
+    expect(await row.locator('[data-issue="inventory.1.designMaxTonnes"]').count()).toBe(1);
+    await phoneIssue.scrollIntoViewIfNeeded();
+    await shot(admin, 'admin-site-hazard-zh-CN');
+    // Nothing was written.
+    const before = await read<Hazard>(`/enterprises/${ENTERPRISE}/hazards/${HAZARD}`);
+    expect(before.responsible.principal.phone).toBe('13800000001');
+    expect(before.inventory).toHaveLength(1);
+
+    // The phone and quantity fixed; the CAS now has its shape but a wrong check digit.
+    await principalPhone.fill(NEW_PHONE);
+    await form.locator('input[name="inventory.1.designMaxTonnes"]').fill('20');
+    await form.locator('input[name="inventory.1.cas"]').fill('7664-41-8');
+    await form.locator('[data-action="entity-save"]').click();
+    await row.locator('[data-issue="inventory.1.cas"][data-rule="HAZARD_CAS_CHECK_DIGIT"]').waitFor();
+    expect(await form.locator('[data-issue]').count()).toBe(1);
+    expect(await row.locator('[data-issue="inventory.1.cas"]').textContent()).toContain('CAS 号校验位错误');
+
+    await form.locator('input[name="inventory.1.cas"]').fill('7664-41-7');
+    await form.locator('[data-action="entity-save"]').click();
+    await form.locator('[data-test="entity-result"][data-result="applied"]').waitFor();
+    expect(await form.locator('[data-issue]').count()).toBe(0);
+    const after = await read<Hazard>(`/enterprises/${ENTERPRISE}/hazards/${HAZARD}`);
+    expect(after.responsible.principal).toEqual({ name: '王建国', phone: NEW_PHONE });
+    expect(after.responsible.technical.phone).toBe('13800000002');
+    expect(after.inventory).toEqual([
+      { substance: '液氯', cas: '7782-50-5', category: null, designMaxTonnes: 100 },
+      { substance: '液氨', cas: '7664-41-7', category: null, designMaxTonnes: 20 },
+    ]);
+    // In the audit log, with the hazard as written.
+    const audit = await read<AuditPage>('/audit?actor=admin-test&action=site.hazard.update&limit=50');
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({
+      targetType: 'hazard',
+      after: { responsible: { principal: { phone: NEW_PHONE } } },
+    });
+  });
+
   it('issues a gateway credential: the secret shown once, with "will not be shown again"', async () => {
     await admin.click('[data-admin-section="credentials"]');
     const row = admin.locator('[data-gateway="GW01"]');
@@ -228,6 +292,7 @@ describe('admin screens in the browser (issue #22)', () => {
     expect(await search('user.')).toEqual(expect.arrayContaining(['user.create', 'user.disable']));
     expect(await search('device.credential.issue')).toEqual(['device.credential.issue']);
     expect(await search('site.point.')).toEqual(expect.arrayContaining(['site.point.update']));
+    expect(await search('site.hazard.')).toEqual(['site.hazard.update']);
     await shot(admin, 'admin-audit-zh-CN');
     // The same filter through the API: the screen showed what the server holds.
     const page = await read<AuditPage>('/audit?actor=admin-test&action=site.point.&limit=50');
