@@ -63,6 +63,24 @@ describe('ColourBook: four-colour state per node', () => {
     expect(book.get('enterprise', 'E1')).toBeNull();
   });
 
+  it("keeps a region's change with the highest stored number, whichever worker's push arrives last", () => {
+    const book = new ColourBook();
+    // Worker A stored red (seq 7) after worker B stored blue (seq 5); A's push arrives first.
+    book.apply({ level: 'region', code: 'P1', from: 'blue', to: 'red', ts: 300, seq: 7 });
+    book.apply({ level: 'region', code: 'P1', from: null, to: 'blue', ts: 200, seq: 5 });
+    expect(book.get('region', 'P1')).toBe('red');
+    // A snapshot in between keeps the number: a stale push after it is still dropped.
+    book.set('region', 'P1', 'red', book.mark());
+    book.apply({ level: 'region', code: 'P1', from: null, to: 'blue', ts: 200, seq: 6 });
+    expect(book.get('region', 'P1')).toBe('red');
+    book.apply({ level: 'region', code: 'P1', from: 'red', to: null, ts: 400, seq: 9 });
+    expect(book.get('region', 'P1')).toBeNull();
+    // Changes without a number (other levels) keep arrival order.
+    book.apply({ level: 'enterprise', code: 'E1', from: null, to: 'red', ts: 300 });
+    book.apply({ level: 'enterprise', code: 'E1', from: 'red', to: 'blue', ts: 100 });
+    expect(book.get('enterprise', 'E1')).toBe('blue');
+  });
+
   it('derives point/hazard colours from counted alarms only (UNACK or ACKED, active)', () => {
     const m = ColourBook.fromAlarms([
       { key: 'p1', colour: 'yellow', state: 'UNACK', active: true },

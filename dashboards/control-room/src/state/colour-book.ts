@@ -17,7 +17,11 @@ interface Held {
   readonly live: boolean;
   /** Arrival sequence (live changes only count). */
   readonly seq: number;
+  /** Highest stored change number (`LiveColourChange.seq`, regions) seen for the node. */
+  readonly stored?: number;
 }
+
+const stored = (n: number | undefined): { stored?: number } => (n === undefined ? {} : { stored: n });
 
 export const colourKey = (level: LiveColourLevel, code: string): string => `${level}:${code}`;
 
@@ -43,17 +47,23 @@ export class ColourBook {
     const key = colourKey(level, code);
     const held = this.#held.get(key);
     if (held !== undefined && held.live && held.seq > since) return;
-    this.#held.set(key, { colour, live: false, seq: since });
+    this.#held.set(key, { colour, live: false, seq: since, ...stored(held?.stored) });
   }
 
   /**
    * Applies a live change. In arrival order, not by `ts`: the server sends a node's changes in
    * order, and their times mix source times of (possibly backdated) readings with server times of
-   * gateway presence, so an older-looking change can be the newer one.
+   * gateway presence, so an older-looking change can be the newer one. A region's changes are
+   * the exception: the database rolls a region up over enterprises evaluated by several workers,
+   * and each worker pushes the changes it stored, so they can arrive out of order; they carry the
+   * stored change number (`seq`), and one older than a change already held is dropped.
    */
   apply(change: LiveColourChange): void {
+    const key = colourKey(change.level, change.code);
+    const held = this.#held.get(key)?.stored;
+    if (change.seq !== undefined && held !== undefined && held > change.seq) return;
     this.#seq += 1;
-    this.#held.set(colourKey(change.level, change.code), { colour: change.to, live: true, seq: this.#seq });
+    this.#held.set(key, { colour: change.to, live: true, seq: this.#seq, ...stored(change.seq ?? held) });
   }
 
   /** Highest colour among the given points' / hazards' counted alarms (snapshot rule above). */
