@@ -83,7 +83,13 @@ export class LiveClient {
           () => cb({ token: '' }),
         );
       },
-      transports: ['websocket', 'polling'],
+      // WebSocket only (docs/operations.md §5, "Load balancer"): one long-lived connection, which
+      // any balancer may send to any API instance, so no sticky sessions are needed. The list
+      // used to be ['websocket', 'polling'], which never fell back to polling anyway
+      // (engine.io-client tries only the first transport unless `tryAllTransports`), while the
+      // docs asked operators for stickiness because of that fallback. Proven through a balancer
+      // by services/cli/test/api-balancer.int.test.ts.
+      transports: ['websocket'],
       reconnectionDelay: 1000,
       reconnectionDelayMax: 10_000,
     });
