@@ -23,6 +23,13 @@ export interface ClaimedActionRequest extends AlarmCommandRow {
 /** What is stored in `outcome` when a request passed its deadline unapplied. */
 export const EXPIRED_OUTCOME = Object.freeze({ expired: true });
 
+/**
+ * What `claimAndApply`'s `apply` returns for a request this worker may no longer apply (a leased
+ * worker that lost the enterprise's partition between claim and apply): the claim is undone and
+ * the request stays open for the worker that holds the partition now.
+ */
+export const NOT_APPLIED: unique symbol = Symbol('hw.action.not-applied');
+
 interface ClaimedRow {
   id: string;
   enterprise: string;
@@ -68,7 +75,8 @@ export class ActionRequestRepository {
    * Claims open, not yet overdue requests of the given enterprises (`null`: every enterprise),
    * oldest first, skipping rows another worker holds; applies each with `apply` and stores its
    * outcome, all in one transaction, and notifies ACTION_DONE_CHANNEL on commit. Returns how
-   * many were applied. `apply` must not throw: its result is the stored outcome.
+   * many were applied. `apply` must not throw: its result is the stored outcome, or `NOT_APPLIED`
+   * to leave the request open (unclaimed) for another worker.
    */
   async claimAndApply(
     workerId: string,
@@ -95,6 +103,7 @@ export class ActionRequestRepository {
       rows.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
       const ids: string[] = [];
       const outcomes: string[] = [];
+      const left: string[] = [];
       for (const row of rows) {
         const outcome = apply({
           id: row.id,
@@ -104,9 +113,19 @@ export class ActionRequestRepository {
           actor: row.actor,
           request: row.request,
         });
+        if (outcome === NOT_APPLIED) {
+          left.push(row.id);
+          continue;
+        }
         ids.push(row.id);
         outcomes.push(JSON.stringify(outcome ?? null));
       }
+      if (left.length > 0)
+        await tx.query(
+          'UPDATE alarm_action_requests SET claimed_by = NULL, claimed_at = NULL WHERE id = ANY($1::bigint[])',
+          [left],
+        );
+      if (ids.length === 0) return 0;
       await tx.query(
         `UPDATE alarm_action_requests r SET done_at = now(), outcome = o.outcome::jsonb
          FROM unnest($1::bigint[], $2::text[]) AS o(id, outcome)
@@ -114,7 +133,7 @@ export class ActionRequestRepository {
         [ids, outcomes],
       );
       await tx.query('SELECT pg_notify($1, id) FROM unnest($2::text[]) AS id', [ACTION_DONE_CHANNEL, ids]);
-      return rows.length;
+      return ids.length;
     });
   }
 

@@ -113,6 +113,20 @@ export class LeaseRepository {
       [workerId],
     );
   }
+
+  /**
+   * Memberships whose heartbeat ended more than `olderThanMs` ago are deleted: each start of a
+   * worker is a new member, so without this a row would stay for every start (they are ignored
+   * once expired). Returns how many.
+   */
+  async pruneWorkers(olderThanMs: number): Promise<number> {
+    const { rows } = await this.client.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM ingest_workers WHERE expires_at < now() - $1 * interval '1 millisecond' RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [olderThanMs],
+    );
+    return rows[0]?.n ?? 0;
+  }
 }
 
 /** A refusal of `hw_lease_fence` as the store's coded error; anything else unchanged. */

@@ -5,6 +5,7 @@ import {
   ACTION_REQUEST_CHANNEL,
   ActionRequestRepository,
   migrate,
+  NOT_APPLIED,
   PgListener,
   sqlClientFromPg,
   type ClaimedActionRequest,
@@ -98,6 +99,27 @@ describe('ActionRequestRepository and PgListener (PostgreSQL)', () => {
     expect((await repo.outcomes([first])).get(first)).toMatchObject({ ok: true });
     // A worker owning every enterprise (null) takes the rest.
     expect(await repo.claimAndApply('w-all', null, 10, () => ({ ok: true }))).toBe(1);
+  });
+
+  it('leaves a request open for another worker when apply answers NOT_APPLIED (its partition was lost)', async () => {
+    const lost = await repo.submit(request({ targetId: 'a1' }));
+    const kept = await repo.submit(request({ targetId: 'a2' }));
+    const applied = await repo.claimAndApply('w-old', ['E1'], 10, (r) =>
+      r.id === lost ? NOT_APPLIED : { ok: true },
+    );
+    expect(applied).toBe(1);
+    const { rows } = await client.query<{ id: string; claimed_by: string | null; done: boolean }>(
+      'SELECT id::text AS id, claimed_by, done_at IS NOT NULL AS done FROM alarm_action_requests ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: lost, claimed_by: null, done: false },
+      { id: kept, claimed_by: 'w-old', done: true },
+    ]);
+    // The worker holding the partition now applies it, once.
+    const seen: string[] = [];
+    expect(await repo.claimAndApply('w-new', ['E1'], 10, (r) => seen.push(r.id))).toBe(1);
+    expect(seen).toEqual([lost]);
+    expect((await repo.outcomes([lost])).has(lost)).toBe(true);
   });
 
   it('never applies an expired request, and expires overdue ones of its enterprises', async () => {

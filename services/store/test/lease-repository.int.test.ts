@@ -128,6 +128,20 @@ describe('LeaseRepository (PostgreSQL)', () => {
     expect(await leases.acquire('w-b', [6], LEASE_MS)).toEqual([{ partition: 6, epoch: 2 }]);
   });
 
+  it('prunes memberships expired longer than asked, and only those', async () => {
+    await leases.heartbeat('w-live', [], LEASE_MS);
+    await leases.heartbeat('w-dead-long', [], 1);
+    await leases.heartbeat('w-dead-just', [], 1);
+    await client.query(
+      "UPDATE ingest_workers SET expires_at = now() - interval '2 hours' WHERE worker_id = 'w-dead-long'",
+    );
+    expect(await leases.pruneWorkers(3_600_000)).toBe(1);
+    const { rows } = await client.query<{ worker_id: string }>(
+      'SELECT worker_id FROM ingest_workers ORDER BY worker_id',
+    );
+    expect(rows.map((r) => r.worker_id)).toEqual(['w-dead-just', 'w-live']);
+  });
+
   it('refuses an alarm write under a stale epoch (HW_STORE_LEASE_STALE) and stores nothing of it', async () => {
     const [old] = await leases.acquire('w-a', [7], 0);
     const [taken] = await leases.acquire('w-b', [7], LEASE_MS);
