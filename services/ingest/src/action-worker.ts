@@ -10,6 +10,7 @@ import {
 import { CoalescingRunner, systemClock, type Clock, type TimerHandle } from '@hazardwatch/kit';
 import {
   ACTION_REQUEST_CHANNEL,
+  NOT_APPLIED,
   PgListener,
   type ActionRequestRepository,
   type ClaimedActionRequest,
@@ -19,14 +20,22 @@ import { applyAlarmAction } from './alarm-actions.js';
 import type { AlarmEngine } from './alarm-engine.js';
 
 export interface ActionWorkerOptions {
-  readonly host: AlarmEngine;
+  /**
+   * The alarm engine that applies a request of `enterprise`: the process's one engine, or (a leased
+   * worker) the unit of the enterprise's partition — undefined when that partition is not held now,
+   * and the request is left open for the worker that holds it.
+   */
+  readonly host: AlarmEngine | ((enterprise: string) => AlarmEngine | undefined);
   readonly requests: ActionRequestRepository;
   /** For the dedicated LISTEN connection. */
   readonly connectionString: string;
   /** Written to `claimed_by` (the ingest's MQTT client id: unique per worker, stable across restarts). */
   readonly workerId: string;
-  /** Enterprises this worker owns (its partition); null: every enterprise. */
-  readonly enterprises: readonly string[] | null;
+  /**
+   * Enterprises this worker owns (its partition); null: every enterprise. A function is asked at
+   * each claim (a leased worker's enterprises change with the partitions it holds).
+   */
+  readonly enterprises: readonly string[] | null | (() => readonly string[] | null);
   readonly logger: Logger;
   /** Fallback poll, ms: NOTIFY is lost while the listen connection is down. @default 1000 */
   readonly pollIntervalMs?: number;
@@ -94,8 +103,10 @@ export class ActionWorker {
       // Nothing was applied for good (the transaction rolled back); the next poll retries.
       onError: (err) => this.#log.warn({ err }, 'claiming action requests failed'),
     });
-    const owns = (enterprise: string): boolean =>
-      options.enterprises === null || options.enterprises.includes(enterprise);
+    const owns = (enterprise: string): boolean => {
+      const owned = this.#enterprises();
+      return owned === null || owned.includes(enterprise);
+    };
     this.#listener = new PgListener({
       connectionString: options.connectionString,
       channels: [ACTION_REQUEST_CHANNEL],
@@ -114,10 +125,11 @@ export class ActionWorker {
     this.#timer = this.#clock.setInterval(() => {
       this.wake();
       this.options.requests
-        .expireOverdue(this.options.enterprises)
+        .expireOverdue(this.#enterprises())
         .catch((err: unknown) => this.#log.warn({ err }, 'expiring overdue action requests failed'));
     }, this.options.pollIntervalMs ?? 1000);
-    this.#log.info({ enterprises: this.options.enterprises ?? 'all' }, 'action worker started');
+    const owned = typeof this.options.enterprises === 'function' ? 'leased' : this.options.enterprises;
+    this.#log.info({ enterprises: owned ?? 'all' }, 'action worker started');
   }
 
   /** Resolves when everything claimable when called has been applied (tests). */
@@ -141,7 +153,7 @@ export class ActionWorker {
     for (;;) {
       const n = await this.options.requests.claimAndApply(
         this.options.workerId,
-        this.options.enterprises,
+        this.#enterprises(),
         this.#batchSize,
         (r) => this.#apply(r),
       );
@@ -150,7 +162,20 @@ export class ActionWorker {
     }
   }
 
-  #apply(r: ClaimedActionRequest): AlarmActionOutcome {
+  #enterprises(): readonly string[] | null {
+    const { enterprises } = this.options;
+    return typeof enterprises === 'function' ? enterprises() : enterprises;
+  }
+
+  #apply(r: ClaimedActionRequest): AlarmActionOutcome | typeof NOT_APPLIED {
+    const { host } = this.options;
+    const engine = typeof host === 'function' ? host(r.enterprise) : host;
+    if (engine === undefined) {
+      // Its partition was lost between the claim and now: the claim is undone, the worker holding
+      // the partition applies it (within the request's deadline).
+      this.#log.info({ id: r.id, enterprise: r.enterprise }, 'action request left: partition not held');
+      return NOT_APPLIED;
+    }
     const command = commandOf(r);
     if (command === undefined) {
       this.#log.warn({ id: r.id, kind: r.kind }, 'action request refused: not an action');
@@ -159,7 +184,7 @@ export class ActionWorker {
         error: { code: INVALID, message: `request ${r.id} is not a valid ${r.kind}`, status: 400 },
       };
     }
-    const outcome = applyAlarmAction(this.options.host, command);
+    const outcome = applyAlarmAction(engine, command);
     this.#log.info(
       { id: r.id, kind: r.kind, target: r.targetId, actor: r.actor, ok: outcome.ok },
       'forwarded action applied',

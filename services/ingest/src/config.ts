@@ -124,6 +124,34 @@ export const IngestConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * How a worker decides which enterprises it evaluates (docs/operations.md §5.1). `single`: all of
+     * them, or those of its subscriptions (HW_INGEST_ENTERPRISES, the pin). `leased`: the 64
+     * partitions are shared among the live workers through leases in PostgreSQL, each partition
+     * with its own persistent MQTT session (`{mqtt.clientId}-pNN`); a dead worker's partitions are
+     * taken over. The keeper refuses a heartbeat above half of lease − margin.
+     */
+    partitions: Type.Object(
+      {
+        /** @default single */
+        mode: Type.Union([Type.Literal('single'), Type.Literal('leased')], { default: 'single' }),
+        /** How long a grant or renewal lasts, on the database's clock, ms. @default 4000 */
+        leaseMs: Type.Integer({ minimum: 500, maximum: 600_000, default: 4000 }),
+        /** Renewal, membership and rebalancing round, ms. @default 1000 */
+        heartbeatMs: Type.Integer({ minimum: 50, maximum: 300_000, default: 1000 }),
+        /** The worker stops acting this long before its lease ends, ms. @default 500 */
+        marginMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 500 }),
+        /**
+         * This worker's name in the lease table; a suffix unique to each start is appended (a
+         * restarted worker is a new member, its predecessor's leases simply expire).
+         * @default the host name
+         */
+        workerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' })),
+        /** Memberships expired longer than this are deleted, ms. @default 3600000 (1 h) */
+        pruneWorkersAfterMs: Type.Integer({ minimum: 1000, default: HOUR_MS }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     retention: Type.Object(
       {
         /** Closed alarms, their events and 预警 kept, days (REFERENCE §8 item 17: ≥ 30). @default 365 */

@@ -32,6 +32,12 @@ export {
   type VersionedSite,
 } from './ingest-service.js';
 export {
+  buildLeasedIngestService,
+  leasedWorkerId,
+  type LeasedIngestService,
+} from './leased-ingest-service.js';
+export type { IngestStore } from './ingest-storage.js';
+export {
   TimescaleJobWatch,
   TIMESCALE_COMPONENT,
   type DegradedJob,

@@ -3,36 +3,25 @@ import type { Clock } from '@hazardwatch/kit';
 import { EMPTY_SITE, EvaluationEngine, SiteIndex, type AlarmSettings } from '@hazardwatch/core';
 import {
   ActionRequestRepository,
-  AuditRepository,
   DataLossRepository,
   GatewayStatusRepository,
-  latestSiteVersion,
-  loadStoredSite,
   NotificationOutbox,
-  PartitionMaintainer,
-  PgReadingWriter,
-  TimeRollups,
   timescaleJobs,
   watchSiteDocuments,
-  type Retention,
   type SiteWatch,
-  type SqlClient,
-  type StoreDialect,
 } from '@hazardwatch/store';
 import { ActionWorker, ownedEnterprises } from './action-worker.js';
 import { AlarmEngine } from './alarm-engine.js';
 import { buildIngestApp, type IngestApp } from './app.js';
 import type { IngestConfig } from './config.js';
-import type { BatchWriter, ReadingObserver } from './ingest-pipeline.js';
+import type { ReadingObserver } from './ingest-pipeline.js';
 import { ingestMetricsText } from './ingest-metrics.js';
-import { IngestRollups } from './minute-rollups.js';
+import { buildIngestStorage, siteChecker, startStorageDuties, type IngestStore } from './ingest-storage.js';
 import { NO_ROUTES, OutboxWorker, type DeliveryRoutes, type NotificationChannel } from './notify/index.js';
 import { pointDirectoryFrom, pointDirectoryFromSite, type PointDirectory } from './point-directory.js';
 import { DutySchedule } from './duty-schedule.js';
 import { EnterpriseScope } from './enterprise-scope.js';
 import { TimescaleJobWatch, type DegradedJob } from './timescale-job-watch.js';
-
-const DAY_MS = 86_400_000;
 
 /** A site model in force, with the version it was stored as. */
 export interface VersionedSite {
@@ -45,12 +34,7 @@ export interface IngestServiceDeps {
   /** Every timed duty and every timestamp the service makes (tests pass a ManualClock). */
   readonly clock: Clock;
   /** The migrated store the service writes through. */
-  readonly store: {
-    readonly pool: ConstructorParameters<typeof PgReadingWriter>[0];
-    readonly client: SqlClient;
-    readonly dialect: StoreDialect;
-    readonly retention: Retention;
-  };
+  readonly store: IngestStore;
   /** Where LISTEN/NOTIFY watchers connect (site edits, forwarded actions). */
   readonly connectionString: string;
   /** The site at start (loaded and validated by the caller); undefined: none yet, every reading is unknown. */
@@ -85,6 +69,8 @@ export interface IngestReadiness {
      */
     readonly status: 'ok' | 'degraded';
     readonly jobs: readonly DegradedJob[];
+    /** A leased worker: the partitions it holds and evaluates now (docs/operations.md §5.1). */
+    readonly partitions?: readonly number[];
   };
 }
 
@@ -129,8 +115,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   const { clock, logger, store } = deps;
   const log = logger.child({ component: 'ingest-service' });
   const now = (): number => clock.now();
-  const { client, dialect, retention } = store;
-  const { schedule } = settings;
+  const { client, dialect } = store;
 
   let current: VersionedSite | undefined = deps.site;
   // The directory is derived from the site in force and replaced with it (read per message).
@@ -138,45 +123,8 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     ? pointDirectoryFromSite(current.index)
     : pointDirectoryFrom([], []);
 
-  const partitions = new PartitionMaintainer({
-    client,
-    logger,
-    now,
-    retention,
-    maxAcceptedAgeMs: settings.limits.maxAgeMs,
-  });
-  const timeRollups = new TimeRollups({ client, dialect, logger, now, retention });
-  const pgWriter = new PgReadingWriter(store.pool, {
-    logger,
-    now,
-    deadLetters: { maxRows: settings.deadLetters.maxRows, maxRawBytes: settings.deadLetters.maxRawBytes },
-    ...(dialect === 'postgres'
-      ? {
-          onMissingPartition: (from: number, to: number) =>
-            partitions.ensureCovering(from, to).then(() => undefined),
-        }
-      : {}),
-  });
-  // A previous run may have stopped (killed, crashed) after storing readings it never rolled up,
-  // with times up to the future skew the decoder accepts: those minutes are recomputed from the
-  // raw readings. Later minutes are wholly this process's (plain dialect: aggregated in memory).
-  const builtAt = now();
-  const minuteRollups = new IngestRollups({
-    rollups: timeRollups,
-    aggregateMinutes: dialect === 'postgres',
-    coverFromMs: builtAt + settings.limits.maxFutureSkewMs,
-  });
-  minuteRollups.dirty.markSpan(
-    builtAt - schedule.rollupStartupLookbackMs,
-    builtAt + settings.limits.maxFutureSkewMs,
-  );
-  const writer: BatchWriter = {
-    write: async (rows, deadLetters) => {
-      const outcome = await pgWriter.write(rows, deadLetters);
-      minuteRollups.stored(rows, outcome);
-      return outcome;
-    },
-  };
+  const storage = buildIngestStorage(settings, { logger, now, store });
+  const { writer, minuteRollups } = storage;
 
   // A worker pinned to some enterprises (HW_INGEST_ENTERPRISES) receives only their readings and
   // status: it evaluates, times out and restores only theirs (docs/operations.md §5).
@@ -264,50 +212,31 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
   let siteWatch: SiteWatch | undefined;
 
   const startDuties = (): void => {
-    if (dialect === 'postgres') {
-      duties.every(schedule.partitionIntervalMs, 'partitions', () => partitions.run());
-    }
-    // Both dialects index raw readings by time with BRIN (TimescaleDB from schema version 19).
-    duties.every(schedule.timeIndexIntervalMs, 'time-index', () => timeRollups.summarizeTimeIndex());
-    // Rollups: once per minute, just after the boundary, for the minutes that are over (late data
-    // included). Chained, so a long refresh (a backfill) delays the next, never overlaps it.
-    duties.afterEachMinute(schedule.rollupGraceMs, 'rollups', async (completeBeforeMs) => {
-      await minuteRollups.rollUp(completeBeforeMs, true);
-      await timeRollups.prune();
+    startStorageDuties(duties, settings, {
+      client,
+      dialect,
+      now,
+      storage,
+      notifications,
+      jobWatch,
+      alarms: alarmRepository,
+      actionRequests,
+      alarmTick: () => {
+        const t = now();
+        engine.tick(t);
+        host.tick(t);
+      },
     });
-    duties.tick(schedule.alarmTickMs, () => {
-      const t = now();
-      engine.tick(t);
-      host.tick(t);
-    });
-    duties.every(schedule.outboxIntervalMs, 'notifications', () => notifications.runOnce());
-    if (jobWatch) duties.every(schedule.jobHealthIntervalMs, 'timescale-jobs', () => jobWatch.check());
-    duties.every(schedule.maintenanceIntervalMs, 'alarm-retention', () =>
-      alarmRepository.pruneClosedBefore(now() - settings.retention.alarmDays * DAY_MS),
-    );
-    // The kept span is the configured one (≥ 180 days, Cybersecurity Law art. 21).
-    duties.every(schedule.auditPruneIntervalMs, 'audit-retention', () =>
-      new AuditRepository(client).pruneBefore(now() - settings.retention.auditDays * DAY_MS),
-    );
-    duties.every(schedule.maintenanceIntervalMs, 'action-requests', () =>
-      actionRequests.pruneDoneBefore(now() - schedule.actionRequestKeepMs),
-    );
   };
 
   /** Site edits saved by any API process (a new stored version, NOTIFY) take effect here too. */
-  const checkSite = async (): Promise<void> => {
-    const latest = await latestSiteVersion(client);
-    if (latest === null || latest <= (current?.version ?? 0)) return;
-    const loaded = await loadStoredSite(client, now());
-    if (!loaded?.ok) {
-      log.error(
-        { version: latest, errors: loaded?.errors.length ?? 0 },
-        'stored site invalid; kept the one in force',
-      );
-      return;
-    }
-    if (loaded.version > (current?.version ?? 0)) applySite({ index: loaded.index, version: loaded.version });
-  };
+  const checkSite = siteChecker({
+    client,
+    now,
+    version: () => current?.version ?? 0,
+    apply: applySite,
+    log,
+  });
 
   const stop = async (): Promise<void> => {
     await duties.stop();
