@@ -34,29 +34,32 @@ export interface PartitionUnitDeps {
  */
 export class PartitionUnit implements ReadingObserver {
   readonly partition: number;
-  /** The enterprise codes of the site in this partition. */
-  readonly enterprises: ReadonlySet<string>;
   readonly alarms: AlarmEngine;
   readonly evaluation: EvaluationEngine;
   readonly repository: PartitionAlarmRepository;
   readonly #deps: PartitionUnitDeps;
+  #index: SiteIndex;
+  #enterprises: ReadonlySet<string>;
+  /**
+   * The enterprise of every point this unit has known, across site versions: a point's id is
+   * issued for one enterprise and tag, so this only grows, and an alarm of a point an edit removed
+   * is still placed (and fenced) in its partition when its return to normal is written.
+   */
+  readonly #pointEnterprise = new Map<number, string>();
 
   constructor(deps: PartitionUnitDeps) {
     this.#deps = deps;
     const { partition, index, ownership } = deps;
     this.partition = partition;
-    this.enterprises = new Set(
-      index.site.enterprises
-        .map((e) => e.code)
-        .filter((code) => partitionOf(code, ownership.count) === partition),
-    );
+    this.#index = index;
+    this.#enterprises = this.#enterprisesOf(index);
+    this.#learnPoints(index);
     // This unit's store knows only this partition: its restore reads, and its writes are fenced with, nothing else.
     const own: PartitionOwnership = {
       count: ownership.count,
       epochOf: (p) => (p === partition ? ownership.epochOf(p) : undefined),
     };
-    this.repository = new PartitionAlarmRepository(deps.client, own, (id) => index.pointById(id)?.enterprise);
-    const enterprises = this.enterprises;
+    this.repository = new PartitionAlarmRepository(deps.client, own, (id) => this.#pointEnterprise.get(id));
     this.alarms = new AlarmEngine({
       settings: deps.settings,
       index,
@@ -65,7 +68,7 @@ export class PartitionUnit implements ReadingObserver {
       timers: deps.clock,
       client: deps.client,
       alarms: this.repository,
-      warnings: new PartitionWarningRepository(deps.client, (r) => enterprises.has(r.enterprise)),
+      warnings: new PartitionWarningRepository(deps.client, (r) => this.#enterprises.has(r.enterprise)),
       outbox: deps.outbox,
       ...(deps.routes ? { routes: deps.routes } : {}),
       joinBatch: deps.joinBatch,
@@ -77,6 +80,48 @@ export class PartitionUnit implements ReadingObserver {
     });
   }
 
+  /** The enterprise codes of the site in force in this partition. */
+  get enterprises(): ReadonlySet<string> {
+    return this.#enterprises;
+  }
+
+  /**
+   * A site put in force (issue #23 item 4): the unit now serves the partition's enterprises of
+   * `index` — an enterprise the edit adds is evaluated from its first reading, one removed has its
+   * points' active conditions returned to normal (EvaluationEngine.reconfigure); points and
+   * gateways that remain keep their state. Call before the alarm engine's replaceSite, and before
+   * PartitionSessions.refresh() subscribes the added enterprises, so that nothing of theirs arrives
+   * before the unit knows their points.
+   */
+  reconfigure(index: SiteIndex): { added: string[]; removed: string[] } {
+    const before = this.#enterprises;
+    const next = this.#enterprisesOf(index);
+    this.#learnPoints(index);
+    this.#index = index;
+    this.#enterprises = next;
+    this.evaluation.reconfigure(
+      index.points().filter((p) => next.has(p.enterprise)),
+      index.site.gateways.filter((g) => next.has(g.enterprise)),
+    );
+    return {
+      added: [...next].filter((e) => !before.has(e)),
+      removed: [...before].filter((e) => !next.has(e)),
+    };
+  }
+
+  #enterprisesOf(index: SiteIndex): ReadonlySet<string> {
+    const { partition, ownership } = this.#deps;
+    return new Set(
+      index.site.enterprises
+        .map((e) => e.code)
+        .filter((code) => partitionOf(code, ownership.count) === partition),
+    );
+  }
+
+  #learnPoints(index: SiteIndex): void {
+    for (const p of index.points()) this.#pointEnterprise.set(p.id, p.enterprise);
+  }
+
   /**
    * At each takeover: loads the partition's open alarms and 预警 from the database, then rebuilds
    * its evaluators' short-term state (delays, deadbands, rate windows, staleness clocks) from the
@@ -85,11 +130,11 @@ export class PartitionUnit implements ReadingObserver {
    */
   async restore(): Promise<{ alarms: number; warnings: number; points: number; readings: number }> {
     const restored = await this.alarms.restore();
-    const { client, index, clock } = this.#deps;
+    const { client, clock } = this.#deps;
     const replayed = await restoreEvaluators({
       client,
       engine: this.evaluation,
-      points: index.points().filter((p) => p.enabled && this.enterprises.has(p.enterprise)),
+      points: this.#index.points().filter((p) => p.enabled && this.#enterprises.has(p.enterprise)),
       enterprises: [...this.enterprises],
       nowMs: clock.now(),
     });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ALARM_SETTINGS, requireValidSite, SiteIndex } from '@hazardwatch/core';
+import { DEFAULT_ALARM_SETTINGS, pointKey, requireValidSite, SiteIndex } from '@hazardwatch/core';
 import { ManualClock } from '@hazardwatch/kit';
 import { PARTITION_COUNT, partitionOf, PartitionUnit, type DurableWork } from '@hazardwatch/ingest';
 import {
@@ -39,7 +39,30 @@ function twoEnterprises(): [string, string] {
 
 const person = { name: '王建国', phone: '+8613800000001' };
 
-function site(eA: string, eB: string): SiteIndex {
+/** Two enterprise codes hashed into one partition outside `avoid` (and not 0). */
+function twoInOnePartition(avoid: readonly number[]): [string, string] {
+  const byPartition = new Map<number, string>();
+  for (let i = 1; ; i++) {
+    const code = `91320623MA1S${String(i).padStart(6, '0')}`;
+    const p = partitionOf(code);
+    if (p === 0 || avoid.includes(p)) continue;
+    const first = byPartition.get(p);
+    if (first !== undefined) return [first, code];
+    byPartition.set(p, code);
+  }
+}
+
+/** Point ids as the store issues them: one per enterprise and tag, whatever the site version. */
+const pointIds = new Map<string, number>();
+const idsFor = (codes: readonly string[]): Map<string, number> => {
+  for (const e of codes) {
+    const key = pointKey(e, 'TT-1');
+    if (!pointIds.has(key)) pointIds.set(key, pointIds.size + 1);
+  }
+  return pointIds;
+};
+
+function site(...codes: string[]): SiteIndex {
   const enterprise = (code: string, i: number) => ({
     code,
     name: `示例化工${i}有限公司`,
@@ -77,14 +100,12 @@ function site(eA: string, eB: string): SiteIndex {
         { code: '320623', name: '如东县', kind: 'county', parent: '320600' },
         { code: 'PARK1', name: '洋口化工园区', kind: 'park', parent: '320623' },
       ],
-      enterprises: [enterprise(eA, 1), enterprise(eB, 2)],
-      hazards: [hazard(eA), hazard(eB)],
-      gateways: [
-        { code: 'GW01', enterprise: eA, name: '网关' },
-        { code: 'GW01', enterprise: eB, name: '网关' },
-      ],
-      points: [point(eA), point(eB)],
+      enterprises: codes.map((e, i) => enterprise(e, i + 1)),
+      hazards: codes.map(hazard),
+      gateways: codes.map((e) => ({ code: 'GW01', enterprise: e, name: '网关' })),
+      points: codes.map(point),
     }).site,
+    { ids: idsFor(codes) },
   );
 }
 
@@ -213,5 +234,55 @@ describe('PartitionUnit (PostgreSQL)', () => {
     await settle(works2);
     expect((await stored()).find((a) => a.id === raised[0]!.id)).toMatchObject({ closed: false, events: 2 });
     expect(unit2.alarms.failedUnits).toBe(0);
+  });
+
+  it('follows a site edit: an enterprise added to the partition is evaluated, one removed returns to normal, both fenced', async () => {
+    const [eC, eD] = twoInOnePartition([pA, pB]);
+    const pC = partitionOf(eC);
+    const clock = new ManualClock(T0);
+    const held = new Map((await leases.acquire('w-4', [pC], 60_000)).map((g) => [g.partition, g.epoch]));
+    const works: DurableWork[] = [];
+    const before = site(eA, eB, eC);
+    const u = new PartitionUnit({
+      partition: pC,
+      ownership: { count: PARTITION_COUNT, epochOf: (p) => held.get(p) },
+      index: before,
+      settings: DEFAULT_ALARM_SETTINGS,
+      client,
+      outbox: new NotificationOutbox(client),
+      logger,
+      clock,
+      joinBatch: (w) => void works.push(w),
+    });
+    await u.restore();
+    const pointC = before.pointByKey(eC, 'TT-1')!.id;
+    u.observe(pointC, T0, 150, 0);
+    await settle(works);
+
+    const added = site(eA, eB, eC, eD);
+    expect(u.reconfigure(added)).toEqual({ added: [eD], removed: [] });
+    expect([...u.enterprises].sort()).toEqual([eC, eD].sort());
+    const pointD = added.pointByKey(eD, 'TT-1')!.id;
+    u.observe(pointD, T0 + 1000, 150, 0);
+    await settle(works);
+
+    // eC leaves the site: its standing HH returns to normal, written under the partition's epoch.
+    const removed = site(eA, eB, eD);
+    expect(u.reconfigure(removed)).toEqual({ added: [], removed: [eC] });
+    u.alarms.replaceSite(removed);
+    await settle(works);
+    expect(u.alarms.failedUnits).toBe(0);
+    const { rows } = await client.query<{ point_id: number; transitions: string[] }>(
+      `SELECT a.point_id, array_agg(e.from_state || '>' || e.to_state ORDER BY e.id) AS transitions
+         FROM alarms a JOIN alarm_events e ON e.alarm_id = a.id
+        WHERE a.point_id = ANY($1::int[]) GROUP BY a.point_id ORDER BY a.point_id`,
+      [[pointC, pointD]],
+    );
+    expect(rows).toEqual(
+      [
+        { point_id: pointC, transitions: ['NORM>UNACK', 'UNACK>RTNUN'] },
+        { point_id: pointD, transitions: ['NORM>UNACK'] },
+      ].sort((a, b) => a.point_id - b.point_id),
+    );
   });
 });
