@@ -21,6 +21,7 @@ import {
   type LiveColourChange,
   type WarningColour,
 } from '@hazardwatch/contracts';
+import { parseSiteDocument, pointKey, SiteIndex } from '@hazardwatch/core';
 import type { ApiServer } from '@hazardwatch/api';
 import { LiveValueTap } from '@hazardwatch/ingest';
 import {
@@ -129,8 +130,8 @@ describe.skipIf(!redisUp)('region colours when its enterprises are evaluated by 
     return { service, api };
   }
 
-  /** A regulator's client subscribed to the park; collects the park's region colour frames. */
-  async function regulator(api: ApiServer): Promise<LiveColourChange[]> {
+  /** A regulator's client subscribed to `region`; collects that region's colour frames. */
+  async function regulator(api: ApiServer, region = park): Promise<LiveColourChange[]> {
     const res = await fetch(`http://127.0.0.1:${api.port}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -145,11 +146,11 @@ describe.skipIf(!redisUp)('region colours when its enterprises are evaluated by 
     sockets.push(socket);
     const frames: LiveColourChange[] = [];
     socket.on('colour', (c: LiveColourChange) => {
-      if (c.level === 'region' && c.code === park) frames.push(c);
+      if (c.level === 'region' && c.code === region) frames.push(c);
     });
     const joined: unknown = await socket
       .timeout(5000)
-      .emitWithAck('subscribe', { scopes: [{ type: 'region', code: park }] });
+      .emitWithAck('subscribe', { scopes: [{ type: 'region', code: region }] });
     expect(joined).toMatchObject({ ok: true });
     return frames;
   }
@@ -160,6 +161,25 @@ describe.skipIf(!redisUp)('region colours when its enterprises are evaluated by 
       JSON.stringify({ readings: readings.map(([ts, value]) => ({ tag, ts, value })) }),
       { qos: 1 },
     );
+
+  /**
+   * The site edited as the API would put it in force on every worker: enterprise X moved from the
+   * park to a new park `to` in the same county (point ids as stored).
+   */
+  function moveX(service: IngestService, to: string): { index: SiteIndex; version: number } {
+    const text = readFileSync(sitePath, 'utf8')
+      .replace(
+        `  - code: ${park}\n`,
+        `  - { code: ${to}, name: 新园区, kind: park, parent: '320623' }\n  - code: ${park}\n`,
+      )
+      .replace(new RegExp(`(code: ${x}\\n(?:    .*\\n)*?    region: )${park}`), `$1${to}`);
+    const parsed = parseSiteDocument(text, 'yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const ids = new Map(service.site!.points().map((p) => [pointKey(p.enterprise, p.tag), p.id]));
+    const index = new SiteIndex(parsed.site, { ids });
+    expect(index.enterprise(x)?.region).toBe(to);
+    return { index, version: service.siteVersion! + 1 };
+  }
 
   /** Latest stored colour per (level, code), as the engine stored it. */
   async function stored(level: 'enterprise' | 'region', node: string): Promise<Colour> {
@@ -262,5 +282,46 @@ describe.skipIf(!redisUp)('region colours when its enterprises are evaluated by 
       [park],
     );
     expect(current).toEqual([{ colour: highest(xRed ? 'red' : null, yYellow ? 'yellow' : null) }]);
+  });
+
+  it('a site edit moving a red enterprise to another park moves its colour there, on both workers', async () => {
+    const a = await worker(x);
+    const b = await worker(y);
+    await ensureUsers(a.service, [
+      { username: 'regulator', password: PASSWORD, role: 'regulator', regionCode: '320623' },
+    ]);
+    const other = `P${randomBytes(5).toString('hex').toUpperCase()}`;
+    const parkFrames = await regulator(a.api);
+    const t = Date.now() - 60_000;
+    await driveX(true, t);
+    await driveY(true, t);
+    await settle(parkFrames, 'red', 'yellow', 'before the edit');
+    const county = async () =>
+      (
+        await check.query<{ to_colour: Colour }>(
+          "SELECT to_colour FROM colour_events WHERE level = 'region' AND code = '320623' ORDER BY id",
+        )
+      ).rows.map((r) => r.to_colour);
+    const countyBefore = await county();
+    expect(countyBefore.at(-1)).toBe('red');
+
+    // Put in force on B first (its own roll-up knows nothing of X's alarms), then on A.
+    b.service.applySite(moveX(b.service, other));
+    a.service.applySite(moveX(a.service, other));
+    const otherFrames = await regulator(b.api, other);
+    for (const s of services) await s.app.pipeline.drain();
+    await waitFor(
+      async () => [await stored('region', park), await stored('region', other)],
+      ([p, o]) => p === 'yellow' && o === 'red',
+      'the park left with Y (yellow), the new park red with X',
+    );
+    await waitFor(
+      () => Promise.resolve(shown(parkFrames)),
+      (p) => p === 'yellow',
+      'the park shown as stored',
+    );
+    // The county holds both parks: red all along, no change stored by the edit.
+    expect(await county()).toEqual(countyBefore);
+    expect(otherFrames.every((f) => f.to === 'red')).toBe(true);
   });
 });
