@@ -180,6 +180,7 @@ const REQUESTS: Record<string, Request> = {
     body: { sounding: 1, alarms: ['alarm-e1'] },
   },
   'GET /api/v1/warnings': { url: '/api/v1/warnings' },
+  'GET /api/v1/warnings/records': { url: '/api/v1/warnings/records' },
   'GET /api/v1/warnings/:id': { url: '/api/v1/warnings/warning-e1' },
   'POST /api/v1/warnings/:id/sign': { url: '/api/v1/warnings/warning-e1/sign', body: {} },
   'POST /api/v1/warnings/:id/feedback': {

@@ -466,6 +466,13 @@ const TABLE: Record<string, Row> = {
     denied: OUTSIDERS,
     showsE1: (b) => json(items(b)).includes('warning-e1'),
   },
+  'GET /api/v1/warnings/records': {
+    url: '/api/v1/warnings/records',
+    kind: 'collection',
+    allowed: INSIDERS,
+    denied: OUTSIDERS,
+    showsE1: (b) => json(items(b)).includes('warning-e1'),
+  },
   'GET /api/v1/warnings/:id': {
     url: '/api/v1/warnings/warning-e1',
     kind: 'resource',

@@ -5,9 +5,15 @@
  * desk's rule for its side ∩ the authority table) and lists with closed 预警.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlarmActionOutcome, WarningAction, WarningDetail, WarningPage } from '@hazardwatch/contracts';
+import type {
+  AlarmActionOutcome,
+  WarningAction,
+  WarningDetail,
+  WarningPage,
+  WarningRecordPage,
+} from '@hazardwatch/contracts';
 import type { AlarmControl, WarningCaller } from '@hazardwatch/api';
-import { buildTestApi, E1, type TestApi, type TestUser } from './support/api-fixture.js';
+import { buildTestApi, E1, E3, type TestApi, type TestUser } from './support/api-fixture.js';
 
 const MIN = 60_000;
 
@@ -237,6 +243,60 @@ describe('预警 routes: sides, 督办/核查, the whole record, closed ones lis
     // Every state may be asked for at once, 'verified' (核查) included.
     const every = 'state=pushed&state=signed&state=feedback&state=verified&state=closed';
     expect((await list(`${every}&status=all`)).map((w) => w[0])).toEqual(['warning-e1', 'warning-e3']);
+  });
+});
+
+describe('GET /warnings/records: the whole records of a list in one request, in the caller’s scope', () => {
+  let api: TestApi;
+  beforeEach(async () => {
+    api = await buildTestApi({ deps: { alarmControl: new RecordingControl() } });
+  });
+  afterEach(() => api.close());
+
+  const get = (user: TestUser, url: string) =>
+    api.app.inject({ method: 'GET', url, headers: api.auth(user) });
+  const records = async (user: TestUser, query = ''): Promise<WarningRecordPage> => {
+    const res = await get(user, `/api/v1/warnings/records${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<WarningRecordPage>();
+  };
+
+  it('answers each visible 预警 as GET /warnings/:id does for that caller, none outside its scope', async () => {
+    await api.client.query(
+      `INSERT INTO warning_events (warning_id, type, from_state, to_state, ts, actor, colour, level, detail)
+       VALUES ('warning-e1', 'opened', NULL, 'pushed', to_timestamp($1 / 1000.0), 'system', 'red', 'enterprise', '{"causeAlarmIds":["alarm-e1"]}')`,
+      [api.now - 30_000],
+    );
+    const ids = async (user: TestUser, query = '') => (await records(user, query)).items.map((w) => w.id);
+    expect(await ids('opE1')).toEqual(['warning-e1']);
+    expect(await ids('regCounty')).toEqual(['warning-e1']);
+    expect(await ids('viewerCounty')).toEqual(['warning-e1']);
+    expect(await ids('opE2')).toEqual([]);
+    expect((await ids('admin')).sort()).toEqual(['warning-e1', 'warning-e3']);
+    // A filter narrows the caller's scope, never widens it.
+    expect(await ids('opE1', `?enterprise=${E3}`)).toEqual([]);
+    expect(await ids('admin', `?enterprise=${E1}`)).toEqual(['warning-e1']);
+    expect((await records('admin', '?status=closed')).total).toBe(0);
+
+    for (const user of ['opE1', 'regCounty', 'viewerCounty'] as const) {
+      const one = (await get(user, '/api/v1/warnings/warning-e1')).json<WarningDetail>();
+      const listed = (await records(user)).items[0]!;
+      expect([user, listed]).toEqual([user, one]);
+    }
+    const mine = (await records('opE1')).items[0]!;
+    expect(mine.steps).toEqual(['sign']);
+    expect(mine.causes).toEqual([
+      expect.objectContaining({ alarmId: 'alarm-e1', tag: 'LT-1101', value: 90 }),
+    ]);
+    expect(mine.deadlines.map((d) => d.step)).toEqual(['sign', 'feedback']);
+    expect((await records('regCounty')).items[0]!.steps).toEqual(['urge']);
+  });
+
+  it('pages by at most 50 records and refuses the unauthenticated', async () => {
+    expect((await records('admin', '?limit=1')).items).toHaveLength(1);
+    expect((await records('admin', '?limit=1')).total).toBe(2);
+    expect((await get('admin', '/api/v1/warnings/records?limit=51')).statusCode).toBe(400);
+    expect((await api.app.inject({ method: 'GET', url: '/api/v1/warnings/records' })).statusCode).toBe(401);
   });
 });
 

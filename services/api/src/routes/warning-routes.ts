@@ -6,6 +6,7 @@ import {
   WarningActionResultSchema,
   WarningDetailSchema,
   WarningPageSchema,
+  WarningRecordPageSchema,
   type AlarmActionOutcome,
   type WarningAction,
   type WarningActionBodies,
@@ -57,6 +58,41 @@ function stepsOf(
   return warningStepsFor(record, party, policy).filter(
     (action) => verdictOf(ctx.authority, `warning.${action}`, role) === 'allow',
   );
+}
+
+/** Whole 预警 records answered in one list (GET /warnings/records). */
+const RECORDS_MAX = 50;
+
+/**
+ * The whole record of one 预警 for this caller: its causes (value, limit, the point's tag, name and
+ * unit), deadlines per step, deliveries, events, the colour's closing rule and the caller's steps.
+ */
+async function recordOf(
+  request: FastifyRequest,
+  ctx: RouteContext,
+  warning: WarningRow,
+): Promise<WarningDetail> {
+  const [events, deliveries] = await Promise.all([
+    ctx.warnings.events(warning.id),
+    deliveriesOf(ctx.client, { warningId: warning.id }),
+  ]);
+  const causeIds = [...new Set(events.flatMap((e) => e.causeAlarmIds))];
+  const site = ctx.site();
+  const causes: WarningCause[] = (await warningCauses(ctx.client, causeIds)).map((c) => {
+    const point = c.pointId === null ? undefined : site?.pointById(c.pointId);
+    return { ...c, tag: point?.tag ?? null, name: point?.name ?? null, unit: point?.unit ?? null };
+  });
+  const policy = ctx.warningPolicy;
+  const deadlines = warningDeadlines(events, warning.colour, policy, warning.closedAt ?? ctx.now());
+  return {
+    ...warning,
+    closing: policy.closing[warning.colour],
+    steps: stepsOf(request, ctx, policy, warning),
+    causes,
+    deadlines,
+    deliveries,
+    events,
+  };
 }
 
 /**
@@ -123,6 +159,42 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   defineRoute(app, {
     method: 'GET',
+    url: `${API}/warnings/records`,
+    scope: { kind: 'any', action: 'warning.read' },
+    summary:
+      'The whole records of the 预警 in the caller’s scope, newest first (open by default): what GET /warnings/:id answers, for a list in one request',
+    tags,
+    schema: {
+      querystring: Type.Object(
+        {
+          status: Type.Optional(
+            Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')]),
+          ),
+          region: Type.Optional(Code),
+          enterprise: Type.Optional(Code),
+          /** Whole records are heavier than rows: at most RECORDS_MAX a page. @default 20 */
+          limit: Type.Integer({ minimum: 1, maximum: RECORDS_MAX, default: 20 }),
+          offset: Pagination.offset,
+        },
+        closed,
+      ),
+      response: { 200: WarningRecordPageSchema },
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const { items, total } = await queryWarnings(ctx.client, {
+        status: q.status ?? 'open',
+        enterprises: request.access!.enterpriseFilter({ region: q.region, enterprise: q.enterprise }),
+        limit: q.limit,
+        offset: q.offset,
+      });
+      const records = await Promise.all(items.map((w) => recordOf(request, ctx, w)));
+      return { items: records, total, limit: q.limit, offset: q.offset };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
     url: `${API}/warnings/:id`,
     scope: { kind: 'warning', param: 'id', action: 'warning.read' },
     summary:
@@ -133,27 +205,7 @@ export function warningRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const id = request.params.id;
       const warning = await warningById(ctx.client, id);
       if (!warning) throw apiErrors.create('HW_API_NOT_FOUND', { kind: 'warning', id });
-      const [events, deliveries] = await Promise.all([
-        ctx.warnings.events(id),
-        deliveriesOf(ctx.client, { warningId: id }),
-      ]);
-      const causeIds = [...new Set(events.flatMap((e) => e.causeAlarmIds))];
-      const site = ctx.site();
-      const causes: WarningCause[] = (await warningCauses(ctx.client, causeIds)).map((c) => {
-        const point = c.pointId === null ? undefined : site?.pointById(c.pointId);
-        return { ...c, tag: point?.tag ?? null, name: point?.name ?? null, unit: point?.unit ?? null };
-      });
-      const policy = ctx.warningPolicy;
-      const deadlines = warningDeadlines(events, warning.colour, policy, warning.closedAt ?? ctx.now());
-      return {
-        ...warning,
-        closing: policy.closing[warning.colour],
-        steps: stepsOf(request, ctx, policy, warning),
-        causes,
-        deadlines,
-        deliveries,
-        events,
-      };
+      return recordOf(request, ctx, warning);
     },
   });
 

@@ -168,6 +168,14 @@ export const WarningDetailSchema = Type.Object({
 });
 export type WarningDetail = Static<typeof WarningDetailSchema>;
 
+/**
+ * GET /warnings/records: the whole records of a list of 预警 in one answer (the phone page shows
+ * each open one's cause, step and deadline, which the rows lack), in the caller's scope, each
+ * with the steps THIS caller may take — as GET /warnings/:id answers them one by one.
+ */
+export const WarningRecordPageSchema = PageSchema(WarningDetailSchema);
+export type WarningRecordPage = Static<typeof WarningRecordPageSchema>;
+
 /** POST /warnings/:id/{sign,feedback,urge,verify,close}: the engine's new 预警 record. */
 export const WarningActionResultSchema = Type.Object({
   id: Type.String(),
