@@ -3,7 +3,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { startApiBeside } from './api-service.js';
 import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { LiveValueTap } from '@hazardwatch/ingest';
-import { startIngestService } from './ingest-service.js';
+import { startIngestService, startIngestWorker } from './ingest-service.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';
 import { openStore } from './store-setup.js';
@@ -39,13 +39,13 @@ function healthClaim(config: RuntimeConfig): PortClaim {
   return { what: 'health', setting: 'HW_HEALTH_PORT', host: config.healthHost, port: config.healthPort };
 }
 
-/** `hazardwatch ingest`: run until SIGINT/SIGTERM, then flush and stop cleanly. */
+/** `hazardwatch ingest` (single, pinned or leased): run until SIGINT/SIGTERM, then flush and stop cleanly. */
 export async function ingestCommand(ctx: ServiceCommandContext): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
   // Its port is checked before the site file is stored (issue 17 item 11).
   const ports = await reservePorts([healthClaim(config)], ctx.logger);
   await ports.release();
-  const service = await startIngestService(config, ctx.logger);
+  const service = await startIngestWorker(config, ctx.logger);
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
   await service.close();

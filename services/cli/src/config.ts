@@ -227,6 +227,12 @@ const ENV_KEYS: Record<string, (config: Record<string, Record<string, unknown>>,
       .map((e) => e.trim())
       .filter(Boolean)
       .flatMap((e) => [topicFilter('telemetry', e), topicFilter('status', e)])),
+  // Leased partitions (docs/operations.md §5.1): single (default) or leased, and the lease timing.
+  HW_INGEST_PARTITIONS: (c, v) => (ingestPartitions(c).mode = v),
+  HW_INGEST_LEASE_MS: (c, v) => (ingestPartitions(c).leaseMs = Number(v)),
+  HW_INGEST_HEARTBEAT_MS: (c, v) => (ingestPartitions(c).heartbeatMs = Number(v)),
+  HW_INGEST_LEASE_MARGIN_MS: (c, v) => (ingestPartitions(c).marginMs = Number(v)),
+  HW_INGEST_WORKER_ID: (c, v) => (ingestPartitions(c).workerId = v),
   HW_ALARM_RETENTION_DAYS: (c, v) => (section(c, 'database').alarmRetentionDays = Number(v)),
   HW_AUDIT_RETENTION_DAYS: (c, v) => (section(c, 'database').auditRetentionDays = Number(v)),
   // One webhook from the environment; more in the config file (notifications.webhooks).
@@ -295,6 +301,11 @@ function notifier(
 
 function dynsec(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
   return (section(config, 'broker')['dynsec'] ??= {}) as Record<string, unknown>;
+}
+
+function ingestPartitions(config: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  const ingest = section(config, 'ingest');
+  return (ingest['partitions'] ??= {}) as Record<string, unknown>;
 }
 
 function ingestMqtt(config: Record<string, Record<string, unknown>>): Record<string, unknown> {

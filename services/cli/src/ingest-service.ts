@@ -4,9 +4,13 @@ import type { Logger } from 'pino';
 import { parseConfig, systemClock, type Clock } from '@hazardwatch/kit';
 import {
   buildIngestService,
+  buildLeasedIngestService,
   IngestConfigSchema,
+  ownedEnterprises,
   type IngestConfig,
   type IngestService as DomainIngestService,
+  type IngestServiceDeps,
+  type LeasedIngestService as DomainLeasedIngestService,
   type ReadingObserver,
 } from '@hazardwatch/ingest';
 import {
@@ -24,8 +28,8 @@ import { describeNotifications, notificationSetup } from './notification-setup.j
 import { openStore, type OpenedStore } from './store-setup.js';
 import { StartupUndo } from './startup-undo.js';
 
-/** The ingest service of @hazardwatch/ingest, with what this process runs it on. */
-export interface IngestService extends DomainIngestService {
+/** What an ingest process runs its service on, whichever way it evaluates. */
+export interface IngestProcess {
   /** The database connection the service writes through (shared with an API in the same process). */
   readonly store: OpenedStore;
   readonly infrastructure: Infrastructure;
@@ -36,6 +40,12 @@ export interface IngestService extends DomainIngestService {
    */
   readonly health: HealthServer | undefined;
 }
+
+/** The ingest service of @hazardwatch/ingest (one alarm engine), with what this process runs it on. */
+export interface IngestService extends DomainIngestService, IngestProcess {}
+
+/** A leased ingest worker (docs/operations.md §5.1), with what this process runs it on. */
+export interface LeasedIngestService extends DomainLeasedIngestService, IngestProcess {}
 
 export interface IngestServiceOptions {
   /** More observers of every accepted reading (e.g. the live value tap of an API in this process). */
@@ -50,15 +60,104 @@ export interface IngestServiceOptions {
 }
 
 /**
- * The ingest process: embedded database/broker when none is configured, migrations, the site
- * (from HW_SITE_FILE, stored as a new version, or the newest stored one), the ingest service of
- * @hazardwatch/ingest (pipeline, alarm engine, rollups, maintenance) and health.
+ * `hazardwatch ingest`: the service the configuration asks for — a leased worker with
+ * `ingest.partitions.mode: leased` (HW_INGEST_PARTITIONS), otherwise the single worker (all
+ * enterprises, or those pinned by HW_INGEST_ENTERPRISES).
+ */
+export async function startIngestWorker(
+  config: RuntimeConfig,
+  logger: Logger,
+  options: IngestServiceOptions = {},
+): Promise<IngestService | LeasedIngestService> {
+  return partitionMode(config) === 'leased'
+    ? startLeasedIngestService(config, logger, options)
+    : startIngestService(config, logger, options);
+}
+
+/**
+ * The ingest process with one alarm engine (`serve`, the demo, a single or pinned `ingest`):
+ * embedded database/broker when none is configured, migrations, the site (from HW_SITE_FILE,
+ * stored as a new version, or the newest stored one), the ingest service of @hazardwatch/ingest
+ * (pipeline, alarm engine, rollups, maintenance) and health. A configuration asking for leased
+ * partitions is refused: an API in this process acts through the one engine.
  */
 export async function startIngestService(
   config: RuntimeConfig,
   logger: Logger,
   options: IngestServiceOptions = {},
 ): Promise<IngestService> {
+  if (partitionMode(config) === 'leased')
+    throw new ConfigError([
+      'ingest.partitions.mode: leased runs with `hazardwatch ingest` only (serve and the demo run one alarm engine); put `hazardwatch api` in front of the leased workers',
+    ]);
+  const { service, ...running } = await startIngestProcess(config, logger, options, buildIngestService);
+  return {
+    app: service.app,
+    alarms: service.alarms,
+    alarmSettings: service.alarmSettings,
+    actions: service.actions,
+    get site() {
+      return service.site;
+    },
+    get siteVersion() {
+      return service.siteVersion;
+    },
+    applySite: (next) => service.applySite(next),
+    ownedEnterprises: service.ownedEnterprises,
+    ready: () => service.ready(),
+    metrics: () => service.metrics(),
+    start: () => service.start(),
+    ...running,
+  };
+}
+
+/** A leased ingest worker process (docs/operations.md §5.1): as `startIngestService`, evaluating by partition. */
+export async function startLeasedIngestService(
+  config: RuntimeConfig,
+  logger: Logger,
+  options: IngestServiceOptions = {},
+): Promise<LeasedIngestService> {
+  const { service, ...running } = await startIngestProcess(config, logger, options, buildLeasedIngestService);
+  return {
+    app: service.app,
+    workerId: service.workerId,
+    owner: service.owner,
+    alarmSettings: service.alarmSettings,
+    actions: service.actions,
+    get site() {
+      return service.site;
+    },
+    get siteVersion() {
+      return service.siteVersion;
+    },
+    applySite: (next) => service.applySite(next),
+    get ownedEnterprises() {
+      return service.ownedEnterprises;
+    },
+    onStored: (listener) => service.onStored(listener),
+    partitions: () => service.partitions(),
+    ready: () => service.ready(),
+    metrics: () => service.metrics(),
+    start: () => service.start(),
+    ...running,
+  };
+}
+
+/** The service a process runs: built from the settings and dependencies, started by the process. */
+interface ProcessService {
+  readonly site: DomainIngestService['site'];
+  ready: DomainIngestService['ready'];
+  metrics(): Promise<string>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startIngestProcess<S extends ProcessService>(
+  config: RuntimeConfig,
+  logger: Logger,
+  options: IngestServiceOptions,
+  build: (settings: IngestConfig, deps: IngestServiceDeps) => S,
+): Promise<IngestProcess & { readonly service: S; close(): Promise<void> }> {
   const log = logger.child({ component: 'ingest-process' });
   // Checked before anything starts or is stored: a bad policy must not leave a stored site behind.
   const alarmSettings = runtimeAlarmSettings(config);
@@ -88,7 +187,7 @@ export async function startIngestService(
       log.warn('no site configured (HW_SITE_FILE) or stored: every reading will be rejected as unknown');
     const notifications = notificationSetup(config.notifications);
     describeNotifications(notifications, log);
-    const service = buildIngestService(settings, {
+    const service = build(settings, {
       logger,
       clock: options.clock ?? systemClock,
       store: {
@@ -121,21 +220,7 @@ export async function startIngestService(
       'ingest service ready',
     );
     return {
-      app: service.app,
-      alarms: service.alarms,
-      alarmSettings: service.alarmSettings,
-      actions: service.actions,
-      get site() {
-        return service.site;
-      },
-      get siteVersion() {
-        return service.siteVersion;
-      },
-      applySite: (next) => service.applySite(next),
-      ownedEnterprises: service.ownedEnterprises,
-      ready: () => service.ready(),
-      metrics: () => service.metrics(),
-      start: () => service.start(),
+      service,
       store,
       infrastructure,
       health,
@@ -181,7 +266,33 @@ function ingestSettings(config: RuntimeConfig, infrastructure: Infrastructure): 
     { path: 'ingest' },
   );
   if (!parsed.ok) throw new ConfigError(parsed.errors);
+  const problems = partitionProblems(parsed.value);
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.value;
+}
+
+/** `ingest.partitions` (HW_INGEST_PARTITIONS) as asked; anything but `leased` is the single worker. */
+function partitionMode(config: RuntimeConfig): 'single' | 'leased' {
+  const partitions = config.ingest?.['partitions'] as { mode?: unknown } | undefined;
+  return partitions?.mode === 'leased' ? 'leased' : 'single';
+}
+
+/** What the schema cannot say about `ingest.partitions`: its timings together, and no pin beside leases. */
+export function partitionProblems(settings: IngestConfig): string[] {
+  const { mode, leaseMs, heartbeatMs, marginMs } = settings.partitions;
+  if (mode !== 'leased') return [];
+  const problems: string[] = [];
+  if (ownedEnterprises(settings.mqtt.subscriptions) !== null)
+    problems.push(
+      'ingest.partitions.mode: leased workers share every enterprise; unset HW_INGEST_ENTERPRISES (ingest.mqtt.subscriptions) or run this worker single',
+    );
+  if (marginMs >= leaseMs)
+    problems.push(`ingest.partitions.marginMs: ${marginMs} must be below leaseMs (${leaseMs})`);
+  else if (heartbeatMs * 2 > leaseMs - marginMs)
+    problems.push(
+      `ingest.partitions.heartbeatMs: ${heartbeatMs} must be at most half of leaseMs − marginMs (${leaseMs - marginMs}), so one missed round never costs a lease`,
+    );
+  return problems;
 }
 
 async function startHealth(
