@@ -1,4 +1,7 @@
-import type { LiveSource } from '@hazardwatch/api';
+import { startLivePublisher, type LivePublisher, type LiveSource } from '@hazardwatch/api';
+import type { SiteIndex } from '@hazardwatch/core';
+import type { SqlClient } from '@hazardwatch/store';
+import type { Logger } from 'pino';
 import type { LiveValueTap } from '@hazardwatch/ingest';
 import type { IngestService } from './ingest-service.js';
 
@@ -28,4 +31,29 @@ export function liveSourceFor(service: IngestService, tap: LiveValueTap): LiveSo
       };
     },
   };
+}
+
+/**
+ * `hazardwatch ingest` with REDIS_URL (issue #23): the worker's live events to the sockets of the
+ * `hazardwatch api` instances, through the gateways' Redis adapter. Which enterprises it owns is
+ * asked at each event (a pinned worker's are fixed; a leased worker's change with its leases).
+ */
+export function startIngestLivePush(
+  worker: {
+    readonly store: { readonly client: SqlClient };
+    readonly site: SiteIndex | undefined;
+    readonly ownedEnterprises: readonly string[] | null;
+  },
+  source: LiveSource,
+  redisUrl: string,
+  logger: Logger,
+): Promise<LivePublisher> {
+  return startLivePublisher({
+    site: { current: () => worker.site },
+    source,
+    client: worker.store.client,
+    logger,
+    redisUrl,
+    ownsEnterprise: (enterprise) => worker.ownedEnterprises?.includes(enterprise) ?? true,
+  });
 }
