@@ -43,7 +43,8 @@ export interface IngestStorage {
  * The reading writer, the raw-table partitions (plain dialect) and the rollups of stored minutes.
  * A previous run may have stopped (killed, crashed) after storing readings it never rolled up,
  * with times up to the future skew the decoder accepts: those minutes are recomputed from the raw
- * readings. Later minutes are wholly this process's (plain dialect: aggregated in memory).
+ * readings. Later minutes are wholly this process's, aggregated in memory (both dialects: on
+ * TimescaleDB the rollups are tables the service writes since schema version 21).
  */
 export function buildIngestStorage(
   settings: IngestConfig,
@@ -73,7 +74,7 @@ export function buildIngestStorage(
   const builtAt = now();
   const minuteRollups = new IngestRollups({
     rollups: timeRollups,
-    aggregateMinutes: dialect === 'postgres',
+    aggregateMinutes: true,
     coverFromMs: builtAt + settings.limits.maxFutureSkewMs,
   });
   minuteRollups.dirty.markSpan(

@@ -118,7 +118,7 @@ class MinuteTable {
 
 /**
  * 1-minute aggregates (min, max, sum, count, last) of the readings this process stored, built as
- * each batch becomes durable, so the plain dialect's minute rollups need not read the minute back
+ * each batch becomes durable, so the minute rollups (both dialects) need not read the minute back
  * from the database (TimeRollups.storeMinutes). A minute is taken once it is over; what this
  * process cannot vouch for is marked dirty instead, for a recompute from the raw readings:
  * - minutes before `coverFromMs`: a previous process (or nobody) may have stored part of them;
@@ -189,7 +189,7 @@ export class MinuteAccumulator {
 
 export interface IngestRollupsOptions {
   readonly rollups: Pick<TimeRollups, 'rollUp'>;
-  /** Plain dialect: aggregate minutes in memory (TimescaleDB's continuous aggregates read the table). */
+  /** Aggregate minutes in memory (both dialects); false: every minute is recomputed from raw readings. */
   readonly aggregateMinutes: boolean;
   /** The first time this process can see whole (start + the future skew the decoder accepts). */
   readonly coverFromMs: number;
