@@ -117,9 +117,9 @@ function server(stepsOf: Partial<Record<WarningState, WarningAction[]>> = OPERAT
       if (s === undefined) return Promise.reject(new ApiRequestError(404, 'HW_API_NOT_FOUND', 'not found'));
       return Promise.resolve(detail(id, s, stepsOf[s] ?? []));
     }),
-    warningPage: vi.fn(() =>
+    warningRecords: vi.fn(() =>
       Promise.resolve({
-        items: [...states].map(([id, s]) => row(id, s)),
+        items: [...states].map(([id, s]) => detail(id, s, stepsOf[s] ?? [])),
         total: states.size,
         limit: 50,
         offset: 0,
@@ -280,10 +280,14 @@ describe('phone page: the list of open 预警 (issue #22)', () => {
     mount(PhoneWarningList, { props: { now: NOW }, global: { plugins: [createAppI18n()] } });
 
   it('shows each open 预警 as one card: cause, step, the caller’s turn and the deadline; the card links to its page', async () => {
-    const { states } = server();
+    const { api, states } = server();
     states.set('w2', 'signed');
     const w = mountList();
     await flushPromises();
+    // One request for the whole records, none per 预警.
+    expect(api.warningRecords).toHaveBeenCalledTimes(1);
+    expect(api.warningRecords).toHaveBeenCalledWith({ status: 'open', limit: 50 });
+    expect(api.warning).not.toHaveBeenCalled();
     const cards = w.findAll('a[data-warning]');
     // Both are the operator's to act on, red, and w1's 签收 is due before w2's feedback.
     expect(cards.map((c) => c.attributes('href'))).toEqual(['#/m/warnings/w1', '#/m/warnings/w2']);
@@ -312,25 +316,25 @@ describe('phone page: the list of open 预警 (issue #22)', () => {
     const { api, live, states } = server();
     const w = mountList();
     await flushPromises();
-    expect(api.warningPage).toHaveBeenCalledTimes(1);
+    expect(api.warningRecords).toHaveBeenCalledTimes(1);
     states.set('w3', 'pushed');
     live.warnings.value = [row('w3')];
     await flushPromises();
-    expect(api.warningPage).toHaveBeenCalledTimes(2);
+    expect(api.warningRecords).toHaveBeenCalledTimes(2);
     expect(w.findAll('a[data-warning]')).toHaveLength(2);
 
     // The screen comes on again: the page becomes visible.
     document.dispatchEvent(new Event('visibilitychange'));
     await flushPromises();
-    expect(api.warningPage).toHaveBeenCalledTimes(3);
+    expect(api.warningRecords).toHaveBeenCalledTimes(3);
     window.dispatchEvent(new Event('online'));
     await flushPromises();
-    expect(api.warningPage).toHaveBeenCalledTimes(4);
+    expect(api.warningRecords).toHaveBeenCalledTimes(4);
     w.unmount();
     // Gone with the view: no more reads.
     document.dispatchEvent(new Event('visibilitychange'));
     await flushPromises();
-    expect(api.warningPage).toHaveBeenCalledTimes(4);
+    expect(api.warningRecords).toHaveBeenCalledTimes(4);
   });
 
   it('polls while visible in case the push went quiet', async () => {
@@ -339,9 +343,9 @@ describe('phone page: the list of open 预警 (issue #22)', () => {
       const { api } = server();
       const w = mountList();
       await flushPromises();
-      expect(api.warningPage).toHaveBeenCalledTimes(1);
+      expect(api.warningRecords).toHaveBeenCalledTimes(1);
       await vi.advanceTimersByTimeAsync(60_000);
-      expect(api.warningPage).toHaveBeenCalledTimes(2);
+      expect(api.warningRecords).toHaveBeenCalledTimes(2);
       w.unmount();
     } finally {
       vi.useRealTimers();

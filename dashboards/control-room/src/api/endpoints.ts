@@ -31,6 +31,7 @@ import type {
   WarningActionResult,
   WarningColour,
   WarningDetail,
+  WarningRecordPage,
   WarningPage,
   WarningRow,
   WarningState,
@@ -140,6 +141,10 @@ export class HazardApi {
   warnings = (): Promise<WarningRow[]> => this.all('/warnings', {}, 2000);
   warningPage = (query: WarningQuery): Promise<WarningPage> => this.http.get('/warnings', { ...query });
   warning = (id: string): Promise<WarningDetail> => this.http.get(`/warnings/${encodeURIComponent(id)}`);
+  /** The whole records of a list of 预警 in one request (the phone page's list). */
+  warningRecords = (
+    query: Pick<WarningQuery, 'status' | 'region' | 'enterprise' | 'limit' | 'offset'>,
+  ): Promise<WarningRecordPage> => this.http.get('/warnings/records', { ...query });
   urgeWarning = (id: string, text: string, deadline: number): Promise<WarningActionResult> =>
     this.warningAction(id, 'urge', { text, deadline: Math.round(deadline) });
   verifyWarning = (id: string, text: string): Promise<WarningActionResult> =>
