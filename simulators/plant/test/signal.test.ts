@@ -43,15 +43,19 @@ describe('normal operation on the example site', () => {
     (_tag, point) => {
       const profile = signalProfile(point);
       const values = run(point);
-      for (const v of values) {
-        expect(Number.isFinite(v)).toBe(true);
-        expect(v).toBeGreaterThanOrEqual(point.range.min);
-        expect(v).toBeLessThanOrEqual(point.range.max);
-        expect(v).toBeGreaterThanOrEqual(profile.min);
-        expect(v).toBeLessThanOrEqual(profile.max);
-        expect(insideLimits(point, v)).toBe(true);
-        expect(Math.abs(v / profile.step - Math.round(v / profile.step))).toBeLessThan(1e-6);
-      }
+      // Every step checked, the failures gathered and asserted once: 60,000 expect() calls per
+      // point made this file the unit project's slowest (11 s).
+      const failures = values.flatMap((v, i) => {
+        const broken = [
+          !Number.isFinite(v) && 'not finite',
+          !(v >= point.range.min && v <= point.range.max) && 'outside the range',
+          !(v >= profile.min && v <= profile.max) && 'outside the profile',
+          !insideLimits(point, v) && 'past a limit',
+          !(Math.abs(v / profile.step - Math.round(v / profile.step)) < 1e-6) && 'off the resolution',
+        ].filter((why) => why !== false);
+        return broken.length > 0 ? [{ step: i + 1, value: v, broken }] : [];
+      });
+      expect(failures.slice(0, 5), `${failures.length} of ${values.length} steps`).toEqual([]);
       // It moves: a stuck value would hide stale-detection bugs downstream.
       expect(new Set(values).size).toBeGreaterThan(3);
     },
