@@ -17,7 +17,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandRow, telemetryTopic } from '@hazardwatch/contracts';
 import { PARTITION_COUNT, partitionOf, PartitionSessions } from '@hazardwatch/ingest';
-import { ActionRequestRepository, sqlClientFromPg } from '@hazardwatch/store';
+import { ActionRequestRepository, importSiteDocument, sqlClientFromPg } from '@hazardwatch/store';
 import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
 import { freePort, startProcess, stopProcess, type StartedProcess } from './process-support.js';
 
@@ -391,16 +391,12 @@ describe('leased ingest workers (three processes, real PostgreSQL and Mosquitto)
     await expectNoDuplicateOpenAlarm();
     // Nothing else raised anywhere through every move: no STALE, no GATEWAY_OFFLINE, no limit alarm.
     expect(await otherEvents(a, ['PT-1', 'LT-1'])).toEqual([]);
+    // The pending on-delay alarm (§5.1 item 3): begun under the dead worker, raised by the new owner
+    // at the sample that completed it (t + 10.5 s ≥ first exceed + 10 s), then returned.
+    expect(await events(a, 'LT-1')).toEqual(['H NORM→UNACK', 'H UNACK→RTNUN']);
     expect(takeoverMs).toBeGreaterThan(0);
     process.stdout.write(`leased-workers: kill -9 → HH raised by the new owner in ${takeoverMs} ms\n`);
   }, 90_000);
-
-  // §5.1 item 3 (the evaluators' short-term state restored at a takeover) is being built by another
-  // engineer; until PartitionUnit.restore replays the stored readings, the new owner starts LT-1's
-  // on-delay afresh at its first sample and the alarm is missed. The kill -9 case above already
-  // publishes the sequence (85 at t, the dead owner's; 85 at t + 10.5 s and 50 at t + 11 s, the new
-  // owner's); the assertion to add there: events(a, 'LT-1') equals ['H NORM→UNACK', 'H UNACK→RTNUN'].
-  it.todo('kill -9: a pending on-delay alarm is still raised by the new owner (needs §5.1 item 3)');
 
   it('a rolling restart of every worker loses nothing and raises nothing twice', async () => {
     await startWorker('w1');
@@ -446,7 +442,7 @@ describe('leased ingest workers (three processes, real PostgreSQL and Mosquitto)
     expect(rows[0]!.n).toBe(3);
   }, 120_000);
 
-  it('a worker joining takes its share while readings flow, with no reading lost', async () => {
+  it('a worker joining takes its share while readings flow, with no reading lost; a site edit adding an enterprise is followed', async () => {
     await startWorker('w1');
     await startWorker('w2');
     await balancedAmong(['w1', 'w2']);
@@ -461,16 +457,44 @@ describe('leased ingest workers (three processes, real PostgreSQL and Mosquitto)
     await new Promise((r) => setTimeout(r, 1_000));
     await flow.stop();
     await expectEveryAckedReadingStored();
-    // Nothing raised at any takeover: no STALE, no GATEWAY_OFFLINE, no limit alarm.
-    const { rows } = await check.query<{
-      source_key: string;
-      condition: string;
-      from_state: string;
-      to_state: string;
-      ts: Date;
-      actor: string;
-      reason: string;
-    }>('SELECT source_key, condition, from_state, to_state, ts, actor, reason FROM alarm_events');
-    expect(rows).toEqual([]);
+
+    // A site edit (a new stored version, NOTIFY) adds an enterprise: whoever holds its partition
+    // evaluates it and subscribes its session to it (§5.1 item 4), with no restart.
+    const added = enterpriseCodes().find((c) => !codes.includes(c))!;
+    const edited = await importSiteDocument(
+      sqlClientFromPg(check),
+      JSON.stringify(siteDocument([...codes, added])),
+      'json',
+      Date.now(),
+    );
+    expect(edited.ok).toBe(true);
+    // Until its partition's session has subscribed the broker keeps nothing for it: probe until
+    // a reading is stored (these probes are not counted as acknowledged-and-kept).
+    await waitFor(
+      async () => {
+        await pub.publishAsync(
+          telemetryTopic({ enterprise: added, gateway: 'GW01' }),
+          JSON.stringify({ readings: [{ tag: 'TT-1', ts: nextTs(), value: 20 }] }),
+          { qos: 1 },
+        );
+        return (
+          await check.query(
+            'SELECT 1 FROM readings r JOIN point_ids p ON p.id = r.point_id WHERE p.enterprise_code = $1',
+            [added],
+          )
+        ).rowCount;
+      },
+      (n) => (n ?? 0) > 0,
+      'a reading of the added enterprise stored',
+    );
+    await publish(added, [{ tag: 'PT-1', ts: nextTs(), value: 1.1 }]);
+    await waitFor(
+      () => events(added, 'PT-1'),
+      (e) => e.includes('H NORM→UNACK'),
+      'H of the added enterprise',
+    );
+    codes.push(added);
+    // Nothing else raised at any takeover or edit: no STALE, no GATEWAY_OFFLINE, no limit alarm.
+    expect(await otherEvents(added, ['PT-1'])).toEqual([]);
   }, 90_000);
 });

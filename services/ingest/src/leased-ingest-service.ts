@@ -8,6 +8,7 @@ import {
   GatewayStatusRepository,
   LeaseRepository,
   NotificationOutbox,
+  PLATFORM_ACTION_ROUTE,
   timescaleJobs,
   watchSiteDocuments,
   type SiteWatch,
@@ -17,7 +18,6 @@ import type { AlarmEngine, AlarmEngineEvents } from './alarm-engine.js';
 import { buildIngestApp, type IngestApp } from './app.js';
 import type { IngestConfig } from './config.js';
 import { DutySchedule } from './duty-schedule.js';
-import { EnterpriseScope } from './enterprise-scope.js';
 import { ingestMetricsText } from './ingest-metrics.js';
 import type { IngestReadiness, IngestService, IngestServiceDeps, VersionedSite } from './ingest-service.js';
 import { buildIngestStorage, siteChecker, startStorageDuties } from './ingest-storage.js';
@@ -181,16 +181,18 @@ export function buildLeasedIngestService(
   const heldEnterprises = (): string[] => heldUnits().flatMap((u) => [...u.enterprises]);
 
   const applySite = (next: VersionedSite): void => {
-    // As the single worker: evaluators first (removed points return to normal through the engine
-    // that still knows them), then the directory, then each engine's site. An enterprise the edit
-    // adds to a held partition is evaluated from that partition's next takeover (§5.1 item 4).
-    for (const unit of heldUnits()) {
-      const scope = EnterpriseScope.of([...unit.enterprises]);
-      unit.evaluation.reconfigure(scope.points(next.index), scope.gateways(next.index));
-    }
+    // As the single worker: evaluators first (a held partition's units serve its enterprises of the
+    // new site; removed points return to normal through the engine that still knows them), then
+    // the directory, then each engine's site; then the sessions subscribe what their partitions
+    // gained and unsubscribe what they lost (§5.1 item 4).
+    const units = heldUnits();
+    for (const unit of units) unit.reconfigure(next.index);
     directory = pointDirectoryFromSite(next.index);
-    for (const unit of heldUnits()) unit.alarms.replaceSite(next.index);
+    for (const unit of units) unit.alarms.replaceSite(next.index);
     current = next;
+    partitionOwner.sessions
+      .refresh()
+      .catch((err: unknown) => log.warn({ err }, 'resubscribing the partitions after a site edit failed'));
     log.info({ version: next.version, points: next.index.points().length }, 'site model in force');
   };
 
@@ -199,12 +201,15 @@ export function buildLeasedIngestService(
   // Judged in every worker (readiness, metrics); alarms only through partition 0's holder.
   const jobWatch = dialect === 'timescaledb' ? new TimescaleJobWatch({ readJobs, clock, logger }) : undefined;
   const notifications = new OutboxWorker(outbox, channels, { logger, now, timers: clock });
+  // Actions on platform alarms (routed `platform:`) go to the holder of partition 0, which raises them.
+  const actionPartition = (route: string): number =>
+    route === PLATFORM_ACTION_ROUTE ? 0 : partitionOf(route, count);
   const actions = new ActionWorker({
-    host: (enterprise): AlarmEngine | undefined => heldUnit(partitionOf(enterprise, count))?.alarms,
+    host: (route): AlarmEngine | undefined => heldUnit(actionPartition(route))?.alarms,
     requests: actionRequests,
     connectionString: deps.connectionString,
     workerId,
-    enterprises: heldEnterprises,
+    enterprises: () => [...heldEnterprises(), ...(heldUnit(0) ? [PLATFORM_ACTION_ROUTE] : [])],
     logger,
     clock,
   });
