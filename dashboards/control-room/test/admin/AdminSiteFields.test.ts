@@ -108,6 +108,12 @@ describe('site form: a hazard’s 包保责任人 and inventory as fields', () =
     expect(w.find('input[name="inventory.1.cas"]').attributes('aria-invalid')).toBe('true');
     expect(admin.updateEntity).not.toHaveBeenCalled();
 
+    // Removing a row renumbers the rows after it: findings on it and after go, those before stay.
+    await w.find('[data-list="inventory"] [data-action="row-add"]').trigger('click');
+    await w.findAll('[data-list="inventory"] [data-action="row-remove"]')[2]!.trigger('click');
+    expect(w.find('[data-issue="inventory.1.cas"]').exists()).toBe(true);
+    expect(w.findAll('[data-list="inventory"] [data-row]')).toHaveLength(2);
+
     await w.find('input[name="responsible.principal.phone"]').setValue('13800000009');
     await w.find('input[name="inventory.1.cas"]').setValue('7664-41-7');
     await submit(w);
@@ -135,6 +141,24 @@ describe('site form: a hazard’s 包保责任人 and inventory as fields', () =
     expect(admin.checkSite).toHaveBeenCalledWith(
       expect.objectContaining({ patch: { inventory: [{ substance: '氢', designMaxTonnes: 1 }] } }),
     );
+  });
+
+  it('removing a row drops the findings on it and after it (renumbered), keeps the rest', async () => {
+    const { w } = mountHazard([
+      checked({
+        ok: false,
+        errors: [
+          finding('SCHEMA_INVALID_VALUE', 'inventory.0.cas'),
+          finding('SCHEMA_INVALID_VALUE', 'responsible.principal.phone'),
+        ],
+      }),
+    ]);
+    await w.find('input[name="inventory.0.cas"]').setValue('7782');
+    await submit(w);
+    expect(w.find('[data-issue="inventory.0.cas"]').exists()).toBe(true);
+    await w.find('[data-list="inventory"] [data-action="row-remove"]').trigger('click');
+    expect(w.find('[data-issue="inventory.0.cas"]').exists()).toBe(false);
+    expect(w.find('[data-issue="responsible.principal.phone"]').exists()).toBe(true);
   });
 
   it('warnings are shown beside their field, apart from errors, and do not block saving', async () => {
