@@ -4,6 +4,7 @@ import { startApiBeside } from './api-service.js';
 import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { LiveValueTap } from '@hazardwatch/ingest';
 import { startIngestService, startIngestWorker } from './ingest-service.js';
+import { liveSourceFor, startIngestLivePush } from './live-source.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';
 import { openStore } from './store-setup.js';
@@ -45,9 +46,24 @@ export async function ingestCommand(ctx: ServiceCommandContext): Promise<number>
   // Its port is checked before the site file is stored (issue 17 item 11).
   const ports = await reservePorts([healthClaim(config)], ctx.logger);
   await ports.release();
-  const service = await startIngestWorker(config, ctx.logger);
+  // With REDIS_URL the alarms this worker evaluates reach the screens of the `hazardwatch api`
+  // instances (issue #23; services/cli/test/api-balancer.int.test.ts).
+  const redisUrl = config.redis.url;
+  const tap = redisUrl !== undefined ? new LiveValueTap() : undefined;
+  const service = await startIngestWorker(config, ctx.logger, tap ? { observers: [tap] } : {});
+  let live;
+  try {
+    live =
+      tap && redisUrl !== undefined
+        ? await startIngestLivePush(service, liveSourceFor(service, tap), redisUrl, ctx.logger)
+        : undefined;
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
+  await live?.close();
   await service.close();
   return 0;
 }

@@ -3,17 +3,22 @@ import type { SiteIndex } from '@hazardwatch/core';
 import type { SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import type { LiveValueTap } from '@hazardwatch/ingest';
-import type { IngestService } from './ingest-service.js';
+import type { IngestService, LeasedIngestService } from './ingest-service.js';
 
 /**
  * The ingest service of this process as the live gateway's event source: typed as the API's
  * `LiveSource`, so an ingest event shape the gateway does not take is a compile error here.
  */
-export function liveSourceFor(service: IngestService, tap: LiveValueTap): LiveSource {
+export function liveSourceFor(service: IngestService | LeasedIngestService, tap: LiveValueTap): LiveSource {
+  // One alarm engine (`serve`, a single or pinned worker), or a leased worker's partitions.
+  const onStored: LeasedIngestService['onStored'] =
+    'alarms' in service
+      ? (listener) => service.alarms.onStored(listener)
+      : (listener) => service.onStored(listener);
   return {
     subscribe: (sink) => {
       const stops = [
-        service.alarms.onStored((events) => sink.stored(events)),
+        onStored((events) => sink.stored(events)),
         service.app.presence.onChange((g) =>
           sink.gateway({
             enterprise: g.enterprise,
