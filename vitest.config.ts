@@ -42,11 +42,17 @@ export default defineConfig({
           // Dashboard tests need the Vue plugin and a DOM: they run in the `dashboard` project.
           include: ['{services,edge,simulators,tools}/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // The type tests (*.test-d.ts) are checked by `npm run typecheck`: `tsc -p
+          // tsconfig.test.json` covers every test directory, and a wrong expectTypeOf fails it.
+          // Enabled here, vitest ran the same tsc again as a group of its own after every suite
+          // (60–110 s of CI), so it is off here; the settings stay for whoever turns it back on.
           typecheck: {
-            enabled: true,
+            enabled: false,
             tsconfig: './tsconfig.test.json',
             include: ['{services,edge,simulators,tools,dashboards}/*/test/**/*.test-d.ts'],
           },
+          // Vitest's default in run mode is cores − 1: one worker on the 2-core CI machine.
+          maxWorkers: 2,
         },
       },
       {
@@ -57,6 +63,8 @@ export default defineConfig({
           environment: 'happy-dom',
           include: ['dashboards/*/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // Same group as `unit`, so the same worker count (vitest requires it).
+          maxWorkers: 2,
         },
       },
       {
