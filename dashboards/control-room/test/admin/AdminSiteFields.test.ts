@@ -68,6 +68,11 @@ describe('site form: a hazard’s 包保责任人 and inventory as fields', () =
     // The quantity's unit is said: tonnes.
     expect(w.find('[data-list="inventory"]').text()).toContain('吨');
     expect(w.find('select[name="type"] option[value="tank_farm"]').text()).toBe('储罐区');
+    // Cells of the tables are named by row and column for a screen reader.
+    expect(w.find('input[name="responsible.technical.phone"]').attributes('aria-label')).toBe(
+      '技术负责人 电话',
+    );
+    expect(w.find('input[name="inventory.0.cas"]').attributes('aria-label')).toBe('CAS 号 1');
   });
 
   it('a bad phone and a bad CAS come back beside their cell; nothing is written; fixed, it saves', async () => {
