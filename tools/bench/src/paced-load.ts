@@ -24,6 +24,8 @@ export interface PacedLoadOptions {
 
 export interface PacedLoadFigures {
   readonly readingsPublished: number;
+  /** Readings in messages the broker acknowledged (PUBACK): what it owes the subscribers. */
+  readonly readingsAcked: number;
   readonly readingsPerSec: number;
   readonly turnsSkipped: number;
   readonly publishErrors: number;
@@ -86,6 +88,7 @@ export async function runPacedLoad(
   const client = await mqtt.connectAsync(options.mqttUrl, { clientId: options.clientId, clean: true });
   let outstanding = 0;
   let published = 0;
+  let acked = 0;
   let skipped = 0;
   let errors = 0;
   let stopped = false;
@@ -107,10 +110,12 @@ export async function runPacedLoad(
       }
       body += ']}';
       outstanding++;
-      published += end - off;
+      const readings = end - off;
+      published += readings;
       client.publish(load.topic, body, { qos: 1 }, (error) => {
         outstanding--;
         if (error) errors++;
+        else acked += readings;
       });
     }
   };
@@ -131,6 +136,7 @@ export async function runPacedLoad(
   await client.endAsync();
   return {
     readingsPublished: published,
+    readingsAcked: acked,
     readingsPerSec: Math.round((published / elapsedMs) * 1000),
     turnsSkipped: skipped,
     publishErrors: errors,
