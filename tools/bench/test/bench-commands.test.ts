@@ -16,7 +16,17 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** Every benchmark runBench dispatches. */
-const BENCHMARKS = ['ingest', 'latency', 'fleet', 'fanout', 'edge', 'evaluate', 'dashboard-load', 'storage'];
+const BENCHMARKS = [
+  'ingest',
+  'latency',
+  'fleet',
+  'fanout',
+  'edge',
+  'evaluate',
+  'dashboard-load',
+  'storage',
+  'failover',
+];
 
 describe('bench command line', () => {
   it('--help anywhere prints the usage and exits 0', async () => {
@@ -58,6 +68,9 @@ describe('bench command line', () => {
     ],
     [['fleet', '--duration', '86401'], "--duration must be a whole number from 1 to 86400, not '86401'"],
     [['ingest', '--duration', '3000000'], '--duration must be a whole number from 1 to 86400'],
+    [['failover', '--kills', '0'], "--kills must be a whole number from 1 to 500, not '0'"],
+    [['failover', '--rate', '0'], "--rate must be a whole number ≥ 1, not '0'"],
+    [['failover', '--margin-ms', 'x'], "--margin-ms must be a whole number ≥ 0, not 'x'"],
   ])('%j is refused with a clear message and the usage, exit 2, nothing started', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
