@@ -53,6 +53,11 @@ export default defineConfig({
           },
           // Vitest's default in run mode is cores − 1: one worker on the 2-core CI machine.
           maxWorkers: 2,
+          // Files share a worker's module cache instead of importing the services' sources anew
+          // each: no unit test mocks a module or stubs a global, and the one with fake timers
+          // restores them. (The dashboard project leaks DOM and store state between files when
+          // shared — 21 cases failed — so it stays isolated.)
+          isolate: false,
         },
       },
       {
