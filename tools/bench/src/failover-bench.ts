@@ -57,6 +57,10 @@ export interface FailoverRound {
   readonly enterprise: string;
   /** Kill → the probe's alarm event recorded by the new owner (database clock), ms; null: none in 60 s. */
   readonly killToAlarmMs: number | null;
+  /** Kill → the dead worker's lease of that partition expired (database clock), ms. */
+  readonly leaseExpiredMs: number | null;
+  /** Kill → the new owner acquired the partition (`acquired_at` of the new epoch), ms. */
+  readonly takeoverMs: number | null;
   readonly newOwner: string | null;
   readonly epochBefore: number;
   readonly epochAfter: number | null;
@@ -77,6 +81,9 @@ export interface FailoverBenchResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** Kill → the partition acquired by the new owner: the lease's share of the figure above. */
+  readonly takeoverP50Ms: number;
+  readonly takeoverP99Ms: number;
   /** Rounds whose probe alarm was not raised by a new owner within 60 s (goal 0). */
   readonly missedAlarms: number;
   /** Acknowledged by the broker (QoS 1) and not stored (goal 0). */
@@ -137,7 +144,8 @@ interface Fleet {
   readonly pool: pg.Pool;
   readonly workers: LeasedWorker[];
   next: number;
-  release(): Promise<void>;
+  /** Stops the workers, ends the sessions, drops the database; the workers' log is kept when `keepLog`. */
+  release(keepLog?: boolean): Promise<void>;
 }
 
 async function startFleet(
@@ -164,7 +172,7 @@ async function startFleet(
     pool,
     workers: [],
     next: 1,
-    release: async () => {
+    release: async (keepLog = false) => {
       await Promise.all(fleet.workers.map((w) => stopLeasedWorker(w, 5_000)));
       await pool.end();
       // The partitions' persistent sessions would keep queueing on the broker.
@@ -180,7 +188,9 @@ async function startFleet(
       await db
         .drop()
         .catch((err: unknown) => options.logger.warn({ err, db: db.name }, 'bench database not dropped'));
-      await rm(dir, { recursive: true, force: true });
+      if (keepLog)
+        options.logger.error({ log: spec.logFile }, "failover run failed: the workers' log is kept");
+      else await rm(dir, { recursive: true, force: true });
     },
   };
   return fleet;
@@ -270,6 +280,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
 
   const fleet = await startFleet(options, site, 'kills');
   let probe: MqttClient | undefined;
+  let finished = false;
   try {
     await addWorker(fleet);
     for (let i = 1; i < WORKERS; i++) await addWorker(fleet);
@@ -347,8 +358,22 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
         );
         const sourceKey = `point:${src[0]!.id}`;
 
+        const leaseAt = async (
+          epoch: number,
+          column: 'expires_at' | 'acquired_at',
+        ): Promise<number | null> => {
+          const { rows } = await fleet.pool.query<{ at: string | null }>(
+            `SELECT (extract(epoch FROM ${column}) * 1000)::text AS at FROM partition_leases
+              WHERE partition = $1 AND epoch = $2`,
+            [partition, epoch],
+          );
+          const at = rows[0]?.at;
+          return at === undefined || at === null ? null : Number(at);
+        };
         pick.w.child.kill('SIGKILL');
         const killedAt = Date.now();
+        // The expiry the others wait for: the last renewal the dead worker made.
+        const expiresAt = await leaseAt(epochBefore, 'expires_at');
         await publishProbe(enterprise, probes.get(enterprise)!, 6);
         let killToAlarmMs: number | null = null;
         for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(50)) {
@@ -363,11 +388,14 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
           }
         }
         const after = (await liveLeases(fleet.pool)).find((l) => l.partition === partition);
+        const acquiredAt = after ? await leaseAt(after.epoch, 'acquired_at') : null;
         const result: FailoverRound = {
           victim: pick.w.name,
           partitionsHeld: pick.partitions.length,
           enterprise,
           killToAlarmMs,
+          leaseExpiredMs: expiresAt === null ? null : Math.round(expiresAt - killedAt),
+          takeoverMs: acquiredAt === null ? null : Math.round(acquiredAt - killedAt),
           newOwner: after?.name ?? null,
           epochBefore,
           epochAfter: after?.epoch ?? null,
@@ -410,13 +438,17 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
     );
     const measured = rounds.flatMap((r) => (r.killToAlarmMs === null ? [] : [r.killToAlarmMs]));
     const summary = summarizeLatencies(measured);
+    const takeover = summarizeLatencies(rounds.flatMap((r) => (r.takeoverMs === null ? [] : [r.takeoverMs])));
     const rates = sustained.map((s) => s.readingsPerSec);
+    finished = true;
     return {
       bench: 'failover',
       kills: rounds.length,
       p50Ms: summary.p50Ms,
       p99Ms: summary.p99Ms,
       maxMs: summary.maxMs,
+      takeoverP50Ms: takeover.p50Ms,
+      takeoverP99Ms: takeover.p99Ms,
       missedAlarms: rounds.length - measured.length,
       readingsLost: lost,
       readingsAcked: acked,
@@ -439,6 +471,6 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
     };
   } finally {
     await probe?.endAsync();
-    await fleet.release();
+    await fleet.release(!finished);
   }
 }

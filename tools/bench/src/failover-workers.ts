@@ -142,10 +142,17 @@ export async function waitShared(
     const leases = await liveLeases(db);
     const holders = new Set(leases.map((l) => l.name));
     if (leases.length === PARTITION_COUNT && names.every((n) => holders.has(n))) return leases;
-    if (Date.now() > deadline)
-      throw new Error(
-        `partitions not shared by ${names.join(', ')} after ${timeoutMs} ms: ${leases.length} held by ${[...holders].join(', ')}`,
+    if (Date.now() > deadline) {
+      // Every row as it stands (expired ones too), to tell a dead fleet from a slow one.
+      const { rows } = await db.query<{ owner: string | null; n: number; ahead_ms: string | null }>(
+        `SELECT owner, count(*)::int AS n, (extract(epoch FROM max(expires_at) - now()) * 1000)::int::text AS ahead_ms
+           FROM partition_leases GROUP BY owner ORDER BY owner`,
       );
+      const table = rows.map((r) => `${r.owner ?? 'free'}: ${r.n} (expiry ${r.ahead_ms ?? '?'} ms ahead)`);
+      throw new Error(
+        `partitions not shared by ${names.join(', ')} after ${timeoutMs} ms: ${leases.length} held by ${[...holders].join(', ')}; leases: ${table.join('; ')}`,
+      );
+    }
     await sleep(200);
   }
 }

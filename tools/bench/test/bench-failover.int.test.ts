@@ -10,6 +10,7 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 interface Round {
   victim: string;
   killToAlarmMs: number | null;
+  takeoverMs: number | null;
   newOwner: string | null;
   epochBefore: number;
   epochAfter: number | null;
@@ -64,6 +65,9 @@ describe('bench failover', () => {
     expect(rounds).toHaveLength(2);
     for (const r of rounds) {
       expect(r.killToAlarmMs).toBeGreaterThan(0);
+      // The new owner acquired the partition after the kill and before it raised the probe.
+      expect(r.takeoverMs).toBeGreaterThan(0);
+      expect(r.takeoverMs).toBeLessThanOrEqual(r.killToAlarmMs!);
       expect(r.newOwner).not.toBeNull();
       expect(r.newOwner).not.toBe(r.victim);
       expect(r.epochAfter).toBeGreaterThan(r.epochBefore);
