@@ -41,8 +41,10 @@ export interface PartitionKeeperOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   /**
-   * A partition was granted at `epoch`: restore its state and start acting. A rejection gives the
-   * lease back. `onLost` may come while this is still under way (restoring took past the deadline).
+   * A partition was granted at `epoch`: restore its state and start acting. Called outside the
+   * rounds (renewals never wait for it), at most MAX_CONCURRENT_TAKEOVERS at once. A rejection gives
+   * the lease back. `onLost` may come while this is still under way (restoring took past the
+   * deadline, or the partition was handed over), and also for a grant lost before its turn came.
    */
   readonly onAcquired: (grant: PartitionEpoch) => Promise<void>;
   /**
@@ -74,6 +76,9 @@ export class PartitionKeeper {
   private watchdog: TimerHandle | undefined;
   private running = false;
   private round: Promise<void> = Promise.resolve();
+  /** Granted partitions waiting to be restored, and the restores under way (outside the rounds). */
+  private readonly pending: PartitionEpoch[] = [];
+  private readonly takeovers = new Set<Promise<void>>();
   /** Rounds whose database calls failed, in a row (logged once per outage, counted). */
   failedRounds = 0;
 
@@ -87,10 +92,19 @@ export class PartitionKeeper {
     this.log = options.logger.child({ component: 'partition-keeper', worker: options.workerId });
   }
 
-  /** Starts the rounds (the first at once); resolves after the first round. */
+  /**
+   * Starts the rounds (the first at once); resolves after the first round. The partitions it was
+   * granted are restored after that, in the background (`whenSettled` waits for them).
+   */
   async start(): Promise<void> {
     this.running = true;
     await this.runRound();
+  }
+
+  /** Resolves when every takeover begun or queued so far has finished (restored, or given back). */
+  async whenSettled(): Promise<void> {
+    while (this.takeovers.size > 0 || (this.pending.length > 0 && this.running))
+      await Promise.all([...this.takeovers]);
   }
 
   /** Whether this worker may act for the partition now (held, and before its local deadline). */
@@ -115,6 +129,9 @@ export class PartitionKeeper {
     this.options.clock.clearTimeout(this.roundTimer);
     this.options.clock.clearTimeout(this.watchdog);
     await this.round;
+    // Takeovers not yet begun are dropped with the rest below; those under way are awaited first.
+    this.pending.length = 0;
+    await Promise.all([...this.takeovers]);
     const held = this.held.list();
     for (const l of held) {
       this.held.drop(l.partition);
@@ -199,16 +216,45 @@ export class PartitionKeeper {
     this.armWatchdog();
     if (granted.length > 0)
       this.log.info({ partitions: granted.map((g) => g.partition) }, 'partitions acquired');
-    for (const g of granted) {
+    // Restored outside the round: the next heartbeat must renew on time however long restoring
+    // a dead worker's partitions takes (bench failover: restored one after another inside the
+    // round, they held up the renewals past the deadline and the workers took everything from
+    // each other in turn).
+    this.pending.push(...granted);
+    this.pumpTakeovers();
+  }
+
+  /** Starts queued takeovers, at most MAX_CONCURRENT_TAKEOVERS at once. */
+  private pumpTakeovers(): void {
+    while (this.takeovers.size < MAX_CONCURRENT_TAKEOVERS && this.pending.length > 0) {
+      const g = this.pending.shift()!;
+      // Lost before its turn (deadline passed, handed over): its onLost has been called; nothing to restore.
+      if (this.held.epochOf(g.partition) !== g.epoch) continue;
+      const task: Promise<void> = this.takeOver(g).finally(() => {
+        this.takeovers.delete(task);
+        if (this.running) this.pumpTakeovers();
+      });
+      this.takeovers.add(task);
+    }
+  }
+
+  private async takeOver(g: PartitionEpoch): Promise<void> {
+    const { store, workerId } = this.options;
+    try {
+      await this.options.onAcquired(g);
+    } catch (err) {
+      this.log.error({ err, partition: g.partition }, 'taking over a partition failed; lease given back');
       try {
-        await this.options.onAcquired(g);
-      } catch (err) {
-        this.log.error({ err, partition: g.partition }, 'taking over a partition failed; lease given back');
         if (this.held.epochOf(g.partition) === g.epoch) {
           this.held.drop(g.partition);
           await this.options.onLost(g, 'closing');
         }
         await store.release(workerId, [g]);
+      } catch (releaseErr) {
+        this.log.warn(
+          { err: releaseErr, partition: g.partition },
+          'giving back a partition failed; its lease expires instead',
+        );
       }
     }
   }
@@ -241,5 +287,11 @@ export class PartitionKeeper {
     );
   }
 }
+
+/**
+ * Partitions restored at once by one worker: a dead worker's share is taken in parallel (the kill →
+ * first alarm time of its last partition), without opening dozens of sessions and replays at once.
+ */
+const MAX_CONCURRENT_TAKEOVERS = 4;
 
 const key = (l: PartitionEpoch): string => `${l.partition}:${l.epoch}`;

@@ -59,8 +59,10 @@ export class PartitionOwner {
     return this.units.get(partition);
   }
 
-  start(): Promise<void> {
-    return this.keeper.start();
+  /** Resolves once the first round's partitions are restored and acting (or given back). */
+  async start(): Promise<void> {
+    await this.keeper.start();
+    await this.keeper.whenSettled();
   }
 
   /** Gives every partition back (released at once for the others) and leaves. */

@@ -20,7 +20,7 @@ interface Worker {
   readonly acting: Set<number>;
 }
 
-function harness() {
+function harness(options: { restoreMs?: number } = {}) {
   const clock = new ManualClock(T0);
   const store = new MemoryLeaseStore(clock, COUNT);
   const workers: Worker[] = [];
@@ -38,7 +38,11 @@ function harness() {
       onAcquired: (g) => {
         acquired.push({ ...g, atMs: clock.now() });
         acting.add(g.partition);
-        return Promise.resolve();
+        // Restoring a partition (its open alarms, 预警 and recent readings) takes this long.
+        const restoreMs = options.restoreMs ?? 0;
+        return restoreMs === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => clock.setTimeout(resolve, restoreMs));
       },
       onLost: (g, reason) => {
         lost.push({ ...g, atMs: clock.now(), reason });
@@ -147,6 +151,50 @@ describe('PartitionKeeper', () => {
     await h.run(2 * TIMING.heartbeatMs + 100);
     expect(a.acting.size).toBe(COUNT);
     await a.keeper.close();
+  });
+
+  it("slow takeovers do not hold up the renewals: a dead worker's partitions are taken without the takers losing theirs", async () => {
+    // bench failover: with restores taking longer than lease − margin in all, the round that
+    // acquired a dead worker's 21 partitions restored them one after another before the next
+    // heartbeat, so the takers' own leases ran out; another worker took everything, and so on.
+    const h = harness({ restoreMs: 400 });
+    const ws = ['w-a', 'w-b', 'w-c'].map((id) => h.worker(id));
+    // Not awaited: the clock moves only in h.run.
+    for (const w of ws) void w.keeper.start();
+    await h.run(15_000);
+    expect(ws.map((w) => w.acting.size).sort()).toEqual([21, 21, 22]);
+    const [a, b, c] = ws as [Worker, Worker, Worker];
+    h.store.cutOff(b.id);
+    for (let t = 0; t < 20_000; t += 50) {
+      await h.run(50);
+      expect(h.overlap()).toEqual([]);
+    }
+    expect(a.acting.size + c.acting.size).toBe(COUNT);
+    expect([a.acting.size, c.acting.size]).toEqual([32, 32]);
+    // Only the dead worker's leases ended; the takers renewed theirs throughout.
+    for (const w of [a, c]) expect(w.lost.filter((l) => l.reason !== 'rebalanced')).toEqual([]);
+    await Promise.all([a, c].map((w) => w.keeper.close()));
+  });
+
+  it('a restore still under way when the worker closes is awaited, and the partition given back', async () => {
+    const h = harness({ restoreMs: 3000 });
+    const a = h.worker('w-a');
+    await a.keeper.start();
+    await h.run(100);
+    // All 64 granted in the first round; restored four at a time, outside the rounds.
+    expect(h.store.grants.length).toBe(COUNT);
+    expect(a.acquired).toHaveLength(4);
+    let closedAt: number | undefined;
+    const closed = a.keeper.close().then(() => (closedAt = h.clock.now()));
+    await h.run(1000);
+    expect(closedAt).toBeUndefined();
+    await h.run(2500);
+    await closed;
+    // Closed after the four restores under way finished, not before; the other 60 never begun.
+    expect(closedAt).toBeGreaterThanOrEqual(a.acquired[0]!.atMs + 3000);
+    expect(a.acquired).toHaveLength(4);
+    expect(a.acting.size).toBe(0);
+    expect(a.lost.map((l) => l.reason)).toEqual(Array<LossReason>(COUNT).fill('closing'));
   });
 
   it('refuses a heartbeat that leaves no room for a missed round before the deadline', () => {
