@@ -190,10 +190,16 @@ describe('admin screens in the browser (issue #22)', () => {
     const phoneIssue = form.locator('[data-person="principal"] [data-issue="responsible.principal.phone"]');
     await phoneIssue.waitFor();
     expect(await phoneIssue.getAttribute('data-rule')).toBe('SCHEMA_INVALID_VALUE');
-    // The server's message says what a phone must be; the rule in the reader's language above it.
+    // The rule and what a phone must be in the reader's language; the server's words on hover.
     expect(await phoneIssue.textContent()).toContain('取值不合法');
-    expect(await phoneIssue.textContent()).toContain('mainland mobile');
+    expect(await phoneIssue.textContent()).toContain('应为手机号');
+    expect(await phoneIssue.textContent()).toContain('当前为 "1380000000"');
+    expect(await phoneIssue.locator('small').getAttribute('title')).toContain('mainland mobile');
     const row = form.locator('[data-list="inventory"] [data-row="1"]');
+    expect(await row.locator('[data-issue="inventory.1.cas"]').textContent()).toContain('应为 CAS 号');
+    expect(await row.locator('[data-issue="inventory.1.designMaxTonnes"]').textContent()).toContain(
+      '应不小于 0',
+    );
     expect(await row.locator('[data-issue="inventory.1.cas"]').getAttribute('data-rule')).toBe(
       'SCHEMA_INVALID_VALUE',
     );

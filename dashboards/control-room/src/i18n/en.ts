@@ -885,6 +885,28 @@ export const en: Messages = {
       '3': 'Level 3',
       '4': 'Level 4',
     },
+    /** What a field's value should be, from the check's SCHEMA_INVALID_VALUE finding (site-finding.ts). */
+    expect: {
+      min: 'must be at least {n}',
+      max: 'must be at most {n}',
+      above: 'must be greater than {n}',
+      below: 'must be less than {n}',
+      minLength: 'at least {n} characters',
+      maxLength: 'at most {n} characters',
+      minItems: 'at least {n} items',
+      maxItems: 'at most {n} items',
+      number: 'must be a number',
+      integer: 'must be a whole number',
+      string: 'must be text',
+      boolean: 'must be yes or no',
+      oneOf: 'must be one of: {choices}',
+      pattern: 'not in the expected format',
+      phone:
+        'must be a mainland mobile (11 digits, 1 then 3–9, optional +86) or a landline with area code (0xx-xxxxxxxx, optional extension)',
+      cas: 'must be a CAS number, e.g. 7782-50-5',
+      tag: 'a tag is 1–64 printable ASCII characters without space, #, + or /',
+      got: 'now {value}',
+    },
     rules: {
       SCHEMA_UNKNOWN_KEY: 'Unknown field',
       SCHEMA_MISSING_KEY: 'Required field missing',
