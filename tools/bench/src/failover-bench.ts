@@ -94,6 +94,8 @@ export interface FailoverBenchResult {
   readonly duplicateAlarms: number;
   /** Alarm raises other than the probes' (STALE, GATEWAY_OFFLINE, limits of the load): a takeover should cause none. */
   readonly otherAlarmsRaised: number;
+  /** Those raises by condition (e.g. { STALE: 2 }), to tell a takeover's spurious alarm from the load's. */
+  readonly otherAlarmsByCondition: Readonly<Record<string, number>>;
   readonly loadReadingsPerSec: number;
   readonly loadTurnsSkipped: number;
   readonly sustained: readonly SustainedRate[];
@@ -436,6 +438,12 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
         ])
       ).rows.map((r) => r.k),
     );
+    const others = events.filter((e) => e.fromState === 'NORM' && !probeKeys.has(e.sourceKey));
+    if (others.length > 0)
+      log.warn(
+        { others: others.slice(0, 20).map((e) => `${e.sourceKey} ${e.condition}`) },
+        'alarms raised other than the probes',
+      );
     const measured = rounds.flatMap((r) => (r.killToAlarmMs === null ? [] : [r.killToAlarmMs]));
     const summary = summarizeLatencies(measured);
     const takeover = summarizeLatencies(rounds.flatMap((r) => (r.takeoverMs === null ? [] : [r.takeoverMs])));
@@ -454,7 +462,13 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
       readingsAcked: acked,
       readingsStored: stored,
       duplicateAlarms: duplicateRaises(events) + duplicateOpenAlarms(open),
-      otherAlarmsRaised: events.filter((e) => e.fromState === 'NORM' && !probeKeys.has(e.sourceKey)).length,
+      otherAlarmsRaised: others.length,
+      otherAlarmsByCondition: Object.fromEntries(
+        [...new Set(others.map((e) => e.condition))].map((c) => [
+          c,
+          others.filter((e) => e.condition === c).length,
+        ]),
+      ),
       loadReadingsPerSec: load.readingsPerSec,
       loadTurnsSkipped: load.turnsSkipped,
       sustained,
