@@ -7,16 +7,23 @@ import { connect as tcpConnect, createServer } from 'node:net';
  * command run to its end, and a stop by SIGTERM that reports how the process ended.
  */
 
-/** A TCP port nothing listens on right now (127.0.0.1). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A TCP port nothing listens on right now (127.0.0.1), below Linux's ephemeral range (32768–60999):
+ * a port the kernel picked for listen(0) is also one it may give the next outgoing connection of
+ * any test running alongside, and a process started seconds later then finds it taken (CI: the
+ * compose stack's health port, EADDRINUSE). Ports from 20000–32767 are never handed out that way.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port found in 20000-32767 after 50 tries');
 }
 
 /** Resolves once something accepts connections on 127.0.0.1:port; throws after timeoutMs. */
