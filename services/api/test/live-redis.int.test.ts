@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -106,6 +107,55 @@ describe.skipIf(!redisUp)('two gateway instances sharing rooms through the Redis
     for (const g of gateways.splice(0)) await g.close();
     for (const s of servers.splice(0)) await closeServer(s);
     expect(openSockets(ports)).toBe(0);
+  });
+
+  it('an instance that has read nothing yet misses no event written between two of its reads (the adapter starts at "$")', async () => {
+    // @socket.io/redis-streams-adapter 0.3.1 reads the stream with XREAD BLOCK from "$" until it
+    // has read one entry, and nothing else writes to the stream while an instance only listens: an
+    // entry added after one empty read and before the next was never read (CI at ed10f05, the
+    // balancer test: the first alarm after start reached the screens of one API instance only).
+    const streamName = `hw-live-test-${randomUUID()}`;
+    const http = await listening();
+    servers.push(http);
+    const b = await attachTo(api, http, {
+      redisUrl: REDIS_URL,
+      redisStreamName: streamName,
+      redisBlockMs: 100,
+    });
+    gateways.push(b);
+    const onB = await connectAs(urlOf(http), api, 'opE1');
+    clients.push(onB);
+    expect(
+      await onB.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'enterprise', code: E1 }] }),
+    ).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const got = next(onB, 'alarm', (e) => e.alarmId === 'stream-gap');
+    // This process (so the instance's reader) is held past one read's block time: its XREAD ends
+    // empty at Redis meanwhile, and another instance's broadcast is written before it reads again.
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+    const broadcast = {
+      packet: { type: 2, nsp: '/', data: ['alarm', { alarmId: 'stream-gap', enterprise: E1 }] },
+      opts: { rooms: [`enterprise:${E1}`], except: [], flags: {} },
+    };
+    execFileSync('redis-cli', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(REDIS_PORT),
+      'XADD',
+      streamName,
+      '*',
+      'uid',
+      'another-instance',
+      'nsp',
+      '/',
+      'type',
+      '3', // MessageType.BROADCAST of socket.io-adapter
+      'data',
+      JSON.stringify(broadcast),
+    ]);
+    expect(await got).toMatchObject({ alarmId: 'stream-gap', enterprise: E1 });
   });
 
   it('serves an API-only instance the values and alarms of two partitioned workers, each alarm once', async () => {

@@ -280,7 +280,7 @@ export async function connectRedis(
     c.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
   const duplicate = client.duplicate.bind(client);
   client.duplicate = (...args: Parameters<RedisClient['duplicate']>) => {
-    const d = watch(duplicate(...args));
+    const d = readsFromPosition(watch(duplicate(...args)));
     duplicates.push(d);
     return d;
   };
@@ -293,6 +293,37 @@ export async function connectRedis(
       if (client.isOpen) await client.quit();
     },
   };
+}
+
+/**
+ * The adapter's stream reader (@socket.io/redis-streams-adapter 0.3.1, `startPolling`) asks XREAD
+ * BLOCK for entries after "$" until it has read one, and an instance that only serves sockets
+ * writes nothing to the stream itself: each empty read ends, and an entry added before the next
+ * read reaches Redis was never read by this instance. The first alarm after an API instance
+ * started was lost on its screens when it fell in that gap (a busy event loop widens it). Here "$"
+ * becomes a position: the stream's last entry when this reader first asks (as "$" means), then the
+ * last entry it has read, so every entry after the first read is read exactly once.
+ */
+function readsFromPosition(reader: RedisClient): RedisClient {
+  type Stream = { key: string; id: string };
+  type Entries = Array<{ name: string; messages: Array<{ id: string; message: Record<string, string> }> }>;
+  type Read = (
+    streams: Stream | Stream[],
+    options?: { BLOCK?: number; COUNT?: number },
+  ) => Promise<Entries | null>;
+  const xRead = reader.xRead.bind(reader) as unknown as Read;
+  let position: string | undefined;
+  const read: Read = async (streams, options) => {
+    const one = Array.isArray(streams) ? (streams.length === 1 ? streams[0] : undefined) : streams;
+    if (one?.id !== '$') return xRead(streams, options);
+    position ??= (await reader.xRevRange(one.key, '+', '-', { COUNT: 1 }))[0]?.id ?? '0-0';
+    const result = await xRead({ key: one.key, id: position }, options);
+    const entries = result?.[0]?.messages;
+    if (entries !== undefined && entries.length > 0) position = entries[entries.length - 1]!.id;
+    return result;
+  };
+  reader.xRead = read as unknown as RedisClient['xRead'];
+  return reader;
 }
 
 export type { LiveSink, LiveSource, LiveStoredEvents } from './live-source.js';
