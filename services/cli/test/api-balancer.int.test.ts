@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
 import { DutyScreen, restCall, type LiveTransport } from './duty-screen.js';
@@ -158,6 +158,12 @@ describe.skipIf(missing !== undefined)(
       await db?.drop();
       rmSync(dir, { recursive: true, force: true });
     }, 60_000);
+
+    // A failed test's screens must not hold connections into the next test's count of open ones
+    // (CI at ed10f05: "the connections of earlier tests closed: [2,2]" after one test failed).
+    afterEach(() => {
+      for (const s of screens.splice(0)) s.close();
+    });
 
     /** The backend the balancer gave the request it routed last. */
     const lastBackend = (): number => balancer.routed[balancer.routed.length - 1]!;
