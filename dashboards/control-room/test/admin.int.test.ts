@@ -242,7 +242,9 @@ describe('admin screens in the browser (issue #22)', () => {
 
   it('issues a gateway credential: the secret shown once, with "will not be shown again"', async () => {
     await admin.click('[data-admin-section="credentials"]');
-    const row = admin.locator('[data-gateway="GW01"]');
+    // Scoped: the site section's tree, still on screen until the switch renders, also has a
+    // [data-gateway] row (CI at ed10f05 read its null data-state).
+    const row = admin.locator('[data-test="admin-credentials"] [data-gateway="GW01"]');
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('none');
     await row.locator('[data-action="credential-issue"]').click();
@@ -255,7 +257,9 @@ describe('admin screens in the browser (issue #22)', () => {
     expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     await shot(admin, 'admin-credentials-zh-CN');
     await admin.click('[data-action="secret-done"]');
-    await admin.locator('[data-gateway="GW01"][data-state="active"]').waitFor();
+    await admin
+      .locator('[data-test="admin-credentials"] [data-gateway="GW01"][data-state="active"]')
+      .waitFor();
     // Gone from the page, and the API never shows it again.
     expect(await admin.content()).not.toContain(secret);
     const stored = await (
@@ -311,7 +315,7 @@ describe('admin screens in the browser (issue #22)', () => {
     if ((await en.locator('[data-test="locale"]').textContent())?.trim() === 'EN')
       await en.click('[data-test="locale"]');
     await en.goto(`${stack.origin}/#/admin/credentials`);
-    await en.locator('[data-gateway="GW01"]').waitFor();
+    await en.locator('[data-test="admin-credentials"] [data-gateway="GW01"]').waitFor();
     expect(await en.locator('[data-admin-section="credentials"]').textContent()).toBe('Gateway credentials');
     await shot(en, 'admin-credentials-en');
     await en.context().close();
