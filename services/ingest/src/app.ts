@@ -7,7 +7,7 @@ import {
   type DurableMessageHandler,
 } from './durable-ack-subscriber.js';
 import { GatewayFaultRelay, type DataLossStore, type GatewayEvaluator } from './gateway-fault-relay.js';
-import { GatewayPresence } from './gateway-presence.js';
+import { GatewayPresence, parseGatewayStatus } from './gateway-presence.js';
 import { GatewayStatusRecorder, type GatewayStatusStore } from './gateway-status-recorder.js';
 import { IngestCounters } from './ingest-counters.js';
 import { IngestPipeline, type BatchWriter, type ReadingObserver } from './ingest-pipeline.js';
@@ -36,7 +36,17 @@ export interface IngestDeps {
   readonly gateways?: GatewayEvaluator;
   /** Where `data_loss` reports are stored; the message is acknowledged once stored. */
   readonly dataLoss?: DataLossStore;
+  /**
+   * The gateway's silence timeout in the site in force (0 = only status messages decide). A
+   * retained `death` is not taken for a gateway heard from within it (see onMessage).
+   */
+  readonly gatewayOfflineAfterMs?: (enterprise: string, gateway: string) => number | undefined;
+  /** @default LAST_SEEN_REFRESH_MS */
+  readonly lastSeenRefreshMs?: number;
 }
+
+/** How often a gateway that only sends telemetry has its last-seen time stored (gateway_status). */
+export const LAST_SEEN_REFRESH_MS = 10_000;
 
 /**
  * Where the app's messages come from: by default its one DurableAckSubscriber; a leased worker's
@@ -82,6 +92,7 @@ export function buildIngestApp(
   const now = deps.now ?? Date.now;
   const counters = new IngestCounters();
   const presence = new GatewayPresence();
+  const lastSeenRefreshMs = deps.lastSeenRefreshMs ?? LAST_SEEN_REFRESH_MS;
   const timers = deps.timers ?? systemClock;
   // Presence is kept (in memory and in gateway_status) only for gateways the site in force has:
   // every code a device makes up would otherwise add an entry and a row for good (issue #16 item 7).
@@ -148,7 +159,7 @@ export function buildIngestApp(
     statusRecorder?.prune();
   };
 
-  const onMessage = (topicName: string, payload: Buffer, ack: AckTicket): void => {
+  const onMessage = (topicName: string, payload: Buffer, ack: AckTicket, retained = false): void => {
     const topic = parseTopic(topicName);
     if (!topic) {
       pipeline.rejectMessage(topicName, payload, 'bad_topic', 'not a hw/v1 gateway topic', ack);
@@ -157,7 +168,10 @@ export function buildIngestApp(
     followSite();
     if (topic.kind === 'telemetry') {
       // Telemetry of a gateway the site lacks is refused (and counted) by the pipeline.
-      if (known(topic.enterprise, topic.gateway)) presence.seen(topic.enterprise, topic.gateway, now());
+      if (known(topic.enterprise, topic.gateway)) {
+        const refreshed = presence.seen(topic.enterprise, topic.gateway, now(), lastSeenRefreshMs);
+        if (refreshed !== undefined) statusRecorder?.record(refreshed);
+      }
       pipeline.acceptTelemetry(topic, topicName, payload, ack);
     } else if (topic.kind === 'status') {
       if (!known(topic.enterprise, topic.gateway)) {
@@ -167,12 +181,33 @@ export function buildIngestApp(
         return;
       }
       const at = now();
-      const status = presence.status(topic.enterprise, topic.gateway, payload, at);
+      const status = parseGatewayStatus(payload);
       if (status === undefined) {
         log.warn({ topic: topicName }, 'status payload rejected');
         ack.done();
         return;
       }
+      // A retained death is the broker's last word on the gateway, of unknown age: the death of a
+      // session long gone stays retained while the gateway (or a device publishing under its
+      // code without status messages) keeps sending. At every start and partition takeover it
+      // raised GATEWAY_OFFLINE for a gateway seen alive seconds before, cleared by its next
+      // reading. It is not taken when the gateway was heard from within its silence timeout
+      // (here, or by the worker that stored its state): a gateway that really died while no one
+      // was subscribed then goes offline by that timeout. A death sent while we are subscribed
+      // (live, or queued in our session) is not retained on delivery and is always taken.
+      if (retained && status.type === 'death') {
+        const after = deps.gatewayOfflineAfterMs?.(topic.enterprise, topic.gateway) ?? 0;
+        if (after > 0 && presence.aliveWithin(topic.enterprise, topic.gateway, at, after)) {
+          counters.retainedDeathsIgnored++;
+          log.info(
+            { enterprise: topic.enterprise, gateway: topic.gateway, deathTs: status.ts },
+            'retained death of a gateway heard from within its offline timeout: not taken',
+          );
+          ack.done();
+          return;
+        }
+      }
+      presence.apply(topic.enterprise, topic.gateway, status, at);
       if (statusRecorder) statusRecorder.record(presence.get(topic.enterprise, topic.gateway)!);
       const stored = faults?.status(topic.enterprise, topic.gateway, status, at);
       if (stored === undefined) ack.done();

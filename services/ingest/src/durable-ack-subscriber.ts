@@ -13,7 +13,17 @@ export interface AckTicket {
   done(): void;
 }
 
-export type DurableMessageHandler = (topic: string, payload: Buffer, ack: AckTicket) => void;
+/**
+ * `retained`: the broker sent the message from its retained store because we subscribed (MQTT
+ * 3.1.1 §3.3.1.3: RETAIN 1 on delivery only then; a message matching an established
+ * subscription, live or queued in our session while away, arrives with RETAIN 0).
+ */
+export type DurableMessageHandler = (
+  topic: string,
+  payload: Buffer,
+  ack: AckTicket,
+  retained: boolean,
+) => void;
 
 export interface DurableAckSubscriberOptions {
   readonly url: string;
@@ -309,20 +319,25 @@ export class DurableAckSubscriber {
   private receive(packet: IPublishPacket): void {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     if (packet.qos === 0 || packet.messageId === undefined) {
-      this.onMessage(packet.topic, payload, NOOP_TICKET);
+      this.onMessage(packet.topic, payload, NOOP_TICKET, packet.retain);
       return;
     }
     const generation = this.generation;
     const entry: PendingAck = { messageId: packet.messageId, durable: false };
     this.pending.push(entry);
     this.byMessageId.set(packet.messageId, entry);
-    this.onMessage(packet.topic, payload, {
-      done: () => {
-        if (generation !== this.generation || entry.durable) return;
-        entry.durable = true;
-        this.releaseAcks();
+    this.onMessage(
+      packet.topic,
+      payload,
+      {
+        done: () => {
+          if (generation !== this.generation || entry.durable) return;
+          entry.durable = true;
+          this.releaseAcks();
+        },
       },
-    });
+      packet.retain,
+    );
   }
 
   /** Sends the PUBACKs and PUBRECs of the longest durable prefix, in arrival order. */

@@ -18,6 +18,17 @@ export interface GatewayState {
 
 const checkStatus = TypeCompiler.Compile(GatewayStatusSchema);
 
+/** @returns the status message, or undefined when the payload is not a valid one. */
+export function parseGatewayStatus(payload: Buffer): GatewayStatus | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  return checkStatus.Check(body) ? body : undefined;
+}
+
 /**
  * Gateway online/offline from birth, death (MQTT last will) and heartbeat messages. Telemetry
  * also counts as a sign of life. Listeners hear of changes only; the alarm engine hears of every
@@ -29,6 +40,8 @@ const checkStatus = TypeCompiler.Compile(GatewayStatusSchema);
  */
 export class GatewayPresence {
   private readonly states = new Map<string, GatewayState>();
+  /** When `seen` last returned each gateway's state to be stored. */
+  private readonly refreshed = new Map<string, number>();
   private readonly listeners: Array<(state: GatewayState) => void> = [];
 
   /** Returns a function that stops listening. */
@@ -42,26 +55,73 @@ export class GatewayPresence {
 
   /** @returns the status message, or undefined when the payload is not a valid one. */
   status(enterprise: string, gateway: string, payload: Buffer, nowMs: number): GatewayStatus | undefined {
-    let body: unknown;
-    try {
-      body = JSON.parse(payload.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    if (!checkStatus.Check(body)) return undefined;
-    const status: GatewayStatus = body;
+    const status = parseGatewayStatus(payload);
+    if (status !== undefined) this.apply(enterprise, gateway, status, nowMs);
+    return status;
+  }
+
+  /** Takes a valid status message. */
+  apply(enterprise: string, gateway: string, status: GatewayStatus, nowMs: number): void {
     // A death (the broker's last will, composed at connect) or data_loss report carries no depth:
     // the last reported one still says what the gateway holds.
     const spoolDepth = status.spoolDepth ?? this.get(enterprise, gateway)?.spoolDepth;
     this.set(enterprise, gateway, status.type !== 'death', nowMs, spoolDepth);
-    return status;
   }
 
-  seen(enterprise: string, gateway: string, nowMs: number): void {
+  /**
+   * Telemetry arrived. @returns the state when it is worth storing: changed, or its last-seen time
+   * `refreshMs` past the one last returned (a gateway that sends telemetry and no status messages
+   * would otherwise keep the gateway_status.last_seen of the moment it came online, and a worker
+   * taking its partition over would read it as silent for that long).
+   */
+  seen(enterprise: string, gateway: string, nowMs: number, refreshMs = Infinity): GatewayState | undefined {
     const key = `${enterprise}/${gateway}`;
     const state = this.states.get(key);
-    if (state?.online && nowMs - state.lastSeenMs < 1000) return;
+    if (state?.online && nowMs - state.lastSeenMs < 1000) return undefined;
     this.set(enterprise, gateway, true, nowMs, state?.spoolDepth);
+    const next = this.states.get(key)!;
+    const refreshed = this.refreshed.get(key);
+    if (state?.online !== true || refreshed === undefined || nowMs - refreshed >= refreshMs) {
+      this.refreshed.set(key, nowMs);
+      return next;
+    }
+    return undefined;
+  }
+
+  /**
+   * The states stored by a previous owner of these gateways (gateway_status, read at start or at a
+   * partition takeover), taken where nothing newer is known here. Listeners are not told: nothing
+   * changed, this only says what was last known.
+   */
+  seed(
+    stored: ReadonlyArray<{
+      enterprise: string;
+      gateway: string;
+      online: boolean;
+      lastSeenMs: number;
+      spoolDepth: number | null;
+      sinceMs?: number | null;
+    }>,
+  ): void {
+    for (const r of stored) {
+      const key = `${r.enterprise}/${r.gateway}`;
+      const known = this.states.get(key);
+      if (known !== undefined && known.lastSeenMs >= r.lastSeenMs) continue;
+      this.states.set(key, {
+        enterprise: r.enterprise,
+        gateway: r.gateway,
+        online: r.online,
+        lastSeenMs: r.lastSeenMs,
+        spoolDepth: r.spoolDepth ?? undefined,
+        sinceMs: r.sinceMs ?? r.lastSeenMs,
+      });
+    }
+  }
+
+  /** Whether the gateway is online and was heard from within `windowMs` before `nowMs`. */
+  aliveWithin(enterprise: string, gateway: string, nowMs: number, windowMs: number): boolean {
+    const state = this.states.get(`${enterprise}/${gateway}`);
+    return state !== undefined && state.online && nowMs - state.lastSeenMs < windowMs;
   }
 
   get(enterprise: string, gateway: string): GatewayState | undefined {
@@ -78,6 +138,7 @@ export class GatewayPresence {
     for (const [key, state] of this.states)
       if (!known(state.enterprise, state.gateway)) {
         this.states.delete(key);
+        this.refreshed.delete(key);
         gone.push(state);
       }
     return gone;

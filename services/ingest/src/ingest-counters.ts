@@ -35,6 +35,7 @@ export interface IngestCountersSnapshot {
   readonly gatewayStatusWrites: number;
   readonly gatewayStatusWritesFailed: number;
   readonly unknownGatewayStatus: number;
+  readonly retainedDeathsIgnored: number;
   readonly dataLossStored: number;
   readonly dataLossDuplicate: number;
   readonly dataLossNotStored: number;
@@ -92,6 +93,11 @@ export class IngestCounters {
    * such gateways is refused whole as `unknown_gateway`, counted in rejectedByReason.)
    */
   unknownGatewayStatus = 0;
+  /**
+   * Retained `death` status messages delivered at a subscribe for a gateway heard from within its
+   * offline timeout: not taken (app.ts; the timeout decides if the gateway is really gone).
+   */
+  retainedDeathsIgnored = 0;
   /** `data_loss` reports stored in data_loss_events (GatewayFaultRelay). */
   dataLossStored = 0;
   /** `data_loss` reports already stored (a QoS 1 redelivery): not stored again. */
@@ -132,6 +138,7 @@ export class IngestCounters {
       gatewayStatusWrites: this.gatewayStatusWrites,
       gatewayStatusWritesFailed: this.gatewayStatusWritesFailed,
       unknownGatewayStatus: this.unknownGatewayStatus,
+      retainedDeathsIgnored: this.retainedDeathsIgnored,
       dataLossStored: this.dataLossStored,
       dataLossDuplicate: this.dataLossDuplicate,
       dataLossNotStored: this.dataLossNotStored,

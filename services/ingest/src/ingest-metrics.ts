@@ -127,6 +127,11 @@ export async function ingestMetricsText(counters: IngestCounters, gauges: Ingest
     'Status messages of gateways the site does not know: counted only (no presence, no gateway_status row, no alarm).',
     c.unknownGatewayStatus,
   );
+  total(
+    'hw_ingest_retained_deaths_ignored_total',
+    'Retained death status messages, delivered at a subscribe, of gateways heard from within their offline timeout: not taken.',
+    c.retainedDeathsIgnored,
+  );
   counter(
     'hw_ingest_data_loss_reports_total',
     'Gateway data_loss reports by storage outcome: stored, duplicate (already stored), not_stored (refused or storage away).',

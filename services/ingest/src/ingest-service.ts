@@ -167,6 +167,8 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     // data loss), and data_loss reports are stored (issue #16 items 3, 4).
     gateways: engine,
     dataLoss: new DataLossRepository(client),
+    gatewayOfflineAfterMs: (enterprise, gateway) =>
+      current?.index.gateway(enterprise, gateway)?.offlineAfterMs,
   });
   ingest.presence.onChange((g) => {
     if (g.online) engine.gatewayOnline(g.enterprise, g.gateway, g.lastSeenMs);
@@ -296,6 +298,15 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
         // the platform alarms of a restart are brought up to date with the restored book.
         await jobWatch?.check();
         startDuties();
+        // What the gateways' last owner stored (gateway_status), before the broker's retained
+        // status messages arrive: a retained death of a gateway heard from within its timeout is
+        // not taken (app.ts).
+        if (current)
+          ingest.presence.seed(
+            await new GatewayStatusRepository(client).byEnterprises([
+              ...new Set(scope.gateways(current.index).map((g) => g.enterprise)),
+            ]),
+          );
         await ingest.start();
         await actions.start();
         actionsStarted = true;

@@ -104,6 +104,8 @@ export function buildLeasedIngestService(
       gatewayStatus: new GatewayStatusRepository(client),
       gateways: router,
       dataLoss: new DataLossRepository(client),
+      gatewayOfflineAfterMs: (enterprise, gateway) =>
+        current?.index.gateway(enterprise, gateway)?.offlineAfterMs,
     },
     (onMessage) => {
       owner = new PartitionOwner({
@@ -148,6 +150,8 @@ export function buildLeasedIngestService(
             logger,
             clock,
             joinBatch: (work) => ingest.pipeline.attach(work),
+            // Before the partition's session opens and its retained status messages arrive.
+            restoredGateways: (stored) => ingest.presence.seed(stored),
           });
           // A unit dropped at a loss stores nothing more (its writes are refused), so it needs no unsubscribe.
           unit.alarms.onStored((events) => {

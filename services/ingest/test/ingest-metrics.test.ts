@@ -131,6 +131,9 @@ describe('ingest metrics exposition', () => {
       # HELP hw_ingest_unknown_gateway_status_total Status messages of gateways the site does not know: counted only (no presence, no gateway_status row, no alarm).
       # TYPE hw_ingest_unknown_gateway_status_total counter
       hw_ingest_unknown_gateway_status_total 117
+      # HELP hw_ingest_retained_deaths_ignored_total Retained death status messages, delivered at a subscribe, of gateways heard from within their offline timeout: not taken.
+      # TYPE hw_ingest_retained_deaths_ignored_total counter
+      hw_ingest_retained_deaths_ignored_total 0
       # HELP hw_ingest_data_loss_reports_total Gateway data_loss reports by storage outcome: stored, duplicate (already stored), not_stored (refused or storage away).
       # TYPE hw_ingest_data_loss_reports_total counter
       hw_ingest_data_loss_reports_total{outcome="stored"} 118
@@ -231,6 +234,9 @@ describe('ingest metrics exposition', () => {
       # HELP hw_ingest_unknown_gateway_status_total Status messages of gateways the site does not know: counted only (no presence, no gateway_status row, no alarm).
       # TYPE hw_ingest_unknown_gateway_status_total counter
       hw_ingest_unknown_gateway_status_total 0
+      # HELP hw_ingest_retained_deaths_ignored_total Retained death status messages, delivered at a subscribe, of gateways heard from within their offline timeout: not taken.
+      # TYPE hw_ingest_retained_deaths_ignored_total counter
+      hw_ingest_retained_deaths_ignored_total 0
       # HELP hw_ingest_data_loss_reports_total Gateway data_loss reports by storage outcome: stored, duplicate (already stored), not_stored (refused or storage away).
       # TYPE hw_ingest_data_loss_reports_total counter
       hw_ingest_data_loss_reports_total{outcome="stored"} 0

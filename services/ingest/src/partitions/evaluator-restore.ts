@@ -4,7 +4,12 @@ import {
   type EvaluationEngine,
   type ReadingColumns,
 } from '@hazardwatch/core';
-import { GatewayStatusRepository, latestValues, type SqlClient } from '@hazardwatch/store';
+import {
+  GatewayStatusRepository,
+  latestValues,
+  type GatewayStatusRecord,
+  type SqlClient,
+} from '@hazardwatch/store';
 
 export interface EvaluatorRestoreInput {
   readonly client: SqlClient;
@@ -25,6 +30,8 @@ export interface EvaluatorRestoreResult {
   readonly readings: number;
   /** How far back the raw readings were read, ms. */
   readonly windowMs: number;
+  /** The stored state of the partition's gateways (gateway_status), as read. */
+  readonly gateways: readonly GatewayStatusRecord[];
 }
 
 /**
@@ -45,7 +52,8 @@ export async function restoreEvaluators(input: EvaluatorRestoreInput): Promise<E
   const ids = points.map((p) => p.id);
   if (ids.length === 0) {
     engine.replay(columns([]), nowMs);
-    return { points: 0, readings: 0, windowMs };
+    const gateways = await new GatewayStatusRepository(client).byEnterprises([...input.enterprises]);
+    return { points: 0, readings: 0, windowMs, gateways };
   }
   const { rows: recent } = await client.query<Row>(
     `SELECT point_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, value, quality::int AS quality
@@ -74,7 +82,7 @@ export async function restoreEvaluators(input: EvaluatorRestoreInput): Promise<E
       online: g.online,
     })),
   );
-  return { points: summary.points, readings: summary.readings, windowMs };
+  return { points: summary.points, readings: summary.readings, windowMs, gateways };
 }
 
 interface Row {

@@ -87,7 +87,7 @@ export class PartitionSessions implements MessageIntake {
       return;
     }
     this.served.set(partition, new Set(enterprises));
-    const onMessage: DurableMessageHandler = (topic, payload, ack) => {
+    const onMessage: DurableMessageHandler = (topic, payload, ack, retained) => {
       // Past the deadline: neither taken nor acknowledged (the next owner gets it from the broker).
       if (!options.owns(partition)) return;
       const parsed = parseTopic(topic);
@@ -96,11 +96,16 @@ export class PartitionSessions implements MessageIntake {
         ack.done();
         return;
       }
-      options.onMessage(topic, payload, {
-        done: () => {
-          if (options.owns(partition)) ack.done();
+      options.onMessage(
+        topic,
+        payload,
+        {
+          done: () => {
+            if (options.owns(partition)) ack.done();
+          },
         },
-      });
+        retained,
+      );
     };
     const session = new DurableAckSubscriber(
       {

@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '@hazardwatch/kit';
 import { EvaluationEngine, type AlarmSettings, type SiteIndex, type WarningRecord } from '@hazardwatch/core';
-import { WarningRepository, type NotificationOutbox, type SqlClient } from '@hazardwatch/store';
+import {
+  WarningRepository,
+  type GatewayStatusRecord,
+  type NotificationOutbox,
+  type SqlClient,
+} from '@hazardwatch/store';
 import { AlarmEngine } from '../alarm-engine.js';
 import type { DurableWork, ReadingObserver } from '../ingest-pipeline.js';
 import type { DeliveryRoutes } from '../notify/delivery-routing.js';
@@ -22,6 +27,8 @@ export interface PartitionUnitDeps {
   readonly clock: Clock;
   /** Joins the unit's alarm persistence to the ingest batch that caused it (pipeline.attach). */
   readonly joinBatch: (work: DurableWork) => void;
+  /** Told the stored state of the partition's gateways at each restore (the worker's presence). */
+  readonly restoredGateways?: (stored: readonly GatewayStatusRecord[]) => void;
 }
 
 /**
@@ -138,6 +145,7 @@ export class PartitionUnit implements ReadingObserver {
       enterprises: [...this.enterprises],
       nowMs: clock.now(),
     });
+    this.#deps.restoredGateways?.(replayed.gateways);
     return { ...restored, points: replayed.points, readings: replayed.readings };
   }
 
