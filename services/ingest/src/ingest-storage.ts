@@ -64,6 +64,8 @@ export function buildIngestStorage(
     logger,
     now,
     deadLetters: { maxRows: settings.deadLetters.maxRows, maxRawBytes: settings.deadLetters.maxRawBytes },
+    // Exact decimals as scaled integers where chunks are compressed (schema version 23).
+    scaledValues: dialect === 'timescaledb',
     ...(dialect === 'postgres'
       ? {
           onMissingPartition: (from: number, to: number) =>

@@ -150,7 +150,7 @@ describe('IngestRollups (plain PostgreSQL)', () => {
   });
 
   it('keeps what failed to store dirty, and stores it from the raw rows next time', async () => {
-    await client.exec('TRUNCATE readings, readings_1m, readings_1h');
+    await client.exec('TRUNCATE readings_encoded, readings_1m, readings_1h');
     const maintainer = plainMaintainer();
     let fail = true;
     const rollups = {

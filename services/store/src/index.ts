@@ -16,6 +16,7 @@ export * from './site-documents.js';
 export { watchSiteDocuments, type SiteWatch, type SiteWatchOptions } from './site-watch.js';
 export * from './reading-buffer.js';
 export * from './copy-binary.js';
+export * from './scaled-values.js';
 export * from './reading-writer.js';
 export * from './site-repository.js';
 export * from './notification-outbox.js';

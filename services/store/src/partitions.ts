@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AdvisoryLock, lockForTransaction } from './locks.js';
 import type { Retention } from './options.js';
 import { MS_PER_DAY } from './options.js';
+import { READINGS_TABLE } from './scaled-values.js';
 import type { SqlClient } from './sql-client.js';
 
 const PARTITION_NAME = /^readings_p(\d{4})(\d{2})(\d{2})$/;
@@ -41,9 +42,10 @@ export interface PartitionRun {
 }
 
 /**
- * Plain-dialect partition lifecycle for `readings` (TimescaleDB does this itself with chunks and
- * its retention policy). Idempotent, and serialised across processes by an advisory lock, so
- * every ingest/API instance may run it on its own schedule.
+ * Plain-dialect partition lifecycle for the raw readings (the table `readings_encoded` since schema
+ * version 23; its partitions keep the names `readings_pYYYYMMDD`). TimescaleDB does this itself
+ * with chunks and its retention policy. Idempotent, and serialised across processes by an
+ * advisory lock, so every ingest/API instance may run it on its own schedule.
  */
 export class PartitionMaintainer {
   readonly #client: SqlClient;
@@ -116,7 +118,7 @@ export class PartitionMaintainer {
 async function existingPartitions(tx: SqlClient): Promise<Set<string>> {
   const { rows } = await tx.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'readings'::regclass`,
+     WHERE i.inhparent = '${READINGS_TABLE}'::regclass`,
   );
   return new Set(rows.map((r) => r.name));
 }
@@ -135,7 +137,7 @@ async function createDays(
     const lower = new Date(day).toISOString();
     const upper = new Date(day + MS_PER_DAY).toISOString();
     await tx.exec(
-      `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF readings FOR VALUES FROM ('${lower}') TO ('${upper}')`,
+      `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${READINGS_TABLE} FOR VALUES FROM ('${lower}') TO ('${upper}')`,
     );
     existing.add(name);
     created.push(name);

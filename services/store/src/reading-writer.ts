@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
-import { encodeReadingsBinary, READING_COPY_COLUMNS } from './copy-binary.js';
+import { encodeReadingsBinary, READING_COPY_COLUMNS, readingCopySql } from './copy-binary.js';
 import { DeadLetterRepository, type DeadLetterBounds } from './dead-letters.js';
 import type { ReadingBuffer } from './reading-buffer.js';
+import { READINGS_TABLE } from './scaled-values.js';
 import { sqlClientFromPg } from './sql-client.js';
 import { asConnectionLost, isRetryableStorageError, sqlState } from './storage-errors.js';
 
@@ -20,7 +21,7 @@ export interface DeadLetterRow {
 }
 
 export interface WriteOutcome {
-  /** Rows inserted: new rows in `readings` (the COPY's or the merge's own row count). */
+  /** Rows inserted: new raw readings (the COPY's or the merge's own row count). */
   readonly rows: number;
   /**
    * Rows whose (point_id, ts) was already stored (a redelivered message, a device repeating a
@@ -49,6 +50,13 @@ export interface ReadingWriterOptions {
    * @default { maxRows: 20000, maxRawBytes: 4096 }
    */
   readonly deadLetters?: DeadLetterBounds;
+  /**
+   * Store values that are exact decimals as scaled integers (copy-binary.ts): on TimescaleDB, where
+   * compressed chunks then keep ~1 byte per value instead of ~7; readers see the same doubles
+   * through the `readings` view either way.
+   * @default false
+   */
+  readonly scaledValues?: boolean;
 }
 
 export const DEFAULT_DEAD_LETTER_BOUNDS: DeadLetterBounds = Object.freeze({
@@ -63,7 +71,8 @@ const UNIQUE_VIOLATION = '23505';
 const CHECK_VIOLATION = '23514';
 
 /**
- * Writes reading batches with binary COPY. The fast path COPYs straight into `readings`; when a
+ * Writes reading batches with binary COPY. The fast path COPYs straight into the raw table
+ * (`readings_encoded`, under the `readings` view since schema version 23); when a
  * redelivered batch hits the (point_id, ts) key, the batch is COPYed into a temporary staging
  * table and merged with ON CONFLICT DO NOTHING, so redelivery is idempotent without slowing the
  * common path. A row the database refuses on its own (a data exception) is isolated by bisection
@@ -150,7 +159,9 @@ export class PgReadingWriter {
     start: number,
     end: number,
   ): Promise<{ inserted: number; deduplicated: boolean }> {
-    const payload = encodeReadingsBinary(rows, start, end);
+    const payload = encodeReadingsBinary(rows, start, end, {
+      scaledValues: this.options.scaledValues ?? false,
+    });
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asConnectionLost(error, 'connect');
     });
@@ -162,11 +173,7 @@ export class PgReadingWriter {
     client.on('error', onClientError);
     try {
       try {
-        const copied = await copyInto(
-          client,
-          `COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`,
-          payload,
-        );
+        const copied = await copyInto(client, readingCopySql(), payload);
         return { inserted: copied, deduplicated: false };
       } catch (error) {
         if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
@@ -174,16 +181,13 @@ export class PgReadingWriter {
       await client.query('BEGIN');
       try {
         await client.query(
-          'CREATE TEMP TABLE IF NOT EXISTS readings_stage (LIKE readings INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
+          `CREATE TEMP TABLE IF NOT EXISTS readings_encoded_stage (LIKE ${READINGS_TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
         );
-        await copyInto(
-          client,
-          `COPY readings_stage ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`,
-          payload,
-        );
+        await copyInto(client, readingCopySql('readings_encoded_stage'), payload);
         // Its row count is what was new: the rows already stored are the duplicates.
         const merged = await client.query(
-          `INSERT INTO readings ${READING_COPY_COLUMNS} SELECT point_id, ts, value, quality FROM readings_stage ON CONFLICT DO NOTHING`,
+          `INSERT INTO ${READINGS_TABLE} ${READING_COPY_COLUMNS}
+           SELECT point_id, ts, value, value_int, scale, quality FROM readings_encoded_stage ON CONFLICT DO NOTHING`,
         );
         await client.query('COMMIT');
         return { inserted: merged.rowCount ?? 0, deduplicated: true };
@@ -192,7 +196,7 @@ export class PgReadingWriter {
         throw error;
       }
     } catch (error) {
-      const named = asConnectionLost(error, 'COPY readings');
+      const named = asConnectionLost(error, `COPY ${READINGS_TABLE}`);
       if (isRetryableStorageError(named)) broken = error as Error;
       throw named;
     } finally {

@@ -5,6 +5,7 @@ import { AdvisoryLock, lockForTransaction } from './locks.js';
 import type { Retention } from './options.js';
 import { MS_PER_HOUR, MS_PER_MINUTE } from './options.js';
 import { utcDayStart } from './partitions.js';
+import { READINGS_TABLE } from './scaled-values.js';
 import type { SqlClient } from './sql-client.js';
 
 export type RollupView = 'readings_1m' | 'readings_1h';
@@ -395,7 +396,7 @@ export class TimeRollups {
         ? // Every chunk's BRIN (the catalog that pairs chunk and hypertable indexes differs
           // between TimescaleDB versions; show_chunks and pg_index do not).
           `SELECT i.indexrelid::regclass AS ix
-           FROM show_chunks('readings') AS chunk
+           FROM show_chunks('${READINGS_TABLE}') AS chunk
            JOIN pg_index i ON i.indrelid = chunk
            JOIN pg_class ic ON ic.oid = i.indexrelid
            JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'`

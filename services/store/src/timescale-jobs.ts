@@ -1,4 +1,5 @@
 import type { StoreDialect } from './dialect.js';
+import { READINGS_TABLE } from './scaled-values.js';
 import type { SqlClient } from './sql-client.js';
 import {
   REGISTERED_AT_KEY,
@@ -55,6 +56,13 @@ const ms = (expr: string): string =>
   `CASE WHEN isfinite(${expr}) THEN (extract(epoch FROM ${expr}) * 1000)::float8 END`;
 
 /**
+ * The relation a job is named by: a continuous aggregate's view, else its hypertable — the raw
+ * readings' hypertable by the `readings` view over it (schema version 23), so the identities
+ * (`retention:readings`) stay what health, metrics and platform alarms know.
+ */
+const relationName = `coalesce(c.view_name, CASE j.hypertable_name WHEN '${READINGS_TABLE}' THEN 'readings' ELSE j.hypertable_name END)`;
+
+/**
  * Every background job of our policies with its statistics; empty on the plain PostgreSQL dialect
  * (no TimescaleDB jobs: the service's own duties keep partitions and rollups there). Continuous
  * aggregate policies sit on the aggregate's materialisation hypertable; they are named by view.
@@ -65,7 +73,7 @@ export async function timescaleJobs(client: SqlClient, dialect: StoreDialect): P
     `SELECT j.job_id,
             (CASE j.proc_name WHEN 'policy_retention' THEN 'retention'
                               WHEN 'policy_compression' THEN 'compression'
-                              ELSE 'refresh' END) || ':' || coalesce(c.view_name, j.hypertable_name) AS identity,
+                              ELSE 'refresh' END) || ':' || ${relationName} AS identity,
             j.scheduled,
             (extract(epoch FROM j.schedule_interval) * 1000)::float8 AS interval_ms,
             ${ms(`(j.config->>'${REGISTERED_AT_KEY}')::timestamptz`)} AS registered_ms,
@@ -83,7 +91,7 @@ export async function timescaleJobs(client: SqlClient, dialect: StoreDialect): P
      LEFT JOIN timescaledb_information.job_stats s ON s.job_id = j.job_id
      WHERE j.proc_name = ANY($1::text[])
        AND coalesce(c.view_schema, j.hypertable_schema) = current_schema()
-       AND coalesce(c.view_name, j.hypertable_name) = ANY($2::text[])
+       AND ${relationName} = ANY($2::text[])
      ORDER BY identity`,
     [TIMESCALE_POLICY_PROCS, TIMESCALE_POLICY_RELATIONS],
   );

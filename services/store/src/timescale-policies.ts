@@ -1,5 +1,6 @@
 import type { Retention } from './options.js';
 import { msInterval } from './options.js';
+import { READINGS_TABLE } from './scaled-values.js';
 import type { SqlClient } from './sql-client.js';
 
 /**
@@ -51,13 +52,13 @@ function policySpecs(retention: Retention): PolicySpec[] {
     {
       identity: 'retention:readings',
       kind: 'retention',
-      relation: 'readings',
+      relation: READINGS_TABLE,
       settings: { drop_after: msInterval(retention.rawRetentionMs) },
     },
     {
       identity: 'compression:readings',
       kind: 'compression',
-      relation: 'readings',
+      relation: READINGS_TABLE,
       settings: { compress_after: msInterval(retention.compressAfterMs) },
     },
     {

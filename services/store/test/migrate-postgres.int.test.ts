@@ -36,7 +36,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -63,9 +63,9 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'notification_outbox', kind: 'r' },
       { name: 'partition_leases', kind: 'r' },
       { name: 'point_ids', kind: 'r' },
-      { name: 'readings', kind: 'p' },
       { name: 'readings_1h', kind: 'r' },
       { name: 'readings_1m', kind: 'r' },
+      { name: 'readings_encoded', kind: 'p' },
       { name: 'refresh_tokens', kind: 'r' },
       { name: 'region_colours', kind: 'r' },
       { name: 'site_documents', kind: 'r' },
@@ -74,9 +74,20 @@ describe('migrate (plain PostgreSQL server)', () => {
       { name: 'warnings', kind: 'r' },
     ]);
     const { rows: key } = await client.query<{ def: string }>(
-      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'readings'::regclass AND contype = 'p'`,
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'readings_encoded'::regclass AND contype = 'p'`,
     );
     expect(key).toEqual([{ def: 'PRIMARY KEY (point_id, ts)' }]);
+    // Readers read the view over it (version 23), with the columns the table had.
+    const { rows: view } = await client.query<{ name: string; type: string }>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+       WHERE a.attrelid = 'readings'::regclass AND a.attnum > 0 ORDER BY a.attnum`,
+    );
+    expect(view).toEqual([
+      { name: 'point_id', type: 'integer' },
+      { name: 'ts', type: 'timestamp with time zone' },
+      { name: 'value', type: 'double precision' },
+      { name: 'quality', type: 'smallint' },
+    ]);
   });
 
   it('is a no-op when run again', async () => {
@@ -93,7 +104,9 @@ describe('migrate (plain PostgreSQL server)', () => {
     const clients = [db.pool(), db.pool(), db.pool()].map((p) => sqlClientFromPg(p));
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
     const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
-    expect(applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
+    expect(applied).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+    ]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',
     );

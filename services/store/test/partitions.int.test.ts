@@ -20,7 +20,7 @@ const T0 = Date.UTC(2025, 0, 10, 15, 30); // 2025-01-10T15:30Z
 async function partitionNames(client: SqlClient): Promise<string[]> {
   const { rows } = await client.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'readings'::regclass ORDER BY 1`,
+     WHERE i.inhparent = 'readings_encoded'::regclass ORDER BY 1`,
   );
   return rows.map((r) => r.name);
 }

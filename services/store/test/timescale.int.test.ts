@@ -68,18 +68,18 @@ describe('TimescaleDB dialect (PGlite)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'timescaledb',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
     });
   });
 
-  it('makes readings a hypertable with 1-day chunks and compression by point', async () => {
+  it('makes the raw readings a hypertable with 1-day chunks and compression by point', async () => {
     const { rows: dims } = await client.query<{ column_name: string; time_interval: string }>(
-      `SELECT column_name, time_interval::text FROM timescaledb_information.dimensions WHERE hypertable_name = 'readings'`,
+      `SELECT column_name, time_interval::text FROM timescaledb_information.dimensions WHERE hypertable_name = 'readings_encoded'`,
     );
     expect(dims).toEqual([{ column_name: 'ts', time_interval: '1 day' }]);
     const { rows: settings } = await client.query(
       `SELECT attname, segmentby_column_index, orderby_column_index, orderby_asc
-       FROM timescaledb_information.compression_settings WHERE hypertable_name = 'readings' ORDER BY attname`,
+       FROM timescaledb_information.compression_settings WHERE hypertable_name = 'readings_encoded' ORDER BY attname`,
     );
     expect(settings).toEqual([
       { attname: 'point_id', segmentby_column_index: 1, orderby_column_index: null, orderby_asc: null },
@@ -92,7 +92,7 @@ describe('TimescaleDB dialect (PGlite)', () => {
     const { rows } = await client.query<{ indexname: string; method: string }>(
       `SELECT i.indexname, am.amname AS method
        FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname JOIN pg_am am ON am.oid = c.relam
-       WHERE i.tablename = 'readings' AND i.schemaname = 'public' ORDER BY 1`,
+       WHERE i.tablename = 'readings_encoded' AND i.schemaname = 'public' ORDER BY 1`,
     );
     expect(rows).toEqual([
       { indexname: 'readings_pkey', method: 'btree' },
@@ -146,8 +146,8 @@ describe('TimescaleDB dialect (PGlite)', () => {
 
   it('registers retention and compression policies from the configured retention, no refresh', async () => {
     const j = await jobs(client);
-    expect(j.get('policy_retention:readings')?.config).toMatchObject({ drop_after: '30 days' });
-    expect(j.get('policy_compression:readings')?.config).toMatchObject({ compress_after: '7 days' });
+    expect(j.get('policy_retention:readings_encoded')?.config).toMatchObject({ drop_after: '30 days' });
+    expect(j.get('policy_compression:readings_encoded')?.config).toMatchObject({ compress_after: '7 days' });
     expect(j.get('policy_retention:readings_1m')?.config).toMatchObject({ drop_after: '180 days' });
     expect(j.get('policy_retention:readings_1h')?.config).toMatchObject({ drop_after: '1826 days' });
     expect(j.size).toBe(4);
@@ -163,8 +163,10 @@ describe('TimescaleDB dialect (PGlite)', () => {
       expect(again.applied).toEqual([]);
       const j = await jobs(client);
       expect(j.size).toBe(4);
-      expect(j.get('policy_retention:readings')?.config).toMatchObject({ drop_after: '45 days' });
-      expect(j.get('policy_compression:readings')?.config).toMatchObject({ compress_after: '3 days' });
+      expect(j.get('policy_retention:readings_encoded')?.config).toMatchObject({ drop_after: '45 days' });
+      expect(j.get('policy_compression:readings_encoded')?.config).toMatchObject({
+        compress_after: '3 days',
+      });
     } finally {
       await migrate(client, { logger: silentLogger }); // back to defaults for the tests below
     }
@@ -243,8 +245,8 @@ describe('TimescaleDB dialect (PGlite)', () => {
       { pointId: 5, ts: now - 60_000, value: 4 },
     ]);
     const j = await jobs(client);
-    await client.query('CALL run_job($1)', [j.get('policy_retention:readings')!.job_id]);
-    await client.query('CALL run_job($1)', [j.get('policy_compression:readings')!.job_id]);
+    await client.query('CALL run_job($1)', [j.get('policy_retention:readings_encoded')!.job_id]);
+    await client.query('CALL run_job($1)', [j.get('policy_compression:readings_encoded')!.job_id]);
     const [s] = await queryHistory(client, 'timescaledb', {
       pointIds: [5],
       fromMs: now - 50 * MS_PER_DAY,
@@ -254,7 +256,7 @@ describe('TimescaleDB dialect (PGlite)', () => {
     expect(s!.buckets.map((b) => b.last)).toEqual([2, 3, 4]);
     const { rows } = await client.query<{ compressed: number }>(
       `SELECT count(*)::int AS compressed FROM timescaledb_information.chunks
-       WHERE hypertable_name = 'readings' AND is_compressed`,
+       WHERE hypertable_name = 'readings_encoded' AND is_compressed`,
     );
     expect(rows[0]!.compressed).toBeGreaterThanOrEqual(2);
     expect(await countReadings(client)).toBe(3);
@@ -312,15 +314,15 @@ describe('TimescaleDB upgrade to version 21 (PGlite)', () => {
     expect([minutes.length, hours.length]).toEqual([2 * 120, 2 * 2]);
 
     const result = await migrate(client, { logger: silentLogger });
-    expect(result.applied).toEqual([21, 22]);
+    expect(result.applied).toEqual([21, 22, 23]);
     expect(await rollupRows(client, 'readings_1m')).toEqual(minutes);
     expect(await rollupRows(client, 'readings_1h')).toEqual(hours);
     // The aggregates' refresh policies went with them; retention is on the new hypertables.
     expect([...(await jobs(client)).keys()].sort()).toEqual([
-      'policy_compression:readings',
-      'policy_retention:readings',
+      'policy_compression:readings_encoded',
       'policy_retention:readings_1h',
       'policy_retention:readings_1m',
+      'policy_retention:readings_encoded',
     ]);
   });
 });

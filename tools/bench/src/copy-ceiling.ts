@@ -1,12 +1,24 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { encodeReadingsBinary, READING_COPY_COLUMNS, ReadingBuffer } from '@hazardwatch/store';
+import {
+  encodeReadingsBinary,
+  readingCopySql,
+  ReadingBuffer,
+  type ReadingEncodingOptions,
+} from '@hazardwatch/store';
 
-/** One binary COPY of `batch` into `readings`, straight (no conflict handling: fresh keys only). */
-export function copyReadings(client: pg.PoolClient, batch: ReadingBuffer): Promise<void> {
-  const payload = encodeReadingsBinary(batch);
+/**
+ * One binary COPY of `batch` into the raw readings table, straight (no conflict handling: fresh
+ * keys only), encoded as the service's writer would with the same options.
+ */
+export function copyReadings(
+  client: pg.PoolClient,
+  batch: ReadingBuffer,
+  encoding: ReadingEncodingOptions = {},
+): Promise<void> {
+  const payload = encodeReadingsBinary(batch, 0, batch.length, encoding);
   return new Promise<void>((resolve, reject) => {
-    const stream = client.query(copyFrom(`COPY readings ${READING_COPY_COLUMNS} FROM STDIN (FORMAT binary)`));
+    const stream = client.query(copyFrom(readingCopySql()));
     stream.once('error', reject);
     stream.once('finish', () => resolve());
     stream.end(payload);

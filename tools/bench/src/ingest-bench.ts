@@ -110,7 +110,12 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       : undefined;
     const app = buildIngestApp(parsed.value, {
       logger: options.logger,
-      writer: new PgReadingWriter(db.pool, { logger: options.logger, now: Date.now }),
+      // As the service writes on each dialect (ingest-storage.ts).
+      writer: new PgReadingWriter(db.pool, {
+        logger: options.logger,
+        now: Date.now,
+        scaledValues: db.dialect === 'timescaledb',
+      }),
       directory: () => directory,
       observers: engine ? [engine] : [],
     });

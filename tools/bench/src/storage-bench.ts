@@ -9,7 +9,9 @@ import {
   ReadingBuffer,
   sqlClientFromPg,
   TimeRollups,
+  READINGS_TABLE,
   type DialectPreference,
+  type ReadingEncodingOptions,
   type SqlClient,
   type StoreDialect,
 } from '@hazardwatch/store';
@@ -87,7 +89,7 @@ function simulatedPoints(count: number, seed: number): SimulatedPoint[] {
   return site.points.filter((p) => p.enabled).slice(0, count);
 }
 
-/** Writes the simulators' normal operation of `points` at `intervalMs` over [fromMs, toMs). */
+/** Writes the simulators' normal operation of `points` at `intervalMs` over [fromMs, toMs), encoded as told. */
 async function writeSeries(
   pool: pg.Pool,
   points: readonly SimulatedPoint[],
@@ -96,6 +98,7 @@ async function writeSeries(
   toMs: number,
   intervalMs: number,
   seed: string,
+  encoding: ReadingEncodingOptions,
 ): Promise<number> {
   const model = new NormalOperation(seed);
   const ticksPerBatch = Math.max(1, Math.floor(50_000 / points.length));
@@ -108,7 +111,7 @@ async function writeSeries(
       for (let k = 0; k < ticks; k++, t += intervalMs) {
         for (let i = 0; i < points.length; i++) buf.push(ids[i]!, t, model.valueAt(points[i]!, t), 0);
       }
-      await copyReadings(client, buf);
+      await copyReadings(client, buf, encoding);
       written += buf.length;
     }
   } finally {
@@ -126,14 +129,14 @@ async function readingsSize(
   const relations =
     dialect === 'timescaledb'
       ? // Compressed data lives in the internal compressed chunks: count them with their parents.
-        `SELECT c AS rel FROM show_chunks('readings') c
+        `SELECT c AS rel FROM show_chunks('${READINGS_TABLE}') c
          UNION ALL
          SELECT format('%I.%I', cc.schema_name, cc.table_name)::regclass
          FROM _timescaledb_catalog.chunk ch
-         JOIN _timescaledb_catalog.hypertable h ON h.id = ch.hypertable_id AND h.table_name = 'readings'
+         JOIN _timescaledb_catalog.hypertable h ON h.id = ch.hypertable_id AND h.table_name = '${READINGS_TABLE}'
          JOIN _timescaledb_catalog.chunk cc ON cc.id = ch.compressed_chunk_id
          WHERE NOT ch.dropped`
-      : `SELECT relid AS rel FROM pg_partition_tree('readings') WHERE isleaf`;
+      : `SELECT relid AS rel FROM pg_partition_tree('${READINGS_TABLE}') WHERE isleaf`;
   const { rows } = await client.query<{ total: string; heap: string; idx: string }>(
     `SELECT coalesce(sum(pg_total_relation_size(rel)), 0)::text AS total,
             coalesce(sum(pg_table_size(rel)), 0)::text AS heap,
@@ -190,12 +193,23 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
         retention: compileRetention(),
       }).ensureCovering(Math.min(denseFrom, Date.now() - options.trendDays * DAY_MS), Date.now());
     }
+    // As the ingest writes them: exact decimals as scaled integers where chunks are compressed.
+    const encoding: ReadingEncodingOptions = { scaledValues: dialect === 'timescaledb' };
     const dense = simulatedPoints(options.points, 11);
     const denseIds = await idsOf(client, dense, 'S');
     const started = performance.now();
-    const readings = await writeSeries(db.pool, dense, denseIds, denseFrom, denseTo, 1000, 'storage');
+    const readings = await writeSeries(
+      db.pool,
+      dense,
+      denseIds,
+      denseFrom,
+      denseTo,
+      1000,
+      'storage',
+      encoding,
+    );
     const writeSeconds = (performance.now() - started) / 1000;
-    await client.query('ANALYZE readings');
+    await client.query(`ANALYZE ${READINGS_TABLE}`);
     const raw = await readingsSize(client, dialect, readings);
 
     let compressed: StorageSize | null = null;
@@ -204,7 +218,7 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
       const t0 = performance.now();
       await client.query(
         `SELECT count(compress_chunk(c, if_not_compressed => true))
-         FROM show_chunks('readings', older_than => $1::timestamptz) c`,
+         FROM show_chunks('${READINGS_TABLE}', older_than => $1::timestamptz) c`,
         [new Date(denseTo)],
       );
       compressSeconds = Number(((performance.now() - t0) / 1000).toFixed(1));
@@ -224,6 +238,7 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
       trendTo,
       options.trendIntervalMs,
       'trend',
+      encoding,
     );
     const r0 = performance.now();
     const rollups = new TimeRollups({

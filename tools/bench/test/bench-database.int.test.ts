@@ -35,7 +35,7 @@ describe('createBenchDatabase', () => {
     const db = await createBenchDatabase(adminUrl, pino({ level: 'silent' }), 2);
     try {
       const { rows } = await db.pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'readings'::regclass",
+        "SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'readings_encoded'::regclass",
       );
       expect(rows[0]!.n).toBeGreaterThan(0);
     } finally {

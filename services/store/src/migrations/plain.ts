@@ -12,6 +12,7 @@ import { warningLoop } from './warning-loop.js';
 import { handovers } from './handovers.js';
 import { partitionLeases } from './leases.js';
 import { regionColours } from './region-colours.js';
+import { scaledValues } from './scaled-values.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -128,5 +129,6 @@ export const plainMigrations: DialectMigrations = {
     partitionLeases,
     rollupTables,
     regionColours,
+    scaledValues,
   ],
 };

@@ -12,6 +12,7 @@ import { warningLoop } from './warning-loop.js';
 import { handovers } from './handovers.js';
 import { partitionLeases } from './leases.js';
 import { regionColours } from './region-colours.js';
+import { scaledValues } from './scaled-values.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -185,5 +186,6 @@ export const timescaleMigrations: DialectMigrations = {
     partitionLeases,
     rollupTables,
     regionColours,
+    scaledValues,
   ],
 };
