@@ -1,0 +1,552 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { telemetryTopic } from '@hazardwatch/contracts';
+import {
+  createTestDatabase,
+  providedServices,
+  startTcpProxy,
+  waitFor,
+  type TcpProxy,
+  type TestDatabase,
+} from '@hazardwatch/testkit';
+import { DutyScreen, restCall } from './duty-screen.js';
+import {
+  freePort,
+  hasBinary,
+  portOpen,
+  runToEnd,
+  startProcess,
+  stopProcess,
+  type StartedProcess,
+} from './process-support.js';
+import { giveToMosquitto, MOSQUITTO } from './mosquitto-support.js';
+import { REPO } from './systemd-files.js';
+
+/**
+ * The whole service's failures that no other test shows (issue #23, docs/operations.md §5.1
+ * "Whole-service failure table"): real processes from this checkout's build, the shared
+ * PostgreSQL and Mosquitto, and peers of the test's own (a private redis-server, a TCP proxy in
+ * front of the database) which are the ones stopped or cut — never the machine's services.
+ */
+const { postgresAdminUrl, mqttUrl } = providedServices();
+const CLI = `${REPO}services/cli/dist/main.js`;
+const EXAMPLE = `${REPO}services/core/examples/site.example.yaml`;
+const SECRET = randomBytes(24).toString('hex');
+const PASSWORD = `duty-${randomBytes(9).toString('hex')}`;
+const noRedis = !hasBinary('redis-server', '--version');
+
+const code = () => `91320623W${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
+
+type Json = Record<string, unknown>;
+
+/** `/readyz` of a health port: status and body (null when nothing answers). */
+async function readyz(port: number): Promise<{ status: number; body: Json } | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return { status: res.status, body: (await res.json()) as Json };
+  } catch {
+    return null;
+  }
+}
+
+/** One sample of a Prometheus family without labels, from a health port. */
+async function metric(port: number, name: string): Promise<number | undefined> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+/** A private redis-server on `port`, as compose's (nothing on disk). */
+function startRedis(port: number): StartedProcess {
+  return startProcess('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+}
+
+/** Readings of `tag` (GW01) beyond `value` for longer than the example site's on-delays (source time). */
+async function beyondLimit(pub: MqttClient, enterprise: string, tag: string, value: number): Promise<void> {
+  const now = Date.now();
+  for (const ts of [now - 90_000, now - 45_000, now - 1000])
+    await pub.publishAsync(
+      telemetryTopic({ enterprise, gateway: 'GW01' }),
+      JSON.stringify({ readings: [{ tag, ts, value }] }),
+      { qos: 1 },
+    );
+}
+
+function siteWith(dir: string, e1: string, e2: string): string {
+  const site = readFileSync(EXAMPLE, 'utf8')
+    .replaceAll('91320623MA1W000001', e1)
+    .replaceAll('91320623MA1W000002', e2);
+  const path = join(dir, 'site.yaml');
+  writeFileSync(path, site);
+  return path;
+}
+
+async function ready(what: string, proc: StartedProcess, healthPort: number): Promise<void> {
+  await waitFor(
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${what} exited:\n${proc.output()}`);
+      return readyz(healthPort);
+    },
+    (r) => r !== null && r.body['ready'] === true && r.body['siteVersion'] !== null,
+    `${what} ready`,
+    90_000,
+  );
+}
+
+describe.skipIf(noRedis)(
+  `Redis stopped under one ingest and two API instances${noRedis ? ' (skipped: no redis-server)' : ''}`,
+  () => {
+    const E1 = code();
+    let dir: string;
+    let db: TestDatabase;
+    let redisPort: number;
+    let redis: StartedProcess;
+    let ingest: StartedProcess;
+    let ingestHealth: number;
+    const apis: StartedProcess[] = [];
+    const apiPorts: number[] = [];
+    const apiHealth: number[] = [];
+    let pub: MqttClient;
+    let token: string;
+    const screens: DutyScreen[] = [];
+    const clientId = `hw-wsf-${randomBytes(3).toString('hex')}`;
+
+    const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+      PATH: process.env['PATH'],
+      DATABASE_URL: db.url,
+      HW_JWT_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      ...extra,
+    });
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hw-wsf-'));
+      db = await createTestDatabase(postgresAdminUrl, 'hw_wsf');
+      redisPort = await freePort();
+      redis = startRedis(redisPort);
+      await portOpen(redisPort, 20_000);
+      const site = siteWith(dir, E1, code());
+      ingestHealth = await freePort();
+      ingest = startProcess(process.execPath, [CLI, 'ingest'], {
+        env: env({
+          MQTT_URL: mqttUrl,
+          HW_SITE_FILE: site,
+          HW_INGEST_CLIENT_ID: clientId,
+          HW_HEALTH_PORT: String(ingestHealth),
+        }),
+        cwd: REPO,
+      });
+      await ready('ingest', ingest, ingestHealth);
+      const created = await runToEnd(
+        process.execPath,
+        [CLI, 'user', 'create', '--role', 'admin', '--username', 'duty'],
+        { env: env({}), cwd: REPO, input: `${PASSWORD}\n`, timeoutMs: 60_000 },
+      );
+      expect(created, created.out).toMatchObject({ code: 0 });
+      for (const i of [0, 1]) {
+        const [port, health] = [await freePort(), await freePort()];
+        apiPorts.push(port);
+        apiHealth.push(health);
+        const proc = startProcess(process.execPath, [CLI, 'api'], {
+          env: env({ HW_API_PORT: String(port), HW_HEALTH_PORT: String(health) }),
+          cwd: REPO,
+        });
+        apis.push(proc);
+        await ready(`api ${i}`, proc, health);
+      }
+      pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-wsf-pub-${randomBytes(3).toString('hex')}` });
+      const login = await restCall(apiPorts[0]!, 'POST', '/auth/login', {
+        body: { username: 'duty', password: PASSWORD },
+      });
+      expect(login.status, JSON.stringify(login.body)).toBe(200);
+      token = login.body['accessToken'] as string;
+    }, 240_000);
+
+    afterAll(async () => {
+      for (const s of screens.splice(0)) s.close();
+      await pub?.endAsync();
+      for (const p of apis) await stopProcess(p.child, 10_000);
+      if (ingest) await stopProcess(ingest.child, 20_000);
+      await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+      if (redis) await stopProcess(redis.child, 10_000);
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    const screenOn = async (i: number): Promise<DutyScreen> => {
+      const s = new DutyScreen({
+        port: apiPorts[i]!,
+        token,
+        scopes: [{ type: 'enterprise', code: E1 }],
+        transports: ['websocket'],
+        enterprise: E1,
+      });
+      screens.push(s);
+      await waitFor(
+        () => Promise.resolve(s.snapshots),
+        (n) => n > 0,
+        `a screen on api ${i} subscribed and loaded`,
+      );
+      return s;
+    };
+
+    const activeHh = async (port: number, tag: string): Promise<string> => {
+      const points = await restCall(port, 'GET', `/points?enterprise=${E1}&limit=500`, { token });
+      const pointId = (points.body['items'] as Array<{ id: number; tag: string }>).find(
+        (p) => p.tag === tag,
+      )!.id;
+      const found = await waitFor(
+        () => restCall(port, 'GET', `/alarms/active?enterprise=${E1}`, { token }),
+        (r) =>
+          (r.body['items'] as Array<{ pointId: number; condition: string }> | undefined)?.some(
+            (a) => a.pointId === pointId && a.condition === 'HH',
+          ) ?? false,
+        `the HH alarm of ${tag} over REST on port ${port}`,
+        30_000,
+      );
+      return (found.body['items'] as Array<{ id: string; pointId: number; condition: string }>).find(
+        (a) => a.pointId === pointId && a.condition === 'HH',
+      )!.id;
+    };
+
+    it('live push stops on every screen while Redis is away (REST, acknowledgements and readiness unaffected); the events of the outage arrive once it is back, each once', async () => {
+      const ws = [await screenOn(0), await screenOn(1)];
+      // Before: an ingest alarm reaches both instances' screens through Redis.
+      await beyondLimit(pub, E1, 'LT-1101', 90);
+      const before = await activeHh(apiPorts[0]!, 'LT-1101');
+      await waitFor(
+        () => Promise.resolve(ws.map((s) => s.eventsOf(before, 'UNACK').length)),
+        (n) => n.every((c) => c === 1),
+        'the first alarm on both screens',
+      );
+
+      await stopProcess(redis.child, 10_000);
+      const stoppedAt = Date.now();
+      await beyondLimit(pub, E1, 'PT-1101', 1.35);
+      // REST on both instances has it, and an acknowledgement through instance 0 is stored.
+      const during = await activeHh(apiPorts[1]!, 'PT-1101');
+      await activeHh(apiPorts[0]!, 'PT-1101');
+      const ack = await restCall(apiPorts[0]!, 'POST', `/alarms/${during}/ack`, { token });
+      expect(ack.status, JSON.stringify(ack.body)).toBe(200);
+      // Held 5 s: no screen hears of it, and no screen is told anything is wrong (still connected).
+      await new Promise((r) => setTimeout(r, 5000));
+      const outage = {
+        shown: ws.map((s) => s.shown.has(during)),
+        connected: ws.map((s) => s.socket.connected),
+        troubles: ws.map((s) => s.troubles),
+        ingestReady: (await readyz(ingestHealth))?.status,
+        apiReady: [(await readyz(apiHealth[0]!))?.status, (await readyz(apiHealth[1]!))?.status],
+        ingestAlive: ingest.child.exitCode,
+        apisAlive: apis.map((a) => a.child.exitCode),
+      };
+      expect(outage).toEqual({
+        shown: [false, false],
+        connected: [true, true],
+        troubles: [[], []],
+        ingestReady: 200,
+        apiReady: [200, 200],
+        ingestAlive: null,
+        apisAlive: [null, null],
+      });
+
+      // Redis back on the same port, empty (nothing on disk, as compose's).
+      redis = startRedis(redisPort);
+      await portOpen(redisPort, 20_000);
+      const backAt = Date.now();
+      // What was published during the outage was held by each process's Redis client and goes out
+      // at its reconnection: the raise and the acknowledgement reach both screens, once each.
+      await waitFor(
+        () => Promise.resolve(ws.map((s) => s.shown.get(during)?.state ?? null)),
+        (states) => states.every((st) => st === 'ACKED'),
+        'the alarm raised and acknowledged during the outage on both screens',
+        30_000,
+      );
+      const lateMs = Date.now() - backAt;
+      for (const s of ws) {
+        expect(s.eventsOf(during, 'UNACK')).toHaveLength(1);
+        expect(s.eventsOf(during, 'ACKED')).toHaveLength(1);
+      }
+      // And live push goes on as before.
+      await beyondLimit(pub, E1, 'TT-1101', 50);
+      const after = await activeHh(apiPorts[1]!, 'TT-1101');
+      await waitFor(
+        () => Promise.resolve(ws.map((s) => s.eventsOf(after, 'UNACK').length)),
+        (n) => n.every((c) => c === 1),
+        'an alarm after Redis returned on both screens',
+      );
+      for (const s of ws) expect(s.troubles).toEqual([]);
+      expect(lateMs, `stopped at ${stoppedAt}, back at ${backAt}`).toBeLessThan(30_000);
+    }, 120_000);
+  },
+);
+
+/** A private Mosquitto with the persistence and queue settings of deploy/mosquitto/mosquitto.conf. */
+function mosquittoConf(dir: string, port: number): string {
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence true',
+      `persistence_location ${dir}/`,
+      'autosave_interval 60',
+      'max_queued_messages 1000000',
+      'max_inflight_messages 0',
+      '',
+    ].join('\n'),
+  );
+  return conf;
+}
+
+describe.skipIf(!existsSync(MOSQUITTO))(
+  'a single `hazardwatch ingest` and an API: the database away, the broker restarted',
+  () => {
+    const E1 = code();
+    let dir: string;
+    let db: TestDatabase;
+    let proxy: TcpProxy;
+    let brokerPort: number;
+    let broker: StartedProcess;
+    let brokerConf: string;
+    let ingest: StartedProcess;
+    let health: number;
+    let api: StartedProcess;
+    let apiPort: number;
+    let apiHealth: number;
+    let token: string;
+    let pub: MqttClient;
+    let check: pg.Client;
+    const clientId = `hw-wsf-db-${randomBytes(3).toString('hex')}`;
+    /** Small, so that the outage fills it and intake pauses. */
+    const MAX_BUFFERED = 500;
+    const KEEPALIVE_SEC = 5;
+    let minute = 0;
+
+    const startBroker = async (): Promise<void> => {
+      broker = startProcess(MOSQUITTO, ['-c', brokerConf]);
+      await portOpen(brokerPort, 15_000);
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hw-wsf-db-'));
+      db = await createTestDatabase(postgresAdminUrl, 'hw_wsf');
+      const url = new URL(db.url);
+      proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+      url.hostname = '127.0.0.1';
+      url.port = String(proxy.port);
+      brokerPort = await freePort();
+      brokerConf = mosquittoConf(dir, brokerPort);
+      giveToMosquitto(dir);
+      await startBroker();
+      const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
+      const site = siteWith(dir, E1, code());
+      const config = join(dir, 'config.yaml');
+      // A 5 s MQTT keepalive (default 30 s): a broker gone while intake is paused is noticed by
+      // keepalive only (the paused socket's end is not read), after up to 1.5 keepalives.
+      writeFileSync(
+        config,
+        `ingest:\n  batching:\n    maxBufferedRows: ${MAX_BUFFERED}\n  mqtt:\n    keepaliveSec: ${KEEPALIVE_SEC}\n`,
+      );
+      const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+        PATH: process.env['PATH'],
+        DATABASE_URL: url.toString(),
+        HW_JWT_SECRET: SECRET,
+        LOG_LEVEL: 'info',
+        ...extra,
+      });
+      health = await freePort();
+      ingest = startProcess(process.execPath, [CLI, 'ingest'], {
+        env: env({
+          MQTT_URL: brokerUrl,
+          HW_SITE_FILE: site,
+          HW_CONFIG_FILE: config,
+          HW_INGEST_CLIENT_ID: clientId,
+          HW_HEALTH_PORT: String(health),
+        }),
+        cwd: REPO,
+      });
+      await ready('ingest', ingest, health);
+      const created = await runToEnd(
+        process.execPath,
+        [CLI, 'user', 'create', '--role', 'admin', '--username', 'duty'],
+        { env: env({}), cwd: REPO, input: `${PASSWORD}\n`, timeoutMs: 60_000 },
+      );
+      expect(created, created.out).toMatchObject({ code: 0 });
+      [apiPort, apiHealth] = [await freePort(), await freePort()];
+      api = startProcess(process.execPath, [CLI, 'api'], {
+        env: env({ HW_API_PORT: String(apiPort), HW_HEALTH_PORT: String(apiHealth) }),
+        cwd: REPO,
+      });
+      await ready('api', api, apiHealth);
+      const login = await restCall(apiPort, 'POST', '/auth/login', {
+        body: { username: 'duty', password: PASSWORD },
+      });
+      expect(login.status, JSON.stringify(login.body)).toBe(200);
+      token = login.body['accessToken'] as string;
+      pub = await mqtt.connectAsync(brokerUrl, {
+        clientId: `hw-wsf-pub-${randomBytes(3).toString('hex')}`,
+        reconnectPeriod: 200,
+      });
+      check = new pg.Client({ connectionString: db.url });
+      await check.connect();
+    }, 180_000);
+
+    afterAll(async () => {
+      await pub?.endAsync();
+      proxy?.restore();
+      if (api) await stopProcess(api.child, 10_000);
+      if (ingest) await stopProcess(ingest.child, 20_000);
+      if (broker) await stopProcess(broker.child, 10_000);
+      await check?.end();
+      await proxy?.close();
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    const rows = async (): Promise<number> =>
+      Number((await check.query('SELECT count(*) AS n FROM readings')).rows[0].n);
+
+    /** 100 readings of LT-1101 (normal values) in one message, each message its own source times. */
+    const batch = async (): Promise<void> => {
+      const base = Date.now() - 3_600_000 + minute++ * 100;
+      const readings = Array.from({ length: 100 }, (_, i) => ({ tag: 'LT-1101', ts: base + i, value: 50 }));
+      await pub.publishAsync(
+        telemetryTopic({ enterprise: E1, gateway: 'GW01' }),
+        JSON.stringify({ readings }),
+        {
+          qos: 1,
+        },
+      );
+    };
+
+    const ingestState = async (): Promise<Json> => ({
+      ready: await readyz(health),
+      storageHealthy: await metric(health, 'hw_ingest_storage_healthy'),
+      brokerConnected: await metric(health, 'hw_ingest_broker_connected'),
+      buffered: await metric(health, 'hw_ingest_buffered_rows'),
+      unacked: await metric(health, 'hw_ingest_unacknowledged_messages'),
+      messages: await metric(health, 'hw_ingest_messages_total'),
+      retries: await metric(health, 'hw_ingest_storage_retries_total'),
+    });
+
+    const noDuplicates = async (): Promise<void> => {
+      const dup = await check.query(
+        'SELECT count(*) AS n FROM (SELECT point_id, ts FROM readings GROUP BY 1, 2 HAVING count(*) > 1) d',
+      );
+      expect(dup.rows[0].n).toBe('0');
+    };
+
+    it('the database away: readings wait in the broker (intake paused at maxBufferedRows), /readyz and /metrics say so, the API is not ready and its REST answers 500; an alarm of the outage is raised once it is back, everything stored once', async () => {
+      for (let m = 0; m < 3; m++) await batch();
+      await waitFor(rows, (n) => n === 300, 'the first 300 rows');
+
+      proxy.cut();
+      // 3,000 readings while the database is away: six times what the ingest may buffer.
+      for (let m = 0; m < 30; m++) await batch();
+      await beyondLimit(pub, E1, 'PT-1101', 1.35);
+      const seen = await waitFor(
+        ingestState,
+        (s) =>
+          (s['ready'] as { status: number } | null)?.status === 503 &&
+          s['storageHealthy'] === 0 &&
+          ((s['retries'] as number | undefined) ?? 0) > 0,
+        'the ingest reporting the database away',
+      );
+      // Give the intake time to take what it would.
+      await new Promise((r) => setTimeout(r, 3000));
+      const held = await ingestState();
+      const active = await restCall(apiPort, 'GET', `/alarms/active?enterprise=${E1}`, { token });
+      const apiSeen = { ready: (await readyz(apiHealth))?.status, active: active.status, body: active.body };
+      expect((seen['ready'] as { body: Json }).body).toMatchObject({
+        ready: false,
+        storage: false,
+        broker: true,
+      });
+      // Paused at the bound: of the 33 messages (3,300 readings) and the HH's 3, fewer than all were
+      // taken; the rest wait in the broker's queue for the ingest's session.
+      expect(held['buffered'] as number).toBeLessThanOrEqual(MAX_BUFFERED + 100);
+      expect(held['messages'] as number).toBeLessThan(36);
+      expect(ingest.child.exitCode).toBeNull();
+      // The API: not ready; REST answers 500 with a code and nothing of the database's error.
+      expect(apiSeen, JSON.stringify(apiSeen)).toMatchObject({ ready: 503, active: 500 });
+
+      proxy.restore();
+      await waitFor(rows, (n) => n === 3300 + 3, 'every reading stored after the database returned', 60_000);
+      const after = await waitFor(
+        ingestState,
+        (s) =>
+          (s['ready'] as { status: number } | null)?.status === 200 &&
+          s['unacked'] === 0 &&
+          s['buffered'] === 0,
+        'the ingest ready, nothing unacknowledged',
+      );
+      expect((after['ready'] as { body: Json }).body).toMatchObject({ ready: true, storage: true });
+      await noDuplicates();
+      // The HH published during the outage is raised once its readings are judged, once.
+      const alarms = await waitFor(
+        async () => (await check.query<{ condition: string }>('SELECT condition FROM alarms')).rows,
+        (a) => a.some((x) => x.condition === 'HH'),
+        'the HH of the outage stored',
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\ningest:\n${ingest.output().split('\n').slice(-40).join('\n')}`);
+      });
+      expect(alarms.filter((a) => a.condition === 'HH')).toHaveLength(1);
+      await waitFor(
+        async () => (await readyz(apiHealth))?.status,
+        (st) => st === 200,
+        'the API ready again',
+      );
+    }, 120_000);
+
+    it('the broker restarted (clean stop) with messages queued for the ingest and its intake paused: noticed by keepalive, /readyz and /metrics say so, the ingest reconnects to its session and stores every reading once', async () => {
+      const before = await rows();
+      // Readings the broker holds for the ingest's session (the database is away, so it takes a few
+      // and cannot acknowledge them), then the broker stops and starts again.
+      proxy.cut();
+      for (let m = 0; m < 20; m++) await batch();
+      await waitFor(ingestState, (s) => s['storageHealthy'] === 0, 'the ingest waiting for the database');
+      await stopProcess(broker.child, 10_000);
+      const stoppedAt = Date.now();
+      const down = await waitFor(
+        ingestState,
+        (s) => s['brokerConnected'] === 0,
+        'the ingest reporting the broker away',
+        KEEPALIVE_SEC * 1500 + 5000,
+      );
+      const noticedMs = Date.now() - stoppedAt;
+      expect((down['ready'] as { status: number; body: Json }).status).toBe(503);
+      expect((down['ready'] as { status: number; body: Json }).body).toMatchObject({ broker: false });
+      await startBroker();
+      proxy.restore();
+      await waitFor(rows, (n) => n === before + 2000, 'every reading stored after the restart', 60_000);
+      await waitFor(
+        ingestState,
+        (s) =>
+          (s['ready'] as { status: number } | null)?.status === 200 &&
+          s['brokerConnected'] === 1 &&
+          s['unacked'] === 0,
+        'the ingest connected and ready, nothing unacknowledged',
+      );
+      await noDuplicates();
+      expect(ingest.child.exitCode).toBeNull();
+      // Noticed by keepalive, not before one keepalive and within 1.5 (plus a poll).
+      expect(noticedMs).toBeGreaterThan(KEEPALIVE_SEC * 1000 - 2000);
+    }, 120_000);
+  },
+);
