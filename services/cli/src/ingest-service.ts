@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { parseConfig, systemClock, type Clock } from '@hazardwatch/kit';
 import {
@@ -17,6 +18,7 @@ import {
   DeviceCredentialRepository,
   importSiteDocument,
   loadStoredSite,
+  sqlClientFromPg,
   watchDeviceCredentials,
   type LoadedSite,
 } from '@hazardwatch/store';
@@ -179,6 +181,17 @@ async function startIngestProcess<S extends ProcessService>(
       maxAcceptedAgeMs: settings.limits.maxAgeMs,
     });
     undo.push(() => store.close());
+    // A leased worker's lease calls get connections of their own: with the pool's connections all
+    // busy with COPY writes and a takeover's restores, a renewal queued behind them past the
+    // lease's margin and the worker dropped its partitions (bench failover on a loaded machine).
+    const leasePool =
+      partitionMode(config) === 'leased'
+        ? new pg.Pool({ connectionString: infrastructure.databaseUrl, max: 2 })
+        : undefined;
+    if (leasePool) {
+      leasePool.on('error', (err) => log.warn({ err }, 'idle lease-table connection lost'));
+      undo.push(() => leasePool.end());
+    }
     const credentialWatch = await watchCredentials(infrastructure, store, logger);
     if (credentialWatch) undo.push(() => credentialWatch.close());
 
@@ -197,6 +210,7 @@ async function startIngestProcess<S extends ProcessService>(
         retention: store.migration.retention,
       },
       connectionString: infrastructure.databaseUrl,
+      ...(leasePool ? { leaseClient: sqlClientFromPg(leasePool) } : {}),
       site: site?.ok ? { index: site.index, version: site.version } : undefined,
       alarmSettings,
       ...notifications,
@@ -228,6 +242,7 @@ async function startIngestProcess<S extends ProcessService>(
         await service.close();
         await credentialWatch?.close();
         await health?.close();
+        await leasePool?.end();
         await store.close();
         await infrastructure.stop();
       },

@@ -9,6 +9,7 @@ import {
   timescaleJobs,
   watchSiteDocuments,
   type SiteWatch,
+  type SqlClient,
 } from '@hazardwatch/store';
 import { ActionWorker, ownedEnterprises } from './action-worker.js';
 import { AlarmEngine } from './alarm-engine.js';
@@ -37,6 +38,12 @@ export interface IngestServiceDeps {
   readonly store: IngestStore;
   /** Where LISTEN/NOTIFY watchers connect (site edits, forwarded actions). */
   readonly connectionString: string;
+  /**
+   * A leased worker's lease table calls (renewal, membership, acquisition) on connections of their
+   * own, so a renewal never waits for a pool connection behind the ingest's COPY writes and a
+   * takeover's restores. @default store.client
+   */
+  readonly leaseClient?: SqlClient;
   /** The site at start (loaded and validated by the caller); undefined: none yet, every reading is unknown. */
   readonly site: VersionedSite | undefined;
   /** The compiled alarm settings; the API of the deployment must compute with the same object. */

@@ -84,7 +84,7 @@ export function buildLeasedIngestService(
   const outbox = new NotificationOutbox(client);
   const channels = deps.channels ?? [];
   const routes = deps.routes ?? { ...NO_ROUTES, webhooks: channels.map((c) => c.name) };
-  const leases = new LeaseRepository(client);
+  const leases = new LeaseRepository(deps.leaseClient ?? client);
   const router = new ClockedRouter(count, (id) => current?.index.pointById(id)?.enterprise, now);
   const stored = new Set<(events: AlarmEngineEvents) => void>();
   const readJobs = () => timescaleJobs(client, dialect);
