@@ -292,6 +292,50 @@ describe.skipIf(noRedis)(
       for (const s of ws) expect(s.troubles).toEqual([]);
       expect(lateMs, `stopped at ${stoppedAt}, back at ${backAt}`).toBeLessThan(30_000);
     }, 120_000);
+
+    it("an api started while Redis is down: REST and the API port's /readyz answer ready, but live push is not attached and the health port is closed until Redis answers; then the start completes by itself", async () => {
+      const [port, healthPort, laterRedis] = [await freePort(), await freePort(), await freePort()];
+      const late = startProcess(process.execPath, [CLI, 'api'], {
+        env: env({
+          HW_API_PORT: String(port),
+          HW_HEALTH_PORT: String(healthPort),
+          REDIS_URL: `redis://127.0.0.1:${laterRedis}`,
+        }),
+        cwd: REPO,
+      });
+      let lateRedis: StartedProcess | undefined;
+      try {
+        const apiReadyz = async (): Promise<number> =>
+          fetch(`http://127.0.0.1:${port}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          );
+        const socketIo = async (): Promise<number> =>
+          fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`).then(
+            (r) => r.status,
+            () => 0,
+          );
+        await waitFor(apiReadyz, (st) => st === 200, 'the API port answering /readyz', 60_000);
+        // Held a few Redis reconnection rounds: still no live push and no health port.
+        await new Promise((r) => setTimeout(r, 3000));
+        const me = await restCall(port, 'GET', '/auth/me', { token });
+        expect({
+          apiReadyz: await apiReadyz(),
+          rest: me.status,
+          socketIo: await socketIo(),
+          health: (await readyz(healthPort))?.status ?? 'closed',
+          alive: late.child.exitCode,
+        }).toEqual({ apiReadyz: 200, rest: 200, socketIo: 404, health: 'closed', alive: null });
+
+        lateRedis = startRedis(laterRedis);
+        await portOpen(laterRedis, 20_000);
+        await ready('the late api', late, healthPort);
+        expect(await socketIo()).toBe(200);
+      } finally {
+        await stopProcess(late.child, 10_000);
+        if (lateRedis) await stopProcess(lateRedis.child, 10_000);
+      }
+    }, 120_000);
   },
 );
 
