@@ -98,9 +98,9 @@ class DyingLeaseStore implements LeaseStore {
     this.#alive();
     return this.inner.heartbeat(...a);
   }
-  async snapshot(...a: Parameters<LeaseStore['snapshot']>) {
+  async snapshot() {
     this.#alive();
-    return this.inner.snapshot(...a);
+    return this.inner.snapshot();
   }
   async acquire(...a: Parameters<LeaseStore['acquire']>) {
     this.#alive();
