@@ -1,5 +1,5 @@
 import type { ReadingBuffer } from './reading-buffer.js';
-import { exactScale, READINGS_TABLE, scaledInteger } from './scaled-values.js';
+import { PointScales, READINGS_TABLE, scaledInteger } from './scaled-values.js';
 
 // PostgreSQL binary COPY format (docs: "COPY ... Binary Format"): 11-byte signature, int32 flags,
 // int32 header-extension length; then per tuple an int16 field count and, per field, an int32
@@ -28,6 +28,11 @@ export interface ReadingEncodingOptions {
    * @default false
    */
   readonly scaledValues?: boolean;
+  /**
+   * The points' scales so far (scaled values only): a writer keeps one across its batches, so a
+   * point's values keep one scale. @default a new one for this call
+   */
+  readonly scales?: PointScales;
 }
 
 /** Writes an int64 that is an integer with |v| ≤ 2^53 as two 32-bit words. */
@@ -47,7 +52,7 @@ export function encodeReadingsBinary(
   end = rows.length,
   options: ReadingEncodingOptions = {},
 ): Buffer {
-  const scaled = options.scaledValues === true;
+  const scales = options.scaledValues === true ? (options.scales ?? new PointScales()) : undefined;
   const out = Buffer.allocUnsafe(HEADER_BYTES + (end - start) * MAX_TUPLE_BYTES + 2);
   SIGNATURE.copy(out, 0);
   let o = SIGNATURE.length;
@@ -64,7 +69,7 @@ export function encodeReadingsBinary(
     writeInt64(out, (ts[i]! - PG_EPOCH_MS) * 1000, o + 14);
     out.writeInt32BE(8, o + 22);
     const value = values[i]!;
-    const scale = scaled ? exactScale(value) : -1;
+    const scale = scales ? scales.scaleFor(pointIds[i]!, value) : -1;
     if (scale < 0) {
       out.writeDoubleBE(value, o + 26);
       out.writeInt32BE(-1, o + 34);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { encodeReadingsBinary, READING_COPY_COLUMNS, readingCopySql } from './copy-binary.js';
 import { DeadLetterRepository, type DeadLetterBounds } from './dead-letters.js';
 import type { ReadingBuffer } from './reading-buffer.js';
-import { READINGS_TABLE } from './scaled-values.js';
+import { PointScales, READINGS_TABLE } from './scaled-values.js';
 import { sqlClientFromPg } from './sql-client.js';
 import { asConnectionLost, isRetryableStorageError, sqlState } from './storage-errors.js';
 
@@ -82,6 +82,8 @@ export class PgReadingWriter {
   private readonly log: Logger;
   private readonly deadLetters: DeadLetterRepository;
   private readonly deadLetterBounds: DeadLetterBounds;
+  /** Each point's scale across batches (scaledValues): one scale per point compresses best. */
+  private readonly scales = new PointScales();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -161,6 +163,7 @@ export class PgReadingWriter {
   ): Promise<{ inserted: number; deduplicated: boolean }> {
     const payload = encodeReadingsBinary(rows, start, end, {
       scaledValues: this.options.scaledValues ?? false,
+      scales: this.scales,
     });
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asConnectionLost(error, 'connect');

@@ -68,6 +68,34 @@ export function scaledInteger(value: number, scale: number): number {
   return integerAt(value, scale);
 }
 
+/**
+ * Each point's scale so far, so that a point's values share one scale. The smallest scale of each
+ * value alone would follow the digits (12.3 → 123/10^1, 12.0 → 12/10^0, 12.5 → 125/10^1): the
+ * integers then jump by a factor of ten and the scale changes, which breaks TimescaleDB's
+ * delta-of-delta and run-length compression of both columns (measured: 2.93 B/reading with the
+ * per-value scale against 1.26 with one scale per point). A value exact at scale k is exact at
+ * any larger scale whose integer stays within 2^53 (n·10^j / 10^(k+j) is the same real number, so
+ * the same correctly rounded double; integerAt checks it all the same), so each point keeps the
+ * largest scale its values needed — an instrument's resolution, reached within its first few
+ * readings — and a value that cannot take it falls back to its own smallest scale.
+ */
+export class PointScales {
+  readonly #scales = new Map<number, number>();
+
+  /** The scale to store `value` of `pointId` with (see exactScale), remembering it. */
+  scaleFor(pointId: number, value: number): number {
+    const own = exactScale(value);
+    if (own < 0) return -1;
+    const kept = this.#scales.get(pointId) ?? 0;
+    if (own >= kept) {
+      if (own > kept) this.#scales.set(pointId, own);
+      return own;
+    }
+    const n = integerAt(value, kept);
+    return Number.isNaN(n) || Math.abs(n) > MAX_EXACT_INTEGER ? own : kept;
+  }
+}
+
 /** What the `readings` view gives back for a stored pair: the same division, in JS. */
 export function unscale(valueInt: number, scale: number): number {
   return valueInt / POWERS_OF_TEN[scale]!;

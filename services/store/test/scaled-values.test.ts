@@ -4,6 +4,7 @@ import {
   encodeReadingsBinary,
   exactScale,
   MAX_SCALE,
+  PointScales,
   ReadingBuffer,
   scaledInteger,
   unscale,
@@ -35,6 +36,36 @@ describe('exact scaled integers (schema version 23)', () => {
     );
     expect(FLOAT_ONLY.map(exactScale)).toEqual(FLOAT_ONLY.map(() => -1));
     expect([1.23, -1.24, 0, 42, 0.001, 123456.789].map(exactScale)).toEqual([2, 2, 0, 0, 3, 3]);
+  });
+
+  it('keeps one scale per point, so its integers and scale compress (12.3, 12, 12.5 → 123, 120, 125 at scale 1)', () => {
+    const scales = new PointScales();
+    const chosen = [12.3, 12, 12.5, 13, 12.25, 12].map((v) => scales.scaleFor(1, v));
+    expect(chosen).toEqual([1, 1, 1, 1, 2, 2]);
+    expect(scales.scaleFor(2, 12)).toBe(0); // another point has its own
+    expect([scales.scaleFor(1, NaN), scales.scaleFor(1, 2 ** 53)]).toEqual([-1, 0]); // 2^53·10^2 is too big for scale 2
+  });
+
+  it('gives back every double of any sequence of points and values bit for bit at the scale it keeps', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), anyValue), { maxLength: 60 }),
+        (readings) => {
+          const scales = new PointScales();
+          for (const [pointId, v] of readings) {
+            const k = scales.scaleFor(pointId, v);
+            if (k < 0) {
+              expect(exactScale(v)).toBe(-1);
+              continue;
+            }
+            const n = scaledInteger(v, k);
+            expect(Number.isInteger(n) && Math.abs(n) <= 2 ** 53).toBe(true);
+            expect(Object.is(unscale(n, k), v)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 
   it('COPYs a scaled value as value 0, value_int and scale, and any other as the float8 with two NULLs', () => {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   compileRetention,
   PartitionMaintainer,
+  PointScales,
   ensurePointIds,
   pointKey,
   queryHistory,
@@ -193,8 +194,12 @@ export async function runStorageBench(options: StorageBenchOptions): Promise<Sto
         retention: compileRetention(),
       }).ensureCovering(Math.min(denseFrom, Date.now() - options.trendDays * DAY_MS), Date.now());
     }
-    // As the ingest writes them: exact decimals as scaled integers where chunks are compressed.
-    const encoding: ReadingEncodingOptions = { scaledValues: dialect === 'timescaledb' };
+    // As the ingest writes them: exact decimals as scaled integers where chunks are compressed,
+    // each point's scale kept across batches as PgReadingWriter keeps it.
+    const encoding: ReadingEncodingOptions = {
+      scaledValues: dialect === 'timescaledb',
+      scales: new PointScales(),
+    };
     const dense = simulatedPoints(options.points, 11);
     const denseIds = await idsOf(client, dense, 'S');
     const started = performance.now();
