@@ -207,6 +207,15 @@ export const apiErrors = defineErrors('HW_API', {
     retryable: true,
     status: 500,
   },
+  /**
+   * The database, or the way to it, is unavailable for now (a connection lost or refused, the
+   * server shutting down or out of connections): the same request can succeed later.
+   */
+  HW_API_DATABASE_UNAVAILABLE: {
+    template: 'the database is unavailable; try again shortly',
+    retryable: true,
+    status: 503,
+  },
   HW_API_SITE_UNAVAILABLE: {
     template: 'no site model is loaded yet',
     retryable: true,

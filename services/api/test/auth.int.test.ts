@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApi, PASSWORD, type TestApi } from './support/api-fixture.js';
+import { storeErrors } from '@hazardwatch/store';
 
 describe('authentication, errors and health', () => {
   let api: TestApi | undefined;
@@ -203,6 +204,53 @@ describe('authentication, errors and health', () => {
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({ code: 'HW_API_INTERNAL', message: 'internal error' });
       expect(res.body).not.toContain('hunter2');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('answers 503 with retry-after, not 500, while the database is away', async () => {
+    // whole-service-failures int: with the database cut, every REST call answered 500 internal error.
+    let failure: Error | undefined;
+    api = await buildTestApi();
+    const site = api.site;
+    const failing = await buildTestApi({
+      deps: {
+        site: {
+          current: () => {
+            if (failure !== undefined) throw failure;
+            return site;
+          },
+        },
+      },
+    });
+    try {
+      const lost = storeErrors.create('HW_STORE_CONNECTION_LOST', { operation: 'query' });
+      const shutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      });
+      for (const f of [lost, shutdown]) {
+        failure = f;
+        const res = await failing.app.inject({
+          method: 'GET',
+          url: '/api/v1/regions',
+          headers: failing.auth('admin'),
+        });
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.json()).toEqual({
+          code: 'HW_API_DATABASE_UNAVAILABLE',
+          message: 'the database is unavailable; try again shortly',
+        });
+      }
+      // A fault that waiting does not cure stays a 500.
+      failure = Object.assign(new Error('duplicate key'), { code: '23505' });
+      const res = await failing.app.inject({
+        method: 'GET',
+        url: '/api/v1/regions',
+        headers: failing.auth('admin'),
+      });
+      expect(res.statusCode).toBe(500);
     } finally {
       await failing.close();
     }

@@ -1,7 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiError } from '@hazardwatch/contracts';
 import { HazardWatchError } from '@hazardwatch/kit';
+import { isRetryableStorageError } from '@hazardwatch/store';
 import { apiErrors } from '../errors.js';
+
+/** Seconds a client is asked to wait after a 503 for the database being away. */
+const DATABASE_RETRY_AFTER_SEC = 5;
 
 /** The contract's error answer (@hazardwatch/contracts ApiErrorSchema). */
 type ErrorBody = ApiError;
@@ -46,6 +50,14 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply
         .status(error.statusCode)
         .send({ code: 'HW_API_REQUEST_REJECTED', message: error.message } satisfies ErrorBody);
+    }
+    if (isRetryableStorageError(error)) {
+      // The database away is an outage, not a fault of this request or of the service: 503 (with
+      // when to ask again), which balancers and the dashboard treat as "try again", not 500.
+      request.log.warn({ err: error }, 'database unavailable');
+      const e = apiErrors.create('HW_API_DATABASE_UNAVAILABLE', {});
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SEC));
+      return reply.status(503).send({ code: e.code, message: e.message } satisfies ErrorBody);
     }
     request.log.error({ err: error }, 'request failed');
     const e = apiErrors.create('HW_API_INTERNAL', {});
