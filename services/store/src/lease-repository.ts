@@ -12,6 +12,11 @@ export interface LeaseGrant {
 export interface LeaseSnapshot {
   readonly workers: readonly string[];
   readonly owners: ReadonlyMap<number, string>;
+  /**
+   * Milliseconds (database clock) until the earliest expiry of another worker's membership or
+   * lease; null when there is none. A dead worker's share can be taken from then on.
+   */
+  readonly nextExpiryInMs: number | null;
 }
 
 /**
@@ -63,16 +68,24 @@ export class LeaseRepository {
   }
 
   /** Live members (membership not expired) and the live owner of each held partition. */
-  async snapshot(): Promise<LeaseSnapshot> {
-    const workers = await this.client.query<{ worker_id: string }>(
-      'SELECT worker_id FROM ingest_workers WHERE expires_at > now() ORDER BY worker_id',
+  /** Live members and owners now; `self`: whose expiries `nextExpiryInMs` leaves out. */
+  async snapshot(self?: string): Promise<LeaseSnapshot> {
+    const workers = await this.client.query<{ worker_id: string; in_ms: number }>(
+      `SELECT worker_id, (extract(epoch FROM expires_at - now()) * 1000)::float8 AS in_ms
+         FROM ingest_workers WHERE expires_at > now() ORDER BY worker_id`,
     );
-    const leases = await this.client.query<{ partition: number; owner: string }>(
-      'SELECT partition, owner FROM partition_leases WHERE owner IS NOT NULL AND expires_at > now()',
+    const leases = await this.client.query<{ partition: number; owner: string; in_ms: number }>(
+      `SELECT partition, owner, (extract(epoch FROM expires_at - now()) * 1000)::float8 AS in_ms
+         FROM partition_leases WHERE owner IS NOT NULL AND expires_at > now()`,
     );
+    const others = [
+      ...workers.rows.filter((r) => r.worker_id !== self),
+      ...leases.rows.filter((r) => r.owner !== self),
+    ];
     return {
       workers: workers.rows.map((r) => r.worker_id),
       owners: new Map(leases.rows.map((r) => [r.partition, r.owner])),
+      nextExpiryInMs: others.length === 0 ? null : Math.min(...others.map((r) => r.in_ms)),
     };
   }
 

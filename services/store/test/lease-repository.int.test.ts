@@ -98,6 +98,15 @@ describe('LeaseRepository (PostgreSQL)', () => {
       [2, 'w-a'],
       [3, 'w-b'],
     ]);
+    // The earliest expiry of the others' memberships and leases, on the database's clock; one's own
+    // left out: w-c's membership (5 s) is the earliest for everyone else.
+    await leases.heartbeat('w-c', [], 5000);
+    for (const self of ['w-a', 'w-b']) {
+      const { nextExpiryInMs } = await leases.snapshot(self);
+      expect(nextExpiryInMs).toBeGreaterThan(0);
+      expect(nextExpiryInMs).toBeLessThanOrEqual(5000);
+    }
+    expect((await leases.snapshot('w-c')).nextExpiryInMs).toBeGreaterThan(5000);
   });
 
   it('renews only what is still held at the same epoch; an expired lease is taken over at epoch + 1', async () => {

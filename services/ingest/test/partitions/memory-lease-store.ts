@@ -54,15 +54,24 @@ export class MemoryLeaseStore {
           }
           return renewed;
         }),
-      snapshot: () =>
+      snapshot: (self) =>
         gate(() => {
           const now = this.clock.now();
           const workers = [...this.members].filter(([, until]) => until > now).map(([w]) => w);
           const owners = new Map<number, string>();
+          const expiries: number[] = [];
+          for (const [w, until] of this.members) if (until > now && w !== self) expiries.push(until);
           this.rows.forEach((r, p) => {
-            if (r.owner !== null && r.expiresAt > now) owners.set(p, r.owner);
+            if (r.owner !== null && r.expiresAt > now) {
+              owners.set(p, r.owner);
+              if (r.owner !== self) expiries.push(r.expiresAt);
+            }
           });
-          return { workers, owners };
+          return {
+            workers,
+            owners,
+            nextExpiryInMs: expiries.length === 0 ? null : Math.min(...expiries) - now,
+          };
         }),
       acquire: (id, partitions, leaseMs) =>
         gate(() => {

@@ -115,6 +115,30 @@ describe('PartitionKeeper', () => {
     }
   });
 
+  it("a dead worker's partitions are taken just after its lease runs out, not up to a heartbeat later", async () => {
+    const h = harness();
+    const [a, c] = [h.worker('w-a'), h.worker('w-c')];
+    await Promise.all([a.keeper.start(), c.keeper.start()]);
+    // Started out of step with the others' rounds: its lease runs out between two of their heartbeats.
+    await h.run(350);
+    const b = h.worker('w-b');
+    await b.keeper.start();
+    await h.run(5000);
+    expect(b.acting.size).toBeGreaterThan(0);
+    const orphaned = [...b.acting];
+    h.store.cutOff(b.id);
+    const expiresAt = new Map(orphaned.map((p) => [p, h.store.rows[p]!.expiresAt]));
+    await h.run(8000);
+    expect(b.acting.size).toBe(0);
+    for (const p of orphaned) {
+      const takeover = h.store.grants.filter((g) => g.partition === p).at(-1)!;
+      expect(takeover.worker).not.toBe(b.id);
+      // Within two 50 ms steps of the expiry (before: up to a heartbeat, 1000 ms, after it).
+      expect(takeover.atMs - expiresAt.get(p)!).toBeLessThanOrEqual(100);
+      expect(takeover.atMs).toBeGreaterThanOrEqual(expiresAt.get(p)!);
+    }
+  });
+
   it('a new worker takes its share; only that share moves, each partition handed over before it is taken', async () => {
     const h = harness();
     const ws = ['w-a', 'w-b', 'w-c'].map((id) => h.worker(id));

@@ -98,9 +98,9 @@ class DyingLeaseStore implements LeaseStore {
     this.#alive();
     return this.inner.heartbeat(...a);
   }
-  async snapshot() {
+  async snapshot(...a: Parameters<LeaseStore['snapshot']>) {
     this.#alive();
-    return this.inner.snapshot();
+    return this.inner.snapshot(...a);
   }
   async acquire(...a: Parameters<LeaseStore['acquire']>) {
     this.#alive();
