@@ -14,7 +14,7 @@ import {
   watchSiteDocuments,
   type SqlClient,
 } from '@hazardwatch/store';
-import { apiMetricsText, apiServerInput, DEFAULT_DASHBOARD_DIR } from './api-service.js';
+import { apiMetricsText, apiServerInput, DEFAULT_DASHBOARD_DIR, liveReadiness } from './api-service.js';
 import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { loadRuntimeConfig, runtimeAlarmSettings, type RuntimeConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
@@ -126,7 +126,10 @@ export async function startApiService(
             {
               ready: async () => {
                 const database = await databaseAnswers(store.client);
-                return { ready: database, detail: { database, siteVersion: site?.version ?? null } };
+                return {
+                  ready: database,
+                  detail: { database, siteVersion: site?.version ?? null, ...liveReadiness(live.liveStatus) },
+                };
               },
               metrics: () => apiMetricsText(server, live),
             },

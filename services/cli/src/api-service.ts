@@ -12,6 +12,7 @@ import {
   type BrokerAccounts,
   type LiveGateway,
 } from '@hazardwatch/api';
+import type { LiveStatus } from '@hazardwatch/contracts';
 import { liveSourceFor } from './live-source.js';
 import type { AlarmEngine, LiveValueTap } from '@hazardwatch/ingest';
 import { applyAlarmAction } from '@hazardwatch/ingest';
@@ -138,6 +139,7 @@ export async function startApiBeside(
       })
     : undefined;
   const unlistMetrics = service.health?.addMetrics(() => apiMetricsText(server, live));
+  const unlistReadiness = service.health?.addReadiness(() => liveReadiness(live?.liveStatus));
   // Spent refresh tokens are pruned daily.
   const users = new UserRepository(store.client);
   const prune = setInterval(
@@ -150,6 +152,7 @@ export async function startApiBeside(
     close: async () => {
       clearInterval(prune);
       unlistMetrics?.();
+      unlistReadiness?.();
       await live?.close();
       await server.close();
     },
@@ -179,7 +182,7 @@ export async function ensureUsers(service: IngestService, users: readonly DemoUs
  */
 export async function apiMetricsText(
   server: ApiServer,
-  live: Pick<LiveGateway, 'clients'> | undefined,
+  live: Pick<LiveGateway, 'clients' | 'liveStatus'> | undefined,
 ): Promise<string> {
   const text = await server.app.metrics.text();
   if (!live) return text;
@@ -189,7 +192,26 @@ export async function apiMetricsText(
     help: 'socket.io clients connected to this API instance',
     registers: [registry],
   }).set(live.clients);
+  const status = live.liveStatus;
+  if (status !== undefined)
+    new Gauge({
+      name: 'hw_api_live_redis_connected',
+      help: "1 while this instance's Redis connections carry live push; 0 while lost (its screens are told)",
+      registers: [registry],
+    }).set(status.live ? 1 : 0);
   return `${text.endsWith('\n') ? text : `${text}\n`}${await registry.metrics()}`;
+}
+
+/**
+ * What /readyz on the health port adds for live push behind Redis: `live` ok or degraded, and
+ * while degraded `status: 'degraded'` and since when. Degraded is not unready (still 200): REST,
+ * acknowledgements and readings go on, and a balancer must not take every instance out at once.
+ */
+export function liveReadiness(status: LiveStatus | undefined): Record<string, unknown> {
+  if (status === undefined) return {};
+  return status.live
+    ? { live: 'ok' }
+    : { live: 'degraded', status: 'degraded', liveReason: status.reason, liveDegradedSince: status.since };
 }
 
 /** A partitioned worker publishes the stored alarm events of its own enterprises only. */

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
-import { startApiBeside } from './api-service.js';
+import { liveReadiness, startApiBeside } from './api-service.js';
 import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { LiveValueTap } from '@hazardwatch/ingest';
 import { startIngestService, startIngestWorker } from './ingest-service.js';
-import { liveSourceFor, startIngestLivePush } from './live-source.js';
+import { ingestLiveMetricsText, liveSourceFor, startIngestLivePush } from './live-source.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';
 import { openStore } from './store-setup.js';
@@ -60,6 +60,11 @@ export async function ingestCommand(ctx: ServiceCommandContext): Promise<number>
   } catch (error) {
     await service.close();
     throw error;
+  }
+  if (live) {
+    const publisher = live;
+    service.health?.addReadiness(() => liveReadiness(publisher.liveStatus));
+    service.health?.addMetrics(() => ingestLiveMetricsText(publisher.liveStatus));
   }
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');

@@ -23,6 +23,11 @@ export interface HealthServer {
    * and the demo); the returned function takes it out again (that component closed).
    */
   addMetrics(text: () => string | Promise<string>): () => void;
+  /**
+   * Adds another component's fields to /readyz's body (the live push of an ingest worker or of
+   * the API beside it); they never make it unready. Returns the function that takes them out.
+   */
+  addReadiness(detail: () => Record<string, unknown>): () => void;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,7 @@ export async function startHealthServer(
 ): Promise<HealthServer> {
   const log = logger.child({ component: 'health' });
   const extra = new Set<() => string | Promise<string>>();
+  const extraReadiness = new Set<() => Record<string, unknown>>();
   const metricsText = async (): Promise<string> => {
     const parts = [await source.metrics()];
     for (const text of extra) parts.push(await text());
@@ -49,7 +55,12 @@ export async function startHealthServer(
     if (url === '/healthz') return [200, 'application/json', '{"status":"ok"}'];
     if (url === '/readyz') {
       const { ready, detail } = await source.ready();
-      return [ready ? 200 : 503, 'application/json', JSON.stringify({ ready, ...detail })];
+      const more = [...extraReadiness].map((d) => d());
+      return [
+        ready ? 200 : 503,
+        'application/json',
+        JSON.stringify(Object.assign({ ready, ...detail }, ...more)),
+      ];
     }
     if (url === '/metrics') return [200, 'text/plain; version=0.0.4', await metricsText()];
     return [404, undefined, ''];
@@ -79,6 +90,10 @@ export async function startHealthServer(
     addMetrics: (text) => {
       extra.add(text);
       return () => void extra.delete(text);
+    },
+    addReadiness: (detail) => {
+      extraReadiness.add(detail);
+      return () => void extraReadiness.delete(detail);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,4 +1,5 @@
 import { startLivePublisher, type LivePublisher, type LiveSource } from '@hazardwatch/api';
+import type { LiveStatus } from '@hazardwatch/contracts';
 import type { SiteIndex } from '@hazardwatch/core';
 import type { SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
@@ -61,4 +62,14 @@ export function startIngestLivePush(
     redisUrl,
     ownsEnterprise: (enterprise) => worker.ownedEnterprises?.includes(enterprise) ?? true,
   });
+}
+
+/** The ingest worker's live push on /metrics: 1 while its Redis connections carry it, 0 while lost. */
+export function ingestLiveMetricsText(status: LiveStatus): string {
+  return [
+    "# HELP hw_ingest_live_redis_connected 1 while this worker's Redis connections carry its live events; 0 while lost",
+    '# TYPE hw_ingest_live_redis_connected gauge',
+    `hw_ingest_live_redis_connected ${status.live ? 1 : 0}`,
+    '',
+  ].join('\n');
 }

@@ -258,6 +258,23 @@ export interface LiveReplayDone {
   readonly complete: boolean;
 }
 
+/**
+ * Whether this server can push live events now. Sent to every socket of an instance when its
+ * broadcast path (Redis, with several instances) is lost — alarms raised meanwhile reach no
+ * screen until it is back — and again when it returns; a socket that connects meanwhile gets the
+ * current state at once. Nothing is sent while all is well. While `live` is false the client reads
+ * its REST snapshot on a timer (REST still works); at `live: true` it reads it once more.
+ */
+export type LiveStatus =
+  | {
+      readonly live: false;
+      /** What is lost: `redis`, the bus between the API instances and the ingest workers. */
+      readonly reason: 'redis';
+      /** ms UTC: since when. */
+      readonly since: number;
+    }
+  | { readonly live: true; readonly since: number };
+
 export interface ServerToClientEvents {
   alarm: (event: LiveAlarmEvent) => void;
   colour: (change: LiveColourChange) => void;
@@ -275,6 +292,7 @@ export interface ServerToClientEvents {
   session_expired: (expired: LiveSessionExpired) => void;
   session_ended: (ended: LiveSessionEnded) => void;
   rooms_left: (left: LiveRoomsLeft) => void;
+  'live-status': (status: LiveStatus) => void;
 }
 
 export interface ClientToServerEvents {

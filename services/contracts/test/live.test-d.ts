@@ -15,6 +15,7 @@ import type {
   LiveScope,
   LiveSessionEnded,
   LiveSessionExpired,
+  LiveStatus,
   LiveSubscribeRequest,
   LiveSubscribeResult,
   LiveValue,
@@ -42,7 +43,10 @@ describe('server → client events', () => {
       | 'session_expired'
       | 'session_ended'
       | 'rooms_left'
+      | 'live-status'
     >();
+    expectTypeOf<Parameters<ServerToClientEvents['live-status']>>().toEqualTypeOf<[status: LiveStatus]>();
+    expectTypeOf<Extract<LiveStatus, { live: false }>['reason']>().toEqualTypeOf<'redis'>();
     expectTypeOf<Parameters<ServerToClientEvents['alarm']>>().toEqualTypeOf<[event: LiveAlarmEvent]>();
     expectTypeOf<Parameters<ServerToClientEvents['colour']>>().toEqualTypeOf<[change: LiveColourChange]>();
     expectTypeOf<Parameters<ServerToClientEvents['warning']>>().toEqualTypeOf<[event: LiveWarningEvent]>();

@@ -1,7 +1,11 @@
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { LIVE_VALUES_DEFAULT_INTERVAL_MS, type LiveConnectErrorData } from '@hazardwatch/contracts';
+import {
+  LIVE_VALUES_DEFAULT_INTERVAL_MS,
+  type LiveConnectErrorData,
+  type LiveStatus,
+} from '@hazardwatch/contracts';
 import { AlarmRepository, AuditRepository, UserRepository, type SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
@@ -21,6 +25,7 @@ import type { LiveServer, LiveSocket } from './live-types.js';
 import { systemClock } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
 import { ValueRouter } from './value-router.js';
+import { RedisLink } from './redis-link.js';
 import { startValueRelay } from './value-relay.js';
 
 export interface LiveGatewayOptions {
@@ -79,6 +84,11 @@ export interface LiveGateway {
   readonly io: LiveServer;
   /** Sockets connected to this instance. */
   readonly clients: number;
+  /**
+   * Whether live push works now: false while this instance's Redis connections are lost (events
+   * neither reach nor leave it; its sockets were told with `live-status`). undefined without Redis.
+   */
+  readonly liveStatus: LiveStatus | undefined;
   /** Resolves once every source batch handed in so far has been sent (tests, benchmarks). */
   idle(): Promise<void>;
   /** Stops the source, disconnects this instance's clients (they may reconnect elsewhere and recover), closes Redis. Idempotent. */
@@ -133,7 +143,8 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     },
   });
 
-  const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl, logger);
+  const redis =
+    options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl, logger, clock);
   if (redis) {
     io.adapter(
       createAdapter(redis.client, {
@@ -192,6 +203,11 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   });
 
   io.on('connection', (socket) => {
+    // Sent before the socket's first `subscribe` is answered: a screen that connects while live
+    // push is down is never shown live. Local: with state recovery on, `socket.emit` goes through
+    // the adapter, so through the Redis that is lost.
+    const status = redis?.link.status;
+    if (status !== undefined && !status.live) io.local.to(socket.id).emit('live-status', status);
     // A recovered socket rejoined its rooms before it was registered here.
     values.update(socket);
     socket.on('disconnect', () => values.remove(socket));
@@ -232,6 +248,8 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   const stopChanges = (options.changes ?? changeFeedOf(options.httpServer))?.subscribe((change) =>
     fanout.change(change),
   );
+  // Local only: the adapter's broadcast goes through Redis, the very thing that is lost.
+  const stopLinkWatch = redis?.link.onChange((status) => io.local.emit('live-status', status));
   logger.info({ redis: redis !== undefined }, 'live gateway attached');
 
   let closing: Promise<void> | undefined;
@@ -239,6 +257,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     closing ??= (async () => {
       stopSource?.();
       stopChanges?.();
+      stopLinkWatch?.();
       await revalidation.close();
       await fanout.idle();
       values.close();
@@ -258,6 +277,9 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     get clients() {
       return io.engine.clientsCount;
     },
+    get liveStatus() {
+      return redis?.link.status;
+    },
     idle: () => fanout.idle(),
     close,
   };
@@ -268,27 +290,34 @@ type RedisClient = ReturnType<typeof createClient>;
 /**
  * The adapter's Redis client. The adapter duplicates it for its stream reader and subscriber and
  * disconnects those itself on close; they are tracked here so `close()` waits for them, leaving
- * no open handle.
+ * no open handle. `link` follows all of them (RedisLink): whether live push works now.
  */
 export async function connectRedis(
   url: string,
   logger: Logger,
-): Promise<{ client: RedisClient; close(): Promise<void> }> {
+  clock: LiveClock = systemClock,
+): Promise<{ client: RedisClient; link: RedisLink; close(): Promise<void> }> {
   const client = createClient({ url });
+  const link = new RedisLink({ logger, clock });
   const duplicates: RedisClient[] = [];
-  const watch = (c: RedisClient): RedisClient =>
-    c.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
   const duplicate = client.duplicate.bind(client);
   client.duplicate = (...args: Parameters<RedisClient['duplicate']>) => {
-    const d = readsFromPosition(watch(duplicate(...args)));
+    const d = readsFromPosition(link.watch(duplicate(...args)));
     duplicates.push(d);
     return d;
   };
-  watch(client);
-  await client.connect();
+  link.watch(client);
+  try {
+    await client.connect();
+  } catch (err) {
+    link.close();
+    throw err;
+  }
   return {
     client,
+    link,
     close: async () => {
+      link.close();
       await Promise.all(duplicates.map(async (d) => (d.isOpen ? once(d, 'end') : undefined)));
       if (client.isOpen) await client.quit();
     },

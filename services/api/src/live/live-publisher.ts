@@ -1,4 +1,5 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { LiveStatus } from '@hazardwatch/contracts';
 import type { SiteIndex } from '@hazardwatch/core';
 import { AlarmRepository, type SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
@@ -27,6 +28,11 @@ export interface LivePublisherOptions {
 }
 
 export interface LivePublisher {
+  /**
+   * Whether this worker's events can go out now: false while its Redis connections are lost
+   * (events wait in node-redis's offline queue and go out when Redis is back).
+   */
+  readonly liveStatus: LiveStatus;
   /** Resolves once every source batch handed in so far has been published. */
   idle(): Promise<void>;
   /** Stops the source and closes Redis. Idempotent. */
@@ -75,6 +81,9 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
 
   let closing: Promise<void> | undefined;
   return {
+    get liveStatus() {
+      return redis.link.status;
+    },
     idle: () => fanout.idle(),
     close: () => {
       closing ??= (async () => {

@@ -43,7 +43,9 @@ export async function startValueRelay(options: ValueRelayOptions): Promise<Value
   const log = options.logger.child({ component: 'value-relay' });
   const counters = { published: 0, received: 0, malformed: 0 };
   const subscriber = options.client.duplicate();
-  subscriber.on('error', (err: unknown) => log.warn({ err }, 'redis subscriber error'));
+  // Every failed reconnection repeats the error: the outage itself is logged once, by the
+  // connection's RedisLink (connectRedis).
+  subscriber.on('error', (err: unknown) => log.debug({ err }, 'redis subscriber error'));
   await subscriber.connect();
   await subscriber.subscribe(options.channel, (message: string) => {
     const cut = message.indexOf('\n');

@@ -1,0 +1,203 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tcpOpen, waitFor } from '@hazardwatch/testkit';
+import type { LiveGateway } from '@hazardwatch/api';
+import { buildTestApi, E1, type TestApi } from './support/api-fixture.js';
+import {
+  attachTo,
+  client,
+  connectAs,
+  connected,
+  next,
+  record,
+  storeAlarm,
+  TestLiveSource,
+  urlOf,
+  type LiveClient,
+} from './live-fixture.js';
+
+/**
+ * Live push while Redis is lost (services/cli/test/whole-service-failures.int.test.ts, the Redis
+ * case): every socket of every instance is told `live-status` live:false within the detection
+ * bound, and live:true when Redis is back. Against a PRIVATE redis-server on a free port, which is
+ * the one stopped — never the machine's Redis.
+ */
+const noRedis = spawnSync('redis-server', ['--version']).error !== undefined;
+/** RedisLink: a closed connection is seen at once, an unanswered PING within 2 + 2 s. */
+const BOUND_MS = 5000;
+
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function startRedis(port: number): ChildProcess {
+  return spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGCONT');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const listening = async (): Promise<Server> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+};
+const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)', () => {
+  let api: TestApi;
+  let port: number;
+  let redis: ChildProcess;
+  const servers: Server[] = [];
+  const gateways: LiveGateway[] = [];
+  const clients: LiveClient[] = [];
+
+  beforeAll(async () => {
+    api = await buildTestApi();
+  });
+  afterAll(() => api.close());
+
+  const redisUp = async (): Promise<void> => {
+    redis = startRedis(port);
+    await waitFor(() => tcpOpen('127.0.0.1', port), Boolean, 'the private redis-server listening', 20_000);
+  };
+
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.disconnect();
+    // Redis answers again before the gateways close (their clients QUIT through it).
+    if (redis.signalCode === null && redis.exitCode === null) redis.kill('SIGCONT');
+    else await redisUp();
+    // A gateway closed while its connections still reconnect waits on them (a failed test).
+    await waitFor(
+      () => Promise.resolve(gateways.every((g) => g.liveStatus?.live === true)),
+      Boolean,
+      'the gateways reconnected to Redis',
+      20_000,
+    ).catch(() => undefined);
+    for (const g of gateways.splice(0)) await g.close();
+    for (const s of servers.splice(0)) await closeServer(s);
+    await stopRedis(redis);
+  });
+
+  /** Two gateway instances on the private Redis, a subscribed screen on each. */
+  async function twoInstances(): Promise<{
+    a: LiveGateway;
+    b: LiveGateway;
+    source: TestLiveSource;
+    httpB: Server;
+    screens: LiveClient[];
+  }> {
+    port = await freePort();
+    await redisUp();
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const streamName = `hw-live-outage-${randomUUID()}`;
+    const source = new TestLiveSource();
+    const [httpA, httpB] = [await listening(), await listening()];
+    servers.push(httpA, httpB);
+    const a = await attachTo(api, httpA, {
+      source,
+      redisUrl,
+      redisStreamName: streamName,
+      redisBlockMs: 200,
+    });
+    const b = await attachTo(api, httpB, { redisUrl, redisStreamName: streamName, redisBlockMs: 200 });
+    gateways.push(a, b);
+    const screens = [await connectAs(urlOf(httpA), api, 'opE1'), await connectAs(urlOf(httpB), api, 'opE1')];
+    clients.push(...screens);
+    for (const s of screens)
+      expect(
+        await s.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'enterprise', code: E1 }] }),
+      ).toMatchObject({ ok: true });
+    // Live push works before: an alarm of A's source reaches both screens.
+    await waitFor(
+      async () => (await a.io.in(`enterprise:${E1}`).fetchSockets()).length,
+      (n) => n === 2,
+      'both screens seen by instance A',
+      10_000,
+    );
+    const event = await storeAlarm(api, api.site.pointByKey(E1, 'LT-1101')!.id);
+    const got = screens.map((s) => next(s, 'alarm', (e) => e.alarmId === event.alarmId));
+    source.live.stored({ alarmEvents: [event], colourChanges: [], warningEvents: [] });
+    await Promise.all(got);
+    return { a, b, source, httpB, screens };
+  }
+
+  it('Redis stopped: every screen is told live:false within 5 s (and one connecting meanwhile at once), live:true when it is back; live push goes on', async () => {
+    const { a, b, source, httpB, screens } = await twoInstances();
+    expect([a.liveStatus, b.liveStatus]).toMatchObject([{ live: true }, { live: true }]);
+    const statuses = screens.map((s) => record(s, 'live-status'));
+    const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS));
+
+    await stopRedis(redis);
+    const stoppedAt = Date.now();
+    const told = await Promise.all(down);
+    const tookMs = Date.now() - stoppedAt;
+    expect(told).toMatchObject([
+      { live: false, reason: 'redis' },
+      { live: false, reason: 'redis' },
+    ]);
+    expect(tookMs).toBeLessThan(BOUND_MS);
+    expect([a.liveStatus?.live, b.liveStatus?.live]).toEqual([false, false]);
+
+    // A screen that connects while Redis is away hears it before its subscription is answered
+    // (the listener is in place before the client's first packet can arrive).
+    const late = client(urlOf(httpB), api.tokens.opE1);
+    clients.push(late);
+    const lateOrder: string[] = [];
+    late.on('live-status', (st) => lateOrder.push(`live-status ${String(st.live)}`));
+    await connected(late);
+    const lateAck = await late
+      .timeout(5000)
+      .emitWithAck('subscribe', { scopes: [{ type: 'enterprise', code: E1 }] });
+    lateOrder.push(`subscribed ${String(lateAck.ok)}`);
+    expect(lateOrder).toEqual(['live-status false', 'subscribed true']);
+
+    const up = screens.map((s) => next(s, 'live-status', (st) => st.live, 20_000));
+    await redisUp();
+    expect(await Promise.all(up)).toMatchObject([{ live: true }, { live: true }]);
+    expect([a.liveStatus?.live, b.liveStatus?.live]).toEqual([true, true]);
+    // Told once each way.
+    expect(statuses.map((s) => s.map((st) => st.live))).toEqual([
+      [false, true],
+      [false, true],
+    ]);
+
+    const after = await storeAlarm(api, api.site.pointByKey(E1, 'PT-1101')!.id);
+    const got = screens.map((s) => next(s, 'alarm', (e) => e.alarmId === after.alarmId, 10_000));
+    source.live.stored({ alarmEvents: [after], colourChanges: [], warningEvents: [] });
+    await Promise.all(got);
+  }, 90_000);
+
+  it('Redis that stops answering (process frozen, connections open): live:false within 5 s through the PING, live:true once it answers', async () => {
+    const { a, screens } = await twoInstances();
+    const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS + 1000));
+    redis.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    expect(await Promise.all(down)).toMatchObject([
+      { live: false, reason: 'redis' },
+      { live: false, reason: 'redis' },
+    ]);
+    expect(Date.now() - frozenAt).toBeLessThan(BOUND_MS);
+    expect(a.liveStatus?.live).toBe(false);
+
+    const up = screens.map((s) => next(s, 'live-status', (st) => st.live, 10_000));
+    redis.kill('SIGCONT');
+    expect(await Promise.all(up)).toMatchObject([{ live: true }, { live: true }]);
+  }, 60_000);
+});
