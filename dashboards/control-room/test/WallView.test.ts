@@ -89,6 +89,7 @@ function mountWall(options: {
       gatewayOnline: shallowRef(new Map()),
       connection: ref('live'),
       lastDataAt: ref<number | null>(NOW - 1000),
+      pushDegradedSince: ref<number | null>(null),
     },
     go: () => undefined,
   } as unknown as AppContext;
@@ -191,6 +192,19 @@ describe('wall view (issue #22)', () => {
     wrapper.ctx.live.connection.value = 'live';
     await nextTick();
     expect(wrapper.find('[data-test="wall-banner"]').attributes('data-health')).toBe('quiet');
+  });
+
+  it('live push interrupted on the server (connected, live-status live:false) dims the wall under a banner saying so', async () => {
+    wrapper = mountWall({ region: 'C1' });
+    wrapper.ctx.live.pushDegradedSince.value = NOW - 5000;
+    await nextTick();
+    expect(wrapper.find('[data-test="wall"]').classes()).toContain('wall-degraded');
+    const banner = wrapper.find('[data-test="wall-banner"]');
+    expect(banner.attributes('data-health')).toBe('degraded');
+    expect(banner.text()).toBe('实时推送中断，数据每 10 秒刷新');
+    wrapper.ctx.live.pushDegradedSince.value = null;
+    await nextTick();
+    expect(wrapper.find('[data-test="wall-banner"]').exists()).toBe(false);
   });
 
   it('an unknown region (typo, or outside the account) says so with the regions it can show', () => {

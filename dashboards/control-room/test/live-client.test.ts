@@ -35,6 +35,7 @@ const handlers: LiveHandlers = {
   change: noop,
   replayDone: noop,
   resync: noop,
+  pushDegraded: noop,
 };
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 3; i++) await Promise.resolve();
@@ -101,5 +102,70 @@ describe('LiveClient: monitoring changes (issue #19)', () => {
     socket.emitLocal('change', { id: '7', status: 'pending' });
     expect(seen).toEqual(['7']);
     client.stop();
+  });
+});
+
+describe('LiveClient: live push interrupted on the server (live-status)', () => {
+  it('says so and reloads the snapshot every 10 s while live:false; at live:true once more and stops', () => {
+    const clock = new ManualClock(0);
+    const socket = new FakeSocket();
+    const seen: string[] = [];
+    const client = new LiveClient({
+      token: () => Promise.resolve('t'),
+      refreshToken: () => Promise.resolve(true),
+      scopes: [],
+      sinceEventId: () => null,
+      handlers: {
+        ...handlers,
+        resync: () => seen.push(`resync@${clock.now()}`),
+        pushDegraded: (since) => seen.push(`degraded ${String(since)}@${clock.now()}`),
+      },
+      connect: () => socket as unknown as LiveSocket,
+      clock,
+    });
+    client.start();
+    socket.emitLocal('live-status', { live: false, reason: 'redis', since: 500 });
+    // Said again (a second instance, a reconnection): still one refresh cycle.
+    socket.emitLocal('live-status', { live: false, reason: 'redis', since: 500 });
+    clock.advance(9_999);
+    expect(seen).toEqual(['degraded 500@0']);
+    clock.advance(1);
+    clock.advance(10_000);
+    clock.advance(5_000);
+    expect(seen).toEqual(['degraded 500@0', 'resync@10000', 'resync@20000']);
+    socket.emitLocal('live-status', { live: true, since: 25_000 });
+    expect(seen.slice(3)).toEqual(['degraded null@25000', 'resync@25000']);
+    clock.advance(60_000);
+    expect(seen).toHaveLength(5);
+    expect(clock.pendingTimers).toBe(0);
+    // live:true when nothing was wrong changes nothing.
+    socket.emitLocal('live-status', { live: true, since: 1 });
+    expect(seen).toHaveLength(5);
+    client.stop();
+  });
+
+  it('a dropped connection ends the degraded refresh (the connection state says more); stop() leaves no timer', () => {
+    const clock = new ManualClock(0);
+    const socket = new FakeSocket();
+    const seen: Array<number | null> = [];
+    let resyncs = 0;
+    const client = new LiveClient({
+      token: () => Promise.resolve('t'),
+      refreshToken: () => Promise.resolve(true),
+      scopes: [],
+      sinceEventId: () => null,
+      handlers: { ...handlers, resync: () => (resyncs += 1), pushDegraded: (since) => seen.push(since) },
+      connect: () => socket as unknown as LiveSocket,
+      clock,
+    });
+    client.start();
+    socket.emitLocal('live-status', { live: false, reason: 'redis', since: 7 });
+    socket.emitLocal('disconnect', 'transport close');
+    expect(seen).toEqual([7, null]);
+    clock.advance(30_000);
+    expect(resyncs).toBe(0);
+    socket.emitLocal('live-status', { live: false, reason: 'redis', since: 8 });
+    client.stop();
+    expect(clock.pendingTimers).toBe(0);
   });
 });

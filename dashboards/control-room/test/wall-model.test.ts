@@ -161,5 +161,8 @@ describe('wall health', () => {
     expect(wallHealth('offline', 1000, 1000)).toBe('lost');
     expect(wallHealth('refused', 1000, 1000)).toBe('lost');
     expect(wallHealth('connecting', null, 0)).toBe('connecting');
+    // The server's live push interrupted (live-status live:false): never calm while connected.
+    expect(wallHealth('live', 1000, 1000, true)).toBe('degraded');
+    expect(wallHealth('offline', 1000, 1000, true)).toBe('lost');
   });
 });

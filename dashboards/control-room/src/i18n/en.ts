@@ -43,6 +43,7 @@ export const en: Messages = {
     connecting: 'Connecting',
     offline: 'Disconnected',
     refused: 'Refused',
+    degraded: 'Live updates interrupted — refreshing every 10 s',
     quiet: 'No data',
     asOf: 'Data as of {time}',
     never: 'No data yet',
@@ -589,7 +590,13 @@ export const en: Messages = {
   wall: {
     title: 'Major-hazard monitoring wall',
     clockZone: 'Beijing time',
-    conn: { live: 'Live', quiet: 'No new data', connecting: 'Connecting', lost: 'Connection lost' },
+    conn: {
+      live: 'Live',
+      quiet: 'No new data',
+      connecting: 'Connecting',
+      lost: 'Connection lost',
+      degraded: 'Live updates interrupted',
+    },
     never: 'No data received yet',
     asOf: 'Data as of {time}',
     banner: {
@@ -597,6 +604,7 @@ export const en: Messages = {
       lostNever: 'Cannot reach the server: the screen has no data; reconnecting…',
       quiet: 'No new data for {age}: the screen may not show the current state',
       connecting: 'Connecting to the server…',
+      degraded: 'Live updates interrupted — refreshing every 10 s',
     },
     enterprises: 'Enterprises: {n} (counted by the colour the map shows)',
     mapNote: 'Colour: the higher of current alarms and open early warnings; dashed ring: open early warning',

@@ -41,6 +41,7 @@ export const zhCN = {
     connecting: '连接中',
     offline: '已断开',
     refused: '拒绝连接',
+    degraded: '实时推送中断，数据每 10 秒刷新',
     quiet: '无数据',
     asOf: '数据截至 {time}',
     never: '尚无数据',
@@ -565,7 +566,13 @@ export const zhCN = {
   wall: {
     title: '重大危险源监测预警大屏',
     clockZone: '北京时间',
-    conn: { live: '实时', quiet: '无新数据', connecting: '连接中', lost: '连接中断' },
+    conn: {
+      live: '实时',
+      quiet: '无新数据',
+      connecting: '连接中',
+      lost: '连接中断',
+      degraded: '实时推送中断',
+    },
     never: '尚未收到数据',
     asOf: '数据截至 {time}',
     banner: {
@@ -573,6 +580,7 @@ export const zhCN = {
       lostNever: '未能连接服务器：画面没有数据，正在重连…',
       quiet: '已 {age} 未收到新数据：画面可能不是当前状态',
       connecting: '正在连接服务器…',
+      degraded: '实时推送中断，数据每 10 秒刷新',
     },
     enterprises: '企业共 {n} 家（按地图显示颜色计数）',
     mapNote: '颜色：当前报警与未消警预警中较高者；虚线圈：未消警预警',

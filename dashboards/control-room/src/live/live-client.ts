@@ -5,7 +5,10 @@
  *  - after a reconnect that socket.io could not recover (rooms lost), it subscribes again with
  *    `sinceEventId` (the replay cursor) and asks the store to reload its REST snapshots, which the
  *    books merge without double-applying anything;
- *  - a refused handshake (expired access token) refreshes the token and retries with backoff.
+ *  - a refused handshake (expired access token) refreshes the token and retries with backoff;
+ *  - while the server says live push is interrupted (`live-status` live:false: its Redis is lost,
+ *    alarms reach no screen although the socket is connected), `pushDegraded` tells the store and
+ *    the REST snapshots are reloaded every DEGRADED_REFRESH_MS; at live:true, once more.
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -15,6 +18,7 @@ import type {
   LiveGatewayPresence,
   LiveReplayDone,
   LiveScope,
+  LiveStatus,
   LiveValue,
   LiveWarningEvent,
   MonitoringChange,
@@ -27,6 +31,9 @@ import { logger } from '../logic/logger.js';
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = 'connecting' | 'live' | 'offline' | 'refused';
 
+/** How often the REST snapshots are reloaded while the server's live push is interrupted, ms. */
+export const DEGRADED_REFRESH_MS = 10_000;
+
 export interface LiveHandlers {
   state(state: ConnectionState, detail?: string): void;
   alarm(event: LiveAlarmEvent): void;
@@ -37,8 +44,16 @@ export interface LiveHandlers {
   /** A monitoring change recorded or decided (issue #19): the record as GET /changes/:id gives it. */
   change(record: MonitoringChange): void;
   replayDone(done: LiveReplayDone): void;
-  /** Rooms were (re)joined without state recovery: reload the REST snapshots. */
+  /**
+   * Rooms were (re)joined without state recovery, or live push is interrupted (every
+   * DEGRADED_REFRESH_MS) or back: reload the REST snapshots.
+   */
   resync(): void;
+  /**
+   * Connected, but the server cannot push live events (`since`: ms UTC, server time), or it can
+   * again (null). Also null when the connection drops: the connection state then says more.
+   */
+  pushDegraded(since: number | null): void;
 }
 
 export interface LiveClientOptions {
@@ -58,6 +73,8 @@ export interface LiveClientOptions {
   readonly clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Uniform in [0, 1) for the retry backoff's jitter, for tests. @default Math.random */
   readonly random?: () => number;
+  /** @default DEGRADED_REFRESH_MS */
+  readonly degradedRefreshMs?: number;
 }
 
 const log = logger('live');
@@ -67,6 +84,8 @@ export class LiveClient {
   #retry: TimerHandle | undefined;
   #refusals = 0;
   #stopped = false;
+  /** The snapshot refresh while live push is interrupted; undefined when it is not. */
+  #degraded: TimerHandle | undefined;
 
   constructor(private readonly options: LiveClientOptions) {}
 
@@ -103,6 +122,8 @@ export class LiveClient {
       this.#subscribe(socket);
     });
     socket.on('disconnect', (reason) => {
+      // The server says again at the next connection if live push is still interrupted.
+      this.#endDegraded(false);
       handlers.state('offline', reason);
       // The server closing the socket on purpose stops socket.io's own reconnection.
       if (reason === 'io server disconnect' && !this.#stopped) this.#later(() => socket.connect(), 2000);
@@ -136,6 +157,39 @@ export class LiveClient {
     socket.on('gateway', (g) => handlers.gateway(g));
     socket.on('change', (c) => handlers.change(c));
     socket.on('replay:done', (d) => handlers.replayDone(d));
+    socket.on('live-status', (status) => this.#liveStatus(status));
+  }
+
+  #liveStatus(status: LiveStatus): void {
+    const { handlers } = this.options;
+    if (status.live) {
+      // Back: what was missed is in the snapshot (the events held during the outage follow too).
+      if (this.#endDegraded(true)) handlers.resync();
+      return;
+    }
+    if (this.#degraded !== undefined) return;
+    log.warn({ reason: status.reason, since: status.since }, 'live push interrupted');
+    handlers.pushDegraded(status.since);
+    const clock = this.options.clock ?? systemClock;
+    const every = this.options.degradedRefreshMs ?? DEGRADED_REFRESH_MS;
+    const refresh = (): void => {
+      this.#degraded = clock.setTimeout(() => {
+        if (this.#stopped) return;
+        handlers.resync();
+        refresh();
+      }, every);
+    };
+    refresh();
+  }
+
+  /** Stops the degraded refresh; true when it was running. */
+  #endDegraded(restored: boolean): boolean {
+    if (this.#degraded === undefined) return false;
+    (this.options.clock ?? systemClock).clearTimeout(this.#degraded);
+    this.#degraded = undefined;
+    if (restored) log.info({}, 'live push restored');
+    this.options.handlers.pushDegraded(null);
+    return true;
   }
 
   #later(fn: () => void, ms: number): void {
@@ -180,6 +234,8 @@ export class LiveClient {
   stop(): void {
     this.#stopped = true;
     (this.options.clock ?? systemClock).clearTimeout(this.#retry);
+    (this.options.clock ?? systemClock).clearTimeout(this.#degraded);
+    this.#degraded = undefined;
     this.#socket?.disconnect();
     this.#socket = null;
   }

@@ -61,6 +61,11 @@ export function createLiveStore(
   const changesVersion = ref(0);
   const connection = ref<ConnectionState>('connecting');
   const connectionDetail = ref<string | null>(null);
+  /**
+   * Since when (server time, ms UTC) the server cannot push live events although connected (its
+   * Redis is lost); null while it can. The snapshots are then reloaded every 10 s.
+   */
+  const pushDegradedSince = ref<number | null>(null);
   /** Client time of the last live message or snapshot: the "data as of" of the header. */
   const lastDataAt = ref<number | null>(null);
   const floodCount = ref(0);
@@ -203,6 +208,9 @@ export function createLiveStore(
         resync: () => {
           reload().catch((err: unknown) => log.error({ err: String(err) }, 'snapshot reload failed'));
         },
+        pushDegraded: (since) => {
+          pushDegradedSince.value = since;
+        },
       },
     });
     client.start();
@@ -261,6 +269,7 @@ export function createLiveStore(
     refreshPendingChanges,
     connection,
     connectionDetail,
+    pushDegradedSince,
     lastDataAt,
     floodCount,
     muted,

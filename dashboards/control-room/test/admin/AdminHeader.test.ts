@@ -19,6 +19,7 @@ function mountHeader(role: AuthorityRole) {
       connection: ref('live'),
       lastDataAt: ref(1),
       connectionDetail: ref(null),
+      pushDegradedSince: ref(null),
       muted: ref(false),
       setMuted: () => undefined,
       horn: ref({ status: 'quiet', colour: null, count: 0 }),

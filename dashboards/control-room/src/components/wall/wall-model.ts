@@ -206,14 +206,22 @@ export function tickerPage<T>(
   return { rows: rows.slice(page * size, page * size + size), page: page + 1, pages };
 }
 
-export type WallHealth = 'live' | 'quiet' | 'connecting' | 'lost';
+export type WallHealth = 'live' | 'quiet' | 'connecting' | 'lost' | 'degraded';
 
 /**
  * Whether the wall may look calm: only while connected and data keeps coming. `lost` (offline or
  * refused) and `quiet` (connected, nothing for QUIET_AFTER_MS, as the header's badge) dim the wall and put the age of its data across the top.
+ * `degraded`: connected, but the server cannot push (live-status live:false, its Redis lost): the
+ * data is refreshed every 10 s only, so the wall is dimmed and says so.
  */
-export function wallHealth(state: ConnectionState, lastDataAt: number | null, now: number): WallHealth {
+export function wallHealth(
+  state: ConnectionState,
+  lastDataAt: number | null,
+  now: number,
+  degraded = false,
+): WallHealth {
   if (state === 'offline' || state === 'refused') return 'lost';
   if (state === 'connecting') return 'connecting';
+  if (degraded) return 'degraded';
   return lastDataAt === null || now - lastDataAt > QUIET_AFTER_MS ? 'quiet' : 'live';
 }
