@@ -224,8 +224,13 @@ describe.skipIf(noRedis)(
       )!.id;
     };
 
-    it('live push stops on every screen while Redis is away (REST, acknowledgements and readiness unaffected); the events of the outage arrive once it is back, each once', async () => {
+    it('live push stops on every screen while Redis is away, and every screen and /readyz says so within 5 s (REST and acknowledgements unaffected, still 200); the events of the outage arrive once it is back, each once, and the screens are told live again', async () => {
       const ws = [await screenOn(0), await screenOn(1)];
+      // What each screen is told of live push (live-status), with the time it heard it.
+      const told = ws.map(() => [] as Array<{ live: boolean; at: number }>);
+      ws.forEach((s, i) =>
+        s.socket.on('live-status', (st) => told[i]!.push({ live: st.live, at: Date.now() })),
+      );
       // Before: an ingest alarm reaches both instances' screens through Redis.
       await beyondLimit(pub, E1, 'LT-1101', 90);
       const before = await activeHh(apiPorts[0]!, 'LT-1101');
@@ -243,14 +248,28 @@ describe.skipIf(noRedis)(
       await activeHh(apiPorts[0]!, 'PT-1101');
       const ack = await restCall(apiPorts[0]!, 'POST', `/alarms/${during}/ack`, { token });
       expect(ack.status, JSON.stringify(ack.body)).toBe(200);
-      // Held 5 s: no screen hears of it, and no screen is told anything is wrong (still connected).
+      // Held 5 s: no screen hears of the alarm, but every screen is told live push is interrupted
+      // (still connected: the dashboard then reloads its snapshot every 10 s), and every /readyz
+      // says degraded while staying 200 (REST works; a balancer must not drop every instance).
       await new Promise((r) => setTimeout(r, 5000));
+      const [ingestReadyz, api0Readyz, api1Readyz] = [
+        await readyz(ingestHealth),
+        await readyz(apiHealth[0]!),
+        await readyz(apiHealth[1]!),
+      ];
       const outage = {
         shown: ws.map((s) => s.shown.has(during)),
         connected: ws.map((s) => s.socket.connected),
         troubles: ws.map((s) => s.troubles),
-        ingestReady: (await readyz(ingestHealth))?.status,
-        apiReady: [(await readyz(apiHealth[0]!))?.status, (await readyz(apiHealth[1]!))?.status],
+        told: told.map((t) => t.map((x) => x.live)),
+        toldWithinMs: told.map((t) => (t[0] === undefined ? null : t[0].at - stoppedAt < 5000)),
+        ingestReady: [ingestReadyz?.status, ingestReadyz?.body['live'], ingestReadyz?.body['status']],
+        apiReady: [api0Readyz, api1Readyz].map((r) => [r?.status, r?.body['live'], r?.body['status']]),
+        apiGauge: [
+          await metric(apiHealth[0]!, 'hw_api_live_redis_connected'),
+          await metric(apiHealth[1]!, 'hw_api_live_redis_connected'),
+        ],
+        ingestGauge: await metric(ingestHealth, 'hw_ingest_live_redis_connected'),
         ingestAlive: ingest.child.exitCode,
         apisAlive: apis.map((a) => a.child.exitCode),
       };
@@ -258,8 +277,15 @@ describe.skipIf(noRedis)(
         shown: [false, false],
         connected: [true, true],
         troubles: [[], []],
-        ingestReady: 200,
-        apiReady: [200, 200],
+        told: [[false], [false]],
+        toldWithinMs: [true, true],
+        ingestReady: [200, 'degraded', 'degraded'],
+        apiReady: [
+          [200, 'degraded', 'degraded'],
+          [200, 'degraded', 'degraded'],
+        ],
+        apiGauge: [0, 0],
+        ingestGauge: 0,
         ingestAlive: null,
         apisAlive: [null, null],
       });
@@ -277,6 +303,26 @@ describe.skipIf(noRedis)(
         30_000,
       );
       const lateMs = Date.now() - backAt;
+      // Told live again, once each way; /readyz and the gauges back to ok.
+      await waitFor(
+        () => Promise.resolve(told.map((t) => t.map((x) => x.live))),
+        (t) => t.every((x) => x.length === 2 && x[1] === true),
+        'both screens told live again',
+        30_000,
+      );
+      await waitFor(
+        async () => [
+          (await readyz(ingestHealth))?.body['live'],
+          (await readyz(apiHealth[0]!))?.body['live'],
+          (await readyz(apiHealth[1]!))?.body['live'],
+          await metric(apiHealth[0]!, 'hw_api_live_redis_connected'),
+          await metric(apiHealth[1]!, 'hw_api_live_redis_connected'),
+          await metric(ingestHealth, 'hw_ingest_live_redis_connected'),
+        ],
+        (r) => JSON.stringify(r) === JSON.stringify(['ok', 'ok', 'ok', 1, 1, 1]),
+        'readiness and gauges back to ok',
+        30_000,
+      );
       for (const s of ws) {
         expect(s.eventsOf(during, 'UNACK')).toHaveLength(1);
         expect(s.eventsOf(during, 'ACKED')).toHaveLength(1);
@@ -496,7 +542,7 @@ describe.skipIf(!existsSync(MOSQUITTO))(
       expect(dup.rows[0].n).toBe('0');
     };
 
-    it('the database away: readings wait in the broker (intake paused at maxBufferedRows), /readyz and /metrics say so, the API is not ready and its REST answers 500; an alarm of the outage is raised once it is back, everything stored once', async () => {
+    it('the database away: readings wait in the broker (intake paused at maxBufferedRows), /readyz and /metrics say so, the API is not ready and its REST answers 503; an alarm of the outage is raised once it is back, everything stored once', async () => {
       for (let m = 0; m < 3; m++) await batch();
       await waitFor(rows, (n) => n === 300, 'the first 300 rows');
 
@@ -527,8 +573,9 @@ describe.skipIf(!existsSync(MOSQUITTO))(
       expect(held['buffered'] as number).toBeLessThanOrEqual(MAX_BUFFERED + 100);
       expect(held['messages'] as number).toBeLessThan(36);
       expect(ingest.child.exitCode).toBeNull();
-      // The API: not ready; REST answers 500 with a code and nothing of the database's error.
-      expect(apiSeen, JSON.stringify(apiSeen)).toMatchObject({ ready: 503, active: 500 });
+      // The API: not ready; REST answers 503 (try again) with a code and nothing of the database's
+      // error (500 HW_API_INTERNAL before).
+      expect(apiSeen, JSON.stringify(apiSeen)).toMatchObject({ ready: 503, active: 503 });
 
       proxy.restore();
       await waitFor(rows, (n) => n === 3300 + 3, 'every reading stored after the database returned', 60_000);
