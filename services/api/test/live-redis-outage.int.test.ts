@@ -200,4 +200,18 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     redis.kill('SIGCONT');
     expect(await Promise.all(up)).toMatchObject([{ live: true }, { live: true }]);
   }, 60_000);
+
+  it('a gateway closed while Redis is away closes at once (QUIT would wait for Redis in the offline queue)', async () => {
+    const { a, b, screens } = await twoInstances();
+    const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS));
+    await stopRedis(redis);
+    await Promise.all(down);
+    const started = Date.now();
+    const closed = await Promise.race([
+      Promise.all([a.close(), b.close()]).then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still closing after 5 s'), 5000)),
+    ]);
+    expect({ closed, withinMs: Date.now() - started < 5000 }).toEqual({ closed: 'closed', withinMs: true });
+    gateways.splice(0);
+  }, 60_000);
 });

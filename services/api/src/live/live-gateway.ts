@@ -303,10 +303,24 @@ export async function connectRedis(
   const duplicate = client.duplicate.bind(client);
   client.duplicate = (...args: Parameters<RedisClient['duplicate']>) => {
     const d = readsFromPosition(link.watch(duplicate(...args)));
+    // The adapter's reader disconnects itself once its XREAD ends, also after close() below
+    // disconnected it (Redis lost): a second disconnect would throw inside its polling loop.
+    const disconnect = d.disconnect.bind(d);
+    d.disconnect = () => (d.isOpen ? disconnect() : Promise.resolve());
     duplicates.push(d);
     return d;
   };
   link.watch(client);
+  // The adapter stores a dropped socket's session with a SET it never awaits (0.3.1
+  // persistSession): with Redis lost, that SET's rejection (a failed reconnection, or close()
+  // dropping the offline queue) was unhandled. Marked handled here; a caller awaiting it still
+  // sees it.
+  const set = client.set.bind(client) as unknown as (...args: unknown[]) => Promise<unknown>;
+  client.set = ((...args: unknown[]) => {
+    const reply = set(...args);
+    reply.catch((err: unknown) => logger.debug({ err }, 'redis SET failed'));
+    return reply;
+  }) as unknown as RedisClient['set'];
   try {
     await client.connect();
   } catch (err) {
@@ -318,8 +332,17 @@ export async function connectRedis(
     link,
     close: async () => {
       link.close();
-      await Promise.all(duplicates.map(async (d) => (d.isOpen ? once(d, 'end') : undefined)));
-      if (client.isOpen) await client.quit();
+      // With Redis lost, QUIT would wait in node-redis's offline queue and the adapter's reader
+      // for an XREAD that never ends: a process stopped during an outage hung until killed. Those
+      // connections are dropped instead (what they held was never going to be sent).
+      await Promise.all(
+        duplicates.map(async (d) => {
+          if (!d.isOpen) return;
+          if (!d.isReady) return d.disconnect();
+          await once(d, 'end');
+        }),
+      );
+      if (client.isOpen) await (client.isReady ? client.quit() : client.disconnect());
     },
   };
 }

@@ -85,7 +85,8 @@ export async function startValueRelay(options: ValueRelayOptions): Promise<Value
     async close() {
       if (timer) clearTimeout(timer);
       flush();
-      if (subscriber.isOpen) await subscriber.quit();
+      // Redis lost: QUIT would wait in the offline queue until it is back.
+      if (subscriber.isOpen) await (subscriber.isReady ? subscriber.quit() : subscriber.disconnect());
     },
   };
 }
