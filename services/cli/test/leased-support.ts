@@ -110,6 +110,8 @@ export interface LeasedWorkerOptions {
   /** HW_INGEST_CLIENT_ID: the prefix of the partitions' sessions, the same on every worker. */
   readonly clientIdPrefix: string;
   readonly timing: LeaseTiming;
+  /** HW_DB_POOL_SIZE. @default 4 */
+  readonly poolSize?: number;
 }
 
 /** A `hazardwatch ingest` process in lease mode, ready (/readyz) before this resolves. */
@@ -129,7 +131,7 @@ export async function startLeasedWorker(options: LeasedWorkerOptions): Promise<L
       HW_INGEST_LEASE_MS: String(timing.leaseMs),
       HW_INGEST_HEARTBEAT_MS: String(timing.heartbeatMs),
       HW_INGEST_LEASE_MARGIN_MS: String(timing.marginMs),
-      HW_DB_POOL_SIZE: '4',
+      HW_DB_POOL_SIZE: String(options.poolSize ?? 4),
       LOG_LEVEL: 'info',
     },
   });
