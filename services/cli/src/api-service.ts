@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { Gauge, Registry } from 'prom-client';
+import { stopSteps } from '@hazardwatch/kit';
 import {
   attachLiveGateway,
   compileApiConfig,
@@ -153,8 +154,10 @@ export async function startApiBeside(
       clearInterval(prune);
       unlistMetrics?.();
       unlistReadiness?.();
-      await live?.close();
-      await server.close();
+      await stopSteps(logger, [
+        ['live gateway', () => live?.close()],
+        ['HTTP server', () => server.close()],
+      ]);
     },
   };
 }

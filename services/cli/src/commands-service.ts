@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { stopSteps } from '@hazardwatch/kit';
 import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { liveReadiness, startApiBeside } from './api-service.js';
 import { startBrokerAccounts } from './broker-accounts-setup.js';
@@ -68,8 +69,10 @@ export async function ingestCommand(ctx: ServiceCommandContext): Promise<number>
   }
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
-  await live?.close();
-  await service.close();
+  await stopSteps(ctx.logger, [
+    ['live push', () => live?.close()],
+    ['ingest worker', () => service.close()],
+  ]);
   return 0;
 }
 
@@ -185,8 +188,10 @@ export async function serveCommand(ctx: ServiceCommandContext): Promise<number> 
   }
   const signal = await ctx.stopSignal;
   ctx.logger.info({ signal }, 'stopping');
-  await api.close();
-  await service.close();
-  await broker?.close();
+  await stopSteps(ctx.logger, [
+    ['REST API', () => api.close()],
+    ['ingest service', () => service.close()],
+    ['broker accounts', () => broker?.close()],
+  ]);
   return 0;
 }

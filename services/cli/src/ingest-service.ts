@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { parseConfig, systemClock, type Clock } from '@hazardwatch/kit';
+import { parseConfig, stopSteps, systemClock, type Clock } from '@hazardwatch/kit';
 import {
   buildIngestService,
   buildLeasedIngestService,
@@ -238,14 +238,15 @@ async function startIngestProcess<S extends ProcessService>(
       store,
       infrastructure,
       health,
-      close: async () => {
-        await service.close();
-        await credentialWatch?.close();
-        await health?.close();
-        await leasePool?.end();
-        await store.close();
-        await infrastructure.stop();
-      },
+      close: () =>
+        stopSteps(log, [
+          ['ingest', () => service.close()],
+          ['credential watch', () => credentialWatch?.close()],
+          ['health port', () => health?.close()],
+          ['lease connections', () => leasePool?.end()],
+          ['store', () => store.close()],
+          ['infrastructure', () => infrastructure.stop()],
+        ]),
     };
   } catch (error) {
     await undo.run();

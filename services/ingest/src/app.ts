@@ -12,7 +12,7 @@ import { GatewayStatusRecorder, type GatewayStatusStore } from './gateway-status
 import { IngestCounters } from './ingest-counters.js';
 import { IngestPipeline, type BatchWriter, type ReadingObserver } from './ingest-pipeline.js';
 import type { PointDirectory } from './point-directory.js';
-import { systemClock, type Clock } from '@hazardwatch/kit';
+import { stopSteps, systemClock, type Clock } from '@hazardwatch/kit';
 import { TelemetryDecoder } from './telemetry-decoder.js';
 
 export interface IngestDeps {
@@ -249,9 +249,11 @@ export function buildIngestApp(
       log.info('ingest started');
     },
     close: async () => {
-      await pipeline.close();
-      await subscriber.close();
-      await statusRecorder?.close();
+      await stopSteps(log, [
+        ['pipeline', () => pipeline.close()],
+        ['subscriber', () => subscriber.close()],
+        ['gateway status', () => statusRecorder?.close()],
+      ]);
       log.info({ counters: counters.snapshot() }, 'ingest stopped');
     },
   };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from '@hazardwatch/kit';
+import { stopSteps, type Clock } from '@hazardwatch/kit';
 import { EMPTY_SITE, EvaluationEngine, SiteIndex, type AlarmSettings } from '@hazardwatch/core';
 import {
   ActionRequestRepository,
@@ -247,12 +247,13 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
     log,
   });
 
-  const stop = async (): Promise<void> => {
-    await duties.stop();
-    await siteWatch?.close();
-    if (actionsStarted) await actions.close();
-    await ingest.close();
-  };
+  const stop = (): Promise<void> =>
+    stopSteps(log, [
+      ['duties', () => duties.stop()],
+      ['site watch', () => siteWatch?.close()],
+      ['action worker', () => (actionsStarted ? actions.close() : undefined)],
+      ['ingest', () => ingest.close()],
+    ]);
 
   return {
     app: ingest,

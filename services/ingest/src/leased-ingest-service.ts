@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { stopSteps } from '@hazardwatch/kit';
 import { EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
 import {
   ActionRequestRepository,
@@ -245,16 +246,17 @@ export function buildLeasedIngestService(
 
   const failedUnits = (): number => heldUnits().reduce((n, u) => n + u.alarms.failedUnits, 0);
 
-  const stop = async (): Promise<void> => {
-    await duties.stop();
-    await siteWatch?.close();
-    if (actionsStarted) await actions.close();
-    // The pipeline flushes and every session disconnects with its acknowledgements sent, while
-    // the leases are still held (the alarm writes of that flush are fenced with them) …
-    await ingest.close();
-    // … then the partitions are given back at once for the other workers.
-    await partitionOwner.close();
-  };
+  const stop = (): Promise<void> =>
+    stopSteps(log, [
+      ['duties', () => duties.stop()],
+      ['site watch', () => siteWatch?.close()],
+      ['action worker', () => (actionsStarted ? actions.close() : undefined)],
+      // The pipeline flushes and every session disconnects with its acknowledgements sent, while
+      // the leases are still held (the alarm writes of that flush are fenced with them) …
+      ['ingest', () => ingest.close()],
+      // … then the partitions are given back at once for the other workers.
+      ['partition leases', () => partitionOwner.close()],
+    ]);
 
   return {
     app: ingest,

@@ -24,3 +24,4 @@ export {
   type ErrorSpec,
   type TemplateParams,
 } from './errors.js';
+export { SLOW_STOP_STEP_MS, stopSteps, type StepLog, type StopStepsOptions } from './shutdown-steps.js';
