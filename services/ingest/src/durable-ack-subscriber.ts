@@ -40,7 +40,15 @@ export interface DurableAckSubscriberOptions {
   readonly sessionExpirySec: number;
   readonly subscriptions: readonly string[];
   readonly logger: Logger;
+  /**
+   * How long `close()` waits for the broker to answer what is in flight before it drops the
+   * connection, ms. @default CLOSE_GRACE_MS
+   */
+  readonly closeGraceMs?: number;
 }
+
+/** How long `close()` waits for the broker before it drops the connection, ms. */
+export const CLOSE_GRACE_MS = 2000;
 
 interface PendingAck {
   readonly messageId: number;
@@ -220,10 +228,36 @@ export class DurableAckSubscriber {
     return this.pending.length;
   }
 
-  /** Disconnects. Messages not yet durable stay unacknowledged and are redelivered later. */
+  /**
+   * Disconnects. Messages not yet durable stay unacknowledged and are redelivered later.
+   *
+   * mqtt.js's graceful end first waits for every packet still awaiting the broker's answer (a
+   * SUBSCRIBE of a site change): with a broker that has stopped answering (hung, or the network
+   * black-holed) it never ends, and a service's shutdown hung there until it was killed. After
+   * `closeGraceMs` the connection is dropped as a crash would drop it — which loses nothing: what
+   * was acknowledged is stored, what was not is delivered again.
+   */
   async close(): Promise<void> {
     this.resume();
-    await this.client.endAsync(false);
+    const graceMs = this.options.closeGraceMs ?? CLOSE_GRACE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      this.client.endAsync(false).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (ended) return;
+    this.log.warn(
+      { graceMs, awaitingAnswer: Object.keys(this.client.outgoing).length },
+      'the broker did not answer within the close grace: dropping the connection',
+    );
+    // `end` is under way (no reconnection follows); the socket goes without waiting for it.
+    const stream = this.client.stream as (typeof this.client.stream & { destroyed?: boolean }) | undefined;
+    if (!stream || stream.destroyed === true) return;
+    const closed = new Promise<void>((resolve) => this.client.once('close', () => resolve()));
+    stream.destroy();
+    await closed;
   }
 
   /** Drops the connection without a DISCONNECT, as a crash would (tests). */
