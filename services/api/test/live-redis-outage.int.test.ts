@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tcpOpen, waitFor } from '@hazardwatch/testkit';
 import type { LiveGateway } from '@hazardwatch/api';
@@ -214,4 +215,25 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     expect({ closed, withinMs: Date.now() - started < 5000 }).toEqual({ closed: 'closed', withinMs: true });
     gateways.splice(0);
   }, 60_000);
+
+  it('a gateway started and closed while Redis answers says nothing of Redis being lost (its connections starting, its own QUIT)', async () => {
+    port = await freePort();
+    await redisUp();
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const http = await listening();
+    servers.push(http);
+    const gateway = await attachTo(api, http, {
+      logger,
+      redisUrl: `redis://127.0.0.1:${port}`,
+      redisStreamName: `hw-live-close-${randomUUID()}`,
+      redisBlockMs: 200,
+    });
+    await gateway.close();
+    expect(lines.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
+    expect(lines.map((l) => l.msg)).toContain('live gateway closed');
+  }, 30_000);
 });

@@ -255,6 +255,8 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // From here on a Redis connection that ends is this close's doing, not an outage.
+      redis?.link.close();
       stopSource?.();
       stopChanges?.();
       stopLinkWatch?.();

@@ -36,6 +36,7 @@ export interface RedisLinkOptions {
  */
 export class RedisLink {
   readonly #clients = new Set<RedisClient>();
+  readonly #connecting = new Set<RedisClient>();
   readonly #listeners = new Set<(status: LiveStatus) => void>();
   readonly #log: Logger;
   readonly #clock: LiveClock;
@@ -74,16 +75,25 @@ export class RedisLink {
    */
   watch(client: RedisClient): RedisClient {
     this.#clients.add(client);
+    // A connection still making its first attempt is not lost: until it is ready, or has failed
+    // once, it does not count (every start made the adapter's reader and the value relay's
+    // subscriber look lost for a moment, and said so in a warning).
+    if (!client.isReady) this.#connecting.add(client);
     if (this.#main === undefined) {
       this.#main = client;
       this.#schedulePing();
     }
     client.on('error', (err: unknown) => {
+      this.#connecting.delete(client);
       this.#lastError = err;
       this.#log.debug({ err }, 'redis error');
       this.#evaluate();
     });
-    for (const event of ['reconnecting', 'end', 'ready'] as const) client.on(event, () => this.#evaluate());
+    for (const event of ['reconnecting', 'end', 'ready'] as const)
+      client.on(event, () => {
+        this.#connecting.delete(client);
+        this.#evaluate();
+      });
     return client;
   }
 
@@ -126,7 +136,7 @@ export class RedisLink {
 
   #evaluate(): void {
     if (this.#closed) return;
-    const ready = this.#pingAnswered && [...this.#clients].every((c) => c.isReady);
+    const ready = this.#pingAnswered && [...this.#clients].every((c) => c.isReady || this.#connecting.has(c));
     if (ready === this.#status.live) return;
     const now = this.#clock.now();
     if (ready) {
