@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -64,6 +64,52 @@ export interface FailoverRound {
   readonly newOwner: string | null;
   readonly epochBefore: number;
   readonly epochAfter: number | null;
+  /**
+   * The new owner's takeover of the partition, from its 'partition taken' log line: kill → the
+   * partition restored and its session open (worker clock), ms, and the steps (restore of the
+   * alarm book, evaluator replay from stored readings, session open); null when not found.
+   */
+  readonly taken: TakeoverSteps | null;
+}
+
+export interface TakeoverSteps {
+  readonly killToTakenMs: number;
+  readonly takeMs: number;
+  readonly alarmsMs: number;
+  readonly replayMs: number;
+  readonly replayedReadings: number;
+  readonly sessionMs: number;
+}
+
+/** The 'partition taken' line of `partition` at `epoch` in the workers' log (JSON lines). */
+async function takeoverSteps(
+  logFile: string,
+  partition: number,
+  epoch: number | null,
+  killedAt: number,
+): Promise<TakeoverSteps | null> {
+  if (epoch === null) return null;
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (!line.includes('"partition taken"')) continue;
+    let r: Record<string, unknown>;
+    try {
+      r = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (r['partition'] !== partition || r['epoch'] !== epoch) continue;
+    const n = (k: string): number => (typeof r[k] === 'number' ? r[k] : NaN);
+    return {
+      killToTakenMs: Math.round(n('time') - killedAt),
+      takeMs: n('takeMs'),
+      alarmsMs: n('alarmsMs'),
+      replayMs: n('replayMs'),
+      replayedReadings: n('readings'),
+      sessionMs: n('sessionMs'),
+    };
+  }
+  return null;
 }
 
 export interface SustainedRate {
@@ -84,6 +130,9 @@ export interface FailoverBenchResult {
   /** Kill → the partition acquired by the new owner: the lease's share of the figure above. */
   readonly takeoverP50Ms: number;
   readonly takeoverP99Ms: number;
+  /** Kill → the new owner's 'partition taken' (restored, session open), ms. */
+  readonly takenP50Ms: number;
+  readonly takenP99Ms: number;
   /** Rounds whose probe alarm was not raised by a new owner within 60 s (goal 0). */
   readonly missedAlarms: number;
   /** Acknowledged by the broker (QoS 1) and not stored (goal 0). */
@@ -412,6 +461,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
           newOwner: after?.name ?? null,
           epochBefore,
           epochAfter: after?.epoch ?? null,
+          taken: await takeoverSteps(fleet.spec.logFile, partition, after?.epoch ?? null, killedAt),
         };
         rounds.push(result);
         log.info(result, 'failover round');
@@ -468,6 +518,7 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
     const measured = rounds.flatMap((r) => (r.killToAlarmMs === null ? [] : [r.killToAlarmMs]));
     const summary = summarizeLatencies(measured);
     const takeover = summarizeLatencies(rounds.flatMap((r) => (r.takeoverMs === null ? [] : [r.takeoverMs])));
+    const taken = summarizeLatencies(rounds.flatMap((r) => (r.taken ? [r.taken.killToTakenMs] : [])));
     const rates = sustained.map((s) => s.readingsPerSec);
     finished = true;
     return {
@@ -478,6 +529,8 @@ export async function runFailoverBench(options: FailoverBenchOptions): Promise<F
       maxMs: summary.maxMs,
       takeoverP50Ms: takeover.p50Ms,
       takeoverP99Ms: takeover.p99Ms,
+      takenP50Ms: taken.p50Ms,
+      takenP99Ms: taken.p99Ms,
       missedAlarms: rounds.length - measured.length,
       readingsLost: lost,
       readingsAcked: acked,

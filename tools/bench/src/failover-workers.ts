@@ -75,7 +75,8 @@ export async function startLeasedWorker(
       ...(timing.leaseMs !== undefined ? { HW_INGEST_LEASE_MS: String(timing.leaseMs) } : {}),
       ...(timing.heartbeatMs !== undefined ? { HW_INGEST_HEARTBEAT_MS: String(timing.heartbeatMs) } : {}),
       ...(timing.marginMs !== undefined ? { HW_INGEST_LEASE_MARGIN_MS: String(timing.marginMs) } : {}),
-      LOG_LEVEL: 'warn',
+      // info: the bench reads each takeover's timed steps ('partition taken') from the log.
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', out, out],
   });

@@ -76,13 +76,27 @@ export class PartitionOwner {
       count: this.options.count,
       epochOf: (p) => this.keeper.epochOf(p),
     });
+    const { clock } = this.options;
+    const startedAt = clock.now();
     const restored = await unit.restore();
     // Lost while restoring (past its deadline): nothing to start.
     if (this.keeper.epochOf(partition) !== grant.epoch) return;
     this.units.set(partition, unit);
     this.options.router.attach(unit);
+    const sessionAt = clock.now();
     await this.sessions.open(partition);
-    this.log.info({ partition, epoch: grant.epoch, ...restored }, 'partition taken');
+    const doneAt = clock.now();
+    // The steps of a takeover, timed (docs/operations.md §5.1: kill → first alarm).
+    this.log.info(
+      {
+        partition,
+        epoch: grant.epoch,
+        ...restored,
+        sessionMs: doneAt - sessionAt,
+        takeMs: doneAt - startedAt,
+      },
+      'partition taken',
+    );
   }
 
   private give(grant: PartitionEpoch, reason: LossReason): Promise<void> {

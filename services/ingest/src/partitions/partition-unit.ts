@@ -135,9 +135,18 @@ export class PartitionUnit implements ReadingObserver {
    * readings the previous owner stored (evaluator-restore.ts), so that a pending on-delay completes
    * when it would have and nothing already announced is announced twice. Before the first tick.
    */
-  async restore(): Promise<{ alarms: number; warnings: number; points: number; readings: number }> {
-    const restored = await this.alarms.restore();
+  async restore(): Promise<{
+    alarms: number;
+    warnings: number;
+    points: number;
+    readings: number;
+    alarmsMs: number;
+    replayMs: number;
+  }> {
     const { client, clock } = this.#deps;
+    const startedAt = clock.now();
+    const restored = await this.alarms.restore();
+    const replayAt = clock.now();
     const replayed = await restoreEvaluators({
       client,
       engine: this.evaluation,
@@ -146,7 +155,13 @@ export class PartitionUnit implements ReadingObserver {
       nowMs: clock.now(),
     });
     this.#deps.restoredGateways?.(replayed.gateways);
-    return { ...restored, points: replayed.points, readings: replayed.readings };
+    return {
+      ...restored,
+      points: replayed.points,
+      readings: replayed.readings,
+      alarmsMs: replayAt - startedAt,
+      replayMs: clock.now() - replayAt,
+    };
   }
 
   observe(pointId: number, ts: number, value: number, quality: number): void {
