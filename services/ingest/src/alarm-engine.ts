@@ -21,6 +21,7 @@ import {
   type ColourPolicy,
   type ConditionChange,
   type ConditionSink,
+  type HeldCondition,
   type OperatorRequest,
   type OutboundWarningNotification,
   type SiteIndex,
@@ -235,6 +236,19 @@ export class AlarmEngine implements ConditionSink {
    * Reloads open alarms and warnings after a restart: no duplicate is raised for a condition
    * that is still active, and the roll-up starts from the stored state.
    */
+  /**
+   * The conditions of points that the book holds open and active (an alarm whose condition has
+   * not returned), for EvaluationEngine.holdActive after a restore: the evaluators start from
+   * what the plant last said rather than from normal.
+   */
+  heldConditions(): HeldCondition[] {
+    return this.book
+      .open()
+      .flatMap((a) =>
+        a.active && a.source.kind === 'point' ? [{ pointId: a.source.pointId, condition: a.condition }] : [],
+      );
+  }
+
   async restore(): Promise<{ alarms: number; warnings: number }> {
     const open = await this.deps.alarms.openAlarms();
     const loaded = this.book.load(open);

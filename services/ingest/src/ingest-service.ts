@@ -302,6 +302,9 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
         );
       try {
         await host.restore();
+        // Before the first tick and sample: an alarm the plant has not cleared (its value inside
+        // the deadband, or bad quality) is not returned by a fresh evaluator.
+        engine.holdActive(host.heldConditions());
         // Judged once before the duties start: /readyz says degraded from the first answer, and
         // the platform alarms of a restart are brought up to date with the restored book.
         await jobWatch?.check();

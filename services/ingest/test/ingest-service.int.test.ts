@@ -6,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topicFilter } from '@hazardwatch/contracts';
 import { DEFAULT_ALARM_SETTINGS } from '@hazardwatch/core';
 import { buildIngestService, IngestConfigSchema, type IngestService } from '@hazardwatch/ingest';
-import { ManualClock, parseConfig } from '@hazardwatch/kit';
+import { ManualClock, parseConfig, systemClock } from '@hazardwatch/kit';
 import { importSiteDocument, migrate, sqlClientFromPg, type SqlClient } from '@hazardwatch/store';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
-import { discardSession, logger } from './support.js';
+import { discardSession, logger, publisher, publishReadings, waitFor } from './support.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../core/examples/site.example.yaml', import.meta.url));
 const SECOND = 1000;
@@ -101,5 +101,84 @@ describe('buildIngestService on an injected clock', () => {
         { timeout: 10_000 },
       )
       .toBe(1);
+  });
+
+  it('a restart keeps an alarm whose value sits inside the deadband: only a value past it returns the alarm', async () => {
+    const migration = await migrate(client, { logger, dialect: 'postgres' });
+    const enterprise = `91320623K${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
+    const site = await importSiteDocument(
+      client,
+      readFileSync(EXAMPLE, 'utf8').replaceAll('91320623MA1W000001', enterprise),
+      'yaml',
+      Date.now(),
+    );
+    if (!site.ok) throw new Error('example site invalid');
+    const settings = parseConfig(IngestConfigSchema, {
+      mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise)] },
+    });
+    if (!settings.ok) throw new Error(settings.errors.join('; '));
+    const start = async (): Promise<IngestService> => {
+      const s = buildIngestService(settings.value, {
+        logger,
+        clock: systemClock,
+        store: { pool, client, dialect: migration.dialect, retention: migration.retention },
+        connectionString: db.url,
+        site: { index: site.index, version: site.version },
+        alarmSettings: DEFAULT_ALARM_SETTINGS,
+      });
+      await s.start();
+      return s;
+    };
+    const states = async (): Promise<string[]> =>
+      (
+        await client.query<{ to_state: string }>(
+          `SELECT e.to_state FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id
+            WHERE a.source_key = $1 AND a.condition = 'H' ORDER BY e.id`,
+          [`point:${site.index.pointByKey(enterprise, 'LT-1101')!.id}`],
+        )
+      ).rows.map((r) => r.to_state);
+    const stored = async (n: number): Promise<void> =>
+      waitFor(
+        async () =>
+          (
+            await client.query<{ n: number }>('SELECT count(*)::int AS n FROM readings WHERE point_id = $1', [
+              site.index.pointByKey(enterprise, 'LT-1101')!.id,
+            ])
+          ).rows[0]!.n >= n,
+        10_000,
+        `${n} readings stored`,
+      );
+    const dev = await publisher(mqttUrl);
+    try {
+      // LT-1101: H = 80 %, deadband 1, on-delay 10 s (off-delay 5 s by default). Raised, then 79.5 (inside the deadband).
+      const t = Date.now() - 60_000;
+      service = await start();
+      await publishReadings(dev, enterprise, 'GW01', [
+        { tag: 'LT-1101', ts: t, value: 82 },
+        { tag: 'LT-1101', ts: t + 11_000, value: 82 },
+        { tag: 'LT-1101', ts: t + 12_000, value: 79.5 },
+      ]);
+      await waitFor(async () => (await states()).length === 1, 10_000, 'H raised');
+      await stored(3);
+      await service.close();
+      service = undefined;
+
+      // Restarted: the first reading is still inside the deadband. Nothing returns.
+      service = await start();
+      await publishReadings(dev, enterprise, 'GW01', [{ tag: 'LT-1101', ts: t + 20_000, value: 79.5 }]);
+      await stored(4);
+      await publishReadings(dev, enterprise, 'GW01', [{ tag: 'LT-1101', ts: t + 21_000, value: 79.2 }]);
+      await stored(5);
+      expect(await states()).toEqual(['UNACK']);
+      // Past the deadband (below 79) for the site's default off-delay of 5 s.
+      await publishReadings(dev, enterprise, 'GW01', [
+        { tag: 'LT-1101', ts: t + 22_000, value: 78.9 },
+        { tag: 'LT-1101', ts: t + 27_000, value: 78.5 },
+      ]);
+      await waitFor(async () => (await states()).length === 2, 10_000, 'H returned');
+      expect(await states()).toEqual(['UNACK', 'RTNUN']);
+    } finally {
+      await dev.endAsync();
+    }
   });
 });

@@ -87,6 +87,12 @@ export interface ReadingColumns {
   readonly qualities: Uint8Array;
 }
 
+/** A condition the restored alarm book holds open and active on a point, for holdActive(). */
+export interface HeldCondition {
+  readonly pointId: number;
+  readonly condition: string;
+}
+
 /** A gateway's stored presence (the ingest's gateway status), for replay(). */
 export interface ReplayedGateway {
   readonly enterprise: string;
@@ -364,6 +370,32 @@ export class EvaluationEngine {
       if (!gw.online) l.staleness.gatewayOffline(g, Math.min(gw.lastSeenMs, nowMs));
     }
     return { points, readings: replayed, skipped };
+  }
+
+  /**
+   * A restart or takeover (issue #23): the limit conditions (HH, H, L, LL) the restored alarm
+   * book holds open and active start raised in their machines instead of normal. Without this a
+   * fresh machine judged a value inside the deadband (or a bad-quality reading, which holds the
+   * last good state) as normal and returned an alarm the plant had not cleared: after any
+   * restart, and at a takeover whenever the raise was older than the replayed window. Call
+   * before replay() and before the first tick or live sample; other conditions (rate of change,
+   * sensor faults, staleness) are judged from the readings as before. Unknown points and limits
+   * the point no longer has are skipped. @returns how many conditions were taken.
+   */
+  holdActive(held: Iterable<HeldCondition>): number {
+    const l = this.#l;
+    if (l.staleness.started) throw coreErrors.create('HW_CORE_REPLAY_AFTER_START', { reason: 'ticked' });
+    if (this.#counters[ACCEPTED]! > 0 || this.#counters[DUPLICATE]! > 0 || this.#counters[LATE]! > 0) {
+      throw coreErrors.create('HW_CORE_REPLAY_AFTER_START', { reason: 'live samples evaluated' });
+    }
+    let taken = 0;
+    for (const { pointId, condition } of held) {
+      const i = indexOf(l, pointId);
+      const c = POINT_CONDITIONS.indexOf(condition as PointCondition);
+      if (i < 0 || c < 0) continue;
+      if (l.threshold.holdActive(i, c)) taken++;
+    }
+    return taken;
   }
 
   /** The limits, rate of change and sensor checks for the in-order sample in the register. */

@@ -8,6 +8,7 @@ export {
   type EvaluationEngineOptions,
   type ReadingColumns,
   type ReplayedGateway,
+  type HeldCondition,
   type ReplaySummary,
 } from './evaluation-engine.js';
 export { replayWindowMs } from './replay-window.js';

@@ -175,6 +175,22 @@ export class ThresholdEvaluator {
     );
   }
 
+  /**
+   * A restart or takeover (issue #23): limit `condition` of point i is held open and active by
+   * the restored alarm book, so its machine starts raised rather than normal — a value inside the
+   * deadband, or a bad-quality reading (which holds), then keeps the alarm as the evaluator that
+   * raised it would have, and only a value past the deadband (and the off-delay) returns it.
+   * @returns false when point i has no such limit configured (it is then judged from normal).
+   */
+  holdActive(i: number, condition: number): boolean {
+    const slot =
+      condition === C_HH ? HH : condition === C_H ? H : condition === C_L ? L : condition === C_LL ? LL : -1;
+    if (slot < 0 || Number.isNaN(this.#limit[i * 4 + slot]!)) return false;
+    this.#machine[i * 4 + slot] = M_ACTIVE;
+    this.#busy[i] = 1;
+    return true;
+  }
+
   /** Every machine of point i back to normal (the late lane settled); judged fully at its next sample. */
   reset(i: number): void {
     this.#machine.fill(M_NORMAL, i * 4, i * 4 + 4);

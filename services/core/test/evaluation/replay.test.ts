@@ -248,6 +248,97 @@ describe('EvaluationEngine.replay at a takeover', () => {
 
 const isLadderLog = (c: string): boolean => /^(HH|H|L|LL)[+-]/.test(c);
 
+describe('EvaluationEngine.holdActive: the alarm book restored at a restart or takeover', () => {
+  // H = 50, deadband 5: raised long before the replayed window, the value has sat at 48 (inside
+  // the deadband) ever since. The plant has not cleared it: the alarm must stay.
+  const p = point({ limits: { h: 50 }, deadband: 5 });
+  const inside = series(0, 60_000, 5000, () => 48);
+
+  it('a takeover keeps an alarm whose value sits inside the deadband for the whole window', () => {
+    // Without the book: a fresh machine judges 48 as normal and returns the alarm (the bug).
+    const unheld = engineWith([p], []);
+    unheld.engine.replay(rows(inside), 61_000);
+    expect(unheld.sink.log(isLadder)).toContain('H-@60000');
+
+    const { engine, sink } = engineWith([p], []);
+    expect(engine.holdActive([{ pointId: 1, condition: 'H' }])).toBe(1);
+    engine.replay(rows(inside), 61_000);
+    expect(sink.log(isLadder)).toContain('H+@60000');
+    expect(sink.log(isLadder)).not.toContain('H-@60000');
+    sink.clear();
+    feed(engine, [
+      [62_000, 47],
+      [63_000, 46],
+    ]);
+    expect(sink.log(isLadder)).toEqual([]);
+    feed(engine, [[64_000, 44.9]]);
+    expect(sink.log(isLadder)).toEqual(['H-@64000']);
+  });
+
+  it('a restart (no replay) keeps it too: the first live sample inside the deadband returns nothing', () => {
+    const bare = engineWith([p], []);
+    feed(bare.engine, [[1000, 48]]);
+    expect(bare.sink.log(isLadder)).toContain('H-@1000');
+
+    const { engine, sink } = engineWith([p], []);
+    engine.holdActive([{ pointId: 1, condition: 'H' }]);
+    feed(engine, [[1000, 48]]);
+    expect(sink.log(isLadder)).not.toContain('H-@1000');
+    expect(sink.log(isLadder)).toContain('H+@1000');
+  });
+
+  it('bad-quality readings hold a held alarm instead of returning it', () => {
+    const q = point({ limits: { h: 50, hh: 80 } });
+    const bad = engineWith([q], []);
+    bad.engine.replay(
+      rows(
+        series(0, 30_000, 5000, () => 10),
+        1,
+        2,
+      ),
+      31_000,
+    );
+    // Without the book: HH returned while every reading was bad (the bug).
+    expect(bad.sink.log(isLadder)).toContain('HH-@30000');
+    const { engine, sink } = engineWith([q], []);
+    engine.holdActive([{ pointId: 1, condition: 'HH' }]);
+    engine.replay(
+      rows(
+        series(0, 30_000, 5000, () => 10),
+        1,
+        2,
+      ),
+      31_000,
+    );
+    expect(sink.log(isLadder).filter((c) => c.startsWith('HH'))).toEqual(['HH+@30000']);
+    sink.clear();
+    // The first good reading decides: 10 is far below HH.
+    feed(engine, [[32_000, 10]]);
+    expect(sink.log(isLadder).filter((c) => c.startsWith('HH'))).toEqual(['HH-@32000']);
+  });
+
+  it('skips unknown points, conditions that are not limits and limits the point no longer has', () => {
+    const { engine } = engineWith([point({ limits: { h: 50 } })], []);
+    expect(
+      engine.holdActive([
+        { pointId: 99, condition: 'H' },
+        { pointId: 1, condition: 'STALE' },
+        { pointId: 1, condition: 'ROC_RISE' },
+        { pointId: 1, condition: 'LL' },
+        { pointId: 1, condition: 'H' },
+      ]),
+    ).toBe(1);
+  });
+
+  it('is refused once the engine has ticked or evaluated a live sample', () => {
+    const { engine } = engineWith([point({ limits: { h: 50 } })], []);
+    engine.observe(1, 0, 1, 0);
+    expect(() => engine.holdActive([{ pointId: 1, condition: 'H' }])).toThrowError(
+      expect.objectContaining({ code: 'HW_CORE_REPLAY_AFTER_START' }) as Error,
+    );
+  });
+});
+
 /**
  * The previous owner (engine + alarm book) over the history; the new owner's book loaded with the
  * previous one's open alarms (the takeover's restore), its engine replaying the history, then live.

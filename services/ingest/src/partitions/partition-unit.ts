@@ -146,6 +146,8 @@ export class PartitionUnit implements ReadingObserver {
     const { client, clock } = this.#deps;
     const startedAt = clock.now();
     const restored = await this.alarms.restore();
+    // Before the replay: conditions the book holds active start raised (EvaluationEngine.holdActive).
+    this.evaluation.holdActive(this.alarms.heldConditions());
     const replayAt = clock.now();
     const replayed = await restoreEvaluators({
       client,

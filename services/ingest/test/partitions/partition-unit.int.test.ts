@@ -8,6 +8,7 @@ import {
   LeaseRepository,
   migrate,
   NotificationOutbox,
+  PartitionMaintainer,
   sqlClientFromPg,
   type SqlClient,
 } from '@hazardwatch/store';
@@ -90,6 +91,7 @@ function site(...codes: string[]): SiteIndex {
     unit: '°C',
     range: { min: 0, max: 200 },
     limits: { h: 80, hh: 120 },
+    deadband: 5,
   });
   return new SiteIndex(
     requireValidSite({
@@ -190,7 +192,7 @@ describe('PartitionUnit (PostgreSQL)', () => {
     const works2: DurableWork[] = [];
     const unit2 = unit(held2, clock, works2);
     // The alarm and the 预警 it opened — nothing of partition B.
-    expect(await unit2.restore()).toEqual({ alarms: 1, warnings: 1, points: 0, readings: 0 });
+    expect(await unit2.restore()).toMatchObject({ alarms: 1, warnings: 1, points: 0, readings: 0 });
     // The condition is still active: no second alarm, no new event.
     clock.advance(1000);
     unit2.observe(pointA, T0 + 1000, 96, 0);
@@ -234,6 +236,90 @@ describe('PartitionUnit (PostgreSQL)', () => {
     await settle(works2);
     expect((await stored()).find((a) => a.id === raised[0]!.id)).toMatchObject({ closed: false, events: 2 });
     expect(unit2.alarms.failedUnits).toBe(0);
+  });
+
+  it('a takeover keeps an alarm whose value sits inside the deadband, with or without stored readings to replay', async () => {
+    // An enterprise of its own partition (not A's, B's, nor the next test's).
+    const avoid = [pA, pB, ...twoInOnePartition([pA, pB]).map((e) => partitionOf(e))];
+    let eE = '';
+    for (let i = 1; eE === ''; i++) {
+      const code = `91320623MA1D${String(i).padStart(6, '0')}`;
+      if (partitionOf(code) !== 0 && !avoid.includes(partitionOf(code))) eE = code;
+    }
+    const pE = partitionOf(eE);
+    const idx = site(eE);
+    const pointE = idx.pointByKey(eE, 'TT-1')!.id;
+    // Readings are stored below: a time the database has a day partition for.
+    const t0 = Date.now() - 300_000;
+    const clock = new ManualClock(t0);
+    const unitOf = (held: Map<number, number>, works: DurableWork[]) =>
+      new PartitionUnit({
+        partition: pE,
+        ownership: { count: PARTITION_COUNT, epochOf: (p) => held.get(p) },
+        index: idx,
+        settings: DEFAULT_ALARM_SETTINGS,
+        client,
+        outbox: new NotificationOutbox(client),
+        logger,
+        clock,
+        joinBatch: (w) => void works.push(w),
+      });
+    const events = async () =>
+      (
+        await client.query<{ to_state: string }>(
+          `SELECT e.to_state FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id
+            WHERE a.source_key = $1 AND a.condition = 'H' ORDER BY e.id`,
+          [`point:${pointE}`],
+        )
+      ).rows.map((r) => r.to_state);
+
+    // H = 80, deadband 5: raised at 95, then 78 (inside the deadband: still in alarm).
+    const held1 = new Map((await leases.acquire('w-5', [pE], 0)).map((g) => [g.partition, g.epoch]));
+    const works1: DurableWork[] = [];
+    const unit1 = unitOf(held1, works1);
+    await unit1.restore();
+    unit1.observe(pointE, t0, 95, 0);
+    clock.advance(1000);
+    unit1.observe(pointE, t0 + 1000, 78, 0);
+    await settle(works1);
+    expect(await events()).toEqual(['UNACK']);
+
+    // Takeover with nothing stored to replay (a restart's case): the first reading, still 78.
+    const held2 = new Map((await leases.acquire('w-6', [pE], 0)).map((g) => [g.partition, g.epoch]));
+    const works2: DurableWork[] = [];
+    const unit2 = unitOf(held2, works2);
+    await unit2.restore();
+    clock.advance(1000);
+    unit2.observe(pointE, t0 + 2000, 78, 0);
+    await settle(works2);
+    expect(await events()).toEqual(['UNACK']);
+
+    // Takeover with the window's readings stored, all inside the deadband (the raise is older).
+    clock.advance(120_000);
+    await new PartitionMaintainer({
+      client,
+      logger,
+      now: () => clock.now(),
+      retention: { rawRetentionMs: 30 * 86_400_000 },
+    }).run();
+    for (let t = clock.now() - 55_000; t < clock.now(); t += 5000)
+      await client.query(
+        `INSERT INTO readings (point_id, ts, value, quality) VALUES ($1, to_timestamp($2::float8 / 1000), $3, 0)`,
+        [pointE, t, 77],
+      );
+    const held3 = new Map((await leases.acquire('w-7', [pE], 60_000)).map((g) => [g.partition, g.epoch]));
+    const works3: DurableWork[] = [];
+    const unit3 = unitOf(held3, works3);
+    expect(await unit3.restore()).toMatchObject({ alarms: 1, readings: 11 });
+    await settle(works3);
+    expect(await events()).toEqual(['UNACK']);
+    // Only a value past the deadband returns it.
+    unit3.observe(pointE, clock.now() + 1000, 76, 0);
+    await settle(works3);
+    expect(await events()).toEqual(['UNACK']);
+    unit3.observe(pointE, clock.now() + 2000, 74.9, 0);
+    await settle(works3);
+    expect(await events()).toEqual(['UNACK', 'RTNUN']);
   });
 
   it('follows a site edit: an enterprise added to the partition is evaluated, one removed returns to normal, both fenced', async () => {
