@@ -11,7 +11,7 @@ export {
   type HeldCondition,
   type ReplaySummary,
 } from './evaluation-engine.js';
-export { replayWindowMs } from './replay-window.js';
+export { REPLAY_MAXIMUM_MS, replayNeedMs, replayWindowMs } from './replay-window.js';
 export { POINT_CONDITIONS, type PointCondition } from './condition-ledger.js';
 export type { EvaluatedGateway, EvaluatedPoint } from './evaluated-point.js';
 export type { ReportedSource } from './gateway-faults.js';

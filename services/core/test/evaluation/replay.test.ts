@@ -14,6 +14,7 @@ import {
   type EvaluatedGateway,
   type EvaluatedPoint,
   type ReadingColumns,
+  replayNeedMs,
   replayWindowMs,
 } from '@hazardwatch/core';
 import { engineWith, feed, gateway, isLadder, point, RecordingSink } from './evaluation-fixture.js';
@@ -383,7 +384,11 @@ function owners(
 describe('replayWindowMs', () => {
   it('covers on- plus off-delay and twice the longest rate window, within its bounds', () => {
     const rising = (windowMs: number) => ({ direction: 'rising' as const, slopePerMin: 1, windowMs });
-    expect(replayWindowMs([point({ onDelayMs: 10_000 })])).toBe(60_000);
+    expect(replayWindowMs([point({ onDelayMs: 10_000 })])).toBe(10_000);
+    expect(replayWindowMs([point({ onDelayMs: 10_000 })], 60_000)).toBe(60_000);
+    // No delay, no rate of change: the newest reading alone (the book holds the active limits).
+    expect(replayWindowMs([point()])).toBe(0);
+    expect(replayNeedMs(point({ onDelayMs: 10_000, offDelayMs: 5000 }))).toBe(15_000);
     expect(replayWindowMs([point({ onDelayMs: 50_000, offDelayMs: 40_000 })])).toBe(90_000);
     expect(
       replayWindowMs([point({ onDelayMs: 5000 }), point({ id: 2, rateOfChange: [rising(300_000)] })]),

@@ -1,5 +1,5 @@
 import {
-  replayWindowMs,
+  replayNeedMs,
   type EvaluatedPoint,
   type EvaluationEngine,
   type ReadingColumns,
@@ -28,7 +28,7 @@ export interface EvaluatorRestoreResult {
   readonly points: number;
   /** Readings replayed. */
   readonly readings: number;
-  /** How far back the raw readings were read, ms. */
+  /** How far back the raw readings were read for the point that needed most, ms. */
   readonly windowMs: number;
   /** The stored state of the partition's gateways (gateway_status), as read. */
   readonly gateways: readonly GatewayStatusRecord[];
@@ -41,32 +41,42 @@ export interface EvaluatorRestoreResult {
  * hold everything the previous owner evaluated, and a checkpoint would be one more write on the hot
  * path that can only lag them (docs/operations.md §5.1).
  *
- * Reads the partition's readings of the last `replayWindowMs` (delays, rate windows), and for every
- * point with none in that window its newest stored reading (its state and its staleness clock
- * then run from that reading), plus the stored status of its gateways; EvaluationEngine.replay does
- * the rest. Run after the alarm book is restored and before the first tick or live reading.
+ * Reads each point's readings of its own replay window (replayNeedMs: its delays and rate
+ * windows — one query per distinct window, so a takeover does not read a minute of every point
+ * because one point has a long delay), and for every point with none in its window its newest
+ * stored reading (its state and its staleness clock then run from that reading), plus the stored
+ * status of its gateways; EvaluationEngine.replay does the rest. Active limit conditions come
+ * from the restored alarm book (EvaluationEngine.holdActive, called before this), not from the
+ * readings. Run after the alarm book is restored and before the first tick or live reading.
  */
 export async function restoreEvaluators(input: EvaluatorRestoreInput): Promise<EvaluatorRestoreResult> {
   const { client, engine, points, nowMs } = input;
-  const windowMs = replayWindowMs(points);
-  const ids = points.map((p) => p.id);
-  if (ids.length === 0) {
-    engine.replay(columns([]), nowMs);
-    const gateways = await new GatewayStatusRepository(client).byEnterprises([...input.enterprises]);
-    return { points: 0, readings: 0, windowMs, gateways };
+  const byWindow = new Map<number, number[]>();
+  for (const p of points) {
+    const need = replayNeedMs(p);
+    const ids = byWindow.get(need);
+    if (ids) ids.push(p.id);
+    else byWindow.set(need, [p.id]);
   }
-  const { rows: recent } = await client.query<Row>(
-    `SELECT point_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, value, quality::int AS quality
-       FROM readings
-      WHERE point_id = ANY($1::int[]) AND ts > to_timestamp($2::float8 / 1000)
-      ORDER BY ts, point_id`,
-    [ids, nowMs - windowMs],
-  );
+  const windowMs = Math.max(0, ...byWindow.keys());
+  const recent: Row[] = [];
+  for (const [need, ids] of byWindow) {
+    if (need <= 0) continue;
+    const { rows } = await client.query<Row>(
+      `SELECT point_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, value, quality::int AS quality
+         FROM readings
+        WHERE point_id = ANY($1::int[]) AND ts > to_timestamp($2::float8 / 1000)
+        ORDER BY ts, point_id`,
+      [ids, nowMs - need],
+    );
+    recent.push(...rows);
+  }
   const seen = new Set(recent.map((r) => r.point_id));
   const older = await latestValues(
     client,
-    ids.filter((id) => !seen.has(id)),
+    points.map((p) => p.id).filter((id) => !seen.has(id)),
   );
+  // Each point's rows are in one group, in source-time order: points may interleave (replay()).
   const rows: Row[] = [
     ...older.map((v) => ({ point_id: v.pointId, ts: v.ts, value: v.value, quality: v.quality })),
     ...recent,
