@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
+import { io as connectClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tcpOpen, waitFor } from '@hazardwatch/testkit';
 import type { LiveGateway } from '@hazardwatch/api';
@@ -64,7 +65,7 @@ const closeServer = (server: Server) => new Promise<void>((resolve) => server.cl
 describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)', () => {
   let api: TestApi;
   let port: number;
-  let redis: ChildProcess;
+  let redis: ChildProcess | undefined;
   const servers: Server[] = [];
   const gateways: LiveGateway[] = [];
   const clients: LiveClient[] = [];
@@ -82,7 +83,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
   afterEach(async () => {
     for (const c of clients.splice(0)) c.disconnect();
     // Redis answers again before the gateways close (their clients QUIT through it).
-    if (redis.signalCode === null && redis.exitCode === null) redis.kill('SIGCONT');
+    if (redis !== undefined && redis.signalCode === null && redis.exitCode === null) redis.kill('SIGCONT');
     else await redisUp();
     // A gateway closed while its connections still reconnect waits on them (a failed test).
     await waitFor(
@@ -93,7 +94,8 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     ).catch(() => undefined);
     for (const g of gateways.splice(0)) await g.close();
     for (const s of servers.splice(0)) await closeServer(s);
-    await stopRedis(redis);
+    await stopRedis(redis!);
+    redis = undefined;
   });
 
   /** Two gateway instances on the private Redis, a subscribed screen on each. */
@@ -145,7 +147,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     const statuses = screens.map((s) => record(s, 'live-status'));
     const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS));
 
-    await stopRedis(redis);
+    await stopRedis(redis!);
     const stoppedAt = Date.now();
     const told = await Promise.all(down);
     const tookMs = Date.now() - stoppedAt;
@@ -188,7 +190,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
   it('Redis that stops answering (process frozen, connections open): live:false within 5 s through the PING, live:true once it answers', async () => {
     const { a, screens } = await twoInstances();
     const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS + 1000));
-    redis.kill('SIGSTOP');
+    redis!.kill('SIGSTOP');
     const frozenAt = Date.now();
     expect(await Promise.all(down)).toMatchObject([
       { live: false, reason: 'redis' },
@@ -198,14 +200,14 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     expect(a.liveStatus?.live).toBe(false);
 
     const up = screens.map((s) => next(s, 'live-status', (st) => st.live, 10_000));
-    redis.kill('SIGCONT');
+    redis!.kill('SIGCONT');
     expect(await Promise.all(up)).toMatchObject([{ live: true }, { live: true }]);
   }, 60_000);
 
   it('a gateway closed while Redis is away closes at once (QUIT would wait for Redis in the offline queue)', async () => {
     const { a, b, screens } = await twoInstances();
     const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS));
-    await stopRedis(redis);
+    await stopRedis(redis!);
     await Promise.all(down);
     const started = Date.now();
     const closed = await Promise.race([
@@ -235,5 +237,99 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     await gateway.close();
     expect(lines.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
     expect(lines.map((l) => l.msg)).toContain('live gateway closed');
+  }, 30_000);
+
+  /** `attach` resolved within BOUND_MS, or what it was still doing. */
+  const within = <T>(attach: Promise<T>): Promise<T | 'still attaching after 5 s'> =>
+    Promise.race([
+      attach,
+      new Promise<'still attaching after 5 s'>((resolve) =>
+        setTimeout(() => resolve('still attaching after 5 s'), BOUND_MS),
+      ),
+    ]);
+
+  it('gateways attached while Redis is down start at once: live:false, screens told so (one with a session to recover not held), and once Redis answers live:true and what was published meanwhile arrives', async () => {
+    port = await freePort();
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const redisStreamName = `hw-live-late-${randomUUID()}`;
+    const source = new TestLiveSource();
+    const [httpA, httpB] = [await listening(), await listening()];
+    servers.push(httpA, httpB);
+    const options = { redisUrl, redisStreamName, redisBlockMs: 200 };
+    const a = await within(attachTo(api, httpA, { source, ...options }));
+    const b = await within(attachTo(api, httpB, options));
+    if (typeof a === 'string' || typeof b === 'string')
+      throw new Error('a gateway still attaching after 5 s (Redis down)');
+    gateways.push(a, b);
+    expect([a.liveStatus, b.liveStatus]).toMatchObject([
+      { live: false, reason: 'redis' },
+      { live: false, reason: 'redis' },
+    ]);
+
+    const screen = client(urlOf(httpB), api.tokens.opE1);
+    clients.push(screen);
+    const told = record(screen, 'live-status');
+    await connected(screen);
+    expect(
+      await screen.timeout(5000).emitWithAck('subscribe', { scopes: [{ type: 'enterprise', code: E1 }] }),
+    ).toMatchObject({ ok: true });
+    expect(told).toMatchObject([{ live: false, reason: 'redis' }]);
+    // A screen that was connected to an instance before (socket.io sends its session id and last
+    // offset to be recovered from Redis) is not held until Redis answers.
+    const returning = connectClient(urlOf(httpB), {
+      auth: { token: api.tokens.opE1, pid: randomUUID(), offset: '1-0' },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    }) as LiveClient;
+    clients.push(returning);
+    const returningTold = next(returning, 'live-status', (st) => !st.live);
+    await connected(returning);
+    expect(returning.recovered).toBe(false);
+    await returningTold;
+
+    // Published on A while Redis is down: it waits in A's offline queue and reaches B's screen
+    // once Redis answers (B's stream reader, started in the outage, reads from its start).
+    const during = await storeAlarm(api, api.site.pointByKey(E1, 'LT-1101')!.id);
+    const gotDuring = next(screen, 'alarm', (e) => e.alarmId === during.alarmId, 20_000);
+    source.live.stored({ alarmEvents: [during], colourChanges: [], warningEvents: [] });
+    const up = next(screen, 'live-status', (st) => st.live, 20_000);
+    await redisUp();
+    expect(await up).toMatchObject({ live: true });
+    await gotDuring;
+    expect([a.liveStatus?.live, b.liveStatus?.live]).toEqual([true, true]);
+
+    const after = await storeAlarm(api, api.site.pointByKey(E1, 'PT-1101')!.id);
+    const gotAfter = next(screen, 'alarm', (e) => e.alarmId === after.alarmId, 10_000);
+    source.live.stored({ alarmEvents: [after], colourChanges: [], warningEvents: [] });
+    await gotAfter;
+    expect(told.map((st) => st.live)).toEqual([false, true]);
+  }, 60_000);
+
+  it('a gateway attached while Redis never answers closes at once, with nothing unhandled', async () => {
+    port = await freePort();
+    const http = await listening();
+    servers.push(http);
+    const gateway = await within(
+      attachTo(api, http, {
+        redisUrl: `redis://127.0.0.1:${port}`,
+        redisStreamName: `hw-live-never-${randomUUID()}`,
+        redisBlockMs: 200,
+      }),
+    );
+    if (typeof gateway === 'string') throw new Error(gateway);
+    const screen = await connectAs(urlOf(http), api, 'opE1');
+    clients.push(screen);
+    // A few reconnection rounds, and something published into the offline queue.
+    await new Promise((r) => setTimeout(r, 1500));
+    gateway.io.to(`enterprise:${E1}`).emit('live-status', { live: true, since: 0 });
+    const started = Date.now();
+    const closed = await Promise.race([
+      gateway.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still closing after 5 s'), 5000)),
+    ]);
+    expect({ closed, withinMs: Date.now() - started < 5000 }).toEqual({ closed: 'closed', withinMs: true });
+    // Rejections of what the close dropped (offline queue) surface a moment later, if unhandled.
+    await new Promise((r) => setTimeout(r, 1000));
   }, 30_000);
 });

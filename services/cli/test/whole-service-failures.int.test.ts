@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -338,50 +339,215 @@ describe.skipIf(noRedis)(
       for (const s of ws) expect(s.troubles).toEqual([]);
       expect(lateMs, `stopped at ${stoppedAt}, back at ${backAt}`).toBeLessThan(30_000);
     }, 120_000);
+  },
+);
 
-    it("an api started while Redis is down: REST and the API port's /readyz answer ready, but live push is not attached and the health port is closed until Redis answers; then the start completes by itself", async () => {
-      const [port, healthPort, laterRedis] = [await freePort(), await freePort(), await freePort()];
-      const late = startProcess(process.execPath, [CLI, 'api'], {
+describe.skipIf(noRedis)(
+  `an api and an ingest started while Redis is down${noRedis ? ' (skipped: no redis-server)' : ''}`,
+  () => {
+    const E1 = code();
+    let dir: string;
+    let db: TestDatabase;
+    /** Nothing listens on it until the test starts the private redis-server there. */
+    let redisPort: number;
+    let redis: StartedProcess | undefined;
+    let ingest: StartedProcess;
+    let ingestHealth: number;
+    let api: StartedProcess;
+    let apiPort: number;
+    let apiHealth: number;
+    let pub: MqttClient;
+    let token: string;
+    let screen: DutyScreen | undefined;
+    /** What the screen is told of live push (live-status), in order. */
+    const told: boolean[] = [];
+    const clientId = `hw-wsl-${randomBytes(3).toString('hex')}`;
+
+    const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+      PATH: process.env['PATH'],
+      DATABASE_URL: db.url,
+      HW_JWT_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      ...extra,
+    });
+    /** The live events of one alarm in one state the screen received live (not replayed). */
+    const liveEvents = (alarmId: string, to: string) =>
+      (screen?.eventsOf(alarmId, to) ?? []).filter((e) => !e.replayed);
+    const activeHh = async (tag: string): Promise<string> => {
+      const points = await restCall(apiPort, 'GET', `/points?enterprise=${E1}&limit=500`, { token });
+      const pointId = (points.body['items'] as Array<{ id: number; tag: string }>).find(
+        (p) => p.tag === tag,
+      )!.id;
+      const found = await waitFor(
+        () => restCall(apiPort, 'GET', `/alarms/active?enterprise=${E1}`, { token }),
+        (r) =>
+          (r.body['items'] as Array<{ pointId: number; condition: string }> | undefined)?.some(
+            (a) => a.pointId === pointId && a.condition === 'HH',
+          ) ?? false,
+        `the HH alarm of ${tag} over REST`,
+        30_000,
+      );
+      return (found.body['items'] as Array<{ id: string; pointId: number; condition: string }>).find(
+        (a) => a.pointId === pointId && a.condition === 'HH',
+      )!.id;
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hw-wsl-'));
+      db = await createTestDatabase(postgresAdminUrl, 'hw_wsl');
+      redisPort = await freePort();
+      ingestHealth = await freePort();
+      ingest = startProcess(process.execPath, [CLI, 'ingest'], {
         env: env({
-          HW_API_PORT: String(port),
-          HW_HEALTH_PORT: String(healthPort),
-          REDIS_URL: `redis://127.0.0.1:${laterRedis}`,
+          MQTT_URL: mqttUrl,
+          HW_SITE_FILE: siteWith(dir, E1, code()),
+          HW_INGEST_CLIENT_ID: clientId,
+          HW_HEALTH_PORT: String(ingestHealth),
         }),
         cwd: REPO,
       });
-      let lateRedis: StartedProcess | undefined;
-      try {
-        const apiReadyz = async (): Promise<number> =>
-          fetch(`http://127.0.0.1:${port}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          );
-        const socketIo = async (): Promise<number> =>
-          fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`).then(
-            (r) => r.status,
-            () => 0,
-          );
-        await waitFor(apiReadyz, (st) => st === 200, 'the API port answering /readyz', 60_000);
-        // Held a few Redis reconnection rounds: still no live push and no health port.
-        await new Promise((r) => setTimeout(r, 3000));
-        const me = await restCall(port, 'GET', '/auth/me', { token });
-        expect({
-          apiReadyz: await apiReadyz(),
-          rest: me.status,
-          socketIo: await socketIo(),
-          health: (await readyz(healthPort))?.status ?? 'closed',
-          alive: late.child.exitCode,
-        }).toEqual({ apiReadyz: 200, rest: 200, socketIo: 404, health: 'closed', alive: null });
+      await ready('ingest', ingest, ingestHealth);
+      const created = await runToEnd(
+        process.execPath,
+        [CLI, 'user', 'create', '--role', 'admin', '--username', 'duty'],
+        { env: env({}), cwd: REPO, input: `${PASSWORD}\n`, timeoutMs: 60_000 },
+      );
+      expect(created, created.out).toMatchObject({ code: 0 });
+      [apiPort, apiHealth] = [await freePort(), await freePort()];
+      api = startProcess(process.execPath, [CLI, 'api'], {
+        env: env({ HW_API_PORT: String(apiPort), HW_HEALTH_PORT: String(apiHealth) }),
+        cwd: REPO,
+      });
+      const apiReadyz = async (): Promise<number> =>
+        fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      await waitFor(apiReadyz, (st) => st === 200, 'the API port answering /readyz', 60_000);
+      const login = await restCall(apiPort, 'POST', '/auth/login', {
+        body: { username: 'duty', password: PASSWORD },
+      });
+      expect(login.status, JSON.stringify(login.body)).toBe(200);
+      token = login.body['accessToken'] as string;
+      pub = await mqtt.connectAsync(mqttUrl, { clientId: `hw-wsl-pub-${randomBytes(3).toString('hex')}` });
+    }, 240_000);
 
-        lateRedis = startRedis(laterRedis);
-        await portOpen(laterRedis, 20_000);
-        await ready('the late api', late, healthPort);
-        expect(await socketIo()).toBe(200);
-      } finally {
-        await stopProcess(late.child, 10_000);
-        if (lateRedis) await stopProcess(lateRedis.child, 10_000);
-      }
+    afterAll(async () => {
+      screen?.close();
+      await pub?.endAsync();
+      if (api) await stopProcess(api.child, 10_000);
+      if (ingest) await stopProcess(ingest.child, 20_000);
+      await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+      if (redis) await stopProcess(redis.child, 10_000);
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    it('the api starts at once: its health port says ready with live degraded, socket.io answers, a screen that connects is told live:false; the ingest likewise', async () => {
+      const portAt = Date.now();
+      // The start does not wait for Redis: the health port follows the API port within seconds.
+      const health = await waitFor(
+        async () => {
+          if (api.child.exitCode !== null) throw new Error(`api exited:\n${api.output()}`);
+          return readyz(apiHealth);
+        },
+        (r) => r !== null,
+        'the health port of the api started while Redis is down',
+        10_000,
+      );
+      expect(Date.now() - portAt).toBeLessThan(10_000);
+      screen = new DutyScreen({
+        port: apiPort,
+        token,
+        scopes: [{ type: 'enterprise', code: E1 }],
+        transports: ['websocket'],
+        enterprise: E1,
+      });
+      screen.socket.on('live-status', (st) => told.push(st.live));
+      await waitFor(
+        () => Promise.resolve({ snapshots: screen!.snapshots, told: [...told] }),
+        (s) => s.snapshots > 0 && s.told.length > 0,
+        'the screen subscribed, loaded and told of live push',
+        10_000,
+      );
+      const ingestReadyz = await readyz(ingestHealth);
+      expect({
+        health: [health?.status, health?.body['ready'], health?.body['live'], health?.body['status']],
+        apiGauge: await metric(apiHealth, 'hw_api_live_redis_connected'),
+        ingest: [ingestReadyz?.status, ingestReadyz?.body['live'], ingestReadyz?.body['status']],
+        ingestGauge: await metric(ingestHealth, 'hw_ingest_live_redis_connected'),
+        told,
+        troubles: screen.troubles,
+        alive: [api.child.exitCode, ingest.child.exitCode],
+      }).toEqual({
+        health: [200, true, 'degraded', 'degraded'],
+        apiGauge: 0,
+        ingest: [200, 'degraded', 'degraded'],
+        ingestGauge: 0,
+        told: [false],
+        troubles: [],
+        alive: [null, null],
+      });
     }, 120_000);
+
+    it("an alarm the ingest stored before Redis answered is pushed once it does: in the gateways' stream and live on the screen, which is told live:true", async () => {
+      await beyondLimit(pub, E1, 'LT-1101', 90);
+      const before = await activeHh('LT-1101');
+      // Held a few Redis reconnection rounds: nothing live yet.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(liveEvents(before, 'UNACK')).toEqual([]);
+
+      redis = startRedis(redisPort);
+      await portOpen(redisPort, 20_000);
+      // The ingest's publisher wrote it to the stream every api instance reads (whatever screen).
+      await waitFor(
+        () => {
+          const xrange = spawnSync(
+            'redis-cli',
+            ['-p', String(redisPort), 'XRANGE', 'hazardwatch:live', '-', '+'],
+            {
+              encoding: 'utf8',
+            },
+          );
+          return Promise.resolve(xrange.stdout.includes(before));
+        },
+        Boolean,
+        'the alarm stored before Redis answered in the live stream',
+        20_000,
+      );
+      await waitFor(
+        () => Promise.resolve({ told: [...told], live: liveEvents(before, 'UNACK').length }),
+        (s) => s.told.at(-1) === true && s.live === 1,
+        'the screen told live:true and given the alarm live',
+        30_000,
+      );
+      await waitFor(
+        async () => [
+          (await readyz(apiHealth))?.body['live'],
+          (await readyz(ingestHealth))?.body['live'],
+          await metric(apiHealth, 'hw_api_live_redis_connected'),
+          await metric(ingestHealth, 'hw_ingest_live_redis_connected'),
+        ],
+        (r) => JSON.stringify(r) === JSON.stringify(['ok', 'ok', 1, 1]),
+        'readiness and gauges ok once Redis answers',
+        30_000,
+      );
+      expect(told).toEqual([false, true]);
+    }, 120_000);
+
+    it('from then on live push works: an alarm raised afterwards reaches the screen live, once', async () => {
+      await beyondLimit(pub, E1, 'PT-1101', 1.35);
+      const after = await activeHh('PT-1101');
+      await waitFor(
+        () => Promise.resolve(liveEvents(after, 'UNACK').length),
+        (n) => n === 1,
+        'the alarm raised after Redis came up on the screen',
+        30_000,
+      );
+      expect(screen!.troubles).toEqual([]);
+      expect([api.child.exitCode, ingest.child.exitCode]).toEqual([null, null]);
+    }, 60_000);
   },
 );
 

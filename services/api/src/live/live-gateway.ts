@@ -25,7 +25,7 @@ import type { LiveServer, LiveSocket } from './live-types.js';
 import { systemClock } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
 import { ValueRouter } from './value-router.js';
-import { RedisLink } from './redis-link.js';
+import { firstConnectAttempt, RedisLink } from './redis-link.js';
 import { startValueRelay } from './value-relay.js';
 
 export interface LiveGatewayOptions {
@@ -152,6 +152,18 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
         blockTimeInMs: options.redisBlockMs ?? 1000,
       }),
     );
+    // A screen reconnecting with a session to recover (socket.io sends its pid and last offset)
+    // has it restored from Redis (GETDEL, XRANGE). With Redis not answering, those commands wait in
+    // the offline queue and the screen's handshake with them: a screen reconnecting to an instance
+    // started during an outage hung in "connecting" until Redis came back. It connects as a new
+    // socket instead, is told live:false, and replays from its last event id when it subscribes.
+    const adapter = io.of('/').adapter;
+    const restore = adapter.restoreSession.bind(adapter);
+    const client = redis.client;
+    adapter.restoreSession = (pid, offset) =>
+      client.isReady
+        ? restore(pid, offset)
+        : Promise.reject(new Error('redis not ready: no session recovery'));
   }
 
   const values = new ValueRouter({
@@ -303,8 +315,10 @@ export async function connectRedis(
   const link = new RedisLink({ logger, clock });
   const duplicates: RedisClient[] = [];
   const duplicate = client.duplicate.bind(client);
+  // Compared with stream ids, which carry Redis's wall clock: this host's, not the injected clock.
+  const startedAtMs = Date.now();
   client.duplicate = (...args: Parameters<RedisClient['duplicate']>) => {
-    const d = readsFromPosition(link.watch(duplicate(...args)));
+    const d = readsFromPosition(link.watch(duplicate(...args)), startedAtMs);
     // The adapter's reader disconnects itself once its XREAD ends, also after close() below
     // disconnected it (Redis lost): a second disconnect would throw inside its polling loop.
     const disconnect = d.disconnect.bind(d);
@@ -323,12 +337,12 @@ export async function connectRedis(
     reply.catch((err: unknown) => logger.debug({ err }, 'redis SET failed'));
     return reply;
   }) as unknown as RedisClient['set'];
-  try {
-    await client.connect();
-  } catch (err) {
-    link.close();
-    throw err;
-  }
+  // Not awaited: with Redis down the process starts anyway, its live push degraded (the link says
+  // so once the first attempt fails), and the connection comes up by itself when Redis answers.
+  // What is published meanwhile waits in the offline queue. Rejected only by a reconnectStrategy
+  // that gives up, which the default never does.
+  client.connect().catch((err: unknown) => logger.error({ err }, 'redis connection given up'));
+  await firstConnectAttempt(client);
   return {
     client,
     link,
@@ -357,8 +371,15 @@ export async function connectRedis(
  * started was lost on its screens when it fell in that gap (a busy event loop widens it). Here "$"
  * becomes a position: the stream's last entry when this reader first asks (as "$" means), then the
  * last entry it has read, so every entry after the first read is read exactly once.
+ *
+ * A reader whose first connection attempt failed (the process started while Redis was down) first
+ * asks once Redis answers, when the other processes' connections flush what they published
+ * meanwhile, in any order: "the last entry" then would skip what an ingest stored while Redis was
+ * down and its screens waited for. Such a reader starts at the entries added since `startedAtMs`
+ * instead (stream ids begin with Redis's clock, ms): entries older than this process are not its
+ * screens' (each screen also replays from its last event id when it subscribes).
  */
-function readsFromPosition(reader: RedisClient): RedisClient {
+function readsFromPosition(reader: RedisClient, startedAtMs: number): RedisClient {
   type Stream = { key: string; id: string };
   type Entries = Array<{ name: string; messages: Array<{ id: string; message: Record<string, string> }> }>;
   type Read = (
@@ -367,10 +388,16 @@ function readsFromPosition(reader: RedisClient): RedisClient {
   ) => Promise<Entries | null>;
   const xRead = reader.xRead.bind(reader) as unknown as Read;
   let position: string | undefined;
+  let startedInOutage = false;
+  const failed = (): void => void (startedInOutage = true);
+  reader.on('error', failed);
+  reader.once('ready', () => reader.off('error', failed));
   const read: Read = async (streams, options) => {
     const one = Array.isArray(streams) ? (streams.length === 1 ? streams[0] : undefined) : streams;
     if (one?.id !== '$') return xRead(streams, options);
-    position ??= (await reader.xRevRange(one.key, '+', '-', { COUNT: 1 }))[0]?.id ?? '0-0';
+    position ??= startedInOutage
+      ? `${startedAtMs}-0`
+      : ((await reader.xRevRange(one.key, '+', '-', { COUNT: 1 }))[0]?.id ?? '0-0');
     const result = await xRead({ key: one.key, id: position }, options);
     const entries = result?.[0]?.messages;
     if (entries !== undefined && entries.length > 0) position = entries[entries.length - 1]!.id;

@@ -29,8 +29,8 @@ export interface LivePublisherOptions {
 
 export interface LivePublisher {
   /**
-   * Whether this worker's events can go out now: false while its Redis connections are lost
-   * (events wait in node-redis's offline queue and go out when Redis is back).
+   * Whether this worker's events can go out now: false while its Redis connections are lost or
+   * not yet made (events wait in node-redis's offline queue and go out when Redis answers).
    */
   readonly liveStatus: LiveStatus;
   /** Resolves once every source batch handed in so far has been published. */
@@ -53,6 +53,8 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
   const streamName = options.redisStreamName ?? 'hazardwatch:live';
   // Never attached to an HTTP server: a node of the adapter that only broadcasts.
   const io: LiveServer = new Server({ serveClient: false });
+  // Returns after the first connection attempt, whether Redis answered or not: the events stored
+  // from here on are published, those before Redis answers from node-redis's offline queue.
   const redis = await connectRedis(options.redisUrl, logger);
   io.adapter(createAdapter(redis.client, { streamName, blockTimeInMs: options.redisBlockMs ?? 1000 }));
   const log = new AlarmRepository(options.client);

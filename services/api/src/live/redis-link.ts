@@ -149,3 +149,24 @@ export class RedisLink {
     for (const listener of this.#listeners) listener(this.#status);
   }
 }
+
+/**
+ * Resolves once a client's connection attempt under way has succeeded (`ready`) or failed once
+ * (`error`: a refused connection at once, an unanswered one after node-redis's connectTimeout,
+ * 5 s). node-redis v4's `connect()` resolves only when Redis answers: its reconnectStrategy
+ * (default min(retries × 50, 500) ms) retries for ever, and commands wait in its offline queue
+ * meanwhile. A process must not wait for that to start (issue #23: a process started while Redis
+ * is down starts fully, with live push degraded, and recovers by itself).
+ */
+export function firstConnectAttempt(client: RedisClient): Promise<void> {
+  if (client.isReady) return Promise.resolve();
+  return new Promise((resolve) => {
+    const settled = (): void => {
+      client.off('ready', settled);
+      client.off('error', settled);
+      resolve();
+    };
+    client.on('ready', settled);
+    client.on('error', settled);
+  });
+}

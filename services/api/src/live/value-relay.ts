@@ -46,8 +46,7 @@ export async function startValueRelay(options: ValueRelayOptions): Promise<Value
   // Every failed reconnection repeats the error: the outage itself is logged once, by the
   // connection's RedisLink (connectRedis).
   subscriber.on('error', (err: unknown) => log.debug({ err }, 'redis subscriber error'));
-  await subscriber.connect();
-  await subscriber.subscribe(options.channel, (message: string) => {
+  const receive = (message: string): void => {
     const cut = message.indexOf('\n');
     if (cut < 0) {
       counters.malformed += 1;
@@ -62,7 +61,20 @@ export async function startValueRelay(options: ValueRelayOptions): Promise<Value
       counters.malformed += 1;
       log.warn({ err }, 'malformed value relay message dropped');
     }
+  };
+  // Subscribed once connected (node-redis resubscribes after every reconnection). The start waits
+  // for the subscription or for a first failed attempt: with Redis down, the other instances'
+  // values arrive once it answers (issue #23).
+  const subscribed = (async () => {
+    await subscriber.connect();
+    // Closed before Redis ever answered: a SUBSCRIBE now would wait for ever.
+    if (subscriber.isOpen) await subscriber.subscribe(options.channel, receive);
+  })();
+  subscribed.catch((err: unknown) => {
+    if (subscriber.isOpen) log.warn({ err }, 'value relay subscription failed');
   });
+  const failedOnce = new Promise<void>((resolve) => subscriber.once('error', () => resolve()));
+  await Promise.race([subscribed.catch(() => undefined), failedOnce]);
 
   let gathered: LiveValue[] = [];
   let timer: NodeJS.Timeout | undefined;
