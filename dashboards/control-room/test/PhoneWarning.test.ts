@@ -1,6 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ref, shallowRef } from 'vue';
+import { nextTick, ref, shallowRef } from 'vue';
 import type {
   WarningAction,
   WarningDetail,
@@ -354,21 +354,32 @@ describe('phone page: the list of open 预警 (issue #22)', () => {
 });
 
 describe('phone page: the frame (issue #22)', () => {
-  const mountShell = (id: string | null, state: 'live' | 'offline' = 'live') => {
+  /** `degradedSince`: the live store's pushDegradedSince (the server's live push interrupted). */
+  const mountShell = (
+    id: string | null,
+    state: 'live' | 'offline' = 'live',
+    { degradedSince = null, locale }: { degradedSince?: number | null; locale?: 'en' } = {},
+  ) => {
     const muted = ref(false);
+    const pushDegradedSince = ref<number | null>(degradedSince);
     app.ctx = {
       live: {
         connection: ref(state),
         lastDataAt: ref(NOW - 1000),
+        pushDegradedSince,
         muted,
         setMuted: (m: boolean) => (muted.value = m),
       },
       session: { user: ref({ username: 'chlor', role: 'operator' }) },
     };
-    return mount(PhoneShell, {
+    const wrapper = mount(PhoneShell, {
       props: { id, now: NOW, ready: true },
-      global: { plugins: [createAppI18n()], stubs: { PhoneWarning: true, PhoneWarningList: true } },
+      global: {
+        plugins: [createAppI18n(locale)],
+        stubs: { PhoneWarning: true, PhoneWarningList: true },
+      },
     });
+    return Object.assign(wrapper, { pushDegradedSince });
   };
 
   it('has Back on a 预警 only, the title of the page, and the live state as a dot', () => {
@@ -396,5 +407,37 @@ describe('phone page: the frame (issue #22)', () => {
     await w.find('[data-test="locale"]').trigger('click');
     expect(w.emitted('locale')).toEqual([['en']]);
     expect(w.find('[data-test="phone-menu-panel"]').exists()).toBe(false);
+  });
+
+  it('never shows a calm dot while the server cannot push: the red dot and a banner under the header, gone when push is back', async () => {
+    const w = mountShell(null, 'live', { degradedSince: NOW - 5000 });
+    const dot = w.find('.conn');
+    expect(dot.attributes('data-state')).toBe('degraded');
+    expect(dot.classes()).toContain('conn-degraded');
+    expect(dot.attributes('aria-label')).toBe('实时推送中断，数据每 10 秒刷新');
+    expect(dot.attributes('title')).toBe('实时推送中断，数据每 10 秒刷新');
+    const banner = w.find('[data-test="phone-degraded"]');
+    expect(banner.attributes('role')).toBe('alert');
+    expect(banner.text()).toBe('实时推送中断，数据每 10 秒刷新');
+    // Right under the header, above the menu and the page.
+    expect(w.find('[data-test="phone-header"]').element.nextElementSibling).toBe(banner.element);
+
+    w.pushDegradedSince.value = null;
+    await nextTick();
+    expect(w.find('[data-test="phone-degraded"]').exists()).toBe(false);
+    expect(w.find('.conn').attributes('data-state')).toBe('live');
+  });
+
+  it('says it in English too; a dropped connection is shown as disconnected, without the banner', () => {
+    const en = mountShell('w1', 'live', { degradedSince: NOW - 5000, locale: 'en' });
+    expect(en.find('.conn').attributes('aria-label')).toBe(
+      'Live updates interrupted — refreshing every 10 s',
+    );
+    expect(en.find('[data-test="phone-degraded"]').text()).toBe(
+      'Live updates interrupted — refreshing every 10 s',
+    );
+    const offline = mountShell(null, 'offline', { degradedSince: NOW - 5000 });
+    expect(offline.find('.conn').attributes('data-state')).toBe('offline');
+    expect(offline.find('[data-test="phone-degraded"]').exists()).toBe(false);
   });
 });

@@ -1,6 +1,9 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +41,45 @@ const PHONE = { width: 390, height: 844 };
 const PUBLIC_URL = 'https://hazardwatch.example.cn';
 const FEEDBACK = '已关闭进料紧急切断阀XV-1101，液位回落至80%';
 
+/** The live push's outage is played with a private redis-server (never the machine's on 6379). */
+const noRedis = spawnSync('redis-server', ['--version']).status !== 0;
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A private redis-server on `port`, nothing on disk; answers once it accepts connections. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited:\n${out}`);
+      return Promise.resolve(out.includes('Ready to accept connections'));
+    },
+    (ready) => ready,
+    'the private redis-server',
+  );
+  return child;
+}
+
+async function stopRedis(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /** Text that reads like a key: camelCase words, or `<namespace>.<key>` of the locale files. */
 const RAW_KEY = new RegExp(
   `\\b[a-z]+[A-Z][A-Za-z]+\\b|\\b(?:${Object.keys(zhCN).join('|')})\\.[a-zA-Z][\\w.]*`,
@@ -50,6 +92,8 @@ describe('phone page at 390×844 with touch (issue #22)', () => {
   let browser: Browser;
   const hooked: string[] = [];
   const errors: string[] = [];
+  let redisPort = 0;
+  let redis: ChildProcess | undefined;
 
   beforeAll(async () => {
     const dashboardDir = await ensureDashboardBuilt();
@@ -77,6 +121,12 @@ describe('phone page at 390×844 with touch (issue #22)', () => {
         '',
       ].join('\n'),
     );
+    // With Redis the API's live push runs as in a scale-out (shared rooms): losing it is what the
+    // screens are told as live-status live:false (issue #23).
+    if (!noRedis) {
+      redisPort = await freePort();
+      redis = await startRedis(redisPort);
+    }
     stack = await startStack({
       name: 'mobile',
       broker: 'own',
@@ -84,6 +134,7 @@ describe('phone page at 390×844 with touch (issue #22)', () => {
       dashboardDir,
       env: {
         HW_CONFIG_FILE: configFile,
+        ...(noRedis ? {} : { REDIS_URL: `redis://127.0.0.1:${redisPort}` }),
       },
       users: [
         { username: 'chlor', password: PASSWORD, role: 'operator', enterpriseCode: ENTERPRISE },
@@ -100,7 +151,10 @@ describe('phone page at 390×844 with touch (issue #22)', () => {
   afterAll(async () => {
     await browser?.close();
     await pub?.endAsync();
+    // The API closes its Redis connections with QUIT: Redis runs again if a test left it stopped.
+    if (!noRedis && redis?.exitCode !== null) redis = await startRedis(redisPort);
     await stack?.close();
+    await stopRedis(redis);
     await new Promise((r) => hook?.close(r));
   });
 
@@ -368,4 +422,98 @@ describe('phone page at 390×844 with touch (issue #22)', () => {
       await context.close();
     }
   }, 60_000);
+
+  it.skipIf(noRedis)(
+    'says on the phone while live push is interrupted (Redis lost), keeps the list read every 10 s, and clears when push is back',
+    async () => {
+      const { context, page } = await phone();
+      const listReads: number[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/api/v1/warnings/records')) listReads.push(Date.now());
+      });
+      try {
+        await page.goto(`${stack.origin}/#/m`);
+        await page.fill('input[name=username]', 'chlor');
+        await page.fill('input[name=password]', PASSWORD);
+        await page.tap('button[type=submit]');
+        await page.locator('[data-test="phone-refreshed"]').waitFor({ timeout: 15_000 });
+        const banner = page.locator('[data-test="phone-degraded"]');
+        const dot = page.locator('[data-test="phone-header"] .conn');
+        await page.waitForSelector('[data-test="phone-header"] .conn:not([data-state="connecting"])');
+        await expect(banner.count()).resolves.toBe(0);
+
+        /** The banner at this width: lines, font size, place, and that it covers no tap target. */
+        const measure = () =>
+          page.evaluate(() => {
+            const el = document.querySelector('[data-test="phone-degraded"]')!;
+            const header = document.querySelector('[data-test="phone-header"]')!.getBoundingClientRect();
+            const r = el.getBoundingClientRect();
+            const style = getComputedStyle(el);
+            const covered = Array.from(document.querySelectorAll('button, a[href], textarea, input'))
+              .filter((t) => !t.closest('[data-test="phone-header"]'))
+              .map((t) => t.getBoundingClientRect())
+              .filter((b) => b.width > 0 && b.top < r.bottom && b.bottom > r.top);
+            const dotStyle = getComputedStyle(document.querySelector('[data-test="phone-header"] .conn')!);
+            return {
+              lines: Math.round(r.height / parseFloat(style.lineHeight)),
+              fontPx: parseFloat(style.fontSize),
+              gapToHeader: Math.round(r.top - header.bottom),
+              position: style.position,
+              covered: covered.length,
+              dotColour: dotStyle.backgroundColor,
+              dotAnimation: dotStyle.animationName,
+            };
+          });
+
+        // Redis stops: the API tells its screens; the phone shows it within seconds.
+        await stopRedis(redis);
+        const lostAt = Date.now();
+        await banner.waitFor({ timeout: 15_000 });
+        await expect(banner.getAttribute('role')).resolves.toBe('alert');
+        await expect(banner.textContent()).resolves.toContain('实时推送中断，数据每 10 秒刷新');
+        await expect(dot.getAttribute('data-state')).resolves.toBe('degraded');
+        await expect(dot.getAttribute('aria-label')).resolves.toBe('实时推送中断，数据每 10 秒刷新');
+        const zh = await measure();
+        expect(zh).toMatchObject({ gapToHeader: 0, position: 'static', covered: 0 });
+        expect(zh.lines).toBeLessThanOrEqual(2);
+        expect(zh.fontPx).toBeGreaterThanOrEqual(14);
+        expect(zh.dotColour).toBe('rgb(255, 59, 48)');
+        expect(zh.dotAnimation).not.toBe('none');
+        await checkScreen(page, 'list, live push interrupted, zh-CN');
+        await shot(page, 'phone-degraded-zh-CN-390x844');
+
+        // Nothing is pushed, so the open 预警 are read again with every 10-s snapshot.
+        await waitFor(
+          () => Promise.resolve(listReads.filter((t) => t > lostAt).length),
+          (n) => n >= 2,
+          'two reads of the list during the outage',
+          30_000,
+        );
+
+        await page.tap('[data-test="phone-menu"]');
+        await page.tap('[data-test="locale"]');
+        await page.waitForSelector('[data-test="phone-header"] h1:has-text("My warnings")');
+        await expect(banner.textContent()).resolves.toContain(
+          'Live updates interrupted — refreshing every 10 s',
+        );
+        const en = await measure();
+        expect(en).toMatchObject({ gapToHeader: 0, covered: 0 });
+        expect(en.lines).toBeLessThanOrEqual(2);
+        await checkScreen(page, 'list, live push interrupted, en');
+        for (const width of [360, 430]) {
+          await page.setViewportSize({ width, height: 800 });
+          expect((await measure()).lines, `banner lines at ${width}`).toBeLessThanOrEqual(2);
+        }
+
+        // Redis back: the banner goes and the dot is no longer the interrupted one.
+        redis = await startRedis(redisPort);
+        await banner.waitFor({ state: 'detached', timeout: 20_000 });
+        await expect(dot.getAttribute('data-state')).resolves.not.toBe('degraded');
+      } finally {
+        await context.close();
+      }
+      expect(errors).toEqual([]);
+    },
+    120_000,
+  );
 });
