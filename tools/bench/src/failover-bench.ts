@@ -79,6 +79,8 @@ export interface TakeoverSteps {
   readonly replayMs: number;
   readonly replayedReadings: number;
   readonly sessionMs: number;
+  /** The replay's parts: window reads, newest reads of points silent in their window, gateways, CPU. */
+  readonly replaySteps: unknown;
 }
 
 /** The 'partition taken' line of `partition` at `epoch` in the workers' log (JSON lines). */
@@ -107,6 +109,7 @@ async function takeoverSteps(
       replayMs: n('replayMs'),
       replayedReadings: n('readings'),
       sessionMs: n('sessionMs'),
+      replaySteps: r['replaySteps'] ?? null,
     };
   }
   return null;

@@ -142,6 +142,7 @@ export class PartitionUnit implements ReadingObserver {
     readings: number;
     alarmsMs: number;
     replayMs: number;
+    replaySteps: { windowsMs: number; newestMs: number; gatewaysMs: number; replayMs: number };
   }> {
     const { client, clock } = this.#deps;
     const startedAt = clock.now();
@@ -163,6 +164,7 @@ export class PartitionUnit implements ReadingObserver {
       readings: replayed.readings,
       alarmsMs: replayAt - startedAt,
       replayMs: clock.now() - replayAt,
+      replaySteps: replayed.timings,
     };
   }
 
