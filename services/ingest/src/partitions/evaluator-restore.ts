@@ -44,8 +44,8 @@ export interface EvaluatorRestoreResult {
  * path that can only lag them (docs/operations.md §5.1).
  *
  * Reads each point's readings of its own replay window (replayNeedMs: its delays and rate
- * windows — one query per distinct window, so a takeover does not read a minute of every point
- * because one point has a long delay), and for every point with none in its window its newest
+ * windows — so a takeover does not read a minute of every point because one point has a long
+ * delay), and for every point with none in its window its newest
  * stored reading (its state and its staleness clock then run from that reading), plus the stored
  * status of its gateways; EvaluationEngine.replay does the rest. Active limit conditions come
  * from the restored alarm book (EvaluationEngine.holdActive, called before this), not from the
@@ -53,34 +53,45 @@ export interface EvaluatorRestoreResult {
  */
 export async function restoreEvaluators(input: EvaluatorRestoreInput): Promise<EvaluatorRestoreResult> {
   const { client, engine, points, nowMs } = input;
-  const byWindow = new Map<number, number[]>();
+  const since: Array<[id: number, sinceMs: number]> = [];
+  let windowMs = 0;
   for (const p of points) {
     const need = replayNeedMs(p);
-    const ids = byWindow.get(need);
-    if (ids) ids.push(p.id);
-    else byWindow.set(need, [p.id]);
+    windowMs = Math.max(windowMs, need);
+    if (need > 0) since.push([p.id, nowMs - need]);
   }
-  const windowMs = Math.max(0, ...byWindow.keys());
   const t0 = performance.now();
-  const recent: Row[] = [];
-  for (const [need, ids] of byWindow) {
-    if (need <= 0) continue;
-    const { rows } = await client.query<Row>(
-      `SELECT point_id, (extract(epoch FROM ts) * 1000)::float8 AS ts, value, quality::int AS quality
-         FROM readings
-        WHERE point_id = ANY($1::int[]) AND ts > to_timestamp($2::float8 / 1000)
-        ORDER BY ts, point_id`,
-      [ids, nowMs - need],
+  let t1 = t0;
+  const { recent, older } = await client.transaction(async (tx) => {
+    // Small reads on a large table: PostgreSQL's estimate for them passes jit_above_cost, and
+    // compiling the plan took 0.21 s of a 3 ms query (EXPLAIN ANALYZE, 156 points, 3.8 M rows in
+    // the day's partition). For this transaction only.
+    await tx.exec('SET LOCAL jit = off');
+    // One index range scan per point (the primary key leads with point_id), whatever the planner
+    // knows: `point_id = ANY(…) AND ts > …` was planned as a parallel scan of the whole day's
+    // partition while its statistics were missing (a new day's partition, a new database).
+    const { rows: recent } =
+      since.length === 0
+        ? { rows: [] as Row[] }
+        : await tx.query<Row>(
+            `SELECT p.id AS point_id, (extract(epoch FROM r.ts) * 1000)::float8 AS ts, r.value, r.quality::int AS quality
+               FROM unnest($1::int[], $2::float8[]) AS p(id, since)
+              CROSS JOIN LATERAL (
+                SELECT ts, value, quality FROM readings
+                 WHERE point_id = p.id AND ts > to_timestamp(p.since / 1000)
+                 ORDER BY ts
+              ) r`,
+            [since.map(([id]) => id), since.map(([, ms]) => ms)],
+          );
+    t1 = performance.now();
+    const seen = new Set(recent.map((r) => r.point_id));
+    const older = await latestValues(
+      tx,
+      points.map((p) => p.id).filter((id) => !seen.has(id)),
     );
-    recent.push(...rows);
-  }
-  const t1 = performance.now();
-  const seen = new Set(recent.map((r) => r.point_id));
-  const older = await latestValues(
-    client,
-    points.map((p) => p.id).filter((id) => !seen.has(id)),
-  );
-  // Each point's rows are in one group, in source-time order: points may interleave (replay()).
+    return { recent, older };
+  });
+  // Each point's rows are contiguous and in source-time order: points may interleave (replay()).
   const rows: Row[] = [
     ...older.map((v) => ({ point_id: v.pointId, ts: v.ts, value: v.value, quality: v.quality })),
     ...recent,
