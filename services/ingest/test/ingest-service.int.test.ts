@@ -44,17 +44,23 @@ describe('buildIngestService on an injected clock', () => {
     await db.drop();
   });
 
-  it('raises GATEWAY_OFFLINE through the alarm tick when the clock passes offlineAfter, not before', async () => {
-    const clock = new ManualClock(Date.now());
+  /** The schema, and the example site stored for an enterprise code of this test's own. */
+  async function exampleSite(nowMs: number) {
     const migration = await migrate(client, { logger, dialect: 'postgres' });
     const enterprise = `91320623K${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
     const site = await importSiteDocument(
       client,
       readFileSync(EXAMPLE, 'utf8').replaceAll('91320623MA1W000001', enterprise),
       'yaml',
-      clock.now(),
+      nowMs,
     );
     if (!site.ok) throw new Error('example site invalid');
+    return { migration, enterprise, site };
+  }
+
+  it('raises GATEWAY_OFFLINE through the alarm tick when the clock passes offlineAfter, not before', async () => {
+    const clock = new ManualClock(Date.now());
+    const { migration, enterprise, site } = await exampleSite(clock.now());
     const settings = parseConfig(IngestConfigSchema, {
       mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise)] },
       // Only the alarm tick matters here; the other duties run rarely so the advance stays cheap.
@@ -104,15 +110,7 @@ describe('buildIngestService on an injected clock', () => {
   });
 
   it('a restart keeps an alarm whose value sits inside the deadband: only a value past it returns the alarm', async () => {
-    const migration = await migrate(client, { logger, dialect: 'postgres' });
-    const enterprise = `91320623K${randomBytes(4).toString('hex').toUpperCase()}`.slice(0, 18);
-    const site = await importSiteDocument(
-      client,
-      readFileSync(EXAMPLE, 'utf8').replaceAll('91320623MA1W000001', enterprise),
-      'yaml',
-      Date.now(),
-    );
-    if (!site.ok) throw new Error('example site invalid');
+    const { migration, enterprise, site } = await exampleSite(Date.now());
     const settings = parseConfig(IngestConfigSchema, {
       mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise)] },
     });

@@ -136,11 +136,17 @@ describe('PartitionUnit (PostgreSQL)', () => {
     await db.drop();
   });
 
-  const unit = (epochs: Map<number, number>, clock: ManualClock, works: DurableWork[], partition = pA) =>
+  const unit = (
+    epochs: Map<number, number>,
+    clock: ManualClock,
+    works: DurableWork[],
+    partition = pA,
+    siteIndex = index,
+  ) =>
     new PartitionUnit({
       partition,
       ownership: { count: PARTITION_COUNT, epochOf: (p) => epochs.get(p) },
-      index,
+      index: siteIndex,
       settings: DEFAULT_ALARM_SETTINGS,
       client,
       outbox: new NotificationOutbox(client),
@@ -252,18 +258,7 @@ describe('PartitionUnit (PostgreSQL)', () => {
     // Readings are stored below: a time the database has a day partition for.
     const t0 = Date.now() - 300_000;
     const clock = new ManualClock(t0);
-    const unitOf = (held: Map<number, number>, works: DurableWork[]) =>
-      new PartitionUnit({
-        partition: pE,
-        ownership: { count: PARTITION_COUNT, epochOf: (p) => held.get(p) },
-        index: idx,
-        settings: DEFAULT_ALARM_SETTINGS,
-        client,
-        outbox: new NotificationOutbox(client),
-        logger,
-        clock,
-        joinBatch: (w) => void works.push(w),
-      });
+    const unitOf = (held: Map<number, number>, works: DurableWork[]) => unit(held, clock, works, pE, idx);
     const events = async () =>
       (
         await client.query<{ to_state: string }>(
