@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { AlarmSettings } from '@hazardwatch/core';
-import type { DegradedJob } from '@hazardwatch/contracts';
+import type { DegradedJob, LiveStatus } from '@hazardwatch/contracts';
 import {
   alarmEnterprise,
   AlarmRepository,
@@ -76,6 +76,12 @@ export interface ApiDeps {
    * says `status` (`degraded` while any is listed, still 200) and `jobs`. Absent: neither is said.
    */
   readonly degradedJobs?: () => readonly DegradedJob[];
+  /**
+   * Whether live push works now (the live gateway attached to this app's server, with Redis):
+   * /readyz then says `live` and, while it is lost, `status` degraded (still 200). Undefined: the
+   * process has no live push, or none across instances; neither is said.
+   */
+  readonly liveStatus?: () => LiveStatus | undefined;
   /** Extra Prometheus text appended to `app.metrics` (another component of this process). */
   readonly metricsText?: () => string | Promise<string>;
   /** Process metrics in `app.metrics`. @default true */
@@ -202,6 +208,7 @@ export async function buildApiApp(settings: ApiSettings, deps: ApiDeps): Promise
     }),
     readiness: deps.readiness ?? {},
     ...(deps.degradedJobs ? { degradedJobs: deps.degradedJobs } : {}),
+    ...(deps.liveStatus ? { liveStatus: deps.liveStatus } : {}),
   };
   healthRoutes(app, ctx);
   authRoutes(app, ctx);

@@ -5,6 +5,7 @@ import {
   startActionForwarding,
   startApiServer,
   type ApiServer,
+  type LiveGateway,
 } from '@hazardwatch/api';
 import type { SiteIndex } from '@hazardwatch/core';
 import {
@@ -95,6 +96,8 @@ export async function startApiService(
     await broker?.follow();
 
     const apiConfig = apiServerInput(config, options.port ?? config.api.port, log);
+    // Attached below, on this server: the API port's /readyz says whether it can push.
+    const attached: { gateway?: LiveGateway } = {};
     const server = await startApiServer(apiConfig, {
       logger,
       client: store.client,
@@ -104,6 +107,7 @@ export async function startApiService(
       alarmSettings,
       dashboardDir: config.api.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
       ...(broker ? { brokerAccounts: broker.accounts } : {}),
+      liveStatus: () => attached.gateway?.liveStatus,
     });
     undo.push(() => server.close());
     // Without an event source of its own, the gateway relays what other instances publish
@@ -117,6 +121,7 @@ export async function startApiService(
       ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
     });
     undo.push(() => live.close());
+    attached.gateway = live;
     // The API's metrics on the internal port only (issue 17 item 4: never on the public one).
     const health =
       config.healthPort === 0

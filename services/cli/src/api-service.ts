@@ -107,6 +107,8 @@ export async function startApiBeside(
       new DeviceCredentialRepository(store.client),
       new Map(serviceLogin ? [[serviceLogin.username, serviceLogin.password]] : []),
     );
+  // Attached below, on this server: the API port's /readyz says whether it can push.
+  const attached: { gateway?: LiveGateway } = {};
   const server = await startApiServer(apiConfig, {
     logger,
     client: store.client,
@@ -124,6 +126,7 @@ export async function startApiBeside(
       storage: () => service.ready().detail.storage,
     },
     degradedJobs: () => service.ready().detail.jobs,
+    liveStatus: () => attached.gateway?.liveStatus,
   });
   // socket.io live push on the same HTTP server: alarm, colour, 预警, value and gateway events,
   // rooms checked against the user's scope; with REDIS_URL several instances share rooms.
@@ -139,6 +142,7 @@ export async function startApiBeside(
         ...(config.redis.url ? { redisUrl: config.redis.url } : {}),
       })
     : undefined;
+  attached.gateway = live;
   const unlistMetrics = service.health?.addMetrics(() => apiMetricsText(server, live));
   const unlistReadiness = service.health?.addReadiness(() => liveReadiness(live?.liveStatus));
   // Spent refresh tokens are pruned daily.

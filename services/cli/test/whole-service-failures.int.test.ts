@@ -266,6 +266,13 @@ describe.skipIf(noRedis)(
         toldWithinMs: told.map((t) => (t[0] === undefined ? null : t[0].at - stoppedAt < 5000)),
         ingestReady: [ingestReadyz?.status, ingestReadyz?.body['live'], ingestReadyz?.body['status']],
         apiReady: [api0Readyz, api1Readyz].map((r) => [r?.status, r?.body['live'], r?.body['status']]),
+        // The API port's own /readyz too: what a balancer that checks the API port sees.
+        apiPortReady: await Promise.all(
+          apiPorts.map(async (p) => {
+            const r = await readyz(p);
+            return [r?.status, r?.body['live'], r?.body['status']];
+          }),
+        ),
         apiGauge: [
           await metric(apiHealth[0]!, 'hw_api_live_redis_connected'),
           await metric(apiHealth[1]!, 'hw_api_live_redis_connected'),
@@ -282,6 +289,10 @@ describe.skipIf(noRedis)(
         toldWithinMs: [true, true],
         ingestReady: [200, 'degraded', 'degraded'],
         apiReady: [
+          [200, 'degraded', 'degraded'],
+          [200, 'degraded', 'degraded'],
+        ],
+        apiPortReady: [
           [200, 'degraded', 'degraded'],
           [200, 'degraded', 'degraded'],
         ],
@@ -319,8 +330,10 @@ describe.skipIf(noRedis)(
           await metric(apiHealth[0]!, 'hw_api_live_redis_connected'),
           await metric(apiHealth[1]!, 'hw_api_live_redis_connected'),
           await metric(ingestHealth, 'hw_ingest_live_redis_connected'),
+          (await readyz(apiPorts[0]!))?.body['live'],
+          (await readyz(apiPorts[1]!))?.body['status'],
         ],
-        (r) => JSON.stringify(r) === JSON.stringify(['ok', 'ok', 'ok', 1, 1, 1]),
+        (r) => JSON.stringify(r) === JSON.stringify(['ok', 'ok', 'ok', 1, 1, 1, 'ok', 'ok']),
         'readiness and gauges back to ok',
         30_000,
       );

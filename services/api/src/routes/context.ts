@@ -1,4 +1,4 @@
-import type { DegradedJob } from '@hazardwatch/contracts';
+import type { DegradedJob, LiveStatus } from '@hazardwatch/contracts';
 import type { ColourPolicy, SiteIndex, WarningPolicy } from '@hazardwatch/core';
 import type {
   AlarmRepository,
@@ -52,6 +52,8 @@ export interface RouteContext {
   readonly readiness: Readonly<Record<string, () => boolean | Promise<boolean>>>;
   /** TimescaleDB jobs not healthy, from an ingest in this process; absent elsewhere. */
   readonly degradedJobs?: () => readonly DegradedJob[];
+  /** Live push now (AppDeps.liveStatus). */
+  readonly liveStatus?: () => LiveStatus | undefined;
 }
 
 export const API = '/api/v1';

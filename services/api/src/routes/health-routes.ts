@@ -55,9 +55,22 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
       // Degraded is not unready: a stuck TimescaleDB job stops compression, retention or rollups,
       // not readings and alarms (docs/operations.md §6.2).
       const jobs = ctx.degradedJobs?.();
-      const degraded =
-        jobs === undefined ? {} : { status: jobs.length > 0 ? ('degraded' as const) : ('ok' as const), jobs };
-      return reply.status(ready ? 200 : 503).send({ ready, checks, ...degraded });
+      const live = ctx.liveStatus?.();
+      const jobsDegraded = jobs !== undefined && jobs.length > 0;
+      const liveDegraded = live !== undefined && !live.live;
+      const status =
+        jobs === undefined && live === undefined
+          ? {}
+          : { status: jobsDegraded || liveDegraded ? ('degraded' as const) : ('ok' as const) };
+      const liveFields =
+        live === undefined
+          ? {}
+          : live.live
+            ? { live: 'ok' as const }
+            : { live: 'degraded' as const, liveReason: live.reason, liveDegradedSince: live.since };
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ ready, checks, ...status, ...(jobs === undefined ? {} : { jobs }), ...liveFields });
     },
   });
 }

@@ -27,12 +27,18 @@ export type DegradedJob = Static<typeof DegradedJobSchema>;
  * GET /readyz (200 ready, 503 not): each probe by name. Where an ingest runs in the same process
  * (`serve`), also `status` and `jobs`: `degraded` while a TimescaleDB job is failing, stale or
  * paused — still 200 and `ready: true` (readings and alarms flow; a load balancer must keep the
- * instance), with the jobs listed.
+ * instance), with the jobs listed. With live push (socket.io on the same port), `live`: `degraded`
+ * while its Redis is lost (`status` degraded too, still 200: REST works, and every instance shares
+ * the one Redis, so taking them out would take out all), with the reason and since when.
  */
 export const ReadinessSchema = Type.Object({
   ready: Type.Boolean(),
   checks: Type.Record(Type.String(), Type.Boolean()),
   status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('degraded')])),
   jobs: Type.Optional(Type.Array(DegradedJobSchema)),
+  live: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('degraded')])),
+  liveReason: Type.Optional(Type.String()),
+  /** ms UTC */
+  liveDegradedSince: Type.Optional(Type.Number()),
 });
 export type Readiness = Static<typeof ReadinessSchema>;
