@@ -9,6 +9,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '@hazardwatch/store/embedded-postgres';
+import { ended } from './process-support.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const E1 = '91320623MA1W000001';
@@ -50,9 +51,9 @@ function startDemo(args: readonly string[] = ['--port', '0'], env: Record<string
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>(
-    (resolve) => child.once('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() })),
-  );
+  // When it exited, answered once its output is read (process-support's ended()).
+  const exitedAt = new Promise<number>((resolve) => child.once('exit', () => resolve(Date.now())));
+  const exited = Promise.all([ended(child), exitedAt]).then(([exit, atMs]) => ({ ...exit, atMs }));
   const demo = { child, dataDir, exited, stdout: () => out, stderr: () => err };
   started.push(demo);
   return demo;

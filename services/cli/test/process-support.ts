@@ -75,12 +75,45 @@ export function startProcess(
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = ended(child);
   // A spawn failure (no such file) ends the process promise too, with the reason in the output.
   child.once('error', (err) => (out += `spawn failed: ${err.message}\n`));
   return { child, output: () => out, exited };
+}
+
+/**
+ * How long an ended program's pipes may stay open before its end is reported anyway: a descendant
+ * that outlives it holds them open for as long as it runs.
+ */
+const OUTPUT_DRAIN_MS = 2_000;
+const endings = new WeakMap<ChildProcess, Promise<Exit>>();
+
+/**
+ * The program's end, answered once its output is read: 'exit' can come before the last of a pipe
+ * is (a block-buffered program such as Mosquitto writes all of its log as it ends), so this waits
+ * for 'close', at most OUTPUT_DRAIN_MS after 'exit'.
+ */
+export function ended(child: ChildProcess): Promise<Exit> {
+  let ending = endings.get(child);
+  if (ending) return ending;
+  ending = new Promise<Exit>((resolve) => {
+    let exit: Exit | undefined;
+    let drain: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(drain);
+      resolve(exit!);
+    };
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      drain = setTimeout(finish, OUTPUT_DRAIN_MS);
+    });
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      exit ??= { code, signal };
+      finish();
+    });
+  });
+  endings.set(child, ending);
+  return ending;
 }
 
 /** A command run to its end (SIGKILL after timeoutMs), optionally fed `input` on stdin. */
@@ -113,11 +146,10 @@ export function runToEnd(
  * process that had already ended answers its exit as it was).
  */
 export async function stopProcess(child: ChildProcess, graceMs: number): Promise<Exit> {
+  const known = endings.get(child);
   if (child.exitCode !== null || child.signalCode !== null)
-    return { code: child.exitCode, signal: child.signalCode };
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+    return known ?? { code: child.exitCode, signal: child.signalCode };
+  const exited = ended(child);
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   try {

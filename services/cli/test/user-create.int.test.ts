@@ -27,7 +27,8 @@ function hazardwatch(args: readonly string[], stdin: string, env: Record<string,
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the output is all read by then.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
 }
