@@ -4,7 +4,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from './config.js';
 import { liveReadiness, startApiBeside } from './api-service.js';
 import { startBrokerAccounts } from './broker-accounts-setup.js';
 import { LiveValueTap } from '@hazardwatch/ingest';
-import { startIngestService, startIngestWorker } from './ingest-service.js';
+import { loadSite, startIngestService, startIngestWorker } from './ingest-service.js';
 import { ingestLiveMetricsText, liveSourceFor, startIngestLivePush } from './live-source.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { AlarmRepository } from '@hazardwatch/store';
@@ -21,15 +21,25 @@ export interface ServiceCommandContext {
   readonly stopSignal: Promise<string>;
 }
 
-/** `hazardwatch migrate`: create or upgrade the schema, then exit. */
+/**
+ * `hazardwatch migrate`: create or upgrade the schema, then store HW_SITE_FILE when it is set (a
+ * new version only when it differs from the newest), then exit. Leased workers then run without
+ * the file: one restarting after a crash does not put the file back over edits made through the API.
+ */
 export async function migrateCommand(ctx: ServiceCommandContext): Promise<number> {
   const config = loadRuntimeConfig(ctx.env);
   const infra = await resolveInfrastructure(config, ctx.logger, { needsBroker: false });
   try {
     const store = await openStore(infra.databaseUrl, config, ctx.logger);
-    await store.close();
+    let site;
+    try {
+      site = config.site.file !== undefined ? await loadSite(config, store.client, ctx.logger) : undefined;
+    } finally {
+      await store.close();
+    }
     const { dialect, applied, schemaVersion } = store.migration;
-    ctx.stdout.write(`${JSON.stringify({ dialect, applied, schemaVersion })}\n`);
+    const stored = site?.ok ? { site: { version: site.version, points: site.index.points().length } } : {};
+    ctx.stdout.write(`${JSON.stringify({ dialect, applied, schemaVersion, ...stored })}\n`);
     return 0;
   } finally {
     await infra.stop();

@@ -347,7 +347,12 @@ async function watchCredentials(
   });
 }
 
-async function loadSite(
+/**
+ * The site a process starts with: HW_SITE_FILE validated and stored as a new version when it
+ * differs from the newest (also `migrate`'s, so a fleet of workers can run without the file), or
+ * the newest stored. An invalid file is a ConfigError, each error logged with its rule and place.
+ */
+export async function loadSite(
   config: RuntimeConfig,
   client: Parameters<typeof loadStoredSite>[0],
   log: Logger,
