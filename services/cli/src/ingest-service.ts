@@ -62,18 +62,46 @@ export interface IngestServiceOptions {
 }
 
 /**
- * `hazardwatch ingest`: the service the configuration asks for — a leased worker with
- * `ingest.partitions.mode: leased` (HW_INGEST_PARTITIONS), otherwise the single worker (all
- * enterprises, or those pinned by HW_INGEST_ENTERPRISES).
+ * `hazardwatch ingest`: a leased worker of the fleet unless told otherwise (issue #23: workers
+ * started with nothing but the database and broker share the partitions) — the single worker when
+ * `ingest.partitions.mode` (HW_INGEST_PARTITIONS) says `single` or when HW_INGEST_ENTERPRISES pins
+ * its enterprises. `serve` and the demo are always one engine (startIngestService).
  */
 export async function startIngestWorker(
   config: RuntimeConfig,
   logger: Logger,
   options: IngestServiceOptions = {},
 ): Promise<IngestService | LeasedIngestService> {
-  return partitionMode(config) === 'leased'
-    ? startLeasedIngestService(config, logger, options)
-    : startIngestService(config, logger, options);
+  const mode = workerMode(config);
+  if (mode === 'single') return startIngestService(config, logger, options);
+  const partitions = (config.ingest?.['partitions'] ?? {}) as Record<string, unknown>;
+  logger.info(
+    { mode, asked: partitions['mode'] ?? null },
+    partitions['mode'] === undefined
+      ? 'leased worker (the default of hazardwatch ingest; HW_INGEST_PARTITIONS=single for one worker of every enterprise)'
+      : 'leased worker',
+  );
+  return startLeasedIngestService(
+    { ...config, ingest: { ...config.ingest, partitions: { ...partitions, mode: 'leased' } } },
+    logger,
+    options,
+  );
+}
+
+/**
+ * What `hazardwatch ingest` runs: `ingest.partitions.mode` as asked, else `single` for a pinned
+ * worker (HW_INGEST_ENTERPRISES naming enterprises) and `leased` for every other. A value that is
+ * neither goes to the single worker, whose settings check names it.
+ */
+export function workerMode(config: RuntimeConfig): 'single' | 'leased' {
+  const asked = (config.ingest?.['partitions'] as { mode?: unknown } | undefined)?.mode;
+  if (asked !== undefined) return asked === 'leased' ? 'leased' : 'single';
+  const subscriptions = (config.ingest?.['mqtt'] as { subscriptions?: unknown } | undefined)?.subscriptions;
+  const pinned =
+    Array.isArray(subscriptions) &&
+    subscriptions.every((s) => typeof s === 'string') &&
+    ownedEnterprises(subscriptions) !== null;
+  return pinned ? 'single' : 'leased';
 }
 
 /**

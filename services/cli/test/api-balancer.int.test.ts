@@ -16,6 +16,7 @@ import {
   stopProcess,
   type StartedProcess,
 } from './process-support.js';
+import { endIngestSessions } from './leased-support.js';
 import { REPO } from './systemd-files.js';
 import { startTcpBalancer, type TcpBalancer } from './tcp-balancer.js';
 
@@ -153,7 +154,8 @@ describe.skipIf(missing !== undefined)(
       for (const p of apis) await stopProcess(p.child, 10_000);
       if (ingest) await stopProcess(ingest.child, 20_000);
       // The ingest's persistent session on the shared broker.
-      await (await mqtt.connectAsync(mqttUrl, { clientId: ingestClientId, clean: true })).endAsync();
+      // The default ingest is leased: its 64 partitions' sessions too.
+      await endIngestSessions(mqttUrl, ingestClientId);
       if (redis) await stopProcess(redis.child, 10_000);
       await db?.drop();
       rmSync(dir, { recursive: true, force: true });

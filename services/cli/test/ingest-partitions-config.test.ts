@@ -3,7 +3,13 @@ import { FLEET_FILTERS, topicFilter } from '@hazardwatch/contracts';
 import { IngestConfigSchema, leasedWorkerId, type IngestConfig } from '@hazardwatch/ingest';
 import { parseConfig } from '@hazardwatch/kit';
 import { pino } from 'pino';
-import { ConfigError, loadRuntimeConfig, partitionProblems, startIngestService } from 'hazardwatch';
+import {
+  ConfigError,
+  loadRuntimeConfig,
+  partitionProblems,
+  startIngestService,
+  workerMode,
+} from 'hazardwatch';
 
 // `ingest.partitions` (docs/operations.md §5.1): declared once, defaults documented, bad keys
 // named, and what the schema alone cannot say checked before a worker starts.
@@ -21,6 +27,24 @@ function settings(partitions: unknown, subscriptions?: readonly string[]): Inges
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   return parsed.value;
 }
+
+describe('what hazardwatch ingest runs (workerMode)', () => {
+  // Issue #23: workers started with nothing but the database and broker URLs share the partitions.
+  const env = { DATABASE_URL: 'postgres://db/hw', MQTT_URL: 'mqtt://broker:1883' };
+  it('a worker with nothing but the database and broker is leased', () => {
+    expect(workerMode(loadRuntimeConfig(env))).toBe('leased');
+    expect(workerMode(loadRuntimeConfig({ ...env, HW_INGEST_CLIENT_ID: 'hw-fleet' }))).toBe('leased');
+  });
+  it('HW_INGEST_PARTITIONS decides when set', () => {
+    expect(workerMode(loadRuntimeConfig({ ...env, HW_INGEST_PARTITIONS: 'single' }))).toBe('single');
+    expect(workerMode(loadRuntimeConfig({ ...env, HW_INGEST_PARTITIONS: 'leased' }))).toBe('leased');
+  });
+  it('a pinned worker (HW_INGEST_ENTERPRISES) is single; a pin beside leased is refused at start', () => {
+    const pinned = { ...env, HW_INGEST_ENTERPRISES: '91320623MA1W000001' };
+    expect(workerMode(loadRuntimeConfig(pinned))).toBe('single');
+    expect(workerMode(loadRuntimeConfig({ ...pinned, HW_INGEST_PARTITIONS: 'leased' }))).toBe('leased');
+  });
+});
 
 describe('ingest.partitions', () => {
   it('defaults to the single worker, with a 4 s lease, 1 s heartbeat and 0.5 s margin for leased mode', () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
 import type pg from 'pg';
-import { partitionOf } from '@hazardwatch/ingest';
+import { PARTITION_COUNT, PartitionSessions, partitionOf } from '@hazardwatch/ingest';
 import { waitFor } from '@hazardwatch/testkit';
 import { freePort, startProcess, type StartedProcess } from './process-support.js';
 
@@ -148,6 +149,19 @@ export async function startLeasedWorker(options: LeasedWorkerOptions): Promise<L
     30_000,
   );
   return { name, proc, health };
+}
+
+/**
+ * Ends the broker sessions an ingest with this client id may have left: its own (a single worker)
+ * and the 64 partitions' (`{prefix}-p00` …, a leased one, the default of `hazardwatch ingest`),
+ * each by connecting once with a clean session.
+ */
+export async function endIngestSessions(mqttUrl: string, prefix: string): Promise<void> {
+  const ids = [
+    prefix,
+    ...Array.from({ length: PARTITION_COUNT }, (_, p) => PartitionSessions.clientId(prefix, p)),
+  ];
+  for (const clientId of ids) await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
 }
 
 /** The configured name of a lease owner (`w1` of `w1-3fa2…`). */

@@ -26,6 +26,7 @@ import {
   type StartedProcess,
 } from './process-support.js';
 import { giveToMosquitto, MOSQUITTO } from './mosquitto-support.js';
+import { endIngestSessions } from './leased-support.js';
 import { REPO } from './systemd-files.js';
 
 /**
@@ -183,7 +184,8 @@ describe.skipIf(noRedis)(
       await pub?.endAsync();
       for (const p of apis) await stopProcess(p.child, 10_000);
       if (ingest) await stopProcess(ingest.child, 20_000);
-      await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+      // The default ingest is leased: its 64 partitions' sessions too.
+      await endIngestSessions(mqttUrl, clientId);
       if (redis) await stopProcess(redis.child, 10_000);
       await db?.drop();
       rmSync(dir, { recursive: true, force: true });
@@ -451,7 +453,8 @@ describe.skipIf(noRedis)(
       await pub?.endAsync();
       if (api) await stopProcess(api.child, 10_000);
       if (ingest) await stopProcess(ingest.child, 20_000);
-      await (await mqtt.connectAsync(mqttUrl, { clientId, clean: true })).endAsync();
+      // The default ingest is leased: its 64 partitions' sessions too.
+      await endIngestSessions(mqttUrl, clientId);
       if (redis) await stopProcess(redis.child, 10_000);
       await db?.drop();
       rmSync(dir, { recursive: true, force: true });
