@@ -7,6 +7,7 @@ import { loadRuntimeConfig } from 'hazardwatch';
 import {
   COMPOSE_FILE,
   DOTENV_EXAMPLE,
+  LEASED_FILE,
   SCALE_OUT_FILE,
   interpolate,
   loadCompose,
@@ -183,7 +184,7 @@ describe('docker-compose.yml and .env.example', () => {
   const client = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
   const missing = client.error !== undefined ? 'docker-compose is not installed here' : undefined;
   it.skipIf(missing !== undefined)(
-    `docker-compose config accepts both file sets with .env.example filled in, and refuses it empty${missing ? ` (skipped: ${missing})` : ''}`,
+    `docker-compose config accepts the three file sets with .env.example filled in, and refuses it empty${missing ? ` (skipped: ${missing})` : ''}`,
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'hw-compose-'));
       try {
@@ -200,7 +201,7 @@ describe('docker-compose.yml and .env.example', () => {
             ['--env-file', envFile, ...files.flatMap((f) => ['-f', f]), 'config', '--quiet'],
             { encoding: 'utf8', cwd: dir },
           );
-        for (const files of [[COMPOSE_FILE], [COMPOSE_FILE, SCALE_OUT_FILE]]) {
+        for (const files of [[COMPOSE_FILE], [COMPOSE_FILE, SCALE_OUT_FILE], [LEASED_FILE]]) {
           const run = config(filled, files);
           expect({ files, status: run.status, stderr: run.stderr }).toEqual({ files, status: 0, stderr: '' });
         }
@@ -214,4 +215,57 @@ describe('docker-compose.yml and .env.example', () => {
     // docker-compose v1 is Python: a few seconds per run on a busy machine.
     120_000,
   );
+});
+
+/**
+ * docker-compose.leased.yml (issue #23): the stack with failover, used instead of
+ * docker-compose.yml. Its database and broker are docker-compose.yml's exactly (one place to
+ * change them is not possible across files without an engine-specific merge, so they are checked
+ * equal); no `serve`; three leased workers without the site file, started after the `api` that
+ * creates their broker account; the site stored by migrate.
+ */
+describe('docker-compose.leased.yml', () => {
+  const env = filledExample();
+  const base = loadCompose([COMPOSE_FILE], env);
+  const leased = loadCompose([LEASED_FILE], env);
+
+  it('timescaledb, mosquitto-init and mosquitto are docker-compose.yml’s, and so are the volumes', () => {
+    for (const name of ['timescaledb', 'mosquitto-init', 'mosquitto'])
+      expect([name, leased.services[name]]).toEqual([name, base.services[name]]);
+    expect(leased.volumes).toEqual(base.volumes);
+  });
+
+  it('no serve anywhere; three leased ingest workers with no site file and no published port', () => {
+    for (const service of Object.values(leased.services))
+      expect(service.command ?? []).not.toContain('serve');
+    const ingest = leased.services['ingest']!;
+    expect(ingest.command).toEqual(['ingest']);
+    expect(ingest.replicas).toBe(3);
+    expect(ingest.ports).toEqual([]);
+    expect(ingest.environment).toMatchObject({
+      HW_INGEST_PARTITIONS: 'leased',
+      REDIS_URL: 'redis://redis:6379',
+    });
+    expect(ingest.environment['HW_SITE_FILE']).toBeUndefined();
+    expect(ingest.environment['HW_INGEST_ENTERPRISES']).toBeUndefined();
+    expect(ingest.dependsOn).toMatchObject({
+      api: 'service_healthy',
+      migrate: 'service_completed_successfully',
+    });
+    // The worker's configuration is valid as compose gives it (host names as in the network).
+    expect(() => loadRuntimeConfig({ ...ingest.environment })).not.toThrow();
+  });
+
+  it('migrate stores the mounted site file; the api publishes 8080 and shares the workers’ secrets and Redis', () => {
+    const migrate = leased.services['migrate']!;
+    expect(migrate.environment['HW_SITE_FILE']).toBe('/etc/hazardwatch/site.yaml');
+    expect(migrate.volumes).toContain('./deploy/site.yaml:/etc/hazardwatch/site.yaml:ro');
+    const api = leased.services['api']!;
+    expect(api.command).toEqual(['api']);
+    expect(publishedTargets(api)).toEqual([8080]);
+    const ingest = leased.services['ingest']!;
+    for (const key of ['HW_JWT_SECRET', 'DATABASE_URL', 'MQTT_URL', 'REDIS_URL', 'HW_MQTT_SERVICE_PASSWORD'])
+      expect([key, api.environment[key]]).toEqual([key, ingest.environment[key]]);
+    expect(startOrder(leased).indexOf('api')).toBeLessThan(startOrder(leased).indexOf('ingest'));
+  });
 });

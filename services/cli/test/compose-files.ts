@@ -11,6 +11,7 @@ import { REPO } from './systemd-files.js';
  */
 export const COMPOSE_FILE = `${REPO}docker-compose.yml`;
 export const SCALE_OUT_FILE = `${REPO}docker-compose.scale-out.yml`;
+export const LEASED_FILE = `${REPO}docker-compose.leased.yml`;
 export const DOTENV_EXAMPLE = `${REPO}.env.example`;
 export const DOCKERFILE = `${REPO}Dockerfile`;
 
@@ -30,6 +31,8 @@ export interface ComposeService {
   readonly dependsOn: Readonly<Record<string, Condition>>;
   /** The health check's `test`, CMD form (CMD-SHELL as ['CMD-SHELL', line]). */
   readonly healthcheck?: readonly string[];
+  /** `deploy.replicas`: how many copies compose runs (1 when not said). */
+  readonly replicas: number;
 }
 
 export interface ComposeProject {
@@ -166,6 +169,9 @@ export function loadCompose(
     const entrypoint = words(raw['entrypoint'], `${where}.entrypoint`);
     const healthcheck =
       typeof test === 'string' ? ['CMD-SHELL', test] : words(test, `${where}.healthcheck.test`);
+    const replicas = (raw['deploy'] as Raw | undefined)?.['replicas'] ?? 1;
+    if (!Number.isInteger(replicas) || (replicas as number) < 1)
+      throw new Error(`${where}.deploy.replicas: ${JSON.stringify(replicas)} is not a whole number ≥ 1`);
     out[name] = {
       name,
       ...(typeof raw['image'] === 'string' ? { image: raw['image'] } : {}),
@@ -178,9 +184,20 @@ export function loadCompose(
       volumes: ((raw['volumes'] ?? []) as unknown[]).map(String),
       dependsOn,
       ...(healthcheck ? { healthcheck } : {}),
+      replicas: replicas as number,
     };
   }
   return { services: out, volumes: [...volumes] };
+}
+
+/**
+ * The copies compose runs of a service: the service's own name for one, `NAME-1` … `NAME-N` (as
+ * compose names their containers) for `deploy.replicas: N`.
+ */
+export function instancesOf(service: ComposeService): string[] {
+  return service.replicas === 1
+    ? [service.name]
+    : Array.from({ length: service.replicas }, (_, i) => `${service.name}-${i + 1}`);
 }
 
 /** Services in an order compose may start them: each after everything it depends on. */

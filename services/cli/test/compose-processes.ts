@@ -2,13 +2,21 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   dockerRuntime,
+  instancesOf,
   localHealthcheck,
   startOrder,
   type ComposeProject,
   type ComposeService,
 } from './compose-files.js';
 import { DYNSEC_PLUGIN, MOSQUITTO, giveToMosquitto } from './mosquitto-support.js';
-import { runToEnd, startProcess, stopProcess, type Exit, type StartedProcess } from './process-support.js';
+import {
+  ended,
+  runToEnd,
+  startProcess,
+  stopProcess,
+  type Exit,
+  type StartedProcess,
+} from './process-support.js';
 import { REPO } from './systemd-files.js';
 
 /**
@@ -26,12 +34,16 @@ import { REPO } from './systemd-files.js';
  *   `plugin` path becomes the Debian package's;
  * - `redis`: this machine's redis-server with the service's command, on its port;
  * - the database service: not started — `database` stands in for it (the test's server).
+ *
+ * A service with `deploy.replicas: N` runs as N processes named as compose names their containers
+ * (`ingest-1` … `ingest-N`, compose-files' instancesOf), each with ports of its own: `ports`,
+ * `healthcheck`, `processEnv`, `output`, `kill` and `restart` take the instance's name.
  */
 export interface ComposeProcessesOptions {
   readonly project: ComposeProject;
   /** A private directory: named volumes, the certificates, the adapted broker configuration. */
   readonly dir: string;
-  /** Container port → this machine's port, per service. */
+  /** Container port → this machine's port, per service (per instance of a replicated one). */
   readonly ports: ReadonlyMap<string, ReadonlyMap<number, number>>;
   /** The database service (its name) and the database that stands in for it. */
   readonly database: { readonly service: string; readonly url: string };
@@ -89,13 +101,34 @@ export class ComposeProcesses {
       }
       const service = project.services[name]!;
       // Nothing waits for the last services; waited for anyway when they declare a health check.
-      await this.#start(service, waitedHealthy.has(name) || service.healthcheck !== undefined);
+      const wait = waitedHealthy.has(name) || service.healthcheck !== undefined;
+      // Compose starts the copies of a replicated service together.
+      await Promise.all(instancesOf(service).map((instance) => this.#start(service, instance, wait)));
     }
   }
 
-  /** The service's health check, run once here. */
+  /** The service (one instance) or the instance of a replicated service that `name` names. */
+  #serviceOf(name: string): ComposeService {
+    const services = this.options.project.services;
+    const direct = services[name];
+    if (direct) {
+      if (direct.replicas !== 1)
+        throw new Error(`${name} has ${direct.replicas} copies: name one (${name}-1)`);
+      return direct;
+    }
+    const service = Object.values(services).find((s) => instancesOf(s).includes(name));
+    if (!service) throw new Error(`no service or instance ${name}`);
+    return service;
+  }
+
+  /** The instances of every service, as compose would list them. */
+  instances(service: string): string[] {
+    return instancesOf(this.options.project.services[service]!);
+  }
+
+  /** The service's (instance's) health check, run once here. */
   healthcheck(name: string): Promise<Completed> {
-    const service = this.options.project.services[name]!;
+    const service = this.#serviceOf(name);
     if (!service.healthcheck) throw new Error(`${name} declares no health check`);
     const { file, args } = localHealthcheck(service.healthcheck, this.options.ports.get(name) ?? new Map());
     return runToEnd(file, args, {
@@ -106,14 +139,30 @@ export class ComposeProcesses {
 
   /** The environment the service's process gets here: the image's ENV, then the service's; of this machine only PATH. */
   processEnv(name: string): NodeJS.ProcessEnv {
-    const service = this.options.project.services[name]!;
+    const service = this.#serviceOf(name);
     return {
       PATH: process.env['PATH'],
       ...this.runtime.env,
       ...Object.fromEntries(
-        Object.entries(service.environment).map(([k, v]) => [k, this.#localValue(service, k, v)]),
+        Object.entries(service.environment).map(([k, v]) => [k, this.#localValue(service, name, k, v)]),
       ),
     };
+  }
+
+  /** A signal to a running instance (SIGKILL: as `docker kill`); resolves once it ended, its output read. */
+  async kill(name: string, signal: NodeJS.Signals): Promise<Exit> {
+    const at = this.#running.findIndex((r) => r.service === name);
+    if (at < 0) throw new Error(`${name} is not running`);
+    const [r] = this.#running.splice(at, 1);
+    r!.process.child.kill(signal);
+    return ended(r!.process.child);
+  }
+
+  /** Starts an ended instance again, as compose's `restart: unless-stopped` does, and waits for its health check. */
+  async restart(name: string): Promise<void> {
+    if (this.#running.some((r) => r.service === name)) throw new Error(`${name} is still running`);
+    const service = this.#serviceOf(name);
+    await this.#start(service, name, service.healthcheck !== undefined);
   }
 
   /** A one-off command in a service's environment (`docker compose run --rm -T SERVICE …`). */
@@ -126,9 +175,12 @@ export class ComposeProcesses {
     });
   }
 
-  /** What a running (or stopped) service has written so far. */
+  /** What a running (or stopped) service has written so far (every start of it, in order). */
   output(name: string): string {
-    return this.#started.find((r) => r.service === name)?.process.output() ?? '';
+    return this.#started
+      .filter((r) => r.service === name)
+      .map((r) => r.process.output())
+      .join('');
   }
 
   /** SIGTERM to every running service, dependants first; how each ended. */
@@ -151,7 +203,7 @@ export class ComposeProcesses {
     return { source: named, target };
   }
 
-  #localValue(service: ComposeService, key: string, value: string): string {
+  #localValue(service: ComposeService, instance: string, key: string, value: string): string {
     const { project, database } = this.options;
     if (key === 'DATABASE_URL') {
       // The URL must name the database service with its own user, password and database.
@@ -182,8 +234,7 @@ export class ComposeProcesses {
       const { source, target } = this.#mountSource(volume);
       if (out.startsWith(target)) out = source + out.slice(target.length);
     }
-    if (key === 'HW_API_PORT' || key === 'HW_HEALTH_PORT')
-      out = String(this.port(service.name, Number(value)));
+    if (key === 'HW_API_PORT' || key === 'HW_HEALTH_PORT') out = String(this.port(instance, Number(value)));
     return out;
   }
 
@@ -210,19 +261,19 @@ export class ComposeProcesses {
   }
 
   async #healthy(name: string): Promise<void> {
+    // The newest start of the instance (a restarted one's earlier process has ended).
     const deadline = Date.now() + 180_000;
     for (;;) {
       const result = await this.healthcheck(name);
       if (result.code === 0) return;
-      const proc = this.#running.find((r) => r.service === name)?.process;
+      const proc = this.#started.findLast((r) => r.service === name)?.process;
       if ((proc !== undefined && proc.child.exitCode !== null) || Date.now() > deadline)
         throw new Error(`${name} never healthy: ${result.out}\n${proc?.output() ?? ''}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
 
-  async #start(service: ComposeService, waitHealthy: boolean): Promise<void> {
-    const { name } = service;
+  async #start(service: ComposeService, name: string, waitHealthy: boolean): Promise<void> {
     const { dir } = this.options;
     const image = service.image ?? '';
     const keep = (process: StartedProcess): void => {
