@@ -36,7 +36,9 @@ commands:
                           embedded database and broker, example site, simulated fleet, ingest;
                           on 127.0.0.1 unless --host (0.0.0.0: every interface, logins public)
   migrate                 create or upgrade the database schema (idempotent)
-  ingest                  run the MQTT ingestion service (with the alarm engine)
+  ingest                  run the MQTT ingestion service (with the alarm engine): a leased worker
+                          sharing the 64 partitions with every other (failover), or one worker
+                          with HW_INGEST_PARTITIONS=single or HW_INGEST_ENTERPRISES
   serve                   ingestion, alarm engine and the REST API in one process (HW_API_PORT)
   api                     the REST API and live push alone (HW_API_PORT), beside ingest workers;
                           alarm and 预警 actions are forwarded to the worker owning the enterprise
