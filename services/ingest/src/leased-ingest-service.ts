@@ -25,6 +25,7 @@ import { buildIngestStorage, siteChecker, startStorageDuties } from './ingest-st
 import { NO_ROUTES, OutboxWorker } from './notify/index.js';
 import { pointDirectoryFrom, pointDirectoryFromSite, type PointDirectory } from './point-directory.js';
 import { PARTITION_COUNT, partitionOf } from './partitions/partition-hash.js';
+import { LegacySessionDrain } from './partitions/legacy-session-drain.js';
 import { PartitionOwner } from './partitions/partition-owner.js';
 import { PartitionRouter, type RoutedUnit } from './partitions/partition-router.js';
 import { PartitionSessions } from './partitions/partition-sessions.js';
@@ -242,6 +243,34 @@ export function buildLeasedIngestService(
     duties.every(schedule.maintenanceIntervalMs, 'lease-members', () =>
       leases.pruneWorkers(lease.pruneWorkersAfterMs),
     );
+    duties.every(LEGACY_CHECK_MS, 'legacy-session', drainLegacySession);
+  };
+
+  // A single worker's session left at the broker (an upgrade from `single`): drained once by the
+  // holder of partition 0, when every partition's session is open, then deleted.
+  const legacy = new LegacySessionDrain({
+    url: settings.mqtt.url,
+    clientId: settings.mqtt.clientId,
+    username: settings.mqtt.username,
+    password: settings.mqtt.password,
+    protocolVersion: settings.mqtt.protocolVersion,
+    connectTimeoutMs: settings.mqtt.connectTimeoutMs,
+    // A leased worker's subscriptions are the fleet's, as the single worker's were (no pin).
+    filters: settings.mqtt.subscriptions,
+    logger,
+  });
+  const legacyState = { done: false, running: false, republished: 0 };
+  const drainLegacySession = async (): Promise<void> => {
+    if (legacyState.done || legacyState.running || !heldUnit(0)) return;
+    if (!(await leases.allHeldSince(count, LEGACY_SETTLE_MS))) return;
+    legacyState.running = true;
+    try {
+      const result = await legacy.run();
+      legacyState.republished += result.republished;
+      legacyState.done = result.deleted;
+    } finally {
+      legacyState.running = false;
+    }
   };
 
   const failedUnits = (): number => heldUnits().reduce((n, u) => n + u.alarms.failedUnits, 0);
@@ -249,6 +278,7 @@ export function buildLeasedIngestService(
   const stop = (): Promise<void> =>
     stopSteps(log, [
       ['duties', () => duties.stop()],
+      ['legacy session drain', () => legacy.stop()],
       ['site watch', () => siteWatch?.close()],
       ['action worker', () => (actionsStarted ? actions.close() : undefined)],
       // The pipeline flushes and every session disconnects with its acknowledgements sent, while
@@ -307,7 +337,12 @@ export function buildLeasedIngestService(
         alarmUnitsFailed: failedUnits(),
         notifications: notifications.byChannel,
       })) +
-      leaseMetricsText(heldUnits().length, partitionOwner.keeper.failedRounds, router.unrouted) +
+      leaseMetricsText(
+        heldUnits().length,
+        partitionOwner.keeper.failedRounds,
+        router.unrouted,
+        legacyState.republished,
+      ) +
       ((await jobWatch?.metrics()) ?? ''),
     start: async () => {
       if (channels.length === 0)
@@ -367,8 +402,13 @@ class ClockedRouter extends PartitionRouter {
   }
 }
 
+/** How often the holder of partition 0 looks for a single worker's session left at the broker. */
+const LEGACY_CHECK_MS = 5_000;
+/** Every partition held this long by its owner: its session is open (subscribed) by then. */
+const LEGACY_SETTLE_MS = 5_000;
+
 /** The lease gauges of a leased worker (Prometheus text 0.0.4). */
-function leaseMetricsText(held: number, failedRounds: number, unrouted: number): string {
+function leaseMetricsText(held: number, failedRounds: number, unrouted: number, legacy: number): string {
   return [
     '# HELP hw_ingest_partitions_held Partitions this worker holds and evaluates now.',
     '# TYPE hw_ingest_partitions_held gauge',
@@ -379,6 +419,9 @@ function leaseMetricsText(held: number, failedRounds: number, unrouted: number):
     '# HELP hw_ingest_unrouted_total Readings and gateway messages that arrived for a partition not held.',
     '# TYPE hw_ingest_unrouted_total counter',
     `hw_ingest_unrouted_total ${unrouted}`,
+    "# HELP hw_ingest_legacy_session_republished_total Messages of a single worker's session left at the broker, published again for the partitions.",
+    '# TYPE hw_ingest_legacy_session_republished_total counter',
+    `hw_ingest_legacy_session_republished_total ${legacy}`,
     '',
   ].join('\n');
 }

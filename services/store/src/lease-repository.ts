@@ -90,6 +90,21 @@ export class LeaseRepository {
   }
 
   /**
+   * Whether every one of the `count` partitions is held by a live owner that acquired it at least
+   * `settleMs` ago (database clock): each held partition's session has been opened by then, so a
+   * message published now reaches a partition's session whoever holds it.
+   */
+  async allHeldSince(count: number, settleMs: number): Promise<boolean> {
+    const { rows } = await this.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM partition_leases
+        WHERE partition < $1 AND owner IS NOT NULL AND expires_at > now()
+          AND acquired_at <= now() - $2 * interval '1 millisecond'`,
+      [count, settleMs],
+    );
+    return rows[0]!.n === count;
+  }
+
+  /**
    * Takes those of `partitions` that are free or whose lease has expired, each at a new epoch (its
    * previous one + 1), for `leaseMs`. Returns what was taken; the rest are held by someone alive.
    */

@@ -12,3 +12,8 @@ export { PartitionAlarmRepository, type PartitionOwnership } from './partition-a
 export { PartitionUnit, type PartitionUnitDeps } from './partition-unit.js';
 export { PartitionRouter, type RoutedUnit } from './partition-router.js';
 export { PartitionOwner, type PartitionOwnerOptions } from './partition-owner.js';
+export {
+  LegacySessionDrain,
+  type LegacySessionDrainOptions,
+  type LegacySessionDrainResult,
+} from './legacy-session-drain.js';
