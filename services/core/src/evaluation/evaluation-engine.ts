@@ -373,14 +373,15 @@ export class EvaluationEngine {
   }
 
   /**
-   * A restart or takeover (issue #23): the limit conditions (HH, H, L, LL) the restored alarm
-   * book holds open and active start raised in their machines instead of normal. Without this a
-   * fresh machine judged a value inside the deadband (or a bad-quality reading, which holds the
-   * last good state) as normal and returned an alarm the plant had not cleared: after any
-   * restart, and at a takeover whenever the raise was older than the replayed window. Call
-   * before replay() and before the first tick or live sample; other conditions (rate of change,
-   * sensor faults, staleness) are judged from the readings as before. Unknown points and limits
-   * the point no longer has are skipped. @returns how many conditions were taken.
+   * A restart or takeover (issue #23): the limit conditions (HH, H, L, LL) and rates of change
+   * (ROC_RISE, ROC_FALL) the restored alarm book holds open and active start raised in their
+   * machines instead of normal. Without this a fresh machine judged a value inside the deadband
+   * (or a bad-quality reading, which holds the last good state) as normal, and a rate of change
+   * with no slope judged yet (every replayed reading bad) as normal too, and returned an alarm
+   * the plant had not cleared: after any restart, and at a takeover whenever the raise was older
+   * than the replayed window. Call before replay() and before the first tick or live sample;
+   * other conditions (sensor faults, staleness) are judged from the readings as before. Unknown
+   * points and conditions the point no longer has are skipped. @returns how many were taken.
    */
   holdActive(held: Iterable<HeldCondition>): number {
     const l = this.#l;
@@ -393,7 +394,8 @@ export class EvaluationEngine {
       const i = indexOf(l, pointId);
       const c = POINT_CONDITIONS.indexOf(condition as PointCondition);
       if (i < 0 || c < 0) continue;
-      if (l.threshold.holdActive(i, c)) taken++;
+      if (c === C_ROC_RISE || c === C_ROC_FALL ? l.roc.holdActive(i, c) : l.threshold.holdActive(i, c))
+        taken++;
     }
     return taken;
   }

@@ -19,7 +19,7 @@
  * The point's on-delay and off-delay apply as for limits (alarm attributes, REFERENCE §7); there
  * is no deadband on a slope. Several channels of one direction raise one condition (any of them).
  */
-import { advanceDelay, delayVerdict } from './alarm-delay.js';
+import { advanceDelay, delayVerdict, M_ACTIVE } from './alarm-delay.js';
 import { ACTIVE, C_ROC_FALL, C_ROC_RISE, INACTIVE, type ConditionLedger } from './condition-ledger.js';
 import type { EvaluatedPoint } from './evaluated-point.js';
 import { SAMPLE_TS, SAMPLE_VALUE, type SampleRegister } from './sample-register.js';
@@ -174,12 +174,16 @@ export class RateOfChangeEvaluator {
     let fallBeyond = false;
     let hasRise = false;
     let hasFall = false;
+    // A direction is judged once one of its channels has a slope (history spanning its window).
+    let riseJudged = false;
+    let fallJudged = false;
     for (let c = this.#chStart[s]!, end = this.#chStart[s + 1]!; c < end; c++) {
       this.#slopeInto(s, at, c);
       const slope = decided[SLOPE]!;
       const limit = this.#chSlope[c]!;
       if (this.#chRising[c] === 1) {
         hasRise = true;
+        if (!Number.isNaN(slope)) riseJudged = true;
         if (!riseBeyond) {
           decided[RISE_SLOPE] = slope;
           decided[RISE_LIMIT] = limit;
@@ -187,6 +191,7 @@ export class RateOfChangeEvaluator {
         }
       } else {
         hasFall = true;
+        if (!Number.isNaN(slope)) fallJudged = true;
         if (!fallBeyond) {
           decided[FALL_SLOPE] = slope;
           decided[FALL_LIMIT] = -limit;
@@ -199,6 +204,8 @@ export class RateOfChangeEvaluator {
     const off = this.#offDelayMs[s]!;
     for (let d = 0; d < 2; d++) {
       if (!(d === 0 ? hasRise : hasFall)) continue;
+      // No slope yet: nothing decided (a machine held active by the alarm book stays so).
+      if (!(d === 0 ? riseJudged : fallJudged)) continue;
       const beyond = d === 0 ? riseBeyond : fallBeyond;
       const k = s * 2 + d;
       advanceDelay(this.#machine, this.#since, k, beyond, !beyond, ts, on, off);
@@ -225,6 +232,26 @@ export class RateOfChangeEvaluator {
    * no channel of that direction: a rate of change starts normal), nothing while its on-delay
    * runs. The slope is not carried: value null.
    */
+  /**
+   * A restart or takeover (issue #23): `condition` (ROC_RISE or ROC_FALL) of point i is held open
+   * and active by the restored alarm book, so its direction's machine starts raised. Bad-quality
+   * readings, and good ones before the history spans a window again, then leave it raised (no
+   * slope is judged, so nothing is decided); the first judged slope within the limit returns it.
+   * @returns false when point i has no channel of that direction (it is judged from normal).
+   */
+  holdActive(i: number, condition: number): boolean {
+    const s = this.#slot[i]!;
+    const d = condition === C_ROC_RISE ? 0 : condition === C_ROC_FALL ? 1 : -1;
+    if (s < 0 || d < 0) return false;
+    for (let c = this.#chStart[s]!, end = this.#chStart[s + 1]!; c < end; c++) {
+      if ((this.#chRising[c] === 1) === (d === 0)) {
+        this.#machine[s * 2 + d] = M_ACTIVE;
+        return true;
+      }
+    }
+    return false;
+  }
+
   reannounce(i: number): void {
     const s = this.#slot[i]!;
     const ts = this.#sample[SAMPLE_TS]!;

@@ -318,6 +318,48 @@ describe('EvaluationEngine.holdActive: the alarm book restored at a restart or t
     expect(sink.log(isLadder).filter((c) => c.startsWith('HH'))).toEqual(['HH-@32000']);
   });
 
+  it('a rate-of-change alarm held by the book stays raised through bad readings, until a slope is judged again', () => {
+    const q = point({ rateOfChange: [{ direction: 'rising', slopePerMin: 10, windowMs: 60_000 }] });
+    const roc = (log: string[]) => log.filter((c) => c.startsWith('ROC_RISE'));
+    const bad = series(0, 30_000, 5000, () => 10);
+    // Without the book: every reading of the window bad, no slope judged, and ROC_RISE returned.
+    const unheld = engineWith([q], []);
+    unheld.engine.replay(rows(bad, 1, 2), 31_000);
+    expect(roc(unheld.sink.log())).toContain('ROC_RISE-@30000');
+
+    const { engine, sink } = engineWith([q], []);
+    expect(engine.holdActive([{ pointId: 1, condition: 'ROC_RISE' }])).toBe(1);
+    engine.replay(rows(bad, 1, 2), 31_000);
+    expect(roc(sink.log())).toEqual(['ROC_RISE+@30000']);
+    sink.clear();
+    // Good and flat again: nothing is decided before the history spans the window (60 s) …
+    feed(
+      engine,
+      series(35_000, 90_000, 5000, () => 10),
+    );
+    expect(roc(sink.log())).toEqual([]);
+    // … then the flat slope returns it.
+    feed(
+      engine,
+      series(95_000, 130_000, 5000, () => 10),
+    );
+    expect(roc(sink.log())).toHaveLength(1);
+    expect(roc(sink.log())[0]).toMatch(/^ROC_RISE-@/);
+  });
+
+  it('a held rate-of-change direction the point does not configure is skipped', () => {
+    const { engine } = engineWith(
+      [point({ rateOfChange: [{ direction: 'rising', slopePerMin: 10, windowMs: 60_000 }] })],
+      [],
+    );
+    expect(
+      engine.holdActive([
+        { pointId: 1, condition: 'ROC_FALL' },
+        { pointId: 1, condition: 'ROC_RISE' },
+      ]),
+    ).toBe(1);
+  });
+
   it('skips unknown points, conditions that are not limits and limits the point no longer has', () => {
     const { engine } = engineWith([point({ limits: { h: 50 } })], []);
     expect(
