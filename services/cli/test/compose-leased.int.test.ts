@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { PARTITION_COUNT, partitionOf } from '@hazardwatch/ingest';
 import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
-import { DOTENV_EXAMPLE, LEASED_FILE, loadCompose, readDotEnv } from './compose-files.js';
-import { ComposeProcesses } from './compose-processes.js';
-import { devCa, mosquittoMissing } from './mosquitto-support.js';
-import { freePort, hasBinary } from './process-support.js';
+import { LEASED_FILE, loadCompose } from './compose-files.js';
+import { ComposeProcesses, composeStackMissing, dotenvFromExample } from './compose-processes.js';
+import { restCall } from './duty-screen.js';
+import { devCa } from './mosquitto-support.js';
+import { freePort } from './process-support.js';
 
 /**
  * docker-compose.leased.yml — the stack with failover (issue #23) — as processes, the way
@@ -30,22 +31,7 @@ const { postgresAdminUrl } = providedServices();
 const E1 = '91320623MA1W000001';
 const ADMIN_PASSWORD = `admin-${randomBytes(9).toString('hex')}`;
 const WORKERS = ['ingest-1', 'ingest-2', 'ingest-3'];
-const missing =
-  mosquittoMissing() ??
-  (!hasBinary('redis-server', '--version') || !hasBinary('redis-cli', '--version')
-    ? 'redis-server / redis-cli are not installed on this machine'
-    : !hasBinary('pg_isready', '--version')
-      ? 'pg_isready (postgresql-client) is not installed on this machine'
-      : undefined);
-
-function dotenv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(readDotEnv(DOTENV_EXAMPLE)).map(([k, v]) => [
-      k,
-      v === '' ? randomBytes(24).toString('hex') : v,
-    ]),
-  );
-}
+const missing = composeStackMissing();
 
 describe.skipIf(missing !== undefined)(
   `the leased compose stack as processes${missing ? ` (skipped: ${missing})` : ''}`,
@@ -65,7 +51,7 @@ describe.skipIf(missing !== undefined)(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'hw-compose-leased-'));
       chmodSync(dir, 0o755);
-      const project = loadCompose([LEASED_FILE], dotenv());
+      const project = loadCompose([LEASED_FILE], dotenvFromExample());
       db = await createTestDatabase(postgresAdminUrl, 'hw_cmpl');
       const free = async (...containerPorts: number[]) =>
         new Map(await Promise.all(containerPorts.map(async (p) => [p, await freePort()] as const)));
@@ -96,22 +82,8 @@ describe.skipIf(missing !== undefined)(
       if (dir) rmSync(dir, { recursive: true, force: true });
     }, 120_000);
 
-    const call = async (
-      method: string,
-      path: string,
-      body?: unknown,
-    ): Promise<{ status: number; body: Record<string, unknown> }> => {
-      const res = await fetch(`http://127.0.0.1:${port('api', 8080)}/api/v1${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body !== undefined || method === 'POST' ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : method === 'POST' ? { body: '{}' } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    };
+    const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+      restCall(port('api', 8080), method, path, { ...(token ? { token } : {}), body });
     /** Partitions each live owner holds (database clock). */
     const shares = async (): Promise<number[]> =>
       (

@@ -1,16 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DOTENV_EXAMPLE,
   dockerRuntime,
   instancesOf,
   localHealthcheck,
   startOrder,
+  readDotEnv,
   type ComposeProject,
   type ComposeService,
 } from './compose-files.js';
-import { DYNSEC_PLUGIN, MOSQUITTO, giveToMosquitto } from './mosquitto-support.js';
+import { DYNSEC_PLUGIN, MOSQUITTO, giveToMosquitto, mosquittoMissing } from './mosquitto-support.js';
 import {
   ended,
+  hasBinary,
   runToEnd,
   startProcess,
   stopProcess,
@@ -18,6 +22,28 @@ import {
   type StartedProcess,
 } from './process-support.js';
 import { REPO } from './systemd-files.js';
+
+/** Why the compose stacks cannot run as processes here (Mosquitto with its plugin, Redis, pg_isready), or undefined. */
+export function composeStackMissing(): string | undefined {
+  return (
+    mosquittoMissing() ??
+    (!hasBinary('redis-server', '--version') || !hasBinary('redis-cli', '--version')
+      ? 'redis-server / redis-cli are not installed on this machine'
+      : !hasBinary('pg_isready', '--version')
+        ? 'pg_isready (postgresql-client) is not installed on this machine'
+        : undefined)
+  );
+}
+
+/** .env as .env.example says: every empty value filled with `openssl rand -hex 24`'s kind of value. */
+export function dotenvFromExample(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(readDotEnv(DOTENV_EXAMPLE)).map(([k, v]) => [
+      k,
+      v === '' ? randomBytes(24).toString('hex') : v,
+    ]),
+  );
+}
 
 /**
  * A compose project's services run as processes on this machine, as compose would run them

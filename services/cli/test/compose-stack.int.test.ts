@@ -7,10 +7,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
-import { COMPOSE_FILE, DOTENV_EXAMPLE, SCALE_OUT_FILE, loadCompose, readDotEnv } from './compose-files.js';
-import { ComposeProcesses } from './compose-processes.js';
-import { devCa, mosquittoMissing } from './mosquitto-support.js';
-import { freePort, hasBinary } from './process-support.js';
+import { COMPOSE_FILE, SCALE_OUT_FILE, loadCompose } from './compose-files.js';
+import { ComposeProcesses, composeStackMissing, dotenvFromExample } from './compose-processes.js';
+import { devCa } from './mosquitto-support.js';
+import { freePort } from './process-support.js';
 
 /**
  * The production stack as docker compose runs it, without a container engine (issue #20 item 3).
@@ -36,23 +36,7 @@ import { freePort, hasBinary } from './process-support.js';
 const { postgresAdminUrl } = providedServices();
 const E1 = '91320623MA1W000001';
 const ADMIN_PASSWORD = `admin-${randomBytes(9).toString('hex')}`;
-const missing =
-  mosquittoMissing() ??
-  (!hasBinary('redis-server', '--version') || !hasBinary('redis-cli', '--version')
-    ? 'redis-server / redis-cli are not installed on this machine'
-    : !hasBinary('pg_isready', '--version')
-      ? 'pg_isready (postgresql-client) is not installed on this machine'
-      : undefined);
-
-/** .env as .env.example says: every empty value filled with `openssl rand -hex 24`'s kind of value. */
-function dotenv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(readDotEnv(DOTENV_EXAMPLE)).map(([k, v]) => [
-      k,
-      v === '' ? randomBytes(24).toString('hex') : v,
-    ]),
-  );
-}
+const missing = composeStackMissing();
 
 describe.skipIf(missing !== undefined)(
   `the compose stack as processes${missing ? ` (skipped: ${missing})` : ''}`,
@@ -67,7 +51,7 @@ describe.skipIf(missing !== undefined)(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'hw-compose-'));
       chmodSync(dir, 0o755);
-      const project = loadCompose([COMPOSE_FILE, SCALE_OUT_FILE], dotenv());
+      const project = loadCompose([COMPOSE_FILE, SCALE_OUT_FILE], dotenvFromExample());
       db = await createTestDatabase(postgresAdminUrl, 'hw_cmp');
       const free = async (...containerPorts: number[]) =>
         new Map(await Promise.all(containerPorts.map(async (p) => [p, await freePort()] as const)));
