@@ -13,6 +13,7 @@ export const UNITS = [
   'hazardwatch.service',
   'hazardwatch-ingest@.service',
   'hazardwatch-api.service',
+  'hazardwatch-worker@.service',
 ] as const;
 
 /** Section → key → values (a key may repeat, e.g. EnvironmentFile=). Comments and blanks skipped. */
@@ -55,10 +56,86 @@ export function parseEnvFile(file: string): Record<string, string> {
   return env;
 }
 
-/** ExecStart split into words; the unit's node and install directory swapped for this checkout's. */
-export function localCommand(execStart: string): { node: string; args: string[]; command: string[] } {
-  const [node, main, ...command] = execStart.split(/\s+/);
+/**
+ * ExecStart split into words; the unit's node and install directory swapped for this checkout's.
+ * A leading `/usr/bin/env KEY=value …` (env(1)) is read as the variables it sets.
+ */
+export function localCommand(execStart: string): {
+  node: string;
+  args: string[];
+  command: string[];
+  env: Record<string, string>;
+} {
+  const words = execStart.split(/\s+/);
+  const env: Record<string, string> = {};
+  if (words[0] === '/usr/bin/env') {
+    words.shift();
+    while (words[0]?.includes('=') === true) {
+      const word = words.shift()!;
+      env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
+    }
+  }
+  const [node, main, ...command] = words;
   if (node !== NODE || main !== `${INSTALL_DIR}/services/cli/dist/main.js`)
     throw new Error(`ExecStart does not run the installed CLI: ${execStart}`);
-  return { node: process.execPath, args: [`${REPO}services/cli/dist/main.js`, ...command], command };
+  return { node: process.execPath, args: [`${REPO}services/cli/dist/main.js`, ...command], command, env };
+}
+
+/** What a unit's specifiers stand for (systemd.unit "Specifiers"). */
+export interface UnitInstance {
+  /** %i: the instance name of a template (`9465` of hazardwatch-worker@9465.service). */
+  readonly instance?: string;
+  /** %H: the host name. */
+  readonly host: string;
+}
+
+/** %i, %I, %H and %% expanded; any other specifier is refused, so none is left as text. */
+export function expandSpecifiers(text: string, at: UnitInstance): string {
+  return text.replace(/%(.)/g, (_, c: string) => {
+    if (c === '%') return '%';
+    if (c === 'H') return at.host;
+    if ((c === 'i' || c === 'I') && at.instance !== undefined) return at.instance;
+    throw new Error(`specifier %${c} not known to these tests: ${text}`);
+  });
+}
+
+/**
+ * The process systemd starts for a unit (instance): its command, and its environment compiled as
+ * systemd.exec "Environment Variables in Spawned Processes" says — Environment=, then each
+ * EnvironmentFile= in order (a file's value wins over Environment=; `-` marks a file that may be
+ * missing), then every UnsetEnvironment= name (or exact assignment) removed as the last step; then
+ * what an env(1) prefix of ExecStart sets on top. `files` maps the unit's file paths to local ones.
+ */
+export function unitProcess(
+  unit: Unit,
+  at: UnitInstance,
+  files: Readonly<Record<string, string>>,
+): { node: string; args: string[]; command: string[]; env: Record<string, string> } {
+  const service = unit['Service'] ?? {};
+  const env: Record<string, string> = {};
+  for (const line of service['Environment'] ?? [])
+    for (const word of expandSpecifiers(line, at).split(/\s+/).filter(Boolean)) {
+      if (/["']/.test(word)) throw new Error(`quoted Environment= not supported here: ${line}`);
+      const eq = word.indexOf('=');
+      if (eq < 1) throw new Error(`Environment= without KEY=value: ${line}`);
+      env[word.slice(0, eq)] = word.slice(eq + 1);
+    }
+  for (const value of service['EnvironmentFile'] ?? []) {
+    const optional = value.startsWith('-');
+    const path = expandSpecifiers(optional ? value.slice(1) : value, at);
+    const local = files[path];
+    if (local === undefined) {
+      if (optional) continue;
+      throw new Error(`EnvironmentFile=${path}: no local file given`);
+    }
+    Object.assign(env, parseEnvFile(local));
+  }
+  for (const line of service['UnsetEnvironment'] ?? [])
+    for (const word of expandSpecifiers(line, at).split(/\s+/).filter(Boolean)) {
+      const eq = word.indexOf('=');
+      if (eq < 0) delete env[word];
+      else if (env[word.slice(0, eq)] === word.slice(eq + 1)) delete env[word.slice(0, eq)];
+    }
+  const exec = localCommand(expandSpecifiers(one(unit, 'Service', 'ExecStart'), at));
+  return { node: exec.node, args: exec.args, command: exec.command, env: { ...env, ...exec.env } };
 }

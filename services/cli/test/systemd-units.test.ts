@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IngestConfigSchema } from '@hazardwatch/ingest';
+import { parseConfig } from '@hazardwatch/kit';
 import { ConfigError, loadRuntimeConfig } from 'hazardwatch';
 import {
   ENV_EXAMPLE,
@@ -15,6 +17,7 @@ import {
   one,
   parseEnvFile,
   parseUnit,
+  unitProcess,
 } from './systemd-files.js';
 
 /** deploy/systemd (issue #20 item 4): the units and the env example agree with the CLI and the docs. */
@@ -76,7 +79,12 @@ describe('deploy/systemd units', () => {
     const migrate = parseUnit(`${SYSTEMD_DIR}hazardwatch-migrate.service`);
     expect(one(migrate, 'Service', 'Type')).toBe('oneshot');
     expect(localCommand(one(migrate, 'Service', 'ExecStart')).command).toEqual(['migrate']);
-    for (const name of ['hazardwatch.service', 'hazardwatch-ingest@.service', 'hazardwatch-api.service']) {
+    for (const name of [
+      'hazardwatch.service',
+      'hazardwatch-ingest@.service',
+      'hazardwatch-api.service',
+      'hazardwatch-worker@.service',
+    ]) {
       const unit = parseUnit(`${SYSTEMD_DIR}${name}`);
       expect(one(unit, 'Unit', 'Requires')).toBe('hazardwatch-migrate.service');
       expect(one(unit, 'Unit', 'After').split(/\s+/)).toEqual(
@@ -154,11 +162,13 @@ describe('deploy/systemd units', () => {
         for (const name of UNITS) cpSync(`${SYSTEMD_DIR}${name}`, join(dir, name));
         // A template is verified through an instance.
         cpSync(`${SYSTEMD_DIR}hazardwatch-ingest@.service`, join(dir, 'hazardwatch-ingest@a.service'));
+        cpSync(`${SYSTEMD_DIR}hazardwatch-worker@.service`, join(dir, 'hazardwatch-worker@9465.service'));
         const files = [
           'hazardwatch-migrate.service',
           'hazardwatch.service',
           'hazardwatch-ingest@a.service',
           'hazardwatch-api.service',
+          'hazardwatch-worker@9465.service',
         ];
         const run = spawnSync('systemd-analyze', ['verify', '--man=no', ...files.map((f) => join(dir, f))], {
           encoding: 'utf8',
@@ -171,4 +181,110 @@ describe('deploy/systemd units', () => {
       }
     },
   );
+});
+
+describe('deploy/systemd/hazardwatch-worker@.service: a leased ingest worker per instance', () => {
+  const WORKER = `${SYSTEMD_DIR}hazardwatch-worker@.service`;
+  const worker = parseUnit(WORKER);
+  const at = { instance: '9465', host: 'plant-a' };
+
+  /** The worker's process as systemd starts it, with `env` as /etc/hazardwatch/hazardwatch.env. */
+  function started(env: Record<string, string>) {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-worker-unit-'));
+    try {
+      const file = join(dir, 'hazardwatch.env');
+      writeFileSync(
+        file,
+        Object.entries(env)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+      );
+      return unitProcess(worker, at, { [ENV_FILE]: file });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('runs `hazardwatch ingest` leased, its health port and worker id from the instance, without the site file', () => {
+    const example = filledExample();
+    expect(example['HW_SITE_FILE']).toBeDefined();
+    expect(example['HW_HEALTH_PORT']).toBe('9464');
+    const proc = started(example);
+    expect(proc.command).toEqual(['ingest']);
+    expect(proc.env).toMatchObject({
+      HW_INGEST_PARTITIONS: 'leased',
+      HW_HEALTH_PORT: '9465',
+      HW_INGEST_WORKER_ID: 'plant-a-9465',
+      DATABASE_URL: example['DATABASE_URL'],
+      MQTT_URL: example['MQTT_URL'],
+      HW_MQTT_SERVICE_USERNAME: example['HW_MQTT_SERVICE_USERNAME'],
+      HW_MQTT_SERVICE_PASSWORD: example['HW_MQTT_SERVICE_PASSWORD'],
+    });
+    // Stored by migrate; a restarted worker must not store it again (docs/site-file.md §1).
+    expect(proc.env['HW_SITE_FILE']).toBeUndefined();
+    for (const key of ['HW_DYNSEC_PASSWORD', 'HW_DYNSEC_USERNAME', 'HW_DYNSEC_URL', 'HW_JWT_SECRET'])
+      expect([key, proc.env[key]]).toEqual([key, undefined]);
+    // The configuration takes it: leased, the worker id a valid one.
+    const config = loadRuntimeConfig(proc.env);
+    expect(config.healthPort).toBe(9465);
+    expect(config.site.file).toBeUndefined();
+    const ingest = parseConfig(
+      IngestConfigSchema,
+      { ...config.ingest, mqtt: { url: example['MQTT_URL'] } },
+      { path: 'ingest' },
+    );
+    expect(ingest.ok && ingest.value.partitions).toMatchObject({ mode: 'leased', workerId: 'plant-a-9465' });
+  });
+
+  it('its own settings win over anything hazardwatch.env says, and a pin there is dropped', () => {
+    const proc = started({
+      ...filledExample(),
+      HW_INGEST_PARTITIONS: 'single',
+      HW_INGEST_WORKER_ID: 'from-the-file',
+      HW_INGEST_ENTERPRISES: '91320623MA1W000001',
+    });
+    expect(proc.env).toMatchObject({
+      HW_INGEST_PARTITIONS: 'leased',
+      HW_INGEST_WORKER_ID: 'plant-a-9465',
+      HW_HEALTH_PORT: '9465',
+    });
+    expect(proc.env['HW_INGEST_ENTERPRISES']).toBeUndefined();
+  });
+
+  it('Environment= would not do for the port: a value from EnvironmentFile= wins (systemd.exec)', () => {
+    // Why the unit sets its instance's values through env(1) on ExecStart: the same unit with
+    // Environment=HW_HEALTH_PORT=%i would give every instance the file's 9464.
+    const dir = mkdtempSync(join(tmpdir(), 'hw-worker-unit-'));
+    try {
+      const variant = join(dir, 'variant@.service');
+      writeFileSync(
+        variant,
+        readFileSync(WORKER, 'utf8')
+          .replace(/^ExecStart=\/usr\/bin\/env (?:\S+=\S+ )+/m, 'ExecStart=')
+          .replace(/^\[Service\]$/m, '[Service]\nEnvironment=HW_INGEST_PARTITIONS=leased HW_HEALTH_PORT=%i'),
+      );
+      const file = join(dir, 'hazardwatch.env');
+      writeFileSync(file, 'HW_HEALTH_PORT=9464\n');
+      const proc = unitProcess(parseUnit(variant), at, { [ENV_FILE]: file });
+      expect(proc.env).toEqual({ HW_INGEST_PARTITIONS: 'leased', HW_HEALTH_PORT: '9464' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has the hardening, stop and restart settings of hazardwatch.service, and starts after the API', () => {
+    const serve = parseUnit(`${SYSTEMD_DIR}hazardwatch.service`)['Service']!;
+    const own = worker['Service']!;
+    for (const [key, values] of Object.entries(serve))
+      if (key !== 'ExecStart') expect([key, own[key]]).toEqual([key, values]);
+    expect(Object.keys(own).filter((k) => serve[k] === undefined)).toEqual(['UnsetEnvironment']);
+    // `ingest` does not create its broker account; `api` does (broker-accounts-setup.ts).
+    expect(one(worker, 'Unit', 'After').split(/\s+/)).toEqual(
+      expect.arrayContaining(['hazardwatch-api.service', 'redis-server.service']),
+    );
+    // The pinned unit points to this one for failover.
+    expect(readFileSync(`${SYSTEMD_DIR}hazardwatch-ingest@.service`, 'utf8')).toContain(
+      'hazardwatch-worker@.service',
+    );
+  });
 });
