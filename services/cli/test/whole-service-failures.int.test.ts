@@ -835,3 +835,98 @@ describe.skipIf(!existsSync(MOSQUITTO))(
     }, 120_000);
   },
 );
+
+describe.skipIf(noRedis)(
+  `serve started while Redis is down${noRedis ? ' (skipped: no redis-server)' : ''}`,
+  () => {
+    // `serve` (ingest, engine and API in one process) with REDIS_URL, as docker-compose.scale-out.yml
+    // runs it, started while nothing answers on the Redis port: it must start at once, degraded,
+    // and recover by itself, as `api` and `ingest` do above.
+    const E1 = code();
+    let dir: string;
+    let db: TestDatabase;
+    let redisPort: number;
+    let redis: StartedProcess | undefined;
+    let serve: StartedProcess;
+    let apiPort: number;
+    let health: number;
+    const clientId = `hw-wss-${randomBytes(3).toString('hex')}`;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'hw-wss-'));
+      db = await createTestDatabase(postgresAdminUrl, 'hw_wss');
+      [redisPort, apiPort, health] = [await freePort(), await freePort(), await freePort()];
+      serve = startProcess(process.execPath, [CLI, 'serve'], {
+        env: {
+          PATH: process.env['PATH'],
+          DATABASE_URL: db.url,
+          MQTT_URL: mqttUrl,
+          HW_JWT_SECRET: SECRET,
+          LOG_LEVEL: 'info',
+          REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+          HW_SITE_FILE: siteWith(dir, E1, code()),
+          HW_INGEST_CLIENT_ID: clientId,
+          HW_API_PORT: String(apiPort),
+          HW_HEALTH_PORT: String(health),
+        },
+        cwd: REPO,
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      if (serve) await stopProcess(serve.child, 20_000);
+      await endIngestSessions(mqttUrl, clientId);
+      if (redis) await stopProcess(redis.child, 10_000);
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    it('starts at once with live push degraded on both ports, REST answering; live once Redis answers', async () => {
+      const startedAt = Date.now();
+      await ready('serve', serve, health);
+      expect(Date.now() - startedAt).toBeLessThan(60_000);
+      const created = await runToEnd(
+        process.execPath,
+        [CLI, 'user', 'create', '--role', 'admin', '--username', 'duty'],
+        {
+          env: { PATH: process.env['PATH'], DATABASE_URL: db.url, HW_JWT_SECRET: SECRET },
+          cwd: REPO,
+          input: `${PASSWORD}\n`,
+          timeoutMs: 60_000,
+        },
+      );
+      expect(created, created.out).toMatchObject({ code: 0 });
+      const login = await restCall(apiPort, 'POST', '/auth/login', {
+        body: { username: 'duty', password: PASSWORD },
+      });
+      const degraded = {
+        health: await readyz(health),
+        api: await readyz(apiPort),
+        gauge: await metric(health, 'hw_api_live_redis_connected'),
+      };
+      expect({
+        login: login.status,
+        health: [degraded.health?.status, degraded.health?.body['live'], degraded.health?.body['status']],
+        api: [degraded.api?.status, degraded.api?.body['live'], degraded.api?.body['status']],
+        gauge: degraded.gauge,
+        alive: serve.child.exitCode,
+      }).toEqual({
+        login: 200,
+        health: [200, 'degraded', 'degraded'],
+        api: [200, 'degraded', 'degraded'],
+        gauge: 0,
+        alive: null,
+      });
+
+      redis = startRedis(redisPort);
+      const back = await waitFor(
+        async () => ({ health: await readyz(health), api: await readyz(apiPort) }),
+        (r) => r.health?.body['live'] === 'ok' && r.api?.body['live'] === 'ok',
+        'serve live again once Redis answers',
+        30_000,
+      );
+      expect([back.health?.body['status'], back.api?.body['status']]).toEqual(['ok', 'ok']);
+      expect(await metric(health, 'hw_api_live_redis_connected')).toBe(1);
+    }, 150_000);
+  },
+);
