@@ -6,9 +6,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { telemetryTopic } from '@hazardwatch/contracts';
-import { PARTITION_COUNT, PartitionSessions, partitionOf } from '@hazardwatch/ingest';
+import { PARTITION_COUNT, partitionOf } from '@hazardwatch/ingest';
 import { createTestDatabase, providedServices, waitFor, type TestDatabase } from '@hazardwatch/testkit';
-import { enterpriseCodes, tankFarmSite } from './leased-support.js';
+import { endIngestSessions, enterpriseCodes, tankFarmSite } from './leased-support.js';
 import {
   freePort,
   hasBinary,
@@ -157,13 +157,9 @@ describe.skipIf(missing !== undefined)(
         );
       writeEnvFile(true);
       const files = { [ENV_FILE]: envPath };
-      cleanups.push(async () => {
-        // Every partition's persistent session of this fleet ends with the test.
-        for (let p = 0; p < PARTITION_COUNT; p++)
-          await (
-            await mqtt.connectAsync(mqttUrl, { clientId: PartitionSessions.clientId(prefix, p), clean: true })
-          ).endAsync();
-      });
+      // This fleet's sessions on the shared broker end with the test: the 64 partitions' and the
+      // single session the fleet checks for (and deletes) at its start.
+      cleanups.push(() => endIngestSessions(mqttUrl, prefix));
 
       // hazardwatch-migrate: the schema and the site. It runs before every start of a unit that
       // requires it (Requires=, systemd's automatic restart included): each run is a process here.
