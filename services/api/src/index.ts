@@ -99,4 +99,5 @@ export {
   type LiveStoredEvents,
 } from './live/live-gateway.js';
 export { startLivePublisher, type LivePublisher, type LivePublisherOptions } from './live/live-publisher.js';
+export { startValueRelay, type ValueRelay, type ValueRelayOptions } from './live/value-relay.js';
 export { inspectPlanImage, PLAN_MAX_BYTES, PLAN_MAX_PNG_SIDE, type PlanImageCheck } from './plan-image.js';

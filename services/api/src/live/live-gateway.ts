@@ -191,6 +191,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
         channel: `${options.redisStreamName ?? 'hazardwatch:live'}:values`,
         logger,
         deliver: (v) => fanout.values(v),
+        live: () => redis.link.status.live,
       })
     : undefined;
 

@@ -73,6 +73,7 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
     channel: `${streamName}:values`,
     logger,
     deliver: () => undefined,
+    live: () => redis.link.status.live,
   });
   const stopSource = options.source.subscribe({
     stored: (events) => fanout.stored(events),

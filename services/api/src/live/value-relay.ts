@@ -19,13 +19,20 @@ export interface ValueRelayOptions {
   readonly deliver: (values: readonly LiveValue[]) => void;
   /** Values are gathered this long before one message goes out, ms. @default 25 */
   readonly flushMs?: number;
+  /**
+   * Whether live push works now (RedisLink). While it does not, gathered values are dropped, not
+   * queued: a frame of values is stale by the time Redis answers again (the screens reload their
+   * snapshot then), and node-redis's offline queue, unbounded, held every frame of the outage —
+   * 40 a second, of every value — until the process ran out of memory. @default always
+   */
+  readonly live?: () => boolean;
 }
 
 export interface ValueRelay {
   /** Shares values from this instance's source with the other instances. */
   publish(values: readonly LiveValue[]): void;
-  /** Messages published / received / dropped as malformed (metrics, tests). */
-  readonly counters: { published: number; received: number; malformed: number };
+  /** Messages published / received / dropped as malformed; value frames dropped while Redis was lost. */
+  readonly counters: { published: number; received: number; malformed: number; droppedOffline: number };
   close(): Promise<void>;
 }
 
@@ -41,7 +48,7 @@ export interface ValueRelay {
 export async function startValueRelay(options: ValueRelayOptions): Promise<ValueRelay> {
   const self = randomUUID();
   const log = options.logger.child({ component: 'value-relay' });
-  const counters = { published: 0, received: 0, malformed: 0 };
+  const counters = { published: 0, received: 0, malformed: 0, droppedOffline: 0 };
   const subscriber = options.client.duplicate();
   // Every failed reconnection repeats the error: the outage itself is logged once, by the
   // connection's RedisLink (connectRedis).
@@ -81,6 +88,11 @@ export async function startValueRelay(options: ValueRelayOptions): Promise<Value
   const flush = (): void => {
     timer = undefined;
     if (gathered.length === 0) return;
+    if (options.live && !options.live()) {
+      gathered = [];
+      counters.droppedOffline += 1;
+      return;
+    }
     const frame = encodeLiveValues(gathered);
     gathered = [];
     counters.published += 1;
