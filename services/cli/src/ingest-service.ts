@@ -389,7 +389,7 @@ export async function loadSite(
   if (config.site.file) {
     const text = await readFile(config.site.file, 'utf8');
     const format = extname(config.site.file).toLowerCase() === '.json' ? 'json' : 'yaml';
-    site = await importSiteDocument(client, text, format, Date.now());
+    site = await importSiteDocument(client, text, format, Date.now(), { fromFile: true });
   } else {
     site = await loadStoredSite(client, Date.now());
   }
@@ -404,7 +404,9 @@ export async function loadSite(
       log.warn({ rule: d.rule, path: d.path, enterprise: d.enterprise, tag: d.tag }, d.message);
     log.info(
       { version: site.version, points: site.index.points().length, defects: site.defects.length },
-      'site loaded',
+      site.keptFile === true
+        ? 'site loaded: the site file is unchanged since it was last stored, so the newest stored version (edits through the API included) stays in force'
+        : 'site loaded',
     );
   }
   return site;

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 function migrate(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return runToEnd(process.execPath, [CLI, 'migrate'], {
-    env: { PATH: process.env['PATH'], DATABASE_URL: db.url, LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env['PATH'], DATABASE_URL: db.url, LOG_LEVEL: 'info', ...env },
     cwd: REPO,
     timeoutMs: 120_000,
   });
@@ -70,6 +70,40 @@ describe('hazardwatch migrate with HW_SITE_FILE', () => {
     const again = await migrate({ HW_SITE_FILE: site });
     expect(again, again.out).toMatchObject({ code: 0 });
     expect(await versions()).toEqual([summary.site!.version]);
+  });
+
+  it('an edit made through the API since survives a migrate with the same file; a changed file is stored', async () => {
+    const site = join(dir, 'site.yaml');
+    const text = readFileSync(site, 'utf8');
+    // An edit through the API: a newer version, not from the file.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const edited = Number(
+      (
+        await client.query<{ version: string }>(
+          `INSERT INTO site_documents (sha256, document)
+             SELECT 'edited-through-the-api', document FROM site_documents ORDER BY version DESC LIMIT 1
+           RETURNING version`,
+        )
+      ).rows[0]!.version,
+    );
+    await client.end();
+    const before = await versions();
+    const same = await migrate({ HW_SITE_FILE: site });
+    expect(same, same.out).toMatchObject({ code: 0 });
+    expect(await versions()).toEqual(before);
+    const summary = JSON.parse(same.out.split('\n').find((l) => l.startsWith('{"dialect"'))!) as {
+      site?: { version: number };
+    };
+    expect(summary.site?.version).toBe(edited);
+    expect(same.out).toContain('unchanged since it was last stored');
+
+    // The file edited: stored as a new version, over the API's.
+    writeFileSync(site, text.replace('name: 江苏省,', 'name: 江苏省省级,'));
+    const changed = await migrate({ HW_SITE_FILE: site });
+    expect(changed, changed.out).toMatchObject({ code: 0 });
+    expect((await versions()).length).toBe(before.length + 1);
+    writeFileSync(site, text);
   });
 
   it('an invalid file: exit 2, the rule named, nothing stored of it', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -34,8 +34,8 @@ import {
  * processes: /etc/hazardwatch/hazardwatch.env made from the env example as systemd-install.int
  * makes it (a scratch database, the test broker without the plugin), plus a private Redis; then
  * each unit's ExecStart with the environment systemd would give it (unitProcess: EnvironmentFile=,
- * UnsetEnvironment=, the env(1) prefix, %i and %H expanded) — hazardwatch-migrate storing the site,
- * HW_SITE_FILE then commented out as §6 says, one hazardwatch-api, hazardwatch-worker@ three times
+ * UnsetEnvironment=, the env(1) prefix, %i and %H expanded) — hazardwatch-migrate storing the site
+ * (again only when the file changed), one hazardwatch-api, hazardwatch-worker@ three times
  * (instances named by free ports), each start after a run of migrate as Requires= makes systemd do.
  * Production lease timing (the unit sets none).
  */
@@ -147,15 +147,12 @@ describe.skipIf(missing !== undefined)(
       ])
         delete envFile[key];
       const envPath = join(dir, 'hazardwatch.env');
-      /** Writes hazardwatch.env; `siteFile: false` comments HW_SITE_FILE out (install-debian.md §6). */
-      const writeEnvFile = (siteFile: boolean): void =>
-        writeFileSync(
-          envPath,
-          Object.entries(envFile)
-            .map(([k, v]) => `${k === 'HW_SITE_FILE' && !siteFile ? '# ' : ''}${k}=${v}\n`)
-            .join(''),
-        );
-      writeEnvFile(true);
+      writeFileSync(
+        envPath,
+        Object.entries(envFile)
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+      );
       const files = { [ENV_FILE]: envPath };
       // This fleet's sessions on the shared broker end with the test: the 64 partitions' and the
       // single session the fleet checks for (and deletes) at its start.
@@ -174,8 +171,8 @@ describe.skipIf(missing !== undefined)(
         return JSON.parse(migrated.out.trim().split('\n').pop()!) as { site?: { version: number } };
       };
       expect(await runMigrate()).toMatchObject({ site: { version: 1 } });
-      // Stored: the fleet runs without the file from now on (docs/install-debian.md §6).
-      writeEnvFile(false);
+      // HW_SITE_FILE stays in the env file: each later migrate (every unit's start) finds the file
+      // unchanged since it was stored and keeps what was edited through the API (migration 24).
 
       // The first admin, by hand with the env file (docs/install-debian.md §4's hw()).
       const created = await runToEnd(
@@ -368,9 +365,10 @@ describe.skipIf(missing !== undefined)(
         30_000,
       );
 
-      // Why §6 takes HW_SITE_FILE out: left in hazardwatch.env, the next migrate (any unit's start)
-      // stores the file over the edit.
-      writeEnvFile(true);
+      // HW_SITE_FILE stays in hazardwatch.env: migrate (before any unit's start) stores the file
+      // only when it changed since it was last stored, so the edit stays; an edited file is stored.
+      expect(await runMigrate()).toMatchObject({ site: { version: 2 } });
+      writeFileSync(sitePath, readFileSync(sitePath, 'utf8').replace('"name":"储罐区"', '"name":"储罐区一"'));
       expect(await runMigrate()).toMatchObject({ site: { version: 3 } });
 
       // SIGTERM (systemctl stop): every worker and the API exit 0 within TimeoutStopSec.

@@ -48,17 +48,30 @@ export async function latestSiteVersion(client: SqlClient): Promise<number | nul
   return rows[0]?.version ?? null;
 }
 
+/** What saveSiteDocument did. `kept`: a file unchanged since it was last stored; the newest version stays. */
+export interface SavedSiteDocument {
+  readonly version: number;
+  readonly created: boolean;
+  readonly kept?: boolean;
+}
+
 /**
  * Stores `document` as a new version unless the latest version has the same sha256 (a restart
  * with an unchanged site file adds nothing). Serialised so two instances loading the same file
  * together still add one version.
+ *
+ * `fromFile` (a site file read at start, migration 24): stored only when it differs from the last
+ * version stored from a file. Unchanged since, it is `kept` — nothing stored, `version` the newest,
+ * so edits made through the API since stay in force; the same content as the newest is marked as
+ * from the file.
  */
 export async function saveSiteDocument(
   client: SqlClient,
   document: unknown,
   sha256: string,
   basedOnVersion?: number,
-): Promise<{ version: number; created: boolean }> {
+  options: { readonly fromFile?: boolean } = {},
+): Promise<SavedSiteDocument> {
   return client.transaction(async (tx) => {
     await lockForTransaction(tx, AdvisoryLock.siteDocuments);
     const latest = (await tx.query<Row>(SELECT_LATEST)).rows[0];
@@ -69,10 +82,19 @@ export async function saveSiteDocument(
         latest: latest?.version ?? 0,
       });
     }
-    if (latest && latest.sha256 === sha256) return { version: latest.version, created: false };
+    if (options.fromFile === true && latest) {
+      const { rows: files } = await tx.query<{ sha256: string | null }>(
+        'SELECT sha256 FROM site_documents WHERE from_file ORDER BY version DESC LIMIT 1',
+      );
+      if (files[0]?.sha256 === sha256) return { version: latest.version, created: false, kept: true };
+      if (latest.sha256 === sha256) {
+        await tx.query('UPDATE site_documents SET from_file = true WHERE version = $1', [latest.version]);
+        return { version: latest.version, created: false };
+      }
+    } else if (latest && latest.sha256 === sha256) return { version: latest.version, created: false };
     const { rows } = await tx.query<{ version: number }>(
-      'INSERT INTO site_documents (sha256, document) VALUES ($1, $2::jsonb) RETURNING version::float8 AS version',
-      [sha256, JSON.stringify(document)],
+      'INSERT INTO site_documents (sha256, document, from_file) VALUES ($1, $2::jsonb, $3) RETURNING version::float8 AS version',
+      [sha256, JSON.stringify(document), options.fromFile === true],
     );
     const version = rows[0]!.version;
     await tx.query('SELECT pg_notify($1, $2)', [SITE_CHANGED_CHANNEL, String(version)]);

@@ -18,6 +18,8 @@ export type LoadedSite =
       readonly index: SiteIndex;
       readonly defects: readonly SiteIssue[];
       readonly version: number;
+      /** A site file unchanged since it was last stored: this is the newest stored version instead. */
+      readonly keptFile?: boolean;
     }
   | { readonly ok: false; readonly errors: readonly SiteIssue[] };
 
@@ -31,15 +33,22 @@ export async function importSiteDocument(
   text: string,
   format: SiteDocumentFormat,
   nowMs: number,
-  options: { readonly basedOnVersion?: number } = {},
+  options: { readonly basedOnVersion?: number; readonly fromFile?: boolean } = {},
 ): Promise<LoadedSite> {
   const checked = parseSiteDocument(text, format, { now: nowMs });
   if (!checked.ok) return { ok: false, errors: checked.errors };
   // The document is kept as written (defaults not applied), so a later export round-trips.
   const document: unknown = format === 'json' ? JSON.parse(text) : parseYaml(text);
   const sha256 = createHash('sha256').update(JSON.stringify(document)).digest('hex');
-  const { version } = await saveSiteDocument(client, document, sha256, options.basedOnVersion);
-  return indexSite(client, checked.site, checked.defects, version);
+  const saved = await saveSiteDocument(client, document, sha256, options.basedOnVersion, {
+    ...(options.fromFile !== undefined ? { fromFile: options.fromFile } : {}),
+  });
+  if (saved.kept) {
+    // The file is unchanged since it was last stored: the newest version (API edits included) stays.
+    const newest = await loadStoredSite(client, nowMs);
+    if (newest) return { ...newest, ...(newest.ok ? { keptFile: true } : {}) };
+  }
+  return indexSite(client, checked.site, checked.defects, saved.version);
 }
 
 /** The newest stored site document, validated and indexed; undefined when none was ever stored. */

@@ -36,7 +36,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const result = await migrate(client, { logger: silentLogger });
     expect(result).toMatchObject({
       dialect: 'postgres',
-      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
+      applied: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24],
       schemaVersion: LATEST_SCHEMA_VERSION,
     });
     expect(await recordedDialect(client)).toBe('postgres');
@@ -105,7 +105,7 @@ describe('migrate (plain PostgreSQL server)', () => {
     const results = await Promise.all(clients.map((c) => migrate(c, { logger: silentLogger })));
     const applied = results.flatMap((r) => r.applied).sort((a, b) => a - b);
     expect(applied).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
     ]);
     const { rows } = await clients[0]!.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM hw_schema_migrations',

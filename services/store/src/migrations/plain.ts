@@ -13,6 +13,7 @@ import { handovers } from './handovers.js';
 import { partitionLeases } from './leases.js';
 import { regionColours } from './region-colours.js';
 import { scaledValues } from './scaled-values.js';
+import { siteFileMarks } from './site-file-marks.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /**
@@ -130,5 +131,6 @@ export const plainMigrations: DialectMigrations = {
     rollupTables,
     regionColours,
     scaledValues,
+    siteFileMarks,
   ],
 };

@@ -13,6 +13,7 @@ import { handovers } from './handovers.js';
 import { partitionLeases } from './leases.js';
 import { regionColours } from './region-colours.js';
 import { scaledValues } from './scaled-values.js';
+import { siteFileMarks } from './site-file-marks.js';
 import type { DialectMigrations, Migration } from './types.js';
 
 /** Needs TimescaleDB ≥ 2.13 (`by_range`, hierarchical continuous aggregates). */
@@ -187,5 +188,6 @@ export const timescaleMigrations: DialectMigrations = {
     rollupTables,
     regionColours,
     scaledValues,
+    siteFileMarks,
   ],
 };
