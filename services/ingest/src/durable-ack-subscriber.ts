@@ -128,6 +128,10 @@ export class DurableAckSubscriber {
       protocolVersion: options.protocolVersion,
       keepalive: options.keepaliveSec,
       reconnectPeriod: options.reconnectPeriodMs,
+      // A refused login (the account not created yet, a credential being rotated) is tried again
+      // every reconnect period: mqtt.js gives up at the first refusal otherwise, and start()
+      // waited for a connection that was never tried again.
+      reconnectOnConnackError: true,
       connectTimeout: options.connectTimeoutMs,
       resubscribe: true,
       manualConnect: true,
