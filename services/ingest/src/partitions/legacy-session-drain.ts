@@ -169,7 +169,10 @@ export class LegacySessionDrain {
       )
         await new Promise((r) => setTimeout(r, Math.min(200, idleMs)));
     }
-    const complete = !this.stopping && client.connected && Date.now() - lastMessageAt >= idleMs;
+    // No old session: the one this probe made is deleted at once (nothing can be queued in it, it
+    // has no subscription). One worked through: when nothing more came for idleMs.
+    const complete =
+      !this.stopping && (!present || (client.connected && Date.now() - lastMessageAt >= idleMs));
     await endWithin(client, END_GRACE_MS);
     if (!complete) {
       this.log.warn({ republished }, 'the single worker’s session is not drained yet; tried again later');
