@@ -56,10 +56,10 @@ describe.skipIf(noRedis)('value relay while Redis is lost (a private redis-serve
     // Every PUBLISH the relay asks node-redis for (sent, or queued while Redis is away).
     let publishCalls = 0;
     const publish = publisherClient.publish.bind(publisherClient);
-    publisherClient.publish = ((...args: Parameters<typeof publish>) => {
+    publisherClient.publish = (...args: Parameters<typeof publish>) => {
       publishCalls++;
       return publish(...args);
-    });
+    };
     let live = true;
     const sender = await startValueRelay({
       client: publisherClient,
