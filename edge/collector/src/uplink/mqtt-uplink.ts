@@ -133,6 +133,10 @@ export class MqttUplink implements Uplink {
       clean: true,
       keepalive: o.keepaliveSec ?? 30,
       reconnectPeriod: o.reconnectPeriodMs ?? 2000,
+      // A refused login (a credential rotated or issued again, a broker still loading its
+      // accounts) is tried again every reconnect period: mqtt.js gives up at the first refusal
+      // otherwise, and the uplink stayed offline, its spool filling, until restarted by hand.
+      reconnectOnConnackError: true,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       queueQoSZero: false,
       will: { topic: this.statusTopic, payload: Buffer.from(this.status('death')), qos: 1, retain: true },
