@@ -360,7 +360,7 @@ describe('upgrade from schema version 22 with float rows', () => {
     await insertFloatRows(client, 'readings', 1, T0, old);
 
     const result = await migrate(client, { logger: silentLogger });
-    expect(result).toMatchObject({ dialect: 'postgres', applied: [23] });
+    expect(result).toMatchObject({ dialect: 'postgres', applied: [23, 24] });
     const t: Target = {
       client,
       dialect: 'postgres',
@@ -416,7 +416,7 @@ describe('upgrade from schema version 22 with float rows', () => {
     await client.query(`SELECT compress_chunk(c) FROM show_chunks('readings') c`);
 
     const result = await migrate(client, { logger: silentLogger });
-    expect(result).toMatchObject({ dialect: 'timescaledb', applied: [23] });
+    expect(result).toMatchObject({ dialect: 'timescaledb', applied: [23, 24] });
     const { rows: jobsAfter } = await client.query<{ job_id: number }>(
       `SELECT job_id FROM timescaledb_information.jobs
        WHERE hypertable_name = 'readings_encoded' AND proc_name IN ('policy_retention', 'policy_compression') ORDER BY job_id`,
