@@ -67,6 +67,9 @@ const TABLE: Record<string, Row> = {
   'POST /api/v1/auth/login': { url: '', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/refresh': { url: '', kind: 'public', allowed: [], denied: [] },
   'POST /api/v1/auth/logout': { url: '', kind: 'public', allowed: [], denied: [] },
+  'POST /api/v1/auth/device/login': { url: '', kind: 'public', allowed: [], denied: [] },
+  'POST /api/v1/auth/device/refresh': { url: '', kind: 'public', allowed: [], denied: [] },
+  'POST /api/v1/auth/device/logout': { url: '', kind: 'public', allowed: [], denied: [] },
   'GET /api/v1/auth/me': {
     url: '/api/v1/auth/me',
     kind: 'resource',

@@ -13,6 +13,22 @@ export const TokenPairSchema = Type.Object({
 });
 export type TokenPair = Static<typeof TokenPairSchema>;
 
+/**
+ * POST /auth/device/login and /auth/device/refresh: a session kept on this device (the phone's
+ * 在此设备上保持登录, docs/mobile.md §7). The refresh token is not in the answer: it is set as an
+ * HttpOnly, SameSite=Strict cookie scoped to /api/v1/auth/device, out of reach of script.
+ */
+export const DeviceTokenPairSchema = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'seconds' }),
+  refreshExpiresIn: Type.Integer({
+    description: 'seconds the refresh token in the cookie lives unused; each refresh starts it again',
+  }),
+  user: UserSchema,
+});
+export type DeviceTokenPair = Static<typeof DeviceTokenPairSchema>;
+
 /** GET /auth/me: the caller as the access token describes them. */
 export const PrincipalSchema = Type.Object({
   userId: Type.String(),
@@ -72,3 +88,7 @@ export const RefreshBodySchema = Type.Object(
   closed,
 );
 export type RefreshBody = Static<typeof RefreshBodySchema>;
+
+/** POST /auth/device/refresh and /auth/device/logout: nothing but the device's cookie. */
+export const DeviceBodySchema = Type.Object({}, closed);
+export type DeviceBody = Static<typeof DeviceBodySchema>;
