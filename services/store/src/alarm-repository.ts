@@ -227,7 +227,7 @@ export class AlarmRepository {
     const { rows } = await this.client.query<EventRow>(
       `SELECT ${EVENT_COLUMNS},
          (SELECT (a.record->>'limit')::float8 FROM alarms a WHERE a.id = e.alarm_id) AS alarm_limit
-       FROM alarm_events e WHERE id > $1 ORDER BY id LIMIT $2`,
+       FROM alarm_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
       [afterId, limit],
     );
     return rows.map(toStoredEvent);

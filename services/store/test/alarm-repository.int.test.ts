@@ -173,6 +173,31 @@ describe('AlarmRepository (PostgreSQL)', () => {
     ]);
   });
 
+  it('reads events after an id in id order across a decimal digit, page by page without a duplicate or a gap', async () => {
+    // Ids 1 to 12: as text, "10" < "2". The id was selected as text and the page sorted by that
+    // output column, so a page crossing 9 → 10 (999 → 1000, …) came out of order and the next page
+    // (after the last id of the page) sent events again and skipped others: a live tail or a Redis
+    // outage's catch-up of thousands of events lost some and duplicated others on the screens.
+    await repo.write({
+      alarms: [record('a1')],
+      events: Array.from({ length: 12 }, (_, i) =>
+        event('a1', i % 2 === 0 ? 'NORM' : 'UNACK', i % 2 === 0 ? 'UNACK' : 'NORM', T0 + i),
+      ),
+      colourChanges: [],
+    });
+    const all = (await repo.eventsAfter(0, 100)).map((e) => e.id);
+    expect(all).toHaveLength(12);
+    expect(all).toEqual([...all].sort((a, b) => a - b));
+    const paged: number[] = [];
+    for (let after = 0; ;) {
+      const page = await repo.eventsAfter(after, 5);
+      paged.push(...page.map((e) => e.id));
+      if (page.length < 5) break;
+      after = page[page.length - 1]!.id;
+    }
+    expect(paged).toEqual(all);
+  });
+
   it('keeps the order given to events of one write (replay by id follows it) and stores colour changes', async () => {
     // Same timestamp on purpose: only the written order tells RTNUN before NORM before UNACK.
     await repo.write({
