@@ -144,6 +144,32 @@ describe('LiveClient: live push interrupted on the server (live-status)', () => 
     client.stop();
   });
 
+  it('reloads the snapshot once when the server says resync (a publisher’s own Redis link was lost), with no degraded state', () => {
+    const clock = new ManualClock(0);
+    const socket = new FakeSocket();
+    const seen: string[] = [];
+    const client = new LiveClient({
+      token: () => Promise.resolve('t'),
+      refreshToken: () => Promise.resolve(true),
+      scopes: [],
+      sinceEventId: () => null,
+      handlers: {
+        ...handlers,
+        resync: () => seen.push(`resync@${clock.now()}`),
+        pushDegraded: (since) => seen.push(`degraded ${String(since)}@${clock.now()}`),
+      },
+      connect: () => socket as unknown as LiveSocket,
+      clock,
+    });
+    client.start();
+    clock.advance(3_000);
+    socket.emitLocal('resync', { reason: 'redis', since: 1_000 });
+    clock.advance(60_000);
+    expect(seen).toEqual(['resync@3000']);
+    expect(clock.pendingTimers).toBe(0);
+    client.stop();
+  });
+
   it('a dropped connection ends the degraded refresh (the connection state says more); stop() leaves no timer', () => {
     const clock = new ManualClock(0);
     const socket = new FakeSocket();

@@ -275,6 +275,22 @@ export type LiveStatus =
     }
   | { readonly live: true; readonly since: number };
 
+/**
+ * Reload the REST snapshots now. Sent to every socket of every instance by a process that
+ * publishes live events (an ingest worker, `serve`) once its own Redis link is back after an
+ * outage: while it was lost, that process handed nothing to Redis — an alarm flood during a long
+ * outage would otherwise have grown without bound in the process running the alarm engine — so
+ * colour changes, 预警 and gateway presence of the outage never went out (alarm events are sent
+ * after it from the event log, before this). A screen connected to an instance whose own Redis
+ * stayed up was never told `live-status` live:false: this is how it learns it missed something.
+ */
+export interface LiveResync {
+  /** What was lost: `redis`, the sender's link to it. */
+  readonly reason: 'redis';
+  /** ms UTC: since when the sender's link was lost. */
+  readonly since: number;
+}
+
 export interface ServerToClientEvents {
   alarm: (event: LiveAlarmEvent) => void;
   colour: (change: LiveColourChange) => void;
@@ -293,6 +309,7 @@ export interface ServerToClientEvents {
   session_ended: (ended: LiveSessionEnded) => void;
   rooms_left: (left: LiveRoomsLeft) => void;
   'live-status': (status: LiveStatus) => void;
+  resync: (signal: LiveResync) => void;
 }
 
 export interface ClientToServerEvents {

@@ -10,6 +10,7 @@ import type {
   LiveReauthRequest,
   LiveReauthResult,
   LiveReplayDone,
+  LiveResync,
   LiveRoom,
   LiveRoomsLeft,
   LiveScope,
@@ -44,9 +45,12 @@ describe('server → client events', () => {
       | 'session_ended'
       | 'rooms_left'
       | 'live-status'
+      | 'resync'
     >();
     expectTypeOf<Parameters<ServerToClientEvents['live-status']>>().toEqualTypeOf<[status: LiveStatus]>();
     expectTypeOf<Extract<LiveStatus, { live: false }>['reason']>().toEqualTypeOf<'redis'>();
+    expectTypeOf<Parameters<ServerToClientEvents['resync']>>().toEqualTypeOf<[signal: LiveResync]>();
+    expectTypeOf<LiveResync>().toEqualTypeOf<{ readonly reason: 'redis'; readonly since: number }>();
     expectTypeOf<Parameters<ServerToClientEvents['alarm']>>().toEqualTypeOf<[event: LiveAlarmEvent]>();
     expectTypeOf<Parameters<ServerToClientEvents['colour']>>().toEqualTypeOf<[change: LiveColourChange]>();
     expectTypeOf<Parameters<ServerToClientEvents['warning']>>().toEqualTypeOf<[event: LiveWarningEvent]>();

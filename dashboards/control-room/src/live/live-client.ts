@@ -8,7 +8,9 @@
  *  - a refused handshake (expired access token) refreshes the token and retries with backoff;
  *  - while the server says live push is interrupted (`live-status` live:false: its Redis is lost,
  *    alarms reach no screen although the socket is connected), `pushDegraded` tells the store and
- *    the REST snapshots are reloaded every DEGRADED_REFRESH_MS; at live:true, once more.
+ *    the REST snapshots are reloaded every DEGRADED_REFRESH_MS; at live:true, once more;
+ *  - `resync`: a process publishing live events lost its own Redis link and has it back (this
+ *    instance's may never have been lost): the REST snapshots are reloaded once.
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -46,7 +48,7 @@ export interface LiveHandlers {
   replayDone(done: LiveReplayDone): void;
   /**
    * Rooms were (re)joined without state recovery, or live push is interrupted (every
-   * DEGRADED_REFRESH_MS) or back: reload the REST snapshots.
+   * DEGRADED_REFRESH_MS) or back, or the server says so (`resync`): reload the REST snapshots.
    */
   resync(): void;
   /**
@@ -158,6 +160,13 @@ export class LiveClient {
     socket.on('change', (c) => handlers.change(c));
     socket.on('replay:done', (d) => handlers.replayDone(d));
     socket.on('live-status', (status) => this.#liveStatus(status));
+    // A publisher's own Redis link was lost and is back (its alarm events of the outage came just
+    // before): colours, 预警 and presence of the outage are only in the snapshot. This instance's
+    // Redis may have stayed up, so no live-status said anything.
+    socket.on('resync', (signal) => {
+      log.info({ since: signal.since }, 'live resync asked by the server');
+      handlers.resync();
+    });
   }
 
   #liveStatus(status: LiveStatus): void {

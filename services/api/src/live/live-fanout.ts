@@ -3,6 +3,7 @@ import type {
   LiveColourChange,
   LiveGatewayPresence,
   LiveRoom,
+  LiveStatus,
   LiveValue,
   LiveWarningEvent,
   MonitoringChange,
@@ -17,6 +18,40 @@ import type { ValueRouter } from './value-router.js';
 
 /** Rows read per tail query. */
 const TAIL_PAGE = 1000;
+
+/**
+ * Most alarm events published one by one after a Redis outage; beyond it the screens reload their
+ * snapshot instead (`resync`). Half the Redis streams adapter's stream length (MAXLEN ~ 10,000,
+ * @socket.io/redis-streams-adapter's default): an API instance's reader, 100 entries a read, must
+ * never find entries of the catch-up trimmed before it read them.
+ */
+export const CATCH_UP_MAX_EVENTS = 5000;
+
+/**
+ * The fanout's view of its Redis link (with Redis only). While the link is lost nothing is handed
+ * to node-redis, whose offline queue has no bound: an XADD per alarm event, colour change and 预警
+ * event of the whole outage waited there — in the process that runs the alarm engine — and an
+ * alarm flood during a long outage ran it out of memory. The fanout keeps only the last alarm
+ * event id it published and whether it dropped something; `linkChanged` catches up once it is back.
+ */
+export interface FanoutLink {
+  /** Whether live push works now (RedisLink). */
+  live(): boolean;
+  /**
+   * Resolves once Redis has answered every command handed to the adapter's client so far (a PING
+   * on that client: replies come in order), or rejects. The catch-up waits for it after each page,
+   * so node-redis holds one page at most.
+   */
+  drained(): Promise<unknown>;
+  /**
+   * Whether this fanout publishes stored alarm events (it has a source). Only then does it catch
+   * up on the event log, and always ends an outage with `resync`: events handed to Redis just
+   * before the loss was seen (within RedisLink's 4 s) may have been lost with the connection.
+   */
+  readonly publishesAlarms: boolean;
+  /** @default CATCH_UP_MAX_EVENTS */
+  readonly catchUpMaxEvents?: number;
+}
 
 /** The site model's rooms, rebuilt when the site model is replaced. */
 export class RoomCache {
@@ -77,10 +112,26 @@ export function liveWarning(e: WarningEvent): LiveWarningEvent {
  * stored id is the event id clients replay from; the batch from the source is the signal that
  * there is something to read. Batches are published one at a time, in order: alarms, then colour
  * changes, then 预警 — as the engine produced them.
+ *
+ * With Redis (`link`), while the link is lost nothing goes out (FanoutLink); when it is back
+ * (`linkChanged`), the alarm events stored since the last one published are read from the log in
+ * pages and published in order, then every screen is told to reload its snapshot (`resync`), for
+ * what is not in the event log: colours, 预警, gateway presence, monitoring changes. Screens are
+ * told even when their own instance's Redis stayed up and they never heard live:false.
  */
 export class LiveFanout {
   #lastId: number;
   #queue: Promise<void> = Promise.resolve();
+  /** Something was not published while the link was lost (the catch-up sends `resync`). */
+  #dropped = false;
+  /** Since when the link is lost, ms UTC (the `resync`'s `since`); undefined once caught up. */
+  #lostAt: number | undefined;
+  /**
+   * Events not handed to Redis while it was lost (colour, 预警, presence, changes: alarm events
+   * wait in the log); alarm events published by catch-ups; catch-ups left to the snapshot (over
+   * the bound).
+   */
+  readonly counters = { droppedOffline: 0, caughtUp: 0, catchUpsSkipped: 0 };
 
   constructor(
     private readonly io: LiveServer,
@@ -90,8 +141,33 @@ export class LiveFanout {
     private readonly router: Pick<ValueRouter, 'values'>,
     lastId: number,
     private readonly owns: (enterprise: string) => boolean = () => true,
+    private readonly link?: FanoutLink,
   ) {
     this.#lastId = lastId;
+  }
+
+  /** false while the Redis link is lost: nothing is handed to node-redis then. */
+  #live(): boolean {
+    return this.link?.live() ?? true;
+  }
+
+  /** A colour change, 预警 event, presence or change not published: the screens must resync. */
+  #drop(): void {
+    this.#dropped = true;
+    this.counters.droppedOffline += 1;
+  }
+
+  /**
+   * Every change of the Redis link (RedisLink.onChange; its status at the start, if lost). Once it
+   * is back the alarm events stored meanwhile go out in order, then `resync`: queued after the
+   * batches handed in so far, and those handed in later wait for it.
+   */
+  linkChanged(status: LiveStatus): void {
+    if (!status.live) {
+      this.#lostAt ??= status.since;
+      return;
+    }
+    this.#queue = this.#queue.then(() => this.#catchUp());
   }
 
   /** Resolves when every batch handed in so far has been published. */
@@ -104,6 +180,7 @@ export class LiveFanout {
   }
 
   gateway(presence: LiveGatewayPresence): void {
+    if (!this.#live()) return this.#drop();
     const rooms = this.rooms.current()?.enterprise(presence.enterprise) ?? [];
     this.#emit(rooms, (to) => to.emit('gateway', presence));
   }
@@ -114,6 +191,7 @@ export class LiveFanout {
    * enterprise when it was asked for, though the enterprise moved since).
    */
   change(change: MonitoringChange): void {
+    if (!this.#live()) return this.#drop();
     const rooms = this.rooms.current();
     if (rooms === undefined) return;
     const stored = change.region !== null && rooms.site.region(change.region) !== undefined;
@@ -132,6 +210,11 @@ export class LiveFanout {
   }
 
   async #publish(events: LiveStoredEvents): Promise<void> {
+    // The alarm events stay in the log, after #lastId: the catch-up publishes them.
+    if (!this.#live()) {
+      if (events.colourChanges.length > 0 || events.warningEvents.length > 0) this.#drop();
+      return;
+    }
     const rooms = this.rooms.current();
     if (rooms === undefined) return;
     if (events.alarmEvents.length > 0) await this.#tail(rooms);
@@ -149,6 +232,8 @@ export class LiveFanout {
   async #tail(rooms: LiveRooms): Promise<void> {
     try {
       for (;;) {
+        // Lost meanwhile: the rest waits in the log for the catch-up.
+        if (!this.#live()) return;
         const page = await this.log.eventsAfter(this.#lastId, TAIL_PAGE);
         for (const e of page) {
           this.#lastId = e.id;
@@ -163,6 +248,62 @@ export class LiveFanout {
       // The events are stored: the next batch retries from the same id, and clients that miss
       // them meanwhile get them by replay.
       this.logger.warn({ err, afterId: this.#lastId }, 'alarm event tail failed');
+    }
+  }
+
+  async #catchUp(): Promise<void> {
+    const link = this.link;
+    if (link === undefined || this.#lostAt === undefined || !link.live()) return;
+    const since = this.#lostAt;
+    const rooms = this.rooms.current();
+    try {
+      if (link.publishesAlarms && rooms !== undefined) await this.#catchUpAlarms(link, rooms);
+    } catch (err) {
+      // The events are stored: screens have them from the snapshot the resync makes them load.
+      this.logger.warn({ err, afterId: this.#lastId }, 'alarm event catch-up failed');
+      this.#dropped = true;
+    }
+    // Lost again during the catch-up: the next restoration goes on from #lastId.
+    if (!link.live()) return;
+    if (this.#dropped || link.publishesAlarms) {
+      // Through the adapter: every instance's sockets, after the alarm events above.
+      this.io.emit('resync', { reason: 'redis', since });
+      this.logger.info(
+        { since, dropped: this.counters.droppedOffline },
+        'live resync sent after redis outage',
+      );
+    }
+    this.#dropped = false;
+    this.#lostAt = undefined;
+  }
+
+  /** The alarm events stored after #lastId, a page at a time, each page answered by Redis first. */
+  async #catchUpAlarms(link: FanoutLink, rooms: LiveRooms): Promise<void> {
+    const max = link.catchUpMaxEvents ?? CATCH_UP_MAX_EVENTS;
+    const newest = await this.log.lastEventId();
+    // Ids are a sequence: more than `max` behind means more than `max` events (gaps only lower it).
+    if (newest - this.#lastId > max) {
+      this.logger.warn(
+        { afterId: this.#lastId, newest, max },
+        'alarm events of the redis outage not published one by one: screens reload their snapshot',
+      );
+      this.#lastId = newest;
+      this.#dropped = true;
+      this.counters.catchUpsSkipped += 1;
+      return;
+    }
+    for (;;) {
+      if (!link.live()) return;
+      const page = await this.log.eventsAfter(this.#lastId, TAIL_PAGE);
+      for (const e of page) {
+        this.#lastId = e.id;
+        const event = liveAlarm(e, rooms, false);
+        if (event.enterprise !== null && !this.owns(event.enterprise)) continue;
+        this.#emit(rooms.source(e.sourceKey), (to) => to.emit('alarm', event));
+        this.counters.caughtUp += 1;
+      }
+      await link.drained();
+      if (page.length < TAIL_PAGE) return;
     }
   }
 

@@ -25,7 +25,7 @@ import type { LiveServer, LiveSocket } from './live-types.js';
 import { systemClock } from '@hazardwatch/kit';
 import type { LiveClock } from './value-conflator.js';
 import { ValueRouter } from './value-router.js';
-import { firstConnectAttempt, RedisLink } from './redis-link.js';
+import { firstConnectAttempt, redisAnswered, RedisLink } from './redis-link.js';
 import { startValueRelay } from './value-relay.js';
 
 export interface LiveGatewayOptions {
@@ -183,7 +183,24 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
   nsp.adapter.on('leave-room', replace);
 
   const owns = options.ownsEnterprise;
-  const fanout = new LiveFanout(io, rooms, log, logger, values, await log.lastEventId(), owns);
+  // With Redis, nothing is handed to node-redis while the link is lost (its offline queue has no
+  // bound); the alarm events stored meanwhile go out from the event log once it is back, then
+  // `resync` (LiveFanout).
+  const fanout = new LiveFanout(
+    io,
+    rooms,
+    log,
+    logger,
+    values,
+    await log.lastEventId(),
+    owns,
+    redis && {
+      live: () => redis.link.status.live,
+      drained: () => redisAnswered(redis.client, clock),
+      publishesAlarms: options.source !== undefined,
+    },
+  );
+  if (redis && !redis.link.status.live) fanout.linkChanged(redis.link.status);
   // Values of the other instances' sources (with Redis), and ours for them.
   const relay = redis
     ? await startValueRelay({
@@ -262,7 +279,10 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
     fanout.change(change),
   );
   // Local only: the adapter's broadcast goes through Redis, the very thing that is lost.
-  const stopLinkWatch = redis?.link.onChange((status) => io.local.emit('live-status', status));
+  const stopLinkWatch = redis?.link.onChange((status) => {
+    io.local.emit('live-status', status);
+    fanout.linkChanged(status);
+  });
   logger.info({ redis: redis !== undefined }, 'live gateway attached');
 
   let closing: Promise<void> | undefined;
@@ -340,7 +360,8 @@ export async function connectRedis(
   }) as unknown as RedisClient['set'];
   // Not awaited: with Redis down the process starts anyway, its live push degraded (the link says
   // so once the first attempt fails), and the connection comes up by itself when Redis answers.
-  // What is published meanwhile waits in the offline queue. Rejected only by a reconnectStrategy
+  // Events are not handed to it meanwhile (LiveFanout: the event log and `resync` once it is back;
+  // the value relay drops its frames). Rejected only by a reconnectStrategy
   // that gives up, which the default never does.
   client.connect().catch((err: unknown) => logger.error({ err }, 'redis connection given up'));
   await firstConnectAttempt(client);

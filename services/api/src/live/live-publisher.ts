@@ -1,13 +1,15 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { LiveStatus } from '@hazardwatch/contracts';
 import type { SiteIndex } from '@hazardwatch/core';
+import { systemClock } from '@hazardwatch/kit';
 import { AlarmRepository, type SqlClient } from '@hazardwatch/store';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { LiveFanout, RoomCache } from './live-fanout.js';
+import { CATCH_UP_MAX_EVENTS, LiveFanout, RoomCache } from './live-fanout.js';
 import { connectRedis } from './live-gateway.js';
 import type { LiveSource } from './live-source.js';
 import type { LiveServer } from './live-types.js';
+import { redisAnswered } from './redis-link.js';
 import { startValueRelay } from './value-relay.js';
 
 export interface LivePublisherOptions {
@@ -25,16 +27,24 @@ export interface LivePublisherOptions {
   readonly redisBlockMs?: number;
   /** The enterprises whose stored alarm events this worker publishes, asked at each event. @default all */
   readonly ownsEnterprise?: (enterprise: string) => boolean;
+  /**
+   * Most alarm events of a Redis outage published one by one once it is back; beyond it the
+   * screens only reload their snapshot (LiveFanout). @default CATCH_UP_MAX_EVENTS
+   */
+  readonly catchUpMaxEvents?: number;
 }
 
 export interface LivePublisher {
   /**
    * Whether this worker's events can go out now: false while its Redis connections are lost or
-   * not yet made (events wait in node-redis's offline queue and go out when Redis answers).
+   * not yet made. Nothing is handed to Redis meanwhile: once it answers, the alarm events stored
+   * during the outage go out from the event log, then `resync` (LiveFanout).
    */
   readonly liveStatus: LiveStatus;
   /** Resolves once every source batch handed in so far has been published. */
   idle(): Promise<void>;
+  /** What the fanout did not hand to Redis while it was lost, and caught up once it was back. */
+  readonly counters: LiveFanout['counters'];
   /** Stops the source and closes Redis. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,7 +64,7 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
   // Never attached to an HTTP server: a node of the adapter that only broadcasts.
   const io: LiveServer = new Server({ serveClient: false });
   // Returns after the first connection attempt, whether Redis answered or not: the events stored
-  // from here on are published, those before Redis answers from node-redis's offline queue.
+  // from here on are published, those before Redis answers from the event log once it does.
   const redis = await connectRedis(options.redisUrl, logger);
   io.adapter(createAdapter(redis.client, { streamName, blockTimeInMs: options.redisBlockMs ?? 1000 }));
   const log = new AlarmRepository(options.client);
@@ -67,7 +77,16 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
     { values: () => undefined },
     await log.lastEventId(),
     options.ownsEnterprise,
+    {
+      live: () => redis.link.status.live,
+      drained: () => redisAnswered(redis.client, systemClock),
+      publishesAlarms: true,
+      catchUpMaxEvents: options.catchUpMaxEvents ?? CATCH_UP_MAX_EVENTS,
+    },
   );
+  // Lost already (started during an outage), or from now on.
+  if (!redis.link.status.live) fanout.linkChanged(redis.link.status);
+  const stopLinkWatch = redis.link.onChange((status) => fanout.linkChanged(status));
   const relay = await startValueRelay({
     client: redis.client,
     channel: `${streamName}:values`,
@@ -88,9 +107,11 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
       return redis.link.status;
     },
     idle: () => fanout.idle(),
+    counters: fanout.counters,
     close: () => {
       closing ??= (async () => {
         stopSource();
+        stopLinkWatch();
         await fanout.idle();
         await relay.close();
         await io.of('/').adapter.close();

@@ -22,9 +22,10 @@ export interface RedisLinkOptions {
 
 /**
  * Whether this process's Redis connections (the adapter's client and every duplicate of it: the
- * stream reader, the value relay's subscriber) can carry live push. While one cannot, events
- * published here wait in node-redis's offline queue and events of other processes are not read:
- * the screens of this instance hear nothing, so they must be told (`live-status`).
+ * stream reader, the value relay's subscriber) can carry live push. While one cannot, events of
+ * this process are not handed to Redis (node-redis's offline queue has no bound: LiveFanout and the
+ * value relay ask `status` first) and events of other processes are not read: the screens of this
+ * instance hear nothing, so they must be told (`live-status`).
  *
  * Detection, within REDIS_PING_INTERVAL_MS + REDIS_PING_TIMEOUT_MS (4 s) of the loss:
  *  - a stopped or restarted Redis closes the TCP connections at once: node-redis emits `error`
@@ -147,6 +148,29 @@ export class RedisLink {
       this.#status = { live: false, reason: 'redis', since: now };
     }
     for (const listener of this.#listeners) listener(this.#status);
+  }
+}
+
+/**
+ * Resolves once Redis has answered a PING on `client`, so every command handed to it before (its
+ * replies come in order); rejects at once when the client is not ready (the PING would wait in
+ * the offline queue), or when no answer came within `timeoutMs` (a cut network closes nothing).
+ * LiveFanout's catch-up waits on it between pages: node-redis never holds more than one page.
+ */
+export async function redisAnswered(
+  client: RedisClient,
+  clock: LiveClock,
+  timeoutMs = REDIS_PING_TIMEOUT_MS,
+): Promise<void> {
+  if (!client.isReady) throw new Error('redis not ready');
+  let timer: ReturnType<LiveClock['setTimeout']> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = clock.setTimeout(() => reject(new Error(`PING unanswered within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([client.ping(), late]);
+  } finally {
+    clock.clearTimeout(timer);
   }
 }
 
