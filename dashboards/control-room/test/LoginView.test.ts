@@ -43,3 +43,41 @@ describe('login refusal in the UI’s language (issue #21: 登录失败：wrong 
     expect(mountLogin(null).find('[role="alert"]').exists()).toBe(false);
   });
 });
+
+describe('在此设备上保持登录 (docs/mobile.md §7)', () => {
+  const mountWith = (offerKeep: boolean | undefined, locale: Locale = 'zh-CN') =>
+    mount(LoginView, {
+      props: { error: null, busy: false, ...(offerKeep === undefined ? {} : { offerKeep }) },
+      global: { plugins: [createAppI18n(locale)] },
+    });
+  const submit = async (w: ReturnType<typeof mountWith>) => {
+    await w.find('input[name=username]').setValue('chlor');
+    await w.find('input[name=password]').setValue('pw');
+    await w.find('form').trigger('submit');
+    return w.emitted('login')?.[0];
+  };
+
+  it('offered on a phone, never ticked by itself; the lifetime is said in zh-CN and English', async () => {
+    const w = mountWith(true);
+    const box = w.find<HTMLInputElement>('[data-test="keep-signed-in"]');
+    expect(box.element.checked).toBe(false);
+    expect(w.text()).toContain('在此设备上保持登录');
+    expect(w.text()).toContain('7 天未使用');
+    await expect(submit(w)).resolves.toEqual(['chlor', 'pw', false]);
+    const en = mountWith(true, 'en');
+    expect(en.text()).toContain('Keep me signed in on this device');
+    expect(en.text()).toContain('7 days pass unused');
+  });
+
+  it('ticked: the login asks to keep the session', async () => {
+    const w = mountWith(true);
+    await w.find('[data-test="keep-signed-in"]').setValue(true);
+    await expect(submit(w)).resolves.toEqual(['chlor', 'pw', true]);
+  });
+
+  it('the console (not a phone) does not offer it', async () => {
+    const w = mountWith(undefined);
+    expect(w.find('[data-test="keep-signed-in"]').exists()).toBe(false);
+    await expect(submit(w)).resolves.toEqual(['chlor', 'pw', false]);
+  });
+});

@@ -1,8 +1,18 @@
 /**
  * REST client for /api/v1: bearer token, one refresh-token rotation on 401 (shared by concurrent
  * requests), and the API's `{code, message}` errors surfaced as ApiRequestError with the HTTP status.
+ * A session kept on the device (`login(…, keep)`) rotates the API's HttpOnly cookie instead of a
+ * token of its own, under the device's refresh lock (state/kept-session.ts).
  */
-import type { ApiError, LoginBody, RefreshBody, TokenPair } from '@hazardwatch/contracts';
+import type {
+  ApiError,
+  DeviceBody,
+  DeviceTokenPair,
+  LoginBody,
+  RefreshBody,
+  TokenPair,
+} from '@hazardwatch/contracts';
+import { withRefreshLock, type KeptMark, type RefreshLocks } from '../state/kept-session.js';
 
 export const API_BASE = '/api/v1';
 
@@ -17,9 +27,24 @@ export class ApiRequestError extends Error implements ApiError {
   }
 }
 
+/** A tab's tokens: its own refresh token, or (kept on the device) none, the cookie holds it. */
+export type SessionTokens = TokenPair | DeviceTokenPair;
+
+/** Whether the tab holds its own refresh token (not a session kept on the device). */
+const ownRefresh = (tokens: SessionTokens): tokens is TokenPair => 'refreshToken' in tokens;
+
+/** Whether these tokens are a session kept on the device (its refresh token in the cookie). */
+export const isDeviceSession = (tokens: SessionTokens): boolean => !ownRefresh(tokens);
+
 export interface TokenStore {
-  current(): TokenPair | null;
-  replace(tokens: TokenPair | null): void;
+  current(): SessionTokens | null;
+  replace(tokens: SessionTokens | null): void;
+}
+
+/** The device's kept session: its mark and the lock its tabs refresh under. */
+export interface DeviceOptions {
+  readonly kept: KeptMark;
+  readonly locks: RefreshLocks | undefined;
 }
 
 export type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
@@ -55,24 +80,44 @@ export class HttpClient {
   constructor(
     private readonly tokens: TokenStore,
     private readonly fetchFn: typeof fetch = (...a) => fetch(...a),
+    private readonly device?: DeviceOptions,
   ) {}
 
-  async login(username: string, password: string): Promise<TokenPair> {
-    const res = await this.fetchFn(`${API_BASE}/auth/login`, {
+  /** Signs in; with `keep` the session is kept on this device (its refresh token a cookie). */
+  async login(username: string, password: string, keep = false): Promise<SessionTokens> {
+    const device = keep ? this.device : undefined;
+    const res = await this.fetchFn(`${API_BASE}/auth/${device ? 'device/login' : 'login'}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username, password } satisfies LoginBody),
     });
     if (!res.ok) throw await errorOf(res);
-    const pair = (await res.json()) as TokenPair;
+    const pair = (await res.json()) as SessionTokens;
+    if (device) device.kept.keep();
     this.tokens.replace(pair);
     return pair;
+  }
+
+  /** Whether a tab without tokens of its own may take them from the device's kept session. */
+  canResume(): boolean {
+    return this.tokens.current() === null && this.device?.kept.isKept() === true;
   }
 
   async logout(): Promise<void> {
     const pair = this.tokens.current();
     this.tokens.replace(null);
-    if (!pair) return;
+    if (this.device && (pair === null ? this.device.kept.isKept() : isDeviceSession(pair))) {
+      // Every tab of the device hears it (storage event) and signs out too; the API revokes the
+      // cookie's family and clears the cookie.
+      this.device.kept.forget();
+      await this.fetchFn(`${API_BASE}/auth/device/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({} satisfies DeviceBody),
+      }).catch(() => undefined);
+      return;
+    }
+    if (!pair || !ownRefresh(pair)) return;
     await this.fetchFn(`${API_BASE}/auth/logout`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -84,7 +129,8 @@ export class HttpClient {
   refresh(): Promise<boolean> {
     this.#refreshing ??= (async () => {
       const pair = this.tokens.current();
-      if (!pair) return false;
+      if (pair ? isDeviceSession(pair) : this.canResume()) return this.#refreshDevice();
+      if (!pair || !ownRefresh(pair)) return false;
       const res = await this.fetchFn(`${API_BASE}/auth/refresh`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -102,6 +148,39 @@ export class HttpClient {
       this.#refreshing = null;
     });
     return this.#refreshing;
+  }
+
+  /**
+   * The device's cookie rotated for this tab, under the device's refresh lock: a second tab waits
+   * and then presents the cookie the first one's answer set, never the spent one (reuse detection
+   * would revoke the family). Refused (spent, revoked, expired, the user disabled): the device
+   * forgets the kept session.
+   */
+  #refreshDevice(): Promise<boolean> {
+    const device = this.device;
+    if (!device) return Promise.resolve(false);
+    return withRefreshLock(device.locks, async () => {
+      // Signed out in another tab while this one waited for the lock.
+      if (!device.kept.isKept()) {
+        this.tokens.replace(null);
+        return false;
+      }
+      const res = await this.fetchFn(`${API_BASE}/auth/device/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({} satisfies DeviceBody),
+      }).catch(() => undefined);
+      if (res === undefined) return false;
+      if (!res.ok) {
+        if (res.status === 401 || res.status === 400) {
+          device.kept.forget();
+          this.tokens.replace(null);
+        }
+        return false;
+      }
+      this.tokens.replace((await res.json()) as DeviceTokenPair);
+      return true;
+    });
   }
 
   async request<T>(

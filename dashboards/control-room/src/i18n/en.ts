@@ -26,6 +26,9 @@ export const en: Messages = {
     failed: 'Sign-in failed: {message}',
     unreachable: 'the server could not be reached; check the network and try again',
     logout: 'Sign out',
+    keep: 'Keep me signed in on this device',
+    keepHint:
+      'Links in notifications open the warning without signing in again, until you sign out or {days} days pass unused. Only on your own phone, never on a shared device.',
   },
   colour: {
     red: 'Red',

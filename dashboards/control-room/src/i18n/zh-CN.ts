@@ -24,6 +24,9 @@ export const zhCN = {
     failed: '登录失败：{message}',
     unreachable: '无法连接服务器，请检查网络后重试',
     logout: '退出',
+    keep: '在此设备上保持登录',
+    keepHint:
+      '通知中的链接直接打开预警，无需再次登录；{days} 天未使用或退出登录后需重新登录。仅限本人手机，共用设备请勿勾选。',
   },
   colour: {
     red: '红',

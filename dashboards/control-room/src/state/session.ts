@@ -1,12 +1,13 @@
 /**
  * The logged-in session: tokens in sessionStorage (a control-room PC shared between shifts keeps
  * no session once the browser closes), the user, and the live scopes the user's role gives
- * (regulator → region subtree, operator → own enterprise, admin → every root region).
+ * (regulator → region subtree, operator → own enterprise, admin → every root region). A session
+ * kept on a phone (kept-session.ts) keeps only its access token here too, per tab.
  */
 import { ref, type Ref } from 'vue';
 import type { LiveScope } from '@hazardwatch/contracts';
-import type { TokenStore } from '../api/http.js';
-import type { Me, RegionNode, TokenPair, User } from '@hazardwatch/contracts';
+import type { SessionTokens, TokenStore } from '../api/http.js';
+import type { Me, RegionNode, User } from '@hazardwatch/contracts';
 
 const KEY = 'hw.session';
 
@@ -23,10 +24,10 @@ export interface Session extends TokenStore {
 export function createSession(
   storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = sessionStorage,
 ): Session {
-  let pair: TokenPair | null = null;
+  let pair: SessionTokens | null = null;
   try {
     const raw = storage.getItem(KEY);
-    pair = raw ? (JSON.parse(raw) as TokenPair) : null;
+    pair = raw ? (JSON.parse(raw) as SessionTokens) : null;
   } catch {
     pair = null;
   }
