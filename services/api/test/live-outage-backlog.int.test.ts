@@ -1,7 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import {
+  connect,
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmEvent } from '@hazardwatch/contracts';
@@ -142,6 +148,42 @@ async function storeFlood(api: TestApi, pointId: number, count: number): Promise
   return events;
 }
 
+/**
+ * A TCP relay to Redis that can be cut (its connections destroyed, its port closed: refused) and
+ * opened again on the same port: one process's link to Redis lost while the others' stays up.
+ */
+async function tcpRelay(
+  target: number,
+): Promise<{ port: number; cut(): Promise<void>; open(): Promise<void> }> {
+  const port = await freePort();
+  const sockets = new Set<Socket>();
+  let server: TcpServer | undefined;
+  const open = async (): Promise<void> => {
+    server = createTcpServer((client) => {
+      const upstream = connect(target, '127.0.0.1');
+      sockets.add(client).add(upstream);
+      const end = (): void => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      for (const s of [client, upstream]) s.on('error', end).on('close', end);
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+  };
+  const cut = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await open();
+  return { port, cut, open };
+}
+
 const listening = async (): Promise<Server> => {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -171,9 +213,11 @@ describe.skipIf(noRedis)(
     /**
      * A private Redis; `hazardwatch api` (a gateway without a source: its screens hear the workers
      * through Redis) with a screen subscribed to E1; `hazardwatch ingest` (the publisher) fed by a
-     * test source. An alarm goes out live before anything else.
+     * test source. An alarm goes out live before anything else. `relayed`: the publisher reaches
+     * Redis through a relay, and only its link is lost (Redis and the api's link stay up).
      */
-    async function stack(catchUpMaxEvents?: number) {
+    async function stack(options: { catchUpMaxEvents?: number; relayed?: boolean } = {}) {
+      const { catchUpMaxEvents, relayed = false } = options;
       const port = await freePort();
       const redisUp = async (): Promise<void> => {
         redis = startRedis(port);
@@ -187,6 +231,8 @@ describe.skipIf(noRedis)(
       await redisUp();
       const redisUrl = `redis://127.0.0.1:${port}`;
       const redisStreamName = `hw-live-backlog-${randomUUID()}`;
+      const relay = relayed ? await tcpRelay(port) : undefined;
+      if (relay) closers.push(() => relay.cut());
       const http = await listening();
       closers.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
       const gateway: LiveGateway = await attachTo(api, http, {
@@ -201,7 +247,7 @@ describe.skipIf(noRedis)(
         source,
         client: api.client,
         logger: silentLogger,
-        redisUrl,
+        redisUrl: relay ? `redis://127.0.0.1:${relay.port}` : redisUrl,
         redisStreamName,
         redisBlockMs: 200,
         ...(catchUpMaxEvents !== undefined ? { catchUpMaxEvents } : {}),
@@ -215,6 +261,7 @@ describe.skipIf(noRedis)(
       const alarms: string[] = [];
       screen.on('alarm', (e) => void alarms.push(e.alarmId));
       const resyncs = record(screen, 'resync');
+      const statuses = record(screen, 'live-status');
       const pointId = api.site.pointByKey(E1, 'LT-1101')!.id;
       const live = async (): Promise<void> => {
         const [one] = await storeFlood(api, pointId, 1);
@@ -224,13 +271,14 @@ describe.skipIf(noRedis)(
       };
       await live();
 
-      /** Stops Redis, stores `count` alarms and hands them to the publisher, returns them. */
+      /** Stops Redis (or cuts the relay), stores `count` alarms and hands them to the publisher. */
       const floodWhileDown = async (count: number): Promise<AlarmEvent[]> => {
-        await stopRedis(redis!);
+        if (relay) await relay.cut();
+        else await stopRedis(redis!);
         await waitFor(
-          () => Promise.resolve(publisher.liveStatus.live || gateway.liveStatus?.live === true),
+          () => Promise.resolve(publisher.liveStatus.live || (!relay && gateway.liveStatus?.live === true)),
           (up) => !up,
-          'both links lost',
+          'the links lost',
           10_000,
         );
         offline = countOfflineCommands();
@@ -243,7 +291,8 @@ describe.skipIf(noRedis)(
         return flood;
       };
       const back = async (): Promise<void> => {
-        await redisUp();
+        if (relay) await relay.open();
+        else await redisUp();
         await waitFor(
           () => Promise.resolve(publisher.liveStatus.live && gateway.liveStatus?.live === true),
           Boolean,
@@ -251,7 +300,7 @@ describe.skipIf(noRedis)(
           20_000,
         );
       };
-      return { publisher, alarms, resyncs, live, floodWhileDown, back };
+      return { publisher, gateway, alarms, resyncs, statuses, live, floodWhileDown, back };
     }
 
     /** What node-redis was asked for while down: a few reconnection-time commands at most. */
@@ -292,7 +341,9 @@ describe.skipIf(noRedis)(
     }, 120_000);
 
     it('leaves a backlog over its bound to the snapshot: a resync, none of it one by one, live again after', async () => {
-      const { publisher, alarms, resyncs, live, floodWhileDown, back } = await stack(500);
+      const { publisher, alarms, resyncs, live, floodWhileDown, back } = await stack({
+        catchUpMaxEvents: 500,
+      });
       await floodWhileDown(1200);
       expectLittleHeld();
 
@@ -308,6 +359,34 @@ describe.skipIf(noRedis)(
       // The next alarm goes out alone (the skipped ones are not sent after all).
       await live();
       expect(alarms).toHaveLength(2);
+    }, 120_000);
+
+    it('only the worker’s own link lost (the api’s Redis fine, its screen never told live:false): every alarm of the outage reaches the screen once its link is back, then a resync', async () => {
+      const { publisher, gateway, alarms, resyncs, statuses, live, floodWhileDown, back } = await stack({
+        relayed: true,
+      });
+      const flood = await floodWhileDown(1500);
+      expectLittleHeld();
+      expect(gateway.liveStatus?.live).toBe(true);
+
+      await back();
+      await waitFor(
+        () => Promise.resolve(alarms.length),
+        (n) => n >= 1 + flood.length,
+        'every alarm of the outage on the screen',
+        30_000,
+      );
+      await waitFor(
+        () => Promise.resolve(resyncs.length),
+        (n) => n === 1,
+        'a resync',
+        10_000,
+      );
+      expect(alarms.slice(1)).toEqual(flood.map((e) => e.alarmId));
+      expect(publisher.counters.caughtUp).toBe(flood.length);
+      // Its own instance's live push worked throughout: nothing else told it anything was missed.
+      expect(statuses).toEqual([]);
+      await live();
     }, 120_000);
   },
 );
