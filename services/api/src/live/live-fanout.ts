@@ -281,7 +281,9 @@ export class LiveFanout {
   async #catchUpAlarms(link: FanoutLink, rooms: LiveRooms): Promise<void> {
     const max = link.catchUpMaxEvents ?? CATCH_UP_MAX_EVENTS;
     const newest = await this.log.lastEventId();
-    // Ids are a sequence: more than `max` behind means more than `max` events (gaps only lower it).
+    // Ids come from a sequence: the distance is at least the number of events behind (those of
+    // every enterprise; rolled-back ids add to it), so a backlog near the bound may be left to the
+    // snapshot, and one over it is never published one by one.
     if (newest - this.#lastId > max) {
       this.logger.warn(
         { afterId: this.#lastId, newest, max },
