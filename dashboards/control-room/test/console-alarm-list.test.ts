@@ -174,6 +174,41 @@ describe('ConsoleAlarmList: live alarm events merged into the console', () => {
     expect(list.all().map((a) => a.id)).toEqual(['closed']);
   });
 
+  it('remembers a closed alarm only while a snapshot requested before the close is in flight', () => {
+    const list = new ConsoleAlarmList(() => facts);
+    // A wall connected for months: its reconnects are recovered (no snapshot), alarms open and close.
+    for (let i = 0; i < 1000; i++) {
+      list.apply(event({ id: 2 * i + 1, alarmId: `a${i}`, from: 'NORM', to: 'UNACK', ts: i }));
+      list.apply(event({ id: 2 * i + 2, alarmId: `a${i}`, from: 'UNACK', to: 'NORM', ts: i, actor: 'op' }));
+    }
+    expect(list.size).toBe(0);
+    expect(list.tombstones).toBe(0);
+    // A snapshot in flight: a close meanwhile is remembered until it arrives, then forgotten.
+    list.apply(event({ id: 3001, alarmId: 'x', from: 'NORM', to: 'UNACK', ts: 1 }));
+    const since = list.mark();
+    list.apply(event({ id: 3002, alarmId: 'x', from: 'UNACK', to: 'NORM', ts: 2, actor: 'op' }));
+    expect(list.tombstones).toBe(1);
+    list.loadSnapshot([rest({ id: 'x', state: 'UNACK', updatedAt: 1 })], since);
+    expect(list.all()).toEqual([]);
+    expect(list.tombstones).toBe(0);
+  });
+
+  it('forgets the mark of a snapshot whose request failed', () => {
+    const list = new ConsoleAlarmList(() => facts);
+    const failed = list.mark();
+    list.apply(event({ id: 1, alarmId: 'y', from: 'NORM', to: 'UNACK', ts: 1 }));
+    list.apply(event({ id: 2, alarmId: 'y', from: 'UNACK', to: 'NORM', ts: 2, actor: 'op' }));
+    // Two requests in flight at once: the failed one's mark goes, the other's still holds the close.
+    const pending = list.mark();
+    list.apply(event({ id: 3, alarmId: 'z', from: 'NORM', to: 'UNACK', ts: 3 }));
+    list.apply(event({ id: 4, alarmId: 'z', from: 'UNACK', to: 'NORM', ts: 4, actor: 'op' }));
+    list.abandon(failed);
+    expect(list.tombstones).toBe(1);
+    list.loadSnapshot([rest({ id: 'z', state: 'UNACK', updatedAt: 3 })], pending);
+    expect(list.all()).toEqual([]);
+    expect(list.tombstones).toBe(0);
+  });
+
   it('keeps the colour when a later event carries none', () => {
     const list = new ConsoleAlarmList(() => facts);
     list.apply(event({ id: 1, from: 'NORM', to: 'UNACK', ts: 1, colour: 'orange' }));

@@ -72,6 +72,13 @@ export class ConsoleAlarmList {
   /** Arrival sequence of the last event that changed each row, and of closed rows (tombstones). */
   readonly #seqOf = new Map<string, number>();
   readonly #closed = new Map<string, number>();
+  /**
+   * Marks of the snapshot requests in flight (taken, neither loaded nor abandoned), with how many
+   * requests took each. A tombstone matters only to a snapshot requested before its close, so
+   * none is kept while no request is in flight: a screen whose reconnects are all recovered (no
+   * snapshot) kept one per closed alarm for as long as it ran (the wall's long run, issue #22).
+   */
+  readonly #pending = new Map<number, number>();
   #seq = 0;
   /** Highest event id seen: the `sinceEventId` of the next replay. */
   lastEventId: number | null = null;
@@ -82,6 +89,11 @@ export class ConsoleAlarmList {
     return this.#alarms.size;
   }
 
+  /** Closed alarms remembered for a snapshot in flight (tombstones): for tests and the long run. */
+  get tombstones(): number {
+    return this.#closed.size;
+  }
+
   get(id: string): OpenAlarm | undefined {
     return this.#alarms.get(id);
   }
@@ -90,9 +102,29 @@ export class ConsoleAlarmList {
     return [...this.#alarms.values()];
   }
 
-  /** The arrival position now: pass it to `loadSnapshot` for a snapshot requested from here on. */
+  /**
+   * The arrival position now: pass it to `loadSnapshot` for a snapshot requested from here on, or
+   * to `abandon` when the request fails.
+   */
   mark(): number {
+    this.#pending.set(this.#seq, (this.#pending.get(this.#seq) ?? 0) + 1);
     return this.#seq;
+  }
+
+  /** The snapshot requested at `since` (a `mark()`) will not come: its tombstones go. */
+  abandon(since: number): void {
+    this.#settle(since);
+  }
+
+  /** A request of mark `since` is over: drops the tombstones no request in flight can need. */
+  #settle(since: number): void {
+    const n = this.#pending.get(since);
+    if (n !== undefined && n > 1) this.#pending.set(since, n - 1);
+    else this.#pending.delete(since);
+    // A tombstone is consulted by a snapshot of mark `m` only if it is newer than `m`.
+    let oldest = Infinity;
+    for (const m of this.#pending.keys()) oldest = Math.min(oldest, m);
+    for (const [id, seq] of this.#closed) if (seq <= oldest) this.#closed.delete(id);
   }
 
   /**
@@ -116,7 +148,7 @@ export class ConsoleAlarmList {
     }
     this.#alarms.clear();
     for (const [id, a] of next) this.#alarms.set(id, a);
-    for (const [id, seq] of this.#closed) if (seq <= since) this.#closed.delete(id);
+    this.#settle(since);
     for (const id of [...this.#seqOf.keys()]) if (!next.has(id)) this.#seqOf.delete(id);
   }
 
@@ -129,7 +161,8 @@ export class ConsoleAlarmList {
     }
     this.#seq += 1;
     if (e.to === 'NORM') {
-      this.#closed.set(e.alarmId, this.#seq);
+      // Remembered only for a snapshot in flight (one requested later no longer lists it).
+      if (this.#pending.size > 0) this.#closed.set(e.alarmId, this.#seq);
       if (!held) return { kind: 'ignored' };
       this.#alarms.delete(e.alarmId);
       this.#seqOf.delete(e.alarmId);

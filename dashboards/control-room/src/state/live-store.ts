@@ -123,7 +123,11 @@ export function createLiveStore(
       Promise.all(site.enterprises.value.map((e) => api.latestOfEnterprise(e.code))),
       api.warnings(),
       site.loadOverviews(),
-    ]);
+    ]).catch((err: unknown) => {
+      // No snapshot comes of this mark: the alarm list keeps no closed alarm for it.
+      alarms.abandon(alarmsSince);
+      throw err;
+    });
     alarms.loadSnapshot(open, alarmsSince);
     alarmsVersion.value += 1;
     syncHorn();
