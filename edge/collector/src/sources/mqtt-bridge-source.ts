@@ -74,6 +74,10 @@ export class MqttBridgeSource implements Source {
       // We subscribe on every 'connect' ourselves, to know when the subscriptions are granted.
       resubscribe: false,
       reconnectPeriod: o.reconnectPeriodMs,
+      // A refused login (the plant broker's account rotated, or the broker restarting and still
+      // loading its accounts) is tried again every reconnect period: mqtt.js gives up at the
+      // first refusal otherwise, and the source forwarded nothing until restarted by hand.
+      reconnectOnConnackError: true,
       connectTimeout: o.connectTimeoutMs,
       ...(o.clientId === undefined ? {} : { clientId: o.clientId }),
       ...(o.username === undefined ? {} : { username: o.username }),
