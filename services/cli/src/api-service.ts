@@ -12,6 +12,7 @@ import {
   type ApiServer,
   type BrokerAccounts,
   type LiveGateway,
+  type LiveGatewayOptions,
 } from '@hazardwatch/api';
 import type { LiveStatus } from '@hazardwatch/contracts';
 import { liveSourceFor } from './live-source.js';
@@ -221,9 +222,14 @@ export function liveReadiness(status: LiveStatus | undefined): Record<string, un
     : { live: 'degraded', status: 'degraded', liveReason: status.reason, liveDegradedSince: status.since };
 }
 
-/** A partitioned worker publishes the stored alarm events of its own enterprises only. */
-function ownership(owned: readonly string[] | null): { ownsEnterprise?: (enterprise: string) => boolean } {
+/**
+ * A partitioned worker publishes the stored alarm events of its own enterprises only, and no
+ * platform alarm's: those are raised and published by the worker owning every enterprise.
+ */
+function ownership(
+  owned: readonly string[] | null,
+): Pick<LiveGatewayOptions, 'ownsEnterprise' | 'ownsPlatform'> {
   if (owned === null) return {};
   const set = new Set(owned);
-  return { ownsEnterprise: (enterprise) => set.has(enterprise) };
+  return { ownsEnterprise: (enterprise) => set.has(enterprise), ownsPlatform: () => false };
 }

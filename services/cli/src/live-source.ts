@@ -42,13 +42,17 @@ export function liveSourceFor(service: IngestService | LeasedIngestService, tap:
 /**
  * `hazardwatch ingest` with REDIS_URL (issue #23): the worker's live events to the sockets of the
  * `hazardwatch api` instances, through the gateways' Redis adapter. Which enterprises it owns is
- * asked at each event (a pinned worker's are fixed; a leased worker's change with its leases).
+ * asked at each event (a pinned worker's are fixed; a leased worker's change with its leases), and
+ * so is whether it raises the platform's own alarms (issue #20): an unpinned single worker, or the
+ * leased worker holding partition 0 — the others read the same events in the log and keep quiet.
  */
 export function startIngestLivePush(
   worker: {
     readonly store: { readonly client: SqlClient };
     readonly site: SiteIndex | undefined;
     readonly ownedEnterprises: readonly string[] | null;
+    /** A leased worker's partitions held now. */
+    readonly partitions?: () => readonly number[];
   },
   source: LiveSource,
   redisUrl: string,
@@ -61,6 +65,8 @@ export function startIngestLivePush(
     logger,
     redisUrl,
     ownsEnterprise: (enterprise) => worker.ownedEnterprises?.includes(enterprise) ?? true,
+    ownsPlatform: () =>
+      worker.partitions !== undefined ? worker.partitions().includes(0) : worker.ownedEnterprises === null,
   });
 }
 

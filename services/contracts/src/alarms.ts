@@ -98,9 +98,9 @@ export type AlarmAction = (typeof ALARM_ACTIONS)[number];
 /** One append-only state change of an alarm, as stored and pushed. */
 export interface AlarmEvent {
   readonly alarmId: string;
-  /** `point:<id>` or `gateway:<enterprise>/<gateway>`. */
+  /** `point:<id>`, `gateway:<enterprise>/<gateway>` or `platform:<component>/<name>`. */
   readonly sourceKey: string;
-  /** The point, or null for a gateway alarm (communication loss). */
+  /** The point, or null for a gateway alarm (communication loss) or a platform alarm. */
   readonly pointId: number | null;
   readonly condition: AlarmCondition;
   readonly from: AlarmState;

@@ -23,7 +23,12 @@ export const LIVE_MAX_SCOPES_PER_REQUEST = 200;
 
 const code = Type.String({ minLength: 1, maxLength: 64 });
 
-/** A room a client may join: a region subtree, an enterprise, a major hazard or a point. */
+/**
+ * A room a client may join: a region subtree, an enterprise, a major hazard or a point — or
+ * `platform`, the platform's own alarms (a TimescaleDB job failing or overdue: `platform:`
+ * sources, issue #20). Those belong to no enterprise or region, so no other room hears them; only
+ * a caller GET /api/v1/alarms/active lists them to (an administrator) may join it.
+ */
 export const LiveScopeSchema = Type.Union([
   Type.Object({ type: Type.Literal('region'), code }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('enterprise'), code }, { additionalProperties: false }),
@@ -32,6 +37,7 @@ export const LiveScopeSchema = Type.Union([
     { type: Type.Literal('point'), id: Type.Integer({ minimum: 0 }) },
     { additionalProperties: false },
   ),
+  Type.Object({ type: Type.Literal('platform') }, { additionalProperties: false }),
 ]);
 export type LiveScope = Static<typeof LiveScopeSchema>;
 
@@ -73,7 +79,7 @@ export type LiveReauthRequest = Static<typeof LiveReauthRequestSchema>;
 
 /** Room names, as `socket.rooms` and the server use them. */
 export type LiveRoom =
-  `region:${string}` | `enterprise:${string}` | `hazard:${string}/${string}` | `point:${number}`;
+  `region:${string}` | `enterprise:${string}` | `hazard:${string}/${string}` | `point:${number}` | 'platform';
 
 export function liveRoom(scope: LiveScope): LiveRoom {
   switch (scope.type) {
@@ -85,6 +91,8 @@ export function liveRoom(scope: LiveScope): LiveRoom {
       return `hazard:${scope.enterprise}/${scope.code}`;
     case 'point':
       return `point:${scope.id}`;
+    case 'platform':
+      return 'platform';
   }
 }
 

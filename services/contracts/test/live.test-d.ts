@@ -155,6 +155,7 @@ describe('client → server events', () => {
       | { type: 'enterprise'; code: string }
       | { type: 'hazard'; enterprise: string; code: string }
       | { type: 'point'; id: number }
+      | { type: 'platform' }
     >();
     expectTypeOf<LiveSubscribeRequest>().toEqualTypeOf<{ scopes: LiveScope[]; sinceEventId?: number }>();
     expectTypeOf(liveRoom).returns.toEqualTypeOf<LiveRoom>();

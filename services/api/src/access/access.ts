@@ -48,6 +48,16 @@ export class Access {
     return authorityRole(this.principal.role, region === undefined ? null : regulatorTierOf(region.kind));
   }
 
+  /**
+   * The platform's own alarms (`platform:` sources, a TimescaleDB job; issue #20): they belong to
+   * no enterprise, so only the caller without an enterprise filter sees them — GET /alarms/active
+   * lists them when `enterpriseFilter` is null, and an alarm without an enterprise passes the scope
+   * guard for an administrator only. The live `platform` room asks the same.
+   */
+  get seesPlatform(): boolean {
+    return this.isAdmin;
+  }
+
   seesRegion(code: string): boolean {
     if (this.site?.region(code) === undefined) return false;
     switch (this.principal.role) {

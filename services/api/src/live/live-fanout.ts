@@ -8,6 +8,7 @@ import type {
   LiveWarningEvent,
   MonitoringChange,
 } from '@hazardwatch/contracts';
+import { parseSourceKey } from '@hazardwatch/contracts';
 import type { SiteIndex, WarningEvent } from '@hazardwatch/core';
 import type { Logger } from 'pino';
 import type { AlarmRepository, StoredAlarmEvent } from '@hazardwatch/store';
@@ -15,6 +16,8 @@ import { LiveRooms } from './live-rooms.js';
 import type { LiveStoredEvents } from './live-source.js';
 import type { LiveServer } from './live-types.js';
 import type { ValueRouter } from './value-router.js';
+
+const isPlatform = (sourceKey: string): boolean => parseSourceKey(sourceKey)?.type === 'platform';
 
 /** Rows read per tail query. */
 const TAIL_PAGE = 1000;
@@ -142,8 +145,19 @@ export class LiveFanout {
     lastId: number,
     private readonly owns: (enterprise: string) => boolean = () => true,
     private readonly link?: FanoutLink,
+    private readonly ownsPlatform: () => boolean = () => true,
   ) {
     this.#lastId = lastId;
+  }
+
+  /**
+   * Whether this fanout publishes a stored alarm event: not another worker's, which that worker
+   * publishes. A platform alarm's (issue #20: no enterprise) goes out through the worker raising
+   * them, though every worker reads it in the one log.
+   */
+  #publishes(e: StoredAlarmEvent, event: LiveAlarmEvent): boolean {
+    if (event.enterprise !== null) return this.owns(event.enterprise);
+    return !isPlatform(e.sourceKey) || this.ownsPlatform();
   }
 
   /** false while the Redis link is lost: nothing is handed to node-redis then. */
@@ -238,8 +252,7 @@ export class LiveFanout {
         for (const e of page) {
           this.#lastId = e.id;
           const event = liveAlarm(e, rooms, false);
-          // Another worker's event: that worker publishes it.
-          if (event.enterprise !== null && !this.owns(event.enterprise)) continue;
+          if (!this.#publishes(e, event)) continue;
           this.#emit(rooms.source(e.sourceKey), (to) => to.emit('alarm', event));
         }
         if (page.length < TAIL_PAGE) return;
@@ -300,7 +313,7 @@ export class LiveFanout {
       for (const e of page) {
         this.#lastId = e.id;
         const event = liveAlarm(e, rooms, false);
-        if (event.enterprise !== null && !this.owns(event.enterprise)) continue;
+        if (!this.#publishes(e, event)) continue;
         this.#emit(rooms.source(e.sourceKey), (to) => to.emit('alarm', event));
         this.counters.caughtUp += 1;
       }

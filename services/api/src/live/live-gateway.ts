@@ -73,6 +73,12 @@ export interface LiveGatewayOptions {
    */
   readonly ownsEnterprise?: (enterprise: string) => boolean;
   /**
+   * Whether this instance publishes the platform's own alarm events (issue #20): those of the
+   * process that raises them — `serve` or a single unpinned worker, in a leased fleet the holder of
+   * partition 0 — asked at each event. Every instance reads them in the one event log. @default true
+   */
+  readonly ownsPlatform?: () => boolean;
+  /**
    * How often this instance checks its sockets' users (disabled, deleted, new role or scope →
    * `session_ended`, disconnect) and the site model (rooms out of scope → `rooms_left`), ms.
    * @default 1000
@@ -199,6 +205,7 @@ export async function attachLiveGateway(options: LiveGatewayOptions): Promise<Li
       drained: () => redisAnswered(redis.client, clock),
       publishesAlarms: options.source !== undefined,
     },
+    options.ownsPlatform,
   );
   if (redis && !redis.link.status.live) fanout.linkChanged(redis.link.status);
   // Values of the other instances' sources (with Redis), and ours for them.

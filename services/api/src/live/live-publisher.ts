@@ -28,6 +28,12 @@ export interface LivePublisherOptions {
   /** The enterprises whose stored alarm events this worker publishes, asked at each event. @default all */
   readonly ownsEnterprise?: (enterprise: string) => boolean;
   /**
+   * Whether this worker publishes the platform's own alarm events (issue #20): those of the worker
+   * that raises them — a single unpinned worker, in a leased fleet the holder of partition 0 —
+   * asked at each event. Every worker reads them in the one event log. @default true
+   */
+  readonly ownsPlatform?: () => boolean;
+  /**
    * Most alarm events of a Redis outage published one by one once it is back; beyond it the
    * screens only reload their snapshot (LiveFanout). @default CATCH_UP_MAX_EVENTS
    */
@@ -83,6 +89,7 @@ export async function startLivePublisher(options: LivePublisherOptions): Promise
       publishesAlarms: true,
       catchUpMaxEvents: options.catchUpMaxEvents ?? CATCH_UP_MAX_EVENTS,
     },
+    options.ownsPlatform,
   );
   // Lost already (started during an outage), or from now on.
   if (!redis.link.status.live) fanout.linkChanged(redis.link.status);

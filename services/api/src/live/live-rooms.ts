@@ -10,6 +10,8 @@ export interface SourcePlace {
   readonly region: string | null;
 }
 
+const PLATFORM_ROOMS: readonly LiveRoom[] = [liveRoom({ type: 'platform' })];
+
 const NOWHERE: SourcePlace = { pointId: null, enterprise: null, hazard: null, gateway: null, region: null };
 
 /**
@@ -59,8 +61,12 @@ export class LiveRooms {
     return rooms;
   }
 
-  /** Rooms of an alarm source key (`point:<id>` or `gateway:<enterprise>/<gateway>`; none for `platform:`). */
+  /**
+   * Rooms of an alarm source key: a point's, a gateway's enterprise, and for `platform:` (a
+   * TimescaleDB job, issue #20) the `platform` room only — no enterprise or region room hears it.
+   */
   source(sourceKey: string): readonly LiveRoom[] {
+    if (parseSourceKey(sourceKey)?.type === 'platform') return PLATFORM_ROOMS;
     const place = this.place(sourceKey);
     if (place.pointId !== null) return this.point(place.pointId);
     return place.enterprise === null ? [] : this.enterprise(place.enterprise);

@@ -8,7 +8,8 @@ export type ScopeVerdict =
 /**
  * The one place socket rooms are scope-checked, with the REST scope guard's rules and answers
  * (`Access` decides; unknown → HW_API_NOT_FOUND, outside → HW_API_FORBIDDEN): a regulator joins
- * rooms of its region subtree only, an operator those of its own enterprise only.
+ * rooms of its region subtree only, an operator those of its own enterprise only, and only those
+ * who may list the platform's own alarms (administrators) join the `platform` room.
  */
 export function checkLiveScope(access: Access, site: SiteIndex, scope: LiveScope): ScopeVerdict {
   const missing = (what: string): ScopeVerdict => ({
@@ -41,5 +42,7 @@ export function checkLiveScope(access: Access, site: SiteIndex, scope: LiveScope
       if (point === undefined) return missing(`point ${scope.id}`);
       return inEnterprise(`point ${scope.id}`, point.enterprise);
     }
+    case 'platform':
+      return access.seesPlatform ? { ok: true, room: liveRoom(scope) } : outside('platform alarms');
   }
 }

@@ -1,10 +1,12 @@
-import { encodeLiveValues, type LiveValue } from '@hazardwatch/contracts';
+import { encodeLiveValues, liveRoom, type LiveValue } from '@hazardwatch/contracts';
 import type { LiveRooms } from './live-rooms.js';
 import type { LiveServer, LiveSocket } from './live-types.js';
 import { ValueConflator, type LiveClock } from './value-conflator.js';
 
 /** socket.io-parser's EVENT packet type. */
 const EVENT_PACKET = 2;
+
+const PLATFORM_ROOM = liveRoom({ type: 'platform' });
 
 export interface ValueRouterOptions {
   readonly io: LiveServer;
@@ -130,7 +132,9 @@ export class ValueRouter {
 
   /** Starts routing to a socket; call again whenever its rooms or interval change. */
   update(socket: LiveSocket): void {
-    const rooms = [...socket.rooms].filter((r) => r !== socket.id);
+    // The `platform` room carries alarms only, never values: an administrator's console in its
+    // region and that room still shares the region's stream.
+    const rooms = [...socket.rooms].filter((r) => r !== socket.id && r !== PLATFORM_ROOM);
     const interval = socket.data.intervalMs;
     const before = this.#placement.get(socket.id) ?? { kind: 'none' };
     if (rooms.length === 0) {
