@@ -10,7 +10,7 @@
  *    timestamps: event times are the server's (often the reading's source time), the request
  *    time is the browser's, and the two clocks must never be compared.
  */
-import type { AlarmRow, AlarmState, LiveAlarmEvent } from '@hazardwatch/contracts';
+import { parseSourceKey, type AlarmRow, type AlarmState, type LiveAlarmEvent } from '@hazardwatch/contracts';
 
 export interface OpenAlarm extends AlarmRow {
   /** Id of the last live event applied; null while the row is as the snapshot gave it. */
@@ -50,6 +50,15 @@ function limitOf(condition: string, facts: PointFacts | undefined): number | nul
     default:
       return null;
   }
+}
+
+/**
+ * What a platform alarm is about (`timescaledb/compression:readings`), shown where a point's tag
+ * is — as REST's row gives it (issue #20); null for any other source.
+ */
+function platformTag(sourceKey: string): string | null {
+  const source = parseSourceKey(sourceKey);
+  return source?.type === 'platform' ? `${source.component}/${source.name}` : null;
 }
 
 /**
@@ -183,7 +192,7 @@ export class ConsoleAlarmList {
       active,
       enterprise: e.enterprise,
       pointId: e.pointId,
-      tag: facts?.tag ?? null,
+      tag: facts?.tag ?? platformTag(e.sourceKey),
       hazard: e.hazard ?? facts?.hazard ?? null,
       gateway: e.gateway,
       // Not the raise time when the first event we see is a later one; the next snapshot fixes it.

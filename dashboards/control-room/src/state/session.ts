@@ -1,7 +1,8 @@
 /**
  * The logged-in session: tokens in sessionStorage (a control-room PC shared between shifts keeps
  * no session once the browser closes), the user, and the live scopes the user's role gives
- * (regulator → region subtree, operator → own enterprise, admin → every root region). A session
+ * (regulator → region subtree, operator → own enterprise, admin → every root region and the
+ * platform's own alarms). A session
  * kept on a phone (kept-session.ts) keeps only its access token here too, per tab.
  */
 import { ref, type Ref } from 'vue';
@@ -47,10 +48,15 @@ export function createSession(
   };
 }
 
-/** The rooms a user's role lets them watch. */
+/**
+ * The rooms a user's role lets them watch. An administrator also watches `platform`: the
+ * platform's own alarms (a TimescaleDB job failing or overdue, issue #20) belong to no region, and
+ * only administrators may see them (the server refuses the room to anyone else).
+ */
 export function liveScopesFor(user: User, roots: readonly RegionNode[]): LiveScope[] {
   if ((user.role === 'operator' || user.role === 'safety_manager') && user.enterpriseCode)
     return [{ type: 'enterprise', code: user.enterpriseCode }];
   if (user.regionCode) return [{ type: 'region', code: user.regionCode }];
-  return roots.map((r) => ({ type: 'region', code: r.code }));
+  const regions: LiveScope[] = roots.map((r) => ({ type: 'region', code: r.code }));
+  return user.role === 'admin' ? [...regions, { type: 'platform' }] : regions;
 }
