@@ -15,7 +15,7 @@ import {
   type LiveGatewayOptions,
 } from '@hazardwatch/api';
 import type { LiveStatus } from '@hazardwatch/contracts';
-import { liveSourceFor } from './live-source.js';
+import { liveSourceFor, raisesPlatformAlarms } from './live-source.js';
 import type { AlarmEngine, LiveValueTap } from '@hazardwatch/ingest';
 import { applyAlarmAction } from '@hazardwatch/ingest';
 import { DeviceCredentialRepository, mqttAccessFromStore, UserRepository } from '@hazardwatch/store';
@@ -231,5 +231,6 @@ function ownership(
 ): Pick<LiveGatewayOptions, 'ownsEnterprise' | 'ownsPlatform'> {
   if (owned === null) return {};
   const set = new Set(owned);
-  return { ownsEnterprise: (enterprise) => set.has(enterprise), ownsPlatform: () => false };
+  const platform = raisesPlatformAlarms({ ownedEnterprises: owned });
+  return { ownsEnterprise: (enterprise) => set.has(enterprise), ownsPlatform: () => platform };
 }

@@ -65,9 +65,20 @@ export function startIngestLivePush(
     logger,
     redisUrl,
     ownsEnterprise: (enterprise) => worker.ownedEnterprises?.includes(enterprise) ?? true,
-    ownsPlatform: () =>
-      worker.partitions !== undefined ? worker.partitions().includes(0) : worker.ownedEnterprises === null,
+    ownsPlatform: () => raisesPlatformAlarms(worker),
   });
+}
+
+/**
+ * Whether an ingest worker raises the platform's own alarms now (issue #20; operations.md §6.2),
+ * and so publishes their live events: a single worker owning every enterprise (`serve`, an
+ * unpinned `ingest`), or a leased worker while it holds partition 0; a pinned worker never.
+ */
+export function raisesPlatformAlarms(worker: {
+  readonly ownedEnterprises: readonly string[] | null;
+  readonly partitions?: () => readonly number[];
+}): boolean {
+  return worker.partitions !== undefined ? worker.partitions().includes(0) : worker.ownedEnterprises === null;
 }
 
 /** The ingest worker's live push on /metrics: 1 while its Redis connections carry it, 0 while lost. */
