@@ -213,7 +213,7 @@ export class AlarmRepository {
          AND ($4::text IS NULL OR EXISTS (
            SELECT 1 FROM alarms a LEFT JOIN point_ids p ON p.id = a.point_id
            WHERE a.id = e.alarm_id AND coalesce(p.enterprise_code, a.enterprise) = $4))
-       ORDER BY ts, id LIMIT $3`,
+       ORDER BY e.ts, e.id LIMIT $3`,
       [fromMs, toMs, options.limit ?? 1_000_000, options.enterprise ?? null],
     );
     return rows.map(toStoredEvent);

@@ -198,6 +198,24 @@ describe('AlarmRepository (PostgreSQL)', () => {
     expect(paged).toEqual(all);
   });
 
+  it('reads the events of a range in the order they happened: at one timestamp by id, across a decimal digit', async () => {
+    // Twelve events at one timestamp (ids 1 to 12): only the id orders them. The id was selected as
+    // text and the tie sorted by that output column ("10" < "2"), so KPIs and history read an
+    // alarm's transitions out of order past the 9th (99th, …) event of a millisecond.
+    await repo.write({
+      alarms: [record('a1')],
+      events: Array.from({ length: 12 }, (_, i) =>
+        event('a1', i % 2 === 0 ? 'NORM' : 'UNACK', i % 2 === 0 ? 'UNACK' : 'NORM', T0),
+      ),
+      colourChanges: [],
+    });
+    const inOrder = Array.from({ length: 12 }, (_, i) => i + 1);
+    expect.soft((await repo.events(T0, T0 + 1)).map((e) => e.id)).toEqual(inOrder);
+    expect
+      .soft((await repo.events(T0, T0 + 1, { limit: 10 })).map((e) => e.id))
+      .toEqual(inOrder.slice(0, 10));
+  });
+
   it('keeps the order given to events of one write (replay by id follows it) and stores colour changes', async () => {
     // Same timestamp on purpose: only the written order tells RTNUN before NORM before UNACK.
     await repo.write({
