@@ -157,7 +157,7 @@ export async function deliveriesOf(
          THEN (extract(epoch FROM next_attempt_at) * 1000)::float8 END AS next_attempt_at_ms,
        (extract(epoch FROM delivered_at) * 1000)::float8 AS delivered_at_ms,
        (extract(epoch FROM failed_at) * 1000)::float8 AS failed_at_ms
-     FROM notification_outbox WHERE ${column} = $1 ORDER BY id`,
+     FROM notification_outbox WHERE ${column} = $1 ORDER BY notification_outbox.id`,
     [id],
   );
   return rows.map((r) => ({
