@@ -86,7 +86,7 @@ export class DataLossRepository {
     if (enterprises.length === 0) return [];
     return this.#select(
       `enterprise = ANY($1::text[]) AND ${OVERLAPS('$2', '$3')}
-        ORDER BY coalesce(from_ts, reported_at), id LIMIT $4`,
+        ORDER BY coalesce(from_ts, reported_at), data_loss_events.id LIMIT $4`,
       [enterprises, fromMs, toMs, limit],
     );
   }
@@ -105,7 +105,7 @@ export class DataLossRepository {
     return this.#select(
       `(enterprise, gateway) IN (SELECT * FROM unnest($1::text[], $2::text[]))
           AND ${OVERLAPS('$3', '$4')}
-        ORDER BY coalesce(from_ts, reported_at), id LIMIT $5`,
+        ORDER BY coalesce(from_ts, reported_at), data_loss_events.id LIMIT $5`,
       [gateways.map((g) => g.enterprise), gateways.map((g) => g.gateway), fromMs, toMs, limit],
     );
   }
@@ -126,7 +126,7 @@ export class DataLossRepository {
                   FROM data_loss_events
                  WHERE $1::text[] IS NULL OR enterprise = ANY($1::text[])) AS ranked
                WHERE n <= $2)
-        ORDER BY received_at DESC, id DESC LIMIT $3`,
+        ORDER BY received_at DESC, data_loss_events.id DESC LIMIT $3`,
       [enterprises, bounds.perGateway, bounds.limit],
     );
   }

@@ -76,4 +76,22 @@ describe('DataLossRepository (PostgreSQL)', () => {
     );
     expect(await repo.recent([], { perGateway: 10, limit: 100 })).toEqual([]);
   });
+
+  it('orders reports of one time by id across a decimal digit (oldest first, newest received first)', async () => {
+    // Twelve reports (ids 1 to 12) of one span, reported and received at one time: only the id
+    // orders them. It was selected as text and the tie sorted by that output column ("10" < "2"),
+    // so the lists came out of order past the 9th (99th, …) and a limit kept the wrong reports.
+    for (let i = 0; i < 12; i++) await repo.insert(report({ readings: 100 + i }));
+    const ascending = Array.from({ length: 12 }, (_, i) => i + 1);
+    const ids = (rows: readonly { id: number }[]): number[] => rows.map((r) => r.id);
+    expect.soft(ids(await repo.overlapping(['E1'], T0, T0 + 90_000))).toEqual(ascending);
+    expect.soft(ids(await repo.overlapping(['E1'], T0, T0 + 90_000, 10))).toEqual(ascending.slice(0, 10));
+    const gw = [{ enterprise: 'E1', gateway: 'GW1' }];
+    expect.soft(ids(await repo.ofGateways(gw, T0, T0 + 90_000))).toEqual(ascending);
+    expect.soft(ids(await repo.ofGateways(gw, T0, T0 + 90_000, 10))).toEqual(ascending.slice(0, 10));
+    const descending = [...ascending].reverse();
+    expect.soft(ids(await repo.recent(['E1'], { perGateway: 100, limit: 100 }))).toEqual(descending);
+    expect.soft(ids(await repo.recent(['E1'], { perGateway: 100, limit: 3 }))).toEqual([12, 11, 10]);
+    expect.soft(ids(await repo.recent(null, { perGateway: 100, limit: 5 }))).toEqual([12, 11, 10, 9, 8]);
+  });
 });
