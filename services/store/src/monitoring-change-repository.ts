@@ -215,7 +215,7 @@ export class MonitoringChangeRepository {
     const { rows } = await this.client.query<Row & { total: number }>(
       `SELECT ${COLUMNS}, (count(*) OVER ())::int AS total FROM monitoring_changes
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY requested_at DESC, id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+       ORDER BY requested_at DESC, monitoring_changes.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return { items: rows.map(toChange), total: rows[0]?.total ?? 0 };
@@ -237,7 +237,7 @@ export class MonitoringChangeRepository {
        WHERE target_type = 'point' AND status IN ('applied', 'approved')
          AND kinds && ARRAY['monitoring.point.disable', 'monitoring.gas-detector.disable']::text[]
          AND ($1::text[] IS NULL OR enterprise = ANY($1::text[]))
-       ORDER BY target_id, coalesce(decided_at, requested_at) DESC, id DESC`,
+       ORDER BY target_id, coalesce(decided_at, requested_at) DESC, monitoring_changes.id DESC`,
       [enterprises === null ? null : [...enterprises]],
     );
     return new Map(rows.map((r) => [r.target_id, { id: r.id, sinceMs: r.since_ms }]));

@@ -183,4 +183,22 @@ describe('MonitoringChangeRepository (PostgreSQL)', () => {
     );
     expect(await repo.disablingChanges(['E2'])).toEqual(new Map());
   });
+
+  it('orders changes of one time by id across a decimal digit: newest first, and the latest of a point', async () => {
+    // Twelve changes (ids 1 to 12) requested at one time: only the id orders them. It was selected
+    // as text and the tie sorted by that output column ("9" > "10"), so the list came out of order
+    // past the 9th (99th, …) and the latest disable of a point was taken to be an older one.
+    const made: string[] = [];
+    for (let i = 0; i < 12; i++)
+      made.push((await repo.record(change({ status: 'applied', siteVersion: i }))).id);
+    expect(made).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+    const newestFirst = [...made].reverse();
+    expect.soft((await repo.query({ limit: 100, offset: 0 })).items.map((c) => c.id)).toEqual(newestFirst);
+    expect
+      .soft((await repo.query({ limit: 3, offset: 0 })).items.map((c) => c.id))
+      .toEqual(['12', '11', '10']);
+    expect
+      .soft(await repo.disablingChanges(null))
+      .toEqual(new Map([['E1/AT-1101', { id: '12', sinceMs: T0 }]]));
+  });
 });
