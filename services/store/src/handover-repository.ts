@@ -190,7 +190,7 @@ export class HandoverRepository {
     const { rows } = await this.client.query<Row & { total: number }>(
       `SELECT ${COLUMNS}, (count(*) OVER ())::int AS total FROM handovers
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+       ORDER BY created_at DESC, handovers.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return { items: rows.map(toHandover), total: rows[0]?.total ?? 0 };

@@ -222,4 +222,15 @@ describe('HandoverRepository (PostgreSQL)', () => {
     const page = await repo.query({ limit: 2, offset: 1 });
     expect([page.items.map((h) => h.id), page.total]).toEqual([['4', '3'], 4]);
   });
+
+  it('lists handovers of one time newest first by id across a decimal digit', async () => {
+    // Twelve handovers (ids 1 to 12, one desk each) written at one time: only the id orders them.
+    // It was selected as text and the tie sorted by that output column ("9" > "10"), so the log
+    // came out of order past the 9th (99th, …) and a page showed the wrong handovers.
+    for (let i = 1; i <= 12; i++)
+      expect((await repo.record(handover({ desk: { kind: 'enterprise', code: `E${i}` } }))).ok).toBe(true);
+    const newestFirst = Array.from({ length: 12 }, (_, i) => String(12 - i));
+    expect((await repo.query({ limit: 100, offset: 0 })).items.map((h) => h.id)).toEqual(newestFirst);
+    expect((await repo.query({ limit: 3, offset: 0 })).items.map((h) => h.id)).toEqual(['12', '11', '10']);
+  });
 });
