@@ -101,6 +101,12 @@ export class DynsecClient {
       password: options.password,
       clean: true,
       reconnectPeriod: 1000,
+      // The client lives as long as the API and reconnects after a broker restart; a login refused
+      // on one of those reconnections (its admin disabled for a while, a broker file set right a
+      // moment later) is tried again every period: mqtt.js gives up at the first refusal
+      // otherwise, and no credential change reached the broker until the API was restarted. A
+      // refusal at the first connection still fails connect() (its 'error' rejects).
+      reconnectOnConnackError: true,
       connectTimeout: options.timeoutMs ?? 10_000,
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
     };
@@ -155,6 +161,7 @@ export class DynsecClient {
       username,
       password,
       reconnectPeriod: 0,
+      reconnectOnConnackError: false,
     });
     return new Promise<boolean>((resolve, reject) => {
       const done = (outcome: () => void): void => {
