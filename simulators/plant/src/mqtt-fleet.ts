@@ -276,6 +276,11 @@ export class MqttFleet {
       keepalive: options.keepaliveSec,
       connectTimeout: options.connectTimeoutMs,
       reconnectPeriod: options.reconnectPeriodMs,
+      // As a real gateway's uplink: a refused login (its account removed and restored, a broker
+      // still loading its accounts) is tried again every period; mqtt.js gives up at the first
+      // refusal otherwise and the simulated gateway stayed offline for good. A refusal at the
+      // first connection still fails start() (firstConnect), whose failure ends every client.
+      reconnectOnConnackError: true,
       username: options.username,
       password: options.password,
       ...this.credentials?.({ enterprise: link.enterprise, gateway: link.gateway }),
