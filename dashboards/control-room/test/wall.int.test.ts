@@ -29,7 +29,9 @@ import {
  * stack and one browser for every case.
  *  - 1920×1080 (zh-CN) and 3840×2160 (English): the wall fills the screen without scrollbars, its
  *    text twice as large at 4K (never 13 px), no console header; a red 预警 left open after its
- *    alarm returned keeps the enterprise and its county red on the map and in the counts;
+ *    alarm returned keeps the enterprise and its county red on the map and in the counts, and its
+ *    name is met by no other label (a green neighbour in the park, as in the demo), at either size
+ *    and after the window grows from 1080p to 4K;
  *  - a typo'd region and a region outside the account's area read "unknown region", not the map;
  *  - a simulated day: the page clock jumps ahead in steps, 12 h (CI), 24 h with HW_WALL_LONG_RUN=1
  *    or HW_WALL_LONG_RUN_DAYS days (every timer fires, every jump breaks the socket by ping timeout and the wall
@@ -47,6 +49,9 @@ const CITY = '320600';
 const E1 = '91320623MA1W000001';
 const E2 = '91320623MA1W000002';
 const E3 = '91320621MA1W000003';
+/** A green neighbour of E1 in the park, as in the demo's site: its name ran over E1's. */
+const E4 = '91320623MA1W000004';
+const RED_NAME = '如东示例氯碱化工有限公司';
 /**
  * Heap growth allowed over the measured day, bytes. The wall's heap is ~7 MB after a collection;
  * it still grows by ~1 MB over the first few steps (compiled code, socket.io and fetch buffers)
@@ -104,6 +109,13 @@ function wallSite(dir: string): string {
     location: { lon: 120.4652, lat: 32.5327 },
   });
   site.gateways!.push({ code: 'GW01', enterprise: E3, name: '海安化工网关' });
+  // The demo's crowding: a green enterprise just west of E1, under the park's name.
+  site.enterprises!.push({
+    code: E4,
+    name: '如东恒泰石化有限公司',
+    region: 'P32062301',
+    location: { lon: 121.015635, lat: 32.556412 },
+  });
   const quick = (tag: string, enterprise: string, hazard?: string) => ({
     tag,
     enterprise,
@@ -308,6 +320,43 @@ describe('wall display (大屏, issue #22)', () => {
     await expect(warning.locator('[data-test="warning-age"]').textContent()).resolves.toMatch(/\d/);
   }
 
+  /**
+   * The red enterprise's name on the map: shown, inside the map, and its box meets no other shown
+   * label's (enterprise names, and region names measured by their text) — what a duty officer
+   * across the room must read. Fails with the labels it meets.
+   */
+  async function redLabelClear(page: Page): Promise<void> {
+    const read = () =>
+      page.evaluate((name) => {
+        const map = document.querySelector('[data-test="wall-map"]')!;
+        const shown = (e: Element): boolean => {
+          const st = getComputedStyle(e);
+          return st.visibility !== 'hidden' && st.display !== 'none' && Number(st.opacity) > 0;
+        };
+        const labels = [...map.querySelectorAll('.wall-label')]
+          .filter(shown)
+          .map((e) => ({ text: e.textContent ?? '', box: e.getBoundingClientRect() }));
+        const regions = [...map.querySelectorAll('.hw-region-label')].filter(shown).map((e) => {
+          const r = document.createRange();
+          r.selectNodeContents(e);
+          return { text: `region ${e.textContent ?? ''}`, box: r.getBoundingClientRect() };
+        });
+        const red = labels.find((l) => l.text === name);
+        if (red === undefined) return { found: false, inside: false, hits: [] as string[] };
+        const meets = (a: DOMRect, b: DOMRect): boolean =>
+          a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const m = map.getBoundingClientRect();
+        const b = red.box;
+        return {
+          found: true,
+          inside: b.left >= m.left && b.top >= m.top && b.right <= m.right && b.bottom <= m.bottom,
+          hits: [...labels, ...regions].filter((l) => l !== red && meets(red.box, l.box)).map((l) => l.text),
+        };
+      }, RED_NAME);
+    // The layout follows a refit (a resize): polled until settled.
+    await expect.poll(read, { timeout: 10_000 }).toEqual({ found: true, inside: true, hits: [] });
+  }
+
   const sizes = {
     hd: { width: 1920, height: 1080 },
     uhd: { width: 3840, height: 2160 },
@@ -332,8 +381,12 @@ describe('wall display (大屏, issue #22)', () => {
       expect(l.rootPx).toBeGreaterThan(17);
       expect(l.minTextPx).toBeGreaterThanOrEqual(14);
       expect(l.panels.body).toBeGreaterThan(0.99);
+      await redLabelClear(page);
       await keepAlive(page);
       await page.screenshot({ path: join(SHOTS, 'wall-zh-CN-1920x1080.png') });
+      // The wall's window grows to 4K (a second screen): the labels are laid out again.
+      await page.setViewportSize(sizes.uhd);
+      await redLabelClear(page);
     } finally {
       await page.context().close();
     }
@@ -359,12 +412,27 @@ describe('wall display (大屏, issue #22)', () => {
         for (const [k, v] of Object.entries(l.panels)) expect(v, k).toBeCloseTo(measured.hd.panels[k]!, 2);
       }
       expect(l.panels.alarms).toBeGreaterThan(0.28);
+      await redLabelClear(page);
       await keepAlive(page);
       await page.screenshot({ path: join(SHOTS, 'wall-en-3840x2160.png') });
     } finally {
       await page.context().close();
     }
   }, 90_000);
+
+  it('the county wall (the park close up, as the demo at 如东县): the red name met by no other', async () => {
+    const page = await openWall(sizes.hd, 'zh-CN', '#/wall', { username: 'wall-rudong' });
+    try {
+      await expect(page.locator('[data-test="wall-region"]').textContent()).resolves.toBe('如东县');
+      const marker = page.locator(`[data-test="wall-map"] [data-enterprise="${E1}"]`);
+      await expect.poll(() => marker.getAttribute('data-colour'), { timeout: 10_000 }).toBe('red');
+      await redLabelClear(page);
+      await page.setViewportSize(sizes.uhd);
+      await redLabelClear(page);
+    } finally {
+      await page.context().close();
+    }
+  }, 60_000);
 
   it('a typo or a region outside the account reads "unknown region", never the map', async () => {
     const page = await openWall(sizes.hd, 'zh-CN', '#/wall/32O623', { username: 'wall-rudong' });
