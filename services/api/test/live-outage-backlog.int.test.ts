@@ -1,19 +1,20 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import {
-  connect,
-  createServer as createTcpServer,
-  type AddressInfo,
-  type Server as TcpServer,
-  type Socket,
-} from 'node:net';
+import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmEvent } from '@hazardwatch/contracts';
 import type { AlarmRecord } from '@hazardwatch/core';
 import { AlarmRepository } from '@hazardwatch/store';
-import { tcpOpen, waitFor } from '@hazardwatch/testkit';
+import {
+  freePort,
+  redisServerMissing,
+  startPrivateRedis,
+  stopPrivateRedis,
+  tcpOpen,
+  waitFor,
+} from '@hazardwatch/testkit';
 import { startLivePublisher, type LiveGateway, type LivePublisher } from '@hazardwatch/api';
 import { buildTestApi, E1, NOW, silentLogger, type TestApi } from './support/api-fixture.js';
 import { attachTo, connectAs, next, record, TestLiveSource, urlOf, type LiveClient } from './live-fixture.js';
@@ -28,34 +29,10 @@ import { attachTo, connectAs, next, record, TestLiveSource, urlOf, type LiveClie
  * snapshot (`resync`: colours, 预警 and gateway presence are not in the event log). A PRIVATE
  * redis-server on a free port, the one stopped; real PostgreSQL.
  */
-const noRedis = spawnSync('redis-server', ['--version']).error !== undefined;
 /** Alarm events stored and fanned out while Redis is stopped. */
 const FLOOD = 3000;
 /** Stored units the flood arrives in (the alarm engine's `onStored` batches). */
 const UNIT = 25;
-
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function startRedis(port: number): ChildProcess {
-  return spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 type Method = (this: { isReady: boolean }, ...args: unknown[]) => unknown;
 
@@ -190,7 +167,7 @@ const listening = async (): Promise<Server> => {
   return server;
 };
 
-describe.skipIf(noRedis)(
+describe.skipIf(redisServerMissing)(
   'an ingest worker’s live events while Redis is lost (a private redis-server)',
   () => {
     let api: TestApi;
@@ -206,7 +183,7 @@ describe.skipIf(noRedis)(
       offline?.restore();
       offline = undefined;
       for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
-      if (redis) await stopRedis(redis);
+      if (redis) await stopPrivateRedis(redis);
       redis = undefined;
     });
 
@@ -220,7 +197,7 @@ describe.skipIf(noRedis)(
       const { catchUpMaxEvents, relayed = false } = options;
       const port = await freePort();
       const redisUp = async (): Promise<void> => {
-        redis = startRedis(port);
+        redis = startPrivateRedis(port);
         await waitFor(
           () => tcpOpen('127.0.0.1', port),
           Boolean,
@@ -274,7 +251,7 @@ describe.skipIf(noRedis)(
       /** Stops Redis (or cuts the relay), stores `count` alarms and hands them to the publisher. */
       const floodWhileDown = async (count: number): Promise<AlarmEvent[]> => {
         if (relay) await relay.cut();
-        else await stopRedis(redis!);
+        else await stopPrivateRedis(redis!);
         await waitFor(
           () => Promise.resolve(publisher.liveStatus.live || (!relay && gateway.liveStatus?.live === true)),
           (up) => !up,

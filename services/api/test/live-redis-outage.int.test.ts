@@ -1,11 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { io as connectClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { tcpOpen, waitFor } from '@hazardwatch/testkit';
+import {
+  freePort,
+  redisServerMissing,
+  startPrivateRedis,
+  stopPrivateRedis,
+  tcpOpen,
+  waitFor,
+} from '@hazardwatch/testkit';
 import type { LiveGateway } from '@hazardwatch/api';
 import { buildTestApi, E1, type TestApi } from './support/api-fixture.js';
 import {
@@ -27,33 +33,8 @@ import {
  * bound, and live:true when Redis is back. Against a PRIVATE redis-server on a free port, which is
  * the one stopped — never the machine's Redis.
  */
-const noRedis = spawnSync('redis-server', ['--version']).error !== undefined;
 /** RedisLink: a closed connection is seen at once, an unanswered PING within 2 + 2 s. */
 const BOUND_MS = 5000;
-
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function startRedis(port: number): ChildProcess {
-  return spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGCONT');
-  child.kill('SIGTERM');
-  await exited;
-}
 
 const listening = async (): Promise<Server> => {
   const server = createServer();
@@ -62,7 +43,7 @@ const listening = async (): Promise<Server> => {
 };
 const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)', () => {
+describe.skipIf(redisServerMissing)('live push while Redis is lost (a private redis-server)', () => {
   let api: TestApi;
   let port: number;
   let redis: ChildProcess | undefined;
@@ -76,7 +57,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
   afterAll(() => api.close());
 
   const redisUp = async (): Promise<void> => {
-    redis = startRedis(port);
+    redis = startPrivateRedis(port);
     await waitFor(() => tcpOpen('127.0.0.1', port), Boolean, 'the private redis-server listening', 20_000);
   };
 
@@ -94,7 +75,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     ).catch(() => undefined);
     for (const g of gateways.splice(0)) await g.close();
     for (const s of servers.splice(0)) await closeServer(s);
-    await stopRedis(redis!);
+    await stopPrivateRedis(redis!);
     redis = undefined;
   });
 
@@ -147,7 +128,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
     const statuses = screens.map((s) => record(s, 'live-status'));
     const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS));
 
-    await stopRedis(redis!);
+    await stopPrivateRedis(redis!);
     const stoppedAt = Date.now();
     const told = await Promise.all(down);
     const tookMs = Date.now() - stoppedAt;
@@ -207,7 +188,7 @@ describe.skipIf(noRedis)('live push while Redis is lost (a private redis-server)
   it('a gateway closed while Redis is away closes at once (QUIT would wait for Redis in the offline queue)', async () => {
     const { a, b, screens } = await twoInstances();
     const down = screens.map((s) => next(s, 'live-status', (st) => !st.live, BOUND_MS));
-    await stopRedis(redis!);
+    await stopPrivateRedis(redis!);
     await Promise.all(down);
     const started = Date.now();
     const closed = await Promise.race([

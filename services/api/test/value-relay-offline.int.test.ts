@@ -1,11 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveValue } from '@hazardwatch/contracts';
-import { tcpOpen, waitFor } from '@hazardwatch/testkit';
+import {
+  freePort,
+  redisServerMissing,
+  startPrivateRedis,
+  stopPrivateRedis,
+  tcpOpen,
+  waitFor,
+} from '@hazardwatch/testkit';
 import { startValueRelay } from '@hazardwatch/api';
 
 /**
@@ -16,35 +22,20 @@ import { startValueRelay } from '@hazardwatch/api';
  * is lost the relay now drops its frames (counted); once it is back frames flow again. A private
  * redis-server on a free port.
  */
-const noRedis = spawnSync('redis-server', ['--version']).error !== undefined;
-
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const value = (pointId: number, ts: number): LiveValue => ({ pointId, ts, value: 1, quality: 'good' });
 
-describe.skipIf(noRedis)('value relay while Redis is lost (a private redis-server)', () => {
+describe.skipIf(redisServerMissing)('value relay while Redis is lost (a private redis-server)', () => {
   let redis: ChildProcess | undefined;
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-    if (redis && redis.exitCode === null && redis.signalCode === null) {
-      const exited = new Promise((resolve) => redis!.once('exit', resolve));
-      redis.kill('SIGTERM');
-      await exited;
-    }
+    if (redis) await stopPrivateRedis(redis);
   });
 
   it('drops its frames while the link is down (nothing queued in node-redis), publishes again once it is back', async () => {
     const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
-      stdio: 'ignore',
-    });
+    redis = startPrivateRedis(port);
     await waitFor(() => tcpOpen('127.0.0.1', port), Boolean, 'redis listening', 20_000);
     const url = `redis://127.0.0.1:${port}`;
     const channel = `hw-relay-offline-${randomUUID()}`;
