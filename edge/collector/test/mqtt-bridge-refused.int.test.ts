@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reading } from '@hazardwatch/contracts';
 import { tcpOpen, waitFor } from '@hazardwatch/testkit';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,11 @@ import { waitUntil } from './source-contract.js';
  * period, says the refusal in its status (what the local /healthz shows) and logs it once, not
  * once per attempt, and forwards once the login is accepted. Against aedes and a private
  * Mosquitto whose password file is filled in later (SIGHUP reloads it).
+ *
+ * Tried again at its fixed period, a refused login failed ten times a second here (once a second
+ * in production, day and night): what a brute-force attack looks like to the plant's fail2ban or
+ * broker. It backs off now — period, 2×, 4×, … — and a plain loss after the login is accepted
+ * reconnects after the normal period again.
  */
 const USER = 'plant-bridge';
 const PASSWORD = 'refused-then-accepted-5678';
@@ -30,6 +35,11 @@ interface RefusingBroker {
   readonly url: string;
   /** Logins refused so far, where the broker can tell (aedes); undefined otherwise. */
   refused(): number | undefined;
+  /**
+   * Drops every client's connection as a broker restart would, and answers how long until one
+   * was back, ms (aedes); undefined where it cannot.
+   */
+  dropClients(): Promise<number | undefined>;
   /** From now on the login is accepted. */
   accept(): Promise<void>;
   close(): Promise<void>;
@@ -45,11 +55,30 @@ async function refusingAedes(): Promise<RefusingBroker> {
       callback(Object.assign(new Error('not authorized'), { returnCode: 5 as const }), false);
     },
   });
+  const connected = new Set<Client>();
+  let readyAt: number[] = [];
+  broker.on('clientReady', (client) => {
+    connected.add(client);
+    readyAt.push(Date.now());
+  });
+  broker.on('clientDisconnect', (client) => connected.delete(client));
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
     refused: () => refused,
+    dropClients: async () => {
+      readyAt = [];
+      const droppedAt = Date.now();
+      for (const client of connected) client.close();
+      await waitFor(
+        () => Promise.resolve(readyAt.length),
+        (n) => n > 0,
+        'a client back',
+        5000,
+      );
+      return readyAt[0]! - droppedAt;
+    },
     accept: () => {
       accepting = true;
       return Promise.resolve();
@@ -85,6 +114,7 @@ async function refusingMosquitto(): Promise<RefusingBroker> {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     refused: () => undefined,
+    dropClients: () => Promise.resolve(undefined),
     accept: async () => {
       const made = spawnSync('mosquitto_passwd', ['-b', passwords, USER, PASSWORD], { encoding: 'utf8' });
       expect(made.status, made.stderr).toBe(0);
@@ -118,7 +148,7 @@ describe.each([
   });
 
   it.skipIf(name === 'Mosquitto' && !hasMosquitto)(
-    'tries again every reconnect period, says the refusal once, and forwards once accepted',
+    'tries again, backing off, says the refusal once, forwards once accepted, then reconnects at its period',
     async () => {
       const broker = await make();
       cleanup.push(() => broker.close());
@@ -139,9 +169,17 @@ describe.each([
       cleanup.push(() => source.stop());
       await source.start((readings) => received.push(...readings));
 
-      // Refused again and again: every attempt counts as an error; before, there was one only.
-      await waitUntil(() => source.status().errors >= 5, 5000, 'five refused attempts');
-      if (broker.refused() !== undefined) expect(broker.refused()).toBeGreaterThanOrEqual(5);
+      // Refused for 2 s: at its fixed 100 ms period that was ~20 attempts; backing off they come
+      // at 0, 0.1, 0.3, 0.7 and 1.5 s (less up to 10 % jitter). Every attempt counts as an error.
+      await new Promise((r) => setTimeout(r, 2000));
+      const attempts = source.status().errors;
+      expect(attempts).toBeGreaterThanOrEqual(4);
+      expect(attempts).toBeLessThanOrEqual(6);
+      if (broker.refused() !== undefined) expect(broker.refused()).toBe(attempts);
+      // The backoff logged at warn once per change of delay (100, 200, 400, 800 ms …).
+      const backoffs = lines.filter((l) => l.msg === 'login refused: backing off before the next attempt');
+      expect(backoffs.length).toBe(attempts);
+      expect(backoffs.every((l) => l.level === 40)).toBe(true);
       const refusedStatus = source.status();
       expect(refusedStatus.state).toBe('connecting');
       expect(refusedStatus.detail).toMatch(/^Connection refused: Not authorized/);
@@ -165,6 +203,18 @@ describe.each([
       await waitUntil(() => received.length >= 1, 10_000, 'the reading forwarded');
       expect(received[0]).toMatchObject({ tag: 'U301-PT', value: 2.5 });
       expect(lines.filter((l) => l.msg === 'source state changed' && l.to === 'connected')).toHaveLength(1);
+      expect(lines.filter((l) => l.msg === 'login accepted: reconnect period back to normal')).toHaveLength(
+        1,
+      );
+
+      // A plain loss (broker restart) after that: back after the normal period, not the backoff's
+      // next delay (≥ 1.6 s by now).
+      const backAfterMs = await broker.dropClients();
+      if (backAfterMs !== undefined) {
+        expect(backAfterMs).toBeLessThan(1000);
+        await waitUntil(() => source.status().reconnects === 1, 5000, 'reconnected');
+        await waitUntil(() => source.status().state === 'connected', 5000, 'subscribed again');
+      }
     },
     30_000,
   );

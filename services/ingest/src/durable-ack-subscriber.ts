@@ -5,6 +5,7 @@ import mqtt, {
   type MqttClient,
   type Packet,
 } from 'mqtt';
+import { backOffOnConnackRefusal } from '@hazardwatch/kit';
 import type { Logger } from 'pino';
 import { ingestErrors } from './errors.js';
 
@@ -128,9 +129,10 @@ export class DurableAckSubscriber {
       protocolVersion: options.protocolVersion,
       keepalive: options.keepaliveSec,
       reconnectPeriod: options.reconnectPeriodMs,
-      // A refused login (the account not created yet, a credential being rotated) is tried again
-      // every reconnect period: mqtt.js gives up at the first refusal otherwise, and start()
-      // waited for a connection that was never tried again.
+      // A refused login (the account not created yet, a credential being rotated) is tried again:
+      // mqtt.js gives up at the first refusal otherwise, and start() waited for a connection that
+      // was never tried again. Backing off (below), so the broker's flapping detection or fail2ban
+      // does not take it for a brute-force attack.
       reconnectOnConnackError: true,
       connectTimeout: options.connectTimeoutMs,
       resubscribe: true,
@@ -147,6 +149,7 @@ export class DurableAckSubscriber {
         : {}),
     };
     this.client = mqtt.connect(options.url, clientOptions);
+    backOffOnConnackRefusal(this.client, { log: this.log });
     const internals = this.client as unknown as { _sendPacket?: SendPacket };
     if (typeof internals._sendPacket !== 'function')
       throw ingestErrors.create('HW_INGEST_MQTT_HOOK_MISSING', { hook: 'MqttClient._sendPacket' });

@@ -3,12 +3,13 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import mqtt from 'mqtt';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DurableAckSubscriber } from '@hazardwatch/ingest';
 import { tcpOpen, waitFor as waitUntil } from '@hazardwatch/testkit';
-import { logger, uid } from './support.js';
+import { uid } from './support.js';
 
 /**
  * A broker that refuses the ingest's login for a while (its account not created yet — a leased
@@ -16,8 +17,14 @@ import { logger, uid } from './support.js';
  * still loading its accounts) must not stop the ingest for good. mqtt.js does not reconnect after
  * a CONNACK refusal unless told to (`reconnectOnConnackError`), and the ingest's start waited for
  * a connection that was never tried again: a worker hung, not ready, until restarted by hand. Now
- * it tries again every reconnect period and starts once the login is accepted. Against aedes and
- * a private Mosquitto whose password file is filled in later (SIGHUP reloads it).
+ * it tries again and starts once the login is accepted. Against aedes (MQTT 3.1.1, refusal code 5)
+ * and a private Mosquitto (MQTT 5, reason code 0x86) whose password file is filled in later
+ * (SIGHUP reloads it).
+ *
+ * At its fixed reconnect period a refused login failed once a second, day and night: what a
+ * brute-force attack looks like to the broker's owner (fail2ban, EMQX flapping detection). It
+ * backs off now (period, 2×, 4×, …), and after it is accepted a plain loss reconnects after the
+ * normal period again.
  */
 const USER = 'hw-ingest';
 const PASSWORD = 'refused-then-accepted-1234';
@@ -25,8 +32,15 @@ const hasMosquitto = spawnSync('/usr/sbin/mosquitto', ['-h']).error === undefine
 
 interface RefusingBroker {
   readonly url: string;
+  /** MQTT version the subscriber speaks to it. */
+  readonly protocolVersion: 4 | 5;
   /** From now on the login is accepted. */
   accept(): Promise<void>;
+  /**
+   * Drops every client's connection as a broker restart would, and answers how long until one
+   * was back, ms (aedes); undefined where it cannot.
+   */
+  dropClients(): Promise<number | undefined>;
   publish(topic: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,10 +53,30 @@ async function refusingAedes(): Promise<RefusingBroker> {
       callback(Object.assign(new Error('not authorized'), { returnCode: 5 as const }), false);
     },
   });
+  const connected = new Set<Client>();
+  let readyAt: number[] = [];
+  broker.on('clientReady', (client) => {
+    connected.add(client);
+    readyAt.push(Date.now());
+  });
+  broker.on('clientDisconnect', (client) => connected.delete(client));
   const server: Server = createServer(broker.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    protocolVersion: 4,
+    dropClients: async () => {
+      readyAt = [];
+      const droppedAt = Date.now();
+      for (const client of connected) client.close();
+      await waitUntil(
+        () => Promise.resolve(readyAt.length),
+        (n) => n > 0,
+        'a client back',
+        5000,
+      );
+      return readyAt[0]! - droppedAt;
+    },
     accept: () => {
       accepting = true;
       return Promise.resolve();
@@ -85,6 +119,8 @@ async function refusingMosquitto(): Promise<RefusingBroker> {
   const url = `mqtt://127.0.0.1:${port}`;
   return {
     url,
+    protocolVersion: 5,
+    dropClients: () => Promise.resolve(undefined),
     accept: async () => {
       const made = spawnSync('mosquitto_passwd', ['-b', passwords, USER, PASSWORD], { encoding: 'utf8' });
       expect(made.status, made.stderr).toBe(0);
@@ -116,10 +152,12 @@ describe.each([
   });
 
   it.skipIf(name === 'Mosquitto' && !hasMosquitto)(
-    'tries again every reconnect period and starts once the login is accepted',
+    'tries again, backing off, starts once the login is accepted, then reconnects at its period',
     async () => {
       const broker = await make();
       cleanup.push(() => broker.close());
+      const lines: Array<{ level: number; msg: string; delayMs?: number }> = [];
+      const logger = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s) as never) });
       const received: string[] = [];
       const sub = new DurableAckSubscriber(
         {
@@ -127,7 +165,7 @@ describe.each([
           clientId: uid('hw-t-refused-'),
           username: USER,
           password: PASSWORD,
-          protocolVersion: 4,
+          protocolVersion: broker.protocolVersion,
           keepaliveSec: 60,
           reconnectPeriodMs: 200,
           connectTimeoutMs: 5_000,
@@ -144,9 +182,16 @@ describe.each([
       cleanup.push(() => sub.kill());
       let started = false;
       const start = sub.start().then(() => (started = true));
-      // Refused for a second: five or so attempts, none accepted.
-      await new Promise((r) => setTimeout(r, 1000));
+      // Refused for 2 s: at its fixed 200 ms period ~10 attempts; backing off at 0, 0.2, 0.6 and
+      // 1.4 s (less up to 10 % jitter), each logged (the error) and the backoff once per delay.
+      await new Promise((r) => setTimeout(r, 2000));
       expect(started).toBe(false);
+      const refusals = lines.filter((l) => l.msg === 'mqtt error').length;
+      expect(refusals).toBeGreaterThanOrEqual(3);
+      expect(refusals).toBeLessThanOrEqual(5);
+      const backoffs = lines.filter((l) => l.msg === 'login refused: backing off before the next attempt');
+      expect(backoffs.map((l) => [l.level, l.delayMs! > 0])).toEqual(backoffs.map(() => [40, true]));
+      expect(backoffs).toHaveLength(refusals);
       await broker.accept();
       await Promise.race([
         start,
@@ -155,6 +200,9 @@ describe.each([
         ),
       ]);
       expect(started).toBe(true);
+      // A plain loss now: back after the normal period, not the backoff's next delay (≥ 3 s).
+      const backAfterMs = await broker.dropClients();
+      if (backAfterMs !== undefined) expect(backAfterMs).toBeLessThan(1000);
       await waitUntil(
         async () => {
           await broker.publish('hwtest/a/data', 'after');

@@ -13,6 +13,7 @@
  * Time comes from the injected clock and ticks from the injected timers (STYLE rule 10), so tests
  * and scenario runs drive the fleet tick by tick.
  */
+import { backOffOnConnackRefusal } from '@hazardwatch/kit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import {
@@ -277,9 +278,10 @@ export class MqttFleet {
       connectTimeout: options.connectTimeoutMs,
       reconnectPeriod: options.reconnectPeriodMs,
       // As a real gateway's uplink: a refused login (its account removed and restored, a broker
-      // still loading its accounts) is tried again every period; mqtt.js gives up at the first
-      // refusal otherwise and the simulated gateway stayed offline for good. A refusal at the
-      // first connection still fails start() (firstConnect), whose failure ends every client.
+      // still loading its accounts) is tried again, backing off (below) as the uplink does;
+      // mqtt.js gives up at the first refusal otherwise and the simulated gateway stayed offline
+      // for good. A refusal at the first connection still fails start() (firstConnect), whose
+      // failure ends every client.
       reconnectOnConnackError: true,
       username: options.username,
       password: options.password,
@@ -287,6 +289,7 @@ export class MqttFleet {
       will: this.will(link),
     };
     const client = mqtt.connect(options.url, clientOptions);
+    backOffOnConnackRefusal(client, { log: link.log });
     link.client = client;
     // The broker publishes the will if the connection is lost: refresh its timestamp per attempt.
     client.on('reconnect', () => {

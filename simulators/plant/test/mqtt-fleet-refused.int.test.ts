@@ -19,14 +19,17 @@ import { EXAMPLE_SITE_YAML } from './example-site.js';
  * accounts) must connect again once accepted. mqtt.js does not reconnect after a CONNACK refusal
  * unless told to (`reconnectOnConnackError`), and the gateway stayed offline for good. A private
  * Mosquitto (never the system's) whose password file loses the fleet's user and gets it back
- * (SIGHUP reloads it); the fleet's connections go through a TCP relay that is cut once.
+ * (SIGHUP reloads it); the fleet's connections go through a TCP relay that is cut once. Tried
+ * again at its fixed period, a refused login failed every period on every gateway; it backs off
+ * now (period, 2×, 4×, …) as the uplink does.
  */
 const SIM_USER = 'hw-sim';
 const SIM_PASSWORD = 'sim-refused-then-accepted';
 const WATCH_USER = 'hw-watch';
 const WATCH_PASSWORD = 'watcher-password-1234';
 const hasMosquitto = spawnSync('/usr/sbin/mosquitto', ['-h']).error === undefined;
-const logger = pino({ level: 'silent' });
+const lines: Array<{ level: number; msg: string; clientId?: string; err?: { code?: unknown } }> = [];
+const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s) as never) });
 
 async function freePort(): Promise<number> {
   return new Promise<number>((resolve) => {
@@ -45,7 +48,7 @@ describe('MqttFleet whose login is refused for a while', () => {
   });
 
   it.skipIf(!hasMosquitto)(
-    'tries again every reconnect period and sends birth again once accepted',
+    'tries again, backing off, and sends birth again once accepted',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hw-sim-refused-'));
       chmodSync(dir, 0o777);
@@ -126,9 +129,26 @@ describe('MqttFleet whose login is refused for a while', () => {
       await reload();
       proxy.cut();
       proxy.restore();
-      await new Promise((r) => setTimeout(r, 1_000));
+      // Refused for 2 s: at its fixed 100 ms period ~19 attempts per gateway; backing off at 0.1,
+      // 0.2, 0.4, 0.8 and 1.6 s after the cut (less up to 10 % jitter).
+      const linesBefore = lines.length;
+      await new Promise((r) => setTimeout(r, 2_000));
       expect(sim.gateways.every((g) => !g.connected)).toBe(true);
       expect(births).toHaveLength(gateways);
+      const window = lines.slice(linesBefore);
+      const refusals = new Map<string, number>();
+      for (const l of window) {
+        if (l.msg === 'gateway connection error' && typeof l.err?.code === 'number') {
+          refusals.set(l.clientId!, (refusals.get(l.clientId!) ?? 0) + 1);
+        }
+      }
+      expect(refusals.size).toBe(gateways);
+      for (const n of refusals.values()) {
+        expect(n).toBeGreaterThanOrEqual(3);
+        expect(n).toBeLessThanOrEqual(6);
+      }
+      const backoffs = window.filter((l) => l.msg === 'login refused: backing off before the next attempt');
+      expect(backoffs).toHaveLength([...refusals.values()].reduce((a, b) => a + b, 0));
 
       passwd('-b', passwords, SIM_USER, SIM_PASSWORD);
       await reload();

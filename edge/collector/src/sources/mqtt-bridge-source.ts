@@ -1,3 +1,4 @@
+import { backOffOnConnackRefusal } from '@hazardwatch/kit';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import type { ReadingSink, Source, SourceStatus } from '../source.js';
@@ -75,8 +76,9 @@ export class MqttBridgeSource implements Source {
       resubscribe: false,
       reconnectPeriod: o.reconnectPeriodMs,
       // A refused login (the plant broker's account rotated, or the broker restarting and still
-      // loading its accounts) is tried again every reconnect period: mqtt.js gives up at the
-      // first refusal otherwise, and the source forwarded nothing until restarted by hand.
+      // loading its accounts) is tried again: mqtt.js gives up at the first refusal otherwise,
+      // and the source forwarded nothing until restarted by hand. Backing off (below), so the
+      // plant's fail2ban or flapping detection does not take it for a brute-force attack.
       reconnectOnConnackError: true,
       connectTimeout: o.connectTimeoutMs,
       ...(o.clientId === undefined ? {} : { clientId: o.clientId }),
@@ -84,6 +86,7 @@ export class MqttBridgeSource implements Source {
       ...(o.password === undefined ? {} : { password: o.password }),
     };
     const client = mqtt.connect(o.url, clientOptions);
+    backOffOnConnackRefusal(client, { log: this.#log });
     this.#client = client;
     client.on('connect', () => this.#onConnect(client, o));
     client.on('close', () => this.#onClose());

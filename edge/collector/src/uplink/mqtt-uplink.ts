@@ -1,3 +1,4 @@
+import { backOffOnConnackRefusal } from '@hazardwatch/kit';
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import {
@@ -134,13 +135,15 @@ export class MqttUplink implements Uplink {
       keepalive: o.keepaliveSec ?? 30,
       reconnectPeriod: o.reconnectPeriodMs ?? 2000,
       // A refused login (a credential rotated or issued again, a broker still loading its
-      // accounts) is tried again every reconnect period: mqtt.js gives up at the first refusal
-      // otherwise, and the uplink stayed offline, its spool filling, until restarted by hand.
+      // accounts) is tried again: mqtt.js gives up at the first refusal otherwise, and the uplink
+      // stayed offline, its spool filling, until restarted by hand. Backing off (below), so the
+      // broker's flapping detection or fail2ban does not take it for a brute-force attack.
       reconnectOnConnackError: true,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
       queueQoSZero: false,
       will: { topic: this.statusTopic, payload: Buffer.from(this.status('death')), qos: 1, retain: true },
     });
+    backOffOnConnackRefusal(client, { log: this.log });
     this.client = client;
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.onClose());

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { backOffOnConnackRefusal } from '@hazardwatch/kit';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { apiErrors } from '../errors.js';
@@ -51,6 +52,11 @@ export interface DynsecClientOptions {
   readonly timeoutMs?: number;
   /** @default 'hw-dynsec-<random>' */
   readonly clientId?: string;
+  /**
+   * Delay before reconnecting after a lost connection, ms; after a refused login it doubles up
+   * to 60 s. @default 1000
+   */
+  readonly reconnectPeriodMs?: number;
 }
 
 /** The coded error, with the reason in the log only (a 503 answer carries no internals). */
@@ -100,17 +106,19 @@ export class DynsecClient {
       username: options.username,
       password: options.password,
       clean: true,
-      reconnectPeriod: 1000,
+      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
       // The client lives as long as the API and reconnects after a broker restart; a login refused
       // on one of those reconnections (its admin disabled for a while, a broker file set right a
-      // moment later) is tried again every period: mqtt.js gives up at the first refusal
-      // otherwise, and no credential change reached the broker until the API was restarted. A
-      // refusal at the first connection still fails connect() (its 'error' rejects).
+      // moment later) is tried again, backing off (below) so the broker's owner does not see a
+      // brute-force attack: mqtt.js gives up at the first refusal otherwise, and no credential
+      // change reached the broker until the API was restarted. A refusal at the first connection
+      // still fails connect() (its 'error' rejects).
       reconnectOnConnackError: true,
       connectTimeout: options.timeoutMs ?? 10_000,
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
     };
     const client = mqtt.connect(options.url, clientOptions);
+    backOffOnConnackRefusal(client, { log: options.logger.child({ component: 'dynsec-client' }) });
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
