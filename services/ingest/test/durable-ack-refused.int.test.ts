@@ -18,8 +18,8 @@ import { uid } from './support.js';
  * a CONNACK refusal unless told to (`reconnectOnConnackError`), and the ingest's start waited for
  * a connection that was never tried again: a worker hung, not ready, until restarted by hand. Now
  * it tries again and starts once the login is accepted. Against aedes (MQTT 3.1.1, refusal code 5)
- * and a private Mosquitto (MQTT 5, reason code 0x86) whose password file is filled in later
- * (SIGHUP reloads it).
+ * and a private Mosquitto (MQTT 5, reason code 0x87 Not authorized) whose password file is filled
+ * in later (SIGHUP reloads it).
  *
  * At its fixed reconnect period a refused login failed once a second, day and night: what a
  * brute-force attack looks like to the broker's owner (fail2ban, EMQX flapping detection). It
