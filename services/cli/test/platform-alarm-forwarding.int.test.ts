@@ -78,6 +78,8 @@ describe('forwarded action on a platform alarm', () => {
       totalRuns: 0,
       totalSuccesses: 0,
       totalFailures: 0,
+      lastError: null,
+      effect: null,
     };
     await new TimescaleJobWatch({
       readJobs: () => Promise.resolve([job]),

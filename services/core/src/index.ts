@@ -159,9 +159,11 @@ export {
   type MonitoringChangeLine,
 } from './monitoring-change.js';
 export {
+  KNOWN_CLASH_ERROR,
   STALE_AFTER_INTERVALS,
   judgeJob,
   judgeJobs,
+  type JobEffect,
   type JobHealth,
   type JobObservation,
   type JobVerdict,

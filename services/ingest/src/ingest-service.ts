@@ -70,7 +70,8 @@ export interface IngestReadiness {
     readonly siteVersion: number | null;
     /**
      * `degraded` while a TimescaleDB background job is failing, stale or paused (`jobs` says
-     * which and why): the process stays ready — readings are stored and alarms raised — so a
+     * which and why; a job only `effective`, reporting the known clash with its effect met, is
+     * listed but leaves `ok`): the process stays ready — readings are stored and alarms raised — so a
      * load balancer keeps it, but compression, retention or rollups have stopped
      * (docs/operations.md §6.2).
      */
@@ -275,7 +276,7 @@ export function buildIngestService(settings: IngestConfig, deps: IngestServiceDe
       return {
         ready: broker && storage,
         detail: {
-          status: jobs.length > 0 ? 'degraded' : 'ok',
+          status: jobs.some((j) => j.verdict !== 'effective') ? 'degraded' : 'ok',
           broker,
           storage,
           batchesPoisoned: ingest.counters.batchesPoisoned,

@@ -316,7 +316,7 @@ export function buildLeasedIngestService(
       return {
         ready: broker && storage,
         detail: {
-          status: jobs.length > 0 ? 'degraded' : 'ok',
+          status: jobs.some((j) => j.verdict !== 'effective') ? 'degraded' : 'ok',
           broker,
           storage,
           batchesPoisoned: ingest.counters.batchesPoisoned,

@@ -77,6 +77,11 @@ export class TimescaleJobWatch {
           lastSuccessAt: row.lastSuccessAtMs,
         };
         if (h.verdict === 'healthy') this.#log.info(data, 'timescaledb job healthy again');
+        else if (h.verdict === 'effective')
+          this.#log.info(
+            { ...data, error: h.clash },
+            'timescaledb job reports failed with the known clash, its effect is met',
+          );
         else this.#log.warn(data, 'timescaledb job not healthy');
       }
       this.#tell(row, h);
@@ -108,7 +113,10 @@ export class TimescaleJobWatch {
     this.#told.set(row.identity, h.condition);
   }
 
-  /** Jobs not healthy at the last check, for /readyz. */
+  /**
+   * Jobs not healthy at the last check, for /readyz: also those `effective` (reporting the known
+   * clash with their effect met), which alone do not make the status degraded (see `degrades`).
+   */
   degraded(): DegradedJob[] {
     return this.#judged
       .filter((j) => j.health.verdict !== 'healthy')
@@ -119,6 +127,8 @@ export class TimescaleJobWatch {
         lastRunStatus: row.lastRunStatus,
         lastSuccessAt: row.lastSuccessAtMs,
         staleAt: health.staleAtMs,
+        error: row.lastRunStatus === 'Failed' ? row.lastError : null,
+        effectMet: health.effectMet,
       }));
   }
 
@@ -154,10 +164,27 @@ export class TimescaleJobWatch {
     perJob(
       gauge(
         'hw_timescaledb_job_healthy',
-        'The job succeeded within 2 × its interval and its last run did not fail (1), or not (0).',
+        'The job succeeded within 2 × its interval and its last run did not fail, or it reports the known clash with its effect met (1); or not (0).',
       ),
-      (j) => (j.health.verdict === 'healthy' ? 1 : 0),
+      (j) => (j.health.verdict === 'healthy' || j.health.verdict === 'effective' ? 1 : 0),
     );
+    const effect = new Gauge({
+      name: 'hw_timescaledb_job_effect_met',
+      help: 'No chunk left that the policy should have compressed / dropped more than 2 × its interval ago (1), or there is (0).',
+      labelNames: ['job'],
+      registers: [registry],
+    });
+    const clash = new Gauge({
+      name: 'hw_timescaledb_job_known_clash',
+      help: 'The job reports Failed with the known TimescaleDB / PostgreSQL clash (label error) while its effect is met: not alarmed.',
+      labelNames: ['job', 'error'],
+      registers: [registry],
+    });
+    for (const j of this.#judged) {
+      if (j.health.effectMet !== null) effect.set({ job: j.row.identity }, j.health.effectMet ? 1 : 0);
+      if (j.health.verdict === 'effective')
+        clash.set({ job: j.row.identity, error: j.health.clash ?? '' }, 1);
+    }
     perJob(
       counter('hw_timescaledb_job_runs_total', 'Runs of the job (TimescaleDB job_stats).'),
       (j) => j.row.totalRuns,

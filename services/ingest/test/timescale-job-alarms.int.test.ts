@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, SiteIndex } from '@hazardwatch/core';
+import { DEFAULT_ALARM_SETTINGS, EMPTY_SITE, KNOWN_CLASH_ERROR, SiteIndex } from '@hazardwatch/core';
 import { AlarmEngine, TimescaleJobWatch, type DurableWork } from '@hazardwatch/ingest';
 import { ManualClock } from '@hazardwatch/kit';
 import {
@@ -37,6 +37,8 @@ const compression = (over: Partial<TimescaleJobRow> = {}): TimescaleJobRow => ({
   totalRuns: 0,
   totalSuccesses: 0,
   totalFailures: 0,
+  lastError: null,
+  effect: null,
   ...over,
 });
 
@@ -148,6 +150,8 @@ describe('TimescaleDB job health as a platform alarm (real database)', () => {
         lastRunStatus: null,
         lastSuccessAt: null,
         staleAt: T0 + 24 * HOUR,
+        error: null,
+        effectMet: null,
       },
     ]);
     const metrics = await w.metrics();
@@ -226,6 +230,63 @@ describe('TimescaleDB job health as a platform alarm (real database)', () => {
     await w.check();
     await stored();
     // Unacknowledged when it cleared: RTNUN until someone acknowledges it (ISA-18.2).
+    expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_FAILED', 'RTNUN']]);
+  });
+
+  it('raises nothing for a run that reports the known clash while its effect is met, JOB_FAILED once the effect is not met', async () => {
+    const DAY = 24 * HOUR;
+    const clash = `ERROR: ${KNOWN_CLASH_ERROR}`;
+    // PostgreSQL 15.20: the run compressed what it should, committed, and reports Failed.
+    const ran = (oldestPendingEndMs: number | null): TimescaleJobRow =>
+      compression({
+        lastRunStartedAtMs: clock.now() - 2000,
+        lastRunFinishedAtMs: clock.now() - 1000,
+        lastRunStatus: 'Failed',
+        totalRuns: 1,
+        totalFailures: 1,
+        lastError: clash,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs },
+      });
+    clock.advance(2 * DAY);
+    jobs = [ran(clock.now() - 7 * DAY)];
+    const host = engine();
+    await host.restore();
+    const w = watch(host);
+    await w.check();
+    await stored();
+    expect(await alarmRows()).toEqual([]);
+    expect(w.degraded()).toEqual([
+      expect.objectContaining({
+        job: 'compression:readings',
+        verdict: 'effective',
+        error: clash,
+        effectMet: true,
+      }),
+    ]);
+    const metrics = await w.metrics();
+    expect(metrics).toContain('hw_timescaledb_job_healthy{job="compression:readings"} 1');
+    expect(metrics).toContain('hw_timescaledb_job_effect_met{job="compression:readings"} 1');
+    expect(metrics).toContain(
+      `hw_timescaledb_job_known_clash{job="compression:readings",error="ERROR: cannot drop portal \\"\\" while it is being set up"} 1`,
+    );
+
+    // A chunk left uncompressed: its range ended more than compress_after + 2 × 12 h ago.
+    clock.advance(HOUR);
+    jobs = [ran(clock.now() - 8 * DAY - 1)];
+    await w.check();
+    await stored();
+    expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_FAILED', 'UNACK']]);
+    expect(w.degraded().map((j) => [j.verdict, j.effectMet])).toEqual([['failing', false]]);
+    const unmet = await w.metrics();
+    expect(unmet).toContain('hw_timescaledb_job_healthy{job="compression:readings"} 0');
+    expect(unmet).toContain('hw_timescaledb_job_effect_met{job="compression:readings"} 0');
+    expect(unmet).not.toContain('hw_timescaledb_job_known_clash{');
+
+    // Compressed again (by the next run, with the same clash): the alarm returns to normal.
+    clock.advance(HOUR);
+    jobs = [ran(null)];
+    await w.check();
+    await stored();
     expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_FAILED', 'RTNUN']]);
   });
 

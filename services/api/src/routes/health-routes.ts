@@ -53,10 +53,11 @@ export function healthRoutes(app: FastifyInstance, ctx: RouteContext): void {
       for (const [name, check] of Object.entries(ctx.readiness)) checks[name] = await probe(check);
       const ready = Object.values(checks).every(Boolean);
       // Degraded is not unready: a stuck TimescaleDB job stops compression, retention or rollups,
-      // not readings and alarms (docs/operations.md §6.2).
+      // not readings and alarms (docs/operations.md §6.2). A job only `effective` (it reports the
+      // known clash, its effect is met) is listed but does not degrade.
       const jobs = ctx.degradedJobs?.();
       const live = ctx.liveStatus?.();
-      const jobsDegraded = jobs !== undefined && jobs.length > 0;
+      const jobsDegraded = jobs !== undefined && jobs.some((j) => j.verdict !== 'effective');
       const liveDegraded = live !== undefined && !live.live;
       const status =
         jobs === undefined && live === undefined

@@ -16,18 +16,51 @@ export interface JobObservation {
   readonly lastSuccessAtMs: number | null;
   /** `Success`, `Failed`, or null before the first run. */
   readonly lastRunStatus: string | null;
+  /** When the last run ended (ms UTC), whatever its status; null/absent: not known. */
+  readonly lastRunFinishedAtMs?: number | null;
+  /** The error of the last failed run (`job_errors.err_message`); null/absent: none read. */
+  readonly lastError?: string | null;
+  /** What the policy's effect is in the catalogs; null/absent: not read (judged by status alone). */
+  readonly effect?: JobEffect | null;
 }
 
 /**
- * - healthy: scheduled, its last run did not fail, and it succeeded within 2 × its interval;
- * - failing: its last run failed;
+ * The facts that show whether a compression or retention policy does its work, from the
+ * catalogs: its `compress_after` / `drop_after`, and the oldest chunk it should already have dealt
+ * with — for compression the oldest chunk still uncompressed, for retention the oldest chunk.
+ */
+export interface JobEffect {
+  /** compress_after / drop_after, ms. */
+  readonly afterMs: number;
+  /** When the range of the oldest pending chunk ends (ms UTC); null: there is none. */
+  readonly oldestPendingEndMs: number | null;
+}
+
+/**
+ * The error every TimescaleDB job reports on PostgreSQL 15.20 (Debian bookworm) although it did
+ * its work and committed: TimescaleDB drops the portal it created after committing, which that
+ * PostgreSQL minor refuses. Only with this error is a Failed status judged by the job's effect.
+ */
+export const KNOWN_CLASH_ERROR = 'cannot drop portal "" while it is being set up';
+
+/**
+ * - healthy: scheduled, its last run did not fail, it succeeded within 2 × its interval, and its
+ *   effect (where read) is met;
+ * - effective: its last run reports Failed with exactly the known clash (KNOWN_CLASH_ERROR), but
+ *   its effect is met and that run ended within 2 × its interval — no alarm, yet listed;
+ * - failing: its last run failed, with another error, or with the clash while the effect is not
+ *   met (or not read);
  * - stale: no success within 2 × its schedule interval, counted from the later of its last
  *   success and its registration (a job that never ran since registration is stale once twice
- *   its interval has passed): the scheduler is not running it, or it runs for ever;
+ *   its interval has passed): the scheduler is not running it, or it runs for ever; or its
+ *   effect is not met: a chunk it should have dealt with more than 2 × its interval ago is left;
  * - unscheduled: paused, not (yet) stale.
  * In that order of precedence: a failing job is failing even when it is stale too.
+ *
+ * The effect is met when no pending chunk's range ended more than `afterMs` + 2 × the interval
+ * ago (compression: no uncompressed chunk; retention: no chunk at all).
  */
-export type JobVerdict = 'healthy' | 'failing' | 'stale' | 'unscheduled';
+export type JobVerdict = 'healthy' | 'effective' | 'failing' | 'stale' | 'unscheduled';
 
 export interface JobHealth {
   readonly identity: string;
@@ -40,6 +73,10 @@ export interface JobHealth {
   readonly staleAtMs: number;
   /** 2 × the schedule interval, ms (the stale limit). */
   readonly limitMs: number;
+  /** Whether the effect is met; null: not read. */
+  readonly effectMet: boolean | null;
+  /** The known clash's error text when the last run reports it (whatever the verdict); else null. */
+  readonly clash: string | null;
 }
 
 /** A job must succeed at least once within this many schedule intervals. */
@@ -61,17 +98,27 @@ export function judgeJobs(
 
 export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: number): JobHealth {
   const limitMs = STALE_AFTER_INTERVALS * job.scheduleIntervalMs;
-  const since = maxOf(job.lastSuccessAtMs, job.registeredAtMs) ?? knownSinceMs;
+  const failed = job.lastRunStatus === 'Failed';
+  const clash = failed && job.lastError?.includes(KNOWN_CLASH_ERROR) === true ? job.lastError : null;
+  const effectMet = effectHolds(job.effect ?? null, nowMs, limitMs);
+  // The clash with the effect met: the run did its work, so its end counts as a success.
+  const effective = clash !== null && effectMet === true;
+  const success = effective
+    ? maxOf(job.lastSuccessAtMs, job.lastRunFinishedAtMs ?? null)
+    : job.lastSuccessAtMs;
+  const since = maxOf(success, job.registeredAtMs) ?? knownSinceMs;
   const staleAtMs = since + limitMs;
-  const stale = nowMs > staleAtMs;
-  const failing = job.lastRunStatus === 'Failed';
+  const stale = nowMs > staleAtMs || effectMet === false;
+  const failing = failed && !effective;
   const verdict: JobVerdict = failing
     ? 'failing'
     : stale
       ? 'stale'
-      : job.scheduled
-        ? 'healthy'
-        : 'unscheduled';
+      : !job.scheduled
+        ? 'unscheduled'
+        : effective
+          ? 'effective'
+          : 'healthy';
   return {
     identity: job.identity,
     verdict,
@@ -79,7 +126,16 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
     sinceMs: since,
     staleAtMs,
     limitMs,
+    effectMet,
+    clash,
   };
+}
+
+/** Whether no pending chunk ended more than afterMs + limitMs before now; null: not read. */
+function effectHolds(effect: JobEffect | null, nowMs: number, limitMs: number): boolean | null {
+  if (effect === null) return null;
+  if (effect.oldestPendingEndMs === null) return true;
+  return effect.oldestPendingEndMs >= nowMs - effect.afterMs - limitMs;
 }
 
 function maxOf(a: number | null, b: number | null): number | null {

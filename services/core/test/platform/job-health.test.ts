@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@hazardwatch/kit';
-import { judgeJob, judgeJobs, type JobObservation, type JobVerdict } from '@hazardwatch/core';
+import {
+  KNOWN_CLASH_ERROR,
+  judgeJob,
+  judgeJobs,
+  type JobObservation,
+  type JobVerdict,
+} from '@hazardwatch/core';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -74,6 +80,106 @@ describe('judgeJob', () => {
       sinceMs: T0 + HOUR,
       staleAtMs: T0 + 25 * HOUR,
     });
+  });
+});
+
+describe('judgeJob by the effect (PostgreSQL 15.20: every job reports the clash)', () => {
+  const DAY = 24 * HOUR;
+  const NOW = T0 + 10 * DAY;
+  /** compress_after 7 days, every 12 h: a chunk must be compressed once it ended 8 days ago. */
+  const compression = (over: Partial<JobObservation> = {}): JobObservation =>
+    job({
+      lastRunStatus: 'Failed',
+      lastRunFinishedAtMs: NOW - HOUR,
+      lastError: KNOWN_CLASH_ERROR,
+      effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 7 * DAY - HOUR },
+      ...over,
+    });
+  const cases: Array<[string, Partial<JobObservation>, JobVerdict, string | null, boolean | null]> = [
+    ['clash, effect met: effective, no alarm', {}, 'effective', null, true],
+    [
+      'clash, nothing pending at all: effective',
+      { effect: { afterMs: 7 * DAY, oldestPendingEndMs: null } },
+      'effective',
+      null,
+      true,
+    ],
+    [
+      'clash, an uncompressed chunk ended more than compress_after + 2 × interval ago: failing',
+      { effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 8 * DAY - 1 } },
+      'failing',
+      'JOB_FAILED',
+      false,
+    ],
+    ['clash, effect not read: failing as before', { effect: null }, 'failing', 'JOB_FAILED', null],
+    [
+      'another error with the effect met: failing',
+      { lastError: 'permission denied for table readings_encoded' },
+      'failing',
+      'JOB_FAILED',
+      true,
+    ],
+    [
+      'clash, effect met, but the last run ended more than 2 × interval ago: stale',
+      { lastRunFinishedAtMs: NOW - 24 * HOUR - 1 },
+      'stale',
+      'JOB_STALE',
+      true,
+    ],
+    ['clash, effect met, paused: unscheduled', { scheduled: false }, 'unscheduled', null, true],
+    [
+      'succeeded recently but the effect is not met: stale',
+      {
+        lastRunStatus: 'Success',
+        lastError: null,
+        lastSuccessAtMs: NOW - HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY },
+      },
+      'stale',
+      'JOB_STALE',
+      false,
+    ],
+    [
+      'paused and the effect is not met: stale',
+      {
+        scheduled: false,
+        lastRunStatus: null,
+        lastError: null,
+        registeredAtMs: NOW - HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY },
+      },
+      'stale',
+      'JOB_STALE',
+      false,
+    ],
+    [
+      'succeeded with the effect met: healthy',
+      { lastRunStatus: 'Success', lastError: null, lastSuccessAtMs: NOW - HOUR },
+      'healthy',
+      null,
+      true,
+    ],
+  ];
+  it.each(cases)('%s', (_name, over, verdict, condition, effectMet) => {
+    const health = judgeJob(compression(over), NOW, T0);
+    expect([health.verdict, health.condition, health.effectMet]).toEqual([verdict, condition, effectMet]);
+  });
+
+  it('keeps the clash’s text for readiness and metrics, whatever the verdict', () => {
+    const text = `ERROR: ${KNOWN_CLASH_ERROR}`;
+    expect(judgeJob(compression({ lastError: text }), NOW, T0).clash).toBe(text);
+    expect(judgeJob(compression({ lastError: 'other' }), NOW, T0).clash).toBeNull();
+  });
+
+  it('judges retention by its oldest chunk against drop_after + 2 × interval', () => {
+    const retention = (oldestPendingEndMs: number): JobObservation =>
+      compression({
+        identity: 'retention:readings',
+        scheduleIntervalMs: DAY,
+        effect: { afterMs: 30 * DAY, oldestPendingEndMs },
+      });
+    expect(judgeJob(retention(NOW - 32 * DAY), NOW, T0).verdict).toBe('effective');
+    expect(judgeJob(retention(NOW - 32 * DAY - 1), NOW, T0).verdict).toBe('failing');
   });
 });
 
