@@ -167,4 +167,5 @@ export {
   type JobHealth,
   type JobObservation,
   type JobVerdict,
+  type StaleCause,
 } from './platform/job-health.js';

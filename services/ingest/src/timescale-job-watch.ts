@@ -105,8 +105,10 @@ export class TimescaleJobWatch {
         condition,
         active,
         ts,
-        // JOB_STALE: how long without a success, against 2 × the interval; JOB_FAILED: none.
-        value: condition === 'JOB_STALE' && active ? ts - h.sinceMs : null,
+        // JOB_STALE: how far past due, against 2 × the interval — since the last success (a run
+        // not on time) or since the oldest pending chunk fell due (effect not met), above the
+        // limit either way; JOB_FAILED: none.
+        value: condition === 'JOB_STALE' && active ? h.overdueMs : null,
         limit: condition === 'JOB_STALE' ? h.limitMs : null,
       });
     }
@@ -129,6 +131,7 @@ export class TimescaleJobWatch {
         staleAt: health.staleAtMs,
         error: row.lastRunStatus === 'Failed' ? row.lastError : null,
         effectMet: health.effectMet,
+        staleCause: health.staleCause,
       }));
   }
 

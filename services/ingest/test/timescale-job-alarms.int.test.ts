@@ -152,6 +152,7 @@ describe('TimescaleDB job health as a platform alarm (real database)', () => {
         staleAt: T0 + 24 * HOUR,
         error: null,
         effectMet: null,
+        staleCause: 'run',
       },
     ]);
     const metrics = await w.metrics();
@@ -288,6 +289,53 @@ describe('TimescaleDB job health as a platform alarm (real database)', () => {
     await w.check();
     await stored();
     expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_FAILED', 'RTNUN']]);
+  });
+
+  it('raises JOB_STALE for a chunk left uncompressed by a job that succeeds, its value how overdue the chunk is (above the limit)', async () => {
+    const DAY = 24 * HOUR;
+    // Succeeded an hour ago; a chunk whose range ended 9 days ago is still uncompressed
+    // (compress_after 7 days): due 2 days ago, against 2 × 12 h of slack.
+    const succeeded = (oldestPendingEndMs: number | null): TimescaleJobRow =>
+      compression({
+        lastRunStartedAtMs: clock.now() - HOUR - 1000,
+        lastRunFinishedAtMs: clock.now() - HOUR,
+        lastSuccessAtMs: clock.now() - HOUR,
+        lastRunStatus: 'Success',
+        totalRuns: 1,
+        totalSuccesses: 1,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs },
+      });
+    clock.advance(10 * DAY);
+    jobs = [succeeded(clock.now() - 9 * DAY)];
+    const host = engine();
+    await host.restore();
+    const w = watch(host);
+    await w.check();
+    await stored();
+    const page = { openOnly: true, pointIds: null, limit: 10, offset: 0, enterprises: null };
+    const [raised] = (await queryAlarms(client, undefined, page)).items;
+    expect(raised).toMatchObject({ condition: 'JOB_STALE', state: 'UNACK', value: 2 * DAY, limit: DAY });
+    expect(raised!.value!).toBeGreaterThan(raised!.limit!);
+    const events = await client.query<{ value: number | null }>(
+      `SELECT value FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
+      [raised!.id],
+    );
+    expect(events.rows.map((r) => Number(r.value))).toEqual([2 * DAY]);
+    // /readyz and /metrics say the same: stale by its effect, not met, not healthy.
+    expect(w.degraded()).toEqual([
+      expect.objectContaining({ verdict: 'stale', staleCause: 'effect', effectMet: false }),
+    ]);
+    const metrics = await w.metrics();
+    expect(metrics).toContain('hw_timescaledb_job_healthy{job="compression:readings"} 0');
+    expect(metrics).toContain('hw_timescaledb_job_effect_met{job="compression:readings"} 0');
+
+    // Compressed by the next run: back to normal, unacknowledged.
+    clock.advance(HOUR);
+    jobs = [succeeded(null)];
+    await w.check();
+    await stored();
+    expect((await alarmRows()).map((a) => [a.condition, a.state])).toEqual([['JOB_STALE', 'RTNUN']]);
+    expect(w.degraded()).toEqual([]);
   });
 
   it('only reports, never raises, in a process that does not raise platform alarms', async () => {

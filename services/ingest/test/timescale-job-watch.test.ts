@@ -63,4 +63,35 @@ describe('TimescaleJobWatch', () => {
       ['JOB_STALE', true, 2 * MINUTE],
     ]);
   });
+
+  it('raises JOB_STALE for an effect not met with how overdue the chunk is, above the limit', async () => {
+    const DAY = 24 * 60 * MINUTE;
+    const now = T0 + 10 * DAY;
+    const changes: ConditionChange[] = [];
+    // Compression every 12 h, compress_after 7 days, succeeded a minute ago; a chunk that ended
+    // 9 days ago is still uncompressed: due at 7 days, 2 days overdue against 24 h of slack.
+    const compression: TimescaleJobRow = {
+      ...refresh,
+      identity: 'compression:readings',
+      scheduleIntervalMs: 12 * 60 * MINUTE,
+      lastRunStartedAtMs: now - 2 * MINUTE,
+      lastRunFinishedAtMs: now - MINUTE,
+      lastSuccessAtMs: now - MINUTE,
+      effect: { afterMs: 7 * DAY, oldestPendingEndMs: now - 9 * DAY },
+    };
+    const watch = new TimescaleJobWatch({
+      readJobs: () => Promise.resolve([compression]),
+      clock: new ManualClock(now),
+      logger,
+      alarms: { change: (c) => void changes.push(c) },
+    });
+    await watch.check();
+    expect(changes.map((c) => [c.condition, c.active, c.value, c.limit])).toEqual([
+      ['JOB_FAILED', false, null, null],
+      ['JOB_STALE', true, 2 * DAY, DAY],
+    ]);
+    expect(watch.degraded().map((j) => [j.verdict, j.staleCause, j.effectMet])).toEqual([
+      ['stale', 'effect', false],
+    ]);
+  });
 });

@@ -34,6 +34,12 @@ export const DegradedJobSchema = Type.Object({
   error: Type.Optional(Nullable(Type.String())),
   /** Whether its effect (chunks compressed / dropped in time) is met; null: not judged by it. */
   effectMet: Type.Optional(Nullable(Type.Boolean())),
+  /**
+   * Why it is stale (its JOB_STALE alarm's cause): `run` — no success within 2 × its interval;
+   * `effect` — it runs, but a chunk is left past compress_after / drop_after + 2 × its interval.
+   * null unless stale.
+   */
+  staleCause: Type.Optional(Nullable(Type.Union([Type.Literal('run'), Type.Literal('effect')]))),
 });
 export type DegradedJob = Static<typeof DegradedJobSchema>;
 

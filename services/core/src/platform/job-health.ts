@@ -53,7 +53,8 @@ export const KNOWN_CLASH_ERROR = 'cannot drop portal "" while it is being set up
  * - stale: no success within 2 × its schedule interval, counted from the later of its last
  *   success and its registration (a job that never ran since registration is stale once twice
  *   its interval has passed): the scheduler is not running it, or it runs for ever; or its
- *   effect is not met: a chunk it should have dealt with more than 2 × its interval ago is left;
+ *   effect is not met: a chunk it should have dealt with more than 2 × its interval ago is left
+ *   (`staleCause` says which, `overdueMs` by how much);
  * - unscheduled: paused, not (yet) stale.
  * In that order of precedence: a failing job is failing even when it is stale too.
  *
@@ -61,6 +62,14 @@ export const KNOWN_CLASH_ERROR = 'cannot drop portal "" while it is being set up
  * ago (compression: no uncompressed chunk; retention: no chunk at all).
  */
 export type JobVerdict = 'healthy' | 'effective' | 'failing' | 'stale' | 'unscheduled';
+
+/**
+ * Why a job is stale: `run` — no success within 2 × its interval (the scheduler is not running
+ * it, or it runs for ever); `effect` — it runs on time, but a chunk it should have compressed /
+ * dropped is left more than 2 × its interval past its due time. A job stale both ways is `run`:
+ * a job that does not run explains the chunk it left.
+ */
+export type StaleCause = 'run' | 'effect';
 
 export interface JobHealth {
   readonly identity: string;
@@ -77,6 +86,15 @@ export interface JobHealth {
   readonly effectMet: boolean | null;
   /** The known clash's error text when the last run reports it (whatever the verdict); else null. */
   readonly clash: string | null;
+  /** Why it is stale; null unless the verdict is stale. */
+  readonly staleCause: StaleCause | null;
+  /**
+   * How far past due, ms, against `limitMs` (the JOB_STALE alarm's value; above the limit
+   * whenever stale); null unless stale. `run`: since the last success (or the registration);
+   * `effect`: since the oldest pending chunk fell due (its range end + compress_after /
+   * drop_after).
+   */
+  readonly overdueMs: number | null;
 }
 
 /** A job must succeed at least once within this many schedule intervals. */
@@ -100,7 +118,9 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
   const limitMs = STALE_AFTER_INTERVALS * job.scheduleIntervalMs;
   const failed = job.lastRunStatus === 'Failed';
   const clash = failed && job.lastError?.includes(KNOWN_CLASH_ERROR) === true ? job.lastError : null;
-  const effectMet = effectHolds(job.effect ?? null, nowMs, limitMs);
+  const effect = job.effect ?? null;
+  const effectOverdueMs = pendingOverdue(effect, nowMs);
+  const effectMet = effect === null ? null : effectOverdueMs === null || effectOverdueMs <= limitMs;
   // The clash with the effect met: the run did its work, so its end counts as a success.
   const effective = clash !== null && effectMet === true;
   const success = effective
@@ -108,7 +128,8 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
     : job.lastSuccessAtMs;
   const since = maxOf(success, job.registeredAtMs) ?? knownSinceMs;
   const staleAtMs = since + limitMs;
-  const stale = nowMs > staleAtMs || effectMet === false;
+  const runStale = nowMs > staleAtMs;
+  const stale = runStale || effectMet === false;
   const failing = failed && !effective;
   const verdict: JobVerdict = failing
     ? 'failing'
@@ -119,6 +140,7 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
         : effective
           ? 'effective'
           : 'healthy';
+  const staleCause: StaleCause | null = verdict !== 'stale' ? null : runStale ? 'run' : 'effect';
   return {
     identity: job.identity,
     verdict,
@@ -128,14 +150,19 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
     limitMs,
     effectMet,
     clash,
+    staleCause,
+    overdueMs: staleCause === 'run' ? nowMs - since : staleCause === 'effect' ? effectOverdueMs : null,
   };
 }
 
-/** Whether no pending chunk ended more than afterMs + limitMs before now; null: not read. */
-function effectHolds(effect: JobEffect | null, nowMs: number, limitMs: number): boolean | null {
-  if (effect === null) return null;
-  if (effect.oldestPendingEndMs === null) return true;
-  return effect.oldestPendingEndMs >= nowMs - effect.afterMs - limitMs;
+/**
+ * How long ago the oldest pending chunk fell due (its range end + afterMs; negative: not yet);
+ * null when there is none or the effect is not read. The effect is met while this is at most
+ * 2 × the interval.
+ */
+function pendingOverdue(effect: JobEffect | null, nowMs: number): number | null {
+  if (effect === null || effect.oldestPendingEndMs === null) return null;
+  return nowMs - (effect.oldestPendingEndMs + effect.afterMs);
 }
 
 function maxOf(a: number | null, b: number | null): number | null {

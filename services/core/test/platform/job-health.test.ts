@@ -79,6 +79,8 @@ describe('judgeJob', () => {
       verdict: 'stale',
       sinceMs: T0 + HOUR,
       staleAtMs: T0 + 25 * HOUR,
+      staleCause: 'run',
+      overdueMs: 24 * HOUR + 1,
     });
   });
 });
@@ -169,6 +171,73 @@ describe('judgeJob by the effect (PostgreSQL 15.20: every job reports the clash)
     const text = `ERROR: ${KNOWN_CLASH_ERROR}`;
     expect(judgeJob(compression({ lastError: text }), NOW, T0).clash).toBe(text);
     expect(judgeJob(compression({ lastError: 'other' }), NOW, T0).clash).toBeNull();
+  });
+
+  it('says why it is stale and how overdue, above the limit also when only the effect is not met', () => {
+    // Succeeded an hour ago; a chunk that ended 9 days ago fell due at 2 days (7 + 2 × 12 h slack).
+    const effectOnly = judgeJob(
+      compression({
+        lastRunStatus: 'Success',
+        lastError: null,
+        lastSuccessAtMs: NOW - HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY },
+      }),
+      NOW,
+      T0,
+    );
+    expect(effectOnly).toMatchObject({
+      verdict: 'stale',
+      staleCause: 'effect',
+      overdueMs: 2 * DAY,
+      limitMs: 24 * HOUR,
+    });
+    expect(effectOnly.overdueMs!).toBeGreaterThan(effectOnly.limitMs);
+    // Just past the slack: 1 ms over the limit, never below it.
+    const justOver = judgeJob(
+      compression({
+        lastRunStatus: 'Success',
+        lastError: null,
+        lastSuccessAtMs: NOW - HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 8 * DAY - 1 },
+      }),
+      NOW,
+      T0,
+    );
+    expect([justOver.staleCause, justOver.overdueMs]).toEqual(['effect', 24 * HOUR + 1]);
+    // Paused, registered an hour ago, a chunk left: the effect, not the run.
+    const paused = judgeJob(
+      compression({
+        scheduled: false,
+        lastRunStatus: null,
+        lastError: null,
+        registeredAtMs: NOW - HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY },
+      }),
+      NOW,
+      T0,
+    );
+    expect([paused.staleCause, paused.overdueMs]).toEqual(['effect', 2 * DAY]);
+    // No run within 2 × interval and a chunk left: the run (it explains the chunk); since its success.
+    const both = judgeJob(
+      compression({
+        lastRunStatus: 'Success',
+        lastError: null,
+        lastSuccessAtMs: NOW - 30 * HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY },
+      }),
+      NOW,
+      T0,
+    );
+    expect([both.staleCause, both.overdueMs]).toEqual(['run', 30 * HOUR]);
+    // Not stale: neither.
+    const healthy = judgeJob(
+      compression({ effect: { afterMs: 7 * DAY, oldestPendingEndMs: null } }),
+      NOW,
+      T0,
+    );
+    expect([healthy.verdict, healthy.staleCause, healthy.overdueMs]).toEqual(['effective', null, null]);
+    const failing = judgeJob(compression({ lastError: 'other' }), NOW, T0);
+    expect([failing.verdict, failing.staleCause, failing.overdueMs]).toEqual(['failing', null, null]);
   });
 
   it('judges retention by its oldest chunk against drop_after + 2 × interval', () => {
