@@ -12,7 +12,7 @@ export interface EdgeHealthServer {
 }
 
 interface Parts {
-  readonly uplink: Pick<MqttUplink, 'connected' | 'unackedForMs'>;
+  readonly uplink: Pick<MqttUplink, 'connected' | 'unackedForMs' | 'refusal'>;
   /** A publish unacknowledged this long counts the uplink as not connected. */
   readonly ackTimeoutMs: number;
   readonly spool: Pick<FileSpool, 'depth'>;
@@ -63,14 +63,32 @@ function uplinkUp(p: Parts): { connected: boolean; unackedForMs: number } {
   return { connected: p.uplink.connected && unackedForMs <= p.ackTimeoutMs, unackedForMs };
 }
 
+/** `uplink.refused` in /healthz: present only while the broker refuses the login. */
+function uplinkRefused(p: Parts): Record<string, unknown> | undefined {
+  const r = p.uplink.refusal();
+  if (!r) return undefined;
+  const now = Date.now();
+  return {
+    reason: r.reason,
+    code: r.code,
+    since: new Date(r.sinceMs).toISOString(),
+    forSec: Math.max(0, (now - r.sinceMs) / 1000),
+    attempts: r.attempts,
+    ...(r.nextAttemptAtMs === undefined
+      ? {}
+      : { nextAttemptInSec: Math.max(0, (r.nextAttemptAtMs - now) / 1000) }),
+  };
+}
+
 function health(p: Parts): Record<string, unknown> {
   const sources = p.sources.map((s) => s.status());
   const uplink = uplinkUp(p);
+  const refused = uplinkRefused(p);
   const degraded = !uplink.connected || sources.some((s) => s.state !== 'connected');
   return {
     status: degraded ? 'degraded' : 'ok',
     gateway: p.gateway,
-    uplink,
+    uplink: refused ? { ...uplink, refused } : uplink,
     spool: p.spool.depth(),
     forwarder: p.forwarder.stats(),
     sources,
@@ -98,6 +116,12 @@ function metricsText(p: Parts): string {
     'gauge',
     'Uplink to the central broker connected, publishes acknowledged within the ack timeout (1) or not (0)',
     [['', uplink.connected ? 1 : 0]],
+  );
+  metric(
+    'hw_edge_uplink_login_refused',
+    'gauge',
+    'The central broker refuses the gateway login (1: credential revoked, rotated or wrong) or not (0)',
+    [['', p.uplink.refusal() ? 1 : 0]],
   );
   metric('hw_edge_uplink_unacked_seconds', 'gauge', 'Age of the oldest publish waiting for its PUBACK', [
     ['', uplink.unackedForMs / 1000],

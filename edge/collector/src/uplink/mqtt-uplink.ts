@@ -1,4 +1,4 @@
-import { backOffOnConnackRefusal } from '@hazardwatch/kit';
+import { backOffOnConnackRefusal, connackRefusalCode } from '@hazardwatch/kit';
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 import {
@@ -23,6 +23,24 @@ export interface HeartbeatStatus {
 }
 
 export type UplinkState = 'connected' | 'disconnected';
+
+/**
+ * The central broker refuses the gateway's login (CONNACK refusal: credential revoked, rotated or
+ * mistyped; a broker still loading its accounts). Shown in the local health until a login is
+ * accepted, so the field engineer can tell it from a network or broker that is down.
+ */
+export interface UplinkRefusal {
+  /** mqtt.js's text of the broker's reason, e.g. `Connection refused: Not authorized`. */
+  readonly reason: string;
+  /** CONNACK return code (MQTT 3.1.1: 4 bad username or password, 5 not authorized) or reason code (MQTT 5, ≥ 0x80). */
+  readonly code: number;
+  /** First refusal since the last accepted login (clock ms). */
+  readonly sinceMs: number;
+  /** Refused attempts since the last accepted login. */
+  readonly attempts: number;
+  /** When the next attempt is due (clock ms), as the backoff set it at the last refusal. */
+  readonly nextAttemptAtMs: number | undefined;
+}
 
 /** The uplink seen from the forwarder. */
 export interface Uplink {
@@ -85,6 +103,7 @@ export class MqttUplink implements Uplink {
   private client: MqttClient | undefined;
   private isConnected = false;
   private lastState: UplinkState = 'disconnected';
+  private refused: UplinkRefusal | undefined;
   private closing = false;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Publishes waiting for their PUBACK → when each was handed to the client (clock ms). */
@@ -123,6 +142,11 @@ export class MqttUplink implements Uplink {
     return oldest === Infinity ? 0 : Math.max(0, this.now() - oldest);
   }
 
+  /** The broker's refusal of the login while refused (every attempt since the last accepted one); else undefined. */
+  refusal(): UplinkRefusal | undefined {
+    return this.refused;
+  }
+
   /** Starts connecting (and re-connecting for as long as it runs); an unreachable broker is a state, not an error. */
   start(): void {
     if (this.client) return;
@@ -147,7 +171,8 @@ export class MqttUplink implements Uplink {
     this.client = client;
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.onClose());
-    client.on('error', (err) => this.log.warn({ err: err.message }, 'mqtt error'));
+    // After backOffOnConnackRefusal's handler: the client's reconnectPeriod is the next delay.
+    client.on('error', (err) => this.onError(client, err));
     this.heartbeat = setInterval(() => this.publishHeartbeat(), o.heartbeatIntervalMs ?? 30_000);
     this.heartbeat.unref();
   }
@@ -205,8 +230,46 @@ export class MqttUplink implements Uplink {
     });
   }
 
+  /**
+   * A refused login is a state, logged at warn when it begins or its reason changes, not at every
+   * attempt (the backoff logs its delays); any other error is logged as it comes.
+   */
+  private onError(client: MqttClient, err: Error): void {
+    const code = connackRefusalCode(err, client.connected);
+    if (code === undefined) {
+      this.log.warn({ err: err.message }, 'mqtt error');
+      return;
+    }
+    const now = this.now();
+    const before = this.refused;
+    const period = client.options.reconnectPeriod;
+    this.refused = {
+      reason: err.message,
+      code,
+      sinceMs: before?.sinceMs ?? now,
+      attempts: (before?.attempts ?? 0) + 1,
+      nextAttemptAtMs: period === undefined || period <= 0 ? undefined : now + period,
+    };
+    if (before?.code !== code || before.reason !== err.message) {
+      this.log.warn(
+        { url: this.safeUrl, code, reason: err.message, username: this.options.username },
+        'uplink login refused',
+      );
+    }
+  }
+
   private onConnect(): void {
-    this.log.info({ url: this.safeUrl }, 'uplink connected');
+    const refused = this.refused;
+    this.refused = undefined;
+    this.log.info(
+      {
+        url: this.safeUrl,
+        ...(refused
+          ? { refusedAttempts: refused.attempts, refusedForMs: Math.max(0, this.now() - refused.sinceMs) }
+          : {}),
+      },
+      'uplink connected',
+    );
     // Birth and the first heartbeat go out before anything else on this connection.
     this.isConnected = true;
     this.publishPresence('birth');
@@ -216,13 +279,15 @@ export class MqttUplink implements Uplink {
 
   private onClose(): void {
     const client = this.client!;
+    // Logged when a connection is lost, not at every failed attempt (refused, unreachable).
+    const wasConnected = this.isConnected;
     this.isConnected = false;
     this.failPending(new Error('connection lost before PUBACK'));
     // Purge what mqtt.js would re-send after the reconnect: the spool replays it instead.
     for (const [id, pending] of Object.entries(client.outgoing)) {
       if (pending.cmd === 'publish') client.removeOutgoingMessage(Number(id));
     }
-    if (!this.closing) this.log.warn({ url: this.safeUrl }, 'uplink disconnected');
+    if (!this.closing && wasConnected) this.log.warn({ url: this.safeUrl }, 'uplink disconnected');
     this.setState(false);
   }
 
