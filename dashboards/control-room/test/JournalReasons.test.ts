@@ -54,6 +54,13 @@ const EVENTS: JournalEntry[] = [
   event('7', { from: 'ACKED', to: 'NORM', actor: 'zhang', reason: 'latched alarm reset by acknowledgement' }),
   event('8', { reason: 'a text the engine never wrote' }),
   event('9', { from: 'UNACK', to: 'RTNUN', reason: null }),
+  // A platform alarm's raise names its cause (issue #20).
+  event('10', {
+    condition: 'JOB_STALE',
+    reason: 'condition active: chunks not compressed on time',
+    pointId: null,
+    tag: null,
+  }),
 ];
 
 async function rows(locale: 'zh-CN' | 'en'): Promise<string[][]> {
@@ -94,6 +101,7 @@ describe('journal row: actor and reason in the reader’s language (issue #21)',
       ['zhang', '锁定报警经确认复位'],
       ['系统', 'a text the engine never wrote'],
       ['系统', ''],
+      ['系统', '报警条件成立：压缩未按时完成'],
     ]);
   });
 
@@ -108,6 +116,7 @@ describe('journal row: actor and reason in the reader’s language (issue #21)',
       ['zhang', 'Latched alarm reset by acknowledgement'],
       ['System', 'a text the engine never wrote'],
       ['System', ''],
+      ['System', 'Condition active: chunks not compressed on time'],
     ]);
   });
 });

@@ -44,6 +44,16 @@ const cells = (lang: 'zh-CN' | 'en', fields: Partial<JournalEntry>) => {
 describe('journal export: actor and reason in the reader’s language', () => {
   it.each([
     ['condition active', '报警条件成立', 'Condition active'],
+    [
+      'condition active: chunks not compressed on time',
+      '报警条件成立：压缩未按时完成',
+      'Condition active: chunks not compressed on time',
+    ],
+    [
+      're-alarm: condition active again: expired data not dropped',
+      '再次报警：报警条件再次成立（过期数据未删除）',
+      'Re-alarm: condition active again (expired data not dropped)',
+    ],
     ['shelve expired', '搁置到期', 'Shelve expired'],
     [
       're-alarm: still active 900000 ms after acknowledgement',
@@ -92,6 +102,8 @@ describe('journal export: actor and reason in the reader’s language', () => {
   it('has a text without a left-over placeholder for every code in both languages', () => {
     const samples: Record<string, SystemReason> = {
       REALARM_SEVERITY: { code: 'REALARM_SEVERITY', from: 'blue', to: 'orange', cause: 'SITE_MODEL_CHANGED' },
+      CONDITION_ACTIVE_CAUSE: { code: 'CONDITION_ACTIVE_CAUSE', cause: 'NO_SUCCESS_ON_TIME' },
+      REALARM_ACTIVE_AGAIN_CAUSE: { code: 'REALARM_ACTIVE_AGAIN_CAUSE', cause: 'EFFECT_NOT_MET' },
       CHATTERING: { code: 'CHATTERING', count: 3, windowS: 60 },
       REALARM_AFTER_ACK: { code: 'REALARM_AFTER_ACK', ms: 60_000 },
       CHATTERING_ENDED: { code: 'CHATTERING_ENDED', ms: 60_000 },

@@ -25,15 +25,33 @@ export const SYSTEM_EVENT_ACTOR = 'system';
 export const SEVERITY_CAUSES = { 'site model changed': 'SITE_MODEL_CHANGED' } as const;
 export type SeverityCause = (typeof SEVERITY_CAUSES)[keyof typeof SEVERITY_CAUSES];
 
+/**
+ * Why a platform alarm's condition holds, named on the event that raises it (issue #20): a
+ * TimescaleDB job is JOB_STALE because it has not succeeded on time, or because it runs but
+ * leaves chunks it should have compressed / dropped. Code → the engine's English text.
+ */
+export const PLATFORM_CAUSE_TEXT = {
+  NO_SUCCESS_ON_TIME: 'no successful run on time',
+  NOT_COMPRESSED: 'chunks not compressed on time',
+  NOT_DROPPED: 'expired data not dropped',
+  EFFECT_NOT_MET: 'policy not carried out on time',
+} as const;
+export type PlatformCause = keyof typeof PLATFORM_CAUSE_TEXT;
+export const PLATFORM_CAUSES = Object.freeze(Object.keys(PLATFORM_CAUSE_TEXT)) as readonly PlatformCause[];
+
 export type SystemReason =
   /** NORM → UNACK. */
   | { readonly code: 'CONDITION_ACTIVE' }
+  /** NORM → UNACK of a platform alarm, with why its condition holds. */
+  | { readonly code: 'CONDITION_ACTIVE_CAUSE'; readonly cause: PlatformCause }
   /** UNACK → RTNUN. */
   | { readonly code: 'RETURNED_UNACKED' }
   /** ACKED → NORM. */
   | { readonly code: 'RETURNED_NORMAL' }
   /** RTNUN → UNACK. */
   | { readonly code: 'REALARM_ACTIVE_AGAIN' }
+  /** RTNUN → UNACK of a platform alarm, with why its condition holds again. */
+  | { readonly code: 'REALARM_ACTIVE_AGAIN_CAUSE'; readonly cause: PlatformCause }
   /** A late comment: replayed readings show the condition while the live lane holds the alarm. */
   | { readonly code: 'LATE_ALSO_ACTIVE' }
   /** A comment: live readings take over an alarm raised from replayed ones. */
@@ -64,9 +82,11 @@ export type SystemReasonCode = SystemReason['code'];
 
 export const SYSTEM_REASON_CODES: readonly SystemReasonCode[] = Object.freeze([
   'CONDITION_ACTIVE',
+  'CONDITION_ACTIVE_CAUSE',
   'RETURNED_UNACKED',
   'RETURNED_NORMAL',
   'REALARM_ACTIVE_AGAIN',
+  'REALARM_ACTIVE_AGAIN_CAUSE',
   'LATE_ALSO_ACTIVE',
   'LIVE_ACTIVE',
   'REALARM_SEVERITY',
@@ -104,6 +124,15 @@ const CLEARED = new RegExp(`^(${CONDITION}) no longer in alarm$`);
 
 const isCause = (text: string): text is keyof typeof SEVERITY_CAUSES => Object.hasOwn(SEVERITY_CAUSES, text);
 
+/** The text a raise (or re-alarm) of a platform alarm carries after its fixed reason: `: <cause>`, or ''. */
+export const platformCauseSuffix = (cause: PlatformCause | undefined): string =>
+  cause === undefined ? '' : `: ${PLATFORM_CAUSE_TEXT[cause]}`;
+const PLATFORM_CAUSE_OF: ReadonlyMap<string, PlatformCause> = new Map(
+  PLATFORM_CAUSES.map((c) => [PLATFORM_CAUSE_TEXT[c], c]),
+);
+const ACTIVE_CAUSE = /^condition active: (.+)$/;
+const AGAIN_CAUSE = /^re-alarm: condition active again: (.+)$/;
+
 /** The engine reason `text` stands for, or null for any other text (shown as stored). */
 export function parseSystemReason(text: string): SystemReason | null {
   const fixed = Object.hasOwn(FIXED, text) ? FIXED[text] : undefined;
@@ -118,6 +147,14 @@ export function parseSystemReason(text: string): SystemReason | null {
       to: m[2] as WarningColour,
       cause: SEVERITY_CAUSES[cause],
     };
+  }
+  if ((m = ACTIVE_CAUSE.exec(text)) !== null) {
+    const cause = PLATFORM_CAUSE_OF.get(m[1] ?? '');
+    return cause === undefined ? null : { code: 'CONDITION_ACTIVE_CAUSE', cause };
+  }
+  if ((m = AGAIN_CAUSE.exec(text)) !== null) {
+    const cause = PLATFORM_CAUSE_OF.get(m[1] ?? '');
+    return cause === undefined ? null : { code: 'REALARM_ACTIVE_AGAIN_CAUSE', cause };
   }
   if ((m = CHATTERING.exec(text)) !== null)
     return { code: 'CHATTERING', count: Number(m[1]), windowS: Number(m[2]) };

@@ -10,6 +10,19 @@ import {
 /** Every text the engine writes (services/core alarms), with the code and parameters it stands for. */
 const ENGINE: ReadonlyArray<[string, SystemReason]> = [
   ['condition active', { code: 'CONDITION_ACTIVE' }],
+  [
+    'condition active: chunks not compressed on time',
+    { code: 'CONDITION_ACTIVE_CAUSE', cause: 'NOT_COMPRESSED' },
+  ],
+  ['condition active: expired data not dropped', { code: 'CONDITION_ACTIVE_CAUSE', cause: 'NOT_DROPPED' }],
+  [
+    'condition active: no successful run on time',
+    { code: 'CONDITION_ACTIVE_CAUSE', cause: 'NO_SUCCESS_ON_TIME' },
+  ],
+  [
+    're-alarm: condition active again: policy not carried out on time',
+    { code: 'REALARM_ACTIVE_AGAIN_CAUSE', cause: 'EFFECT_NOT_MET' },
+  ],
   ['returned to normal unacknowledged', { code: 'RETURNED_UNACKED' }],
   ['returned to normal', { code: 'RETURNED_NORMAL' }],
   ['re-alarm: condition active again', { code: 'REALARM_ACTIVE_AGAIN' }],
@@ -53,6 +66,9 @@ describe('system reasons (issue #21)', () => {
     'condition active ',
     'suppressed by HH and more',
     'suppressed by XX',
+    'condition active: something else',
+    'condition active: toString',
+    're-alarm: condition active again: ',
     're-alarm: severity yellow → red (someone said so)',
     're-alarm: severity pink → red (site model changed)',
     're-alarm: still active -5 ms after acknowledgement',

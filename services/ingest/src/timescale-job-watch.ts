@@ -110,6 +110,8 @@ export class TimescaleJobWatch {
         // limit either way; JOB_FAILED: none.
         value: condition === 'JOB_STALE' && active ? h.overdueMs : null,
         limit: condition === 'JOB_STALE' ? h.limitMs : null,
+        // Named on the raise's reason: not run on time, or chunks not compressed / dropped.
+        ...(active && h.cause !== null ? { cause: h.cause } : {}),
       });
     }
     this.#told.set(row.identity, h.condition);

@@ -192,6 +192,14 @@ describe('TimescaleDB job health as a platform alarm (real database)', () => {
     await stored();
     expect(await alarmRows()).toMatchObject([{ condition: 'JOB_STALE', state: 'NORM', closed: true }]);
     expect(await transitions(raised!.id)).toEqual(['NORM>UNACK', 'UNACK>ACKED', 'ACKED>NORM']);
+    const raise = await client.query<{ value: number; reason: string }>(
+      `SELECT value, reason FROM alarm_events WHERE alarm_id = $1 ORDER BY id LIMIT 1`,
+      [raised!.id],
+    );
+    // Stale by the run: 24 h 1 min without a success, against 24 h; the raise says so.
+    expect(raise.rows.map((r) => [Number(r.value), r.reason])).toEqual([
+      [24 * HOUR + 60_000, 'condition active: no successful run on time'],
+    ]);
     expect(w.degraded()).toEqual([]);
     expect(await w.metrics()).toContain('hw_timescaledb_job_healthy{job="compression:readings"} 1');
   });
@@ -316,11 +324,14 @@ describe('TimescaleDB job health as a platform alarm (real database)', () => {
     const [raised] = (await queryAlarms(client, undefined, page)).items;
     expect(raised).toMatchObject({ condition: 'JOB_STALE', state: 'UNACK', value: 2 * DAY, limit: DAY });
     expect(raised!.value!).toBeGreaterThan(raised!.limit!);
-    const events = await client.query<{ value: number | null }>(
-      `SELECT value FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
+    // The raise names the cause: the job ran, the chunk was not compressed on time.
+    const events = await client.query<{ value: number | null; reason: string | null }>(
+      `SELECT value, reason FROM alarm_events WHERE alarm_id = $1 ORDER BY id`,
       [raised!.id],
     );
-    expect(events.rows.map((r) => Number(r.value))).toEqual([2 * DAY]);
+    expect(events.rows.map((r) => [Number(r.value), r.reason])).toEqual([
+      [2 * DAY, 'condition active: chunks not compressed on time'],
+    ]);
     // /readyz and /metrics say the same: stale by its effect, not met, not healthy.
     expect(w.degraded()).toEqual([
       expect.objectContaining({ verdict: 'stale', staleCause: 'effect', effectMet: false }),

@@ -86,9 +86,9 @@ describe('TimescaleJobWatch', () => {
       alarms: { change: (c) => void changes.push(c) },
     });
     await watch.check();
-    expect(changes.map((c) => [c.condition, c.active, c.value, c.limit])).toEqual([
-      ['JOB_FAILED', false, null, null],
-      ['JOB_STALE', true, 2 * DAY, DAY],
+    expect(changes.map((c) => [c.condition, c.active, c.value, c.limit, c.cause])).toEqual([
+      ['JOB_FAILED', false, null, null, undefined],
+      ['JOB_STALE', true, 2 * DAY, DAY, 'NOT_COMPRESSED'],
     ]);
     expect(watch.degraded().map((j) => [j.verdict, j.staleCause, j.effectMet])).toEqual([
       ['stale', 'effect', false],

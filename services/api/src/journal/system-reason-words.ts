@@ -1,6 +1,7 @@
 import type {
   AlarmCondition,
   ExportLanguage,
+  PlatformCause,
   SeverityCause,
   SystemReason,
   SystemReasonCode,
@@ -16,6 +17,8 @@ import type {
 interface ReasonWords {
   readonly text: Readonly<Record<SystemReasonCode, string>>;
   readonly cause: Readonly<Record<SeverityCause, string>>;
+  /** Why a platform alarm holds (the dashboard's systemReason.platformCause). */
+  readonly platformCause: Readonly<Record<PlatformCause, string>>;
   readonly minutes: (n: number) => string;
   readonly seconds: (n: number) => string;
 }
@@ -23,9 +26,11 @@ interface ReasonWords {
 const ZH: ReasonWords = {
   text: {
     CONDITION_ACTIVE: '报警条件成立',
+    CONDITION_ACTIVE_CAUSE: '报警条件成立：{cause}',
     RETURNED_UNACKED: '已恢复正常，未确认',
     RETURNED_NORMAL: '已恢复正常',
     REALARM_ACTIVE_AGAIN: '再次报警：报警条件再次成立',
+    REALARM_ACTIVE_AGAIN_CAUSE: '再次报警：报警条件再次成立（{cause}）',
     LATE_ALSO_ACTIVE: '迟到数据：补传读数中报警条件同样成立',
     LIVE_ACTIVE: '实时读数中报警条件成立，转为实时报警',
     REALARM_SEVERITY: '再次报警：颜色 {from} → {to}（{cause}）',
@@ -38,6 +43,12 @@ const ZH: ReasonWords = {
     LATCHED_RESET: '锁定报警经确认复位',
   },
   cause: { SITE_MODEL_CHANGED: '站点模型变更' },
+  platformCause: {
+    NO_SUCCESS_ON_TIME: '作业未按时运行成功',
+    NOT_COMPRESSED: '压缩未按时完成',
+    NOT_DROPPED: '过期数据未删除',
+    EFFECT_NOT_MET: '策略未按时执行',
+  },
   minutes: (n) => `${n} 分钟`,
   seconds: (n) => `${n} 秒`,
 };
@@ -45,9 +56,11 @@ const ZH: ReasonWords = {
 const EN: ReasonWords = {
   text: {
     CONDITION_ACTIVE: 'Condition active',
+    CONDITION_ACTIVE_CAUSE: 'Condition active: {cause}',
     RETURNED_UNACKED: 'Returned to normal, unacknowledged',
     RETURNED_NORMAL: 'Returned to normal',
     REALARM_ACTIVE_AGAIN: 'Re-alarm: condition active again',
+    REALARM_ACTIVE_AGAIN_CAUSE: 'Re-alarm: condition active again ({cause})',
     LATE_ALSO_ACTIVE: 'Late: condition also active in replayed readings',
     LIVE_ACTIVE: 'Condition active in live readings; now a live alarm',
     REALARM_SEVERITY: 'Re-alarm: colour {from} → {to} ({cause})',
@@ -60,6 +73,12 @@ const EN: ReasonWords = {
     LATCHED_RESET: 'Latched alarm reset by acknowledgement',
   },
   cause: { SITE_MODEL_CHANGED: 'site model changed' },
+  platformCause: {
+    NO_SUCCESS_ON_TIME: 'no successful run on time',
+    NOT_COMPRESSED: 'chunks not compressed on time',
+    NOT_DROPPED: 'expired data not dropped',
+    EFFECT_NOT_MET: 'policy not carried out on time',
+  },
   minutes: (n) => `${n} min`,
   seconds: (n) => `${n} s`,
 };
@@ -79,6 +98,9 @@ function params(
   switch (r.code) {
     case 'REALARM_SEVERITY':
       return { from: colour[r.from], to: colour[r.to], cause: w.cause[r.cause] };
+    case 'CONDITION_ACTIVE_CAUSE':
+    case 'REALARM_ACTIVE_AGAIN_CAUSE':
+      return { cause: w.platformCause[r.cause] };
     case 'CHATTERING':
       return { count: String(r.count), window: duration(r.windowS * 1000, w) };
     case 'REALARM_AFTER_ACK':

@@ -8,9 +8,11 @@
  */
 import {
   colourRank,
+  platformCauseSuffix,
   type AlarmAction,
   type AlarmCondition,
   type AlarmState,
+  type PlatformCause,
   type WarningColour,
 } from '@hazardwatch/contracts';
 import { alarmErrors, fail, ok, type AlarmResult } from './alarm-errors.js';
@@ -170,6 +172,8 @@ export interface ConditionInput {
   readonly limit: number | null;
   /** Decided from replayed readings (ConditionChange `late`): the events are marked late. */
   readonly late?: true;
+  /** Why a platform alarm's condition holds (ConditionChange `cause`): named on a raise. */
+  readonly cause?: PlatformCause;
 }
 
 /**
@@ -189,7 +193,8 @@ export function applyCondition(alarm: AlarmRecord, input: ConditionInput): Step 
   const { ts, value } = input;
   switch (alarm.state) {
     case 'NORM':
-      if (input.active) s.go('UNACK', ts, SYSTEM_ACTOR, 'condition active', value);
+      if (input.active)
+        s.go('UNACK', ts, SYSTEM_ACTOR, 'condition active' + platformCauseSuffix(input.cause), value);
       break;
     case 'UNACK':
       // GB/T 41261-2022 报警锁定: a latched alarm keeps demanding acknowledgement.
@@ -200,7 +205,14 @@ export function applyCondition(alarm: AlarmRecord, input: ConditionInput): Step 
       if (!input.active) s.go('NORM', ts, SYSTEM_ACTOR, 'returned to normal', value);
       break;
     case 'RTNUN':
-      if (input.active) s.go('UNACK', ts, SYSTEM_ACTOR, 're-alarm: condition active again', value);
+      if (input.active)
+        s.go(
+          'UNACK',
+          ts,
+          SYSTEM_ACTOR,
+          're-alarm: condition active again' + platformCauseSuffix(input.cause),
+          value,
+        );
       break;
     case 'SHLVD':
     case 'DSUPR':

@@ -3,6 +3,7 @@ import {
   platformSourceKey,
   pointSourceKey,
   type AlarmCondition,
+  type PlatformCause,
 } from '@hazardwatch/contracts';
 
 /**
@@ -52,6 +53,11 @@ export interface ConditionChange {
    * state of the alarm (ARCHITECTURE "Faults are facts"). Absent for live changes.
    */
   readonly late?: true;
+  /**
+   * Why the condition holds, for a platform alarm (a stale TimescaleDB job: not run on time, or
+   * chunks left): named on the raising event's reason. Absent otherwise.
+   */
+  readonly cause?: PlatformCause;
 }
 
 export interface ConditionSink {

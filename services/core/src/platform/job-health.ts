@@ -1,5 +1,5 @@
 import type { Clock } from '@hazardwatch/kit';
-import type { PlatformCondition } from '@hazardwatch/contracts';
+import type { PlatformCause, PlatformCondition } from '@hazardwatch/contracts';
 
 /**
  * What the database says about one background job of ours (a TimescaleDB policy), as the store
@@ -95,6 +95,12 @@ export interface JobHealth {
    * drop_after).
    */
   readonly overdueMs: number | null;
+  /**
+   * Why the alarm's condition holds, named on its raise: JOB_STALE by the run
+   * (`NO_SUCCESS_ON_TIME`) or by the effect — `NOT_COMPRESSED` for a compression policy,
+   * `NOT_DROPPED` for retention, `EFFECT_NOT_MET` for another; null otherwise.
+   */
+  readonly cause: PlatformCause | null;
 }
 
 /** A job must succeed at least once within this many schedule intervals. */
@@ -152,7 +158,15 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
     clash,
     staleCause,
     overdueMs: staleCause === 'run' ? nowMs - since : staleCause === 'effect' ? effectOverdueMs : null,
+    cause: staleCause === null ? null : staleCauseOf(job.identity, staleCause),
   };
+}
+
+function staleCauseOf(identity: string, staleCause: StaleCause): PlatformCause {
+  if (staleCause === 'run') return 'NO_SUCCESS_ON_TIME';
+  if (identity.startsWith('compression:')) return 'NOT_COMPRESSED';
+  if (identity.startsWith('retention:')) return 'NOT_DROPPED';
+  return 'EFFECT_NOT_MET';
 }
 
 /**

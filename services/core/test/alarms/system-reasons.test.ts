@@ -57,6 +57,9 @@ function engineSteps(): Step[] {
     applyCondition(alarmIn('UNACK'), cond(false)),
     applyCondition(alarmIn('ACKED'), cond(false)),
     applyCondition(alarmIn('RTNUN'), cond(true)),
+    // A platform alarm names why its condition holds (a stale TimescaleDB job, issue #20).
+    applyCondition(alarmIn('NORM'), { ...cond(true), cause: 'NOT_COMPRESSED' }),
+    applyCondition(alarmIn('RTNUN'), { ...cond(true), cause: 'NOT_DROPPED' }),
     applyLateNote(alarmIn('UNACK'), cond(true)),
     applyLiveTakeover(alarmIn('UNACK', { late: true }), cond(true)),
     applyColour(alarmIn('ACKED'), 'red', T0 + 1000, 'site model changed'),
@@ -100,6 +103,8 @@ describe('the engine writes only reasons of the closed set', () => {
       code: 'REALARM_AFTER_ACK',
       ms: 60_000,
     });
+    expect(reasons).toContain('condition active: chunks not compressed on time');
+    expect(reasons).toContain('re-alarm: condition active again: expired data not dropped');
     expect(reasons).toContain('suppressed by LL');
     expect(reasons).toContain('HH no longer in alarm');
   });

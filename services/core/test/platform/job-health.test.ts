@@ -204,6 +204,7 @@ describe('judgeJob by the effect (PostgreSQL 15.20: every job reports the clash)
       T0,
     );
     expect([justOver.staleCause, justOver.overdueMs]).toEqual(['effect', 24 * HOUR + 1]);
+    expect(effectOnly.cause).toBe('NOT_COMPRESSED');
     // Paused, registered an hour ago, a chunk left: the effect, not the run.
     const paused = judgeJob(
       compression({
@@ -228,16 +229,26 @@ describe('judgeJob by the effect (PostgreSQL 15.20: every job reports the clash)
       NOW,
       T0,
     );
-    expect([both.staleCause, both.overdueMs]).toEqual(['run', 30 * HOUR]);
+    expect([both.staleCause, both.overdueMs, both.cause]).toEqual(['run', 30 * HOUR, 'NO_SUCCESS_ON_TIME']);
     // Not stale: neither.
     const healthy = judgeJob(
       compression({ effect: { afterMs: 7 * DAY, oldestPendingEndMs: null } }),
       NOW,
       T0,
     );
-    expect([healthy.verdict, healthy.staleCause, healthy.overdueMs]).toEqual(['effective', null, null]);
+    expect([healthy.verdict, healthy.staleCause, healthy.overdueMs, healthy.cause]).toEqual([
+      'effective',
+      null,
+      null,
+      null,
+    ]);
     const failing = judgeJob(compression({ lastError: 'other' }), NOW, T0);
-    expect([failing.verdict, failing.staleCause, failing.overdueMs]).toEqual(['failing', null, null]);
+    expect([failing.verdict, failing.staleCause, failing.overdueMs, failing.cause]).toEqual([
+      'failing',
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('judges retention by its oldest chunk against drop_after + 2 × interval', () => {
@@ -249,6 +260,22 @@ describe('judgeJob by the effect (PostgreSQL 15.20: every job reports the clash)
       });
     expect(judgeJob(retention(NOW - 32 * DAY), NOW, T0).verdict).toBe('effective');
     expect(judgeJob(retention(NOW - 32 * DAY - 1), NOW, T0).verdict).toBe('failing');
+  });
+
+  it('names the cause of an effect not met by the policy: not compressed, not dropped, or another', () => {
+    const left = (identity: string): JobObservation =>
+      compression({
+        identity,
+        lastRunStatus: 'Success',
+        lastError: null,
+        lastSuccessAtMs: NOW - HOUR,
+        effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY },
+      });
+    expect(
+      ['compression:readings', 'retention:readings_1h', 'refresh:readings_1m'].map(
+        (identity) => judgeJob(left(identity), NOW, T0).cause,
+      ),
+    ).toEqual(['NOT_COMPRESSED', 'NOT_DROPPED', 'EFFECT_NOT_MET']);
   });
 });
 

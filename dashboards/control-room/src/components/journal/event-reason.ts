@@ -28,6 +28,9 @@ function params(r: SystemReason, t: Translate): Record<string, string | number> 
         to: t(`colour.${r.to}`),
         cause: t(`systemReason.cause.${r.cause}`),
       };
+    case 'CONDITION_ACTIVE_CAUSE':
+    case 'REALARM_ACTIVE_AGAIN_CAUSE':
+      return { cause: t(`systemReason.platformCause.${r.cause}`) };
     case 'CHATTERING':
       return { count: r.count, window: duration(r.windowS * 1000, t) };
     case 'REALARM_AFTER_ACK':
