@@ -185,6 +185,25 @@ describe('AlarmTable: readable rows', () => {
     expect(row.find('[data-test="value"]').text()).toBe('—');
     expect(row.find('[data-test="hazard"]').text()).toBe('—');
   });
+
+  it('gives a stale platform job’s value (how far past due) and limit as durations (issue #20)', () => {
+    // Compression left a chunk 2 days past due, against 2 × its 12 h interval: it read 172800000 / 86400000.
+    const w = mountReadable([
+      {
+        ...alarm('j', 'blue', 1),
+        condition: 'JOB_STALE',
+        enterprise: null,
+        pointId: null,
+        gateway: null,
+        tag: 'timescaledb/compression:readings',
+        value: 172_800_000,
+        limit: 86_400_000,
+      },
+    ]);
+    const row = w.find('[data-alarm="j"]');
+    expect(row.find('[data-test="value"]').text()).toBe('2d 00:00:00');
+    expect(row.find('[data-test="limit"]').text()).toBe('1d 00:00:00');
+  });
 });
 
 describe('AlarmTable: suppressed by design (ISA-18.2 DSUPR, issue #19 item 8)', () => {

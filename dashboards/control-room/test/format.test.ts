@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationWords, formatLimit, formatValue } from '../src/logic/format.js';
+import { formatAlarmValue, formatDurationWords, formatLimit, formatValue } from '../src/logic/format.js';
 
 describe('alarm limit formatting', () => {
   it('shows timeouts of staleness and gateway loss as durations, process limits as values', () => {
@@ -31,5 +31,17 @@ describe('durations in words, per locale (issue #21: the gateway-offline limit r
     expect(formatLimit('STALE', 300_000, 'en')).toBe('5 min');
     expect(formatLimit('HH', 85, 'zh-CN')).toBe('85');
     expect(formatLimit('STALE', null, 'en')).toBe('—');
+  });
+
+  it('a stale platform job: value and limit both durations, the value how far past due (issue #20)', () => {
+    // 2 days past due against 2 × a 12 h interval (they read 172800000 and 86400000).
+    expect(formatAlarmValue('JOB_STALE', 172_800_000, 'zh-CN')).toBe('2 天');
+    expect(formatLimit('JOB_STALE', 86_400_000, 'zh-CN')).toBe('1 天');
+    expect(formatAlarmValue('JOB_STALE', 172_800_000, 'en')).toBe('2 d');
+    expect(formatLimit('JOB_STALE', 86_400_000, 'en')).toBe('1 d');
+    expect(formatAlarmValue('JOB_STALE', 90_000_000)).toBe('1d 01:00:00');
+    expect(formatLimit('JOB_STALE', 86_400_000)).toBe('1d 00:00:00');
+    expect(formatAlarmValue('JOB_FAILED', null)).toBe('—');
+    expect(formatAlarmValue('HH', 85.5)).toBe('85.5');
   });
 });

@@ -70,14 +70,35 @@ export function formatDurationWords(ms: number, locale: Locale): string {
   return shown.map(([n, unit]) => `${n} ${unit}`).join(' ');
 }
 
+/** Conditions whose limit is a duration (ms), never in a point's unit. */
+const DURATION_LIMITS: ReadonlySet<string> = new Set(['STALE', 'GATEWAY_OFFLINE', 'JOB_STALE']);
+/** Whether an alarm's limit is a duration (staleness, gateway loss, an overdue platform job). */
+export const isDurationLimit = (condition: string): boolean => DURATION_LIMITS.has(condition);
+
+const duration = (ms: number, locale: Locale | undefined): string =>
+  locale === undefined ? formatDuration(ms) : formatDurationWords(ms, locale);
+
 /**
- * An alarm's limit: a value for process conditions, a timeout for staleness and gateway loss (ms)
- * — in words of `locale` when given (`2 分钟` / `2 min`), else as a clock (`02:00`).
+ * An alarm's limit: a value for process conditions, a timeout for staleness, gateway loss and an
+ * overdue platform job (ms) — in words of `locale` when given (`2 分钟` / `2 min`), else as a
+ * clock (`02:00`).
  */
 export function formatLimit(condition: string, limit: number | null | undefined, locale?: Locale): string {
-  if ((condition === 'STALE' || condition === 'GATEWAY_OFFLINE') && typeof limit === 'number')
-    return locale === undefined ? formatDuration(limit) : formatDurationWords(limit, locale);
+  if (isDurationLimit(condition) && typeof limit === 'number') return duration(limit, locale);
   return formatValue(limit);
+}
+
+/**
+ * An alarm's value: a reading for most conditions; for JOB_STALE how far past due the job is
+ * (ms, against its limit of 2 × the interval, issue #20) — a duration like its limit.
+ */
+export function formatAlarmValue(
+  condition: string,
+  value: number | null | undefined,
+  locale?: Locale,
+): string {
+  if (condition === 'JOB_STALE' && typeof value === 'number') return duration(value, locale);
+  return formatValue(value);
 }
 
 /** China Standard Time, UTC+8 all year (no daylight saving), ms. */
