@@ -151,23 +151,21 @@ export async function connectAs(
   return connected(client(url, api.tokens[user], options));
 }
 
-let seq = 0;
-
-/** Stores one alarm raise (record + event) for a point, as the alarm host would, and returns the event. */
-export async function storeAlarm(
-  api: TestApi,
+/**
+ * One alarm raise on a point as the alarm host stores it: the record, stored closed so a test may
+ * raise the same point and condition again (one open alarm per key), and its NORM → UNACK event.
+ */
+export function pointRaise(
+  id: string,
   pointId: number,
+  ts: number,
   over: Partial<AlarmEvent> = {},
-): Promise<AlarmEvent> {
-  seq += 1;
-  const id = `live-${seq}-${pointId}`;
-  const ts = NOW + seq;
+): { record: AlarmRecord; event: AlarmEvent } {
   const record: AlarmRecord = {
     id,
     source: { kind: 'point', pointId },
     sourceKey: `point:${pointId}`,
     condition: 'H',
-    // Stored closed, so tests may raise the same point and condition again (one open alarm per key).
     state: 'NORM',
     active: false,
     latched: false,
@@ -199,6 +197,19 @@ export async function storeAlarm(
     value: 90,
     ...over,
   };
+  return { record, event };
+}
+
+let seq = 0;
+
+/** Stores one alarm raise (record + event) for a point, as the alarm host would, and returns the event. */
+export async function storeAlarm(
+  api: TestApi,
+  pointId: number,
+  over: Partial<AlarmEvent> = {},
+): Promise<AlarmEvent> {
+  seq += 1;
+  const { record, event } = pointRaise(`live-${seq}-${pointId}`, pointId, NOW + seq, over);
   await new AlarmRepository(api.client).write({ alarms: [record], events: [event], colourChanges: [] });
   return event;
 }

@@ -17,7 +17,16 @@ import {
 } from '@hazardwatch/testkit';
 import { startLivePublisher, type LiveGateway, type LivePublisher } from '@hazardwatch/api';
 import { buildTestApi, E1, NOW, silentLogger, type TestApi } from './support/api-fixture.js';
-import { attachTo, connectAs, next, record, TestLiveSource, urlOf, type LiveClient } from './live-fixture.js';
+import {
+  attachTo,
+  connectAs,
+  next,
+  pointRaise,
+  record,
+  TestLiveSource,
+  urlOf,
+  type LiveClient,
+} from './live-fixture.js';
 
 /**
  * An ingest worker's live events while its Redis is lost (issue #23). node-redis's offline queue
@@ -76,44 +85,9 @@ async function storeFlood(api: TestApi, pointId: number, count: number): Promise
   const events: AlarmEvent[] = [];
   for (let i = 0; i < count; i++) {
     seq += 1;
-    const id = `flood-${seq}-${pointId}`;
-    const ts = NOW + seq;
-    alarms.push({
-      id,
-      source: { kind: 'point', pointId },
-      sourceKey: `point:${pointId}`,
-      condition: 'H',
-      // Closed, so the one point can be raised again (one open alarm per point and condition).
-      state: 'NORM',
-      active: false,
-      latched: false,
-      colour: 'yellow',
-      raisedAt: ts,
-      stateSinceMs: ts,
-      lastActivationMs: ts,
-      ackedAt: null,
-      ackedBy: null,
-      value: 90,
-      limit: 85,
-      shelvedUntilMs: null,
-      shelveReason: null,
-      suppressReason: null,
-      suppressedBy: null,
-      outOfServiceReason: null,
-      chattering: false,
-    });
-    events.push({
-      alarmId: id,
-      sourceKey: `point:${pointId}`,
-      pointId,
-      condition: 'H',
-      from: 'NORM',
-      to: 'UNACK',
-      ts,
-      actor: 'system',
-      reason: null,
-      value: 90,
-    });
+    const raise = pointRaise(`flood-${seq}-${pointId}`, pointId, NOW + seq);
+    alarms.push(raise.record);
+    events.push(raise.event);
   }
   const repo = new AlarmRepository(api.client);
   for (let i = 0; i < count; i += 500)
