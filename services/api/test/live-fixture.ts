@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { createClient } from 'redis';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import {
   decodeLiveValues,
@@ -149,6 +150,40 @@ export async function connectAs(
   options: { reconnection?: boolean } = {},
 ): Promise<LiveClient> {
   return connected(client(url, api.tokens[user], options));
+}
+
+type RedisCommandMethod = (this: { isReady: boolean }, ...args: unknown[]) => unknown;
+
+/**
+ * Counts, by name, the commands any node-redis client of this test process is asked for while
+ * its connection is not ready: what its offline queue holds until Redis answers. node-redis 4
+ * attaches each command to the client's prototype as a method calling its executor
+ * (commander.js attachCommands); those methods are wrapped.
+ */
+export function countOfflineCommands(): { counts: Map<string, number>; restore(): void } {
+  let proto = Object.getPrototypeOf(createClient()) as Record<string, unknown> | null;
+  while (proto !== null && !Object.hasOwn(proto, 'xAdd'))
+    proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
+  if (proto === null) throw new Error('node-redis command methods not found');
+  const owner = proto;
+  const counts = new Map<string, number>();
+  const originals = new Map<string, RedisCommandMethod>();
+  for (const name of Object.getOwnPropertyNames(owner)) {
+    // Getters (isReady, isOpen) read private state: only plain function values.
+    const method: unknown = Object.getOwnPropertyDescriptor(owner, name)?.value;
+    if (typeof method !== 'function' || !String(method).includes('executor.call')) continue;
+    originals.set(name, method as RedisCommandMethod);
+    owner[name] = function (this: { isReady: boolean }, ...args: unknown[]) {
+      if (!this.isReady) counts.set(name.toUpperCase(), (counts.get(name.toUpperCase()) ?? 0) + 1);
+      return (method as RedisCommandMethod).apply(this, args);
+    } satisfies RedisCommandMethod;
+  }
+  return {
+    counts,
+    restore: () => {
+      for (const [name, method] of originals) owner[name] = method;
+    },
+  };
 }
 
 /**

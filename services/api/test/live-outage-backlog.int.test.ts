@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmEvent } from '@hazardwatch/contracts';
 import type { AlarmRecord } from '@hazardwatch/core';
@@ -20,6 +19,7 @@ import { buildTestApi, E1, NOW, silentLogger, type TestApi } from './support/api
 import {
   attachTo,
   connectAs,
+  countOfflineCommands,
   next,
   pointRaise,
   record,
@@ -42,40 +42,6 @@ import {
 const FLOOD = 3000;
 /** Stored units the flood arrives in (the alarm engine's `onStored` batches). */
 const UNIT = 25;
-
-type Method = (this: { isReady: boolean }, ...args: unknown[]) => unknown;
-
-/**
- * Counts, by name, the commands any node-redis client of this test process is asked for while
- * its connection is not ready: what its offline queue holds until Redis answers. node-redis 4
- * attaches each command to the client's prototype as a method calling its executor
- * (commander.js attachCommands); those methods are wrapped.
- */
-function countOfflineCommands(): { counts: Map<string, number>; restore(): void } {
-  let proto = Object.getPrototypeOf(createClient()) as Record<string, unknown> | null;
-  while (proto !== null && !Object.hasOwn(proto, 'xAdd'))
-    proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
-  if (proto === null) throw new Error('node-redis command methods not found');
-  const owner = proto;
-  const counts = new Map<string, number>();
-  const originals = new Map<string, Method>();
-  for (const name of Object.getOwnPropertyNames(owner)) {
-    // Getters (isReady, isOpen) read private state: only plain function values.
-    const method: unknown = Object.getOwnPropertyDescriptor(owner, name)?.value;
-    if (typeof method !== 'function' || !String(method).includes('executor.call')) continue;
-    originals.set(name, method as Method);
-    owner[name] = function (this: { isReady: boolean }, ...args: unknown[]) {
-      if (!this.isReady) counts.set(name.toUpperCase(), (counts.get(name.toUpperCase()) ?? 0) + 1);
-      return (method as Method).apply(this, args);
-    } satisfies Method;
-  }
-  return {
-    counts,
-    restore: () => {
-      for (const [name, method] of originals) owner[name] = method;
-    },
-  };
-}
 
 let seq = 0;
 

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLiveValues, type LiveValue } from '@hazardwatch/contracts';
 import {
@@ -14,7 +13,14 @@ import {
 } from '@hazardwatch/testkit';
 import { startLivePublisher, type LiveGateway, type LivePublisher } from '@hazardwatch/api';
 import { buildTestApi, E1, silentLogger, type TestApi } from './support/api-fixture.js';
-import { attachTo, connectAs, TestLiveSource, urlOf, type LiveClient } from './live-fixture.js';
+import {
+  attachTo,
+  connectAs,
+  countOfflineCommands,
+  TestLiveSource,
+  urlOf,
+  type LiveClient,
+} from './live-fixture.js';
 
 /**
  * The value relay drops its frames while live push is lost (d897f07, issue #23) only if whoever
@@ -28,39 +34,6 @@ import { attachTo, connectAs, TestLiveSource, urlOf, type LiveClient } from './l
 /** The value the outage's readings carry: never to reach a screen. */
 const STALE = 666;
 
-type Method = (this: { isReady: boolean }, ...args: unknown[]) => unknown;
-
-/**
- * Counts the PUBLISH commands any node-redis client of this test process is asked for while its
- * connection is not ready: what its offline queue holds until Redis answers. node-redis attaches
- * each command to the client's prototype as a method (commander.js attachCommands); PUBLISH's
- * is wrapped.
- */
-function countOfflinePublishes(): { count(): number; restore(): void } {
-  let proto = Object.getPrototypeOf(createClient()) as Record<string, unknown> | null;
-  while (proto !== null && !Object.hasOwn(proto, 'publish'))
-    proto = Object.getPrototypeOf(proto) as Record<string, unknown> | null;
-  if (proto === null) throw new Error('node-redis publish method not found');
-  const owner = proto;
-  const names = Object.getOwnPropertyNames(owner).filter((n) => n === 'publish' || n === 'PUBLISH');
-  const originals = new Map<string, Method>();
-  let count = 0;
-  for (const name of names) {
-    const method = Object.getOwnPropertyDescriptor(owner, name)?.value as Method;
-    originals.set(name, method);
-    owner[name] = function (this: { isReady: boolean }, ...args: unknown[]) {
-      if (!this.isReady) count += 1;
-      return method.apply(this, args);
-    } satisfies Method;
-  }
-  return {
-    count: () => count,
-    restore: () => {
-      for (const [name, method] of originals) owner[name] = method;
-    },
-  };
-}
-
 const listening = async (): Promise<Server> => {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,7 +46,7 @@ describe.skipIf(redisServerMissing)(
     let api: TestApi;
     let redis: ChildProcess | undefined;
     const closers: Array<() => Promise<unknown>> = [];
-    let offline: ReturnType<typeof countOfflinePublishes> | undefined;
+    let offline: ReturnType<typeof countOfflineCommands> | undefined;
 
     beforeAll(async () => {
       api = await buildTestApi();
@@ -159,7 +132,7 @@ describe.skipIf(redisServerMissing)(
           'the links lost',
           10_000,
         );
-        offline = countOfflinePublishes();
+        offline = countOfflineCommands();
         // Half a second of values: a frame each 25 ms flush (the relay's default), some 16 of them.
         for (let i = 0; i < 40; i++) {
           source.live.values([{ pointId, ts: Date.now(), value: STALE, quality: 'good' }]);
@@ -167,7 +140,10 @@ describe.skipIf(redisServerMissing)(
         }
         await new Promise((r) => setTimeout(r, 100));
         // Without `live:` in the wiring: a PUBLISH per flush (15 or 16), held until Redis answers.
-        expect(offline.count(), 'PUBLISH commands held by node-redis while Redis was down').toBe(0);
+        expect(
+          offline.counts.get('PUBLISH') ?? 0,
+          'PUBLISH commands held by node-redis while Redis was down',
+        ).toBe(0);
         offline.restore();
         offline = undefined;
 
