@@ -109,6 +109,71 @@ describe('buildIngestService on an injected clock', () => {
       .toBe(1);
   });
 
+  it('a gateway re-sending a message after newer ones (its PUBACK lost) is a duplicate: no late note, no second alarm', async () => {
+    const { migration, enterprise, site } = await exampleSite(Date.now());
+    const settings = parseConfig(IngestConfigSchema, {
+      mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise)] },
+    });
+    if (!settings.ok) throw new Error(settings.errors.join('; '));
+    service = buildIngestService(settings.value, {
+      logger,
+      clock: systemClock,
+      store: { pool, client, dialect: migration.dialect, retention: migration.retention },
+      connectionString: db.url,
+      site: { index: site.index, version: site.version },
+      alarmSettings: DEFAULT_ALARM_SETTINGS,
+    });
+    await service.start();
+    const running = service;
+    const source = `point:${site.index.pointByKey(enterprise, 'LT-1101')!.id}`;
+    const history = async (): Promise<{ alarms: number; events: string[] }> => {
+      const alarms = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM alarms WHERE source_key = $1 AND condition = 'H'`,
+        [source],
+      );
+      const events = await client.query<{ e: string }>(
+        `SELECT e.to_state AS e FROM alarm_events e JOIN alarms a ON a.id = e.alarm_id
+          WHERE a.source_key = $1 AND a.condition = 'H' ORDER BY e.id`,
+        [source],
+      );
+      return { alarms: alarms.rows[0]!.n, events: events.rows.map((r) => r.e) };
+    };
+    const duplicatesStored = (n: number) =>
+      waitFor(() => Promise.resolve(running.app.counters.duplicates >= n), 10_000, `${n} duplicates`);
+    const dev = await publisher(mqttUrl);
+    try {
+      // LT-1101: H = 80 %, on-delay 10 s, off-delay 5 s. Raised …
+      const t = Date.now() - 60_000;
+      const high = [
+        { tag: 'LT-1101', ts: t, value: 82 },
+        { tag: 'LT-1101', ts: t + 11_000, value: 82 },
+      ];
+      await publishReadings(dev, enterprise, 'GW01', high);
+      await waitFor(async () => (await history()).events.length === 1, 10_000, 'H raised');
+      // … a newer message, then the first one again: a QoS 1 copy, not a replayed reading.
+      await publishReadings(dev, enterprise, 'GW01', [{ tag: 'LT-1101', ts: t + 12_000, value: 81 }]);
+      await publishReadings(dev, enterprise, 'GW01', high);
+      await duplicatesStored(2);
+      expect(await history()).toEqual({ alarms: 1, events: ['UNACK'] });
+
+      // Returned and acknowledged: the alarm is closed. The copy again must not open a second one.
+      await publishReadings(dev, enterprise, 'GW01', [
+        { tag: 'LT-1101', ts: t + 13_000, value: 70 },
+        { tag: 'LT-1101', ts: t + 19_000, value: 70 },
+      ]);
+      await waitFor(async () => (await history()).events.length === 2, 10_000, 'H returned');
+      const open = running.alarms.book.open().find((a) => a.condition === 'H' && a.source.kind === 'point');
+      expect(running.alarms.act({ alarmId: open!.id }, { action: 'ack', actor: 'operator' }).ok).toBe(true);
+      await waitFor(async () => (await history()).events.length === 3, 10_000, 'H acknowledged');
+      await publishReadings(dev, enterprise, 'GW01', high);
+      await duplicatesStored(4);
+      expect(await history()).toEqual({ alarms: 1, events: ['UNACK', 'RTNUN', 'NORM'] });
+      expect(running.alarms.book.open().filter((a) => a.condition === 'H')).toEqual([]);
+    } finally {
+      await dev.endAsync();
+    }
+  });
+
   it('a restart keeps an alarm whose value sits inside the deadband: only a value past it returns the alarm', async () => {
     const { migration, enterprise, site } = await exampleSite(Date.now());
     const settings = parseConfig(IngestConfigSchema, {

@@ -9,7 +9,8 @@
  *
  * Ordering (ARCHITECTURE "the core never trusts arrival order"): a sample whose timestamp is not
  * newer than the newest one seen for the point never drives the live state machines. A duplicate
- * of the newest is counted and ignored; an older one (a collector replaying its spool after an
+ * (the time of the newest, or of one of the last RECENT_LIVE_SAMPLES the live lane evaluated: an
+ * MQTT QoS 1 copy) is counted and ignored; an older one (a collector replaying its spool after an
  * uplink outage, live data first) goes to the point's late lane (late-lane.ts), which evaluates
  * the limits over replayed samples in their own source-time order and reports what they show as
  * `late` changes with source times: an alarm that happened while the link was down is recorded,
@@ -114,7 +115,11 @@ export interface ReplaySummary {
 export interface EvaluationCounters {
   /** In-order samples evaluated. */
   readonly accepted: number;
-  /** Samples with the same timestamp as the newest one of their point. */
+  /**
+   * Samples with the same timestamp as one of the last RECENT_LIVE_SAMPLES its point's live lane
+   * evaluated (an MQTT QoS 1 duplicate: a gateway re-sending what the broker had taken, or the
+   * broker redelivering what this process had taken), however much newer data came in between.
+   */
   readonly duplicate: number;
   /** Samples older than the live newest of their point, evaluated by its late lane (replayed). */
   readonly late: number;
@@ -129,6 +134,20 @@ const DUPLICATE = 1;
 const OUT_OF_ORDER = 2;
 const UNKNOWN_POINT = 3;
 const LATE = 4;
+
+/**
+ * Per point, the source times of this many of the newest samples its live lane evaluated (or a
+ * takeover replayed) are remembered, so that a copy of one arriving after newer data is known for
+ * a duplicate rather than taken for a replayed reading. MQTT QoS 1 delivers at least once: a
+ * gateway whose PUBACK was lost re-sends the message after it reconnects, and the broker redelivers
+ * what this process had not yet acknowledged when its own connection dropped — in both cases
+ * after newer messages. Evaluated again in the late lane, the copy raised a late alarm for an
+ * episode already recorded (a second alarm once the first had closed) or noted "also active in
+ * replayed readings" on the live one. A redelivered message holds few samples per point (one
+ * per point in a gateway's message, a second or two of unacknowledged data); a copy older than
+ * the remembered ones still goes to the late lane. 8 × 8 bytes per point.
+ */
+export const RECENT_LIVE_SAMPLES = 8;
 
 /** Id tables up to this many slots per point are dense arrays; sparser ids use a Map. */
 const DENSE_SLOTS_PER_POINT = 8;
@@ -147,6 +166,10 @@ interface Layout {
   readonly staleness: StalenessMonitor;
   /** Newest sample timestamp per point; −∞ before the first one. */
   readonly newest: Float64Array;
+  /** RECENT_LIVE_SAMPLES source times per point (a ring; NaN: empty), the newest live samples. */
+  readonly recent: Float64Array;
+  /** Per point, the ring slot the next live sample's time goes to. */
+  readonly recentNext: Uint8Array;
   readonly noLimits: Uint8Array;
   /** Built at the first replayed (older than live newest) sample. */
   late: LateLane | null;
@@ -158,6 +181,20 @@ function indexOf(l: Layout, id: number): number {
     return i === undefined ? -1 : i;
   }
   return l.sparse!.get(id) ?? -1;
+}
+
+/** Notes `ts` as evaluated by point i's live lane (it is its newest now). */
+function rememberLive(l: Layout, i: number, ts: number): void {
+  const slot = l.recentNext[i]!;
+  l.recent[i * RECENT_LIVE_SAMPLES + slot] = ts;
+  l.recentNext[i] = slot + 1 === RECENT_LIVE_SAMPLES ? 0 : slot + 1;
+}
+
+/** Whether point i's live lane evaluated a sample at `ts` among its remembered newest ones. */
+function seenLive(l: Layout, i: number, ts: number): boolean {
+  const base = i * RECENT_LIVE_SAMPLES;
+  for (let k = 0; k < RECENT_LIVE_SAMPLES; k++) if (l.recent[base + k] === ts) return true;
+  return false;
 }
 
 function buildLayout(
@@ -202,6 +239,8 @@ function buildLayout(
     roc: new RateOfChangeEvaluator(ledger, sample, points, { minSamples: rocMinSamples }),
     staleness: new StalenessMonitor(ledger, sample, sink, points, [...gateways]),
     newest: new Float64Array(points.length).fill(-Infinity),
+    recent: new Float64Array(points.length * RECENT_LIVE_SAMPLES).fill(NaN),
+    recentNext: new Uint8Array(points.length),
     noLimits: Uint8Array.from(points, (p) => (hasNoLimits(p) ? 1 : 0)),
     late: null,
   };
@@ -273,11 +312,12 @@ export class EvaluationEngine {
     const ts = l.sample[SAMPLE_TS]!;
     const newest = l.newest[i]!;
     if (!(ts > newest)) {
-      if (ts === newest) this.#counters[DUPLICATE]!++;
+      if (ts === newest || seenLive(l, i, ts)) this.#counters[DUPLICATE]!++;
       else this.#late(l, i, quality);
       return;
     }
     l.newest[i] = ts;
+    rememberLive(l, i, ts);
     this.#counters[ACCEPTED]!++;
     l.staleness.arrived(i);
     if (newest === -Infinity) this.#firstSample(l, i);
@@ -341,6 +381,7 @@ export class EvaluationEngine {
         sample[SAMPLE_VALUE] = values[r]!;
         if (l.newest[i] === -Infinity) this.#firstSample(l, i);
         l.newest[i] = t;
+        rememberLive(l, i, t);
         this.#judge(l, i, qualities[r]!);
         lastRow[i] = r;
         replayed++;
@@ -530,6 +571,11 @@ export class EvaluationEngine {
       pointMarks[j] = same ? ADOPTED_SAME : ADOPTED_CHANGED;
       next.ledger.adopt(old.ledger, i, j);
       next.newest[j] = old.newest[i]!;
+      next.recent.set(
+        old.recent.subarray(i * RECENT_LIVE_SAMPLES, (i + 1) * RECENT_LIVE_SAMPLES),
+        j * RECENT_LIVE_SAMPLES,
+      );
+      next.recentNext[j] = old.recentNext[i]!;
       next.threshold.adopt(old.threshold, i, j, same);
       next.roc.adopt(old.roc, i, j, same);
       next.staleness.adoptPoint(old.staleness, i, j);

@@ -4,6 +4,7 @@
  */
 export {
   EvaluationEngine,
+  RECENT_LIVE_SAMPLES,
   type EvaluationCounters,
   type EvaluationEngineOptions,
   type ReadingColumns,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RECENT_LIVE_SAMPLES } from '@hazardwatch/core';
 import { engineWith, feed, isLadder, isLive, point } from './evaluation-fixture.js';
 
 /** A combustible-gas detector (GB/T 50493-2019 §5.5.2: level-1 = H 20 %LEL, level-2 = HH 40 %LEL). */
@@ -77,6 +78,52 @@ describe('late lane: replayed readings older than the live newest are evaluated 
     ]);
     expect(sink.log(isLadder)).toEqual(['HH+@10000 late', 'HH-@11000 late']);
     expect(engine.counters()).toMatchObject({ late: 2, outOfOrder: 2 });
+  });
+
+  it('a QoS 1 copy of samples the live lane evaluated, arriving after newer ones, is a duplicate: no late alarm for the episode again', () => {
+    const { engine, sink } = engineWith([gas()]);
+    // Raised and returned live …
+    feed(engine, [
+      [0, 5],
+      [1000, 45],
+      [2000, 45],
+      [3000, 5],
+      [4000, 5],
+    ]);
+    expect(sink.log(isLadder).filter((e) => !e.endsWith('@0'))).toEqual(['HH+@1000', 'HH-@3000']);
+    sink.clear();
+    // … then the gateway, its PUBACK lost, re-sends the message with the high readings.
+    feed(engine, [
+      [1000, 45],
+      [2000, 45],
+    ]);
+    expect(sink.log()).toEqual([]);
+    expect(engine.counters()).toMatchObject({ accepted: 5, duplicate: 2, late: 0, outOfOrder: 0 });
+  });
+
+  it('a copy of a sample the live alarm rests on is a duplicate, not a late note on the live alarm', () => {
+    const { engine, sink } = engineWith([gas()]);
+    feed(engine, [
+      [0, 5],
+      [1000, 45],
+      [2000, 44],
+    ]);
+    sink.clear();
+    feed(engine, [[1000, 45]]);
+    expect(sink.log()).toEqual([]);
+    expect(engine.activeConditions(1)).toEqual(['HH']);
+    expect(engine.counters()).toMatchObject({ duplicate: 1, late: 0 });
+  });
+
+  it(`remembers the newest ${RECENT_LIVE_SAMPLES} live samples: a replayed sample between them, or older, is still evaluated late`, () => {
+    const { engine, sink } = engineWith([gas()]);
+    // Live: 1 s apart up to 10 s, then the link drops until 30 s.
+    feed(engine, [...hold(0, 10_000, 5), [30_000, 5]]);
+    sink.clear();
+    // The spool fills the gap; the copy of 10 s (remembered) is a duplicate, 1 s (forgotten) is not.
+    feed(engine, [[10_000, 5], [1000, 5], ...hold(11_000, 20_000, 45), [21_000, 5]]);
+    expect(sink.log(isLadder)).toEqual(['HH+@11000 late', 'HH-@21000 late']);
+    expect(engine.counters()).toMatchObject({ accepted: 12, duplicate: 1, late: 12, outOfOrder: 0 });
   });
 
   it('a late condition still active when the replay stops is reconciled with the live state at the next tick', () => {
