@@ -56,6 +56,11 @@ interface PendingAck {
   durable: boolean;
   /** The PUBACK (QoS 1) or PUBREC (QoS 2) mqtt.js wanted to send, held until `durable`. */
   ack?: Packet;
+  /** The broker's redelivery of this message on a later connection: durable when this is. */
+  successor?: PendingAck;
+  /** What was taken (QoS 1 and 2), to know the broker's redelivery of it (the class comment). */
+  readonly topic: string;
+  readonly payload: Buffer;
 }
 
 /** The acknowledgements that hand a message's content over to us, so they wait for durability. */
@@ -78,8 +83,20 @@ type SendPacket = (
  * only after that callback; waiting for the database there would write one message per commit.
  * So the callback returns at once and the PUBACK packet itself is held back here, then released
  * in the order the messages arrived (MQTT 3.1.1 §4.6: acknowledgements in receive order). A
- * connection that closes forgets its held acknowledgements: the broker redelivers those messages,
- * and the store's (point, ts) key makes the second write a no-op.
+ * connection that closes forgets its held acknowledgements: the broker redelivers those messages.
+ *
+ * A redelivery to this same process (the connection dropped, the session resumed) is not handed
+ * over again: the broker re-sends an unacknowledged message with the same packet identifier
+ * (MQTT 3.1.1 §4.4; Mosquitto sets DUP, aedes does not), and a message under an identifier this
+ * process took and never acknowledged, with the same topic and the same bytes, is that message.
+ * Its content is already in the pipeline and evaluated; evaluated again, a backlog of copies
+ * older than the newest readings reached the late lane as if replayed (a late note on live
+ * alarms, a second alarm for a closed episode) and was counted twice. The copy is acknowledged
+ * once the original is durable. Anything else under such an identifier (a broker restored from
+ * an older snapshot may hand it out again) is handed over as usual. After a restart nothing was
+ * taken, and every redelivered message is handed over (the store's (point, ts) key makes the
+ * second write a no-op, and the evaluators restart from the alarm book). Held: the payloads of
+ * unacknowledged messages, which the pipeline's buffer bounds.
  *
  * A broker may deliver QoS 2 although we subscribe at QoS 1 (aedes 1.2 does through a wildcard).
  * There the hand-over is PUBREC, not PUBCOMP: after PUBREC the broker only re-sends PUBREL, never
@@ -99,9 +116,12 @@ type SendPacket = (
 export class DurableAckSubscriber {
   readonly client: MqttClient;
   private readonly log: Logger;
-  private generation = 0;
   private pending: PendingAck[] = [];
   private readonly byMessageId = new Map<number, PendingAck>();
+  /** Messages taken on an earlier connection of this session and not acknowledged, by packet id. */
+  private readonly taken = new Map<number, PendingAck>();
+  /** Redelivered messages recognised as taken already (not handed over again). */
+  private recognised = 0;
   private readonly sendPacket: SendPacket;
   private heldCallback: (() => void) | undefined;
   private paused = false;
@@ -190,6 +210,8 @@ export class DurableAckSubscriber {
     };
     this.client.on('connect', (connack) => {
       this.log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
+      // A new session: the broker redelivers nothing of the old one, and may reuse its ids.
+      if (!connack.sessionPresent) this.taken.clear();
       if (!this.connectedOnce || !connack.sessionPresent || this.stale) this.subscribe(this.stale);
       // A resumed session still holds the subscriptions (MQTT 3.1.1 §3.2.2.2).
       else this.subscribedNow = true;
@@ -233,6 +255,11 @@ export class DurableAckSubscriber {
   /** Number of received messages whose acknowledgement is still held. */
   get unacknowledged(): number {
     return this.pending.length;
+  }
+
+  /** Redeliveries of messages this process had taken already, not handed over again (class comment). */
+  get redeliveriesRecognised(): number {
+    return this.recognised;
   }
 
   /**
@@ -363,17 +390,27 @@ export class DurableAckSubscriber {
       this.onMessage(packet.topic, payload, NOOP_TICKET, packet.retain);
       return;
     }
-    const generation = this.generation;
-    const entry: PendingAck = { messageId: packet.messageId, durable: false };
+    const entry: PendingAck = { messageId: packet.messageId, durable: false, topic: packet.topic, payload };
     this.pending.push(entry);
     this.byMessageId.set(packet.messageId, entry);
+    const original = this.taken.get(packet.messageId);
+    if (original !== undefined) {
+      this.taken.delete(packet.messageId);
+      if (original.topic === packet.topic && original.payload.equals(payload)) {
+        this.recognised++;
+        if (original.durable) entry.durable = true;
+        else original.successor = entry;
+        return;
+      }
+    }
     this.onMessage(
       packet.topic,
       payload,
       {
         done: () => {
-          if (generation !== this.generation || entry.durable) return;
-          entry.durable = true;
+          if (entry.durable) return;
+          // Also the redeliveries of it, taken on later connections (the class comment).
+          for (let e: PendingAck | undefined = entry; e !== undefined; e = e.successor) e.durable = true;
           this.releaseAcks();
         },
       },
@@ -399,8 +436,11 @@ export class DurableAckSubscriber {
     // filters stay listed until their UNSUBACK).
     if (this.changing > 0) this.stale = true;
     if (this.pending.length > 0)
-      this.log.info({ unacknowledged: this.pending.length }, 'connection closed; broker will redeliver');
-    this.generation++;
+      this.log.info(
+        { unacknowledged: this.pending.length },
+        'connection closed; the broker redelivers these, taken once (not handed over again)',
+      );
+    for (const entry of this.pending) this.taken.set(entry.messageId, entry);
     this.subscribedNow = false;
     this.pending = [];
     this.byMessageId.clear();

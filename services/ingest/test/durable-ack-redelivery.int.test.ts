@@ -1,0 +1,219 @@
+import type { MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurableAckSubscriber, type AckTicket } from '@hazardwatch/ingest';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
+import { providedServices, startTcpProxy, type TcpProxy } from '@hazardwatch/testkit';
+import { discardSession, logger, publisher, uid, waitFor } from './support.js';
+
+const { mqttUrl, mqttKind } = providedServices();
+
+const brokers: Array<[string, boolean, () => Promise<{ url: string; close(): Promise<void> }>]> = [
+  [
+    'the embedded broker (aedes)',
+    true,
+    async () => {
+      const b: EmbeddedBrokerHandle = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
+      return { url: b.url, close: () => b.close() };
+    },
+  ],
+  [
+    'Mosquitto',
+    mqttKind === 'external',
+    () => Promise.resolve({ url: mqttUrl, close: () => Promise.resolve() }),
+  ],
+];
+
+/**
+ * The ingest's connection drops while messages it took are not yet durable (storage behind, a
+ * backlog): the broker resumes the session and re-sends them. They are the same messages, already
+ * in the pipeline and evaluated: handed over again they reached the evaluators a second time,
+ * older than the newest readings, as if replayed. Each is taken once, and acknowledged once the
+ * original is durable.
+ */
+describe.each(brokers)('a redelivery to the same process through %s', (_name, available, startBroker) => {
+  let broker: { url: string; close(): Promise<void> };
+  let sub: DurableAckSubscriber;
+  let device: MqttClient;
+  let clientId: string;
+  let proxy: TcpProxy;
+  /** What the next connections get instead of what the broker sent (a broker reusing an id). */
+  let rewrite: ((chunk: Buffer) => Buffer) | null = null;
+  const taken: Array<{ payload: string; ticket: AckTicket }> = [];
+  /** Every PUBLISH that reached the subscriber, as sent (copies included). */
+  const arrived: string[] = [];
+
+  beforeEach(async () => {
+    if (!available) return;
+    taken.length = 0;
+    arrived.length = 0;
+    rewrite = null;
+    broker = await startBroker();
+    const target = new URL(broker.url);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 1883), () => {
+      const r = rewrite;
+      return (chunk) => (r === null ? chunk : r(chunk));
+    });
+    clientId = uid('hw-t-redeliver-');
+    const topic = uid('hwtest-redeliver-');
+    sub = new DurableAckSubscriber(
+      {
+        url: `mqtt://127.0.0.1:${proxy.port}`,
+        clientId,
+        protocolVersion: 4,
+        keepaliveSec: 60,
+        reconnectPeriodMs: 100,
+        connectTimeoutMs: 5_000,
+        receiveMaximum: 100,
+        sessionExpirySec: 60,
+        subscriptions: [`${topic}/#`],
+        logger,
+      },
+      (_topic, payload, ticket) => taken.push({ payload: payload.toString(), ticket }),
+    );
+    sub.client.on('packetreceive', (p) => {
+      if (p.cmd === 'publish') arrived.push(String(p.payload));
+    });
+    await sub.start();
+    await waitFor(() => sub.subscribed, 5000, 'subscribed');
+    device = await publisher(broker.url);
+    send = async (n: number) => {
+      await device.publishAsync(`${topic}/data`, `<m${n}>`, { qos: 1 });
+    };
+  });
+
+  let send: (n: number) => Promise<void>;
+
+  afterEach(async () => {
+    if (!available) return;
+    await device.endAsync();
+    await sub.kill();
+    await discardSession(broker.url, clientId);
+    await proxy.close();
+    await broker.close();
+  });
+
+  /** A PINGREQ answered: the broker has read everything sent before it (our PUBACKs). */
+  async function settle(): Promise<void> {
+    const answered = new Promise<void>((resolve) => {
+      const on = (p: { cmd: string }) => {
+        if (p.cmd !== 'pingresp') return;
+        sub.client.off('packetreceive', on);
+        resolve();
+      };
+      sub.client.on('packetreceive', on);
+    });
+    (sub.client as unknown as { _sendPacket(p: { cmd: 'pingreq' }): void })._sendPacket({ cmd: 'pingreq' });
+    await answered;
+  }
+
+  const payloads = () => taken.map((t) => t.payload.slice(1, -1));
+
+  /** Drops the connection as a network fault would; mqtt.js reconnects and resumes the session. */
+  async function dropConnection(): Promise<void> {
+    const reconnected = new Promise<void>((resolve) => sub.client.once('connect', () => resolve()));
+    sub.client.stream.destroy();
+    await reconnected;
+  }
+
+  it.runIf(available)(
+    'takes each message once and acknowledges the copy when the original is durable',
+    async () => {
+      for (let n = 1; n <= 5; n++) await send(n);
+      await waitFor(() => taken.length === 5, 5000, 'five taken');
+      expect(sub.unacknowledged).toBe(5);
+
+      await dropConnection();
+      // Two of them became durable while the connection was down.
+      taken[0]!.ticket.done();
+      taken[1]!.ticket.done();
+      // A new message after the redelivered ones: once it is here, so are they.
+      await send(6);
+      await waitFor(() => taken.length >= 6, 5000, 'the new message taken');
+      // The broker did send all five again; none was handed over again.
+      expect(arrived).toHaveLength(11);
+      expect(payloads()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+      expect(sub.redeliveriesRecognised).toBe(5);
+      // The copies of m1 and m2 are acknowledged; m3–m5 wait for their originals, m6 for itself.
+      await waitFor(() => sub.unacknowledged === 4, 5000, 'the durable copies acknowledged');
+
+      for (const t of taken.slice(2)) t.ticket.done();
+      await waitFor(() => sub.unacknowledged === 0, 5000, 'all acknowledged');
+      await settle();
+
+      // The broker holds nothing more: a second drop brings nothing again.
+      await dropConnection();
+      await send(7);
+      await waitFor(() => taken.length >= 7, 5000, 'm7 taken');
+      expect(payloads()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+      expect(arrived).toHaveLength(12);
+    },
+  );
+
+  it.runIf(available)('a copy redelivered twice waits for the original across both connections', async () => {
+    await send(1);
+    await waitFor(() => taken.length === 1, 5000, 'taken');
+    await dropConnection();
+    await waitFor(() => arrived.length === 2, 5000, 'redelivered once');
+    await dropConnection();
+    await waitFor(() => arrived.length === 3, 5000, 'redelivered twice');
+    expect(taken).toHaveLength(1);
+    expect(sub.unacknowledged).toBe(1);
+    taken[0]!.ticket.done();
+    await waitFor(() => sub.unacknowledged === 0, 5000, 'acknowledged');
+    await settle();
+    await dropConnection();
+    await send(2);
+    await waitFor(() => taken.length >= 2, 5000, 'm2 taken');
+    expect(payloads()).toEqual(['m1', 'm2']);
+    expect(arrived).toHaveLength(4);
+  });
+
+  it.runIf(available)(
+    'other content under a taken id (a broker handing the id out again) is handed over',
+    async () => {
+      await send(1);
+      await waitFor(() => taken.length === 1, 5000, 'taken');
+      // From now on the broker's redelivery of <m1> reaches us as <x1>: same id, other bytes.
+      rewrite = (chunk) => Buffer.from(chunk.toString('latin1').replaceAll('<m1>', '<x1>'), 'latin1');
+      await dropConnection();
+      await waitFor(() => taken.length === 2, 5000, 'handed over');
+      expect(payloads()).toEqual(['m1', 'x1']);
+      expect(sub.redeliveriesRecognised).toBe(0);
+      // Each is acknowledged for itself.
+      taken[1]!.ticket.done();
+      await waitFor(() => sub.unacknowledged === 0, 5000, 'acknowledged');
+    },
+  );
+
+  it.runIf(available)(
+    'after a restart (a new process) the redelivered messages are handed over',
+    async () => {
+      await send(1);
+      await waitFor(() => taken.length === 1, 5000, 'taken');
+      await sub.kill();
+      const again: string[] = [];
+      sub = new DurableAckSubscriber(
+        {
+          url: `mqtt://127.0.0.1:${proxy.port}`,
+          clientId,
+          protocolVersion: 4,
+          keepaliveSec: 60,
+          reconnectPeriodMs: 100,
+          connectTimeoutMs: 5_000,
+          receiveMaximum: 100,
+          sessionExpirySec: 60,
+          subscriptions: sub.subscriptions,
+          logger,
+        },
+        (_topic, payload, ticket) => {
+          again.push(payload.toString());
+          ticket.done();
+        },
+      );
+      await sub.start();
+      await waitFor(() => again.length === 1, 5000, 'redelivered to the new process');
+      expect(again).toEqual(['<m1>']);
+      expect(sub.redeliveriesRecognised).toBe(0);
+    },
+  );
+});
