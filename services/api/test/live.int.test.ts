@@ -304,6 +304,49 @@ describe('fan-out', () => {
     expect(first.id).toBeGreaterThan(0);
   });
 
+  it('an alarm of a point removed from the site model reaches its enterprise and region chain, live and by replay', async () => {
+    // Point ids are never reused: the removed point keeps its (enterprise, tag) in point_ids.
+    const { rows } = await api.client.query<{ id: number }>(
+      `INSERT INTO point_ids (enterprise_code, tag) VALUES ($1, $2) RETURNING id`,
+      [E1, `GONE-${NOW}-${Math.random().toString(16).slice(2, 8)}`],
+    );
+    const gone = rows[0]!.id;
+    expect(api.site.pointById(gone)).toBeUndefined();
+    const operator = await as('opE1');
+    const county = await as('regCounty');
+    const other = await as('opE2');
+    await subscribe(operator, [{ type: 'enterprise', code: E1 }]);
+    await subscribe(county, [{ type: 'region', code: COUNTY_A }]);
+    await subscribe(other, [{ type: 'enterprise', code: E2 }]);
+    const heardByOther = record(other, 'alarm');
+    const returned = await storeAlarm(api, gone, { from: 'UNACK', to: 'RTNUN', value: null });
+    const marker = await storeAlarm(api, P8);
+    source.live.stored({ alarmEvents: [returned, marker], colourChanges: [], warningEvents: [] });
+
+    const live = await next(operator, 'alarm', (e) => e.alarmId === returned.alarmId);
+    expect(live).toMatchObject({
+      pointId: gone,
+      enterprise: E1,
+      hazard: null,
+      gateway: null,
+      region: PARK_A,
+      to: 'RTNUN',
+      replayed: false,
+    });
+    await next(county, 'alarm', (e) => e.alarmId === returned.alarmId);
+    await next(other, 'alarm', (e) => e.alarmId === marker.alarmId);
+    expect(heardByOther.map((e) => e.alarmId)).toEqual([marker.alarmId]);
+
+    const again = await as('opE1');
+    const replayed = record(again, 'alarm');
+    const done = next(again, 'replay:done');
+    await subscribe(again, [{ type: 'enterprise', code: E1 }], live.id - 1);
+    await done;
+    expect(replayed.map((e) => [e.alarmId, e.enterprise, e.replayed])).toEqual([
+      [returned.alarmId, E1, true],
+    ]);
+  });
+
   it('routes colour changes by roll-up level, 预警 events by hazard and gateway presence by enterprise', async () => {
     const regCounty = await as('regCounty');
     const opE1 = await as('opE1');

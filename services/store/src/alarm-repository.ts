@@ -50,6 +50,12 @@ export interface StoredAlarmEvent extends AlarmEvent {
    * by `eventsAfter` only: a live row then shows the limit the REST row shows. Absent from `events`.
    */
   readonly limit?: number | null;
+  /**
+   * The enterprise of the alarm's source as stored (a point's from point_ids, which keeps a point
+   * removed from the site model; a gateway's from the alarm), read by `eventsAfter` only: the live
+   * fan-out routes an alarm of a removed point by it. null for a platform alarm.
+   */
+  readonly enterprise?: string | null;
 }
 
 const isOpen = (state: AlarmState): boolean => state !== 'NORM';
@@ -226,8 +232,13 @@ export class AlarmRepository {
   async eventsAfter(afterId: number, limit: number): Promise<StoredAlarmEvent[]> {
     const { rows } = await this.client.query<EventRow>(
       `SELECT ${EVENT_COLUMNS},
-         (SELECT (a.record->>'limit')::float8 FROM alarms a WHERE a.id = e.alarm_id) AS alarm_limit
-       FROM alarm_events e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+         a.alarm_limit, a.alarm_enterprise
+       FROM alarm_events e
+       LEFT JOIN LATERAL (
+         SELECT (a.record->>'limit')::float8 AS alarm_limit, coalesce(p.enterprise_code, a.enterprise) AS alarm_enterprise
+           FROM alarms a LEFT JOIN point_ids p ON p.id = a.point_id WHERE a.id = e.alarm_id
+       ) a ON true
+       WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
       [afterId, limit],
     );
     return rows.map(toStoredEvent);
@@ -283,6 +294,8 @@ interface EventRow {
   late: boolean;
   /** `eventsAfter` only. */
   alarm_limit?: number | null;
+  /** `eventsAfter` only. */
+  alarm_enterprise?: string | null;
 }
 
 const EVENT_COLUMNS = `e.id::text, e.alarm_id, e.source_key, e.condition, e.from_state, e.to_state,
@@ -305,6 +318,7 @@ function toStoredEvent(r: EventRow): StoredAlarmEvent {
     colour: r.colour,
     ...(r.late ? { late: true } : {}),
     ...(r.alarm_limit !== undefined ? { limit: r.alarm_limit } : {}),
+    ...(r.alarm_enterprise !== undefined ? { enterprise: r.alarm_enterprise } : {}),
   };
 }
 

@@ -79,7 +79,7 @@ export class RoomCache {
 }
 
 export function liveAlarm(event: StoredAlarmEvent, rooms: LiveRooms, replayed: boolean): LiveAlarmEvent {
-  const place = rooms.place(event.sourceKey);
+  const place = rooms.place(event.sourceKey, event.enterprise);
   return {
     ...event,
     enterprise: place.enterprise,
@@ -253,7 +253,7 @@ export class LiveFanout {
           this.#lastId = e.id;
           const event = liveAlarm(e, rooms, false);
           if (!this.#publishes(e, event)) continue;
-          this.#emit(rooms.source(e.sourceKey), (to) => to.emit('alarm', event));
+          this.#emit(rooms.source(e.sourceKey, e.enterprise), (to) => to.emit('alarm', event));
         }
         if (page.length < TAIL_PAGE) return;
       }
@@ -314,7 +314,7 @@ export class LiveFanout {
         this.#lastId = e.id;
         const event = liveAlarm(e, rooms, false);
         if (!this.#publishes(e, event)) continue;
-        this.#emit(rooms.source(e.sourceKey), (to) => to.emit('alarm', event));
+        this.#emit(rooms.source(e.sourceKey, e.enterprise), (to) => to.emit('alarm', event));
         this.counters.caughtUp += 1;
       }
       await link.drained();

@@ -111,7 +111,7 @@ async function replay(socket: LiveSocket, sinceEventId: number, deps: HandlerDep
     for (const e of page) {
       if (count >= deps.replayLimit) break;
       cursor = e.id;
-      if (!rooms.source(e.sourceKey).some((r) => socket.rooms.has(r))) continue;
+      if (!rooms.source(e.sourceKey, e.enterprise).some((r) => socket.rooms.has(r))) continue;
       socket.emit('alarm', liveAlarm(e, rooms, true));
       count += 1;
     }

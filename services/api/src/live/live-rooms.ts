@@ -64,11 +64,16 @@ export class LiveRooms {
   /**
    * Rooms of an alarm source key: a point's, a gateway's enterprise, and for `platform:` (a
    * TimescaleDB job, issue #20) the `platform` room only — no enterprise or region room hears it.
+   * `stored`: the enterprise the database has for the source (StoredAlarmEvent.enterprise). A
+   * point removed from the site model is no longer in it, yet its open alarm still returns and
+   * waits for acknowledgement: its enterprise and region chain hear it (not its point or hazard
+   * room, which no longer exist for a client to join).
    */
-  source(sourceKey: string): readonly LiveRoom[] {
+  source(sourceKey: string, stored?: string | null): readonly LiveRoom[] {
     if (parseSourceKey(sourceKey)?.type === 'platform') return PLATFORM_ROOMS;
-    const place = this.place(sourceKey);
-    if (place.pointId !== null) return this.point(place.pointId);
+    const place = this.place(sourceKey, stored);
+    if (place.pointId !== null && this.site.pointById(place.pointId) !== undefined)
+      return this.point(place.pointId);
     return place.enterprise === null ? [] : this.enterprise(place.enterprise);
   }
 
@@ -86,7 +91,8 @@ export class LiveRooms {
     }
   }
 
-  place(sourceKey: string): SourcePlace {
+  /** `stored`: as for source(), where the site model no longer has the point. */
+  place(sourceKey: string, stored?: string | null): SourcePlace {
     const source = parseSourceKey(sourceKey);
     // A platform source (a TimescaleDB job) has no place in the site: no enterprise room hears it.
     if (source === undefined || source.type === 'platform') return NOWHERE;
@@ -99,7 +105,13 @@ export class LiveRooms {
       };
     const { pointId } = source;
     const p = this.site.pointById(pointId);
-    if (p === undefined) return { ...NOWHERE, pointId };
+    if (p === undefined) {
+      // Only an enterprise still in the site model places it (its region chain).
+      const e = stored === undefined || stored === null ? undefined : this.site.enterprise(stored);
+      return e === undefined
+        ? { ...NOWHERE, pointId }
+        : { ...NOWHERE, pointId, enterprise: e.code, region: e.region };
+    }
     return {
       pointId,
       enterprise: p.enterprise,
