@@ -119,6 +119,32 @@ describe('wall map labels', () => {
     expect(free.hiddenRegions).toEqual([]);
   });
 
+  it('region names that meet are thinned, outer region first (a county name over its park name)', () => {
+    const county: Box = { x: 300, y: 300, w: 160, h: 20 };
+    const park: Box = { x: 380, y: 310, w: 160, h: 20 }; // on the county's name
+    const town: Box = { x: 700, y: 600, w: 160, h: 20 }; // clear of both
+    const parkOnPark: Box = { x: 500, y: 318, w: 160, h: 20 }; // meets the hidden park only
+    const layout = placeLabels([], [county, park, town, parkOnPark], VIEW, GAP);
+    expect(layout.hiddenRegions).toEqual([1]);
+    // With a margin, names closer than it count as meeting.
+    const near: Box = { x: 462, y: 300, w: 100, h: 20 };
+    expect(placeLabels([], [county, near], VIEW, GAP).hiddenRegions).toEqual([]);
+    expect(placeLabels([], [county, near], VIEW, GAP, 4).hiddenRegions).toEqual([1]);
+    // A region name over a coloured marker (with its ring) is hidden; over a green one it stays.
+    const onMarker: Box = { x: 600, y: 505, w: 60, h: 20 };
+    const marked = (shown: 'red' | null) =>
+      placeLabels([label('M', 630, 500, { shown })], [onMarker], VIEW, GAP, 0, 18).hiddenRegions;
+    expect(marked('red')).toEqual([0]);
+    expect(marked(null)).toEqual([]);
+    // Without a radius (the default) markers are not minded.
+    expect(
+      placeLabels([label('M', 630, 500, { shown: 'red' })], [onMarker], VIEW, GAP).hiddenRegions,
+    ).toEqual([]);
+    // A green enterprise's name still finds its side among the kept ones only.
+    const green = placeLabels([label('G', 200, 310, { w: 150 })], [county, park], VIEW, GAP);
+    expect(green.labels[0]!.side).toBe('left');
+  });
+
   it('sides inside the map first; a green name out of the map is hidden, a coloured one is not', () => {
     // At the right edge: the right side would leave the map.
     const edge = placeLabels([label('Y', 950, 400, { shown: 'yellow' })], [], VIEW, GAP);

@@ -357,6 +357,46 @@ describe('wall display (大屏, issue #22)', () => {
     await expect.poll(read, { timeout: 10_000 }).toEqual({ found: true, inside: true, hits: [] });
   }
 
+  /**
+   * Region names shown on the map that meet another shown one (their text boxes) or a coloured
+   * enterprise's marker, as pairs; and at least one shown.
+   */
+  async function regionNamesClear(page: Page): Promise<void> {
+    const read = () =>
+      page.evaluate(() => {
+        const map = document.querySelector('[data-test="wall-map"]')!;
+        const regions = [...map.querySelectorAll('.hw-region-label')]
+          .filter((e) => {
+            const st = getComputedStyle(e);
+            return st.visibility !== 'hidden' && st.display !== 'none' && Number(st.opacity) > 0;
+          })
+          .map((e) => {
+            const r = document.createRange();
+            r.selectNodeContents(e);
+            return { text: e.textContent ?? '', box: r.getBoundingClientRect() };
+          });
+        const meets = (a: DOMRect, b: DOMRect): boolean =>
+          a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        // Coloured enterprises' markers (the circle; the ring reaches a little further).
+        const markers = [...map.querySelectorAll('[data-enterprise]')]
+          .filter((e) => (e.getAttribute('data-colour') ?? 'normal') !== 'normal')
+          .map((e) => ({
+            text: `marker ${e.getAttribute('data-enterprise')}`,
+            box: e.getBoundingClientRect(),
+          }));
+        return {
+          shown: regions.length,
+          meeting: regions.flatMap((a, i) =>
+            [...regions.slice(i + 1), ...markers].flatMap((b) =>
+              meets(a.box, b.box) ? [`${a.text} / ${b.text}`] : [],
+            ),
+          ),
+        };
+      });
+    await expect.poll(async () => (await read()).meeting, { timeout: 10_000 }).toEqual([]);
+    expect((await read()).shown).toBeGreaterThan(0);
+  }
+
   const sizes = {
     hd: { width: 1920, height: 1080 },
     uhd: { width: 3840, height: 2160 },
@@ -382,6 +422,7 @@ describe('wall display (大屏, issue #22)', () => {
       expect(l.minTextPx).toBeGreaterThanOrEqual(14);
       expect(l.panels.body).toBeGreaterThan(0.99);
       await redLabelClear(page);
+      await regionNamesClear(page);
       await keepAlive(page);
       await page.screenshot({ path: join(SHOTS, 'wall-zh-CN-1920x1080.png') });
       // The wall's window grows to 4K (a second screen): the labels are laid out again.
@@ -413,6 +454,7 @@ describe('wall display (大屏, issue #22)', () => {
       }
       expect(l.panels.alarms).toBeGreaterThan(0.28);
       await redLabelClear(page);
+      await regionNamesClear(page);
       await keepAlive(page);
       await page.screenshot({ path: join(SHOTS, 'wall-en-3840x2160.png') });
     } finally {

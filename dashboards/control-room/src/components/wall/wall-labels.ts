@@ -12,6 +12,10 @@
  *    side meets a more severe label, it is hidden — never drawn under another;
  *  - a normal (green) enterprise keeps its label only where it fits: a side inside the map that
  *    meets no placed label and no region label left shown; otherwise it is hidden.
+ * Region names are thinned first (the per-area table names every region): one over a coloured
+ * enterprise's marker is hidden (a region with one enterprise has its name where the marker is,
+ * and the colour is what is read), then, in the basemap's order (outer regions first), one
+ * meeting a name kept (a city's wall: a park's name on its county's).
  * So no shown label covers another, and no region label covers a coloured enterprise's name.
  */
 import type { WarningColour } from '@hazardwatch/contracts';
@@ -52,7 +56,10 @@ export interface LabelPlacement {
 export interface LabelLayout {
   /** One per input, in placing order (most severe first). */
   readonly labels: readonly LabelPlacement[];
-  /** Indexes (in the input's order) of the region labels to hide. */
+  /**
+   * Indexes (in the input's order, outer regions first) of the region labels to hide: under a
+   * coloured enterprise's name, or meeting an earlier region's name.
+   */
   readonly hiddenRegions: readonly number[];
 }
 
@@ -107,9 +114,20 @@ export function placeLabels(
   gap: number,
   /** Space kept between labels, px (a rounding of the browser's never makes two touch). */
   margin = 0,
+  /** How far a marker (with its 预警 ring) reaches from its centre, px; 0: markers are not minded. */
+  markerRadius = 0,
 ): LabelLayout {
   const placed: Box[] = [];
   const regionHidden = new Set<number>();
+  const markers = labels
+    .filter((l) => markerRadius > 0 && (l.shown !== null || l.warning !== null))
+    .map((l) => ({ x: l.x - markerRadius, y: l.y - markerRadius, w: 2 * markerRadius, h: 2 * markerRadius }));
+  const keptRegions: Box[] = [];
+  regions.forEach((r, i) => {
+    if (markers.some((m) => overlaps(r, m, margin)) || keptRegions.some((k) => overlaps(r, k, margin)))
+      regionHidden.add(i);
+    else keptRegions.push(r);
+  });
   const out: LabelPlacement[] = [];
   const regionsMet = (b: Box): number[] =>
     regions.flatMap((r, i) => (!regionHidden.has(i) && overlaps(b, r, margin) ? [i] : []));
