@@ -1,27 +1,10 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableAckSubscriber, type AckTicket } from '@hazardwatch/ingest';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
-import { providedServices, startTcpProxy, type TcpProxy } from '@hazardwatch/testkit';
-import { discardSession, logger, publisher, uid, waitFor } from './support.js';
+import { startTcpProxy, type TcpProxy } from '@hazardwatch/testkit';
+import { brokerCases, discardSession, logger, publisher, uid, waitFor, type TestBroker } from './support.js';
 
-const { mqttUrl, mqttKind } = providedServices();
-
-const brokers: Array<[string, boolean, () => Promise<{ url: string; close(): Promise<void> }>]> = [
-  [
-    'the embedded broker (aedes)',
-    true,
-    async () => {
-      const b: EmbeddedBrokerHandle = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-      return { url: b.url, close: () => b.close() };
-    },
-  ],
-  [
-    'Mosquitto',
-    mqttKind === 'external',
-    () => Promise.resolve({ url: mqttUrl, close: () => Promise.resolve() }),
-  ],
-];
+const brokers = brokerCases();
 
 /**
  * The ingest's connection drops while messages it took are not yet durable (storage behind, a
@@ -31,7 +14,7 @@ const brokers: Array<[string, boolean, () => Promise<{ url: string; close(): Pro
  * original is durable.
  */
 describe.each(brokers)('a redelivery to the same process through %s', (_name, available, startBroker) => {
-  let broker: { url: string; close(): Promise<void> };
+  let broker: TestBroker;
   let sub: DurableAckSubscriber;
   let device: MqttClient;
   let clientId: string;
@@ -55,20 +38,8 @@ describe.each(brokers)('a redelivery to the same process through %s', (_name, av
     });
     clientId = uid('hw-t-redeliver-');
     const topic = uid('hwtest-redeliver-');
-    sub = new DurableAckSubscriber(
-      {
-        url: `mqtt://127.0.0.1:${proxy.port}`,
-        clientId,
-        protocolVersion: 4,
-        keepaliveSec: 60,
-        reconnectPeriodMs: 100,
-        connectTimeoutMs: 5_000,
-        receiveMaximum: 100,
-        sessionExpirySec: 60,
-        subscriptions: [`${topic}/#`],
-        logger,
-      },
-      (_topic, payload, ticket) => taken.push({ payload: payload.toString(), ticket }),
+    sub = new DurableAckSubscriber(options([`${topic}/#`]), (_topic, payload, ticket) =>
+      taken.push({ payload: payload.toString(), ticket }),
     );
     sub.client.on('packetreceive', (p) => {
       if (p.cmd === 'publish') arrived.push(String(p.payload));
@@ -82,6 +53,20 @@ describe.each(brokers)('a redelivery to the same process through %s', (_name, av
   });
 
   let send: (n: number) => Promise<void>;
+
+  /** This test's session through the proxy, reconnecting at once. */
+  const options = (subscriptions: readonly string[]) => ({
+    url: `mqtt://127.0.0.1:${proxy.port}`,
+    clientId,
+    protocolVersion: 4 as const,
+    keepaliveSec: 60,
+    reconnectPeriodMs: 100,
+    connectTimeoutMs: 5_000,
+    receiveMaximum: 100,
+    sessionExpirySec: 60,
+    subscriptions,
+    logger,
+  });
 
   afterEach(async () => {
     if (!available) return;
@@ -192,24 +177,10 @@ describe.each(brokers)('a redelivery to the same process through %s', (_name, av
       await waitFor(() => taken.length === 1, 5000, 'taken');
       await sub.kill();
       const again: string[] = [];
-      sub = new DurableAckSubscriber(
-        {
-          url: `mqtt://127.0.0.1:${proxy.port}`,
-          clientId,
-          protocolVersion: 4,
-          keepaliveSec: 60,
-          reconnectPeriodMs: 100,
-          connectTimeoutMs: 5_000,
-          receiveMaximum: 100,
-          sessionExpirySec: 60,
-          subscriptions: sub.subscriptions,
-          logger,
-        },
-        (_topic, payload, ticket) => {
-          again.push(payload.toString());
-          ticket.done();
-        },
-      );
+      sub = new DurableAckSubscriber(options(sub.subscriptions), (_topic, payload, ticket) => {
+        again.push(payload.toString());
+        ticket.done();
+      });
       await sub.start();
       await waitFor(() => again.length === 1, 5000, 'redelivered to the new process');
       expect(again).toEqual(['<m1>']);

@@ -1,43 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseConfig } from '@hazardwatch/kit';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
 import { IngestConfigSchema, type IngestApp } from '@hazardwatch/ingest';
 import { providedServices } from '@hazardwatch/testkit';
 import {
+  brokerCases,
   discardSession,
   ingestFixture,
-  logger,
   rowCount,
   startIngest,
   uid,
   waitFor,
   type IngestFixture,
+  type TestBroker,
 } from './support.js';
 
-const { postgresAdminUrl, mqttUrl, mqttKind } = providedServices();
+const { postgresAdminUrl } = providedServices();
 
-interface Broker {
-  readonly url: string;
-  readonly embedded?: EmbeddedBrokerHandle;
-  close(): Promise<void>;
-}
-
-const brokers: Array<[string, boolean, () => Promise<Broker>]> = [
-  [
-    'the embedded broker (aedes)',
-    true,
-    async () => {
-      const embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-      return { url: embedded.url, embedded, close: () => embedded.close() };
-    },
-  ],
-  [
-    'Mosquitto',
-    mqttKind === 'external',
-    () => Promise.resolve({ url: mqttUrl, close: () => Promise.resolve() }),
-  ],
-];
+const brokers = brokerCases();
 
 /**
  * Issue #16 item 6: a device's malformed topic is a counted `bad_topic` rejection with a dead
@@ -46,7 +26,7 @@ const brokers: Array<[string, boolean, () => Promise<Broker>]> = [
  * traffic, so each case is found by its own dead letter (its topic carries a fresh enterprise code).
  */
 describe.each(brokers)('malformed topics through %s', (_name, available, startBroker) => {
-  let broker: Broker;
+  let broker: TestBroker;
   let fx: IngestFixture;
   let app: IngestApp;
   let device: MqttClient;

@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { telemetryTopic } from '@hazardwatch/contracts';
 import type { IngestApp } from '@hazardwatch/ingest';
-import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
 import { providedServices } from '@hazardwatch/testkit';
 import {
+  brokerCases,
   discardSession,
   duplicateCount,
   ingestConfig,
   ingestFixture,
-  logger,
   publisher,
   rowCount,
   startIngest,
@@ -19,28 +18,14 @@ import {
 } from './support.js';
 
 const TAGS = ['TI-101', 'PI-101', 'LI-101'];
-const { postgresAdminUrl, mqttUrl, mqttKind } = providedServices();
+const { postgresAdminUrl } = providedServices();
 
 /**
  * Devices publish at QoS 0, 1 and 2 (issue #16: a device maker's corpus at mixed QoS). On every
  * broker each good reading is stored once, the device gets its acknowledgements, and the ingest
  * releases every one of its own (`hw_ingest_unacknowledged_messages` back to 0).
  */
-const brokers: Array<[string, boolean, () => Promise<{ url: string; close(): Promise<void> }>]> = [
-  [
-    'the embedded broker (aedes)',
-    true,
-    async () => {
-      const b: EmbeddedBrokerHandle = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
-      return { url: b.url, close: () => b.close() };
-    },
-  ],
-  [
-    'Mosquitto',
-    mqttKind === 'external',
-    () => Promise.resolve({ url: mqttUrl, close: () => Promise.resolve() }),
-  ],
-];
+const brokers = brokerCases();
 
 describe.each(brokers)('mixed QoS 0/1/2 through %s', (_name, available, startBroker) => {
   let broker: { url: string; close(): Promise<void> };

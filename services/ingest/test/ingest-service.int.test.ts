@@ -5,7 +5,12 @@ import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { topicFilter } from '@hazardwatch/contracts';
 import { DEFAULT_ALARM_SETTINGS } from '@hazardwatch/core';
-import { buildIngestService, IngestConfigSchema, type IngestService } from '@hazardwatch/ingest';
+import {
+  buildIngestService,
+  IngestConfigSchema,
+  type IngestConfig,
+  type IngestService,
+} from '@hazardwatch/ingest';
 import { ManualClock, parseConfig, systemClock } from '@hazardwatch/kit';
 import { importSiteDocument, migrate, sqlClientFromPg, type SqlClient } from '@hazardwatch/store';
 import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
@@ -56,6 +61,24 @@ describe('buildIngestService on an injected clock', () => {
     );
     if (!site.ok) throw new Error('example site invalid');
     return { migration, enterprise, site };
+  }
+
+  /** The ingest service of the example site on the system clock, started. */
+  async function startOnSystemClock(
+    config: IngestConfig,
+    migration: Awaited<ReturnType<typeof exampleSite>>['migration'],
+    site: Awaited<ReturnType<typeof exampleSite>>['site'],
+  ): Promise<IngestService> {
+    const s = buildIngestService(config, {
+      logger,
+      clock: systemClock,
+      store: { pool, client, dialect: migration.dialect, retention: migration.retention },
+      connectionString: db.url,
+      site: { index: site.index, version: site.version },
+      alarmSettings: DEFAULT_ALARM_SETTINGS,
+    });
+    await s.start();
+    return s;
   }
 
   it('raises GATEWAY_OFFLINE through the alarm tick when the clock passes offlineAfter, not before', async () => {
@@ -115,15 +138,7 @@ describe('buildIngestService on an injected clock', () => {
       mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise)] },
     });
     if (!settings.ok) throw new Error(settings.errors.join('; '));
-    service = buildIngestService(settings.value, {
-      logger,
-      clock: systemClock,
-      store: { pool, client, dialect: migration.dialect, retention: migration.retention },
-      connectionString: db.url,
-      site: { index: site.index, version: site.version },
-      alarmSettings: DEFAULT_ALARM_SETTINGS,
-    });
-    await service.start();
+    service = await startOnSystemClock(settings.value, migration, site);
     const running = service;
     const source = `point:${site.index.pointByKey(enterprise, 'LT-1101')!.id}`;
     const history = async (): Promise<{ alarms: number; events: string[] }> => {
@@ -180,18 +195,7 @@ describe('buildIngestService on an injected clock', () => {
       mqtt: { url: mqttUrl, clientId, subscriptions: [topicFilter('telemetry', enterprise)] },
     });
     if (!settings.ok) throw new Error(settings.errors.join('; '));
-    const start = async (): Promise<IngestService> => {
-      const s = buildIngestService(settings.value, {
-        logger,
-        clock: systemClock,
-        store: { pool, client, dialect: migration.dialect, retention: migration.retention },
-        connectionString: db.url,
-        site: { index: site.index, version: site.version },
-        alarmSettings: DEFAULT_ALARM_SETTINGS,
-      });
-      await s.start();
-      return s;
-    };
+    const start = (): Promise<IngestService> => startOnSystemClock(settings.value, migration, site);
     const states = async (): Promise<string[]> =>
       (
         await client.query<{ to_state: string }>(

@@ -21,11 +21,42 @@ import {
   pointKey,
   sqlClientFromPg,
 } from '@hazardwatch/store';
-import { createTestDatabase, openTestPool, type TestDatabase } from '@hazardwatch/testkit';
+import { startEmbeddedBroker, type EmbeddedBrokerHandle } from '@hazardwatch/ingest/embedded-broker';
+import { createTestDatabase, openTestPool, providedServices, type TestDatabase } from '@hazardwatch/testkit';
 
 export const logger: Logger = pino({ level: 'silent' });
 
 export const uid = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex')}`;
+
+/** A broker a test runs against: the embedded one (aedes, its own per test) or the machine's Mosquitto. */
+export interface TestBroker {
+  readonly url: string;
+  readonly embedded?: EmbeddedBrokerHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * `describe.each` cases `[name, available, start]`: the embedded broker (aedes) always, and the
+ * Mosquitto the machine provides (not started by the tests: unavailable without one).
+ */
+export function brokerCases(): Array<[string, boolean, () => Promise<TestBroker>]> {
+  const { mqttUrl, mqttKind } = providedServices();
+  return [
+    [
+      'the embedded broker (aedes)',
+      true,
+      async () => {
+        const embedded = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger });
+        return { url: embedded.url, embedded, close: () => embedded.close() };
+      },
+    ],
+    [
+      'Mosquitto',
+      mqttKind === 'external',
+      () => Promise.resolve({ url: mqttUrl, close: () => Promise.resolve() }),
+    ],
+  ];
+}
 
 /** A migrated database with partitions for the accepted window and a site of `tags` points on one gateway. */
 export interface IngestFixture {
