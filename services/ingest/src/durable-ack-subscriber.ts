@@ -9,9 +9,14 @@ import { backOffOnConnackRefusal } from '@hazardwatch/kit';
 import type { Logger } from 'pino';
 import { ingestErrors } from './errors.js';
 
-/** Handed out with every message; `done()` once the message's content is durable. */
+/**
+ * Handed out with every message: `done()` once the message's content is durable, or `drop()` when
+ * it was not taken after all (a partition past its lease): it stays unacknowledged, and a
+ * redelivery of it is handed over again. The first of the two counts.
+ */
 export interface AckTicket {
   done(): void;
+  drop(): void;
 }
 
 /**
@@ -58,9 +63,12 @@ interface PendingAck {
   ack?: Packet;
   /** The broker's redelivery of this message on a later connection: durable when this is. */
   successor?: PendingAck;
+  /** The application did not take it (AckTicket.drop): a redelivery is handed over again. */
+  dropped: boolean;
   /** What was taken (QoS 1 and 2), to know the broker's redelivery of it (the class comment). */
   readonly topic: string;
   readonly payload: Buffer;
+  readonly retain: boolean;
 }
 
 /** The acknowledgements that hand a message's content over to us, so they wait for durability. */
@@ -390,31 +398,51 @@ export class DurableAckSubscriber {
       this.onMessage(packet.topic, payload, NOOP_TICKET, packet.retain);
       return;
     }
-    const entry: PendingAck = { messageId: packet.messageId, durable: false, topic: packet.topic, payload };
+    const entry: PendingAck = {
+      messageId: packet.messageId,
+      durable: false,
+      dropped: false,
+      topic: packet.topic,
+      payload,
+      retain: packet.retain,
+    };
     this.pending.push(entry);
     this.byMessageId.set(packet.messageId, entry);
     const original = this.taken.get(packet.messageId);
     if (original !== undefined) {
       this.taken.delete(packet.messageId);
-      if (original.topic === packet.topic && original.payload.equals(payload)) {
+      if (!original.dropped && original.topic === packet.topic && original.payload.equals(payload)) {
         this.recognised++;
         if (original.durable) entry.durable = true;
         else original.successor = entry;
         return;
       }
     }
+    this.handOver(entry);
+  }
+
+  /** The message to the application, with the ticket that settles it (and its redeliveries). */
+  private handOver(entry: PendingAck): void {
     this.onMessage(
-      packet.topic,
-      payload,
+      entry.topic,
+      entry.payload,
       {
         done: () => {
-          if (entry.durable) return;
+          if (entry.durable || entry.dropped) return;
           // Also the redeliveries of it, taken on later connections (the class comment).
           for (let e: PendingAck | undefined = entry; e !== undefined; e = e.successor) e.durable = true;
           this.releaseAcks();
         },
+        drop: () => {
+          if (entry.durable || entry.dropped) return;
+          entry.dropped = true;
+          // A redelivery already recognised as this message waited for it: it is handed over now.
+          const copy = entry.successor;
+          entry.successor = undefined;
+          if (copy !== undefined) this.handOver(copy);
+        },
       },
-      packet.retain,
+      entry.retain,
     );
   }
 
@@ -441,13 +469,18 @@ export class DurableAckSubscriber {
         'connection closed; the broker redelivers these, taken once (not handed over again)',
       );
     for (const entry of this.pending) this.taken.set(entry.messageId, entry);
+    // mqtt.js's callback for a message of this connection, held by pause(): run by a later
+    // resume(), it had mqtt.js send that message's PUBACK on the next connection, past the hold
+    // (its entry is no longer looked up by id) — acknowledging it before it was durable. The
+    // connection's packet parser goes with the connection; nothing waits for the callback.
+    this.heldCallback = undefined;
     this.subscribedNow = false;
     this.pending = [];
     this.byMessageId.clear();
   }
 }
 
-const NOOP_TICKET: AckTicket = { done: () => undefined };
+const NOOP_TICKET: AckTicket = { done: () => undefined, drop: () => undefined };
 
 /** At most this often does an arriving message restart the keepalive clock. */
 const LIVENESS_EVERY_MS = 1000;

@@ -171,6 +171,62 @@ describe.each(brokers)('a redelivery to the same process through %s', (_name, av
   );
 
   it.runIf(available)(
+    'a message the application dropped (a partition past its lease) is handed over again',
+    async () => {
+      await send(1);
+      await send(2);
+      await waitFor(() => taken.length === 2, 5000, 'two taken');
+      // m1 dropped before the connection drops; m2 after its copy has come back.
+      taken[0]!.ticket.drop();
+      await dropConnection();
+      await waitFor(() => arrived.length === 4, 5000, 'both redelivered');
+      await waitFor(() => taken.length === 3, 5000, 'm1 handed over again');
+      expect(payloads()).toEqual(['m1', 'm2', 'm1']);
+      taken[1]!.ticket.drop();
+      await waitFor(() => taken.length === 4, 5000, 'm2 handed over once dropped');
+      expect(payloads()).toEqual(['m1', 'm2', 'm1', 'm2']);
+      // The first outcome counts: the dropped tickets settle nothing now.
+      taken[0]!.ticket.done();
+      taken[1]!.ticket.done();
+      expect(sub.unacknowledged).toBe(2);
+      taken[2]!.ticket.done();
+      taken[3]!.ticket.done();
+      await waitFor(() => sub.unacknowledged === 0, 5000, 'the copies acknowledged');
+      await settle();
+      await dropConnection();
+      await send(3);
+      await waitFor(() => taken.length === 5, 5000, 'm3 taken');
+      expect(arrived).toHaveLength(5);
+    },
+  );
+
+  it.runIf(available)(
+    'a PUBACK held by pause() is not sent for a message of a connection that has gone',
+    async () => {
+      sub.pause();
+      await send(1);
+      await waitFor(() => taken.length === 1, 5000, 'taken while paused');
+      // The network goes while mqtt.js's callback for m1 is held; intake resumes before it is back.
+      const closed = new Promise<void>((resolve) => sub.client.once('close', () => resolve()));
+      proxy.cut();
+      await closed;
+      sub.resume();
+      const reconnected = new Promise<void>((resolve) => sub.client.once('connect', () => resolve()));
+      proxy.restore();
+      await reconnected;
+      await waitFor(() => arrived.length === 2, 5000, 'm1 redelivered');
+      await settle();
+      // m1 is not durable: the broker still holds it, and sends it again at the next connection.
+      await dropConnection();
+      await waitFor(() => arrived.length === 3, 5000, 'm1 redelivered again');
+      expect(payloads()).toEqual(['m1']);
+      expect(sub.unacknowledged).toBe(1);
+      taken[0]!.ticket.done();
+      await waitFor(() => sub.unacknowledged === 0, 5000, 'acknowledged once durable');
+    },
+  );
+
+  it.runIf(available)(
     'after a restart (a new process) the redelivered messages are handed over',
     async () => {
       await send(1);

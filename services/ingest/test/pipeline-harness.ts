@@ -108,8 +108,12 @@ export class ScriptedWriter implements BatchWriter {
 
 export class CountingTicket implements AckTicket {
   count = 0;
+  dropped = 0;
   done(): void {
     this.count++;
+  }
+  drop(): void {
+    this.dropped++;
   }
 }
 

@@ -88,8 +88,12 @@ export class PartitionSessions implements MessageIntake {
     }
     this.served.set(partition, new Set(enterprises));
     const onMessage: DurableMessageHandler = (topic, payload, ack, retained) => {
-      // Past the deadline: neither taken nor acknowledged (the next owner gets it from the broker).
-      if (!options.owns(partition)) return;
+      // Past the deadline: neither taken nor acknowledged (the next owner gets it from the broker,
+      // or this session again if the lease was renewed late: dropped, it is then handed over).
+      if (!options.owns(partition)) {
+        ack.drop();
+        return;
+      }
       const parsed = parseTopic(topic);
       if (parsed !== undefined && !this.served.get(partition)?.has(parsed.enterprise)) {
         this.stray(partition, parsed.enterprise);
@@ -100,9 +104,13 @@ export class PartitionSessions implements MessageIntake {
         topic,
         payload,
         {
+          // Durable, but past the deadline: not acknowledged by this owner (dropped: handed over
+          // again if this session gets it again, stored once).
           done: () => {
             if (options.owns(partition)) ack.done();
+            else ack.drop();
           },
+          drop: () => ack.drop(),
         },
         retained,
       );
