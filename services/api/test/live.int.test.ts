@@ -561,7 +561,8 @@ describe('live values shared per room', () => {
     await dropped;
     source.live.values([at(P2, 2)]);
     const missed = await storeAlarm(api, P2);
-    const replayed = next(c, 'alarm', (e) => e.alarmId === missed.alarmId);
+    // Waited for across the reconnection (its own timeouts below): 15 s on a loaded machine.
+    const replayed = next(c, 'alarm', (e) => e.alarmId === missed.alarmId, 15_000);
     source.live.stored({ alarmEvents: [missed], colourChanges: [], warningEvents: [] });
     await gateway.idle();
     await connected(c);
