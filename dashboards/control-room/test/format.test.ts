@@ -42,6 +42,9 @@ describe('durations in words, per locale (issue #21: the gateway-offline limit r
     expect(formatAlarmValue('JOB_STALE', 90_000_000)).toBe('1d 01:00:00');
     expect(formatLimit('JOB_STALE', 86_400_000)).toBe('1d 00:00:00');
     expect(formatAlarmValue('JOB_FAILED', null)).toBe('—');
+    // JOB_FAILED with chunks left: how overdue, a duration like JOB_STALE's.
+    expect(formatAlarmValue('JOB_FAILED', 2 * 86_400_000, 'zh-CN')).toBe('2 天');
+    expect(formatLimit('JOB_FAILED', 86_400_000, 'en')).toBe(formatLimit('JOB_STALE', 86_400_000, 'en'));
     expect(formatAlarmValue('HH', 85.5)).toBe('85.5');
   });
 });

@@ -28,13 +28,15 @@ export type SeverityCause = (typeof SEVERITY_CAUSES)[keyof typeof SEVERITY_CAUSE
 /**
  * Why a platform alarm's condition holds, named on the event that raises it (issue #20): a
  * TimescaleDB job is JOB_STALE because it has not succeeded on time, or because it runs but
- * leaves chunks it should have compressed / dropped. Code → the engine's English text.
+ * leaves chunks it should have compressed / dropped; JOB_FAILED for those chunks too, or for its
+ * failed run when nothing more is known. Code → the engine's English text.
  */
 export const PLATFORM_CAUSE_TEXT = {
   NO_SUCCESS_ON_TIME: 'no successful run on time',
   NOT_COMPRESSED: 'chunks not compressed on time',
   NOT_DROPPED: 'expired data not dropped',
   EFFECT_NOT_MET: 'policy not carried out on time',
+  RUN_FAILED: 'last run failed',
 } as const;
 export type PlatformCause = keyof typeof PLATFORM_CAUSE_TEXT;
 export const PLATFORM_CAUSES = Object.freeze(Object.keys(PLATFORM_CAUSE_TEXT)) as readonly PlatformCause[];

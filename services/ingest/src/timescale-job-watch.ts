@@ -105,12 +105,13 @@ export class TimescaleJobWatch {
         condition,
         active,
         ts,
-        // JOB_STALE: how far past due, against 2 × the interval — since the last success (a run
+        // How far past due, against 2 × the interval — JOB_STALE: since the last success (a run
         // not on time) or since the oldest pending chunk fell due (effect not met), above the
-        // limit either way; JOB_FAILED: none.
-        value: condition === 'JOB_STALE' && active ? h.overdueMs : null,
-        limit: condition === 'JOB_STALE' ? h.limitMs : null,
-        // Named on the raise's reason: not run on time, or chunks not compressed / dropped.
+        // limit either way; JOB_FAILED: the latter when its effect is not met, else none.
+        value: active ? h.overdueMs : null,
+        limit: condition === 'JOB_STALE' || (active && h.overdueMs !== null) ? h.limitMs : null,
+        // Named on the raise's reason: not run on time, chunks not compressed / dropped, or the
+        // failed run.
         ...(active && h.cause !== null ? { cause: h.cause } : {}),
       });
     }

@@ -94,4 +94,40 @@ describe('TimescaleJobWatch', () => {
       ['stale', 'effect', false],
     ]);
   });
+
+  it('raises JOB_FAILED with what is left and how overdue, or with the failed run alone', async () => {
+    const DAY = 24 * 60 * MINUTE;
+    const now = T0 + 10 * DAY;
+    const failed = (oldestPendingEndMs: number | null): TimescaleJobRow => ({
+      ...refresh,
+      identity: 'compression:readings',
+      scheduleIntervalMs: 12 * 60 * MINUTE,
+      lastRunStartedAtMs: now - 2 * MINUTE,
+      lastRunFinishedAtMs: now - MINUTE,
+      lastRunStatus: 'Failed',
+      lastError: 'permission denied for table readings',
+      lastSuccessAtMs: now - MINUTE - 12 * 60 * MINUTE,
+      effect: { afterMs: 7 * DAY, oldestPendingEndMs },
+    });
+    const raised = async (row: TimescaleJobRow) => {
+      const changes: ConditionChange[] = [];
+      await new TimescaleJobWatch({
+        readJobs: () => Promise.resolve([row]),
+        clock: new ManualClock(now),
+        logger,
+        alarms: { change: (c) => void changes.push(c) },
+      }).check();
+      return changes.map((c) => [c.condition, c.active, c.value, c.limit, c.cause]);
+    };
+    // A chunk that ended 9 days ago is still uncompressed: 2 days overdue against 24 h of slack.
+    expect(await raised(failed(now - 9 * DAY))).toEqual([
+      ['JOB_FAILED', true, 2 * DAY, DAY, 'NOT_COMPRESSED'],
+      ['JOB_STALE', false, null, DAY, undefined],
+    ]);
+    // Nothing left: the failed run is all that is known.
+    expect(await raised(failed(null))).toEqual([
+      ['JOB_FAILED', true, null, null, 'RUN_FAILED'],
+      ['JOB_STALE', false, null, DAY, undefined],
+    ]);
+  });
 });

@@ -1110,6 +1110,7 @@ export const en: Messages = {
     cause: { SITE_MODEL_CHANGED: 'site model changed' },
     platformCause: {
       NO_SUCCESS_ON_TIME: 'no successful run on time',
+      RUN_FAILED: 'last run failed',
       NOT_COMPRESSED: 'chunks not compressed on time',
       NOT_DROPPED: 'expired data not dropped',
       EFFECT_NOT_MET: 'policy not carried out on time',

@@ -1073,6 +1073,7 @@ export const zhCN = {
     cause: { SITE_MODEL_CHANGED: '站点模型变更' },
     platformCause: {
       NO_SUCCESS_ON_TIME: '作业未按时运行成功',
+      RUN_FAILED: '最近一次运行失败',
       NOT_COMPRESSED: '压缩未按时完成',
       NOT_DROPPED: '过期数据未删除',
       EFFECT_NOT_MET: '策略未按时执行',

@@ -71,7 +71,9 @@ export function formatDurationWords(ms: number, locale: Locale): string {
 }
 
 /** Conditions whose limit is a duration (ms), never in a point's unit. */
-const DURATION_LIMITS: ReadonlySet<string> = new Set(['STALE', 'GATEWAY_OFFLINE', 'JOB_STALE']);
+const DURATION_LIMITS: ReadonlySet<string> = new Set(['STALE', 'GATEWAY_OFFLINE', 'JOB_STALE', 'JOB_FAILED']);
+/** Platform conditions whose value is how far past due the job is (ms), when there is one. */
+const OVERDUE_VALUES: ReadonlySet<string> = new Set(['JOB_STALE', 'JOB_FAILED']);
 /** Whether an alarm's limit is a duration (staleness, gateway loss, an overdue platform job). */
 export const isDurationLimit = (condition: string): boolean => DURATION_LIMITS.has(condition);
 
@@ -89,15 +91,16 @@ export function formatLimit(condition: string, limit: number | null | undefined,
 }
 
 /**
- * An alarm's value: a reading for most conditions; for JOB_STALE how far past due the job is
- * (ms, against its limit of 2 × the interval, issue #20) — a duration like its limit.
+ * An alarm's value: a reading for most conditions; for JOB_STALE (and JOB_FAILED with chunks
+ * left) how far past due the job is (ms, against its limit of 2 × the interval, issue #20) — a
+ * duration like its limit.
  */
 export function formatAlarmValue(
   condition: string,
   value: number | null | undefined,
   locale?: Locale,
 ): string {
-  if (condition === 'JOB_STALE' && typeof value === 'number') return duration(value, locale);
+  if (OVERDUE_VALUES.has(condition) && typeof value === 'number') return duration(value, locale);
   return formatValue(value);
 }
 

@@ -45,6 +45,7 @@ const ZH: ReasonWords = {
   cause: { SITE_MODEL_CHANGED: '站点模型变更' },
   platformCause: {
     NO_SUCCESS_ON_TIME: '作业未按时运行成功',
+    RUN_FAILED: '最近一次运行失败',
     NOT_COMPRESSED: '压缩未按时完成',
     NOT_DROPPED: '过期数据未删除',
     EFFECT_NOT_MET: '策略未按时执行',
@@ -75,6 +76,7 @@ const EN: ReasonWords = {
   cause: { SITE_MODEL_CHANGED: 'site model changed' },
   platformCause: {
     NO_SUCCESS_ON_TIME: 'no successful run on time',
+    RUN_FAILED: 'last run failed',
     NOT_COMPRESSED: 'chunks not compressed on time',
     NOT_DROPPED: 'expired data not dropped',
     EFFECT_NOT_MET: 'policy not carried out on time',

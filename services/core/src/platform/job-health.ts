@@ -89,16 +89,17 @@ export interface JobHealth {
   /** Why it is stale; null unless the verdict is stale. */
   readonly staleCause: StaleCause | null;
   /**
-   * How far past due, ms, against `limitMs` (the JOB_STALE alarm's value; above the limit
-   * whenever stale); null unless stale. `run`: since the last success (or the registration);
-   * `effect`: since the oldest pending chunk fell due (its range end + compress_after /
-   * drop_after).
+   * How far past due, ms, against `limitMs` (the alarm's value; above the limit): when stale,
+   * `run` — since the last success (or the registration), `effect` — since the oldest pending
+   * chunk fell due (its range end + compress_after / drop_after); when failing with its effect
+   * not met, the latter too. null otherwise.
    */
   readonly overdueMs: number | null;
   /**
    * Why the alarm's condition holds, named on its raise: JOB_STALE by the run
    * (`NO_SUCCESS_ON_TIME`) or by the effect — `NOT_COMPRESSED` for a compression policy,
-   * `NOT_DROPPED` for retention, `EFFECT_NOT_MET` for another; null otherwise.
+   * `NOT_DROPPED` for retention, `EFFECT_NOT_MET` for another; JOB_FAILED by that effect when it
+   * is not met, else `RUN_FAILED` (the failed run is all that is known); null when healthy.
    */
   readonly cause: PlatformCause | null;
 }
@@ -157,8 +158,19 @@ export function judgeJob(job: JobObservation, nowMs: number, knownSinceMs: numbe
     effectMet,
     clash,
     staleCause,
-    overdueMs: staleCause === 'run' ? nowMs - since : staleCause === 'effect' ? effectOverdueMs : null,
-    cause: staleCause === null ? null : staleCauseOf(job.identity, staleCause),
+    overdueMs:
+      staleCause === 'run'
+        ? nowMs - since
+        : staleCause === 'effect' || (failing && effectMet === false)
+          ? effectOverdueMs
+          : null,
+    cause: failing
+      ? effectMet === false
+        ? staleCauseOf(job.identity, 'effect')
+        : 'RUN_FAILED'
+      : staleCause === null
+        ? null
+        : staleCauseOf(job.identity, staleCause),
   };
 }
 

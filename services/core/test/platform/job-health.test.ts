@@ -242,12 +242,36 @@ describe('judgeJob by the effect (PostgreSQL 15.20: every job reports the clash)
       null,
       null,
     ]);
+    // Failing with its effect met: the failed run is all that is known; no value.
     const failing = judgeJob(compression({ lastError: 'other' }), NOW, T0);
     expect([failing.verdict, failing.staleCause, failing.overdueMs, failing.cause]).toEqual([
       'failing',
       null,
       null,
-      null,
+      'RUN_FAILED',
+    ]);
+    // Failing with a chunk left uncompressed: what is left, and how overdue (JOB_FAILED said neither).
+    const failingLeft = judgeJob(
+      compression({ lastError: 'other', effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY } }),
+      NOW,
+      T0,
+    );
+    expect([failingLeft.verdict, failingLeft.overdueMs, failingLeft.limitMs, failingLeft.cause]).toEqual([
+      'failing',
+      2 * DAY,
+      DAY,
+      'NOT_COMPRESSED',
+    ]);
+    // The clash with the effect not met fails the same way (PostgreSQL 15.20).
+    const clashLeft = judgeJob(
+      compression({ effect: { afterMs: 7 * DAY, oldestPendingEndMs: NOW - 9 * DAY } }),
+      NOW,
+      T0,
+    );
+    expect([clashLeft.condition, clashLeft.overdueMs, clashLeft.cause]).toEqual([
+      'JOB_FAILED',
+      2 * DAY,
+      'NOT_COMPRESSED',
     ]);
   });
 
